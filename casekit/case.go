@@ -1,0 +1,155 @@
+package casekit
+
+import "time"
+
+// Contact is the snapshot of the customer contact taken when a case is
+// opened, so the case keeps who asked even if the host's record changes.
+type Contact struct {
+	ID    string `json:"id,omitempty" validate:"max=200"`
+	Name  string `json:"name,omitempty" validate:"max=200"`
+	Email string `json:"email,omitempty" validate:"omitempty,email,max=320"`
+	Phone string `json:"phone,omitempty" validate:"max=50"`
+}
+
+// Case is one customer-service case.
+type Case struct {
+	// ID is global and sortable by creation time (a UUIDv7).
+	ID string `json:"id"`
+	// Number is the tenant's human case number (#1042): 1, 2, 3, ... with no
+	// gaps or duplicates.
+	Number      int64   `json:"number"`
+	Subject     string  `json:"subject"`
+	Description string  `json:"description,omitempty"`
+	CustomerID  string  `json:"customer_id,omitempty"`
+	Contact     Contact `json:"contact"`
+	// Type is a key of the tenant's case type lookup; empty for none.
+	Type     string `json:"type,omitempty"`
+	Category string `json:"category,omitempty"`
+	// Priority is a key of the tenant's priority lookup.
+	Priority string `json:"priority"`
+	// Origin is how the case came in: a key of the origin lookup (phone,
+	// email, web, portal, chat, api).
+	Origin   string         `json:"origin,omitempty"`
+	Tags     []string       `json:"tags,omitempty"`
+	Deadline *time.Time     `json:"deadline,omitempty"`
+	Custom   map[string]any `json:"custom,omitempty"`
+	// AssigneeID is the agent working the case; TeamID the group; QueueID
+	// the queue it waits in.
+	AssigneeID   string `json:"assignee_id,omitempty"`
+	TeamID       string `json:"team_id,omitempty"`
+	QueueID      string `json:"queue_id,omitempty"`
+	SupportLevel int    `json:"support_level,omitempty"`
+	SLAID        string `json:"sla_id,omitempty"`
+
+	ResponseDue     *time.Time `json:"response_due,omitempty"`
+	ResolutionDue   *time.Time `json:"resolution_due,omitempty"`
+	FirstResponseAt *time.Time `json:"first_response_at,omitempty"`
+	ResolvedAt      *time.Time `json:"resolved_at,omitempty"`
+	ClosedAt        *time.Time `json:"closed_at,omitempty"`
+
+	// Status is a key of the tenant's status lookup.
+	Status        string `json:"status"`
+	ClosureReason string `json:"closure_reason,omitempty"`
+	// Satisfaction is the customer's rating level, 0 when not rated.
+	Satisfaction        int    `json:"satisfaction,omitempty"`
+	SatisfactionComment string `json:"satisfaction_comment,omitempty"`
+
+	CreatedBy Actor     `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Version grows by one with every change; pass it back as IfVersion.
+	Version int64 `json:"version"`
+}
+
+// Age is how long the case has existed at now, or how long it lived until it
+// was closed.
+func (c *Case) Age(now time.Time) time.Duration {
+	if c.ClosedAt != nil {
+		return c.ClosedAt.Sub(c.CreatedAt)
+	}
+	return now.Sub(c.CreatedAt)
+}
+
+// NewCase is the input to Desk.OpenCase.
+type NewCase struct {
+	Subject     string  `json:"subject" validate:"required,max=300"`
+	Description string  `json:"description" validate:"max=100000"`
+	CustomerID  string  `json:"customer_id" validate:"max=200"`
+	Contact     Contact `json:"contact"`
+	Type        string  `json:"type" validate:"max=100"`
+	Category    string  `json:"category" validate:"max=100"`
+	// Priority is a priority key; empty takes the tenant's default.
+	Priority string `json:"priority" validate:"max=100"`
+	// Origin is an origin key; empty means "api" for agents and "portal"
+	// for customers.
+	Origin   string         `json:"origin" validate:"max=100"`
+	Tags     []string       `json:"tags" validate:"max=50,dive,required,max=100"`
+	Deadline *time.Time     `json:"deadline"`
+	Custom   map[string]any `json:"custom" validate:"max=200"`
+	// AssigneeID, TeamID and QueueID place the case at once.
+	AssigneeID string `json:"assignee_id" validate:"max=200"`
+	TeamID     string `json:"team_id" validate:"max=200"`
+	QueueID    string `json:"queue_id" validate:"max=200"`
+}
+
+// CaseUpdate changes a case's fields. Nil fields stay as they are.
+type CaseUpdate struct {
+	// IfVersion, when not zero, makes the update fail with ErrConflict
+	// unless the case is still at this version.
+	IfVersion   int64      `json:"if_version"`
+	Subject     *string    `json:"subject" validate:"omitempty,min=1,max=300"`
+	Description *string    `json:"description" validate:"omitempty,max=100000"`
+	Contact     *Contact   `json:"contact"`
+	Type        *string    `json:"type" validate:"omitempty,max=100"`
+	Category    *string    `json:"category" validate:"omitempty,max=100"`
+	Priority    *string    `json:"priority" validate:"omitempty,min=1,max=100"`
+	Tags        *[]string  `json:"tags" validate:"omitempty,max=50,dive,required,max=100"`
+	Deadline    *time.Time `json:"deadline"`
+	// ClearDeadline removes the deadline.
+	ClearDeadline bool           `json:"clear_deadline"`
+	Custom        map[string]any `json:"custom" validate:"max=200"`
+}
+
+// CaseFilter selects cases for Desk.ListCases. Zero fields do not filter.
+type CaseFilter struct {
+	// Status keeps cases in any of these statuses.
+	Status        []string   `json:"status"`
+	Priority      []string   `json:"priority"`
+	Type          string     `json:"type"`
+	CustomerID    string     `json:"customer_id"`
+	AssigneeID    string     `json:"assignee_id"`
+	TeamID        string     `json:"team_id"`
+	QueueID       string     `json:"queue_id"`
+	Tag           string     `json:"tag"`
+	CreatedAfter  *time.Time `json:"created_after"`
+	CreatedBefore *time.Time `json:"created_before"`
+	// DeadlineBefore keeps cases whose deadline is before this time.
+	DeadlineBefore *time.Time `json:"deadline_before"`
+	// Text keeps cases whose subject or description contains every word.
+	Text string `json:"text" validate:"max=500"`
+	// After is the cursor from the previous page's Next.
+	After string `json:"after"`
+	// Limit is the page size: 0 means 50, at most 500.
+	Limit int `json:"limit" validate:"min=0,max=500"`
+}
+
+// CaseQuery is what a Store is asked to list: the filter, already checked,
+// plus the restriction casekit adds for a customer actor.
+type CaseQuery struct {
+	CaseFilter
+	// VisibleTo, when not empty, keeps only cases whose CustomerID or
+	// Contact.ID equals it.
+	VisibleTo string
+	// AfterID continues after this case ID in the order of the list:
+	// newest first (descending ID).
+	AfterID string
+	// Limit is the number of rows to return (already bounded).
+	Limit int
+}
+
+// CasePage is one page of cases, newest first.
+type CasePage struct {
+	Cases []*Case `json:"cases"`
+	// Next is the cursor for the following page, empty on the last page.
+	Next string `json:"next,omitempty"`
+}

@@ -1,0 +1,174 @@
+package casekit
+
+import (
+	"context"
+	"fmt"
+)
+
+func (c *cmd) attachments(caseID string, in []NewAttachment) []Attachment {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]Attachment, len(in))
+	for i, a := range in {
+		out[i] = Attachment{ID: newID(), CaseID: caseID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, Key: a.Key, CreatedAt: c.now}
+	}
+	return out
+}
+
+// AddNote adds a note with a subject from the tenant's note subject lookup,
+// internal unless Public is set.
+func (d *Desk) AddNote(ctx context.Context, caseID string, in NewNote) (*Note, error) {
+	var out *Note
+	err := d.run(ctx, "add note", staffOnly, func(c *cmd) error {
+		var v validations
+		if err := v.merge(validateStruct(in)); err != nil {
+			return err
+		}
+		if err := c.checkLookups(&v, map[LookupKind][2]string{LookupNoteSubject: {"subject", in.Subject}}); err != nil {
+			return err
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		cs, err := c.loadEditable(caseID)
+		if err != nil {
+			return err
+		}
+		n := &Note{
+			ID: newID(), CaseID: cs.ID, Subject: in.Subject, Body: in.Body, Public: in.Public,
+			Attachments: c.attachments(cs.ID, in.Attachments), CreatedBy: c.actor, CreatedAt: c.now,
+		}
+		if err := c.tx.InsertNote(c.ctx, n); err != nil {
+			return fmt.Errorf("case %s: %w", cs.ID, err)
+		}
+		c.record(cs, EventNoteAdded, map[string]any{"note_id": n.ID, "subject": n.Subject, "public": n.Public, "attachments": len(n.Attachments)})
+		out = n
+		return nil
+	})
+	return out, err
+}
+
+// Notes lists a case's notes, oldest first. A customer sees only public
+// notes.
+func (d *Desk) Notes(ctx context.Context, caseID string) ([]*Note, error) {
+	var out []*Note
+	err := d.run(ctx, "notes", customerToo, func(c *cmd) error {
+		cs, err := c.load(caseID, false)
+		if err != nil {
+			return err
+		}
+		all, err := c.tx.Notes(c.ctx, cs.ID)
+		if err != nil {
+			return err
+		}
+		for _, n := range all {
+			if !c.customer() || n.Public {
+				out = append(out, n)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PostMessage adds a message to a case's conversation. An agent's message
+// is outbound by e-mail unless said otherwise; a customer's is always an
+// inbound, public portal comment. An inbound message on a paused or
+// resolved (not final) case reopens it and clears the assignee, so it
+// returns to its queue. A final case refuses messages with ErrReadOnly, as
+// does a resolved one for outbound messages. The first public outbound
+// message sets the case's FirstResponseAt.
+func (d *Desk) PostMessage(ctx context.Context, caseID string, in NewMessage) (*Message, error) {
+	var out *Message
+	err := d.run(ctx, "post message", customerToo, func(c *cmd) error {
+		if c.customer() {
+			if in.Internal || in.Direction == Outbound {
+				return fmt.Errorf("a customer posts only public inbound comments: %w", ErrForbidden)
+			}
+			in.Direction, in.Channel, in.From = Inbound, ChannelPortal, c.actor.ID
+		}
+		if in.Direction == "" {
+			in.Direction = Outbound
+		}
+		if in.Channel == "" {
+			in.Channel = ChannelEmail
+		}
+		if err := validateStruct(in); err != nil {
+			return err
+		}
+		cs, err := c.load(caseID, true)
+		if err != nil {
+			return err
+		}
+		cur, set, err := c.status(cs)
+		if err != nil {
+			return err
+		}
+		if cur.Final || (cur.Resolved && in.Direction == Outbound) {
+			return fmt.Errorf("case %s is %s; reopen it first: %w", cs.ID, cur.Key, ErrReadOnly)
+		}
+		if in.InReplyTo != "" {
+			parent, err := c.tx.Message(c.ctx, in.InReplyTo)
+			if err != nil || parent.CaseID != cs.ID || (c.customer() && !parent.Public) {
+				return invalid("in_reply_to", "known", "message %q is not part of case %s", in.InReplyTo, cs.ID)
+			}
+		}
+		m := &Message{
+			ID: newID(), CaseID: cs.ID, Direction: in.Direction, Channel: in.Channel,
+			From: in.From, To: in.To, Subject: in.Subject, Body: in.Body, InReplyTo: in.InReplyTo,
+			Public: !in.Internal, Attachments: c.attachments(cs.ID, in.Attachments),
+			CreatedBy: c.actor, CreatedAt: c.now,
+		}
+		if err := c.tx.InsertMessage(c.ctx, m); err != nil {
+			return fmt.Errorf("case %s: %w", cs.ID, err)
+		}
+		c.record(cs, EventMessagePosted, map[string]any{
+			"message_id": m.ID, "direction": string(m.Direction), "channel": string(m.Channel), "public": m.Public,
+		})
+		out = m
+		switch {
+		case m.Direction == Inbound && m.Public && (cur.Paused || cur.Resolved):
+			to, ok := set.first(func(s Status) bool { return s.Reopen && !s.ReadOnly() })
+			if !ok || !set.can(cur.Key, to.Key) {
+				return nil // the tenant's table keeps the case where it is
+			}
+			prev := cs.AssigneeID
+			cs.AssigneeID = ""
+			data := map[string]any{"reason": "customer_reply", "message_id": m.ID}
+			if prev != "" {
+				data["unassigned"] = prev
+			}
+			return c.reopen(cs, cur, to, data)
+		case m.Direction == Outbound && m.Public && cs.FirstResponseAt == nil:
+			now := c.now
+			cs.FirstResponseAt = &now
+			return c.save(cs)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Messages lists a case's conversation, oldest first. A customer sees only
+// public messages.
+func (d *Desk) Messages(ctx context.Context, caseID string) ([]*Message, error) {
+	var out []*Message
+	err := d.run(ctx, "messages", customerToo, func(c *cmd) error {
+		cs, err := c.load(caseID, false)
+		if err != nil {
+			return err
+		}
+		all, err := c.tx.Messages(c.ctx, cs.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range all {
+			if !c.customer() || m.Public {
+				out = append(out, m)
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,306 @@
+package casekit
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Desk runs commands on one tenant as one actor. Get one from Kit.Desk and
+// name the actor with As. A Desk is a small value: make one per request.
+// It is safe for concurrent use.
+type Desk struct {
+	kit    *Kit
+	tenant string
+	actor  Actor
+}
+
+// As returns a copy of the desk acting as a.
+func (d *Desk) As(a Actor) *Desk {
+	c := *d
+	c.actor = a
+	return &c
+}
+
+// Tenant returns the desk's tenant ID.
+func (d *Desk) Tenant() string { return d.tenant }
+
+// Actor returns who the desk acts as.
+func (d *Desk) Actor() Actor { return d.actor }
+
+// access says who may run a command.
+type access int
+
+const (
+	staffOnly   access = iota // agents and the system
+	customerToo               // customers too, on what they may see
+)
+
+// cmd is one command in flight: its transaction and what it gathered.
+type cmd struct {
+	ctx    context.Context
+	tx     Tx
+	actor  Actor
+	now    time.Time
+	set    *statusSet
+	events []Event
+}
+
+// run checks the actor and runs fn in one store transaction, appending the
+// events fn recorded before commit. Errors are wrapped with the command and
+// tenant.
+func (d *Desk) run(ctx context.Context, op string, who access, fn func(*cmd) error) error {
+	err := d.runTx(ctx, who, fn)
+	if err != nil {
+		return fmt.Errorf("casekit: %s: tenant %q: %w", op, d.tenant, err)
+	}
+	return nil
+}
+
+func (d *Desk) runTx(ctx context.Context, who access, fn func(*cmd) error) error {
+	if !d.actor.valid() {
+		return fmt.Errorf("no actor named (use Desk.As): %w", ErrForbidden)
+	}
+	if d.actor.Kind == KindCustomer && who == staffOnly {
+		return fmt.Errorf("a customer may not do this: %w", ErrForbidden)
+	}
+	if err := ValidateTenantID(d.tenant); err != nil {
+		return err
+	}
+	return d.kit.store.InTx(ctx, d.tenant, func(ctx context.Context, tx Tx) error {
+		c := &cmd{ctx: ctx, tx: tx, actor: d.actor, now: d.kit.now()}
+		if err := fn(c); err != nil {
+			return err
+		}
+		if len(c.events) == 0 {
+			return nil
+		}
+		return tx.AppendEvents(ctx, c.events...)
+	})
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func (c *cmd) customer() bool { return c.actor.Kind == KindCustomer }
+
+// statuses loads the tenant's status set once per command.
+func (c *cmd) statuses() (*statusSet, error) {
+	if c.set != nil {
+		return c.set, nil
+	}
+	list, err := c.tx.Statuses(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := c.tx.Transitions(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.set = newStatusSet(list, ts)
+	return c.set, nil
+}
+
+// status returns the case's current status from the lookup.
+func (c *cmd) status(cs *Case) (Status, *statusSet, error) {
+	set, err := c.statuses()
+	if err != nil {
+		return Status{}, nil, err
+	}
+	st, ok := set.get(cs.Status)
+	if !ok {
+		return Status{}, nil, fmt.Errorf("case %s has status %q, which is not in the tenant's status lookup", cs.ID, cs.Status)
+	}
+	return st, set, nil
+}
+
+func (c *cmd) lookups(kind LookupKind) (lookupSet, error) {
+	ls, err := c.tx.Lookups(c.ctx, kind)
+	if err != nil {
+		return nil, err
+	}
+	return newLookupSet(ls), nil
+}
+
+// visible reports whether the acting customer may see the case.
+func (c *cmd) visible(cs *Case) bool {
+	if !c.customer() {
+		return true
+	}
+	return cs.CustomerID == c.actor.ID || (cs.Contact.ID != "" && cs.Contact.ID == c.actor.ID)
+}
+
+// load reads a case, locking it when lock is set, and hides it from a
+// customer who may not see it.
+func (c *cmd) load(id string, lock bool) (*Case, error) {
+	cs, err := c.tx.Case(c.ctx, id, lock)
+	if err != nil {
+		return nil, fmt.Errorf("case %s: %w", id, err)
+	}
+	if !c.visible(cs) {
+		return nil, fmt.Errorf("case %s: %w", id, ErrNotFound)
+	}
+	return cs, nil
+}
+
+// loadEditable locks a case and refuses with ErrReadOnly when its status is
+// resolved or final.
+func (c *cmd) loadEditable(id string) (*Case, error) {
+	cs, err := c.load(id, true)
+	if err != nil {
+		return nil, err
+	}
+	st, _, err := c.status(cs)
+	if err != nil {
+		return nil, err
+	}
+	if st.ReadOnly() {
+		return nil, fmt.Errorf("case %s is %s; reopen it first: %w", cs.ID, st.Key, ErrReadOnly)
+	}
+	return cs, nil
+}
+
+// save writes a changed case, bumping its version.
+func (c *cmd) save(cs *Case) error {
+	prev := cs.Version
+	cs.Version++
+	cs.UpdatedAt = c.now
+	if err := c.tx.UpdateCase(c.ctx, cs, prev); err != nil {
+		return fmt.Errorf("case %s: %w", cs.ID, err)
+	}
+	return nil
+}
+
+// record adds a history event about cs (nil for tenant-level events).
+func (c *cmd) record(cs *Case, typ EventType, data map[string]any) {
+	e := Event{ID: newID(), Type: typ, Actor: c.actor, At: c.now, Data: data}
+	if cs != nil {
+		e.CaseID, e.CaseNumber = cs.ID, cs.Number
+	}
+	c.events = append(c.events, e)
+}
+
+// Case returns one case by ID.
+func (d *Desk) Case(ctx context.Context, id string) (*Case, error) {
+	var out *Case
+	err := d.run(ctx, "case", customerToo, func(c *cmd) (err error) {
+		out, err = c.load(id, false)
+		return err
+	})
+	return out, err
+}
+
+// CaseByNumber returns one case by its tenant case number.
+func (d *Desk) CaseByNumber(ctx context.Context, number int64) (*Case, error) {
+	var out *Case
+	err := d.run(ctx, "case by number", customerToo, func(c *cmd) error {
+		cs, err := c.tx.CaseByNumber(c.ctx, number, false)
+		if err != nil {
+			return fmt.Errorf("case #%d: %w", number, err)
+		}
+		if !c.visible(cs) {
+			return fmt.Errorf("case #%d: %w", number, ErrNotFound)
+		}
+		out = cs
+		return nil
+	})
+	return out, err
+}
+
+// History returns every event of a case in the order they happened. The
+// history of a deleted case stays readable: it is the deletion's audit
+// record. Customers may not read history.
+func (d *Desk) History(ctx context.Context, id string) ([]Event, error) {
+	var out []Event
+	err := d.run(ctx, "history", staffOnly, func(c *cmd) error {
+		evs, err := c.tx.Events(c.ctx, id)
+		if err != nil {
+			return fmt.Errorf("case %s: %w", id, err)
+		}
+		if len(evs) == 0 {
+			if _, err := c.load(id, false); err != nil {
+				return err
+			}
+		}
+		out = evs
+		return nil
+	})
+	return out, err
+}
+
+const (
+	defaultPageSize = 50
+	maxPageSize     = 500
+)
+
+// ListCases returns one page of the cases matching f, newest first. A
+// customer sees only their own cases, whatever the filter says.
+func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
+	var out *CasePage
+	err := d.run(ctx, "list cases", customerToo, func(c *cmd) error {
+		if err := validateStruct(f); err != nil {
+			return err
+		}
+		q := CaseQuery{CaseFilter: f, Limit: f.Limit}
+		if q.Limit == 0 {
+			q.Limit = defaultPageSize
+		}
+		if f.After != "" {
+			id, err := decodeCursor(f.After)
+			if err != nil {
+				return err
+			}
+			q.AfterID = id
+		}
+		if c.customer() {
+			q.VisibleTo = c.actor.ID
+		}
+		if len(f.Status) > 0 {
+			set, err := c.statuses()
+			if err != nil {
+				return err
+			}
+			var v validations
+			for _, s := range f.Status {
+				if _, ok := set.get(s); !ok {
+					v.add("status", "known", "unknown status %q", s)
+				}
+			}
+			if err := v.err(); err != nil {
+				return err
+			}
+		}
+		want := q.Limit
+		q.Limit++
+		cases, err := c.tx.ListCases(c.ctx, q)
+		if err != nil {
+			return err
+		}
+		out = &CasePage{Cases: cases}
+		if len(cases) > want {
+			out.Cases = cases[:want]
+			out.Next = encodeCursor(cases[want-1].ID)
+		}
+		return nil
+	})
+	return out, err
+}
+
+const cursorPrefix = "c1:"
+
+func encodeCursor(id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + id))
+}
+
+func decodeCursor(s string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil && len(b) > len(cursorPrefix) && string(b[:len(cursorPrefix)]) == cursorPrefix {
+		id := string(b[len(cursorPrefix):])
+		if _, perr := uuid.Parse(id); perr == nil {
+			return id, nil
+		}
+	}
+	return "", invalid("after", "cursor", "malformed page cursor")
+}

@@ -1,0 +1,150 @@
+package casekit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Clock tells casekit the time. Tests inject one to move time forward.
+type Clock interface {
+	Now() time.Time
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// Kit is casekit bound to a store. It is safe for concurrent use; build one
+// per process and share it.
+type Kit struct {
+	store  Store
+	clock  Clock
+	logger *slog.Logger
+}
+
+// Option configures a Kit.
+type Option func(*Kit)
+
+// WithClock makes the kit read the time from c instead of the system clock.
+func WithClock(c Clock) Option { return func(k *Kit) { k.clock = c } }
+
+// WithLogger makes the kit log to l instead of slog.Default().
+func WithLogger(l *slog.Logger) Option { return func(k *Kit) { k.logger = l } }
+
+// New returns a Kit on store.
+func New(store Store, opts ...Option) (*Kit, error) {
+	if store == nil {
+		return nil, errors.New("casekit: New needs a store")
+	}
+	k := &Kit{store: store, clock: systemClock{}, logger: slog.Default()}
+	for _, o := range opts {
+		o(k)
+	}
+	if k.clock == nil || k.logger == nil {
+		return nil, errors.New("casekit: WithClock and WithLogger need a non-nil value")
+	}
+	return k, nil
+}
+
+// Store returns the store the kit was built on.
+func (k *Kit) Store() Store { return k.store }
+
+func (k *Kit) now() time.Time { return k.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// CreateTenant creates a tenant with the default statuses, transitions,
+// lookups and settings (or spec.Settings), all in one transaction.
+func (k *Kit) CreateTenant(ctx context.Context, spec TenantSpec) error {
+	var v validations
+	if err := ValidateTenantID(spec.ID); err != nil {
+		v.merge(err)
+	}
+	if err := v.merge(validateStruct(spec)); err != nil {
+		return err
+	}
+	settings := DefaultSettings()
+	if spec.Settings != nil {
+		settings = *spec.Settings
+	}
+	lookups := DefaultLookups()
+	if err := v.merge(validateSettings(settings, lookups)); err != nil {
+		return err
+	}
+	if err := v.err(); err != nil {
+		return fmt.Errorf("casekit: create tenant %q: %w", spec.ID, err)
+	}
+	t := Tenant{ID: spec.ID, Name: spec.Name, CreatedAt: k.now()}
+	err := k.store.CreateTenant(ctx, t, func(ctx context.Context, tx Tx) error {
+		if err := tx.ReplaceStatuses(ctx, DefaultStatuses(), DefaultTransitions()); err != nil {
+			return err
+		}
+		for _, l := range lookups {
+			if err := tx.SaveLookup(ctx, l); err != nil {
+				return err
+			}
+		}
+		return tx.SaveSettings(ctx, settings)
+	})
+	if err != nil {
+		return fmt.Errorf("casekit: create tenant %q: %w", spec.ID, err)
+	}
+	k.logger.LogAttrs(ctx, slog.LevelInfo, "casekit: tenant created", slog.String("tenant", spec.ID))
+	return nil
+}
+
+// DropTenant removes a tenant and all its data.
+func (k *Kit) DropTenant(ctx context.Context, id string) error {
+	if err := ValidateTenantID(id); err != nil {
+		return fmt.Errorf("casekit: drop tenant: %w", err)
+	}
+	if err := k.store.DropTenant(ctx, id); err != nil {
+		return fmt.Errorf("casekit: drop tenant %q: %w", id, err)
+	}
+	k.logger.LogAttrs(ctx, slog.LevelInfo, "casekit: tenant dropped", slog.String("tenant", id))
+	return nil
+}
+
+// Tenants lists every tenant, ordered by ID.
+func (k *Kit) Tenants(ctx context.Context) ([]Tenant, error) {
+	ts, err := k.store.Tenants(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("casekit: list tenants: %w", err)
+	}
+	return ts, nil
+}
+
+// Tenant returns one tenant, or ErrTenantNotFound.
+func (k *Kit) Tenant(ctx context.Context, id string) (Tenant, error) {
+	if err := ValidateTenantID(id); err != nil {
+		return Tenant{}, fmt.Errorf("casekit: tenant: %w", err)
+	}
+	t, err := k.store.Tenant(ctx, id)
+	if err != nil {
+		return Tenant{}, fmt.Errorf("casekit: tenant %q: %w", id, err)
+	}
+	return t, nil
+}
+
+// Migrate brings every tenant's storage to the latest schema version. It is
+// idempotent and resumable: run it at every start.
+func (k *Kit) Migrate(ctx context.Context, opts ...MigrateOptions) error {
+	var o MigrateOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if err := k.store.Migrate(ctx, o); err != nil {
+		return fmt.Errorf("casekit: migrate: %w", err)
+	}
+	return nil
+}
+
+// Desk returns the desk of one tenant. Name the actor with As before running
+// commands; a desk with no actor refuses every command with ErrForbidden.
+func (k *Kit) Desk(tenant string) *Desk {
+	return &Desk{kit: k, tenant: tenant}
+}

@@ -1,0 +1,164 @@
+package casekit
+
+// Status is one entry of a tenant's status lookup. The flags drive the rules.
+type Status struct {
+	// Key identifies the status in cases and transitions, e.g. "in_progress".
+	Key   string `json:"key" validate:"required,max=64"`
+	Label string `json:"label" validate:"required,max=200"`
+	// Order sorts statuses for display.
+	Order int `json:"order"`
+	// Initial: a new case takes this status. Exactly one status has it.
+	Initial bool `json:"initial"`
+	// Paused: the SLA clock stops (e.g. "Waiting for response"); a
+	// customer's reply reopens the case.
+	Paused bool `json:"paused"`
+	// Resolved: the work is done; the case is read-only until reopened.
+	Resolved bool `json:"resolved"`
+	// Final: the case is closed for good (or canceled); read-only until
+	// reopened.
+	Final bool `json:"final"`
+	// Canceled: the case was opened by mistake or is no longer needed.
+	Canceled bool `json:"canceled"`
+	// Reopen: Reopen and a customer's reply move a case to this status.
+	Reopen bool `json:"reopen"`
+	// Progress: work is under way; moving here assigns the acting agent
+	// when nobody is assigned.
+	Progress bool `json:"progress"`
+}
+
+// ReadOnly reports whether a case in this status refuses edits.
+func (s Status) ReadOnly() bool { return s.Resolved || s.Final }
+
+// Transition allows a case to move from one status to another.
+type Transition struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// The keys of the default statuses.
+const (
+	StatusNew        = "new"
+	StatusInProgress = "in_progress"
+	StatusWaiting    = "waiting_for_response"
+	StatusReopened   = "reopened"
+	StatusResolved   = "resolved"
+	StatusClosed     = "closed"
+	StatusCanceled   = "canceled"
+)
+
+// DefaultStatuses returns the status set a new tenant starts with.
+func DefaultStatuses() []Status {
+	return []Status{
+		{Key: StatusNew, Label: "New", Order: 10, Initial: true},
+		{Key: StatusInProgress, Label: "In progress", Order: 20, Progress: true},
+		{Key: StatusWaiting, Label: "Waiting for response", Order: 30, Paused: true},
+		{Key: StatusReopened, Label: "Reopened", Order: 40, Reopen: true},
+		{Key: StatusResolved, Label: "Resolved", Order: 50, Resolved: true},
+		{Key: StatusClosed, Label: "Closed", Order: 60, Final: true},
+		{Key: StatusCanceled, Label: "Canceled", Order: 70, Final: true, Canceled: true},
+	}
+}
+
+// DefaultTransitions returns the transition table a new tenant starts with.
+func DefaultTransitions() []Transition {
+	active := []string{StatusNew, StatusInProgress, StatusWaiting, StatusReopened}
+	var ts []Transition
+	for _, from := range active {
+		for _, to := range []string{StatusInProgress, StatusWaiting, StatusResolved, StatusClosed, StatusCanceled} {
+			if from != to {
+				ts = append(ts, Transition{From: from, To: to})
+			}
+		}
+	}
+	ts = append(ts,
+		Transition{From: StatusWaiting, To: StatusReopened},
+		Transition{From: StatusResolved, To: StatusClosed},
+		Transition{From: StatusResolved, To: StatusReopened},
+		Transition{From: StatusClosed, To: StatusReopened},
+		Transition{From: StatusCanceled, To: StatusReopened},
+	)
+	return ts
+}
+
+// statusSet is a tenant's statuses and transitions, loaded for one command.
+type statusSet struct {
+	byKey   map[string]Status
+	list    []Status
+	allowed map[Transition]bool
+}
+
+func newStatusSet(list []Status, ts []Transition) *statusSet {
+	s := &statusSet{byKey: make(map[string]Status, len(list)), list: list, allowed: make(map[Transition]bool, len(ts))}
+	for _, st := range list {
+		s.byKey[st.Key] = st
+	}
+	for _, t := range ts {
+		s.allowed[t] = true
+	}
+	return s
+}
+
+func (s *statusSet) get(key string) (Status, bool) {
+	st, ok := s.byKey[key]
+	return st, ok
+}
+
+func (s *statusSet) first(pred func(Status) bool) (Status, bool) {
+	for _, st := range s.list {
+		if pred(st) {
+			return st, true
+		}
+	}
+	return Status{}, false
+}
+
+func (s *statusSet) can(from, to string) bool { return s.allowed[Transition{From: from, To: to}] }
+
+// validateStatusSet checks that a status set and its transitions can drive
+// every command.
+func validateStatusSet(list []Status, ts []Transition) error {
+	var v validations
+	keys := map[string]bool{}
+	count := func(pred func(Status) bool) int {
+		n := 0
+		for _, st := range list {
+			if pred(st) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, st := range list {
+		if keys[st.Key] {
+			v.add("statuses", "unique", "status %q appears twice", st.Key)
+		}
+		keys[st.Key] = true
+		if st.Canceled && !st.Final {
+			v.add("statuses", "flags", "canceled status %q must also be final", st.Key)
+		}
+		if st.Initial && (st.Resolved || st.Final) {
+			v.add("statuses", "flags", "initial status %q cannot be resolved or final", st.Key)
+		}
+	}
+	if n := count(func(s Status) bool { return s.Initial }); n != 1 {
+		v.add("statuses", "initial", "exactly one status must be initial, found %d", n)
+	}
+	if count(func(s Status) bool { return s.Resolved && !s.Final }) == 0 {
+		v.add("statuses", "resolved", "a status must be flagged resolved")
+	}
+	if count(func(s Status) bool { return s.Final && !s.Canceled }) == 0 {
+		v.add("statuses", "final", "a final (closed) status is required")
+	}
+	if count(func(s Status) bool { return s.Canceled }) == 0 {
+		v.add("statuses", "canceled", "a canceled status is required")
+	}
+	if count(func(s Status) bool { return s.Reopen && !s.ReadOnly() }) == 0 {
+		v.add("statuses", "reopen", "a status must be flagged reopen")
+	}
+	for _, t := range ts {
+		if !keys[t.From] || !keys[t.To] {
+			v.add("transitions", "known", "transition %s -> %s names an unknown status", t.From, t.To)
+		}
+	}
+	return v.err()
+}

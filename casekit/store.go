@@ -1,0 +1,95 @@
+package casekit
+
+import (
+	"context"
+	"io"
+)
+
+// Store persists casekit's data. It holds no rules: validation, permissions
+// and the lifecycle rules live in casekit, once. Every method takes the
+// tenant explicitly; a store checks it with ValidateTenantID before it
+// reaches SQL or the file system, so an empty or malformed tenant fails
+// closed.
+//
+// Adapters prove themselves with casekittest.RunStoreTests.
+type Store interface {
+	// CreateTenant creates the tenant's storage (schema or file) at the
+	// latest version, registers it and runs seed in the same transaction
+	// as the tenant's first writes. If seed fails nothing remains. An ID in
+	// use gives ErrTenantExists.
+	CreateTenant(ctx context.Context, t Tenant, seed func(context.Context, Tx) error) error
+	// DropTenant removes the tenant and all its data. An unknown ID gives
+	// ErrTenantNotFound.
+	DropTenant(ctx context.Context, id string) error
+	// Tenant returns one registered tenant or ErrTenantNotFound.
+	Tenant(ctx context.Context, id string) (Tenant, error)
+	// Tenants lists the registered tenants ordered by ID.
+	Tenants(ctx context.Context) ([]Tenant, error)
+	// Migrate brings every tenant's storage to the latest version.
+	Migrate(ctx context.Context, opts MigrateOptions) error
+	// InTx runs fn in one transaction on the tenant's data: committed if fn
+	// returns nil, rolled back otherwise. An unknown tenant gives
+	// ErrTenantNotFound. fn must do all its work through the Tx it is given.
+	InTx(ctx context.Context, tenant string, fn func(context.Context, Tx) error) error
+	io.Closer
+}
+
+// Tx is one transaction on one tenant's data. Methods that read a single
+// record return ErrNotFound when it is missing. Times are stored with at
+// least microsecond precision and read back in UTC.
+type Tx interface {
+	// Settings and lookups.
+	Settings(ctx context.Context) (Settings, error)
+	SaveSettings(ctx context.Context, s Settings) error
+	Statuses(ctx context.Context) ([]Status, error)
+	// ReplaceStatuses replaces the whole status set and transition table.
+	ReplaceStatuses(ctx context.Context, statuses []Status, transitions []Transition) error
+	Transitions(ctx context.Context) ([]Transition, error)
+	// Lookups lists one lookup kind ordered by Rank, then Key.
+	Lookups(ctx context.Context, kind LookupKind) ([]Lookup, error)
+	// SaveLookup inserts or replaces the entry with the same Kind and Key.
+	SaveLookup(ctx context.Context, l Lookup) error
+	// DeleteLookup removes an entry; ErrNotFound if there is none.
+	DeleteLookup(ctx context.Context, kind LookupKind, key string) error
+
+	// NextCaseNumber takes the tenant's next case number. Two transactions
+	// never get the same number, and a rolled-back transaction's number is
+	// given again, so committed numbers have no gaps.
+	NextCaseNumber(ctx context.Context) (int64, error)
+	InsertCase(ctx context.Context, c *Case) error
+	// Case loads a case; with lock set it is locked for the rest of the
+	// transaction (SELECT ... FOR UPDATE where the database has it).
+	Case(ctx context.Context, id string, lock bool) (*Case, error)
+	CaseByNumber(ctx context.Context, number int64, lock bool) (*Case, error)
+	// UpdateCase writes every field of c if the stored version is still
+	// prevVersion, and ErrConflict otherwise.
+	UpdateCase(ctx context.Context, c *Case, prevVersion int64) error
+	// DeleteCase removes the case with its activities, notes, messages and
+	// attachments. Its events stay.
+	DeleteCase(ctx context.Context, id string) error
+	// ListCases returns at most q.Limit cases matching q, newest (highest
+	// ID) first, after q.AfterID when set.
+	ListCases(ctx context.Context, q CaseQuery) ([]*Case, error)
+
+	InsertActivity(ctx context.Context, a *Activity) error
+	Activity(ctx context.Context, id string) (*Activity, error)
+	// UpdateActivity writes every field of a.
+	UpdateActivity(ctx context.Context, a *Activity) error
+	// Activities lists a case's activities, oldest first.
+	Activities(ctx context.Context, caseID string) ([]*Activity, error)
+
+	// InsertNote stores the note with its attachments.
+	InsertNote(ctx context.Context, n *Note) error
+	// Notes lists a case's notes with their attachments, oldest first.
+	Notes(ctx context.Context, caseID string) ([]*Note, error)
+	// InsertMessage stores the message with its attachments.
+	InsertMessage(ctx context.Context, m *Message) error
+	Message(ctx context.Context, id string) (*Message, error)
+	// Messages lists a case's messages with their attachments, oldest first.
+	Messages(ctx context.Context, caseID string) ([]*Message, error)
+
+	// AppendEvents adds events to the history. Events are never changed.
+	AppendEvents(ctx context.Context, events ...Event) error
+	// Events lists a case's events in the order they were appended.
+	Events(ctx context.Context, caseID string) ([]Event, error)
+}

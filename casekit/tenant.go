@@ -1,0 +1,62 @@
+package casekit
+
+import (
+	"regexp"
+	"time"
+)
+
+// TenantSpec describes a tenant to create.
+type TenantSpec struct {
+	// ID is the tenant's slug: lower-case letters, digits and hyphens,
+	// starting with a letter, at most 48 characters. Stores derive file and
+	// schema names from it.
+	ID string `json:"id"`
+	// Name is the tenant's display name.
+	Name string `json:"name" validate:"max=200"`
+	// Settings replaces the default settings when set.
+	Settings *Settings `json:"settings,omitempty"`
+}
+
+// Tenant is a tenant as the store records it.
+type Tenant struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+var tenantSlug = regexp.MustCompile(`^[a-z][a-z0-9-]{0,47}$`)
+
+// MaxTenantIDLen is the longest tenant ID accepted.
+const MaxTenantIDLen = 48
+
+// ValidateTenantID returns a *ValidationError unless id is a valid tenant
+// slug. Stores call it before using an ID in a file or schema name, so an ID
+// that is not a slug never reaches SQL or the file system.
+func ValidateTenantID(id string) error {
+	if id == "" {
+		return invalid("tenant", "required", "tenant ID is required")
+	}
+	if !tenantSlug.MatchString(id) || id[len(id)-1] == '-' {
+		return invalid("tenant", "slug", "tenant ID %q must be lower-case letters, digits and hyphens, start with a letter, not end with a hyphen, and be at most %d characters", id, MaxTenantIDLen)
+	}
+	return nil
+}
+
+// MigrateOptions tune Kit.Migrate.
+type MigrateOptions struct {
+	// Concurrency bounds how many tenants migrate at once; 0 means 4.
+	Concurrency int
+	// Progress, when set, is called after each tenant is done (or failed).
+	// It may be called from several goroutines at once.
+	Progress func(MigrateProgress)
+}
+
+// MigrateProgress reports one tenant's migration.
+type MigrateProgress struct {
+	Tenant string
+	// Done and Total count tenants.
+	Done, Total int
+	// From and To are the tenant's schema versions before and after.
+	From, To int
+	Err      error
+}

@@ -1,0 +1,118 @@
+package casekit
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+)
+
+var validate = newValidator()
+
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		if name == "" {
+			return f.Name
+		}
+		return name
+	})
+	return v
+}
+
+// validateStruct checks s against its validate tags and returns a
+// *ValidationError naming each failed field by its JSON name.
+func validateStruct(s any) error {
+	err := validate.Struct(s)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return fmt.Errorf("casekit: validate: %w", err)
+	}
+	out := &ValidationError{}
+	for _, fe := range verrs {
+		out.Fields = append(out.Fields, FieldError{Field: fieldPath(fe.Namespace()), Rule: fe.Tag(), Message: fieldMessage(fe)})
+	}
+	return out
+}
+
+// fieldPath drops the struct name from a validator namespace:
+// "NewCase.contact.email" becomes "contact.email".
+func fieldPath(ns string) string {
+	if _, rest, ok := strings.Cut(ns, "."); ok {
+		return rest
+	}
+	return ns
+}
+
+func fieldMessage(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "max":
+		if fe.Kind() == reflect.String {
+			return "is longer than " + fe.Param() + " characters"
+		}
+		return "has more than " + fe.Param() + " items or exceeds " + fe.Param()
+	case "min":
+		if fe.Kind() == reflect.String {
+			return "is shorter than " + fe.Param() + " characters"
+		}
+		return "is less than " + fe.Param()
+	case "email":
+		return "is not an e-mail address"
+	case "oneof":
+		return "must be one of: " + fe.Param()
+	}
+	return "fails the " + fe.Tag() + " rule"
+}
+
+// lookupSet holds one lookup kind's entries, for membership checks.
+type lookupSet map[string]Lookup
+
+func newLookupSet(ls []Lookup) lookupSet {
+	s := make(lookupSet, len(ls))
+	for _, l := range ls {
+		s[l.Key] = l
+	}
+	return s
+}
+
+// check adds a failure to v unless key is an enabled entry. An empty key
+// passes; required-ness is the struct tags' job.
+func (s lookupSet) check(v *validations, field string, kind LookupKind, key string) {
+	if key == "" {
+		return
+	}
+	l, ok := s[key]
+	if !ok {
+		v.add(field, "known", "unknown %s %q", kind, key)
+		return
+	}
+	if l.Disabled {
+		v.add(field, "known", "%s %q is disabled", kind, key)
+	}
+}
+
+func validateSettings(s Settings, lookups []Lookup) error {
+	var v validations
+	if err := v.merge(validateStruct(s)); err != nil {
+		return err
+	}
+	var prios []Lookup
+	for _, l := range lookups {
+		if l.Kind == LookupPriority {
+			prios = append(prios, l)
+		}
+	}
+	newLookupSet(prios).check(&v, "default_priority", LookupPriority, s.DefaultPriority)
+	return v.err()
+}

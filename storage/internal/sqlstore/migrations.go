@@ -1,0 +1,265 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// migration is one step of a tenant's schema. Statements use "?" for the
+// schema identifier and the {json}-style placeholders of Dialect.ddl.
+type migration struct {
+	version int
+	name    string
+	stmts   []string
+}
+
+// migrations is the ordered list of every tenant schema change. Append
+// only: a released step never changes.
+var migrations = []migration{
+	{1, "initial schema", []string{
+		`CREATE TABLE ?.settings (
+			id INTEGER PRIMARY KEY CHECK (id = 1),
+			default_priority TEXT NOT NULL,
+			auto_close_days INTEGER NOT NULL)`,
+		`CREATE TABLE ?.statuses (
+			key TEXT PRIMARY KEY,
+			label TEXT NOT NULL,
+			sort_order INTEGER NOT NULL,
+			initial {bool} NOT NULL DEFAULT {false},
+			paused {bool} NOT NULL DEFAULT {false},
+			resolved {bool} NOT NULL DEFAULT {false},
+			final {bool} NOT NULL DEFAULT {false},
+			canceled {bool} NOT NULL DEFAULT {false},
+			reopen {bool} NOT NULL DEFAULT {false},
+			progress {bool} NOT NULL DEFAULT {false})`,
+		`CREATE TABLE ?.transitions (
+			from_status TEXT NOT NULL,
+			to_status TEXT NOT NULL,
+			PRIMARY KEY (from_status, to_status))`,
+		`CREATE TABLE ?.lookups (
+			kind TEXT NOT NULL,
+			key TEXT NOT NULL,
+			label TEXT NOT NULL,
+			rank INTEGER NOT NULL,
+			action TEXT NOT NULL DEFAULT '',
+			disabled {bool} NOT NULL DEFAULT {false},
+			PRIMARY KEY (kind, key))`,
+		`CREATE TABLE ?.counters (
+			name TEXT PRIMARY KEY,
+			value BIGINT NOT NULL)`,
+		`INSERT INTO ?.counters (name, value) VALUES ('case_number', 0)`,
+		`CREATE TABLE ?.cases (
+			id TEXT PRIMARY KEY,
+			number BIGINT NOT NULL UNIQUE,
+			subject TEXT NOT NULL,
+			description TEXT NOT NULL DEFAULT '',
+			customer_id TEXT NOT NULL DEFAULT '',
+			contact_id TEXT NOT NULL DEFAULT '',
+			contact_name TEXT NOT NULL DEFAULT '',
+			contact_email TEXT NOT NULL DEFAULT '',
+			contact_phone TEXT NOT NULL DEFAULT '',
+			type TEXT NOT NULL DEFAULT '',
+			category TEXT NOT NULL DEFAULT '',
+			priority TEXT NOT NULL,
+			origin TEXT NOT NULL DEFAULT '',
+			tags {json},
+			deadline {ts},
+			custom {json},
+			assignee_id TEXT NOT NULL DEFAULT '',
+			team_id TEXT NOT NULL DEFAULT '',
+			queue_id TEXT NOT NULL DEFAULT '',
+			support_level INTEGER NOT NULL DEFAULT 0,
+			sla_id TEXT NOT NULL DEFAULT '',
+			response_due {ts},
+			resolution_due {ts},
+			first_response_at {ts},
+			resolved_at {ts},
+			closed_at {ts},
+			status TEXT NOT NULL,
+			closure_reason TEXT NOT NULL DEFAULT '',
+			satisfaction INTEGER NOT NULL DEFAULT 0,
+			satisfaction_comment TEXT NOT NULL DEFAULT '',
+			created_by TEXT NOT NULL,
+			created_at {ts} NOT NULL,
+			updated_at {ts} NOT NULL,
+			version BIGINT NOT NULL)`,
+		`CREATE INDEX cases_status_idx ON ?.cases (status, id)`,
+		`CREATE INDEX cases_customer_idx ON ?.cases (customer_id, id)`,
+		`CREATE INDEX cases_contact_idx ON ?.cases (contact_id, id)`,
+		`CREATE INDEX cases_assignee_idx ON ?.cases (assignee_id, id)`,
+		`CREATE INDEX cases_queue_idx ON ?.cases (queue_id, id)`,
+		`CREATE TABLE ?.activities (
+			id TEXT PRIMARY KEY,
+			case_id TEXT NOT NULL,
+			kind TEXT NOT NULL,
+			subject TEXT NOT NULL,
+			description TEXT NOT NULL DEFAULT '',
+			state TEXT NOT NULL,
+			due {ts},
+			assignee_id TEXT NOT NULL DEFAULT '',
+			notify_contact {bool} NOT NULL DEFAULT {false},
+			result TEXT NOT NULL DEFAULT '',
+			created_by TEXT NOT NULL,
+			created_at {ts} NOT NULL,
+			updated_at {ts} NOT NULL,
+			done_at {ts},
+			version BIGINT NOT NULL)`,
+		`CREATE INDEX activities_case_idx ON ?.activities (case_id, id)`,
+		`CREATE TABLE ?.notes (
+			id TEXT PRIMARY KEY,
+			case_id TEXT NOT NULL,
+			subject TEXT NOT NULL,
+			body TEXT NOT NULL,
+			public {bool} NOT NULL,
+			created_by TEXT NOT NULL,
+			created_at {ts} NOT NULL)`,
+		`CREATE INDEX notes_case_idx ON ?.notes (case_id, id)`,
+		`CREATE TABLE ?.messages (
+			id TEXT PRIMARY KEY,
+			case_id TEXT NOT NULL,
+			direction TEXT NOT NULL,
+			channel TEXT NOT NULL,
+			sender TEXT NOT NULL DEFAULT '',
+			recipients {json},
+			subject TEXT NOT NULL DEFAULT '',
+			body TEXT NOT NULL,
+			in_reply_to TEXT NOT NULL DEFAULT '',
+			public {bool} NOT NULL,
+			created_by TEXT NOT NULL,
+			created_at {ts} NOT NULL)`,
+		`CREATE INDEX messages_case_idx ON ?.messages (case_id, id)`,
+		`CREATE TABLE ?.attachments (
+			id TEXT PRIMARY KEY,
+			case_id TEXT NOT NULL,
+			owner_id TEXT NOT NULL,
+			name TEXT NOT NULL,
+			content_type TEXT NOT NULL,
+			size BIGINT NOT NULL,
+			blob_key TEXT NOT NULL,
+			created_at {ts} NOT NULL)`,
+		`CREATE INDEX attachments_case_idx ON ?.attachments (case_id, owner_id)`,
+		`CREATE TABLE ?.events (
+			seq {serial},
+			id TEXT NOT NULL UNIQUE,
+			case_id TEXT NOT NULL DEFAULT '',
+			case_number BIGINT NOT NULL DEFAULT 0,
+			type TEXT NOT NULL,
+			actor TEXT NOT NULL,
+			at {ts} NOT NULL,
+			data {json})`,
+		`CREATE INDEX events_case_idx ON ?.events (case_id, seq)`,
+	}},
+}
+
+// LatestVersion is the schema version this release writes.
+func LatestVersion() int { return migrations[len(migrations)-1].version }
+
+// migrationTable creates the tenant's own migration ledger.
+const migrationTable = `CREATE TABLE IF NOT EXISTS ?.casekit_migrations (
+	version INTEGER PRIMARY KEY,
+	name TEXT NOT NULL,
+	applied_at {ts} NOT NULL)`
+
+// Version returns the tenant schema's current version, 0 for none.
+func Version(ctx context.Context, db bun.IDB, d Dialect, schema string) (int, error) {
+	if _, err := db.ExecContext(ctx, formatDDL(db, d, migrationTable, schema)); err != nil {
+		return 0, fmt.Errorf("migration ledger: %w", err)
+	}
+	var v sql.NullInt64
+	err := db.NewRaw("SELECT MAX(version) FROM ?.casekit_migrations", bun.Ident(schema)).Scan(ctx, &v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("schema version: %w", err)
+	}
+	return int(v.Int64), nil
+}
+
+// Step runs inside one transaction: the store supplies it so each
+// migration commits on its own, with its version recorded inside it.
+type Step func(ctx context.Context, fn func(ctx context.Context, db bun.IDB) error) error
+
+// Migrate brings one tenant schema to the latest version, one migration per
+// transaction (run through step), and reports the versions before and after.
+// A crash leaves the schema at the last committed step; the next call
+// finishes the rest.
+func Migrate(ctx context.Context, db bun.IDB, step Step, d Dialect, schema string) (from, to int, err error) {
+	from, err = Version(ctx, db, d, schema)
+	if err != nil {
+		return 0, 0, err
+	}
+	to = from
+	for _, m := range migrations {
+		if m.version <= to {
+			continue
+		}
+		err := step(ctx, func(ctx context.Context, tx bun.IDB) error {
+			// Re-read inside the transaction: another process may have
+			// applied this step meanwhile.
+			cur, err := Version(ctx, tx, d, schema)
+			if err != nil || cur >= m.version {
+				return err
+			}
+			return Apply(ctx, tx, d, schema, m.version)
+		})
+		if err != nil {
+			return from, to, fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+		to = m.version
+	}
+	return from, to, nil
+}
+
+// Apply runs one migration's statements and records it, on db as given
+// (the caller's transaction).
+func Apply(ctx context.Context, db bun.IDB, d Dialect, schema string, version int) error {
+	for _, m := range migrations {
+		if m.version != version {
+			continue
+		}
+		for _, s := range m.stmts {
+			if _, err := db.ExecContext(ctx, formatDDL(db, d, s, schema)); err != nil {
+				return fmt.Errorf("%s: %w", firstLine(s), err)
+			}
+		}
+		_, err := db.NewRaw("INSERT INTO ?.casekit_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			bun.Ident(schema), m.version, m.name, time.Now().UTC()).Exec(ctx)
+		return err
+	}
+	return fmt.Errorf("no migration %d", version)
+}
+
+// MigrateAll applies every migration on db in the caller's transaction: used
+// when a tenant is created, so creation is one transaction.
+func MigrateAll(ctx context.Context, db bun.IDB, d Dialect, schema string) error {
+	if _, err := db.ExecContext(ctx, formatDDL(db, d, migrationTable, schema)); err != nil {
+		return err
+	}
+	for _, m := range migrations {
+		if err := Apply(ctx, db, d, schema, m.version); err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+// formatDDL puts the quoted schema where the statement has "?" and the
+// dialect's types where it has placeholders.
+func formatDDL(db bun.IDB, d Dialect, stmt, schema string) string {
+	if d == SQLite && strings.HasPrefix(stmt, "CREATE INDEX ") {
+		// SQLite qualifies the index name, not the table: CREATE INDEX
+		// main.x ON t.
+		name, rest, _ := strings.Cut(strings.TrimPrefix(stmt, "CREATE INDEX "), " ON ?.")
+		return db.NewRaw("CREATE INDEX ?."+name+" ON "+rest, bun.Ident(schema)).String()
+	}
+	return db.NewRaw(d.ddl(stmt), bun.Ident(schema)).String()
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return strings.TrimSpace(line)
+}

@@ -1,0 +1,257 @@
+package sqlstore
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"casekit.dev/casekit"
+)
+
+// The Bun models: one per table, with the converters to and from the
+// domain types, which carry no bun tags.
+
+type settingsRow struct {
+	bun.BaseModel `bun:"table:settings,alias:st"`
+
+	ID              int    `bun:"id,pk"`
+	DefaultPriority string `bun:"default_priority"`
+	AutoCloseDays   int    `bun:"auto_close_days"`
+}
+
+type statusRow struct {
+	bun.BaseModel `bun:"table:statuses,alias:s"`
+
+	Key       string `bun:"key,pk"`
+	Label     string `bun:"label"`
+	SortOrder int    `bun:"sort_order"`
+	Initial   bool   `bun:"initial"`
+	Paused    bool   `bun:"paused"`
+	Resolved  bool   `bun:"resolved"`
+	Final     bool   `bun:"final"`
+	Canceled  bool   `bun:"canceled"`
+	Reopen    bool   `bun:"reopen"`
+	Progress  bool   `bun:"progress"`
+}
+
+func (r statusRow) domain() casekit.Status {
+	return casekit.Status{Key: r.Key, Label: r.Label, Order: r.SortOrder, Initial: r.Initial, Paused: r.Paused,
+		Resolved: r.Resolved, Final: r.Final, Canceled: r.Canceled, Reopen: r.Reopen, Progress: r.Progress}
+}
+
+func statusRowOf(s casekit.Status) statusRow {
+	return statusRow{Key: s.Key, Label: s.Label, SortOrder: s.Order, Initial: s.Initial, Paused: s.Paused,
+		Resolved: s.Resolved, Final: s.Final, Canceled: s.Canceled, Reopen: s.Reopen, Progress: s.Progress}
+}
+
+type transitionRow struct {
+	bun.BaseModel `bun:"table:transitions,alias:t"`
+
+	From string `bun:"from_status,pk"`
+	To   string `bun:"to_status,pk"`
+}
+
+type lookupRow struct {
+	bun.BaseModel `bun:"table:lookups,alias:l"`
+
+	Kind     string `bun:"kind,pk"`
+	Key      string `bun:"key,pk"`
+	Label    string `bun:"label"`
+	Rank     int    `bun:"rank"`
+	Action   string `bun:"action"`
+	Disabled bool   `bun:"disabled"`
+}
+
+type caseRow struct {
+	bun.BaseModel `bun:"table:cases,alias:c"`
+
+	ID                  string         `bun:"id,pk"`
+	Number              int64          `bun:"number"`
+	Subject             string         `bun:"subject"`
+	Description         string         `bun:"description"`
+	CustomerID          string         `bun:"customer_id"`
+	ContactID           string         `bun:"contact_id"`
+	ContactName         string         `bun:"contact_name"`
+	ContactEmail        string         `bun:"contact_email"`
+	ContactPhone        string         `bun:"contact_phone"`
+	Type                string         `bun:"type"`
+	Category            string         `bun:"category"`
+	Priority            string         `bun:"priority"`
+	Origin              string         `bun:"origin"`
+	Tags                []string       `bun:"tags,type:json"`
+	Deadline            *time.Time     `bun:"deadline"`
+	Custom              map[string]any `bun:"custom,type:json"`
+	AssigneeID          string         `bun:"assignee_id"`
+	TeamID              string         `bun:"team_id"`
+	QueueID             string         `bun:"queue_id"`
+	SupportLevel        int            `bun:"support_level"`
+	SLAID               string         `bun:"sla_id"`
+	ResponseDue         *time.Time     `bun:"response_due"`
+	ResolutionDue       *time.Time     `bun:"resolution_due"`
+	FirstResponseAt     *time.Time     `bun:"first_response_at"`
+	ResolvedAt          *time.Time     `bun:"resolved_at"`
+	ClosedAt            *time.Time     `bun:"closed_at"`
+	Status              string         `bun:"status"`
+	ClosureReason       string         `bun:"closure_reason"`
+	Satisfaction        int            `bun:"satisfaction"`
+	SatisfactionComment string         `bun:"satisfaction_comment"`
+	CreatedBy           string         `bun:"created_by"`
+	CreatedAt           time.Time      `bun:"created_at"`
+	UpdatedAt           time.Time      `bun:"updated_at"`
+	Version             int64          `bun:"version"`
+}
+
+func caseRowOf(c *casekit.Case) *caseRow {
+	tags := c.Tags
+	if len(tags) == 0 {
+		tags = nil
+	}
+	custom := c.Custom
+	if len(custom) == 0 {
+		custom = nil
+	}
+	return &caseRow{
+		ID: c.ID, Number: c.Number, Subject: c.Subject, Description: c.Description, CustomerID: c.CustomerID,
+		ContactID: c.Contact.ID, ContactName: c.Contact.Name, ContactEmail: c.Contact.Email, ContactPhone: c.Contact.Phone,
+		Type: c.Type, Category: c.Category, Priority: c.Priority, Origin: c.Origin, Tags: tags,
+		Deadline: utc(c.Deadline), Custom: custom, AssigneeID: c.AssigneeID, TeamID: c.TeamID, QueueID: c.QueueID,
+		SupportLevel: c.SupportLevel, SLAID: c.SLAID, ResponseDue: utc(c.ResponseDue), ResolutionDue: utc(c.ResolutionDue),
+		FirstResponseAt: utc(c.FirstResponseAt), ResolvedAt: utc(c.ResolvedAt), ClosedAt: utc(c.ClosedAt),
+		Status: c.Status, ClosureReason: c.ClosureReason, Satisfaction: c.Satisfaction, SatisfactionComment: c.SatisfactionComment,
+		CreatedBy: c.CreatedBy.String(), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), Version: c.Version,
+	}
+}
+
+func (r *caseRow) domain() (*casekit.Case, error) {
+	by, err := casekit.ParseActor(r.CreatedBy)
+	if err != nil {
+		return nil, err
+	}
+	tags := r.Tags
+	if len(tags) == 0 {
+		tags = nil
+	}
+	custom := r.Custom
+	if len(custom) == 0 {
+		custom = nil
+	}
+	return &casekit.Case{
+		ID: r.ID, Number: r.Number, Subject: r.Subject, Description: r.Description, CustomerID: r.CustomerID,
+		Contact: casekit.Contact{ID: r.ContactID, Name: r.ContactName, Email: r.ContactEmail, Phone: r.ContactPhone},
+		Type:    r.Type, Category: r.Category, Priority: r.Priority, Origin: r.Origin, Tags: tags,
+		Deadline: utc(r.Deadline), Custom: custom, AssigneeID: r.AssigneeID, TeamID: r.TeamID, QueueID: r.QueueID,
+		SupportLevel: r.SupportLevel, SLAID: r.SLAID, ResponseDue: utc(r.ResponseDue), ResolutionDue: utc(r.ResolutionDue),
+		FirstResponseAt: utc(r.FirstResponseAt), ResolvedAt: utc(r.ResolvedAt), ClosedAt: utc(r.ClosedAt),
+		Status: r.Status, ClosureReason: r.ClosureReason, Satisfaction: r.Satisfaction, SatisfactionComment: r.SatisfactionComment,
+		CreatedBy: by, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+	}, nil
+}
+
+type activityRow struct {
+	bun.BaseModel `bun:"table:activities,alias:a"`
+
+	ID            string     `bun:"id,pk"`
+	CaseID        string     `bun:"case_id"`
+	Kind          string     `bun:"kind"`
+	Subject       string     `bun:"subject"`
+	Description   string     `bun:"description"`
+	State         string     `bun:"state"`
+	Due           *time.Time `bun:"due"`
+	AssigneeID    string     `bun:"assignee_id"`
+	NotifyContact bool       `bun:"notify_contact"`
+	Result        string     `bun:"result"`
+	CreatedBy     string     `bun:"created_by"`
+	CreatedAt     time.Time  `bun:"created_at"`
+	UpdatedAt     time.Time  `bun:"updated_at"`
+	DoneAt        *time.Time `bun:"done_at"`
+	Version       int64      `bun:"version"`
+}
+
+func activityRowOf(a *casekit.Activity) *activityRow {
+	return &activityRow{
+		ID: a.ID, CaseID: a.CaseID, Kind: string(a.Kind), Subject: a.Subject, Description: a.Description,
+		State: string(a.State), Due: utc(a.Due), AssigneeID: a.AssigneeID, NotifyContact: a.NotifyContact,
+		Result: a.Result, CreatedBy: a.CreatedBy.String(), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
+		DoneAt: utc(a.DoneAt), Version: a.Version,
+	}
+}
+
+func (r *activityRow) domain() (*casekit.Activity, error) {
+	by, err := casekit.ParseActor(r.CreatedBy)
+	if err != nil {
+		return nil, err
+	}
+	return &casekit.Activity{
+		ID: r.ID, CaseID: r.CaseID, Kind: casekit.ActivityKind(r.Kind), Subject: r.Subject, Description: r.Description,
+		State: casekit.ActivityState(r.State), Due: utc(r.Due), AssigneeID: r.AssigneeID, NotifyContact: r.NotifyContact,
+		Result: r.Result, CreatedBy: by, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		DoneAt: utc(r.DoneAt), Version: r.Version,
+	}, nil
+}
+
+type noteRow struct {
+	bun.BaseModel `bun:"table:notes,alias:n"`
+
+	ID        string    `bun:"id,pk"`
+	CaseID    string    `bun:"case_id"`
+	Subject   string    `bun:"subject"`
+	Body      string    `bun:"body"`
+	Public    bool      `bun:"public"`
+	CreatedBy string    `bun:"created_by"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+type messageRow struct {
+	bun.BaseModel `bun:"table:messages,alias:m"`
+
+	ID         string    `bun:"id,pk"`
+	CaseID     string    `bun:"case_id"`
+	Direction  string    `bun:"direction"`
+	Channel    string    `bun:"channel"`
+	Sender     string    `bun:"sender"`
+	Recipients []string  `bun:"recipients,type:json"`
+	Subject    string    `bun:"subject"`
+	Body       string    `bun:"body"`
+	InReplyTo  string    `bun:"in_reply_to"`
+	Public     bool      `bun:"public"`
+	CreatedBy  string    `bun:"created_by"`
+	CreatedAt  time.Time `bun:"created_at"`
+}
+
+type attachmentRow struct {
+	bun.BaseModel `bun:"table:attachments,alias:f"`
+
+	ID          string    `bun:"id,pk"`
+	CaseID      string    `bun:"case_id"`
+	OwnerID     string    `bun:"owner_id"`
+	Name        string    `bun:"name"`
+	ContentType string    `bun:"content_type"`
+	Size        int64     `bun:"size"`
+	BlobKey     string    `bun:"blob_key"`
+	CreatedAt   time.Time `bun:"created_at"`
+}
+
+func (r attachmentRow) domain() casekit.Attachment {
+	return casekit.Attachment{ID: r.ID, CaseID: r.CaseID, Name: r.Name, ContentType: r.ContentType, Size: r.Size, Key: r.BlobKey, CreatedAt: r.CreatedAt.UTC()}
+}
+
+type eventRow struct {
+	bun.BaseModel `bun:"table:events,alias:e"`
+
+	Seq        int64          `bun:"seq,pk,autoincrement"`
+	ID         string         `bun:"id"`
+	CaseID     string         `bun:"case_id"`
+	CaseNumber int64          `bun:"case_number"`
+	Type       string         `bun:"type"`
+	Actor      string         `bun:"actor"`
+	At         time.Time      `bun:"at"`
+	Data       map[string]any `bun:"data,type:json"`
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,22 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"casekit.dev/casekit"
+	"casekit.dev/casekit/casekittest"
+	"casekit.dev/storage/sqlite"
+)
+
+// The conformance suite on tenant files in a directory, with a small bound
+// on open files so handles are evicted and reopened while the suite runs.
+func TestConformanceOnFiles(t *testing.T) {
+	casekittest.RunStoreTests(t, func(t *testing.T) casekit.Store {
+		s, err := sqlite.Open(t.TempDir(), sqlite.WithMaxOpen(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}

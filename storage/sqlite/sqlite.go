@@ -1,0 +1,457 @@
+// Package sqlite is casekit's SQLite store: one database file per tenant in
+// a directory, opened lazily with a bound on open files, or everything in
+// memory for tests and examples. It is built on Bun with sqlitedialect and
+// the pure-Go modernc.org/sqlite driver, so it needs no cgo.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"casekit.dev/casekit"
+	"casekit.dev/storage/internal/sqlstore"
+)
+
+// Memory is the directory name that keeps every tenant in memory.
+const Memory = ":memory:"
+
+// controlFile holds the tenant registry; no tenant slug can produce it.
+const controlFile = "_casekit.db"
+
+// schema is the name SQLite gives a database file's own tables.
+const schema = "main"
+
+// Store is the SQLite casekit.Store. It is safe for concurrent use.
+type Store struct {
+	dir     string // empty in memory
+	maxOpen int
+	busy    time.Duration
+	control *bun.DB
+
+	mu       sync.Mutex
+	open     map[string]*handle
+	known    map[string]bool
+	creating map[string]bool
+	tick     uint64
+}
+
+// handle is one tenant's open database with the commands using it.
+type handle struct {
+	db      *bun.DB
+	refs    int
+	used    uint64
+	dropped bool
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithMaxOpen bounds how many tenant files are open at once (default 64).
+// Past the bound the least recently used idle one is closed; it reopens on
+// its next use. In memory every tenant stays open.
+func WithMaxOpen(n int) Option {
+	return func(s *Store) {
+		if n > 0 {
+			s.maxOpen = n
+		}
+	}
+}
+
+// WithBusyTimeout sets how long SQLite waits on a lock held by another
+// process before failing (default 5s).
+func WithBusyTimeout(d time.Duration) Option { return func(s *Store) { s.busy = d } }
+
+var _ casekit.Store = (*Store)(nil)
+
+// Open opens the store in dir, creating the directory if needed, or in
+// memory when dir is ":memory:" (every in-memory store is independent).
+func Open(dir string, opts ...Option) (*Store, error) {
+	s := &Store{maxOpen: 64, busy: 5 * time.Second, open: map[string]*handle{}, known: map[string]bool{}, creating: map[string]bool{}}
+	for _, o := range opts {
+		o(s)
+	}
+	if dir == "" {
+		return nil, errors.New("sqlite: Open needs a directory or \":memory:\"")
+	}
+	if dir != Memory {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+		s.dir = dir
+	}
+	control, err := s.openDB(controlFile)
+	if err != nil {
+		return nil, err
+	}
+	s.control = control
+	_, err = control.ExecContext(context.Background(), `CREATE TABLE IF NOT EXISTS tenants (
+		id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL)`)
+	if err != nil {
+		control.Close()
+		return nil, fmt.Errorf("sqlite: tenant registry: %w", err)
+	}
+	return s, nil
+}
+
+func (s *Store) memory() bool { return s.dir == "" }
+
+func (s *Store) path(file string) string { return filepath.Join(s.dir, file) }
+
+func tenantFile(id string) string { return id + ".db" }
+
+// openDB opens one database with a single connection: SQLite has one
+// writer, and one connection per file keeps SQLITE_BUSY out of the process.
+func (s *Store) openDB(file string) (*bun.DB, error) {
+	dsn := ":memory:"
+	if !s.memory() {
+		dsn = "file:" + s.path(file) + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+			"&_pragma=busy_timeout(" + strconv.FormatInt(s.busy.Milliseconds(), 10) + ")&_pragma=foreign_keys(1)"
+	}
+	sqldb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", file, err)
+	}
+	sqldb.SetMaxOpenConns(1)
+	sqldb.SetMaxIdleConns(1)
+	sqldb.SetConnMaxIdleTime(0)
+	sqldb.SetConnMaxLifetime(0)
+	if err := sqldb.Ping(); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", file, err)
+	}
+	return bun.NewDB(sqldb, sqlitedialect.New()), nil
+}
+
+// classify maps SQLite's unique and primary-key violations to
+// casekit.ErrConflict, by extended result code.
+var classify = sqlstore.ClassifyCode(func(e *msqlite.Error) string { return strconv.Itoa(e.Code()) },
+	strconv.Itoa(sqlite3.SQLITE_CONSTRAINT_UNIQUE), strconv.Itoa(sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY))
+
+// exists reports whether the tenant is registered, asking the registry when
+// this process has not seen it yet.
+func (s *Store) exists(ctx context.Context, id string) (bool, error) {
+	s.mu.Lock()
+	ok := s.known[id]
+	s.mu.Unlock()
+	if ok {
+		return true, nil
+	}
+	n, err := s.control.NewSelect().TableExpr("tenants").Where("id = ?", id).Count(ctx)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: tenant registry: %w", err)
+	}
+	if n > 0 {
+		s.mu.Lock()
+		s.known[id] = true
+		s.mu.Unlock()
+	}
+	return n > 0, nil
+}
+
+// acquire returns the tenant's open database, opening it if needed, and
+// holds it open until release.
+func (s *Store) acquire(id string) (*handle, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tick++
+	if h, ok := s.open[id]; ok && !h.dropped {
+		h.refs++
+		h.used = s.tick
+		return h, nil
+	}
+	db, err := s.openDB(tenantFile(id))
+	if err != nil {
+		return nil, err
+	}
+	h := &handle{db: db, refs: 1, used: s.tick}
+	s.open[id] = h
+	s.evict()
+	return h, nil
+}
+
+func (s *Store) release(h *handle) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h.refs--
+	if h.refs == 0 && h.dropped {
+		h.db.Close()
+		return
+	}
+	s.evict()
+}
+
+// evict closes least recently used idle files while over the bound. Called
+// with s.mu held.
+func (s *Store) evict() {
+	if s.memory() {
+		return
+	}
+	for len(s.open) > s.maxOpen {
+		var victim string
+		var oldest uint64
+		for id, h := range s.open {
+			if h.refs == 0 && (victim == "" || h.used < oldest) {
+				victim, oldest = id, h.used
+			}
+		}
+		if victim == "" {
+			return // every file is in use; close some when released
+		}
+		s.open[victim].db.Close()
+		delete(s.open, victim)
+	}
+}
+
+// OpenFiles reports how many tenant databases are open now.
+func (s *Store) OpenFiles() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.open)
+}
+
+func tenantErr(id string, err error) error { return fmt.Errorf("tenant %q: %w", id, err) }
+
+// CreateTenant implements casekit.Store.
+func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(context.Context, casekit.Tx) error) (err error) {
+	if err := casekit.ValidateTenantID(t.ID); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	busy := s.creating[t.ID] || s.known[t.ID]
+	s.creating[t.ID] = true
+	s.mu.Unlock()
+	if busy {
+		return tenantErr(t.ID, casekit.ErrTenantExists)
+	}
+	defer func() {
+		s.mu.Lock()
+		delete(s.creating, t.ID)
+		s.mu.Unlock()
+	}()
+	if ok, err := s.exists(ctx, t.ID); err != nil || ok {
+		if err == nil {
+			err = tenantErr(t.ID, casekit.ErrTenantExists)
+		}
+		return err
+	}
+	if !s.memory() {
+		if _, err := os.Stat(s.path(tenantFile(t.ID))); err == nil {
+			return fmt.Errorf("tenant %q: file %s exists: %w", t.ID, tenantFile(t.ID), casekit.ErrTenantExists)
+		}
+	}
+	h, err := s.acquire(t.ID)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			s.discard(t.ID, h)
+		} else {
+			s.release(h)
+		}
+	}()
+	err = h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := sqlstore.MigrateAll(ctx, tx, sqlstore.SQLite, schema); err != nil {
+			return err
+		}
+		return seed(ctx, sqlstore.NewTx(tx, sqlstore.SQLite, schema, classify))
+	})
+	if err != nil {
+		return tenantErr(t.ID, err)
+	}
+	_, err = s.control.NewRaw("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)",
+		t.ID, t.Name, t.CreatedAt.UTC().Format(time.RFC3339Nano)).Exec(ctx)
+	if err != nil {
+		return tenantErr(t.ID, classify(err))
+	}
+	s.mu.Lock()
+	s.known[t.ID] = true
+	s.mu.Unlock()
+	return nil
+}
+
+// discard closes and deletes a tenant database that failed to be created.
+func (s *Store) discard(id string, h *handle) {
+	s.mu.Lock()
+	delete(s.open, id)
+	h.dropped = true
+	s.mu.Unlock()
+	s.release(h)
+	s.removeFiles(id)
+}
+
+func (s *Store) removeFiles(id string) {
+	if s.memory() {
+		return
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		_ = os.Remove(s.path(tenantFile(id) + suffix))
+	}
+}
+
+// DropTenant implements casekit.Store.
+func (s *Store) DropTenant(ctx context.Context, id string) error {
+	if err := casekit.ValidateTenantID(id); err != nil {
+		return err
+	}
+	res, err := s.control.NewRaw("DELETE FROM tenants WHERE id = ?", id).Exec(ctx)
+	if err != nil {
+		return tenantErr(id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return tenantErr(id, casekit.ErrTenantNotFound)
+	}
+	s.mu.Lock()
+	delete(s.known, id)
+	if h, ok := s.open[id]; ok {
+		delete(s.open, id)
+		h.dropped = true
+		if h.refs == 0 {
+			h.db.Close()
+		}
+	}
+	s.mu.Unlock()
+	s.removeFiles(id)
+	return nil
+}
+
+type tenantRow struct {
+	ID        string `bun:"id"`
+	Name      string `bun:"name"`
+	CreatedAt string `bun:"created_at"`
+}
+
+func (r tenantRow) domain() casekit.Tenant {
+	at, _ := time.Parse(time.RFC3339Nano, r.CreatedAt)
+	return casekit.Tenant{ID: r.ID, Name: r.Name, CreatedAt: at.UTC()}
+}
+
+// Tenant implements casekit.Store.
+func (s *Store) Tenant(ctx context.Context, id string) (casekit.Tenant, error) {
+	if err := casekit.ValidateTenantID(id); err != nil {
+		return casekit.Tenant{}, err
+	}
+	var r tenantRow
+	err := s.control.NewRaw("SELECT id, name, created_at FROM tenants WHERE id = ?", id).Scan(ctx, &r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return casekit.Tenant{}, tenantErr(id, casekit.ErrTenantNotFound)
+	}
+	if err != nil {
+		return casekit.Tenant{}, tenantErr(id, err)
+	}
+	return r.domain(), nil
+}
+
+// Tenants implements casekit.Store.
+func (s *Store) Tenants(ctx context.Context) ([]casekit.Tenant, error) {
+	var rows []tenantRow
+	if err := s.control.NewRaw("SELECT id, name, created_at FROM tenants ORDER BY id").Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("sqlite: tenants: %w", err)
+	}
+	out := make([]casekit.Tenant, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// Migrate implements casekit.Store: every registered tenant's file is
+// brought to the latest version, one migration per transaction, at most
+// opts.Concurrency files at once.
+func (s *Store) Migrate(ctx context.Context, opts casekit.MigrateOptions) error {
+	tenants, err := s.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	n := opts.Concurrency
+	if n <= 0 {
+		n = 4
+	}
+	sem := make(chan struct{}, n)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+		errs []error
+	)
+	for _, t := range tenants {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			from, to, err := s.migrateTenant(ctx, t.ID)
+			mu.Lock()
+			done++
+			p := casekit.MigrateProgress{Tenant: t.ID, Done: done, Total: len(tenants), From: from, To: to, Err: err}
+			if err != nil {
+				errs = append(errs, tenantErr(t.ID, err))
+			}
+			mu.Unlock()
+			if opts.Progress != nil {
+				opts.Progress(p)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (s *Store) migrateTenant(ctx context.Context, id string) (int, int, error) {
+	h, err := s.acquire(id)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer s.release(h)
+	step := func(ctx context.Context, fn func(context.Context, bun.IDB) error) error {
+		return h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
+	}
+	return sqlstore.Migrate(ctx, h.db, step, sqlstore.SQLite, schema)
+}
+
+// InTx implements casekit.Store.
+func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context, casekit.Tx) error) error {
+	if err := casekit.ValidateTenantID(tenant); err != nil {
+		return err
+	}
+	ok, err := s.exists(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return tenantErr(tenant, casekit.ErrTenantNotFound)
+	}
+	h, err := s.acquire(tenant)
+	if err != nil {
+		return err
+	}
+	defer s.release(h)
+	return h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(ctx, sqlstore.NewTx(tx, sqlstore.SQLite, schema, classify))
+	})
+}
+
+// Close closes every open database. The store cannot be used after.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for id, h := range s.open {
+		errs = append(errs, h.db.Close())
+		delete(s.open, id)
+	}
+	errs = append(errs, s.control.Close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,188 @@
+package casekittest
+
+import (
+	"context"
+	"testing"
+
+	"casekit.dev/casekit"
+	"github.com/google/uuid"
+)
+
+// fixture is a customer's small world in a tenant: an active case with an
+// open activity the customer is told of, an internal open activity, public
+// and internal notes and messages, and a second case that is resolved.
+type fixture struct {
+	Customer       string
+	CaseID         string
+	Number         int64
+	ActivityID     string // open, NotifyContact
+	InternalActID  string // open, internal
+	MessageID      string // public
+	ResolvedCaseID string
+}
+
+// newFixture builds a fixture for customer in the env's tenant.
+func (e *Env) newFixture(t testing.TB, customer string) *fixture {
+	t.Helper()
+	ctx, d := t.Context(), e.Agent()
+	c := openWith(t, d, casekit.NewCase{Subject: "Broken widget of " + customer, CustomerID: customer})
+	fx := &fixture{Customer: customer, CaseID: c.ID, Number: c.Number}
+	a := try(d.AddActivity(ctx, c.ID, casekit.NewActivity{Kind: casekit.ActivityCall, Subject: "Call the customer", NotifyContact: true})).get(t)
+	fx.ActivityID = a.ID
+	fx.InternalActID = e.task(t, c.ID, "Check the logs").ID
+	try(d.AddNote(ctx, c.ID, casekit.NewNote{Subject: "general", Body: "Public note", Public: true})).get(t)
+	try(d.AddNote(ctx, c.ID, casekit.NewNote{Subject: "diagnosis", Body: "Internal note"})).get(t)
+	m := try(d.PostMessage(ctx, c.ID, casekit.NewMessage{Body: "We are on it"})).get(t)
+	fx.MessageID = m.ID
+	try(d.PostMessage(ctx, c.ID, casekit.NewMessage{Body: "FYI, colleague", Internal: true})).get(t)
+	r := openWith(t, d, casekit.NewCase{Subject: "Solved widget of " + customer, CustomerID: customer})
+	try(d.Resolve(ctx, r.ID, casekit.Resolution{})).get(t)
+	fx.ResolvedCaseID = r.ID
+	return fx
+}
+
+// fakeFixture names records that exist in no tenant.
+func fakeFixture() *fixture {
+	id := func() string { return uuid.Must(uuid.NewV7()).String() }
+	return &fixture{Customer: "cust-x", CaseID: id(), Number: 424242, ActivityID: id(), InternalActID: id(), MessageID: id(), ResolvedCaseID: id()}
+}
+
+// command is one Desk command, with input that succeeds for staff on a
+// fresh fixture.
+type command struct {
+	name string
+	// own is what the fixture's customer gets: nil (allowed) or
+	// ErrForbidden.
+	own error
+	// other is what another customer gets on the fixture: nil,
+	// ErrForbidden, or ErrNotFound for a case they may not see.
+	other error
+	// onCase says the command names a case, activity or message of the
+	// fixture.
+	onCase bool
+	run    func(ctx context.Context, d *casekit.Desk, fx *fixture) error
+}
+
+// commands lists every Desk command.
+func commands() []command {
+	forbidden, notFound := casekit.ErrForbidden, casekit.ErrNotFound
+	statuses := casekit.DefaultStatuses()
+	statuses[0].Label = "Brand new"
+	return []command{
+		{"OpenCase", nil, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.OpenCase(ctx, casekit.NewCase{Subject: "Another one", CustomerID: fx.Customer})
+			return err
+		}},
+		{"Case", nil, notFound, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Case(ctx, fx.CaseID)
+			return err
+		}},
+		{"CaseByNumber", nil, notFound, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.CaseByNumber(ctx, fx.Number)
+			return err
+		}},
+		{"ListCases", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.ListCases(ctx, casekit.CaseFilter{})
+			return err
+		}},
+		{"History", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.History(ctx, fx.CaseID)
+			return err
+		}},
+		{"UpdateCase", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.UpdateCase(ctx, fx.CaseID, casekit.CaseUpdate{Subject: ptr("Changed subject")})
+			return err
+		}},
+		{"DeleteCase", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.DeleteCase(ctx, fx.CaseID, "opened by mistake")
+		}},
+		{"SetStatus", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.SetStatus(ctx, fx.CaseID, casekit.StatusInProgress)
+			return err
+		}},
+		{"Resolve", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Resolve(ctx, fx.CaseID, casekit.Resolution{CancelOpenActivities: true})
+			return err
+		}},
+		{"Close", nil, notFound, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Close(ctx, fx.CaseID, casekit.Closure{Reason: "fixed", Note: "All good", CancelOpenActivities: true})
+			return err
+		}},
+		{"Reopen", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Reopen(ctx, fx.ResolvedCaseID, casekit.Reopening{Reason: "not_fixed", Note: "It broke again"})
+			return err
+		}},
+		{"Cancel", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Cancel(ctx, fx.CaseID, "no longer needed")
+			return err
+		}},
+		{"AddActivity", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.AddActivity(ctx, fx.CaseID, casekit.NewActivity{Kind: casekit.ActivityTask, Subject: "More work"})
+			return err
+		}},
+		{"UpdateActivity", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.UpdateActivity(ctx, fx.ActivityID, casekit.ActivityUpdate{Subject: ptr("Call them twice")})
+			return err
+		}},
+		{"CompleteActivity", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.CompleteActivity(ctx, fx.ActivityID, casekit.Completion{Result: "Called"})
+			return err
+		}},
+		{"CancelActivity", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.CancelActivity(ctx, fx.ActivityID, "not needed")
+			return err
+		}},
+		{"Activities", nil, notFound, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Activities(ctx, fx.CaseID)
+			return err
+		}},
+		{"AddNote", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.AddNote(ctx, fx.CaseID, casekit.NewNote{Subject: "general", Body: "A note"})
+			return err
+		}},
+		{"Notes", nil, notFound, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Notes(ctx, fx.CaseID)
+			return err
+		}},
+		{"PostMessage", nil, notFound, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.PostMessage(ctx, fx.CaseID, casekit.NewMessage{Body: "Any news?"})
+			return err
+		}},
+		{"Messages", nil, notFound, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Messages(ctx, fx.CaseID)
+			return err
+		}},
+		{"Settings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Settings(ctx)
+			return err
+		}},
+		{"UpdateSettings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.UpdateSettings(ctx, casekit.Settings{DefaultPriority: "high", AutoCloseDays: 3})
+		}},
+		{"Statuses", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Statuses(ctx)
+			return err
+		}},
+		{"Transitions", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Transitions(ctx)
+			return err
+		}},
+		{"AllowedStatuses", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.AllowedStatuses(ctx, fx.CaseID)
+			return err
+		}},
+		{"SetStatuses", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.SetStatuses(ctx, statuses, casekit.DefaultTransitions())
+		}},
+		{"Lookups", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Lookups(ctx, casekit.LookupPriority)
+			return err
+		}},
+		{"SaveLookup", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupCaseType, Key: "billing", Label: "Billing", Rank: 50})
+		}},
+		{"DeleteLookup", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.DeleteLookup(ctx, casekit.LookupCaseType, "complaint")
+		}},
+	}
+}

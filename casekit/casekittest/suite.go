@@ -1,0 +1,70 @@
+package casekittest
+
+import (
+	"testing"
+
+	"casekit.dev/casekit"
+)
+
+// StoreFactory returns the store one test runs on. It may return a new
+// store every time or the same shared one; either way it owns the store and
+// closes it (with t.Cleanup) when it is done.
+type StoreFactory func(t *testing.T) casekit.Store
+
+// area is one part of the suite, run as a subtest named for it.
+type area struct {
+	name string
+	run  func(t *testing.T, newStore StoreFactory)
+}
+
+// areas lists the suite's parts in the order they run.
+var areas = []area{
+	{"tenants", testTenants},
+	{"config", testConfig},
+	{"cases", testCases},
+	{"lifecycle", testLifecycle},
+	{"activities", testActivities},
+	{"content", testContent},
+	{"permissions", testPermissions},
+	{"validation", testValidation},
+	{"errors", testErrors},
+	{"history", testHistory},
+	{"pagination", testPagination},
+	{"isolation", testIsolation},
+	{"rollback", testRollback},
+	{"concurrency", testConcurrency},
+}
+
+// RunStoreTests runs the conformance suite against the stores newStore
+// returns: one subtest per area (tenants, config, cases, lifecycle,
+// activities, content, permissions, validation, errors, history,
+// pagination, isolation, rollback, concurrency), each split into the rules
+// it checks. Most tests run in parallel; each asks newStore for its store
+// and works in tenants of its own.
+func RunStoreTests(t *testing.T, newStore func(t *testing.T) casekit.Store) {
+	t.Helper()
+	if newStore == nil {
+		t.Fatal("casekittest: RunStoreTests needs a store factory")
+	}
+	for _, a := range areas {
+		t.Run(a.name, func(t *testing.T) { a.run(t, newStore) })
+	}
+}
+
+// envTest is one parallel test that runs in a fresh Env.
+type envTest struct {
+	name string
+	run  func(t *testing.T, e *Env)
+}
+
+// runEnvTests runs each test in parallel on a store from newStore, in a
+// new tenant.
+func runEnvTests(t *testing.T, newStore StoreFactory, tests []envTest) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(t, NewEnv(t, newStore(t)))
+		})
+	}
+}

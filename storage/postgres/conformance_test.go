@@ -1,0 +1,53 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"testing"
+
+	"casekit.dev/casekit"
+	"casekit.dev/casekit/casekittest"
+	"casekit.dev/storage/postgres"
+)
+
+// testStore opens a store on CASEKIT_TEST_DATABASE_URL with a schema
+// prefix of its own, and drops every schema it made when the test ends.
+func testStore(t *testing.T) *postgres.Store {
+	t.Helper()
+	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
+	if dsn == "" {
+		t.Skip("CASEKIT_TEST_DATABASE_URL is not set: skipping the PostgreSQL tests (.ci/run sets it)")
+	}
+	b := make([]byte, 4)
+	rand.Read(b)
+	prefix := "ckt" + hex.EncodeToString(b) + "_"
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, dsn, postgres.WithPrefix(prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		defer s.Close()
+		ts, err := s.Tenants(ctx)
+		if err != nil {
+			t.Errorf("cleanup: %v", err)
+			return
+		}
+		for _, tn := range ts {
+			if err := s.DropTenant(ctx, tn.ID); err != nil {
+				t.Errorf("cleanup: %v", err)
+			}
+		}
+		if err := s.DropControl(ctx); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+	})
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	s := testStore(t)
+	casekittest.RunStoreTests(t, func(*testing.T) casekit.Store { return s })
+}

@@ -1,0 +1,378 @@
+// Package postgres is casekit's PostgreSQL store: one schema per tenant
+// plus a control schema holding the tenant registry, on one database that
+// many application replicas share.
+//
+// Every statement names its schema explicitly; the store never sets
+// search_path or any other session state, so it is safe on pooled
+// connections and behind PgBouncer. Tenant IDs are validated slugs and
+// reach SQL only as quoted identifiers.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"casekit.dev/casekit"
+	"casekit.dev/storage/internal/sqlstore"
+)
+
+// DefaultPrefix starts the name of every schema the store makes: the
+// control schema is prefix+"control", a tenant's is prefix+"t_"+ID.
+const DefaultPrefix = "casekit_"
+
+// Store is the PostgreSQL casekit.Store. It is safe for concurrent use.
+type Store struct {
+	db     bun.IDB
+	own    *bun.DB // closed by Close when Open made it
+	prefix string
+
+	mu    sync.Mutex
+	known map[string]bool
+}
+
+var _ casekit.Store = (*Store)(nil)
+
+// Option configures a Store.
+type Option func(*Store)
+
+var prefixRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,11}$`)
+
+// WithPrefix names the store's schemas with prefix instead of
+// DefaultPrefix: several independent stores (or test runs) can share one
+// database. It is at most 12 characters: lower-case letters, digits and
+// underscores, starting with a letter.
+func WithPrefix(prefix string) Option { return func(s *Store) { s.prefix = prefix } }
+
+// Open connects to the database at dsn (a postgres:// URL or key=value
+// string) through pgx and returns a store that owns the pool. It fails
+// with a clear error when the server cannot be reached or refuses the
+// login.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	sqldb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	db := bun.NewDB(sqldb, pgdialect.New())
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: cannot connect: %w", err)
+	}
+	s, err := New(ctx, db, opts...)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.own = db
+	return s, nil
+}
+
+// New returns a store on the host's own *bun.DB (pgdialect), which keeps
+// its pool; Close does not close it. It makes the control schema if it is
+// missing.
+func New(ctx context.Context, db *bun.DB, opts ...Option) (*Store, error) {
+	s := &Store{db: db, prefix: DefaultPrefix, known: map[string]bool{}}
+	for _, o := range opts {
+		o(s)
+	}
+	if !prefixRE.MatchString(s.prefix) && s.prefix != DefaultPrefix {
+		return nil, fmt.Errorf("postgres: schema prefix %q must be 1-12 lower-case letters, digits or underscores, starting with a letter", s.prefix)
+	}
+	if err := s.ensureControl(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// WithTx returns a store whose commands run inside the host's transaction
+// tx: each command runs in a savepoint of it, so a refused command undoes
+// only its own writes, and what a command wrote commits or rolls back with
+// the host's rows. casekit never commits or rolls back tx itself.
+func (s *Store) WithTx(tx bun.Tx) *Store {
+	return &Store{db: tx, prefix: s.prefix, known: map[string]bool{}}
+}
+
+func (s *Store) control() bun.Ident { return bun.Ident(s.prefix + "control") }
+
+// Schema returns the schema that holds a tenant's tables.
+func (s *Store) Schema(tenant string) string { return s.prefix + "t_" + tenant }
+
+// ensureControl makes the control schema and registry, serialised by an
+// advisory lock so replicas starting together do not race.
+func (s *Store) ensureControl(ctx context.Context) error {
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext(?))", s.prefix+"control"); err != nil {
+			return err
+		}
+		if _, err := tx.NewRaw("CREATE SCHEMA IF NOT EXISTS ?", s.control()).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewRaw(`CREATE TABLE IF NOT EXISTS ?.tenants (
+			id TEXT PRIMARY KEY,
+			name TEXT NOT NULL,
+			created_at TIMESTAMPTZ NOT NULL)`, s.control()).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: control schema %s: %w", s.prefix+"control", err)
+	}
+	return nil
+}
+
+// classify maps unique violations (SQLSTATE 23505) to casekit.ErrConflict.
+var classify = sqlstore.ClassifyCode(func(e *pgconn.PgError) string { return e.Code }, "23505")
+
+func sqlState(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+func tenantErr(id string, err error) error { return fmt.Errorf("tenant %q: %w", id, err) }
+
+// lockTenant takes a transaction-scoped advisory lock on a tenant's schema.
+func (s *Store) lockTenant(ctx context.Context, tx bun.IDB, id string) error {
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext(?))", s.Schema(id))
+	return err
+}
+
+// CreateTenant implements casekit.Store: schema, tables, indexes, seed and
+// registry row in one transaction.
+func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(context.Context, casekit.Tx) error) error {
+	if err := casekit.ValidateTenantID(t.ID); err != nil {
+		return err
+	}
+	schema := s.Schema(t.ID)
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lockTenant(ctx, tx, t.ID); err != nil {
+			return err
+		}
+		n, err := tx.NewSelect().TableExpr("?.tenants", s.control()).Where("id = ?", t.ID).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return casekit.ErrTenantExists
+		}
+		if _, err := tx.NewRaw("CREATE SCHEMA ?", bun.Ident(schema)).Exec(ctx); err != nil {
+			if sqlState(err) == "42P06" { // duplicate_schema
+				return fmt.Errorf("schema %s exists: %w", schema, casekit.ErrTenantExists)
+			}
+			return err
+		}
+		if err := sqlstore.MigrateAll(ctx, tx, sqlstore.Postgres, schema); err != nil {
+			return err
+		}
+		if err := seed(ctx, sqlstore.NewTx(tx, sqlstore.Postgres, schema, classify)); err != nil {
+			return err
+		}
+		_, err = tx.NewRaw("INSERT INTO ?.tenants (id, name, created_at) VALUES (?, ?, ?)",
+			s.control(), t.ID, t.Name, t.CreatedAt.UTC()).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return tenantErr(t.ID, err)
+	}
+	s.remember(t.ID, true)
+	return nil
+}
+
+func (s *Store) remember(id string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ok {
+		s.known[id] = true
+	} else {
+		delete(s.known, id)
+	}
+}
+
+// DropTenant implements casekit.Store.
+func (s *Store) DropTenant(ctx context.Context, id string) error {
+	if err := casekit.ValidateTenantID(id); err != nil {
+		return err
+	}
+	s.remember(id, false)
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lockTenant(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.NewRaw("DELETE FROM ?.tenants WHERE id = ?", s.control(), id).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return casekit.ErrTenantNotFound
+		}
+		_, err = tx.NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", bun.Ident(s.Schema(id))).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return tenantErr(id, err)
+	}
+	return nil
+}
+
+type tenantRow struct {
+	ID        string    `bun:"id"`
+	Name      string    `bun:"name"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+// Tenant implements casekit.Store.
+func (s *Store) Tenant(ctx context.Context, id string) (casekit.Tenant, error) {
+	if err := casekit.ValidateTenantID(id); err != nil {
+		return casekit.Tenant{}, err
+	}
+	var r tenantRow
+	err := s.db.NewRaw("SELECT id, name, created_at FROM ?.tenants WHERE id = ?", s.control(), id).Scan(ctx, &r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return casekit.Tenant{}, tenantErr(id, casekit.ErrTenantNotFound)
+	}
+	if err != nil {
+		return casekit.Tenant{}, tenantErr(id, err)
+	}
+	return casekit.Tenant{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt.UTC()}, nil
+}
+
+// Tenants implements casekit.Store.
+func (s *Store) Tenants(ctx context.Context) ([]casekit.Tenant, error) {
+	var rows []tenantRow
+	if err := s.db.NewRaw("SELECT id, name, created_at FROM ?.tenants ORDER BY id", s.control()).Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("postgres: tenants: %w", err)
+	}
+	out := make([]casekit.Tenant, len(rows))
+	for i, r := range rows {
+		out[i] = casekit.Tenant{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+// Migrate implements casekit.Store: every tenant schema is brought to the
+// latest version, one migration per transaction under the tenant's
+// advisory lock, at most opts.Concurrency tenants at once. A tenant left
+// half-way by a crash is finished on the next run.
+func (s *Store) Migrate(ctx context.Context, opts casekit.MigrateOptions) error {
+	tenants, err := s.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	n := opts.Concurrency
+	if n <= 0 {
+		n = 4
+	}
+	sem := make(chan struct{}, n)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+		errs []error
+	)
+	for _, t := range tenants {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			from, to, err := s.migrateTenant(ctx, t.ID)
+			mu.Lock()
+			done++
+			p := casekit.MigrateProgress{Tenant: t.ID, Done: done, Total: len(tenants), From: from, To: to, Err: err}
+			if err != nil {
+				errs = append(errs, tenantErr(t.ID, err))
+			}
+			mu.Unlock()
+			if opts.Progress != nil {
+				opts.Progress(p)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (s *Store) migrateTenant(ctx context.Context, id string) (int, int, error) {
+	step := func(ctx context.Context, fn func(context.Context, bun.IDB) error) error {
+		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if err := s.lockTenant(ctx, tx, id); err != nil {
+				return err
+			}
+			return fn(ctx, tx)
+		})
+	}
+	return sqlstore.Migrate(ctx, s.db, step, sqlstore.Postgres, s.Schema(id))
+}
+
+// exists reports whether the tenant is registered, asking the registry the
+// first time this store sees it.
+func (s *Store) exists(ctx context.Context, id string) (bool, error) {
+	s.mu.Lock()
+	ok := s.known[id]
+	s.mu.Unlock()
+	if ok {
+		return true, nil
+	}
+	n, err := s.db.NewSelect().TableExpr("?.tenants", s.control()).Where("id = ?", id).Count(ctx)
+	if err != nil {
+		return false, fmt.Errorf("postgres: tenant registry: %w", err)
+	}
+	if n > 0 {
+		s.remember(id, true)
+	}
+	return n > 0, nil
+}
+
+// InTx implements casekit.Store.
+func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context, casekit.Tx) error) error {
+	if err := casekit.ValidateTenantID(tenant); err != nil {
+		return err
+	}
+	ok, err := s.exists(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return tenantErr(tenant, casekit.ErrTenantNotFound)
+	}
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(ctx, sqlstore.NewTx(tx, sqlstore.Postgres, s.Schema(tenant), classify))
+	})
+	if sqlState(err) == "3F000" { // invalid_schema_name: dropped by another replica
+		s.remember(tenant, false)
+		return tenantErr(tenant, casekit.ErrTenantNotFound)
+	}
+	return err
+}
+
+// Close closes the pool if Open made it.
+func (s *Store) Close() error {
+	if s.own != nil {
+		return s.own.Close()
+	}
+	return nil
+}
+
+// DropControl removes the control schema once no tenant is left: what a
+// host uninstalling casekit, or a test cleaning up, calls last.
+func (s *Store) DropControl(ctx context.Context) error {
+	ts, err := s.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ts) > 0 {
+		return fmt.Errorf("postgres: %d tenants remain; drop them first", len(ts))
+	}
+	_, err = s.db.NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", s.control()).Exec(ctx)
+	return err
+}

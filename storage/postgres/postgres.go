@@ -376,3 +376,10 @@ func (s *Store) DropControl(ctx context.Context) error {
 	_, err = s.db.NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", s.control()).Exec(ctx)
 	return err
 }
+
+// Prefix returns the prefix of the store's schema names.
+func (s *Store) Prefix() string { return s.prefix }
+
+// DB returns the executor the store runs on: the *bun.DB, or the host's
+// transaction for a store from WithTx.
+func (s *Store) DB() bun.IDB { return s.db }

@@ -1,0 +1,251 @@
+package postgres_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"casekit.dev/casekit"
+	"casekit.dev/storage/postgres"
+)
+
+func newKit(t *testing.T, s casekit.Store) *casekit.Kit {
+	t.Helper()
+	kit, err := casekit.New(s, casekit.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kit
+}
+
+// Two tenants' commands interleaved from many goroutines over a pool of ONE
+// connection never see each other's rows: nothing session-scoped leaks.
+func TestTenantsShareOneConnectionSafely(t *testing.T) {
+	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
+	base := testStore(t) // for the prefix and the cleanup
+	if dsn == "" {
+		return
+	}
+	sqldb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqldb.SetMaxOpenConns(1)
+	db := bun.NewDB(sqldb, pgdialect.New())
+	defer db.Close()
+	ctx := context.Background()
+	s, err := postgres.New(ctx, db, postgres.WithPrefix(base.Prefix()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kit := newKit(t, s)
+	tenants := []string{"one", "two"}
+	for _, id := range tenants {
+		if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const perTenant = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*perTenant)
+	for i := range perTenant {
+		for _, id := range tenants {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				desk := kit.Desk(id).As(casekit.Agent("a"))
+				if _, err := desk.OpenCase(ctx, casekit.NewCase{Subject: fmt.Sprintf("%s case %d", id, i)}); err != nil {
+					errs <- err
+					return
+				}
+				page, err := desk.ListCases(ctx, casekit.CaseFilter{Limit: 500})
+				if err != nil {
+					errs <- err
+					return
+				}
+				for _, c := range page.Cases {
+					if !strings.HasPrefix(c.Subject, id+" ") {
+						errs <- fmt.Errorf("tenant %s sees %q", id, c.Subject)
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for _, id := range tenants {
+		page, err := kit.Desk(id).As(casekit.System).ListCases(ctx, casekit.CaseFilter{Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Cases) != perTenant {
+			t.Errorf("tenant %s has %d cases, want %d", id, len(page.Cases), perTenant)
+		}
+		for i, c := range page.Cases {
+			if want := int64(perTenant - i); c.Number != want {
+				t.Errorf("tenant %s: case %d has number %d, want %d", id, i, c.Number, want)
+			}
+		}
+	}
+}
+
+// A hostile tenant ID is refused before any SQL runs: no schema appears.
+func TestHostileTenantIDNeverReachesSQL(t *testing.T) {
+	s := testStore(t)
+	kit := newKit(t, s)
+	ctx := context.Background()
+	for _, id := range []string{`x"; drop schema public; --`, `a"b`, "a;b", "A", ""} {
+		err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: id})
+		var ve *casekit.ValidationError
+		if !errors.As(err, &ve) {
+			t.Errorf("CreateTenant(%q) = %v, want a ValidationError", id, err)
+		}
+		if err := s.InTx(ctx, id, func(context.Context, casekit.Tx) error { return nil }); !errors.As(err, &ve) {
+			t.Errorf("InTx(%q) = %v, want a ValidationError", id, err)
+		}
+	}
+	var n int
+	err := s.DB().NewRaw("SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE ?", s.Prefix()+"%").Scan(ctx, &n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 { // the control schema only
+		t.Errorf("%d schemas with the store's prefix, want only the control schema", n)
+	}
+}
+
+// A Desk command inside the host's transaction commits or rolls back with
+// the host's own rows.
+func TestHostTransaction(t *testing.T) {
+	s := testStore(t)
+	ctx := context.Background()
+	kit := newKit(t, s)
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "host"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().NewRaw("CREATE TABLE ?.host_orders (id TEXT PRIMARY KEY)", bun.Ident(s.Prefix()+"control")).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, commit := range []bool{false, true} {
+		var caseID string
+		tx, err := s.DB().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		orderID := fmt.Sprintf("order-%v", commit)
+		if _, err := tx.NewRaw("INSERT INTO ?.host_orders (id) VALUES (?)", bun.Ident(s.Prefix()+"control"), orderID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		inTx := newKit(t, s.WithTx(tx))
+		c, err := inTx.Desk("host").As(casekit.Agent("a")).OpenCase(ctx, casekit.NewCase{Subject: "for " + orderID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		caseID = c.ID
+		// A refused command inside the host's transaction undoes only itself.
+		if _, err := inTx.Desk("host").As(casekit.Agent("a")).Close(ctx, c.ID, casekit.Closure{}); err == nil {
+			t.Fatal("Close without reason succeeded")
+		}
+		if commit {
+			err = tx.Commit()
+		} else {
+			err = tx.Rollback()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		desk := kit.Desk("host").As(casekit.Agent("a"))
+		_, caseErr := desk.Case(ctx, caseID)
+		evs, histErr := desk.History(ctx, caseID)
+		var orders int
+		if err := s.DB().NewRaw("SELECT count(*) FROM ?.host_orders WHERE id = ?", bun.Ident(s.Prefix()+"control"), orderID).Scan(ctx, &orders); err != nil {
+			t.Fatal(err)
+		}
+		if commit {
+			if caseErr != nil || histErr != nil || len(evs) != 1 || orders != 1 {
+				t.Errorf("after commit: case %v, history %v (%d events), %d orders; want all there", caseErr, histErr, len(evs), orders)
+			}
+		} else if !errors.Is(caseErr, casekit.ErrNotFound) || !errors.Is(histErr, casekit.ErrNotFound) || orders != 0 {
+			t.Errorf("after rollback: case %v, history %v, %d orders; want all gone", caseErr, histErr, orders)
+		}
+	}
+}
+
+// Migrate reports each tenant and finishes a tenant whose schema a crash
+// left empty.
+func TestMigrateResumesAndReports(t *testing.T) {
+	s := testStore(t)
+	ctx := context.Background()
+	kit := newKit(t, s)
+	for _, id := range []string{"m-1", "m-2", "m-3"} {
+		if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// m-2 as a crash would leave it: registered, schema made, nothing applied.
+	if _, err := s.DB().NewRaw("DROP SCHEMA ? CASCADE; CREATE SCHEMA ?", bun.Ident(s.Schema("m-2")), bun.Ident(s.Schema("m-2"))).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen := map[string]casekit.MigrateProgress{}
+	err := kit.Migrate(ctx, casekit.MigrateOptions{Concurrency: 2, Progress: func(p casekit.MigrateProgress) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[p.Tenant] = p
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := seen["m-2"]; p.From != 0 || p.To < 1 || p.Err != nil || p.Total != 3 {
+		t.Errorf("m-2 progress = %+v, want from 0 to the latest", p)
+	}
+	if p := seen["m-1"]; p.From != p.To || p.To < 1 {
+		t.Errorf("m-1 progress = %+v, want already current", p)
+	}
+	// The finished schema works (its defaults were in the lost seed, so
+	// write settings first through the store).
+	err = s.InTx(ctx, "m-2", func(ctx context.Context, tx casekit.Tx) error {
+		if err := tx.SaveSettings(ctx, casekit.DefaultSettings()); err != nil {
+			return err
+		}
+		_, err := tx.NextCaseNumber(ctx)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("migrated schema unusable: %v", err)
+	}
+}
+
+func TestOpenFailsClearly(t *testing.T) {
+	if os.Getenv("CASEKIT_TEST_DATABASE_URL") == "" {
+		t.Skip("CASEKIT_TEST_DATABASE_URL is not set: skipping the PostgreSQL tests (.ci/run sets it)")
+	}
+	ctx := context.Background()
+	for _, dsn := range []string{
+		"postgres://casekit@127.0.0.1:1/casekit?sslmode=disable&connect_timeout=2",
+		"not a dsn ::",
+	} {
+		s, err := postgres.Open(ctx, dsn)
+		if err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", dsn)
+			continue
+		}
+		if !strings.HasPrefix(err.Error(), "postgres: ") {
+			t.Errorf("Open(%q) = %v, want an error that names the store", dsn, err)
+		}
+	}
+}

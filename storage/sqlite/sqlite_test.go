@@ -1,0 +1,187 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"casekit.dev/casekit"
+	"casekit.dev/storage/sqlite"
+)
+
+func newKit(t *testing.T, s casekit.Store) *casekit.Kit {
+	t.Helper()
+	kit, err := casekit.New(s, casekit.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kit
+}
+
+// One file per tenant, never more open than the bound, all of them usable
+// at once, and the data still there after reopening the directory.
+func TestFilesPerTenantWithinTheBound(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := sqlite.Open(dir, sqlite.WithMaxOpen(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kit := newKit(t, s)
+	const tenants = 10
+	for i := range tenants {
+		if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: fmt.Sprintf("t%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, tenants*5)
+	for i := range tenants {
+		for range 5 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := kit.Desk(fmt.Sprintf("t%d", i)).As(casekit.Agent("a")).OpenCase(ctx, casekit.NewCase{Subject: "hello"})
+				errs <- err
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if n := s.OpenFiles(); n > 3 {
+		t.Errorf("%d files open after the work, bound is 3", n)
+	}
+	for i := range tenants {
+		if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("t%d.db", i))); err != nil {
+			t.Errorf("tenant file: %v", err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	kit = newKit(t, s)
+	ts, err := kit.Tenants(ctx)
+	if err != nil || len(ts) != tenants {
+		t.Fatalf("after reopening: %d tenants, %v; want %d", len(ts), err, tenants)
+	}
+	c, err := kit.Desk("t7").As(casekit.Agent("a")).CaseByNumber(ctx, 5)
+	if err != nil || c.Subject != "hello" {
+		t.Fatalf("after reopening: case #5 of t7 = %v, %v", c, err)
+	}
+}
+
+// Dropping a tenant removes its file; a failed creation leaves no file.
+func TestDropAndFailedCreateLeaveNoFile(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	kit := newKit(t, s)
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "gone"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := kit.DropTenant(ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gone.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after drop, gone.db: %v", err)
+	}
+	boom := errors.New("boom")
+	err = s.CreateTenant(ctx, casekit.Tenant{ID: "half"}, func(context.Context, casekit.Tx) error { return boom })
+	if !errors.Is(err, boom) {
+		t.Fatalf("CreateTenant with a failing seed = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "half.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after a failed create, half.db: %v", err)
+	}
+	if _, err := s.Tenant(ctx, "half"); !errors.Is(err, casekit.ErrTenantNotFound) {
+		t.Errorf("after a failed create, Tenant = %v", err)
+	}
+}
+
+// Migrate reports every tenant and finishes a tenant file that holds no
+// schema yet, as a crash during creation in an older release could leave.
+func TestMigrateReportsAndResumes(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kit := newKit(t, s)
+	for _, id := range []string{"a", "b"} {
+		if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	// Replace b's file with an empty database.
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(filepath.Join(dir, "b.db"+suffix))
+	}
+	if s, err = sqlite.Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	kit = newKit(t, s)
+	var mu sync.Mutex
+	got := map[string]casekit.MigrateProgress{}
+	err = kit.Migrate(ctx, casekit.MigrateOptions{Concurrency: 1, Progress: func(p casekit.MigrateProgress) {
+		mu.Lock()
+		got[p.Tenant] = p
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := got["b"]; p.From != 0 || p.To < 1 || p.Total != 2 {
+		t.Errorf("b: %+v, want from 0 to latest of 2 tenants", p)
+	}
+	if p := got["a"]; p.From != p.To {
+		t.Errorf("a: %+v, want no change", p)
+	}
+	// Idempotent: a second run changes nothing.
+	got = map[string]casekit.MigrateProgress{}
+	if err := kit.Migrate(ctx, casekit.MigrateOptions{Progress: func(p casekit.MigrateProgress) {
+		mu.Lock()
+		got[p.Tenant] = p
+		mu.Unlock()
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	for id, p := range got {
+		if p.From != p.To {
+			t.Errorf("second run migrated %s: %+v", id, p)
+		}
+	}
+}
+
+func TestOpenRefusesNoDirectory(t *testing.T) {
+	if _, err := sqlite.Open(""); err == nil {
+		t.Fatal(`Open("") succeeded`)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o600)
+	if _, err := sqlite.Open(file); err == nil {
+		t.Fatal("Open on a regular file succeeded")
+	}
+}

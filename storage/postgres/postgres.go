@@ -268,38 +268,7 @@ func (s *Store) Migrate(ctx context.Context, opts casekit.MigrateOptions) error 
 	if err != nil {
 		return err
 	}
-	n := opts.Concurrency
-	if n <= 0 {
-		n = 4
-	}
-	sem := make(chan struct{}, n)
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		done int
-		errs []error
-	)
-	for _, t := range tenants {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			from, to, err := s.migrateTenant(ctx, t.ID)
-			mu.Lock()
-			done++
-			p := casekit.MigrateProgress{Tenant: t.ID, Done: done, Total: len(tenants), From: from, To: to, Err: err}
-			if err != nil {
-				errs = append(errs, tenantErr(t.ID, err))
-			}
-			mu.Unlock()
-			if opts.Progress != nil {
-				opts.Progress(p)
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return sqlstore.MigrateTenants(ctx, tenants, opts, s.migrateTenant)
 }
 
 func (s *Store) migrateTenant(ctx context.Context, id string) (int, int, error) {

@@ -215,6 +215,9 @@ func (d *Desk) CaseByNumber(ctx context.Context, number int64) (*Case, error) {
 func (d *Desk) History(ctx context.Context, id string) ([]Event, error) {
 	var out []Event
 	err := d.run(ctx, "history", staffOnly, func(c *cmd) error {
+		if id == "" { // not the tenant-level events: see ConfigHistory
+			return fmt.Errorf("case %q: %w", id, ErrNotFound)
+		}
 		evs, err := c.tx.Events(c.ctx, id)
 		if err != nil {
 			return fmt.Errorf("case %s: %w", id, err)
@@ -303,4 +306,15 @@ func decodeCursor(s string) (string, error) {
 		}
 	}
 	return "", invalid("after", "cursor", "malformed page cursor")
+}
+
+// ConfigHistory returns the tenant-level events: changes to settings,
+// statuses, transitions and lookups, oldest first.
+func (d *Desk) ConfigHistory(ctx context.Context) ([]Event, error) {
+	var out []Event
+	err := d.run(ctx, "config history", staffOnly, func(c *cmd) (err error) {
+		out, err = c.tx.Events(c.ctx, "")
+		return err
+	})
+	return out, err
 }

@@ -90,6 +90,7 @@ type Tx interface {
 
 	// AppendEvents adds events to the history. Events are never changed.
 	AppendEvents(ctx context.Context, events ...Event) error
-	// Events lists a case's events in the order they were appended.
+	// Events lists a case's events in the order they were appended; an
+	// empty caseID lists the tenant-level events (settings, lookups).
 	Events(ctx context.Context, caseID string) ([]Event, error)
 }

@@ -361,15 +361,12 @@ func (e *Env) tenantState(t testing.TB) tenantState {
 	return s
 }
 
-// tenantEvents returns the tenant-level events: those about no case, which
-// a store lists for Tx.Events with an empty case ID.
+// tenantEvents returns the tenant-level events (those about no case) as
+// Desk.ConfigHistory gives them to an agent.
 func (e *Env) tenantEvents(t testing.TB) []casekit.Event {
 	t.Helper()
-	var evs []casekit.Event
-	e.InTx(t, func(ctx context.Context, tx casekit.Tx) (err error) {
-		evs, err = tx.Events(ctx, "")
-		return err
-	})
+	evs, err := e.Agent().ConfigHistory(t.Context())
+	must(t, err, "ConfigHistory")
 	return evs
 }
 

@@ -8,15 +8,19 @@ import (
 	"casekit.dev/storage/sqlite"
 )
 
-// casekit's rules are tested through the conformance suite on the SQLite
-// in-memory store: a real store, a fresh one per test, no hand-written fake.
-func TestRules(t *testing.T) {
+// TestConformance runs the store conformance suite on an in-memory SQLite
+// store, a fresh one for every test.
+func TestConformance(t *testing.T) {
 	casekittest.RunStoreTests(t, func(t *testing.T) casekit.Store {
-		s, err := sqlite.Open(sqlite.Memory)
+		store, err := sqlite.Open(":memory:")
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("sqlite.Open(:memory:): %v", err)
 		}
-		t.Cleanup(func() { s.Close() })
-		return s
+		t.Cleanup(func() {
+			if err := store.Close(); err != nil {
+				t.Errorf("close store: %v", err)
+			}
+		})
+		return store
 	})
 }

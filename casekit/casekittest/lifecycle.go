@@ -50,9 +50,6 @@ func editAttempts(caseID, activityID string) []attempt {
 		{"PostMessage outbound internal", func(ctx context.Context, d *casekit.Desk) error {
 			return errOf(d.PostMessage(ctx, caseID, casekit.NewMessage{Body: "FYI", Internal: true}))
 		}},
-		{"SetStatus in_progress", func(ctx context.Context, d *casekit.Desk) error {
-			return errOf(d.SetStatus(ctx, caseID, casekit.StatusInProgress))
-		}},
 		{"Resolve", func(ctx context.Context, d *casekit.Desk) error {
 			return errOf(d.Resolve(ctx, caseID, casekit.Resolution{CancelOpenActivities: true}))
 		}},
@@ -164,6 +161,9 @@ func testLifecycle(t *testing.T, newStore StoreFactory) {
 			if got.Status != casekit.StatusInProgress || got.AssigneeID != "" || e.reload(t, c.ID).AssigneeID != "" {
 				t.Errorf("after the system moved the case to in progress: status %q, assignee %q; want in_progress, none", got.Status, e.reload(t, c.ID).AssigneeID)
 			}
+			if ev := eventOf(t, e.history(t, c.ID), casekit.EventStatusChanged); ev.Data["assignee_id"] != nil {
+				t.Errorf("status_changed by the system records an assignee %v", ev.Data["assignee_id"])
+			}
 		}},
 		{"moving to another status does not assign", func(t *testing.T, e *Env) {
 			c := e.open(t, "Unassigned", "cust-1")
@@ -268,6 +268,16 @@ func testLifecycle(t *testing.T, newStore StoreFactory) {
 		}},
 		{"a canceled case is read-only until reopened", func(t *testing.T, e *Env) {
 			testReadOnly(t, e, casekit.StatusCanceled)
+		}},
+		{"SetStatus on a read-only case gives ErrReadOnly", func(t *testing.T, e *Env) {
+			for _, from := range readOnlyStatuses {
+				c := e.into(t, e.open(t, "Read-only "+from, "cust-1"), from)
+				before := e.state(t, c.ID)
+				for _, to := range []string{casekit.StatusInProgress, casekit.StatusWaiting} {
+					wantIs(t, errOf(e.Agent().SetStatus(t.Context(), c.ID, to)), casekit.ErrReadOnly, "SetStatus(%s) on a %s case", to, from)
+				}
+				wantUnchanged(t, before, e.state(t, c.ID), "after SetStatus on a %s case", from)
+			}
 		}},
 		{"Close needs a known reason and a note", func(t *testing.T, e *Env) {
 			c := e.open(t, "Close me", "cust-1")
@@ -511,5 +521,6 @@ func testReadOnly(t *testing.T, e *Env, status string) {
 	wantOK(t, errOf(d.PostMessage(ctx, c.ID, casekit.NewMessage{Body: "Looking again"})), "PostMessage after Reopen")
 	wantOK(t, errOf(d.PostMessage(ctx, c.ID, casekit.NewMessage{Body: "Customer mail", Direction: casekit.Inbound})), "inbound PostMessage after Reopen")
 	wantOK(t, errOf(d.SetStatus(ctx, c.ID, casekit.StatusInProgress)), "SetStatus(in_progress) after Reopen")
+	wantOK(t, errOf(d.SetStatus(ctx, c.ID, casekit.StatusWaiting)), "SetStatus(waiting) after Reopen")
 	wantOK(t, errOf(d.Resolve(ctx, c.ID, casekit.Resolution{})), "Resolve after Reopen")
 }

@@ -367,6 +367,12 @@ func (e *Env) tenantEvents(t testing.TB) []casekit.Event {
 	t.Helper()
 	evs, err := e.Agent().ConfigHistory(t.Context())
 	must(t, err, "ConfigHistory")
+	var raw []casekit.Event
+	e.InTx(t, func(ctx context.Context, tx casekit.Tx) (err error) {
+		raw, err = tx.Events(ctx, "")
+		return err
+	})
+	wantEqual(t, raw, evs, "ConfigHistory against tx.Events(\"\")")
 	return evs
 }
 

@@ -156,6 +156,10 @@ func commands() []command {
 			_, err := d.Settings(ctx)
 			return err
 		}},
+		{"ConfigHistory", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.ConfigHistory(ctx)
+			return err
+		}},
 		{"UpdateSettings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			return d.UpdateSettings(ctx, casekit.Settings{DefaultPriority: "high", AutoCloseDays: 3})
 		}},

@@ -53,6 +53,27 @@ func testHistory(t *testing.T, newStore StoreFactory) {
 				t.Errorf("tenant-level events hold case events: %v", types(evs))
 			}
 		}},
+		{"ConfigHistory lists the tenant-level events and History does not", func(t *testing.T, e *Env) {
+			ctx := t.Context()
+			c := e.open(t, "A case", "cust-1")
+			if evs := e.tenantEvents(t); len(evs) != 0 {
+				t.Errorf("ConfigHistory of a new tenant = %v, want none", types(evs))
+			}
+			at := e.Tick()
+			must(t, e.Desk(casekit.System).UpdateSettings(ctx, casekit.Settings{DefaultPriority: "low", AutoCloseDays: 3}), "UpdateSettings")
+			evs := e.tenantEvents(t)
+			if len(evs) != 1 {
+				t.Fatalf("ConfigHistory = %v, want one settings.changed", types(evs))
+			}
+			wantEvent(t, evs[0], casekit.EventSettingsChanged, casekit.System, at)
+			if evs[0].CaseID != "" || evs[0].CaseNumber != 0 {
+				t.Errorf("a tenant-level event names case %q #%d", evs[0].CaseID, evs[0].CaseNumber)
+			}
+			wantIs(t, errOf(e.Agent().History(ctx, "")), casekit.ErrNotFound, "History(\"\")")
+			if h := e.history(t, c.ID); !slices.Equal(types(h), []casekit.EventType{casekit.EventCaseOpened}) {
+				t.Errorf("a case's history holds tenant-level events: %v", types(h))
+			}
+		}},
 		{"events keep the order they were appended in, even at one instant", func(t *testing.T, e *Env) {
 			ctx := t.Context()
 			c := e.open(t, "Same instant", "cust-1")

@@ -21,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/driver/pgdriver"
 
 	"casekit.dev/casekit"
 	"casekit.dev/storage/internal/sqlstore"
@@ -65,6 +66,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	db := bun.NewDB(sqldb, pgdialect.New())
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
+		switch sqlState(err) {
+		case "28P01", "28000": // invalid_password, invalid_authorization_specification
+			return nil, fmt.Errorf("postgres: cannot connect: the server refused the user name or password in the DSN: %w", err)
+		case "3D000": // invalid_catalog_name
+			return nil, fmt.Errorf("postgres: cannot connect: the database named in the DSN does not exist: %w", err)
+		}
 		return nil, fmt.Errorf("postgres: cannot connect: %w", err)
 	}
 	s, err := New(ctx, db, opts...)
@@ -128,13 +135,26 @@ func (s *Store) ensureControl(ctx context.Context) error {
 	return nil
 }
 
-// classify maps unique violations (SQLSTATE 23505) to casekit.ErrConflict.
-var classify = sqlstore.ClassifyCode(func(e *pgconn.PgError) string { return e.Code }, "23505")
+// classify maps unique violations (SQLSTATE 23505) to casekit.ErrConflict,
+// whichever driver the *bun.DB runs on.
+func classify(err error) error {
+	if sqlState(err) == "23505" { // unique_violation
+		return sqlstore.Conflict(err)
+	}
+	return err
+}
 
+// sqlState returns the SQLSTATE of a server error from either driver a
+// host may hand New: pgx (*pgconn.PgError) or bun's pgdriver
+// (pgdriver.Error, a value type). It returns "" for any other error.
 func sqlState(err error) string {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return pe.Code
+	}
+	var de pgdriver.Error
+	if errors.As(err, &de) {
+		return de.Field('C')
 	}
 	return ""
 }

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -248,4 +250,75 @@ func TestOpenFailsClearly(t *testing.T) {
 			t.Errorf("Open(%q) = %v, want an error that names the store", dsn, err)
 		}
 	}
+}
+
+// A wrong password and a missing database fail Open with an error that
+// says which, and unwraps to the server's SQLSTATE. The password half needs
+// a server that asks for passwords on TCP (.ci/run's cluster does); on a
+// server that trusts every local connection it is skipped.
+func TestOpenRefusedCredentials(t *testing.T) {
+	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
+	if dsn == "" {
+		t.Skip("CASEKIT_TEST_DATABASE_URL is not set: skipping the PostgreSQL tests (.ci/run sets it)")
+	}
+	ctx := context.Background()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Skipf("CASEKIT_TEST_DATABASE_URL is not a URL (%v): cannot derive other DSNs from it", err)
+	}
+
+	t.Run("missing database", func(t *testing.T) {
+		bad := *u
+		bad.Path = "/casekit_no_such_database"
+		s, err := postgres.Open(ctx, bad.String())
+		if err == nil {
+			s.Close()
+			t.Fatal("Open on a missing database succeeded")
+		}
+		if !strings.Contains(err.Error(), "database named in the DSN does not exist") {
+			t.Errorf("Open on a missing database = %v, want it to say the database does not exist", err)
+		}
+	})
+
+	t.Run("wrong password", func(t *testing.T) {
+		bad := *u
+		if _, has := u.User.Password(); has {
+			bad.User = url.UserPassword(u.User.Username(), "not-the-password")
+		} else {
+			// Make a role with a password, and log in as it with another.
+			role := "ckpw_" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "_"))[:20]
+			admin, err := sql.Open("pgx", dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer admin.Close()
+			admin.ExecContext(ctx, "DROP ROLE IF EXISTS "+role)
+			if _, err := admin.ExecContext(ctx, "CREATE ROLE "+role+" LOGIN PASSWORD 'right-password'"); err != nil {
+				t.Skipf("cannot create a role with a password (%v)", err)
+			}
+			defer admin.ExecContext(ctx, "DROP ROLE IF EXISTS "+role)
+			bad.User = url.UserPassword(role, "not-the-password")
+		}
+		probe, err := sql.Open("pgx", bad.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		trusted := probe.PingContext(ctx) == nil
+		probe.Close()
+		if trusted {
+			t.Skip("the server accepted a wrong password: it trusts local connections, so there is nothing to refuse here (.ci/run's cluster asks for passwords)")
+		}
+		s, err := postgres.Open(ctx, bad.String())
+		if err == nil {
+			s.Close()
+			t.Fatal("Open with a wrong password succeeded")
+		}
+		if !strings.Contains(err.Error(), "refused the user name or password") {
+			t.Errorf("Open with a wrong password = %v, want it to say the password was refused", err)
+		}
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "28P01" {
+			t.Errorf("Open with a wrong password = %v, want it to unwrap to SQLSTATE 28P01", err)
+		}
+	})
 }

@@ -1,0 +1,176 @@
+// Command saas is a multi-tenant host of casekit on PostgreSQL: one schema
+// per tenant, every tenant's JSON API under /{tenant}/.
+//
+//	go run ./examples/saas -db postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable -provision 3
+//	go run ./examples/saas -db postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+//	curl -H 'X-Agent: u-17' -d '{"subject":"Printer on fire"}' localhost:8081/tenant-0001/cases
+//
+// With -provision N it creates tenant-0001 ... tenant-N (at most
+// -concurrency at once), prints how long they took and exits; with
+// -migrate it brings every tenant's schema to the latest version and exits;
+// with -drop it drops every tenant and the control schema and exits.
+// Otherwise it serves HTTP on -addr until interrupted.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"casekit.dev/casekit"
+	"casekit.dev/storage/postgres"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "saas:", oneLine(err))
+		os.Exit(1)
+	}
+}
+
+// errUsage marks a command line the flag package already complained about.
+var errUsage = errors.New("usage")
+
+// config is the command line.
+type config struct {
+	db          string
+	addr        string
+	prefix      string
+	provision   int
+	concurrency int
+	migrate     bool
+	drop        bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("saas", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.db, "db", os.Getenv("CASEKIT_DATABASE_URL"), "PostgreSQL URL, e.g. postgres://user:pass@127.0.0.1:5432/db?sslmode=disable (default $CASEKIT_DATABASE_URL)")
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8081", "address to serve HTTP on")
+	fs.StringVar(&c.prefix, "prefix", postgres.DefaultPrefix, "prefix of every schema casekit makes")
+	fs.IntVar(&c.provision, "provision", 0, "create `N` tenants (tenant-0001 ...), report the times and exit")
+	fs.IntVar(&c.concurrency, "concurrency", 4, "tenants created or migrated at once")
+	fs.BoolVar(&c.migrate, "migrate", false, "migrate every tenant to the latest schema and exit")
+	fs.BoolVar(&c.drop, "drop", false, "drop every tenant under -prefix and the control schema, then exit")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, errUsage
+	}
+	switch {
+	case fs.NArg() > 0:
+		return c, fmt.Errorf("unexpected argument %q (flags only; see -h)", fs.Arg(0))
+	case c.db == "":
+		return c, errors.New("-db is required: the PostgreSQL URL, e.g. -db postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
+	case c.provision < 0:
+		return c, fmt.Errorf("-provision must be 0 or more, not %d", c.provision)
+	case c.concurrency < 1:
+		return c, fmt.Errorf("-concurrency must be 1 or more, not %d", c.concurrency)
+	}
+	return c, nil
+}
+
+// run is the whole program; main only turns its error into an exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	openCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	store, err := postgres.Open(openCtx, c.db, postgres.WithPrefix(c.prefix))
+	cancel()
+	if err != nil {
+		return fmt.Errorf("cannot open the store: %w", err)
+	}
+	defer store.Close()
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	kit, err := casekit.New(store, casekit.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+
+	if c.drop {
+		return dropAll(ctx, store, stdout)
+	}
+	if c.migrate {
+		if err := migrate(ctx, kit, c.concurrency, stdout); err != nil {
+			return err
+		}
+	}
+	if c.provision > 0 {
+		res, err := provision(ctx, kit, c.provision, c.concurrency, stderr)
+		fmt.Fprint(stdout, res.summary())
+		if err != nil {
+			return err
+		}
+	}
+	if c.migrate || c.provision > 0 {
+		return nil
+	}
+	return serve(ctx, c.addr, kit, logger, stderr)
+}
+
+// serve answers HTTP on addr until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, addr string, kit *casekit.Kit, logger *slog.Logger, stderr io.Writer) error {
+	tenants, err := kit.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("cannot serve on -addr %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: newHandler(kit, logger), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stderr, "saas: %d tenants, serving http://%s/{tenant}/cases (Ctrl-C stops)\n", len(tenants), ln.Addr())
+	if len(tenants) == 0 {
+		fmt.Fprintln(stderr, "saas: no tenants yet: create some with -provision N")
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// dropAll removes every tenant under the store's prefix and its control
+// schema.
+func dropAll(ctx context.Context, store *postgres.Store, out io.Writer) error {
+	tenants, err := store.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range tenants {
+		if err := store.DropTenant(ctx, t.ID); err != nil {
+			return err
+		}
+	}
+	if err := store.DropControl(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "dropped %d tenants and the schema %scontrol\n", len(tenants), store.Prefix())
+	return nil
+}

@@ -50,6 +50,11 @@ func (d *Desk) OpenCase(ctx context.Context, in NewCase) (*Case, error) {
 		}); err != nil {
 			return err
 		}
+		place := placement{agent: in.AssigneeID, team: in.TeamID, queue: in.QueueID,
+			agentField: "assignee_id", teamField: "team_id", queueField: "queue_id"}
+		if err := c.checkPlacement(&v, &place); err != nil {
+			return err
+		}
 		if err := v.err(); err != nil {
 			return err
 		}
@@ -71,7 +76,7 @@ func (d *Desk) OpenCase(ctx context.Context, in NewCase) (*Case, error) {
 			CustomerID: in.CustomerID, Contact: in.Contact,
 			Type: in.Type, Category: in.Category, Priority: in.Priority, Origin: in.Origin,
 			Tags: normalizeTags(in.Tags), Deadline: utcPtr(in.Deadline), Custom: in.Custom,
-			AssigneeID: in.AssigneeID, TeamID: in.TeamID, QueueID: in.QueueID,
+			AssigneeID: place.agent, TeamID: place.team, QueueID: place.queue,
 			Status:    initial.Key,
 			CreatedBy: c.actor, CreatedAt: c.now, UpdatedAt: c.now, Version: 1,
 		}

@@ -42,10 +42,13 @@ const (
 // cmd is one command in flight: its transaction and what it gathered.
 type cmd struct {
 	ctx    context.Context
+	tenant string
+	dir    Directory
 	tx     Tx
 	actor  Actor
 	now    time.Time
 	set    *statusSet
+	dist   *distribution
 	events []Event
 }
 
@@ -71,7 +74,7 @@ func (d *Desk) runTx(ctx context.Context, who access, fn func(*cmd) error) error
 		return err
 	}
 	return d.kit.store.InTx(ctx, d.tenant, func(ctx context.Context, tx Tx) error {
-		c := &cmd{ctx: ctx, tx: tx, actor: d.actor, now: d.kit.now()}
+		c := &cmd{ctx: ctx, tenant: d.tenant, dir: d.kit.dir, tx: tx, actor: d.actor, now: d.kit.now()}
 		if err := fn(c); err != nil {
 			return err
 		}

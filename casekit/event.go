@@ -12,6 +12,7 @@ const (
 	EventCaseDeleted        EventType = "case.deleted"
 	EventStatusChanged      EventType = "case.status_changed"
 	EventAssigned           EventType = "case.assigned"
+	EventEscalated          EventType = "case.escalated"
 	EventResolved           EventType = "case.resolved"
 	EventClosed             EventType = "case.closed"
 	EventReopened           EventType = "case.reopened"
@@ -26,6 +27,8 @@ const (
 	EventStatusesChanged    EventType = "statuses.changed"
 	EventTransitionsChanged EventType = "transitions.changed"
 	EventLookupChanged      EventType = "lookup.changed"
+	EventTeamChanged        EventType = "team.changed"
+	EventQueueChanged       EventType = "queue.changed"
 )
 
 // Event is one entry of the append-only history: who did what, when.

@@ -23,6 +23,7 @@ type Kit struct {
 	store  Store
 	clock  Clock
 	logger *slog.Logger
+	dir    Directory
 }
 
 // Option configures a Kit.
@@ -33,6 +34,12 @@ func WithClock(c Clock) Option { return func(k *Kit) { k.clock = c } }
 
 // WithLogger makes the kit log to l instead of slog.Default().
 func WithLogger(l *slog.Logger) Option { return func(k *Kit) { k.logger = l } }
+
+// WithDirectory gives the kit the host's Directory of people and team
+// members. With one, an agent is assigned to a team's case only if the
+// Directory lists them as a member, and picks only from queues of their
+// teams; without one, casekit takes agent and team IDs as given.
+func WithDirectory(d Directory) Option { return func(k *Kit) { k.dir = d } }
 
 // New returns a Kit on store.
 func New(store Store, opts ...Option) (*Kit, error) {

@@ -52,6 +52,26 @@ type Tx interface {
 	// DeleteLookup removes an entry; ErrNotFound if there is none.
 	DeleteLookup(ctx context.Context, kind LookupKind, key string) error
 
+	// Teams lists the tenant's teams ordered by ID.
+	Teams(ctx context.Context) ([]Team, error)
+	// SaveTeam inserts or replaces the team with the same ID.
+	SaveTeam(ctx context.Context, t Team) error
+	// DeleteTeam removes a team; ErrNotFound if there is none.
+	DeleteTeam(ctx context.Context, id string) error
+	// Queues lists the tenant's queues ordered by ID.
+	Queues(ctx context.Context) ([]Queue, error)
+	// SaveQueue inserts or replaces the queue with the same ID.
+	SaveQueue(ctx context.Context, q Queue) error
+	// DeleteQueue removes a queue; ErrNotFound if there is none.
+	DeleteQueue(ctx context.Context, id string) error
+	// NextInQueue locks and returns the case Pick gives next: in the
+	// queue, unassigned, in one of q.Statuses, most urgent priority first
+	// (the order of q.Priorities; others after them), then oldest. Cases
+	// another transaction holds locked are skipped, not waited for (FOR
+	// UPDATE SKIP LOCKED where the database has it). ErrNotFound when no
+	// case waits.
+	NextInQueue(ctx context.Context, q PickQuery) (*Case, error)
+
 	// NextCaseNumber takes the tenant's next case number. Two transactions
 	// never get the same number, and a rolled-back transaction's number is
 	// given again, so committed numbers have no gaps.
@@ -93,4 +113,13 @@ type Tx interface {
 	// Events lists a case's events in the order they were appended; an
 	// empty caseID lists the tenant-level events (settings, lookups).
 	Events(ctx context.Context, caseID string) ([]Event, error)
+}
+
+// PickQuery is what a Store is asked for when an agent picks from a queue.
+type PickQuery struct {
+	QueueID string
+	// Statuses are the status keys a case may be picked in.
+	Statuses []string
+	// Priorities are the priority keys from the most urgent down.
+	Priorities []string
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
@@ -11,8 +12,16 @@ import (
 
 var validate = newValidator()
 
+var keyRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
+
 func newValidator() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
+	// "key": an identifier a tenant chooses for a team, queue, SLA or
+	// calendar: letters, digits and _ . : - , starting with a letter or
+	// digit, at most 64 characters.
+	v.RegisterValidation("key", func(fl validator.FieldLevel) bool {
+		return keyRE.MatchString(fl.Field().String())
+	})
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
@@ -71,8 +80,30 @@ func fieldMessage(fe validator.FieldError) string {
 		return "is not an e-mail address"
 	case "oneof":
 		return "must be one of: " + fe.Param()
+	case "key":
+		return "must be 1-64 letters, digits or _ . : -, starting with a letter or digit"
+	case "required_without":
+		return "is required when " + jsonName(fe.Param()) + " is empty"
+	case "excluded_with":
+		return "cannot be set together with " + jsonName(fe.Param())
 	}
 	return "fails the " + fe.Tag() + " rule"
+}
+
+// jsonName turns a Go field name from a validator parameter into the JSON
+// name users see: "ClearAgent" becomes "clear_agent".
+func jsonName(goName string) string {
+	var b strings.Builder
+	for i, r := range goName {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // lookupSet holds one lookup kind's entries, for membership checks.

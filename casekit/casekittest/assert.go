@@ -329,6 +329,8 @@ type tenantState struct {
 	Statuses    []casekit.Status
 	Transitions []casekit.Transition
 	Lookups     map[casekit.LookupKind][]casekit.Lookup
+	Teams       []casekit.Team
+	Queues      []casekit.Queue
 	Events      []casekit.Event
 }
 
@@ -354,6 +356,12 @@ func (e *Env) tenantState(t testing.TB) tenantState {
 			if s.Lookups[k], err = tx.Lookups(ctx, k); err != nil {
 				return err
 			}
+		}
+		if s.Teams, err = tx.Teams(ctx); err != nil {
+			return err
+		}
+		if s.Queues, err = tx.Queues(ctx); err != nil {
+			return err
 		}
 		s.Events, err = tx.Events(ctx, "")
 		return err

@@ -81,6 +81,7 @@ func testCases(t *testing.T, newStore StoreFactory) {
 				},
 				AssigneeID: "agent-9", TeamID: "team-2", QueueID: "queue-1",
 			}
+			e.places(t, []string{"team-1", "team-2"}, casekit.Queue{ID: "queue-1", Name: "Printers", TeamID: "team-1"})
 			c := openWith(t, e.Agent(), in)
 			want := &casekit.Case{
 				ID: c.ID, Number: 1, Subject: "Printer on fire", Description: in.Description,

@@ -19,14 +19,24 @@ type fixture struct {
 	InternalActID  string // open, internal
 	MessageID      string // public
 	ResolvedCaseID string
+	Team           string // the case's team
+	Queue          string // the case's queue, worked by Team
+	SpareTeam      string // a team nothing uses
+	SpareQueue     string // a queue nothing uses
 }
 
 // newFixture builds a fixture for customer in the env's tenant.
 func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 	t.Helper()
 	ctx, d := t.Context(), e.Agent()
-	c := openWith(t, d, casekit.NewCase{Subject: "Broken widget of " + customer, CustomerID: customer})
-	fx := &fixture{Customer: customer, CaseID: c.ID, Number: c.Number}
+	fx := &fixture{Customer: customer, Team: "fx-team", Queue: "fx-queue", SpareTeam: "fx-spare", SpareQueue: "fx-spare-queue"}
+	for _, id := range []string{fx.Team, fx.SpareTeam} {
+		must(t, d.SaveTeam(ctx, casekit.Team{ID: id, Name: "Team " + id}), "save team %s", id)
+	}
+	must(t, d.SaveQueue(ctx, casekit.Queue{ID: fx.Queue, Name: "Widgets", TeamID: fx.Team}), "save queue")
+	must(t, d.SaveQueue(ctx, casekit.Queue{ID: fx.SpareQueue, Name: "Spare"}), "save queue")
+	c := openWith(t, d, casekit.NewCase{Subject: "Broken widget of " + customer, CustomerID: customer, QueueID: fx.Queue})
+	fx.CaseID, fx.Number = c.ID, c.Number
 	a := try(d.AddActivity(ctx, c.ID, casekit.NewActivity{Kind: casekit.ActivityCall, Subject: "Call the customer", NotifyContact: true})).get(t)
 	fx.ActivityID = a.ID
 	fx.InternalActID = e.task(t, c.ID, "Check the logs").ID
@@ -44,7 +54,8 @@ func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 // fakeFixture names records that exist in no tenant.
 func fakeFixture() *fixture {
 	id := func() string { return uuid.Must(uuid.NewV7()).String() }
-	return &fixture{Customer: "cust-x", CaseID: id(), Number: 424242, ActivityID: id(), InternalActID: id(), MessageID: id(), ResolvedCaseID: id()}
+	return &fixture{Customer: "cust-x", CaseID: id(), Number: 424242, ActivityID: id(), InternalActID: id(), MessageID: id(), ResolvedCaseID: id(),
+		Team: "no-team", Queue: "no-queue", SpareTeam: "no-spare", SpareQueue: "no-spare-queue"}
 }
 
 // command is one Desk command, with input that succeeds for staff on a
@@ -62,6 +73,10 @@ type command struct {
 	onCase bool
 	run    func(ctx context.Context, d *casekit.Desk, fx *fixture) error
 }
+
+// agentOnly names the commands only an agent may run: the system gets
+// ErrForbidden like a customer.
+var agentOnly = map[string]bool{"Pick": true, "PickCase": true}
 
 // commands lists every Desk command.
 func commands() []command {
@@ -187,6 +202,46 @@ func commands() []command {
 		}},
 		{"DeleteLookup", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			return d.DeleteLookup(ctx, casekit.LookupCaseType, "complaint")
+		}},
+		{"Teams", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Teams(ctx)
+			return err
+		}},
+		{"SaveTeam", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.SaveTeam(ctx, casekit.Team{ID: "billing", Name: "Billing"})
+		}},
+		{"DeleteTeam", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.DeleteTeam(ctx, fx.SpareTeam)
+		}},
+		{"Queues", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Queues(ctx)
+			return err
+		}},
+		{"SaveQueue", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.SaveQueue(ctx, casekit.Queue{ID: "billing", Name: "Billing", TeamID: fx.Team})
+		}},
+		{"DeleteQueue", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.DeleteQueue(ctx, fx.SpareQueue)
+		}},
+		{"Assign", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Assign(ctx, fx.CaseID, casekit.Assignment{Agent: "agent-7", Team: fx.Team})
+			return err
+		}},
+		{"Unassign", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Unassign(ctx, fx.CaseID)
+			return err
+		}},
+		{"Pick", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Pick(ctx, fx.Queue)
+			return err
+		}},
+		{"PickCase", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.PickCase(ctx, fx.CaseID)
+			return err
+		}},
+		{"Escalate", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Escalate(ctx, fx.CaseID, casekit.Escalation{Level: 2, Team: fx.SpareTeam, Reason: "needs a specialist"})
+			return err
 		}},
 	}
 }

@@ -149,6 +149,7 @@ func testContent(t *testing.T, newStore StoreFactory) {
 		}},
 		{"a customer's reply reopens a waiting or resolved case and clears the assignee", func(t *testing.T, e *Env) {
 			ctx := t.Context()
+			e.places(t, []string{"team-1"}, casekit.Queue{ID: "queue-1", Name: "First"})
 			for _, from := range []string{casekit.StatusWaiting, casekit.StatusResolved} {
 				c := openWith(t, e.Agent(), casekit.NewCase{Subject: "Reply on " + from, CustomerID: "cust-1", AssigneeID: "agent-9", TeamID: "team-1", QueueID: "queue-1"})
 				c = e.into(t, c, from)

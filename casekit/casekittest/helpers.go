@@ -150,12 +150,13 @@ type Env struct {
 	Tenant string
 }
 
-// NewEnv builds an Env on store: a kit with a Clock standing at ClockStart
-// and a new tenant with default settings, dropped when the test ends.
-func NewEnv(t testing.TB, store casekit.Store) *Env {
+// NewEnv builds an Env on store: a kit (with opts) with a Clock standing at
+// ClockStart and a new tenant with default settings, dropped when the test
+// ends.
+func NewEnv(t testing.TB, store casekit.Store, opts ...casekit.Option) *Env {
 	t.Helper()
 	clock := NewClock(ClockStart)
-	kit, tenant := NewKit(t, store, casekit.WithClock(clock))
+	kit, tenant := NewKit(t, store, append([]casekit.Option{casekit.WithClock(clock)}, opts...)...)
 	return &Env{Store: store, Kit: kit, Clock: clock, Tenant: tenant}
 }
 

@@ -134,6 +134,7 @@ func testFilters(t *testing.T, e *Env) {
 		e.Clock.Advance(time.Hour)
 		return openWith(t, d, in)
 	}
+	e.places(t, []string{"t1", "t2"}, casekit.Queue{ID: "q1", Name: "One"}, casekit.Queue{ID: "q2", Name: "Two"})
 	open(casekit.NewCase{Subject: "Printer on fire", Description: "the printer smokes", Priority: "high", Type: "problem", CustomerID: "c1",
 		AssigneeID: "a1", TeamID: "t1", QueueID: "q1", Tags: []string{"hardware", "urgent"}, Deadline: day(10)})
 	open(casekit.NewCase{Subject: "Refund 100% please", Priority: "low", Type: "request", CustomerID: "c2", QueueID: "q2",

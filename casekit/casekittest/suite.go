@@ -30,6 +30,7 @@ var areas = []area{
 	{"errors", testErrors},
 	{"history", testHistory},
 	{"pagination", testPagination},
+	{"distribution", testDistribution},
 	{"isolation", testIsolation},
 	{"rollback", testRollback},
 	{"concurrency", testConcurrency},
@@ -38,7 +39,7 @@ var areas = []area{
 // RunStoreTests runs the conformance suite against the stores newStore
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, validation, errors, history,
-// pagination, isolation, rollback, concurrency), each split into the rules
+// pagination, distribution, isolation, rollback, concurrency), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
 // and works in tenants of its own.
 func RunStoreTests(t *testing.T, newStore func(t *testing.T) casekit.Store) {

@@ -155,6 +155,18 @@ var migrations = []migration{
 			data {json})`,
 		`CREATE INDEX events_case_idx ON ?.events (case_id, seq)`,
 	}},
+	{2, "teams and queues", []string{
+		`CREATE TABLE ?.teams (
+			id TEXT PRIMARY KEY,
+			name TEXT NOT NULL)`,
+		`CREATE TABLE ?.queues (
+			id TEXT PRIMARY KEY,
+			name TEXT NOT NULL,
+			team_id TEXT NOT NULL DEFAULT '')`,
+		// Pick reads the unassigned cases of one queue, oldest first.
+		`CREATE INDEX cases_pick_idx ON ?.cases (queue_id, assignee_id, created_at, id)`,
+		`CREATE INDEX cases_team_idx ON ?.cases (team_id, id)`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

@@ -255,3 +255,18 @@ func utc(t *time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
+
+type teamRow struct {
+	bun.BaseModel `bun:"table:teams,alias:tm"`
+
+	ID   string `bun:"id,pk"`
+	Name string `bun:"name"`
+}
+
+type queueRow struct {
+	bun.BaseModel `bun:"table:queues,alias:q"`
+
+	ID     string `bun:"id,pk"`
+	Name   string `bun:"name"`
+	TeamID string `bun:"team_id"`
+}

@@ -1,0 +1,474 @@
+package casekit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Teams lists the tenant's teams ordered by ID.
+func (d *Desk) Teams(ctx context.Context) ([]Team, error) {
+	var out []Team
+	err := d.run(ctx, "teams", staffOnly, func(c *cmd) (err error) {
+		out, err = c.tx.Teams(c.ctx)
+		return err
+	})
+	return out, err
+}
+
+// SaveTeam adds a team or renames the one with the same ID.
+func (d *Desk) SaveTeam(ctx context.Context, t Team) error {
+	return d.run(ctx, "save team", staffOnly, func(c *cmd) error {
+		if err := validateStruct(t); err != nil {
+			return err
+		}
+		if err := c.tx.SaveTeam(c.ctx, t); err != nil {
+			return fmt.Errorf("team %q: %w", t.ID, err)
+		}
+		c.record(nil, EventTeamChanged, map[string]any{"team_id": t.ID, "name": t.Name})
+		return nil
+	})
+}
+
+// DeleteTeam removes a team. It is refused with ErrConflict while a queue
+// belongs to the team or an active case is assigned to it.
+func (d *Desk) DeleteTeam(ctx context.Context, id string) error {
+	return d.run(ctx, "delete team", staffOnly, func(c *cmd) error {
+		qs, err := c.tx.Queues(c.ctx)
+		if err != nil {
+			return err
+		}
+		for _, q := range qs {
+			if q.TeamID == id {
+				return fmt.Errorf("team %q works queue %q: move the queue first: %w", id, q.ID, ErrConflict)
+			}
+		}
+		if n, err := c.activeCase(CaseFilter{TeamID: id}); err != nil || n != nil {
+			if err == nil {
+				err = fmt.Errorf("team %q has active case #%d: reassign it first: %w", id, n.Number, ErrConflict)
+			}
+			return err
+		}
+		if err := c.tx.DeleteTeam(c.ctx, id); err != nil {
+			return fmt.Errorf("team %q: %w", id, err)
+		}
+		c.record(nil, EventTeamChanged, map[string]any{"team_id": id, "deleted": true})
+		return nil
+	})
+}
+
+// Queues lists the tenant's queues ordered by ID.
+func (d *Desk) Queues(ctx context.Context) ([]Queue, error) {
+	var out []Queue
+	err := d.run(ctx, "queues", staffOnly, func(c *cmd) (err error) {
+		out, err = c.tx.Queues(c.ctx)
+		return err
+	})
+	return out, err
+}
+
+// SaveQueue adds a queue or replaces the one with the same ID. Its team,
+// when given, must exist.
+func (d *Desk) SaveQueue(ctx context.Context, q Queue) error {
+	return d.run(ctx, "save queue", staffOnly, func(c *cmd) error {
+		var v validations
+		if err := v.merge(validateStruct(q)); err != nil {
+			return err
+		}
+		if q.TeamID != "" {
+			dist, err := c.distribution()
+			if err != nil {
+				return err
+			}
+			if _, ok := dist.teams[q.TeamID]; !ok {
+				v.add("team_id", "known", "unknown team %q", q.TeamID)
+			}
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		if err := c.tx.SaveQueue(c.ctx, q); err != nil {
+			return fmt.Errorf("queue %q: %w", q.ID, err)
+		}
+		c.record(nil, EventQueueChanged, map[string]any{"queue_id": q.ID, "name": q.Name, "team_id": q.TeamID})
+		return nil
+	})
+}
+
+// DeleteQueue removes a queue. It is refused with ErrConflict while an
+// active case is in it.
+func (d *Desk) DeleteQueue(ctx context.Context, id string) error {
+	return d.run(ctx, "delete queue", staffOnly, func(c *cmd) error {
+		if n, err := c.activeCase(CaseFilter{QueueID: id}); err != nil || n != nil {
+			if err == nil {
+				err = fmt.Errorf("queue %q holds active case #%d: move it first: %w", id, n.Number, ErrConflict)
+			}
+			return err
+		}
+		if err := c.tx.DeleteQueue(c.ctx, id); err != nil {
+			return fmt.Errorf("queue %q: %w", id, err)
+		}
+		c.record(nil, EventQueueChanged, map[string]any{"queue_id": id, "deleted": true})
+		return nil
+	})
+}
+
+// activeCase returns one case matching f that is in neither a final nor a
+// canceled status, or nil.
+func (c *cmd) activeCase(f CaseFilter) (*Case, error) {
+	set, err := c.statuses()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range set.list {
+		if !s.Final && !s.Canceled {
+			f.Status = append(f.Status, s.Key)
+		}
+	}
+	if len(f.Status) == 0 {
+		return nil, nil
+	}
+	cases, err := c.tx.ListCases(c.ctx, CaseQuery{CaseFilter: f, Limit: 1})
+	if err != nil || len(cases) == 0 {
+		return nil, err
+	}
+	return cases[0], nil
+}
+
+// distribution is the tenant's teams and queues, loaded once per command.
+type distribution struct {
+	teams  map[string]Team
+	queues map[string]Queue
+}
+
+func (c *cmd) distribution() (*distribution, error) {
+	if c.dist != nil {
+		return c.dist, nil
+	}
+	ts, err := c.tx.Teams(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	qs, err := c.tx.Queues(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &distribution{teams: map[string]Team{}, queues: map[string]Queue{}}
+	for _, t := range ts {
+		d.teams[t.ID] = t
+	}
+	for _, q := range qs {
+		d.queues[q.ID] = q
+	}
+	c.dist = d
+	return d, nil
+}
+
+// member reports whether agent belongs to team. Without a Directory every
+// agent belongs to every team.
+func (c *cmd) member(team, agent string) (bool, error) {
+	if c.dir == nil || team == "" || agent == "" {
+		return true, nil
+	}
+	ids, err := c.dir.TeamMembers(c.ctx, c.tenant, team)
+	if err != nil {
+		return false, fmt.Errorf("directory: members of team %q: %w", team, err)
+	}
+	return slices.Contains(ids, agent), nil
+}
+
+// placement is where a case is to go: agent, team and queue, with the
+// input field names that named them, for error messages.
+type placement struct {
+	agent, team, queue                string
+	agentField, teamField, queueField string
+	// queueTeam makes the queue's team, when it has one, replace team.
+	queueTeam bool
+}
+
+// checkPlacement adds a failure to v for an unknown team or queue and for
+// an agent the Directory does not list in the team. A queue with a team
+// gives its team to a placement without one, or with queueTeam set.
+func (c *cmd) checkPlacement(v *validations, p *placement) error {
+	if p.team == "" && p.queue == "" && (p.agent == "" || c.dir == nil) {
+		return nil
+	}
+	dist, err := c.distribution()
+	if err != nil {
+		return err
+	}
+	if p.queue != "" {
+		q, ok := dist.queues[p.queue]
+		if !ok {
+			v.add(p.queueField, "known", "unknown queue %q", p.queue)
+		} else if q.TeamID != "" && (p.team == "" || p.queueTeam) {
+			p.team = q.TeamID
+		}
+	}
+	if p.team != "" {
+		if _, ok := dist.teams[p.team]; !ok {
+			v.add(p.teamField, "known", "unknown team %q", p.team)
+			return nil
+		}
+	}
+	if p.agent != "" && c.dir != nil {
+		if _, err := c.dir.Person(c.ctx, c.tenant, p.agent); errors.Is(err, ErrNotFound) {
+			v.add(p.agentField, "known", "the directory has no agent %q", p.agent)
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("directory: agent %q: %w", p.agent, err)
+		}
+		ok, err := c.member(p.team, p.agent)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			v.add(p.agentField, "member", "agent %q is not a member of team %q", p.agent, p.team)
+		}
+	}
+	return nil
+}
+
+// Assign places a case on an agent, a team and a queue, or takes it off
+// them with the Clear fields. Fields left empty stay as they are; a queue
+// with a team gives its team to a case that is given none. The case must be
+// active (not resolved, closed or canceled). A change that changes nothing
+// writes nothing.
+func (d *Desk) Assign(ctx context.Context, id string, a Assignment) (*Case, error) {
+	var out *Case
+	err := d.run(ctx, "assign", staffOnly, func(c *cmd) error {
+		var v validations
+		if err := v.merge(validateStruct(a)); err != nil {
+			return err
+		}
+		cs, err := c.loadEditable(id)
+		if err != nil {
+			return err
+		}
+		p := placement{agent: cs.AssigneeID, team: cs.TeamID, queue: cs.QueueID,
+			agentField: "agent", teamField: "team", queueField: "queue",
+			queueTeam: a.Queue != "" && a.Team == "" && !a.ClearTeam}
+		set := func(dst *string, val string, clear bool) {
+			if clear {
+				*dst = ""
+			}
+			if val != "" {
+				*dst = val
+			}
+		}
+		set(&p.agent, a.Agent, a.ClearAgent)
+		set(&p.team, a.Team, a.ClearTeam)
+		set(&p.queue, a.Queue, a.ClearQueue)
+		if err := c.checkPlacement(&v, &p); err != nil {
+			return err
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		out = cs
+		return c.place(cs, p.agent, p.team, p.queue, EventAssigned, nil)
+	})
+	return out, err
+}
+
+// place writes the new agent, team and queue and records ev with the
+// changes, unless nothing changes.
+func (c *cmd) place(cs *Case, agent, team, queue string, ev EventType, extra map[string]any) error {
+	changes := map[string]any{}
+	for _, f := range []struct {
+		name     string
+		dst      *string
+		old, new string
+	}{
+		{"assignee_id", &cs.AssigneeID, cs.AssigneeID, agent},
+		{"team_id", &cs.TeamID, cs.TeamID, team},
+		{"queue_id", &cs.QueueID, cs.QueueID, queue},
+	} {
+		if f.old != f.new {
+			changes[f.name] = []any{f.old, f.new}
+			*f.dst = f.new
+		}
+	}
+	if len(changes) == 0 && len(extra) == 0 {
+		return nil
+	}
+	if err := c.save(cs); err != nil {
+		return err
+	}
+	data := map[string]any{"changes": changes}
+	for k, v := range extra {
+		data[k] = v
+	}
+	c.record(cs, ev, data)
+	return nil
+}
+
+// Unassign takes the agent off a case, which goes back to wait in its
+// queue.
+func (d *Desk) Unassign(ctx context.Context, id string) (*Case, error) {
+	return d.Assign(ctx, id, Assignment{ClearAgent: true})
+}
+
+// pickable returns the statuses a case may be picked in: those that are
+// neither paused, resolved, final nor canceled.
+func (c *cmd) pickable() ([]string, error) {
+	set, err := c.statuses()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range set.list {
+		if !s.Paused && !s.Resolved && !s.Final && !s.Canceled {
+			out = append(out, s.Key)
+		}
+	}
+	return out, nil
+}
+
+// pickingAgent refuses actors other than agents, and agents the Directory
+// does not list in the queue's team.
+func (c *cmd) pickingAgent(queueID string) error {
+	if c.actor.Kind != KindAgent {
+		return fmt.Errorf("only an agent picks cases, not %s: %w", c.actor, ErrForbidden)
+	}
+	if queueID == "" {
+		return nil
+	}
+	dist, err := c.distribution()
+	if err != nil {
+		return err
+	}
+	q, ok := dist.queues[queueID]
+	if !ok {
+		return nil
+	}
+	ok, err = c.member(q.TeamID, c.actor.ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("agent %q is not a member of team %q, which works queue %q: %w", c.actor.ID, q.TeamID, queueID, ErrForbidden)
+	}
+	return nil
+}
+
+// Pick gives the acting agent the next unassigned active case waiting in
+// the queue: the most urgent priority first, then the oldest. Two agents
+// picking at once never get the same case, and neither waits for the
+// other. An empty queue gives ErrNotFound; an unknown queue a
+// *ValidationError.
+func (d *Desk) Pick(ctx context.Context, queue string) (*Case, error) {
+	var out *Case
+	err := d.run(ctx, "pick", staffOnly, func(c *cmd) error {
+		dist, err := c.distribution()
+		if err != nil {
+			return err
+		}
+		if _, ok := dist.queues[queue]; !ok {
+			return invalid("queue", "known", "unknown queue %q", queue)
+		}
+		if err := c.pickingAgent(queue); err != nil {
+			return err
+		}
+		statuses, err := c.pickable()
+		if err != nil {
+			return err
+		}
+		prios, err := c.tx.Lookups(c.ctx, LookupPriority)
+		if err != nil {
+			return err
+		}
+		slices.SortStableFunc(prios, func(a, b Lookup) int { return b.Rank - a.Rank })
+		q := PickQuery{QueueID: queue, Statuses: statuses}
+		for _, p := range prios {
+			q.Priorities = append(q.Priorities, p.Key)
+		}
+		cs, err := c.tx.NextInQueue(c.ctx, q)
+		if err != nil {
+			return fmt.Errorf("queue %q: %w", queue, err)
+		}
+		out = cs
+		return c.place(cs, c.actor.ID, cs.TeamID, cs.QueueID, EventAssigned, map[string]any{"picked": true})
+	})
+	return out, err
+}
+
+// PickCase gives one case to the acting agent. It fails with ErrConflict
+// when another agent already has it; the agent's own case comes back
+// unchanged. The case must be active.
+func (d *Desk) PickCase(ctx context.Context, id string) (*Case, error) {
+	var out *Case
+	err := d.run(ctx, "pick case", staffOnly, func(c *cmd) error {
+		if c.actor.Kind != KindAgent {
+			return fmt.Errorf("only an agent picks cases, not %s: %w", c.actor, ErrForbidden)
+		}
+		cs, err := c.loadEditable(id)
+		if err != nil {
+			return err
+		}
+		out = cs
+		switch cs.AssigneeID {
+		case c.actor.ID:
+			return nil
+		case "":
+		default:
+			return fmt.Errorf("case %s: agent %q already has it: %w", cs.ID, cs.AssigneeID, ErrConflict)
+		}
+		if err := c.pickingAgent(cs.QueueID); err != nil {
+			return err
+		}
+		return c.place(cs, c.actor.ID, cs.TeamID, cs.QueueID, EventAssigned, map[string]any{"picked": true})
+	})
+	return out, err
+}
+
+// Escalate moves a case up to a higher support level of the tenant's
+// support_level lookup (by rank) and hands it to a new agent, a new team,
+// or both. Given only a team, the case leaves its agent and waits for the
+// team.
+func (d *Desk) Escalate(ctx context.Context, id string, e Escalation) (*Case, error) {
+	var out *Case
+	err := d.run(ctx, "escalate", staffOnly, func(c *cmd) error {
+		var v validations
+		if err := v.merge(validateStruct(e)); err != nil {
+			return err
+		}
+		cs, err := c.loadEditable(id)
+		if err != nil {
+			return err
+		}
+		levels, err := c.tx.Lookups(c.ctx, LookupSupportLevel)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(levels, func(l Lookup) bool { return l.Rank == e.Level })
+		switch {
+		case e.Level <= cs.SupportLevel:
+			v.add("level", "gt", "case %s is at support level %d: escalate to a higher one, not %d", cs.ID, cs.SupportLevel, e.Level)
+		case i < 0:
+			v.add("level", "known", "no support level ranked %d", e.Level)
+		case levels[i].Disabled:
+			v.add("level", "known", "support level %d (%s) is disabled", e.Level, levels[i].Key)
+		}
+		p := placement{agent: e.Agent, team: cs.TeamID, queue: cs.QueueID,
+			agentField: "agent", teamField: "team", queueField: "queue"}
+		if e.Team != "" {
+			p.team = e.Team
+		}
+		if err := c.checkPlacement(&v, &p); err != nil {
+			return err
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		extra := map[string]any{"from_level": cs.SupportLevel, "to_level": e.Level}
+		if e.Reason != "" {
+			extra["reason"] = e.Reason
+		}
+		cs.SupportLevel = e.Level
+		out = cs
+		return c.place(cs, p.agent, p.team, cs.QueueID, EventEscalated, extra)
+	})
+	return out, err
+}

@@ -1,0 +1,99 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"casekit.dev/casekit"
+)
+
+// Teams implements casekit.Tx.
+func (t *Tx) Teams(ctx context.Context) ([]casekit.Team, error) {
+	var rows []teamRow
+	if err := t.sel(&rows, "teams", "tm").OrderExpr("tm.id").Scan(ctx); err != nil {
+		return nil, t.err(err, "teams")
+	}
+	out := make([]casekit.Team, len(rows))
+	for i, r := range rows {
+		out[i] = casekit.Team{ID: r.ID, Name: r.Name}
+	}
+	return out, nil
+}
+
+// SaveTeam implements casekit.Tx.
+func (t *Tx) SaveTeam(ctx context.Context, tm casekit.Team) error {
+	_, err := t.ins(&teamRow{ID: tm.ID, Name: tm.Name}, "teams").
+		On("CONFLICT (id) DO UPDATE").Set("name = EXCLUDED.name").Exec(ctx)
+	return t.err(err, "save team")
+}
+
+// DeleteTeam implements casekit.Tx.
+func (t *Tx) DeleteTeam(ctx context.Context, id string) error {
+	return t.deleteByID(ctx, "teams", id)
+}
+
+// Queues implements casekit.Tx.
+func (t *Tx) Queues(ctx context.Context) ([]casekit.Queue, error) {
+	var rows []queueRow
+	if err := t.sel(&rows, "queues", "q").OrderExpr("q.id").Scan(ctx); err != nil {
+		return nil, t.err(err, "queues")
+	}
+	out := make([]casekit.Queue, len(rows))
+	for i, r := range rows {
+		out[i] = casekit.Queue{ID: r.ID, Name: r.Name, TeamID: r.TeamID}
+	}
+	return out, nil
+}
+
+// SaveQueue implements casekit.Tx.
+func (t *Tx) SaveQueue(ctx context.Context, q casekit.Queue) error {
+	_, err := t.ins(&queueRow{ID: q.ID, Name: q.Name, TeamID: q.TeamID}, "queues").
+		On("CONFLICT (id) DO UPDATE").Set("name = EXCLUDED.name").Set("team_id = EXCLUDED.team_id").Exec(ctx)
+	return t.err(err, "save queue")
+}
+
+// DeleteQueue implements casekit.Tx.
+func (t *Tx) DeleteQueue(ctx context.Context, id string) error {
+	return t.deleteByID(ctx, "queues", id)
+}
+
+func (t *Tx) deleteByID(ctx context.Context, table, id string) error {
+	res, err := t.db.NewRaw("DELETE FROM ?."+table+" WHERE id = ?", t.schema, id).Exec(ctx)
+	if err != nil {
+		return t.err(err, "delete from "+table)
+	}
+	return affected(res, casekit.ErrNotFound)
+}
+
+// NextInQueue implements casekit.Tx. On PostgreSQL the row is locked FOR
+// UPDATE SKIP LOCKED, so concurrent pickers each get a different case
+// without waiting; SQLite runs one write transaction at a time.
+func (t *Tx) NextInQueue(ctx context.Context, q casekit.PickQuery) (*casekit.Case, error) {
+	if len(q.Statuses) == 0 {
+		return nil, t.err(sql.ErrNoRows, "next in queue")
+	}
+	var r caseRow
+	s := t.sel(&r, "cases", "c").
+		Where("c.queue_id = ?", q.QueueID).
+		Where("c.assignee_id = ''").
+		Where("c.status IN (?)", bun.In(q.Statuses))
+	if n := len(q.Priorities); n > 0 {
+		args := make([]any, 0, 2*n+1)
+		for i, p := range q.Priorities {
+			args = append(args, p, i)
+		}
+		args = append(args, n)
+		s = s.OrderExpr("CASE c.priority "+strings.Repeat("WHEN ? THEN ? ", n)+"ELSE ? END", args...)
+	}
+	s = s.OrderExpr("c.created_at, c.id").Limit(1)
+	if t.dialect == Postgres {
+		s = s.For("UPDATE OF c SKIP LOCKED")
+	}
+	if err := s.Scan(ctx); err != nil {
+		return nil, t.err(err, "next in queue")
+	}
+	return r.domain()
+}

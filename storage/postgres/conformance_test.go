@@ -14,7 +14,7 @@ import (
 
 // testStore opens a store on CASEKIT_TEST_DATABASE_URL with a schema
 // prefix of its own, and drops every schema it made when the test ends.
-func testStore(t *testing.T) *postgres.Store {
+func testStore(t testing.TB) *postgres.Store {
 	t.Helper()
 	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
 	if dsn == "" {
@@ -50,4 +50,9 @@ func testStore(t *testing.T) *postgres.Store {
 func TestConformance(t *testing.T) {
 	s := testStore(t)
 	casekittest.RunStoreTests(t, func(*testing.T) casekit.Store { return s })
+}
+
+// BenchmarkStore runs casekit's store benchmarks on PostgreSQL.
+func BenchmarkStore(b *testing.B) {
+	casekittest.RunStoreBenchmarks(b, func(tb testing.TB) casekit.Store { return testStore(tb) })
 }

@@ -36,6 +36,7 @@ type Store struct {
 	db     bun.IDB
 	own    *bun.DB // closed by Close when Open made it
 	prefix string
+	conns  int // pool size for Open
 
 	mu    sync.Mutex
 	known map[string]bool
@@ -54,6 +55,14 @@ var prefixRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,11}$`)
 // underscores, starting with a letter.
 func WithPrefix(prefix string) Option { return func(s *Store) { s.prefix = prefix } }
 
+// DefaultMaxConns is the pool size Open gives its connection pool.
+const DefaultMaxConns = 20
+
+// WithMaxConns sets the most connections the pool that Open makes keeps
+// open, and keeps as many idle, so busy commands do not reconnect. It
+// does nothing for New: the host's pool is the host's.
+func WithMaxConns(n int) Option { return func(s *Store) { s.conns = n } }
+
 // Open connects to the database at dsn (a postgres:// URL or key=value
 // string) through pgx and returns a store that owns the pool. It fails
 // with a clear error when the server cannot be reached or refuses the
@@ -63,6 +72,21 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	conns := DefaultMaxConns
+	for _, o := range opts {
+		probe := &Store{conns: -1}
+		o(probe)
+		if probe.conns != -1 {
+			conns = probe.conns
+		}
+	}
+	if conns < 1 {
+		sqldb.Close()
+		return nil, fmt.Errorf("postgres: WithMaxConns(%d): the pool needs at least one connection", conns)
+	}
+	sqldb.SetMaxOpenConns(conns)
+	sqldb.SetMaxIdleConns(conns)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	db := bun.NewDB(sqldb, pgdialect.New())
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()

@@ -322,3 +322,19 @@ func TestOpenRefusedCredentials(t *testing.T) {
 		}
 	})
 }
+
+// Open refuses a pool of no connections before it connects.
+func TestOpenRefusesEmptyPool(t *testing.T) {
+	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
+	if dsn == "" {
+		t.Skip("CASEKIT_TEST_DATABASE_URL is not set: skipping the PostgreSQL tests (.ci/run sets it)")
+	}
+	s, err := postgres.Open(context.Background(), dsn, postgres.WithMaxConns(0))
+	if err == nil {
+		s.Close()
+		t.Fatal("Open with WithMaxConns(0) succeeded")
+	}
+	if !strings.Contains(err.Error(), "at least one connection") {
+		t.Errorf("Open with WithMaxConns(0) = %v", err)
+	}
+}

@@ -20,3 +20,15 @@ func TestConformanceOnFiles(t *testing.T) {
 		return s
 	})
 }
+
+// BenchmarkStore runs casekit's store benchmarks on tenant files.
+func BenchmarkStore(b *testing.B) {
+	casekittest.RunStoreBenchmarks(b, func(tb testing.TB) casekit.Store {
+		s, err := sqlite.Open(tb.TempDir())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { s.Close() })
+		return s
+	})
+}

@@ -3,7 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"strings"
+	"errors"
 
 	"github.com/uptrace/bun"
 
@@ -68,32 +68,40 @@ func (t *Tx) deleteByID(ctx context.Context, table, id string) error {
 	return affected(res, casekit.ErrNotFound)
 }
 
-// NextInQueue implements casekit.Tx. On PostgreSQL the row is locked FOR
-// UPDATE SKIP LOCKED, so concurrent pickers each get a different case
-// without waiting; SQLite runs one write transaction at a time.
+// NextInQueue implements casekit.Tx. It asks once per priority, most
+// urgent first, so each query is an index range (cases_pick_idx: queue,
+// assignee, priority, created_at) read in order, not a sort of the whole
+// queue; cases of priorities no longer in the lookup come last. On
+// PostgreSQL the row is locked FOR UPDATE SKIP LOCKED, so concurrent
+// pickers each get a different case without waiting; SQLite runs one
+// write transaction at a time.
 func (t *Tx) NextInQueue(ctx context.Context, q casekit.PickQuery) (*casekit.Case, error) {
 	if len(q.Statuses) == 0 {
 		return nil, t.err(sql.ErrNoRows, "next in queue")
 	}
-	var r caseRow
-	s := t.sel(&r, "cases", "c").
-		Where("c.queue_id = ?", q.QueueID).
-		Where("c.assignee_id = ''").
-		Where("c.status IN (?)", bun.In(q.Statuses))
-	if n := len(q.Priorities); n > 0 {
-		args := make([]any, 0, 2*n+1)
-		for i, p := range q.Priorities {
-			args = append(args, p, i)
+	for i := 0; i <= len(q.Priorities); i++ {
+		var r caseRow
+		s := t.sel(&r, "cases", "c").
+			Where("c.queue_id = ?", q.QueueID).
+			Where("c.assignee_id = ''").
+			Where("c.status IN (?)", bun.In(q.Statuses))
+		if i < len(q.Priorities) {
+			s = s.Where("c.priority = ?", q.Priorities[i])
+		} else if len(q.Priorities) > 0 {
+			s = s.Where("c.priority NOT IN (?)", bun.In(q.Priorities))
 		}
-		args = append(args, n)
-		s = s.OrderExpr("CASE c.priority "+strings.Repeat("WHEN ? THEN ? ", n)+"ELSE ? END", args...)
+		s = s.OrderExpr("c.created_at, c.id").Limit(1)
+		if t.dialect == Postgres {
+			s = s.For("UPDATE OF c SKIP LOCKED")
+		}
+		err := s.Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, t.err(err, "next in queue")
+		}
+		return r.domain()
 	}
-	s = s.OrderExpr("c.created_at, c.id").Limit(1)
-	if t.dialect == Postgres {
-		s = s.For("UPDATE OF c SKIP LOCKED")
-	}
-	if err := s.Scan(ctx); err != nil {
-		return nil, t.err(err, "next in queue")
-	}
-	return r.domain()
+	return nil, t.err(sql.ErrNoRows, "next in queue")
 }

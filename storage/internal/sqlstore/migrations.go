@@ -163,8 +163,9 @@ var migrations = []migration{
 			id TEXT PRIMARY KEY,
 			name TEXT NOT NULL,
 			team_id TEXT NOT NULL DEFAULT '')`,
-		// Pick reads the unassigned cases of one queue, oldest first.
-		`CREATE INDEX cases_pick_idx ON ?.cases (queue_id, assignee_id, created_at, id)`,
+		// Pick reads the unassigned cases of one queue and priority,
+		// oldest first.
+		`CREATE INDEX cases_pick_idx ON ?.cases (queue_id, assignee_id, priority, created_at, id)`,
 		`CREATE INDEX cases_team_idx ON ?.cases (team_id, id)`,
 	}},
 }

@@ -7,7 +7,9 @@ import (
 	"time"
 )
 
-// AddActivity adds an open activity to a case.
+// AddActivity adds an open activity to a case. The first activity that
+// notifies the contact sets the case's FirstResponseAt, as the first public
+// outbound message does.
 func (d *Desk) AddActivity(ctx context.Context, caseID string, in NewActivity) (*Activity, error) {
 	var out *Activity
 	err := d.run(ctx, "add activity", staffOnly, func(c *cmd) error {
@@ -31,6 +33,12 @@ func (d *Desk) AddActivity(ctx context.Context, caseID string, in NewActivity) (
 			"activity_id": a.ID, "kind": string(a.Kind), "subject": a.Subject, "notify_contact": a.NotifyContact,
 		})
 		out = a
+		if a.NotifyContact && cs.FirstResponseAt == nil {
+			// The contact hears from us: that is the first response.
+			now := c.now
+			cs.FirstResponseAt = &now
+			return c.save(cs)
+		}
 		return nil
 	})
 	return out, err

@@ -29,7 +29,9 @@ type Case struct {
 	Priority string `json:"priority"`
 	// Origin is how the case came in: a key of the origin lookup (phone,
 	// email, web, portal, chat, api).
-	Origin   string         `json:"origin,omitempty"`
+	Origin string `json:"origin,omitempty"`
+	// Service is the product or service the case is about.
+	Service  string         `json:"service,omitempty"`
 	Tags     []string       `json:"tags,omitempty"`
 	Deadline *time.Time     `json:"deadline,omitempty"`
 	Custom   map[string]any `json:"custom,omitempty"`
@@ -41,8 +43,18 @@ type Case struct {
 	SupportLevel int    `json:"support_level,omitempty"`
 	SLAID        string `json:"sla_id,omitempty"`
 
-	ResponseDue     *time.Time `json:"response_due,omitempty"`
-	ResolutionDue   *time.Time `json:"resolution_due,omitempty"`
+	// ResponseDue and ResolutionDue are the SLA's deadlines: the case's
+	// creation plus the target for its priority plus the working time its
+	// SLA clock stood still, counted on the SLA's business calendar.
+	ResponseDue   *time.Time `json:"response_due,omitempty"`
+	ResolutionDue *time.Time `json:"resolution_due,omitempty"`
+	// SLAPausedAt is when the SLA clock stopped (the case entered a
+	// paused, resolved, closed or canceled status); nil while it runs.
+	SLAPausedAt *time.Time `json:"sla_paused_at,omitempty"`
+	// SLAPausedFor is the working time the clock has stood still before
+	// SLAPausedAt; the deadlines are pushed back by it.
+	SLAPausedFor time.Duration `json:"sla_paused_for,omitempty"`
+
 	FirstResponseAt *time.Time `json:"first_response_at,omitempty"`
 	ResolvedAt      *time.Time `json:"resolved_at,omitempty"`
 	ClosedAt        *time.Time `json:"closed_at,omitempty"`
@@ -83,6 +95,7 @@ type NewCase struct {
 	// Origin is an origin key; empty means "api" for agents and "portal"
 	// for customers.
 	Origin   string         `json:"origin" validate:"max=100"`
+	Service  string         `json:"service" validate:"max=100"`
 	Tags     []string       `json:"tags" validate:"max=50,dive,required,max=100"`
 	Deadline *time.Time     `json:"deadline"`
 	Custom   map[string]any `json:"custom" validate:"max=200"`
@@ -90,6 +103,9 @@ type NewCase struct {
 	AssigneeID string `json:"assignee_id" validate:"max=200"`
 	TeamID     string `json:"team_id" validate:"max=200"`
 	QueueID    string `json:"queue_id" validate:"max=200"`
+	// SLAID names the SLA policy; empty takes the queue's default SLA, if
+	// any.
+	SLAID string `json:"sla_id" validate:"omitempty,key"`
 }
 
 // CaseUpdate changes a case's fields. Nil fields stay as they are.
@@ -125,6 +141,15 @@ type CaseFilter struct {
 	CreatedBefore *time.Time `json:"created_before"`
 	// DeadlineBefore keeps cases whose deadline is before this time.
 	DeadlineBefore *time.Time `json:"deadline_before"`
+	SLAID          string     `json:"sla_id"`
+	// ResponseDueBefore keeps cases still waiting for their first
+	// response, with the SLA clock running, whose response is due before
+	// this time; ResolutionDueBefore the same for the resolution.
+	ResponseDueBefore   *time.Time `json:"response_due_before"`
+	ResolutionDueBefore *time.Time `json:"resolution_due_before"`
+	// Breached keeps cases with the SLA clock running whose first response
+	// or resolution is overdue now.
+	Breached bool `json:"breached"`
 	// Text keeps cases whose subject or description contains every word.
 	Text string `json:"text" validate:"max=500"`
 	// After is the cursor from the previous page's Next.
@@ -145,6 +170,8 @@ type CaseQuery struct {
 	AfterID string
 	// Limit is the number of rows to return (already bounded).
 	Limit int
+	// Now is the time Breached is judged at.
+	Now time.Time
 }
 
 // CasePage is one page of cases, newest first.

@@ -50,8 +50,8 @@ func (d *Desk) OpenCase(ctx context.Context, in NewCase) (*Case, error) {
 		}); err != nil {
 			return err
 		}
-		place := placement{agent: in.AssigneeID, team: in.TeamID, queue: in.QueueID,
-			agentField: "assignee_id", teamField: "team_id", queueField: "queue_id"}
+		place := placement{agent: in.AssigneeID, team: in.TeamID, queue: in.QueueID, sla: in.SLAID,
+			agentField: "assignee_id", teamField: "team_id", queueField: "queue_id", slaField: "sla_id"}
 		if err := c.checkPlacement(&v, &place); err != nil {
 			return err
 		}
@@ -76,9 +76,13 @@ func (d *Desk) OpenCase(ctx context.Context, in NewCase) (*Case, error) {
 			CustomerID: in.CustomerID, Contact: in.Contact,
 			Type: in.Type, Category: in.Category, Priority: in.Priority, Origin: in.Origin,
 			Tags: normalizeTags(in.Tags), Deadline: utcPtr(in.Deadline), Custom: in.Custom,
-			AssigneeID: place.agent, TeamID: place.team, QueueID: place.queue,
+			AssigneeID: place.agent, TeamID: place.team, QueueID: place.queue, SLAID: place.sla,
+			Service: in.Service,
 			Status:    initial.Key,
 			CreatedBy: c.actor, CreatedAt: c.now, UpdatedAt: c.now, Version: 1,
+		}
+		if err := c.runSLA(cs); err != nil {
+			return err
 		}
 		if err := c.tx.InsertCase(c.ctx, cs); err != nil {
 			return fmt.Errorf("case #%d: %w", n, err)

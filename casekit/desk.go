@@ -49,6 +49,7 @@ type cmd struct {
 	now    time.Time
 	set    *statusSet
 	dist   *distribution
+	book   *slaBook
 	events []Event
 }
 
@@ -165,8 +166,12 @@ func (c *cmd) loadEditable(id string) (*Case, error) {
 	return cs, nil
 }
 
-// save writes a changed case, bumping its version.
+// save writes a changed case, bumping its version, after bringing its SLA
+// clock and deadlines up to date.
 func (c *cmd) save(cs *Case) error {
+	if err := c.runSLA(cs); err != nil {
+		return err
+	}
 	prev := cs.Version
 	cs.Version++
 	cs.UpdatedAt = c.now
@@ -249,7 +254,7 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 		if err := validateStruct(f); err != nil {
 			return err
 		}
-		q := CaseQuery{CaseFilter: f, Limit: f.Limit}
+		q := CaseQuery{CaseFilter: f, Limit: f.Limit, Now: c.now}
 		if q.Limit == 0 {
 			q.Limit = defaultPageSize
 		}

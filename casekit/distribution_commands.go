@@ -88,10 +88,22 @@ func (d *Desk) SaveQueue(ctx context.Context, q Queue) error {
 		if err := v.err(); err != nil {
 			return err
 		}
+		if q.SLAID != "" {
+			book, err := c.slaBook()
+			if err != nil {
+				return err
+			}
+			if _, ok := book.slas[q.SLAID]; !ok {
+				v.add("sla_id", "known", "unknown SLA %q", q.SLAID)
+			}
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
 		if err := c.tx.SaveQueue(c.ctx, q); err != nil {
 			return fmt.Errorf("queue %q: %w", q.ID, err)
 		}
-		c.record(nil, EventQueueChanged, map[string]any{"queue_id": q.ID, "name": q.Name, "team_id": q.TeamID})
+		c.record(nil, EventQueueChanged, map[string]any{"queue_id": q.ID, "name": q.Name, "team_id": q.TeamID, "sla_id": q.SLAID})
 		return nil
 	})
 }
@@ -181,8 +193,8 @@ func (c *cmd) member(team, agent string) (bool, error) {
 // placement is where a case is to go: agent, team and queue, with the
 // input field names that named them, for error messages.
 type placement struct {
-	agent, team, queue                string
-	agentField, teamField, queueField string
+	agent, team, queue, sla                     string
+	agentField, teamField, queueField, slaField string
 	// queueTeam makes the queue's team, when it has one, replace team.
 	queueTeam bool
 }
@@ -191,6 +203,15 @@ type placement struct {
 // an agent the Directory does not list in the team. A queue with a team
 // gives its team to a placement without one, or with queueTeam set.
 func (c *cmd) checkPlacement(v *validations, p *placement) error {
+	if p.sla != "" {
+		book, err := c.slaBook()
+		if err != nil {
+			return err
+		}
+		if _, ok := book.slas[p.sla]; !ok {
+			v.add(p.slaField, "known", "unknown SLA %q", p.sla)
+		}
+	}
 	if p.team == "" && p.queue == "" && (p.agent == "" || c.dir == nil) {
 		return nil
 	}
@@ -202,8 +223,13 @@ func (c *cmd) checkPlacement(v *validations, p *placement) error {
 		q, ok := dist.queues[p.queue]
 		if !ok {
 			v.add(p.queueField, "known", "unknown queue %q", p.queue)
-		} else if q.TeamID != "" && (p.team == "" || p.queueTeam) {
-			p.team = q.TeamID
+		} else {
+			if q.TeamID != "" && (p.team == "" || p.queueTeam) {
+				p.team = q.TeamID
+			}
+			if p.sla == "" {
+				p.sla = q.SLAID
+			}
 		}
 	}
 	if p.team != "" {
@@ -246,8 +272,8 @@ func (d *Desk) Assign(ctx context.Context, id string, a Assignment) (*Case, erro
 		if err != nil {
 			return err
 		}
-		p := placement{agent: cs.AssigneeID, team: cs.TeamID, queue: cs.QueueID,
-			agentField: "agent", teamField: "team", queueField: "queue",
+		p := placement{agent: cs.AssigneeID, team: cs.TeamID, queue: cs.QueueID, sla: cs.SLAID,
+			agentField: "agent", teamField: "team", queueField: "queue", slaField: "sla",
 			queueTeam: a.Queue != "" && a.Team == "" && !a.ClearTeam}
 		set := func(dst *string, val string, clear bool) {
 			if clear {
@@ -267,7 +293,12 @@ func (d *Desk) Assign(ctx context.Context, id string, a Assignment) (*Case, erro
 			return err
 		}
 		out = cs
-		return c.place(cs, p.agent, p.team, p.queue, EventAssigned, nil)
+		var extra map[string]any
+		if p.sla != cs.SLAID { // the new queue's default SLA
+			extra = map[string]any{"sla_id": p.sla}
+			cs.SLAID = p.sla
+		}
+		return c.place(cs, p.agent, p.team, p.queue, EventAssigned, extra)
 	})
 	return out, err
 }

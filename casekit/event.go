@@ -13,6 +13,7 @@ const (
 	EventStatusChanged      EventType = "case.status_changed"
 	EventAssigned           EventType = "case.assigned"
 	EventEscalated          EventType = "case.escalated"
+	EventReclassified       EventType = "case.reclassified"
 	EventResolved           EventType = "case.resolved"
 	EventClosed             EventType = "case.closed"
 	EventReopened           EventType = "case.reopened"
@@ -29,6 +30,8 @@ const (
 	EventLookupChanged      EventType = "lookup.changed"
 	EventTeamChanged        EventType = "team.changed"
 	EventQueueChanged       EventType = "queue.changed"
+	EventCalendarChanged    EventType = "calendar.changed"
+	EventSLAChanged         EventType = "sla.changed"
 )
 
 // Event is one entry of the append-only history: who did what, when.

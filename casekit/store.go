@@ -64,6 +64,18 @@ type Tx interface {
 	SaveQueue(ctx context.Context, q Queue) error
 	// DeleteQueue removes a queue; ErrNotFound if there is none.
 	DeleteQueue(ctx context.Context, id string) error
+	// Calendars lists the tenant's business calendars ordered by ID.
+	Calendars(ctx context.Context) ([]Calendar, error)
+	// SaveCalendar inserts or replaces the calendar with the same ID.
+	SaveCalendar(ctx context.Context, c Calendar) error
+	// DeleteCalendar removes a calendar; ErrNotFound if there is none.
+	DeleteCalendar(ctx context.Context, id string) error
+	// SLAs lists the tenant's SLA policies ordered by ID.
+	SLAs(ctx context.Context) ([]SLA, error)
+	// SaveSLA inserts or replaces the SLA with the same ID.
+	SaveSLA(ctx context.Context, s SLA) error
+	// DeleteSLA removes an SLA; ErrNotFound if there is none.
+	DeleteSLA(ctx context.Context, id string) error
 	// NextInQueue locks and returns the case Pick gives next: in the
 	// queue, unassigned, in one of q.Statuses, most urgent priority first
 	// (the order of q.Priorities; others after them), then oldest. Cases

@@ -22,6 +22,9 @@ type Queue struct {
 	// Directory, only its members may pick from the queue, and a case put
 	// in the queue without a team takes this one.
 	TeamID string `json:"team_id,omitempty" validate:"omitempty,key"`
+	// SLAID is the SLA a case opened in or moved to the queue takes when
+	// it has none.
+	SLAID string `json:"sla_id,omitempty" validate:"omitempty,key"`
 }
 
 // Person is someone the host's Directory knows: an agent or a customer.

@@ -331,6 +331,8 @@ type tenantState struct {
 	Lookups     map[casekit.LookupKind][]casekit.Lookup
 	Teams       []casekit.Team
 	Queues      []casekit.Queue
+	Calendars   []casekit.Calendar
+	SLAs        []casekit.SLA
 	Events      []casekit.Event
 }
 
@@ -361,6 +363,12 @@ func (e *Env) tenantState(t testing.TB) tenantState {
 			return err
 		}
 		if s.Queues, err = tx.Queues(ctx); err != nil {
+			return err
+		}
+		if s.Calendars, err = tx.Calendars(ctx); err != nil {
+			return err
+		}
+		if s.SLAs, err = tx.SLAs(ctx); err != nil {
 			return err
 		}
 		s.Events, err = tx.Events(ctx, "")

@@ -23,13 +23,20 @@ type fixture struct {
 	Queue          string // the case's queue, worked by Team
 	SpareTeam      string // a team nothing uses
 	SpareQueue     string // a queue nothing uses
+	SpareCalendar  string // a calendar nothing uses
+	SpareSLA       string // an SLA nothing uses
 }
 
 // newFixture builds a fixture for customer in the env's tenant.
 func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 	t.Helper()
 	ctx, d := t.Context(), e.Agent()
-	fx := &fixture{Customer: customer, Team: "fx-team", Queue: "fx-queue", SpareTeam: "fx-spare", SpareQueue: "fx-spare-queue"}
+	fx := &fixture{Customer: customer, Team: "fx-team", Queue: "fx-queue", SpareTeam: "fx-spare", SpareQueue: "fx-spare-queue",
+		SpareCalendar: "fx-spare-cal", SpareSLA: "fx-spare-sla"}
+	cal := officeCalendar()
+	cal.ID = fx.SpareCalendar
+	must(t, d.SaveCalendar(ctx, cal), "save calendar")
+	must(t, d.SaveSLA(ctx, casekit.SLA{ID: fx.SpareSLA, Name: "Spare", Targets: targets()}), "save SLA")
 	for _, id := range []string{fx.Team, fx.SpareTeam} {
 		must(t, d.SaveTeam(ctx, casekit.Team{ID: id, Name: "Team " + id}), "save team %s", id)
 	}
@@ -55,7 +62,7 @@ func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 func fakeFixture() *fixture {
 	id := func() string { return uuid.Must(uuid.NewV7()).String() }
 	return &fixture{Customer: "cust-x", CaseID: id(), Number: 424242, ActivityID: id(), InternalActID: id(), MessageID: id(), ResolvedCaseID: id(),
-		Team: "no-team", Queue: "no-queue", SpareTeam: "no-spare", SpareQueue: "no-spare-queue"}
+		Team: "no-team", Queue: "no-queue", SpareTeam: "no-spare", SpareQueue: "no-spare-queue", SpareCalendar: "no-cal", SpareSLA: "no-sla"}
 }
 
 // command is one Desk command, with input that succeeds for staff on a
@@ -237,6 +244,30 @@ func commands() []command {
 		}},
 		{"PickCase", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.PickCase(ctx, fx.CaseID)
+			return err
+		}},
+		{"Calendars", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Calendars(ctx)
+			return err
+		}},
+		{"SaveCalendar", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.SaveCalendar(ctx, officeCalendar())
+		}},
+		{"DeleteCalendar", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.DeleteCalendar(ctx, fx.SpareCalendar)
+		}},
+		{"SLAs", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.SLAs(ctx)
+			return err
+		}},
+		{"SaveSLA", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.SaveSLA(ctx, casekit.SLA{ID: "gold", Name: "Gold", Targets: targets()})
+		}},
+		{"DeleteSLA", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.DeleteSLA(ctx, fx.SpareSLA)
+		}},
+		{"Reclassify", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Reclassify(ctx, fx.CaseID, casekit.Reclassification{Category: ptr("widgets"), SLA: ptr(fx.SpareSLA)})
 			return err
 		}},
 		{"Escalate", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {

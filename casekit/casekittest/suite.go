@@ -31,6 +31,7 @@ var areas = []area{
 	{"history", testHistory},
 	{"pagination", testPagination},
 	{"distribution", testDistribution},
+	{"sla", testSLA},
 	{"isolation", testIsolation},
 	{"rollback", testRollback},
 	{"concurrency", testConcurrency},
@@ -39,7 +40,7 @@ var areas = []area{
 // RunStoreTests runs the conformance suite against the stores newStore
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, validation, errors, history,
-// pagination, distribution, isolation, rollback, concurrency), each split into the rules
+// pagination, distribution, sla, isolation, rollback, concurrency), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
 // and works in tenants of its own.
 func RunStoreTests(t *testing.T, newStore func(t *testing.T) casekit.Store) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -43,15 +44,16 @@ func (t *Tx) Queues(ctx context.Context) ([]casekit.Queue, error) {
 	}
 	out := make([]casekit.Queue, len(rows))
 	for i, r := range rows {
-		out[i] = casekit.Queue{ID: r.ID, Name: r.Name, TeamID: r.TeamID}
+		out[i] = casekit.Queue{ID: r.ID, Name: r.Name, TeamID: r.TeamID, SLAID: r.SLAID}
 	}
 	return out, nil
 }
 
 // SaveQueue implements casekit.Tx.
 func (t *Tx) SaveQueue(ctx context.Context, q casekit.Queue) error {
-	_, err := t.ins(&queueRow{ID: q.ID, Name: q.Name, TeamID: q.TeamID}, "queues").
-		On("CONFLICT (id) DO UPDATE").Set("name = EXCLUDED.name").Set("team_id = EXCLUDED.team_id").Exec(ctx)
+	_, err := t.ins(&queueRow{ID: q.ID, Name: q.Name, TeamID: q.TeamID, SLAID: q.SLAID}, "queues").
+		On("CONFLICT (id) DO UPDATE").Set("name = EXCLUDED.name").Set("team_id = EXCLUDED.team_id").
+		Set("sla_id = EXCLUDED.sla_id").Exec(ctx)
 	return t.err(err, "save queue")
 }
 
@@ -104,4 +106,65 @@ func (t *Tx) NextInQueue(ctx context.Context, q casekit.PickQuery) (*casekit.Cas
 		return r.domain()
 	}
 	return nil, t.err(sql.ErrNoRows, "next in queue")
+}
+
+// Calendars implements casekit.Tx.
+func (t *Tx) Calendars(ctx context.Context) ([]casekit.Calendar, error) {
+	var rows []calendarRow
+	if err := t.sel(&rows, "calendars", "cal").OrderExpr("cal.id").Scan(ctx); err != nil {
+		return nil, t.err(err, "calendars")
+	}
+	out := make([]casekit.Calendar, len(rows))
+	for i, r := range rows {
+		out[i] = casekit.Calendar{ID: r.ID, Name: r.Name, TimeZone: r.TimeZone, Hours: r.Hours, Holidays: r.Holidays}
+	}
+	return out, nil
+}
+
+// SaveCalendar implements casekit.Tx.
+func (t *Tx) SaveCalendar(ctx context.Context, c casekit.Calendar) error {
+	r := &calendarRow{ID: c.ID, Name: c.Name, TimeZone: c.TimeZone, Hours: c.Hours, Holidays: c.Holidays}
+	_, err := t.ins(r, "calendars").On("CONFLICT (id) DO UPDATE").
+		Set("name = EXCLUDED.name").Set("time_zone = EXCLUDED.time_zone").
+		Set("hours = EXCLUDED.hours").Set("holidays = EXCLUDED.holidays").Exec(ctx)
+	return t.err(err, "save calendar")
+}
+
+// DeleteCalendar implements casekit.Tx.
+func (t *Tx) DeleteCalendar(ctx context.Context, id string) error {
+	return t.deleteByID(ctx, "calendars", id)
+}
+
+// SLAs implements casekit.Tx.
+func (t *Tx) SLAs(ctx context.Context) ([]casekit.SLA, error) {
+	var rows []slaRow
+	if err := t.sel(&rows, "slas", "sla").OrderExpr("sla.id").Scan(ctx); err != nil {
+		return nil, t.err(err, "slas")
+	}
+	out := make([]casekit.SLA, len(rows))
+	for i, r := range rows {
+		s := casekit.SLA{ID: r.ID, Name: r.Name, CalendarID: r.CalendarID}
+		for _, tg := range r.Targets {
+			s.Targets = append(s.Targets, casekit.SLATarget{Priority: tg.Priority,
+				FirstResponse: time.Duration(tg.FirstResponse), Resolution: time.Duration(tg.Resolution)})
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// SaveSLA implements casekit.Tx.
+func (t *Tx) SaveSLA(ctx context.Context, s casekit.SLA) error {
+	r := &slaRow{ID: s.ID, Name: s.Name, CalendarID: s.CalendarID}
+	for _, tg := range s.Targets {
+		r.Targets = append(r.Targets, slaTarget{Priority: tg.Priority, FirstResponse: int64(tg.FirstResponse), Resolution: int64(tg.Resolution)})
+	}
+	_, err := t.ins(r, "slas").On("CONFLICT (id) DO UPDATE").
+		Set("name = EXCLUDED.name").Set("calendar_id = EXCLUDED.calendar_id").Set("targets = EXCLUDED.targets").Exec(ctx)
+	return t.err(err, "save sla")
+}
+
+// DeleteSLA implements casekit.Tx.
+func (t *Tx) DeleteSLA(ctx context.Context, id string) error {
+	return t.deleteByID(ctx, "slas", id)
 }

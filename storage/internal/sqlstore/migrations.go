@@ -155,14 +155,32 @@ var migrations = []migration{
 			data {json})`,
 		`CREATE INDEX events_case_idx ON ?.events (case_id, seq)`,
 	}},
-	{2, "teams and queues", []string{
+	{2, "teams, queues and SLAs", []string{
 		`CREATE TABLE ?.teams (
 			id TEXT PRIMARY KEY,
 			name TEXT NOT NULL)`,
 		`CREATE TABLE ?.queues (
 			id TEXT PRIMARY KEY,
 			name TEXT NOT NULL,
-			team_id TEXT NOT NULL DEFAULT '')`,
+			team_id TEXT NOT NULL DEFAULT '',
+			sla_id TEXT NOT NULL DEFAULT '')`,
+		`CREATE TABLE ?.calendars (
+			id TEXT PRIMARY KEY,
+			name TEXT NOT NULL,
+			time_zone TEXT NOT NULL DEFAULT '',
+			hours {json},
+			holidays {json})`,
+		`CREATE TABLE ?.slas (
+			id TEXT PRIMARY KEY,
+			name TEXT NOT NULL,
+			calendar_id TEXT NOT NULL DEFAULT '',
+			targets {json})`,
+		`ALTER TABLE ?.cases ADD COLUMN service TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE ?.cases ADD COLUMN sla_paused_at {ts}`,
+		`ALTER TABLE ?.cases ADD COLUMN sla_paused_for BIGINT NOT NULL DEFAULT 0`,
+		`CREATE INDEX cases_sla_idx ON ?.cases (sla_id, id)`,
+		`CREATE INDEX cases_response_due_idx ON ?.cases (response_due)`,
+		`CREATE INDEX cases_resolution_due_idx ON ?.cases (resolution_due)`,
 		// Pick reads the unassigned cases of one queue and priority,
 		// oldest first.
 		`CREATE INDEX cases_pick_idx ON ?.cases (queue_id, assignee_id, priority, created_at, id)`,

@@ -78,6 +78,7 @@ type caseRow struct {
 	Category            string         `bun:"category"`
 	Priority            string         `bun:"priority"`
 	Origin              string         `bun:"origin"`
+	Service             string         `bun:"service"`
 	Tags                []string       `bun:"tags,type:json"`
 	Deadline            *time.Time     `bun:"deadline"`
 	Custom              map[string]any `bun:"custom,type:json"`
@@ -88,6 +89,8 @@ type caseRow struct {
 	SLAID               string         `bun:"sla_id"`
 	ResponseDue         *time.Time     `bun:"response_due"`
 	ResolutionDue       *time.Time     `bun:"resolution_due"`
+	SLAPausedAt         *time.Time     `bun:"sla_paused_at"`
+	SLAPausedFor        int64          `bun:"sla_paused_for"` // nanoseconds
 	FirstResponseAt     *time.Time     `bun:"first_response_at"`
 	ResolvedAt          *time.Time     `bun:"resolved_at"`
 	ClosedAt            *time.Time     `bun:"closed_at"`
@@ -116,6 +119,7 @@ func caseRowOf(c *casekit.Case) *caseRow {
 		Type: c.Type, Category: c.Category, Priority: c.Priority, Origin: c.Origin, Tags: tags,
 		Deadline: utc(c.Deadline), Custom: custom, AssigneeID: c.AssigneeID, TeamID: c.TeamID, QueueID: c.QueueID,
 		SupportLevel: c.SupportLevel, SLAID: c.SLAID, ResponseDue: utc(c.ResponseDue), ResolutionDue: utc(c.ResolutionDue),
+		SLAPausedAt: utc(c.SLAPausedAt), SLAPausedFor: int64(c.SLAPausedFor), Service: c.Service,
 		FirstResponseAt: utc(c.FirstResponseAt), ResolvedAt: utc(c.ResolvedAt), ClosedAt: utc(c.ClosedAt),
 		Status: c.Status, ClosureReason: c.ClosureReason, Satisfaction: c.Satisfaction, SatisfactionComment: c.SatisfactionComment,
 		CreatedBy: c.CreatedBy.String(), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), Version: c.Version,
@@ -141,6 +145,7 @@ func (r *caseRow) domain() (*casekit.Case, error) {
 		Type:    r.Type, Category: r.Category, Priority: r.Priority, Origin: r.Origin, Tags: tags,
 		Deadline: utc(r.Deadline), Custom: custom, AssigneeID: r.AssigneeID, TeamID: r.TeamID, QueueID: r.QueueID,
 		SupportLevel: r.SupportLevel, SLAID: r.SLAID, ResponseDue: utc(r.ResponseDue), ResolutionDue: utc(r.ResolutionDue),
+		SLAPausedAt: utc(r.SLAPausedAt), SLAPausedFor: time.Duration(r.SLAPausedFor), Service: r.Service,
 		FirstResponseAt: utc(r.FirstResponseAt), ResolvedAt: utc(r.ResolvedAt), ClosedAt: utc(r.ClosedAt),
 		Status: r.Status, ClosureReason: r.ClosureReason, Satisfaction: r.Satisfaction, SatisfactionComment: r.SatisfactionComment,
 		CreatedBy: by, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
@@ -269,4 +274,31 @@ type queueRow struct {
 	ID     string `bun:"id,pk"`
 	Name   string `bun:"name"`
 	TeamID string `bun:"team_id"`
+	SLAID  string `bun:"sla_id"`
+}
+
+type calendarRow struct {
+	bun.BaseModel `bun:"table:calendars,alias:cal"`
+
+	ID       string                 `bun:"id,pk"`
+	Name     string                 `bun:"name"`
+	TimeZone string                 `bun:"time_zone"`
+	Hours    []casekit.WorkingHours `bun:"hours,type:json"`
+	Holidays []string               `bun:"holidays,type:json"`
+}
+
+type slaRow struct {
+	bun.BaseModel `bun:"table:slas,alias:sla"`
+
+	ID         string      `bun:"id,pk"`
+	Name       string      `bun:"name"`
+	CalendarID string      `bun:"calendar_id"`
+	Targets    []slaTarget `bun:"targets,type:json"`
+}
+
+// slaTarget is an SLA target as stored: durations in whole nanoseconds.
+type slaTarget struct {
+	Priority      string `json:"priority"`
+	FirstResponse int64  `json:"first_response_ns"`
+	Resolution    int64  `json:"resolution_ns"`
 }

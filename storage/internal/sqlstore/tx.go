@@ -276,6 +276,19 @@ func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Cas
 	if q.DeadlineBefore != nil {
 		s = s.Where("c.deadline < ?", q.DeadlineBefore.UTC())
 	}
+	if q.SLAID != "" {
+		s = s.Where("c.sla_id = ?", q.SLAID)
+	}
+	if q.ResponseDueBefore != nil {
+		s = s.Where("c.response_due < ? AND c.first_response_at IS NULL AND c.sla_paused_at IS NULL", q.ResponseDueBefore.UTC())
+	}
+	if q.ResolutionDueBefore != nil {
+		s = s.Where("c.resolution_due < ? AND c.resolved_at IS NULL AND c.sla_paused_at IS NULL", q.ResolutionDueBefore.UTC())
+	}
+	if q.Breached {
+		now := q.Now.UTC()
+		s = s.Where("c.sla_paused_at IS NULL AND ((c.response_due < ? AND c.first_response_at IS NULL) OR (c.resolution_due < ? AND c.resolved_at IS NULL))", now, now)
+	}
 	for _, word := range strings.Fields(strings.ToLower(q.Text)) {
 		pat := "%" + escapeLike(word) + "%"
 		s = s.Where(`(lower(c.subject) LIKE ? ESCAPE '\' OR lower(c.description) LIKE ? ESCAPE '\')`, pat, pat)

@@ -77,7 +77,7 @@ func (d *Desk) OpenCase(ctx context.Context, in NewCase) (*Case, error) {
 			Type: in.Type, Category: in.Category, Priority: in.Priority, Origin: in.Origin,
 			Tags: normalizeTags(in.Tags), Deadline: utcPtr(in.Deadline), Custom: in.Custom,
 			AssigneeID: place.agent, TeamID: place.team, QueueID: place.queue, SLAID: place.sla,
-			Service: in.Service,
+			Service:   in.Service,
 			Status:    initial.Key,
 			CreatedBy: c.actor, CreatedAt: c.now, UpdatedAt: c.now, Version: 1,
 		}

@@ -87,6 +87,9 @@ func (d *Desk) OpenCase(ctx context.Context, in NewCase) (*Case, error) {
 		if err := c.tx.InsertCase(c.ctx, cs); err != nil {
 			return fmt.Errorf("case #%d: %w", n, err)
 		}
+		if err := c.scheduleTimers(cs); err != nil {
+			return err
+		}
 		c.record(cs, EventCaseOpened, map[string]any{
 			"number": cs.Number, "subject": cs.Subject, "status": cs.Status,
 			"priority": cs.Priority, "origin": cs.Origin, "customer_id": cs.CustomerID,

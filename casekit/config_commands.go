@@ -37,8 +37,10 @@ func (d *Desk) UpdateSettings(ctx context.Context, s Settings) error {
 			return err
 		}
 		c.record(nil, EventSettingsChanged, map[string]any{
-			"default_priority": []any{old.DefaultPriority, s.DefaultPriority},
-			"auto_close_days":  []any{old.AutoCloseDays, s.AutoCloseDays},
+			"default_priority":     []any{old.DefaultPriority, s.DefaultPriority},
+			"auto_close_days":      []any{old.AutoCloseDays, s.AutoCloseDays},
+			"first_reminder_days":  []any{old.FirstReminderDays, s.FirstReminderDays},
+			"second_reminder_days": []any{old.SecondReminderDays, s.SecondReminderDays},
 		})
 		return nil
 	})

@@ -50,6 +50,7 @@ type cmd struct {
 	set    *statusSet
 	dist   *distribution
 	book   *slaBook
+	firing string // the timer being fired, if any
 	events []Event
 }
 
@@ -178,7 +179,7 @@ func (c *cmd) save(cs *Case) error {
 	if err := c.tx.UpdateCase(c.ctx, cs, prev); err != nil {
 		return fmt.Errorf("case %s: %w", cs.ID, err)
 	}
-	return nil
+	return c.scheduleTimers(cs)
 }
 
 // record adds a history event about cs (nil for tenant-level events).

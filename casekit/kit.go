@@ -24,6 +24,7 @@ type Kit struct {
 	clock  Clock
 	logger *slog.Logger
 	dir    Directory
+	poll   time.Duration
 }
 
 // Option configures a Kit.
@@ -34,6 +35,10 @@ func WithClock(c Clock) Option { return func(k *Kit) { k.clock = c } }
 
 // WithLogger makes the kit log to l instead of slog.Default().
 func WithLogger(l *slog.Logger) Option { return func(k *Kit) { k.logger = l } }
+
+// WithPollInterval sets how often Run looks for due timers; a second by
+// default.
+func WithPollInterval(d time.Duration) Option { return func(k *Kit) { k.poll = d } }
 
 // WithDirectory gives the kit the host's Directory of people and team
 // members. With one, an agent is assigned to a team's case only if the
@@ -46,12 +51,15 @@ func New(store Store, opts ...Option) (*Kit, error) {
 	if store == nil {
 		return nil, errors.New("casekit: New needs a store")
 	}
-	k := &Kit{store: store, clock: systemClock{}, logger: slog.Default()}
+	k := &Kit{store: store, clock: systemClock{}, logger: slog.Default(), poll: time.Second}
 	for _, o := range opts {
 		o(k)
 	}
 	if k.clock == nil || k.logger == nil {
 		return nil, errors.New("casekit: WithClock and WithLogger need a non-nil value")
+	}
+	if k.poll <= 0 {
+		return nil, fmt.Errorf("casekit: WithPollInterval(%v): the interval must be positive", k.poll)
 	}
 	return k, nil
 }

@@ -116,9 +116,15 @@ type Settings struct {
 	// AutoCloseDays is how long a resolved case waits before it closes by
 	// itself; 0 switches auto-close off.
 	AutoCloseDays int `json:"auto_close_days" validate:"min=0,max=365"`
+	// FirstReminderDays is how long after its resolution a case waiting
+	// to close reminds the customer to reevaluate it; 0 sends no first
+	// reminder. SecondReminderDays is how long after the first the second
+	// comes; 0 sends none. Both reminders come before the auto-close.
+	FirstReminderDays  int `json:"first_reminder_days" validate:"min=0,max=365"`
+	SecondReminderDays int `json:"second_reminder_days" validate:"min=0,max=365"`
 }
 
 // DefaultSettings returns the settings a new tenant starts with.
 func DefaultSettings() Settings {
-	return Settings{DefaultPriority: "medium", AutoCloseDays: 7}
+	return Settings{DefaultPriority: "medium", AutoCloseDays: 7, FirstReminderDays: 3, SecondReminderDays: 2}
 }

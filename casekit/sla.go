@@ -14,6 +14,9 @@ type SLA struct {
 	// CalendarID names the business calendar the targets are counted in;
 	// empty counts around the clock.
 	CalendarID string `json:"calendar_id,omitempty" validate:"omitempty,key"`
+	// WarnBefore is how long before a deadline, in wall-clock time, the
+	// case records an SLA warning; 0 warns not at all.
+	WarnBefore time.Duration `json:"warn_before" validate:"min=0"`
 	// Targets holds one target per priority key. A case whose priority has
 	// no target gets no deadlines.
 	Targets []SLATarget `json:"targets" validate:"required,min=1,max=50,dive"`

@@ -3,6 +3,7 @@ package casekit
 import (
 	"context"
 	"io"
+	"time"
 )
 
 // Store persists casekit's data. It holds no rules: validation, permissions
@@ -27,6 +28,16 @@ type Store interface {
 	Tenants(ctx context.Context) ([]Tenant, error)
 	// Migrate brings every tenant's storage to the latest version.
 	Migrate(ctx context.Context, opts MigrateOptions) error
+	// FireTimer takes one timer, of any tenant, due at or before now and
+	// not dead, and runs fn on it in one transaction on its tenant's data,
+	// deleting the timer in the same transaction. Callers in any number of
+	// goroutines or processes never fire one timer twice, and finding due
+	// timers does not visit every tenant. It reports false when no timer
+	// is due. When fn fails, the transaction rolls back and, in one of its
+	// own, the timer gets Attempts+1, LastError and Due = retryAt(Attempts),
+	// or is marked dead when retryAt returns the zero time; the error is
+	// returned, naming the tenant.
+	FireTimer(ctx context.Context, now time.Time, fn func(ctx context.Context, tenant string, tx Tx, t Timer) error, retryAt func(attempts int) time.Time) (bool, error)
 	// InTx runs fn in one transaction on the tenant's data: committed if fn
 	// returns nil, rolled back otherwise. An unknown tenant gives
 	// ErrTenantNotFound. fn must do all its work through the Tx it is given.
@@ -76,6 +87,12 @@ type Tx interface {
 	SaveSLA(ctx context.Context, s SLA) error
 	// DeleteSLA removes an SLA; ErrNotFound if there is none.
 	DeleteSLA(ctx context.Context, id string) error
+	// CaseTimers lists a case's timers, dead ones included, by due time.
+	CaseTimers(ctx context.Context, caseID string) ([]Timer, error)
+	// SetCaseTimers replaces the case's timers that are not dead with
+	// timers, so the store can find the earliest due one without visiting
+	// every tenant.
+	SetCaseTimers(ctx context.Context, caseID string, timers []Timer) error
 	// NextInQueue locks and returns the case Pick gives next: in the
 	// queue, unassigned, in one of q.Statuses, most urgent priority first
 	// (the order of q.Priorities; others after them), then oldest. Cases

@@ -145,5 +145,14 @@ func validateSettings(s Settings, lookups []Lookup) error {
 		}
 	}
 	newLookupSet(prios).check(&v, "default_priority", LookupPriority, s.DefaultPriority)
+	switch {
+	case s.AutoCloseDays == 0 && s.FirstReminderDays+s.SecondReminderDays > 0:
+		v.add("first_reminder_days", "excluded", "reminders come before an auto-close: with auto-close off there are none")
+	case s.SecondReminderDays > 0 && s.FirstReminderDays == 0:
+		v.add("second_reminder_days", "excluded", "a second reminder needs a first")
+	case s.AutoCloseDays > 0 && s.FirstReminderDays+s.SecondReminderDays >= s.AutoCloseDays:
+		v.add("first_reminder_days", "lt", "the reminders (day %d and %d) must come before the auto-close on day %d",
+			s.FirstReminderDays, s.FirstReminderDays+s.SecondReminderDays, s.AutoCloseDays)
+	}
 	return v.err()
 }

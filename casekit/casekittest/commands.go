@@ -266,6 +266,10 @@ func commands() []command {
 		{"DeleteSLA", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			return d.DeleteSLA(ctx, fx.SpareSLA)
 		}},
+		{"Timers", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Timers(ctx, fx.CaseID)
+			return err
+		}},
 		{"Reclassify", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.Reclassify(ctx, fx.CaseID, casekit.Reclassification{Category: ptr("widgets"), SLA: ptr(fx.SpareSLA)})
 			return err

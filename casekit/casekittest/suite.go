@@ -32,6 +32,7 @@ var areas = []area{
 	{"pagination", testPagination},
 	{"distribution", testDistribution},
 	{"sla", testSLA},
+	{"timers", testTimers},
 	{"isolation", testIsolation},
 	{"rollback", testRollback},
 	{"concurrency", testConcurrency},
@@ -40,9 +41,11 @@ var areas = []area{
 // RunStoreTests runs the conformance suite against the stores newStore
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, validation, errors, history,
-// pagination, distribution, sla, isolation, rollback, concurrency), each split into the rules
+// pagination, distribution, sla, timers, isolation, rollback, concurrency), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
-// and works in tenants of its own.
+// and works in tenants of its own. The areas run one after the other, and
+// the timers area's tests one at a time, because Kit.RunDue fires the
+// timers of every tenant of a store.
 func RunStoreTests(t *testing.T, newStore func(t *testing.T) casekit.Store) {
 	t.Helper()
 	if newStore == nil {
@@ -57,6 +60,17 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) casekit.Store) {
 type envTest struct {
 	name string
 	run  func(t *testing.T, e *Env)
+}
+
+// runSerialEnvTests runs each test alone, one after the other, on a store
+// from newStore, in a new tenant: for tests of Kit.RunDue, which fires the
+// due timers of every tenant of the store, so tests running beside them
+// with clocks of their own would fire each other's timers.
+func runSerialEnvTests(t *testing.T, newStore StoreFactory, tests []envTest) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, NewEnv(t, newStore(t))) })
+	}
 }
 
 // runEnvTests runs each test in parallel on a store from newStore, in a

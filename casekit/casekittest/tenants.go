@@ -112,7 +112,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 		}},
 		{"create gives the default settings", func(t *testing.T, e *Env) {
 			got := try(e.Agent().Settings(t.Context())).get(t)
-			wantEqual(t, casekit.Settings{DefaultPriority: "medium", AutoCloseDays: 7}, got, "Settings of a new tenant")
+			wantEqual(t, casekit.Settings{DefaultPriority: "medium", AutoCloseDays: 7, FirstReminderDays: 3, SecondReminderDays: 2}, got, "Settings of a new tenant")
 		}},
 		{"create takes settings from the spec", func(t *testing.T, e *Env) {
 			id := TenantID(t)

@@ -151,6 +151,19 @@ func (s *Store) ensureControl(ctx context.Context) error {
 			id TEXT PRIMARY KEY,
 			name TEXT NOT NULL,
 			created_at TIMESTAMPTZ NOT NULL)`, s.control()).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		// The earliest due time of each tenant's timers (or earlier):
+		// FireTimer finds the tenants with due timers here, without
+		// visiting every schema.
+		_, err = tx.NewRaw(`CREATE TABLE IF NOT EXISTS ?.timer_wakeups (
+			tenant TEXT PRIMARY KEY,
+			due_us BIGINT NOT NULL)`, s.control()).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = tx.NewRaw(`CREATE INDEX IF NOT EXISTS timer_wakeups_due_idx ON ?.timer_wakeups (due_us)`, s.control()).Exec(ctx)
 		return err
 	})
 	if err != nil {
@@ -218,7 +231,7 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 		if err := sqlstore.MigrateAll(ctx, tx, sqlstore.Postgres, schema); err != nil {
 			return err
 		}
-		if err := seed(ctx, sqlstore.NewTx(tx, sqlstore.Postgres, schema, classify)); err != nil {
+		if err := seed(ctx, s.tx(tx, t.ID)); err != nil {
 			return err
 		}
 		_, err = tx.NewRaw("INSERT INTO ?.tenants (id, name, created_at) VALUES (?, ?, ?)",
@@ -258,6 +271,9 @@ func (s *Store) DropTenant(ctx context.Context, id string) error {
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return casekit.ErrTenantNotFound
+		}
+		if _, err := tx.NewRaw("DELETE FROM ?.timer_wakeups WHERE tenant = ?", s.control(), id).Exec(ctx); err != nil {
+			return err
 		}
 		_, err = tx.NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", bun.Ident(s.Schema(id))).Exec(ctx)
 		return err
@@ -359,7 +375,7 @@ func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context
 		return tenantErr(tenant, casekit.ErrTenantNotFound)
 	}
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, sqlstore.NewTx(tx, sqlstore.Postgres, s.Schema(tenant), classify))
+		return fn(ctx, s.tx(tx, tenant))
 	})
 	if sqlState(err) == "3F000" { // invalid_schema_name: dropped by another replica
 		s.remember(tenant, false)
@@ -396,3 +412,106 @@ func (s *Store) Prefix() string { return s.prefix }
 // DB returns the executor the store runs on: the *bun.DB, or the host's
 // transaction for a store from WithTx.
 func (s *Store) DB() bun.IDB { return s.db }
+
+// tx returns the casekit.Tx of a tenant on the transaction tx. Timers it
+// sets lower the tenant's wakeup in the control schema, in the same
+// transaction.
+func (s *Store) tx(tx bun.IDB, tenant string) *sqlstore.Tx {
+	return sqlstore.NewTx(tx, sqlstore.Postgres, s.Schema(tenant), classify).OnTimers(func(ctx context.Context, due time.Time) error {
+		_, err := tx.NewRaw(`INSERT INTO ?.timer_wakeups AS w (tenant, due_us) VALUES (?, ?)
+			ON CONFLICT (tenant) DO UPDATE SET due_us = LEAST(w.due_us, EXCLUDED.due_us)`,
+			s.control(), tenant, sqlstore.Micros(due)).Exec(ctx)
+		return err
+	})
+}
+
+// wakeupBatch is how many tenants with due timers FireTimer looks at per
+// query.
+const wakeupBatch = 16
+
+// FireTimer implements casekit.Store. The control schema's timer_wakeups
+// table says which tenants may have a due timer; each is tried in a
+// transaction of its own, and a tenant found with none has its wakeup
+// moved to its next timer, under the wakeup's row lock so that a command
+// setting an earlier timer meanwhile is never overwritten.
+func (s *Store) FireTimer(ctx context.Context, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
+	var tenants []string
+	err := s.db.NewRaw("SELECT tenant FROM ?.timer_wakeups WHERE due_us <= ? ORDER BY due_us LIMIT ?",
+		s.control(), sqlstore.Micros(now), wakeupBatch).Scan(ctx, &tenants)
+	if err != nil {
+		return false, fmt.Errorf("postgres: timer wakeups: %w", err)
+	}
+	for _, tenant := range tenants {
+		fired, err := s.fireIn(ctx, tenant, now, fn, retryAt)
+		if fired || err != nil {
+			return fired, err
+		}
+	}
+	return false, nil
+}
+
+// fireIn fires one due timer of tenant, or moves its wakeup on when none
+// is due.
+func (s *Store) fireIn(ctx context.Context, tenant string, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
+	var (
+		fired, due bool
+		failed     *casekit.Timer
+		cause      error
+	)
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ttx := s.tx(tx, tenant)
+		var err error
+		fired, due, err = sqlstore.FireOne(ctx, ttx, now, func(ctx context.Context, t casekit.Timer) error {
+			if err := fn(ctx, tenant, ttx, t); err != nil {
+				failed, cause = &t, err
+				return err
+			}
+			return nil
+		})
+		return err
+	})
+	if sqlState(err) == "3F000" { // the tenant was dropped meanwhile
+		return false, nil
+	}
+	if failed != nil {
+		perr := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			return sqlstore.PutOff(ctx, s.tx(tx, tenant), failed.ID, failed.Attempts+1, cause, retryAt(failed.Attempts+1))
+		})
+		return false, tenantErr(tenant, errors.Join(fmt.Errorf("timer %s (%s) of case %s: %w", failed.ID, failed.Kind, failed.CaseID, cause), perr))
+	}
+	if err != nil {
+		return false, tenantErr(tenant, err)
+	}
+	if fired || due {
+		return fired, nil
+	}
+	// Nothing due: move the wakeup to the next timer. Lock the wakeup row
+	// first; the next statement's snapshot then sees every command that
+	// lowered it before.
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var cur int64
+		if err := tx.NewRaw("SELECT due_us FROM ?.timer_wakeups WHERE tenant = ? FOR UPDATE", s.control(), tenant).Scan(ctx, &cur); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
+			return err
+		}
+		next, ok, err := sqlstore.NextDue(ctx, s.tx(tx, tenant))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			_, err = tx.NewRaw("DELETE FROM ?.timer_wakeups WHERE tenant = ?", s.control(), tenant).Exec(ctx)
+			return err
+		}
+		_, err = tx.NewRaw("UPDATE ?.timer_wakeups SET due_us = ? WHERE tenant = ?", s.control(), sqlstore.Micros(next), tenant).Exec(ctx)
+		return err
+	})
+	if sqlState(err) == "3F000" {
+		return false, nil
+	}
+	if err != nil {
+		return false, tenantErr(tenant, fmt.Errorf("timer wakeup: %w", err))
+	}
+	return false, nil
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -18,6 +19,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/casekittest"
 	"casekit.dev/storage/postgres"
 )
 
@@ -336,5 +338,110 @@ func TestOpenRefusesEmptyPool(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "at least one connection") {
 		t.Errorf("Open with WithMaxConns(0) = %v", err)
+	}
+}
+
+// Two kit.Run instances on two pools sharing one database, as two replicas
+// would, fire each due timer exactly once.
+func TestTwoRunnersFireEachTimerOnce(t *testing.T) {
+	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
+	base := testStore(t)
+	if dsn == "" {
+		return
+	}
+	ctx := context.Background()
+	clock := casekittest.NewClock(casekittest.ClockStart)
+	kitOn := func(s casekit.Store) *casekit.Kit {
+		k, err := casekit.New(s, casekit.WithClock(clock), casekit.WithPollInterval(5*time.Millisecond),
+			casekit.WithLogger(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	other, err := postgres.Open(ctx, dsn, postgres.WithPrefix(base.Prefix()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	a, b := kitOn(base), kitOn(other)
+	const tenants, perTenant = 3, 20
+	for i := range tenants {
+		id := fmt.Sprintf("runner-%d", i)
+		if err := a.CreateTenant(ctx, casekit.TenantSpec{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+		d := a.Desk(id).As(casekit.Agent("a"))
+		if err := d.SaveSLA(ctx, casekit.SLA{ID: "fast", Name: "Fast", Targets: []casekit.SLATarget{
+			{Priority: "medium", FirstResponse: time.Hour, Resolution: 2 * time.Hour}}}); err != nil {
+			t.Fatal(err)
+		}
+		for j := range perTenant {
+			if _, err := d.OpenCase(ctx, casekit.NewCase{Subject: fmt.Sprintf("case %d", j), SLAID: "fast"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	clock.Advance(3 * time.Hour) // every breach is due
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, k := range []*casekit.Kit{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := k.Run(runCtx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	// Wait until no timer is left, then stop both.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		left := 0
+		for i := range tenants {
+			d := a.Desk(fmt.Sprintf("runner-%d", i)).As(casekit.Agent("a"))
+			page, err := d.ListCases(ctx, casekit.CaseFilter{Limit: perTenant})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range page.Cases {
+				ts, err := d.Timers(ctx, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				left += len(ts)
+			}
+		}
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d timers still pending after a minute", left)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	wg.Wait()
+	for i := range tenants {
+		d := a.Desk(fmt.Sprintf("runner-%d", i)).As(casekit.Agent("a"))
+		page, err := d.ListCases(ctx, casekit.CaseFilter{Limit: perTenant})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page.Cases {
+			evs, err := d.History(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, ev := range evs {
+				if ev.Type == casekit.EventSLABreached {
+					n++
+				}
+			}
+			if n != 2 {
+				t.Errorf("tenant %d case #%d: %d breach events, want 2 (response and resolution)", i, c.Number, n)
+			}
+		}
 	}
 }

@@ -98,6 +98,13 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	s.control = control
 	_, err = control.ExecContext(context.Background(), `CREATE TABLE IF NOT EXISTS tenants (
 		id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL)`)
+	if err == nil {
+		// The earliest due time (or earlier) of each tenant's timers:
+		// FireTimer finds the tenants with due timers here, without
+		// opening every file.
+		_, err = control.ExecContext(context.Background(), `CREATE TABLE IF NOT EXISTS timer_wakeups (
+			tenant TEXT PRIMARY KEY, due_us INTEGER NOT NULL)`)
+	}
 	if err != nil {
 		control.Close()
 		return nil, fmt.Errorf("sqlite: tenant registry: %w", err)
@@ -266,7 +273,7 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 		if err := sqlstore.MigrateAll(ctx, tx, sqlstore.SQLite, schema); err != nil {
 			return err
 		}
-		return seed(ctx, sqlstore.NewTx(tx, sqlstore.SQLite, schema, classify))
+		return seed(ctx, s.tx(tx, t.ID))
 	})
 	if err != nil {
 		return tenantErr(t.ID, err)
@@ -312,6 +319,9 @@ func (s *Store) DropTenant(ctx context.Context, id string) error {
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return tenantErr(id, casekit.ErrTenantNotFound)
+	}
+	if _, err := s.control.NewRaw("DELETE FROM timer_wakeups WHERE tenant = ?", id).Exec(ctx); err != nil {
+		return tenantErr(id, err)
 	}
 	s.mu.Lock()
 	delete(s.known, id)
@@ -408,7 +418,7 @@ func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context
 	}
 	defer s.release(h)
 	return h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, sqlstore.NewTx(tx, sqlstore.SQLite, schema, classify))
+		return fn(ctx, s.tx(tx, tenant))
 	})
 }
 
@@ -423,4 +433,103 @@ func (s *Store) Close() error {
 	}
 	errs = append(errs, s.control.Close())
 	return errors.Join(errs...)
+}
+
+// tx returns the casekit.Tx of a tenant on its file's transaction tx.
+// Timers it sets lower the tenant's wakeup in the registry at once, before
+// the tenant's transaction commits: should that roll back, the wakeup is
+// merely early, and FireTimer moves it on.
+func (s *Store) tx(tx bun.IDB, tenant string) *sqlstore.Tx {
+	return sqlstore.NewTx(tx, sqlstore.SQLite, schema, classify).OnTimers(func(ctx context.Context, due time.Time) error {
+		_, err := s.control.NewRaw(`INSERT INTO timer_wakeups (tenant, due_us) VALUES (?, ?)
+			ON CONFLICT (tenant) DO UPDATE SET due_us = MIN(due_us, excluded.due_us)`, tenant, sqlstore.Micros(due)).Exec(ctx)
+		return err
+	})
+}
+
+// wakeupBatch is how many tenants with due timers FireTimer looks at per
+// query.
+const wakeupBatch = 16
+
+// FireTimer implements casekit.Store. The registry's timer_wakeups table
+// says which tenants may have a due timer; each is tried in a transaction
+// on its file, which this store runs one at a time per file, so a timer
+// fires once and a wakeup moved on for a tenant with nothing due never
+// hides a timer a command set meanwhile.
+func (s *Store) FireTimer(ctx context.Context, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
+	var tenants []string
+	err := s.control.NewRaw("SELECT tenant FROM timer_wakeups WHERE due_us <= ? ORDER BY due_us LIMIT ?",
+		sqlstore.Micros(now), wakeupBatch).Scan(ctx, &tenants)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: timer wakeups: %w", err)
+	}
+	for _, tenant := range tenants {
+		fired, err := s.fireIn(ctx, tenant, now, fn, retryAt)
+		if fired || err != nil {
+			return fired, err
+		}
+	}
+	return false, nil
+}
+
+func (s *Store) fireIn(ctx context.Context, tenant string, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
+	if ok, err := s.exists(ctx, tenant); err != nil || !ok {
+		if err == nil { // dropped: forget its wakeup
+			_, err = s.control.NewRaw("DELETE FROM timer_wakeups WHERE tenant = ?", tenant).Exec(ctx)
+		}
+		return false, err
+	}
+	h, err := s.acquire(tenant)
+	if err != nil {
+		return false, err
+	}
+	defer s.release(h)
+	var (
+		fired, due bool
+		failed     *casekit.Timer
+		cause      error
+	)
+	err = h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ttx := s.tx(tx, tenant)
+		var err error
+		fired, due, err = sqlstore.FireOne(ctx, ttx, now, func(ctx context.Context, t casekit.Timer) error {
+			if err := fn(ctx, tenant, ttx, t); err != nil {
+				failed, cause = &t, err
+				return err
+			}
+			return nil
+		})
+		return err
+	})
+	if failed != nil {
+		perr := h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			return sqlstore.PutOff(ctx, s.tx(tx, tenant), failed.ID, failed.Attempts+1, cause, retryAt(failed.Attempts+1))
+		})
+		return false, tenantErr(tenant, errors.Join(fmt.Errorf("timer %s (%s) of case %s: %w", failed.ID, failed.Kind, failed.CaseID, cause), perr))
+	}
+	if err != nil || fired || due {
+		if err != nil {
+			err = tenantErr(tenant, err)
+		}
+		return fired, err
+	}
+	// Nothing due: move the wakeup to the next timer, inside a transaction
+	// on the file so that no command of this process sets a timer between
+	// the reading and the writing.
+	err = h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		next, ok, err := sqlstore.NextDue(ctx, s.tx(tx, tenant))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			_, err = s.control.NewRaw("DELETE FROM timer_wakeups WHERE tenant = ?", tenant).Exec(ctx)
+			return err
+		}
+		_, err = s.control.NewRaw("UPDATE timer_wakeups SET due_us = ? WHERE tenant = ?", sqlstore.Micros(next), tenant).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return false, tenantErr(tenant, fmt.Errorf("timer wakeup: %w", err))
+	}
+	return false, nil
 }

@@ -143,7 +143,7 @@ func (t *Tx) SLAs(ctx context.Context) ([]casekit.SLA, error) {
 	}
 	out := make([]casekit.SLA, len(rows))
 	for i, r := range rows {
-		s := casekit.SLA{ID: r.ID, Name: r.Name, CalendarID: r.CalendarID}
+		s := casekit.SLA{ID: r.ID, Name: r.Name, CalendarID: r.CalendarID, WarnBefore: time.Duration(r.WarnBefore)}
 		for _, tg := range r.Targets {
 			s.Targets = append(s.Targets, casekit.SLATarget{Priority: tg.Priority,
 				FirstResponse: time.Duration(tg.FirstResponse), Resolution: time.Duration(tg.Resolution)})
@@ -155,12 +155,12 @@ func (t *Tx) SLAs(ctx context.Context) ([]casekit.SLA, error) {
 
 // SaveSLA implements casekit.Tx.
 func (t *Tx) SaveSLA(ctx context.Context, s casekit.SLA) error {
-	r := &slaRow{ID: s.ID, Name: s.Name, CalendarID: s.CalendarID}
+	r := &slaRow{ID: s.ID, Name: s.Name, CalendarID: s.CalendarID, WarnBefore: int64(s.WarnBefore)}
 	for _, tg := range s.Targets {
 		r.Targets = append(r.Targets, slaTarget{Priority: tg.Priority, FirstResponse: int64(tg.FirstResponse), Resolution: int64(tg.Resolution)})
 	}
 	_, err := t.ins(r, "slas").On("CONFLICT (id) DO UPDATE").
-		Set("name = EXCLUDED.name").Set("calendar_id = EXCLUDED.calendar_id").Set("targets = EXCLUDED.targets").Exec(ctx)
+		Set("name = EXCLUDED.name").Set("calendar_id = EXCLUDED.calendar_id").Set("warn_before = EXCLUDED.warn_before").Set("targets = EXCLUDED.targets").Exec(ctx)
 	return t.err(err, "save sla")
 }
 

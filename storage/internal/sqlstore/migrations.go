@@ -174,7 +174,23 @@ var migrations = []migration{
 			id TEXT PRIMARY KEY,
 			name TEXT NOT NULL,
 			calendar_id TEXT NOT NULL DEFAULT '',
+			warn_before BIGINT NOT NULL DEFAULT 0,
 			targets {json})`,
+		`ALTER TABLE ?.settings ADD COLUMN first_reminder_days INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE ?.settings ADD COLUMN second_reminder_days INTEGER NOT NULL DEFAULT 0`,
+		// Timers: durable, due at due_us (Unix microseconds, comparable in
+		// every dialect); dead ones failed too often and wait for a human.
+		`CREATE TABLE ?.timers (
+			id TEXT PRIMARY KEY,
+			case_id TEXT NOT NULL,
+			kind TEXT NOT NULL,
+			key TEXT NOT NULL DEFAULT '',
+			due_us BIGINT NOT NULL,
+			attempts INTEGER NOT NULL DEFAULT 0,
+			last_error TEXT NOT NULL DEFAULT '',
+			dead {bool} NOT NULL DEFAULT {false})`,
+		`CREATE INDEX timers_due_idx ON ?.timers (dead, due_us)`,
+		`CREATE INDEX timers_case_idx ON ?.timers (case_id)`,
 		`ALTER TABLE ?.cases ADD COLUMN service TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE ?.cases ADD COLUMN sla_paused_at {ts}`,
 		`ALTER TABLE ?.cases ADD COLUMN sla_paused_for BIGINT NOT NULL DEFAULT 0`,

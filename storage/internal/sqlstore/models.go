@@ -17,6 +17,9 @@ type settingsRow struct {
 	ID              int    `bun:"id,pk"`
 	DefaultPriority string `bun:"default_priority"`
 	AutoCloseDays   int    `bun:"auto_close_days"`
+	// The reminder columns came with migration 2.
+	FirstReminderDays  int `bun:"first_reminder_days"`
+	SecondReminderDays int `bun:"second_reminder_days"`
 }
 
 type statusRow struct {
@@ -293,6 +296,7 @@ type slaRow struct {
 	ID         string      `bun:"id,pk"`
 	Name       string      `bun:"name"`
 	CalendarID string      `bun:"calendar_id"`
+	WarnBefore int64       `bun:"warn_before"` // nanoseconds
 	Targets    []slaTarget `bun:"targets,type:json"`
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -21,6 +22,7 @@ type Tx struct {
 	schema   bun.Ident
 	dialect  Dialect
 	classify func(error) error
+	onTimers func(ctx context.Context, due time.Time) error
 }
 
 var _ casekit.Tx = (*Tx)(nil)
@@ -72,15 +74,19 @@ func (t *Tx) Settings(ctx context.Context) (casekit.Settings, error) {
 	if err := t.sel(&r, "settings", "st").Where("st.id = 1").Scan(ctx); err != nil {
 		return casekit.Settings{}, t.err(err, "settings")
 	}
-	return casekit.Settings{DefaultPriority: r.DefaultPriority, AutoCloseDays: r.AutoCloseDays}, nil
+	return casekit.Settings{DefaultPriority: r.DefaultPriority, AutoCloseDays: r.AutoCloseDays,
+		FirstReminderDays: r.FirstReminderDays, SecondReminderDays: r.SecondReminderDays}, nil
 }
 
 // SaveSettings implements casekit.Tx.
 func (t *Tx) SaveSettings(ctx context.Context, s casekit.Settings) error {
-	r := &settingsRow{ID: 1, DefaultPriority: s.DefaultPriority, AutoCloseDays: s.AutoCloseDays}
+	r := &settingsRow{ID: 1, DefaultPriority: s.DefaultPriority, AutoCloseDays: s.AutoCloseDays,
+		FirstReminderDays: s.FirstReminderDays, SecondReminderDays: s.SecondReminderDays}
 	_, err := t.ins(r, "settings").On("CONFLICT (id) DO UPDATE").
 		Set("default_priority = EXCLUDED.default_priority").
-		Set("auto_close_days = EXCLUDED.auto_close_days").Exec(ctx)
+		Set("auto_close_days = EXCLUDED.auto_close_days").
+		Set("first_reminder_days = EXCLUDED.first_reminder_days").
+		Set("second_reminder_days = EXCLUDED.second_reminder_days").Exec(ctx)
 	return t.err(err, "save settings")
 }
 
@@ -229,7 +235,7 @@ func (t *Tx) UpdateCase(ctx context.Context, c *casekit.Case, prevVersion int64)
 
 // DeleteCase implements casekit.Tx.
 func (t *Tx) DeleteCase(ctx context.Context, id string) error {
-	for _, table := range []string{"attachments", "notes", "messages", "activities"} {
+	for _, table := range []string{"attachments", "notes", "messages", "activities", "timers"} {
 		if _, err := t.db.NewRaw("DELETE FROM ?."+table+" WHERE case_id = ?", t.schema, id).Exec(ctx); err != nil {
 			return t.err(err, "delete "+table)
 		}

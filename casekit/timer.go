@@ -1,0 +1,319 @@
+package casekit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// TimerKind names what a timer does when it fires.
+type TimerKind string
+
+// The timers casekit sets.
+const (
+	// TimerSLAWarning records an SLA warning some time before a deadline.
+	TimerSLAWarning TimerKind = "sla.warning"
+	// TimerSLABreach records that a deadline passed unmet.
+	TimerSLABreach TimerKind = "sla.breach"
+	// TimerReminder asks the customer to reevaluate a resolved case that
+	// is waiting to close.
+	TimerReminder TimerKind = "autoclose.reminder"
+	// TimerAutoClose closes a resolved case after the tenant's waiting
+	// period.
+	TimerAutoClose TimerKind = "autoclose"
+)
+
+// Timer is a durable row with a due time, written in the transaction of
+// the command that sets it and fired by Kit.Run after it is due, once.
+type Timer struct {
+	ID     string    `json:"id"`
+	CaseID string    `json:"case_id"`
+	Kind   TimerKind `json:"kind"`
+	// Key tells timers of one kind on a case apart: "response" or
+	// "resolution" for SLA timers, "1" or "2" for reminders.
+	Key string    `json:"key,omitempty"`
+	Due time.Time `json:"due"`
+	// Attempts counts the failed firings; LastError is the latest's error.
+	Attempts  int    `json:"attempts,omitempty"`
+	LastError string `json:"last_error,omitempty"`
+	// Dead timers failed MaxTimerAttempts times and fire no more.
+	Dead bool `json:"dead,omitempty"`
+}
+
+// MaxTimerAttempts is how many times a timer may fail before it is dead.
+const MaxTimerAttempts = 10
+
+// same reports whether two timers do the same thing at the same time.
+func (t Timer) same(o Timer) bool {
+	return t.CaseID == o.CaseID && t.Kind == o.Kind && t.Key == o.Key && t.Due.Equal(o.Due)
+}
+
+// Event types the timers record.
+const (
+	EventSLAWarning       EventType = "sla.warning"
+	EventSLABreached      EventType = "sla.breached"
+	EventCloseReminder    EventType = "case.close_reminder"
+	EventAutoCloseSkipped EventType = "case.autoclose_skipped"
+)
+
+// scheduleTimers makes the case's pending timers the ones its state calls
+// for: SLA warnings and breaches while the clock runs, and for a resolved
+// case the reminders and its auto-close. A timer whose time has passed is
+// kept only if it is still pending (it has not fired yet, and is not the
+// one firing now), so nothing fires twice; the auto-close is always kept.
+// Dead timers stay. Nothing is written when nothing changes.
+func (c *cmd) scheduleTimers(cs *Case) error {
+	all, err := c.wantTimers(cs)
+	if err != nil {
+		return err
+	}
+	have, err := c.tx.CaseTimers(c.ctx, cs.ID)
+	if err != nil {
+		return err
+	}
+	var live []Timer
+	for _, t := range have {
+		if !t.Dead && t.ID != c.firing {
+			live = append(live, t)
+		}
+	}
+	var want []Timer
+	for _, t := range all {
+		pending := slices.ContainsFunc(live, t.same)
+		if t.Due.After(c.now) || t.Kind == TimerAutoClose || pending {
+			want = append(want, t)
+		}
+	}
+	if slices.EqualFunc(live, want, Timer.same) {
+		return nil
+	}
+	return c.tx.SetCaseTimers(c.ctx, cs.ID, want)
+}
+
+// wantTimers returns the timers a case's state calls for, by due time.
+func (c *cmd) wantTimers(cs *Case) ([]Timer, error) {
+	var out []Timer
+	add := func(kind TimerKind, key string, due time.Time) {
+		out = append(out, Timer{ID: newID(), CaseID: cs.ID, Kind: kind, Key: key, Due: due.UTC().Truncate(time.Microsecond)})
+	}
+	st, _, err := c.status(cs)
+	if err != nil {
+		return nil, err
+	}
+	if cs.SLAID != "" && cs.SLAPausedAt == nil && !clockStops(st) {
+		book, err := c.slaBook()
+		if err != nil {
+			return nil, err
+		}
+		warn := book.slas[cs.SLAID].WarnBefore
+		for _, d := range []struct {
+			key  string
+			due  *time.Time
+			done *time.Time
+		}{{"response", cs.ResponseDue, cs.FirstResponseAt}, {"resolution", cs.ResolutionDue, cs.ResolvedAt}} {
+			if d.due == nil || d.done != nil {
+				continue
+			}
+			if warn > 0 {
+				add(TimerSLAWarning, d.key, d.due.Add(-warn))
+			}
+			add(TimerSLABreach, d.key, *d.due)
+		}
+	}
+	if st.Resolved && !st.Final && cs.ResolvedAt != nil {
+		s, err := c.tx.Settings(c.ctx)
+		if err != nil {
+			return nil, err
+		}
+		if s.AutoCloseDays > 0 {
+			day := func(n int) time.Time { return cs.ResolvedAt.Add(time.Duration(n) * 24 * time.Hour) }
+			if s.FirstReminderDays > 0 {
+				add(TimerReminder, "1", day(s.FirstReminderDays))
+			}
+			if s.SecondReminderDays > 0 {
+				add(TimerReminder, "2", day(s.FirstReminderDays+s.SecondReminderDays))
+			}
+			closeAt := day(s.AutoCloseDays)
+			if closeAt.Before(c.now) {
+				closeAt = c.now // the period shrank below the time already waited
+			}
+			add(TimerAutoClose, "", closeAt)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Timer) int { return a.Due.Compare(b.Due) })
+	return out, nil
+}
+
+// fire runs a due timer as the system, inside the transaction the store
+// opened for it, and then sets the case's timers again: a timer that
+// found the case changed (its deadline moved, auto-close switched off)
+// does nothing but leave the right timers behind.
+func (c *cmd) fire(t Timer) error {
+	c.firing = t.ID
+	cs, err := c.tx.Case(c.ctx, t.CaseID, true)
+	if errors.Is(err, ErrNotFound) {
+		return nil // deleted with its case; nothing to do
+	}
+	if err != nil {
+		return err
+	}
+	st, _, err := c.status(cs)
+	if err != nil {
+		return err
+	}
+	due := func(key string) (deadline, done *time.Time) {
+		if key == "response" {
+			return cs.ResponseDue, cs.FirstResponseAt
+		}
+		return cs.ResolutionDue, cs.ResolvedAt
+	}
+	switch t.Kind {
+	case TimerSLAWarning, TimerSLABreach:
+		deadline, done := due(t.Key)
+		running := cs.SLAPausedAt == nil && !clockStops(st)
+		if deadline == nil || done != nil || !running {
+			break
+		}
+		if t.Kind == TimerSLABreach && !deadline.After(c.now) {
+			c.record(cs, EventSLABreached, map[string]any{"deadline": t.Key, "due": timeOrNil(deadline), "sla_id": cs.SLAID})
+		}
+		if t.Kind == TimerSLAWarning && deadline.After(c.now) {
+			c.record(cs, EventSLAWarning, map[string]any{"deadline": t.Key, "due": timeOrNil(deadline), "sla_id": cs.SLAID})
+		}
+	case TimerReminder:
+		s, err := c.tx.Settings(c.ctx)
+		if err != nil {
+			return err
+		}
+		if st.Resolved && !st.Final && s.AutoCloseDays > 0 {
+			n, _ := strconv.Atoi(t.Key)
+			c.record(cs, EventCloseReminder, map[string]any{"reminder": n, "resolved_at": timeOrNil(cs.ResolvedAt)})
+		}
+	case TimerAutoClose:
+		if err := c.autoClose(cs, st); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("timer %s: unknown kind %q", t.ID, t.Kind)
+	}
+	return c.scheduleTimers(cs)
+}
+
+// autoClose closes a resolved case whose waiting period is over, with the
+// closure reason "no_response" (or, if the tenant disabled it, its first
+// enabled closure reason).
+func (c *cmd) autoClose(cs *Case, st Status) error {
+	if !st.Resolved || st.Final || cs.ResolvedAt == nil {
+		return nil
+	}
+	s, err := c.tx.Settings(c.ctx)
+	if err != nil {
+		return err
+	}
+	if s.AutoCloseDays == 0 || cs.ResolvedAt.Add(time.Duration(s.AutoCloseDays)*24*time.Hour).After(c.now) {
+		return nil // switched off, or the period grew: scheduleTimers sets the new time
+	}
+	reasons, err := c.tx.Lookups(c.ctx, LookupClosureReason)
+	if err != nil {
+		return err
+	}
+	reason := ""
+	for _, l := range reasons {
+		if !l.Disabled && (reason == "" || l.Key == "no_response") {
+			reason = l.Key
+		}
+	}
+	if reason == "" {
+		return fmt.Errorf("case %s: cannot close automatically: the tenant has no enabled closure reason", cs.ID)
+	}
+	return c.close(cs, Closure{Reason: reason, CancelOpenActivities: true,
+		Note: fmt.Sprintf("Closed automatically %d days after it was resolved.", s.AutoCloseDays)})
+}
+
+// Timers lists a case's pending timers, dead ones included, by due time.
+func (d *Desk) Timers(ctx context.Context, caseID string) ([]Timer, error) {
+	var out []Timer
+	err := d.run(ctx, "timers", staffOnly, func(c *cmd) error {
+		if _, err := c.load(caseID, false); err != nil {
+			return err
+		}
+		var err error
+		out, err = c.tx.CaseTimers(c.ctx, caseID)
+		return err
+	})
+	return out, err
+}
+
+// RunDue fires every timer of every tenant due at the kit's clock time and
+// returns how many it fired. Any number of processes may run it at once:
+// each timer fires once. A timer that fails is put off (a minute, doubling
+// up to a day) and counted; after MaxTimerAttempts failures it is dead and
+// stays on its case for a human to see. Failures are logged and the first
+// is returned after the rest have run.
+func (k *Kit) RunDue(ctx context.Context) (int, error) {
+	fired := 0
+	var first error
+	for {
+		now := k.now()
+		ok, err := k.store.FireTimer(ctx, now, func(ctx context.Context, tenant string, tx Tx, t Timer) error {
+			c := &cmd{ctx: ctx, tenant: tenant, dir: k.dir, tx: tx, actor: System, now: now}
+			if err := c.fire(t); err != nil {
+				return err
+			}
+			if len(c.events) == 0 {
+				return nil
+			}
+			return tx.AppendEvents(ctx, c.events...)
+		}, retryAt(now))
+		if err != nil {
+			if ctx.Err() != nil {
+				return fired, ctx.Err()
+			}
+			k.logger.LogAttrs(ctx, slog.LevelError, "casekit: timer failed", slog.Any("err", err))
+			if first == nil {
+				first = err
+			}
+			continue // the timer was put off; go on with the others
+		}
+		if !ok {
+			return fired, first
+		}
+		fired++
+	}
+}
+
+// retryAt returns when a timer that failed for the n-th time fires again:
+// a minute after now, doubling up to a day; the zero time once it has
+// failed MaxTimerAttempts times, which makes it dead.
+func retryAt(now time.Time) func(attempts int) time.Time {
+	return func(attempts int) time.Time {
+		if attempts >= MaxTimerAttempts {
+			return time.Time{}
+		}
+		d := time.Minute << min(attempts-1, 11)
+		return now.Add(min(d, 24*time.Hour))
+	}
+}
+
+// Run fires timers as they fall due until ctx ends, then returns nil. Run
+// as many as you like, in one process or many: each timer fires once. It
+// looks for due timers every poll interval (WithPollInterval, a second by
+// default); one query finds them in every tenant at once.
+func (k *Kit) Run(ctx context.Context) error {
+	tick := time.NewTicker(k.poll)
+	defer tick.Stop()
+	for {
+		// Failures are logged by RunDue, and each failed timer waits for
+		// its retry; Run itself goes on.
+		_, _ = k.RunDue(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"casekit.dev/casekit"
+)
+
+// timerRow is a timer as stored: due as Unix microseconds, comparable in
+// every dialect.
+type timerRow struct {
+	bun.BaseModel `bun:"table:timers,alias:tm"`
+
+	ID        string `bun:"id,pk"`
+	CaseID    string `bun:"case_id"`
+	Kind      string `bun:"kind"`
+	Key       string `bun:"key"`
+	DueUS     int64  `bun:"due_us"`
+	Attempts  int    `bun:"attempts"`
+	LastError string `bun:"last_error"`
+	Dead      bool   `bun:"dead"`
+}
+
+func (r timerRow) domain() casekit.Timer {
+	return casekit.Timer{ID: r.ID, CaseID: r.CaseID, Kind: casekit.TimerKind(r.Kind), Key: r.Key,
+		Due: time.UnixMicro(r.DueUS).UTC(), Attempts: r.Attempts, LastError: r.LastError, Dead: r.Dead}
+}
+
+// Micros returns t as the Unix microseconds timers are stored in.
+func Micros(t time.Time) int64 { return t.UnixMicro() }
+
+// OnTimers makes SetCaseTimers call fn with the earliest due time of the
+// timers it writes, in the same transaction, before it returns: the store
+// records there that the tenant has a timer due then.
+func (t *Tx) OnTimers(fn func(ctx context.Context, due time.Time) error) *Tx {
+	t.onTimers = fn
+	return t
+}
+
+// CaseTimers implements casekit.Tx.
+func (t *Tx) CaseTimers(ctx context.Context, caseID string) ([]casekit.Timer, error) {
+	var rows []timerRow
+	if err := t.sel(&rows, "timers", "tm").Where("tm.case_id = ?", caseID).OrderExpr("tm.due_us, tm.kind, tm.key").Scan(ctx); err != nil {
+		return nil, t.err(err, "case timers")
+	}
+	out := make([]casekit.Timer, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// SetCaseTimers implements casekit.Tx.
+func (t *Tx) SetCaseTimers(ctx context.Context, caseID string, timers []casekit.Timer) error {
+	if _, err := t.db.NewRaw("DELETE FROM ?.timers WHERE case_id = ? AND dead = ?", t.schema, caseID, false).Exec(ctx); err != nil {
+		return t.err(err, "clear timers")
+	}
+	if len(timers) == 0 {
+		return nil
+	}
+	rows := make([]timerRow, len(timers))
+	earliest := timers[0].Due
+	for i, tm := range timers {
+		rows[i] = timerRow{ID: tm.ID, CaseID: caseID, Kind: string(tm.Kind), Key: tm.Key, DueUS: Micros(tm.Due)}
+		if tm.Due.Before(earliest) {
+			earliest = tm.Due
+		}
+	}
+	if _, err := t.ins(&rows, "timers").Exec(ctx); err != nil {
+		return t.err(err, "insert timers")
+	}
+	if t.onTimers != nil {
+		if err := t.onTimers(ctx, earliest); err != nil {
+			return fmt.Errorf("timer wakeup: %w", err)
+		}
+	}
+	return nil
+}
+
+// FireOne fires at most one due timer of the tenant whose casekit.Tx is tx
+// (on db, in the transaction the caller opened), following the lock order
+// every command follows: it finds a due timer without locking, locks the
+// timer's case, then locks the timer and checks it is still there and
+// due. fn runs on it and the timer is deleted. It reports whether a timer
+// fired and whether any was due at all.
+func FireOne(ctx context.Context, tx *Tx, now time.Time, fn func(context.Context, casekit.Timer) error) (fired, due bool, err error) {
+	r, err := DueTimer(ctx, tx, now)
+	if err != nil || r == nil {
+		return false, false, err
+	}
+	if _, err := tx.Case(ctx, r.CaseID, true); err != nil && !errors.Is(err, casekit.ErrNotFound) {
+		return false, true, err
+	}
+	var again timerRow
+	err = tx.lock(tx.sel(&again, "timers", "tm").Where("tm.id = ?", r.ID).Where("tm.dead = ?", false).
+		Where("tm.due_us <= ?", Micros(now)), true).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, true, nil // fired or moved by someone else meanwhile
+	}
+	if err != nil {
+		return false, true, tx.err(err, "lock timer")
+	}
+	if err := fn(ctx, again.domain()); err != nil {
+		return false, true, err
+	}
+	if _, err := tx.db.NewRaw("DELETE FROM ?.timers WHERE id = ?", tx.schema, again.ID).Exec(ctx); err != nil {
+		return false, true, tx.err(err, "delete fired timer")
+	}
+	return true, true, nil
+}
+
+// PutOff records a failed firing of timer id on tx: one more attempt, the
+// error, and the new due time, or dead when retry is the zero time.
+func PutOff(ctx context.Context, tx *Tx, id string, attempts int, failure error, retry time.Time) error {
+	q := tx.db.NewRaw("UPDATE ?.timers SET attempts = ?, last_error = ?, due_us = ?, dead = ? WHERE id = ?",
+		tx.schema, attempts, truncate(failure.Error(), 2000), Micros(retry), retry.IsZero(), id)
+	if retry.IsZero() {
+		q = tx.db.NewRaw("UPDATE ?.timers SET attempts = ?, last_error = ?, dead = ? WHERE id = ?",
+			tx.schema, attempts, truncate(failure.Error(), 2000), true, id)
+	}
+	_, err := q.Exec(ctx)
+	return tx.err(err, "put off timer")
+}
+
+// DueTimer returns the tenant's earliest due timer that is not dead,
+// without locking it.
+func DueTimer(ctx context.Context, tx *Tx, now time.Time) (*casekit.Timer, error) {
+	var r timerRow
+	err := tx.sel(&r, "timers", "tm").Where("tm.dead = ?", false).Where("tm.due_us <= ?", Micros(now)).
+		OrderExpr("tm.due_us, tm.id").Limit(1).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, tx.err(err, "due timer")
+	}
+	t := r.domain()
+	return &t, nil
+}
+
+// NextDue returns the earliest due time of the tenant's timers that are
+// not dead, and false when there are none.
+func NextDue(ctx context.Context, tx *Tx) (time.Time, bool, error) {
+	var v sql.NullInt64
+	err := tx.db.NewRaw("SELECT MIN(due_us) FROM ?.timers WHERE dead = ?", tx.schema, false).Scan(ctx, &v)
+	if err != nil {
+		return time.Time{}, false, tx.err(err, "next timer")
+	}
+	if !v.Valid {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMicro(v.Int64).UTC(), true, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -83,36 +83,66 @@ func (t *Tx) SetCaseTimers(ctx context.Context, caseID string, timers []casekit.
 	return nil
 }
 
+// fireBatch is how many due timers of a tenant FireOne considers at once.
+const fireBatch = 16
+
 // FireOne fires at most one due timer of the tenant whose casekit.Tx is tx
-// (on db, in the transaction the caller opened), following the lock order
-// every command follows: it finds a due timer without locking, locks the
-// timer's case, then locks the timer and checks it is still there and
-// due. fn runs on it and the timer is deleted. It reports whether a timer
-// fired and whether any was due at all.
+// (in the transaction the caller opened), following the lock order every
+// command follows: it reads due timers without locking, locks a timer's
+// case (on PostgreSQL FOR UPDATE SKIP LOCKED, passing over cases another
+// runner or a command holds), then locks the timer and checks it is still
+// there and due. fn runs on it and the timer is deleted. It reports
+// whether a timer fired and whether any was due at all.
 func FireOne(ctx context.Context, tx *Tx, now time.Time, fn func(context.Context, casekit.Timer) error) (fired, due bool, err error) {
-	r, err := DueTimer(ctx, tx, now)
-	if err != nil || r == nil {
-		return false, false, err
-	}
-	if _, err := tx.Case(ctx, r.CaseID, true); err != nil && !errors.Is(err, casekit.ErrNotFound) {
-		return false, true, err
-	}
-	var again timerRow
-	err = tx.lock(tx.sel(&again, "timers", "tm").Where("tm.id = ?", r.ID).Where("tm.dead = ?", false).
-		Where("tm.due_us <= ?", Micros(now)), true).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, true, nil // fired or moved by someone else meanwhile
-	}
+	var rows []timerRow
+	err = tx.sel(&rows, "timers", "tm").Where("tm.dead = ?", false).Where("tm.due_us <= ?", Micros(now)).
+		OrderExpr("tm.due_us, tm.id").Limit(fireBatch).Scan(ctx)
 	if err != nil {
-		return false, true, tx.err(err, "lock timer")
+		return false, false, tx.err(err, "due timers")
 	}
-	if err := fn(ctx, again.domain()); err != nil {
-		return false, true, err
+	for _, r := range rows {
+		ok, err := tx.lockCaseSkip(ctx, r.CaseID)
+		if err != nil {
+			return false, true, err
+		}
+		if !ok {
+			continue // someone holds the case: another timer, or later
+		}
+		var again timerRow
+		err = tx.lock(tx.sel(&again, "timers", "tm").Where("tm.id = ?", r.ID).Where("tm.dead = ?", false).
+			Where("tm.due_us <= ?", Micros(now)), true).Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // fired or moved by someone else meanwhile
+		}
+		if err != nil {
+			return false, true, tx.err(err, "lock timer")
+		}
+		if err := fn(ctx, again.domain()); err != nil {
+			return false, true, err
+		}
+		if _, err := tx.db.NewRaw("DELETE FROM ?.timers WHERE id = ?", tx.schema, again.ID).Exec(ctx); err != nil {
+			return false, true, tx.err(err, "delete fired timer")
+		}
+		return true, true, nil
 	}
-	if _, err := tx.db.NewRaw("DELETE FROM ?.timers WHERE id = ?", tx.schema, again.ID).Exec(ctx); err != nil {
-		return false, true, tx.err(err, "delete fired timer")
+	return false, len(rows) > 0, nil
+}
+
+// lockCaseSkip locks a case for the rest of the transaction unless another
+// transaction holds it (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite runs
+// one write transaction at a time). It reports false when the case is
+// held by someone else or gone.
+func (t *Tx) lockCaseSkip(ctx context.Context, id string) (bool, error) {
+	q := t.db.NewSelect().TableExpr("?.cases AS c", t.schema).Column("c.id").Where("c.id = ?", id)
+	if t.dialect == Postgres {
+		q = q.For("UPDATE SKIP LOCKED")
 	}
-	return true, true, nil
+	var got string
+	err := q.Scan(ctx, &got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, t.err(err, "lock case")
 }
 
 // PutOff records a failed firing of timer id on tx: one more attempt, the
@@ -126,22 +156,6 @@ func PutOff(ctx context.Context, tx *Tx, id string, attempts int, failure error,
 	}
 	_, err := q.Exec(ctx)
 	return tx.err(err, "put off timer")
-}
-
-// DueTimer returns the tenant's earliest due timer that is not dead,
-// without locking it.
-func DueTimer(ctx context.Context, tx *Tx, now time.Time) (*casekit.Timer, error) {
-	var r timerRow
-	err := tx.sel(&r, "timers", "tm").Where("tm.dead = ?", false).Where("tm.due_us <= ?", Micros(now)).
-		OrderExpr("tm.due_us, tm.id").Limit(1).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, tx.err(err, "due timer")
-	}
-	t := r.domain()
-	return &t, nil
 }
 
 // NextDue returns the earliest due time of the tenant's timers that are

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"casekit.dev/casekit"
 	"casekit.dev/storage/sqlite"
@@ -80,3 +81,78 @@ func ExampleDesk_PostMessage() {
 	// reopened
 	// true
 }
+
+// Agents pick the most urgent, then oldest, waiting case of a queue;
+// nobody gets a case twice.
+func ExampleDesk_Pick() {
+	ctx := context.Background()
+	store, _ := sqlite.Open(":memory:")
+	defer store.Close()
+	kit, _ := casekit.New(store, casekit.WithLogger(slog.New(slog.DiscardHandler)))
+	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"})
+	admin := kit.Desk("acme").As(casekit.System)
+	_ = admin.SaveTeam(ctx, casekit.Team{ID: "support", Name: "Support"})
+	_ = admin.SaveQueue(ctx, casekit.Queue{ID: "inbox", Name: "Inbox", TeamID: "support"})
+	for _, in := range []casekit.NewCase{
+		{Subject: "Invoice question", Priority: "low", QueueID: "inbox"},
+		{Subject: "Site down", Priority: "critical", QueueID: "inbox"},
+		{Subject: "Password reset", Priority: "medium", QueueID: "inbox"},
+	} {
+		_, _ = admin.OpenCase(ctx, in)
+	}
+	for _, agent := range []string{"ann", "bob", "cy", "di"} {
+		c, err := kit.Desk("acme").As(casekit.Agent(agent)).Pick(ctx, "inbox")
+		if errors.Is(err, casekit.ErrNotFound) {
+			fmt.Println(agent, "finds the queue empty")
+			continue
+		}
+		fmt.Printf("%s picks #%d %s (%s, team %s)\n", agent, c.Number, c.Subject, c.Priority, c.TeamID)
+	}
+	// Output:
+	// ann picks #2 Site down (critical, team support)
+	// bob picks #3 Password reset (medium, team support)
+	// cy picks #1 Invoice question (low, team support)
+	// di finds the queue empty
+}
+
+// SLA deadlines count working hours on a business calendar, and Kit.RunDue
+// (or Kit.Run, in production) fires the breach when one passes unmet.
+func ExampleKit_RunDue() {
+	ctx := context.Background()
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	clock := &fixedClock{t: time.Date(2026, 11, 20, 15, 0, 0, 0, berlin)} // a Friday afternoon
+	store, _ := sqlite.Open(":memory:")
+	defer store.Close()
+	kit, _ := casekit.New(store, casekit.WithClock(clock), casekit.WithLogger(slog.New(slog.DiscardHandler)))
+	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"})
+	desk := kit.Desk("acme").As(casekit.Agent("u-17"))
+
+	office := casekit.Calendar{ID: "office", Name: "Office", TimeZone: "Europe/Berlin"}
+	for d := time.Monday; d <= time.Friday; d++ {
+		office.Hours = append(office.Hours, casekit.WorkingHours{Day: d, Start: "09:00", End: "17:00"})
+	}
+	if err := desk.SaveCalendar(ctx, office); err != nil {
+		panic(err)
+	}
+	err := desk.SaveSLA(ctx, casekit.SLA{ID: "standard", Name: "Standard", CalendarID: "office",
+		Targets: []casekit.SLATarget{{Priority: "high", FirstResponse: 4 * time.Hour, Resolution: 16 * time.Hour}}})
+	if err != nil {
+		panic(err)
+	}
+	c, _ := desk.OpenCase(ctx, casekit.NewCase{Subject: "Printer", Priority: "high", SLAID: "standard"})
+	fmt.Println("respond by", c.ResponseDue.In(berlin).Format("Mon 15:04"))
+	fmt.Println("resolve by", c.ResolutionDue.In(berlin).Format("Mon 15:04"))
+
+	clock.t = c.ResponseDue.Add(time.Minute)
+	n, _ := kit.RunDue(ctx)
+	evs, _ := desk.History(ctx, c.ID)
+	fmt.Println(n, "timer fired:", evs[len(evs)-1].Type, evs[len(evs)-1].Data["deadline"])
+	// Output:
+	// respond by Mon 11:00
+	// resolve by Tue 15:00
+	// 1 timer fired: sla.breached response
+}
+
+type fixedClock struct{ t time.Time }
+
+func (c *fixedClock) Now() time.Time { return c.t }

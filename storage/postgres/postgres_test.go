@@ -132,12 +132,18 @@ func TestHostileTenantIDNeverReachesSQL(t *testing.T) {
 }
 
 // A Desk command inside the host's transaction commits or rolls back with
-// the host's own rows.
+// the host's own rows: the case, its events, and the timers it set with the
+// tenant's wakeup in the control schema.
 func TestHostTransaction(t *testing.T) {
 	s := testStore(t)
 	ctx := context.Background()
 	kit := newKit(t, s)
 	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "host"}); err != nil {
+		t.Fatal(err)
+	}
+	err := kit.Desk("host").As(casekit.Agent("a")).SaveSLA(ctx, casekit.SLA{ID: "std", Name: "Standard",
+		Targets: []casekit.SLATarget{{Priority: "medium", FirstResponse: time.Hour, Resolution: 8 * time.Hour}}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.DB().NewRaw("CREATE TABLE ?.host_orders (id TEXT PRIMARY KEY)", bun.Ident(s.Prefix()+"control")).Exec(ctx); err != nil {
@@ -154,7 +160,7 @@ func TestHostTransaction(t *testing.T) {
 			t.Fatal(err)
 		}
 		inTx := newKit(t, s.WithTx(tx))
-		c, err := inTx.Desk("host").As(casekit.Agent("a")).OpenCase(ctx, casekit.NewCase{Subject: "for " + orderID})
+		c, err := inTx.Desk("host").As(casekit.Agent("a")).OpenCase(ctx, casekit.NewCase{Subject: "for " + orderID, SLAID: "std"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,16 +180,23 @@ func TestHostTransaction(t *testing.T) {
 		desk := kit.Desk("host").As(casekit.Agent("a"))
 		_, caseErr := desk.Case(ctx, caseID)
 		evs, histErr := desk.History(ctx, caseID)
-		var orders int
+		var orders, timers, wakeups int
 		if err := s.DB().NewRaw("SELECT count(*) FROM ?.host_orders WHERE id = ?", bun.Ident(s.Prefix()+"control"), orderID).Scan(ctx, &orders); err != nil {
 			t.Fatal(err)
 		}
+		if err := s.DB().NewRaw("SELECT count(*) FROM ?.timers WHERE case_id = ?", bun.Ident(s.Schema("host")), caseID).Scan(ctx, &timers); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DB().NewRaw("SELECT count(*) FROM ?.timer_wakeups WHERE tenant = 'host'", bun.Ident(s.Prefix()+"control")).Scan(ctx, &wakeups); err != nil {
+			t.Fatal(err)
+		}
 		if commit {
-			if caseErr != nil || histErr != nil || len(evs) != 1 || orders != 1 {
-				t.Errorf("after commit: case %v, history %v (%d events), %d orders; want all there", caseErr, histErr, len(evs), orders)
+			if caseErr != nil || histErr != nil || len(evs) != 1 || orders != 1 || timers != 2 || wakeups != 1 {
+				t.Errorf("after commit: case %v, history %v (%d events), %d orders, %d timers, %d wakeups; want all there (1 event, 1 order, 2 timers, 1 wakeup)",
+					caseErr, histErr, len(evs), orders, timers, wakeups)
 			}
-		} else if !errors.Is(caseErr, casekit.ErrNotFound) || !errors.Is(histErr, casekit.ErrNotFound) || orders != 0 {
-			t.Errorf("after rollback: case %v, history %v, %d orders; want all gone", caseErr, histErr, orders)
+		} else if !errors.Is(caseErr, casekit.ErrNotFound) || !errors.Is(histErr, casekit.ErrNotFound) || orders != 0 || timers != 0 || wakeups != 0 {
+			t.Errorf("after rollback: case %v, history %v, %d orders, %d timers, %d wakeups; want all gone", caseErr, histErr, orders, timers, wakeups)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +27,9 @@ import (
 
 // Memory is the directory name that keeps every tenant in memory.
 const Memory = ":memory:"
+
+// errMissing marks a tenant file that is registered but not on disk.
+var errMissing = errors.New("the tenant's database file is missing")
 
 // controlFile holds the tenant registry; no tenant slug can produce it.
 const controlFile = "_casekit.db"
@@ -91,7 +95,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		}
 		s.dir = dir
 	}
-	control, err := s.openDB(controlFile)
+	control, err := s.openDB(controlFile, true)
 	if err != nil {
 		return nil, err
 	}
@@ -118,12 +122,25 @@ func (s *Store) path(file string) string { return filepath.Join(s.dir, file) }
 
 func tenantFile(id string) string { return id + ".db" }
 
+// uriPath escapes the characters that would end or garble the path of a
+// SQLite "file:" URI.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
+
 // openDB opens one database with a single connection: SQLite has one
 // writer, and one connection per file keeps SQLITE_BUSY out of the process.
-func (s *Store) openDB(file string) (*bun.DB, error) {
+// Transactions begin IMMEDIATE, taking the write lock at once, so two
+// processes on one file wait for each other (busy timeout) instead of
+// failing when a reader turns writer. Unless create is set, a missing file
+// is not made: it gives errMissing.
+func (s *Store) openDB(file string, create bool) (*bun.DB, error) {
 	dsn := ":memory:"
 	if !s.memory() {
-		dsn = "file:" + s.path(file) + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+		mode := "rw"
+		if create {
+			mode = "rwc"
+		}
+		dsn = "file:" + uriPath.Replace(s.path(file)) + "?mode=" + mode + "&_txlock=immediate" +
+			"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
 			"&_pragma=busy_timeout(" + strconv.FormatInt(s.busy.Milliseconds(), 10) + ")&_pragma=foreign_keys(1)"
 	}
 	sqldb, err := sql.Open("sqlite", dsn)
@@ -136,6 +153,10 @@ func (s *Store) openDB(file string) (*bun.DB, error) {
 	sqldb.SetConnMaxLifetime(0)
 	if err := sqldb.Ping(); err != nil {
 		sqldb.Close()
+		var se *msqlite.Error
+		if !create && errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CANTOPEN {
+			return nil, fmt.Errorf("sqlite: %s: %w", file, errMissing)
+		}
 		return nil, fmt.Errorf("sqlite: open %s: %w", file, err)
 	}
 	return bun.NewDB(sqldb, sqlitedialect.New()), nil
@@ -167,9 +188,10 @@ func (s *Store) exists(ctx context.Context, id string) (bool, error) {
 	return n > 0, nil
 }
 
-// acquire returns the tenant's open database, opening it if needed, and
-// holds it open until release.
-func (s *Store) acquire(id string) (*handle, error) {
+// acquire returns the tenant's open database, opening it if needed (and
+// creating the file only when create is set), and holds it open until
+// release. A registered tenant whose file is gone gives ErrTenantNotFound.
+func (s *Store) acquire(id string, create bool) (*handle, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tick++
@@ -178,7 +200,11 @@ func (s *Store) acquire(id string) (*handle, error) {
 		h.used = s.tick
 		return h, nil
 	}
-	db, err := s.openDB(tenantFile(id))
+	db, err := s.openDB(tenantFile(id), create)
+	if errors.Is(err, errMissing) {
+		delete(s.known, id)
+		return nil, tenantErr(id, fmt.Errorf("%w: %w", err, casekit.ErrTenantNotFound))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +284,7 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 			return fmt.Errorf("tenant %q: file %s exists: %w", t.ID, tenantFile(t.ID), casekit.ErrTenantExists)
 		}
 	}
-	h, err := s.acquire(t.ID)
+	h, err := s.acquire(t.ID, true)
 	if err != nil {
 		return err
 	}
@@ -389,7 +415,7 @@ func (s *Store) Migrate(ctx context.Context, opts casekit.MigrateOptions) error 
 }
 
 func (s *Store) migrateTenant(ctx context.Context, id string) (int, int, error) {
-	h, err := s.acquire(id)
+	h, err := s.acquire(id, false)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -412,7 +438,7 @@ func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context
 	if !ok {
 		return tenantErr(tenant, casekit.ErrTenantNotFound)
 	}
-	h, err := s.acquire(tenant)
+	h, err := s.acquire(tenant, false)
 	if err != nil {
 		return err
 	}
@@ -479,7 +505,7 @@ func (s *Store) fireIn(ctx context.Context, tenant string, now time.Time, fn fun
 		}
 		return false, err
 	}
-	h, err := s.acquire(tenant)
+	h, err := s.acquire(tenant, false)
 	if err != nil {
 		return false, err
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -134,9 +135,12 @@ func TestMigrateReportsAndResumes(t *testing.T) {
 		}
 	}
 	s.Close()
-	// Replace b's file with an empty database.
+	// Replace b's file with an empty database (an empty file is one).
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(filepath.Join(dir, "b.db"+suffix))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "b.db"), nil, 0o600); err != nil {
+		t.Fatal(err)
 	}
 	if s, err = sqlite.Open(dir); err != nil {
 		t.Fatal(err)
@@ -183,5 +187,120 @@ func TestOpenRefusesNoDirectory(t *testing.T) {
 	os.WriteFile(file, nil, 0o600)
 	if _, err := sqlite.Open(file); err == nil {
 		t.Fatal("Open on a regular file succeeded")
+	}
+}
+
+// A directory whose name holds the characters that end or escape a URI
+// path works, and the files land in it.
+func TestDirectoryWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cases?v=1#x%41 y")
+	ctx := context.Background()
+	s, err := sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kit := newKit(t, s)
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := kit.Desk("acme").As(casekit.Agent("a")).OpenCase(ctx, casekit.NewCase{Subject: "Odd path"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, f := range []string{"_casekit.db", "acme.db"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s is not in the directory: %v", f, err)
+		}
+	}
+	s, err = sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, err := newKit(t, s).Desk("acme").As(casekit.Agent("a")).Case(ctx, c.ID); err != nil || got.Subject != "Odd path" {
+		t.Errorf("after reopening: %v, %v", got, err)
+	}
+}
+
+// A registered tenant whose file was removed is not found, and no empty
+// file is made in its place.
+func TestMissingTenantFileIsNotFound(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := newKit(t, s).CreateTenant(ctx, casekit.TenantSpec{ID: "gone"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(filepath.Join(dir, "gone.db"+suffix))
+	}
+	s, err = sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = newKit(t, s).Desk("gone").As(casekit.Agent("a")).OpenCase(ctx, casekit.NewCase{Subject: "x"})
+	if !errors.Is(err, casekit.ErrTenantNotFound) || !strings.Contains(err.Error(), "file is missing") {
+		t.Errorf("OpenCase on a tenant whose file is gone = %v, want ErrTenantNotFound saying the file is missing", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gone.db")); !os.IsNotExist(err) {
+		t.Errorf("a file was made in place of the missing one: %v", err)
+	}
+}
+
+// Two stores on one directory, as two processes would be, write to one
+// tenant at once without SQLITE_BUSY: transactions take the write lock as
+// they begin and wait for each other.
+func TestTwoStoresOnOneDirectory(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	var kits []*casekit.Kit
+	for range 2 {
+		s, err := sqlite.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		kits = append(kits, newKit(t, s))
+	}
+	if err := kits[0].CreateTenant(ctx, casekit.TenantSpec{ID: "shared"}); err != nil {
+		t.Fatal(err)
+	}
+	const perWorker = 10
+	var (
+		mu      sync.Mutex
+		numbers = map[int64]bool{}
+		wg      sync.WaitGroup
+	)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := kits[w%2].Desk("shared").As(casekit.Agent("a"))
+			for i := range perWorker {
+				c, err := d.OpenCase(ctx, casekit.NewCase{Subject: fmt.Sprintf("w%d-%d", w, i)})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				numbers[c.Number] = true
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(numbers) != 8*perWorker {
+		t.Errorf("%d distinct case numbers, want %d", len(numbers), 8*perWorker)
+	}
+	for n := int64(1); n <= 8*perWorker; n++ {
+		if !numbers[n] {
+			t.Errorf("case number %d is missing", n)
+		}
 	}
 }

@@ -28,23 +28,30 @@ func testStore(t testing.TB) *postgres.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		defer s.Close()
+	dropAllOnCleanup(t, s, s.Close)
+	return s
+}
+
+// dropAllOnCleanup drops every tenant of s and its control schema when the
+// test ends, then calls closeFn.
+func dropAllOnCleanup(tb testing.TB, s *postgres.Store, closeFn func() error) {
+	tb.Cleanup(func() {
+		defer closeFn()
+		ctx := context.Background()
 		ts, err := s.Tenants(ctx)
 		if err != nil {
-			t.Errorf("cleanup: %v", err)
+			tb.Errorf("cleanup: %v", err)
 			return
 		}
 		for _, tn := range ts {
 			if err := s.DropTenant(ctx, tn.ID); err != nil {
-				t.Errorf("cleanup: %v", err)
+				tb.Errorf("cleanup: %v", err)
 			}
 		}
 		if err := s.DropControl(ctx); err != nil {
-			t.Errorf("cleanup: %v", err)
+			tb.Errorf("cleanup: %v", err)
 		}
 	})
-	return s
 }
 
 func TestConformance(t *testing.T) {

@@ -67,22 +67,7 @@ func driverStore(tb testing.TB, driver string, poolSize int) *postgres.Store {
 		db.Close()
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() {
-		defer db.Close()
-		ts, err := s.Tenants(ctx)
-		if err != nil {
-			tb.Errorf("cleanup: %v", err)
-			return
-		}
-		for _, tn := range ts {
-			if err := s.DropTenant(ctx, tn.ID); err != nil {
-				tb.Errorf("cleanup: %v", err)
-			}
-		}
-		if err := s.DropControl(ctx); err != nil {
-			tb.Errorf("cleanup: %v", err)
-		}
-	})
+	dropAllOnCleanup(tb, s, db.Close)
 	return s
 }
 

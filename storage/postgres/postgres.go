@@ -452,32 +452,13 @@ func (s *Store) FireTimer(ctx context.Context, now time.Time, fn func(context.Co
 
 // fireIn fires one due timer of tenant, or moves its wakeup on when none
 // is due.
-func (s *Store) fireIn(ctx context.Context, tenant string, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
-	var (
-		fired, due bool
-		failed     *casekit.Timer
-		cause      error
-	)
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		ttx := s.tx(tx, tenant)
-		var err error
-		fired, due, err = sqlstore.FireOne(ctx, ttx, now, func(ctx context.Context, t casekit.Timer) error {
-			if err := fn(ctx, tenant, ttx, t); err != nil {
-				failed, cause = &t, err
-				return err
-			}
-			return nil
-		})
-		return err
-	})
+func (s *Store) fireIn(ctx context.Context, tenant string, now time.Time, fn sqlstore.FireFunc, retryAt func(int) time.Time) (bool, error) {
+	inTx := func(ctx context.Context, fn func(context.Context, *sqlstore.Tx) error) error {
+		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, s.tx(tx, tenant)) })
+	}
+	fired, due, err := sqlstore.FireIn(ctx, tenant, inTx, now, fn, retryAt)
 	if sqlState(err) == "3F000" { // the tenant was dropped meanwhile
 		return false, nil
-	}
-	if failed != nil {
-		perr := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return sqlstore.PutOff(ctx, s.tx(tx, tenant), failed.ID, failed.Attempts+1, cause, retryAt(failed.Attempts+1))
-		})
-		return false, tenantErr(tenant, errors.Join(fmt.Errorf("timer %s (%s) of case %s: %w", failed.ID, failed.Kind, failed.CaseID, cause), perr))
 	}
 	if err != nil {
 		return false, tenantErr(tenant, err)

@@ -407,10 +407,8 @@ func TestTwoRunnersFireEachTimerOnce(t *testing.T) {
 			}
 		}()
 	}
-	// Wait until no timer is left, then stop both.
-	deadline := time.Now().Add(time.Minute)
-	for {
-		left := 0
+	// eachCase calls fn on every case of every tenant.
+	eachCase := func(fn func(tenant int, d *casekit.Desk, c *casekit.Case)) {
 		for i := range tenants {
 			d := a.Desk(fmt.Sprintf("runner-%d", i)).As(casekit.Agent("a"))
 			page, err := d.ListCases(ctx, casekit.CaseFilter{Limit: perTenant})
@@ -418,13 +416,21 @@ func TestTwoRunnersFireEachTimerOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, c := range page.Cases {
-				ts, err := d.Timers(ctx, c.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				left += len(ts)
+				fn(i, d, c)
 			}
 		}
+	}
+	// Wait until no timer is left, then stop both.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		left := 0
+		eachCase(func(_ int, d *casekit.Desk, c *casekit.Case) {
+			ts, err := d.Timers(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			left += len(ts)
+		})
 		if left == 0 {
 			break
 		}
@@ -435,26 +441,19 @@ func TestTwoRunnersFireEachTimerOnce(t *testing.T) {
 	}
 	stop()
 	wg.Wait()
-	for i := range tenants {
-		d := a.Desk(fmt.Sprintf("runner-%d", i)).As(casekit.Agent("a"))
-		page, err := d.ListCases(ctx, casekit.CaseFilter{Limit: perTenant})
+	eachCase(func(i int, d *casekit.Desk, c *casekit.Case) {
+		evs, err := d.History(ctx, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, c := range page.Cases {
-			evs, err := d.History(ctx, c.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			n := 0
-			for _, ev := range evs {
-				if ev.Type == casekit.EventSLABreached {
-					n++
-				}
-			}
-			if n != 2 {
-				t.Errorf("tenant %d case #%d: %d breach events, want 2 (response and resolution)", i, c.Number, n)
+		n := 0
+		for _, ev := range evs {
+			if ev.Type == casekit.EventSLABreached {
+				n++
 			}
 		}
-	}
+		if n != 2 {
+			t.Errorf("tenant %d case #%d: %d breach events, want 2 (response and resolution)", i, c.Number, n)
+		}
+	})
 }

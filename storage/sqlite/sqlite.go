@@ -498,7 +498,7 @@ func (s *Store) FireTimer(ctx context.Context, now time.Time, fn func(context.Co
 	return false, nil
 }
 
-func (s *Store) fireIn(ctx context.Context, tenant string, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
+func (s *Store) fireIn(ctx context.Context, tenant string, now time.Time, fn sqlstore.FireFunc, retryAt func(int) time.Time) (bool, error) {
 	if ok, err := s.exists(ctx, tenant); err != nil || !ok {
 		if err == nil { // dropped: forget its wakeup
 			_, err = s.control.NewRaw("DELETE FROM timer_wakeups WHERE tenant = ?", tenant).Exec(ctx)
@@ -510,29 +510,10 @@ func (s *Store) fireIn(ctx context.Context, tenant string, now time.Time, fn fun
 		return false, err
 	}
 	defer s.release(h)
-	var (
-		fired, due bool
-		failed     *casekit.Timer
-		cause      error
-	)
-	err = h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		ttx := s.tx(tx, tenant)
-		var err error
-		fired, due, err = sqlstore.FireOne(ctx, ttx, now, func(ctx context.Context, t casekit.Timer) error {
-			if err := fn(ctx, tenant, ttx, t); err != nil {
-				failed, cause = &t, err
-				return err
-			}
-			return nil
-		})
-		return err
-	})
-	if failed != nil {
-		perr := h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return sqlstore.PutOff(ctx, s.tx(tx, tenant), failed.ID, failed.Attempts+1, cause, retryAt(failed.Attempts+1))
-		})
-		return false, tenantErr(tenant, errors.Join(fmt.Errorf("timer %s (%s) of case %s: %w", failed.ID, failed.Kind, failed.CaseID, cause), perr))
+	inTx := func(ctx context.Context, fn func(context.Context, *sqlstore.Tx) error) error {
+		return h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, s.tx(tx, tenant)) })
 	}
+	fired, due, err := sqlstore.FireIn(ctx, tenant, inTx, now, fn, retryAt)
 	if err != nil || fired || due {
 		if err != nil {
 			err = tenantErr(tenant, err)

@@ -178,3 +178,37 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// FireFunc is what casekit runs on a fired timer (casekit.Store.FireTimer's
+// fn).
+type FireFunc func(ctx context.Context, tenant string, tx casekit.Tx, t casekit.Timer) error
+
+// FireIn fires at most one due timer of tenant: FireOne in a transaction
+// that inTx opens, and, when fn fails, PutOff in a second one, returning
+// fn's error with the timer it was about. It reports whether a timer fired
+// and whether any was due.
+func FireIn(ctx context.Context, tenant string, inTx func(context.Context, func(context.Context, *Tx) error) error,
+	now time.Time, fn FireFunc, retryAt func(int) time.Time) (fired, due bool, err error) {
+	var (
+		failed *casekit.Timer
+		cause  error
+	)
+	err = inTx(ctx, func(ctx context.Context, tx *Tx) error {
+		var err error
+		fired, due, err = FireOne(ctx, tx, now, func(ctx context.Context, t casekit.Timer) error {
+			if err := fn(ctx, tenant, tx, t); err != nil {
+				failed, cause = &t, err
+				return err
+			}
+			return nil
+		})
+		return err
+	})
+	if failed == nil {
+		return fired, due, err
+	}
+	perr := inTx(ctx, func(ctx context.Context, tx *Tx) error {
+		return PutOff(ctx, tx, failed.ID, failed.Attempts+1, cause, retryAt(failed.Attempts+1))
+	})
+	return false, true, errors.Join(fmt.Errorf("timer %s (%s) of case %s: %w", failed.ID, failed.Kind, failed.CaseID, cause), perr)
+}

@@ -51,7 +51,11 @@ type cmd struct {
 	dist   *distribution
 	book   *slaBook
 	firing string // the timer being fired, if any
+	notify bool   // the kit has a notifier: enqueue notifications
 	events []Event
+	// eventCases holds, for each event, the case it is about (nil for
+	// tenant-level events), as the command leaves it.
+	eventCases []*Case
 }
 
 // run checks the actor and runs fn in one store transaction, appending the
@@ -76,15 +80,31 @@ func (d *Desk) runTx(ctx context.Context, who access, fn func(*cmd) error) error
 		return err
 	}
 	return d.kit.store.InTx(ctx, d.tenant, func(ctx context.Context, tx Tx) error {
-		c := &cmd{ctx: ctx, tenant: d.tenant, dir: d.kit.dir, tx: tx, actor: d.actor, now: d.kit.now()}
+		c := &cmd{ctx: ctx, tenant: d.tenant, dir: d.kit.dir, tx: tx, actor: d.actor, now: d.kit.now(), notify: d.kit.notifier != nil}
 		if err := fn(c); err != nil {
 			return err
 		}
-		if len(c.events) == 0 {
-			return nil
-		}
-		return tx.AppendEvents(ctx, c.events...)
+		return c.finish()
 	})
+}
+
+// finish appends the events the command recorded and enqueues the
+// notifications they call for, in the command's transaction.
+func (c *cmd) finish() error {
+	if len(c.events) == 0 {
+		return nil
+	}
+	if err := c.tx.AppendEvents(c.ctx, c.events...); err != nil {
+		return err
+	}
+	if !c.notify {
+		return nil
+	}
+	ns, err := c.notifications()
+	if err != nil || len(ns) == 0 {
+		return err
+	}
+	return c.tx.Enqueue(c.ctx, ns)
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
@@ -189,6 +209,7 @@ func (c *cmd) record(cs *Case, typ EventType, data map[string]any) {
 		e.CaseID, e.CaseNumber = cs.ID, cs.Number
 	}
 	c.events = append(c.events, e)
+	c.eventCases = append(c.eventCases, cs)
 }
 
 // Case returns one case by ID.

@@ -20,11 +20,12 @@ func (systemClock) Now() time.Time { return time.Now() }
 // Kit is casekit bound to a store. It is safe for concurrent use; build one
 // per process and share it.
 type Kit struct {
-	store  Store
-	clock  Clock
-	logger *slog.Logger
-	dir    Directory
-	poll   time.Duration
+	store    Store
+	clock    Clock
+	logger   *slog.Logger
+	dir      Directory
+	poll     time.Duration
+	notifier Notifier
 }
 
 // Option configures a Kit.

@@ -22,6 +22,15 @@ type Store interface {
 	// DropTenant removes the tenant and all its data. An unknown ID gives
 	// ErrTenantNotFound.
 	DropTenant(ctx context.Context, id string) error
+	// ClaimNotifications takes up to limit notifications, of any tenants,
+	// due at or before now and not dead, counts an attempt on each and
+	// holds them for lease: they are due again then unless settled. Callers
+	// in any number of processes claim disjoint sets.
+	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Notification, error)
+	// SettleNotification ends a claimed attempt: with failure nil the
+	// notification leaves the outbox; otherwise it keeps the error and is
+	// due at retry, or dead when retry is the zero time.
+	SettleNotification(ctx context.Context, n Notification, failure error, retry time.Time) error
 	// Tenant returns one registered tenant or ErrTenantNotFound.
 	Tenant(ctx context.Context, id string) (Tenant, error)
 	// Tenants lists the registered tenants ordered by ID.
@@ -87,6 +96,14 @@ type Tx interface {
 	SaveSLA(ctx context.Context, s SLA) error
 	// DeleteSLA removes an SLA; ErrNotFound if there is none.
 	DeleteSLA(ctx context.Context, id string) error
+	// Enqueue adds notifications to the tenant's outbox, due at once, so
+	// the store can find them without visiting every tenant.
+	Enqueue(ctx context.Context, ns []Notification) error
+	// DeadLetters lists the dead notifications, oldest first.
+	DeadLetters(ctx context.Context) ([]Notification, error)
+	// RetryDeadLetter makes a dead notification due at now with no
+	// attempts; ErrNotFound if there is no dead one with the ID.
+	RetryDeadLetter(ctx context.Context, id string, now time.Time) error
 	// CaseTimers lists a case's timers, dead ones included, by due time.
 	CaseTimers(ctx context.Context, caseID string) ([]Timer, error)
 	// SetCaseTimers replaces the case's timers that are not dead with

@@ -248,8 +248,9 @@ func (d *Desk) Timers(ctx context.Context, caseID string) ([]Timer, error) {
 	return out, err
 }
 
-// RunDue fires every timer of every tenant due at the kit's clock time and
-// returns how many it fired. Any number of processes may run it at once:
+// RunDue fires every timer of every tenant due at the kit's clock time,
+// then delivers every due notification (with WithNotifier), and returns
+// how many timers it fired and notifications it delivered. Any number of processes may run it at once:
 // each timer fires once. A timer that fails is put off (a minute, doubling
 // up to a day) and counted; after MaxTimerAttempts failures it is dead and
 // stays on its case for a human to see. Failures are logged and the first
@@ -260,14 +261,11 @@ func (k *Kit) RunDue(ctx context.Context) (int, error) {
 	for {
 		now := k.now()
 		ok, err := k.store.FireTimer(ctx, now, func(ctx context.Context, tenant string, tx Tx, t Timer) error {
-			c := &cmd{ctx: ctx, tenant: tenant, dir: k.dir, tx: tx, actor: System, now: now}
+			c := &cmd{ctx: ctx, tenant: tenant, dir: k.dir, tx: tx, actor: System, now: now, notify: k.notifier != nil}
 			if err := c.fire(t); err != nil {
 				return err
 			}
-			if len(c.events) == 0 {
-				return nil
-			}
-			return tx.AppendEvents(ctx, c.events...)
+			return c.finish()
 		}, retryAt(now))
 		if err != nil {
 			if ctx.Err() != nil {
@@ -280,10 +278,15 @@ func (k *Kit) RunDue(ctx context.Context) (int, error) {
 			continue // the timer was put off; go on with the others
 		}
 		if !ok {
-			return fired, first
+			break
 		}
 		fired++
 	}
+	delivered, err := k.deliverDue(ctx)
+	if first == nil {
+		first = err
+	}
+	return fired + delivered, first
 }
 
 // retryAt returns when a timer that failed for the n-th time fires again:
@@ -299,7 +302,8 @@ func retryAt(now time.Time) func(attempts int) time.Time {
 	}
 }
 
-// Run fires timers as they fall due until ctx ends, then returns nil. Run
+// Run fires timers and delivers notifications as they fall due until ctx
+// ends, then returns nil. Run
 // as many as you like, in one process or many: each timer fires once. It
 // looks for due timers every poll interval (WithPollInterval, a second by
 // default); one query finds them in every tenant at once.

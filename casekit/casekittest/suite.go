@@ -33,6 +33,7 @@ var areas = []area{
 	{"distribution", testDistribution},
 	{"sla", testSLA},
 	{"timers", testTimers},
+	{"outbox", testOutbox},
 	{"isolation", testIsolation},
 	{"rollback", testRollback},
 	{"concurrency", testConcurrency},
@@ -41,11 +42,12 @@ var areas = []area{
 // RunStoreTests runs the conformance suite against the stores newStore
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, validation, errors, history,
-// pagination, distribution, sla, timers, isolation, rollback, concurrency), each split into the rules
+// pagination, distribution, sla, timers, outbox, isolation, rollback, concurrency), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
 // and works in tenants of its own. The areas run one after the other, and
-// the timers area's tests one at a time, because Kit.RunDue fires the
-// timers of every tenant of a store.
+// the timers and outbox areas' tests one at a time, because Kit.RunDue
+// fires the timers and delivers the notifications of every tenant of a
+// store.
 func RunStoreTests(t *testing.T, newStore func(t *testing.T) casekit.Store) {
 	t.Helper()
 	if newStore == nil {

@@ -154,17 +154,23 @@ func (s *Store) ensureControl(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		// The earliest due time of each tenant's timers (or earlier):
-		// FireTimer finds the tenants with due timers here, without
+		// The earliest due time of each tenant's timers and outbox (or
+		// earlier): Kit.Run finds the tenants with due work here, without
 		// visiting every schema.
-		_, err = tx.NewRaw(`CREATE TABLE IF NOT EXISTS ?.timer_wakeups (
-			tenant TEXT PRIMARY KEY,
-			due_us BIGINT NOT NULL)`, s.control()).Exec(ctx)
-		if err != nil {
-			return err
+		for _, q := range []string{sqlstore.QueueTimers, sqlstore.QueueOutbox} {
+			_, err = tx.NewRaw(`CREATE TABLE IF NOT EXISTS ?.? (
+				tenant TEXT PRIMARY KEY,
+				due_us BIGINT NOT NULL)`, s.control(), wakeups(q)).Exec(ctx)
+			if err != nil {
+				return err
+			}
+			_, err = tx.NewRaw(`CREATE INDEX IF NOT EXISTS ? ON ?.? (due_us)`,
+				bun.Ident(q+"_wakeups_due_idx"), s.control(), wakeups(q)).Exec(ctx)
+			if err != nil {
+				return err
+			}
 		}
-		_, err = tx.NewRaw(`CREATE INDEX IF NOT EXISTS timer_wakeups_due_idx ON ?.timer_wakeups (due_us)`, s.control()).Exec(ctx)
-		return err
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: control schema %s: %w", s.prefix+"control", err)
@@ -272,8 +278,10 @@ func (s *Store) DropTenant(ctx context.Context, id string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return casekit.ErrTenantNotFound
 		}
-		if _, err := tx.NewRaw("DELETE FROM ?.timer_wakeups WHERE tenant = ?", s.control(), id).Exec(ctx); err != nil {
-			return err
+		for _, q := range []string{sqlstore.QueueTimers, sqlstore.QueueOutbox} {
+			if _, err := tx.NewRaw("DELETE FROM ?.? WHERE tenant = ?", s.control(), wakeups(q), id).Exec(ctx); err != nil {
+				return err
+			}
 		}
 		_, err = tx.NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", bun.Ident(s.Schema(id))).Exec(ctx)
 		return err
@@ -413,86 +421,150 @@ func (s *Store) Prefix() string { return s.prefix }
 // transaction for a store from WithTx.
 func (s *Store) DB() bun.IDB { return s.db }
 
-// tx returns the casekit.Tx of a tenant on the transaction tx. Timers it
-// sets lower the tenant's wakeup in the control schema, in the same
-// transaction.
+// wakeups names the control table of a queue's per-tenant wakeups.
+func wakeups(queue string) bun.Ident { return bun.Ident(queue + "_wakeups") }
+
+// tx returns the casekit.Tx of a tenant on the transaction tx. Work it
+// queues (timers, notifications) lowers the tenant's wakeup in the control
+// schema, in the same transaction.
 func (s *Store) tx(tx bun.IDB, tenant string) *sqlstore.Tx {
-	return sqlstore.NewTx(tx, sqlstore.Postgres, s.Schema(tenant), classify).OnTimers(func(ctx context.Context, due time.Time) error {
-		_, err := tx.NewRaw(`INSERT INTO ?.timer_wakeups AS w (tenant, due_us) VALUES (?, ?)
+	return sqlstore.NewTx(tx, sqlstore.Postgres, s.Schema(tenant), classify).OnWake(func(ctx context.Context, queue string, due time.Time) error {
+		_, err := tx.NewRaw(`INSERT INTO ?.? AS w (tenant, due_us) VALUES (?, ?)
 			ON CONFLICT (tenant) DO UPDATE SET due_us = LEAST(w.due_us, EXCLUDED.due_us)`,
-			s.control(), tenant, sqlstore.Micros(due)).Exec(ctx)
+			s.control(), wakeups(queue), tenant, sqlstore.Micros(due)).Exec(ctx)
 		return err
 	})
 }
 
-// wakeupBatch is how many tenants with due timers FireTimer looks at per
-// query.
+// wakeupBatch is how many tenants with due work Run looks at per query.
 const wakeupBatch = 16
+
+// dueTenants lists tenants whose wakeup for queue is due at now, earliest
+// first.
+func (s *Store) dueTenants(ctx context.Context, queue string, now time.Time) ([]string, error) {
+	var tenants []string
+	err := s.db.NewRaw("SELECT tenant FROM ?.? WHERE due_us <= ? ORDER BY due_us LIMIT ?",
+		s.control(), wakeups(queue), sqlstore.Micros(now), wakeupBatch).Scan(ctx, &tenants)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %s wakeups: %w", queue, err)
+	}
+	return tenants, nil
+}
+
+// inTx runs fn in a transaction on the tenant's schema.
+func (s *Store) inTx(tenant string) func(context.Context, func(context.Context, *sqlstore.Tx) error) error {
+	return func(ctx context.Context, fn func(context.Context, *sqlstore.Tx) error) error {
+		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, s.tx(tx, tenant)) })
+	}
+}
 
 // FireTimer implements casekit.Store. The control schema's timer_wakeups
 // table says which tenants may have a due timer; each is tried in a
 // transaction of its own, and a tenant found with none has its wakeup
-// moved to its next timer, under the wakeup's row lock so that a command
-// setting an earlier timer meanwhile is never overwritten.
+// moved on.
 func (s *Store) FireTimer(ctx context.Context, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
-	var tenants []string
-	err := s.db.NewRaw("SELECT tenant FROM ?.timer_wakeups WHERE due_us <= ? ORDER BY due_us LIMIT ?",
-		s.control(), sqlstore.Micros(now), wakeupBatch).Scan(ctx, &tenants)
+	tenants, err := s.dueTenants(ctx, sqlstore.QueueTimers, now)
 	if err != nil {
-		return false, fmt.Errorf("postgres: timer wakeups: %w", err)
+		return false, err
 	}
 	for _, tenant := range tenants {
-		fired, err := s.fireIn(ctx, tenant, now, fn, retryAt)
-		if fired || err != nil {
-			return fired, err
+		fired, due, err := sqlstore.FireIn(ctx, tenant, s.inTx(tenant), now, fn, retryAt)
+		if sqlState(err) == "3F000" { // the tenant was dropped meanwhile
+			continue
+		}
+		if err != nil {
+			return false, tenantErr(tenant, err)
+		}
+		if fired {
+			return true, nil
+		}
+		if !due {
+			if err := s.moveWakeup(ctx, tenant, sqlstore.QueueTimers); err != nil {
+				return false, err
+			}
 		}
 	}
 	return false, nil
 }
 
-// fireIn fires one due timer of tenant, or moves its wakeup on when none
-// is due.
-func (s *Store) fireIn(ctx context.Context, tenant string, now time.Time, fn sqlstore.FireFunc, retryAt func(int) time.Time) (bool, error) {
-	inTx := func(ctx context.Context, fn func(context.Context, *sqlstore.Tx) error) error {
-		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, s.tx(tx, tenant)) })
+// ClaimNotifications implements casekit.Store: the tenants come from the
+// control schema's outbox_wakeups, the rows are claimed FOR UPDATE SKIP
+// LOCKED.
+func (s *Store) ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]casekit.Notification, error) {
+	tenants, err := s.dueTenants(ctx, sqlstore.QueueOutbox, now)
+	if err != nil {
+		return nil, err
 	}
-	fired, due, err := sqlstore.FireIn(ctx, tenant, inTx, now, fn, retryAt)
-	if sqlState(err) == "3F000" { // the tenant was dropped meanwhile
-		return false, nil
+	var out []casekit.Notification
+	for _, tenant := range tenants {
+		var got []casekit.Notification
+		err := s.inTx(tenant)(ctx, func(ctx context.Context, tx *sqlstore.Tx) (err error) {
+			got, err = sqlstore.ClaimIn(ctx, tx, tenant, now, lease, limit-len(out))
+			return err
+		})
+		if sqlState(err) == "3F000" {
+			continue
+		}
+		if err != nil {
+			return out, tenantErr(tenant, err)
+		}
+		if len(got) == 0 {
+			if err := s.moveWakeup(ctx, tenant, sqlstore.QueueOutbox); err != nil {
+				return out, err
+			}
+			continue
+		}
+		if out = append(out, got...); len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// SettleNotification implements casekit.Store.
+func (s *Store) SettleNotification(ctx context.Context, n casekit.Notification, failure error, retry time.Time) error {
+	err := s.inTx(n.Tenant)(ctx, func(ctx context.Context, tx *sqlstore.Tx) error {
+		return sqlstore.Settle(ctx, tx, n, failure, retry)
+	})
+	if sqlState(err) == "3F000" {
+		return nil
 	}
 	if err != nil {
-		return false, tenantErr(tenant, err)
+		return tenantErr(n.Tenant, err)
 	}
-	if fired || due {
-		return fired, nil
-	}
-	// Nothing due: move the wakeup to the next timer. Lock the wakeup row
-	// first; the next statement's snapshot then sees every command that
-	// lowered it before.
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return nil
+}
+
+// moveWakeup sets a tenant's wakeup for queue to its next due row, or
+// removes it. It locks the wakeup row first; the next statement's snapshot
+// then sees every command that lowered it before, so a wakeup is never
+// moved past work a command queued meanwhile.
+func (s *Store) moveWakeup(ctx context.Context, tenant, queue string) error {
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var cur int64
-		if err := tx.NewRaw("SELECT due_us FROM ?.timer_wakeups WHERE tenant = ? FOR UPDATE", s.control(), tenant).Scan(ctx, &cur); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil
-			}
+		err := tx.NewRaw("SELECT due_us FROM ?.? WHERE tenant = ? FOR UPDATE", s.control(), wakeups(queue), tenant).Scan(ctx, &cur)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
 			return err
 		}
-		next, ok, err := sqlstore.NextDue(ctx, s.tx(tx, tenant))
+		next, ok, err := sqlstore.NextDue(ctx, s.tx(tx, tenant), queue)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			_, err = tx.NewRaw("DELETE FROM ?.timer_wakeups WHERE tenant = ?", s.control(), tenant).Exec(ctx)
+			_, err = tx.NewRaw("DELETE FROM ?.? WHERE tenant = ?", s.control(), wakeups(queue), tenant).Exec(ctx)
 			return err
 		}
-		_, err = tx.NewRaw("UPDATE ?.timer_wakeups SET due_us = ? WHERE tenant = ?", s.control(), sqlstore.Micros(next), tenant).Exec(ctx)
+		_, err = tx.NewRaw("UPDATE ?.? SET due_us = ? WHERE tenant = ?", s.control(), wakeups(queue), sqlstore.Micros(next), tenant).Exec(ctx)
 		return err
 	})
 	if sqlState(err) == "3F000" {
-		return false, nil
+		return nil
 	}
 	if err != nil {
-		return false, tenantErr(tenant, fmt.Errorf("timer wakeup: %w", err))
+		return tenantErr(tenant, fmt.Errorf("%s wakeup: %w", queue, err))
 	}
-	return false, nil
+	return nil
 }

@@ -457,3 +457,71 @@ func TestTwoRunnersFireEachTimerOnce(t *testing.T) {
 		}
 	})
 }
+
+// Two runners on two pools sharing one database deliver every notification
+// once: their claims are disjoint (FOR UPDATE SKIP LOCKED).
+func TestTwoRunnersDeliverEachNotificationOnce(t *testing.T) {
+	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
+	base := testStore(t)
+	if dsn == "" {
+		return
+	}
+	ctx := context.Background()
+	other, err := postgres.Open(ctx, dsn, postgres.WithPrefix(base.Prefix()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	recA, recB := &casekittest.Recorder{}, &casekittest.Recorder{}
+	kitOn := func(s casekit.Store, rec *casekittest.Recorder) *casekit.Kit {
+		k, err := casekit.New(s, casekit.WithNotifier(rec), casekit.WithLogger(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	a, b := kitOn(base, recA), kitOn(other, recB)
+	const tenants, perTenant = 3, 30
+	for i := range tenants {
+		id := fmt.Sprintf("outbox-%d", i)
+		if err := a.CreateTenant(ctx, casekit.TenantSpec{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+		d := a.Desk(id).As(casekit.Agent("a"))
+		for j := range perTenant {
+			c, err := d.OpenCase(ctx, casekit.NewCase{Subject: fmt.Sprintf("case %d", j), CustomerID: fmt.Sprintf("cust-%d", j)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.Cancel(ctx, c.ID, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for _, k := range []*casekit.Kit{a, b, a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := k.RunDue(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[string]int{}
+	for _, n := range append(recA.Got(), recB.Got()...) {
+		seen[n.ID]++
+	}
+	if len(seen) != tenants*perTenant {
+		t.Errorf("%d distinct notifications delivered, want %d", len(seen), tenants*perTenant)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("notification %s delivered %d times", id, n)
+		}
+	}
+	if len(recA.Got()) == 0 || len(recB.Got()) == 0 {
+		t.Logf("one runner delivered everything (%d and %d)", len(recA.Got()), len(recB.Got()))
+	}
+}

@@ -102,12 +102,14 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	s.control = control
 	_, err = control.ExecContext(context.Background(), `CREATE TABLE IF NOT EXISTS tenants (
 		id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL)`)
-	if err == nil {
-		// The earliest due time (or earlier) of each tenant's timers:
-		// FireTimer finds the tenants with due timers here, without
+	for _, q := range []string{sqlstore.QueueTimers, sqlstore.QueueOutbox} {
+		// The earliest due time (or earlier) of each tenant's timers and
+		// outbox: Kit.Run finds the tenants with due work here, without
 		// opening every file.
-		_, err = control.ExecContext(context.Background(), `CREATE TABLE IF NOT EXISTS timer_wakeups (
-			tenant TEXT PRIMARY KEY, due_us INTEGER NOT NULL)`)
+		if err == nil {
+			_, err = control.ExecContext(context.Background(), `CREATE TABLE IF NOT EXISTS `+q+`_wakeups (
+				tenant TEXT PRIMARY KEY, due_us INTEGER NOT NULL)`)
+		}
 	}
 	if err != nil {
 		control.Close()
@@ -346,8 +348,10 @@ func (s *Store) DropTenant(ctx context.Context, id string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return tenantErr(id, casekit.ErrTenantNotFound)
 	}
-	if _, err := s.control.NewRaw("DELETE FROM timer_wakeups WHERE tenant = ?", id).Exec(ctx); err != nil {
-		return tenantErr(id, err)
+	for _, q := range []string{sqlstore.QueueTimers, sqlstore.QueueOutbox} {
+		if _, err := s.control.NewRaw("DELETE FROM ? WHERE tenant = ?", wakeups(q), id).Exec(ctx); err != nil {
+			return tenantErr(id, err)
+		}
 	}
 	s.mu.Lock()
 	delete(s.known, id)
@@ -461,82 +465,143 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
+// wakeups names the registry table of a queue's per-tenant wakeups.
+func wakeups(queue string) bun.Ident { return bun.Ident(queue + "_wakeups") }
+
 // tx returns the casekit.Tx of a tenant on its file's transaction tx.
-// Timers it sets lower the tenant's wakeup in the registry at once, before
-// the tenant's transaction commits: should that roll back, the wakeup is
-// merely early, and FireTimer moves it on.
+// Work it queues (timers, notifications) lowers the tenant's wakeup in the
+// registry at once, before the tenant's transaction commits: should that
+// roll back, the wakeup is merely early, and Run moves it on.
 func (s *Store) tx(tx bun.IDB, tenant string) *sqlstore.Tx {
-	return sqlstore.NewTx(tx, sqlstore.SQLite, schema, classify).OnTimers(func(ctx context.Context, due time.Time) error {
-		_, err := s.control.NewRaw(`INSERT INTO timer_wakeups (tenant, due_us) VALUES (?, ?)
-			ON CONFLICT (tenant) DO UPDATE SET due_us = MIN(due_us, excluded.due_us)`, tenant, sqlstore.Micros(due)).Exec(ctx)
+	return sqlstore.NewTx(tx, sqlstore.SQLite, schema, classify).OnWake(func(ctx context.Context, queue string, due time.Time) error {
+		_, err := s.control.NewRaw(`INSERT INTO ? (tenant, due_us) VALUES (?, ?)
+			ON CONFLICT (tenant) DO UPDATE SET due_us = MIN(due_us, excluded.due_us)`, wakeups(queue), tenant, sqlstore.Micros(due)).Exec(ctx)
 		return err
 	})
 }
 
-// wakeupBatch is how many tenants with due timers FireTimer looks at per
-// query.
+// wakeupBatch is how many tenants with due work Run looks at per query.
 const wakeupBatch = 16
 
-// FireTimer implements casekit.Store. The registry's timer_wakeups table
-// says which tenants may have a due timer; each is tried in a transaction
-// on its file, which this store runs one at a time per file, so a timer
-// fires once and a wakeup moved on for a tenant with nothing due never
-// hides a timer a command set meanwhile.
-func (s *Store) FireTimer(ctx context.Context, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
+// dueTenants lists tenants whose wakeup for queue is due at now, earliest
+// first.
+func (s *Store) dueTenants(ctx context.Context, queue string, now time.Time) ([]string, error) {
 	var tenants []string
-	err := s.control.NewRaw("SELECT tenant FROM timer_wakeups WHERE due_us <= ? ORDER BY due_us LIMIT ?",
-		sqlstore.Micros(now), wakeupBatch).Scan(ctx, &tenants)
+	err := s.control.NewRaw("SELECT tenant FROM ? WHERE due_us <= ? ORDER BY due_us LIMIT ?",
+		wakeups(queue), sqlstore.Micros(now), wakeupBatch).Scan(ctx, &tenants)
 	if err != nil {
-		return false, fmt.Errorf("sqlite: timer wakeups: %w", err)
+		return nil, fmt.Errorf("sqlite: %s wakeups: %w", queue, err)
 	}
-	for _, tenant := range tenants {
-		fired, err := s.fireIn(ctx, tenant, now, fn, retryAt)
-		if fired || err != nil {
-			return fired, err
-		}
-	}
-	return false, nil
+	return tenants, nil
 }
 
-func (s *Store) fireIn(ctx context.Context, tenant string, now time.Time, fn sqlstore.FireFunc, retryAt func(int) time.Time) (bool, error) {
+// onTenant runs fn with the transaction runner of a tenant's file, held
+// open meanwhile. A tenant dropped since its wakeup was written has the
+// wakeup removed, and fn is not run.
+func (s *Store) onTenant(ctx context.Context, tenant, queue string, fn func(inTx func(context.Context, func(context.Context, *sqlstore.Tx) error) error) error) error {
 	if ok, err := s.exists(ctx, tenant); err != nil || !ok {
-		if err == nil { // dropped: forget its wakeup
-			_, err = s.control.NewRaw("DELETE FROM timer_wakeups WHERE tenant = ?", tenant).Exec(ctx)
+		if err == nil {
+			_, err = s.control.NewRaw("DELETE FROM ? WHERE tenant = ?", wakeups(queue), tenant).Exec(ctx)
 		}
-		return false, err
+		return err
 	}
 	h, err := s.acquire(tenant, false)
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer s.release(h)
-	inTx := func(ctx context.Context, fn func(context.Context, *sqlstore.Tx) error) error {
+	return fn(func(ctx context.Context, fn func(context.Context, *sqlstore.Tx) error) error {
 		return h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, s.tx(tx, tenant)) })
-	}
-	fired, due, err := sqlstore.FireIn(ctx, tenant, inTx, now, fn, retryAt)
-	if err != nil || fired || due {
-		if err != nil {
-			err = tenantErr(tenant, err)
-		}
-		return fired, err
-	}
-	// Nothing due: move the wakeup to the next timer, inside a transaction
-	// on the file so that no command of this process sets a timer between
-	// the reading and the writing.
-	err = h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		next, ok, err := sqlstore.NextDue(ctx, s.tx(tx, tenant))
+	})
+}
+
+// moveWakeup sets a tenant's wakeup for queue to its next due row, or
+// removes it, inside a transaction on the file, so that no command of this
+// process queues work between the reading and the writing.
+func (s *Store) moveWakeup(ctx context.Context, inTx func(context.Context, func(context.Context, *sqlstore.Tx) error) error, tenant, queue string) error {
+	err := inTx(ctx, func(ctx context.Context, tx *sqlstore.Tx) error {
+		next, ok, err := sqlstore.NextDue(ctx, tx, queue)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			_, err = s.control.NewRaw("DELETE FROM timer_wakeups WHERE tenant = ?", tenant).Exec(ctx)
+			_, err = s.control.NewRaw("DELETE FROM ? WHERE tenant = ?", wakeups(queue), tenant).Exec(ctx)
 			return err
 		}
-		_, err = s.control.NewRaw("UPDATE timer_wakeups SET due_us = ? WHERE tenant = ?", sqlstore.Micros(next), tenant).Exec(ctx)
+		_, err = s.control.NewRaw("UPDATE ? SET due_us = ? WHERE tenant = ?", wakeups(queue), sqlstore.Micros(next), tenant).Exec(ctx)
 		return err
 	})
 	if err != nil {
-		return false, tenantErr(tenant, fmt.Errorf("timer wakeup: %w", err))
+		return tenantErr(tenant, fmt.Errorf("%s wakeup: %w", queue, err))
+	}
+	return nil
+}
+
+// FireTimer implements casekit.Store. The registry's timer_wakeups table
+// says which tenants may have a due timer; each is tried in a transaction
+// on its file, which this store runs one at a time per file, so a timer
+// fires once.
+func (s *Store) FireTimer(ctx context.Context, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
+	tenants, err := s.dueTenants(ctx, sqlstore.QueueTimers, now)
+	if err != nil {
+		return false, err
+	}
+	for _, tenant := range tenants {
+		var fired bool
+		err := s.onTenant(ctx, tenant, sqlstore.QueueTimers, func(inTx func(context.Context, func(context.Context, *sqlstore.Tx) error) error) error {
+			var due bool
+			var err error
+			fired, due, err = sqlstore.FireIn(ctx, tenant, inTx, now, fn, retryAt)
+			if err != nil || fired || due {
+				return err
+			}
+			return s.moveWakeup(ctx, inTx, tenant, sqlstore.QueueTimers)
+		})
+		if err != nil {
+			return false, tenantErr(tenant, err)
+		}
+		if fired {
+			return true, nil
+		}
 	}
 	return false, nil
+}
+
+// ClaimNotifications implements casekit.Store: the tenants come from the
+// registry's outbox_wakeups; each file runs one transaction at a time, so
+// claims are disjoint.
+func (s *Store) ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]casekit.Notification, error) {
+	tenants, err := s.dueTenants(ctx, sqlstore.QueueOutbox, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []casekit.Notification
+	for _, tenant := range tenants {
+		err := s.onTenant(ctx, tenant, sqlstore.QueueOutbox, func(inTx func(context.Context, func(context.Context, *sqlstore.Tx) error) error) error {
+			var got []casekit.Notification
+			err := inTx(ctx, func(ctx context.Context, tx *sqlstore.Tx) (err error) {
+				got, err = sqlstore.ClaimIn(ctx, tx, tenant, now, lease, limit-len(out))
+				return err
+			})
+			if err != nil || len(got) > 0 {
+				out = append(out, got...)
+				return err
+			}
+			return s.moveWakeup(ctx, inTx, tenant, sqlstore.QueueOutbox)
+		})
+		if err != nil {
+			return out, tenantErr(tenant, err)
+		}
+		if len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// SettleNotification implements casekit.Store.
+func (s *Store) SettleNotification(ctx context.Context, n casekit.Notification, failure error, retry time.Time) error {
+	return s.onTenant(ctx, n.Tenant, sqlstore.QueueOutbox, func(inTx func(context.Context, func(context.Context, *sqlstore.Tx) error) error) error {
+		return inTx(ctx, func(ctx context.Context, tx *sqlstore.Tx) error { return sqlstore.Settle(ctx, tx, n, failure, retry) })
+	})
 }

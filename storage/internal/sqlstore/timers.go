@@ -35,12 +35,33 @@ func (r timerRow) domain() casekit.Timer {
 // Micros returns t as the Unix microseconds timers are stored in.
 func Micros(t time.Time) int64 { return t.UnixMicro() }
 
-// OnTimers makes SetCaseTimers call fn with the earliest due time of the
-// timers it writes, in the same transaction, before it returns: the store
-// records there that the tenant has a timer due then.
-func (t *Tx) OnTimers(fn func(ctx context.Context, due time.Time) error) *Tx {
-	t.onTimers = fn
+// The queues of work a tenant keeps for Kit.Run: each has its table and a
+// store-wide wakeup per tenant.
+const (
+	QueueTimers = "timer"
+	QueueOutbox = "outbox"
+)
+
+// queueTable is the tenant table holding a queue's rows.
+var queueTable = map[string]string{QueueTimers: "timers", QueueOutbox: "outbox"}
+
+// OnWake makes the Tx call fn, in the same transaction, whenever it writes
+// work due at some time to a queue (QueueTimers or QueueOutbox), with the
+// earliest due time written: the store records there that the tenant has
+// work due then.
+func (t *Tx) OnWake(fn func(ctx context.Context, queue string, due time.Time) error) *Tx {
+	t.onWake = fn
 	return t
+}
+
+func (t *Tx) wake(ctx context.Context, queue string, due time.Time) error {
+	if t.onWake == nil {
+		return nil
+	}
+	if err := t.onWake(ctx, queue, due); err != nil {
+		return fmt.Errorf("%s wakeup: %w", queue, err)
+	}
+	return nil
 }
 
 // CaseTimers implements casekit.Tx.
@@ -75,12 +96,7 @@ func (t *Tx) SetCaseTimers(ctx context.Context, caseID string, timers []casekit.
 	if _, err := t.ins(&rows, "timers").Exec(ctx); err != nil {
 		return t.err(err, "insert timers")
 	}
-	if t.onTimers != nil {
-		if err := t.onTimers(ctx, earliest); err != nil {
-			return fmt.Errorf("timer wakeup: %w", err)
-		}
-	}
-	return nil
+	return t.wake(ctx, QueueTimers, earliest)
 }
 
 // fireBatch is how many due timers of a tenant FireOne considers at once.
@@ -158,11 +174,12 @@ func PutOff(ctx context.Context, tx *Tx, id string, attempts int, failure error,
 	return tx.err(err, "put off timer")
 }
 
-// NextDue returns the earliest due time of the tenant's timers that are
-// not dead, and false when there are none.
-func NextDue(ctx context.Context, tx *Tx) (time.Time, bool, error) {
+// NextDue returns the earliest due time of the rows of a queue
+// (QueueTimers or QueueOutbox) that are not dead, and false when there are
+// none.
+func NextDue(ctx context.Context, tx *Tx, queue string) (time.Time, bool, error) {
 	var v sql.NullInt64
-	err := tx.db.NewRaw("SELECT MIN(due_us) FROM ?.timers WHERE dead = ?", tx.schema, false).Scan(ctx, &v)
+	err := tx.db.NewRaw("SELECT MIN(due_us) FROM ?."+queueTable[queue]+" WHERE dead = ?", tx.schema, false).Scan(ctx, &v)
 	if err != nil {
 		return time.Time{}, false, tx.err(err, "next timer")
 	}

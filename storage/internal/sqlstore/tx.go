@@ -22,7 +22,7 @@ type Tx struct {
 	schema   bun.Ident
 	dialect  Dialect
 	classify func(error) error
-	onTimers func(ctx context.Context, due time.Time) error
+	onWake   func(ctx context.Context, queue string, due time.Time) error
 }
 
 var _ casekit.Tx = (*Tx)(nil)

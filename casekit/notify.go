@@ -1,0 +1,302 @@
+package casekit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// RecipientKind says who a notification goes to.
+type RecipientKind string
+
+// The kinds of recipient.
+const (
+	RecipientAgent    RecipientKind = "agent"
+	RecipientCustomer RecipientKind = "customer"
+	// RecipientTeam is a whole team, used when the kit has no Directory to
+	// name its members.
+	RecipientTeam RecipientKind = "team"
+)
+
+// Recipient is who a notification is for.
+type Recipient struct {
+	Kind RecipientKind `json:"kind"`
+	ID   string        `json:"id"`
+	// Name and Email are the case contact's for a customer, and the
+	// Directory's for an agent (filled in at delivery).
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+// Notification is one message to one recipient about one event, kept in
+// the tenant's outbox from the command's commit until a Notifier has taken
+// it.
+type Notification struct {
+	// ID is the idempotency key: the same on every delivery attempt, so a
+	// receiver can drop repeats.
+	ID         string         `json:"id"`
+	Tenant     string         `json:"tenant"`
+	EventID    string         `json:"event_id"`
+	Event      EventType      `json:"event"`
+	CaseID     string         `json:"case_id"`
+	CaseNumber int64          `json:"case_number"`
+	Recipient  Recipient      `json:"recipient"`
+	Data       map[string]any `json:"data,omitempty"`
+	CreatedAt  time.Time      `json:"created_at"`
+	// Attempts counts delivery attempts, this one included.
+	Attempts  int    `json:"attempts"`
+	LastError string `json:"last_error,omitempty"`
+	// Dead notifications failed MaxDeliveryAttempts times; RetryDeadLetter
+	// sends them again.
+	Dead bool `json:"dead,omitempty"`
+}
+
+// Notifier delivers notifications: by mail, webhook, log, or anything the
+// host likes. Notify may be called more than once for one notification
+// (at-least-once delivery); Notification.ID tells repeats apart. An error
+// puts the notification back for a retry with backoff.
+type Notifier interface {
+	Notify(ctx context.Context, n Notification) error
+}
+
+// WithNotifier makes the kit keep an outbox of notifications for n, which
+// Kit.Run delivers. Without one, commands enqueue nothing.
+func WithNotifier(n Notifier) Option { return func(k *Kit) { k.notifier = n } }
+
+// MaxDeliveryAttempts is how many times a notification is tried before it
+// becomes a dead letter.
+const MaxDeliveryAttempts = 8
+
+// deliveryLease is how long a claimed notification is held for its
+// runner; if the runner dies, another delivers it after the lease.
+const deliveryLease = 2 * time.Minute
+
+// deliveryTimeout bounds one Notify call.
+const deliveryTimeout = 30 * time.Second
+
+// notifications turns the command's events into notifications, as the
+// source products notify (see DESIGN.md): the actor is never told of their
+// own doing.
+func (c *cmd) notifications() ([]Notification, error) {
+	var (
+		out    []Notification
+		levels []int
+	)
+	for i, ev := range c.events {
+		cs := c.eventCases[i]
+		if cs == nil {
+			continue
+		}
+		rs, err := c.recipients(ev, cs)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			if (r.Kind == RecipientAgent && c.actor == Agent(r.ID)) || (r.Kind == RecipientCustomer && c.actor == Customer(r.ID)) {
+				continue
+			}
+			data := map[string]any{"subject": cs.Subject, "status": cs.Status, "priority": cs.Priority}
+			if cs.ResolutionDue != nil {
+				data["resolution_due"] = timeOrNil(cs.ResolutionDue)
+			}
+			if ev.Type == EventResolved && r.Kind == RecipientCustomer {
+				if levels == nil {
+					ls, err := c.tx.Lookups(c.ctx, LookupSatisfaction)
+					if err != nil {
+						return nil, err
+					}
+					for _, l := range ls {
+						if !l.Disabled {
+							levels = append(levels, l.Rank)
+						}
+					}
+				}
+				data["rating_levels"] = levels // the ratings the customer may give
+			}
+			for k, v := range ev.Data {
+				data[k] = v
+			}
+			out = append(out, Notification{ID: newID(), Tenant: c.tenant, EventID: ev.ID, Event: ev.Type,
+				CaseID: cs.ID, CaseNumber: cs.Number, Recipient: r, Data: data, CreatedAt: c.now})
+		}
+	}
+	return out, nil
+}
+
+// recipients says who hears of ev on case cs.
+func (c *cmd) recipients(ev Event, cs *Case) ([]Recipient, error) {
+	customer := func() []Recipient {
+		if cs.CustomerID == "" && cs.Contact.Email == "" {
+			return nil
+		}
+		return []Recipient{{Kind: RecipientCustomer, ID: cs.CustomerID, Name: cs.Contact.Name, Email: cs.Contact.Email}}
+	}
+	owners := func() ([]Recipient, error) { // the assignee, or the team
+		if cs.AssigneeID != "" {
+			return []Recipient{{Kind: RecipientAgent, ID: cs.AssigneeID}}, nil
+		}
+		return c.team(cs.TeamID)
+	}
+	st, _, err := c.status(cs)
+	if err != nil {
+		return nil, err
+	}
+	switch ev.Type {
+	case EventMessagePosted:
+		if ev.Actor.Kind == KindCustomer {
+			return owners()
+		}
+	case EventClosed:
+		if ev.Actor.Kind == KindCustomer {
+			return owners()
+		}
+	case EventAssigned, EventEscalated:
+		if st.ReadOnly() {
+			return nil, nil
+		}
+		ch, _ := ev.Data["changes"].(map[string]any)
+		if _, ok := ch["assignee_id"]; ok && cs.AssigneeID != "" {
+			return []Recipient{{Kind: RecipientAgent, ID: cs.AssigneeID}}, nil
+		}
+		if _, ok := ch["team_id"]; ok && cs.AssigneeID == "" {
+			return c.team(cs.TeamID)
+		}
+	case EventStatusChanged:
+		if st.Progress || st.Paused {
+			return customer(), nil
+		}
+	case EventResolved, EventCanceled:
+		return customer(), nil
+	case EventActivityAdded:
+		if ev.Data["notify_contact"] == true {
+			return customer(), nil
+		}
+	case EventCaseOpened:
+		if cs.Origin == "portal" || cs.Origin == "web" {
+			return c.team(cs.TeamID)
+		}
+	case EventSLAWarning, EventSLABreached:
+		if cs.AssigneeID != "" {
+			return []Recipient{{Kind: RecipientAgent, ID: cs.AssigneeID}}, nil
+		}
+		return c.team(cs.TeamID)
+	}
+	return nil, nil
+}
+
+// team returns a team's members from the Directory, or the team itself
+// when the kit has none; nobody for no team.
+func (c *cmd) team(id string) ([]Recipient, error) {
+	if id == "" {
+		return nil, nil
+	}
+	if c.dir == nil {
+		return []Recipient{{Kind: RecipientTeam, ID: id}}, nil
+	}
+	ids, err := c.dir.TeamMembers(c.ctx, c.tenant, id)
+	if err != nil {
+		return nil, fmt.Errorf("directory: members of team %q: %w", id, err)
+	}
+	out := make([]Recipient, 0, len(ids))
+	for _, a := range slices.Sorted(slices.Values(ids)) {
+		out = append(out, Recipient{Kind: RecipientAgent, ID: a})
+	}
+	return out, nil
+}
+
+// deliverDue claims due notifications in batches and hands each to the
+// notifier, until none is due. It returns how many were delivered and the
+// first failure.
+func (k *Kit) deliverDue(ctx context.Context) (int, error) {
+	if k.notifier == nil {
+		return 0, nil
+	}
+	delivered := 0
+	var first error
+	for {
+		now := k.now()
+		batch, err := k.store.ClaimNotifications(ctx, now, deliveryLease, 32)
+		if err != nil {
+			return delivered, err
+		}
+		if len(batch) == 0 {
+			return delivered, first
+		}
+		for _, n := range batch {
+			err := k.deliver(ctx, n)
+			retry := time.Time{}
+			if err != nil {
+				retry = backoff(k.now(), n.Attempts)
+				k.logger.LogAttrs(ctx, slog.LevelWarn, "casekit: notification failed",
+					slog.String("tenant", n.Tenant), slog.String("id", n.ID), slog.String("event", string(n.Event)),
+					slog.Int("attempts", n.Attempts), slog.Bool("dead", retry.IsZero()), slog.Any("err", err))
+				if first == nil {
+					first = fmt.Errorf("casekit: notification %s of tenant %q: %w", n.ID, n.Tenant, err)
+				}
+			} else {
+				delivered++
+			}
+			if serr := k.store.SettleNotification(ctx, n, err, retry); serr != nil {
+				return delivered, serr
+			}
+		}
+	}
+}
+
+// deliver fills in an agent's name and address from the Directory and
+// calls the notifier, turning a panic into an error and bounding the call.
+func (k *Kit) deliver(ctx context.Context, n Notification) (err error) {
+	if n.Recipient.Kind == RecipientAgent && k.dir != nil {
+		p, perr := k.dir.Person(ctx, n.Tenant, n.Recipient.ID)
+		if perr != nil && !errors.Is(perr, ErrNotFound) {
+			return fmt.Errorf("directory: %w", perr)
+		}
+		n.Recipient.Name, n.Recipient.Email = p.Name, p.Email
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("notifier panicked: %v", r)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, deliveryTimeout)
+	defer cancel()
+	return k.notifier.Notify(ctx, n)
+}
+
+// backoff returns when a notification that failed its n-th attempt is
+// tried again: 30 s doubling per attempt up to an hour, with up to a fifth
+// added at random so that failures do not retry in step; the zero time
+// after MaxDeliveryAttempts, which makes it a dead letter.
+func backoff(now time.Time, attempts int) time.Time {
+	if attempts >= MaxDeliveryAttempts {
+		return time.Time{}
+	}
+	d := min(30*time.Second<<min(attempts-1, 10), time.Hour)
+	return now.Add(d + time.Duration(rand.Int64N(int64(d/5)+1)))
+}
+
+// DeadLetters lists the tenant's notifications that failed
+// MaxDeliveryAttempts times, oldest first.
+func (d *Desk) DeadLetters(ctx context.Context) ([]Notification, error) {
+	var out []Notification
+	err := d.run(ctx, "dead letters", staffOnly, func(c *cmd) (err error) {
+		out, err = c.tx.DeadLetters(c.ctx)
+		return err
+	})
+	return out, err
+}
+
+// RetryDeadLetter puts a dead notification back in the outbox, due now,
+// with its attempts counted from zero and the same ID.
+func (d *Desk) RetryDeadLetter(ctx context.Context, id string) error {
+	return d.run(ctx, "retry dead letter", staffOnly, func(c *cmd) error {
+		if err := c.tx.RetryDeadLetter(c.ctx, id, c.now); err != nil {
+			return fmt.Errorf("notification %s: %w", id, err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,142 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"casekit.dev/casekit"
+)
+
+// outboxRow is a notification as stored; times are Unix microseconds.
+type outboxRow struct {
+	bun.BaseModel `bun:"table:outbox,alias:ob"`
+
+	ID             string         `bun:"id,pk"`
+	EventID        string         `bun:"event_id"`
+	EventType      string         `bun:"event_type"`
+	CaseID         string         `bun:"case_id"`
+	CaseNumber     int64          `bun:"case_number"`
+	RecipientKind  string         `bun:"recipient_kind"`
+	RecipientID    string         `bun:"recipient_id"`
+	RecipientName  string         `bun:"recipient_name"`
+	RecipientEmail string         `bun:"recipient_email"`
+	Data           map[string]any `bun:"data,type:json"`
+	CreatedUS      int64          `bun:"created_us"`
+	DueUS          int64          `bun:"due_us"`
+	Attempts       int            `bun:"attempts"`
+	LastError      string         `bun:"last_error"`
+	Dead           bool           `bun:"dead"`
+}
+
+func (r outboxRow) domain(tenant string) casekit.Notification {
+	return casekit.Notification{ID: r.ID, Tenant: tenant, EventID: r.EventID, Event: casekit.EventType(r.EventType),
+		CaseID: r.CaseID, CaseNumber: r.CaseNumber,
+		Recipient: casekit.Recipient{Kind: casekit.RecipientKind(r.RecipientKind), ID: r.RecipientID, Name: r.RecipientName, Email: r.RecipientEmail},
+		Data:      r.Data, CreatedAt: time.UnixMicro(r.CreatedUS).UTC(), Attempts: r.Attempts, LastError: r.LastError, Dead: r.Dead}
+}
+
+// Enqueue implements casekit.Tx.
+func (t *Tx) Enqueue(ctx context.Context, ns []casekit.Notification) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	rows := make([]outboxRow, len(ns))
+	earliest := ns[0].CreatedAt
+	for i, n := range ns {
+		rows[i] = outboxRow{ID: n.ID, EventID: n.EventID, EventType: string(n.Event), CaseID: n.CaseID, CaseNumber: n.CaseNumber,
+			RecipientKind: string(n.Recipient.Kind), RecipientID: n.Recipient.ID, RecipientName: n.Recipient.Name, RecipientEmail: n.Recipient.Email,
+			Data: n.Data, CreatedUS: Micros(n.CreatedAt), DueUS: Micros(n.CreatedAt)}
+		if n.CreatedAt.Before(earliest) {
+			earliest = n.CreatedAt
+		}
+	}
+	if _, err := t.ins(&rows, "outbox").Exec(ctx); err != nil {
+		return t.err(err, "enqueue notifications")
+	}
+	return t.wake(ctx, QueueOutbox, earliest)
+}
+
+// DeadLetters implements casekit.Tx.
+func (t *Tx) DeadLetters(ctx context.Context) ([]casekit.Notification, error) {
+	var rows []outboxRow
+	if err := t.sel(&rows, "outbox", "ob").Where("ob.dead = ?", true).OrderExpr("ob.created_us, ob.id").Scan(ctx); err != nil {
+		return nil, t.err(err, "dead letters")
+	}
+	out := make([]casekit.Notification, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain("")
+	}
+	return out, nil
+}
+
+// RetryDeadLetter implements casekit.Tx.
+func (t *Tx) RetryDeadLetter(ctx context.Context, id string, now time.Time) error {
+	res, err := t.db.NewRaw("UPDATE ?.outbox SET dead = ?, attempts = 0, due_us = ? WHERE id = ? AND dead = ?",
+		t.schema, false, Micros(now), id, true).Exec(ctx)
+	if err != nil {
+		return t.err(err, "retry dead letter")
+	}
+	if err := affected(res, casekit.ErrNotFound); err != nil {
+		return err
+	}
+	return t.wake(ctx, QueueOutbox, now)
+}
+
+// ClaimIn claims up to limit due notifications of the tenant on tx: on
+// PostgreSQL FOR UPDATE SKIP LOCKED, so concurrent claimers take disjoint
+// rows. Each gets one more attempt and is due again after lease.
+func ClaimIn(ctx context.Context, tx *Tx, tenant string, now time.Time, lease time.Duration, limit int) ([]casekit.Notification, error) {
+	var rows []outboxRow
+	q := tx.sel(&rows, "outbox", "ob").Where("ob.dead = ?", false).Where("ob.due_us <= ?", Micros(now)).
+		OrderExpr("ob.due_us, ob.id").Limit(int64(limit))
+	if tx.dialect == Postgres {
+		q = q.For("UPDATE SKIP LOCKED")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, tx.err(err, "claim notifications")
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	_, err := tx.db.NewRaw("UPDATE ?.outbox SET attempts = attempts + 1, due_us = ? WHERE id IN (?)",
+		tx.schema, Micros(now.Add(lease)), bun.In(ids)).Exec(ctx)
+	if err != nil {
+		return nil, tx.err(err, "lease notifications")
+	}
+	out := make([]casekit.Notification, len(rows))
+	for i, r := range rows {
+		r.Attempts++
+		out[i] = r.domain(tenant)
+	}
+	return out, nil
+}
+
+// Settle ends a claimed attempt on tx: delivered notifications leave the
+// outbox; failed ones keep the error and are due at retry, or dead when
+// retry is the zero time.
+func Settle(ctx context.Context, tx *Tx, n casekit.Notification, failure error, retry time.Time) error {
+	if failure == nil {
+		_, err := tx.db.NewRaw("DELETE FROM ?.outbox WHERE id = ?", tx.schema, n.ID).Exec(ctx)
+		return tx.err(err, "settle notification")
+	}
+	msg := truncate(failure.Error(), 2000)
+	if retry.IsZero() {
+		_, err := tx.db.NewRaw("UPDATE ?.outbox SET last_error = ?, dead = ? WHERE id = ?", tx.schema, msg, true, n.ID).Exec(ctx)
+		return tx.err(err, "settle notification")
+	}
+	_, err := tx.db.NewRaw("UPDATE ?.outbox SET last_error = ?, due_us = ? WHERE id = ?", tx.schema, msg, Micros(retry), n.ID).Exec(ctx)
+	if err != nil {
+		return tx.err(err, "settle notification")
+	}
+	if err := tx.wake(ctx, QueueOutbox, retry); err != nil {
+		return fmt.Errorf("settle notification: %w", err)
+	}
+	return nil
+}

@@ -30,6 +30,8 @@ const (
 	EventLookupChanged      EventType = "lookup.changed"
 	EventTeamChanged        EventType = "team.changed"
 	EventQueueChanged       EventType = "queue.changed"
+	EventWatcherAdded       EventType = "watcher.added"
+	EventWatcherRemoved     EventType = "watcher.removed"
 	EventCalendarChanged    EventType = "calendar.changed"
 	EventSLAChanged         EventType = "sla.changed"
 )

@@ -20,7 +20,21 @@ const (
 	// RecipientTeam is a whole team, used when the kit has no Directory to
 	// name its members.
 	RecipientTeam RecipientKind = "team"
+	// RecipientWatcher is a third party watching a case: told what the
+	// customer is told, never anything internal.
+	RecipientWatcher RecipientKind = "watcher"
 )
+
+// Watcher is a third party kept informed about a case: a colleague of the
+// customer, a supplier, a manager.
+type Watcher struct {
+	ID      string    `json:"id"`
+	CaseID  string    `json:"case_id"`
+	Name    string    `json:"name" validate:"max=200"`
+	Email   string    `json:"email" validate:"required,email,max=320"`
+	AddedBy Actor     `json:"added_by"`
+	AddedAt time.Time `json:"added_at"`
+}
 
 // Recipient is who a notification is for.
 type Recipient struct {
@@ -103,7 +117,7 @@ func (c *cmd) notifications() ([]Notification, error) {
 			if cs.ResolutionDue != nil {
 				data["resolution_due"] = timeOrNil(cs.ResolutionDue)
 			}
-			if ev.Type == EventResolved && r.Kind == RecipientCustomer {
+			if ev.Type == EventResolved && r.Kind == RecipientCustomer { // watchers do not rate
 				if levels == nil {
 					ls, err := c.tx.Lookups(c.ctx, LookupSatisfaction)
 					if err != nil {
@@ -129,11 +143,19 @@ func (c *cmd) notifications() ([]Notification, error) {
 
 // recipients says who hears of ev on case cs.
 func (c *cmd) recipients(ev Event, cs *Case) ([]Recipient, error) {
-	customer := func() []Recipient {
-		if cs.CustomerID == "" && cs.Contact.Email == "" {
-			return nil
+	customer := func() ([]Recipient, error) { // and the watchers
+		var out []Recipient
+		if cs.CustomerID != "" || cs.Contact.Email != "" {
+			out = append(out, Recipient{Kind: RecipientCustomer, ID: cs.CustomerID, Name: cs.Contact.Name, Email: cs.Contact.Email})
 		}
-		return []Recipient{{Kind: RecipientCustomer, ID: cs.CustomerID, Name: cs.Contact.Name, Email: cs.Contact.Email}}
+		ws, err := c.tx.Watchers(c.ctx, cs.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range ws {
+			out = append(out, Recipient{Kind: RecipientWatcher, ID: w.ID, Name: w.Name, Email: w.Email})
+		}
+		return out, nil
 	}
 	owners := func() ([]Recipient, error) { // the assignee, or the team
 		if cs.AssigneeID != "" {
@@ -167,13 +189,13 @@ func (c *cmd) recipients(ev Event, cs *Case) ([]Recipient, error) {
 		}
 	case EventStatusChanged:
 		if st.Progress || st.Paused {
-			return customer(), nil
+			return customer()
 		}
 	case EventResolved, EventCanceled:
-		return customer(), nil
+		return customer()
 	case EventActivityAdded:
 		if ev.Data["notify_contact"] == true {
-			return customer(), nil
+			return customer()
 		}
 	case EventCaseOpened:
 		if cs.Origin == "portal" || cs.Origin == "web" {

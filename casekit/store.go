@@ -96,6 +96,13 @@ type Tx interface {
 	SaveSLA(ctx context.Context, s SLA) error
 	// DeleteSLA removes an SLA; ErrNotFound if there is none.
 	DeleteSLA(ctx context.Context, id string) error
+	// Watchers lists a case's watchers in the order they were added.
+	Watchers(ctx context.Context, caseID string) ([]Watcher, error)
+	// AddWatcher stores a watcher; a second one with the same e-mail
+	// address on the case gives ErrConflict.
+	AddWatcher(ctx context.Context, w Watcher) error
+	// RemoveWatcher deletes a watcher of the case; ErrNotFound if none.
+	RemoveWatcher(ctx context.Context, caseID, id string) error
 	// Enqueue adds notifications to the tenant's outbox, due at once, so
 	// the store can find them without visiting every tenant.
 	Enqueue(ctx context.Context, ns []Notification) error

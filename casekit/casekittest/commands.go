@@ -25,6 +25,7 @@ type fixture struct {
 	SpareQueue     string // a queue nothing uses
 	SpareCalendar  string // a calendar nothing uses
 	SpareSLA       string // an SLA nothing uses
+	WatcherID      string // watching the case
 }
 
 // newFixture builds a fixture for customer in the env's tenant.
@@ -46,6 +47,7 @@ func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 	fx.CaseID, fx.Number = c.ID, c.Number
 	a := try(d.AddActivity(ctx, c.ID, casekit.NewActivity{Kind: casekit.ActivityCall, Subject: "Call the customer", NotifyContact: true})).get(t)
 	fx.ActivityID = a.ID
+	fx.WatcherID = try(d.AddWatcher(ctx, c.ID, casekit.Watcher{Name: "Boss", Email: "boss@" + customer + ".example"})).get(t).ID
 	fx.InternalActID = e.task(t, c.ID, "Check the logs").ID
 	try(d.AddNote(ctx, c.ID, casekit.NewNote{Subject: "general", Body: "Public note", Public: true})).get(t)
 	try(d.AddNote(ctx, c.ID, casekit.NewNote{Subject: "diagnosis", Body: "Internal note"})).get(t)
@@ -265,6 +267,21 @@ func commands() []command {
 		}},
 		{"DeleteSLA", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			return d.DeleteSLA(ctx, fx.SpareSLA)
+		}},
+		{"AddWatcher", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.AddWatcher(ctx, fx.CaseID, casekit.Watcher{Email: "supplier@example.com"})
+			return err
+		}},
+		{"RemoveWatcher", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.RemoveWatcher(ctx, fx.CaseID, fx.WatcherID)
+		}},
+		{"Watchers", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Watchers(ctx, fx.CaseID)
+			return err
+		}},
+		{"DeadLetters", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.DeadLetters(ctx)
+			return err
 		}},
 		{"Timers", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.Timers(ctx, fx.CaseID)

@@ -123,6 +123,46 @@ func testOutbox(t *testing.T, newStore StoreFactory) {
 			e.Clock.Advance(2 * time.Hour)
 			step("the response deadline passes", "sla.breached -> agent:agent-2")
 		}},
+		{"watchers hear what the customer hears, never anything internal", func(t *testing.T, e *Env, rec *Recorder) {
+			ctx, d := t.Context(), e.Agent()
+			c := openWith(t, d, casekit.NewCase{Subject: "Broken lift", CustomerID: "cust-1", AssigneeID: AgentID})
+			before := e.state(t, c.ID)
+			wantRule(t, errOf(d.AddWatcher(ctx, c.ID, casekit.Watcher{Email: "not an address"})), "AddWatcher with a bad address", "email", "email")
+			wantRule(t, errOf(d.AddWatcher(ctx, c.ID, casekit.Watcher{})), "AddWatcher with no address", "email", "required")
+			wantIs(t, errOf(d.AddWatcher(ctx, fakeFixture().CaseID, casekit.Watcher{Email: "a@example.com"})), casekit.ErrNotFound, "AddWatcher on an unknown case")
+			wantUnchanged(t, before, e.state(t, c.ID), "after refused watchers")
+			at := e.Tick()
+			w := try(d.AddWatcher(ctx, c.ID, casekit.Watcher{Name: "Facility Manager", Email: " FM@Example.com "})).get(t)
+			if w.Email != "fm@example.com" || w.CaseID != c.ID || w.AddedBy != casekit.Agent(AgentID) || !w.AddedAt.Equal(at) {
+				t.Errorf("watcher: %+v", w)
+			}
+			wantIs(t, errOf(d.AddWatcher(ctx, c.ID, casekit.Watcher{Email: "fm@example.com"})), casekit.ErrConflict, "the same address twice")
+			wantEqual(t, []casekit.Watcher{*w}, try(d.Watchers(ctx, c.ID)).get(t), "Watchers")
+			wantEvent(t, eventOf(t, e.history(t, c.ID), casekit.EventWatcherAdded), casekit.EventWatcherAdded, casekit.Agent(AgentID), at)
+
+			try(d.AddNote(ctx, c.ID, casekit.NewNote{Subject: "diagnosis", Body: "Internal"})).get(t)
+			e.task(t, c.ID, "Internal work")
+			try(d.PostMessage(ctx, c.ID, casekit.NewMessage{Body: "FYI", Internal: true})).get(t)
+			try(d.SetStatus(ctx, c.ID, casekit.StatusInProgress)).get(t)
+			try(d.Resolve(ctx, c.ID, casekit.Resolution{CancelOpenActivities: true})).get(t)
+			_, err := e.Kit.RunDue(ctx)
+			must(t, err, "RunDue")
+			got := rec.Take()
+			wantEqual(t, []string{"case.status_changed -> customer:cust-1", "case.status_changed -> watcher:" + w.ID,
+				"case.resolved -> customer:cust-1", "case.resolved -> watcher:" + w.ID}, who(got), "notifications")
+			for _, n := range got {
+				if n.Recipient.Kind == casekit.RecipientWatcher && (n.Recipient.Email != "fm@example.com" || n.Data["rating_levels"] != nil) {
+					t.Errorf("watcher notification: %+v (want the address and no rating)", n)
+				}
+			}
+			must(t, d.RemoveWatcher(ctx, c.ID, w.ID), "RemoveWatcher")
+			wantIs(t, d.RemoveWatcher(ctx, c.ID, w.ID), casekit.ErrNotFound, "RemoveWatcher twice")
+			try(d.Reopen(ctx, c.ID, casekit.Reopening{Reason: "not_fixed", Note: "again"})).get(t)
+			try(d.Cancel(ctx, c.ID, "duplicate")).get(t)
+			_, err = e.Kit.RunDue(ctx)
+			must(t, err, "RunDue")
+			wantEqual(t, []string{"case.canceled -> customer:cust-1"}, who(rec.Take()), "after the watcher left")
+		}},
 		{"a failing notifier is retried with backoff until the notification is a dead letter; retry sends it again", func(t *testing.T, e *Env, rec *Recorder) {
 			ctx, d := t.Context(), e.Agent()
 			var seen []string

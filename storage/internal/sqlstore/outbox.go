@@ -140,3 +140,46 @@ func Settle(ctx context.Context, tx *Tx, n casekit.Notification, failure error, 
 	}
 	return nil
 }
+
+type watcherRow struct {
+	bun.BaseModel `bun:"table:watchers,alias:w"`
+
+	ID      string    `bun:"id,pk"`
+	CaseID  string    `bun:"case_id"`
+	Name    string    `bun:"name"`
+	Email   string    `bun:"email"`
+	AddedBy string    `bun:"added_by"`
+	AddedAt time.Time `bun:"added_at"`
+}
+
+// Watchers implements casekit.Tx.
+func (t *Tx) Watchers(ctx context.Context, caseID string) ([]casekit.Watcher, error) {
+	var rows []watcherRow
+	if err := t.sel(&rows, "watchers", "w").Where("w.case_id = ?", caseID).OrderExpr("w.added_at, w.id").Scan(ctx); err != nil {
+		return nil, t.err(err, "watchers")
+	}
+	out := make([]casekit.Watcher, len(rows))
+	for i, r := range rows {
+		by, err := casekit.ParseActor(r.AddedBy)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = casekit.Watcher{ID: r.ID, CaseID: r.CaseID, Name: r.Name, Email: r.Email, AddedBy: by, AddedAt: r.AddedAt.UTC()}
+	}
+	return out, nil
+}
+
+// AddWatcher implements casekit.Tx.
+func (t *Tx) AddWatcher(ctx context.Context, w casekit.Watcher) error {
+	_, err := t.ins(&watcherRow{ID: w.ID, CaseID: w.CaseID, Name: w.Name, Email: w.Email, AddedBy: w.AddedBy.String(), AddedAt: w.AddedAt.UTC()}, "watchers").Exec(ctx)
+	return t.err(err, "add watcher")
+}
+
+// RemoveWatcher implements casekit.Tx.
+func (t *Tx) RemoveWatcher(ctx context.Context, caseID, id string) error {
+	res, err := t.db.NewRaw("DELETE FROM ?.watchers WHERE case_id = ? AND id = ?", t.schema, caseID, id).Exec(ctx)
+	if err != nil {
+		return t.err(err, "remove watcher")
+	}
+	return affected(res, casekit.ErrNotFound)
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -230,9 +231,16 @@ func (c *cmd) team(id string) ([]Recipient, error) {
 	return out, nil
 }
 
-// deliverDue claims due notifications in batches and hands each to the
-// notifier, until none is due. It returns how many were delivered and the
-// first failure.
+// deliveryBatch is how many notifications one claim takes, and
+// deliveryConcurrency how many of them are handed to the notifier at once.
+const (
+	deliveryBatch       = 64
+	deliveryConcurrency = 8
+)
+
+// deliverDue claims due notifications in batches and hands them to the
+// notifier, several at a time, settling each batch in one go, until none
+// is due. It returns how many were delivered and the first failure.
 func (k *Kit) deliverDue(ctx context.Context) (int, error) {
 	if k.notifier == nil {
 		return 0, nil
@@ -240,31 +248,43 @@ func (k *Kit) deliverDue(ctx context.Context) (int, error) {
 	delivered := 0
 	var first error
 	for {
-		now := k.now()
-		batch, err := k.store.ClaimNotifications(ctx, now, deliveryLease, 32)
+		batch, err := k.store.ClaimNotifications(ctx, k.now(), deliveryLease, deliveryBatch)
 		if err != nil {
 			return delivered, err
 		}
 		if len(batch) == 0 {
 			return delivered, first
 		}
-		for _, n := range batch {
-			err := k.deliver(ctx, n)
-			retry := time.Time{}
-			if err != nil {
-				retry = backoff(k.now(), n.Attempts)
-				k.logger.LogAttrs(ctx, slog.LevelWarn, "casekit: notification failed",
-					slog.String("tenant", n.Tenant), slog.String("id", n.ID), slog.String("event", string(n.Event)),
-					slog.Int("attempts", n.Attempts), slog.Bool("dead", retry.IsZero()), slog.Any("err", err))
-				if first == nil {
-					first = fmt.Errorf("casekit: notification %s of tenant %q: %w", n.ID, n.Tenant, err)
-				}
-			} else {
+		results := make([]Settlement, len(batch))
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, deliveryConcurrency)
+		for i, n := range batch {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				results[i] = Settlement{Notification: n, Failure: k.deliver(ctx, n)}
+			}()
+		}
+		wg.Wait()
+		for i := range results {
+			r := &results[i]
+			if r.Failure == nil {
 				delivered++
+				continue
 			}
-			if serr := k.store.SettleNotification(ctx, n, err, retry); serr != nil {
-				return delivered, serr
+			r.Retry = backoff(k.now(), r.Notification.Attempts)
+			n := r.Notification
+			k.logger.LogAttrs(ctx, slog.LevelWarn, "casekit: notification failed",
+				slog.String("tenant", n.Tenant), slog.String("id", n.ID), slog.String("event", string(n.Event)),
+				slog.Int("attempts", n.Attempts), slog.Bool("dead", r.Retry.IsZero()), slog.Any("err", r.Failure))
+			if first == nil {
+				first = fmt.Errorf("casekit: notification %s of tenant %q: %w", n.ID, n.Tenant, r.Failure)
 			}
+		}
+		if err := k.store.SettleNotifications(ctx, results); err != nil {
+			return delivered, err
 		}
 	}
 }

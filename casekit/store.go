@@ -27,10 +27,11 @@ type Store interface {
 	// holds them for lease: they are due again then unless settled. Callers
 	// in any number of processes claim disjoint sets.
 	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Notification, error)
-	// SettleNotification ends a claimed attempt: with failure nil the
-	// notification leaves the outbox; otherwise it keeps the error and is
-	// due at retry, or dead when retry is the zero time.
-	SettleNotification(ctx context.Context, n Notification, failure error, retry time.Time) error
+	// SettleNotifications ends claimed attempts, in one transaction per
+	// tenant: a delivered notification leaves the outbox; a failed one
+	// keeps its error and is due at its Retry, or dead when that is the
+	// zero time.
+	SettleNotifications(ctx context.Context, results []Settlement) error
 	// Tenant returns one registered tenant or ErrTenantNotFound.
 	Tenant(ctx context.Context, id string) (Tenant, error)
 	// Tenants lists the registered tenants ordered by ID.
@@ -175,4 +176,14 @@ type PickQuery struct {
 	Statuses []string
 	// Priorities are the priority keys from the most urgent down.
 	Priorities []string
+}
+
+// Settlement is how one claimed delivery attempt ended.
+type Settlement struct {
+	Notification Notification
+	// Failure is nil for a delivery.
+	Failure error
+	// Retry is when a failed notification is due again; the zero time
+	// makes it a dead letter.
+	Retry time.Time
 }

@@ -50,12 +50,14 @@ func (r *Recorder) Take() []casekit.Notification {
 	return out
 }
 
-// who lists notifications as "event -> kind:id".
+// who lists notifications as "event -> kind:id", sorted: a batch is
+// delivered several at a time, in no fixed order.
 func who(ns []casekit.Notification) []string {
 	out := make([]string, len(ns))
 	for i, n := range ns {
 		out[i] = fmt.Sprintf("%s -> %s:%s", n.Event, n.Recipient.Kind, n.Recipient.ID)
 	}
+	slices.Sort(out)
 	return out
 }
 
@@ -148,8 +150,8 @@ func testOutbox(t *testing.T, newStore StoreFactory) {
 			_, err := e.Kit.RunDue(ctx)
 			must(t, err, "RunDue")
 			got := rec.Take()
-			wantEqual(t, []string{"case.status_changed -> customer:cust-1", "case.status_changed -> watcher:" + w.ID,
-				"case.resolved -> customer:cust-1", "case.resolved -> watcher:" + w.ID}, who(got), "notifications")
+			wantEqual(t, []string{"case.resolved -> customer:cust-1", "case.resolved -> watcher:" + w.ID,
+				"case.status_changed -> customer:cust-1", "case.status_changed -> watcher:" + w.ID}, who(got), "notifications")
 			for _, n := range got {
 				if n.Recipient.Kind == casekit.RecipientWatcher && (n.Recipient.Email != "fm@example.com" || n.Data["rating_levels"] != nil) {
 					t.Errorf("watcher notification: %+v (want the address and no rating)", n)
@@ -233,7 +235,7 @@ func testOutbox(t *testing.T, newStore StoreFactory) {
 			runCtx, stop := context.WithCancel(ctx)
 			calls := 0
 			rec.Fail = func(casekit.Notification) error {
-				if calls++; calls == 4 {
+				if calls++; calls == 4 { // Notify is called under the recorder's lock
 					stop() // the process dies while delivering the fourth
 					return runCtx.Err()
 				}
@@ -241,8 +243,8 @@ func testOutbox(t *testing.T, newStore StoreFactory) {
 			}
 			e.Kit.RunDue(runCtx) // returns once its context is gone
 			first := rec.Take()
-			if len(first) != 3 {
-				t.Fatalf("%d delivered before the stop, want 3", len(first))
+			if len(first) >= cases {
+				t.Fatalf("%d delivered before the stop, want fewer than %d", len(first), cases)
 			}
 			rec.Fail = nil
 			e.runDue(t, 0, "while the dead runner's claims are leased")

@@ -521,16 +521,19 @@ func (s *Store) ClaimNotifications(ctx context.Context, now time.Time, lease tim
 	return out, nil
 }
 
-// SettleNotification implements casekit.Store.
-func (s *Store) SettleNotification(ctx context.Context, n casekit.Notification, failure error, retry time.Time) error {
-	err := s.inTx(n.Tenant)(ctx, func(ctx context.Context, tx *sqlstore.Tx) error {
-		return sqlstore.Settle(ctx, tx, n, failure, retry)
-	})
-	if sqlState(err) == "3F000" {
-		return nil
-	}
-	if err != nil {
-		return tenantErr(n.Tenant, err)
+// SettleNotifications implements casekit.Store.
+func (s *Store) SettleNotifications(ctx context.Context, results []casekit.Settlement) error {
+	tenants, groups := sqlstore.ByTenant(results)
+	for _, tenant := range tenants {
+		err := s.inTx(tenant)(ctx, func(ctx context.Context, tx *sqlstore.Tx) error {
+			return sqlstore.Settle(ctx, tx, groups[tenant])
+		})
+		if sqlState(err) == "3F000" {
+			continue
+		}
+		if err != nil {
+			return tenantErr(tenant, err)
+		}
 	}
 	return nil
 }

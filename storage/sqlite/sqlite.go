@@ -599,9 +599,16 @@ func (s *Store) ClaimNotifications(ctx context.Context, now time.Time, lease tim
 	return out, nil
 }
 
-// SettleNotification implements casekit.Store.
-func (s *Store) SettleNotification(ctx context.Context, n casekit.Notification, failure error, retry time.Time) error {
-	return s.onTenant(ctx, n.Tenant, sqlstore.QueueOutbox, func(inTx func(context.Context, func(context.Context, *sqlstore.Tx) error) error) error {
-		return inTx(ctx, func(ctx context.Context, tx *sqlstore.Tx) error { return sqlstore.Settle(ctx, tx, n, failure, retry) })
-	})
+// SettleNotifications implements casekit.Store.
+func (s *Store) SettleNotifications(ctx context.Context, results []casekit.Settlement) error {
+	tenants, groups := sqlstore.ByTenant(results)
+	for _, tenant := range tenants {
+		err := s.onTenant(ctx, tenant, sqlstore.QueueOutbox, func(inTx func(context.Context, func(context.Context, *sqlstore.Tx) error) error) error {
+			return inTx(ctx, func(ctx context.Context, tx *sqlstore.Tx) error { return sqlstore.Settle(ctx, tx, groups[tenant]) })
+		})
+		if err != nil {
+			return tenantErr(tenant, err)
+		}
+	}
+	return nil
 }

@@ -118,27 +118,52 @@ func ClaimIn(ctx context.Context, tx *Tx, tenant string, now time.Time, lease ti
 	return out, nil
 }
 
-// Settle ends a claimed attempt on tx: delivered notifications leave the
-// outbox; failed ones keep the error and are due at retry, or dead when
-// retry is the zero time.
-func Settle(ctx context.Context, tx *Tx, n casekit.Notification, failure error, retry time.Time) error {
-	if failure == nil {
-		_, err := tx.db.NewRaw("DELETE FROM ?.outbox WHERE id = ?", tx.schema, n.ID).Exec(ctx)
-		return tx.err(err, "settle notification")
+// Settle ends claimed attempts of one tenant on tx: delivered
+// notifications leave the outbox; failed ones keep the error and are due
+// at their Retry, or dead when that is the zero time.
+func Settle(ctx context.Context, tx *Tx, results []casekit.Settlement) error {
+	var done []string
+	var earliest time.Time
+	for _, r := range results {
+		if r.Failure == nil {
+			done = append(done, r.Notification.ID)
+			continue
+		}
+		msg := truncate(r.Failure.Error(), 2000)
+		q := tx.db.NewRaw("UPDATE ?.outbox SET last_error = ?, due_us = ? WHERE id = ?", tx.schema, msg, Micros(r.Retry), r.Notification.ID)
+		if r.Retry.IsZero() {
+			q = tx.db.NewRaw("UPDATE ?.outbox SET last_error = ?, dead = ? WHERE id = ?", tx.schema, msg, true, r.Notification.ID)
+		} else if earliest.IsZero() || r.Retry.Before(earliest) {
+			earliest = r.Retry
+		}
+		if _, err := q.Exec(ctx); err != nil {
+			return tx.err(err, "settle notification")
+		}
 	}
-	msg := truncate(failure.Error(), 2000)
-	if retry.IsZero() {
-		_, err := tx.db.NewRaw("UPDATE ?.outbox SET last_error = ?, dead = ? WHERE id = ?", tx.schema, msg, true, n.ID).Exec(ctx)
-		return tx.err(err, "settle notification")
+	if len(done) > 0 {
+		if _, err := tx.db.NewRaw("DELETE FROM ?.outbox WHERE id IN (?)", tx.schema, bun.In(done)).Exec(ctx); err != nil {
+			return tx.err(err, "settle notifications")
+		}
 	}
-	_, err := tx.db.NewRaw("UPDATE ?.outbox SET last_error = ?, due_us = ? WHERE id = ?", tx.schema, msg, Micros(retry), n.ID).Exec(ctx)
-	if err != nil {
-		return tx.err(err, "settle notification")
-	}
-	if err := tx.wake(ctx, QueueOutbox, retry); err != nil {
-		return fmt.Errorf("settle notification: %w", err)
+	if !earliest.IsZero() {
+		if err := tx.wake(ctx, QueueOutbox, earliest); err != nil {
+			return fmt.Errorf("settle notifications: %w", err)
+		}
 	}
 	return nil
+}
+
+// ByTenant groups settlements by tenant, in the order tenants first appear.
+func ByTenant(results []casekit.Settlement) (tenants []string, groups map[string][]casekit.Settlement) {
+	groups = map[string][]casekit.Settlement{}
+	for _, r := range results {
+		t := r.Notification.Tenant
+		if _, ok := groups[t]; !ok {
+			tenants = append(tenants, t)
+		}
+		groups[t] = append(groups[t], r)
+	}
+	return tenants, groups
 }
 
 type watcherRow struct {

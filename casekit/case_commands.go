@@ -17,7 +17,9 @@ func (d *Desk) OpenCase(ctx context.Context, in NewCase) (*Case, error) {
 	var out *Case
 	err := d.run(ctx, "open case", customerToo, func(c *cmd) error {
 		if c.customer() {
-			if in.CustomerID != "" && in.CustomerID != c.actor.ID {
+			if (in.CustomerID != "" && in.CustomerID != c.actor.ID) || (in.Contact.ID != "" && in.Contact.ID != c.actor.ID) {
+				// A case names who may see it (customer and contact): a
+				// customer may not hand theirs to someone else.
 				return fmt.Errorf("a customer opens cases only for themself: %w", ErrForbidden)
 			}
 			if in.AssigneeID != "" || in.TeamID != "" || in.QueueID != "" {

@@ -91,6 +91,7 @@ func testPermissions(t *testing.T, newStore StoreFactory) {
 				in   casekit.NewCase
 			}{
 				{"for another customer", casekit.NewCase{Subject: "Theirs", CustomerID: "cust-b"}},
+				{"with another customer as the contact", casekit.NewCase{Subject: "Theirs", Contact: casekit.Contact{ID: "cust-b", Name: "B"}}},
 				{"with an assignee", casekit.NewCase{Subject: "Mine", AssigneeID: "agent-1"}},
 				{"with a team", casekit.NewCase{Subject: "Mine", TeamID: "team-1"}},
 				{"with a queue", casekit.NewCase{Subject: "Mine", QueueID: "queue-1"}},

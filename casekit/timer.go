@@ -258,7 +258,7 @@ func (d *Desk) Timers(ctx context.Context, caseID string) ([]Timer, error) {
 func (k *Kit) RunDue(ctx context.Context) (int, error) {
 	fired := 0
 	var first error
-	for {
+	for range maxFiresPerRun {
 		now := k.now()
 		ok, err := k.store.FireTimer(ctx, now, func(ctx context.Context, tenant string, tx Tx, t Timer) error {
 			c := &cmd{ctx: ctx, tenant: tenant, dir: k.dir, tx: tx, actor: System, now: now, notify: k.notifier != nil}
@@ -288,6 +288,10 @@ func (k *Kit) RunDue(ctx context.Context) (int, error) {
 	}
 	return fired + delivered, first
 }
+
+// maxFiresPerRun bounds the timers one RunDue fires, so that it returns
+// even if timers kept falling due (Run calls it again at once).
+const maxFiresPerRun = 10_000
 
 // retryAt returns when a timer that failed for the n-th time fires again:
 // a minute after now, doubling up to a day; the zero time once it has

@@ -150,7 +150,11 @@ type CaseFilter struct {
 	// Breached keeps cases with the SLA clock running whose first response
 	// or resolution is overdue now.
 	Breached bool `json:"breached"`
-	// Text keeps cases whose subject or description contains every word.
+	// Text keeps cases whose subject and description, or one of whose
+	// messages, hold every word; "quoted words" must stand together, in
+	// order. Words are runs of letters and digits, matched whole and
+	// without regard to case; punctuation separates them. "#1042" finds
+	// case 1042. A customer's search never looks into internal messages.
 	Text string `json:"text" validate:"max=500"`
 	// After is the cursor from the previous page's Next.
 	After string `json:"after"`
@@ -172,6 +176,14 @@ type CaseQuery struct {
 	Limit int
 	// Now is the time Breached is judged at.
 	Now time.Time
+	// Number, when not 0, keeps only the case with this number (Text was
+	// "#1042").
+	Number int64
+	// Terms are Text's search terms, all of which must match the case's
+	// subject and description or one message (public ones only when
+	// VisibleTo is set): each a word, or a phrase of words in order, in
+	// lower case, letters and digits only. The store ignores Text.
+	Terms [][]string
 }
 
 // CasePage is one page of cases, newest first.

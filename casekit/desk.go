@@ -290,6 +290,7 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 		if c.customer() {
 			q.VisibleTo = c.actor.ID
 		}
+		q.Number, q.Terms = parseSearch(f.Text)
 		if len(f.Status) > 0 {
 			set, err := c.statuses()
 			if err != nil {

@@ -30,6 +30,7 @@ var areas = []area{
 	{"errors", testErrors},
 	{"history", testHistory},
 	{"pagination", testPagination},
+	{"search", testSearch},
 	{"distribution", testDistribution},
 	{"sla", testSLA},
 	{"timers", testTimers},
@@ -42,7 +43,7 @@ var areas = []area{
 // RunStoreTests runs the conformance suite against the stores newStore
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, validation, errors, history,
-// pagination, distribution, sla, timers, outbox, isolation, rollback, concurrency), each split into the rules
+// pagination, search, distribution, sla, timers, outbox, isolation, rollback, concurrency), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
 // and works in tenants of its own. The areas run one after the other, and
 // the timers and outbox areas' tests one at a time, because Kit.RunDue

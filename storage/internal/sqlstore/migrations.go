@@ -209,6 +209,38 @@ var migrations = []migration{
 			last_error TEXT NOT NULL DEFAULT '',
 			dead {bool} NOT NULL DEFAULT {false})`,
 		`CREATE INDEX outbox_due_idx ON ?.outbox (dead, due_us)`,
+		// Full-text search: words of the subject and description, and of
+		// each message, in PostgreSQL's 'simple' configuration (no
+		// stemming, any language) or SQLite FTS5's unicode61 tokenizer
+		// keeping diacritics, so both stores find the same words.
+		`PG:ALTER TABLE ?.cases ADD COLUMN search tsvector
+			GENERATED ALWAYS AS (to_tsvector('simple', subject || ' ' || description)) STORED`,
+		`PG:CREATE INDEX cases_search_idx ON ?.cases USING GIN (search)`,
+		`PG:ALTER TABLE ?.messages ADD COLUMN search tsvector
+			GENERATED ALWAYS AS (to_tsvector('simple', subject || ' ' || body)) STORED`,
+		`PG:CREATE INDEX messages_search_idx ON ?.messages USING GIN (search)`,
+		`SQLITE:CREATE VIRTUAL TABLE ?.cases_fts USING fts5(subject, description,
+			content='cases', tokenize='unicode61 remove_diacritics 0')`,
+		`SQLITE:CREATE TRIGGER ?.cases_fts_ai AFTER INSERT ON cases BEGIN
+			INSERT INTO cases_fts (rowid, subject, description) VALUES (new.rowid, new.subject, new.description);
+		END`,
+		`SQLITE:CREATE TRIGGER ?.cases_fts_ad AFTER DELETE ON cases BEGIN
+			INSERT INTO cases_fts (cases_fts, rowid, subject, description) VALUES ('delete', old.rowid, old.subject, old.description);
+		END`,
+		`SQLITE:CREATE TRIGGER ?.cases_fts_au AFTER UPDATE OF subject, description ON cases BEGIN
+			INSERT INTO cases_fts (cases_fts, rowid, subject, description) VALUES ('delete', old.rowid, old.subject, old.description);
+			INSERT INTO cases_fts (rowid, subject, description) VALUES (new.rowid, new.subject, new.description);
+		END`,
+		`SQLITE:INSERT INTO ?.cases_fts (cases_fts) VALUES ('rebuild')`,
+		`SQLITE:CREATE VIRTUAL TABLE ?.messages_fts USING fts5(subject, body,
+			content='messages', tokenize='unicode61 remove_diacritics 0')`,
+		`SQLITE:CREATE TRIGGER ?.messages_fts_ai AFTER INSERT ON messages BEGIN
+			INSERT INTO messages_fts (rowid, subject, body) VALUES (new.rowid, new.subject, new.body);
+		END`,
+		`SQLITE:CREATE TRIGGER ?.messages_fts_ad AFTER DELETE ON messages BEGIN
+			INSERT INTO messages_fts (messages_fts, rowid, subject, body) VALUES ('delete', old.rowid, old.subject, old.body);
+		END`,
+		`SQLITE:INSERT INTO ?.messages_fts (messages_fts) VALUES ('rebuild')`,
 		`CREATE TABLE ?.watchers (
 			id TEXT PRIMARY KEY,
 			case_id TEXT NOT NULL,
@@ -296,6 +328,10 @@ func Apply(ctx context.Context, db bun.IDB, d Dialect, schema string, version in
 			continue
 		}
 		for _, s := range m.stmts {
+			s, ok := d.only(s)
+			if !ok {
+				continue
+			}
 			if _, err := db.ExecContext(ctx, formatDDL(db, d, s, schema)); err != nil {
 				return fmt.Errorf("%s: %w", firstLine(s), err)
 			}
@@ -331,6 +367,18 @@ func formatDDL(db bun.IDB, d Dialect, stmt, schema string) string {
 		return db.NewRaw("CREATE INDEX ?."+name+" ON "+rest, bun.Ident(schema)).String()
 	}
 	return db.NewRaw(d.ddl(stmt), bun.Ident(schema)).String()
+}
+
+// only strips a "PG:" or "SQLITE:" prefix from a statement meant for one
+// dialect, and reports whether the statement is for d.
+func (d Dialect) only(stmt string) (string, bool) {
+	if rest, ok := strings.CutPrefix(stmt, "PG:"); ok {
+		return rest, d == Postgres
+	}
+	if rest, ok := strings.CutPrefix(stmt, "SQLITE:"); ok {
+		return rest, d == SQLite
+	}
+	return stmt, true
 }
 
 func firstLine(s string) string {

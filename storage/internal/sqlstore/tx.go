@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+
 	"time"
 
 	"github.com/uptrace/bun"
@@ -295,9 +295,11 @@ func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Cas
 		now := q.Now.UTC()
 		s = s.Where("c.sla_paused_at IS NULL AND ((c.response_due < ? AND c.first_response_at IS NULL) OR (c.resolution_due < ? AND c.resolved_at IS NULL))", now, now)
 	}
-	for _, word := range strings.Fields(strings.ToLower(q.Text)) {
-		pat := "%" + escapeLike(word) + "%"
-		s = s.Where(`(lower(c.subject) LIKE ? ESCAPE '\' OR lower(c.description) LIKE ? ESCAPE '\')`, pat, pat)
+	if q.Number != 0 {
+		s = s.Where("c.number = ?", q.Number)
+	}
+	if len(q.Terms) > 0 {
+		s = t.search(s, q)
 	}
 	if q.VisibleTo != "" {
 		s = s.Where("(c.customer_id = ? OR c.contact_id = ?)", q.VisibleTo, q.VisibleTo)
@@ -320,10 +322,6 @@ func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Cas
 		out[i] = c
 	}
 	return out, nil
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // InsertActivity implements casekit.Tx.

@@ -1,0 +1,84 @@
+package casekittest
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"casekit.dev/casekit"
+)
+
+func testSearch(t *testing.T, newStore StoreFactory) {
+	runEnvTests(t, newStore, []envTest{
+		{"words beyond ASCII are found whatever their case", func(t *testing.T, e *Env) {
+			ctx, d := t.Context(), e.Agent()
+			openWith(t, d, casekit.NewCase{Subject: "ÄRGER mit dem Drucker", Description: "Die Straße ist gesperrt"})
+			openWith(t, d, casekit.NewCase{Subject: "Ошибка принтера", Description: "Принтер не печатает"})
+			openWith(t, d, casekit.NewCase{Subject: "Arger without umlaut"})
+			for text, want := range map[string][]int64{
+				"ärger":           {1},
+				"Ärger DRUCKER":   {1},
+				"straße":          {1},
+				"ПРИНТЕР":         {2},
+				"принтера ошибка": {2},
+				"arger":           {3},
+			} {
+				got := numbers(try(d.ListCases(ctx, casekit.CaseFilter{Text: text})).get(t).Cases)
+				if !slices.Equal(got, want) {
+					t.Errorf("search %q = %v, want %v", text, got, want)
+				}
+			}
+		}},
+		{"messages are searched; a customer's search never sees internal ones", func(t *testing.T, e *Env) {
+			ctx, d := t.Context(), e.Agent()
+			c := openWith(t, d, casekit.NewCase{Subject: "Printer", CustomerID: "cust-1"})
+			openWith(t, d, casekit.NewCase{Subject: "Other", CustomerID: "cust-1"})
+			try(d.PostMessage(ctx, c.ID, casekit.NewMessage{Body: "The toner cartridge is empty"})).get(t)
+			try(d.PostMessage(ctx, c.ID, casekit.NewMessage{Body: "Supplier invoice overdue", Internal: true})).get(t)
+			cust := e.Desk(casekit.Customer("cust-1"))
+			for _, tc := range []struct {
+				desk *casekit.Desk
+				text string
+				want []int64
+				what string
+			}{
+				{d, "toner cartridge", []int64{1}, "an agent, words of a public message"},
+				{d, "supplier overdue", []int64{1}, "an agent, words of an internal message"},
+				{cust, "toner", []int64{1}, "the customer, words of a public message"},
+				{cust, "supplier", nil, "the customer, words of an internal message"},
+				{d, "printer toner", nil, "words split between the case and a message"},
+			} {
+				got := numbers(try(tc.desk.ListCases(ctx, casekit.CaseFilter{Text: tc.text})).get(t).Cases)
+				if !slices.Equal(got, tc.want) {
+					t.Errorf("%s: search %q = %v, want %v", tc.what, tc.text, got, tc.want)
+				}
+			}
+		}},
+		{"a changed subject is found by its new words only; a deleted case not at all", func(t *testing.T, e *Env) {
+			ctx, d := t.Context(), e.Agent()
+			c := openWith(t, d, casekit.NewCase{Subject: "Fax machine jammed"})
+			gone := openWith(t, d, casekit.NewCase{Subject: "Fax number wrong"})
+			try(d.PostMessage(ctx, gone.ID, casekit.NewMessage{Body: "fax fax fax"})).get(t)
+			try(d.UpdateCase(ctx, c.ID, casekit.CaseUpdate{Subject: ptr("Scanner jammed")})).get(t)
+			must(t, d.DeleteCase(ctx, gone.ID, "test"), "DeleteCase")
+			for text, want := range map[string][]int64{"fax": nil, "scanner": {1}, "jammed": {1}} {
+				if got := numbers(try(d.ListCases(ctx, casekit.CaseFilter{Text: text})).get(t).Cases); !slices.Equal(got, want) {
+					t.Errorf("search %q = %v, want %v", text, got, want)
+				}
+			}
+		}},
+		{"long and hostile search text is a clear error or harmless", func(t *testing.T, e *Env) {
+			ctx, d := t.Context(), e.Agent()
+			e.open(t, "Printer", "cust-1")
+			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{Text: strings.Repeat("a", 501)})), "a 501-character search", "text", "max")
+			for _, text := range []string{strings.Repeat("word ", 100), `'); DROP TABLE cases; --`, `"unclosed`, `NEAR(a b)`, `a* OR b:*`, "\x00\u202e"} {
+				if _, err := d.ListCases(ctx, casekit.CaseFilter{Text: text}); err != nil {
+					t.Errorf("search %q: %v", text, err)
+				}
+			}
+			if got := numbers(try(d.ListCases(ctx, casekit.CaseFilter{})).get(t).Cases); len(got) != 1 {
+				t.Errorf("after hostile searches: %v", got)
+			}
+		}},
+	})
+}

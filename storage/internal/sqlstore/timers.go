@@ -110,38 +110,52 @@ const fireBatch = 16
 // there and due. fn runs on it and the timer is deleted. It reports
 // whether a timer fired and whether any was due at all.
 func FireOne(ctx context.Context, tx *Tx, now time.Time, fn func(context.Context, casekit.Timer) error) (fired, due bool, err error) {
-	var rows []timerRow
-	err = tx.sel(&rows, "timers", "tm").Where("tm.dead = ?", false).Where("tm.due_us <= ?", Micros(now)).
-		OrderExpr("tm.due_us, tm.id").Limit(fireBatch).Scan(ctx)
-	if err != nil {
-		return false, false, tx.err(err, "due timers")
-	}
-	for _, r := range rows {
-		ok, err := tx.lockCaseSkip(ctx, r.CaseID)
+	// A batch read without locks goes stale while other runners fire its
+	// timers: when every candidate turned out gone, read again, so a
+	// runner gives up only when the due timers left are held by runners
+	// that will go on after firing theirs.
+	for range 64 {
+		var rows []timerRow
+		err = tx.sel(&rows, "timers", "tm").Where("tm.dead = ?", false).Where("tm.due_us <= ?", Micros(now)).
+			OrderExpr("tm.due_us, tm.id").Limit(fireBatch).Scan(ctx)
 		if err != nil {
-			return false, true, err
+			return false, false, tx.err(err, "due timers")
 		}
-		if !ok {
-			continue // someone holds the case: another timer, or later
+		if len(rows) == 0 {
+			return false, false, nil
 		}
-		var again timerRow
-		err = tx.lock(tx.sel(&again, "timers", "tm").Where("tm.id = ?", r.ID).Where("tm.dead = ?", false).
-			Where("tm.due_us <= ?", Micros(now)), true).Scan(ctx)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // fired or moved by someone else meanwhile
+		held := false
+		for _, r := range rows {
+			ok, err := tx.lockCaseSkip(ctx, r.CaseID)
+			if err != nil {
+				return false, true, err
+			}
+			if !ok {
+				held = true // someone holds the case: a runner or a command
+				continue
+			}
+			var again timerRow
+			err = tx.lock(tx.sel(&again, "timers", "tm").Where("tm.id = ?", r.ID).Where("tm.dead = ?", false).
+				Where("tm.due_us <= ?", Micros(now)), true).Scan(ctx)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // fired or moved by someone else meanwhile
+			}
+			if err != nil {
+				return false, true, tx.err(err, "lock timer")
+			}
+			if err := fn(ctx, again.domain()); err != nil {
+				return false, true, err
+			}
+			if _, err := tx.db.NewRaw("DELETE FROM ?.timers WHERE id = ?", tx.schema, again.ID).Exec(ctx); err != nil {
+				return false, true, tx.err(err, "delete fired timer")
+			}
+			return true, true, nil
 		}
-		if err != nil {
-			return false, true, tx.err(err, "lock timer")
+		if held {
+			return false, true, nil
 		}
-		if err := fn(ctx, again.domain()); err != nil {
-			return false, true, err
-		}
-		if _, err := tx.db.NewRaw("DELETE FROM ?.timers WHERE id = ?", tx.schema, again.ID).Exec(ctx); err != nil {
-			return false, true, tx.err(err, "delete fired timer")
-		}
-		return true, true, nil
 	}
-	return false, len(rows) > 0, nil
+	return false, true, nil
 }
 
 // lockCaseSkip locks a case for the rest of the transaction unless another

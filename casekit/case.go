@@ -129,14 +129,23 @@ type CaseUpdate struct {
 // CaseFilter selects cases for Desk.ListCases. Zero fields do not filter.
 type CaseFilter struct {
 	// Status keeps cases in any of these statuses.
-	Status        []string   `json:"status"`
-	Priority      []string   `json:"priority"`
-	Type          string     `json:"type"`
-	CustomerID    string     `json:"customer_id"`
-	AssigneeID    string     `json:"assignee_id"`
-	TeamID        string     `json:"team_id"`
-	QueueID       string     `json:"queue_id"`
-	Tag           string     `json:"tag"`
+	Status     []string `json:"status"`
+	Priority   []string `json:"priority"`
+	Type       string   `json:"type"`
+	CustomerID string   `json:"customer_id"`
+	AssigneeID string   `json:"assignee_id"`
+	TeamID     string   `json:"team_id"`
+	QueueID    string   `json:"queue_id"`
+	Tag        string   `json:"tag"`
+	// Tags keeps cases with any of these tags, or with all of them when
+	// AllTags is set.
+	Tags    []string `json:"tags" validate:"max=20,dive,required,max=100"`
+	AllTags bool     `json:"all_tags"`
+	// StatusFlags keeps cases whose status has any of these flags:
+	// initial, progress, paused, reopen, resolved, final, canceled, or
+	// active (neither final nor canceled). With Status as well, a case
+	// passes when it matches either.
+	StatusFlags   []string   `json:"status_flags" validate:"max=8,dive,oneof=initial progress paused reopen resolved final canceled active"`
 	CreatedAfter  *time.Time `json:"created_after"`
 	CreatedBefore *time.Time `json:"created_before"`
 	// DeadlineBefore keeps cases whose deadline is before this time.

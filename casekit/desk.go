@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -291,6 +292,23 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 			q.VisibleTo = c.actor.ID
 		}
 		q.Number, q.Terms = parseSearch(f.Text)
+		if len(f.StatusFlags) > 0 {
+			set, err := c.statuses()
+			if err != nil {
+				return err
+			}
+			keys := slices.Clone(f.Status)
+			for _, s := range set.list {
+				if slices.ContainsFunc(f.StatusFlags, s.hasFlag) && !slices.Contains(keys, s.Key) {
+					keys = append(keys, s.Key)
+				}
+			}
+			if len(keys) == 0 {
+				out = &CasePage{}
+				return nil // no status has the flags: nothing matches
+			}
+			q.Status = keys
+		}
 		if len(f.Status) > 0 {
 			set, err := c.statuses()
 			if err != nil {

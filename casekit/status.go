@@ -81,6 +81,30 @@ func DefaultTransitions() []Transition {
 }
 
 // statusSet is a tenant's statuses and transitions, loaded for one command.
+// hasFlag reports whether the status has the named flag; "active" is
+// neither final nor canceled.
+func (s Status) hasFlag(flag string) bool {
+	switch flag {
+	case "initial":
+		return s.Initial
+	case "progress":
+		return s.Progress
+	case "paused":
+		return s.Paused
+	case "reopen":
+		return s.Reopen
+	case "resolved":
+		return s.Resolved
+	case "final":
+		return s.Final
+	case "canceled":
+		return s.Canceled
+	case "active":
+		return !s.Final && !s.Canceled
+	}
+	return false
+}
+
 type statusSet struct {
 	byKey   map[string]Status
 	list    []Status

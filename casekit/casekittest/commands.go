@@ -283,6 +283,14 @@ func commands() []command {
 			_, err := d.DeadLetters(ctx)
 			return err
 		}},
+		{"Tag", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Tag(ctx, fx.CaseID, "vip")
+			return err
+		}},
+		{"Untag", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Untag(ctx, fx.CaseID, "vip")
+			return err
+		}},
 		{"Timers", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.Timers(ctx, fx.CaseID)
 			return err

@@ -71,6 +71,8 @@ func testSearch(t *testing.T, newStore StoreFactory) {
 			ctx, d := t.Context(), e.Agent()
 			e.open(t, "Printer", "cust-1")
 			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{Text: strings.Repeat("a", 501)})), "a 501-character search", "text", "max")
+			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{StatusFlags: []string{"bogus"}})), "an unknown status flag", "status_flags[0]", "oneof")
+			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{Tags: []string{""}})), "an empty tag", "tags[0]", "required")
 			for _, text := range []string{strings.Repeat("word ", 100), `'); DROP TABLE cases; --`, `"unclosed`, `NEAR(a b)`, `a* OR b:*`, "\x00\u202e"} {
 				if _, err := d.ListCases(ctx, casekit.CaseFilter{Text: text}); err != nil {
 					t.Errorf("search %q: %v", text, err)
@@ -79,6 +81,43 @@ func testSearch(t *testing.T, newStore StoreFactory) {
 			if got := numbers(try(d.ListCases(ctx, casekit.CaseFilter{})).get(t).Cases); len(got) != 1 {
 				t.Errorf("after hostile searches: %v", got)
 			}
+		}},
+	})
+}
+
+func testTags(t *testing.T, newStore StoreFactory) {
+	runEnvTests(t, newStore, []envTest{
+		{"tag and untag change the tags once, in history, and refuse bad input", func(t *testing.T, e *Env) {
+			ctx, d := t.Context(), e.Agent()
+			c := openWith(t, d, casekit.NewCase{Subject: "Printer", Tags: []string{"hardware"}})
+			got := try(d.Tag(ctx, c.ID, "urgent", " hardware ", "urgent")).get(t)
+			wantEqual(t, []string{"hardware", "urgent"}, got.Tags, "tags after Tag")
+			same := try(d.Tag(ctx, c.ID, "urgent")).get(t)
+			if same.Version != got.Version {
+				t.Errorf("tagging with a tag the case has wrote version %d", same.Version)
+			}
+			got = try(d.Untag(ctx, c.ID, "hardware", "never-there")).get(t)
+			wantEqual(t, []string{"urgent"}, got.Tags, "tags after Untag")
+			got = try(d.Untag(ctx, c.ID, "urgent")).get(t)
+			if got.Tags != nil {
+				t.Errorf("tags after removing the last: %v", got.Tags)
+			}
+			wantEqual(t, got, e.reload(t, c.ID), "stored case")
+			evs := eventsOf(e.history(t, c.ID), casekit.EventCaseUpdated)
+			if len(evs) != 3 {
+				t.Errorf("%d update events, want 3 (tag, untag, untag)", len(evs))
+			}
+			if page := try(d.ListCases(ctx, casekit.CaseFilter{Tag: "urgent"})).get(t); len(page.Cases) != 0 {
+				t.Errorf("the removed tag still finds the case")
+			}
+			before := e.state(t, c.ID)
+			wantRule(t, errOf(d.Tag(ctx, c.ID)), "Tag with no tag", "tags", "min")
+			wantRule(t, errOf(d.Tag(ctx, c.ID, "")), "Tag with an empty tag", "tags[0]", "required")
+			wantRule(t, errOf(d.Tag(ctx, c.ID, strings.Repeat("x", 101))), "Tag with a long tag", "tags[0]", "max")
+			wantIs(t, errOf(e.Desk(casekit.Customer("cust-1")).Tag(ctx, c.ID, "mine")), casekit.ErrForbidden, "Tag as a customer")
+			wantUnchanged(t, before, e.state(t, c.ID), "after refused tagging")
+			r := e.into(t, e.open(t, "Done", "cust-1"), casekit.StatusResolved)
+			wantIs(t, errOf(d.Tag(ctx, r.ID, "late")), casekit.ErrReadOnly, "Tag a resolved case")
 		}},
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 
 	"casekit.dev/casekit"
 )
@@ -266,12 +267,19 @@ func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Cas
 		}
 	}
 	if q.Tag != "" {
-		if t.dialect == Postgres {
-			b, _ := json.Marshal([]string{q.Tag})
-			s = s.Where("c.tags @> ?::jsonb", string(b))
-		} else {
-			s = s.Where("EXISTS (SELECT 1 FROM json_each(c.tags) AS tag WHERE tag.value = ?)", q.Tag)
+		s = t.hasTag(s, q.Tag)
+	}
+	if len(q.Tags) > 0 && q.AllTags {
+		for _, tag := range q.Tags {
+			s = t.hasTag(s, tag)
 		}
+	} else if len(q.Tags) > 0 {
+		s = s.WhereGroup(" AND ", func(g *bun.SelectQuery) *bun.SelectQuery {
+			for _, tag := range q.Tags {
+				g = g.WhereOr("?", t.tagCond(tag))
+			}
+			return g
+		})
 	}
 	if q.CreatedAfter != nil {
 		s = s.Where("c.created_at > ?", q.CreatedAfter.UTC())
@@ -511,4 +519,17 @@ func (t *Tx) Events(ctx context.Context, caseID string) ([]casekit.Event, error)
 		out[i] = casekit.Event{ID: r.ID, CaseID: r.CaseID, CaseNumber: r.CaseNumber, Type: casekit.EventType(r.Type), Actor: a, At: r.At.UTC(), Data: r.Data}
 	}
 	return out, nil
+}
+
+// tagCond is the condition that a case has tag.
+func (t *Tx) tagCond(tag string) schema.QueryWithArgs {
+	if t.dialect == Postgres {
+		b, _ := json.Marshal([]string{tag})
+		return bun.SafeQuery("c.tags @> ?::jsonb", string(b))
+	}
+	return bun.SafeQuery("EXISTS (SELECT 1 FROM json_each(c.tags) AS tag WHERE tag.value = ?)", tag)
+}
+
+func (t *Tx) hasTag(s *bun.SelectQuery, tag string) *bun.SelectQuery {
+	return s.Where("?", t.tagCond(tag))
 }

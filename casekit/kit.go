@@ -26,6 +26,8 @@ type Kit struct {
 	dir      Directory
 	poll     time.Duration
 	notifier Notifier
+
+	deliveryTimeout time.Duration
 }
 
 // Option configures a Kit.
@@ -52,12 +54,15 @@ func New(store Store, opts ...Option) (*Kit, error) {
 	if store == nil {
 		return nil, errors.New("casekit: New needs a store")
 	}
-	k := &Kit{store: store, clock: systemClock{}, logger: slog.Default(), poll: time.Second}
+	k := &Kit{store: store, clock: systemClock{}, logger: slog.Default(), poll: time.Second, deliveryTimeout: DefaultDeliveryTimeout}
 	for _, o := range opts {
 		o(k)
 	}
 	if k.clock == nil || k.logger == nil {
 		return nil, errors.New("casekit: WithClock and WithLogger need a non-nil value")
+	}
+	if k.deliveryTimeout <= 0 || k.deliveryTimeout > deliveryLease/2 {
+		return nil, fmt.Errorf("casekit: WithDeliveryTimeout(%v): it must be positive and at most %v", k.deliveryTimeout, deliveryLease/2)
 	}
 	if k.poll <= 0 {
 		return nil, fmt.Errorf("casekit: WithPollInterval(%v): the interval must be positive", k.poll)

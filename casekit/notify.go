@@ -90,8 +90,15 @@ const MaxDeliveryAttempts = 8
 // runner; if the runner dies, another delivers it after the lease.
 const deliveryLease = 2 * time.Minute
 
-// deliveryTimeout bounds one Notify call.
-const deliveryTimeout = 30 * time.Second
+// DefaultDeliveryTimeout bounds one Notify call unless WithDeliveryTimeout
+// says otherwise.
+const DefaultDeliveryTimeout = 30 * time.Second
+
+// WithDeliveryTimeout bounds each Notify call: past it the call's context
+// is canceled and the attempt counts as failed. Keep it well under the
+// two-minute lease, after which another runner may deliver the same
+// notification.
+func WithDeliveryTimeout(d time.Duration) Option { return func(k *Kit) { k.deliveryTimeout = d } }
 
 // notifications turns the command's events into notifications, as the
 // source products notify (see DESIGN.md): the actor is never told of their
@@ -304,7 +311,7 @@ func (k *Kit) deliver(ctx context.Context, n Notification) (err error) {
 			err = fmt.Errorf("notifier panicked: %v", r)
 		}
 	}()
-	ctx, cancel := context.WithTimeout(ctx, deliveryTimeout)
+	ctx, cancel := context.WithTimeout(ctx, k.deliveryTimeout)
 	defer cancel()
 	return k.notifier.Notify(ctx, n)
 }

@@ -223,6 +223,37 @@ func testOutbox(t *testing.T, newStore StoreFactory) {
 				t.Errorf("the command was undone: case is %s", got.Status)
 			}
 		}},
+		{"a notifier that hangs is cut off by the delivery timeout and retried", func(t *testing.T, e *Env, _ *Recorder) {
+			ctx := t.Context()
+			hang := &Recorder{Fail: func(casekit.Notification) error { return nil }}
+			var hung int
+			slow := notifierFunc(func(ctx context.Context, n casekit.Notification) error {
+				if hung++; hung == 1 {
+					<-ctx.Done() // never answers; only the timeout ends it
+					return ctx.Err()
+				}
+				return hang.Notify(ctx, n)
+			})
+			he := NewEnv(t, e.Store, casekit.WithNotifier(slow), casekit.WithDeliveryTimeout(50*time.Millisecond))
+			c := he.open(t, "Printer", "cust-1")
+			try(he.Agent().Cancel(ctx, c.ID, "test")).get(t)
+			start := time.Now()
+			n, err := he.Kit.RunDue(ctx)
+			if n != 0 || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("RunDue with a hanging notifier = %d, %v; want 0 and a deadline error", n, err)
+			}
+			if took := time.Since(start); took > 10*time.Second {
+				t.Errorf("RunDue took %v with a 50ms delivery timeout", took)
+			}
+			he.Clock.Advance(2 * time.Hour)
+			he.runDue(t, 1, "the retry")
+			if got := hang.Got(); len(got) != 1 || got[0].Attempts != 2 {
+				t.Errorf("retry: %+v", got)
+			}
+			if _, err := casekit.New(e.Store, casekit.WithDeliveryTimeout(time.Hour)); err == nil {
+				t.Error("a delivery timeout longer than half the lease was accepted")
+			}
+		}},
 		{"a runner stopped in the middle of a batch loses nothing; repeats carry the same ID", func(t *testing.T, e *Env, rec *Recorder) {
 			ctx, d := t.Context(), e.Agent()
 			const cases = 10
@@ -307,3 +338,8 @@ func intList(v any) []int {
 	}
 	return nil
 }
+
+// notifierFunc is a function as a casekit.Notifier.
+type notifierFunc func(ctx context.Context, n casekit.Notification) error
+
+func (f notifierFunc) Notify(ctx context.Context, n casekit.Notification) error { return f(ctx, n) }

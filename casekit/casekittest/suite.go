@@ -39,12 +39,13 @@ var areas = []area{
 	{"isolation", testIsolation},
 	{"rollback", testRollback},
 	{"concurrency", testConcurrency},
+	{"properties", testProperties},
 }
 
 // RunStoreTests runs the conformance suite against the stores newStore
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, validation, errors, history,
-// pagination, search, tags, distribution, sla, timers, outbox, isolation, rollback, concurrency), each split into the rules
+// pagination, search, tags, distribution, sla, timers, outbox, isolation, rollback, concurrency, properties), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
 // and works in tenants of its own. The areas run one after the other, and
 // the timers and outbox areas' tests one at a time, because Kit.RunDue

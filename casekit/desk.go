@@ -51,9 +51,10 @@ type cmd struct {
 	set    *statusSet
 	dist   *distribution
 	book   *slaBook
-	firing string // the timer being fired, if any
-	notify bool   // the kit has a notifier: enqueue notifications
-	events []Event
+	notify bool // the kit has a notifier: enqueue notifications
+	// watchers caches each case's watchers for the notifications.
+	watchers map[string][]Watcher
+	events   []Event
 	// eventCases holds, for each event, the case it is about (nil for
 	// tenant-level events), as the command leaves it.
 	eventCases []*Case

@@ -156,9 +156,16 @@ func (c *cmd) recipients(ev Event, cs *Case) ([]Recipient, error) {
 		if cs.CustomerID != "" || cs.Contact.Email != "" {
 			out = append(out, Recipient{Kind: RecipientCustomer, ID: cs.CustomerID, Name: cs.Contact.Name, Email: cs.Contact.Email})
 		}
-		ws, err := c.tx.Watchers(c.ctx, cs.ID)
-		if err != nil {
-			return nil, err
+		ws, ok := c.watchers[cs.ID] // read once per command and case
+		if !ok {
+			var err error
+			if ws, err = c.tx.Watchers(c.ctx, cs.ID); err != nil {
+				return nil, err
+			}
+			if c.watchers == nil {
+				c.watchers = map[string][]Watcher{}
+			}
+			c.watchers[cs.ID] = ws
 		}
 		for _, w := range ws {
 			out = append(out, Recipient{Kind: RecipientWatcher, ID: w.ID, Name: w.Name, Email: w.Email})

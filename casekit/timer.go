@@ -64,7 +64,8 @@ const (
 // for: SLA warnings and breaches while the clock runs, and for a resolved
 // case the reminders and its auto-close. A timer whose time has passed is
 // kept only if it is still pending (it has not fired yet, and is not the
-// one firing now), so nothing fires twice; the auto-close is always kept.
+// one firing now, which the store has already taken away), so nothing
+// fires twice; the auto-close is always kept.
 // Dead timers stay. Nothing is written when nothing changes.
 func (c *cmd) scheduleTimers(cs *Case) error {
 	all, err := c.wantTimers(cs)
@@ -77,7 +78,7 @@ func (c *cmd) scheduleTimers(cs *Case) error {
 	}
 	var live []Timer
 	for _, t := range have {
-		if !t.Dead && t.ID != c.firing {
+		if !t.Dead {
 			live = append(live, t)
 		}
 	}
@@ -153,7 +154,6 @@ func (c *cmd) wantTimers(cs *Case) ([]Timer, error) {
 // found the case changed (its deadline moved, auto-close switched off)
 // does nothing but leave the right timers behind.
 func (c *cmd) fire(t Timer) error {
-	c.firing = t.ID
 	cs, err := c.tx.Case(c.ctx, t.CaseID, true)
 	if errors.Is(err, ErrNotFound) {
 		return nil // deleted with its case; nothing to do

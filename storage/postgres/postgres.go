@@ -452,90 +452,45 @@ func (s *Store) dueTenants(ctx context.Context, queue string, now time.Time) ([]
 }
 
 // inTx runs fn in a transaction on the tenant's schema.
-func (s *Store) inTx(tenant string) func(context.Context, func(context.Context, *sqlstore.Tx) error) error {
+func (s *Store) inTx(tenant string) sqlstore.InTxFunc {
 	return func(ctx context.Context, fn func(context.Context, *sqlstore.Tx) error) error {
 		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, s.tx(tx, tenant)) })
 	}
 }
 
-// FireTimer implements casekit.Store. The control schema's timer_wakeups
-// table says which tenants may have a due timer; each is tried in a
-// transaction of its own, and a tenant found with none has its wakeup
-// moved on.
-func (s *Store) FireTimer(ctx context.Context, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
-	tenants, err := s.dueTenants(ctx, sqlstore.QueueTimers, now)
-	if err != nil {
-		return false, err
-	}
-	for _, tenant := range tenants {
-		fired, due, err := sqlstore.FireIn(ctx, tenant, s.inTx(tenant), now, fn, retryAt)
-		if sqlState(err) == "3F000" { // the tenant was dropped meanwhile
-			continue
-		}
-		if err != nil {
-			return false, tenantErr(tenant, err)
-		}
-		if fired {
-			return true, nil
-		}
-		if !due {
-			if err := s.moveWakeup(ctx, tenant, sqlstore.QueueTimers); err != nil {
-				return false, err
+// work runs Kit.Run's work across tenants: the control schema's wakeup
+// tables say which tenants have work due; a schema dropped meanwhile
+// (SQLSTATE 3F000) is skipped.
+func (s *Store) work() sqlstore.Work {
+	return sqlstore.Work{
+		DueTenants: s.dueTenants,
+		InTenant: func(ctx context.Context, tenant, _ string, fn func(sqlstore.InTxFunc) error) error {
+			err := fn(s.inTx(tenant))
+			if sqlState(err) == "3F000" { // invalid_schema_name
+				return sqlstore.ErrTenantGone
 			}
-		}
+			return err
+		},
+		MoveWakeup: func(ctx context.Context, tenant, queue string, _ sqlstore.InTxFunc) error {
+			return s.moveWakeup(ctx, tenant, queue)
+		},
 	}
-	return false, nil
 }
 
-// ClaimNotifications implements casekit.Store: the tenants come from the
-// control schema's outbox_wakeups, the rows are claimed FOR UPDATE SKIP
-// LOCKED.
+// FireTimer implements casekit.Store.
+func (s *Store) FireTimer(ctx context.Context, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
+	return s.work().FireTimer(ctx, now, fn, retryAt)
+}
+
+// ClaimNotifications implements casekit.Store; rows are claimed FOR
+// UPDATE SKIP LOCKED.
 func (s *Store) ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]casekit.Notification, error) {
-	tenants, err := s.dueTenants(ctx, sqlstore.QueueOutbox, now)
-	if err != nil {
-		return nil, err
-	}
-	var out []casekit.Notification
-	for _, tenant := range tenants {
-		var got []casekit.Notification
-		err := s.inTx(tenant)(ctx, func(ctx context.Context, tx *sqlstore.Tx) (err error) {
-			got, err = sqlstore.ClaimIn(ctx, tx, tenant, now, lease, limit-len(out))
-			return err
-		})
-		if sqlState(err) == "3F000" {
-			continue
-		}
-		if err != nil {
-			return out, tenantErr(tenant, err)
-		}
-		if len(got) == 0 {
-			if err := s.moveWakeup(ctx, tenant, sqlstore.QueueOutbox); err != nil {
-				return out, err
-			}
-			continue
-		}
-		if out = append(out, got...); len(out) >= limit {
-			break
-		}
-	}
-	return out, nil
+	return s.work().ClaimNotifications(ctx, now, lease, limit)
 }
 
 // SettleNotifications implements casekit.Store.
 func (s *Store) SettleNotifications(ctx context.Context, results []casekit.Settlement) error {
-	tenants, groups := sqlstore.ByTenant(results)
-	for _, tenant := range tenants {
-		err := s.inTx(tenant)(ctx, func(ctx context.Context, tx *sqlstore.Tx) error {
-			return sqlstore.Settle(ctx, tx, groups[tenant])
-		})
-		if sqlState(err) == "3F000" {
-			continue
-		}
-		if err != nil {
-			return tenantErr(tenant, err)
-		}
-	}
-	return nil
+	return s.work().SettleNotifications(ctx, results)
 }
 
 // moveWakeup sets a tenant's wakeup for queue to its next due row, or

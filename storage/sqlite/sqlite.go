@@ -498,10 +498,13 @@ func (s *Store) dueTenants(ctx context.Context, queue string, now time.Time) ([]
 // onTenant runs fn with the transaction runner of a tenant's file, held
 // open meanwhile. A tenant dropped since its wakeup was written has the
 // wakeup removed, and fn is not run.
-func (s *Store) onTenant(ctx context.Context, tenant, queue string, fn func(inTx func(context.Context, func(context.Context, *sqlstore.Tx) error) error) error) error {
+func (s *Store) onTenant(ctx context.Context, tenant, queue string, fn func(sqlstore.InTxFunc) error) error {
 	if ok, err := s.exists(ctx, tenant); err != nil || !ok {
 		if err == nil {
 			_, err = s.control.NewRaw("DELETE FROM ? WHERE tenant = ?", wakeups(queue), tenant).Exec(ctx)
+		}
+		if err == nil {
+			err = sqlstore.ErrTenantGone
 		}
 		return err
 	}
@@ -518,7 +521,7 @@ func (s *Store) onTenant(ctx context.Context, tenant, queue string, fn func(inTx
 // moveWakeup sets a tenant's wakeup for queue to its next due row, or
 // removes it, inside a transaction on the file, so that no command of this
 // process queues work between the reading and the writing.
-func (s *Store) moveWakeup(ctx context.Context, inTx func(context.Context, func(context.Context, *sqlstore.Tx) error) error, tenant, queue string) error {
+func (s *Store) moveWakeup(ctx context.Context, tenant, queue string, inTx sqlstore.InTxFunc) error {
 	err := inTx(ctx, func(ctx context.Context, tx *sqlstore.Tx) error {
 		next, ok, err := sqlstore.NextDue(ctx, tx, queue)
 		if err != nil {
@@ -537,78 +540,24 @@ func (s *Store) moveWakeup(ctx context.Context, inTx func(context.Context, func(
 	return nil
 }
 
-// FireTimer implements casekit.Store. The registry's timer_wakeups table
-// says which tenants may have a due timer; each is tried in a transaction
-// on its file, which this store runs one at a time per file, so a timer
-// fires once.
-func (s *Store) FireTimer(ctx context.Context, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
-	tenants, err := s.dueTenants(ctx, sqlstore.QueueTimers, now)
-	if err != nil {
-		return false, err
-	}
-	for _, tenant := range tenants {
-		var fired bool
-		err := s.onTenant(ctx, tenant, sqlstore.QueueTimers, func(inTx func(context.Context, func(context.Context, *sqlstore.Tx) error) error) error {
-			var due bool
-			var err error
-			fired, due, err = sqlstore.FireIn(ctx, tenant, inTx, now, fn, retryAt)
-			if err != nil || fired || due {
-				return err
-			}
-			return s.moveWakeup(ctx, inTx, tenant, sqlstore.QueueTimers)
-		})
-		if err != nil {
-			return false, tenantErr(tenant, err)
-		}
-		if fired {
-			return true, nil
-		}
-	}
-	return false, nil
+// work runs Kit.Run's work across tenants: the registry's wakeup tables
+// say which tenants have work due; each file runs one transaction at a
+// time, so a timer fires once and claims are disjoint.
+func (s *Store) work() sqlstore.Work {
+	return sqlstore.Work{DueTenants: s.dueTenants, InTenant: s.onTenant, MoveWakeup: s.moveWakeup}
 }
 
-// ClaimNotifications implements casekit.Store: the tenants come from the
-// registry's outbox_wakeups; each file runs one transaction at a time, so
-// claims are disjoint.
+// FireTimer implements casekit.Store.
+func (s *Store) FireTimer(ctx context.Context, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
+	return s.work().FireTimer(ctx, now, fn, retryAt)
+}
+
+// ClaimNotifications implements casekit.Store.
 func (s *Store) ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]casekit.Notification, error) {
-	tenants, err := s.dueTenants(ctx, sqlstore.QueueOutbox, now)
-	if err != nil {
-		return nil, err
-	}
-	var out []casekit.Notification
-	for _, tenant := range tenants {
-		err := s.onTenant(ctx, tenant, sqlstore.QueueOutbox, func(inTx func(context.Context, func(context.Context, *sqlstore.Tx) error) error) error {
-			var got []casekit.Notification
-			err := inTx(ctx, func(ctx context.Context, tx *sqlstore.Tx) (err error) {
-				got, err = sqlstore.ClaimIn(ctx, tx, tenant, now, lease, limit-len(out))
-				return err
-			})
-			if err != nil || len(got) > 0 {
-				out = append(out, got...)
-				return err
-			}
-			return s.moveWakeup(ctx, inTx, tenant, sqlstore.QueueOutbox)
-		})
-		if err != nil {
-			return out, tenantErr(tenant, err)
-		}
-		if len(out) >= limit {
-			break
-		}
-	}
-	return out, nil
+	return s.work().ClaimNotifications(ctx, now, lease, limit)
 }
 
 // SettleNotifications implements casekit.Store.
 func (s *Store) SettleNotifications(ctx context.Context, results []casekit.Settlement) error {
-	tenants, groups := sqlstore.ByTenant(results)
-	for _, tenant := range tenants {
-		err := s.onTenant(ctx, tenant, sqlstore.QueueOutbox, func(inTx func(context.Context, func(context.Context, *sqlstore.Tx) error) error) error {
-			return inTx(ctx, func(ctx context.Context, tx *sqlstore.Tx) error { return sqlstore.Settle(ctx, tx, groups[tenant]) })
-		})
-		if err != nil {
-			return tenantErr(tenant, err)
-		}
-	}
-	return nil
+	return s.work().SettleNotifications(ctx, results)
 }

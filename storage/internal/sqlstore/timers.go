@@ -107,7 +107,7 @@ const fireBatch = 16
 // command follows: it reads due timers without locking, locks a timer's
 // case (on PostgreSQL FOR UPDATE SKIP LOCKED, passing over cases another
 // runner or a command holds), then locks the timer and checks it is still
-// there and due. fn runs on it and the timer is deleted. It reports
+// there and due. The timer is deleted and fn runs on it. It reports
 // whether a timer fired and whether any was due at all.
 func FireOne(ctx context.Context, tx *Tx, now time.Time, fn func(context.Context, casekit.Timer) error) (fired, due bool, err error) {
 	// A batch read without locks goes stale while other runners fire its
@@ -143,11 +143,13 @@ func FireOne(ctx context.Context, tx *Tx, now time.Time, fn func(context.Context
 			if err != nil {
 				return false, true, tx.err(err, "lock timer")
 			}
-			if err := fn(ctx, again.domain()); err != nil {
-				return false, true, err
-			}
+			// Delete first: fn then sees the case's timers without the one
+			// firing, and a failure rolls the deletion back with the rest.
 			if _, err := tx.db.NewRaw("DELETE FROM ?.timers WHERE id = ?", tx.schema, again.ID).Exec(ctx); err != nil {
 				return false, true, tx.err(err, "delete fired timer")
+			}
+			if err := fn(ctx, again.domain()); err != nil {
+				return false, true, err
 			}
 			return true, true, nil
 		}
@@ -218,7 +220,7 @@ type FireFunc func(ctx context.Context, tenant string, tx casekit.Tx, t casekit.
 // that inTx opens, and, when fn fails, PutOff in a second one, returning
 // fn's error with the timer it was about. It reports whether a timer fired
 // and whether any was due.
-func FireIn(ctx context.Context, tenant string, inTx func(context.Context, func(context.Context, *Tx) error) error,
+func FireIn(ctx context.Context, tenant string, inTx InTxFunc,
 	now time.Time, fn FireFunc, retryAt func(int) time.Time) (fired, due bool, err error) {
 	var (
 		failed *casekit.Timer

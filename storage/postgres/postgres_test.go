@@ -525,3 +525,41 @@ func TestTwoRunnersDeliverEachNotificationOnce(t *testing.T) {
 		t.Logf("one runner delivered everything (%d and %d)", len(recA.Got()), len(recB.Got()))
 	}
 }
+
+// Dropping a tenant takes its wakeups from the control schema, so Run
+// never looks for a schema that is gone.
+func TestDropTenantRemovesItsWakeups(t *testing.T) {
+	s := testStore(t)
+	if os.Getenv("CASEKIT_TEST_DATABASE_URL") == "" {
+		return
+	}
+	ctx := context.Background()
+	kit := newKit(t, s)
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "doomed"}); err != nil {
+		t.Fatal(err)
+	}
+	d := kit.Desk("doomed").As(casekit.Agent("a"))
+	c, err := d.OpenCase(ctx, casekit.NewCase{Subject: "x"})
+	if err == nil {
+		_, err = d.Resolve(ctx, c.ID, casekit.Resolution{}) // sets its auto-close timers
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		var n int
+		if err := s.DB().NewRaw("SELECT count(*) FROM ?.timer_wakeups WHERE tenant = 'doomed'", bun.Ident(s.Prefix()+"control")).Scan(ctx, &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d wakeups before the drop, want 1", n)
+	}
+	if err := kit.DropTenant(ctx, "doomed"); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 0 {
+		t.Errorf("%d wakeups after the drop, want 0", n)
+	}
+}

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/casekittest"
 	"casekit.dev/storage/sqlite"
 )
 
@@ -302,5 +304,59 @@ func TestTwoStoresOnOneDirectory(t *testing.T) {
 		if !numbers[n] {
 			t.Errorf("case number %d is missing", n)
 		}
+	}
+}
+
+// Kit.Run never visits every tenant: with nothing due it opens no tenant
+// file, and with one tenant's timer due it opens that one file only.
+func TestRunOpensOnlyTenantsWithDueWork(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	clock := casekittest.NewClock(casekittest.ClockStart)
+	kitOn := func(s casekit.Store) *casekit.Kit {
+		k, err := casekit.New(s, casekit.WithClock(clock), casekit.WithLogger(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	s, err := sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kit := kitOn(s)
+	for i := range 6 {
+		if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: fmt.Sprintf("t%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := kit.Desk("t3").As(casekit.Agent("a"))
+	c, err := d.OpenCase(ctx, casekit.NewCase{Subject: "Waits to close"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Resolve(ctx, c.ID, casekit.Resolution{}); err != nil { // reminders on days 3 and 5, closed on day 7
+		t.Fatal(err)
+	}
+	s.Close()
+
+	for _, tc := range []struct {
+		after time.Duration
+		fired int
+		open  int
+	}{{24 * time.Hour, 0, 0}, {8 * 24 * time.Hour, 3, 1}} { // two reminders and the close
+		s, err := sqlite.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(casekittest.ClockStart.Add(tc.after))
+		n, err := kitOn(s).RunDue(ctx)
+		if err != nil || n != tc.fired {
+			t.Errorf("RunDue after %v = %d, %v; want %d", tc.after, n, err, tc.fired)
+		}
+		if got := s.OpenFiles(); got != tc.open {
+			t.Errorf("RunDue after %v opened %d tenant files, want %d", tc.after, got, tc.open)
+		}
+		s.Close()
 	}
 }

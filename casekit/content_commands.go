@@ -3,6 +3,7 @@ package casekit
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 func (c *cmd) attachments(caseID string, in []NewAttachment) []Attachment {
@@ -125,6 +126,7 @@ func (d *Desk) PostMessage(ctx context.Context, caseID string, in NewMessage) (*
 		}
 		c.record(cs, EventMessagePosted, map[string]any{
 			"message_id": m.ID, "direction": string(m.Direction), "channel": string(m.Channel), "public": m.Public,
+			"excerpt": excerpt(m.Body, 500),
 		})
 		out = m
 		switch {
@@ -171,4 +173,16 @@ func (d *Desk) Messages(ctx context.Context, caseID string) ([]*Message, error) 
 		return nil
 	})
 	return out, err
+}
+
+// excerpt gives the first n characters of s, with "…" when it was cut.
+func excerpt(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return strings.TrimSpace(s[:j]) + "…"
+		}
+		i++
+	}
+	return s
 }

@@ -34,6 +34,7 @@ const (
 	EventWatcherRemoved     EventType = "watcher.removed"
 	EventCalendarChanged    EventType = "calendar.changed"
 	EventSLAChanged         EventType = "sla.changed"
+	EventTemplateChanged    EventType = "template.changed"
 )
 
 // Event is one entry of the append-only history: who did what, when.

@@ -20,12 +20,13 @@ func (systemClock) Now() time.Time { return time.Now() }
 // Kit is casekit bound to a store. It is safe for concurrent use; build one
 // per process and share it.
 type Kit struct {
-	store    Store
-	clock    Clock
-	logger   *slog.Logger
-	dir      Directory
-	poll     time.Duration
-	notifier Notifier
+	store     Store
+	clock     Clock
+	logger    *slog.Logger
+	dir       Directory
+	poll      time.Duration
+	notifier  Notifier
+	templates TemplateEngine
 
 	deliveryTimeout time.Duration
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -68,6 +69,9 @@ type Notification struct {
 	// Dead notifications failed MaxDeliveryAttempts times; RetryDeadLetter
 	// sends them again.
 	Dead bool `json:"dead,omitempty"`
+	// Rendered is the notification in words, filled in at delivery when
+	// the kit has a TemplateEngine (WithTemplates); never stored.
+	Rendered *RenderedMessage `json:"rendered,omitempty"`
 }
 
 // Notifier delivers notifications: by mail, webhook, log, or anything the
@@ -122,6 +126,15 @@ func (c *cmd) notifications() ([]Notification, error) {
 				continue
 			}
 			data := map[string]any{"subject": cs.Subject, "status": cs.Status, "priority": cs.Priority}
+			if st, _, err := c.status(cs); err == nil {
+				flags := []string{}
+				for _, f := range statusFlagNames {
+					if st.hasFlag(f) {
+						flags = append(flags, f)
+					}
+				}
+				data["status_label"], data["status_flags"] = st.Label, flags
+			}
 			if cs.ResolutionDue != nil {
 				data["resolution_due"] = timeOrNil(cs.ResolutionDue)
 			}
@@ -139,7 +152,11 @@ func (c *cmd) notifications() ([]Notification, error) {
 				}
 				data["rating_levels"] = levels // the ratings the customer may give
 			}
+			noun, _, _ := strings.Cut(string(ev.Type), ".")
 			for k, v := range ev.Data {
+				if _, taken := data[k]; taken { // e.g. an activity's subject
+					k = noun + "_" + k
+				}
 				data[k] = v
 			}
 			out = append(out, Notification{ID: newID(), Tenant: c.tenant, EventID: ev.ID, Event: ev.Type,
@@ -270,9 +287,14 @@ func (k *Kit) deliverDue(ctx context.Context) (int, error) {
 			return delivered, first
 		}
 		results := make([]Settlement, len(batch))
+		fails := k.renderAll(ctx, batch)
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, deliveryConcurrency)
 		for i, n := range batch {
+			if err, failed := fails[i]; failed {
+				results[i] = Settlement{Notification: n, Failure: err}
+				continue
+			}
 			wg.Add(1)
 			sem <- struct{}{}
 			go func() {

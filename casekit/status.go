@@ -83,6 +83,9 @@ func DefaultTransitions() []Transition {
 // statusSet is a tenant's statuses and transitions, loaded for one command.
 // hasFlag reports whether the status has the named flag; "active" is
 // neither final nor canceled.
+// statusFlagNames are the flags a notification lists for the case's status.
+var statusFlagNames = []string{"initial", "progress", "paused", "reopen", "resolved", "final", "canceled"}
+
 func (s Status) hasFlag(flag string) bool {
 	switch flag {
 	case "initial":

@@ -104,6 +104,14 @@ type Tx interface {
 	AddWatcher(ctx context.Context, w Watcher) error
 	// RemoveWatcher deletes a watcher of the case; ErrNotFound if none.
 	RemoveWatcher(ctx context.Context, caseID, id string) error
+	// TemplateOverrides lists the tenant's template overrides by name.
+	TemplateOverrides(ctx context.Context) ([]TemplateOverride, error)
+	// SaveTemplateOverride inserts or replaces the override with the
+	// same name.
+	SaveTemplateOverride(ctx context.Context, o TemplateOverride) error
+	// DeleteTemplateOverride removes an override; ErrNotFound if there is
+	// none.
+	DeleteTemplateOverride(ctx context.Context, name string) error
 	// Enqueue adds notifications to the tenant's outbox, due at once, so
 	// the store can find them without visiting every tenant.
 	Enqueue(ctx context.Context, ns []Notification) error

@@ -261,6 +261,13 @@ var migrations = []migration{
 		`CREATE INDEX cases_pick_idx ON ?.cases (queue_id, assignee_id, priority, created_at, id)`,
 		`CREATE INDEX cases_team_idx ON ?.cases (team_id, id)`,
 	}},
+	{3, "template overrides", []string{
+		`CREATE TABLE ?.templates (
+			name TEXT PRIMARY KEY,
+			source TEXT NOT NULL,
+			updated_by TEXT NOT NULL,
+			updated_at {ts} NOT NULL)`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

@@ -1,0 +1,171 @@
+package casekit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
+
+// RenderedMessage is a notification in words, as a mail says it: a
+// one-line subject, a plain text body and, optionally, an HTML body.
+type RenderedMessage struct {
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	HTML    string `json:"html,omitempty"`
+}
+
+// TemplateOverride is a tenant's own version of one of the templates the
+// kit's TemplateEngine knows by name, such as "message/case.resolved".
+type TemplateOverride struct {
+	Name      string    `json:"name"`
+	Source    string    `json:"source"`
+	UpdatedBy Actor     `json:"updated_by"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// TemplateEngine renders notifications and checks the templates tenants
+// save. Package casekit.dev/templates provides one, sandboxed; the kit
+// uses it through WithTemplates.
+type TemplateEngine interface {
+	// CheckTemplate reports whether source may become the tenant's
+	// template called name, given the tenant's other overrides (name →
+	// source): it must parse, use only allowed functions and render
+	// against sample data. Its error names the line.
+	CheckTemplate(ctx context.Context, name, source string, overrides map[string]string) error
+	// RenderNotification renders n with the tenant's overrides.
+	RenderNotification(ctx context.Context, n Notification, overrides map[string]string) (*RenderedMessage, error)
+}
+
+// WithTemplates makes the kit render every notification with e before it
+// reaches the Notifier (in Notification.Rendered), using the tenant's
+// template overrides, and lets tenants save overrides (Desk.SaveTemplate),
+// which e checks first. A notification that fails to render is retried
+// and then dead-lettered like a failed delivery, with the reason recorded.
+func WithTemplates(e TemplateEngine) Option { return func(k *Kit) { k.templates = e } }
+
+// ErrNoTemplates is returned by the template commands of a kit made
+// without WithTemplates.
+var ErrNoTemplates = errors.New("casekit: no template engine (use WithTemplates)")
+
+// Templates lists the tenant's template overrides, by name.
+func (d *Desk) Templates(ctx context.Context) ([]TemplateOverride, error) {
+	var out []TemplateOverride
+	err := d.run(ctx, "templates", staffOnly, func(c *cmd) (err error) {
+		out, err = c.tx.TemplateOverrides(c.ctx)
+		return err
+	})
+	return out, err
+}
+
+// SaveTemplate makes source the tenant's template called name, replacing
+// the default or an earlier override. The kit's TemplateEngine checks it
+// first: a template that does not parse, uses a function that is not
+// allowed or fails on sample data is refused with a *ValidationError on
+// field "source" naming the line, and nothing is saved.
+func (d *Desk) SaveTemplate(ctx context.Context, name, source string) (*TemplateOverride, error) {
+	var out *TemplateOverride
+	err := d.run(ctx, "save template", staffOnly, func(c *cmd) error {
+		if d.kit.templates == nil {
+			return ErrNoTemplates
+		}
+		if name == "" || len(name) > 200 {
+			return invalid("name", "required", "a template name of 1 to 200 bytes is required")
+		}
+		cur, err := c.overrides()
+		if err != nil {
+			return err
+		}
+		if err := d.kit.templates.CheckTemplate(c.ctx, name, source, cur); err != nil {
+			if ctxErr := c.ctx.Err(); ctxErr != nil {
+				return ctxErr
+			}
+			return invalid("source", "template", "%v", err)
+		}
+		o := TemplateOverride{Name: name, Source: source, UpdatedBy: c.actor, UpdatedAt: c.now}
+		if err := c.tx.SaveTemplateOverride(c.ctx, o); err != nil {
+			return err
+		}
+		c.record(nil, EventTemplateChanged, map[string]any{"name": name, "bytes": len(source)})
+		out = &o
+		return nil
+	})
+	return out, err
+}
+
+// DeleteTemplate removes the tenant's override of the template called
+// name, so that the default applies again; ErrNotFound when there is
+// none.
+func (d *Desk) DeleteTemplate(ctx context.Context, name string) error {
+	return d.run(ctx, "delete template", staffOnly, func(c *cmd) error {
+		if err := c.tx.DeleteTemplateOverride(c.ctx, name); err != nil {
+			return fmt.Errorf("template %q: %w", name, err)
+		}
+		c.record(nil, EventTemplateChanged, map[string]any{"name": name, "deleted": true})
+		return nil
+	})
+}
+
+// overrides reads the tenant's template overrides as name → source.
+func (c *cmd) overrides() (map[string]string, error) {
+	list, err := c.tx.TemplateOverrides(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(list))
+	for _, o := range list {
+		out[o.Name] = o.Source
+	}
+	return out, nil
+}
+
+// renderAll fills in Rendered on every notification of batch with the
+// kit's template engine, reading each tenant's overrides once. A
+// notification that fails to render gets its failure in fails.
+func (k *Kit) renderAll(ctx context.Context, batch []Notification) map[int]error {
+	fails := map[int]error{}
+	if k.templates == nil {
+		return fails
+	}
+	tenants := map[string][]int{}
+	for i, n := range batch {
+		tenants[n.Tenant] = append(tenants[n.Tenant], i)
+	}
+	for _, tenant := range slices.Sorted(maps.Keys(tenants)) {
+		var over map[string]string
+		rerr := k.store.InTx(ctx, tenant, func(ctx context.Context, tx Tx) error {
+			c := &cmd{ctx: ctx, tenant: tenant, tx: tx, actor: System, now: k.now()}
+			var err error
+			over, err = c.overrides()
+			return err
+		})
+		for _, i := range tenants[tenant] {
+			if rerr != nil {
+				fails[i] = fmt.Errorf("reading the tenant's templates: %w", rerr)
+				continue
+			}
+			m, err := k.renderOne(ctx, batch[i], over)
+			if err != nil {
+				fails[i] = fmt.Errorf("rendering: %w", err)
+				continue
+			}
+			batch[i].Rendered = m
+		}
+	}
+	return fails
+}
+
+// renderOne renders n, turning a panic into an error and bounding the
+// call by the delivery timeout.
+func (k *Kit) renderOne(ctx context.Context, n Notification, over map[string]string) (m *RenderedMessage, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("template engine panicked: %v", r)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, k.deliveryTimeout)
+	defer cancel()
+	return k.templates.RenderNotification(ctx, n, over)
+}

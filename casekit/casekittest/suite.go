@@ -36,6 +36,7 @@ var areas = []area{
 	{"sla", testSLA},
 	{"timers", testTimers},
 	{"outbox", testOutbox},
+	{"templates", testTemplates},
 	{"isolation", testIsolation},
 	{"rollback", testRollback},
 	{"concurrency", testConcurrency},
@@ -45,10 +46,11 @@ var areas = []area{
 // RunStoreTests runs the conformance suite against the stores newStore
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, validation, errors, history,
-// pagination, search, tags, distribution, sla, timers, outbox, isolation, rollback, concurrency, properties), each split into the rules
+// pagination, search, tags, distribution, sla, timers, outbox,
+// templates, isolation, rollback, concurrency, properties), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
 // and works in tenants of its own. The areas run one after the other, and
-// the timers and outbox areas' tests one at a time, because Kit.RunDue
+// the timers, outbox and templates areas' tests one at a time, because Kit.RunDue
 // fires the timers and delivers the notifications of every tenant of a
 // store.
 func RunStoreTests(t *testing.T, newStore func(t *testing.T) casekit.Store) {

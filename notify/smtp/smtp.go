@@ -77,6 +77,15 @@ func (s Security) String() string {
 	return fmt.Sprintf("Security(%d)", int(s))
 }
 
+// renderedOrDefault uses the kit's rendering when the notification has
+// one, and Render when not.
+func renderedOrDefault(n casekit.Notification) (Message, error) {
+	if r := n.Rendered; r != nil {
+		return Message{Subject: r.Subject, Text: r.Text, HTML: r.HTML}, nil
+	}
+	return Render(n)
+}
+
 // Message is the rendered content of one mail.
 type Message struct {
 	// Subject is the Subject header, any Unicode; it must not be empty.
@@ -117,8 +126,11 @@ type Config struct {
 	// address that feeds replies back to the case); no Reply-To when nil
 	// or when it returns "". An address that does not parse is an error.
 	ReplyTo func(n casekit.Notification) string
-	// Render gives a notification's subject and bodies; Render (the
-	// package function) when nil.
+	// Render gives a notification's subject and bodies. When nil, the
+	// notification's own rendering is used (Notification.Rendered, from
+	// the kit's template engine: casekit.WithTemplates with package
+	// casekit.dev/templates), or Render (the package function) when it
+	// has none.
 	Render func(n casekit.Notification) (Message, error)
 	// Timeout bounds one Notify, dialling, TLS and every command included;
 	// DefaultTimeout when zero. The context given to Notify is honoured
@@ -166,7 +178,7 @@ func New(cfg Config) (*Notifier, error) {
 		return nil, fmt.Errorf("smtp: domain %q cannot be used in a Message-ID", cfg.Domain)
 	}
 	if cfg.Render == nil {
-		cfg.Render = Render
+		cfg.Render = renderedOrDefault
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

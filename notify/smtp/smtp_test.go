@@ -22,6 +22,7 @@ import (
 	"casekit.dev/casekit/casekittest"
 	"casekit.dev/notify/smtp"
 	"casekit.dev/storage/sqlite"
+	"casekit.dev/templates"
 )
 
 const (
@@ -581,5 +582,57 @@ func TestThroughTheOutbox(t *testing.T) {
 	}
 	if p.header.Get("X-Casekit-Event") != string(casekit.EventCanceled) {
 		t.Errorf("X-Casekit-Event = %q", p.header.Get("X-Casekit-Event"))
+	}
+}
+
+// TestTemplatesThroughTheOutbox sends a mail rendered by the kit's
+// template engine with the tenant's override of the subject.
+func TestTemplatesThroughTheOutbox(t *testing.T) {
+	ts := startServer(t, serverOpts{user: user, pass: pass})
+	mailer := mustNew(t, config(ts))
+	ctx := context.Background()
+	store, err := sqlite.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	engine := templates.New(templates.WithLinks(func(n casekit.Notification) templates.Links {
+		return templates.Links{Case: fmt.Sprintf("https://help.acme.example/cases/%d", n.CaseNumber)}
+	}))
+	kit, err := casekit.New(store, casekit.WithNotifier(mailer), casekit.WithTemplates(engine), casekit.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	desk := kit.Desk("acme").As(casekit.Agent("u-1"))
+	if _, err := desk.SaveTemplate(ctx, "message/case.canceled", `{{define "subject"}}ACME: case {{.Case.Number}} closed without action{{end}}`); err != nil {
+		t.Fatal(err)
+	}
+	c, err := desk.OpenCase(ctx, casekit.NewCase{Subject: "Parcel <lost>", Contact: casekit.Contact{Name: "Grace", Email: "grace@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Cancel(ctx, c.ID, "found it"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := kit.RunDue(ctx); n != 1 || err != nil {
+		t.Fatalf("RunDue = %d, %v", n, err)
+	}
+	mails, _ := ts.got()
+	if len(mails) != 1 {
+		t.Fatalf("the server got %d mails, want 1", len(mails))
+	}
+	p := parse(t, mails[0].data)
+	if p.subject != "ACME: case 1 closed without action" {
+		t.Errorf("Subject = %q", p.subject)
+	}
+	text, html := p.parts["text/plain"], p.parts["text/html"]
+	if !strings.Contains(text, `case #1 “Parcel <lost>” was canceled`) || !strings.Contains(text, "https://help.acme.example/cases/1") {
+		t.Errorf("text part:\n%s", text)
+	}
+	if !strings.Contains(html, "Parcel &lt;lost&gt;") || strings.Contains(html, "<lost>") {
+		t.Errorf("HTML part does not escape the subject:\n%s", html)
 	}
 }

@@ -17,6 +17,7 @@ const (
 	EventResolved           EventType = "case.resolved"
 	EventClosed             EventType = "case.closed"
 	EventReopened           EventType = "case.reopened"
+	EventRated              EventType = "case.rated"
 	EventCanceled           EventType = "case.canceled"
 	EventActivityAdded      EventType = "activity.added"
 	EventActivityUpdated    EventType = "activity.updated"

@@ -25,3 +25,12 @@ type Reopening struct {
 	Reason string `json:"reason" validate:"required,max=64"`
 	Note   string `json:"note" validate:"required,max=100000"`
 }
+
+// Rating is a satisfaction rating of a resolved case, usually the
+// customer's, from the resolution notice's links.
+type Rating struct {
+	// Level is the rank of one of the tenant's enabled satisfaction
+	// levels (by default 1 to 5).
+	Level   int    `json:"level" validate:"min=1,max=1000"`
+	Comment string `json:"comment" validate:"max=5000"`
+}

@@ -208,6 +208,10 @@ func (c *cmd) recipients(ev Event, cs *Case) ([]Recipient, error) {
 		if ev.Actor.Kind == KindCustomer {
 			return owners()
 		}
+	case EventRated: // a low rating reopens the case: its team must know
+		if ev.Actor.Kind == KindCustomer && ev.Data["action"] == RatingReopens {
+			return owners()
+		}
 	case EventAssigned, EventEscalated:
 		if st.ReadOnly() {
 			return nil, nil

@@ -217,18 +217,9 @@ func (c *cmd) autoClose(cs *Case, st Status) error {
 	if s.AutoCloseDays == 0 || cs.ResolvedAt.Add(time.Duration(s.AutoCloseDays)*24*time.Hour).After(c.now) {
 		return nil // switched off, or the period grew: scheduleTimers sets the new time
 	}
-	reasons, err := c.tx.Lookups(c.ctx, LookupClosureReason)
+	reason, err := c.closureReason("no_response")
 	if err != nil {
-		return err
-	}
-	reason := ""
-	for _, l := range reasons {
-		if !l.Disabled && (reason == "" || l.Key == "no_response") {
-			reason = l.Key
-		}
-	}
-	if reason == "" {
-		return fmt.Errorf("case %s: cannot close automatically: the tenant has no enabled closure reason", cs.ID)
+		return fmt.Errorf("case %s: cannot close automatically: %w", cs.ID, err)
 	}
 	return c.close(cs, Closure{Reason: reason, CancelOpenActivities: true,
 		Note: fmt.Sprintf("Closed automatically %d days after it was resolved.", s.AutoCloseDays)})

@@ -139,7 +139,7 @@ func (e *Engine) Default(name string) (string, bool) {
 var messageEvents = []casekit.EventType{
 	casekit.EventCaseOpened, casekit.EventStatusChanged, casekit.EventAssigned,
 	casekit.EventEscalated, casekit.EventResolved, casekit.EventCanceled,
-	casekit.EventClosed, casekit.EventMessagePosted, casekit.EventActivityAdded,
+	casekit.EventClosed, casekit.EventRated, casekit.EventMessagePosted, casekit.EventActivityAdded,
 	casekit.EventSLAWarning, casekit.EventSLABreached,
 }
 

@@ -172,6 +172,7 @@ func sampleNotifications(ev casekit.EventType) []casekit.Notification {
 		"notify_contact": true, "activity_id": "x", "activity_subject": "Call back about the printer", "kind": "call",
 		"deadline": "resolution", "due": due, "message_id": "m",
 		"direction": "inbound", "channel": "portal", "public": true,
+		"level": 2.0, "label": "Dissatisfied", "comment": "Still <broken>.", "action": "reopen", "unassigned": "a-1",
 	}
 	mk := func(kind casekit.RecipientKind, name string, data map[string]any) casekit.Notification {
 		return casekit.Notification{ID: "00000000-0000-7000-8000-000000000001", Tenant: "acme", EventID: "00000000-0000-7000-8000-000000000002",

@@ -37,6 +37,7 @@ var areas = []area{
 	{"timers", testTimers},
 	{"outbox", testOutbox},
 	{"templates", testTemplates},
+	{"ratings", testRatings},
 	{"isolation", testIsolation},
 	{"rollback", testRollback},
 	{"concurrency", testConcurrency},
@@ -47,7 +48,7 @@ var areas = []area{
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, validation, errors, history,
 // pagination, search, tags, distribution, sla, timers, outbox,
-// templates, isolation, rollback, concurrency, properties), each split into the rules
+// templates, ratings, isolation, rollback, concurrency, properties), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
 // and works in tenants of its own. The areas run one after the other, and
 // the timers, outbox and templates areas' tests one at a time, because Kit.RunDue

@@ -228,6 +228,15 @@ func (e *Engine) CheckTemplate(ctx context.Context, name, source string, over ma
 		trial[k] = v
 	}
 	trial[name] = source
+	switch name {
+	case PortalLayout:
+		if err := e.checkPage(ctx, PortalList, trial); err != nil {
+			return err
+		}
+		return e.checkPage(ctx, PortalDetail, trial)
+	case PortalList, PortalDetail:
+		return e.checkPage(ctx, name, trial)
+	}
 	var events []casekit.EventType
 	switch {
 	case name == MessageLayout:

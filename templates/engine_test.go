@@ -151,3 +151,39 @@ func TestCheckUsesTheTenantsOtherOverrides(t *testing.T) {
 		t.Fatal("a template calling a definition the default layout lacks passed")
 	}
 }
+
+func TestPortalPagesAndOverrides(t *testing.T) {
+	e := New()
+	var b strings.Builder
+	if err := e.RenderPage(ctx, &b, PortalList, nil, sampleList()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "<title>Your cases · Support</title>") || strings.Contains(b.String(), "<script>") {
+		t.Fatalf("list page:\n%s", b.String())
+	}
+	over := map[string]string{PortalLayout: `{{define "brand"}}ACME Help{{end}}`}
+	if err := e.CheckTemplate(ctx, PortalLayout, over[PortalLayout], nil); err != nil {
+		t.Fatal(err)
+	}
+	b.Reset()
+	if err := e.RenderPage(ctx, &b, PortalDetail, over, sampleDetail(true)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "· ACME Help</title>") || !strings.Contains(b.String(), `name="csrf" value="csrf-token"`) {
+		t.Fatalf("detail page with the tenant's brand:\n%s", b.String())
+	}
+	// A page that fails writes nothing.
+	b.Reset()
+	bad := map[string]string{PortalList: `{{define "content"}}<p>{{.Nope}}</p>{{end}}`}
+	if err := e.RenderPage(ctx, &b, PortalList, bad, sampleList()); err == nil || b.Len() != 0 {
+		t.Fatalf("a failing page: %v, wrote %d bytes", err, b.Len())
+	}
+	err := e.CheckTemplate(ctx, PortalList, "{{define \"content\"}}\n<p>{{.Nope}}</p>{{end}}", nil)
+	var te *Error
+	if !errors.As(err, &te) || te.Line != 2 {
+		t.Fatalf("check of a failing page: %v", err)
+	}
+	if err := e.RenderPage(ctx, &b, "message/case.resolved", nil, nil); err == nil {
+		t.Fatal("RenderPage rendered a message template")
+	}
+}

@@ -1,0 +1,228 @@
+package mailparse
+
+import (
+	"mime"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message/charset"
+	"github.com/emersion/go-message/mail"
+)
+
+// wordDecoder decodes RFC 2047 encoded words in the places go-message does
+// not do it for us (the lenient fallbacks).
+var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
+
+// addressList reads an address header with go-message's parser and, when
+// that refuses the value, with a lenient scan that still finds the
+// addresses of the sloppy headers seen in the wild ("John <john@example.com"
+// or "Doe, John" <john@example.com> written unquoted).
+func addressList(h *mail.Header, key string) []Address {
+	v := h.Get(key)
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	list, err := h.AddressList(key)
+	if err != nil {
+		return looseAddressList(v)
+	}
+	out := make([]Address, 0, len(list))
+	for _, a := range list {
+		if a == nil || a.Address == "" {
+			continue
+		}
+		name := a.Name
+		if strings.Contains(name, "=?") {
+			// Encoded words inside a quoted display name break RFC 2047
+			// but are what Outlook sends: "=?shift_jis?B?...?=" <a@b>.
+			if dec, err := wordDecoder.DecodeHeader(name); err == nil {
+				name = dec
+			}
+		}
+		out = append(out, Address{Name: oneLine(name), Email: oneLine(a.Address)})
+	}
+	return out
+}
+
+// looseAddressList splits v at commas outside quotes and angle brackets
+// and keeps every piece that holds an address.
+func looseAddressList(v string) []Address {
+	var out []Address
+	add := func(piece string) {
+		if a, ok := looseAddress(piece); ok {
+			out = append(out, a)
+		}
+	}
+	var quoted, angle bool
+	start := 0
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '\\':
+			i++
+		case '"':
+			quoted = !quoted
+		case '<':
+			angle = angle || !quoted
+		case '>':
+			angle = false
+		case ',', ';':
+			if !quoted && !angle {
+				add(v[start:i])
+				start = i + 1
+			}
+		}
+	}
+	if start < len(v) {
+		add(v[start:])
+	}
+	return out
+}
+
+// looseAddress finds the address in one "Name <addr>" or "addr (Name)"
+// piece.
+func looseAddress(s string) (Address, bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '<'); i >= 0 {
+		rest := s[i+1:]
+		if j := strings.IndexByte(rest, '>'); j >= 0 {
+			rest = rest[:j]
+		}
+		email := strings.TrimSpace(rest)
+		if isLooseEmail(email) {
+			name := strings.TrimSpace(s[:i])
+			name = strings.TrimSpace(strings.Trim(name, `"'`))
+			name = strings.ReplaceAll(name, `\"`, `"`)
+			if dec, err := wordDecoder.DecodeHeader(name); err == nil {
+				name = dec
+			}
+			return Address{Name: oneLine(name), Email: oneLine(email)}, true
+		}
+	}
+	for _, f := range strings.Fields(s) {
+		f = strings.Trim(f, `<>"'(),;:[]`)
+		if isLooseEmail(f) {
+			return Address{Email: oneLine(f)}, true
+		}
+	}
+	return Address{}, false
+}
+
+func isLooseEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n<>\",")
+}
+
+// messageIDs reads a Message-ID, In-Reply-To or References header. It uses
+// go-message's msg-id parser for well-formed values and otherwise takes
+// every <...> token (or, with no brackets at all, every token with an @),
+// since real headers carry comments, IDs without a domain and bare IDs.
+func messageIDs(h *mail.Header, key string) []string {
+	v := h.Get(key)
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	// go-message's comment parser is quadratic in the comment's length;
+	// values with comments go to the lenient path.
+	if !strings.Contains(v, "(") {
+		if ids, err := h.MsgIDList(key); err == nil && len(ids) > 0 {
+			for i, id := range ids {
+				ids[i] = oneLine(id)
+			}
+			return ids
+		}
+	}
+	return looseMessageIDs(v)
+}
+
+func looseMessageIDs(v string) []string {
+	var ids []string
+	if !strings.Contains(v, "<") {
+		for _, f := range strings.Fields(v) {
+			if strings.Contains(f, "@") {
+				ids = append(ids, oneLine(f))
+			}
+		}
+		return ids
+	}
+	for {
+		i := strings.IndexByte(v, '<')
+		if i < 0 {
+			break
+		}
+		v = v[i+1:]
+		j := strings.IndexByte(v, '>')
+		if j < 0 {
+			break
+		}
+		id := strings.TrimSpace(v[:j])
+		v = v[j+1:]
+		if id != "" && !strings.ContainsAny(id, " \t\r\n<") {
+			ids = append(ids, oneLine(id))
+		}
+	}
+	return ids
+}
+
+// isAutoReply reports a message sent by a machine, following the headers
+// help desks check before they answer (RFC 3834 Auto-Submitted, the
+// traditional Precedence, the X-Autoreply family, Exchange's
+// X-Auto-Response-Suppress), plus bounces: a null Return-Path or a
+// multipart/report.
+func isAutoReply(h *mail.Header, mediaType string) bool {
+	if v := headerToken(h.Get("Auto-Submitted")); v != "" && v != "no" {
+		return true
+	}
+	switch headerToken(h.Get("Precedence")) {
+	case "bulk", "junk", "list", "auto_reply":
+		return true
+	}
+	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Autogenerated", "X-Autoreply-From", "X-Mail-Autoreply"} {
+		if h.Has(k) {
+			return true
+		}
+	}
+	suppress := strings.ToLower(h.Get("X-Auto-Response-Suppress"))
+	for _, w := range []string{"all", "oof", "autoreply"} {
+		if strings.Contains(suppress, w) {
+			return true
+		}
+	}
+	if h.Has("Return-Path") && strings.TrimSpace(h.Get("Return-Path")) == "<>" {
+		return true
+	}
+	return mediaType == "multipart/report"
+}
+
+// headerToken returns the first word of a structured header value in lower
+// case: what stands before any ";" parameter or "(" comment.
+func headerToken(v string) string {
+	if i := strings.IndexAny(v, ";("); i >= 0 {
+		v = v[:i]
+	}
+	return strings.ToLower(strings.TrimSpace(v))
+}
+
+// oneLine makes a header-derived string safe to store and show on one
+// line: valid UTF-8, control characters and line breaks turned into
+// spaces, runs of white space collapsed, trimmed.
+func oneLine(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\uFEFF' {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

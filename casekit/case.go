@@ -165,22 +165,36 @@ type CaseFilter struct {
 	// without regard to case; punctuation separates them. "#1042" finds
 	// case 1042. A customer's search never looks into internal messages.
 	Text string `json:"text" validate:"max=500"`
-	// After is the cursor from the previous page's Next.
+	// Sort orders the list; empty means SortCreatedDesc, newest first. The
+	// keys are the Sort constants: created, updated, priority and due, each
+	// also with a leading "-" for the exact reverse order. Every order
+	// ends with the case ID, so no two cases tie and pages never overlap.
+	Sort string `json:"sort" validate:"omitempty,oneof=created -created updated -updated priority -priority due -due"`
+	// After is the cursor from the previous page's Next, which must come
+	// from a list with the same Sort. The page continues right after the
+	// place the previous one ended, however cases have been opened,
+	// changed or deleted since.
 	After string `json:"after"`
 	// Limit is the page size: 0 means 50, at most 500.
 	Limit int `json:"limit" validate:"min=0,max=500"`
 }
 
 // CaseQuery is what a Store is asked to list: the filter, already checked,
-// plus the restriction casekit adds for a customer actor.
+// plus the restriction casekit adds for a customer actor. Its Sort is one
+// of the Sort constants, or empty for SortCreatedDesc; the store ignores
+// After and reads Position.
 type CaseQuery struct {
 	CaseFilter
 	// VisibleTo, when not empty, keeps only cases whose CustomerID or
 	// Contact.ID equals it.
 	VisibleTo string
-	// AfterID continues after this case ID in the order of the list:
-	// newest first (descending ID).
-	AfterID string
+	// Position, when not nil, is where the previous page ended: the store
+	// lists only the cases that come after it in the order of Sort.
+	Position *CasePosition
+	// Ranks maps each key of the tenant's priority lookup to its rank, for
+	// the priority sorts; it is nil for the others. A case whose priority
+	// is not in it ranks below every one that is.
+	Ranks map[string]int
 	// Limit is the number of rows to return (already bounded).
 	Limit int
 	// Now is the time Breached is judged at.
@@ -195,7 +209,57 @@ type CaseQuery struct {
 	Terms [][]string
 }
 
-// CasePage is one page of cases, newest first.
+// The orders of CaseFilter.Sort. Each key without "-" and its "-" form are
+// exact reverses of each other, down to the case ID that ends every order.
+const (
+	// SortCreated lists the oldest case first: ascending case ID, which is
+	// the order cases were opened in (IDs are UUIDv7s).
+	SortCreated = "created"
+	// SortCreatedDesc lists the newest case first: descending case ID. It
+	// is the default.
+	SortCreatedDesc = "-created"
+	// SortUpdated lists the case changed longest ago first: ascending
+	// UpdatedAt, then ascending ID.
+	SortUpdated = "updated"
+	// SortUpdatedDesc lists the most recently changed case first:
+	// descending UpdatedAt, then descending ID.
+	SortUpdatedDesc = "-updated"
+	// SortPriority lists the most urgent case first: descending rank of
+	// its priority in the tenant's priority lookup, cases whose priority
+	// is no longer in the lookup last, and within one rank the oldest case
+	// first (ascending ID), much as Desk.Pick takes them.
+	SortPriority = "priority"
+	// SortPriorityDesc is SortPriority reversed: cases whose priority is
+	// not in the lookup first, then ascending rank, and within one rank the
+	// newest case first.
+	SortPriorityDesc = "-priority"
+	// SortDue lists cases by resolution deadline, the earliest first
+	// (ascending ResolutionDue, then ascending ID); cases with none come
+	// last, as if never due.
+	SortDue = "due"
+	// SortDueDesc is SortDue reversed: cases with no resolution deadline
+	// first, then the latest ResolutionDue first, then descending ID.
+	SortDueDesc = "-due"
+)
+
+// CasePosition is a place in a sorted list of cases: the values one case
+// was sorted by when a page ended on it. A store lists the cases strictly
+// after it, so the next page continues where the last one ended even if
+// that case has since changed or gone.
+type CasePosition struct {
+	// ID is the case's ID, the last key of every order; for the created
+	// sorts it is the only one.
+	ID string
+	// Time is the case's UpdatedAt for the updated sorts and its
+	// ResolutionDue for the due sorts, nil when the case had no
+	// resolution deadline.
+	Time *time.Time
+	// Rank is the rank of the case's priority for the priority sorts, nil
+	// when the priority was not in the lookup (CaseQuery.Ranks).
+	Rank *int
+}
+
+// CasePage is one page of cases, in the order of the filter's Sort.
 type CasePage struct {
 	Cases []*Case `json:"cases"`
 	// Next is the cursor for the following page, empty on the last page.

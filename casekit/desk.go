@@ -2,7 +2,6 @@ package casekit
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"slices"
 	"time"
@@ -270,8 +269,10 @@ const (
 	maxPageSize     = 500
 )
 
-// ListCases returns one page of the cases matching f, newest first. A
-// customer sees only their own cases, whatever the filter says.
+// ListCases returns one page of the cases matching f, in the order of
+// f.Sort (newest first by default), and in Next the cursor for the page
+// after it. A customer sees only their own cases, whatever the filter
+// says.
 func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 	var out *CasePage
 	err := d.run(ctx, "list cases", customerToo, func(c *cmd) error {
@@ -279,15 +280,26 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 			return err
 		}
 		q := CaseQuery{CaseFilter: f, Limit: f.Limit, Now: c.now}
+		q.Sort = sortOrDefault(f.Sort)
 		if q.Limit == 0 {
 			q.Limit = defaultPageSize
 		}
 		if f.After != "" {
-			id, err := decodeCursor(f.After)
+			pos, err := decodeCursor(f.After, q.Sort)
 			if err != nil {
 				return err
 			}
-			q.AfterID = id
+			q.Position = pos
+		}
+		if sortsByPriority(q.Sort) {
+			prios, err := c.tx.Lookups(c.ctx, LookupPriority)
+			if err != nil {
+				return err
+			}
+			q.Ranks = make(map[string]int, len(prios))
+			for _, p := range prios {
+				q.Ranks[p.Key] = p.Rank
+			}
 		}
 		if c.customer() {
 			q.VisibleTo = c.actor.ID
@@ -334,28 +346,11 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 		out = &CasePage{Cases: cases}
 		if len(cases) > want {
 			out.Cases = cases[:want]
-			out.Next = encodeCursor(cases[want-1].ID)
+			out.Next = encodeCursor(q.Sort, positionOf(q.Sort, cases[want-1], q.Ranks))
 		}
 		return nil
 	})
 	return out, err
-}
-
-const cursorPrefix = "c1:"
-
-func encodeCursor(id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + id))
-}
-
-func decodeCursor(s string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil && len(b) > len(cursorPrefix) && string(b[:len(cursorPrefix)]) == cursorPrefix {
-		id := string(b[len(cursorPrefix):])
-		if _, perr := uuid.Parse(id); perr == nil {
-			return id, nil
-		}
-	}
-	return "", invalid("after", "cursor", "malformed page cursor")
 }
 
 // ConfigHistory returns the tenant-level events: changes to settings,

@@ -1,9 +1,11 @@
 package casekit
 
 import (
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestValidateTenantID(t *testing.T) {
@@ -94,13 +96,115 @@ func TestValidateStatusSetRefuses(t *testing.T) {
 
 func TestCursorRoundTrip(t *testing.T) {
 	id := newID()
-	got, err := decodeCursor(encodeCursor(id))
-	if err != nil || got != id {
-		t.Fatalf("decodeCursor(encodeCursor(%s)) = %q, %v", id, got, err)
+	at := time.Date(2031, time.March, 14, 7, 26, 53, 589793000, time.UTC)
+	rank, neg := 30, -7
+	for _, tc := range []struct {
+		sort string
+		pos  CasePosition
+	}{
+		{SortCreated, CasePosition{ID: id}},
+		{SortCreatedDesc, CasePosition{ID: id}},
+		{SortUpdated, CasePosition{ID: id, Time: &at}},
+		{SortUpdatedDesc, CasePosition{ID: id, Time: &at}},
+		{SortDue, CasePosition{ID: id, Time: &at}},
+		{SortDue, CasePosition{ID: id}},
+		{SortDueDesc, CasePosition{ID: id, Time: &at}},
+		{SortDueDesc, CasePosition{ID: id}},
+		{SortPriority, CasePosition{ID: id, Rank: &rank}},
+		{SortPriority, CasePosition{ID: id, Rank: &neg}},
+		{SortPriority, CasePosition{ID: id}},
+		{SortPriorityDesc, CasePosition{ID: id, Rank: &rank}},
+		{SortPriorityDesc, CasePosition{ID: id}},
+	} {
+		cur := encodeCursor(tc.sort, tc.pos)
+		if len(cur) > maxCursorLen {
+			t.Errorf("cursor %q is longer than %d", cur, maxCursorLen)
+		}
+		got, err := decodeCursor(cur, tc.sort)
+		if err != nil {
+			t.Errorf("decodeCursor(encodeCursor(%s, %+v)) = %v", tc.sort, tc.pos, err)
+			continue
+		}
+		if got.ID != id || (got.Time == nil) != (tc.pos.Time == nil) || (got.Time != nil && !got.Time.Equal(at)) ||
+			got.Time != nil && got.Time.Location() != time.UTC ||
+			(got.Rank == nil) != (tc.pos.Rank == nil) || (got.Rank != nil && *got.Rank != *tc.pos.Rank) {
+			t.Errorf("decodeCursor(encodeCursor(%s, %+v)) = %+v", tc.sort, tc.pos, got)
+		}
+		for _, other := range sorts {
+			if _, err := decodeCursor(cur, other); other != tc.sort && !isCursorError(err) {
+				t.Errorf("a %s cursor in a %s list: got %v, want a cursor error", tc.sort, other, err)
+			}
+		}
 	}
-	for _, bad := range []string{"x", "!!!", encodeCursor("not-a-uuid"), "YzE6"} {
-		if _, err := decodeCursor(bad); err == nil {
-			t.Errorf("decodeCursor(%q) succeeded", bad)
+	// The default sort is SortCreatedDesc, and so are the c1 cursors from
+	// before sorting.
+	if got, err := decodeCursor(encodeCursor("", CasePosition{ID: id}), SortCreatedDesc); err != nil || got.ID != id {
+		t.Errorf("a default-sort cursor in a -created list: %+v, %v", got, err)
+	}
+	v1 := b64("c1:" + id)
+	for _, sort := range []string{"", SortCreatedDesc} {
+		if got, err := decodeCursor(v1, sort); err != nil || got.ID != id || got.Time != nil || got.Rank != nil {
+			t.Errorf("decodeCursor(c1 cursor, %q) = %+v, %v; want the ID", sort, got, err)
+		}
+	}
+	for _, sort := range []string{SortCreated, SortUpdated, SortPriority, SortDueDesc} {
+		if _, err := decodeCursor(v1, sort); !isCursorError(err) {
+			t.Errorf("decodeCursor(c1 cursor, %q) = %v, want a cursor error", sort, err)
+		}
+	}
+}
+
+func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+func isCursorError(err error) bool {
+	var ve *ValidationError
+	return errors.As(err, &ve) && len(ve.Fields) == 1 && ve.Field("after") != nil && ve.Field("after").Rule == "cursor"
+}
+
+func TestCursorGarbage(t *testing.T) {
+	id := newID()
+	for _, tc := range []struct{ sort, cursor string }{
+		{"", ""},
+		{"", "x"},
+		{"", "!!!"},
+		{"", "garbage!"},
+		{"", "' OR 1=1 --"},
+		{"", "YzE6"}, // "c1:"
+		{"", b64("c1:not-a-uuid")},
+		{"", b64("c1:" + strings.ToUpper(id))},
+		{"", b64("c1:{" + id + "}")},
+		{"", b64(id)},
+		{"", b64("c2:" + id)},
+		{"", b64("c3:-created::" + id)},
+		{"", b64("C2:-created::" + id)},
+		{"", b64("c2:-created::" + id + ":")},
+		{"", b64("c2:-created:" + id)},
+		{"", b64("c2:-created:1:" + id)},
+		{"", b64("c2:newest::" + id)},
+		{"", b64("c2:-created::" + strings.ReplaceAll(id, "-", ""))},
+		{"", b64("c2:-created::" + id)[1:]},
+		{"", b64("c2:-created::"+id) + "="},
+		{"", strings.Repeat("A", 10000)},
+		{"", b64("c2:-created::" + id + strings.Repeat(" ", 200))},
+		{SortUpdated, b64("c2:updated::" + id)},
+		{SortUpdated, b64("c2:updated:abc:" + id)},
+		{SortUpdated, b64("c2:updated:1.5:" + id)},
+		{SortUpdated, b64("c2:updated:+15:" + id)},
+		{SortUpdated, b64("c2:updated:015:" + id)},
+		{SortUpdated, b64("c2:updated:99999999999999999999:" + id)},
+		{SortUpdated, b64("c2:updated:-9223372036854775808:" + id)},
+		{SortUpdated, b64("c2:updated:253402300800000000:" + id)}, // year 10000
+		{SortDue, b64("c2:due:2031-03-14:" + id)},
+		{SortDue, b64("c2:due:null:" + id)},
+		{SortPriority, b64("c2:priority:high:" + id)},
+		{SortPriority, b64("c2:priority:1e3:" + id)},
+		{SortPriority, b64("c2:priority:-0:" + id)},
+		{SortPriority, b64("c2:priority:99999999999999999999:" + id)},
+		{SortPriority, b64("c2:priority:30:" + id + "'; DROP TABLE cases; --")},
+		{SortCreated, b64("c2:created:5:" + id)},
+	} {
+		if got, err := decodeCursor(tc.cursor, tc.sort); !isCursorError(err) {
+			t.Errorf("decodeCursor(%q, %q) = %+v, %v; want a cursor error", tc.cursor, tc.sort, got, err)
 		}
 	}
 }

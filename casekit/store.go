@@ -149,8 +149,10 @@ type Tx interface {
 	// DeleteCase removes the case with its activities, notes, messages and
 	// attachments. Its events stay.
 	DeleteCase(ctx context.Context, id string) error
-	// ListCases returns at most q.Limit cases matching q, newest (highest
-	// ID) first, after q.AfterID when set.
+	// ListCases returns at most q.Limit cases matching q in the order of
+	// q.Sort (see the Sort constants; empty is SortCreatedDesc), only those
+	// strictly after q.Position when it is set. A priority sort ranks each
+	// case by q.Ranks.
 	ListCases(ctx context.Context, q CaseQuery) ([]*Case, error)
 
 	InsertActivity(ctx context.Context, a *Activity) error

@@ -30,6 +30,7 @@ var areas = []area{
 	{"errors", testErrors},
 	{"history", testHistory},
 	{"pagination", testPagination},
+	{"sorting", testSorting},
 	{"search", testSearch},
 	{"tags", testTags},
 	{"distribution", testDistribution},
@@ -47,7 +48,7 @@ var areas = []area{
 // RunStoreTests runs the conformance suite against the stores newStore
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, validation, errors, history,
-// pagination, search, tags, distribution, sla, timers, outbox,
+// pagination, sorting, search, tags, distribution, sla, timers, outbox,
 // templates, ratings, isolation, rollback, concurrency, properties), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
 // and works in tenants of its own. The areas run one after the other, and

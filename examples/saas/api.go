@@ -25,7 +25,7 @@ type api struct {
 // newHandler returns the HTTP handler of the example:
 //
 //	POST  /{tenant}/cases                open a case
-//	GET   /{tenant}/cases                list: ?status=new,in_progress&text=refund&after=CURSOR&limit=20
+//	GET   /{tenant}/cases                list: ?status=new,in_progress&text=refund&sort=priority&after=CURSOR&limit=20
 //	GET   /{tenant}/cases/{id}           one case
 //	PATCH /{tenant}/cases/{id}           update (send if_version to refuse a stale write)
 //	POST  /{tenant}/cases/{id}/close     close with {"reason": "fixed", "note": "..."}
@@ -85,7 +85,7 @@ func (a *api) listCases(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f := casekit.CaseFilter{Text: q.Get("text"), After: q.Get("after")}
+	f := casekit.CaseFilter{Text: q.Get("text"), Sort: q.Get("sort"), After: q.Get("after")}
 	for _, v := range q["status"] {
 		for s := range strings.SplitSeq(v, ",") {
 			if s = strings.TrimSpace(s); s != "" {

@@ -171,6 +171,17 @@ func TestAPI(t *testing.T) {
 	if code != http.StatusOK || len(next.Cases) != 1 || next.Cases[0].ID != opened.ID || next.Next != "" {
 		t.Errorf("list second page: %d %s", code, body)
 	}
+	page = casekit.CasePage{}
+	code, body = agent.do("GET", "/acme/cases?sort=created&limit=1", nil, &page)
+	if code != http.StatusOK || len(page.Cases) != 1 || page.Cases[0].ID != opened.ID || page.Next == "" {
+		t.Errorf("list sort=created: %d %s, want the oldest case first", code, body)
+	}
+	if code, body := agent.do("GET", "/acme/cases?limit=1&after="+url.QueryEscape(page.Next), nil, nil); code != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"after"`) {
+		t.Errorf("list newest first after a sort=created cursor: %d %s, want 422 naming after", code, body)
+	}
+	if code, body := agent.do("GET", "/acme/cases?sort=nonsense", nil, nil); code != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"sort"`) {
+		t.Errorf("list sort=nonsense: %d %s, want 422 naming sort", code, body)
+	}
 	if code, body := agent.do("GET", "/acme/cases?limit=ten", nil, nil); code != http.StatusBadRequest {
 		t.Errorf("list limit=ten: %d %s, want 400", code, body)
 	}

@@ -312,13 +312,14 @@ func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Cas
 	if q.VisibleTo != "" {
 		s = s.Where("(c.customer_id = ? OR c.contact_id = ?)", q.VisibleTo, q.VisibleTo)
 	}
-	if q.AfterID != "" {
-		s = s.Where("c.id < ?", q.AfterID)
+	s, err := orderCases(s, q)
+	if err != nil {
+		return nil, err
 	}
 	if q.Limit > 0 {
 		s = s.Limit(int64(q.Limit))
 	}
-	if err := s.OrderExpr("c.id DESC").Scan(ctx); err != nil {
+	if err := s.Scan(ctx); err != nil {
 		return nil, t.err(err, "list cases")
 	}
 	out := make([]*casekit.Case, len(rows))

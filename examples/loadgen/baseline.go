@@ -216,11 +216,11 @@ type bunEvent struct {
 type bunOutbox struct {
 	bun.BaseModel `bun:"table:outbox"`
 
-	ID            string         `bun:"id"`
-	EventID       string         `bun:"event_id"`
-	EventType     string         `bun:"event_type"`
-	CaseID        string         `bun:"case_id"`
-	CaseNumber    int64          `bun:"case_number"`
+	ID             string         `bun:"id"`
+	EventID        string         `bun:"event_id"`
+	EventType      string         `bun:"event_type"`
+	CaseID         string         `bun:"case_id"`
+	CaseNumber     int64          `bun:"case_number"`
 	RecipientKind  string         `bun:"recipient_kind"`
 	RecipientID    string         `bun:"recipient_id"`
 	RecipientName  string         `bun:"recipient_name"`

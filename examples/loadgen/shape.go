@@ -37,7 +37,7 @@ func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 // counts around the clock (no calendar); critical cases are due within
 // seconds, so some SLA warnings and breaches fire during a run.
 var (
-	teams = []casekit.Team{{ID: "support", Name: "Support"}, {ID: "billing", Name: "Billing"}}
+	teams  = []casekit.Team{{ID: "support", Name: "Support"}, {ID: "billing", Name: "Billing"}}
 	queues = []casekit.Queue{
 		{ID: "support", Name: "Support", TeamID: "support", SLAID: "standard"},
 		{ID: "billing", Name: "Billing", TeamID: "billing", SLAID: "standard"},
@@ -140,7 +140,7 @@ func messageBody(r *rand.Rand, fromCustomer bool) string {
 
 var (
 	customerTemplates = []string{
-			"Any news? The %s still %s.", "Thanks, but the %s %s again.", "I tried that; the %s %s.",
+		"Any news? The %s still %s.", "Thanks, but the %s %s again.", "I tried that; the %s %s.",
 		"Here is more detail: the %s %s when we restart it.",
 	}
 	agentTemplates = []string{

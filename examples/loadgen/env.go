@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"casekit.dev/casekit"
@@ -89,28 +88,58 @@ func (e *env) close() {
 
 // countingNotifier is the kit's notifier: it counts what it is handed and
 // how long after its command each notification arrived, and sends
-// nothing.
+// nothing. After mark it also counts the backlog: notifications created
+// before the mark, and when the last of them arrived.
 type countingNotifier struct {
-	delivered atomic.Int64
-	mu        sync.Mutex
-	lag       histogram
+	mu          sync.Mutex
+	delivered   int64
+	lag         histogram
+	mark        time.Time
+	backlog     int64
+	lastBacklog time.Time
 }
 
 func (n *countingNotifier) Notify(_ context.Context, nt casekit.Notification) error {
-	n.delivered.Add(1)
+	now := time.Now()
 	n.mu.Lock()
-	n.lag.record(time.Since(nt.CreatedAt))
-	n.mu.Unlock()
+	defer n.mu.Unlock()
+	n.delivered++
+	n.lag.record(now.Sub(nt.CreatedAt))
+	if !n.mark.IsZero() && nt.CreatedAt.Before(n.mark) {
+		n.backlog++
+		n.lastBacklog = now
+	}
 	return nil
 }
 
-// takeLag returns the lags recorded since the last call and starts anew.
+// start begins a phase: no mark, no lags, and returns the count so far.
+func (n *countingNotifier) start() int64 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.lag, n.mark = histogram{}, time.Time{}
+	return n.delivered
+}
+
+// setMark starts counting the backlog of notifications created before t.
+func (n *countingNotifier) setMark(t time.Time) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.mark, n.backlog, n.lastBacklog = t, 0, t
+}
+
+// state returns the count so far, the backlog delivered since the mark
+// and when its last one arrived.
+func (n *countingNotifier) state() (delivered, backlog int64, last time.Time) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.delivered, n.backlog, n.lastBacklog
+}
+
+// takeLag returns the lags recorded since the phase started.
 func (n *countingNotifier) takeLag() histogram {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	h := n.lag
-	n.lag = histogram{}
-	return h
+	return n.lag
 }
 
 func tenantIDs(prefix, tag string, n int) []string {

@@ -161,8 +161,7 @@ func (e *env) runPhase(ctx context.Context, kind phaseKind, tag string) (*result
 	if _, err := e.kit.RunDue(ctx); err != nil {
 		return nil, fmt.Errorf("drain before the load: %w", err)
 	}
-	e.notes.takeLag()
-	before := e.notes.delivered.Load()
+	before := e.notes.start()
 	mem := newGoMemory()
 	runCtx, stopRunner := context.WithCancel(ctx)
 	defer stopRunner()
@@ -183,21 +182,22 @@ func (e *env) runPhase(ctx context.Context, kind phaseKind, tag string) (*result
 		go func() { defer wg.Done(); p.work(ctx) }()
 	}
 	wg.Wait()
-	res.Elapsed = time.Since(start)
+	end := time.Now()
+	res.Elapsed = end.Sub(start)
 	bar.finish()
 	res.Interrupted = ctx.Err() != nil
-	res.Delivered = e.notes.delivered.Load() - before
-	res.Lag = e.notes.takeLag()
+	e.notes.setMark(end)
+	delivered, _, _ := e.notes.state()
+	res.Delivered = delivered - before
 
 	if !res.Interrupted {
-		after, drain, err := e.drain(ctx, stopRunner, runnerDone)
-		res.DeliveredAfter, res.Drain = after, drain
-		if err != nil {
+		if err := e.drain(ctx, stopRunner, runnerDone); err != nil {
 			fmt.Fprintf(e.stderr, "loadgen: draining the outbox: %v\n", oneLine(err))
 		}
-		lag := e.notes.takeLag()
-		res.Lag.merge(&lag)
+		_, backlog, last := e.notes.state()
+		res.DeliveredAfter, res.Drain = backlog, last.Sub(end)
 	}
+	res.Lag = e.notes.takeLag()
 	stopRunner()
 	<-runnerDone
 	p.stats.mu.Lock()
@@ -207,29 +207,27 @@ func (e *env) runPhase(ctx context.Context, kind phaseKind, tag string) (*result
 	return res, nil
 }
 
-// drain waits until the outbox has nothing due and returns how many
-// notifications were delivered meanwhile and how long it took. With the
-// runner going, that is when no delivery came for two poll intervals; the
-// runner is then stopped while idle, so it holds no claimed batch.
-// Without it, RunDue delivers everything due.
-func (e *env) drain(ctx context.Context, stopRunner func(), runnerDone <-chan struct{}) (int64, time.Duration, error) {
-	before := e.notes.delivered.Load()
-	start := time.Now()
+// drain waits until the outbox holds nothing the load's commands queued.
+// With the runner going, that is when none of their notifications has
+// come for two poll intervals (notifications of timers that fall due
+// meanwhile do not count); the runner is then stopped while idle, so it
+// holds no claimed batch. Without it, RunDue delivers everything due.
+func (e *env) drain(ctx context.Context, stopRunner func(), runnerDone <-chan struct{}) error {
 	if !e.cfg.runner {
 		_, err := e.kit.RunDue(ctx)
-		return e.notes.delivered.Load() - before, time.Since(start), err
+		return err
 	}
 	quiet := 2*e.cfg.poll + 100*time.Millisecond
-	last, lastAt := before, start
-	for time.Since(lastAt) < quiet && time.Since(start) < 5*time.Minute && ctx.Err() == nil {
+	start := time.Now()
+	for time.Since(start) < 5*time.Minute && ctx.Err() == nil {
 		time.Sleep(20 * time.Millisecond)
-		if n := e.notes.delivered.Load(); n != last {
-			last, lastAt = n, time.Now()
+		if _, _, last := e.notes.state(); time.Since(last) >= quiet {
+			break
 		}
 	}
 	stopRunner()
 	<-runnerDone
-	return last - before, lastAt.Sub(start), nil
+	return nil
 }
 
 // seedCases opens a few cases in every tenant, not counted.

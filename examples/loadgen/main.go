@@ -30,7 +30,10 @@
 // -baseline opens cases only, writing with plain Bun the rows casekit's
 // OpenCase writes (see baseline.go); -compare opens cases through
 // casekit and then through the baseline, on fresh tenants each, and
-// prints casekit's throughput as a ratio of the baseline's.
+// prints casekit's throughput as a ratio of the baseline's; with
+// -rounds N it does so N times, alternating which goes first, and gives
+// the ratio over all of them, so a machine whose load drifts (other work
+// on it, a checkpoint) favours neither.
 package main
 
 import (
@@ -42,6 +45,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -78,6 +82,7 @@ type config struct {
 	keep     bool
 	baseline bool
 	compare  bool
+	rounds   int
 	runner   bool
 	poll     time.Duration
 }
@@ -100,6 +105,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.keep, "keep", false, "keep the tenants (and the temporary SQLite directory) at the end")
 	fs.BoolVar(&c.baseline, "baseline", false, "open cases with plain Bun writes instead of casekit")
 	fs.BoolVar(&c.compare, "compare", false, "open cases through casekit, then through the baseline, and print the ratio")
+	fs.IntVar(&c.rounds, "rounds", 1, "with -compare, run this many rounds, each phase on fresh tenants, alternating which goes first")
 	fs.BoolVar(&c.runner, "runner", true, "run Kit.Run (timers and the outbox) in the background during the load")
 	fs.DurationVar(&c.poll, "poll", time.Second, "Kit.Run's poll interval (casekit.WithPollInterval)")
 	if err := fs.Parse(args); err != nil {
@@ -131,6 +137,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-prefix %q must be 1-11 lower-case letters and digits, starting with a letter", c.prefix)
 	case c.baseline && c.compare:
 		return c, errors.New("give -baseline or -compare, not both")
+	case c.rounds < 1 || c.rounds > 1 && !c.compare:
+		return c, fmt.Errorf("-rounds must be 1, or more with -compare, not %d", c.rounds)
 	case c.poll <= 0:
 		return c, fmt.Errorf("-poll must be positive, not %v", c.poll)
 	}
@@ -159,7 +167,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) ([]*resul
 	case c.baseline:
 		phases = []phaseSpec{{bunPhase, "bl"}}
 	case c.compare:
-		phases = []phaseSpec{{openPhase, "ck"}, {bunPhase, "bl"}}
+		phases = nil
+		for i := range c.rounds {
+			n := ""
+			if i > 0 {
+				n = fmt.Sprint(i + 1)
+			}
+			ck, bl := phaseSpec{openPhase, "ck" + n}, phaseSpec{bunPhase, "bl" + n}
+			if i%2 == 1 { // the other goes first, so drift in the machine's load evens out
+				ck, bl = bl, ck
+			}
+			phases = append(phases, ck, bl)
+		}
 	}
 	var results []*result
 	for i, p := range phases {
@@ -179,23 +198,45 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) ([]*resul
 		}
 	}
 	if c.compare {
-		writeRatio(stdout, results[0], results[1])
+		writeRatio(stdout, results)
 	}
 	return results, nil
 }
 
-// openRate returns the phase's cases opened per second, by either path.
-func openRate(r *result) float64 { return r.Rate(r.Ops[opOpen].OK + r.Ops[opOpenBun].OK) }
+// opened returns the cases a phase opened, by either path.
+func opened(r *result) int { return r.Ops[opOpen].OK + r.Ops[opOpenBun].OK }
 
 // writeRatio prints casekit's open-case throughput as a ratio of the
-// baseline's.
-func writeRatio(w io.Writer, ck, bl *result) {
+// baseline's: over all rounds (cases opened over the phases' time), and
+// each round's when there are several.
+func writeRatio(w io.Writer, results []*result) {
+	var ck, bl struct {
+		n int
+		t time.Duration
+	}
+	var rounds []string
+	for i := 0; i+1 < len(results); i += 2 {
+		a, b := results[i], results[i+1]
+		if a.Name != "casekit" {
+			a, b = b, a
+		}
+		ck.n, ck.t = ck.n+opened(a), ck.t+a.Elapsed
+		bl.n, bl.t = bl.n+opened(b), bl.t+b.Elapsed
+		if ra, rb := a.Rate(opened(a)), b.Rate(opened(b)); rb > 0 {
+			rounds = append(rounds, fmt.Sprintf("%.2f", ra/rb))
+		}
+	}
 	fmt.Fprintln(w)
-	a, b := openRate(ck), openRate(bl)
-	if b == 0 {
+	first := results[0]
+	a, b := float64(ck.n)/ck.t.Seconds(), float64(bl.n)/bl.t.Seconds()
+	if bl.n == 0 {
 		fmt.Fprintln(w, "compare: the baseline opened no case; no ratio")
 		return
 	}
-	fmt.Fprintf(w, "compare: open case, %s, %d tenants, %d workers: casekit %.1f cases/s, plain Bun %.1f cases/s: ratio %.2f\n",
-		ck.Store, ck.Tenants, ck.Workers, a, b, a/b)
+	fmt.Fprintf(w, "compare: open case, %s, %d tenants, %d workers: casekit %.1f cases/s, plain Bun %.1f cases/s: ratio %.2f",
+		first.Store, first.Tenants, first.Workers, a, b, a/b)
+	if len(rounds) > 1 {
+		fmt.Fprintf(w, " (rounds: %s)", strings.Join(rounds, ", "))
+	}
+	fmt.Fprintln(w)
 }

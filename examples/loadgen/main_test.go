@@ -203,6 +203,21 @@ func TestComparePrintsARatio(t *testing.T) {
 	})
 }
 
+func TestCompareRoundsAlternate(t *testing.T) {
+	res, out := load(t, "-store", "sqlite", "-dir", t.TempDir(), "-tenants", "1", "-workers", "2", "-count", "20", "-compare", "-rounds", "2", "-poll", "50ms")
+	var names []string
+	for _, r := range res {
+		checkAddsUp(t, r, 20)
+		names = append(names, r.Name)
+	}
+	if want := []string{"casekit", "baseline", "baseline", "casekit"}; !slices.Equal(names, want) {
+		t.Errorf("phases %v, want %v", names, want)
+	}
+	if !regexp.MustCompile(`: ratio [0-9.]+ \(rounds: [0-9.]+, [0-9.]+\)\n`).MatchString(out) {
+		t.Error("no ratio over the rounds in the report")
+	}
+}
+
 // TestBaselineWritesWhatOpenCaseWrites opens the same cases (one worker,
 // the same seed) through casekit and through the baseline, then reads
 // both back through casekit: case for case, the fields, timers, history
@@ -327,6 +342,7 @@ func TestFlags(t *testing.T) {
 		{[]string{"-tenants", "0"}, "-tenants"},
 		{[]string{"-workers", "0"}, "-workers"},
 		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"-rounds", "2"}, "-rounds"},
 	} {
 		_, err := parseFlags(tc.args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

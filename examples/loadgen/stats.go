@@ -182,7 +182,7 @@ func (r *result) write(w io.Writer) {
 	if !r.Runner {
 		runner = "no runner during the load; Kit.RunDue after it"
 	}
-	fmt.Fprintf(w, "notifications (%s): %d delivered during the load, %d after it (outbox drained in %v)",
+	fmt.Fprintf(w, "notifications (%s): %d delivered during the load, %d queued by it delivered after it (in %v)",
 		runner, r.Delivered, r.DeliveredAfter, r.Drain.Round(time.Millisecond))
 	if r.Lag.n > 0 {
 		fmt.Fprintf(w, "; from command to delivery p50 %s, p99 %s", ms(r.Lag.percentile(50)), ms(r.Lag.percentile(99)))

@@ -45,6 +45,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -85,6 +86,7 @@ type config struct {
 	rounds   int
 	runner   bool
 	poll     time.Duration
+	cpuprof  string
 }
 
 var prefixRE = regexp.MustCompile(`^[a-z][a-z0-9]{0,10}$`)
@@ -108,6 +110,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.rounds, "rounds", 1, "with -compare, run this many rounds, each phase on fresh tenants, alternating which goes first")
 	fs.BoolVar(&c.runner, "runner", true, "run Kit.Run (timers and the outbox) in the background during the load")
 	fs.DurationVar(&c.poll, "poll", time.Second, "Kit.Run's poll interval (casekit.WithPollInterval)")
+	fs.StringVar(&c.cpuprof, "cpuprofile", "", "write a CPU profile of the whole run to `file` (go tool pprof reads it)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -151,6 +154,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) ([]*resul
 	c, err := parseFlags(args, stderr)
 	if err != nil {
 		return nil, err
+	}
+	if c.cpuprof != "" {
+		f, err := os.Create(c.cpuprof)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	e, err := openEnv(ctx, c, stderr)
 	if err != nil {

@@ -14,11 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/driver/pgdriver"
@@ -68,10 +70,18 @@ func WithMaxConns(n int) Option { return func(s *Store) { s.conns = n } }
 // with a clear error when the server cannot be reached or refuses the
 // login.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	sqldb, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	// Bun writes the values into the SQL text, so almost no statement
+	// repeats: pgx's default of preparing and caching each one costs a
+	// round trip and memory for nothing (measured with examples/loadgen).
+	// A DSN that names default_query_exec_mode keeps its choice.
+	if _, set := cfg.RuntimeParams["default_query_exec_mode"]; !set && !strings.Contains(dsn, "default_query_exec_mode") {
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	sqldb := stdlib.OpenDB(*cfg)
 	conns := DefaultMaxConns
 	for _, o := range opts {
 		probe := &Store{conns: -1}

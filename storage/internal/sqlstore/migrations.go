@@ -268,6 +268,13 @@ var migrations = []migration{
 			updated_by TEXT NOT NULL,
 			updated_at {ts} NOT NULL)`,
 	}},
+	{4, "indexes for sorted lists", []string{
+		// ListCases by updated (a backward scan serves -updated) and by
+		// resolution deadline; the second also serves ResolutionDueBefore.
+		`CREATE INDEX cases_updated_idx ON ?.cases (updated_at, id)`,
+		`CREATE INDEX cases_resolution_due_id_idx ON ?.cases (resolution_due, id)`,
+		`DROP INDEX ?.cases_resolution_due_idx`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 )
@@ -37,7 +39,15 @@ func newValidator() *validator.Validate {
 
 // validateStruct checks s against its validate tags and returns a
 // *ValidationError naming each failed field by its JSON name.
+//
+// Before the tags, every string in s (nested structs, slices and maps
+// included) must be valid UTF-8 without NUL bytes, which neither store can
+// keep (PostgreSQL refuses them in text, SQLite cuts the SQL at them): a
+// FieldError with rule "text" otherwise.
 func validateStruct(s any) error {
+	if fields := badText(reflect.ValueOf(s), ""); len(fields) > 0 {
+		return &ValidationError{Fields: fields}
+	}
 	err := validate.Struct(s)
 	if err == nil {
 		return nil
@@ -155,4 +165,63 @@ func validateSettings(s Settings, lookups []Lookup) error {
 			s.FirstReminderDays, s.FirstReminderDays+s.SecondReminderDays, s.AutoCloseDays)
 	}
 	return v.err()
+}
+
+// badText finds the strings under v that are not valid UTF-8 or hold a
+// NUL byte, naming each by its JSON path.
+func badText(v reflect.Value, path string) []FieldError {
+	var out []FieldError
+	join := func(name string) string {
+		if path == "" {
+			return name
+		}
+		return path + "." + name
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if s := v.String(); !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+			out = append(out, FieldError{Field: path, Rule: "text", Message: "holds a NUL byte or is not valid UTF-8"})
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			out = append(out, badText(v.Elem(), path)...)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		if t == reflect.TypeOf(time.Time{}) {
+			return nil
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if f.Anonymous {
+				out = append(out, badText(v.Field(i), path)...)
+				continue
+			}
+			out = append(out, badText(v.Field(i), join(name))...)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			out = append(out, badText(v.Index(i), fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			k := fmt.Sprint(it.Key().Interface())
+			if it.Key().Kind() == reflect.String {
+				out = append(out, badText(it.Key(), join(k))...)
+			}
+			out = append(out, badText(it.Value(), join(k))...)
+		}
+	}
+	return out
 }

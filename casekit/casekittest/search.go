@@ -73,7 +73,9 @@ func testSearch(t *testing.T, newStore StoreFactory) {
 			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{Text: strings.Repeat("a", 501)})), "a 501-character search", "text", "max")
 			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{StatusFlags: []string{"bogus"}})), "an unknown status flag", "status_flags[0]", "oneof")
 			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{Tags: []string{""}})), "an empty tag", "tags[0]", "required")
-			for _, text := range []string{strings.Repeat("word ", 100), `'); DROP TABLE cases; --`, `"unclosed`, `NEAR(a b)`, `a* OR b:*`, "\x00\u202e"} {
+			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{Text: "a\x00b"})), "a NUL byte", "text", "text")
+			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{Priority: []string{"\xff"}})), "invalid UTF-8", "priority[0]", "text")
+			for _, text := range []string{strings.Repeat("word ", 100), `'); DROP TABLE cases; --`, `"unclosed`, `NEAR(a b)`, `a* OR b:*`, "\u202e\u200b"} {
 				if _, err := d.ListCases(ctx, casekit.CaseFilter{Text: text}); err != nil {
 					t.Errorf("search %q: %v", text, err)
 				}

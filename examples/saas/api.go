@@ -7,10 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/casehttp"
 )
 
 // maxBody bounds a request body.
@@ -84,22 +84,10 @@ func (a *api) listCases(w http.ResponseWriter, r *http.Request) {
 	if desk == nil {
 		return
 	}
-	q := r.URL.Query()
-	f := casekit.CaseFilter{Text: q.Get("text"), Sort: q.Get("sort"), After: q.Get("after")}
-	for _, v := range q["status"] {
-		for s := range strings.SplitSeq(v, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				f.Status = append(f.Status, s)
-			}
-		}
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			writeError(w, http.StatusBadRequest, "bad_request", "limit must be a whole number")
-			return
-		}
-		f.Limit = n
+	f, err := casehttp.ParseCaseFilter(r.URL.Query())
+	if err != nil {
+		a.fail(w, r, err)
+		return
 	}
 	page, err := desk.ListCases(r.Context(), f)
 	if err != nil {

@@ -182,8 +182,11 @@ func TestAPI(t *testing.T) {
 	if code, body := agent.do("GET", "/acme/cases?sort=nonsense", nil, nil); code != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"sort"`) {
 		t.Errorf("list sort=nonsense: %d %s, want 422 naming sort", code, body)
 	}
-	if code, body := agent.do("GET", "/acme/cases?limit=ten", nil, nil); code != http.StatusBadRequest {
-		t.Errorf("list limit=ten: %d %s, want 400", code, body)
+	if code, body := agent.do("GET", "/acme/cases?limit=ten", nil, nil); code != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"limit"`) {
+		t.Errorf("list limit=ten: %d %s, want 422 naming limit", code, body)
+	}
+	if code, body := agent.do("GET", "/acme/cases?colour=red", nil, nil); code != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"colour"`) {
+		t.Errorf("list colour=red: %d %s, want 422 naming the unknown filter", code, body)
 	}
 	if code, body := agent.do("GET", "/acme/cases?status=nonsense", nil, nil); code != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"status"`) {
 		t.Errorf("list status=nonsense: %d %s, want 422 naming status", code, body)

@@ -104,6 +104,16 @@ type Tx interface {
 	AddWatcher(ctx context.Context, w Watcher) error
 	// RemoveWatcher deletes a watcher of the case; ErrNotFound if none.
 	RemoveWatcher(ctx context.Context, caseID, id string) error
+	// InsertPortalLink stores a portal link with its token's hash.
+	InsertPortalLink(ctx context.Context, l PortalLink, tokenHash string) error
+	// PortalLinks lists a case's portal links, oldest first.
+	PortalLinks(ctx context.Context, caseID string) ([]PortalLink, error)
+	// PortalLinkByHash finds the link with the token hash; ErrNotFound if
+	// none.
+	PortalLinkByHash(ctx context.Context, tokenHash string) (*PortalLink, error)
+	// RevokePortalLink marks the case's link revoked at at; ErrNotFound if
+	// there is no such link not yet revoked.
+	RevokePortalLink(ctx context.Context, caseID, id string, at time.Time) error
 	// TemplateOverrides lists the tenant's template overrides by name.
 	TemplateOverrides(ctx context.Context) ([]TemplateOverride, error)
 	// SaveTemplateOverride inserts or replaces the override with the

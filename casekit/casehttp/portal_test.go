@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -66,9 +67,9 @@ type site struct {
 	engine *templates.Engine
 }
 
-func newSite(t *testing.T, store casekit.Store) *site {
+func newSite(t *testing.T, store casekit.Store, opts ...casekit.Option) *site {
 	t.Helper()
-	kit, tenant := casekittest.NewKit(t, store)
+	kit, tenant := casekittest.NewKit(t, store, opts...)
 	engine := templates.New()
 	portal, err := casehttp.NewPortal(casehttp.PortalConfig{Kit: kit, Templates: engine, CSRFKey: []byte(strings.Repeat("k", 32)),
 		Base: "/support", Logger: slog.New(slog.DiscardHandler)})
@@ -424,4 +425,81 @@ func TestNewPortalRefusesBadConfig(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
+}
+
+func TestPortalLinks(t *testing.T) {
+	eachStore(t, func(t *testing.T, store casekit.Store) {
+		clock := casekittest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+		s := newSite(t, store, casekit.WithClock(clock))
+		ctx := t.Context()
+		printer := s.open("ada", "Printer on fire")
+		other := s.open("ada", "Other case of Ada")
+		token, link, err := s.agent().CreatePortalLink(ctx, printer.ID, 2*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		guest := s.browser("") // no account: only the link
+		detail := fmt.Sprintf("/support/cases/%d", printer.Number)
+
+		code, _, h := guest.do("GET", "/support/link/"+s.tenant+"/"+token, nil)
+		if code != 303 || h.Get("Location") != detail {
+			t.Fatalf("opening the link: %d to %q, want 303 to %s", code, h.Get("Location"), detail)
+		}
+		code, page := guest.get(detail)
+		if code != 200 || !strings.Contains(page, "Printer on fire") {
+			t.Fatalf("the linked case: %d", code)
+		}
+		if code, _ := guest.get(fmt.Sprintf("/support/cases/%d", other.Number)); code != 404 {
+			t.Errorf("another case of the same customer through the link: %d, want 404", code)
+		}
+		if code, _, h := guest.do("GET", "/support/", nil); code != 303 || h.Get("Location") != detail {
+			t.Errorf("the list through the link: %d to %q, want the case", code, h.Get("Location"))
+		}
+		if code, _, _ := guest.post(detail, detail+"/comment", url.Values{"body": {"Sent from the link"}}); code != 303 {
+			t.Errorf("comment through the link: %d", code)
+		}
+		msgs, _ := s.agent().Messages(ctx, printer.ID)
+		if len(msgs) != 1 || msgs[0].CreatedBy != casekit.Customer("ada") {
+			t.Errorf("the link's comment: %+v, want one from customer ada", msgs)
+		}
+		for _, bad := range []string{"/support/link/" + s.tenant + "/" + strings.Repeat("A", 43), "/support/link/" + s.tenant + "/x",
+			"/support/link/nope/" + token, "/support/link/" + s.tenant} {
+			if code, _ := s.browser("").get(bad); code != 404 {
+				t.Errorf("GET %s: %d, want 404", bad, code)
+			}
+		}
+		// A forged session cookie is no session.
+		forged := s.browser("")
+		u, _ := url.Parse(s.srv.URL + "/support/")
+		forged.c.Jar.SetCookies(u, []*http.Cookie{{Name: "casekit_link", Value: "dGVuYW50fGNhc2V8bGluaw.AAAA", Path: "/support/"}})
+		if code, _ := forged.get(detail); code != 401 {
+			t.Errorf("a forged link session: %d, want 401", code)
+		}
+		// Revoking stops the session at once.
+		if err := s.agent().RevokePortalLink(ctx, printer.ID, link.ID); err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := guest.get(detail); code != 403 {
+			t.Errorf("after revoking: %d, want 403", code)
+		}
+		if code, _ := s.browser("").get("/support/link/" + s.tenant + "/" + token); code != 404 {
+			t.Errorf("a revoked link: %d, want 404", code)
+		}
+		// An expired link says so.
+		token2, _, err := s.agent().CreatePortalLink(ctx, printer.ID, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		late := s.browser("")
+		if code, _, _ := late.do("GET", "/support/link/"+s.tenant+"/"+token2, nil); code != 303 {
+			t.Fatalf("the second link: %d", code)
+		}
+		clock.Advance(time.Hour)
+		if code, _ := late.get(detail); code != 410 {
+			t.Errorf("a session of an expired link: %d, want 410", code)
+		}
+		if code, _ := s.browser("").get("/support/link/" + s.tenant + "/" + token2); code != 410 {
+			t.Errorf("an expired link: %d, want 410", code)
+		}
+	})
 }

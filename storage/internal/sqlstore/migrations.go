@@ -275,6 +275,17 @@ var migrations = []migration{
 		`CREATE INDEX cases_resolution_due_id_idx ON ?.cases (resolution_due, id)`,
 		`DROP INDEX ?.cases_resolution_due_idx`,
 	}},
+	{5, "portal links", []string{
+		`CREATE TABLE ?.portal_links (
+			id TEXT PRIMARY KEY,
+			case_id TEXT NOT NULL,
+			token_hash TEXT NOT NULL UNIQUE,
+			created_by TEXT NOT NULL,
+			created_at {ts} NOT NULL,
+			expires_at {ts} NOT NULL,
+			revoked_at {ts})`,
+		`CREATE INDEX portal_links_case_idx ON ?.portal_links (case_id)`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

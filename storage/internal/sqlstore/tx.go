@@ -236,7 +236,7 @@ func (t *Tx) UpdateCase(ctx context.Context, c *casekit.Case, prevVersion int64)
 
 // DeleteCase implements casekit.Tx.
 func (t *Tx) DeleteCase(ctx context.Context, id string) error {
-	for _, table := range []string{"attachments", "notes", "messages", "activities", "timers", "watchers"} {
+	for _, table := range []string{"attachments", "notes", "messages", "activities", "timers", "watchers", "portal_links"} {
 		if _, err := t.db.NewRaw("DELETE FROM ?."+table+" WHERE case_id = ?", t.schema, id).Exec(ctx); err != nil {
 			return t.err(err, "delete "+table)
 		}

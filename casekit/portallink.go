@@ -1,0 +1,189 @@
+package casekit
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// PortalLink opens one case in the customer portal without an account,
+// e.g. from a mail. Its token is shown once, when it is made; the store
+// keeps only the token's SHA-256.
+type PortalLink struct {
+	ID        string     `json:"id"`
+	CaseID    string     `json:"case_id"`
+	CreatedBy Actor      `json:"created_by"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// The portal link events, in the case's history.
+const (
+	EventPortalLinkCreated EventType = "portal_link.created"
+	EventPortalLinkRevoked EventType = "portal_link.revoked"
+)
+
+// ErrLinkExpired: the portal link's time is over.
+var ErrLinkExpired = errors.New("casekit: portal link expired")
+
+// DefaultPortalLinkTTL is how long a portal link works unless
+// CreatePortalLink is told otherwise; MaxPortalLinkTTL is the longest.
+const (
+	DefaultPortalLinkTTL = 30 * 24 * time.Hour
+	MaxPortalLinkTTL     = 365 * 24 * time.Hour
+)
+
+// PortalLinkHash is what the store keeps of a token.
+func PortalLinkHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// CreatePortalLink makes a link to the case for its customer, valid for
+// ttl (DefaultPortalLinkTTL when 0, at most MaxPortalLinkTTL), and returns
+// its token: 256 random bits, base64url, which only this call ever sees.
+// The case must have a customer (CustomerID or Contact.ID) for the link's
+// visitor to act as.
+func (d *Desk) CreatePortalLink(ctx context.Context, caseID string, ttl time.Duration) (string, *PortalLink, error) {
+	var (
+		token string
+		out   *PortalLink
+	)
+	err := d.run(ctx, "create portal link", staffOnly, func(c *cmd) error {
+		if ttl == 0 {
+			ttl = DefaultPortalLinkTTL
+		}
+		if ttl < time.Minute || ttl > MaxPortalLinkTTL {
+			return invalid("ttl", "range", "must be between a minute and %v", MaxPortalLinkTTL)
+		}
+		cs, err := c.load(caseID, true)
+		if err != nil {
+			return err
+		}
+		if LinkCustomer(cs) == "" {
+			return invalid("case", "customer", "case %d has no customer (customer_id or contact.id) for the link to act as", cs.Number)
+		}
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		token = base64.RawURLEncoding.EncodeToString(b)
+		l := PortalLink{ID: newID(), CaseID: cs.ID, CreatedBy: c.actor, CreatedAt: c.now, ExpiresAt: c.now.Add(ttl)}
+		if err := c.tx.InsertPortalLink(c.ctx, l, PortalLinkHash(token)); err != nil {
+			return err
+		}
+		c.record(cs, EventPortalLinkCreated, map[string]any{"link_id": l.ID, "expires_at": l.ExpiresAt.Format(time.RFC3339Nano)})
+		out = &l
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return token, out, nil
+}
+
+// LinkCustomer is the customer a portal link to cs acts as: its
+// CustomerID, or else its Contact.ID; "" when it has neither.
+func LinkCustomer(cs *Case) string {
+	if cs.CustomerID != "" {
+		return cs.CustomerID
+	}
+	return cs.Contact.ID
+}
+
+// PortalLinks lists the case's portal links, oldest first, revoked and
+// expired ones included.
+func (d *Desk) PortalLinks(ctx context.Context, caseID string) ([]PortalLink, error) {
+	var out []PortalLink
+	err := d.run(ctx, "portal links", staffOnly, func(c *cmd) error {
+		cs, err := c.load(caseID, false)
+		if err != nil {
+			return err
+		}
+		out, err = c.tx.PortalLinks(c.ctx, cs.ID)
+		return err
+	})
+	return out, err
+}
+
+// RevokePortalLink stops a portal link at once; ErrNotFound if the case
+// has no such link or it is revoked already.
+func (d *Desk) RevokePortalLink(ctx context.Context, caseID, id string) error {
+	return d.run(ctx, "revoke portal link", staffOnly, func(c *cmd) error {
+		cs, err := c.load(caseID, true)
+		if err != nil {
+			return err
+		}
+		if err := c.tx.RevokePortalLink(c.ctx, cs.ID, id, c.now); err != nil {
+			return fmt.Errorf("portal link %s: %w", id, err)
+		}
+		c.record(cs, EventPortalLinkRevoked, map[string]any{"link_id": id})
+		return nil
+	})
+}
+
+// OpenPortalLink returns the case and link a token opens: ErrNotFound for
+// a token that was never made or is revoked, ErrLinkExpired for one whose
+// time is over. A portal calls it as System, then serves that one case as
+// LinkCustomer(case).
+func (d *Desk) OpenPortalLink(ctx context.Context, token string) (*Case, *PortalLink, error) {
+	var (
+		cs *Case
+		l  *PortalLink
+	)
+	err := d.run(ctx, "open portal link", staffOnly, func(c *cmd) error {
+		if len(token) != 43 { // 32 bytes in base64url: anything else was never made
+			return fmt.Errorf("portal link: %w", ErrNotFound)
+		}
+		found, err := c.tx.PortalLinkByHash(c.ctx, PortalLinkHash(token))
+		if err != nil {
+			return fmt.Errorf("portal link: %w", err)
+		}
+		return c.checkLink(found, &cs, &l)
+	})
+	return cs, l, err
+}
+
+// PortalLink returns a case's link by ID, under the same rules as
+// OpenPortalLink: a portal checks the link of a visitor's session with it
+// on every request, so revoking takes effect at once.
+func (d *Desk) PortalLink(ctx context.Context, caseID, id string) (*Case, *PortalLink, error) {
+	var (
+		cs *Case
+		l  *PortalLink
+	)
+	err := d.run(ctx, "portal link", staffOnly, func(c *cmd) error {
+		links, err := c.tx.PortalLinks(c.ctx, caseID)
+		if err != nil {
+			return err
+		}
+		for i := range links {
+			if links[i].ID == id {
+				return c.checkLink(&links[i], &cs, &l)
+			}
+		}
+		return fmt.Errorf("portal link %s: %w", id, ErrNotFound)
+	})
+	return cs, l, err
+}
+
+func (c *cmd) checkLink(found *PortalLink, cs **Case, l **PortalLink) error {
+	if found.RevokedAt != nil {
+		return fmt.Errorf("portal link %s is revoked: %w", found.ID, ErrNotFound)
+	}
+	if !c.now.Before(found.ExpiresAt) {
+		return fmt.Errorf("portal link %s: %w", found.ID, ErrLinkExpired)
+	}
+	got, err := c.load(found.CaseID, false)
+	if err != nil {
+		return err
+	}
+	*cs, *l = got, found
+	return nil
+}

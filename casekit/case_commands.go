@@ -15,7 +15,16 @@ import (
 // opens cases only for themself.
 func (d *Desk) OpenCase(ctx context.Context, in NewCase) (*Case, error) {
 	var out *Case
-	err := d.run(ctx, "open case", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "open case", customerToo, func(c *cmd) (err error) {
+		out, err = c.openCase(in)
+		return err
+	})
+	return out, err
+}
+
+// openCase is OpenCase inside a command.
+func (c *cmd) openCase(in NewCase) (out *Case, err error) {
+	err = func() error {
 		if c.customer() {
 			if (in.CustomerID != "" && in.CustomerID != c.actor.ID) || (in.Contact.ID != "" && in.Contact.ID != c.actor.ID) {
 				// A case names who may see it (customer and contact): a
@@ -98,7 +107,7 @@ func (d *Desk) OpenCase(ctx context.Context, in NewCase) (*Case, error) {
 		})
 		out = cs
 		return nil
-	})
+	}()
 	return out, err
 }
 

@@ -82,7 +82,16 @@ func (d *Desk) Notes(ctx context.Context, caseID string) ([]*Note, error) {
 // message sets the case's FirstResponseAt.
 func (d *Desk) PostMessage(ctx context.Context, caseID string, in NewMessage) (*Message, error) {
 	var out *Message
-	err := d.run(ctx, "post message", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "post message", customerToo, func(c *cmd) (err error) {
+		out, err = c.postMessage(caseID, in)
+		return err
+	})
+	return out, err
+}
+
+// postMessage is PostMessage inside a command.
+func (c *cmd) postMessage(caseID string, in NewMessage) (out *Message, err error) {
+	err = func() error {
 		if c.customer() {
 			if in.Internal || in.Direction == Outbound {
 				return fmt.Errorf("a customer posts only public inbound comments: %w", ErrForbidden)
@@ -148,7 +157,7 @@ func (d *Desk) PostMessage(ctx context.Context, caseID string, in NewMessage) (*
 			return c.save(cs)
 		}
 		return nil
-	})
+	}()
 	return out, err
 }
 

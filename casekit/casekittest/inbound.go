@@ -1,0 +1,111 @@
+package casekittest
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"casekit.dev/casekit"
+)
+
+// mail builds a raw message; refs are Message-IDs for In-Reply-To and
+// References.
+func mail(from, subject, body string, refs ...string) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\nTo: help@acme.example\r\nSubject: %s\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\nMessage-ID: <%d@mail.example>\r\n",
+		from, subject, len(body)+len(subject))
+	if len(refs) > 0 {
+		fmt.Fprintf(&b, "In-Reply-To: <%s>\r\nReferences: <%s>\r\n", refs[len(refs)-1], strings.Join(refs, "> <"))
+	}
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
+	b.WriteString(strings.ReplaceAll(body, "\n", "\r\n"))
+	return []byte(b.String())
+}
+
+// testInbound checks Desk.Inbound: replies land on their case (by thread
+// reference or "[#N]"), only from the case's contact or watchers; other
+// mail opens a case; automatic and unreadable mail writes nothing.
+func testInbound(t *testing.T, newStore StoreFactory) {
+	ada := "Ada Lovelace <ada@example.com>"
+	runEnvTests(t, newStore, []envTest{
+		{"a new mail opens a case for its sender", func(t *testing.T, e *Env) {
+			res := try(e.Desk(casekit.System).Inbound(t.Context(), mail(ada, "Printer on fire", "It smokes.\nHelp!"))).get(t)
+			c := res.Case
+			if res.Action != casekit.InboundOpened || c.Subject != "Printer on fire" || c.Description != "It smokes.\nHelp!" ||
+				c.Origin != "email" || c.Contact.Email != "ada@example.com" || c.Contact.Name != "Ada Lovelace" {
+				t.Fatalf("result %s, case %+v", res.Action, c)
+			}
+		}},
+		{"a reply by thread reference reopens the resolved case, clears the assignee, folds the quote", func(t *testing.T, e *Env) {
+			ctx := t.Context()
+			c := openWith(t, e.Agent(), casekit.NewCase{Subject: "Printer", Contact: casekit.Contact{Email: "ada@example.com"}, AssigneeID: "agent-9"})
+			try(e.Agent().Resolve(ctx, c.ID, casekit.Resolution{})).get(t)
+			body := "Still broken, sorry.\n\nOn Mon, 23 Nov 2026 at 09:00, Help <help@acme.example> wrote:\n> We have resolved case #1.\n> Reply if not.\n"
+			res := try(e.Desk(casekit.System).Inbound(ctx, mail(ada, "Re: Printer — resolved", body, "n-1@acme.example", "case-"+c.ID+"@acme.example"))).get(t)
+			if res.Action != casekit.InboundAppended || res.Case.ID != c.ID {
+				t.Fatalf("result %s on %v, want appended to %s", res.Action, res.Case, c.ID)
+			}
+			if res.Case.Status != casekit.StatusReopened || res.Case.AssigneeID != "" {
+				t.Errorf("after the reply: %s, assignee %q; want reopened, unassigned", res.Case.Status, res.Case.AssigneeID)
+			}
+			msgs := try(e.Agent().Messages(ctx, c.ID)).get(t)
+			if len(msgs) != 1 || msgs[0].Body != "Still broken, sorry." || msgs[0].Direction != casekit.Inbound ||
+				msgs[0].Channel != casekit.ChannelEmail || msgs[0].From != "ada@example.com" || !msgs[0].Public {
+				t.Fatalf("messages: %+v", msgs)
+			}
+		}},
+		{"[#N] in the subject finds the case, for its contact and watchers only", func(t *testing.T, e *Env) {
+			ctx, sys := t.Context(), e.Desk(casekit.System)
+			c := openWith(t, e.Agent(), casekit.NewCase{Subject: "Invoice", Contact: casekit.Contact{Email: "ada@example.com"}})
+			try(e.Agent().AddWatcher(ctx, c.ID, casekit.Watcher{Email: "boss@example.com"})).get(t)
+			subject := fmt.Sprintf("Re: [#%d] Invoice", c.Number)
+			for _, from := range []string{"ADA@example.com", "Boss <boss@example.com>"} {
+				res := try(sys.Inbound(ctx, mail(from, subject, "more"))).get(t)
+				if res.Action != casekit.InboundAppended || res.Case.ID != c.ID {
+					t.Errorf("from %s: %s", from, res.Action)
+				}
+			}
+			res := try(sys.Inbound(ctx, mail("Eve <eve@evil.example>", subject, "let me in", "case-"+c.ID+"@acme.example"))).get(t)
+			if res.Action != casekit.InboundOpened || res.Case.ID == c.ID || res.Case.Contact.Email != "eve@evil.example" {
+				t.Errorf("a stranger's mail naming the case: %s on %v, want a case of its own", res.Action, res.Case)
+			}
+			wantEqual(t, 2, len(try(e.Agent().Messages(ctx, c.ID)).get(t)), "messages on the case")
+		}},
+		{"a reply to a closed case opens a new one", func(t *testing.T, e *Env) {
+			c := e.into(t, openWith(t, e.Agent(), casekit.NewCase{Subject: "Old", Contact: casekit.Contact{Email: "ada@example.com"}}), casekit.StatusClosed)
+			res := try(e.Desk(casekit.System).Inbound(t.Context(), mail(ada, fmt.Sprintf("Re: [#%d] Old", c.Number), "again"))).get(t)
+			if res.Action != casekit.InboundOpened || res.Case.ID == c.ID {
+				t.Fatalf("%s on %v, want a new case", res.Action, res.Case)
+			}
+			wantEqual(t, casekit.StatusClosed, e.reload(t, c.ID).Status, "the closed case")
+		}},
+		{"automatic and unreadable mail writes nothing", func(t *testing.T, e *Env) {
+			ctx, sys := t.Context(), e.Desk(casekit.System)
+			e.open(t, "Existing", "cust-1")
+			count := func() int { return len(try(e.Agent().ListCases(ctx, casekit.CaseFilter{})).get(t).Cases) }
+			auto := []byte("From: ada@example.com\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\n\r\nAway until Monday.\r\n")
+			res := try(sys.Inbound(ctx, auto)).get(t)
+			wantEqual(t, casekit.InboundIgnored, res.Action, "an out-of-office")
+			for name, raw := range map[string]string{"no header": "just text", "no sender": "Subject: x\r\n\r\nbody", "empty": ""} {
+				if _, err := sys.Inbound(ctx, []byte(raw)); !errors.Is(err, casekit.ErrMalformedMail) {
+					t.Errorf("%s: %v, want ErrMalformedMail", name, err)
+				}
+			}
+			wantEqual(t, 1, count(), "cases after ignored and malformed mail")
+			_, err := e.Desk(casekit.Customer("cust-1")).Inbound(ctx, mail(ada, "x", "y"))
+			wantIs(t, err, casekit.ErrForbidden, "a customer calling Inbound")
+		}},
+		{"encoded mail lands as text; attachments are named as skipped", func(t *testing.T, e *Env) {
+			raw := "From: =?ISO-8859-1?Q?Jos=E9?= <jose@example.com>\r\nSubject: =?ISO-8859-1?Q?Caf=E9_machine?=\r\nMIME-Version: 1.0\r\n" +
+				"Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
+				"Le caf=E9 est froid.\r\n--b1\r\nContent-Type: application/pdf; name=\"facture.pdf\"\r\nContent-Disposition: attachment; filename=\"facture.pdf\"\r\n" +
+				"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n"
+			res := try(e.Desk(casekit.System).Inbound(t.Context(), []byte(raw))).get(t)
+			if res.Case.Subject != "Café machine" || res.Case.Description != "Le café est froid." || res.Case.Contact.Name != "José" {
+				t.Errorf("case %q %q %q", res.Case.Subject, res.Case.Description, res.Case.Contact.Name)
+			}
+			wantEqual(t, []string{"facture.pdf"}, res.SkippedAttachments, "skipped attachments")
+		}},
+	})
+}

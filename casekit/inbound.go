@@ -1,0 +1,181 @@
+package casekit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"casekit.dev/casekit/internal/mailparse"
+)
+
+// ErrMalformedMail: Desk.Inbound was given something that cannot be read
+// as a mail (no header, no sender, a body that cannot be split).
+var ErrMalformedMail = errors.New("casekit: malformed mail")
+
+// ErrMailTooLarge: the mail is over Desk.Inbound's limits (40 MiB, 100
+// attachments, 500 parts).
+var ErrMailTooLarge = errors.New("casekit: mail too large")
+
+// InboundAction says what Desk.Inbound did with a mail.
+type InboundAction string
+
+// What Inbound does with a mail.
+const (
+	// InboundAppended: the mail is a reply on a case and was added to its
+	// conversation (reopening a paused or resolved case).
+	InboundAppended InboundAction = "appended"
+	// InboundOpened: no case it belongs to (or its case is closed, or the
+	// sender is not the case's contact or a watcher): a new case was
+	// opened for the sender.
+	InboundOpened InboundAction = "opened"
+	// InboundIgnored: an automatic mail (out-of-office, bounce, list):
+	// nothing was written, so no mail loop starts.
+	InboundIgnored InboundAction = "ignored"
+)
+
+// InboundResult is what Desk.Inbound did.
+type InboundResult struct {
+	Action InboundAction
+	// Case is the case the mail was added to or opened; nil when ignored.
+	Case *Case
+	// Message is the message appended, for InboundAppended.
+	Message *Message
+	// SkippedAttachments names the mail's attachments, which are not kept
+	// yet (casekit has no blob store so far).
+	SkippedAttachments []string
+}
+
+// threadRef finds the case ID in a thread reference that notify/smtp
+// wrote: "case-<case ID>@<domain>".
+var threadRef = regexp.MustCompile(`^case-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@`)
+
+// Inbound takes a customer's mail (raw RFC 5322 bytes) and finds its case
+// by the thread references notify/smtp puts in every mail (In-Reply-To,
+// References: "case-<ID>@domain") or by "[#1042]" in the subject. When the
+// sender is the case's contact or one of its watchers and the case is not
+// closed, the mail's new text (the quoted history folded away) is added to
+// the conversation as an inbound e-mail message, which reopens a paused
+// or resolved case and clears the assignee, as any customer reply does.
+// Otherwise a new case is opened for the sender (origin "email"). An
+// automatic mail (Auto-Submitted, bulk precedence, out-of-office) is
+// ignored. Run it as System. A mail that cannot be read is
+// ErrMalformedMail, one over the limits ErrMailTooLarge; either way
+// nothing is written.
+func (d *Desk) Inbound(ctx context.Context, raw []byte) (*InboundResult, error) {
+	m, err := mailparse.Parse(raw, mailparse.Limits{})
+	switch {
+	case errors.Is(err, mailparse.ErrTooLarge):
+		return nil, fmt.Errorf("%w: %v", ErrMailTooLarge, err)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %v", ErrMalformedMail, err)
+	}
+	if m.AutoReply {
+		return &InboundResult{Action: InboundIgnored}, nil
+	}
+	res := &InboundResult{}
+	for _, a := range m.Attachments {
+		res.SkippedAttachments = append(res.SkippedAttachments, a.Filename)
+	}
+	body := strings.TrimSpace(m.Text)
+	if body == "" {
+		body = "(no text)"
+	}
+	subject := strings.TrimSpace(m.Subject)
+	err = d.run(ctx, "inbound mail", staffOnly, func(c *cmd) error {
+		cs, err := c.mailCase(m)
+		if err != nil {
+			return err
+		}
+		if cs != nil {
+			st, _, err := c.status(cs)
+			if err != nil {
+				return err
+			}
+			if !st.Final && !st.Canceled && c.mailFromCase(cs, m.From.Email) {
+				msg, err := c.postMessage(cs.ID, NewMessage{Direction: Inbound, Channel: ChannelEmail, From: m.From.Email,
+					Subject: clipRunes(subject, 300), Body: clipRunes(body, 100000)})
+				if err != nil {
+					return err
+				}
+				res.Action, res.Message = InboundAppended, msg
+				res.Case, err = c.load(cs.ID, false)
+				return err
+			}
+		}
+		if subject == "" {
+			subject = "(no subject)"
+		}
+		opened, err := c.openCase(NewCase{Subject: clipRunes(subject, 300), Description: clipRunes(body, 100000), Origin: "email",
+			Contact: Contact{Name: clipRunes(m.From.Name, 200), Email: m.From.Email}})
+		if err != nil {
+			return err
+		}
+		res.Action, res.Case = InboundOpened, opened
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// mailCase finds the case a mail is about: by a thread reference first,
+// then by the subject's "[#1042]"; nil when neither names one.
+func (c *cmd) mailCase(m *mailparse.Mail) (*Case, error) {
+	for _, ref := range append(append([]string{}, m.InReplyTo...), m.References...) {
+		if sub := threadRef.FindStringSubmatch(strings.ToLower(ref)); sub != nil {
+			cs, err := c.tx.Case(c.ctx, sub[1], true)
+			if err == nil {
+				return cs, nil
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return nil, err
+			}
+		}
+	}
+	if n, ok := mailparse.CaseNumberFromSubject(m.Subject); ok {
+		cs, err := c.tx.CaseByNumber(c.ctx, n, true)
+		if err == nil {
+			return cs, nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// mailFromCase reports whether addr is the case's contact's or one of its
+// watchers': only they may add to a case by mail.
+func (c *cmd) mailFromCase(cs *Case, addr string) bool {
+	if addr == "" {
+		return false
+	}
+	if strings.EqualFold(cs.Contact.Email, addr) {
+		return true
+	}
+	ws, err := c.tx.Watchers(c.ctx, cs.ID)
+	if err != nil {
+		return false
+	}
+	for _, w := range ws {
+		if strings.EqualFold(w.Email, addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// clipRunes cuts s to at most n characters.
+func clipRunes(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}

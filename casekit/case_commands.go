@@ -23,92 +23,90 @@ func (d *Desk) OpenCase(ctx context.Context, in NewCase) (*Case, error) {
 }
 
 // openCase is OpenCase inside a command.
-func (c *cmd) openCase(in NewCase) (out *Case, err error) {
-	err = func() error {
-		if c.customer() {
-			if (in.CustomerID != "" && in.CustomerID != c.actor.ID) || (in.Contact.ID != "" && in.Contact.ID != c.actor.ID) {
-				// A case names who may see it (customer and contact): a
-				// customer may not hand theirs to someone else.
-				return fmt.Errorf("a customer opens cases only for themself: %w", ErrForbidden)
-			}
-			if in.AssigneeID != "" || in.TeamID != "" || in.QueueID != "" {
-				return fmt.Errorf("a customer may not assign or queue a case: %w", ErrForbidden)
-			}
-			in.CustomerID = c.actor.ID
-			if in.Origin == "" {
-				in.Origin = "portal"
-			}
+func (c *cmd) openCase(in NewCase) (*Case, error) {
+	var out *Case
+	if c.customer() {
+		if (in.CustomerID != "" && in.CustomerID != c.actor.ID) || (in.Contact.ID != "" && in.Contact.ID != c.actor.ID) {
+			// A case names who may see it (customer and contact): a
+			// customer may not hand theirs to someone else.
+			return nil, fmt.Errorf("a customer opens cases only for themself: %w", ErrForbidden)
 		}
+		if in.AssigneeID != "" || in.TeamID != "" || in.QueueID != "" {
+			return nil, fmt.Errorf("a customer may not assign or queue a case: %w", ErrForbidden)
+		}
+		in.CustomerID = c.actor.ID
 		if in.Origin == "" {
-			in.Origin = "api"
+			in.Origin = "portal"
 		}
-		in.Subject = strings.TrimSpace(in.Subject)
-		var v validations
-		if err := v.merge(validateStruct(in)); err != nil {
-			return err
-		}
-		settings, err := c.tx.Settings(c.ctx)
-		if err != nil {
-			return err
-		}
-		if in.Priority == "" {
-			in.Priority = settings.DefaultPriority
-		}
-		if err := c.checkLookups(&v, map[LookupKind][2]string{
-			LookupPriority: {"priority", in.Priority},
-			LookupCaseType: {"type", in.Type},
-			LookupOrigin:   {"origin", in.Origin},
-		}); err != nil {
-			return err
-		}
-		place := placement{agent: in.AssigneeID, team: in.TeamID, queue: in.QueueID, sla: in.SLAID,
-			agentField: "assignee_id", teamField: "team_id", queueField: "queue_id", slaField: "sla_id"}
-		if err := c.checkPlacement(&v, &place); err != nil {
-			return err
-		}
-		if err := v.err(); err != nil {
-			return err
-		}
-		set, err := c.statuses()
-		if err != nil {
-			return err
-		}
-		initial, ok := set.first(func(s Status) bool { return s.Initial })
-		if !ok {
-			return fmt.Errorf("the tenant has no initial status")
-		}
-		n, err := c.tx.NextCaseNumber(c.ctx)
-		if err != nil {
-			return err
-		}
-		cs := &Case{
-			ID: newID(), Number: n,
-			Subject: in.Subject, Description: in.Description,
-			CustomerID: in.CustomerID, Contact: in.Contact,
-			Type: in.Type, Category: in.Category, Priority: in.Priority, Origin: in.Origin,
-			Tags: normalizeTags(in.Tags), Deadline: utcPtr(in.Deadline), Custom: in.Custom,
-			AssigneeID: place.agent, TeamID: place.team, QueueID: place.queue, SLAID: place.sla,
-			Service:   in.Service,
-			Status:    initial.Key,
-			CreatedBy: c.actor, CreatedAt: c.now, UpdatedAt: c.now, Version: 1,
-		}
-		if err := c.runSLA(cs); err != nil {
-			return err
-		}
-		if err := c.tx.InsertCase(c.ctx, cs); err != nil {
-			return fmt.Errorf("case #%d: %w", n, err)
-		}
-		if err := c.scheduleTimers(cs); err != nil {
-			return err
-		}
-		c.record(cs, EventCaseOpened, map[string]any{
-			"number": cs.Number, "subject": cs.Subject, "status": cs.Status,
-			"priority": cs.Priority, "origin": cs.Origin, "customer_id": cs.CustomerID,
-		})
-		out = cs
-		return nil
-	}()
-	return out, err
+	}
+	if in.Origin == "" {
+		in.Origin = "api"
+	}
+	in.Subject = strings.TrimSpace(in.Subject)
+	var v validations
+	if err := v.merge(validateStruct(in)); err != nil {
+		return nil, err
+	}
+	settings, err := c.tx.Settings(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.Priority == "" {
+		in.Priority = settings.DefaultPriority
+	}
+	if err := c.checkLookups(&v, map[LookupKind][2]string{
+		LookupPriority: {"priority", in.Priority},
+		LookupCaseType: {"type", in.Type},
+		LookupOrigin:   {"origin", in.Origin},
+	}); err != nil {
+		return nil, err
+	}
+	place := placement{agent: in.AssigneeID, team: in.TeamID, queue: in.QueueID, sla: in.SLAID,
+		agentField: "assignee_id", teamField: "team_id", queueField: "queue_id", slaField: "sla_id"}
+	if err := c.checkPlacement(&v, &place); err != nil {
+		return nil, err
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	set, err := c.statuses()
+	if err != nil {
+		return nil, err
+	}
+	initial, ok := set.first(func(s Status) bool { return s.Initial })
+	if !ok {
+		return nil, fmt.Errorf("the tenant has no initial status")
+	}
+	n, err := c.tx.NextCaseNumber(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	cs := &Case{
+		ID: newID(), Number: n,
+		Subject: in.Subject, Description: in.Description,
+		CustomerID: in.CustomerID, Contact: in.Contact,
+		Type: in.Type, Category: in.Category, Priority: in.Priority, Origin: in.Origin,
+		Tags: normalizeTags(in.Tags), Deadline: utcPtr(in.Deadline), Custom: in.Custom,
+		AssigneeID: place.agent, TeamID: place.team, QueueID: place.queue, SLAID: place.sla,
+		Service:   in.Service,
+		Status:    initial.Key,
+		CreatedBy: c.actor, CreatedAt: c.now, UpdatedAt: c.now, Version: 1,
+	}
+	if err := c.runSLA(cs); err != nil {
+		return nil, err
+	}
+	if err := c.tx.InsertCase(c.ctx, cs); err != nil {
+		return nil, fmt.Errorf("case #%d: %w", n, err)
+	}
+	if err := c.scheduleTimers(cs); err != nil {
+		return nil, err
+	}
+	c.record(cs, EventCaseOpened, map[string]any{
+		"number": cs.Number, "subject": cs.Subject, "status": cs.Status,
+		"priority": cs.Priority, "origin": cs.Origin, "customer_id": cs.CustomerID,
+	})
+	out = cs
+	return out, nil
 }
 
 // checkLookups adds a failure for every non-empty value that is not an

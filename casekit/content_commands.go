@@ -90,75 +90,73 @@ func (d *Desk) PostMessage(ctx context.Context, caseID string, in NewMessage) (*
 }
 
 // postMessage is PostMessage inside a command.
-func (c *cmd) postMessage(caseID string, in NewMessage) (out *Message, err error) {
-	err = func() error {
-		if c.customer() {
-			if in.Internal || in.Direction == Outbound {
-				return fmt.Errorf("a customer posts only public inbound comments: %w", ErrForbidden)
-			}
-			in.Direction, in.Channel, in.From = Inbound, ChannelPortal, c.actor.ID
+func (c *cmd) postMessage(caseID string, in NewMessage) (*Message, error) {
+	var out *Message
+	if c.customer() {
+		if in.Internal || in.Direction == Outbound {
+			return nil, fmt.Errorf("a customer posts only public inbound comments: %w", ErrForbidden)
 		}
-		if in.Direction == "" {
-			in.Direction = Outbound
+		in.Direction, in.Channel, in.From = Inbound, ChannelPortal, c.actor.ID
+	}
+	if in.Direction == "" {
+		in.Direction = Outbound
+	}
+	if in.Channel == "" {
+		in.Channel = ChannelEmail
+	}
+	if err := validateStruct(in); err != nil {
+		return nil, err
+	}
+	cs, err := c.load(caseID, true)
+	if err != nil {
+		return nil, err
+	}
+	cur, set, err := c.status(cs)
+	if err != nil {
+		return nil, err
+	}
+	if cur.Final || (cur.Resolved && in.Direction == Outbound) {
+		return nil, fmt.Errorf("case %s is %s; reopen it first: %w", cs.ID, cur.Key, ErrReadOnly)
+	}
+	if in.InReplyTo != "" {
+		parent, err := c.tx.Message(c.ctx, in.InReplyTo)
+		if err != nil || parent.CaseID != cs.ID || (c.customer() && !parent.Public) {
+			return nil, invalid("in_reply_to", "known", "message %q is not part of case %s", in.InReplyTo, cs.ID)
 		}
-		if in.Channel == "" {
-			in.Channel = ChannelEmail
+	}
+	m := &Message{
+		ID: newID(), CaseID: cs.ID, Direction: in.Direction, Channel: in.Channel,
+		From: in.From, To: in.To, Subject: in.Subject, Body: in.Body, InReplyTo: in.InReplyTo,
+		Public: !in.Internal, Attachments: c.attachments(cs.ID, in.Attachments),
+		CreatedBy: c.actor, CreatedAt: c.now,
+	}
+	if err := c.tx.InsertMessage(c.ctx, m); err != nil {
+		return nil, fmt.Errorf("case %s: %w", cs.ID, err)
+	}
+	c.record(cs, EventMessagePosted, map[string]any{
+		"message_id": m.ID, "direction": string(m.Direction), "channel": string(m.Channel), "public": m.Public,
+		"excerpt": excerpt(m.Body, 500),
+	})
+	out = m
+	switch {
+	case m.Direction == Inbound && m.Public && (cur.Paused || cur.Resolved):
+		to, ok := set.first(func(s Status) bool { return s.Reopen && !s.ReadOnly() })
+		if !ok || !set.can(cur.Key, to.Key) {
+			return out, nil // the tenant's table keeps the case where it is
 		}
-		if err := validateStruct(in); err != nil {
-			return err
+		prev := cs.AssigneeID
+		cs.AssigneeID = ""
+		data := map[string]any{"reason": "customer_reply", "message_id": m.ID}
+		if prev != "" {
+			data["unassigned"] = prev
 		}
-		cs, err := c.load(caseID, true)
-		if err != nil {
-			return err
-		}
-		cur, set, err := c.status(cs)
-		if err != nil {
-			return err
-		}
-		if cur.Final || (cur.Resolved && in.Direction == Outbound) {
-			return fmt.Errorf("case %s is %s; reopen it first: %w", cs.ID, cur.Key, ErrReadOnly)
-		}
-		if in.InReplyTo != "" {
-			parent, err := c.tx.Message(c.ctx, in.InReplyTo)
-			if err != nil || parent.CaseID != cs.ID || (c.customer() && !parent.Public) {
-				return invalid("in_reply_to", "known", "message %q is not part of case %s", in.InReplyTo, cs.ID)
-			}
-		}
-		m := &Message{
-			ID: newID(), CaseID: cs.ID, Direction: in.Direction, Channel: in.Channel,
-			From: in.From, To: in.To, Subject: in.Subject, Body: in.Body, InReplyTo: in.InReplyTo,
-			Public: !in.Internal, Attachments: c.attachments(cs.ID, in.Attachments),
-			CreatedBy: c.actor, CreatedAt: c.now,
-		}
-		if err := c.tx.InsertMessage(c.ctx, m); err != nil {
-			return fmt.Errorf("case %s: %w", cs.ID, err)
-		}
-		c.record(cs, EventMessagePosted, map[string]any{
-			"message_id": m.ID, "direction": string(m.Direction), "channel": string(m.Channel), "public": m.Public,
-			"excerpt": excerpt(m.Body, 500),
-		})
-		out = m
-		switch {
-		case m.Direction == Inbound && m.Public && (cur.Paused || cur.Resolved):
-			to, ok := set.first(func(s Status) bool { return s.Reopen && !s.ReadOnly() })
-			if !ok || !set.can(cur.Key, to.Key) {
-				return nil // the tenant's table keeps the case where it is
-			}
-			prev := cs.AssigneeID
-			cs.AssigneeID = ""
-			data := map[string]any{"reason": "customer_reply", "message_id": m.ID}
-			if prev != "" {
-				data["unassigned"] = prev
-			}
-			return c.reopen(cs, cur, to, data)
-		case m.Direction == Outbound && m.Public && cs.FirstResponseAt == nil:
-			now := c.now
-			cs.FirstResponseAt = &now
-			return c.save(cs)
-		}
-		return nil
-	}()
-	return out, err
+		return out, c.reopen(cs, cur, to, data)
+	case m.Direction == Outbound && m.Public && cs.FirstResponseAt == nil:
+		now := c.now
+		cs.FirstResponseAt = &now
+		return out, c.save(cs)
+	}
+	return out, nil
 }
 
 // Messages lists a case's conversation, oldest first. A customer sees only

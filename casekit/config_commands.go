@@ -3,6 +3,7 @@ package casekit
 import (
 	"context"
 	"fmt"
+	"reflect"
 )
 
 // Settings returns the tenant's case settings.
@@ -19,6 +20,7 @@ func (d *Desk) Settings(ctx context.Context) (Settings, error) {
 // must be an enabled priority.
 func (d *Desk) UpdateSettings(ctx context.Context, s Settings) error {
 	return d.run(ctx, "update settings", staffOnly, func(c *cmd) error {
+		s = s.filled()
 		prios, err := c.tx.Lookups(c.ctx, LookupPriority)
 		if err != nil {
 			return err
@@ -30,7 +32,7 @@ func (d *Desk) UpdateSettings(ctx context.Context, s Settings) error {
 		if err != nil {
 			return err
 		}
-		if old == s {
+		if reflect.DeepEqual(old, s) {
 			return nil
 		}
 		if err := c.tx.SaveSettings(c.ctx, s); err != nil {
@@ -41,6 +43,8 @@ func (d *Desk) UpdateSettings(ctx context.Context, s Settings) error {
 			"auto_close_days":      []any{old.AutoCloseDays, s.AutoCloseDays},
 			"first_reminder_days":  []any{old.FirstReminderDays, s.FirstReminderDays},
 			"second_reminder_days": []any{old.SecondReminderDays, s.SecondReminderDays},
+			"max_attachment_bytes": []any{old.MaxAttachmentBytes, s.MaxAttachmentBytes},
+			"attachment_types":     []any{old.AttachmentTypes, s.AttachmentTypes},
 		})
 		return nil
 	})

@@ -118,6 +118,13 @@ func (c *cmd) postMessage(caseID string, in NewMessage) (*Message, error) {
 	if cur.Final || (cur.Resolved && in.Direction == Outbound) {
 		return nil, fmt.Errorf("case %s is %s; reopen it first: %w", cs.ID, cur.Key, ErrReadOnly)
 	}
+	if c.customer() { // a customer attaches only what was uploaded to this case
+		for i, a := range in.Attachments {
+			if !strings.HasPrefix(a.Key, cs.ID+"/") {
+				return nil, invalid(fmt.Sprintf("attachments[%d].key", i), "case", "was not uploaded to this case")
+			}
+		}
+	}
 	if in.InReplyTo != "" {
 		parent, err := c.tx.Message(c.ctx, in.InReplyTo)
 		if err != nil || parent.CaseID != cs.ID || (c.customer() && !parent.Public) {

@@ -27,6 +27,7 @@ type Kit struct {
 	poll      time.Duration
 	notifier  Notifier
 	templates TemplateEngine
+	blobs     BlobStore
 
 	deliveryTimeout time.Duration
 }
@@ -82,6 +83,10 @@ func (k *Kit) CreateTenant(ctx context.Context, spec TenantSpec) error {
 	var v validations
 	if err := ValidateTenantID(spec.ID); err != nil {
 		v.merge(err)
+	}
+	if spec.Settings != nil {
+		f := spec.Settings.filled()
+		spec.Settings = &f
 	}
 	if err := v.merge(validateStruct(spec)); err != nil {
 		return err

@@ -1,5 +1,7 @@
 package casekit
 
+import "slices"
+
 // LookupKind names one of a tenant's lookup lists.
 type LookupKind string
 
@@ -122,9 +124,45 @@ type Settings struct {
 	// comes; 0 sends none. Both reminders come before the auto-close.
 	FirstReminderDays  int `json:"first_reminder_days" validate:"min=0,max=365"`
 	SecondReminderDays int `json:"second_reminder_days" validate:"min=0,max=365"`
+	// MaxAttachmentBytes bounds the size of one attachment (Desk.Upload);
+	// UpdateSettings and CreateTenant read 0 as DefaultMaxAttachmentBytes.
+	MaxAttachmentBytes int64 `json:"max_attachment_bytes" validate:"min=1,max=1073741824"`
+	// AttachmentTypes are the media types an attachment may have, such as
+	// "application/pdf", or "image/*" for every image type;
+	// UpdateSettings and CreateTenant read nil as DefaultAttachmentTypes (an empty list
+	// allows none).
+	AttachmentTypes []string `json:"attachment_types" validate:"max=100,dive,mediatype"`
+}
+
+// filled gives zero attachment settings their defaults: settings made
+// before there were any read as the defaults.
+func (s Settings) filled() Settings {
+	if s.MaxAttachmentBytes == 0 {
+		s.MaxAttachmentBytes = DefaultMaxAttachmentBytes
+	}
+	if s.AttachmentTypes == nil {
+		s.AttachmentTypes = slices.Clone(DefaultAttachmentTypes)
+	}
+	return s
+}
+
+// DefaultMaxAttachmentBytes is a new tenant's attachment size limit.
+const DefaultMaxAttachmentBytes = 10 << 20
+
+// DefaultAttachmentTypes are the media types a new tenant accepts:
+// images that cannot carry script, PDF, plain text and office documents.
+// HTML and SVG are left out.
+var DefaultAttachmentTypes = []string{
+	"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain", "text/csv",
+	"application/zip", "message/rfc822", "application/msword", "application/vnd.ms-excel",
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
 }
 
 // DefaultSettings returns the settings a new tenant starts with.
 func DefaultSettings() Settings {
-	return Settings{DefaultPriority: "medium", AutoCloseDays: 7, FirstReminderDays: 3, SecondReminderDays: 2}
+	return Settings{DefaultPriority: "medium", AutoCloseDays: 7, FirstReminderDays: 3, SecondReminderDays: 2,
+		MaxAttachmentBytes: DefaultMaxAttachmentBytes, AttachmentTypes: slices.Clone(DefaultAttachmentTypes)}
 }

@@ -14,6 +14,8 @@ import (
 
 var validate = newValidator()
 
+var mediaTypeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/([a-z0-9][a-z0-9!#$&^_.+-]{0,126}|\*)$`)
+
 var keyRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
 
 func newValidator() *validator.Validate {
@@ -23,6 +25,10 @@ func newValidator() *validator.Validate {
 	// digit, at most 64 characters.
 	v.RegisterValidation("key", func(fl validator.FieldLevel) bool {
 		return keyRE.MatchString(fl.Field().String())
+	})
+	// "mediatype": a media type such as "application/pdf", or "image/*".
+	v.RegisterValidation("mediatype", func(fl validator.FieldLevel) bool {
+		return mediaTypeRE.MatchString(fl.Field().String())
 	})
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")

@@ -16,7 +16,7 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 			at := e.Tick()
 			s := casekit.Settings{DefaultPriority: "high", AutoCloseDays: 14}
 			must(t, e.Agent().UpdateSettings(ctx, s), "UpdateSettings")
-			wantEqual(t, s, try(e.Agent().Settings(ctx)).get(t), "Settings after UpdateSettings")
+			wantEqual(t, filled(s), try(e.Agent().Settings(ctx)).get(t), "Settings after UpdateSettings")
 			evs := e.tenantEvents(t)
 			if len(evs) != 1 {
 				t.Fatalf("tenant events after UpdateSettings: %v, want one settings.changed", types(evs))
@@ -39,7 +39,7 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 		{"auto-close can be switched off", func(t *testing.T, e *Env) {
 			s := casekit.Settings{DefaultPriority: "medium", AutoCloseDays: 0}
 			must(t, e.Agent().UpdateSettings(t.Context(), s), "UpdateSettings with AutoCloseDays 0")
-			wantEqual(t, s, try(e.Agent().Settings(t.Context())).get(t), "Settings")
+			wantEqual(t, filled(s), try(e.Agent().Settings(t.Context())).get(t), "Settings")
 		}},
 		{"UpdateSettings refuses bad settings and changes nothing", func(t *testing.T, e *Env) {
 			ctx := t.Context()
@@ -377,3 +377,15 @@ func lookupKeys(t testing.TB, e *Env, kind casekit.LookupKind) []string {
 
 // errOf drops a command's result and keeps its error.
 func errOf[T any](_ T, err error) error { return err }
+
+// filled is s as the store gives it back: zero attachment settings read
+// as the defaults.
+func filled(s casekit.Settings) casekit.Settings {
+	if s.MaxAttachmentBytes == 0 {
+		s.MaxAttachmentBytes = casekit.DefaultMaxAttachmentBytes
+	}
+	if s.AttachmentTypes == nil {
+		s.AttachmentTypes = casekit.DefaultAttachmentTypes
+	}
+	return s
+}

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -184,3 +186,15 @@ func (e *Env) InTx(t testing.TB, fn func(ctx context.Context, tx casekit.Tx) err
 
 // AgentID is the agent the desks of Env.Agent act as.
 const AgentID = "agent-1"
+
+// walkFiles calls fn with every regular file under dir.
+func walkFiles(t testing.TB, dir string, fn func(path string)) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			fn(p)
+		}
+		return err
+	})
+	must(t, err, "walk %s", dir)
+}

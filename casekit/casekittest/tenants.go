@@ -112,7 +112,8 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 		}},
 		{"create gives the default settings", func(t *testing.T, e *Env) {
 			got := try(e.Agent().Settings(t.Context())).get(t)
-			wantEqual(t, casekit.Settings{DefaultPriority: "medium", AutoCloseDays: 7, FirstReminderDays: 3, SecondReminderDays: 2}, got, "Settings of a new tenant")
+			wantEqual(t, casekit.Settings{DefaultPriority: "medium", AutoCloseDays: 7, FirstReminderDays: 3, SecondReminderDays: 2,
+				MaxAttachmentBytes: 10 << 20, AttachmentTypes: casekit.DefaultAttachmentTypes}, got, "Settings of a new tenant")
 		}},
 		{"create takes settings from the spec", func(t *testing.T, e *Env) {
 			id := TenantID(t)
@@ -120,7 +121,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 			must(t, e.Kit.CreateTenant(t.Context(), casekit.TenantSpec{ID: id, Name: "Spec", Settings: &s}), "CreateTenant with settings")
 			DropOnCleanup(t, e.Kit, id)
 			d := e.Kit.Desk(id).As(casekit.Agent(AgentID))
-			wantEqual(t, s, try(d.Settings(t.Context())).get(t), "Settings")
+			wantEqual(t, filled(s), try(d.Settings(t.Context())).get(t), "Settings")
 			c := openWith(t, d, casekit.NewCase{Subject: "Follows the spec"})
 			if c.Priority != "high" {
 				t.Errorf("case priority %q, want the spec's default %q", c.Priority, "high")

@@ -286,6 +286,11 @@ var migrations = []migration{
 			revoked_at {ts})`,
 		`CREATE INDEX portal_links_case_idx ON ?.portal_links (case_id)`,
 	}},
+	{6, "attachment limits", []string{
+		// The defaults are casekit.DefaultSettings' (a test holds them equal).
+		`ALTER TABLE ?.settings ADD COLUMN max_attachment_bytes BIGINT NOT NULL DEFAULT 10485760`,
+		`ALTER TABLE ?.settings ADD COLUMN attachment_types {json} NOT NULL DEFAULT '["image/png","image/jpeg","image/gif","image/webp","application/pdf","text/plain","text/csv","application/zip","message/rfc822","application/msword","application/vnd.ms-excel","application/vnd.openxmlformats-officedocument.wordprocessingml.document","application/vnd.openxmlformats-officedocument.spreadsheetml.sheet","application/vnd.openxmlformats-officedocument.presentationml.presentation","application/vnd.oasis.opendocument.text","application/vnd.oasis.opendocument.spreadsheet"]'`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

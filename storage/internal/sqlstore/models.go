@@ -20,6 +20,9 @@ type settingsRow struct {
 	// The reminder columns came with migration 2.
 	FirstReminderDays  int `bun:"first_reminder_days"`
 	SecondReminderDays int `bun:"second_reminder_days"`
+	// The attachment columns came with migration 6.
+	MaxAttachmentBytes int64    `bun:"max_attachment_bytes"`
+	AttachmentTypes    []string `bun:"attachment_types,type:json"`
 }
 
 type statusRow struct {

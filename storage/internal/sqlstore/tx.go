@@ -76,18 +76,25 @@ func (t *Tx) Settings(ctx context.Context) (casekit.Settings, error) {
 		return casekit.Settings{}, t.err(err, "settings")
 	}
 	return casekit.Settings{DefaultPriority: r.DefaultPriority, AutoCloseDays: r.AutoCloseDays,
-		FirstReminderDays: r.FirstReminderDays, SecondReminderDays: r.SecondReminderDays}, nil
+		FirstReminderDays: r.FirstReminderDays, SecondReminderDays: r.SecondReminderDays,
+		MaxAttachmentBytes: r.MaxAttachmentBytes, AttachmentTypes: r.AttachmentTypes}, nil
 }
 
 // SaveSettings implements casekit.Tx.
 func (t *Tx) SaveSettings(ctx context.Context, s casekit.Settings) error {
 	r := &settingsRow{ID: 1, DefaultPriority: s.DefaultPriority, AutoCloseDays: s.AutoCloseDays,
-		FirstReminderDays: s.FirstReminderDays, SecondReminderDays: s.SecondReminderDays}
+		FirstReminderDays: s.FirstReminderDays, SecondReminderDays: s.SecondReminderDays,
+		MaxAttachmentBytes: s.MaxAttachmentBytes, AttachmentTypes: s.AttachmentTypes}
+	if r.AttachmentTypes == nil {
+		r.AttachmentTypes = []string{}
+	}
 	_, err := t.ins(r, "settings").On("CONFLICT (id) DO UPDATE").
 		Set("default_priority = EXCLUDED.default_priority").
 		Set("auto_close_days = EXCLUDED.auto_close_days").
 		Set("first_reminder_days = EXCLUDED.first_reminder_days").
-		Set("second_reminder_days = EXCLUDED.second_reminder_days").Exec(ctx)
+		Set("second_reminder_days = EXCLUDED.second_reminder_days").
+		Set("max_attachment_bytes = EXCLUDED.max_attachment_bytes").
+		Set("attachment_types = EXCLUDED.attachment_types").Exec(ctx)
 	return t.err(err, "save settings")
 }
 

@@ -25,3 +25,6 @@ func WithBlobStore(b BlobStore) Option { return func(k *Kit) { k.blobs = b } }
 // ErrNoBlobStore is returned by the attachment commands of a kit made
 // without WithBlobStore.
 var ErrNoBlobStore = errors.New("casekit: no blob store (use WithBlobStore)")
+
+// BlobStore returns the kit's blob store, nil when it has none.
+func (k *Kit) BlobStore() BlobStore { return k.blobs }

@@ -68,8 +68,9 @@ type DetailPage struct {
 	Comment Form
 	Close   Form
 	Rate    Form
-	// CanComment, CanClose and CanRate say which forms apply.
-	CanComment, CanClose, CanRate bool
+	// CanComment, CanClose and CanRate say which forms apply; CanUpload
+	// whether the comment form takes files.
+	CanComment, CanClose, CanRate, CanUpload bool
 	ClosureReasons                []Choice
 	RatingLevels                  []Choice
 }
@@ -222,8 +223,8 @@ func sampleDetail(full bool) *DetailPage {
 		{Kind: "note", Author: "Support", Subject: "Diagnosis", Body: "Toner", At: at.Add(time.Hour)},
 		{Kind: "activity", Author: "Support", Subject: "Call back", Body: "", At: at.Add(2 * time.Hour)},
 	}
-	d.CanComment, d.CanClose, d.CanRate = true, true, true
-	d.Comment = Form{Values: map[string]string{"body": sampleXSS}, Errors: map[string]string{"body": "is required " + sampleXSS}}
+	d.CanComment, d.CanClose, d.CanRate, d.CanUpload = true, true, true, true
+	d.Comment = Form{Values: map[string]string{"body": sampleXSS}, Errors: map[string]string{"body": "is required " + sampleXSS, "files": "x.exe: not accepted " + sampleXSS}}
 	d.Close = Form{Values: map[string]string{"reason": "fixed", "note": sampleXSS}, Errors: map[string]string{"note": "is required"}}
 	d.Rate = Form{Values: map[string]string{"level": "2", "comment": sampleXSS}, Errors: map[string]string{"level": "unknown"}}
 	d.ClosureReasons = []Choice{{"fixed", "Problem solved", true}, {"answered", "Question answered", false}}

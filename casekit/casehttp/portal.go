@@ -33,7 +33,9 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -77,8 +79,12 @@ type PortalConfig struct {
 	// Logger logs failures the customer sees only as "something went
 	// wrong"; slog.Default() when nil.
 	Logger *slog.Logger
-	// MaxBodyBytes bounds a form post; 1 MiB when zero.
+	// MaxBodyBytes bounds a form post without files; 1 MiB when zero.
 	MaxBodyBytes int64
+	// MaxUploadBytes bounds a comment with files, all together; 25 MiB
+	// when zero. Each file is also held to the tenant's
+	// Settings.MaxAttachmentBytes and AttachmentTypes.
+	MaxUploadBytes int64
 }
 
 // Portal is the customer portal: the customer's cases with search and a
@@ -107,11 +113,15 @@ func NewPortal(cfg PortalConfig) (*Portal, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 25 << 20
+	}
 	p := &Portal{cfg: cfg}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", p.list)
 	mux.HandleFunc("GET /cases/{number}", p.detail)
 	mux.HandleFunc("GET /cases/{number}/rate", p.detail) // from the resolution notice: shows the form, changes nothing
+	mux.HandleFunc("GET /cases/{number}/files/{id}", p.download)
 	mux.HandleFunc("POST /cases/{number}/comment", p.comment)
 	mux.HandleFunc("POST /cases/{number}/close", p.close)
 	mux.HandleFunc("POST /cases/{number}/rate", p.rate)
@@ -430,7 +440,11 @@ func (p *Portal) detailPage(w http.ResponseWriter, r *http.Request, d *casekit.D
 		mine, who := author(m.CreatedBy)
 		e := templates.Entry{Kind: "message", Mine: mine, Author: who, Subject: m.Subject, Body: m.Body, At: m.CreatedAt}
 		for _, a := range m.Attachments {
-			e.Files = append(e.Files, templates.File{Name: a.Name, Size: a.Size})
+			f := templates.File{Name: a.Name, Size: a.Size}
+			if p.cfg.Kit.BlobStore() != nil {
+				f.URL = p.caseURL(c.Number) + "/files/" + url.PathEscape(a.ID)
+			}
+			e.Files = append(e.Files, f)
 		}
 		data.Thread = append(data.Thread, e)
 	}
@@ -451,6 +465,7 @@ func (p *Portal) detailPage(w http.ResponseWriter, r *http.Request, d *casekit.D
 	}
 	sortThread(data.Thread)
 	data.CanComment = !st.Final && !st.Canceled
+	data.CanUpload = data.CanComment && p.cfg.Kit.BlobStore() != nil
 	data.CanClose = !st.Final && !st.Canceled
 	data.CanRate = c.Satisfaction == 0 && !st.Canceled && (st.Resolved || st.Final)
 	sys := p.cfg.Kit.Desk(who.tenant).As(casekit.System)
@@ -482,8 +497,19 @@ func (p *Portal) detailPage(w http.ResponseWriter, r *http.Request, d *casekit.D
 // post checks the CSRF token and reads the form of a post about the case
 // in the path; false when it has answered already.
 func (p *Portal) post(w http.ResponseWriter, r *http.Request) (*casekit.Desk, customer, *casekit.Case, bool) {
-	r.Body = http.MaxBytesReader(w, r.Body, p.cfg.MaxBodyBytes)
-	if err := r.ParseForm(); err != nil {
+	limit := p.cfg.MaxBodyBytes
+	multipart := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+	if multipart {
+		limit = p.cfg.MaxUploadBytes
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	var err error
+	if multipart {
+		err = r.ParseMultipartForm(8 << 20) // beyond 8 MiB, files wait on disk
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			p.fail(w, r, http.StatusRequestEntityTooLarge, "That is more than we can take in one go.")
@@ -545,13 +571,88 @@ func (p *Portal) comment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, err := d.PostMessage(r.Context(), c.ID, casekit.NewMessage{Direction: casekit.Inbound, Channel: casekit.ChannelPortal, Body: r.PostForm.Get("body")})
+	in := casekit.NewMessage{Direction: casekit.Inbound, Channel: casekit.ChannelPortal, Body: r.PostForm.Get("body")}
+	var err error
+	if r.MultipartForm != nil && len(r.MultipartForm.File["files"]) > 0 {
+		in.Attachments, err = p.uploads(r, d, c)
+	}
+	if err == nil {
+		_, err = d.PostMessage(r.Context(), c.ID, in)
+	}
 	if err != nil {
 		p.refused(w, r, d, who, c, err, func(dp *templates.DetailPage, f templates.Form) { dp.Comment = f })
 		return
 	}
 	p.done(w, c, "commented")
 }
+
+// uploads stores the comment's files; a refused file is a ValidationError
+// on "files" naming it.
+func (p *Portal) uploads(r *http.Request, d *casekit.Desk, c *casekit.Case) ([]casekit.NewAttachment, error) {
+	files := r.MultipartForm.File["files"]
+	if len(files) > 20 {
+		return nil, &casekit.ValidationError{Fields: []casekit.FieldError{{Field: "files", Rule: "max", Message: "At most 20 files at once."}}}
+	}
+	var out []casekit.NewAttachment
+	for _, fh := range files {
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		a, err := d.Upload(r.Context(), c.ID, fh.Filename, fh.Header.Get("Content-Type"), f)
+		f.Close()
+		var ve *casekit.ValidationError
+		if errors.As(err, &ve) {
+			msgs := make([]string, len(ve.Fields))
+			for i, fe := range ve.Fields {
+				msgs[i] = fe.Message
+			}
+			return nil, &casekit.ValidationError{Fields: []casekit.FieldError{{Field: "files", Rule: "accepted",
+				Message: fh.Filename + ": " + strings.Join(msgs, "; ")}}}
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *a)
+	}
+	return out, nil
+}
+
+// download serves an attachment the customer may see, always as a
+// download: never rendered in the portal's origin.
+func (p *Portal) download(w http.ResponseWriter, r *http.Request) {
+	d, _, c, ok := p.loadCase(w, r)
+	if !ok {
+		return
+	}
+	a, rc, err := d.OpenAttachment(r.Context(), c.ID, r.PathValue("id"))
+	switch {
+	case errors.Is(err, casekit.ErrNotFound), errors.Is(err, casekit.ErrNoBlobStore):
+		p.fail(w, r, http.StatusNotFound, "There is no such file.")
+		return
+	case err != nil:
+		p.internal(w, r, err)
+		return
+	}
+	defer rc.Close()
+	h := w.Header()
+	ct := "application/octet-stream"
+	if safeTypes[a.ContentType] {
+		ct = a.ContentType
+	}
+	h.Set("Content-Type", ct)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	if a.Size > 0 {
+		h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
+	}
+	_, _ = io.Copy(w, rc)
+}
+
+// safeTypes are the media types a download keeps; any other is sent as
+// application/octet-stream.
+var safeTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true,
+	"application/pdf": true, "text/plain": true, "text/csv": true, "application/zip": true}
 
 func (p *Portal) close(w http.ResponseWriter, r *http.Request) {
 	d, who, c, ok := p.post(w, r)

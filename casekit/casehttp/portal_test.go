@@ -1,15 +1,18 @@
 package casehttp_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/textproto"
 	"net/url"
 	"os"
 	"regexp"
@@ -22,6 +25,7 @@ import (
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casehttp"
 	"casekit.dev/casekit/casekittest"
+	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
 	"casekit.dev/templates"
@@ -69,7 +73,11 @@ type site struct {
 
 func newSite(t *testing.T, store casekit.Store, opts ...casekit.Option) *site {
 	t.Helper()
-	kit, tenant := casekittest.NewKit(t, store, opts...)
+	blobs, err := fsblob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kit, tenant := casekittest.NewKit(t, store, append([]casekit.Option{casekit.WithBlobStore(blobs)}, opts...)...)
 	engine := templates.New()
 	portal, err := casehttp.NewPortal(casehttp.PortalConfig{Kit: kit, Templates: engine, CSRFKey: []byte(strings.Repeat("k", 32)),
 		Base: "/support", Logger: slog.New(slog.DiscardHandler)})
@@ -264,6 +272,57 @@ func TestPortal(t *testing.T) {
 			res.Body.Close()
 			if res.StatusCode != 403 {
 				t.Errorf("cross-site post: %d, want 403", res.StatusCode)
+			}
+		})
+
+		t.Run("comment with files; downloads are attachments, for the case's customer only", func(t *testing.T) {
+			detail := fmt.Sprintf("/support/cases/%d", printer.Number)
+			post := func(b *browser, name, ctype, content string) (int, string) {
+				t.Helper()
+				_, page := b.get(detail)
+				token := html.UnescapeString(csrfField.FindStringSubmatch(page)[1])
+				var buf bytes.Buffer
+				mw := multipart.NewWriter(&buf)
+				mw.WriteField("csrf", token)
+				mw.WriteField("body", "See the attached "+name)
+				h := textproto.MIMEHeader{}
+				h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="files"; filename="%s"`, name))
+				h.Set("Content-Type", ctype)
+				fw, _ := mw.CreatePart(h)
+				io.WriteString(fw, content)
+				mw.Close()
+				req, _ := http.NewRequest("POST", s.srv.URL+detail+"/comment", &buf)
+				req.Header.Set("Content-Type", mw.FormDataContentType())
+				req.Header.Set("X-Customer", b.customer)
+				res, err := b.c.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				out, _ := io.ReadAll(res.Body)
+				return res.StatusCode, string(out)
+			}
+			if code, page := post(ada, "log.txt", "text/plain", "E42 paper jam"); code != 303 {
+				t.Fatalf("comment with a file: %d\n%s", code, page)
+			}
+			_, page := ada.get(detail)
+			link := regexp.MustCompile(`href="(/support/cases/\d+/files/[^"]+)">log.txt</a>`).FindStringSubmatch(page)
+			if link == nil {
+				t.Fatalf("no download link in\n%s", page)
+			}
+			code, body, h := ada.do("GET", link[1], nil)
+			if code != 200 || body != "E42 paper jam" || !strings.HasPrefix(h.Get("Content-Disposition"), "attachment") ||
+				h.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(h.Get("Content-Security-Policy"), "sandbox") {
+				t.Errorf("download: %d %q %v", code, body, h)
+			}
+			if code, _ := grace.get(link[1]); code != 404 {
+				t.Errorf("another customer's download: %d, want 404", code)
+			}
+			if code, page := post(ada, "evil.html", "text/html", "<script>alert(1)</script>"); code != 422 || !strings.Contains(page, `id="files-error"`) {
+				t.Errorf("an HTML upload: %d", code)
+			}
+			if code, _ := post(ada, "big.txt", "text/plain", strings.Repeat("x", 11<<20)); code != 422 {
+				t.Errorf("an 11 MiB upload over the 10 MiB default: %d, want 422", code)
 			}
 		})
 

@@ -1,6 +1,7 @@
 package casekit
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,8 +43,9 @@ type InboundResult struct {
 	Case *Case
 	// Message is the message appended, for InboundAppended.
 	Message *Message
-	// SkippedAttachments names the mail's attachments, which are not kept
-	// yet (casekit has no blob store so far).
+	// SkippedAttachments names the mail's attachments that were not kept,
+	// each with the reason: the kit has no BlobStore, or the tenant does
+	// not accept the type or the size.
 	SkippedAttachments []string
 }
 
@@ -75,9 +77,7 @@ func (d *Desk) Inbound(ctx context.Context, raw []byte) (*InboundResult, error) 
 		return &InboundResult{Action: InboundIgnored}, nil
 	}
 	res := &InboundResult{}
-	for _, a := range m.Attachments {
-		res.SkippedAttachments = append(res.SkippedAttachments, a.Filename)
-	}
+	var stored []string // blob keys, removed again if the command fails
 	body := strings.TrimSpace(m.Text)
 	if body == "" {
 		body = "(no text)"
@@ -94,8 +94,12 @@ func (d *Desk) Inbound(ctx context.Context, raw []byte) (*InboundResult, error) 
 				return err
 			}
 			if !st.Final && !st.Canceled && c.mailFromCase(cs, m.From.Email) {
+				files, err := d.keepAttachments(c, cs.ID, m.Attachments, res, &stored)
+				if err != nil {
+					return err
+				}
 				msg, err := c.postMessage(cs.ID, NewMessage{Direction: Inbound, Channel: ChannelEmail, From: m.From.Email,
-					Subject: clipRunes(subject, 300), Body: clipRunes(body, 100000)})
+					Subject: clipRunes(subject, 300), Body: clipRunes(body, 100000), Attachments: files})
 				if err != nil {
 					return err
 				}
@@ -113,12 +117,70 @@ func (d *Desk) Inbound(ctx context.Context, raw []byte) (*InboundResult, error) 
 			return err
 		}
 		res.Action, res.Case = InboundOpened, opened
-		return nil
+		if len(m.Attachments) == 0 {
+			return nil
+		}
+		// The opening mail's files go with it as the case's first message.
+		files, err := d.keepAttachments(c, opened.ID, m.Attachments, res, &stored)
+		if err != nil || len(files) == 0 {
+			return err
+		}
+		res.Message, err = c.postMessage(opened.ID, NewMessage{Direction: Inbound, Channel: ChannelEmail, From: m.From.Email,
+			Subject: clipRunes(subject, 300), Body: clipRunes(body, 100000), Attachments: files})
+		return err
 	})
 	if err != nil {
+		for _, key := range stored {
+			_ = d.kit.blobs.Delete(context.WithoutCancel(ctx), d.tenant, key)
+		}
 		return nil, err
 	}
 	return res, nil
+}
+
+// keepAttachments puts a mail's attachments in the kit's blob store for
+// the case, within the tenant's limits, and names the others in
+// res.SkippedAttachments.
+func (d *Desk) keepAttachments(c *cmd, caseID string, as []mailparse.Attachment, res *InboundResult, stored *[]string) ([]NewAttachment, error) {
+	if len(as) == 0 {
+		return nil, nil
+	}
+	name := func(a mailparse.Attachment) string {
+		if a.Filename != "" {
+			return clipRunes(a.Filename, 255)
+		}
+		return "attachment"
+	}
+	if d.kit.blobs == nil {
+		for _, a := range as {
+			res.SkippedAttachments = append(res.SkippedAttachments, name(a)+" (no blob store)")
+		}
+		return nil, nil
+	}
+	set, err := c.tx.Settings(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	set = set.filled()
+	var out []NewAttachment
+	for _, a := range as {
+		switch {
+		case !accepts(set.AttachmentTypes, a.ContentType):
+			res.SkippedAttachments = append(res.SkippedAttachments, name(a)+" (type "+a.ContentType+" not accepted)")
+			continue
+		case int64(len(a.Data)) > set.MaxAttachmentBytes:
+			res.SkippedAttachments = append(res.SkippedAttachments, name(a)+" (too large)")
+			continue
+		}
+		key := caseID + "/" + newID()
+		n, err := d.kit.blobs.Put(c.ctx, d.tenant, key, bytes.NewReader(a.Data))
+		if err != nil {
+			return nil, err
+		}
+		*stored = append(*stored, key)
+		out = append(out, NewAttachment{Name: name(a), ContentType: a.ContentType, Size: n, Key: key})
+	}
+	return out, nil
 }
 
 // mailCase finds the case a mail is about: by a thread reference first,

@@ -71,8 +71,8 @@ type DetailPage struct {
 	// CanComment, CanClose and CanRate say which forms apply; CanUpload
 	// whether the comment form takes files.
 	CanComment, CanClose, CanRate, CanUpload bool
-	ClosureReasons                []Choice
-	RatingLevels                  []Choice
+	ClosureReasons                           []Choice
+	RatingLevels                             []Choice
 }
 
 // CaseDetail is what the detail page shows of its case.

@@ -3,10 +3,12 @@ package casekittest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
 	"casekit.dev/casekit"
+	"casekit.dev/storage/fsblob"
 )
 
 // mail builds a raw message; refs are Message-IDs for In-Reply-To and
@@ -96,6 +98,39 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 			_, err := e.Desk(casekit.Customer("cust-1")).Inbound(ctx, mail(ada, "x", "y"))
 			wantIs(t, err, casekit.ErrForbidden, "a customer calling Inbound")
 		}},
+		{"with a blob store, mail attachments are kept within the tenant's limits", func(t *testing.T, e *Env) {
+			blobs, err := fsblob.New(t.TempDir())
+			must(t, err, "fsblob.New")
+			kit, err := casekit.New(e.Store, casekit.WithBlobStore(blobs), casekit.WithClock(e.Clock))
+			must(t, err, "casekit.New")
+			ctx, sys := t.Context(), kit.Desk(e.Tenant).As(casekit.System)
+			withFiles := func(subject string, refs ...string) []byte {
+				raw := "From: Ada <ada@example.com>\r\nSubject: " + subject + "\r\nMIME-Version: 1.0\r\n"
+				if len(refs) > 0 {
+					raw += "References: <" + refs[0] + ">\r\n"
+				}
+				return []byte(raw + "Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nFiles attached.\r\n" +
+					"--b1\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"scan.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n" +
+					"--b1\r\nContent-Type: application/x-msdownload\r\nContent-Disposition: attachment; filename=\"setup.exe\"\r\n\r\nMZ\r\n--b1--\r\n")
+			}
+			res := try(sys.Inbound(ctx, withFiles("New with files"))).get(t)
+			if res.Action != casekit.InboundOpened || res.Message == nil || len(res.Message.Attachments) != 1 {
+				t.Fatalf("opening mail with files: %s, message %+v", res.Action, res.Message)
+			}
+			wantEqual(t, []string{"setup.exe (type application/x-msdownload not accepted)"}, res.SkippedAttachments, "skipped")
+			c := openWith(t, kit.Desk(e.Tenant).As(casekit.Agent(AgentID)), casekit.NewCase{Subject: "Reply here", Contact: casekit.Contact{Email: "ada@example.com"}})
+			res = try(sys.Inbound(ctx, withFiles("Re: files", "case-"+c.ID+"@acme.example"))).get(t)
+			if res.Action != casekit.InboundAppended || len(res.Message.Attachments) != 1 {
+				t.Fatalf("reply with files: %s %+v", res.Action, res.Message)
+			}
+			a, rc, err := kit.Desk(e.Tenant).As(casekit.Agent(AgentID)).OpenAttachment(ctx, c.ID, res.Message.Attachments[0].ID)
+			must(t, err, "OpenAttachment")
+			got, _ := io.ReadAll(rc)
+			rc.Close()
+			if a.Name != "scan.pdf" || a.ContentType != "application/pdf" || string(got) != "%PDF-1.4\n" {
+				t.Errorf("kept %s %s %q", a.Name, a.ContentType, got)
+			}
+		}},
 		{"encoded mail lands as text; attachments are named as skipped", func(t *testing.T, e *Env) {
 			raw := "From: =?ISO-8859-1?Q?Jos=E9?= <jose@example.com>\r\nSubject: =?ISO-8859-1?Q?Caf=E9_machine?=\r\nMIME-Version: 1.0\r\n" +
 				"Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
@@ -105,7 +140,7 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 			if res.Case.Subject != "Café machine" || res.Case.Description != "Le café est froid." || res.Case.Contact.Name != "José" {
 				t.Errorf("case %q %q %q", res.Case.Subject, res.Case.Description, res.Case.Contact.Name)
 			}
-			wantEqual(t, []string{"facture.pdf"}, res.SkippedAttachments, "skipped attachments")
+			wantEqual(t, []string{"facture.pdf (no blob store)"}, res.SkippedAttachments, "skipped attachments without a blob store")
 		}},
 	})
 }

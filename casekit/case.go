@@ -170,6 +170,10 @@ type CaseFilter struct {
 	// also with a leading "-" for the exact reverse order. Every order
 	// ends with the case ID, so no two cases tie and pages never overlap.
 	Sort string `json:"sort" validate:"omitempty,oneof=created -created updated -updated priority -priority due -due"`
+	// Custom keeps cases whose custom fields hold these values, written as
+	// text: "true", "42", "2026-11-23", an option. Each key must be one
+	// of the tenant's custom fields.
+	Custom map[string]string `json:"custom" validate:"max=20"`
 	// After is the cursor from the previous page's Next, which must come
 	// from a list with the same Sort. The page continues right after the
 	// place the previous one ended, however cases have been opened,
@@ -202,6 +206,9 @@ type CaseQuery struct {
 	// Number, when not 0, keeps only the case with this number (Text was
 	// "#1042").
 	Number int64
+	// CustomValues are Custom's values in their field's type (string,
+	// float64 or bool), for the store to match exactly.
+	CustomValues map[string]any
 	// Terms are Text's search terms, all of which must match the case's
 	// subject and description or one message (public ones only when
 	// VisibleTo is set): each a word, or a phrase of words in order, in

@@ -81,12 +81,19 @@ func (c *cmd) openCase(in NewCase) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
+	custom, err := c.checkCustom(in.Custom, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(custom) == 0 {
+		custom = nil
+	}
 	cs := &Case{
 		ID: newID(), Number: n,
 		Subject: in.Subject, Description: in.Description,
 		CustomerID: in.CustomerID, Contact: in.Contact,
 		Type: in.Type, Category: in.Category, Priority: in.Priority, Origin: in.Origin,
-		Tags: normalizeTags(in.Tags), Deadline: utcPtr(in.Deadline), Custom: in.Custom,
+		Tags: normalizeTags(in.Tags), Deadline: utcPtr(in.Deadline), Custom: custom,
 		AssigneeID: place.agent, TeamID: place.team, QueueID: place.queue, SLAID: place.sla,
 		Service:   in.Service,
 		Status:    initial.Key,
@@ -210,11 +217,15 @@ func (d *Desk) UpdateCase(ctx context.Context, id string, u CaseUpdate) (*Case, 
 			change("deadline", &cs.Deadline, (*time.Time)(nil))
 		}
 		if u.Custom != nil {
+			checked, err := c.checkCustom(u.Custom, false)
+			if err != nil {
+				return err
+			}
 			merged := maps.Clone(cs.Custom)
 			if merged == nil {
 				merged = map[string]any{}
 			}
-			for k, val := range u.Custom {
+			for k, val := range checked {
 				if val == nil {
 					delete(merged, k)
 				} else {

@@ -305,6 +305,12 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 			q.VisibleTo = c.actor.ID
 		}
 		q.Number, q.Terms = parseSearch(f.Text)
+		if len(f.Custom) > 0 {
+			var err error
+			if q.CustomValues, err = c.customFilter(f.Custom); err != nil {
+				return err
+			}
+		}
 		if len(f.StatusFlags) > 0 {
 			set, err := c.statuses()
 			if err != nil {

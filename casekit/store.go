@@ -114,6 +114,12 @@ type Tx interface {
 	// RevokePortalLink marks the case's link revoked at at; ErrNotFound if
 	// there is no such link not yet revoked.
 	RevokePortalLink(ctx context.Context, caseID, id string, at time.Time) error
+	// CustomFields lists the tenant's custom field definitions by key.
+	CustomFields(ctx context.Context) ([]CustomField, error)
+	// SaveCustomField inserts or replaces the definition with the key.
+	SaveCustomField(ctx context.Context, f CustomField) error
+	// DeleteCustomField removes a definition; ErrNotFound if none.
+	DeleteCustomField(ctx context.Context, key string) error
 	// TemplateOverrides lists the tenant's template overrides by name.
 	TemplateOverrides(ctx context.Context) ([]TemplateOverride, error)
 	// SaveTemplateOverride inserts or replaces the override with the

@@ -17,7 +17,7 @@ import (
 // separated); created_after, created_before, deadline_before,
 // response_due_before and resolution_due_before are RFC 3339 times;
 // breached and all_tags are booleans; limit is a number; "q" is an alias
-// of "text". An unknown parameter, a value that does not parse or a
+// of "text"; "custom.<key>" filters on a custom field. An unknown parameter, a value that does not parse or a
 // repeated single-valued parameter is a *casekit.ValidationError naming
 // it; nothing else is checked here (Desk.ListCases checks the rest).
 func ParseCaseFilter(q url.Values) (casekit.CaseFilter, error) {
@@ -140,6 +140,13 @@ func ParseCaseFilter(q url.Values) (casekit.CaseFilter, error) {
 				f.Limit = n
 			}
 		default:
+			if key, ok := strings.CutPrefix(k, "custom."); ok && key != "" {
+				if f.Custom == nil {
+					f.Custom = map[string]string{}
+				}
+				f.Custom[key] = str(k)
+				continue
+			}
 			bad(clip(k), "known", "is not a filter")
 		}
 	}

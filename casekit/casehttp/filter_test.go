@@ -17,7 +17,7 @@ import (
 func TestParseCaseFilter(t *testing.T) {
 	q, _ := url.ParseQuery("status=new,in_progress&status=reopened&priority=high&status_flags=active&tags=a,b&all_tags=true" +
 		"&type=incident&customer_id=c-1&assignee_id=a-1&team_id=t&queue_id=qa&tag=vip&sla_id=gold&q=%22blank+page%22" +
-		"&sort=-updated&after=xyz&limit=20&breached=1&created_after=2026-11-01T00:00:00Z&resolution_due_before=2026-11-30T12:00:00%2B01:00")
+		"&sort=-updated&after=xyz&limit=20&custom.plan=pro&breached=1&created_after=2026-11-01T00:00:00Z&resolution_due_before=2026-11-30T12:00:00%2B01:00")
 	got, err := casehttp.ParseCaseFilter(q)
 	if err != nil {
 		t.Fatal(err)
@@ -26,7 +26,8 @@ func TestParseCaseFilter(t *testing.T) {
 	due := time.Date(2026, 11, 30, 11, 0, 0, 0, time.UTC)
 	want := casekit.CaseFilter{Status: []string{"new", "in_progress", "reopened"}, Priority: []string{"high"}, StatusFlags: []string{"active"},
 		Tags: []string{"a", "b"}, AllTags: true, Type: "incident", CustomerID: "c-1", AssigneeID: "a-1", TeamID: "t", QueueID: "qa",
-		Tag: "vip", SLAID: "gold", Text: `"blank page"`, Sort: "-updated", After: "xyz", Limit: 20, Breached: true}
+		Tag: "vip", SLAID: "gold", Text: `"blank page"`, Sort: "-updated", After: "xyz", Limit: 20, Breached: true,
+		Custom: map[string]string{"plan": "pro"}}
 	if got.CreatedAfter == nil || !got.CreatedAfter.Equal(after) || got.ResolutionDueBefore == nil || !got.ResolutionDueBefore.Equal(due) {
 		t.Fatalf("times: %v %v", got.CreatedAfter, got.ResolutionDueBefore)
 	}

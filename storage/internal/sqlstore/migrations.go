@@ -291,6 +291,14 @@ var migrations = []migration{
 		`ALTER TABLE ?.settings ADD COLUMN max_attachment_bytes BIGINT NOT NULL DEFAULT 10485760`,
 		`ALTER TABLE ?.settings ADD COLUMN attachment_types {json} NOT NULL DEFAULT '["image/png","image/jpeg","image/gif","image/webp","application/pdf","text/plain","text/csv","application/zip","message/rfc822","application/msword","application/vnd.ms-excel","application/vnd.openxmlformats-officedocument.wordprocessingml.document","application/vnd.openxmlformats-officedocument.spreadsheetml.sheet","application/vnd.openxmlformats-officedocument.presentationml.presentation","application/vnd.oasis.opendocument.text","application/vnd.oasis.opendocument.spreadsheet"]'`,
 	}},
+	{7, "custom fields", []string{
+		`CREATE TABLE ?.custom_fields (
+			key TEXT PRIMARY KEY,
+			label TEXT NOT NULL,
+			type TEXT NOT NULL,
+			required BOOLEAN NOT NULL DEFAULT FALSE,
+			options {json} NOT NULL)`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"time"
 
@@ -273,6 +275,9 @@ func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Cas
 			s = s.Where("? = ?", bun.Safe(col), v)
 		}
 	}
+	for _, k := range slices.Sorted(maps.Keys(q.CustomValues)) {
+		s = s.Where("?", t.customCond(k, q.CustomValues[k]))
+	}
 	if q.Tag != "" {
 		s = t.hasTag(s, q.Tag)
 	}
@@ -536,6 +541,21 @@ func (t *Tx) tagCond(tag string) schema.QueryWithArgs {
 		return bun.SafeQuery("c.tags @> ?::jsonb", string(b))
 	}
 	return bun.SafeQuery("EXISTS (SELECT 1 FROM json_each(c.tags) AS tag WHERE tag.value = ?)", tag)
+}
+
+// customCond matches a custom field's value exactly, in its JSON type:
+// jsonb containment on Postgres, json_extract on SQLite (where a JSON
+// true is 1, never the text "1").
+func (t *Tx) customCond(key string, val any) schema.QueryWithArgs {
+	if t.dialect == Postgres {
+		b, _ := json.Marshal(map[string]any{key: val})
+		return bun.SafeQuery("c.custom @> ?::jsonb", string(b))
+	}
+	path := `$."` + key + `"` // keys are checked: no quotes
+	if b, ok := val.(bool); ok {
+		return bun.SafeQuery("json_type(c.custom, ?) = ?", path, map[bool]string{true: "true", false: "false"}[b])
+	}
+	return bun.SafeQuery("json_extract(c.custom, ?) = ?", path, val)
 }
 
 func (t *Tx) hasTag(s *bun.SelectQuery, tag string) *bun.SelectQuery {

@@ -1,0 +1,222 @@
+package casekit
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// CustomFieldType is what a custom field holds.
+type CustomFieldType string
+
+// The custom field types.
+const (
+	CustomText   CustomFieldType = "text"   // a string of at most 10,000 characters
+	CustomNumber CustomFieldType = "number" // a finite number
+	CustomDate   CustomFieldType = "date"   // a calendar day, "2026-11-23"
+	CustomSelect CustomFieldType = "select" // one of Options
+	CustomBool   CustomFieldType = "bool"   // true or false
+)
+
+// CustomField defines one of a tenant's custom case fields (Case.Custom).
+// Once a tenant defines any, every write of Custom is checked against
+// them: unknown keys, values of the wrong type and missing required
+// fields are ValidationErrors on "custom.<key>". A tenant without
+// definitions keeps Custom free-form.
+type CustomField struct {
+	Key      string          `json:"key" validate:"required,key"`
+	Label    string          `json:"label" validate:"required,max=200"`
+	Type     CustomFieldType `json:"type" validate:"required,oneof=text number date select bool"`
+	Required bool            `json:"required"`
+	// Options are the values a select field may take.
+	Options []string `json:"options" validate:"max=200,dive,required,max=200"`
+}
+
+// EventCustomFieldChanged records a change to the definitions.
+const EventCustomFieldChanged EventType = "custom_field.changed"
+
+// CustomFields lists the tenant's custom field definitions by key.
+func (d *Desk) CustomFields(ctx context.Context) ([]CustomField, error) {
+	var out []CustomField
+	err := d.run(ctx, "custom fields", customerToo, func(c *cmd) (err error) {
+		out, err = c.tx.CustomFields(c.ctx)
+		return err
+	})
+	return out, err
+}
+
+// SaveCustomField adds or replaces a custom field definition. Existing
+// cases are not rewritten: a value that no longer fits is refused at the
+// case's next write of that field.
+func (d *Desk) SaveCustomField(ctx context.Context, f CustomField) error {
+	return d.run(ctx, "save custom field", staffOnly, func(c *cmd) error {
+		var v validations
+		if err := v.merge(validateStruct(f)); err != nil {
+			return err
+		}
+		if f.Type == CustomSelect && len(f.Options) == 0 {
+			v.add("options", "required", "a select field needs options")
+		}
+		if f.Type != CustomSelect && len(f.Options) > 0 {
+			v.add("options", "excluded", "only a select field has options")
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		if err := c.tx.SaveCustomField(c.ctx, f); err != nil {
+			return err
+		}
+		c.record(nil, EventCustomFieldChanged, map[string]any{"key": f.Key, "type": string(f.Type), "required": f.Required})
+		return nil
+	})
+}
+
+// DeleteCustomField removes a definition; ErrNotFound if there is none.
+// Cases keep their values.
+func (d *Desk) DeleteCustomField(ctx context.Context, key string) error {
+	return d.run(ctx, "delete custom field", staffOnly, func(c *cmd) error {
+		if err := c.tx.DeleteCustomField(c.ctx, key); err != nil {
+			return fmt.Errorf("custom field %q: %w", key, err)
+		}
+		c.record(nil, EventCustomFieldChanged, map[string]any{"key": key, "deleted": true})
+		return nil
+	})
+}
+
+// checkCustom checks custom values against the tenant's definitions and
+// returns them in their canonical form (numbers as float64, dates as
+// "2006-01-02"). whole says the map is the case's complete Custom, so
+// required fields must be there; a nil value (an update's deletion) of a
+// required field is refused too.
+func (c *cmd) checkCustom(custom map[string]any, whole bool) (map[string]any, error) {
+	defs, err := c.tx.CustomFields(c.ctx)
+	if err != nil || len(defs) == 0 {
+		return custom, err
+	}
+	var v validations
+	out := make(map[string]any, len(custom))
+	for _, k := range sortedKeys(custom) {
+		val := custom[k]
+		i := slices.IndexFunc(defs, func(f CustomField) bool { return f.Key == k })
+		if i < 0 {
+			v.add("custom."+k, "known", "is not one of the tenant's custom fields")
+			continue
+		}
+		f := defs[i]
+		if val == nil {
+			if f.Required {
+				v.add("custom."+k, "required", "is required")
+			}
+			out[k] = nil
+			continue
+		}
+		cv, ok := customValue(f, val)
+		if !ok {
+			v.add("custom."+k, string(f.Type), "is not a valid %s value", f.Type)
+			continue
+		}
+		out[k] = cv
+	}
+	if whole {
+		for _, f := range defs {
+			if _, ok := custom[f.Key]; f.Required && !ok {
+				v.add("custom."+f.Key, "required", "is required")
+			}
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// customValue checks one value against its field and canonicalises it.
+func customValue(f CustomField, val any) (any, bool) {
+	switch f.Type {
+	case CustomText:
+		s, ok := val.(string)
+		return s, ok && len([]rune(s)) <= 10000
+	case CustomSelect:
+		s, ok := val.(string)
+		return s, ok && slices.Contains(f.Options, s)
+	case CustomBool:
+		b, ok := val.(bool)
+		return b, ok
+	case CustomDate:
+		s, ok := val.(string)
+		if !ok {
+			return nil, false
+		}
+		t, err := time.Parse(time.DateOnly, s)
+		return t.Format(time.DateOnly), err == nil
+	case CustomNumber:
+		var n float64
+		switch x := val.(type) {
+		case float64:
+			n = x
+		case float32:
+			n = float64(x)
+		case int:
+			n = float64(x)
+		case int64:
+			n = float64(x)
+		case string: // as a form posts it
+			p, err := strconv.ParseFloat(x, 64)
+			if err != nil {
+				return nil, false
+			}
+			n = p
+		default:
+			return nil, false
+		}
+		return n, !math.IsNaN(n) && !math.IsInf(n, 0)
+	}
+	return nil, false
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// customFilter turns a filter's custom values, written as text, into
+// their fields' types.
+func (c *cmd) customFilter(in map[string]string) (map[string]any, error) {
+	defs, err := c.tx.CustomFields(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	var v validations
+	out := make(map[string]any, len(in))
+	for _, k := range slices.Sorted(maps.Keys(in)) {
+		i := slices.IndexFunc(defs, func(f CustomField) bool { return f.Key == k })
+		if i < 0 {
+			v.add("custom."+k, "known", "is not one of the tenant's custom fields")
+			continue
+		}
+		var raw any = in[k]
+		if defs[i].Type == CustomBool {
+			b, err := strconv.ParseBool(in[k])
+			if err != nil {
+				v.add("custom."+k, "bool", "is not true or false")
+				continue
+			}
+			raw = b
+		}
+		val, ok := customValue(defs[i], raw)
+		if !ok {
+			v.add("custom."+k, string(defs[i].Type), "is not a valid %s value", defs[i].Type)
+			continue
+		}
+		out[k] = val
+	}
+	return out, v.err()
+}

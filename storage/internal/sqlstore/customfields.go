@@ -1,0 +1,56 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"casekit.dev/casekit"
+)
+
+type customFieldRow struct {
+	bun.BaseModel `bun:"table:custom_fields,alias:cf"`
+
+	Key      string   `bun:"key,pk"`
+	Label    string   `bun:"label"`
+	Type     string   `bun:"type"`
+	Required bool     `bun:"required"`
+	Options  []string `bun:"options,type:json"`
+}
+
+// CustomFields implements casekit.Tx.
+func (t *Tx) CustomFields(ctx context.Context) ([]casekit.CustomField, error) {
+	var rows []customFieldRow
+	if err := t.sel(&rows, "custom_fields", "cf").OrderExpr("cf.key").Scan(ctx); err != nil {
+		return nil, t.err(err, "custom fields")
+	}
+	out := make([]casekit.CustomField, len(rows))
+	for i, r := range rows {
+		out[i] = casekit.CustomField{Key: r.Key, Label: r.Label, Type: casekit.CustomFieldType(r.Type), Required: r.Required, Options: r.Options}
+		if len(r.Options) == 0 {
+			out[i].Options = nil
+		}
+	}
+	return out, nil
+}
+
+// SaveCustomField implements casekit.Tx.
+func (t *Tx) SaveCustomField(ctx context.Context, f casekit.CustomField) error {
+	opts := f.Options
+	if opts == nil {
+		opts = []string{}
+	}
+	_, err := t.ins(&customFieldRow{Key: f.Key, Label: f.Label, Type: string(f.Type), Required: f.Required, Options: opts}, "custom_fields").
+		On("CONFLICT (key) DO UPDATE").
+		Set("label = EXCLUDED.label, type = EXCLUDED.type, required = EXCLUDED.required, options = EXCLUDED.options").Exec(ctx)
+	return t.err(err, "save custom field")
+}
+
+// DeleteCustomField implements casekit.Tx.
+func (t *Tx) DeleteCustomField(ctx context.Context, key string) error {
+	res, err := t.db.NewRaw("DELETE FROM ?.custom_fields WHERE key = ?", t.schema, key).Exec(ctx)
+	if err != nil {
+		return t.err(err, "delete custom field")
+	}
+	return affected(res, casekit.ErrNotFound)
+}

@@ -28,6 +28,7 @@ type Kit struct {
 	notifier  Notifier
 	templates TemplateEngine
 	blobs     BlobStore
+	junk      JunkScreen
 
 	deliveryTimeout time.Duration
 }

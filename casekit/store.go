@@ -120,6 +120,14 @@ type Tx interface {
 	SaveCustomField(ctx context.Context, f CustomField) error
 	// DeleteCustomField removes a definition; ErrNotFound if none.
 	DeleteCustomField(ctx context.Context, key string) error
+	// InsertIntake records a web form submission; a second one with the
+	// same key gives ErrConflict.
+	InsertIntake(ctx context.Context, r IntakeRecord) error
+	// IntakeByKey finds a submission by its idempotency key; ErrNotFound
+	// if none.
+	IntakeByKey(ctx context.Context, key string) (*IntakeRecord, error)
+	// CountIntake counts the submissions from addr since since.
+	CountIntake(ctx context.Context, addr string, since time.Time) (int, error)
 	// TemplateOverrides lists the tenant's template overrides by name.
 	TemplateOverrides(ctx context.Context) ([]TemplateOverride, error)
 	// SaveTemplateOverride inserts or replaces the override with the

@@ -43,6 +43,7 @@ var areas = []area{
 	{"inbound", testInbound},
 	{"attachments", testAttachments},
 	{"custom fields", testCustomFields},
+	{"intake", testIntake},
 	{"isolation", testIsolation},
 	{"rollback", testRollback},
 	{"concurrency", testConcurrency},
@@ -53,7 +54,7 @@ var areas = []area{
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, validation, errors, history,
 // pagination, sorting, search, tags, distribution, sla, timers, outbox,
-// templates, ratings, portal links, inbound, attachments, custom fields, isolation, rollback, concurrency, properties), each split into the rules
+// templates, ratings, portal links, inbound, attachments, custom fields, intake, isolation, rollback, concurrency, properties), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
 // and works in tenants of its own. The areas run one after the other, and
 // the timers, outbox and templates areas' tests one at a time, because Kit.RunDue

@@ -299,6 +299,16 @@ var migrations = []migration{
 			required BOOLEAN NOT NULL DEFAULT FALSE,
 			options {json} NOT NULL)`,
 	}},
+	{8, "web form intake", []string{
+		`CREATE TABLE ?.intake (
+			key TEXT PRIMARY KEY,
+			case_id TEXT NOT NULL DEFAULT '',
+			remote_addr TEXT NOT NULL DEFAULT '',
+			at {ts} NOT NULL,
+			junk {bool} NOT NULL DEFAULT {false},
+			reason TEXT NOT NULL DEFAULT '')`,
+		`CREATE INDEX intake_addr_idx ON ?.intake (remote_addr, at)`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

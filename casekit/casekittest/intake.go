@@ -1,0 +1,112 @@
+package casekittest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"casekit.dev/casekit"
+	"casekit.dev/storage/fsblob"
+)
+
+// testIntake checks Desk.Intake: a web form post becomes a case with its
+// custom fields and files, once per idempotency key; junk is recorded
+// and opens nothing; bad input writes nothing.
+func testIntake(t *testing.T, newStore StoreFactory) {
+	form := func(key string, fields map[string]string) casekit.Submission {
+		f := map[string]string{"subject": "Form case", "description": "From the web", "name": "Ada", "email": "ada@example.com"}
+		for k, v := range fields {
+			f[k] = v
+		}
+		return casekit.Submission{IdempotencyKey: key, Fields: f, RemoteAddr: "203.0.113.7"}
+	}
+	count := func(t *testing.T, e *Env) int {
+		return len(try(e.Agent().ListCases(t.Context(), casekit.CaseFilter{})).get(t).Cases)
+	}
+	runEnvTests(t, newStore, []envTest{
+		{"a post opens one case per idempotency key, with its custom fields", func(t *testing.T, e *Env) {
+			ctx, sys := t.Context(), e.Desk(casekit.System)
+			must(t, e.Agent().SaveCustomField(ctx, casekit.CustomField{Key: "seats", Label: "Seats", Type: casekit.CustomNumber}), "SaveCustomField")
+			must(t, e.Agent().SaveCustomField(ctx, casekit.CustomField{Key: "vip", Label: "VIP", Type: casekit.CustomBool}), "SaveCustomField")
+			res := try(sys.Intake(ctx, form("k-1", map[string]string{"seats": "12", "vip": "on"}))).get(t)
+			c := res.Case
+			if res.Repeat || res.Junk || c.Origin != "web" || c.Contact.Email != "ada@example.com" || c.Description != "From the web" {
+				t.Fatalf("result %+v, case %+v", res, c)
+			}
+			wantEqual(t, map[string]any{"seats": 12.0, "vip": true}, c.Custom, "custom fields")
+			again := try(sys.Intake(ctx, form("k-1", map[string]string{"seats": "12", "vip": "on"}))).get(t)
+			if !again.Repeat || again.Case.ID != c.ID {
+				t.Fatalf("the same key again: %+v", again)
+			}
+			wantEqual(t, 1, count(t, e), "cases after a double submit")
+		}},
+		{"junk is recorded and opens nothing", func(t *testing.T, e *Env) {
+			ctx, sys := t.Context(), e.Desk(casekit.System)
+			res := try(sys.Intake(ctx, form("trap", map[string]string{casekit.HoneypotField: "http://spam.example"}))).get(t)
+			if !res.Junk || res.JunkReason != "honeypot" || res.Case != nil {
+				t.Fatalf("honeypot: %+v", res)
+			}
+			again := try(sys.Intake(ctx, form("trap", nil))).get(t)
+			if !again.Repeat || !again.Junk {
+				t.Fatalf("the junk key again: %+v", again)
+			}
+			for i := range casekit.IntakeRateLimit - 1 {
+				try(sys.Intake(ctx, form(fmt.Sprintf("r-%d", i), nil))).get(t)
+			}
+			res = try(sys.Intake(ctx, form("one-too-many", nil))).get(t)
+			if !res.Junk || res.JunkReason != "rate limit" {
+				t.Fatalf("past the rate limit: %+v", res)
+			}
+			other := form("elsewhere", nil)
+			other.RemoteAddr = "198.51.100.9"
+			if res := try(sys.Intake(ctx, other)).get(t); res.Junk {
+				t.Errorf("another address is limited too: %+v", res)
+			}
+			wantEqual(t, casekit.IntakeRateLimit, count(t, e), "cases")
+		}},
+		{"bad input is refused and writes nothing", func(t *testing.T, e *Env) {
+			ctx, sys := t.Context(), e.Desk(casekit.System)
+			must(t, e.Agent().SaveCustomField(ctx, casekit.CustomField{Key: "plan", Label: "Plan", Type: casekit.CustomSelect, Options: []string{"basic", "pro"}}), "SaveCustomField")
+			_, err := sys.Intake(ctx, form("k", map[string]string{"subject": ""}))
+			wantRule(t, err, "no subject", "subject", "required")
+			_, err = sys.Intake(ctx, form("k", map[string]string{"colour": "red"}))
+			wantRule(t, err, "an unknown field", "custom.colour", "known")
+			_, err = sys.Intake(ctx, form("k", map[string]string{"plan": "gold"}))
+			wantRule(t, err, "an option not offered", "custom.plan", "select")
+			_, err = sys.Intake(ctx, form("", nil))
+			wantRule(t, err, "no idempotency key", "idempotency_key", "required")
+			_, err = e.Desk(casekit.Customer("c")).Intake(ctx, form("k", nil))
+			wantIs(t, err, casekit.ErrForbidden, "a customer calling Intake")
+			wantEqual(t, 0, count(t, e), "cases after refused posts")
+			if res := try(sys.Intake(ctx, form("k", nil))).get(t); res.Repeat || res.Case == nil {
+				t.Errorf("the key of refused posts is still free: %+v", res)
+			}
+		}},
+	})
+	t.Run("files become attachments; a junk screen can refuse", func(t *testing.T) {
+		blobs, err := fsblob.New(t.TempDir())
+		must(t, err, "fsblob.New")
+		screen := func(_ context.Context, _ string, s casekit.Submission) (bool, string) {
+			return strings.Contains(strings.ToLower(s.Fields["subject"]), "casino"), "spam words"
+		}
+		e := NewEnv(t, newStore(t), casekit.WithBlobStore(blobs), casekit.WithJunkScreen(screen))
+		ctx, sys := t.Context(), e.Desk(casekit.System)
+		s := form("f-1", nil)
+		s.Files = []casekit.SubmittedFile{{Name: `C:\scans\scan.pdf`, ContentType: "application/pdf", Content: strings.NewReader("%PDF-1.4")}}
+		res := try(sys.Intake(ctx, s)).get(t)
+		msgs := try(e.Agent().Messages(ctx, res.Case.ID)).get(t)
+		if len(msgs) != 1 || len(msgs[0].Attachments) != 1 || msgs[0].Attachments[0].Name != "scan.pdf" {
+			t.Fatalf("messages: %+v", msgs)
+		}
+		bad := form("f-2", nil)
+		bad.Files = []casekit.SubmittedFile{{Name: "x.html", ContentType: "text/html", Content: strings.NewReader("<script>")}}
+		_, err = sys.Intake(ctx, bad)
+		wantRule(t, err, "a refused file", "files[0]", "accepted")
+		wantEqual(t, 1, count(t, e), "cases after a refused file")
+		res = try(sys.Intake(ctx, form("f-3", map[string]string{"subject": "Cheap CASINO chips"}))).get(t)
+		if !res.Junk || res.JunkReason != "spam words" {
+			t.Errorf("the junk screen: %+v", res)
+		}
+	})
+}

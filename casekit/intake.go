@@ -1,0 +1,255 @@
+package casekit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Submission is a web form's post, as Desk.Intake takes it.
+type Submission struct {
+	// IdempotencyKey names the submission: a second one with the same key
+	// (a double click, a retried post) returns the first one's case.
+	IdempotencyKey string `json:"idempotency_key" validate:"required,max=200"`
+	// Fields are the form's fields. subject (required), description, name,
+	// email, phone, type, category and priority go to the case; every
+	// other field is a custom field and must be one the tenant defined.
+	Fields map[string]string `json:"fields" validate:"max=100"`
+	// Files are uploaded files, kept as attachments of the case's first
+	// message (needs a BlobStore; the tenant's limits apply).
+	Files []SubmittedFile `json:"-"`
+	// RemoteAddr is the sender's address, for the rate limit.
+	RemoteAddr string `json:"remote_addr" validate:"max=100"`
+}
+
+// SubmittedFile is one uploaded file of a Submission.
+type SubmittedFile struct {
+	Name        string
+	ContentType string
+	Content     io.Reader
+}
+
+// IntakeResult is what Desk.Intake did.
+type IntakeResult struct {
+	// Case is the case opened, or the one the idempotency key opened
+	// before (Repeat); nil for junk.
+	Case   *Case
+	Repeat bool
+	// Junk is set when the screen refused the submission: no case was
+	// opened; JunkReason says why.
+	Junk       bool
+	JunkReason string
+}
+
+// JunkScreen decides whether a submission is junk; WithJunkScreen
+// installs one, which runs after the default checks.
+type JunkScreen func(ctx context.Context, tenant string, s Submission) (junk bool, reason string)
+
+// WithJunkScreen makes Desk.Intake ask screen about each submission that
+// passed the honeypot and the rate limit.
+func WithJunkScreen(screen JunkScreen) Option { return func(k *Kit) { k.junk = screen } }
+
+// HoneypotField is the form field Desk.Intake treats as a trap: people do
+// not see it (the form hides it), bots fill it in.
+const HoneypotField = "website"
+
+// IntakeRateLimit is how many submissions one address may make per hour
+// before the rest are junk.
+const IntakeRateLimit = 20
+
+// intakeFields are the form fields that go to the case itself.
+var intakeFields = []string{"subject", "description", "name", "email", "phone", "type", "category", "priority", HoneypotField}
+
+// Intake turns a web form submission into a case (origin "web"), its
+// files into attachments of a first message. The same idempotency key
+// twice gives the first case back. A filled-in honeypot field, more than
+// IntakeRateLimit submissions from one address in an hour, or the
+// JunkScreen marks it junk: it is recorded, and no case is opened. Bad
+// input (no subject, an unknown or ill-typed custom field, a refused
+// file) is a ValidationError and writes nothing. Run it as System.
+func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) {
+	if err := validateStruct(s); err != nil {
+		return nil, fmt.Errorf("casekit: intake: tenant %q: %w", d.tenant, err)
+	}
+	screen := func(c *cmd) (bool, string, error) {
+		if strings.TrimSpace(s.Fields[HoneypotField]) != "" {
+			return true, "honeypot", nil
+		}
+		if s.RemoteAddr != "" {
+			n, err := c.tx.CountIntake(c.ctx, s.RemoteAddr, c.now.Add(-time.Hour))
+			if err != nil {
+				return false, "", err
+			}
+			if n >= IntakeRateLimit {
+				return true, "rate limit", nil
+			}
+		}
+		if d.kit.junk != nil {
+			if junk, why := d.kit.junk(c.ctx, c.tenant, s); junk {
+				return true, why, nil
+			}
+		}
+		return false, "", nil
+	}
+	// Files are read before the command, so that a refused one writes
+	// nothing and the transaction does not wait on the sender.
+	type file struct {
+		name, ctype string
+		data        []byte
+	}
+	var files []file
+	for _, f := range s.Files {
+		b, err := io.ReadAll(io.LimitReader(f.Content, 1<<30+1))
+		if err != nil {
+			return nil, fmt.Errorf("casekit: intake: reading %s: %w", f.Name, err)
+		}
+		files = append(files, file{f.Name, f.ContentType, b})
+	}
+	if len(files) > 0 && d.kit.blobs == nil {
+		return nil, fmt.Errorf("casekit: intake: %w", ErrNoBlobStore)
+	}
+	res := &IntakeResult{}
+	var stored []string
+	err := d.run(ctx, "intake", staffOnly, func(c *cmd) error {
+		prev, err := c.tx.IntakeByKey(c.ctx, s.IdempotencyKey)
+		if err == nil {
+			res.Repeat, res.Junk, res.JunkReason = true, prev.Junk, prev.Reason
+			if prev.CaseID != "" {
+				res.Case, err = c.load(prev.CaseID, false)
+			}
+			return err
+		}
+		if !isNotFound(err) {
+			return err
+		}
+		junk, why, err := screen(c)
+		if err != nil {
+			return err
+		}
+		rec := IntakeRecord{Key: s.IdempotencyKey, RemoteAddr: s.RemoteAddr, At: c.now, Junk: junk, Reason: why}
+		if junk {
+			res.Junk, res.JunkReason = true, why
+			return c.tx.InsertIntake(c.ctx, rec)
+		}
+		f := s.Fields
+		in := NewCase{Subject: f["subject"], Description: f["description"], Origin: "web",
+			Contact: Contact{Name: f["name"], Email: f["email"], Phone: f["phone"]},
+			Type:    f["type"], Category: f["category"], Priority: f["priority"]}
+		for _, k := range slices.Sorted(maps.Keys(f)) {
+			if !slices.Contains(intakeFields, k) {
+				if in.Custom == nil {
+					in.Custom = map[string]any{}
+				}
+				in.Custom[k] = f[k]
+			}
+		}
+		if in.Custom != nil {
+			if err := c.customStrings(in.Custom); err != nil {
+				return err
+			}
+		}
+		cs, err := c.openCase(in)
+		if err != nil {
+			return err
+		}
+		rec.CaseID, res.Case = cs.ID, cs
+		if err := c.tx.InsertIntake(c.ctx, rec); err != nil {
+			return err
+		}
+		if len(files) == 0 {
+			return nil
+		}
+		set, err := c.tx.Settings(c.ctx)
+		if err != nil {
+			return err
+		}
+		set = set.filled()
+		var atts []NewAttachment
+		var v validations
+		for i, fl := range files {
+			switch {
+			case !accepts(set.AttachmentTypes, baseType(fl.ctype)):
+				v.add(fmt.Sprintf("files[%d]", i), "accepted", "%s: files of type %q are not accepted", fl.name, clipRunes(fl.ctype, 100))
+				continue
+			case int64(len(fl.data)) > set.MaxAttachmentBytes:
+				v.add(fmt.Sprintf("files[%d]", i), "max", "%s: larger than %d bytes", fl.name, set.MaxAttachmentBytes)
+				continue
+			}
+			key := cs.ID + "/" + newID()
+			n, err := d.kit.blobs.Put(c.ctx, d.tenant, key, bytes.NewReader(fl.data))
+			if err != nil {
+				return err
+			}
+			stored = append(stored, key)
+			atts = append(atts, NewAttachment{Name: clipRunes(fileName(fl.name), 255), ContentType: baseType(fl.ctype), Size: n, Key: key})
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		_, err = c.postMessage(cs.ID, NewMessage{Direction: Inbound, Channel: ChannelPortal, From: in.Contact.Email,
+			Body: "Files sent with the form.", Attachments: atts})
+		return err
+	})
+	if err != nil {
+		for _, key := range stored {
+			_ = d.kit.blobs.Delete(context.WithoutCancel(ctx), d.tenant, key)
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
+// IntakeRecord is one submission as the store keeps it: for the
+// idempotency key and the rate limit.
+type IntakeRecord struct {
+	Key        string
+	CaseID     string
+	RemoteAddr string
+	At         time.Time
+	Junk       bool
+	Reason     string
+}
+
+// customStrings turns a form's text values into their custom fields'
+// types where the text form differs (bool), so checkCustom can read them.
+func (c *cmd) customStrings(custom map[string]any) error {
+	defs, err := c.tx.CustomFields(c.ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range defs {
+		if s, ok := custom[f.Key].(string); ok && f.Type == CustomBool {
+			switch strings.ToLower(s) {
+			case "true", "on", "yes", "1":
+				custom[f.Key] = true
+			case "false", "off", "no", "0", "":
+				custom[f.Key] = false
+			}
+		}
+	}
+	return nil
+}
+
+func baseType(ct string) string {
+	t, _, _ := strings.Cut(ct, ";")
+	return strings.ToLower(strings.TrimSpace(t))
+}
+
+func fileName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	if i := strings.LastIndex(name, "/"); i >= 0 {
+		name = name[i+1:]
+	}
+	if name == "" {
+		return "file"
+	}
+	return name
+}
+
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

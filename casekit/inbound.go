@@ -112,7 +112,7 @@ func (d *Desk) Inbound(ctx context.Context, raw []byte) (*InboundResult, error) 
 			subject = "(no subject)"
 		}
 		opened, err := c.openCase(NewCase{Subject: clipRunes(subject, 300), Description: clipRunes(body, 100000), Origin: "email",
-			Contact: Contact{Name: clipRunes(m.From.Name, 200), Email: m.From.Email}})
+			Contact: Contact{ID: EmailContactID(m.From.Email), Name: clipRunes(m.From.Name, 200), Email: m.From.Email}})
 		if err != nil {
 			return err
 		}
@@ -240,4 +240,16 @@ func clipRunes(s string, n int) string {
 		i++
 	}
 	return s
+}
+
+// EmailContactID is the contact ID Inbound and Intake give the sender of
+// a case they open, "email:" and the address in lower case, so that a
+// portal link (which acts as the case's contact) works for it and the
+// sender's cases are theirs in the portal when the host signs them in
+// under that ID. "" for no address.
+func EmailContactID(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	return clipRunes("email:"+strings.ToLower(addr), 200)
 }

@@ -139,7 +139,7 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 		}
 		f := s.Fields
 		in := NewCase{Subject: f["subject"], Description: f["description"], Origin: "web",
-			Contact: Contact{Name: f["name"], Email: f["email"], Phone: f["phone"]},
+			Contact: Contact{ID: EmailContactID(f["email"]), Name: f["name"], Email: f["email"], Phone: f["phone"]},
 			Type:    f["type"], Category: f["category"], Priority: f["priority"]}
 		for _, k := range slices.Sorted(maps.Keys(f)) {
 			if !slices.Contains(intakeFields, k) {

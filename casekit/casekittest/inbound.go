@@ -35,8 +35,20 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 			res := try(e.Desk(casekit.System).Inbound(t.Context(), mail(ada, "Printer on fire", "It smokes.\nHelp!"))).get(t)
 			c := res.Case
 			if res.Action != casekit.InboundOpened || c.Subject != "Printer on fire" || c.Description != "It smokes.\nHelp!" ||
-				c.Origin != "email" || c.Contact.Email != "ada@example.com" || c.Contact.Name != "Ada Lovelace" {
+				c.Origin != "email" || c.Contact.Email != "ada@example.com" || c.Contact.Name != "Ada Lovelace" || c.Contact.ID != "email:ada@example.com" {
 				t.Fatalf("result %s, case %+v", res.Action, c)
+			}
+		}},
+		{"a case opened by mail gets portal links, acting as its sender", func(t *testing.T, e *Env) {
+			ctx := t.Context()
+			res := try(e.Desk(casekit.System).Inbound(ctx, mail("ADA@Example.com", "Link me", "x"))).get(t)
+			token, _, err := e.Agent().CreatePortalLink(ctx, res.Case.ID, 0)
+			must(t, err, "CreatePortalLink for a mailed case")
+			c, _, err := e.Desk(casekit.System).OpenPortalLink(ctx, token)
+			must(t, err, "OpenPortalLink")
+			who := casekit.Customer(casekit.LinkCustomer(c))
+			if _, err := e.Desk(who).Case(ctx, c.ID); err != nil {
+				t.Errorf("the link's customer %s cannot see the case: %v", who, err)
 			}
 		}},
 		{"a reply by thread reference reopens the resolved case, clears the assignee, folds the quote", func(t *testing.T, e *Env) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"path"
 	"strings"
 )
 
@@ -45,10 +44,10 @@ func (d *Desk) Upload(ctx context.Context, caseID, name, contentType string, r i
 		}
 		set = set.filled()
 		var v validations
-		name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), "\\", "/"))
-		if name == "" || name == "." || name == "/" || len(name) > 255 {
+		if strings.TrimSpace(name) == "" || len(name) > 255 {
 			v.add("name", "required", "a file name of 1 to 255 bytes is required")
 		}
+		name = fileName(name)
 		if err := v.merge(validateStruct(struct {
 			Name        string `json:"name"`
 			ContentType string `json:"content_type"`
@@ -56,7 +55,7 @@ func (d *Desk) Upload(ctx context.Context, caseID, name, contentType string, r i
 			return err
 		}
 		mt, _, perr := mime.ParseMediaType(contentType)
-		if perr != nil || !accepts(set.AttachmentTypes, mt) {
+		if rule, _ := checkFile(set, mt, -1); perr != nil || rule != "" {
 			v.add("content_type", "accepted", "files of type %q are not accepted", clipRunes(contentType, 100))
 		}
 		limit, base = set.MaxAttachmentBytes, mt

@@ -1,9 +1,13 @@
 package casekit
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"path"
+	"strings"
 )
 
 // BlobStore keeps attachment contents, per tenant, by key. Package
@@ -28,3 +32,88 @@ var ErrNoBlobStore = errors.New("casekit: no blob store (use WithBlobStore)")
 
 // BlobStore returns the kit's blob store, nil when it has none.
 func (k *Kit) BlobStore() BlobStore { return k.blobs }
+
+// fileData is a file a command keeps: Inbound's mail attachments and
+// Intake's uploads, read before the command starts.
+type fileData struct {
+	name, ctype string
+	data        []byte
+}
+
+// refusedFile is a file keepFiles did not keep, and why: rule "accepted"
+// for a type the tenant does not take, "max" for one over its size.
+type refusedFile struct {
+	index      int
+	name, rule string
+	reason     string
+}
+
+// checkFile says why the tenant's settings refuse a file of this media
+// type and size ("" when they take it); size < 0 skips the size check.
+func checkFile(set Settings, mediaType string, size int64) (rule, reason string) {
+	set = set.filled()
+	switch {
+	case !accepts(set.AttachmentTypes, mediaType):
+		return "accepted", fmt.Sprintf("type %s not accepted", clipRunes(mediaType, 100))
+	case size > set.MaxAttachmentBytes:
+		return "max", fmt.Sprintf("larger than %d bytes", set.MaxAttachmentBytes)
+	}
+	return "", ""
+}
+
+// keepFiles puts files in the kit's blob store for the case, within the
+// tenant's limits, appending each key to stored so that the caller can
+// delete them again if its command fails. It returns the attachments
+// kept and the files refused.
+func (d *Desk) keepFiles(c *cmd, caseID string, files []fileData, stored *[]string) ([]NewAttachment, []refusedFile, error) {
+	if len(files) == 0 {
+		return nil, nil, nil
+	}
+	set, err := c.tx.Settings(c.ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var (
+		kept    []NewAttachment
+		refused []refusedFile
+	)
+	for i, f := range files {
+		name, mt := clipRunes(fileName(f.name), 255), baseType(f.ctype)
+		if rule, reason := checkFile(set, mt, int64(len(f.data))); rule != "" {
+			refused = append(refused, refusedFile{index: i, name: name, rule: rule, reason: reason})
+			continue
+		}
+		key := caseID + "/" + newID()
+		n, err := d.kit.blobs.Put(c.ctx, d.tenant, key, bytes.NewReader(f.data))
+		if err != nil {
+			return nil, nil, err
+		}
+		*stored = append(*stored, key)
+		kept = append(kept, NewAttachment{Name: name, ContentType: mt, Size: n, Key: key})
+	}
+	return kept, refused, nil
+}
+
+// dropBlobs deletes what a failed command stored.
+func (d *Desk) dropBlobs(ctx context.Context, keys []string) {
+	for _, key := range keys {
+		_ = d.kit.blobs.Delete(context.WithoutCancel(ctx), d.tenant, key)
+	}
+}
+
+// baseType is a Content-Type's media type in lower case, without
+// parameters.
+func baseType(ct string) string {
+	t, _, _ := strings.Cut(ct, ";")
+	return strings.ToLower(strings.TrimSpace(t))
+}
+
+// fileName is a sent file's name without any directory part, Windows'
+// included; "file" when nothing is left.
+func fileName(name string) string {
+	name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), "\\", "/"))
+	if name == "" || name == "." || name == "/" {
+		return "file"
+	}
+	return name
+}

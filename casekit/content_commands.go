@@ -191,12 +191,8 @@ func (d *Desk) Messages(ctx context.Context, caseID string) ([]*Message, error) 
 
 // excerpt gives the first n characters of s, with "…" when it was cut.
 func excerpt(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return strings.TrimSpace(s[:j]) + "…"
-		}
-		i++
+	if cut := clipRunes(s, n); len(cut) < len(s) {
+		return strings.TrimSpace(cut) + "…"
 	}
 	return s
 }

@@ -1,7 +1,6 @@
 package casekit
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -130,57 +129,30 @@ func (d *Desk) Inbound(ctx context.Context, raw []byte) (*InboundResult, error) 
 		return err
 	})
 	if err != nil {
-		for _, key := range stored {
-			_ = d.kit.blobs.Delete(context.WithoutCancel(ctx), d.tenant, key)
-		}
+		d.dropBlobs(ctx, stored)
 		return nil, err
 	}
 	return res, nil
 }
 
-// keepAttachments puts a mail's attachments in the kit's blob store for
-// the case, within the tenant's limits, and names the others in
-// res.SkippedAttachments.
+// keepAttachments keeps a mail's attachments for the case (keepFiles)
+// and names the others in res.SkippedAttachments.
 func (d *Desk) keepAttachments(c *cmd, caseID string, as []mailparse.Attachment, res *InboundResult, stored *[]string) ([]NewAttachment, error) {
-	if len(as) == 0 {
-		return nil, nil
-	}
-	name := func(a mailparse.Attachment) string {
-		if a.Filename != "" {
-			return clipRunes(a.Filename, 255)
-		}
-		return "attachment"
+	files := make([]fileData, len(as))
+	for i, a := range as {
+		files[i] = fileData{name: a.Filename, ctype: a.ContentType, data: a.Data}
 	}
 	if d.kit.blobs == nil {
-		for _, a := range as {
-			res.SkippedAttachments = append(res.SkippedAttachments, name(a)+" (no blob store)")
+		for _, f := range files {
+			res.SkippedAttachments = append(res.SkippedAttachments, fileName(f.name)+" (no blob store)")
 		}
 		return nil, nil
 	}
-	set, err := c.tx.Settings(c.ctx)
-	if err != nil {
-		return nil, err
+	kept, refused, err := d.keepFiles(c, caseID, files, stored)
+	for _, r := range refused {
+		res.SkippedAttachments = append(res.SkippedAttachments, r.name+" ("+r.reason+")")
 	}
-	set = set.filled()
-	var out []NewAttachment
-	for _, a := range as {
-		switch {
-		case !accepts(set.AttachmentTypes, a.ContentType):
-			res.SkippedAttachments = append(res.SkippedAttachments, name(a)+" (type "+a.ContentType+" not accepted)")
-			continue
-		case int64(len(a.Data)) > set.MaxAttachmentBytes:
-			res.SkippedAttachments = append(res.SkippedAttachments, name(a)+" (too large)")
-			continue
-		}
-		key := caseID + "/" + newID()
-		n, err := d.kit.blobs.Put(c.ctx, d.tenant, key, bytes.NewReader(a.Data))
-		if err != nil {
-			return nil, err
-		}
-		*stored = append(*stored, key)
-		out = append(out, NewAttachment{Name: name(a), ContentType: a.ContentType, Size: n, Key: key})
-	}
-	return out, nil
+	return kept, err
 }
 
 // mailCase finds the case a mail is about: by a thread reference first,

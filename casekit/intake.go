@@ -1,7 +1,6 @@
 package casekit
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -99,17 +98,13 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 	}
 	// Files are read before the command, so that a refused one writes
 	// nothing and the transaction does not wait on the sender.
-	type file struct {
-		name, ctype string
-		data        []byte
-	}
-	var files []file
+	var files []fileData
 	for _, f := range s.Files {
 		b, err := io.ReadAll(io.LimitReader(f.Content, 1<<30+1))
 		if err != nil {
 			return nil, fmt.Errorf("casekit: intake: reading %s: %w", f.Name, err)
 		}
-		files = append(files, file{f.Name, f.ContentType, b})
+		files = append(files, fileData{f.Name, f.ContentType, b})
 	}
 	if len(files) > 0 && d.kit.blobs == nil {
 		return nil, fmt.Errorf("casekit: intake: %w", ErrNoBlobStore)
@@ -165,29 +160,13 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 		if len(files) == 0 {
 			return nil
 		}
-		set, err := c.tx.Settings(c.ctx)
+		atts, refused, err := d.keepFiles(c, cs.ID, files, &stored)
 		if err != nil {
 			return err
 		}
-		set = set.filled()
-		var atts []NewAttachment
 		var v validations
-		for i, fl := range files {
-			switch {
-			case !accepts(set.AttachmentTypes, baseType(fl.ctype)):
-				v.add(fmt.Sprintf("files[%d]", i), "accepted", "%s: files of type %q are not accepted", fl.name, clipRunes(fl.ctype, 100))
-				continue
-			case int64(len(fl.data)) > set.MaxAttachmentBytes:
-				v.add(fmt.Sprintf("files[%d]", i), "max", "%s: larger than %d bytes", fl.name, set.MaxAttachmentBytes)
-				continue
-			}
-			key := cs.ID + "/" + newID()
-			n, err := d.kit.blobs.Put(c.ctx, d.tenant, key, bytes.NewReader(fl.data))
-			if err != nil {
-				return err
-			}
-			stored = append(stored, key)
-			atts = append(atts, NewAttachment{Name: clipRunes(fileName(fl.name), 255), ContentType: baseType(fl.ctype), Size: n, Key: key})
+		for _, r := range refused {
+			v.add(fmt.Sprintf("files[%d]", r.index), r.rule, "%s: %s", r.name, r.reason)
 		}
 		if err := v.err(); err != nil {
 			return err
@@ -197,9 +176,7 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 		return err
 	})
 	if err != nil {
-		for _, key := range stored {
-			_ = d.kit.blobs.Delete(context.WithoutCancel(ctx), d.tenant, key)
-		}
+		d.dropBlobs(ctx, stored)
 		return nil, err
 	}
 	return res, nil
@@ -234,22 +211,6 @@ func (c *cmd) customStrings(custom map[string]any) error {
 		}
 	}
 	return nil
-}
-
-func baseType(ct string) string {
-	t, _, _ := strings.Cut(ct, ";")
-	return strings.ToLower(strings.TrimSpace(t))
-}
-
-func fileName(name string) string {
-	name = strings.ReplaceAll(name, "\\", "/")
-	if i := strings.LastIndex(name, "/"); i >= 0 {
-		name = name[i+1:]
-	}
-	if name == "" {
-		return "file"
-	}
-	return name
 }
 
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -60,6 +60,17 @@ func (d *Desk) Templates(ctx context.Context) ([]TemplateOverride, error) {
 	return out, err
 }
 
+// TemplateSources gives the tenant's template overrides as name →
+// source, as a TemplateEngine takes them (for rendering portal pages).
+func (d *Desk) TemplateSources(ctx context.Context) (map[string]string, error) {
+	var out map[string]string
+	err := d.run(ctx, "template sources", staffOnly, func(c *cmd) (err error) {
+		out, err = c.overrides()
+		return err
+	})
+	return out, err
+}
+
 // SaveTemplate makes source the tenant's template called name, replacing
 // the default or an earlier override. The kit's TemplateEngine checks it
 // first: a template that does not parse, uses a function that is not

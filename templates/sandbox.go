@@ -673,39 +673,51 @@ func compile(srcs []source, lim Limits, asText, asHTML bool) (_ *compiled, err e
 	fm := c.st.funcs()
 	if asText {
 		t := template.New("").Option("missingkey=zero").Funcs(fm)
-		for _, s := range srcs {
-			if len(s.text) > lim.MaxSource {
-				return nil, &Error{Template: s.name, Message: fmt.Sprintf("%d bytes: at most %d are allowed", len(s.text), lim.MaxSource)}
+		err := parseSet(srcs, lim, func(name, text string) error { _, err := t.New(name).Parse(text); return err }, func() (trees []*parse.Tree) {
+			for _, tt := range t.Templates() {
+				trees = append(trees, tt.Tree)
 			}
-			if _, err := t.New(s.name).Parse(s.text); err != nil {
-				return nil, parseError(s.name, err)
-			}
-		}
-		for _, tt := range t.Templates() {
-			if err := rewrite(tt.Tree, lim.MaxArgs); err != nil {
-				return nil, err
-			}
+			return trees
+		})
+		if err != nil {
+			return nil, err
 		}
 		c.text = t
 	}
 	if asHTML {
 		t := htmltemplate.New("").Option("missingkey=zero").Funcs(fm)
-		for _, s := range srcs {
-			if len(s.text) > lim.MaxSource {
-				return nil, &Error{Template: s.name, Message: fmt.Sprintf("%d bytes: at most %d are allowed", len(s.text), lim.MaxSource)}
+		err := parseSet(srcs, lim, func(name, text string) error { _, err := t.New(name).Parse(text); return err }, func() (trees []*parse.Tree) {
+			for _, tt := range t.Templates() {
+				trees = append(trees, tt.Tree)
 			}
-			if _, err := t.New(s.name).Parse(s.text); err != nil {
-				return nil, parseError(s.name, err)
-			}
-		}
-		for _, tt := range t.Templates() {
-			if err := rewrite(tt.Tree, lim.MaxArgs); err != nil {
-				return nil, err
-			}
+			return trees
+		})
+		if err != nil {
+			return nil, err
 		}
 		c.html = t
 	}
 	return c, nil
+}
+
+// parseSet parses the sources in order with parseOne, within the source
+// limit, then rewrites every tree of the set for the sandbox. It serves
+// text/template and html/template alike.
+func parseSet(srcs []source, lim Limits, parseOne func(name, text string) error, trees func() []*parse.Tree) error {
+	for _, s := range srcs {
+		if len(s.text) > lim.MaxSource {
+			return &Error{Template: s.name, Message: fmt.Sprintf("%d bytes: at most %d are allowed", len(s.text), lim.MaxSource)}
+		}
+		if err := parseOne(s.name, s.text); err != nil {
+			return parseError(s.name, err)
+		}
+	}
+	for _, t := range trees() {
+		if err := rewrite(t, lim.MaxArgs); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // has reports whether the set defines name (with a body).

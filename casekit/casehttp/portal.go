@@ -240,19 +240,6 @@ func (p *Portal) desk(r *http.Request) (*casekit.Desk, customer) {
 	return p.cfg.Kit.Desk(tenant).As(casekit.Customer(id)), customer{tenant, id}
 }
 
-// overrides reads the tenant's template overrides.
-func (p *Portal) overrides(r *http.Request, tenant string) (map[string]string, error) {
-	list, err := p.cfg.Kit.Desk(tenant).As(casekit.System).Templates(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(list))
-	for _, o := range list {
-		out[o.Name] = o.Source
-	}
-	return out, nil
-}
-
 func (p *Portal) page(w http.ResponseWriter, r *http.Request, who customer) templates.Page {
 	return templates.Page{Tenant: who.tenant, Customer: who.id, Base: p.cfg.Base, CSRF: p.csrfToken(w, r, who), Notice: notices[r.URL.Query().Get("done")]}
 }
@@ -267,7 +254,7 @@ var notices = map[string]string{
 
 // render writes a page with status, or the error page when it fails.
 func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, tenant, name string, data any) {
-	over, err := p.overrides(r, tenant)
+	over, err := p.cfg.Kit.Desk(tenant).As(casekit.System).TemplateSources(r.Context())
 	if err != nil {
 		p.internal(w, r, err)
 		return

@@ -340,6 +340,13 @@ func TestPortal(t *testing.T) {
 			if c.Status != casekit.StatusClosed || c.ClosureReason != "answered" {
 				t.Errorf("after close: %s %s", c.Status, c.ClosureReason)
 			}
+			// The status filter follows the case.
+			_, closedList := ada.get("/support/?status=closed")
+			_, openList := ada.get("/support/?status=open")
+			if !strings.Contains(closedList, "Invoice wrong") || strings.Contains(closedList, "Printer on fire") ||
+				strings.Contains(openList, "Invoice wrong") || !strings.Contains(openList, "Printer on fire") {
+				t.Errorf("status filters after closing: closed\n%s\nopen\n%s", closedList, openList)
+			}
 			_, page = ada.get(detail)
 			if strings.Contains(page, `action="`+detail+`/close"`) || strings.Contains(page, `action="`+detail+`/comment"`) {
 				t.Errorf("a closed case still offers close or comment")

@@ -66,6 +66,12 @@ type Case struct {
 	Satisfaction        int    `json:"satisfaction,omitempty"`
 	SatisfactionComment string `json:"satisfaction_comment,omitempty"`
 
+	// MergedIntoID names the case this one was merged into.
+	MergedIntoID string `json:"merged_into_id,omitempty"`
+	// Process is where the case stands in its guided process, nil when it
+	// never started one or the last was stopped.
+	Process *ProcessState `json:"process,omitempty"`
+
 	CreatedBy Actor     `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

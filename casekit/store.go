@@ -120,6 +120,23 @@ type Tx interface {
 	SaveCustomField(ctx context.Context, f CustomField) error
 	// DeleteCustomField removes a definition; ErrNotFound if none.
 	DeleteCustomField(ctx context.Context, key string) error
+	// InsertCaseLink stores a link between two cases; one with the same
+	// kind, from and to gives ErrConflict.
+	InsertCaseLink(ctx context.Context, l CaseLink) error
+	// CaseLinks lists the links from or to the case, oldest first.
+	CaseLinks(ctx context.Context, caseID string) ([]CaseLink, error)
+	// DeleteCaseLink removes a link; ErrNotFound if there is none.
+	DeleteCaseLink(ctx context.Context, id string) error
+	// MoveCaseContent moves a case's messages, activities and notes, with
+	// their attachments, to another case and counts them (the Messages,
+	// Activities and Notes of the result).
+	MoveCaseContent(ctx context.Context, fromID, toID string) (Merged, error)
+	// Processes lists the tenant's process definitions by key.
+	Processes(ctx context.Context) ([]Process, error)
+	// SaveProcess inserts or replaces the definition with the key.
+	SaveProcess(ctx context.Context, p Process) error
+	// DeleteProcess removes a definition; ErrNotFound if there is none.
+	DeleteProcess(ctx context.Context, key string) error
 	// InsertIntake records a web form submission; a second one with the
 	// same key gives ErrConflict.
 	InsertIntake(ctx context.Context, r IntakeRecord) error
@@ -170,8 +187,8 @@ type Tx interface {
 	// UpdateCase writes every field of c if the stored version is still
 	// prevVersion, and ErrConflict otherwise.
 	UpdateCase(ctx context.Context, c *Case, prevVersion int64) error
-	// DeleteCase removes the case with its activities, notes, messages and
-	// attachments. Its events stay.
+	// DeleteCase removes the case with its activities, notes, messages,
+	// attachments and links. Its events stay.
 	DeleteCase(ctx context.Context, id string) error
 	// ListCases returns at most q.Limit cases matching q in the order of
 	// q.Sort (see the Sort constants; empty is SortCreatedDesc), only those

@@ -44,6 +44,8 @@ var areas = []area{
 	{"attachments", testAttachments},
 	{"custom fields", testCustomFields},
 	{"intake", testIntake},
+	{"relations", testRelations},
+	{"processes", testProcesses},
 	{"isolation", testIsolation},
 	{"rollback", testRollback},
 	{"concurrency", testConcurrency},

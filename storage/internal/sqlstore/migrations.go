@@ -309,6 +309,23 @@ var migrations = []migration{
 			reason TEXT NOT NULL DEFAULT '')`,
 		`CREATE INDEX intake_addr_idx ON ?.intake (remote_addr, at)`,
 	}},
+	{9, "relationships and guided processes", []string{
+		`CREATE TABLE ?.case_links (
+			id TEXT PRIMARY KEY,
+			kind TEXT NOT NULL,
+			from_id TEXT NOT NULL,
+			to_id TEXT NOT NULL,
+			created_by TEXT NOT NULL,
+			created_at {ts} NOT NULL,
+			UNIQUE (from_id, to_id, kind))`,
+		`CREATE INDEX case_links_to_idx ON ?.case_links (to_id)`,
+		`ALTER TABLE ?.cases ADD COLUMN merged_into_id TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE ?.cases ADD COLUMN process {json}`,
+		`CREATE TABLE ?.processes (
+			key TEXT PRIMARY KEY,
+			label TEXT NOT NULL,
+			stages {json} NOT NULL)`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

@@ -104,6 +104,8 @@ type caseRow struct {
 	ClosureReason       string         `bun:"closure_reason"`
 	Satisfaction        int            `bun:"satisfaction"`
 	SatisfactionComment string         `bun:"satisfaction_comment"`
+	MergedIntoID        string         `bun:"merged_into_id"`
+	Process             *processState  `bun:"process,type:json"`
 	CreatedBy           string         `bun:"created_by"`
 	CreatedAt           time.Time      `bun:"created_at"`
 	UpdatedAt           time.Time      `bun:"updated_at"`
@@ -129,6 +131,7 @@ func caseRowOf(c *casekit.Case) *caseRow {
 		FirstResponseAt: utc(c.FirstResponseAt), ResolvedAt: utc(c.ResolvedAt), ClosedAt: utc(c.ClosedAt),
 		Status: c.Status, ClosureReason: c.ClosureReason, Satisfaction: c.Satisfaction, SatisfactionComment: c.SatisfactionComment,
 		CreatedBy: c.CreatedBy.String(), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), Version: c.Version,
+		MergedIntoID: c.MergedIntoID, Process: processStateOf(c.Process),
 	}
 }
 
@@ -155,6 +158,7 @@ func (r *caseRow) domain() (*casekit.Case, error) {
 		FirstResponseAt: utc(r.FirstResponseAt), ResolvedAt: utc(r.ResolvedAt), ClosedAt: utc(r.ClosedAt),
 		Status: r.Status, ClosureReason: r.ClosureReason, Satisfaction: r.Satisfaction, SatisfactionComment: r.SatisfactionComment,
 		CreatedBy: by, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+		MergedIntoID: r.MergedIntoID, Process: r.Process.domain(),
 	}, nil
 }
 

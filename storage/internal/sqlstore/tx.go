@@ -250,6 +250,9 @@ func (t *Tx) DeleteCase(ctx context.Context, id string) error {
 			return t.err(err, "delete "+table)
 		}
 	}
+	if _, err := t.db.NewRaw("DELETE FROM ?.case_links WHERE from_id = ? OR to_id = ?", t.schema, id, id).Exec(ctx); err != nil {
+		return t.err(err, "delete case links")
+	}
 	res, err := t.db.NewRaw("DELETE FROM ?.cases WHERE id = ?", t.schema, id).Exec(ctx)
 	if err != nil {
 		return t.err(err, "delete case")

@@ -1,0 +1,310 @@
+package casekit
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Process is one of a tenant's guided business processes: ordered stages,
+// each naming the case fields that must be filled before the case moves
+// on to the next.
+type Process struct {
+	Key    string  `json:"key" validate:"required,key"`
+	Label  string  `json:"label" validate:"required,max=200"`
+	Stages []Stage `json:"stages" validate:"required,min=1,max=30,dive"`
+}
+
+// Stage is one step of a Process.
+type Stage struct {
+	Key   string `json:"key" validate:"required,key"`
+	Label string `json:"label" validate:"required,max=200"`
+	// Required names the fields NextStage wants filled before it leaves
+	// the stage: subject, description, customer_id, contact.name,
+	// contact.email, contact.phone, type, category, priority, service,
+	// tags, deadline, assignee_id, team_id, queue_id, sla_id, or
+	// custom.<key>.
+	Required []string `json:"required" validate:"max=50,dive,required,max=200"`
+}
+
+// ProcessState is where a case stands in its process.
+type ProcessState struct {
+	// Key names the process and Stage the current stage.
+	Key       string    `json:"key"`
+	Stage     string    `json:"stage"`
+	StartedAt time.Time `json:"started_at"`
+	// FinishedAt is set once the last stage is passed; the process is
+	// then no longer active and another may start.
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+}
+
+// Active reports whether the process is still running.
+func (p *ProcessState) Active() bool { return p != nil && p.FinishedAt == nil }
+
+// The process event types.
+const (
+	EventProcessChanged  EventType = "process.changed" // a definition saved or deleted
+	EventProcessStarted  EventType = "process.started"
+	EventStageChanged    EventType = "process.stage_changed"
+	EventProcessFinished EventType = "process.finished"
+	EventProcessStopped  EventType = "process.stopped"
+)
+
+// processFields are the case fields a stage may require.
+var processFields = map[string]func(*Case) bool{
+	"subject":       func(c *Case) bool { return c.Subject != "" },
+	"description":   func(c *Case) bool { return strings.TrimSpace(c.Description) != "" },
+	"customer_id":   func(c *Case) bool { return c.CustomerID != "" },
+	"contact.name":  func(c *Case) bool { return c.Contact.Name != "" },
+	"contact.email": func(c *Case) bool { return c.Contact.Email != "" },
+	"contact.phone": func(c *Case) bool { return c.Contact.Phone != "" },
+	"type":          func(c *Case) bool { return c.Type != "" },
+	"category":      func(c *Case) bool { return c.Category != "" },
+	"priority":      func(c *Case) bool { return c.Priority != "" },
+	"service":       func(c *Case) bool { return c.Service != "" },
+	"tags":          func(c *Case) bool { return len(c.Tags) > 0 },
+	"deadline":      func(c *Case) bool { return c.Deadline != nil },
+	"assignee_id":   func(c *Case) bool { return c.AssigneeID != "" },
+	"team_id":       func(c *Case) bool { return c.TeamID != "" },
+	"queue_id":      func(c *Case) bool { return c.QueueID != "" },
+	"sla_id":        func(c *Case) bool { return c.SLAID != "" },
+}
+
+// filled reports whether the case has a value for a stage's required
+// field.
+func filled(cs *Case, field string) bool {
+	if key, ok := strings.CutPrefix(field, "custom."); ok {
+		v, ok := cs.Custom[key]
+		if s, isString := v.(string); isString {
+			return strings.TrimSpace(s) != ""
+		}
+		return ok && v != nil
+	}
+	f := processFields[field]
+	return f != nil && f(cs)
+}
+
+// Processes lists the tenant's process definitions by key.
+func (d *Desk) Processes(ctx context.Context) ([]Process, error) {
+	var out []Process
+	err := d.run(ctx, "processes", staffOnly, func(c *cmd) (err error) {
+		out, err = c.tx.Processes(c.ctx)
+		return err
+	})
+	return out, err
+}
+
+// SaveProcess adds or replaces a process definition. Stage keys are unique
+// and every required field is one NextStage can check; with custom field
+// definitions, a custom field must be defined. Cases already in the
+// process keep their stage; one whose stage no longer exists can be
+// stopped with StopProcess.
+func (d *Desk) SaveProcess(ctx context.Context, p Process) error {
+	return d.run(ctx, "save process", staffOnly, func(c *cmd) error {
+		var v validations
+		if err := v.merge(validateStruct(p)); err != nil {
+			return err
+		}
+		defs, err := c.tx.CustomFields(c.ctx)
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for i, s := range p.Stages {
+			if seen[s.Key] {
+				v.add(fmt.Sprintf("stages[%d].key", i), "unique", "stage %q appears twice", s.Key)
+			}
+			seen[s.Key] = true
+			for j, f := range s.Required {
+				field := fmt.Sprintf("stages[%d].required[%d]", i, j)
+				key, custom := strings.CutPrefix(f, "custom.")
+				switch {
+				case custom && !keyRE.MatchString(key):
+					v.add(field, "key", "%q is not a custom field key", key)
+				case custom && len(defs) > 0 && !definedField(defs, key):
+					v.add(field, "known", "%q is not one of the tenant's custom fields", key)
+				case !custom && processFields[f] == nil:
+					v.add(field, "known", "%q is not a case field a stage can require", f)
+				}
+			}
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		if err := c.tx.SaveProcess(c.ctx, p); err != nil {
+			return err
+		}
+		keys := make([]string, len(p.Stages))
+		for i, s := range p.Stages {
+			keys[i] = s.Key
+		}
+		c.record(nil, EventProcessChanged, map[string]any{"key": p.Key, "stages": keys})
+		return nil
+	})
+}
+
+func definedField(defs []CustomField, key string) bool {
+	for _, f := range defs {
+		if f.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// DeleteProcess removes a definition; ErrNotFound if there is none. Cases
+// in the process keep their state and can be stopped.
+func (d *Desk) DeleteProcess(ctx context.Context, key string) error {
+	return d.run(ctx, "delete process", staffOnly, func(c *cmd) error {
+		if err := c.tx.DeleteProcess(c.ctx, key); err != nil {
+			return fmt.Errorf("process %q: %w", key, err)
+		}
+		c.record(nil, EventProcessChanged, map[string]any{"key": key, "deleted": true})
+		return nil
+	})
+}
+
+// process returns the definition of a key, ErrNotFound if there is none.
+func (c *cmd) process(key string) (*Process, error) {
+	ps, err := c.tx.Processes(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ps {
+		if ps[i].Key == key {
+			return &ps[i], nil
+		}
+	}
+	return nil, fmt.Errorf("process %q: %w", key, ErrNotFound)
+}
+
+// StartProcess puts the case at the first stage of a process. A case runs
+// one process at a time: while one is active, starting another gives
+// ErrConflict (stop it first). An unknown process is a ValidationError on
+// process.
+func (d *Desk) StartProcess(ctx context.Context, caseID, processKey string) (*Case, error) {
+	var out *Case
+	err := d.run(ctx, "start process", staffOnly, func(c *cmd) error {
+		p, err := c.process(processKey)
+		if err != nil {
+			return invalid("process", "known", "unknown process %q", processKey)
+		}
+		cs, err := c.loadEditable(caseID)
+		if err != nil {
+			return err
+		}
+		if cs.Process.Active() {
+			return fmt.Errorf("case %s is in process %q at stage %q; stop it first: %w", cs.ID, cs.Process.Key, cs.Process.Stage, ErrConflict)
+		}
+		cs.Process = &ProcessState{Key: p.Key, Stage: p.Stages[0].Key, StartedAt: c.now}
+		if err := c.save(cs); err != nil {
+			return err
+		}
+		c.record(cs, EventProcessStarted, map[string]any{"process": p.Key, "stage": cs.Process.Stage})
+		out = cs
+		return nil
+	})
+	return out, err
+}
+
+// NextStage moves the case to the next stage of its active process, or
+// finishes the process after the last one. It is refused with a
+// ValidationError naming every required field of the current stage that
+// is empty; without an active process it gives ErrNotFound.
+func (d *Desk) NextStage(ctx context.Context, caseID string) (*Case, error) {
+	return d.stageStep(ctx, "next stage", caseID, +1)
+}
+
+// PreviousStage moves the case back one stage of its active process,
+// without checks: going back loses nothing. At the first stage it is a
+// ValidationError on stage.
+func (d *Desk) PreviousStage(ctx context.Context, caseID string) (*Case, error) {
+	return d.stageStep(ctx, "previous stage", caseID, -1)
+}
+
+func (d *Desk) stageStep(ctx context.Context, op, caseID string, step int) (*Case, error) {
+	var out *Case
+	err := d.run(ctx, op, staffOnly, func(c *cmd) error {
+		cs, err := c.loadEditable(caseID)
+		if err != nil {
+			return err
+		}
+		if !cs.Process.Active() {
+			return fmt.Errorf("case %s has no active process: %w", cs.ID, ErrNotFound)
+		}
+		p, err := c.process(cs.Process.Key)
+		if err != nil {
+			return fmt.Errorf("case %s: %w (stop it with StopProcess)", cs.ID, err)
+		}
+		at := -1
+		for i, s := range p.Stages {
+			if s.Key == cs.Process.Stage {
+				at = i
+			}
+		}
+		if at < 0 {
+			return fmt.Errorf("case %s: stage %q is no longer in process %q (stop it with StopProcess): %w", cs.ID, cs.Process.Stage, p.Key, ErrNotFound)
+		}
+		cur := p.Stages[at]
+		if step < 0 && at == 0 {
+			return invalid("stage", "first", "%q is the first stage of process %q", cur.Key, p.Key)
+		}
+		if step > 0 {
+			var v validations
+			for _, f := range cur.Required {
+				if !filled(cs, f) {
+					v.add(f, "required", "is required to leave stage %q", cur.Label)
+				}
+			}
+			if err := v.err(); err != nil {
+				return err
+			}
+		}
+		state := *cs.Process
+		cs.Process = &state
+		if step > 0 && at == len(p.Stages)-1 {
+			now := c.now
+			state.FinishedAt = &now
+			if err := c.save(cs); err != nil {
+				return err
+			}
+			c.record(cs, EventProcessFinished, map[string]any{"process": p.Key, "stage": cur.Key})
+			out = cs
+			return nil
+		}
+		next := p.Stages[at+step]
+		state.Stage = next.Key
+		if err := c.save(cs); err != nil {
+			return err
+		}
+		c.record(cs, EventStageChanged, map[string]any{"process": p.Key, "from": cur.Key, "to": next.Key})
+		out = cs
+		return nil
+	})
+	return out, err
+}
+
+// StopProcess abandons the case's active process; ErrNotFound without
+// one. The case can then start another.
+func (d *Desk) StopProcess(ctx context.Context, caseID string) (*Case, error) {
+	var out *Case
+	err := d.run(ctx, "stop process", staffOnly, func(c *cmd) error {
+		cs, err := c.loadEditable(caseID)
+		if err != nil {
+			return err
+		}
+		if !cs.Process.Active() {
+			return fmt.Errorf("case %s has no active process: %w", cs.ID, ErrNotFound)
+		}
+		old := cs.Process
+		cs.Process = nil
+		if err := c.save(cs); err != nil {
+			return err
+		}
+		c.record(cs, EventProcessStopped, map[string]any{"process": old.Key, "stage": old.Stage})
+		out = cs
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,76 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"casekit.dev/casekit"
+)
+
+type processRow struct {
+	bun.BaseModel `bun:"table:processes,alias:pr"`
+
+	Key    string          `bun:"key,pk"`
+	Label  string          `bun:"label"`
+	Stages []casekit.Stage `bun:"stages,type:json"`
+}
+
+// processState is a case's casekit.ProcessState as its JSON column holds
+// it.
+type processState struct {
+	Key        string     `json:"key"`
+	Stage      string     `json:"stage"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+}
+
+func processStateOf(p *casekit.ProcessState) *processState {
+	if p == nil {
+		return nil
+	}
+	return &processState{Key: p.Key, Stage: p.Stage, StartedAt: p.StartedAt.UTC(), FinishedAt: utc(p.FinishedAt)}
+}
+
+func (p *processState) domain() *casekit.ProcessState {
+	if p == nil || p.Key == "" {
+		return nil
+	}
+	return &casekit.ProcessState{Key: p.Key, Stage: p.Stage, StartedAt: p.StartedAt.UTC(), FinishedAt: utc(p.FinishedAt)}
+}
+
+// Processes implements casekit.Tx.
+func (t *Tx) Processes(ctx context.Context) ([]casekit.Process, error) {
+	var rows []processRow
+	if err := t.sel(&rows, "processes", "pr").OrderExpr("pr.key").Scan(ctx); err != nil {
+		return nil, t.err(err, "processes")
+	}
+	out := make([]casekit.Process, len(rows))
+	for i, r := range rows {
+		out[i] = casekit.Process{Key: r.Key, Label: r.Label, Stages: r.Stages}
+		for j := range out[i].Stages {
+			if len(out[i].Stages[j].Required) == 0 {
+				out[i].Stages[j].Required = nil
+			}
+		}
+	}
+	return out, nil
+}
+
+// SaveProcess implements casekit.Tx.
+func (t *Tx) SaveProcess(ctx context.Context, p casekit.Process) error {
+	_, err := t.ins(&processRow{Key: p.Key, Label: p.Label, Stages: p.Stages}, "processes").
+		On("CONFLICT (key) DO UPDATE").
+		Set("label = EXCLUDED.label, stages = EXCLUDED.stages").Exec(ctx)
+	return t.err(err, "save process")
+}
+
+// DeleteProcess implements casekit.Tx.
+func (t *Tx) DeleteProcess(ctx context.Context, key string) error {
+	res, err := t.db.NewRaw("DELETE FROM ?.processes WHERE key = ?", t.schema, key).Exec(ctx)
+	if err != nil {
+		return t.err(err, "delete process")
+	}
+	return affected(res, casekit.ErrNotFound)
+}

@@ -73,6 +73,16 @@ type DetailPage struct {
 	CanComment, CanClose, CanRate, CanUpload bool
 	ClosureReasons                           []Choice
 	RatingLevels                             []Choice
+	// Linked lists the customer's cases linked to this one.
+	Linked []LinkedRow
+}
+
+// LinkedRow is a case linked to the one on the detail page.
+type LinkedRow struct {
+	CaseRow
+	// Relation says how it stands to the page's case: "Related",
+	// "Duplicate of", "Duplicated by", "Parent" or "Child".
+	Relation string
 }
 
 // CaseDetail is what the detail page shows of its case.
@@ -90,6 +100,9 @@ type CaseDetail struct {
 	Satisfaction        int
 	SatisfactionComment string
 	URL                 string
+	// MergedInto is the case this one was merged into, when the customer
+	// may see it.
+	MergedInto *CaseRow
 }
 
 // Entry is one item of the public thread: a message, a public note or an

@@ -451,10 +451,23 @@ func (p *Portal) detailPage(w http.ResponseWriter, r *http.Request, d *casekit.D
 		data.Thread = append(data.Thread, templates.Entry{Kind: "activity", Author: "Support", Subject: a.Subject, Body: a.Description, At: a.CreatedAt})
 	}
 	sortThread(data.Thread)
+	linked, err := d.LinkedCases(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range linked {
+		lst := states[l.Case.Status]
+		row := templates.CaseRow{Number: l.Case.Number, Subject: l.Case.Subject, StatusLabel: lst.Label, State: stateOf(lst),
+			Priority: l.Case.Priority, CreatedAt: l.Case.CreatedAt, UpdatedAt: l.Case.UpdatedAt, URL: p.caseURL(l.Case.Number)}
+		if l.Case.ID == c.MergedIntoID {
+			data.Case.MergedInto = &row
+		}
+		data.Linked = append(data.Linked, templates.LinkedRow{CaseRow: row, Relation: relationLabels[l.Role]})
+	}
 	data.CanComment = !st.Final && !st.Canceled
 	data.CanUpload = data.CanComment && p.cfg.Kit.BlobStore() != nil
 	data.CanClose = !st.Final && !st.Canceled
-	data.CanRate = c.Satisfaction == 0 && !st.Canceled && (st.Resolved || st.Final)
+	data.CanRate = c.Satisfaction == 0 && !st.Canceled && (st.Resolved || st.Final) && c.MergedIntoID == ""
 	sys := p.cfg.Kit.Desk(who.tenant).As(casekit.System)
 	if data.CanClose {
 		ls, err := sys.Lookups(ctx, casekit.LookupClosureReason)
@@ -743,6 +756,15 @@ func (p *Portal) internal(w http.ResponseWriter, r *http.Request, err error) {
 
 // sortThread orders the thread by time, keeping messages before notes
 // before activities at the same instant.
+// relationLabels names each link role for the customer.
+var relationLabels = map[casekit.LinkRole]string{
+	casekit.RoleRelated:      "Related",
+	casekit.RoleDuplicateOf:  "Duplicate of",
+	casekit.RoleDuplicatedBy: "Duplicated by",
+	casekit.RoleParent:       "Parent",
+	casekit.RoleChild:        "Child",
+}
+
 func sortThread(t []templates.Entry) {
 	slices.SortStableFunc(t, func(a, b templates.Entry) int { return a.At.Compare(b.At) })
 }

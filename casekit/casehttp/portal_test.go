@@ -399,6 +399,49 @@ var xssPayloads = []string{
 // (subject, description, comment, close note, rating comment, the search
 // box) and checks every page that shows it: no element or attribute
 // comes from what was typed, and the template syntax stays text.
+func TestPortalShowsLinkedAndMergedCases(t *testing.T) {
+	eachStore(t, func(t *testing.T, store casekit.Store) {
+		s := newSite(t, store)
+		ctx, d := t.Context(), s.agent()
+		ada := s.browser("ada")
+		dup := s.open("ada", "Screen flickers again")
+		target := s.open("ada", "Screen flickers")
+		parent := s.open("ada", "Office move")
+		foreign := s.open("grace", "Grace's secret case")
+		for _, l := range []casekit.NewLink{
+			{Kind: casekit.LinkParent, FromID: parent.ID, ToID: target.ID},
+			{Kind: casekit.LinkRelated, FromID: target.ID, ToID: foreign.ID},
+		} {
+			if _, err := d.LinkCases(ctx, l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := d.PostMessage(ctx, dup.ID, casekit.NewMessage{Direction: casekit.Outbound, Body: "Try another cable"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Merge(ctx, dup.ID, target.ID, casekit.Merge{Note: "same screen"}); err != nil {
+			t.Fatal(err)
+		}
+		_, page := ada.get(fmt.Sprintf("/support/cases/%d", target.Number))
+		for _, want := range []string{"Linked cases", fmt.Sprintf("Parent: <a href=\"/support/cases/%d\">#%d Office move</a>", parent.Number, parent.Number),
+			fmt.Sprintf("Duplicated by: <a href=\"/support/cases/%d\">", dup.Number), "Try another cable"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("target's page lacks %q:\n%s", want, page)
+			}
+		}
+		if strings.Contains(page, "Grace") || strings.Contains(page, fmt.Sprintf("#%d ", foreign.Number)) {
+			t.Errorf("target's page shows another customer's linked case:\n%s", page)
+		}
+		_, page = ada.get(fmt.Sprintf("/support/cases/%d", dup.Number))
+		if !strings.Contains(page, fmt.Sprintf("merged into <a href=\"/support/cases/%d\">#%d Screen flickers</a>", target.Number, target.Number)) {
+			t.Errorf("merged case's page does not point at the target:\n%s", page)
+		}
+		if strings.Contains(page, "How did we do?") {
+			t.Errorf("a merged case offers a rating:\n%s", page)
+		}
+	})
+}
+
 func TestXSSPayloadsAreEscaped(t *testing.T) {
 	eachStore(t, func(t *testing.T, store casekit.Store) {
 		s := newSite(t, store)

@@ -77,10 +77,6 @@ func (c *cmd) openCase(in NewCase) (*Case, error) {
 	if !ok {
 		return nil, fmt.Errorf("the tenant has no initial status")
 	}
-	n, err := c.tx.NextCaseNumber(c.ctx)
-	if err != nil {
-		return nil, err
-	}
 	custom, err := c.checkCustom(in.Custom, true)
 	if err != nil {
 		return nil, err
@@ -89,7 +85,7 @@ func (c *cmd) openCase(in NewCase) (*Case, error) {
 		custom = nil
 	}
 	cs := &Case{
-		ID: newID(), Number: n,
+		ID:      newID(),
 		Subject: in.Subject, Description: in.Description,
 		CustomerID: in.CustomerID, Contact: in.Contact,
 		Type: in.Type, Category: in.Category, Priority: in.Priority, Origin: in.Origin,
@@ -102,12 +98,29 @@ func (c *cmd) openCase(in NewCase) (*Case, error) {
 	if err := c.runSLA(cs); err != nil {
 		return nil, err
 	}
-	if err := c.tx.InsertCase(c.ctx, cs); err != nil {
-		return nil, fmt.Errorf("case #%d: %w", n, err)
-	}
-	if err := c.scheduleTimers(cs); err != nil {
+	timers, err := c.newCaseTimers(cs)
+	if err != nil {
 		return nil, err
 	}
+	// The number is taken last: the counter row stays locked until
+	// commit and serialises the tenant's openings, so every read and
+	// check runs before it.
+	if cs.Number, err = c.tx.NextCaseNumber(c.ctx); err != nil {
+		return nil, err
+	}
+	if err := c.tx.InsertCase(c.ctx, cs); err != nil {
+		return nil, fmt.Errorf("case #%d: %w", cs.Number, err)
+	}
+	if len(timers) > 0 {
+		if err := c.tx.SetCaseTimers(c.ctx, cs.ID, timers); err != nil {
+			return nil, err
+		}
+	}
+	// A new case has no watchers yet: its notifications need not ask.
+	if c.watchers == nil {
+		c.watchers = map[string][]Watcher{}
+	}
+	c.watchers[cs.ID] = nil
 	c.record(cs, EventCaseOpened, map[string]any{
 		"number": cs.Number, "subject": cs.Subject, "status": cs.Status,
 		"priority": cs.Priority, "origin": cs.Origin, "customer_id": cs.CustomerID,

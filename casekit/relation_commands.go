@@ -306,6 +306,7 @@ func (c *cmd) moveWatchers(src, dst *Case) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	delete(c.watchers, dst.ID) // the notifications read them afresh
 	seen := map[string]bool{}
 	for _, w := range have {
 		seen[strings.ToLower(w.Email)] = true

@@ -95,6 +95,22 @@ func (c *cmd) scheduleTimers(cs *Case) error {
 	return c.tx.SetCaseTimers(c.ctx, cs.ID, want)
 }
 
+// newCaseTimers returns the timers a case being opened calls for: it has
+// none stored yet, so there is nothing to read or replace.
+func (c *cmd) newCaseTimers(cs *Case) ([]Timer, error) {
+	all, err := c.wantTimers(cs)
+	if err != nil {
+		return nil, err
+	}
+	var want []Timer
+	for _, t := range all {
+		if t.Due.After(c.now) || t.Kind == TimerAutoClose {
+			want = append(want, t)
+		}
+	}
+	return want, nil
+}
+
 // wantTimers returns the timers a case's state calls for, by due time.
 func (c *cmd) wantTimers(cs *Case) ([]Timer, error) {
 	var out []Timer

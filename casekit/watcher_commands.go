@@ -27,6 +27,7 @@ func (d *Desk) AddWatcher(ctx context.Context, caseID string, w Watcher) (*Watch
 		if err := c.tx.AddWatcher(c.ctx, w); err != nil {
 			return fmt.Errorf("case %s: watcher %s: %w", cs.ID, w.Email, err)
 		}
+		delete(c.watchers, cs.ID) // the notifications read them afresh
 		c.record(cs, EventWatcherAdded, map[string]any{"watcher_id": w.ID, "email": w.Email, "name": w.Name})
 		out = &w
 		return nil

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -257,12 +258,24 @@ func (d *Desk) Timers(ctx context.Context, caseID string) ([]Timer, error) {
 
 // RunDue fires every timer of every tenant due at the kit's clock time,
 // then delivers every due notification (with WithNotifier), and returns
-// how many timers it fired and notifications it delivered. Any number of processes may run it at once:
-// each timer fires once. A timer that fails is put off (a minute, doubling
-// up to a day) and counted; after MaxTimerAttempts failures it is dead and
-// stays on its case for a human to see. Failures are logged and the first
-// is returned after the rest have run.
+// how many timers it fired and notifications it delivered. Any number of
+// processes may run it at once: each timer fires once. A timer that fails
+// is put off (a minute, doubling up to a day) and counted; after
+// MaxTimerAttempts failures it is dead and stays on its case for a human
+// to see. Failures are logged and the first is returned after the rest
+// have run.
 func (k *Kit) RunDue(ctx context.Context) (int, error) {
+	fired, first := k.fireDue(ctx)
+	delivered, err := k.deliverDue(ctx)
+	if first == nil {
+		first = err
+	}
+	return fired + delivered, first
+}
+
+// fireDue fires due timers, at most maxFiresPerRun, and returns how many
+// fired and the first failure.
+func (k *Kit) fireDue(ctx context.Context) (int, error) {
 	fired := 0
 	var first error
 	for range maxFiresPerRun {
@@ -289,11 +302,7 @@ func (k *Kit) RunDue(ctx context.Context) (int, error) {
 		}
 		fired++
 	}
-	delivered, err := k.deliverDue(ctx)
-	if first == nil {
-		first = err
-	}
-	return fired + delivered, first
+	return fired, first
 }
 
 // maxFiresPerRun bounds the timers one RunDue fires, so that it returns
@@ -314,20 +323,37 @@ func retryAt(now time.Time) func(attempts int) time.Time {
 }
 
 // Run fires timers and delivers notifications as they fall due until ctx
-// ends, then returns nil. Run
-// as many as you like, in one process or many: each timer fires once. It
-// looks for due timers every poll interval (WithPollInterval, a second by
-// default); one query finds them in every tenant at once.
+// ends, then returns nil. Run as many as you like, in one process or many:
+// each timer fires once and each notification is delivered by one runner
+// at a time. Timers and deliveries run side by side, so a burst of timers
+// coming due never holds notifications back. Each looks for due work every
+// poll interval (WithPollInterval, a second by default); one query finds
+// it in every tenant at once.
 func (k *Kit) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	// Failures are logged, and each failed timer or notification waits
+	// for its retry; Run itself goes on.
+	wg.Go(func() { k.every(ctx, func() { _, _ = k.fireDue(ctx) }) })
+	wg.Go(func() {
+		k.every(ctx, func() {
+			if _, err := k.deliverDue(ctx); err != nil && ctx.Err() == nil {
+				k.logger.LogAttrs(ctx, slog.LevelError, "casekit: delivery failed", slog.Any("err", err))
+			}
+		})
+	})
+	wg.Wait()
+	return nil
+}
+
+// every runs fn at once and then every poll interval until ctx ends.
+func (k *Kit) every(ctx context.Context, fn func()) {
 	tick := time.NewTicker(k.poll)
 	defer tick.Stop()
 	for {
-		// Failures are logged by RunDue, and each failed timer waits for
-		// its retry; Run itself goes on.
-		_, _ = k.RunDue(ctx)
+		fn()
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-tick.C:
 		}
 	}

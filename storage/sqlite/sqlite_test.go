@@ -360,3 +360,116 @@ func TestRunOpensOnlyTenantsWithDueWork(t *testing.T) {
 		s.Close()
 	}
 }
+
+// notes records the notifications delivered to it.
+type notes struct {
+	mu  sync.Mutex
+	got []casekit.Notification
+}
+
+func (n *notes) Notify(_ context.Context, x casekit.Notification) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.got = append(n.got, x)
+	return nil
+}
+
+func (n *notes) forCase(id string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, x := range n.got {
+		if x.CaseID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Kit.Run delivers notifications while a timer it is firing waits for its
+// tenant: timers and deliveries run side by side. Here tenant "busy" is
+// held by a long transaction (its file's one connection) while its
+// auto-close timer is due, and tenant "idle"'s notification must still go
+// out before that transaction ends.
+func TestRunDeliversWhileATimerWaits(t *testing.T) {
+	ctx := t.Context()
+	s, err := sqlite.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	clock := casekittest.NewClock(casekittest.ClockStart)
+	sent := &notes{}
+	kit, err := casekit.New(s, casekit.WithClock(clock), casekit.WithNotifier(sent),
+		casekit.WithPollInterval(10*time.Millisecond), casekit.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"busy", "idle"} {
+		if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	busy := kit.Desk("busy").As(casekit.Agent("a1"))
+	c, err := busy.OpenCase(ctx, casekit.NewCase{Subject: "Resolved, closing soon", CustomerID: "c1", Contact: casekit.Contact{Email: "c1@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := busy.Resolve(ctx, c.ID, casekit.Resolution{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kit.RunDue(ctx); err != nil { // deliver what is queued so far
+		t.Fatal(err)
+	}
+	clock.Advance(30 * 24 * time.Hour) // the auto-close timer is due
+
+	held, release := make(chan struct{}), make(chan struct{})
+	txDone := make(chan error, 1)
+	go func() {
+		txDone <- s.InTx(ctx, "busy", func(context.Context, casekit.Tx) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	idle := kit.Desk("idle").As(casekit.Agent("a1"))
+	o, err := idle.OpenCase(ctx, casekit.NewCase{Subject: "Needs a reply", CustomerID: "c2", Contact: casekit.Contact{Email: "c2@example.com"}, AssigneeID: "a2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := idle.SetStatus(ctx, o.ID, casekit.StatusInProgress); err != nil {
+		t.Fatal(err)
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	ran := make(chan error, 1)
+	go func() { ran <- kit.Run(runCtx) }()
+	defer func() {
+		stop()
+		if err := <-ran; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	waitFor(t, 20*time.Second, "the idle tenant's notification, while the busy tenant's timer waits", func() bool { return sent.forCase(o.ID) })
+	close(release)
+	if err := <-txDone; err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "the busy tenant's case closed by its timer", func() bool {
+		got, err := busy.Case(ctx, c.ID)
+		return err == nil && got.Status == casekit.StatusClosed
+	})
+}
+
+// waitFor polls cond until it holds, failing the test after limit: a
+// liveness bound, far above the milliseconds the work takes.
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up after %v waiting for %s", limit, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

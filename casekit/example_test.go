@@ -153,6 +153,64 @@ func ExampleKit_RunDue() {
 	// 1 timer fired: sla.breached response
 }
 
+// Merging a duplicate moves its conversation to the target and closes it.
+func ExampleDesk_Merge() {
+	ctx := context.Background()
+	store, _ := sqlite.Open(":memory:")
+	defer store.Close()
+	kit, _ := casekit.New(store, casekit.WithLogger(slog.New(slog.DiscardHandler)))
+	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"})
+	desk := kit.Desk("acme").As(casekit.Agent("u-17"))
+	first, _ := desk.OpenCase(ctx, casekit.NewCase{Subject: "Printer jams", CustomerID: "c-1"})
+	again, _ := desk.OpenCase(ctx, casekit.NewCase{Subject: "Printer jams again", CustomerID: "c-1"})
+	_, _ = kit.Desk("acme").As(casekit.Customer("c-1")).PostMessage(ctx, again.ID, casekit.NewMessage{Body: "Still jamming"})
+
+	target, err := desk.Merge(ctx, again.ID, first.ID, casekit.Merge{Note: "same printer"})
+	if err != nil {
+		panic(err)
+	}
+	msgs, _ := desk.Messages(ctx, target.ID)
+	dup, _ := desk.Case(ctx, again.ID)
+	links, _ := desk.LinkedCases(ctx, again.ID)
+	fmt.Printf("#%d now has %d message: %q\n", target.Number, len(msgs), msgs[0].Body)
+	fmt.Printf("#%d is %s (%s), %s #%d\n", dup.Number, dup.Status, dup.ClosureReason, links[0].Role, links[0].Case.Number)
+	// Output:
+	// #1 now has 1 message: "Still jamming"
+	// #2 is closed (merged), duplicate_of #1
+}
+
+// A guided process refuses the next stage until the stage's fields are
+// filled.
+func ExampleDesk_NextStage() {
+	ctx := context.Background()
+	store, _ := sqlite.Open(":memory:")
+	defer store.Close()
+	kit, _ := casekit.New(store, casekit.WithLogger(slog.New(slog.DiscardHandler)))
+	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"})
+	desk := kit.Desk("acme").As(casekit.Agent("u-17"))
+	_ = desk.SaveProcess(ctx, casekit.Process{Key: "triage", Label: "Triage", Stages: []casekit.Stage{
+		{Key: "identify", Label: "Identify", Required: []string{"category", "custom.product"}},
+		{Key: "resolve", Label: "Resolve"},
+	}})
+	c, _ := desk.OpenCase(ctx, casekit.NewCase{Subject: "Broken screen"})
+	c, _ = desk.StartProcess(ctx, c.ID, "triage")
+
+	_, err := desk.NextStage(ctx, c.ID)
+	var ve *casekit.ValidationError
+	if errors.As(err, &ve) {
+		for _, f := range ve.Fields {
+			fmt.Println("missing:", f.Field)
+		}
+	}
+	_, _ = desk.UpdateCase(ctx, c.ID, casekit.CaseUpdate{Category: ptr("hardware"), Custom: map[string]any{"product": "X200"}})
+	c, _ = desk.NextStage(ctx, c.ID)
+	fmt.Println("stage:", c.Process.Stage)
+	// Output:
+	// missing: category
+	// missing: custom.product
+	// stage: resolve
+}
+
 type fixedClock struct{ t time.Time }
 
 func (c *fixedClock) Now() time.Time { return c.t }

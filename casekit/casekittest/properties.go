@@ -179,6 +179,39 @@ func testProperties(t *testing.T, newStore StoreFactory) {
 						_, _ = c.env.Agent().PostMessage(ctx, c.id, casekit.NewMessage{Body: "Secret", Internal: rapid.Bool().Draw(rt, "internal")})
 					}
 				},
+				"link": func(rt *rapid.T) {
+					if len(cases) < 2 {
+						rt.Skip("fewer than two cases")
+					}
+					a, b := pickCase(rt), pickCase(rt)
+					kind := rapid.SampledFrom([]casekit.LinkKind{casekit.LinkRelated, casekit.LinkDuplicate, casekit.LinkParent}).Draw(rt, "kind")
+					_, err := a.env.Agent().LinkCases(ctx, casekit.NewLink{Kind: kind, FromID: a.id, ToID: b.id})
+					if a.env != b.env && !errors.Is(err, casekit.ErrNotFound) {
+						rt.Fatalf("linking to another tenant's case: %v, want ErrNotFound", err)
+					}
+				},
+				"merge": func(rt *rapid.T) {
+					if len(cases) < 2 {
+						rt.Skip("fewer than two cases")
+					}
+					src, dst := pickCase(rt), pickCase(rt)
+					editable := src.env == dst.env && !status(src).ReadOnly() && !status(dst).ReadOnly()
+					_, err := src.env.Agent().Merge(ctx, src.id, dst.id, casekit.Merge{Note: "Same"})
+					switch {
+					case err == nil && (src.env != dst.env || src.customer != dst.customer):
+						rt.Fatalf("merged case %s of %s into case %s of %s across tenants or customers", src.id, src.customer, dst.id, dst.customer)
+					case err == nil && !editable:
+						rt.Fatalf("merged a read-only case")
+					case err != nil && editable && src.customer == dst.customer && src.id != dst.id:
+						rt.Fatalf("Merge of two editable cases of one customer: %v", err)
+					case err == nil:
+						dst.open = append(dst.open, src.open...)
+						src.open = nil
+						if got := try(src.env.Agent().Case(ctx, src.id)).get(t); got.MergedIntoID != dst.id || !status(src).ReadOnly() {
+							rt.Fatalf("merged source: status %s, merged into %q", got.Status, got.MergedIntoID)
+						}
+					}
+				},
 				"": func(rt *rapid.T) {
 					for ti, e := range tenants {
 						for _, cust := range customers[ti] {
@@ -198,6 +231,14 @@ func testProperties(t *testing.T, newStore StoreFactory) {
 					for _, m := range ms {
 						if !m.Public {
 							rt.Fatalf("customer %s reads an internal message of case %s", c.customer, c.id)
+						}
+						if m.CreatedBy.Kind == casekit.KindCustomer && m.CreatedBy.ID != c.customer {
+							rt.Fatalf("customer %s reads what %s wrote, on case %s", c.customer, m.CreatedBy.ID, c.id)
+						}
+					}
+					for _, l := range try(c.env.Desk(casekit.Customer(c.customer)).LinkedCases(ctx, c.id)).get(t) {
+						if l.Case.CustomerID != c.customer {
+							rt.Fatalf("customer %s sees linked case %s of %s", c.customer, l.Case.ID, l.Case.CustomerID)
 						}
 					}
 					for ti, e := range tenants {

@@ -315,8 +315,24 @@ func TestPortal(t *testing.T) {
 				h.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(h.Get("Content-Security-Policy"), "sandbox") {
 				t.Errorf("download: %d %q %v", code, body, h)
 			}
+			if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+				t.Errorf("a text file downloads as %q, want text/plain", ct)
+			}
 			if code, _ := grace.get(link[1]); code != 404 {
 				t.Errorf("another customer's download: %d, want 404", code)
+			}
+			// A type the tenant accepts but a browser might act on goes out
+			// as bytes.
+			if code, page := post(ada, "report.doc", "application/msword", "\xd0\xcf\x11\xe0 old word"); code != 303 {
+				t.Fatalf("comment with a Word file: %d\n%s", code, page)
+			}
+			_, page = ada.get(detail)
+			link = regexp.MustCompile(`href="(/support/cases/\d+/files/[^"]+)">report.doc</a>`).FindStringSubmatch(page)
+			if link == nil {
+				t.Fatalf("no download link for report.doc in\n%s", page)
+			}
+			if _, _, h := ada.do("GET", link[1], nil); h.Get("Content-Type") != "application/octet-stream" {
+				t.Errorf("a Word file downloads as %q, want application/octet-stream", h.Get("Content-Type"))
 			}
 			if code, page := post(ada, "evil.html", "text/html", "<script>alert(1)</script>"); code != 422 || !strings.Contains(page, `id="files-error"`) {
 				t.Errorf("an HTML upload: %d", code)

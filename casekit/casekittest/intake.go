@@ -35,6 +35,9 @@ func testIntake(t *testing.T, newStore StoreFactory) {
 				t.Fatalf("result %+v, case %+v", res, c)
 			}
 			wantEqual(t, map[string]any{"seats": 12.0, "vip": true}, c.Custom, "custom fields")
+			// The sender is the case's contact, so the portal shows it to them.
+			wantEqual(t, casekit.EmailContactID("ada@example.com"), c.Contact.ID, "contact ID")
+			try(e.Desk(casekit.Customer(casekit.EmailContactID("ADA@example.com"))).Case(ctx, c.ID)).get(t)
 			again := try(sys.Intake(ctx, form("k-1", map[string]string{"seats": "12", "vip": "on"}))).get(t)
 			if !again.Repeat || again.Case.ID != c.ID {
 				t.Fatalf("the same key again: %+v", again)

@@ -81,7 +81,7 @@ func (d *Desk) runTx(ctx context.Context, who access, fn func(*cmd) error) error
 		return err
 	}
 	return d.kit.store.InTx(ctx, d.tenant, func(ctx context.Context, tx Tx) error {
-		c := &cmd{ctx: ctx, tenant: d.tenant, dir: d.kit.dir, tx: tx, actor: d.actor, now: d.kit.now(), notify: d.kit.notifier != nil}
+		c := &cmd{ctx: ctx, tenant: d.tenant, dir: d.kit.dir, tx: d.kit.configTx(d.tenant, tx), actor: d.actor, now: d.kit.now(), notify: d.kit.notifier != nil}
 		if err := fn(c); err != nil {
 			return err
 		}

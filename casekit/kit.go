@@ -20,11 +20,13 @@ func (systemClock) Now() time.Time { return time.Now() }
 // Kit is casekit bound to a store. It is safe for concurrent use; build one
 // per process and share it.
 type Kit struct {
-	store     Store
-	clock     Clock
-	logger    *slog.Logger
-	dir       Directory
-	poll      time.Duration
+	store  Store
+	clock  Clock
+	logger *slog.Logger
+	dir    Directory
+	poll   time.Duration
+	// config caches each tenant's configuration by version.
+	config    configCache
 	notifier  Notifier
 	templates TemplateEngine
 	blobs     BlobStore
@@ -104,7 +106,8 @@ func (k *Kit) CreateTenant(ctx context.Context, spec TenantSpec) error {
 		return fmt.Errorf("casekit: create tenant %q: %w", spec.ID, err)
 	}
 	t := Tenant{ID: spec.ID, Name: spec.Name, CreatedAt: k.now()}
-	err := k.store.CreateTenant(ctx, t, func(ctx context.Context, tx Tx) error {
+	err := k.store.CreateTenant(ctx, t, func(ctx context.Context, raw Tx) error {
+		tx := k.configTx(t.ID, raw) // its writes set a fresh config version
 		if err := tx.ReplaceStatuses(ctx, DefaultStatuses(), DefaultTransitions()); err != nil {
 			return err
 		}

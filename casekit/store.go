@@ -59,6 +59,13 @@ type Store interface {
 // record return ErrNotFound when it is missing. Times are stored with at
 // least microsecond precision and read back in UTC.
 type Tx interface {
+	// ConfigVersion reads the tenant's configuration version;
+	// SetConfigVersion replaces it. casekit sets a new random version in
+	// every transaction that changes configuration, and caches what it
+	// read of the configuration by version.
+	ConfigVersion(ctx context.Context) (int64, error)
+	SetConfigVersion(ctx context.Context, v int64) error
+
 	// Settings and lookups.
 	Settings(ctx context.Context) (Settings, error)
 	SaveSettings(ctx context.Context, s Settings) error

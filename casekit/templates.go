@@ -147,7 +147,7 @@ func (k *Kit) renderAll(ctx context.Context, batch []Notification) map[int]error
 	for _, tenant := range slices.Sorted(maps.Keys(tenants)) {
 		var over map[string]string
 		rerr := k.store.InTx(ctx, tenant, func(ctx context.Context, tx Tx) error {
-			c := &cmd{ctx: ctx, tenant: tenant, tx: tx, actor: System, now: k.now()}
+			c := &cmd{ctx: ctx, tenant: tenant, tx: k.configTx(tenant, tx), actor: System, now: k.now()}
 			var err error
 			over, err = c.overrides()
 			return err

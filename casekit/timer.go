@@ -281,7 +281,7 @@ func (k *Kit) fireDue(ctx context.Context) (int, error) {
 	for range maxFiresPerRun {
 		now := k.now()
 		ok, err := k.store.FireTimer(ctx, now, func(ctx context.Context, tenant string, tx Tx, t Timer) error {
-			c := &cmd{ctx: ctx, tenant: tenant, dir: k.dir, tx: tx, actor: System, now: now, notify: k.notifier != nil}
+			c := &cmd{ctx: ctx, tenant: tenant, dir: k.dir, tx: k.configTx(tenant, tx), actor: System, now: now, notify: k.notifier != nil}
 			if err := c.fire(t); err != nil {
 				return err
 			}

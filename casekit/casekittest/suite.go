@@ -21,6 +21,7 @@ type area struct {
 var areas = []area{
 	{"tenants", testTenants},
 	{"config", testConfig},
+	{"config cache", testConfigCache},
 	{"cases", testCases},
 	{"lifecycle", testLifecycle},
 	{"activities", testActivities},

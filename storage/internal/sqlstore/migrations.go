@@ -326,6 +326,11 @@ var migrations = []migration{
 			label TEXT NOT NULL,
 			stages {json} NOT NULL)`,
 	}},
+	{10, "configuration version", []string{
+		// casekit caches each tenant's configuration by this version; every
+		// configuration change sets a new random one (casekit.Tx.SetConfigVersion).
+		`INSERT INTO ?.counters (name, value) VALUES ('config_version', 0)`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

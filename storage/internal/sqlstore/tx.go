@@ -200,6 +200,22 @@ func affected(res sql.Result, none error) error {
 	return nil
 }
 
+// ConfigVersion implements casekit.Tx.
+func (t *Tx) ConfigVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := t.db.NewRaw("SELECT value FROM ?.counters WHERE name = 'config_version'", t.schema).Scan(ctx, &v)
+	return v, t.err(err, "config version")
+}
+
+// SetConfigVersion implements casekit.Tx.
+func (t *Tx) SetConfigVersion(ctx context.Context, v int64) error {
+	res, err := t.db.NewRaw("UPDATE ?.counters SET value = ? WHERE name = 'config_version'", t.schema, v).Exec(ctx)
+	if err != nil {
+		return t.err(err, "set config version")
+	}
+	return affected(res, fmt.Errorf("no config version row: %w", casekit.ErrNotFound))
+}
+
 // NextCaseNumber implements casekit.Tx. The counter row's update lock
 // serialises concurrent commands, and a rollback gives the number back.
 func (t *Tx) NextCaseNumber(ctx context.Context) (int64, error) {

@@ -1,0 +1,232 @@
+package casekit
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"sync"
+)
+
+// A tenant's configuration (settings, statuses, lookups, teams, queues,
+// calendars, SLAs, custom fields, processes, template overrides) is read
+// by almost every command and changed rarely. The kit keeps what it has
+// read per tenant, tagged with the tenant's config version: a random
+// number every configuration write replaces in the same transaction. A
+// command reads the version (one small query) and takes what the cache
+// holds for it; a change by any process, on any replica, gives a new
+// version and so a fresh read. A transaction that changed configuration
+// reads through to the store for the rest of its life.
+
+// maxCachedTenants bounds the cache; past it, it starts again empty.
+const maxCachedTenants = 10_000
+
+// configCache holds configuration per tenant and version. It is safe for
+// concurrent use.
+type configCache struct {
+	mu sync.Mutex
+	m  map[string]*configEntry
+}
+
+type configEntry struct {
+	version int64
+	vals    map[string]any
+}
+
+func (c *configCache) get(tenant string, version int64, key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.m[tenant]
+	if e == nil || e.version != version {
+		return nil, false
+	}
+	v, ok := e.vals[key]
+	return v, ok
+}
+
+func (c *configCache) put(tenant string, version int64, key string, v any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedTenants {
+		c.m = map[string]*configEntry{}
+	}
+	e := c.m[tenant]
+	if e == nil || e.version != version {
+		e = &configEntry{version: version, vals: map[string]any{}}
+		c.m[tenant] = e
+	}
+	e.vals[key] = v
+}
+
+// configTx is a tenant transaction whose configuration reads go through
+// the kit's cache and whose configuration writes bump the version.
+type configTx struct {
+	Tx
+	cache   *configCache
+	tenant  string
+	version int64
+	known   bool // version has been read
+	changed bool // this transaction wrote configuration: read through
+}
+
+func (k *Kit) configTx(tenant string, tx Tx) *configTx {
+	return &configTx{Tx: tx, cache: &k.config, tenant: tenant}
+}
+
+// cachedRead serves key from the cache for the tenant's current version,
+// loading and keeping it on a miss. clone copies what is handed out, so
+// no caller can change the cached value.
+func cachedRead[T any](ctx context.Context, t *configTx, key string, load func() (T, error), clone func(T) T) (T, error) {
+	if t.changed {
+		return load()
+	}
+	if !t.known {
+		v, err := t.Tx.ConfigVersion(ctx)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		t.version, t.known = v, true
+	}
+	if v, ok := t.cache.get(t.tenant, t.version, key); ok {
+		return clone(v.(T)), nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	t.cache.put(t.tenant, t.version, key, clone(v))
+	return v, nil
+}
+
+// wrote bumps the version after a configuration write that succeeded.
+func (t *configTx) wrote(ctx context.Context, err error) error {
+	if err != nil {
+		return err
+	}
+	t.changed = true
+	return t.Tx.SetConfigVersion(ctx, newConfigVersion())
+}
+
+// newConfigVersion returns a random positive version.
+func newConfigVersion() int64 { return rand.Int64N(1<<62) + 1 }
+
+func cloneSettings(s Settings) Settings {
+	s.AttachmentTypes = slices.Clone(s.AttachmentTypes)
+	return s
+}
+
+func (t *configTx) Settings(ctx context.Context) (Settings, error) {
+	return cachedRead(ctx, t, "settings", func() (Settings, error) { return t.Tx.Settings(ctx) }, cloneSettings)
+}
+
+func (t *configTx) Statuses(ctx context.Context) ([]Status, error) {
+	return cachedRead(ctx, t, "statuses", func() ([]Status, error) { return t.Tx.Statuses(ctx) }, slices.Clone[[]Status])
+}
+
+func (t *configTx) Transitions(ctx context.Context) ([]Transition, error) {
+	return cachedRead(ctx, t, "transitions", func() ([]Transition, error) { return t.Tx.Transitions(ctx) }, slices.Clone[[]Transition])
+}
+
+func (t *configTx) Lookups(ctx context.Context, kind LookupKind) ([]Lookup, error) {
+	return cachedRead(ctx, t, "lookups:"+string(kind), func() ([]Lookup, error) { return t.Tx.Lookups(ctx, kind) }, slices.Clone[[]Lookup])
+}
+
+func (t *configTx) Teams(ctx context.Context) ([]Team, error) {
+	return cachedRead(ctx, t, "teams", func() ([]Team, error) { return t.Tx.Teams(ctx) }, slices.Clone[[]Team])
+}
+
+func (t *configTx) Queues(ctx context.Context) ([]Queue, error) {
+	return cachedRead(ctx, t, "queues", func() ([]Queue, error) { return t.Tx.Queues(ctx) }, slices.Clone[[]Queue])
+}
+
+func (t *configTx) Calendars(ctx context.Context) ([]Calendar, error) {
+	return cachedRead(ctx, t, "calendars", func() ([]Calendar, error) { return t.Tx.Calendars(ctx) }, slices.Clone[[]Calendar])
+}
+
+func (t *configTx) SLAs(ctx context.Context) ([]SLA, error) {
+	return cachedRead(ctx, t, "slas", func() ([]SLA, error) { return t.Tx.SLAs(ctx) }, slices.Clone[[]SLA])
+}
+
+func (t *configTx) CustomFields(ctx context.Context) ([]CustomField, error) {
+	return cachedRead(ctx, t, "custom_fields", func() ([]CustomField, error) { return t.Tx.CustomFields(ctx) }, slices.Clone[[]CustomField])
+}
+
+func (t *configTx) Processes(ctx context.Context) ([]Process, error) {
+	return cachedRead(ctx, t, "processes", func() ([]Process, error) { return t.Tx.Processes(ctx) }, slices.Clone[[]Process])
+}
+
+func (t *configTx) TemplateOverrides(ctx context.Context) ([]TemplateOverride, error) {
+	return cachedRead(ctx, t, "templates", func() ([]TemplateOverride, error) { return t.Tx.TemplateOverrides(ctx) }, slices.Clone[[]TemplateOverride])
+}
+
+func (t *configTx) SaveSettings(ctx context.Context, s Settings) error {
+	return t.wrote(ctx, t.Tx.SaveSettings(ctx, s))
+}
+
+func (t *configTx) ReplaceStatuses(ctx context.Context, statuses []Status, transitions []Transition) error {
+	return t.wrote(ctx, t.Tx.ReplaceStatuses(ctx, statuses, transitions))
+}
+
+func (t *configTx) SaveLookup(ctx context.Context, l Lookup) error {
+	return t.wrote(ctx, t.Tx.SaveLookup(ctx, l))
+}
+
+func (t *configTx) DeleteLookup(ctx context.Context, kind LookupKind, key string) error {
+	return t.wrote(ctx, t.Tx.DeleteLookup(ctx, kind, key))
+}
+
+func (t *configTx) SaveTeam(ctx context.Context, x Team) error {
+	return t.wrote(ctx, t.Tx.SaveTeam(ctx, x))
+}
+
+func (t *configTx) DeleteTeam(ctx context.Context, id string) error {
+	return t.wrote(ctx, t.Tx.DeleteTeam(ctx, id))
+}
+
+func (t *configTx) SaveQueue(ctx context.Context, q Queue) error {
+	return t.wrote(ctx, t.Tx.SaveQueue(ctx, q))
+}
+
+func (t *configTx) DeleteQueue(ctx context.Context, id string) error {
+	return t.wrote(ctx, t.Tx.DeleteQueue(ctx, id))
+}
+
+func (t *configTx) SaveCalendar(ctx context.Context, c Calendar) error {
+	return t.wrote(ctx, t.Tx.SaveCalendar(ctx, c))
+}
+
+func (t *configTx) DeleteCalendar(ctx context.Context, id string) error {
+	return t.wrote(ctx, t.Tx.DeleteCalendar(ctx, id))
+}
+
+func (t *configTx) SaveSLA(ctx context.Context, s SLA) error {
+	return t.wrote(ctx, t.Tx.SaveSLA(ctx, s))
+}
+
+func (t *configTx) DeleteSLA(ctx context.Context, id string) error {
+	return t.wrote(ctx, t.Tx.DeleteSLA(ctx, id))
+}
+
+func (t *configTx) SaveCustomField(ctx context.Context, f CustomField) error {
+	return t.wrote(ctx, t.Tx.SaveCustomField(ctx, f))
+}
+
+func (t *configTx) DeleteCustomField(ctx context.Context, key string) error {
+	return t.wrote(ctx, t.Tx.DeleteCustomField(ctx, key))
+}
+
+func (t *configTx) SaveProcess(ctx context.Context, p Process) error {
+	return t.wrote(ctx, t.Tx.SaveProcess(ctx, p))
+}
+
+func (t *configTx) DeleteProcess(ctx context.Context, key string) error {
+	return t.wrote(ctx, t.Tx.DeleteProcess(ctx, key))
+}
+
+func (t *configTx) SaveTemplateOverride(ctx context.Context, o TemplateOverride) error {
+	return t.wrote(ctx, t.Tx.SaveTemplateOverride(ctx, o))
+}
+
+func (t *configTx) DeleteTemplateOverride(ctx context.Context, name string) error {
+	return t.wrote(ctx, t.Tx.DeleteTemplateOverride(ctx, name))
+}

@@ -283,11 +283,14 @@ func (k *Kit) deliverDue(ctx context.Context) (int, error) {
 	delivered := 0
 	var first error
 	for {
-		batch, err := k.store.ClaimNotifications(ctx, k.now(), deliveryLease, deliveryBatch)
-		if err != nil {
-			return delivered, err
-		}
+		// A claim that failed part way still hands over what it claimed
+		// before the failure: deliver those now rather than let them wait
+		// out their lease.
+		batch, claimErr := k.store.ClaimNotifications(ctx, k.now(), deliveryLease, deliveryBatch)
 		if len(batch) == 0 {
+			if claimErr != nil {
+				return delivered, claimErr
+			}
 			return delivered, first
 		}
 		results := make([]Settlement, len(batch))
@@ -323,11 +326,26 @@ func (k *Kit) deliverDue(ctx context.Context) (int, error) {
 				first = fmt.Errorf("casekit: notification %s of tenant %q: %w", n.ID, n.Tenant, r.Failure)
 			}
 		}
-		if err := k.store.SettleNotifications(ctx, results); err != nil {
+		// Settle even when ctx ended meanwhile: what was delivered must
+		// leave the outbox, or it goes out again after the lease.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+		err := k.store.SettleNotifications(sctx, results)
+		cancel()
+		if err != nil {
 			return delivered, err
+		}
+		if claimErr != nil {
+			return delivered, claimErr
+		}
+		if ctx.Err() != nil {
+			return delivered, ctx.Err()
 		}
 	}
 }
+
+// settleTimeout bounds the settlement of a delivered batch, which runs on
+// after the caller's context ends.
+const settleTimeout = 30 * time.Second
 
 // deliver fills in an agent's name and address from the Directory and
 // calls the notifier, turning a panic into an error and bounding the call.

@@ -25,7 +25,8 @@ type Store interface {
 	// ClaimNotifications takes up to limit notifications, of any tenants,
 	// due at or before now and not dead, counts an attempt on each and
 	// holds them for lease: they are due again then unless settled. Callers
-	// in any number of processes claim disjoint sets.
+	// in any number of processes claim disjoint sets. When it fails part
+	// way it returns, with the error, what it claimed before the failure.
 	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Notification, error)
 	// SettleNotifications ends claimed attempts, in one transaction per
 	// tenant: a delivered notification leaves the outbox; a failed one

@@ -276,7 +276,7 @@ func (k *Kit) RunDue(ctx context.Context) (int, error) {
 // fireDue fires due timers, at most maxFiresPerRun, and returns how many
 // fired and the first failure.
 func (k *Kit) fireDue(ctx context.Context) (int, error) {
-	fired := 0
+	fired, failed := 0, 0
 	var first error
 	for range maxFiresPerRun {
 		now := k.now()
@@ -295,8 +295,15 @@ func (k *Kit) fireDue(ctx context.Context) (int, error) {
 			if first == nil {
 				first = err
 			}
-			continue // the timer was put off; go on with the others
+			// A failed timer is put off, so the next try finds another;
+			// failures in a row mean the store itself is failing (the
+			// database is down): wait for the next round.
+			if failed++; failed >= maxFailuresInARow {
+				break
+			}
+			continue
 		}
+		failed = 0
 		if !ok {
 			break
 		}
@@ -308,6 +315,10 @@ func (k *Kit) fireDue(ctx context.Context) (int, error) {
 // maxFiresPerRun bounds the timers one RunDue fires, so that it returns
 // even if timers kept falling due (Run calls it again at once).
 const maxFiresPerRun = 10_000
+
+// maxFailuresInARow is how many timers in a row may fail before one round
+// of firing gives up until the next.
+const maxFailuresInARow = 5
 
 // retryAt returns when a timer that failed for the n-th time fires again:
 // a minute after now, doubling up to a day; the zero time once it has

@@ -473,3 +473,99 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// cancelling notes a delivery and then ends the context it was given, as
+// a process shutting down in the middle of a batch does.
+type cancelling struct {
+	notes
+	cancel context.CancelFunc
+}
+
+func (c *cancelling) Notify(ctx context.Context, n casekit.Notification) error {
+	err := c.notes.Notify(ctx, n)
+	c.cancel()
+	return err
+}
+
+// A batch delivered while the runner's context ends is still settled: it
+// leaves the outbox and is not sent again after its lease.
+func TestDeliveredBatchIsSettledAfterCancel(t *testing.T) {
+	s, err := sqlite.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	clock := casekittest.NewClock(casekittest.ClockStart)
+	n := &cancelling{}
+	kit, err := casekit.New(s, casekit.WithClock(clock), casekit.WithNotifier(n), casekit.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	d := kit.Desk("acme").As(casekit.Agent("a1"))
+	c, err := d.OpenCase(ctx, casekit.NewCase{Subject: "Started", CustomerID: "c1", Contact: casekit.Contact{Email: "c1@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SetStatus(ctx, c.ID, casekit.StatusInProgress); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	n.cancel = cancel
+	_, _ = kit.RunDue(runCtx)
+	first := len(n.got)
+	if first == 0 {
+		t.Fatal("nothing was delivered")
+	}
+	clock.Advance(time.Hour) // far past the delivery lease
+	n.cancel = func() {}
+	if _, err := kit.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(n.got) != first {
+		t.Errorf("%d notifications delivered again after the runner's context ended mid-batch", len(n.got)-first)
+	}
+}
+
+// counting counts the log records with a message.
+type counting struct {
+	mu  sync.Mutex
+	msg string
+	n   int
+}
+
+func (c *counting) Enabled(context.Context, slog.Level) bool { return true }
+func (c *counting) Handle(_ context.Context, r slog.Record) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r.Message == c.msg {
+		c.n++
+	}
+	return nil
+}
+func (c *counting) WithAttrs([]slog.Attr) slog.Handler { return c }
+func (c *counting) WithGroup(string) slog.Handler      { return c }
+
+// With the store failing (here: closed), one round of timers gives up
+// after a few failures in a row instead of trying thousands of times.
+func TestTimersGiveUpWhileTheStoreFails(t *testing.T) {
+	s, err := sqlite.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &counting{msg: "casekit: timer failed"}
+	kit, err := casekit.New(s, casekit.WithLogger(slog.New(logs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := kit.RunDue(t.Context()); err == nil {
+		t.Fatal("RunDue on a closed store: no error")
+	}
+	if logs.n == 0 || logs.n > 10 {
+		t.Errorf("one round on a failing store logged %d timer failures, want a few", logs.n)
+	}
+}

@@ -65,7 +65,7 @@ func (a *app) parsePages() error {
 			return ""
 		},
 		"duration": humanDuration,
-		"fld": func(name, label string, f *form) fieldData { return fieldData{name, label, f} },
+		"fld":      func(name, label string, f *form) fieldData { return fieldData{name, label, f} },
 		"selected": func(cur, v string) bool { return cur == v },
 		"in": func(list []string, v string) bool {
 			for _, s := range list {

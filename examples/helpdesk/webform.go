@@ -58,6 +58,9 @@ func (a *app) formPost(wf http.Handler) http.HandlerFunc {
 				a.internal(w, r, fmt.Errorf("reading the web form's answer: %w", err))
 				return
 			}
+			for i, fe := range body.Fields { // the contact's fields are the form's name, email and phone
+				body.Fields[i].Field = strings.TrimPrefix(fe.Field, "contact.")
+			}
 			f := formFrom(r, webFormFields, &casekit.ValidationError{Fields: body.Fields})
 			a.showForm(w, r, http.StatusUnprocessableEntity, f)
 		case http.StatusSeeOther:

@@ -130,7 +130,7 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.HandleFunc("GET /login", a.loginPage)
 	mux.HandleFunc("POST /login", a.login)
 	mux.HandleFunc("POST /logout", a.logout)
-	mux.Handle("GET /static/", http.FileServerFS(mustSub(webFS, "web")))
+	mux.Handle("GET /static/", http.StripPrefix("/static", http.FileServerFS(mustSub(webFS, "web/static"))))
 
 	mux.HandleFunc("GET /cases", a.agent(a.listCases))
 	mux.HandleFunc("GET /cases/{number}", a.agent(a.caseDetail))

@@ -339,6 +339,9 @@ func (a *app) showCase(w http.ResponseWriter, r *http.Request, req *request, c *
 		}
 	}
 	for _, s := range statuses { // in display order
+		if s.Reopen && !p.Status.ReadOnly() {
+			continue // an active case moves there only by a customer's reply
+		}
 		if slices.Contains(transitions, casekit.Transition{From: c.Status, To: s.Key}) {
 			p.Next = append(p.Next, s)
 		}

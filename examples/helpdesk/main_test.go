@@ -307,6 +307,14 @@ func TestForbiddenAndNotFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	res, err := http.Get(srv.URL + "/static/app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
+		t.Errorf("the stylesheet: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
 	cust := newClient(t, srv)
 	cust.login(grace)
 	for _, p := range []string{"/cases", "/cases/" + itoa(cs.Number), "/queues", "/mail"} {
@@ -355,7 +363,7 @@ func TestBadInputShownWithWhatWasTyped(t *testing.T) {
 			[]string{`id="activity-subject" name="subject" value="" aria-invalid="true"`, "typed &lt;b&gt;description&lt;/b&gt;</textarea>", `class="error"`, "<details class=\"card\" open><summary id=\"open-activity\">"}},
 		{"activity", url.Values{"kind": {"call"}, "subject": {"Call back"}, "due": {"tomorrow"}}, 422,
 			[]string{"is not a date and time", `value="tomorrow"`, `value="Call back"`}},
-		{"close", url.Values{"reason": {""}, "note": {"my closing note"}}, 422, []string{"my closing note</textarea>", `<details class="dialog" open><summary id="open-close">`}},
+		{"close", url.Values{"reason": {""}, "note": {"my closing note"}}, 422, []string{"my closing note</textarea>", `<details class="dialog" open><summary id="open-close"`}},
 		{"reply", url.Values{"body": {""}}, 422, []string{`id="reply-body" name="body" aria-invalid="true"`}},
 		{"note", url.Values{"subject": {"nonsense"}, "body": {"kept body"}}, 422, []string{"kept body</textarea>"}},
 		{"escalate", url.Values{"level": {""}, "reason": {"too hard"}}, 422, []string{"Choose a support level.", `value="too hard"`}},

@@ -69,7 +69,7 @@ func setUp(ctx context.Context, kit *casekit.Kit) error {
 	}
 	// The portal's pages are the defaults, with a way back to the sign-in
 	// page added to the footer: a tenant override of one definition.
-	_, err := d.SaveTemplate(ctx, "portal/layout", `{{define "footer"}}<footer class="meta">Need something else? Open a new case at <a href="/form">/form</a> or reply to any of our messages. · <a href="/login">Sign out or switch user</a></footer>{{end}}`)
+	_, err := d.SaveTemplate(ctx, "portal/layout", `{{define "brand"}}Acme Help Desk · Support{{end}}{{define "footer"}}<footer class="meta">Need something else? Open a new case at <a href="/form">/form</a> or reply to any of our messages. · <a href="/login">Sign out or switch user</a></footer>{{end}}`)
 	return err
 }
 

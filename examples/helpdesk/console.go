@@ -236,6 +236,8 @@ type casePage struct {
 	Notice        string
 	Assignee      string
 	Customer      string
+	QueueName     string
+	TeamName      string
 	Activities    []*casekit.Activity
 	Notes         []*casekit.Note
 	Messages      []*casekit.Message
@@ -369,6 +371,16 @@ func (a *app) showCase(w http.ResponseWriter, r *http.Request, req *request, c *
 		return
 	}
 	p.Agents, _ = a.people()
+	for _, q := range p.Queues {
+		if q.ID == c.QueueID {
+			p.QueueName = q.Name
+		}
+	}
+	for _, tm := range p.Teams {
+		if tm.ID == c.TeamID {
+			p.TeamName = tm.Name
+		}
+	}
 	for _, e := range events {
 		p.History = append(p.History, historyRow{At: e.At, Who: a.actorName(ctx, e.Actor), What: string(e.Type), Details: describe(e)})
 	}

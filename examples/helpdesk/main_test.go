@@ -65,9 +65,9 @@ type client struct {
 	csrf string
 }
 
-func newClient(t *testing.T, srv *httptest.Server) *client {
+func newClient(t *testing.T, base string) *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: t, base: srv.URL, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &client{t: t, base: base, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }
@@ -202,7 +202,7 @@ func TestSessionForgeryRefused(t *testing.T) {
 	_, srv := testApp(t, false)
 	other, _ := testApp(t, false) // another process: another key
 
-	c := newClient(t, srv)
+	c := newClient(t, srv.URL)
 	if status, _ := c.get("/cases"); status != http.StatusSeeOther {
 		t.Fatalf("/cases without a session: %d, want 303 to the sign-in", status)
 	}
@@ -247,7 +247,7 @@ func TestSessionForgeryRefused(t *testing.T) {
 		t.Errorf("the customer's own cookie: /cases answered %d, want 403", status)
 	}
 	// Logging in as someone the directory does not know is refused.
-	c2 := newClient(t, srv)
+	c2 := newClient(t, srv.URL)
 	c2.get("/login")
 	if status, _, _ := c2.post("/login", url.Values{"who": {"u-mallory"}}); status != http.StatusBadRequest {
 		t.Errorf("login as an unknown person: %d, want 400", status)
@@ -262,7 +262,7 @@ func TestCSRFRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Login needs the token of the sign-in page.
-	c := newClient(t, srv)
+	c := newClient(t, srv.URL)
 	c.get("/login")
 	if status, _, _ := c.post("/login", url.Values{"who": {"u-ava"}, "csrf": {""}}); status != http.StatusForbidden {
 		t.Errorf("login without a token: %d, want 403", status)
@@ -276,7 +276,7 @@ func TestCSRFRefused(t *testing.T) {
 		}
 	}
 	// A token of another session does not pass either.
-	c2 := newClient(t, srv)
+	c2 := newClient(t, srv.URL)
 	c2.login("u-ben")
 	if status, _, _ := c.post(path, url.Values{"body": {"hello"}, "csrf": {c2.csrf}}); status != http.StatusForbidden {
 		t.Errorf("another session's token: %d, want 403", status)
@@ -315,7 +315,7 @@ func TestForbiddenAndNotFound(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
 		t.Errorf("the stylesheet: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	cust := newClient(t, srv)
+	cust := newClient(t, srv.URL)
 	cust.login(grace)
 	for _, p := range []string{"/cases", "/cases/" + itoa(cs.Number), "/queues", "/mail"} {
 		if status, body := cust.get(p); status != http.StatusForbidden || !strings.Contains(body, "This page is for agents") {
@@ -325,7 +325,7 @@ func TestForbiddenAndNotFound(t *testing.T) {
 	if status, _ := cust.get("/portal/cases/" + itoa(cs.Number)); status != http.StatusNotFound {
 		t.Errorf("Grace opening Ada's case in the portal: %d, want 404", status)
 	}
-	agent := newClient(t, srv)
+	agent := newClient(t, srv.URL)
 	agent.login("u-ava")
 	if status, body := agent.get("/portal/"); status != http.StatusForbidden || !strings.Contains(body, "The portal is for customers") {
 		t.Errorf("agent GET /portal/: %d, want the 403 page", status)
@@ -348,7 +348,7 @@ func TestBadInputShownWithWhatWasTyped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newClient(t, srv)
+	c := newClient(t, srv.URL)
 	c.login("u-ava")
 	path := "/cases/" + itoa(cs.Number)
 	c.get(path)
@@ -414,7 +414,7 @@ func TestBadInputShownWithWhatWasTyped(t *testing.T) {
 	}
 
 	// The public web form.
-	web := newClient(t, srv)
+	web := newClient(t, srv.URL)
 	web.get("/form")
 	status, body, _ = web.post("/form", url.Values{"idempotency_key": {"k-1"}, "name": {"Zed Typed"}, "email": {"not-an-address"}, "subject": {""}, "description": {"kept words"}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="subject-error"`) || !strings.Contains(body, `id="email-error"`) ||
@@ -425,7 +425,7 @@ func TestBadInputShownWithWhatWasTyped(t *testing.T) {
 
 func TestWebFormOpensCaseInQueue(t *testing.T) {
 	a, srv := testApp(t, false)
-	web := newClient(t, srv)
+	web := newClient(t, srv.URL)
 	web.get("/form")
 	status, _, h := web.post("/form", url.Values{"idempotency_key": {"k-2"}, "name": {"Ada Lovelace"}, "email": {"ada@example.com"},
 		"subject": {"Engine will not start"}, "description": {"It hums."}, "website": {""}})
@@ -456,4 +456,97 @@ func unbase64URL(t *testing.T, s string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestSessionCookieAndLogout(t *testing.T) {
+	a, srv := testApp(t, false)
+	// The cookie is HttpOnly and SameSite=Lax always, Secure over TLS.
+	for _, overTLS := range []bool{false, true} {
+		req := httptest.NewRequest(http.MethodGet, "/login", nil)
+		if overTLS {
+			req = httptest.NewRequest(http.MethodGet, "https://helpdesk.test/login", nil)
+		}
+		rec := httptest.NewRecorder()
+		a.ServeHTTP(rec, req)
+		cks := rec.Result().Cookies()
+		if len(cks) != 1 || cks[0].Name != sessionCookie {
+			t.Fatalf("cookies %v, want the session", cks)
+		}
+		if ck := cks[0]; !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure != overTLS {
+			t.Errorf("TLS %v: cookie HttpOnly %v SameSite %v Secure %v", overTLS, ck.HttpOnly, ck.SameSite, ck.Secure)
+		}
+	}
+	c := newClient(t, srv.URL)
+	c.login("u-ava")
+	if status, _ := c.get("/cases"); status != http.StatusOK {
+		t.Fatalf("/cases signed in: %d", status)
+	}
+	if status, _, _ := c.post("/logout", url.Values{"csrf": {"forged"}}); status != http.StatusForbidden {
+		t.Errorf("logout without the token: %d, want 403", status)
+	}
+	old := c.csrf
+	if status, _, h := c.post("/logout", url.Values{}); status != http.StatusSeeOther || h.Get("Location") != "/login" {
+		t.Errorf("logout: %d to %q", status, h.Get("Location"))
+	}
+	if status, _ := c.get("/cases"); status != http.StatusSeeOther {
+		t.Errorf("/cases after logout: %d, want 303 to the sign-in", status)
+	}
+	if c.get("/login"); c.csrf == old {
+		t.Error("the CSRF token outlived the session")
+	}
+	// A sign-in sends an agent on to the page asked for, but never off site.
+	c.get("/login?next=/queues")
+	if _, _, h := c.post("/login", url.Values{"who": {"u-ben"}, "next": {"/queues"}}); h.Get("Location") != "/queues" {
+		t.Errorf("login with next=/queues went to %q", h.Get("Location"))
+	}
+	c.get("/login")
+	if _, _, h := c.post("/login", url.Values{"who": {"u-ben"}, "next": {"//evil.example/"}}); h.Get("Location") != "/cases" {
+		t.Errorf("login with an off-site next went to %q", h.Get("Location"))
+	}
+}
+
+func TestCaseListFiltersAndPages(t *testing.T) {
+	_, srv := testApp(t, true)
+	c := newClient(t, srv.URL)
+	c.login("u-ava")
+	rowRE := regexp.MustCompile(`<td class="num">#(\d+)</td>`)
+	nextRE := regexp.MustCompile(`href="([^"]+)" id="next-page"`)
+	seen := map[string]bool{}
+	path, pages := "/cases?limit=12&sort=priority", 0
+	for path != "" {
+		status, body := c.get(path)
+		if status != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, status)
+		}
+		pages++
+		for _, m := range rowRE.FindAllStringSubmatch(body, -1) {
+			if seen[m[1]] {
+				t.Errorf("case #%s on two pages", m[1])
+			}
+			seen[m[1]] = true
+		}
+		path = ""
+		if m := nextRE.FindStringSubmatch(body); m != nil {
+			path = strings.ReplaceAll(m[1], "&amp;", "&")
+			if !strings.Contains(path, "sort=priority") {
+				t.Errorf("the next page link %q lost the sort", path)
+			}
+		}
+	}
+	if len(seen) != len(demoCases) || pages != 3 {
+		t.Errorf("%d cases on %d pages, want %d on 3", len(seen), pages, len(demoCases))
+	}
+	for q, want := range map[string]int{
+		"status=closed":                                      5,
+		"status=canceled&q=licence":                          1,
+		"customer_id=email:grace@example.com&tag=printer":    3,
+		"queue_id=billing&status_flags=active":               5,
+		"assignee_id=u-dev":                                  3,
+		"created_after=2000-01-01&created_before=2000-02-01": 0,
+	} {
+		_, body := c.get("/cases?" + q)
+		if got := len(rowRE.FindAllString(body, -1)); got != want {
+			t.Errorf("/cases?%s: %d rows, want %d", q, got, want)
+		}
+	}
 }

@@ -150,6 +150,7 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	})
 	protected := http.NewCrossOriginProtection().Handler(mux)
 	a.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = a.withSession(w, r)
 		if r.URL.Path == "/form" && r.Method == http.MethodPost {
 			formPost(w, r) // a public form: any origin may post, as casehttp.WebForm intends
 			return
@@ -177,7 +178,7 @@ func mustSub(f fs.FS, dir string) fs.FS {
 }
 
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
-	s := a.session(w, r)
+	s := a.session(r)
 	switch s.Kind {
 	case kindAgent:
 		http.Redirect(w, r, "/cases", http.StatusSeeOther)
@@ -192,7 +193,7 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 // and a customer gets 403.
 func (a *app) agent(h func(http.ResponseWriter, *http.Request, *request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s := a.session(w, r)
+		s := a.session(r)
 		switch s.Kind {
 		case kindAgent:
 		case kindCustomer:
@@ -226,7 +227,7 @@ func (a *app) agent(h func(http.ResponseWriter, *http.Request, *request)) http.H
 // sign in, and an agent gets 403.
 func (a *app) customer(portal http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := a.session(w, r)
+		s := a.session(r)
 		switch s.Kind {
 		case kindCustomer:
 			portal.ServeHTTP(w, r.WithContext(casehttp.WithCustomer(r.Context(), tenant, s.ID)))
@@ -251,7 +252,7 @@ type request struct {
 
 // fail answers with the error page.
 func (a *app) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	s := a.session(w, r)
+	s := a.session(r)
 	a.render(w, r, status, "error", &errorPage{basePage: a.basePage(r, s, http.StatusText(status)), Status: status, Message: msg})
 }
 

@@ -182,7 +182,7 @@ func TestHelpdeskInABrowser(t *testing.T) {
 			}
 			store.Close()
 		})
-		_, srv := startApp(t, store, true)
+		_, srv := startApp(t, store, false) // no demo cases: the scenario is the same, and seeding on PostgreSQL costs seconds
 		scenario(t, &browser{t: t, ctx: ctx, base: srv.URL}, false)
 	})
 }

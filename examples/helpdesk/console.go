@@ -41,11 +41,11 @@ func (f *form) Err(k string) string {
 
 // formFrom keeps what was posted and sorts err's field errors into those
 // the form shows next to a field and the rest.
-func formFrom(r *http.Request, fields []string, err error) *form {
+func formFrom(values url.Values, fields []string, err error) *form {
 	f := &form{Open: true, Values: map[string]string{}, Errors: map[string]string{}}
-	for k := range r.Form {
+	for k := range values {
 		if k != "csrf" {
-			f.Values[k] = r.Form.Get(k)
+			f.Values[k] = values.Get(k)
 		}
 	}
 	var ve *casekit.ValidationError
@@ -114,7 +114,7 @@ func (a *app) listCases(w http.ResponseWriter, r *http.Request, req *request) {
 	}
 	var ve *casekit.ValidationError
 	if errors.As(err, &ve) {
-		page.Filter = formFrom(&http.Request{Form: q}, filterFields, err)
+		page.Filter = formFrom(q, filterFields, err)
 		a.render(w, r, http.StatusUnprocessableEntity, "cases", page)
 		return
 	}
@@ -533,7 +533,7 @@ func (a *app) refused(w http.ResponseWriter, r *http.Request, req *request, c *c
 	if fresh, ferr := req.desk.Case(r.Context(), c.ID); ferr == nil {
 		c = fresh
 	}
-	a.showCase(w, r, req, c, status, map[string]*form{name: formFrom(r, fields, err)})
+	a.showCase(w, r, req, c, status, map[string]*form{name: formFrom(r.PostForm, fields, err)})
 }
 
 func (a *app) completeActivity(w http.ResponseWriter, r *http.Request, req *request) {

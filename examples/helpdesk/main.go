@@ -4,7 +4,7 @@
 //
 //	go run ./examples/helpdesk -demo             # sample data in a fresh temporary directory
 //	go run ./examples/helpdesk -data ./hd -demo  # keep the SQLite files in ./hd
-//	go run ./examples/helpdesk -postgres 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
+//	go run ./examples/helpdesk -postgres 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' -demo
 //	go run ./examples/helpdesk -smtp 127.0.0.1:1025  # also mail every notification
 //
 // Open the printed address, pick an agent or a customer on the sign-in
@@ -57,6 +57,7 @@ type config struct {
 	addr     string
 	data     string
 	postgres string
+	prefix   string
 	smtp     string
 	from     string
 	demo     bool
@@ -69,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to serve HTTP on")
 	fs.StringVar(&c.data, "data", "", "directory for the SQLite files (default: a new temporary directory, removed at exit)")
 	fs.StringVar(&c.postgres, "postgres", "", "PostgreSQL `DSN` to use instead of SQLite, e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
+	fs.StringVar(&c.prefix, "prefix", postgres.DefaultPrefix, "prefix of the schemas made with -postgres")
 	fs.StringVar(&c.smtp, "smtp", "", "SMTP server `host:port` to mail every notification to as well (plain SMTP, no TLS: a local test server)")
 	fs.StringVar(&c.from, "from", "Acme Help Desk <help@acme.example>", "sender of the mails sent with -smtp")
 	fs.BoolVar(&c.demo, "demo", false, "seed agents' teams, queues, customers and a few dozen cases in every status")
@@ -158,7 +160,7 @@ func openStore(ctx context.Context, c config) (casekit.Store, string, func(), er
 	if c.postgres != "" {
 		openCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
-		s, err := postgres.Open(openCtx, c.postgres)
+		s, err := postgres.Open(openCtx, c.postgres, postgres.WithPrefix(c.prefix))
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("cannot open -postgres: %w", err)
 		}

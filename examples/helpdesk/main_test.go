@@ -129,9 +129,9 @@ func TestParseFlags(t *testing.T) {
 		want config
 		err  string
 	}{
-		{args: nil, want: config{addr: "127.0.0.1:8080", from: "Acme Help Desk <help@acme.example>"}},
-		{args: []string{"-addr", ":0", "-data", "/tmp/x", "-demo"}, want: config{addr: ":0", data: "/tmp/x", demo: true, from: "Acme Help Desk <help@acme.example>"}},
-		{args: []string{"-postgres", "postgres://h/db", "-smtp", "127.0.0.1:1025"}, want: config{addr: "127.0.0.1:8080", postgres: "postgres://h/db", smtp: "127.0.0.1:1025", from: "Acme Help Desk <help@acme.example>"}},
+		{args: nil, want: config{addr: "127.0.0.1:8080", from: "Acme Help Desk <help@acme.example>", prefix: "casekit_"}},
+		{args: []string{"-addr", ":0", "-data", "/tmp/x", "-demo"}, want: config{addr: ":0", data: "/tmp/x", demo: true, from: "Acme Help Desk <help@acme.example>", prefix: "casekit_"}},
+		{args: []string{"-postgres", "postgres://h/db", "-smtp", "127.0.0.1:1025"}, want: config{addr: "127.0.0.1:8080", postgres: "postgres://h/db", smtp: "127.0.0.1:1025", from: "Acme Help Desk <help@acme.example>", prefix: "casekit_"}},
 		{args: []string{"-postgres", "postgres://h/db", "-data", "d"}, err: "not both"},
 		{args: []string{"-smtp", "nohost"}, err: "not host:port"},
 		{args: []string{"-addr", ""}, err: "-addr must not be empty"},

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	gosmtp "github.com/emersion/go-smtp"
+
+	"casekit.dev/storage/postgres"
 )
 
 // mailServer is a real SMTP server (emersion/go-smtp) on a loopback
@@ -76,11 +79,39 @@ func (quietLog) Println(...any)        {}
 func (s *mailSession) Reset()        { s.from, s.to = "", "" }
 func (s *mailSession) Logout() error { return nil }
 
-// TestRunServesMailsAndStops runs the program as main does, in a
-// temporary data directory with -demo and -smtp: it serves, mails the
-// notifications through the SMTP server, stops on cancel and removes
-// the temporary directory.
+// TestRunServesMailsAndStops runs the program as main does, with -demo
+// and -smtp: in a temporary SQLite directory, which it removes at the
+// end, and on PostgreSQL (-postgres, with a prefix of its own) when
+// CASEKIT_TEST_DATABASE_URL is set. Each time it serves, mails the
+// notifications through the SMTP server and stops on cancel.
 func TestRunServesMailsAndStops(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { runProgram(t, nil) })
+	t.Run("postgres", func(t *testing.T) {
+		dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
+		if dsn == "" {
+			t.Skip("CASEKIT_TEST_DATABASE_URL is not set: skipping the PostgreSQL run")
+		}
+		prefix := fmt.Sprintf("hdrun%d_", time.Now().UnixNano()%1e6)
+		t.Cleanup(func() {
+			ctx := context.Background()
+			store, err := postgres.Open(ctx, dsn, postgres.WithPrefix(prefix))
+			if err != nil {
+				t.Errorf("cleaning up: %v", err)
+				return
+			}
+			defer store.Close()
+			if err := store.DropTenant(ctx, tenant); err != nil {
+				t.Errorf("drop tenant: %v", err)
+			}
+			if err := store.DropControl(ctx); err != nil {
+				t.Errorf("drop control schema: %v", err)
+			}
+		})
+		runProgram(t, []string{"-postgres", dsn, "-prefix", prefix})
+	})
+}
+
+func runProgram(t *testing.T, args []string) {
 	ms := startMailServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -95,10 +126,10 @@ func TestRunServesMailsAndStops(t *testing.T) {
 	}()
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"-addr", "127.0.0.1:0", "-demo", "-smtp", ms.addr}, pw, io.Discard)
+		errc <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-demo", "-smtp", ms.addr}, args...), pw, io.Discard)
 		pw.Close()
 	}()
-	var dataDir, base string
+	var where, base string
 	for base == "" {
 		select {
 		case l, ok := <-lines:
@@ -106,7 +137,7 @@ func TestRunServesMailsAndStops(t *testing.T) {
 				t.Fatalf("run ended before serving: %v", <-errc)
 			}
 			if d, ok := strings.CutPrefix(l, "helpdesk: data in "); ok {
-				dataDir, _, _ = strings.Cut(d, " ")
+				where = d
 			}
 			if rest, ok := strings.CutPrefix(l, "helpdesk: serving "); ok {
 				base, _, _ = strings.Cut(rest, " ")
@@ -115,8 +146,13 @@ func TestRunServesMailsAndStops(t *testing.T) {
 			t.Fatal("run did not start serving")
 		}
 	}
-	if _, err := os.Stat(dataDir); err != nil {
-		t.Fatalf("the data directory %q it printed: %v", dataDir, err)
+	dataDir, _, _ := strings.Cut(where, " ")
+	if args == nil {
+		if _, err := os.Stat(dataDir); err != nil || !strings.Contains(where, "temporary") {
+			t.Fatalf("the data directory it printed, %q: %v", where, err)
+		}
+	} else if !strings.HasPrefix(where, "PostgreSQL") {
+		t.Fatalf("with -postgres it says the data is in %q", where)
 	}
 	res, err := http.Get(base + "login")
 	if err != nil {
@@ -161,7 +197,7 @@ func TestRunServesMailsAndStops(t *testing.T) {
 	if last != "helpdesk: stopped" {
 		t.Errorf("last line %q, want the stop", last)
 	}
-	if _, err := os.Stat(dataDir); !os.IsNotExist(err) {
+	if _, err := os.Stat(dataDir); args == nil && !os.IsNotExist(err) {
 		t.Errorf("the temporary data directory is still there: %v", err)
 	}
 }

@@ -30,19 +30,22 @@ type session struct {
 	Nonce string
 }
 
-// session returns the request's session, starting an anonymous one (and
-// setting its cookie) when the request has none or its cookie is not
-// ours: a forged or stale cookie signs nobody in.
-func (a *app) session(w http.ResponseWriter, r *http.Request) session {
-	if s, ok := r.Context().Value(sessionKey{}).(session); ok {
-		return s
-	}
+// withSession gives the request its session, once, before any handler
+// runs: the cookie's, or a new anonymous one (its cookie set) when the
+// request has none or its cookie is not ours, so a forged or stale
+// cookie signs nobody in.
+func (a *app) withSession(w http.ResponseWriter, r *http.Request) *http.Request {
 	s, ok := a.readSession(r)
 	if !ok {
 		s = session{Nonce: nonce()}
 		a.setSession(w, r, s)
 	}
-	*r = *r.WithContext(context.WithValue(r.Context(), sessionKey{}, s))
+	return r.WithContext(context.WithValue(r.Context(), sessionKey{}, s))
+}
+
+// session returns the session withSession gave the request.
+func (a *app) session(r *http.Request) session {
+	s, _ := r.Context().Value(sessionKey{}).(session)
 	return s
 }
 
@@ -110,7 +113,7 @@ type loginPage struct {
 }
 
 func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
-	s := a.session(w, r)
+	s := a.session(r)
 	p := &loginPage{basePage: a.basePage(r, s, "Sign in"), Next: safeNext(r.URL.Query().Get("next"))}
 	for _, person := range a.dir.People {
 		if a.isAgent(person.ID) {
@@ -125,7 +128,7 @@ func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
 // login starts a session for the person picked: a new nonce, so a token
 // from before does not carry over.
 func (a *app) login(w http.ResponseWriter, r *http.Request) {
-	s := a.session(w, r)
+	s := a.session(r)
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		a.fail(w, r, http.StatusBadRequest, "The form could not be read.")
@@ -153,7 +156,7 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) logout(w http.ResponseWriter, r *http.Request) {
-	s := a.session(w, r)
+	s := a.session(r)
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil || !a.csrfValid(r, s) {
 		a.fail(w, r, http.StatusForbidden, "This form has expired or did not come from this site. Please go back, reload the page and try again.")

@@ -26,7 +26,7 @@ func (a *app) formPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) showForm(w http.ResponseWriter, r *http.Request, status int, f *form) {
-	s := a.session(w, r)
+	s := a.session(r)
 	sys := a.kit.Desk(tenant).As(casekit.System)
 	p := &webFormPage{basePage: a.basePage(r, s, "Contact support"), Form: f}
 	var err error
@@ -61,7 +61,7 @@ func (a *app) formPost(wf http.Handler) http.HandlerFunc {
 			for i, fe := range body.Fields { // the contact's fields are the form's name, email and phone
 				body.Fields[i].Field = strings.TrimPrefix(fe.Field, "contact.")
 			}
-			f := formFrom(r, webFormFields, &casekit.ValidationError{Fields: body.Fields})
+			f := formFrom(r.PostForm, webFormFields, &casekit.ValidationError{Fields: body.Fields})
 			a.showForm(w, r, http.StatusUnprocessableEntity, f)
 		case http.StatusSeeOther:
 			loc := rec.header.Get("Location")
@@ -105,7 +105,7 @@ type thanksPage struct {
 }
 
 func (a *app) formThanks(w http.ResponseWriter, r *http.Request) {
-	s := a.session(w, r)
+	s := a.session(r)
 	n, _ := strconv.ParseInt(r.URL.Query().Get("case"), 10, 64)
 	a.render(w, r, http.StatusOK, "thanks", &thanksPage{basePage: a.basePage(r, s, "Thank you"), Number: n})
 }

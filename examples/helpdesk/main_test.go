@@ -550,3 +550,85 @@ func TestCaseListFiltersAndPages(t *testing.T) {
 		}
 	}
 }
+
+func TestConsoleActions(t *testing.T) {
+	a, srv := testApp(t, false)
+	ctx := context.Background()
+	d := a.kit.Desk(tenant).As(casekit.Agent("u-ben"))
+	cs, err := d.OpenCase(ctx, casekit.NewCase{Subject: "Router reboots", CustomerID: ada, QueueID: "general", Type: "problem"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.PickCase(ctx, cs.ID); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, srv.URL)
+	c.login("u-ava")
+	path := "/cases/" + itoa(cs.Number)
+	c.get(path)
+	// Ben has it: taking it is a conflict, said in words.
+	status, body, _ := c.post(path+"/take", url.Values{})
+	if status != http.StatusConflict || !strings.Contains(body, "Someone else changed the case or has it already") {
+		t.Errorf("taking Ben's case: %d", status)
+	}
+	for _, step := range []struct {
+		action string
+		form   url.Values
+		check  func(*casekit.Case) bool
+	}{
+		{"assign", url.Values{"agent": {"-"}, "team": {"billing"}, "queue": {"billing"}}, func(c *casekit.Case) bool {
+			return c.AssigneeID == "" && c.QueueID == "billing" && c.TeamID == "billing"
+		}},
+		{"take", url.Values{}, nil}, // Ava is not in Billing: 403
+		{"assign", url.Values{"team": {"support"}, "queue": {"general"}}, func(c *casekit.Case) bool {
+			return c.QueueID == "general" && c.TeamID == "support"
+		}},
+		{"take", url.Values{}, func(c *casekit.Case) bool { return c.AssigneeID == "u-ava" }},
+		{"status", url.Values{"to": {casekit.StatusInProgress}}, func(c *casekit.Case) bool { return c.Status == casekit.StatusInProgress }},
+		{"reclassify", url.Values{"type": {"question"}, "category": {"network"}, "service": {""}, "sla": {""}, "reason": {"it is a question"}}, func(c *casekit.Case) bool {
+			return c.Type == "question" && c.Category == "network" && c.SLAID == ""
+		}},
+		{"escalate", url.Values{"level": {"2"}, "agent": {""}, "team": {"second-line"}, "reason": {"needs the network team"}}, func(c *casekit.Case) bool {
+			return c.SupportLevel == 2 && c.TeamID == "second-line" && c.AssigneeID == ""
+		}},
+		{"note", url.Values{"subject": {"diagnosis"}, "body": {"Firmware 1.2 is buggy."}, "public": {"on"}}, nil},
+		{"reply", url.Values{"body": {"Forwarding to the network team."}, "internal": {"on"}}, nil},
+		{"status", url.Values{"to": {casekit.StatusCanceled}}, func(c *casekit.Case) bool { return c.Status == casekit.StatusCanceled }},
+		{"reopen", url.Values{"reason": {"closed_by_mistake"}, "note": {"Wrong case canceled."}}, func(c *casekit.Case) bool {
+			return c.Status == casekit.StatusReopened
+		}},
+	} {
+		status, body, h := c.post(path+"/"+step.action, step.form)
+		if step.action == "take" && step.check == nil {
+			if status != http.StatusForbidden || !strings.Contains(body, "You may not do that.") {
+				t.Fatalf("taking a case of another team's: %d", status)
+			}
+			continue
+		}
+		if status != http.StatusSeeOther {
+			t.Fatalf("%s %v: %d\n%s", step.action, step.form, status, body)
+		}
+		if _, page := c.get(h.Get("Location")); !strings.Contains(page, `id="notice"`) {
+			t.Errorf("%s: no notice after the redirect", step.action)
+		}
+		got, err := d.Case(ctx, cs.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if step.check != nil && !step.check(got) {
+			t.Errorf("after %s %v: %+v", step.action, step.form, got)
+		}
+	}
+	notes, _ := d.Notes(ctx, cs.ID)
+	msgs, _ := d.Messages(ctx, cs.ID)
+	if len(notes) != 1 || !notes[0].Public || len(msgs) != 1 || msgs[0].Public {
+		t.Errorf("notes %+v, messages %+v: want one public note and one internal message", notes, msgs)
+	}
+	// The page shows them, with the history of it all.
+	_, body = c.get(path)
+	for _, w := range []string{"Firmware 1.2 is buggy.", "Forwarding to the network team.", "case.escalated", "case.reclassified", "case.reopened", "Second line"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("the case page lacks %q", w)
+		}
+	}
+}

@@ -49,6 +49,7 @@ func (ms *mailServer) got() []string {
 	return append([]string(nil), ms.mails...)
 }
 
+// NewSession implements gosmtp.Backend.
 func (ms *mailServer) NewSession(*gosmtp.Conn) (gosmtp.Session, error) {
 	return &mailSession{ms: ms}, nil
 }
@@ -58,6 +59,7 @@ type mailSession struct {
 	from, to string
 }
 
+// Mail, Rcpt, Data, Reset and Logout implement gosmtp.Session.
 func (s *mailSession) Mail(from string, _ *gosmtp.MailOptions) error { s.from = from; return nil }
 func (s *mailSession) Rcpt(to string, _ *gosmtp.RcptOptions) error   { s.to += to; return nil }
 func (s *mailSession) Data(r io.Reader) error {

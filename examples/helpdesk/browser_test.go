@@ -1,0 +1,339 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"casekit.dev/storage/postgres"
+)
+
+var updateScreenshots = flag.Bool("update-screenshots", false, "write the helpdesk screenshots to docs/")
+
+// chromium starts a headless Debian chromium for the test. Without one
+// the test is skipped, unless CASEKIT_REQUIRE_BROWSER is set.
+func chromium(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CASEKIT_REQUIRE_BROWSER") != "" {
+			t.Fatal("chromium is not installed, and CASEKIT_REQUIRE_BROWSER is set")
+		}
+		t.Skip("chromium is not installed (Debian package chromium; .ci/run installs it): skipping the browser test")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.DisableGPU,
+		chromedp.NoSandbox, chromedp.WindowSize(1280, 900), chromedp.UserDataDir(t.TempDir()))
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// shot saves a screenshot of the page when the test has failed, for
+// whoever reads the CI log.
+func shot(t *testing.T, ctx context.Context, name string) {
+	if !t.Failed() {
+		return
+	}
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot: %v", err)
+		return
+	}
+	dir := os.Getenv("CASEKIT_SCREENSHOT_DIR")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	p := filepath.Join(dir, name+"-failed.png")
+	if err := os.WriteFile(p, buf, 0o644); err == nil {
+		t.Logf("screenshot of the failure: %s", p)
+	}
+}
+
+// browser drives one page of the helpdesk.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+// open loads a path and returns its HTTP status.
+func (b *browser) open(path string) int {
+	b.t.Helper()
+	res, err := chromedp.RunResponse(b.ctx, chromedp.Navigate(b.base+path))
+	if err != nil {
+		b.t.Fatalf("open %s: %v", path, err)
+	}
+	return int(res.Status)
+}
+
+// click clicks what sel finds and waits for the page it leads to.
+func (b *browser) click(sel string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel)))); err != nil {
+		b.t.Fatalf("click %s: %v", sel, err)
+	}
+}
+
+// toggle clicks what sel finds without waiting for a page: a <summary>
+// opening its dialog, a checkbox, a radio button.
+func (b *browser) toggle(sel string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		b.t.Fatalf("click %s: %v", sel, err)
+	}
+}
+
+func (b *browser) typeIn(sel, text string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.SendKeys(chromedp.CSS(sel), text)); err != nil {
+		b.t.Fatalf("type into %s: %v", sel, err)
+	}
+}
+
+func (b *browser) choose(sel, value string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.SetValue(chromedp.CSS(sel), value)); err != nil {
+		b.t.Fatalf("choose %q in %s: %v", value, sel, err)
+	}
+}
+
+// text returns the text of what sel finds.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// body returns the page's whole text.
+func (b *browser) body() string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return s
+}
+
+// login picks a person on the demo sign-in page.
+func (b *browser) login(id string) {
+	b.t.Helper()
+	b.open("/login")
+	b.click(fmt.Sprintf(`button[id="login-%s"]`, strings.TrimPrefix(id, "email:")))
+}
+
+func (b *browser) save(name string) {
+	b.t.Helper()
+	buf, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("..", "..", "docs", name), buf, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// TestHelpdeskInABrowser runs the whole round trip of a case through the
+// pages only, in a real headless chromium, on SQLite (and on PostgreSQL
+// when CASEKIT_TEST_DATABASE_URL is set). With -update-screenshots it
+// writes docs/helpdesk-console.png, docs/helpdesk-case.png and
+// docs/helpdesk-portal.png.
+func TestHelpdeskInABrowser(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		ctx := chromium(t)
+		_, srv := testApp(t, true)
+		scenario(t, &browser{t: t, ctx: ctx, base: srv.URL}, *updateScreenshots)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
+		if dsn == "" {
+			t.Skip("CASEKIT_TEST_DATABASE_URL is not set: skipping the PostgreSQL run")
+		}
+		ctx := chromium(t)
+		store, err := postgres.Open(context.Background(), dsn, postgres.WithPrefix(fmt.Sprintf("hd%d_", time.Now().UnixNano()%1e8)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			bg := context.Background()
+			if err := store.DropTenant(bg, tenant); err != nil {
+				t.Errorf("drop tenant: %v", err)
+			}
+			if err := store.DropControl(bg); err != nil {
+				t.Errorf("drop control schema: %v", err)
+			}
+			store.Close()
+		})
+		_, srv := startApp(t, store, false) // no demo cases: the scenario is the same, and seeding on PostgreSQL costs seconds
+		scenario(t, &browser{t: t, ctx: ctx, base: srv.URL}, false)
+	})
+}
+
+func scenario(t *testing.T, b *browser, screenshots bool) {
+	defer shot(t, b.ctx, "helpdesk")
+	const subject = "Coffee machine leaks on the counter"
+
+	// A customer writes in through the public web form; a mistake first.
+	b.open("/form")
+	b.typeIn("#name", "Ada Lovelace")
+	b.typeIn("#email", "ada@example")
+	b.typeIn("#description", "Water everywhere since this morning.")
+	b.click("#webform button[type=submit]")
+	if msg := b.text("#subject-error"); msg == "" {
+		t.Fatal("no error shown next to the missing subject")
+	}
+	if got, _ := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#name"))); got != "Ada Lovelace" {
+		t.Fatalf("the name typed is gone after the refusal: %q", got)
+	}
+	b.typeIn("#subject", subject)
+	b.choose("#email", "ada@example.com")
+	b.choose("#priority", "critical")
+	b.click("#webform button[type=submit]")
+	m := regexp.MustCompile(`case #(\d+)`).FindStringSubmatch(b.text("#thanks"))
+	if m == nil {
+		t.Fatalf("thanks page: %q", b.text("main"))
+	}
+	number, _ := strconv.Atoi(m[1])
+	casePath := fmt.Sprintf("/cases/%d", number)
+
+	// An agent signs in and picks it from the queue: the most urgent.
+	b.login("u-ava")
+	if screenshots {
+		b.open("/cases?status_flags=active&sort=priority")
+		b.save("helpdesk-console.png")
+	}
+	b.open("/queues")
+	b.click("#pick-general")
+	if h1 := b.text("h1"); !strings.Contains(h1, subject) {
+		t.Fatalf("picked %q, want the web form's case", h1)
+	}
+	if got := b.text("#assignee"); got != "Ava Martin" {
+		t.Fatalf("assignee after the pick: %q", got)
+	}
+	// An activity, then a question to the customer and the status to match.
+	b.toggle("#open-activity")
+	b.choose("#activity-kind", "call")
+	b.typeIn("#activity-subject", "Send a technician")
+	b.click("#activity-button")
+	if got := b.text("#notice"); got != "The activity was added." {
+		t.Fatalf("notice %q", got)
+	}
+	b.typeIn("#reply-body", "Is the water tank seated properly? Please check and tell us.")
+	b.click("#reply-button")
+	b.click("#to-waiting_for_response")
+	if got := b.text("#status"); got != "Waiting for response" {
+		t.Fatalf("status %q, want Waiting for response", got)
+	}
+	if screenshots {
+		b.save("helpdesk-case.png")
+	}
+
+	// The customer answers in the portal: the case reopens.
+	b.login(ada)
+	if !strings.Contains(b.text("table"), subject) {
+		t.Fatalf("Ada's portal list lacks her case:\n%s", b.body())
+	}
+	b.open(fmt.Sprintf("/portal/cases/%d", number))
+	b.typeIn("#body", "The tank was seated. It still leaks.")
+	b.click("form[action$='/comment'] button[type=submit]")
+	if got := b.text(".notice"); got != "Your comment was added." {
+		t.Fatalf("portal notice %q", got)
+	}
+	if screenshots {
+		b.save("helpdesk-portal.png")
+	}
+
+	// The agent sees it reopened and back in the queue, unassigned.
+	b.login("u-ava")
+	b.open(casePath)
+	if got := b.text("#status"); got != "Reopened" {
+		t.Fatalf("status after the customer's reply %q, want Reopened", got)
+	}
+	if got := b.text("#assignee"); got != "nobody" {
+		t.Fatalf("assignee after the customer's reply %q, want nobody", got)
+	}
+	if !strings.Contains(b.text("#conversation"), "It still leaks.") {
+		t.Fatal("the customer's reply is not in the conversation")
+	}
+	// Picks it again, completes the activity, resolves.
+	b.open("/queues")
+	b.click("#pick-general")
+	if h1 := b.text("h1"); !strings.Contains(h1, subject) {
+		t.Fatalf("picked %q again, want the reopened case", h1)
+	}
+	// Resolving with the activity open is refused, and says why.
+	b.toggle("#open-resolve")
+	b.typeIn("#resolve-summary", "Replaced the tank seal.")
+	b.click("#resolve-button")
+	if got := b.text("#resolve-form .problem"); !strings.Contains(got, "open activities: “Send a technician”") {
+		t.Fatalf("refused resolve says %q", got)
+	}
+	b.typeIn("#activities input[name=result]", "Seal replaced")
+	b.click("#activities .complete-button")
+	b.toggle("#open-resolve")
+	b.typeIn("#resolve-summary", "Replaced the tank seal.")
+	b.click("#resolve-button")
+	if got := b.text("#status"); got != "Resolved" {
+		t.Fatalf("status %q, want Resolved", got)
+	}
+
+	// The customer rates 5 in the portal, which closes the case.
+	b.login(ada)
+	b.open(fmt.Sprintf("/portal/cases/%d", number))
+	b.toggle(`input[name=level][value="5"]`)
+	b.typeIn("#rate-comment", "Dry again, thanks!")
+	b.click("form[action$='/rate'] button[type=submit]")
+	if got := b.text(".notice"); got != "Thank you for your rating." {
+		t.Fatalf("rating notice %q", got)
+	}
+	if got := b.text("article .badge"); got != "Closed" {
+		t.Fatalf("portal status after rating 5: %q, want Closed", got)
+	}
+
+	// Another customer sees neither the case in the list nor its page.
+	b.login(grace)
+	if strings.Contains(b.body(), subject) {
+		t.Fatal("Grace's portal lists Ada's case")
+	}
+	if status := b.open(fmt.Sprintf("/portal/cases/%d", number)); status != http.StatusNotFound {
+		t.Fatalf("Grace opening Ada's case: %d, want 404", status)
+	}
+	// Nor may she open the console.
+	if status := b.open(casePath); status != http.StatusForbidden {
+		t.Fatalf("Grace opening the console: %d, want 403", status)
+	}
+
+	// The mail view lists what was sent about the case (Kit.Run delivers
+	// in the background, so give it a moment).
+	b.login("u-ava")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b.open("/mail")
+		page := b.body()
+		if strings.Contains(page, fmt.Sprintf("#%d", number)) && strings.Contains(page, "ada@example.com") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the mail view lists nothing about case #%d:\n%s", number, page)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"casekit.dev/casekit"
+)
+
+// webFormFields are the fields the public form shows.
+var webFormFields = []string{"name", "email", "subject", "description", "type", "priority"}
+
+type webFormPage struct {
+	basePage
+	Form       *form
+	Types      []casekit.Lookup
+	Priorities []casekit.Lookup
+}
+
+func (a *app) formPage(w http.ResponseWriter, r *http.Request) {
+	a.showForm(w, r, http.StatusOK, &form{Values: map[string]string{"idempotency_key": nonce()}})
+}
+
+func (a *app) showForm(w http.ResponseWriter, r *http.Request, status int, f *form) {
+	s := a.session(r)
+	sys := a.kit.Desk(tenant).As(casekit.System)
+	p := &webFormPage{basePage: a.basePage(r, s, "Contact support"), Form: f}
+	var err error
+	if p.Types, err = sys.Lookups(r.Context(), casekit.LookupCaseType); err == nil {
+		p.Priorities, err = sys.Lookups(r.Context(), casekit.LookupPriority)
+	}
+	if err != nil {
+		a.internal(w, r, err)
+		return
+	}
+	a.render(w, r, status, "form", p)
+}
+
+// formPost hands the post to casehttp.WebForm and shows its answer as a
+// page: a 422's field errors next to their fields with what was typed,
+// or, once the case is opened, the thanks page. Web-form cases arrive in
+// no queue (casehttp.WebForm cannot name one), so the helpdesk routes
+// each new one to the General queue itself, as its own rule.
+func (a *app) formPost(wf http.Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rec := &recorder{header: http.Header{}}
+		wf.ServeHTTP(rec, r)
+		switch rec.status {
+		case http.StatusUnprocessableEntity:
+			var body struct {
+				Fields []casekit.FieldError `json:"fields"`
+			}
+			if err := json.Unmarshal([]byte(rec.body.String()), &body); err != nil {
+				a.internal(w, r, fmt.Errorf("reading the web form's answer: %w", err))
+				return
+			}
+			for i, fe := range body.Fields { // the contact's fields are the form's name, email and phone
+				body.Fields[i].Field = strings.TrimPrefix(fe.Field, "contact.")
+			}
+			f := formFrom(r.PostForm, webFormFields, &casekit.ValidationError{Fields: body.Fields})
+			a.showForm(w, r, http.StatusUnprocessableEntity, f)
+		case http.StatusSeeOther:
+			loc := rec.header.Get("Location")
+			if u, err := url.Parse(loc); err == nil {
+				if n, err := strconv.ParseInt(u.Query().Get("case"), 10, 64); err == nil {
+					if err := a.route(r, n); err != nil {
+						a.internal(w, r, err)
+						return
+					}
+				}
+			}
+			http.Redirect(w, r, loc, http.StatusSeeOther)
+		default:
+			msg := strings.TrimSpace(rec.body.String())
+			if rec.status == http.StatusNotFound || msg == "" {
+				msg = http.StatusText(rec.status)
+			}
+			a.fail(w, r, rec.status, "The form could not be taken: "+msg)
+		}
+	}
+}
+
+// route puts a case the web form opened in the General queue, unless it
+// is in a queue already.
+func (a *app) route(r *http.Request, number int64) error {
+	sys := a.kit.Desk(tenant).As(casekit.System)
+	c, err := sys.CaseByNumber(r.Context(), number)
+	if err != nil {
+		return err
+	}
+	if c.QueueID != "" {
+		return nil
+	}
+	_, err = sys.Assign(r.Context(), c.ID, casekit.Assignment{Queue: "general"})
+	return err
+}
+
+type thanksPage struct {
+	basePage
+	Number int64
+}
+
+func (a *app) formThanks(w http.ResponseWriter, r *http.Request) {
+	s := a.session(r)
+	n, _ := strconv.ParseInt(r.URL.Query().Get("case"), 10, 64)
+	a.render(w, r, http.StatusOK, "thanks", &thanksPage{basePage: a.basePage(r, s, "Thank you"), Number: n})
+}
+
+// recorder keeps what a handler answered, for formPost to show it as a
+// page.
+type recorder struct {
+	header http.Header
+	status int
+	body   strings.Builder
+}
+
+// Header implements http.ResponseWriter.
+func (r *recorder) Header() http.Header { return r.header }
+
+// WriteHeader implements http.ResponseWriter: the first status counts.
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+// Write implements http.ResponseWriter.
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}

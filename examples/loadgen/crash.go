@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,9 +12,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"casekit.dev/casekit"
@@ -405,11 +408,22 @@ func (ct *crashTest) undelivered(ctx context.Context) (int, error) {
 // report prints the load's figures, the kills and the checks.
 func (ct *crashTest) report(checks []check) {
 	w := ct.stdout
-	ct.res.write(w)
+	// The causes of the failures, summed up below, say more than the
+	// first few messages of each operation.
+	res := *ct.res
+	for i := range res.Ops {
+		res.Ops[i].FirstErrors = nil
+	}
+	res.write(w)
 	during, other := ct.classifyFailures()
 	fmt.Fprintf(w, "errors: %d while the server was down or recovering (up to %v after it accepted connections again), %d at other times; "+
 		"a failed command's outcome is unknown to the client, so none of them counts as succeeded below\n",
 		len(during), afterOutage, len(other))
+	causes := map[string]int{}
+	for _, f := range append(during, other...) {
+		causes[cause(f.err)]++
+	}
+	fmt.Fprintf(w, "errors by cause: %s\n", byCount(causes))
 	for i, f := range other {
 		if i == 5 {
 			fmt.Fprintf(w, "  ... and %d more\n", len(other)-i)
@@ -474,6 +488,51 @@ func (ct *crashTest) classifyFailures() (during, other []failure) {
 		}
 	}
 	return during, other
+}
+
+// cause names why a command failed: the network error or SQLSTATE at the
+// bottom of it, else the last part of its message.
+func cause(err error) string {
+	var pe *pgconn.PgError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "unexpected EOF"
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("timed out after %v", opTimeout)
+	case errors.As(err, &pe):
+		return fmt.Sprintf("%s (SQLSTATE %s)", pe.Message, pe.Code)
+	}
+	msg := oneLine(err)
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	return msg
+}
+
+// byCount lists counts, the largest first.
+func byCount(m map[string]int) string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // logCounter is the kit's slog.Handler in a crash test: it counts what

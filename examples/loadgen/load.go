@@ -113,6 +113,7 @@ type phase struct {
 	until   time.Time // with count 0: start no operation after this
 	next    atomic.Uint64
 	stats   stats
+	journal *journal // with -crash: the commands seen to succeed; nil otherwise
 }
 
 // runPhase provisions the phase's tenants, runs the workers (and Kit.Run
@@ -241,6 +242,7 @@ func (p *phase) seedCases(ctx context.Context) error {
 				return fmt.Errorf("seed cases: %w", err)
 			}
 			t.add(c)
+			p.journal.opened(t.id, c)
 		}
 	}
 	return nil
@@ -343,6 +345,7 @@ func (p *phase) open(ctx context.Context, r *rand.Rand, t *tenant) op {
 	})
 	if err == nil && p.kind == mixPhase {
 		t.add(c)
+		p.journal.opened(t.id, c)
 	}
 	return plain(ctx, opOpen, took, err)
 }
@@ -381,12 +384,14 @@ func (p *phase) message(ctx context.Context, r *rand.Rand, t *tenant) op {
 		in.To = []string{v.ref.customer + "@example.com"}
 		in.Internal = r.IntN(10) == 0
 	}
-	took, err := timed(func() error {
-		_, err := desk.PostMessage(ctx, v.ref.id, in)
+	var m *casekit.Message
+	took, err := timed(func() (err error) {
+		m, err = desk.PostMessage(ctx, v.ref.id, in)
 		return err
 	})
 	if err == nil {
 		t.moved(v.ref, p.st.afterMessage(v.status, fromCustomer && !in.Internal))
+		p.journal.posted(t.id, m)
 	}
 	return p.onCase(ctx, t, v, kind, took, err)
 }
@@ -417,6 +422,7 @@ func (p *phase) move(ctx context.Context, r *rand.Rand, t *tenant) op {
 	})
 	if err == nil {
 		t.seen(v.ref, c)
+		p.journal.changed(t.id, c)
 	}
 	return p.onCase(ctx, t, v, m.op, took, err)
 }

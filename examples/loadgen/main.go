@@ -34,6 +34,39 @@
 // -rounds N it does so N times, alternating which goes first, and gives
 // the ratio over all of them, so a machine whose load drifts (other work
 // on it, a checkpoint) favours neither.
+//
+// -crash is the crash test. It never touches the server of -dsn: it
+// makes a PostgreSQL cluster of its own (initdb in a temporary directory
+// with the binaries of -pgbin, default the newest
+// /usr/lib/postgresql/*/bin; as the postgres user when run as root) on a
+// free 127.0.0.1 port, with fsync and synchronous_commit on, and runs
+// the mix there with Kit.Run delivering to an in-process notifier that
+// records every notification's ID. Meanwhile it SIGKILLs the postmaster
+// and every other server process -kills times, at random intervals
+// around -duration/(kills+1), restarting the server on the same data
+// directory each time. The client keeps a journal of every command it
+// saw succeed; a command that failed has an unknown outcome and counts
+// as nothing. After the last restart (and -duration) it waits, up to
+// -drain, for the outbox to be delivered, then checks and prints, one
+// line each, PASS or FAIL:
+//
+//  1. every command the client saw succeed is in the database: cases by
+//     ID and number, messages by ID, each case at least at the version a
+//     command returned; and no more cases or messages than the failed
+//     commands can account for;
+//  2. case numbers per tenant run 1..max with no duplicate and no gap,
+//     and the counter stands at max;
+//  3. every notification a committed command queued (a trigger logs
+//     each outbox insert, in its transaction) was delivered at least
+//     once, none is dead, none was delivered without a commit;
+//  4. no command is half applied: every case has its one case.opened
+//     event and the status its last status event set, every message its
+//     case and message.posted event, every event its case, every
+//     notification its event.
+//
+// It exits 1 when a check fails.
+//
+//	go run ./examples/loadgen -crash -kills 5 -duration 40s
 package main
 
 import (
@@ -87,6 +120,11 @@ type config struct {
 	runner   bool
 	poll     time.Duration
 	cpuprof  string
+	crash    bool
+	kills    int
+	pgbin    string
+	drain    time.Duration
+	leap     bool
 }
 
 var prefixRE = regexp.MustCompile(`^[a-z][a-z0-9]{0,10}$`)
@@ -111,20 +149,44 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.runner, "runner", true, "run Kit.Run (timers and the outbox) in the background during the load")
 	fs.DurationVar(&c.poll, "poll", time.Second, "Kit.Run's poll interval (casekit.WithPollInterval)")
 	fs.StringVar(&c.cpuprof, "cpuprofile", "", "write a CPU profile of the whole run to `file` (go tool pprof reads it)")
+	fs.BoolVar(&c.crash, "crash", false, "crash test: run the mix on a PostgreSQL cluster of its own, SIGKILL the server -kills times, then check what survived")
+	fs.IntVar(&c.kills, "kills", 5, "with -crash, how many times to kill and restart the server")
+	fs.StringVar(&c.pgbin, "pgbin", "", "with -crash, the `directory` of initdb and postgres (default: the newest /usr/lib/postgresql/*/bin)")
+	fs.DurationVar(&c.drain, "drain", 3*time.Minute, "with -crash, the longest wait after the load for the outbox to be delivered")
+	fs.BoolVar(&c.leap, "leap", false, "with -crash, when notifications are still undelivered 5s after the load, move casekit's clock past its 2-minute delivery lease instead of waiting for it")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
 		}
 		return c, errUsage
 	}
-	durationSet := false
-	fs.Visit(func(f *flag.Flag) { durationSet = durationSet || f.Name == "duration" })
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	durationSet := set["duration"]
+	if c.crash {
+		for _, name := range []string{"store", "dsn", "dir", "count", "keep", "baseline", "compare", "rounds", "runner"} {
+			if set[name] {
+				return c, fmt.Errorf("-crash starts a PostgreSQL cluster of its own and runs the mix with Kit.Run for -duration: -%s does not apply", name)
+			}
+		}
+		c.store = "postgres"
+	} else {
+		for _, name := range []string{"kills", "pgbin", "drain", "leap"} {
+			if set[name] {
+				return c, fmt.Errorf("-%s goes with -crash", name)
+			}
+		}
+	}
 	switch {
+	case c.crash && c.kills < 1:
+		return c, fmt.Errorf("-kills must be 1 or more, not %d", c.kills)
+	case c.crash && c.drain <= 0:
+		return c, fmt.Errorf("-drain must be positive, not %v", c.drain)
 	case fs.NArg() > 0:
 		return c, fmt.Errorf("unexpected argument %q (flags only; see -h)", fs.Arg(0))
 	case c.store != "sqlite" && c.store != "postgres":
 		return c, fmt.Errorf("-store must be sqlite or postgres, not %q", c.store)
-	case c.store == "postgres" && c.dsn == "":
+	case c.store == "postgres" && c.dsn == "" && !c.crash:
 		return c, errors.New("-store postgres needs -dsn, e.g. -dsn postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
 	case c.tenants < 1 || c.tenants > 99:
 		return c, fmt.Errorf("-tenants must be from 1 to 99, not %d", c.tenants)
@@ -165,6 +227,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) ([]*resul
 			return nil, err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if c.crash {
+		return runCrash(ctx, c, stdout, stderr)
 	}
 	e, err := openEnv(ctx, c, stderr)
 	if err != nil {

@@ -25,6 +25,10 @@ type Submission struct {
 	Files []SubmittedFile `json:"-"`
 	// RemoteAddr is the sender's address, for the rate limit.
 	RemoteAddr string `json:"remote_addr" validate:"max=100"`
+	// QueueID is the queue the case waits in, chosen by the host, never
+	// by the form; the queue's team and default SLA come with it. An
+	// unknown queue is a ValidationError on queue_id.
+	QueueID string `json:"queue_id" validate:"omitempty,key"`
 }
 
 // SubmittedFile is one uploaded file of a Submission.
@@ -135,7 +139,7 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 		f := s.Fields
 		in := NewCase{Subject: f["subject"], Description: f["description"], Origin: "web",
 			Contact: Contact{ID: EmailContactID(f["email"]), Name: f["name"], Email: f["email"], Phone: f["phone"]},
-			Type:    f["type"], Category: f["category"], Priority: f["priority"]}
+			Type:    f["type"], Category: f["category"], Priority: f["priority"], QueueID: s.QueueID}
 		for _, k := range slices.Sorted(maps.Keys(f)) {
 			if !slices.Contains(intakeFields, k) {
 				if in.Custom == nil {
@@ -151,7 +155,7 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 		}
 		cs, err := c.openCase(in)
 		if err != nil {
-			return err
+			return formFields(err)
 		}
 		rec.CaseID, res.Case = cs.ID, cs
 		if err := c.tx.InsertIntake(c.ctx, rec); err != nil {
@@ -211,6 +215,21 @@ func (c *cmd) customStrings(custom map[string]any) error {
 		}
 	}
 	return nil
+}
+
+// formFields renames a ValidationError's contact fields to the form's
+// names for them (contact.email is the form's email), so that a form can
+// show each error next to its own field.
+func formFields(err error) error {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	out := &ValidationError{Fields: slices.Clone(ve.Fields)}
+	for i, f := range out.Fields {
+		out.Fields[i].Field = strings.TrimPrefix(f.Field, "contact.")
+	}
+	return out
 }
 
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -23,6 +23,9 @@ type WebFormConfig struct {
 	// request's RemoteAddr without its port when nil (behind a proxy,
 	// read the proxy's header here).
 	RemoteAddr func(r *http.Request) string
+	// Queue, when set, gives the queue a post's case waits in (for
+	// example the tenant's web queue); the form itself never chooses it.
+	Queue func(r *http.Request) string
 	// Done is where a browser goes after a post, with ?case=<number>
 	// added when a case was opened.
 	Done string
@@ -86,6 +89,9 @@ func (f *WebForm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := casekit.Submission{IdempotencyKey: r.PostForm.Get("idempotency_key"), Fields: map[string]string{}}
+	if f.cfg.Queue != nil {
+		s.QueueID = f.cfg.Queue(r)
+	}
 	if s.IdempotencyKey == "" {
 		s.IdempotencyKey = r.Header.Get("Idempotency-Key")
 	}

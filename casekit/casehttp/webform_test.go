@@ -25,8 +25,16 @@ func TestWebForm(t *testing.T) {
 		}
 		kit, tenant := casekittest.NewKit(t, store, casekit.WithBlobStore(blobs))
 		form, err := casehttp.NewWebForm(casehttp.WebFormConfig{Kit: kit, Done: "/thanks",
-			Tenant: func(r *http.Request) string { return r.PathValue("tenant") }})
+			Tenant: func(r *http.Request) string { return r.PathValue("tenant") },
+			Queue:  func(r *http.Request) string { return r.URL.Query().Get("queue") }})
 		if err != nil {
+			t.Fatal(err)
+		}
+		desk := kit.Desk(tenant).As(casekit.System)
+		if err := desk.SaveTeam(t.Context(), casekit.Team{ID: "support", Name: "Support"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := desk.SaveQueue(t.Context(), casekit.Queue{ID: "web", Name: "Web", TeamID: "support"}); err != nil {
 			t.Fatal(err)
 		}
 		mux := http.NewServeMux()
@@ -59,6 +67,14 @@ func TestWebForm(t *testing.T) {
 		if code != 422 || !strings.Contains(body, `"field":"subject"`) {
 			t.Errorf("no subject: %d %s", code, body)
 		}
+		code, loc, _ = post("/forms/"+tenant+"?queue=web", url.Values{"subject": {"Queued"}, "email": {"ada@example.com"}, "idempotency_key": {"k-q"}})
+		if c, err := desk.CaseByNumber(t.Context(), 2); code != 303 || err != nil || c.QueueID != "web" || c.TeamID != "support" {
+			t.Errorf("a post for the web queue: %d %q, case %+v, %v", code, loc, c, err)
+		}
+		code, _, body = post("/forms/"+tenant, url.Values{"subject": {"Bad address"}, "email": {"nope"}, "idempotency_key": {"k-e"}})
+		if code != 422 || !strings.Contains(body, `"field":"email"`) {
+			t.Errorf("a bad address: %d %s, want 422 naming the form's email field", code, body)
+		}
 		if code, _, _ = post("/forms/nope", fields); code != 404 {
 			t.Errorf("unknown tenant: %d", code)
 		}
@@ -84,10 +100,10 @@ func TestWebForm(t *testing.T) {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		if res.StatusCode != 303 || res.Header.Get("Location") != "/thanks?case=2" {
+		if res.StatusCode != 303 || res.Header.Get("Location") != "/thanks?case=3" {
 			t.Fatalf("multipart post: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
-		c, err := kit.Desk(tenant).As(casekit.Agent("a")).CaseByNumber(t.Context(), 2)
+		c, err := kit.Desk(tenant).As(casekit.Agent("a")).CaseByNumber(t.Context(), 3)
 		if err != nil {
 			t.Fatal(err)
 		}

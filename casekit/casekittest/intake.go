@@ -43,6 +43,15 @@ func testIntake(t *testing.T, newStore StoreFactory) {
 				t.Fatalf("the same key again: %+v", again)
 			}
 			wantEqual(t, 1, count(t, e), "cases after a double submit")
+			// The host may place the form's cases in a queue.
+			must(t, e.Agent().SaveTeam(ctx, casekit.Team{ID: "support", Name: "Support"}), "SaveTeam")
+			must(t, e.Agent().SaveQueue(ctx, casekit.Queue{ID: "web", Name: "Web", TeamID: "support"}), "SaveQueue")
+			queued := form("k-2", map[string]string{"seats": "1"})
+			queued.QueueID = "web"
+			q := try(sys.Intake(ctx, queued)).get(t).Case
+			if q.QueueID != "web" || q.TeamID != "support" {
+				t.Errorf("a queued submission's case: queue %q, team %q; want web, support", q.QueueID, q.TeamID)
+			}
 		}},
 		{"junk is recorded and opens nothing", func(t *testing.T, e *Env) {
 			ctx, sys := t.Context(), e.Desk(casekit.System)
@@ -77,6 +86,12 @@ func testIntake(t *testing.T, newStore StoreFactory) {
 			wantRule(t, err, "an unknown field", "custom.colour", "known")
 			_, err = sys.Intake(ctx, form("k", map[string]string{"plan": "gold"}))
 			wantRule(t, err, "an option not offered", "custom.plan", "select")
+			_, err = sys.Intake(ctx, form("k", map[string]string{"email": "not an address"}))
+			wantRule(t, err, "a bad e-mail address, named as the form names it", "email", "email")
+			queued := form("k", nil)
+			queued.QueueID = "no-such-queue"
+			_, err = sys.Intake(ctx, queued)
+			wantInvalid(t, err, "an unknown queue", "queue_id")
 			_, err = sys.Intake(ctx, form("", nil))
 			wantRule(t, err, "no idempotency key", "idempotency_key", "required")
 			_, err = e.Desk(casekit.Customer("c")).Intake(ctx, form("k", nil))

@@ -96,8 +96,10 @@ func newApp(ctx context.Context, cfg appConfig) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Web-form cases wait in the General queue, in the same transaction
+	// that opens them.
 	webForm, err := casehttp.NewWebForm(casehttp.WebFormConfig{Kit: kit, Tenant: func(*http.Request) string { return tenant },
-		Done: "/form/thanks", Logger: cfg.Logger})
+		Queue: func(*http.Request) string { return "general" }, Done: "/form/thanks", Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}

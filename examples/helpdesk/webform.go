@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -42,9 +41,7 @@ func (a *app) showForm(w http.ResponseWriter, r *http.Request, status int, f *fo
 
 // formPost hands the post to casehttp.WebForm and shows its answer as a
 // page: a 422's field errors next to their fields with what was typed,
-// or, once the case is opened, the thanks page. Web-form cases arrive in
-// no queue (casehttp.WebForm cannot name one), so the helpdesk routes
-// each new one to the General queue itself, as its own rule.
+// or, once the case is opened, the thanks page.
 func (a *app) formPost(wf http.Handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rec := &recorder{header: http.Header{}}
@@ -58,22 +55,10 @@ func (a *app) formPost(wf http.Handler) http.HandlerFunc {
 				a.internal(w, r, fmt.Errorf("reading the web form's answer: %w", err))
 				return
 			}
-			for i, fe := range body.Fields { // the contact's fields are the form's name, email and phone
-				body.Fields[i].Field = strings.TrimPrefix(fe.Field, "contact.")
-			}
 			f := formFrom(r.PostForm, webFormFields, &casekit.ValidationError{Fields: body.Fields})
 			a.showForm(w, r, http.StatusUnprocessableEntity, f)
 		case http.StatusSeeOther:
-			loc := rec.header.Get("Location")
-			if u, err := url.Parse(loc); err == nil {
-				if n, err := strconv.ParseInt(u.Query().Get("case"), 10, 64); err == nil {
-					if err := a.route(r, n); err != nil {
-						a.internal(w, r, err)
-						return
-					}
-				}
-			}
-			http.Redirect(w, r, loc, http.StatusSeeOther)
+			http.Redirect(w, r, rec.header.Get("Location"), http.StatusSeeOther)
 		default:
 			msg := strings.TrimSpace(rec.body.String())
 			if rec.status == http.StatusNotFound || msg == "" {
@@ -82,21 +67,6 @@ func (a *app) formPost(wf http.Handler) http.HandlerFunc {
 			a.fail(w, r, rec.status, "The form could not be taken: "+msg)
 		}
 	}
-}
-
-// route puts a case the web form opened in the General queue, unless it
-// is in a queue already.
-func (a *app) route(r *http.Request, number int64) error {
-	sys := a.kit.Desk(tenant).As(casekit.System)
-	c, err := sys.CaseByNumber(r.Context(), number)
-	if err != nil {
-		return err
-	}
-	if c.QueueID != "" {
-		return nil
-	}
-	_, err = sys.Assign(r.Context(), c.ID, casekit.Assignment{Queue: "general"})
-	return err
 }
 
 type thanksPage struct {

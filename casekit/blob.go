@@ -33,6 +33,9 @@ var ErrNoBlobStore = errors.New("casekit: no blob store (use WithBlobStore)")
 // BlobStore returns the kit's blob store, nil when it has none.
 func (k *Kit) BlobStore() BlobStore { return k.blobs }
 
+// Directory returns the kit's Directory, nil without WithDirectory.
+func (k *Kit) Directory() Directory { return k.dir }
+
 // fileData is a file a command keeps: Inbound's mail attachments and
 // Intake's uploads, read before the command starts.
 type fileData struct {

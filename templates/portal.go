@@ -22,6 +22,9 @@ type Page struct {
 	// Tenant is the tenant's ID and Customer the signed-in customer's ID.
 	Tenant   string
 	Customer string
+	// CustomerName is the customer's name from the kit's Directory, ""
+	// when it has none.
+	CustomerName string
 	// Base is the path the portal is mounted at, without a trailing
 	// slash: links are Base + "/cases/1042".
 	Base string

@@ -241,7 +241,13 @@ func (p *Portal) desk(r *http.Request) (*casekit.Desk, customer) {
 }
 
 func (p *Portal) page(w http.ResponseWriter, r *http.Request, who customer) templates.Page {
-	return templates.Page{Tenant: who.tenant, Customer: who.id, Base: p.cfg.Base, CSRF: p.csrfToken(w, r, who), Notice: notices[r.URL.Query().Get("done")]}
+	pg := templates.Page{Tenant: who.tenant, Customer: who.id, Base: p.cfg.Base, CSRF: p.csrfToken(w, r, who), Notice: notices[r.URL.Query().Get("done")]}
+	if dir := p.cfg.Kit.Directory(); dir != nil {
+		if person, err := dir.Person(r.Context(), who.tenant, who.id); err == nil {
+			pg.CustomerName = person.Name
+		}
+	}
+	return pg
 }
 
 // notices are the messages a redirect after a post may show: fixed

@@ -181,6 +181,9 @@ func TestPortal(t *testing.T) {
 
 		t.Run("the list shows the customer's own cases only", func(t *testing.T) {
 			code, page := ada.get("/support/")
+			if !strings.Contains(page, "Signed in as ada<") {
+				t.Errorf("without a directory the header names the customer's ID:\n%s", page)
+			}
 			if code != 200 || !strings.Contains(page, "Printer on fire") || !strings.Contains(page, "Invoice wrong") || strings.Contains(page, "Grace") {
 				t.Fatalf("GET /support/: %d\n%s", code, page)
 			}
@@ -456,6 +459,20 @@ func TestPortalShowsLinkedAndMergedCases(t *testing.T) {
 			t.Errorf("a merged case offers a rating:\n%s", page)
 		}
 	})
+}
+
+func TestPortalNamesTheCustomerFromTheDirectory(t *testing.T) {
+	dir := casekit.StaticDirectory{People: []casekit.Person{{ID: "ada", Name: "Ada <Lovelace>"}}}
+	store, err := sqlite.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	s := newSite(t, store, casekit.WithDirectory(dir))
+	_, page := s.browser("ada").get("/support/")
+	if !strings.Contains(page, "Signed in as Ada &lt;Lovelace&gt;") {
+		t.Errorf("the header does not name the customer from the directory, escaped:\n%s", page)
+	}
 }
 
 func TestXSSPayloadsAreEscaped(t *testing.T) {

@@ -77,7 +77,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	switch {
 	case have == c.cases && c.reuse:
-		fmt.Fprintf(stderr, "bigload: reusing tenant %q with %d cases\n", c.tenant, have)
+		fmt.Fprintf(stderr, "bigload: reusing tenant %q with %d cases; migrating it to the latest schema\n", c.tenant, have)
+		start := time.Now()
+		if err := e.kit.Migrate(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "bigload: migrated in %v\n", time.Since(start).Round(time.Millisecond))
 	case have >= 0:
 		return fmt.Errorf("tenant %q exists with %d cases: drop it, or pass -reuse with -cases %d", c.tenant, have, have)
 	default:

@@ -75,7 +75,9 @@ func hasAll(text string, ws []string) bool {
 // case IDs in order.
 func listAll(t *testing.T, ctx context.Context, d *casekit.Desk, f casekit.CaseFilter) []string {
 	t.Helper()
-	f.Limit = 500
+	if f.Limit == 0 {
+		f.Limit = 500
+	}
 	var ids []string
 	for {
 		p, err := d.ListCases(ctx, f)
@@ -193,6 +195,23 @@ func TestLoadedTenantIsUsable(t *testing.T) {
 		}
 		if got := listAll(t, ctx, d, casekit.CaseFilter{Status: []string{casekit.StatusNew, casekit.StatusInProgress}, Sort: casekit.SortPriority}); !slices.Equal(got, wantOpen) {
 			t.Errorf("status sorted by priority: listed %d cases, want %d in rank order", len(got), len(wantOpen))
+		}
+
+		// Small pages of the lists the store splits into arms (by priority,
+		// status and where the words are) against one big page each.
+		for _, f := range []casekit.CaseFilter{
+			{Status: []string{casekit.StatusNew, casekit.StatusInProgress, casekit.StatusWaiting}, Sort: casekit.SortPriority},
+			{Status: []string{casekit.StatusClosed}, Sort: casekit.SortPriorityDesc},
+			{Text: vocabulary[60]},
+			{Text: vocabulary[60], Sort: casekit.SortPriority},
+			{Text: vocabulary[60], Sort: casekit.SortUpdatedDesc},
+			{Text: vocabulary[60] + " " + vocabulary[30], Sort: casekit.SortDue},
+		} {
+			whole := listAll(t, ctx, d, f)
+			f.Limit = 7
+			if got := listAll(t, ctx, d, f); len(whole) < 20 || !slices.Equal(got, whole) {
+				t.Errorf("%+v: pages of 7 list %d cases, one page %d", f, len(got), len(whole))
+			}
 		}
 
 		// #number finds the case.

@@ -22,7 +22,8 @@ func (t *Tx) search(q casekit.CaseQuery) schema.QueryWithArgs {
 // searchConds are the two halves of search: the terms in the case's own
 // text, and the terms in one of its messages. Each half alone can use
 // its own index (PostgreSQL's GIN on the tsvector, SQLite's FTS table),
-// which the two joined by OR cannot: listArms lists them apart.
+// which the two joined by OR cannot: listArms lists them apart on
+// PostgreSQL.
 func (t *Tx) searchConds(q casekit.CaseQuery) (inCase, inMessage schema.QueryWithArgs) {
 	public := ""
 	if q.VisibleTo != "" {

@@ -180,9 +180,9 @@ func (a arm) with(c schema.QueryWithArgs) arm {
 // case of the list's page that it holds, so the page is the first of the
 // arms' pages merged: the same rows, in the same order.
 //
-//   - A full-text search splits into the cases whose own text matches and
-//     those with a matching message: one OR of the two can use neither
-//     index.
+//   - A full-text search on PostgreSQL splits into the cases whose own
+//     text matches and those with a matching message: one OR of the two
+//     can use neither GIN index.
 //   - A priority sort splits by priority, and then by status when the
 //     list has a status filter: within one priority the order is the
 //     ID's, which the (status, priority, id) and (priority, id) indexes
@@ -195,9 +195,15 @@ func (t *Tx) listArms(q casekit.CaseQuery, rankedOnly bool) []arm {
 		return nil
 	}
 	arms, split := []arm{{}}, false
-	if len(q.Terms) > 0 {
+	switch {
+	case len(q.Terms) > 0 && t.dialect == Postgres:
 		inCase, inMessage := t.searchConds(q)
 		arms, split = []arm{arm{}.with(inCase), arm{}.with(inMessage)}, true
+	case len(q.Terms) > 0:
+		// SQLite reads each half's FTS matches whole and sorts them,
+		// slower than its one scan newest first (BENCHMARKS.md): the
+		// search stays one condition, in every arm.
+		arms = []arm{arm{}.with(t.search(q))}
 	}
 	if (q.Sort == casekit.SortPriority || q.Sort == casekit.SortPriorityDesc) && len(q.Ranks) > 0 {
 		keys := slices.Sorted(maps.Keys(q.Ranks))

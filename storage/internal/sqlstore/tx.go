@@ -278,8 +278,60 @@ func (t *Tx) DeleteCase(ctx context.Context, id string) error {
 
 // ListCases implements casekit.Tx.
 func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Case, error) {
+	if q.Sort == casekit.SortPriority && len(q.Ranks) > 0 && q.Limit > 0 {
+		// The cases whose priority is not in the lookup come last, and
+		// few tenants have any: read the ranked ones first, and the rest
+		// only when they do not fill the page.
+		out, err := t.listCases(ctx, q, true)
+		if err != nil || len(out) == q.Limit {
+			return out, err
+		}
+	}
+	return t.listCases(ctx, q, false)
+}
+
+// listCases is ListCases, leaving out the cases whose priority is not in
+// the lookup when rankedOnly is set (for the priority sorts).
+func (t *Tx) listCases(ctx context.Context, q casekit.CaseQuery, rankedOnly bool) ([]*casekit.Case, error) {
 	var rows []caseRow
-	s := t.sel(&rows, "cases", "c")
+	s := t.caseFilters(t.sel(&rows, "cases", "c"), q)
+	if rankedOnly {
+		s = s.Where("c.priority IN (?)", bun.In(slices.Sorted(maps.Keys(q.Ranks))))
+	}
+	if arms := t.listArms(q, rankedOnly); arms != nil {
+		// The page is the first of the arms' own first pages: see
+		// listArms.
+		top, err := t.armsQuery(q, arms)
+		if err != nil {
+			return nil, err
+		}
+		s = s.Where("c.id IN (?)", top)
+	} else if len(q.Terms) > 0 {
+		s = s.Where("?", t.search(q))
+	}
+	s, err := orderCases(s, q)
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit > 0 {
+		s = s.Limit(int64(q.Limit))
+	}
+	if err := s.Scan(ctx); err != nil {
+		return nil, t.err(err, "list cases")
+	}
+	out := make([]*casekit.Case, len(rows))
+	for i := range rows {
+		c, err := rows[i].domain()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// caseFilters adds q's conditions to s, all but the full-text search.
+func (t *Tx) caseFilters(s *bun.SelectQuery, q casekit.CaseQuery) *bun.SelectQuery {
 	if len(q.Status) > 0 {
 		s = s.Where("c.status IN (?)", bun.In(q.Status))
 	}
@@ -337,31 +389,10 @@ func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Cas
 	if q.Number != 0 {
 		s = s.Where("c.number = ?", q.Number)
 	}
-	if len(q.Terms) > 0 {
-		s = t.search(s, q)
-	}
 	if q.VisibleTo != "" {
 		s = s.Where("(c.customer_id = ? OR c.contact_id = ?)", q.VisibleTo, q.VisibleTo)
 	}
-	s, err := orderCases(s, q)
-	if err != nil {
-		return nil, err
-	}
-	if q.Limit > 0 {
-		s = s.Limit(int64(q.Limit))
-	}
-	if err := s.Scan(ctx); err != nil {
-		return nil, t.err(err, "list cases")
-	}
-	out := make([]*casekit.Case, len(rows))
-	for i := range rows {
-		c, err := rows[i].domain()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = c
-	}
-	return out, nil
+	return s
 }
 
 // InsertActivity implements casekit.Tx.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,53 +18,12 @@ import (
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casehttp"
 	"casekit.dev/casekit/casekittest"
+	"casekit.dev/internal/browsertest"
 	"casekit.dev/storage/sqlite"
 	"casekit.dev/templates"
 )
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "write the portal screenshots to docs/")
-
-// chromium starts a headless Debian chromium for the test. Without one
-// the test is skipped, unless CASEKIT_REQUIRE_BROWSER is set (.ci/run
-// sets it, after installing chromium).
-func chromium(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CASEKIT_REQUIRE_BROWSER") != "" {
-			t.Fatal("chromium is not installed, and CASEKIT_REQUIRE_BROWSER is set")
-		}
-		t.Skip("chromium is not installed (Debian package chromium; .ci/run installs it): skipping the browser test")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.DisableGPU,
-		chromedp.NoSandbox, chromedp.WindowSize(1200, 900), chromedp.UserDataDir(t.TempDir()))
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// shot saves a screenshot of the page when the test has failed, for
-// whoever reads the CI log.
-func shot(t *testing.T, ctx context.Context, name string) {
-	if !t.Failed() {
-		return
-	}
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Logf("screenshot: %v", err)
-		return
-	}
-	dir := os.Getenv("CASEKIT_SCREENSHOT_DIR")
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	p := filepath.Join(dir, name+"-failed.png")
-	if err := os.WriteFile(p, buf, 0o644); err == nil {
-		t.Logf("screenshot of the failure: %s", p)
-	}
-}
 
 // TestPortalInABrowser signs a customer in, searches, opens a case,
 // comments through the form (the CSRF cookie and token as a browser
@@ -73,7 +31,7 @@ func shot(t *testing.T, ctx context.Context, name string) {
 // -update-screenshots it writes docs/portal-list.png and
 // docs/portal-detail.png.
 func TestPortalInABrowser(t *testing.T) {
-	ctx := chromium(t)
+	ctx := browsertest.Chromium(t, 1200, 900, 2*time.Minute)
 	store, err := sqlite.Open(":memory:")
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +87,7 @@ func TestPortalInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	defer shot(t, ctx, "portal")
+	defer browsertest.ShotOnFailure(t, ctx, "portal")
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/login?as=ada"), chromedp.WaitVisible(chromedp.CSS("table"))); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -17,55 +16,11 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"casekit.dev/internal/browsertest"
 	"casekit.dev/storage/postgres"
 )
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "write the helpdesk screenshots to docs/")
-
-// chromium starts a headless Debian chromium for the test. Without one
-// the test is skipped, unless CASEKIT_REQUIRE_BROWSER is set.
-func chromium(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CASEKIT_REQUIRE_BROWSER") != "" {
-			t.Fatal("chromium is not installed, and CASEKIT_REQUIRE_BROWSER is set")
-		}
-		t.Skip("chromium is not installed (Debian package chromium; .ci/run installs it): skipping the browser test")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.DisableGPU,
-		chromedp.NoSandbox, chromedp.WindowSize(1280, 900), chromedp.UserDataDir(t.TempDir()))
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	// A bound for a hung browser, not a speed target: under -race on a
-	// busy two-core machine the scenario has taken over a minute.
-	ctx, cancel = context.WithTimeout(ctx, 5*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// shot saves a screenshot of the page when the test has failed, for
-// whoever reads the CI log.
-func shot(t *testing.T, ctx context.Context, name string) {
-	if !t.Failed() {
-		return
-	}
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Logf("screenshot: %v", err)
-		return
-	}
-	dir := os.Getenv("CASEKIT_SCREENSHOT_DIR")
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	p := filepath.Join(dir, name+"-failed.png")
-	if err := os.WriteFile(p, buf, 0o644); err == nil {
-		t.Logf("screenshot of the failure: %s", p)
-	}
-}
 
 // browser drives one page of the helpdesk.
 type browser struct {
@@ -160,7 +115,7 @@ func (b *browser) save(name string) {
 // docs/helpdesk-portal.png.
 func TestHelpdeskInABrowser(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
-		ctx := chromium(t)
+		ctx := browsertest.Chromium(t, 1280, 900, 5*time.Minute)
 		_, srv := testApp(t, true)
 		scenario(t, &browser{t: t, ctx: ctx, base: srv.URL}, *updateScreenshots)
 	})
@@ -169,7 +124,7 @@ func TestHelpdeskInABrowser(t *testing.T) {
 		if dsn == "" {
 			t.Skip("CASEKIT_TEST_DATABASE_URL is not set: skipping the PostgreSQL run")
 		}
-		ctx := chromium(t)
+		ctx := browsertest.Chromium(t, 1280, 900, 5*time.Minute)
 		store, err := postgres.Open(context.Background(), dsn, postgres.WithPrefix(fmt.Sprintf("hd%d_", time.Now().UnixNano()%1e8)))
 		if err != nil {
 			t.Fatal(err)
@@ -190,7 +145,7 @@ func TestHelpdeskInABrowser(t *testing.T) {
 }
 
 func scenario(t *testing.T, b *browser, screenshots bool) {
-	defer shot(t, b.ctx, "helpdesk")
+	defer browsertest.ShotOnFailure(t, b.ctx, "helpdesk")
 	const subject = "Coffee machine leaks on the counter"
 
 	// A customer writes in through the public web form; a mistake first.

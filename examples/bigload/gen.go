@@ -8,91 +8,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"casekit.dev/casekit"
+	"casekit.dev/examples/internal/tables"
 )
-
-// The rows, as storage/internal/sqlstore models them (the same tables,
-// columns and Go types, so Bun writes the same values casekit writes).
-
-type caseRow struct {
-	bun.BaseModel `bun:"table:cases"`
-
-	ID                  string         `bun:"id"`
-	Number              int64          `bun:"number"`
-	Subject             string         `bun:"subject"`
-	Description         string         `bun:"description"`
-	CustomerID          string         `bun:"customer_id"`
-	ContactID           string         `bun:"contact_id"`
-	ContactName         string         `bun:"contact_name"`
-	ContactEmail        string         `bun:"contact_email"`
-	ContactPhone        string         `bun:"contact_phone"`
-	Type                string         `bun:"type"`
-	Category            string         `bun:"category"`
-	Priority            string         `bun:"priority"`
-	Origin              string         `bun:"origin"`
-	Service             string         `bun:"service"`
-	Tags                []string       `bun:"tags,type:json"`
-	Deadline            *time.Time     `bun:"deadline"`
-	Custom              map[string]any `bun:"custom,type:json"`
-	AssigneeID          string         `bun:"assignee_id"`
-	TeamID              string         `bun:"team_id"`
-	QueueID             string         `bun:"queue_id"`
-	SupportLevel        int            `bun:"support_level"`
-	SLAID               string         `bun:"sla_id"`
-	ResponseDue         *time.Time     `bun:"response_due"`
-	ResolutionDue       *time.Time     `bun:"resolution_due"`
-	SLAPausedAt         *time.Time     `bun:"sla_paused_at"`
-	SLAPausedFor        int64          `bun:"sla_paused_for"`
-	FirstResponseAt     *time.Time     `bun:"first_response_at"`
-	ResolvedAt          *time.Time     `bun:"resolved_at"`
-	ClosedAt            *time.Time     `bun:"closed_at"`
-	Status              string         `bun:"status"`
-	ClosureReason       string         `bun:"closure_reason"`
-	Satisfaction        int            `bun:"satisfaction"`
-	SatisfactionComment string         `bun:"satisfaction_comment"`
-	CreatedBy           string         `bun:"created_by"`
-	CreatedAt           time.Time      `bun:"created_at"`
-	UpdatedAt           time.Time      `bun:"updated_at"`
-	Version             int64          `bun:"version"`
-}
-
-type messageRow struct {
-	bun.BaseModel `bun:"table:messages"`
-
-	ID         string    `bun:"id"`
-	CaseID     string    `bun:"case_id"`
-	Direction  string    `bun:"direction"`
-	Channel    string    `bun:"channel"`
-	Sender     string    `bun:"sender"`
-	Recipients []string  `bun:"recipients,type:json"`
-	Subject    string    `bun:"subject"`
-	Body       string    `bun:"body"`
-	InReplyTo  string    `bun:"in_reply_to"`
-	Public     bool      `bun:"public"`
-	CreatedBy  string    `bun:"created_by"`
-	CreatedAt  time.Time `bun:"created_at"`
-}
-
-type eventRow struct {
-	bun.BaseModel `bun:"table:events"`
-
-	ID         string         `bun:"id"`
-	CaseID     string         `bun:"case_id"`
-	CaseNumber int64          `bun:"case_number"`
-	Type       string         `bun:"type"`
-	Actor      string         `bun:"actor"`
-	At         time.Time      `bun:"at"`
-	Data       map[string]any `bun:"data,type:json"`
-}
 
 // loaded is one generated case with what casekit would have written
 // along with it: its messages and their events.
 type loaded struct {
-	c        caseRow
-	messages []messageRow
-	events   []eventRow
+	c        tables.Case
+	messages []tables.Message
+	events   []tables.Event
 }
 
 // The shape of the data. Counts are chosen so that a filter on one value
@@ -275,7 +200,7 @@ func (g *generator) nextCase() loaded {
 		createdBy = casekit.Agent(fmt.Sprintf("agent-%02d", g.r.IntN(agentCount))).String()
 	}
 	status := g.status(age)
-	c := caseRow{
+	c := tables.Case{
 		ID: g.uuidAt(created), Number: n,
 		Subject: g.text(3, 8), Description: g.text(12, 40),
 		CustomerID: customerID(cust), ContactID: contact, ContactName: "Contact " + contact, ContactEmail: email,
@@ -287,7 +212,7 @@ func (g *generator) nextCase() loaded {
 		c.AssigneeID = fmt.Sprintf("agent-%02d", g.r.IntN(agentCount))
 	}
 	l := loaded{}
-	opened := eventRow{ID: g.uuidAt(created), CaseID: c.ID, CaseNumber: n, Type: string(casekit.EventCaseOpened),
+	opened := tables.Event{ID: g.uuidAt(created), CaseID: c.ID, CaseNumber: n, Type: string(casekit.EventCaseOpened),
 		Actor: createdBy, At: created, Data: map[string]any{"number": n, "subject": c.Subject, "status": casekit.StatusNew,
 			"priority": c.Priority, "origin": origin, "customer_id": c.CustomerID}}
 	l.events = append(l.events, opened)
@@ -303,7 +228,7 @@ func (g *generator) nextCase() loaded {
 		} else {
 			at = at.Add(time.Second)
 		}
-		m := messageRow{ID: g.uuidAt(at), CaseID: c.ID, Subject: "Re: " + c.Subject, Body: g.text(10, 60), Public: true, CreatedAt: at}
+		m := tables.Message{ID: g.uuidAt(at), CaseID: c.ID, Subject: "Re: " + c.Subject, Body: g.text(10, 60), Public: true, CreatedAt: at}
 		if i == 0 || i%2 == 0 {
 			m.Direction, m.Channel, m.Sender = string(casekit.Inbound), string(casekit.ChannelEmail), email
 			m.Recipients = []string{"support@example.com"}
@@ -322,7 +247,7 @@ func (g *generator) nextCase() loaded {
 			}
 		}
 		l.messages = append(l.messages, m)
-		l.events = append(l.events, eventRow{ID: g.uuidAt(at), CaseID: c.ID, CaseNumber: n,
+		l.events = append(l.events, tables.Event{ID: g.uuidAt(at), CaseID: c.ID, CaseNumber: n,
 			Type: string(casekit.EventMessagePosted), Actor: m.CreatedBy, At: at,
 			Data: map[string]any{"message_id": m.ID, "direction": m.Direction, "channel": m.Channel,
 				"public": m.Public, "excerpt": excerpt(m.Body)}})

@@ -18,6 +18,7 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, as storage/sqlite uses
 
 	"casekit.dev/casekit"
+	"casekit.dev/examples/internal/tables"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
 )
@@ -213,9 +214,9 @@ gen:
 // write inserts one batch of cases, their messages and events in one
 // transaction.
 func (e *env) write(ctx context.Context, b []loaded) error {
-	cases := make([]caseRow, 0, len(b))
-	var msgs []messageRow
-	var evs []eventRow
+	cases := make([]tables.Case, 0, len(b))
+	var msgs []tables.Message
+	var evs []tables.Event
 	for i := range b {
 		cases = append(cases, b[i].c)
 		msgs = append(msgs, b[i].messages...)

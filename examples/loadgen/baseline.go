@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, as storage/sqlite uses
 
 	"casekit.dev/casekit"
+	"casekit.dev/examples/internal/tables"
 	"casekit.dev/storage/postgres"
 )
 
@@ -144,103 +145,14 @@ func (b *baseline) close() {
 	}
 }
 
-// The rows, as storage/internal/sqlstore models them.
-
-type bunCase struct {
-	bun.BaseModel `bun:"table:cases"`
-
-	ID                  string         `bun:"id"`
-	Number              int64          `bun:"number"`
-	Subject             string         `bun:"subject"`
-	Description         string         `bun:"description"`
-	CustomerID          string         `bun:"customer_id"`
-	ContactID           string         `bun:"contact_id"`
-	ContactName         string         `bun:"contact_name"`
-	ContactEmail        string         `bun:"contact_email"`
-	ContactPhone        string         `bun:"contact_phone"`
-	Type                string         `bun:"type"`
-	Category            string         `bun:"category"`
-	Priority            string         `bun:"priority"`
-	Origin              string         `bun:"origin"`
-	Service             string         `bun:"service"`
-	Tags                []string       `bun:"tags,type:json"`
-	Deadline            *time.Time     `bun:"deadline"`
-	Custom              map[string]any `bun:"custom,type:json"`
-	AssigneeID          string         `bun:"assignee_id"`
-	TeamID              string         `bun:"team_id"`
-	QueueID             string         `bun:"queue_id"`
-	SupportLevel        int            `bun:"support_level"`
-	SLAID               string         `bun:"sla_id"`
-	ResponseDue         *time.Time     `bun:"response_due"`
-	ResolutionDue       *time.Time     `bun:"resolution_due"`
-	SLAPausedAt         *time.Time     `bun:"sla_paused_at"`
-	SLAPausedFor        int64          `bun:"sla_paused_for"`
-	FirstResponseAt     *time.Time     `bun:"first_response_at"`
-	ResolvedAt          *time.Time     `bun:"resolved_at"`
-	ClosedAt            *time.Time     `bun:"closed_at"`
-	Status              string         `bun:"status"`
-	ClosureReason       string         `bun:"closure_reason"`
-	Satisfaction        int            `bun:"satisfaction"`
-	SatisfactionComment string         `bun:"satisfaction_comment"`
-	CreatedBy           string         `bun:"created_by"`
-	CreatedAt           time.Time      `bun:"created_at"`
-	UpdatedAt           time.Time      `bun:"updated_at"`
-	Version             int64          `bun:"version"`
-}
-
-type bunTimer struct {
-	bun.BaseModel `bun:"table:timers"`
-
-	ID        string `bun:"id"`
-	CaseID    string `bun:"case_id"`
-	Kind      string `bun:"kind"`
-	Key       string `bun:"key"`
-	DueUS     int64  `bun:"due_us"`
-	Attempts  int    `bun:"attempts"`
-	LastError string `bun:"last_error"`
-	Dead      bool   `bun:"dead"`
-}
-
-type bunEvent struct {
-	bun.BaseModel `bun:"table:events"`
-
-	ID         string         `bun:"id"`
-	CaseID     string         `bun:"case_id"`
-	CaseNumber int64          `bun:"case_number"`
-	Type       string         `bun:"type"`
-	Actor      string         `bun:"actor"`
-	At         time.Time      `bun:"at"`
-	Data       map[string]any `bun:"data,type:json"`
-}
-
-type bunOutbox struct {
-	bun.BaseModel `bun:"table:outbox"`
-
-	ID             string         `bun:"id"`
-	EventID        string         `bun:"event_id"`
-	EventType      string         `bun:"event_type"`
-	CaseID         string         `bun:"case_id"`
-	CaseNumber     int64          `bun:"case_number"`
-	RecipientKind  string         `bun:"recipient_kind"`
-	RecipientID    string         `bun:"recipient_id"`
-	RecipientName  string         `bun:"recipient_name"`
-	RecipientEmail string         `bun:"recipient_email"`
-	Data           map[string]any `bun:"data,type:json"`
-	CreatedUS      int64          `bun:"created_us"`
-	DueUS          int64          `bun:"due_us"`
-	Attempts       int            `bun:"attempts"`
-	LastError      string         `bun:"last_error"`
-	Dead           bool           `bun:"dead"`
-}
-
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // rows is what opening one case writes.
 type rows struct {
-	c      *bunCase
-	timers []bunTimer
-	event  *bunEvent
-	outbox []bunOutbox
+	c      *tables.Case
+	timers []tables.Timer
+	event  *tables.Event
+	outbox []tables.Outbox
 }
 
 // rowsFor builds the rows Desk.OpenCase writes for s as case number n at
@@ -274,7 +186,7 @@ func (b *baseline) rowsFor(s shape, n int64, now time.Time) rows {
 	if len(custom) == 0 {
 		custom = nil
 	}
-	c := &bunCase{
+	c := &tables.Case{
 		ID: newID(), Number: n, Subject: strings.TrimSpace(in.Subject), Description: in.Description,
 		CustomerID: in.CustomerID, ContactID: in.Contact.ID, ContactName: in.Contact.Name,
 		ContactEmail: in.Contact.Email, ContactPhone: in.Contact.Phone,
@@ -296,16 +208,16 @@ func (b *baseline) rowsFor(s shape, n int64, now time.Time) rows {
 				due time.Time
 			}{{"response", resp}, {"resolution", res}} {
 				if w := standardSLA.WarnBefore; w > 0 && d.due.Add(-w).After(now) {
-					r.timers = append(r.timers, bunTimer{ID: newID(), CaseID: c.ID, Kind: string(casekit.TimerSLAWarning), Key: d.key, DueUS: d.due.Add(-w).UnixMicro()})
+					r.timers = append(r.timers, tables.Timer{ID: newID(), CaseID: c.ID, Kind: string(casekit.TimerSLAWarning), Key: d.key, DueUS: d.due.Add(-w).UnixMicro()})
 				}
-				r.timers = append(r.timers, bunTimer{ID: newID(), CaseID: c.ID, Kind: string(casekit.TimerSLABreach), Key: d.key, DueUS: d.due.UnixMicro()})
+				r.timers = append(r.timers, tables.Timer{ID: newID(), CaseID: c.ID, Kind: string(casekit.TimerSLABreach), Key: d.key, DueUS: d.due.UnixMicro()})
 			}
-			slices.SortStableFunc(r.timers, func(a, b bunTimer) int { return cmp.Compare(a.DueUS, b.DueUS) })
+			slices.SortStableFunc(r.timers, func(a, b tables.Timer) int { return cmp.Compare(a.DueUS, b.DueUS) })
 		}
 	}
 	data := map[string]any{"number": n, "subject": c.Subject, "status": c.Status,
 		"priority": prio, "origin": origin, "customer_id": c.CustomerID}
-	r.event = &bunEvent{ID: newID(), CaseID: c.ID, CaseNumber: n, Type: string(casekit.EventCaseOpened),
+	r.event = &tables.Event{ID: newID(), CaseID: c.ID, CaseNumber: n, Type: string(casekit.EventCaseOpened),
 		Actor: c.CreatedBy, At: now, Data: data}
 	if (origin == "portal" || origin == "web") && team != "" {
 		nd := map[string]any{"subject": c.Subject, "status": c.Status, "priority": prio}
@@ -315,7 +227,7 @@ func (b *baseline) rowsFor(s shape, n int64, now time.Time) rows {
 		for k, v := range data {
 			nd[k] = v
 		}
-		r.outbox = append(r.outbox, bunOutbox{ID: newID(), EventID: r.event.ID, EventType: r.event.Type,
+		r.outbox = append(r.outbox, tables.Outbox{ID: newID(), EventID: r.event.ID, EventType: r.event.Type,
 			CaseID: c.ID, CaseNumber: n, RecipientKind: string(casekit.RecipientTeam), RecipientID: team,
 			Data: nd, CreatedUS: now.UnixMicro(), DueUS: now.UnixMicro()})
 	}

@@ -14,8 +14,11 @@ import (
 // number every configuration write replaces in the same transaction. A
 // command reads the version (one small query) and takes what the cache
 // holds for it; a change by any process, on any replica, gives a new
-// version and so a fresh read. A transaction that changed configuration
-// reads through to the store for the rest of its life.
+// version and so a fresh read. A transaction that changes configuration
+// sets the new version at its first write and keeps reading through the
+// cache under it: no other transaction can see that version before this
+// one commits, and a rolled-back one leaves it unseen for ever. Each later
+// write in the transaction drops what was cached under it.
 
 // maxCachedTenants bounds the cache; past it, it starts again empty.
 const maxCachedTenants = 10_000
@@ -57,6 +60,15 @@ func (c *configCache) put(tenant string, version int64, key string, v any) {
 	e.vals[key] = v
 }
 
+// drop forgets what is cached for the tenant at version.
+func (c *configCache) drop(tenant string, version int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.m[tenant]; e != nil && e.version == version {
+		delete(c.m, tenant)
+	}
+}
+
 // configTx is a tenant transaction whose configuration reads go through
 // the kit's cache and whose configuration writes bump the version.
 type configTx struct {
@@ -65,7 +77,7 @@ type configTx struct {
 	tenant  string
 	version int64
 	known   bool // version has been read
-	changed bool // this transaction wrote configuration: read through
+	owned   bool // version is the one this transaction set
 }
 
 func (k *Kit) configTx(tenant string, tx Tx) *configTx {
@@ -76,9 +88,6 @@ func (k *Kit) configTx(tenant string, tx Tx) *configTx {
 // loading and keeping it on a miss. clone copies what is handed out, so
 // no caller can change the cached value.
 func cachedRead[T any](ctx context.Context, t *configTx, key string, load func() (T, error), clone func(T) T) (T, error) {
-	if t.changed {
-		return load()
-	}
 	if !t.known {
 		v, err := t.Tx.ConfigVersion(ctx)
 		if err != nil {
@@ -98,13 +107,23 @@ func cachedRead[T any](ctx context.Context, t *configTx, key string, load func()
 	return v, nil
 }
 
-// wrote bumps the version after a configuration write that succeeded.
+// wrote gives the tenant a new config version after a configuration write
+// that succeeded: once per transaction, which then owns the version;
+// later writes drop what was cached under it.
 func (t *configTx) wrote(ctx context.Context, err error) error {
 	if err != nil {
 		return err
 	}
-	t.changed = true
-	return t.Tx.SetConfigVersion(ctx, newConfigVersion())
+	if t.owned {
+		t.cache.drop(t.tenant, t.version)
+		return nil
+	}
+	v := newConfigVersion()
+	if err := t.Tx.SetConfigVersion(ctx, v); err != nil {
+		return err
+	}
+	t.version, t.known, t.owned = v, true, true
+	return nil
 }
 
 // newConfigVersion returns a random positive version.

@@ -3,6 +3,7 @@ package casekit
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -122,7 +123,7 @@ func (d *Desk) SaveProcess(ctx context.Context, p Process) error {
 				switch {
 				case custom && !keyRE.MatchString(key):
 					v.add(field, "key", "%q is not a custom field key", key)
-				case custom && len(defs) > 0 && !definedField(defs, key):
+				case custom && len(defs) > 0 && !slices.ContainsFunc(defs, func(d CustomField) bool { return d.Key == key }):
 					v.add(field, "known", "%q is not one of the tenant's custom fields", key)
 				case !custom && processFields[f] == nil:
 					v.add(field, "known", "%q is not a case field a stage can require", f)
@@ -142,15 +143,6 @@ func (d *Desk) SaveProcess(ctx context.Context, p Process) error {
 		c.record(nil, EventProcessChanged, map[string]any{"key": p.Key, "stages": keys})
 		return nil
 	})
-}
-
-func definedField(defs []CustomField, key string) bool {
-	for _, f := range defs {
-		if f.Key == key {
-			return true
-		}
-	}
-	return false
 }
 
 // DeleteProcess removes a definition; ErrNotFound if there is none. Cases

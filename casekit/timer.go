@@ -83,13 +83,7 @@ func (c *cmd) scheduleTimers(cs *Case) error {
 			live = append(live, t)
 		}
 	}
-	var want []Timer
-	for _, t := range all {
-		pending := slices.ContainsFunc(live, t.same)
-		if t.Due.After(c.now) || t.Kind == TimerAutoClose || pending {
-			want = append(want, t)
-		}
-	}
+	want := c.keepTimers(all, live)
 	if slices.EqualFunc(live, want, Timer.same) {
 		return nil
 	}
@@ -103,13 +97,19 @@ func (c *cmd) newCaseTimers(cs *Case) ([]Timer, error) {
 	if err != nil {
 		return nil, err
 	}
+	return c.keepTimers(all, nil), nil
+}
+
+// keepTimers returns the timers of all worth storing: those still to come,
+// auto-close ones (due or not), and those already pending among live.
+func (c *cmd) keepTimers(all, live []Timer) []Timer {
 	var want []Timer
 	for _, t := range all {
-		if t.Due.After(c.now) || t.Kind == TimerAutoClose {
+		if t.Due.After(c.now) || t.Kind == TimerAutoClose || slices.ContainsFunc(live, t.same) {
 			want = append(want, t)
 		}
 	}
-	return want, nil
+	return want
 }
 
 // wantTimers returns the timers a case's state calls for, by due time.

@@ -170,6 +170,8 @@ type CaseFilter struct {
 	// order. Words are runs of letters and digits, matched whole and
 	// without regard to case; punctuation separates them. "#1042" finds
 	// case 1042. A customer's search never looks into internal messages.
+	// A search holds at most 8 different words, a phrase's words included;
+	// more is a ValidationError on "text" (rule "max_words").
 	Text string `json:"text" validate:"max=500"`
 	// Sort orders the list; empty means SortCreatedDesc, newest first. The
 	// keys are the Sort constants: created, updated, priority and due, each
@@ -201,10 +203,6 @@ type CaseQuery struct {
 	// Position, when not nil, is where the previous page ended: the store
 	// lists only the cases that come after it in the order of Sort.
 	Position *CasePosition
-	// Ranks maps each key of the tenant's priority lookup to its rank, for
-	// the priority sorts; it is nil for the others. A case whose priority
-	// is not in it ranks below every one that is.
-	Ranks map[string]int
 	// Limit is the number of rows to return (already bounded).
 	Limit int
 	// Now is the time Breached is judged at.
@@ -268,7 +266,7 @@ type CasePosition struct {
 	// resolution deadline.
 	Time *time.Time
 	// Rank is the rank of the case's priority for the priority sorts, nil
-	// when the priority was not in the lookup (CaseQuery.Ranks).
+	// when the priority was not in the lookup.
 	Rank *int
 }
 

@@ -291,22 +291,25 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 			}
 			q.Position = pos
 		}
+		var ranks map[string]int // for the cursor of a priority sort
 		if sortsByPriority(q.Sort) {
 			prios, err := c.tx.Lookups(c.ctx, LookupPriority)
 			if err != nil {
 				return err
 			}
-			q.Ranks = make(map[string]int, len(prios))
+			ranks = make(map[string]int, len(prios))
 			for _, p := range prios {
-				q.Ranks[p.Key] = p.Rank
+				ranks[p.Key] = p.Rank
 			}
 		}
 		if c.customer() {
 			q.VisibleTo = c.actor.ID
 		}
-		q.Number, q.Terms = parseSearch(f.Text)
+		var err error
+		if q.Number, q.Terms, err = parseSearch(f.Text); err != nil {
+			return err
+		}
 		if len(f.Custom) > 0 {
-			var err error
 			if q.CustomValues, err = c.customFilter(f.Custom); err != nil {
 				return err
 			}
@@ -352,7 +355,7 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 		out = &CasePage{Cases: cases}
 		if len(cases) > want {
 			out.Cases = cases[:want]
-			out.Next = encodeCursor(q.Sort, positionOf(q.Sort, cases[want-1], q.Ranks))
+			out.Next = encodeCursor(q.Sort, positionOf(q.Sort, cases[want-1], ranks))
 		}
 		return nil
 	})

@@ -44,8 +44,10 @@ type Lookup struct {
 	Key   string     `json:"key" validate:"required,max=64"`
 	Label string     `json:"label" validate:"required,max=200"`
 	// Rank orders the list. For priorities a higher rank is more urgent;
-	// for satisfaction and support levels it is the level itself.
-	Rank int `json:"rank"`
+	// for satisfaction and support levels it is the level itself. It
+	// lies within ±2,147,483,647, so that every store holds it in a 32-bit
+	// integer and can rank a priority not in the lookup below them all.
+	Rank int `json:"rank" validate:"min=-2147483647,max=2147483647"`
 	// Action is what a satisfaction level does: RatingReopens or
 	// RatingCloses. Other kinds leave it empty.
 	Action string `json:"action,omitempty" validate:"omitempty,oneof=reopen close"`

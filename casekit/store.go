@@ -201,7 +201,9 @@ type Tx interface {
 	// ListCases returns at most q.Limit cases matching q in the order of
 	// q.Sort (see the Sort constants; empty is SortCreatedDesc), only those
 	// strictly after q.Position when it is set. A priority sort ranks each
-	// case by q.Ranks.
+	// case by the rank of its priority in the tenant's priority lookup as
+	// it stands in this transaction (Lookups, SaveLookup, DeleteLookup);
+	// a case whose priority is not in the lookup ranks below every rank.
 	ListCases(ctx context.Context, q CaseQuery) ([]*Case, error)
 
 	InsertActivity(ctx context.Context, a *Activity) error

@@ -1,6 +1,7 @@
 package casekittest
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -75,6 +76,17 @@ func testSearch(t *testing.T, newStore StoreFactory) {
 			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{Tags: []string{""}})), "an empty tag", "tags[0]", "required")
 			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{Text: "a\x00b"})), "a NUL byte", "text", "text")
 			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{Priority: []string{"\xff"}})), "invalid UTF-8", "priority[0]", "text")
+			// More than 8 different words, a phrase's words included, are
+			// refused; repeats count once.
+			nine := "one two three four five six seven eight nine"
+			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{Text: nine})), "a search of nine words", "text", "max_words")
+			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{Text: `one two "three four five six seven eight nine"`})),
+				"a search of nine words in a phrase", "text", "max_words")
+			var words []string
+			for i := range 100 {
+				words = append(words, fmt.Sprintf("w%d", i))
+			}
+			wantRule(t, errOf(d.ListCases(ctx, casekit.CaseFilter{Text: strings.Join(words, " ")})), "a search of 100 words", "text", "max_words")
 			for _, text := range []string{strings.Repeat("word ", 100), `'); DROP TABLE cases; --`, `"unclosed`, `NEAR(a b)`, `a* OR b:*`, "\u202e\u200b"} {
 				if _, err := d.ListCases(ctx, casekit.CaseFilter{Text: text}); err != nil {
 					t.Errorf("search %q: %v", text, err)
@@ -82,6 +94,11 @@ func testSearch(t *testing.T, newStore StoreFactory) {
 			}
 			if got := numbers(try(d.ListCases(ctx, casekit.CaseFilter{})).get(t).Cases); len(got) != 1 {
 				t.Errorf("after hostile searches: %v", got)
+			}
+			// Eight words are a search, and find the case that holds them.
+			c := e.open(t, "one two three four five six seven eight", "cust-1")
+			for _, text := range []string{"eight seven six five four three two one", `"one two three four" five six seven eight`, nine[:len(nine)-5] + " one two"} {
+				wantEqual(t, []int64{c.Number}, numbers(try(d.ListCases(ctx, casekit.CaseFilter{Text: text})).get(t).Cases), "search %q", text)
 			}
 		}},
 	})
@@ -92,14 +109,28 @@ func testTags(t *testing.T, newStore StoreFactory) {
 		{"tag and untag change the tags once, in history, and refuse bad input", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()
 			c := openWith(t, d, casekit.NewCase{Subject: "Printer", Tags: []string{"hardware"}})
+			tagged := func(f casekit.CaseFilter) []int64 {
+				return numbers(try(d.ListCases(ctx, f)).get(t).Cases)
+			}
 			got := try(d.Tag(ctx, c.ID, "urgent", " hardware ", "urgent")).get(t)
 			wantEqual(t, []string{"hardware", "urgent"}, got.Tags, "tags after Tag")
+			for _, f := range []casekit.CaseFilter{{Tag: "urgent"}, {Tag: "hardware"}, {Tags: []string{"urgent", "hardware"}, AllTags: true}} {
+				wantEqual(t, []int64{c.Number}, tagged(f), "cases of %+v after Tag", f)
+			}
 			same := try(d.Tag(ctx, c.ID, "urgent")).get(t)
 			if same.Version != got.Version {
 				t.Errorf("tagging with a tag the case has wrote version %d", same.Version)
 			}
 			got = try(d.Untag(ctx, c.ID, "hardware", "never-there")).get(t)
 			wantEqual(t, []string{"urgent"}, got.Tags, "tags after Untag")
+			wantEqual(t, []int64(nil), tagged(casekit.CaseFilter{Tag: "hardware"}), "cases of the removed tag")
+			wantEqual(t, []int64{c.Number}, tagged(casekit.CaseFilter{Tags: []string{"hardware", "urgent"}}), "cases of either tag after Untag")
+			// The tags an update writes replace the old ones.
+			other := openWith(t, d, casekit.NewCase{Subject: "Scanner", Tags: []string{"old"}})
+			try(d.UpdateCase(ctx, other.ID, casekit.CaseUpdate{Tags: &[]string{"new", "fresh"}})).get(t)
+			wantEqual(t, []int64(nil), tagged(casekit.CaseFilter{Tag: "old"}), "cases of a tag an update replaced")
+			wantEqual(t, []int64{other.Number}, tagged(casekit.CaseFilter{Tags: []string{"new", "fresh"}, AllTags: true}), "cases of new and fresh")
+			wantEqual(t, []int64{other.Number, c.Number}, tagged(casekit.CaseFilter{Tags: []string{"fresh", "urgent"}}), "cases of fresh or urgent")
 			got = try(d.Untag(ctx, c.ID, "urgent")).get(t)
 			if got.Tags != nil {
 				t.Errorf("tags after removing the last: %v", got.Tags)

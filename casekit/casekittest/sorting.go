@@ -221,6 +221,60 @@ func testSorting(t *testing.T, newStore StoreFactory) {
 				wantOrder(t, pageAll(t, d, f), notLow, "pages of 3 of a priority filter sorted by %q", sort)
 			}
 		}},
+		{"a priority's new rank reorders its cases at once", func(t *testing.T, e *Env) {
+			ctx, d := t.Context(), e.Agent()
+			cs := e.sortingSet(t)
+			for _, i := range []int{0, 2, 5, 9, 13} { // a second status, for the lists of two
+				try(d.SetStatus(ctx, cs[i].ID, casekit.StatusInProgress)).get(t)
+			}
+			check := func(step string) {
+				t.Helper()
+				cs = e.allCases(t)
+				ranks := e.priorityRanks(t)
+				for _, sort := range []string{casekit.SortPriority, casekit.SortPriorityDesc} {
+					want := sorted(cs, sort, ranks)
+					wantOrder(t, pageAll(t, d, casekit.CaseFilter{Sort: sort, Limit: 3}), want,
+						"%s: pages of 3 sorted by %q", step, sort)
+					var two []*casekit.Case
+					for _, c := range want {
+						if c.Status == casekit.StatusNew || c.Status == casekit.StatusInProgress {
+							two = append(two, c)
+						}
+					}
+					f := casekit.CaseFilter{Sort: sort, Limit: 2, Status: []string{casekit.StatusInProgress, casekit.StatusNew}}
+					wantOrder(t, pageAll(t, d, f), two, "%s: pages of 2 of two statuses sorted by %q", step, sort)
+				}
+			}
+			check("as opened")
+			// low above critical: every low case moves to the front.
+			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "low", Label: "Low", Rank: 45}), "rank low 45")
+			check("low ranked 45")
+			// The priority no longer in the lookup comes back, ranked.
+			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "obsolete", Label: "Obsolete", Rank: 25}), "add obsolete again")
+			check("obsolete back at 25")
+			// A relabel keeps the rank and the order.
+			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "obsolete", Label: "Old", Rank: 25}), "relabel obsolete")
+			check("obsolete relabelled")
+			// A deleted priority ranks below every other.
+			must(t, d.DeleteLookup(ctx, casekit.LookupPriority, "urgent"), "delete urgent")
+			check("urgent deleted")
+			// A case whose priority changes takes the new priority's rank.
+			prio := "critical"
+			try(d.UpdateCase(ctx, cs[len(cs)-1].ID, casekit.CaseUpdate{Priority: &prio})).get(t)
+			check("a case made critical")
+			// Ranks at the edges of the range still sort above the
+			// priorities not in the lookup.
+			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "obsolete", Label: "Old", Rank: -2147483647}), "rank obsolete lowest")
+			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "high", Label: "High", Rank: 2147483647}), "rank high highest")
+			check("ranks at the edges")
+			before := e.tenantState(t)
+			for _, rank := range []int{-2147483648, 2147483648, -1 << 40} {
+				wantInvalid(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "low", Label: "Low", Rank: rank}),
+					fmt.Sprintf("a priority ranked %d", rank), "rank")
+			}
+			wantEqual(t, before, e.tenantState(t), "tenant configuration after refused ranks")
+			check("after refused ranks")
+		}},
 		{"the sorts' orders, spelled out", func(t *testing.T, e *Env) {
 			d := e.Agent()
 			cs := sorted(e.sortingSet(t), casekit.SortCreated, nil)

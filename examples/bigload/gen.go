@@ -208,6 +208,7 @@ func (g *generator) nextCase() loaded {
 		Origin: origin, Tags: tags, Status: status, CreatedBy: createdBy,
 		CreatedAt: created, UpdatedAt: created, Version: 1,
 	}
+	c.PriorityRank = tables.PriorityRank(c.Priority)
 	if status != casekit.StatusNew {
 		c.AssigneeID = fmt.Sprintf("agent-%02d", g.r.IntN(agentCount))
 	}

@@ -602,3 +602,38 @@ func TestOpenPreparesNoStatements(t *testing.T) {
 		t.Error("a DSN asking for cache_statement did not get it (the check above proves nothing)")
 	}
 }
+
+// The migration that keeps a priority rank on each case ranks the cases
+// that were there before it, and the one after it the tags of the cases
+// that were there: both are undone here on a tenant's schema and run again through Kit.Migrate.
+func TestMigrationRanksExistingCases(t *testing.T) {
+	s := testStore(t)
+	ctx := context.Background()
+	kit := newKit(t, s)
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	d := kit.Desk("r").As(casekit.Agent("agent-1"))
+	want := casekittest.OpenRankedCases(t, d)
+	schema := bun.Ident(s.Schema("r"))
+	for _, stmt := range []string{ // migrations 13, then 12, undone
+		"DROP TABLE ?.case_tags",
+		"DROP FUNCTION ?.case_tags_sync() CASCADE", // and its triggers
+		"DROP INDEX ?.cases_status_rank_idx",
+		"DROP INDEX ?.cases_rank_idx",
+		"ALTER TABLE ?.cases DROP COLUMN priority_rank",
+		"DELETE FROM ?.casekit_migrations WHERE version >= 12",
+	} {
+		if _, err := s.DB().NewRaw(stmt, schema).Exec(ctx); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	var got casekit.MigrateProgress
+	if err := kit.Migrate(ctx, casekit.MigrateOptions{Progress: func(p casekit.MigrateProgress) { got = p }}); err != nil {
+		t.Fatal(err)
+	}
+	if got.From != 11 || got.To < 13 {
+		t.Errorf("migration progress %+v, want from 11 to 13 or later", got)
+	}
+	casekittest.WantRankedCases(t, d, want)
+}

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -568,4 +569,57 @@ func TestTimersGiveUpWhileTheStoreFails(t *testing.T) {
 	if logs.n == 0 || logs.n > 10 {
 		t.Errorf("one round on a failing store logged %d timer failures, want a few", logs.n)
 	}
+}
+
+// The migration that keeps a priority rank on each case ranks the cases
+// that were there before it, and the one after it puts their tags in
+// case_tags: both are undone here on a tenant's file and run again through
+// Kit.Migrate.
+func TestMigrationRanksExistingCases(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kit := newKit(t, s)
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	want := casekittest.OpenRankedCases(t, kit.Desk("r").As(casekit.Agent("agent-1")))
+	s.Close()
+
+	db, err := sql.Open("sqlite", filepath.Join(dir, "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		"DROP INDEX cases_status_rank_idx", // migration 12
+		"DROP INDEX cases_rank_idx",
+		"ALTER TABLE cases DROP COLUMN priority_rank",
+		"DROP TRIGGER case_tags_ai", // migration 13
+		"DROP TRIGGER case_tags_au",
+		"DROP TRIGGER case_tags_ad",
+		"DROP TABLE case_tags",
+		"DELETE FROM casekit_migrations WHERE version >= 12",
+	} {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	db.Close()
+
+	if s, err = sqlite.Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	kit = newKit(t, s)
+	var got casekit.MigrateProgress
+	if err := kit.Migrate(ctx, casekit.MigrateOptions{Progress: func(p casekit.MigrateProgress) { got = p }}); err != nil {
+		t.Fatal(err)
+	}
+	if got.From != 11 || got.To < 13 {
+		t.Errorf("migration progress %+v, want from 11 to 13 or later", got)
+	}
+	casekittest.WantRankedCases(t, kit.Desk("r").As(casekit.Agent("agent-1")), want)
 }

@@ -9,7 +9,21 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"casekit.dev/casekit"
 )
+
+// PriorityRank is the rank casekit keeps on a case of priority key: its
+// rank in a new tenant's priority lookup (casekit.DefaultLookups), for the
+// writers here, which keep that lookup.
+func PriorityRank(key string) int {
+	for _, l := range casekit.DefaultLookups() {
+		if l.Kind == casekit.LookupPriority && l.Key == key {
+			return l.Rank
+		}
+	}
+	panic("tables: no priority " + key + " in casekit.DefaultLookups")
+}
 
 // Case is a row of cases.
 type Case struct {
@@ -27,6 +41,7 @@ type Case struct {
 	Type                string         `bun:"type"`
 	Category            string         `bun:"category"`
 	Priority            string         `bun:"priority"`
+	PriorityRank        int            `bun:"priority_rank"`
 	Origin              string         `bun:"origin"`
 	Service             string         `bun:"service"`
 	Tags                []string       `bun:"tags,type:json"`

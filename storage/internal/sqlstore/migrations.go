@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -337,6 +338,62 @@ var migrations = []migration{
 		`CREATE INDEX cases_status_priority_idx ON ?.cases (status, priority, id)`,
 		`CREATE INDEX cases_priority_idx ON ?.cases (priority, id)`,
 	}},
+	{12, "priority ranks on cases", []string{
+		// Each case keeps the rank of its priority in the tenant's lookup,
+		// unrankedPriority when the lookup has no such key, so that an
+		// index holds the priority sorts' order (see rankSQL). This
+		// rewrites every case whose priority is ranked.
+		`ALTER TABLE ?.cases ADD COLUMN priority_rank INTEGER NOT NULL DEFAULT ` + fmt.Sprint(unrankedPriority),
+		`UPDATE ?.cases AS c SET priority_rank = l.rank FROM ?.lookups AS l
+			WHERE l.kind = 'priority' AND l.key = c.priority`,
+		`CREATE INDEX cases_status_rank_idx ON ?.cases (status, priority_rank DESC, id)`,
+		`CREATE INDEX cases_rank_idx ON ?.cases (priority_rank DESC, id)`,
+	}},
+	{13, "case tags", []string{
+		// Each tag of each case, kept from cases.tags by triggers, so that
+		// the tag filters read (tag, case_id) from an index in the list's
+		// order, and the planner has the tags' statistics: a rare tag, or
+		// one on no case, is read from the index, not by walking the
+		// cases until a page fills.
+		`CREATE TABLE ?.case_tags (
+			tag TEXT NOT NULL,
+			case_id TEXT NOT NULL,
+			PRIMARY KEY (tag, case_id))`,
+		`CREATE INDEX case_tags_case_idx ON ?.case_tags (case_id)`,
+		`PG:INSERT INTO ?.case_tags (tag, case_id)
+			SELECT DISTINCT t, c.id FROM ?.cases AS c,
+				jsonb_array_elements_text(CASE WHEN jsonb_typeof(c.tags) = 'array' THEN c.tags ELSE '[]'::jsonb END) AS t`,
+		`PG:CREATE FUNCTION ?.case_tags_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF TG_OP <> 'INSERT' THEN
+				DELETE FROM ?.case_tags WHERE case_id = OLD.id;
+			END IF;
+			IF TG_OP <> 'DELETE' AND jsonb_typeof(NEW.tags) = 'array' THEN
+				INSERT INTO ?.case_tags (tag, case_id)
+					SELECT DISTINCT t, NEW.id FROM jsonb_array_elements_text(NEW.tags) AS t;
+			END IF;
+			RETURN NULL;
+		END $$`,
+		`PG:CREATE TRIGGER case_tags_ai AFTER INSERT ON ?.cases FOR EACH ROW
+			WHEN (jsonb_typeof(NEW.tags) = 'array' AND NEW.tags <> '[]'::jsonb) EXECUTE FUNCTION ?.case_tags_sync()`,
+		`PG:CREATE TRIGGER case_tags_au AFTER UPDATE OF tags ON ?.cases FOR EACH ROW
+			WHEN (OLD.tags IS DISTINCT FROM NEW.tags) EXECUTE FUNCTION ?.case_tags_sync()`,
+		`PG:CREATE TRIGGER case_tags_ad AFTER DELETE ON ?.cases FOR EACH ROW EXECUTE FUNCTION ?.case_tags_sync()`,
+		`PG:ANALYZE ?.case_tags`,
+		`SQLITE:INSERT OR IGNORE INTO ?.case_tags (tag, case_id)
+			SELECT j.value, c.id FROM ?.cases AS c, json_each(c.tags) AS j WHERE json_type(c.tags) = 'array'`,
+		`SQLITE:CREATE TRIGGER ?.case_tags_ai AFTER INSERT ON cases WHEN json_type(NEW.tags) = 'array' BEGIN
+			INSERT OR IGNORE INTO case_tags (tag, case_id) SELECT value, NEW.id FROM json_each(NEW.tags);
+		END`,
+		`SQLITE:CREATE TRIGGER ?.case_tags_au AFTER UPDATE OF tags ON cases WHEN OLD.tags IS NOT NEW.tags BEGIN
+			DELETE FROM case_tags WHERE case_id = OLD.id;
+			INSERT OR IGNORE INTO case_tags (tag, case_id)
+				SELECT value, NEW.id FROM json_each(NEW.tags) WHERE json_type(NEW.tags) = 'array';
+		END`,
+		`SQLITE:CREATE TRIGGER ?.case_tags_ad AFTER DELETE ON cases BEGIN
+			DELETE FROM case_tags WHERE case_id = OLD.id;
+		END`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.
@@ -433,8 +490,9 @@ func MigrateAll(ctx context.Context, db bun.IDB, d Dialect, schema string) error
 	return nil
 }
 
-// formatDDL puts the quoted schema where the statement has "?" and the
-// dialect's types where it has placeholders.
+// formatDDL puts the quoted schema where the statement has "?" (every "?"
+// in a migration stands for the schema) and the dialect's types where it
+// has placeholders.
 func formatDDL(db bun.IDB, d Dialect, stmt, schema string) string {
 	if d == SQLite && strings.HasPrefix(stmt, "CREATE INDEX ") {
 		// SQLite qualifies the index name, not the table: CREATE INDEX
@@ -442,7 +500,8 @@ func formatDDL(db bun.IDB, d Dialect, stmt, schema string) string {
 		name, rest, _ := strings.Cut(strings.TrimPrefix(stmt, "CREATE INDEX "), " ON ?.")
 		return db.NewRaw("CREATE INDEX ?."+name+" ON "+rest, bun.Ident(schema)).String()
 	}
-	return db.NewRaw(d.ddl(stmt), bun.Ident(schema)).String()
+	stmt = d.ddl(stmt)
+	return db.NewRaw(stmt, slices.Repeat([]any{bun.Ident(schema)}, strings.Count(stmt, "?"))...).String()
 }
 
 // only strips a "PG:" or "SQLITE:" prefix from a statement meant for one

@@ -2,7 +2,7 @@ package sqlstore
 
 import (
 	"fmt"
-	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -36,9 +36,22 @@ func timeOf(p *casekit.CasePosition) any {
 	return p.Time.UTC()
 }
 
+// unrankedPriority is the rank kept on a case whose priority is not in the
+// tenant's priority lookup: below every rank a lookup may hold
+// (casekit.Lookup.Rank), so such cases come last in the priority sort and
+// first in its reverse, and the rank is never NULL.
+const unrankedPriority = math.MinInt32
+
+// rankSQL is the rank a case of priority ? (the second argument; the first
+// is the schema) keeps in cases.priority_rank, set on every insert and
+// update of the case; SaveLookup and DeleteLookup set it again on the
+// cases of a priority whose rank changes.
+var rankSQL = fmt.Sprintf("COALESCE((SELECT l.rank FROM ?.lookups AS l WHERE l.kind = 'priority' AND l.key = ?), %d)",
+	unrankedPriority)
+
 func rankOf(p *casekit.CasePosition) any {
 	if p.Rank == nil {
-		return nil
+		return unrankedPriority
 	}
 	return *p.Rank
 }
@@ -60,37 +73,11 @@ func caseOrderOf(q casekit.CaseQuery) (caseOrder, error) {
 	case casekit.SortDueDesc:
 		return caseOrder{value: col("c.resolution_due"), desc: true, idDesc: true, nullable: true, pos: timeOf}, nil
 	case casekit.SortPriority:
-		return caseOrder{value: rankExpr(q.Ranks), desc: true, nullable: true, nullsLast: true, pos: rankOf}, nil
+		return caseOrder{value: col("c.priority_rank"), desc: true, pos: rankOf}, nil
 	case casekit.SortPriorityDesc:
-		return caseOrder{value: rankExpr(q.Ranks), idDesc: true, nullable: true, pos: rankOf}, nil
+		return caseOrder{value: col("c.priority_rank"), idDesc: true, pos: rankOf}, nil
 	}
 	return caseOrder{}, fmt.Errorf("list cases: unknown sort %q", q.Sort)
-}
-
-// rankExpr is a case's priority rank: a CASE over the tenant's priority
-// lookup, passed in by casekit, NULL for a priority not in it. A CASE on
-// the cases table keeps the list a scan of that one table, so the indexes
-// of the filters still choose the rows; a join with the lookups table
-// would sort the same way with a join more to plan. Keys are bound as
-// literals, in key order so that the same lookup gives the same SQL.
-func rankExpr(ranks map[string]int) *schema.QueryWithArgs {
-	if len(ranks) == 0 {
-		q := bun.SafeQuery("CAST(NULL AS INTEGER)")
-		return &q
-	}
-	keys := make([]string, 0, len(ranks))
-	for k := range ranks {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	sql := "CASE c.priority"
-	args := make([]any, 0, 2*len(keys))
-	for _, k := range keys {
-		sql += " WHEN ? THEN ?"
-		args = append(args, k, ranks[k])
-	}
-	q := bun.SafeQuery(sql+" END", args...)
-	return &q
 }
 
 // orderCases orders s by q.Sort and, when q.Position is set, keeps only the
@@ -160,17 +147,11 @@ func (o caseOrder) after(sort string, p *casekit.CasePosition) (schema.QueryWith
 	}
 }
 
-// arm is one part of a case list (see listArms): its conditions and, when
-// it holds the cases of one priority, that priority's rank (nil for the
-// priorities not in the lookup).
-type arm struct {
-	conds []schema.QueryWithArgs
-	prio  bool
-	rank  *int
-}
+// arm is one part of a case list (see listArms): its conditions.
+type arm []schema.QueryWithArgs
 
 func (a arm) with(c schema.QueryWithArgs) arm {
-	return arm{conds: append(slices.Clone(a.conds), c), prio: a.prio, rank: a.rank}
+	return append(slices.Clone(a), c)
 }
 
 // listArms splits a list no single index serves into arms that each can
@@ -183,14 +164,13 @@ func (a arm) with(c schema.QueryWithArgs) arm {
 //   - A full-text search on PostgreSQL splits into the cases whose own
 //     text matches and those with a matching message: one OR of the two
 //     can use neither GIN index.
-//   - A priority sort splits by priority, and then by status when the
-//     list has a status filter: within one priority the order is the
-//     ID's, which the (status, priority, id) and (priority, id) indexes
-//     hold, where the rank expression has to sort every matching case.
+//   - A priority sort over more than one status splits by status: the
+//     (status, priority_rank DESC, id) index holds each status's cases in
+//     the sort's order, where a list of several statuses has to read
+//     every matching case and sort them.
 //
-// It returns nil when the list is best read in one piece. With
-// rankedOnly, it leaves out the arm of the priorities not in the lookup.
-func (t *Tx) listArms(q casekit.CaseQuery, rankedOnly bool) []arm {
+// It returns nil when the list is best read in one piece.
+func (t *Tx) listArms(q casekit.CaseQuery) []arm {
 	if q.Limit <= 0 {
 		return nil
 	}
@@ -205,33 +185,15 @@ func (t *Tx) listArms(q casekit.CaseQuery, rankedOnly bool) []arm {
 		// search stays one condition, in every arm.
 		arms = []arm{arm{}.with(t.search(q))}
 	}
-	if (q.Sort == casekit.SortPriority || q.Sort == casekit.SortPriorityDesc) && len(q.Ranks) > 0 {
-		keys := slices.Sorted(maps.Keys(q.Ranks))
+	statuses := slices.Compact(slices.Sorted(slices.Values(q.Status)))
+	if (q.Sort == casekit.SortPriority || q.Sort == casekit.SortPriorityDesc) && len(statuses) > 1 {
 		var next []arm
 		for _, a := range arms {
-			for _, k := range keys {
-				r := q.Ranks[k]
-				b := a.with(bun.SafeQuery("c.priority = ?", k))
-				b.prio, b.rank = true, &r
-				next = append(next, b)
-			}
-			if !rankedOnly {
-				b := a.with(bun.SafeQuery("c.priority NOT IN (?)", bun.In(keys)))
-				b.prio = true
-				next = append(next, b)
+			for _, st := range statuses {
+				next = append(next, a.with(bun.SafeQuery("c.status = ?", st)))
 			}
 		}
 		arms, split = next, true
-		if len(q.Status) > 0 {
-			statuses := slices.Compact(slices.Sorted(slices.Values(q.Status)))
-			next = nil
-			for _, a := range arms {
-				for _, st := range statuses {
-					next = append(next, a.with(bun.SafeQuery("c.status = ?", st)))
-				}
-			}
-			arms = next
-		}
 	}
 	if !split {
 		return nil
@@ -247,45 +209,24 @@ func (t *Tx) armsQuery(q casekit.CaseQuery, arms []arm) (schema.QueryWithArgs, e
 	if err != nil {
 		return schema.QueryWithArgs{}, err
 	}
-	var sql []string
-	var args []any
+	sql := make([]string, len(arms))
+	args := make([]any, len(arms))
 	for i, a := range arms {
 		s := t.db.NewSelect().ColumnExpr("c.id").TableExpr("?.cases AS c", t.schema)
+		cols := "id"
 		if o.value != nil { // the value sorted on, to merge the arms by
 			s = s.ColumnExpr("? AS v", *o.value)
-		}
-		s = t.caseFilters(s, q)
-		for _, c := range a.conds {
-			s = s.Where("?", c)
-		}
-		if a.prio {
-			// One priority, one rank: the order is the ID's.
-			if q.Position != nil {
-				after, skip := o.afterInRank(a.rank, q.Position)
-				if skip {
-					continue
-				}
-				if after != nil {
-					s = s.Where("?", *after)
-				}
-			}
-			if o.idDesc {
-				s = s.OrderExpr("c.id DESC")
-			} else {
-				s = s.OrderExpr("c.id ASC")
-			}
-		} else if s, err = orderCases(s, q); err != nil {
-			return schema.QueryWithArgs{}, err
-		}
-		cols := "id"
-		if o.value != nil {
 			cols = "id, v"
 		}
-		sql = append(sql, fmt.Sprintf("SELECT %s FROM (?) AS a%d", cols, i))
-		args = append(args, s.Limit(int64(q.Limit)))
-	}
-	if len(sql) == 0 { // every arm lies before the position
-		return bun.SafeQuery("SELECT CAST(NULL AS TEXT) WHERE 1 = 0"), nil
+		s = t.caseFilters(s, q)
+		for _, c := range a {
+			s = s.Where("?", c)
+		}
+		if s, err = orderCases(s, q); err != nil {
+			return schema.QueryWithArgs{}, err
+		}
+		sql[i] = fmt.Sprintf("SELECT %s FROM (?) AS a%d", cols, i)
+		args[i] = s.Limit(int64(q.Limit))
 	}
 	// The page's IDs are the first of the arms' merged, found from the
 	// narrow rows the arms read from their indexes: only they are then
@@ -306,41 +247,4 @@ func (t *Tx) armsQuery(q casekit.CaseQuery, arms []arm) (schema.QueryWithArgs, e
 	}
 	return bun.SafeQuery("SELECT u.id FROM ("+strings.Join(sql, " UNION ")+") AS u ORDER BY "+order+
 		fmt.Sprintf(" LIMIT %d", q.Limit), args...), nil
-}
-
-// afterInRank is after for the cases of one priority sort rank (nil for
-// the priorities not in the lookup): skip when they all come before
-// position p, else the condition on the ID, nil for none when they all
-// come after it.
-func (o caseOrder) afterInRank(rank *int, p *casekit.CasePosition) (after *schema.QueryWithArgs, skip bool) {
-	idOp := ">"
-	if o.idDesc {
-		idOp = "<"
-	}
-	same := bun.SafeQuery("c.id "+idOp+" ?", p.ID)
-	// before reports whether rank a comes before rank b in this order,
-	// where nil (no rank) comes last when sorting by descending rank and
-	// first otherwise.
-	before := func(a, b *int) bool {
-		switch {
-		case a == nil && b == nil:
-			return false
-		case a == nil:
-			return !o.nullsLast
-		case b == nil:
-			return o.nullsLast
-		case o.desc:
-			return *a > *b
-		default:
-			return *a < *b
-		}
-	}
-	switch {
-	case before(rank, p.Rank):
-		return nil, true
-	case before(p.Rank, rank):
-		return nil, false
-	default:
-		return &same, false
-	}
 }

@@ -173,11 +173,32 @@ func (t *Tx) Lookups(ctx context.Context, kind casekit.LookupKind) ([]casekit.Lo
 
 // SaveLookup implements casekit.Tx.
 func (t *Tx) SaveLookup(ctx context.Context, l casekit.Lookup) error {
+	var old []int
+	if l.Kind == casekit.LookupPriority {
+		err := t.db.NewRaw("SELECT rank FROM ?.lookups WHERE kind = ? AND key = ?", t.schema, string(l.Kind), l.Key).Scan(ctx, &old)
+		if err != nil {
+			return t.err(err, "save lookup")
+		}
+	}
 	r := &lookupRow{Kind: string(l.Kind), Key: l.Key, Label: l.Label, Rank: l.Rank, Action: l.Action, Disabled: l.Disabled}
 	_, err := t.ins(r, "lookups").On("CONFLICT (kind, key) DO UPDATE").
 		Set("label = EXCLUDED.label").Set("rank = EXCLUDED.rank").
 		Set("action = EXCLUDED.action").Set("disabled = EXCLUDED.disabled").Exec(ctx)
-	return t.err(err, "save lookup")
+	if err != nil {
+		return t.err(err, "save lookup")
+	}
+	if l.Kind == casekit.LookupPriority && (len(old) == 0 || old[0] != l.Rank) {
+		return t.rerank(ctx, l.Key, l.Rank)
+	}
+	return nil
+}
+
+// rerank sets the priority rank kept on every case of priority key (see
+// rankSQL): a rank change rewrites that priority's cases, all in this
+// transaction.
+func (t *Tx) rerank(ctx context.Context, key string, rank int) error {
+	_, err := t.db.NewRaw("UPDATE ?.cases SET priority_rank = ? WHERE priority = ?", t.schema, rank, key).Exec(ctx)
+	return t.err(err, "rank the priority's cases")
 }
 
 // DeleteLookup implements casekit.Tx.
@@ -186,7 +207,10 @@ func (t *Tx) DeleteLookup(ctx context.Context, kind casekit.LookupKind, key stri
 	if err != nil {
 		return t.err(err, "delete lookup")
 	}
-	return affected(res, casekit.ErrNotFound)
+	if err := affected(res, casekit.ErrNotFound); err != nil || kind != casekit.LookupPriority {
+		return err
+	}
+	return t.rerank(ctx, key, unrankedPriority)
 }
 
 func affected(res sql.Result, none error) error {
@@ -226,7 +250,7 @@ func (t *Tx) NextCaseNumber(ctx context.Context) (int64, error) {
 
 // InsertCase implements casekit.Tx.
 func (t *Tx) InsertCase(ctx context.Context, c *casekit.Case) error {
-	_, err := t.ins(caseRowOf(c), "cases").Exec(ctx)
+	_, err := t.ins(caseRowOf(c), "cases").Value("priority_rank", rankSQL, t.schema, c.Priority).Exec(ctx)
 	return t.err(err, "insert case")
 }
 
@@ -252,6 +276,7 @@ func (t *Tx) CaseByNumber(ctx context.Context, number int64, lock bool) (*caseki
 func (t *Tx) UpdateCase(ctx context.Context, c *casekit.Case, prevVersion int64) error {
 	res, err := t.db.NewUpdate().Model(caseRowOf(c)).ModelTableExpr("?.cases AS c", t.schema).
 		ExcludeColumn("id", "number", "created_by", "created_at").
+		Value("priority_rank", rankSQL, t.schema, c.Priority).
 		WherePK().Where("c.version = ?", prevVersion).Exec(ctx)
 	if err != nil {
 		return t.err(err, "update case")
@@ -278,27 +303,9 @@ func (t *Tx) DeleteCase(ctx context.Context, id string) error {
 
 // ListCases implements casekit.Tx.
 func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Case, error) {
-	if q.Sort == casekit.SortPriority && len(q.Ranks) > 0 && q.Limit > 0 {
-		// The cases whose priority is not in the lookup come last, and
-		// few tenants have any: read the ranked ones first, and the rest
-		// only when they do not fill the page.
-		out, err := t.listCases(ctx, q, true)
-		if err != nil || len(out) == q.Limit {
-			return out, err
-		}
-	}
-	return t.listCases(ctx, q, false)
-}
-
-// listCases is ListCases, leaving out the cases whose priority is not in
-// the lookup when rankedOnly is set (for the priority sorts).
-func (t *Tx) listCases(ctx context.Context, q casekit.CaseQuery, rankedOnly bool) ([]*casekit.Case, error) {
 	var rows []caseRow
 	s := t.caseFilters(t.sel(&rows, "cases", "c"), q)
-	if rankedOnly {
-		s = s.Where("c.priority IN (?)", bun.In(slices.Sorted(maps.Keys(q.Ranks))))
-	}
-	if arms := t.listArms(q, rankedOnly); arms != nil {
+	if arms := t.listArms(q); arms != nil {
 		// The page is the first of the arms' own first pages: see
 		// listArms.
 		top, err := t.armsQuery(q, arms)
@@ -357,12 +364,7 @@ func (t *Tx) caseFilters(s *bun.SelectQuery, q casekit.CaseQuery) *bun.SelectQue
 			s = t.hasTag(s, tag)
 		}
 	} else if len(q.Tags) > 0 {
-		s = s.WhereGroup(" AND ", func(g *bun.SelectQuery) *bun.SelectQuery {
-			for _, tag := range q.Tags {
-				g = g.WhereOr("?", t.tagCond(tag))
-			}
-			return g
-		})
+		s = s.Where("?", t.anyTagCond(q.Tags))
 	}
 	if q.CreatedAfter != nil {
 		s = s.Where("c.created_at > ?", q.CreatedAfter.UTC())
@@ -586,11 +588,16 @@ func (t *Tx) Events(ctx context.Context, caseID string) ([]casekit.Event, error)
 
 // tagCond is the condition that a case has tag.
 func (t *Tx) tagCond(tag string) schema.QueryWithArgs {
-	if t.dialect == Postgres {
-		b, _ := json.Marshal([]string{tag})
-		return bun.SafeQuery("c.tags @> ?::jsonb", string(b))
+	return t.anyTagCond([]string{tag})
+}
+
+// anyTagCond matches the cases with at least one of tags, found in
+// case_tags (migration 13), whose (tag, case_id) key serves it.
+func (t *Tx) anyTagCond(tags []string) schema.QueryWithArgs {
+	if len(tags) == 1 {
+		return bun.SafeQuery("EXISTS (SELECT 1 FROM ?.case_tags AS t WHERE t.case_id = c.id AND t.tag = ?)", t.schema, tags[0])
 	}
-	return bun.SafeQuery("EXISTS (SELECT 1 FROM json_each(c.tags) AS tag WHERE tag.value = ?)", tag)
+	return bun.SafeQuery("EXISTS (SELECT 1 FROM ?.case_tags AS t WHERE t.case_id = c.id AND t.tag IN (?))", t.schema, bun.In(tags))
 }
 
 // customCond matches a custom field's value exactly, in its JSON type:

@@ -77,8 +77,7 @@ func paged(f casekit.CaseFilter, pages int) func(context.Context, *casekit.Desk)
 // queries are the lists measured on a tenant of count cases.
 func queries(count int64) []query {
 	word := func(rank int) string { return vocabulary[rank] }
-	many := make([]string, 32)
-	copy(many, vocabulary[:32])
+	words := func(from, to int) string { return strings.Join(vocabulary[from:to], " ") }
 	return []query{
 		{name: "status new+in_progress, sort priority", filter: plain(casekit.CaseFilter{Status: []string{"new", "in_progress"}, Sort: casekit.SortPriority})},
 		{name: "status waiting_for_response, priority high", filter: plain(casekit.CaseFilter{Status: []string{casekit.StatusWaiting}, Priority: []string{"high"}})},
@@ -86,10 +85,14 @@ func queries(count int64) []query {
 		{name: "customer (tail)", filter: plain(casekit.CaseFilter{CustomerID: customerID(15000)})},
 		{name: "tag (common)", filter: plain(casekit.CaseFilter{Tag: tagName(0)})},
 		{name: "tag (rare)", filter: plain(casekit.CaseFilter{Tag: tagName(45)})},
+		{name: "tag (on no case)", filter: plain(casekit.CaseFilter{Tag: "no-such-tag"})},
+		{name: "tags, any of two rare", filter: plain(casekit.CaseFilter{Tags: []string{tagName(44), tagName(45)}})},
 		{name: "text, one word (" + word(100) + ")", filter: plain(casekit.CaseFilter{Text: word(100)})},
 		{name: "text, one rare word (" + word(len(vocabulary)-3) + ")", filter: plain(casekit.CaseFilter{Text: word(len(vocabulary) - 3)})},
 		{name: "text, two words (" + word(60) + " " + word(150) + ")", filter: plain(casekit.CaseFilter{Text: word(60) + " " + word(150)})},
-		{name: "text, 32 common words", filter: plain(casekit.CaseFilter{Text: strings.Join(many, " ")})},
+		{name: "text, the 8 commonest words", filter: plain(casekit.CaseFilter{Text: words(0, 8)})},
+		{name: "text, 8 common words few cases hold together (" + words(30, 38) + ")", filter: plain(casekit.CaseFilter{Text: words(30, 38)})},
+		{name: "text, 32 common words (validation error)", filter: plain(casekit.CaseFilter{Text: words(0, 32)}), wantErr: true},
 		{name: `text, quotes and operators`, filter: plain(casekit.CaseFilter{Text: `"` + word(60) + `" & | ! ' : * <-> (-` + word(150) + `)`})},
 		{name: "text, 10,000 characters", filter: plain(casekit.CaseFilter{Text: strings.Repeat(word(60)+" ", 10000/(len(word(60))+1))}), wantErr: true},
 		{name: "#number", filter: plain(casekit.CaseFilter{Text: fmt.Sprintf("#%d", count/2)})},

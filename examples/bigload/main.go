@@ -82,7 +82,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := e.kit.Migrate(ctx); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "bigload: migrated in %v\n", time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stderr, "bigload: migrated in %v; vacuuming and analyzing\n", time.Since(start).Round(time.Millisecond))
+		if err := e.analyze(ctx); err != nil {
+			return err
+		}
 	case have >= 0:
 		return fmt.Errorf("tenant %q exists with %d cases: drop it, or pass -reuse with -cases %d", c.tenant, have, have)
 	default:

@@ -76,7 +76,8 @@ type DetailPage struct {
 	CanComment, CanClose, CanRate, CanUpload bool
 	ClosureReasons                           []Choice
 	RatingLevels                             []Choice
-	// Linked lists the customer's cases linked to this one.
+	// Linked lists the customer's cases linked to this one; none for a
+	// visitor who came by a portal link, which opens only this case.
 	Linked []LinkedRow
 }
 
@@ -104,7 +105,8 @@ type CaseDetail struct {
 	SatisfactionComment string
 	URL                 string
 	// MergedInto is the case this one was merged into, when the customer
-	// may see it.
+	// may see it; its URL is empty when the visitor came by a portal link,
+	// which opens only this case.
 	MergedInto *CaseRow
 }
 

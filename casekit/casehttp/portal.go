@@ -461,14 +461,20 @@ func (p *Portal) detailPage(w http.ResponseWriter, r *http.Request, d *casekit.D
 	if err != nil {
 		return nil, err
 	}
+	onlyThis := linkCase(ctx) != 0 // a portal link opens this case and no other
 	for _, l := range linked {
 		lst := states[l.Case.Status]
 		row := templates.CaseRow{Number: l.Case.Number, Subject: l.Case.Subject, StatusLabel: lst.Label, State: stateOf(lst),
-			Priority: l.Case.Priority, CreatedAt: l.Case.CreatedAt, UpdatedAt: l.Case.UpdatedAt, URL: p.caseURL(l.Case.Number)}
+			Priority: l.Case.Priority, CreatedAt: l.Case.CreatedAt, UpdatedAt: l.Case.UpdatedAt}
+		if !onlyThis {
+			row.URL = p.caseURL(l.Case.Number)
+		}
 		if l.Case.ID == c.MergedIntoID {
 			data.Case.MergedInto = &row
 		}
-		data.Linked = append(data.Linked, templates.LinkedRow{CaseRow: row, Relation: relationLabels[l.Role]})
+		if !onlyThis {
+			data.Linked = append(data.Linked, templates.LinkedRow{CaseRow: row, Relation: relationLabels[l.Role]})
+		}
 	}
 	data.CanComment = !st.Final && !st.Canceled
 	data.CanUpload = data.CanComment && p.cfg.Kit.BlobStore() != nil

@@ -458,6 +458,26 @@ func TestPortalShowsLinkedAndMergedCases(t *testing.T) {
 		if strings.Contains(page, "How did we do?") {
 			t.Errorf("a merged case offers a rating:\n%s", page)
 		}
+		// A portal link opens its one case: it names the target of a
+		// merge without a way there, and lists no linked case it could
+		// not open.
+		for _, c := range []*casekit.Case{target, dup} {
+			token, _, err := d.CreatePortalLink(ctx, c.ID, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			guest := s.browser("")
+			if code, _, _ := guest.do("GET", "/support/link/"+s.tenant+"/"+token, nil); code != 303 {
+				t.Fatalf("opening the link to #%d: %d", c.Number, code)
+			}
+			_, page := guest.get(fmt.Sprintf("/support/cases/%d", c.Number))
+			if strings.Contains(page, "Linked cases") || strings.Count(page, `href="/support/cases/`) != strings.Count(page, fmt.Sprintf(`href="/support/cases/%d`, c.Number)) {
+				t.Errorf("#%d through its link points at other cases:\n%s", c.Number, page)
+			}
+			if c == dup && !strings.Contains(page, fmt.Sprintf("merged into #%d Screen flickers;", target.Number)) {
+				t.Errorf("the merged case through its link does not name the target:\n%s", page)
+			}
+		}
 	})
 }
 

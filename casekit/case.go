@@ -218,6 +218,9 @@ type CaseQuery struct {
 	// VisibleTo is set): each a word, or a phrase of words in order, in
 	// lower case, letters and digits only. The store ignores Text.
 	Terms [][]string
+	// IDs, when not empty, keeps only the cases with these IDs (casekit
+	// reads a case's linked cases with it, in one query).
+	IDs []string
 }
 
 // The orders of CaseFilter.Sort. Each key without "-" and its "-" form are

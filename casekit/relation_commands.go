@@ -181,19 +181,26 @@ func (d *Desk) LinkedCases(ctx context.Context, caseID string) ([]LinkedCase, er
 		if err != nil {
 			return err
 		}
+		if len(links) == 0 {
+			return nil
+		}
+		ids := make([]string, len(links))
+		for i, l := range links {
+			_, ids[i] = roleOf(l, cs.ID)
+		}
+		others, err := c.tx.ListCases(c.ctx, CaseQuery{CaseFilter: CaseFilter{Sort: SortCreated}, IDs: ids})
+		if err != nil {
+			return fmt.Errorf("case %s: linked cases: %w", cs.ID, err)
+		}
+		byID := make(map[string]*Case, len(others))
+		for _, oc := range others {
+			byID[oc.ID] = oc
+		}
 		for _, l := range links {
 			role, other := roleOf(l, cs.ID)
-			oc, err := c.tx.Case(c.ctx, other, false)
-			if errors.Is(err, ErrNotFound) {
-				continue
+			if oc, ok := byID[other]; ok && c.visible(oc) {
+				out = append(out, LinkedCase{Link: l, Role: role, Case: oc})
 			}
-			if err != nil {
-				return fmt.Errorf("case %s: linked case %s: %w", cs.ID, other, err)
-			}
-			if !c.visible(oc) {
-				continue
-			}
-			out = append(out, LinkedCase{Link: l, Role: role, Case: oc})
 		}
 		return nil
 	})

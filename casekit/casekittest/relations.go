@@ -15,6 +15,26 @@ import (
 // merging a duplicate into its target.
 func testRelations(t *testing.T, newStore StoreFactory) {
 	runEnvTests(t, newStore, []envTest{
+		{"the store lists the cases asked for by ID, and only them", func(t *testing.T, e *Env) {
+			a, _, c, other := e.open(t, "A", "cust-1"), e.open(t, "B", "cust-1"), e.open(t, "C", "cust-1"), e.open(t, "D", "cust-2")
+			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+				for _, tc := range []struct {
+					q    casekit.CaseQuery
+					want []int64
+				}{
+					{casekit.CaseQuery{IDs: []string{c.ID, "no-such-case", a.ID, other.ID}, CaseFilter: casekit.CaseFilter{Sort: casekit.SortCreated}}, []int64{a.Number, c.Number, other.Number}},
+					{casekit.CaseQuery{IDs: []string{c.ID, a.ID, other.ID}, VisibleTo: "cust-2"}, []int64{other.Number}},
+					{casekit.CaseQuery{IDs: []string{c.ID, a.ID}, Limit: 1}, []int64{c.Number}},
+				} {
+					got, err := tx.ListCases(ctx, tc.q)
+					if err != nil {
+						return err
+					}
+					wantEqual(t, tc.want, numbers(got), "ListCases of IDs %v, visible to %q, limit %d", tc.q.IDs, tc.q.VisibleTo, tc.q.Limit)
+				}
+				return nil
+			})
+		}},
 		{"links read both ways, with roles and history", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()
 			a, b, c, dup := e.open(t, "A", "cust-1"), e.open(t, "B", "cust-1"), e.open(t, "C", "cust-1"), e.open(t, "D", "cust-1")

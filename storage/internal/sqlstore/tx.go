@@ -339,6 +339,9 @@ func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Cas
 
 // caseFilters adds q's conditions to s, all but the full-text search.
 func (t *Tx) caseFilters(s *bun.SelectQuery, q casekit.CaseQuery) *bun.SelectQuery {
+	if len(q.IDs) > 0 {
+		s = s.Where("c.id IN (?)", bun.In(q.IDs))
+	}
 	if len(q.Status) > 0 {
 		s = s.Where("c.status IN (?)", bun.In(q.Status))
 	}

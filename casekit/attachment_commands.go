@@ -16,7 +16,7 @@ import (
 // not accept one on "content_type"; nothing is kept then. A customer
 // uploads to their own cases only, and may attach to a message only
 // what was uploaded to that case. A file uploaded but never attached
-// stays in the blob store.
+// stays in the blob store until Kit.SweepBlobs deletes it.
 func (d *Desk) Upload(ctx context.Context, caseID, name, contentType string, r io.Reader) (*NewAttachment, error) {
 	if d.kit.blobs == nil {
 		return nil, fmt.Errorf("casekit: upload: %w", ErrNoBlobStore)

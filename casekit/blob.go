@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
+	"time"
 )
 
 // BlobStore keeps attachment contents, per tenant, by key. Package
@@ -119,4 +121,95 @@ func fileName(name string) string {
 		return "file"
 	}
 	return name
+}
+
+// BlobInfo is one blob a BlobLister lists.
+type BlobInfo struct {
+	Key string
+	// ModTime is when the blob was written.
+	ModTime time.Time
+}
+
+// BlobLister is a BlobStore that can list a tenant's blobs, which
+// Kit.SweepBlobs needs; casekit.dev/storage/fsblob is one.
+type BlobLister interface {
+	// ListBlobs calls fn with each of the tenant's blobs, in no order,
+	// and stops at fn's first error, which it returns. A tenant with no
+	// blobs lists none.
+	ListBlobs(ctx context.Context, tenant string, fn func(BlobInfo) error) error
+}
+
+// MinSweepAge is the least age Kit.SweepBlobs deletes a blob at.
+const MinSweepAge = time.Hour
+
+// sweepBatch is how many blobs SweepBlobs asks the store about at once.
+const sweepBatch = 500
+
+// SweepBlobs deletes the tenant's blobs that no attachment refers to and
+// that were written more than olderThan ago (by the kit's clock): files
+// uploaded with Desk.Upload but never attached, and the files of deleted
+// cases. It returns how many it deleted.
+//
+// A blob is in use once the message or note that attaches it commits, so
+// olderThan must outlast the longest a host lets an upload wait for its
+// message: a file attached after it was swept is lost. It is at least
+// MinSweepAge (a ValidationError on "older_than" otherwise); a day suits
+// most hosts. The blob store must be a BlobLister (an error wrapping
+// errors.ErrUnsupported otherwise). Any number of processes may sweep at
+// once.
+func (k *Kit) SweepBlobs(ctx context.Context, tenant string, olderThan time.Duration) (int, error) {
+	if k.blobs == nil {
+		return 0, fmt.Errorf("casekit: sweep blobs: %w", ErrNoBlobStore)
+	}
+	lister, ok := k.blobs.(BlobLister)
+	if !ok {
+		return 0, fmt.Errorf("casekit: sweep blobs: the blob store %T cannot list blobs: %w", k.blobs, errors.ErrUnsupported)
+	}
+	if olderThan < MinSweepAge {
+		return 0, invalid("older_than", "min", "is %v; blobs are swept at %v old at the earliest", olderThan, MinSweepAge)
+	}
+	cutoff := k.now().Add(-olderThan)
+	var batch []string
+	deleted := 0
+	sweep := func() error {
+		var attached []string
+		err := k.store.InTx(ctx, tenant, func(ctx context.Context, tx Tx) error {
+			var err error
+			attached, err = tx.AttachedKeys(ctx, batch)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, key := range batch {
+			if slices.Contains(attached, key) {
+				continue
+			}
+			if err := k.blobs.Delete(ctx, tenant, key); err != nil {
+				return err
+			}
+			deleted++
+		}
+		batch = batch[:0]
+		return nil
+	}
+	err := lister.ListBlobs(ctx, tenant, func(b BlobInfo) error {
+		if !b.ModTime.Before(cutoff) {
+			return nil
+		}
+		if batch = append(batch, b.Key); len(batch) == sweepBatch {
+			return sweep()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = sweep()
+	}
+	if err != nil {
+		return deleted, fmt.Errorf("casekit: sweep blobs of tenant %q: %w", tenant, err)
+	}
+	if deleted > 0 {
+		k.logger.InfoContext(ctx, "casekit: swept blobs", "tenant", tenant, "deleted", deleted)
+	}
+	return deleted, nil
 }

@@ -266,7 +266,8 @@ func (d *Desk) UpdateCase(ctx context.Context, id string, u CaseUpdate) (*Case, 
 
 // DeleteCase removes a case opened by mistake with its activities, notes
 // and messages. Its history stays, ending in a case.deleted event that
-// holds the case as it was: the audit record.
+// holds the case as it was: the audit record. Its files stay in the blob
+// store until Kit.SweepBlobs deletes them.
 func (d *Desk) DeleteCase(ctx context.Context, id string, reason string) error {
 	return d.run(ctx, "delete case", staffOnly, func(c *cmd) error {
 		if len(reason) > 1000 {

@@ -222,6 +222,10 @@ type Tx interface {
 	Message(ctx context.Context, id string) (*Message, error)
 	// Messages lists a case's messages with their attachments, oldest first.
 	Messages(ctx context.Context, caseID string) ([]*Message, error)
+	// AttachedKeys returns those of keys that an attachment (of a message
+	// or a note, of any case) refers to as its blob, each once, in no
+	// order.
+	AttachedKeys(ctx context.Context, keys []string) ([]string, error)
 
 	// AppendEvents adds events to the history. Events are never changed.
 	AppendEvents(ctx context.Context, events ...Event) error

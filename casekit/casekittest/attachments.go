@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"casekit.dev/casekit"
 	"casekit.dev/storage/fsblob"
@@ -56,6 +59,61 @@ func testAttachments(t *testing.T, newStore StoreFactory) {
 		wantRule(t, err, "attaching a file uploaded to another case", "attachments[0].key", "case")
 		_, _, err = cust.OpenAttachment(ctx, other.ID, m.Attachments[0].ID)
 		wantIs(t, err, casekit.ErrNotFound, "opening through another customer's case")
+	})
+	t.Run("SweepBlobs deletes the old blobs no attachment refers to, and only them", func(t *testing.T) {
+		e, dir := env(t)
+		ctx, d := t.Context(), e.Agent()
+		e.Clock.Set(time.Now()) // the blob store dates files by the wall clock
+		up := func(c *casekit.Case, name string) casekit.NewAttachment {
+			return *try(d.Upload(ctx, c.ID, name, "text/plain", strings.NewReader(name))).get(t)
+		}
+		c, gone := e.open(t, "Keeps its files", "cust-1"), e.open(t, "Deleted", "cust-1")
+		dup, target := e.open(t, "Merged", "cust-1"), e.open(t, "Merge target", "cust-1")
+		inMessage := up(c, "message.txt")
+		m := try(d.PostMessage(ctx, c.ID, casekit.NewMessage{Direction: casekit.Outbound, Body: "file", Attachments: []casekit.NewAttachment{inMessage}})).get(t)
+		n := try(d.AddNote(ctx, c.ID, casekit.NewNote{Subject: "general", Body: "file", Attachments: []casekit.NewAttachment{up(c, "note.txt")}})).get(t)
+		moved := try(d.PostMessage(ctx, dup.ID, casekit.NewMessage{Direction: casekit.Outbound, Body: "file", Attachments: []casekit.NewAttachment{up(dup, "moved.txt")}})).get(t)
+		try(d.Merge(ctx, dup.ID, target.ID, casekit.Merge{})).get(t)
+		orphan := up(c, "never-attached.txt")
+		deleted := up(gone, "deleted.txt")
+		try(d.PostMessage(ctx, gone.ID, casekit.NewMessage{Direction: casekit.Outbound, Body: "file", Attachments: []casekit.NewAttachment{deleted}})).get(t)
+		must(t, d.DeleteCase(ctx, gone.ID, "opened by mistake"), "DeleteCase")
+		blobs := e.Kit.BlobStore()
+		_, err := blobs.Put(ctx, e.Tenant, "host/put-directly", strings.NewReader("x"))
+		must(t, err, "Put")
+
+		_, err = e.Kit.SweepBlobs(ctx, e.Tenant, 59*time.Minute)
+		wantRule(t, err, "a sweep of blobs younger than an hour", "older_than", "min")
+		if n, err := e.Kit.SweepBlobs(ctx, e.Tenant, time.Hour); err != nil || n != 0 {
+			t.Fatalf("sweeping fresh blobs: %d deleted, %v; want none", n, err)
+		}
+		e.Clock.Advance(2 * time.Hour)
+		// A file written just now is young even when unattached.
+		fresh := time.Now().Add(2 * time.Hour)
+		young := up(c, "young.txt")
+		must(t, os.Chtimes(filepath.Join(dir, e.Tenant, filepath.FromSlash(young.Key)), fresh, fresh), "Chtimes")
+		if n, err := e.Kit.SweepBlobs(ctx, e.Tenant, time.Hour); err != nil || n != 3 {
+			t.Fatalf("sweeping after two hours: %d deleted, %v; want 3 (never attached, deleted case, put directly)", n, err)
+		}
+		for _, key := range []string{orphan.Key, deleted.Key, "host/put-directly"} {
+			_, err := blobs.Open(ctx, e.Tenant, key)
+			wantIs(t, err, casekit.ErrNotFound, "opening swept blob %s", key)
+		}
+		for _, f := range []struct{ caseID, id string }{{c.ID, m.Attachments[0].ID}, {c.ID, n.Attachments[0].ID}, {target.ID, moved.Attachments[0].ID}} {
+			_, rc, err := d.OpenAttachment(ctx, f.caseID, f.id)
+			must(t, err, "opening an attached file after the sweep")
+			rc.Close()
+		}
+		rc, err := blobs.Open(ctx, e.Tenant, young.Key)
+		must(t, err, "opening the young upload after the sweep")
+		rc.Close()
+		if n, err := e.Kit.SweepBlobs(ctx, e.Tenant, time.Hour); err != nil || n != 0 {
+			t.Errorf("a second sweep: %d deleted, %v; want none", n, err)
+		}
+		// A blob store that cannot list cannot be swept.
+		plain := NewEnv(t, newStore(t), casekit.WithBlobStore(struct{ casekit.BlobStore }{blobs}))
+		_, err = plain.Kit.SweepBlobs(ctx, plain.Tenant, time.Hour)
+		wantIs(t, err, errors.ErrUnsupported, "sweeping a blob store that cannot list")
 	})
 	t.Run("the tenant's size and type limits; refused uploads keep nothing", func(t *testing.T) {
 		e, dir := env(t)

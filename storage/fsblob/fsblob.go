@@ -1,6 +1,6 @@
 // Package fsblob keeps attachment contents in a directory: one
 // subdirectory per tenant, one file per key. It implements
-// casekit.BlobStore.
+// casekit.BlobStore and casekit.BlobLister.
 //
 //	blobs, err := fsblob.New("./data/blobs")
 //	kit, err := casekit.New(store, casekit.WithBlobStore(blobs))
@@ -22,6 +22,8 @@ import (
 
 // Store is a directory of blobs.
 type Store struct{ dir string }
+
+var _ casekit.BlobLister = (*Store)(nil)
 
 // New returns the blob store in dir, making it if needed.
 func New(dir string) (*Store, error) {
@@ -114,6 +116,45 @@ func (s *Store) Delete(_ context.Context, tenant, key string) error {
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("fsblob: %w", err)
+	}
+	return nil
+}
+
+// ListBlobs calls fn with each of the tenant's blobs (casekit.BlobLister),
+// leaving out the temporary files of writes under way.
+func (s *Store) ListBlobs(ctx context.Context, tenant string, fn func(casekit.BlobInfo) error) error {
+	if err := casekit.ValidateTenantID(tenant); err != nil {
+		return fmt.Errorf("fsblob: %w", err)
+	}
+	root := filepath.Join(s.dir, tenant)
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == root {
+			return fs.SkipAll // no blobs yet
+		}
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".put-") {
+			return nil
+		}
+		info, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // deleted since the directory was read
+		}
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		return fn(casekit.BlobInfo{Key: filepath.ToSlash(rel), ModTime: info.ModTime()})
+	})
+	if err != nil {
+		return fmt.Errorf("fsblob: list %s: %w", tenant, err)
 	}
 	return nil
 }

@@ -73,3 +73,55 @@ func TestStore(t *testing.T) {
 		t.Errorf("after Delete: %v", err)
 	}
 }
+
+func TestListBlobs(t *testing.T) {
+	dir := t.TempDir()
+	s, err := fsblob.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	list := func(tenant string) map[string]bool {
+		t.Helper()
+		got := map[string]bool{}
+		err := s.ListBlobs(ctx, tenant, func(b casekit.BlobInfo) error {
+			if b.ModTime.IsZero() {
+				t.Errorf("%s has no time", b.Key)
+			}
+			got[b.Key] = true
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := list("empty"); len(got) != 0 {
+		t.Errorf("a tenant with no blobs lists %v", got)
+	}
+	for _, key := range []string{"case-1/a", "case-1/b", "case-2/sub/c", "top"} {
+		if _, err := s.Put(ctx, "t1", key, strings.NewReader(key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Put(ctx, "t2", "case-9/other", strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	// A write under way leaves a temporary file, which is no blob.
+	if err := os.WriteFile(filepath.Join(dir, "t1", "case-1", ".put-123"), []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := list("t1")
+	if len(got) != 4 || !got["case-1/a"] || !got["case-1/b"] || !got["case-2/sub/c"] || !got["top"] {
+		t.Errorf("t1 lists %v, want its four blobs", got)
+	}
+	stop := errors.New("stop")
+	n := 0
+	err = s.ListBlobs(ctx, "t1", func(casekit.BlobInfo) error { n++; return stop })
+	if !errors.Is(err, stop) || n != 1 {
+		t.Errorf("fn's error: %v after %d calls, want it after one", err, n)
+	}
+	if err := s.ListBlobs(ctx, "../t1", func(casekit.BlobInfo) error { return nil }); err == nil {
+		t.Error("a tenant ID that leaves the directory lists")
+	}
+}

@@ -594,6 +594,7 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
+		"DROP INDEX attachments_key_idx",   // migration 14
 		"DROP INDEX cases_status_rank_idx", // migration 12
 		"DROP INDEX cases_rank_idx",
 		"ALTER TABLE cases DROP COLUMN priority_rank",

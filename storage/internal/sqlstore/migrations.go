@@ -394,6 +394,10 @@ var migrations = []migration{
 			DELETE FROM case_tags WHERE case_id = OLD.id;
 		END`,
 	}},
+	{14, "attachments by blob key", []string{
+		// Kit.SweepBlobs asks which blobs an attachment refers to.
+		`CREATE INDEX attachments_key_idx ON ?.attachments (blob_key)`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

@@ -559,6 +559,16 @@ func (t *Tx) Messages(ctx context.Context, caseID string) ([]*casekit.Message, e
 	return t.messages(ctx, "m.case_id = ?", caseID)
 }
 
+// AttachedKeys implements casekit.Tx.
+func (t *Tx) AttachedKeys(ctx context.Context, keys []string) ([]string, error) {
+	var out []string
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	err := t.db.NewRaw("SELECT DISTINCT blob_key FROM ?.attachments WHERE blob_key IN (?)", t.schema, bun.In(keys)).Scan(ctx, &out)
+	return out, t.err(err, "attached keys")
+}
+
 // AppendEvents implements casekit.Tx.
 func (t *Tx) AppendEvents(ctx context.Context, events ...casekit.Event) error {
 	if len(events) == 0 {

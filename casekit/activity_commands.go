@@ -209,16 +209,15 @@ func (d *Desk) Activities(ctx context.Context, caseID string) ([]*Activity, erro
 		if err != nil {
 			return err
 		}
-		all, err := c.tx.Activities(c.ctx, cs.ID)
-		if err != nil {
-			return err
-		}
-		for _, a := range all {
-			if !c.customer() || a.NotifyContact {
-				out = append(out, a)
-			}
-		}
-		return nil
+		out, err = c.activitiesOf(cs)
+		return err
 	})
 	return out, err
+}
+
+// activitiesOf lists the case's activities the actor may see: a
+// customer only those the contact was told of.
+func (c *cmd) activitiesOf(cs *Case) ([]*Activity, error) {
+	all, err := c.tx.Activities(c.ctx, cs.ID)
+	return keep(all, func(a *Activity) bool { return !c.customer() || a.NotifyContact }), err
 }

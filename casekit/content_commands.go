@@ -59,18 +59,17 @@ func (d *Desk) Notes(ctx context.Context, caseID string) ([]*Note, error) {
 		if err != nil {
 			return err
 		}
-		all, err := c.tx.Notes(c.ctx, cs.ID)
-		if err != nil {
-			return err
-		}
-		for _, n := range all {
-			if !c.customer() || n.Public {
-				out = append(out, n)
-			}
-		}
-		return nil
+		out, err = c.notesOf(cs)
+		return err
 	})
 	return out, err
+}
+
+// notesOf lists the case's notes the actor may see: a customer only the
+// public ones.
+func (c *cmd) notesOf(cs *Case) ([]*Note, error) {
+	all, err := c.tx.Notes(c.ctx, cs.ID)
+	return keep(all, func(n *Note) bool { return !c.customer() || n.Public }), err
 }
 
 // PostMessage adds a message to a case's conversation. An agent's message
@@ -175,18 +174,17 @@ func (d *Desk) Messages(ctx context.Context, caseID string) ([]*Message, error) 
 		if err != nil {
 			return err
 		}
-		all, err := c.tx.Messages(c.ctx, cs.ID)
-		if err != nil {
-			return err
-		}
-		for _, m := range all {
-			if !c.customer() || m.Public {
-				out = append(out, m)
-			}
-		}
-		return nil
+		out, err = c.messagesOf(cs)
+		return err
 	})
 	return out, err
+}
+
+// messagesOf lists the case's messages the actor may see: a customer
+// only the public ones.
+func (c *cmd) messagesOf(cs *Case) ([]*Message, error) {
+	all, err := c.tx.Messages(c.ctx, cs.ID)
+	return keep(all, func(m *Message) bool { return !c.customer() || m.Public }), err
 }
 
 // excerpt gives the first n characters of s, with "…" when it was cut.

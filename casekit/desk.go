@@ -223,6 +223,58 @@ func (d *Desk) Case(ctx context.Context, id string) (*Case, error) {
 	return out, err
 }
 
+// CaseView is a case with what its page shows, read in one transaction
+// (Desk.CaseView): for a customer, only the public messages and notes and
+// the activities the contact was told of, as Messages, Notes and
+// Activities give them, and only the linked cases the customer may see.
+type CaseView struct {
+	Case       *Case        `json:"case"`
+	Messages   []*Message   `json:"messages"`
+	Notes      []*Note      `json:"notes"`
+	Activities []*Activity  `json:"activities"`
+	Linked     []LinkedCase `json:"linked"`
+}
+
+// CaseView returns a case with its messages, notes, activities and linked
+// cases, read in one transaction, so that a page showing them all sees
+// one state of the case and costs one round of reads instead of five.
+func (d *Desk) CaseView(ctx context.Context, id string) (*CaseView, error) {
+	var out *CaseView
+	err := d.run(ctx, "case view", customerToo, func(c *cmd) error {
+		cs, err := c.load(id, false)
+		if err != nil {
+			return err
+		}
+		v := &CaseView{Case: cs}
+		if v.Messages, err = c.messagesOf(cs); err != nil {
+			return err
+		}
+		if v.Notes, err = c.notesOf(cs); err != nil {
+			return err
+		}
+		if v.Activities, err = c.activitiesOf(cs); err != nil {
+			return err
+		}
+		if v.Linked, err = c.linkedOf(cs); err != nil {
+			return err
+		}
+		out = v
+		return nil
+	})
+	return out, err
+}
+
+// keep returns the items of all that ok accepts, nil for none.
+func keep[T any](all []T, ok func(T) bool) []T {
+	var out []T
+	for _, v := range all {
+		if ok(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // CaseByNumber returns one case by its tenant case number.
 func (d *Desk) CaseByNumber(ctx context.Context, number int64) (*Case, error) {
 	var out *Case

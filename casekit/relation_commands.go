@@ -177,34 +177,39 @@ func (d *Desk) LinkedCases(ctx context.Context, caseID string) ([]LinkedCase, er
 		if err != nil {
 			return err
 		}
-		links, err := c.tx.CaseLinks(c.ctx, cs.ID)
-		if err != nil {
-			return err
-		}
-		if len(links) == 0 {
-			return nil
-		}
-		ids := make([]string, len(links))
-		for i, l := range links {
-			_, ids[i] = roleOf(l, cs.ID)
-		}
-		others, err := c.tx.ListCases(c.ctx, CaseQuery{CaseFilter: CaseFilter{Sort: SortCreated}, IDs: ids})
-		if err != nil {
-			return fmt.Errorf("case %s: linked cases: %w", cs.ID, err)
-		}
-		byID := make(map[string]*Case, len(others))
-		for _, oc := range others {
-			byID[oc.ID] = oc
-		}
-		for _, l := range links {
-			role, other := roleOf(l, cs.ID)
-			if oc, ok := byID[other]; ok && c.visible(oc) {
-				out = append(out, LinkedCase{Link: l, Role: role, Case: oc})
-			}
-		}
-		return nil
+		out, err = c.linkedOf(cs)
+		return err
 	})
 	return out, err
+}
+
+// linkedOf lists the cases linked to cs that the actor may see, in the
+// links' order, read in one query.
+func (c *cmd) linkedOf(cs *Case) ([]LinkedCase, error) {
+	links, err := c.tx.CaseLinks(c.ctx, cs.ID)
+	if err != nil || len(links) == 0 {
+		return nil, err
+	}
+	ids := make([]string, len(links))
+	for i, l := range links {
+		_, ids[i] = roleOf(l, cs.ID)
+	}
+	others, err := c.tx.ListCases(c.ctx, CaseQuery{CaseFilter: CaseFilter{Sort: SortCreated}, IDs: ids})
+	if err != nil {
+		return nil, fmt.Errorf("case %s: linked cases: %w", cs.ID, err)
+	}
+	byID := make(map[string]*Case, len(others))
+	for _, oc := range others {
+		byID[oc.ID] = oc
+	}
+	var out []LinkedCase
+	for _, l := range links {
+		role, other := roleOf(l, cs.ID)
+		if oc, ok := byID[other]; ok && c.visible(oc) {
+			out = append(out, LinkedCase{Link: l, Role: role, Case: oc})
+		}
+	}
+	return out, nil
 }
 
 // Merge merges a duplicate into a target case. The source's messages,

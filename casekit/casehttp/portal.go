@@ -409,6 +409,12 @@ func (p *Portal) detail(w http.ResponseWriter, r *http.Request) {
 // do with it.
 func (p *Portal) detailPage(w http.ResponseWriter, r *http.Request, d *casekit.Desk, who customer, c *casekit.Case) (*templates.DetailPage, error) {
 	ctx := r.Context()
+	// The case, its thread and its links as of one transaction.
+	view, err := d.CaseView(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	c = view.Case
 	states, err := p.states(r, who.tenant)
 	if err != nil {
 		return nil, err
@@ -425,11 +431,7 @@ func (p *Portal) detailPage(w http.ResponseWriter, r *http.Request, d *casekit.D
 		}
 		return false, "Support"
 	}
-	msgs, err := d.Messages(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range msgs {
+	for _, m := range view.Messages {
 		mine, who := author(m.CreatedBy)
 		e := templates.Entry{Kind: "message", Mine: mine, Author: who, Subject: m.Subject, Body: m.Body, At: m.CreatedAt}
 		for _, a := range m.Attachments {
@@ -441,28 +443,16 @@ func (p *Portal) detailPage(w http.ResponseWriter, r *http.Request, d *casekit.D
 		}
 		data.Thread = append(data.Thread, e)
 	}
-	notes, err := d.Notes(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range notes {
+	for _, n := range view.Notes {
 		mine, who := author(n.CreatedBy)
 		data.Thread = append(data.Thread, templates.Entry{Kind: "note", Mine: mine, Author: who, Body: n.Body, At: n.CreatedAt})
 	}
-	acts, err := d.Activities(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range acts {
+	for _, a := range view.Activities {
 		data.Thread = append(data.Thread, templates.Entry{Kind: "activity", Author: "Support", Subject: a.Subject, Body: a.Description, At: a.CreatedAt})
 	}
 	sortThread(data.Thread)
-	linked, err := d.LinkedCases(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
 	onlyThis := linkCase(ctx) != 0 // a portal link opens this case and no other
-	for _, l := range linked {
+	for _, l := range view.Linked {
 		lst := states[l.Case.Status]
 		row := templates.CaseRow{Number: l.Case.Number, Subject: l.Case.Subject, StatusLabel: lst.Label, State: stateOf(lst),
 			Priority: l.Case.Priority, CreatedAt: l.Case.CreatedAt, UpdatedAt: l.Case.UpdatedAt}

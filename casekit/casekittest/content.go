@@ -10,6 +10,40 @@ import (
 
 func testContent(t *testing.T, newStore StoreFactory) {
 	runEnvTests(t, newStore, []envTest{
+		{"CaseView reads what the case's own reads give, for staff and for its customer", func(t *testing.T, e *Env) {
+			ctx, d := t.Context(), e.Agent()
+			c, other := e.open(t, "Viewed", "cust-1"), e.open(t, "Linked", "cust-1")
+			foreign := e.open(t, "Someone else's", "cust-2")
+			try(d.PostMessage(ctx, c.ID, casekit.NewMessage{Direction: casekit.Outbound, Body: "public reply"})).get(t)
+			try(d.PostMessage(ctx, c.ID, casekit.NewMessage{Direction: casekit.Outbound, Body: "internal", Internal: true})).get(t)
+			try(d.AddNote(ctx, c.ID, casekit.NewNote{Subject: "general", Body: "public note", Public: true})).get(t)
+			try(d.AddNote(ctx, c.ID, casekit.NewNote{Subject: "general", Body: "internal note"})).get(t)
+			try(d.AddActivity(ctx, c.ID, casekit.NewActivity{Kind: casekit.ActivityCall, Subject: "told", NotifyContact: true})).get(t)
+			try(d.AddActivity(ctx, c.ID, casekit.NewActivity{Kind: casekit.ActivityTask, Subject: "not told"})).get(t)
+			for _, to := range []string{other.ID, foreign.ID} {
+				try(d.LinkCases(ctx, casekit.NewLink{Kind: casekit.LinkRelated, FromID: c.ID, ToID: to})).get(t)
+			}
+			for _, who := range []*casekit.Desk{d, e.Desk(casekit.Customer("cust-1"))} {
+				v := try(who.CaseView(ctx, c.ID)).get(t)
+				wantEqual(t, try(who.Case(ctx, c.ID)).get(t), v.Case, "CaseView's case")
+				wantEqual(t, try(who.Messages(ctx, c.ID)).get(t), v.Messages, "CaseView's messages")
+				wantEqual(t, try(who.Notes(ctx, c.ID)).get(t), v.Notes, "CaseView's notes")
+				wantEqual(t, try(who.Activities(ctx, c.ID)).get(t), v.Activities, "CaseView's activities")
+				wantEqual(t, try(who.LinkedCases(ctx, c.ID)).get(t), v.Linked, "CaseView's linked cases")
+			}
+			cust := try(e.Desk(casekit.Customer("cust-1")).CaseView(ctx, c.ID)).get(t)
+			if len(cust.Messages) != 1 || len(cust.Notes) != 1 || len(cust.Activities) != 1 || len(cust.Linked) != 1 {
+				t.Errorf("the customer's view: %d messages, %d notes, %d activities, %d linked; want one public of each",
+					len(cust.Messages), len(cust.Notes), len(cust.Activities), len(cust.Linked))
+			}
+			staff := try(d.CaseView(ctx, c.ID)).get(t)
+			if len(staff.Messages) != 2 || len(staff.Notes) != 2 || len(staff.Activities) != 2 || len(staff.Linked) != 2 {
+				t.Errorf("the agent's view: %d messages, %d notes, %d activities, %d linked; want two of each",
+					len(staff.Messages), len(staff.Notes), len(staff.Activities), len(staff.Linked))
+			}
+			_, err := e.Desk(casekit.Customer("cust-2")).CaseView(ctx, c.ID)
+			wantIs(t, err, casekit.ErrNotFound, "another customer's CaseView")
+		}},
 		{"AddNote stores internal and public notes with attachments", func(t *testing.T, e *Env) {
 			ctx := t.Context()
 			c := e.open(t, "Notes", "cust-1")

@@ -241,6 +241,7 @@ type casePage struct {
 	Activities    []*casekit.Activity
 	Notes         []*casekit.Note
 	Messages      []*casekit.Message
+	Linked        []casekit.LinkedCase
 	History       []historyRow
 	Next          []casekit.Status // the status bar: where the case may go
 	Forms         map[string]*form
@@ -353,9 +354,13 @@ func (a *app) showCase(w http.ResponseWriter, r *http.Request, req *request, c *
 			err = f()
 		}
 	}
-	load(func() (e error) { p.Activities, e = d.Activities(ctx, c.ID); return })
-	load(func() (e error) { p.Notes, e = d.Notes(ctx, c.ID); return })
-	load(func() (e error) { p.Messages, e = d.Messages(ctx, c.ID); return })
+	load(func() error { // the thread and the links as of one transaction
+		v, err := d.CaseView(ctx, c.ID)
+		if err == nil {
+			p.Activities, p.Notes, p.Messages, p.Linked = v.Activities, v.Notes, v.Messages, v.Linked
+		}
+		return err
+	})
 	load(func() (e error) { p.Teams, e = d.Teams(ctx); return })
 	load(func() (e error) { p.Queues, e = d.Queues(ctx); return })
 	load(func() (e error) { p.SLAs, e = d.SLAs(ctx); return })

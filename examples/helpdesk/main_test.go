@@ -348,10 +348,19 @@ func TestBadInputShownWithWhatWasTyped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	other, err := d.OpenCase(ctx, casekit.NewCase{Subject: "Router <b>bricked</b>", CustomerID: ada})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.LinkCases(ctx, casekit.NewLink{Kind: casekit.LinkParent, FromID: other.ID, ToID: cs.ID}); err != nil {
+		t.Fatal(err)
+	}
 	c := newClient(t, srv.URL)
 	c.login("u-ava")
 	path := "/cases/" + itoa(cs.Number)
-	c.get(path)
+	if _, page := c.get(path); !strings.Contains(page, `parent: <a href="/cases/`+itoa(other.Number)+`">#`+itoa(other.Number)+` Router &lt;b&gt;bricked&lt;/b&gt;</a>`) {
+		t.Errorf("the case page does not list its parent, escaped:\n%s", page)
+	}
 
 	for _, tc := range []struct {
 		action string
@@ -562,10 +571,19 @@ func TestConsoleActions(t *testing.T) {
 	if _, err := d.PickCase(ctx, cs.ID); err != nil {
 		t.Fatal(err)
 	}
+	other, err := d.OpenCase(ctx, casekit.NewCase{Subject: "Router <b>bricked</b>", CustomerID: ada})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.LinkCases(ctx, casekit.NewLink{Kind: casekit.LinkParent, FromID: other.ID, ToID: cs.ID}); err != nil {
+		t.Fatal(err)
+	}
 	c := newClient(t, srv.URL)
 	c.login("u-ava")
 	path := "/cases/" + itoa(cs.Number)
-	c.get(path)
+	if _, page := c.get(path); !strings.Contains(page, `parent: <a href="/cases/`+itoa(other.Number)+`">#`+itoa(other.Number)+` Router &lt;b&gt;bricked&lt;/b&gt;</a>`) {
+		t.Errorf("the case page does not list its parent, escaped:\n%s", page)
+	}
 	// Ben has it: taking it is a conflict, said in words.
 	status, body, _ := c.post(path+"/take", url.Values{})
 	if status != http.StatusConflict || !strings.Contains(body, "Someone else changed the case or has it already") {

@@ -360,11 +360,11 @@ func (t *Tx) caseFilters(s *bun.SelectQuery, q casekit.CaseQuery) *bun.SelectQue
 		s = s.Where("?", t.customCond(k, q.CustomValues[k]))
 	}
 	if q.Tag != "" {
-		s = t.hasTag(s, q.Tag)
+		s = s.Where("?", t.anyTagCond([]string{q.Tag}))
 	}
 	if len(q.Tags) > 0 && q.AllTags {
 		for _, tag := range q.Tags {
-			s = t.hasTag(s, tag)
+			s = s.Where("?", t.anyTagCond([]string{tag}))
 		}
 	} else if len(q.Tags) > 0 {
 		s = s.Where("?", t.anyTagCond(q.Tags))
@@ -599,17 +599,9 @@ func (t *Tx) Events(ctx context.Context, caseID string) ([]casekit.Event, error)
 	return out, nil
 }
 
-// tagCond is the condition that a case has tag.
-func (t *Tx) tagCond(tag string) schema.QueryWithArgs {
-	return t.anyTagCond([]string{tag})
-}
-
 // anyTagCond matches the cases with at least one of tags, found in
 // case_tags (migration 13), whose (tag, case_id) key serves it.
 func (t *Tx) anyTagCond(tags []string) schema.QueryWithArgs {
-	if len(tags) == 1 {
-		return bun.SafeQuery("EXISTS (SELECT 1 FROM ?.case_tags AS t WHERE t.case_id = c.id AND t.tag = ?)", t.schema, tags[0])
-	}
 	return bun.SafeQuery("EXISTS (SELECT 1 FROM ?.case_tags AS t WHERE t.case_id = c.id AND t.tag IN (?))", t.schema, bun.In(tags))
 }
 
@@ -626,8 +618,4 @@ func (t *Tx) customCond(key string, val any) schema.QueryWithArgs {
 		return bun.SafeQuery("json_type(c.custom, ?) = ?", path, map[bool]string{true: "true", false: "false"}[b])
 	}
 	return bun.SafeQuery("json_extract(c.custom, ?) = ?", path, val)
-}
-
-func (t *Tx) hasTag(s *bun.SelectQuery, tag string) *bun.SelectQuery {
-	return s.Where("?", t.tagCond(tag))
 }

@@ -34,7 +34,35 @@ type CustomField struct {
 	Required bool            `json:"required"`
 	// Options are the values a select field may take.
 	Options []string `json:"options" validate:"max=200,dive,required,max=200"`
+	// Audience says who besides the agents may read the field and who
+	// may set it; empty is AudienceInternal.
+	Audience CustomFieldAudience `json:"audience,omitempty" validate:"omitempty,oneof=internal customer form"`
 }
+
+// CustomFieldAudience says who besides the agents sees a custom field.
+// Fields are internal unless the tenant says otherwise, so that adding a
+// field never shows a customer something meant for the staff.
+type CustomFieldAudience string
+
+// The audiences of a custom field.
+const (
+	// AudienceInternal: agents only (the default).
+	AudienceInternal CustomFieldAudience = "internal"
+	// AudienceCustomer: the case's customer and contact read it too.
+	AudienceCustomer CustomFieldAudience = "customer"
+	// AudienceForm: customers read it and may also set it, on the web
+	// form and in the portal.
+	AudienceForm CustomFieldAudience = "form"
+)
+
+// CustomerReads reports whether the case's customer may read the field.
+func (f CustomField) CustomerReads() bool {
+	return f.Audience == AudienceCustomer || f.Audience == AudienceForm
+}
+
+// CustomerSets reports whether a customer or a stranger on the web form
+// may set the field.
+func (f CustomField) CustomerSets() bool { return f.Audience == AudienceForm }
 
 // EventCustomFieldChanged records a change to the definitions.
 const EventCustomFieldChanged EventType = "custom_field.changed"

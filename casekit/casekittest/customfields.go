@@ -34,8 +34,25 @@ func testCustomFields(t *testing.T, newStore StoreFactory) {
 			if len(got) != 5 || got[0].Key != "contract" || !got[0].Required || got[1].Key != "plan" || len(got[1].Options) != 2 {
 				t.Fatalf("definitions: %+v", got)
 			}
+			if got[0].Audience != "" || got[0].CustomerReads() || got[0].CustomerSets() {
+				t.Errorf("a field saved with no audience is not internal: %+v", got[0])
+			}
 			must(t, d.DeleteCustomField(ctx, "vip"), "DeleteCustomField")
 			wantIs(t, d.DeleteCustomField(ctx, "vip"), casekit.ErrNotFound, "deleting twice")
+		}},
+		{"a field's audience is kept, replaced on a second save and checked", func(t *testing.T, e *Env) {
+			ctx, d := t.Context(), e.Agent()
+			wantRule(t, d.SaveCustomField(ctx, casekit.CustomField{Key: "a", Label: "A", Type: casekit.CustomText, Audience: "everyone"}), "an unknown audience", "audience", "oneof")
+			for _, step := range []struct {
+				audience    casekit.CustomFieldAudience
+				reads, sets bool
+			}{{casekit.AudienceForm, true, true}, {casekit.AudienceCustomer, true, false}, {casekit.AudienceInternal, false, false}} {
+				must(t, d.SaveCustomField(ctx, casekit.CustomField{Key: "size", Label: "Size", Type: casekit.CustomText, Audience: step.audience}), "SaveCustomField(%s)", step.audience)
+				got := try(d.CustomFields(ctx)).get(t)
+				if len(got) != 1 || got[0].CustomerReads() != step.reads || got[0].CustomerSets() != step.sets {
+					t.Errorf("after saving with audience %q: %+v", step.audience, got)
+				}
+			}
 		}},
 		{"writes are checked against the definitions", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()

@@ -594,8 +594,9 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
-		"DROP INDEX attachments_key_idx",   // migration 14
-		"DROP INDEX cases_status_rank_idx", // migration 12
+		"ALTER TABLE custom_fields DROP COLUMN audience", // migration 15
+		"DROP INDEX attachments_key_idx",                 // migration 14
+		"DROP INDEX cases_status_rank_idx",               // migration 12
 		"DROP INDEX cases_rank_idx",
 		"ALTER TABLE cases DROP COLUMN priority_rank",
 		"DROP TRIGGER case_tags_ai", // migration 13

@@ -16,6 +16,7 @@ type customFieldRow struct {
 	Type     string   `bun:"type"`
 	Required bool     `bun:"required"`
 	Options  []string `bun:"options,type:json"`
+	Audience string   `bun:"audience"`
 }
 
 // CustomFields implements casekit.Tx.
@@ -27,6 +28,9 @@ func (t *Tx) CustomFields(ctx context.Context) ([]casekit.CustomField, error) {
 	out := make([]casekit.CustomField, len(rows))
 	for i, r := range rows {
 		out[i] = casekit.CustomField{Key: r.Key, Label: r.Label, Type: casekit.CustomFieldType(r.Type), Required: r.Required, Options: r.Options}
+		if r.Audience != string(casekit.AudienceInternal) {
+			out[i].Audience = casekit.CustomFieldAudience(r.Audience)
+		}
 		if len(r.Options) == 0 {
 			out[i].Options = nil
 		}
@@ -40,9 +44,13 @@ func (t *Tx) SaveCustomField(ctx context.Context, f casekit.CustomField) error {
 	if opts == nil {
 		opts = []string{}
 	}
-	_, err := t.ins(&customFieldRow{Key: f.Key, Label: f.Label, Type: string(f.Type), Required: f.Required, Options: opts}, "custom_fields").
+	audience := f.Audience
+	if audience == "" {
+		audience = casekit.AudienceInternal
+	}
+	_, err := t.ins(&customFieldRow{Key: f.Key, Label: f.Label, Type: string(f.Type), Required: f.Required, Options: opts, Audience: string(audience)}, "custom_fields").
 		On("CONFLICT (key) DO UPDATE").
-		Set("label = EXCLUDED.label, type = EXCLUDED.type, required = EXCLUDED.required, options = EXCLUDED.options").Exec(ctx)
+		Set("label = EXCLUDED.label, type = EXCLUDED.type, required = EXCLUDED.required, options = EXCLUDED.options, audience = EXCLUDED.audience").Exec(ctx)
 	return t.err(err, "save custom field")
 }
 

@@ -398,6 +398,11 @@ var migrations = []migration{
 		// Kit.SweepBlobs asks which blobs an attachment refers to.
 		`CREATE INDEX attachments_key_idx ON ?.attachments (blob_key)`,
 	}},
+	{15, "custom field audience", []string{
+		// Who besides the agents reads a field, and who may set it
+		// (casekit.CustomFieldAudience); existing fields become internal.
+		`ALTER TABLE ?.custom_fields ADD COLUMN audience TEXT NOT NULL DEFAULT 'internal'`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

@@ -3,7 +3,7 @@ package casekit
 import (
 	"context"
 	"math/rand/v2"
-	"slices"
+	"reflect"
 	"sync"
 )
 
@@ -85,9 +85,10 @@ func (k *Kit) configTx(tenant string, tx Tx) *configTx {
 }
 
 // cachedRead serves key from the cache for the tenant's current version,
-// loading and keeping it on a miss. clone copies what is handed out, so
-// no caller can change the cached value.
-func cachedRead[T any](ctx context.Context, t *configTx, key string, load func() (T, error), clone func(T) T) (T, error) {
+// loading and keeping it on a miss. What it keeps and what it hands out
+// are deep copies (deepCopy), so no caller can change the cached value,
+// however deep the slice it edits.
+func cachedRead[T any](ctx context.Context, t *configTx, key string, load func() (T, error)) (T, error) {
 	if !t.known {
 		v, err := t.Tx.ConfigVersion(ctx)
 		if err != nil {
@@ -97,14 +98,115 @@ func cachedRead[T any](ctx context.Context, t *configTx, key string, load func()
 		t.version, t.known = v, true
 	}
 	if v, ok := t.cache.get(t.tenant, t.version, key); ok {
-		return clone(v.(T)), nil
+		return deepCopy(v.(T)), nil
 	}
 	v, err := load()
 	if err != nil {
 		return v, err
 	}
-	t.cache.put(t.tenant, t.version, key, clone(v))
+	t.cache.put(t.tenant, t.version, key, deepCopy(v))
 	return v, nil
+}
+
+// deepCopy copies v with every slice, map and pointer in it, at any
+// depth, so the copy shares no memory that can be written through. It
+// follows the value's type rather than a list of fields, so a field added
+// to a configuration type later is copied too. Configuration holds no
+// cycles, channels or functions.
+func deepCopy[T any](v T) T {
+	src := reflect.ValueOf(&v).Elem()
+	dst := reflect.New(src.Type()).Elem()
+	copyValue(dst, src)
+	return dst.Interface().(T)
+}
+
+// copyValue sets dst, a settable value, to a deep copy of src.
+func copyValue(dst, src reflect.Value) {
+	if flat(src.Type()) {
+		dst.Set(src)
+		return
+	}
+	switch src.Kind() {
+	case reflect.Slice:
+		if src.IsNil() {
+			return
+		}
+		dst.Set(reflect.MakeSlice(src.Type(), src.Len(), src.Len()))
+		for i := range src.Len() {
+			copyValue(dst.Index(i), src.Index(i))
+		}
+	case reflect.Array:
+		for i := range src.Len() {
+			copyValue(dst.Index(i), src.Index(i))
+		}
+	case reflect.Map:
+		if src.IsNil() {
+			return
+		}
+		dst.Set(reflect.MakeMapWithSize(src.Type(), src.Len()))
+		for it := src.MapRange(); it.Next(); {
+			e := reflect.New(it.Value().Type()).Elem()
+			copyValue(e, it.Value())
+			dst.SetMapIndex(it.Key(), e)
+		}
+	case reflect.Pointer:
+		if src.IsNil() {
+			return
+		}
+		dst.Set(reflect.New(src.Type().Elem()))
+		copyValue(dst.Elem(), src.Elem())
+	case reflect.Interface:
+		if src.IsNil() {
+			return
+		}
+		e := reflect.New(src.Elem().Type()).Elem()
+		copyValue(e, src.Elem())
+		dst.Set(e)
+	case reflect.Struct:
+		// Unexported fields (time.Time's, for one) are copied as they
+		// are; the exported ones deeply.
+		dst.Set(src)
+		for i := range src.NumField() {
+			if src.Type().Field(i).IsExported() {
+				copyValue(dst.Field(i), src.Field(i))
+			}
+		}
+	default:
+		dst.Set(src)
+	}
+}
+
+// flatTypes caches flat's answer per type: commands copy the same few
+// configuration types over and over.
+var flatTypes sync.Map // reflect.Type → bool
+
+// flat reports whether a value of type t shares no memory a caller could
+// write through (no slice, map, pointer or interface in its exported
+// fields), so that assigning it is a deep copy. Unexported fields are not
+// looked into: copyValue copies them as they are anyway.
+func flat(t reflect.Type) bool {
+	if v, ok := flatTypes.Load(t); ok {
+		return v.(bool)
+	}
+	var f bool
+	switch t.Kind() {
+	case reflect.Slice, reflect.Map, reflect.Pointer, reflect.Interface:
+		f = false
+	case reflect.Array:
+		f = flat(t.Elem())
+	case reflect.Struct:
+		f = true
+		for i := range t.NumField() {
+			if t.Field(i).IsExported() && !flat(t.Field(i).Type) {
+				f = false
+				break
+			}
+		}
+	default:
+		f = true
+	}
+	flatTypes.Store(t, f)
+	return f
 }
 
 // wrote gives the tenant a new config version after a configuration write
@@ -129,53 +231,48 @@ func (t *configTx) wrote(ctx context.Context, err error) error {
 // newConfigVersion returns a random positive version.
 func newConfigVersion() int64 { return rand.Int64N(1<<62) + 1 }
 
-func cloneSettings(s Settings) Settings {
-	s.AttachmentTypes = slices.Clone(s.AttachmentTypes)
-	return s
-}
-
 func (t *configTx) Settings(ctx context.Context) (Settings, error) {
-	return cachedRead(ctx, t, "settings", func() (Settings, error) { return t.Tx.Settings(ctx) }, cloneSettings)
+	return cachedRead(ctx, t, "settings", func() (Settings, error) { return t.Tx.Settings(ctx) })
 }
 
 func (t *configTx) Statuses(ctx context.Context) ([]Status, error) {
-	return cachedRead(ctx, t, "statuses", func() ([]Status, error) { return t.Tx.Statuses(ctx) }, slices.Clone[[]Status])
+	return cachedRead(ctx, t, "statuses", func() ([]Status, error) { return t.Tx.Statuses(ctx) })
 }
 
 func (t *configTx) Transitions(ctx context.Context) ([]Transition, error) {
-	return cachedRead(ctx, t, "transitions", func() ([]Transition, error) { return t.Tx.Transitions(ctx) }, slices.Clone[[]Transition])
+	return cachedRead(ctx, t, "transitions", func() ([]Transition, error) { return t.Tx.Transitions(ctx) })
 }
 
 func (t *configTx) Lookups(ctx context.Context, kind LookupKind) ([]Lookup, error) {
-	return cachedRead(ctx, t, "lookups:"+string(kind), func() ([]Lookup, error) { return t.Tx.Lookups(ctx, kind) }, slices.Clone[[]Lookup])
+	return cachedRead(ctx, t, "lookups:"+string(kind), func() ([]Lookup, error) { return t.Tx.Lookups(ctx, kind) })
 }
 
 func (t *configTx) Teams(ctx context.Context) ([]Team, error) {
-	return cachedRead(ctx, t, "teams", func() ([]Team, error) { return t.Tx.Teams(ctx) }, slices.Clone[[]Team])
+	return cachedRead(ctx, t, "teams", func() ([]Team, error) { return t.Tx.Teams(ctx) })
 }
 
 func (t *configTx) Queues(ctx context.Context) ([]Queue, error) {
-	return cachedRead(ctx, t, "queues", func() ([]Queue, error) { return t.Tx.Queues(ctx) }, slices.Clone[[]Queue])
+	return cachedRead(ctx, t, "queues", func() ([]Queue, error) { return t.Tx.Queues(ctx) })
 }
 
 func (t *configTx) Calendars(ctx context.Context) ([]Calendar, error) {
-	return cachedRead(ctx, t, "calendars", func() ([]Calendar, error) { return t.Tx.Calendars(ctx) }, slices.Clone[[]Calendar])
+	return cachedRead(ctx, t, "calendars", func() ([]Calendar, error) { return t.Tx.Calendars(ctx) })
 }
 
 func (t *configTx) SLAs(ctx context.Context) ([]SLA, error) {
-	return cachedRead(ctx, t, "slas", func() ([]SLA, error) { return t.Tx.SLAs(ctx) }, slices.Clone[[]SLA])
+	return cachedRead(ctx, t, "slas", func() ([]SLA, error) { return t.Tx.SLAs(ctx) })
 }
 
 func (t *configTx) CustomFields(ctx context.Context) ([]CustomField, error) {
-	return cachedRead(ctx, t, "custom_fields", func() ([]CustomField, error) { return t.Tx.CustomFields(ctx) }, slices.Clone[[]CustomField])
+	return cachedRead(ctx, t, "custom_fields", func() ([]CustomField, error) { return t.Tx.CustomFields(ctx) })
 }
 
 func (t *configTx) Processes(ctx context.Context) ([]Process, error) {
-	return cachedRead(ctx, t, "processes", func() ([]Process, error) { return t.Tx.Processes(ctx) }, slices.Clone[[]Process])
+	return cachedRead(ctx, t, "processes", func() ([]Process, error) { return t.Tx.Processes(ctx) })
 }
 
 func (t *configTx) TemplateOverrides(ctx context.Context) ([]TemplateOverride, error) {
-	return cachedRead(ctx, t, "templates", func() ([]TemplateOverride, error) { return t.Tx.TemplateOverrides(ctx) }, slices.Clone[[]TemplateOverride])
+	return cachedRead(ctx, t, "templates", func() ([]TemplateOverride, error) { return t.Tx.TemplateOverrides(ctx) })
 }
 
 func (t *configTx) SaveSettings(ctx context.Context, s Settings) error {

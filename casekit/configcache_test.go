@@ -2,9 +2,12 @@ package casekit_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"reflect"
 	"testing"
+	"time"
 
 	"casekit.dev/casekit"
 	"casekit.dev/storage/sqlite"
@@ -72,4 +75,124 @@ func TestConfigCacheWithinATransaction(t *testing.T) {
 	if c.Priority != "medium" {
 		t.Errorf("after the rollback a case opens with priority %q, want medium", c.Priority)
 	}
+}
+
+// What a configuration read returns is the caller's to change: editing
+// any slice or map in it, at any depth (an SLA's targets, a calendar's
+// hours, a process stage's required fields, a field's options), changes
+// nothing the next command reads from the cache.
+func TestConfigCacheReturnsDeepCopies(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	kit, err := casekit.New(store, casekit.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	d := kit.Desk("acme").As(casekit.System)
+	settings := casekit.DefaultSettings()
+	settings.AttachmentTypes = []string{"application/pdf", "image/*"}
+	for _, err := range []error{
+		d.UpdateSettings(ctx, settings),
+		d.SaveCalendar(ctx, casekit.Calendar{ID: "office", Name: "Office", TimeZone: "Europe/Berlin",
+			Hours: []casekit.WorkingHours{{Day: time.Monday, Start: "09:00", End: "17:00"}}, Holidays: []string{"2026-12-25"}}),
+		d.SaveSLA(ctx, casekit.SLA{ID: "gold", Name: "Gold", CalendarID: "office",
+			Targets: []casekit.SLATarget{{Priority: "high", FirstResponse: time.Hour, Resolution: 8 * time.Hour}}}),
+		d.SaveCustomField(ctx, casekit.CustomField{Key: "plan", Label: "Plan", Type: casekit.CustomSelect, Options: []string{"basic", "pro"}}),
+		d.SaveProcess(ctx, casekit.Process{Key: "triage", Label: "Triage", Stages: []casekit.Stage{{Key: "identify", Label: "Identify", Required: []string{"type"}}}}),
+		d.SaveTeam(ctx, casekit.Team{ID: "support", Name: "Support"}),
+		d.SaveQueue(ctx, casekit.Queue{ID: "inbox", Name: "Inbox", TeamID: "support"}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	reads := map[string]func() (any, error){
+		"settings":      func() (any, error) { return d.Settings(ctx) },
+		"statuses":      func() (any, error) { return d.Statuses(ctx) },
+		"lookups":       func() (any, error) { return d.Lookups(ctx, casekit.LookupPriority) },
+		"calendars":     func() (any, error) { return d.Calendars(ctx) },
+		"slas":          func() (any, error) { return d.SLAs(ctx) },
+		"custom fields": func() (any, error) { return d.CustomFields(ctx) },
+		"processes":     func() (any, error) { return d.Processes(ctx) },
+		"teams":         func() (any, error) { return d.Teams(ctx) },
+		"queues":        func() (any, error) { return d.Queues(ctx) },
+	}
+	for name, read := range reads {
+		first, err := read()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		before, _ := json.Marshal(first)
+		if !scribble(reflect.ValueOf(first)) {
+			t.Fatalf("%s: nothing in %s to edit; the test proves nothing", name, before)
+		}
+		if edited, _ := json.Marshal(first); string(edited) == string(before) {
+			t.Fatalf("%s: editing changed nothing visible; the test proves nothing", name)
+		}
+		again, err := read()
+		if err != nil {
+			t.Fatalf("%s again: %v", name, err)
+		}
+		if after, _ := json.Marshal(again); string(after) != string(before) {
+			t.Errorf("%s: editing what one read returned changed the next read:\nbefore %s\nafter  %s", name, before, after)
+		}
+	}
+}
+
+// scribble changes, in place, every string, number and bool reachable
+// through a slice, map or pointer in v: what a careless caller could edit
+// without assigning to v itself. It reports whether it changed anything.
+func scribble(v reflect.Value) bool {
+	changed := false
+	var walk func(v reflect.Value, shared bool)
+	walk = func(v reflect.Value, shared bool) {
+		switch v.Kind() {
+		case reflect.Slice:
+			for i := range v.Len() {
+				walk(v.Index(i), true)
+			}
+		case reflect.Map:
+			for it := v.MapRange(); it.Next(); {
+				e := reflect.New(it.Value().Type()).Elem()
+				e.Set(it.Value())
+				walk(e, true)
+				v.SetMapIndex(it.Key(), e)
+				changed = true
+			}
+		case reflect.Pointer, reflect.Interface:
+			if !v.IsNil() {
+				walk(v.Elem(), true)
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					walk(v.Field(i), shared)
+				}
+			}
+		case reflect.String:
+			if shared && v.CanSet() {
+				v.SetString(v.String() + "!")
+				changed = true
+			}
+		case reflect.Int, reflect.Int64, reflect.Int32:
+			if shared && v.CanSet() {
+				v.SetInt(v.Int() + 1)
+				changed = true
+			}
+		case reflect.Bool:
+			if shared && v.CanSet() {
+				v.SetBool(!v.Bool())
+				changed = true
+			}
+		}
+	}
+	walk(v, false)
+	return changed
 }

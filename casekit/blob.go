@@ -149,8 +149,9 @@ const sweepBatch = 500
 
 // SweepBlobs deletes the tenant's blobs that no attachment refers to and
 // that were written more than olderThan ago (by the kit's clock): files
-// uploaded with Desk.Upload but never attached, and the files of deleted
-// cases. It returns how many it deleted.
+// uploaded with Desk.Upload but never attached, the records Upload keeps
+// next to its files (which matter only until the file is attached), and
+// the files of deleted cases. It returns how many it deleted.
 //
 // A blob is in use once the message or note that attaches it commits, so
 // olderThan must outlast the longest a host lets an upload wait for its

@@ -1,6 +1,7 @@
 package casekit
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,20 +12,28 @@ import (
 
 // Upload stores a file for a case in the kit's BlobStore, within the
 // tenant's limits (Settings.MaxAttachmentBytes and AttachmentTypes), and
-// returns the NewAttachment to pass with PostMessage or AddNote. A file
-// over the limit is a ValidationError on "size", a type the tenant does
-// not accept one on "content_type"; nothing is kept then. A customer
-// uploads to their own cases only, and may attach to a message only
-// what was uploaded to that case. A file uploaded but never attached
-// stays in the blob store until Kit.SweepBlobs deletes it.
+// returns the NewAttachment to pass with PostMessage or AddNote.
+//
+// The type is detected from the file's first bytes; the name's extension
+// and contentType (which may be "") can only make it more precise, never
+// turn it into another type: an SVG sent as "x.png", "image/png" is kept
+// as image/svg+xml (see fileType). The tenant's accepted types apply to
+// the detected type. A file over the limit is a ValidationError on
+// "size", a type the tenant does not accept (or a malformed contentType)
+// one on "content_type"; nothing is kept then. Next to the file Upload
+// records its name, type and size, which PostMessage and AddNote read.
+//
+// A customer uploads to their own cases only, and anyone may attach to a
+// message or note only what was uploaded to that case, once. A file
+// uploaded but never attached stays in the blob store until
+// Kit.SweepBlobs deletes it.
 func (d *Desk) Upload(ctx context.Context, caseID, name, contentType string, r io.Reader) (*NewAttachment, error) {
 	if d.kit.blobs == nil {
 		return nil, fmt.Errorf("casekit: upload: %w", ErrNoBlobStore)
 	}
 	var (
-		limit int64
-		base  string
-		cs    *Case
+		set Settings
+		cs  *Case
 	)
 	err := d.run(ctx, "upload", customerToo, func(c *cmd) error {
 		var err error
@@ -38,8 +47,7 @@ func (d *Desk) Upload(ctx context.Context, caseID, name, contentType string, r i
 		if st.Final || st.Canceled {
 			return fmt.Errorf("case %s is %s: %w", cs.ID, st.Key, ErrReadOnly)
 		}
-		set, err := c.tx.Settings(c.ctx)
-		if err != nil {
+		if set, err = c.tx.Settings(c.ctx); err != nil {
 			return err
 		}
 		set = set.filled()
@@ -47,35 +55,53 @@ func (d *Desk) Upload(ctx context.Context, caseID, name, contentType string, r i
 		if strings.TrimSpace(name) == "" || len(name) > 255 {
 			v.add("name", "required", "a file name of 1 to 255 bytes is required")
 		}
-		name = fileName(name)
-		if err := v.merge(validateStruct(struct {
-			Name        string `json:"name"`
-			ContentType string `json:"content_type"`
-		}{name, contentType})); err != nil {
-			return err
-		}
-		mt, _, perr := mime.ParseMediaType(contentType)
-		if rule, _ := checkFile(set, mt, -1); perr != nil || rule != "" {
+		if _, _, err := mime.ParseMediaType(contentType); err != nil && contentType != "" {
 			v.add("content_type", "accepted", "files of type %q are not accepted", clipRunes(contentType, 100))
 		}
-		limit, base = set.MaxAttachmentBytes, mt
 		return v.err()
 	})
 	if err != nil {
 		return nil, err
 	}
-	key := cs.ID + "/" + newID()
-	n, err := d.kit.blobs.Put(ctx, d.tenant, key, io.LimitReader(r, limit+1))
-	if err == nil && n > limit {
-		err = invalid("size", "max", "the file is larger than %d bytes", limit)
-	}
+	up, err := d.storeUpload(ctx, set, cs.ID, fileName(name), contentType, r)
 	if err != nil {
-		if derr := d.kit.blobs.Delete(context.WithoutCancel(ctx), d.tenant, key); derr != nil {
-			err = errors.Join(err, derr)
-		}
 		return nil, fmt.Errorf("casekit: upload: tenant %q: %w", d.tenant, err)
 	}
-	return &NewAttachment{Name: name, ContentType: base, Size: n, Key: key}, nil
+	return up, nil
+}
+
+// storeUpload reads the file's first bytes, refuses a type the tenant
+// does not accept before anything is stored, then stores the file and
+// its record (uploadRecord). A refused or failed upload leaves nothing.
+func (d *Desk) storeUpload(ctx context.Context, set Settings, caseID, name, declared string, r io.Reader) (*NewAttachment, error) {
+	head := make([]byte, sniffBytes)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, err
+	}
+	head = head[:n]
+	mt := fileType(name, declared, head)
+	if rule, _ := checkFile(set, mt, -1); rule != "" {
+		return nil, invalid("content_type", "accepted", "files of type %s are not accepted", mt)
+	}
+	up := &NewAttachment{Name: name, ContentType: mt, Key: caseID + "/" + newID()}
+	limit := set.MaxAttachmentBytes
+	up.Size, err = d.kit.blobs.Put(ctx, d.tenant, up.Key, io.LimitReader(io.MultiReader(bytes.NewReader(head), r), limit+1))
+	if err == nil && up.Size > limit {
+		err = invalid("size", "max", "the file is larger than %d bytes", limit)
+	}
+	if err == nil {
+		err = d.putRecord(ctx, up)
+	}
+	if err != nil {
+		for _, key := range []string{up.Key, up.Key + recordSuffix} {
+			if derr := d.kit.blobs.Delete(context.WithoutCancel(ctx), d.tenant, key); derr != nil {
+				err = errors.Join(err, derr)
+			}
+		}
+		return nil, err
+	}
+	return up, nil
 }
 
 // accepts reports whether a media type is in the list, where "image/*"

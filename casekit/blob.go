@@ -66,10 +66,10 @@ func checkFile(set Settings, mediaType string, size int64) (rule, reason string)
 	return "", ""
 }
 
-// keepFiles puts files in the kit's blob store for the case, within the
-// tenant's limits, appending each key to stored so that the caller can
-// delete them again if its command fails. It returns the attachments
-// kept and the files refused.
+// keepFiles stores files for the case as Desk.Upload does (storeUpload),
+// within the tenant's limits, appending each key (and its record's) to
+// stored so that the caller can delete them again if its command fails.
+// It returns the attachments kept and the files refused.
 func (d *Desk) keepFiles(c *cmd, caseID string, files []fileData, stored *[]string) ([]NewAttachment, []refusedFile, error) {
 	if len(files) == 0 {
 		return nil, nil, nil
@@ -78,23 +78,25 @@ func (d *Desk) keepFiles(c *cmd, caseID string, files []fileData, stored *[]stri
 	if err != nil {
 		return nil, nil, err
 	}
+	set = set.filled()
 	var (
 		kept    []NewAttachment
 		refused []refusedFile
 	)
 	for i, f := range files {
-		name, mt := clipRunes(fileName(f.name), 255), baseType(f.ctype)
+		name := clipRunes(fileName(f.name), 255)
+		mt := fileType(name, f.ctype, f.data[:min(len(f.data), sniffBytes)])
 		if rule, reason := checkFile(set, mt, int64(len(f.data))); rule != "" {
 			refused = append(refused, refusedFile{index: i, name: name, rule: rule, reason: reason})
 			continue
 		}
-		key := caseID + "/" + newID()
-		n, err := d.kit.blobs.Put(c.ctx, d.tenant, key, bytes.NewReader(f.data))
+		up, err := d.storeUpload(c.ctx, set, caseID, name, f.ctype, bytes.NewReader(f.data))
 		if err != nil {
 			return nil, nil, err
 		}
-		*stored = append(*stored, key)
-		kept = append(kept, NewAttachment{Name: name, ContentType: mt, Size: n, Key: key})
+		*stored = append(*stored, up.Key, up.Key+recordSuffix)
+		up.stored = true
+		kept = append(kept, *up)
 	}
 	return kept, refused, nil
 }
@@ -147,8 +149,9 @@ const sweepBatch = 500
 
 // SweepBlobs deletes the tenant's blobs that no attachment refers to and
 // that were written more than olderThan ago (by the kit's clock): files
-// uploaded with Desk.Upload but never attached, and the files of deleted
-// cases. It returns how many it deleted.
+// uploaded with Desk.Upload but never attached, the records Upload keeps
+// next to its files (which matter only until the file is attached), and
+// the files of deleted cases. It returns how many it deleted.
 //
 // A blob is in use once the message or note that attaches it commits, so
 // olderThan must outlast the longest a host lets an upload wait for its

@@ -14,12 +14,23 @@ type Attachment struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// NewAttachment describes a file already put in a blob store.
+// NewAttachment is a file Desk.Upload stored, as it returns it. To
+// attach the file, pass it (or just its Key) with PostMessage or AddNote:
+// they read the name, type and size from what Upload recorded in the
+// blob store, never from these fields, which a caller could forge.
 type NewAttachment struct {
-	Name        string `json:"name" validate:"required,max=255"`
-	ContentType string `json:"content_type" validate:"required,max=255"`
-	Size        int64  `json:"size" validate:"min=0"`
-	Key         string `json:"key" validate:"required,max=500"`
+	// Name is the file's name, without any directory part.
+	Name string `json:"name"`
+	// ContentType is the media type detected from the content (see
+	// Desk.Upload).
+	ContentType string `json:"content_type"`
+	// Size is the file's size in bytes as stored.
+	Size int64 `json:"size"`
+	// Key names the file in the blob store: "<case ID>/<upload ID>".
+	Key string `json:"key" validate:"required,max=500"`
+	// stored is set on what the kit read from the blob store or put there
+	// itself, never on a caller's input.
+	stored bool
 }
 
 // Note is an agent's note on a case, internal or public.

@@ -6,22 +6,22 @@ import (
 	"strings"
 )
 
-func (c *cmd) attachments(caseID string, in []NewAttachment) []Attachment {
-	if len(in) == 0 {
-		return nil
-	}
-	out := make([]Attachment, len(in))
-	for i, a := range in {
-		out[i] = Attachment{ID: newID(), CaseID: caseID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, Key: a.Key, CreatedAt: c.now}
-	}
-	return out
-}
-
 // AddNote adds a note with a subject from the tenant's note subject lookup,
-// internal unless Public is set.
+// internal unless Public is set. Attachments are named by the keys Upload
+// returned, and their name, type and size are what Upload recorded, not
+// what the caller's NewAttachment says. A key that is not an upload to
+// this case (of this tenant), or that is attached already, is a
+// ValidationError on "attachments[i].key" (rules "case", "upload",
+// "attached"), and nothing is written.
 func (d *Desk) AddNote(ctx context.Context, caseID string, in NewNote) (*Note, error) {
-	var out *Note
-	err := d.run(ctx, "add note", staffOnly, func(c *cmd) error {
+	var (
+		out *Note
+		err error
+	)
+	if in.Attachments, err = d.uploaded(ctx, in.Attachments); err != nil {
+		return nil, err
+	}
+	err = d.run(ctx, "add note", staffOnly, func(c *cmd) error {
 		var v validations
 		if err := v.merge(validateStruct(in)); err != nil {
 			return err
@@ -36,9 +36,13 @@ func (d *Desk) AddNote(ctx context.Context, caseID string, in NewNote) (*Note, e
 		if err != nil {
 			return err
 		}
+		files, err := c.attachments(cs, in.Attachments)
+		if err != nil {
+			return err
+		}
 		n := &Note{
 			ID: newID(), CaseID: cs.ID, Subject: in.Subject, Body: in.Body, Public: in.Public,
-			Attachments: c.attachments(cs.ID, in.Attachments), CreatedBy: c.actor, CreatedAt: c.now,
+			Attachments: files, CreatedBy: c.actor, CreatedAt: c.now,
 		}
 		if err := c.tx.InsertNote(c.ctx, n); err != nil {
 			return fmt.Errorf("case %s: %w", cs.ID, err)
@@ -78,10 +82,18 @@ func (c *cmd) notesOf(cs *Case) ([]*Note, error) {
 // resolved (not final) case reopens it and clears the assignee, so it
 // returns to its queue. A final case refuses messages with ErrReadOnly, as
 // does a resolved one for outbound messages. The first public outbound
-// message sets the case's FirstResponseAt.
+// message sets the case's FirstResponseAt. Attachments are named by the
+// keys Upload returned; their name, type and size are what Upload
+// recorded (see AddNote).
 func (d *Desk) PostMessage(ctx context.Context, caseID string, in NewMessage) (*Message, error) {
-	var out *Message
-	err := d.run(ctx, "post message", customerToo, func(c *cmd) (err error) {
+	var (
+		out *Message
+		err error
+	)
+	if in.Attachments, err = d.uploaded(ctx, in.Attachments); err != nil {
+		return nil, err
+	}
+	err = d.run(ctx, "post message", customerToo, func(c *cmd) (err error) {
 		out, err = c.postMessage(caseID, in)
 		return err
 	})
@@ -117,12 +129,9 @@ func (c *cmd) postMessage(caseID string, in NewMessage) (*Message, error) {
 	if cur.Final || (cur.Resolved && in.Direction == Outbound) {
 		return nil, fmt.Errorf("case %s is %s; reopen it first: %w", cs.ID, cur.Key, ErrReadOnly)
 	}
-	if c.customer() { // a customer attaches only what was uploaded to this case
-		for i, a := range in.Attachments {
-			if !strings.HasPrefix(a.Key, cs.ID+"/") {
-				return nil, invalid(fmt.Sprintf("attachments[%d].key", i), "case", "was not uploaded to this case")
-			}
-		}
+	files, err := c.attachments(cs, in.Attachments)
+	if err != nil {
+		return nil, err
 	}
 	if in.InReplyTo != "" {
 		parent, err := c.tx.Message(c.ctx, in.InReplyTo)
@@ -133,7 +142,7 @@ func (c *cmd) postMessage(caseID string, in NewMessage) (*Message, error) {
 	m := &Message{
 		ID: newID(), CaseID: cs.ID, Direction: in.Direction, Channel: in.Channel,
 		From: in.From, To: in.To, Subject: in.Subject, Body: in.Body, InReplyTo: in.InReplyTo,
-		Public: !in.Internal, Attachments: c.attachments(cs.ID, in.Attachments),
+		Public: !in.Internal, Attachments: files,
 		CreatedBy: c.actor, CreatedAt: c.now,
 	}
 	if err := c.tx.InsertMessage(c.ctx, m); err != nil {

@@ -326,7 +326,7 @@ func TestPortal(t *testing.T) {
 			}
 			// A type the tenant accepts but a browser might act on goes out
 			// as bytes.
-			if code, page := post(ada, "report.doc", "application/msword", "\xd0\xcf\x11\xe0 old word"); code != 303 {
+			if code, page := post(ada, "report.doc", "application/msword", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"+strings.Repeat("\x00", 600)); code != 303 {
 				t.Fatalf("comment with a Word file: %d\n%s", code, page)
 			}
 			_, page = ada.get(detail)
@@ -339,6 +339,9 @@ func TestPortal(t *testing.T) {
 			}
 			if code, page := post(ada, "evil.html", "text/html", "<script>alert(1)</script>"); code != 422 || !strings.Contains(page, `id="files-error"`) {
 				t.Errorf("an HTML upload: %d", code)
+			}
+			if code, _ := post(ada, "cat.png", "image/png", `<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>`); code != 422 {
+				t.Errorf("an SVG sent as cat.png, image/png: %d, want 422 (SVG is not accepted)", code)
 			}
 			if code, _ := post(ada, "big.txt", "text/plain", strings.Repeat("x", 11<<20)); code != 422 {
 				t.Errorf("an 11 MiB upload over the 10 MiB default: %d, want 422", code)

@@ -241,12 +241,14 @@ func testCases(t *testing.T, newStore StoreFactory) {
 		}},
 		{"DeleteCase removes the case and its content and keeps its history", func(t *testing.T, e *Env) {
 			ctx := t.Context()
+			e, _ = e.withBlobs(t)
 			d := e.Agent()
 			keep := e.open(t, "Keep", "cust-1")
 			keepState := e.state(t, keep.ID)
 			c := openWith(t, d, casekit.NewCase{Subject: "Mistake", CustomerID: "cust-1", Tags: []string{"oops"}})
 			a := e.task(t, c.ID, "A task")
-			note := try(d.AddNote(ctx, c.ID, casekit.NewNote{Subject: "general", Body: "n", Attachments: []casekit.NewAttachment{{Name: "a.txt", ContentType: "text/plain", Size: 1, Key: "k/a"}}})).get(t)
+			file := try(d.Upload(ctx, c.ID, "a.txt", "text/plain", strings.NewReader("a"))).get(t)
+			note := try(d.AddNote(ctx, c.ID, casekit.NewNote{Subject: "general", Body: "n", Attachments: []casekit.NewAttachment{*file}})).get(t)
 			msg := try(d.PostMessage(ctx, c.ID, casekit.NewMessage{Body: "m"})).get(t)
 			c = e.reload(t, c.ID)
 			opened := e.history(t, c.ID)

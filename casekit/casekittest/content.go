@@ -46,7 +46,10 @@ func testContent(t *testing.T, newStore StoreFactory) {
 		}},
 		{"AddNote stores internal and public notes with attachments", func(t *testing.T, e *Env) {
 			ctx := t.Context()
+			e, _ = e.withBlobs(t)
 			c := e.open(t, "Notes", "cust-1")
+			manual := *try(e.Agent().Upload(ctx, c.ID, "manual.pdf", "application/pdf", strings.NewReader("%PDF-1.4 manual"))).get(t)
+			empty := *try(e.Agent().Upload(ctx, c.ID, "empty.txt", "text/plain", strings.NewReader(""))).get(t)
 			other := e.open(t, "Other", "cust-1")
 			try(e.Agent().AddNote(ctx, other.ID, casekit.NewNote{Subject: "general", Body: "elsewhere"})).get(t)
 			at1 := e.Tick()
@@ -54,10 +57,7 @@ func testContent(t *testing.T, newStore StoreFactory) {
 			at2 := e.Tick()
 			public := try(e.Agent().AddNote(ctx, c.ID, casekit.NewNote{
 				Subject: "solution", Body: "Replace the toner", Public: true,
-				Attachments: []casekit.NewAttachment{
-					{Name: "manual.pdf", ContentType: "application/pdf", Size: 123456, Key: "blobs/1/manual.pdf"},
-					{Name: "empty.txt", ContentType: "text/plain", Size: 0, Key: "blobs/1/empty.txt"},
-				},
+				Attachments: []casekit.NewAttachment{manual, empty},
 			})).get(t)
 			wantInternal := &casekit.Note{ID: internal.ID, CaseID: c.ID, Subject: "diagnosis", Body: "Toner empty", CreatedBy: casekit.Agent("agent-2"), CreatedAt: at1}
 			wantPublic := &casekit.Note{ID: public.ID, CaseID: c.ID, Subject: "solution", Body: "Replace the toner", Public: true, CreatedBy: casekit.Agent(AgentID), CreatedAt: at2}
@@ -68,8 +68,8 @@ func testContent(t *testing.T, newStore StoreFactory) {
 					}
 				}
 				wantPublic.Attachments = []casekit.Attachment{
-					{ID: public.Attachments[0].ID, CaseID: c.ID, Name: "manual.pdf", ContentType: "application/pdf", Size: 123456, Key: "blobs/1/manual.pdf", CreatedAt: at2},
-					{ID: public.Attachments[1].ID, CaseID: c.ID, Name: "empty.txt", ContentType: "text/plain", Size: 0, Key: "blobs/1/empty.txt", CreatedAt: at2},
+					{ID: public.Attachments[0].ID, CaseID: c.ID, Name: "manual.pdf", ContentType: "application/pdf", Size: 15, Key: manual.Key, CreatedAt: at2},
+					{ID: public.Attachments[1].ID, CaseID: c.ID, Name: "empty.txt", ContentType: "text/plain", Size: 0, Key: empty.Key, CreatedAt: at2},
 				}
 			} else {
 				t.Errorf("AddNote returned %d attachments, want 2", len(public.Attachments))
@@ -95,9 +95,8 @@ func testContent(t *testing.T, newStore StoreFactory) {
 				{"no subject", "subject", "required", casekit.NewNote{Body: "b"}},
 				{"unknown subject", "subject", "known", casekit.NewNote{Subject: "gossip", Body: "b"}},
 				{"no body", "body", "required", casekit.NewNote{Subject: "general"}},
-				{"attachment without a name", "attachments[0].name", "required", casekit.NewNote{Subject: "general", Body: "b", Attachments: []casekit.NewAttachment{{ContentType: "text/plain", Key: "k"}}}},
 				{"attachment without a key", "attachments[0].key", "required", casekit.NewNote{Subject: "general", Body: "b", Attachments: []casekit.NewAttachment{{Name: "a", ContentType: "text/plain"}}}},
-				{"attachment with a negative size", "attachments[0].size", "min", casekit.NewNote{Subject: "general", Body: "b", Attachments: []casekit.NewAttachment{{Name: "a", ContentType: "text/plain", Key: "k", Size: -1}}}},
+				{"attachment never uploaded", "attachments[0].key", "upload", casekit.NewNote{Subject: "general", Body: "b", Attachments: []casekit.NewAttachment{{Name: "a", ContentType: "text/plain", Key: c.ID + "/k"}}}},
 			} {
 				wantRule(t, errOf(e.Agent().AddNote(t.Context(), c.ID, tc.in)), "AddNote with "+tc.name, tc.field, tc.rule)
 			}
@@ -106,11 +105,13 @@ func testContent(t *testing.T, newStore StoreFactory) {
 		}},
 		{"PostMessage is outbound by e-mail and public unless told otherwise", func(t *testing.T, e *Env) {
 			ctx := t.Context()
+			e, _ = e.withBlobs(t)
 			c := e.open(t, "Messages", "cust-1")
+			label := *try(e.Agent().Upload(ctx, c.ID, "label.png", "image/png", strings.NewReader("\x89PNG\r\n\x1a\nlabel"))).get(t)
 			at := e.Tick()
 			m := try(e.Desk(casekit.Agent("agent-2")).PostMessage(ctx, c.ID, casekit.NewMessage{
 				From: "support@example.com", To: []string{"ada@example.com", "cc@example.com"}, Subject: "Re: printer", Body: "We are on it",
-				Attachments: []casekit.NewAttachment{{Name: "label.png", ContentType: "image/png", Size: 42, Key: "blobs/label.png"}},
+				Attachments: []casekit.NewAttachment{label},
 			})).get(t)
 			want := &casekit.Message{
 				ID: m.ID, CaseID: c.ID, Direction: casekit.Outbound, Channel: casekit.ChannelEmail,
@@ -118,7 +119,7 @@ func testContent(t *testing.T, newStore StoreFactory) {
 				Public: true, CreatedBy: casekit.Agent("agent-2"), CreatedAt: at,
 			}
 			if len(m.Attachments) == 1 {
-				want.Attachments = []casekit.Attachment{{ID: m.Attachments[0].ID, CaseID: c.ID, Name: "label.png", ContentType: "image/png", Size: 42, Key: "blobs/label.png", CreatedAt: at}}
+				want.Attachments = []casekit.Attachment{{ID: m.Attachments[0].ID, CaseID: c.ID, Name: "label.png", ContentType: "image/png", Size: 13, Key: label.Key, CreatedAt: at}}
 			} else {
 				t.Errorf("PostMessage returned %d attachments, want 1", len(m.Attachments))
 			}
@@ -240,7 +241,7 @@ func testContent(t *testing.T, newStore StoreFactory) {
 				{"unknown direction", "direction", casekit.NewMessage{Body: "b", Direction: "sideways"}},
 				{"unknown channel", "channel", casekit.NewMessage{Body: "b", Channel: "pigeon"}},
 				{"subject too long", "subject", casekit.NewMessage{Body: "b", Subject: strings.Repeat("s", 301)}},
-				{"attachment without a type", "attachments[0].content_type", casekit.NewMessage{Body: "b", Attachments: []casekit.NewAttachment{{Name: "a", Key: "k"}}}},
+				{"attachment never uploaded", "attachments[0].key", casekit.NewMessage{Body: "b", Attachments: []casekit.NewAttachment{{Name: "a", Key: c.ID + "/k"}}}},
 			} {
 				wantInvalid(t, errOf(e.Agent().PostMessage(t.Context(), c.ID, tc.in)), "PostMessage with "+tc.name, tc.field)
 			}

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
-	"casekit.dev/storage/fsblob"
 )
 
 // mail builds a raw message; refs are Message-IDs for In-Reply-To and
@@ -111,10 +110,8 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 			wantIs(t, err, casekit.ErrForbidden, "a customer calling Inbound")
 		}},
 		{"with a blob store, mail attachments are kept within the tenant's limits", func(t *testing.T, e *Env) {
-			blobs, err := fsblob.New(t.TempDir())
-			must(t, err, "fsblob.New")
-			kit, err := casekit.New(e.Store, casekit.WithBlobStore(blobs), casekit.WithClock(e.Clock))
-			must(t, err, "casekit.New")
+			e, _ = e.withBlobs(t)
+			kit := e.Kit
 			ctx, sys := t.Context(), kit.Desk(e.Tenant).As(casekit.System)
 			withFiles := func(subject string, refs ...string) []byte {
 				raw := "From: Ada <ada@example.com>\r\nSubject: " + subject + "\r\nMIME-Version: 1.0\r\n"
@@ -129,7 +126,7 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 			if res.Action != casekit.InboundOpened || res.Message == nil || len(res.Message.Attachments) != 1 {
 				t.Fatalf("opening mail with files: %s, message %+v", res.Action, res.Message)
 			}
-			wantEqual(t, []string{"setup.exe (type application/x-msdownload not accepted)"}, res.SkippedAttachments, "skipped")
+			wantEqual(t, []string{"setup.exe (type application/vnd.microsoft.portable-executable not accepted)"}, res.SkippedAttachments, "skipped")
 			c := openWith(t, kit.Desk(e.Tenant).As(casekit.Agent(AgentID)), casekit.NewCase{Subject: "Reply here", Contact: casekit.Contact{Email: "ada@example.com"}})
 			res = try(sys.Inbound(ctx, withFiles("Re: files", "case-"+c.ID+"@acme.example"))).get(t)
 			if res.Action != casekit.InboundAppended || len(res.Message.Attachments) != 1 {

@@ -3,6 +3,7 @@ package mailparse
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"io"
 	"mime"
 	"strings"
@@ -30,9 +31,18 @@ func decodeTransfer(enc string, raw []byte) []byte {
 	h.Set("Content-Transfer-Encoding", enc)
 	e, err := message.New(h, bytes.NewReader(raw))
 	if err == nil {
-		out, err := io.ReadAll(e.Body)
-		if err == nil {
-			return out
+		// Decoding never lengthens the data: base64 makes three bytes of
+		// four characters, quoted-printable one of one to three. So one
+		// buffer of that size holds it all, and a buffer that fills up
+		// means the decoder went wrong.
+		bound := len(raw)
+		if enc == "base64" {
+			bound = len(raw)/4*3 + 3
+		}
+		out := make([]byte, bound+1)
+		n, err := io.ReadFull(e.Body, out)
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return out[:n]
 		}
 	}
 	if enc == "base64" {

@@ -11,8 +11,11 @@ import (
 // htmlToText makes readable text of an HTML body and folds its quoted
 // history away. The history is found by the containers mail clients wrap
 // it in (see quoteMarker); when there is none, the text rendering (in
-// which a <blockquote> becomes "> " lines) is folded as plain text.
+// which a <blockquote> becomes "> " lines) is folded as plain text. Only
+// the first maxHTMLConvert bytes are read, which bounds the document
+// tree.
 func htmlToText(src string) (text, quoted string) {
+	src = cutAt(src, maxHTMLConvert)
 	doc, err := html.Parse(strings.NewReader(src))
 	if err != nil {
 		// Nested deeper than the parser accepts: read the tokens instead.

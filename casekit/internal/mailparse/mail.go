@@ -28,7 +28,8 @@ type Mail struct {
 	// made from the HTML body when there is no (non-empty) text/plain one,
 	// with the trailing quoted history folded away into Quoted. Inline
 	// quotes followed by new text (an interleaved reply) and signatures
-	// stay.
+	// stay. Text comes from the first MiB of plain text, or from the
+	// first 256 KiB of the HTML.
 	Text string
 	// Quoted is the quoted history folded away from Text: a trailing block
 	// of "> " lines with its "On ... wrote:" line, an Outlook
@@ -36,8 +37,9 @@ type Mail struct {
 	// block and all after it, or the HTML quote containers of Gmail,
 	// Apple Mail, Thunderbird and Outlook. Empty when nothing was folded.
 	Quoted string
-	// HTML is the text/html body as sent, decoded to UTF-8. It is
-	// untrusted: the caller sanitises it before showing it.
+	// HTML is the text/html body as sent, decoded to UTF-8, cut after
+	// its first MiB. It is untrusted: the caller sanitises it before
+	// showing it.
 	HTML string
 	// Attachments are the parts that are not body text, in message order,
 	// including inline images and forwarded messages (message/rfc822).

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/mail"
@@ -88,7 +87,9 @@ type parser struct {
 	lim         Limits
 	parts       int
 	plain, html []string
-	attachments []Attachment
+	// plainBytes and htmlBytes count what plain and html hold.
+	plainBytes, htmlBytes int
+	attachments           []Attachment
 }
 
 // walk reads one entity: a multipart's children in turn, or a leaf as
@@ -110,29 +111,20 @@ func (p *parser) walk(th textproto.Header, body io.Reader, depth int) error {
 		return p.walkMultipart(mediaType, params["boundary"], body, depth)
 	}
 
-	// A leaf. A truncated part keeps what could be read.
-	raw, _ := io.ReadAll(body)
-	data := decodeTransfer(h.Get("Content-Transfer-Encoding"), raw)
-
+	// A leaf: body text or an attachment.
 	disp, dparams := mediaParams(&h, "Content-Disposition")
 	filename := attachmentName(&h, dparams, params)
-
 	if (mediaType == "text/plain" || mediaType == "text/html") && disp != "attachment" && filename == "" {
-		text := decodeCharset(data, params["charset"], mediaType == "text/html")
-		if mediaType == "text/html" {
-			p.html = append(p.html, text)
-			return nil
-		}
-		if strings.EqualFold(params["format"], "flowed") {
-			text = unflow(cleanText(text), strings.EqualFold(params["delsp"], "yes"))
-		}
-		p.plain = append(p.plain, text)
+		p.bodyText(&h, mediaType, params, body)
 		return nil
 	}
 
 	if len(p.attachments) >= p.lim.MaxAttachments {
 		return fmt.Errorf("%w: more than %d attachments", ErrTooLarge, p.lim.MaxAttachments)
 	}
+	// A truncated part keeps what could be read.
+	raw, _ := readAll(body)
+	data := decodeTransfer(h.Get("Content-Transfer-Encoding"), raw)
 	cid := strings.TrimSpace(h.Get("Content-Id"))
 	cid = oneLine(strings.TrimSuffix(strings.TrimPrefix(cid, "<"), ">"))
 	p.attachments = append(p.attachments, Attachment{
@@ -234,9 +226,5 @@ func clip(s string) string {
 	if len(s) <= max {
 		return s
 	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return cutAt(s, max) + "…"
 }

@@ -141,6 +141,7 @@ func (s *accountStore) setCost(cost int) error {
 // withDemo adds the sample people of the directory, agents being the
 // members of its teams.
 func (s *accountStore) withDemo(dir casekit.StaticDirectory) {
+	s.demo = nil
 	for _, p := range dir.People {
 		ac := account{ID: p.ID, Kind: kindCustomer, Name: p.Name, Email: p.Email}
 		var teams []string
@@ -298,11 +299,8 @@ func (s *accountStore) save(ctx context.Context, ac account, password string, kn
 	if err := validAccount(ac, known); err != nil {
 		return err
 	}
-	switch {
-	case utf8.RuneCountInString(password) < minPassword:
-		return fmt.Errorf("the password must have at least %d characters", minPassword)
-	case len(password) > 72:
-		return errors.New("the password must not be longer than 72 bytes")
+	if err := validPassword(password); err != nil {
+		return err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
 	if err != nil {
@@ -333,6 +331,17 @@ func (s *accountStore) save(ctx context.Context, ac account, password string, kn
 	})
 	s.forget()
 	return err
+}
+
+// validPassword checks a new password's length.
+func validPassword(password string) error {
+	switch {
+	case utf8.RuneCountInString(password) < minPassword:
+		return fmt.Errorf("the password must have at least %d characters", minPassword)
+	case len(password) > 72:
+		return errors.New("the password must not be longer than 72 bytes")
+	}
+	return nil
 }
 
 // validAccount checks an account's fields before anything is stored.

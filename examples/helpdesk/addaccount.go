@@ -12,18 +12,27 @@ import (
 	"casekit.dev/casekit"
 )
 
-// addAccount does -add-agent or -add-customer: it parses the account,
-// reads its password (never from argv, where other users of the machine
-// could see it) and saves it.
-func addAccount(ctx context.Context, c config, accounts *accountStore, stdin io.Reader, stdout io.Writer) error {
+// newAccount reads the account of -add-agent or -add-customer and its
+// password (never from argv, where other users of the machine could see
+// it) and checks both, before anything is opened: a refused one leaves
+// no file behind.
+func newAccount(c config, stdin io.Reader) (account, string, error) {
 	ac, err := parseAccount(c.addAgent, c.addCustomer)
 	if err != nil {
-		return err
+		return account{}, "", err
+	}
+	if err := validAccount(ac, teamIDs()); err != nil {
+		return account{}, "", err
 	}
 	password, err := readPassword(c.passwordFile, stdin)
 	if err != nil {
-		return err
+		return account{}, "", err
 	}
+	return ac, password, validPassword(password)
+}
+
+// addAccount saves the account newAccount read.
+func addAccount(ctx context.Context, accounts *accountStore, ac account, password string, stdout io.Writer) error {
 	if err := accounts.save(ctx, ac, password, teamIDs()); err != nil {
 		return fmt.Errorf("cannot save the account: %w", err)
 	}

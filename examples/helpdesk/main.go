@@ -162,14 +162,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	adding := c.addAgent != "" || c.addCustomer != ""
+	var ac account
+	var password string
+	if adding {
+		if ac, password, err = newAccount(c, stdin); err != nil {
+			return err
+		}
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	store, accounts, where, cleanup, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	if c.addAgent != "" || c.addCustomer != "" {
-		return addAccount(ctx, c, accounts, stdin, stdout)
+	if adding {
+		return addAccount(ctx, accounts, ac, password, stdout)
 	}
 	fmt.Fprintln(stdout, "helpdesk: data in", where)
 

@@ -296,6 +296,16 @@ func TestAddAccountStoresOnlyHashes(t *testing.T) {
 		}
 	}
 
+	// A refused account in a fresh directory leaves no file there.
+	fresh := t.TempDir()
+	if err := run(ctx, []string{"-data", fresh, "-add-agent", "u-fay:Fay:fay@acme.example:marketing", "-password-file", "-"},
+		strings.NewReader("long enough pw\n"), io.Discard, io.Discard); err == nil {
+		t.Error("an agent of an unknown team was saved")
+	}
+	if left, _ := os.ReadDir(fresh); len(left) != 0 {
+		t.Errorf("a refused account left %d files behind", len(left))
+	}
+
 	accounts, err := openSQLiteAccounts(ctx, dir)
 	if err != nil {
 		t.Fatal(err)

@@ -217,8 +217,12 @@ func (a *app) readSession(r *http.Request) (session, bool) {
 }
 
 // signInAs starts a server-side session for the person and sets its
-// cookie; a new nonce, so a token from before does not carry over.
+// cookie; a new nonce, so a token from before does not carry over. The
+// session the request had, if any (switching user), ends.
 func (a *app) signInAs(w http.ResponseWriter, r *http.Request, kind, id string) {
+	if old := a.session(r); old.sid != "" {
+		a.sessions.end(old.sid)
+	}
 	s := a.sessions.start(kind, id)
 	a.setCookie(w, r, "sess."+s.sid)
 }

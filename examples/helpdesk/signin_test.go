@@ -152,6 +152,16 @@ func TestSessionExpiresServerSide(t *testing.T) {
 		t.Error("the session outlived twelve hours")
 	}
 
+	// Signing in as someone else ends the session before.
+	c = newClient(t, srv.URL)
+	c.login("u-ava")
+	before := cookieValue(c.http.Jar, u)
+	c.login("u-ben")
+	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: sessionCookie, Value: before}})
+	if signedIn(c) {
+		t.Error("the session before a switch of user still works")
+	}
+
 	// Sign-out ends it on the server: the cookie kept from before is dead.
 	c = newClient(t, srv.URL)
 	c.login("u-ava")

@@ -35,23 +35,43 @@ type appConfig struct {
 	// Deliver, when not nil, is given every notification before the mail
 	// view records it (e.g. notify/smtp).
 	Deliver casekit.Notifier
-	// Demo seeds sample cases when the tenant has none.
+	// Accounts are the people who may sign in, and the kit's directory.
+	Accounts *accountStore
+	// Demo seeds sample cases when the tenant has none, adds the sample
+	// people to the directory and offers the pick-who-you-are sign-in.
 	Demo bool
 	// PollInterval is Kit.Run's; a second when zero.
 	PollInterval time.Duration
+	// SecureCookies marks the cookies Secure even when the request is
+	// plain HTTP: behind a proxy that ends TLS.
+	SecureCookies bool
+	// ProxyHeader, when set, names the request header in which a trusted
+	// front proxy gives the signed-in person's ID or e-mail address.
+	ProxyHeader string
+	// SessionIdle and SessionMax end a session after that long without a
+	// request, and after that long at all; sessionIdle and sessionMax
+	// when zero.
+	SessionIdle, SessionMax time.Duration
+	// Now is the sessions' and the sign-in limit's clock; time.Now when nil.
+	Now func() time.Time
 }
 
 // app is the helpdesk: one http.Handler over one Kit.
 type app struct {
-	kit     *casekit.Kit
-	log     *slog.Logger
-	dir     casekit.StaticDirectory
-	mail    *mailbox
-	clock   *shiftClock
-	key     []byte // signs sessions and CSRF tokens; random per process
-	pages   map[string]*template.Template
-	handler http.Handler
-	base    atomic.Value // string
+	kit           *casekit.Kit
+	log           *slog.Logger
+	accounts      *accountStore
+	sessions      *sessionStore
+	limiter       *limiter
+	demo          bool
+	secureCookies bool
+	proxyHeader   string
+	mail          *mailbox
+	clock         *shiftClock
+	key           []byte // signs sessions and CSRF tokens; random per process
+	pages         map[string]*template.Template
+	handler       http.Handler
+	base          atomic.Value // string
 }
 
 // newApp builds the kit on cfg.Store, makes sure the tenant and its
@@ -64,14 +84,25 @@ func newApp(ctx context.Context, cfg appConfig) (*app, error) {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Second
 	}
-	a := &app{log: cfg.Logger, dir: directory(), clock: &shiftClock{}, key: make([]byte, 32)}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Accounts == nil {
+		return nil, errors.New("helpdesk: appConfig.Accounts is required")
+	}
+	a := &app{log: cfg.Logger, accounts: cfg.Accounts, sessions: newSessionStore(cfg.Now, cfg.SessionIdle, cfg.SessionMax),
+		limiter: newLimiter(cfg.Now), demo: cfg.Demo, secureCookies: cfg.SecureCookies, proxyHeader: cfg.ProxyHeader,
+		clock: &shiftClock{}, key: make([]byte, 32)}
+	if cfg.Demo {
+		a.accounts.withDemo(demoPeople())
+	}
 	a.base.Store(cfg.BaseURL)
 	a.mail = &mailbox{next: cfg.Deliver}
 	if _, err := rand.Read(a.key); err != nil {
 		return nil, err
 	}
 	engine := templates.New(templates.WithLinks(a.links))
-	kit, err := casekit.New(cfg.Store, casekit.WithLogger(cfg.Logger), casekit.WithDirectory(a.dir),
+	kit, err := casekit.New(cfg.Store, casekit.WithLogger(cfg.Logger), casekit.WithDirectory(a.accounts),
 		casekit.WithNotifier(a.mail), casekit.WithTemplates(engine), casekit.WithClock(a.clock),
 		casekit.WithPollInterval(cfg.PollInterval))
 	if err != nil {
@@ -85,7 +116,7 @@ func newApp(ctx context.Context, cfg appConfig) (*app, error) {
 		return nil, fmt.Errorf("setting up tenant %s: %w", tenant, err)
 	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, kit, a.dir, a.clock); err != nil {
+		if err := seedDemo(ctx, kit, demoPeople(), a.clock); err != nil {
 			return nil, fmt.Errorf("seeding the demo: %w", err)
 		}
 	}
@@ -131,6 +162,9 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("GET /login", a.loginPage)
 	mux.HandleFunc("POST /login", a.login)
+	if a.demo {
+		mux.HandleFunc("POST /login/pick", a.pickPerson)
+	}
 	mux.HandleFunc("POST /logout", a.logout)
 	mux.Handle("GET /static/", http.StripPrefix("/static", http.FileServerFS(mustSub(webFS, "web/static"))))
 
@@ -225,6 +259,10 @@ func (a *app) agent(h func(http.ResponseWriter, *http.Request, *request)) http.H
 	}
 }
 
+// portalLinkCookie is the cookie casehttp.Portal gives a portal link's
+// visitor (TestPortalLinkOpensWithoutAccount fails should it change).
+const portalLinkCookie = "casekit_link"
+
 // customer serves the portal to signed-in customers: others are sent to
 // sign in, and an agent gets 403.
 func (a *app) customer(portal http.Handler) http.Handler {
@@ -236,7 +274,10 @@ func (a *app) customer(portal http.Handler) http.Handler {
 		case kindAgent:
 			a.fail(w, r, http.StatusForbidden, "The portal is for customers. You are signed in as an agent.")
 		default:
-			if strings.HasPrefix(r.URL.Path, "/link/") { // a portal link needs no account
+			// A portal link needs no account: the portal serves its
+			// /link/ and then the visitor with the link's cookie (it
+			// checks the cookie and the link on every request).
+			if _, err := r.Cookie(portalLinkCookie); err == nil || strings.HasPrefix(r.URL.Path, "/link/") {
 				portal.ServeHTTP(w, r)
 				return
 			}

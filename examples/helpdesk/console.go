@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -209,22 +210,25 @@ func (a *app) listOptions(r *http.Request, req *request, p *listPage) error {
 	if p.Teams, err = req.desk.Teams(ctx); err != nil {
 		return err
 	}
-	p.Agents, p.Customers = a.people()
+	if p.Agents, p.Customers, err = a.people(ctx); err != nil {
+		return err
+	}
 	p.Sorts = []option{{"", "Newest first"}, {"created", "Oldest first"}, {"-updated", "Recently changed"}, {"priority", "Most urgent"}, {"due", "Due soonest"}}
 	p.StatusFlags = []option{{"", "Any"}, {"active", "Active"}, {"initial", "New"}, {"paused", "Waiting"}, {"resolved", "Resolved"}, {"final", "Closed"}, {"canceled", "Canceled"}}
 	return nil
 }
 
 // people returns the agents and the customers as options.
-func (a *app) people() (agents, customers []option) {
-	for _, p := range a.dir.People {
-		if a.isAgent(p.ID) {
-			agents = append(agents, option{p.ID, p.Name})
+func (a *app) people(ctx context.Context) (agents, customers []option, err error) {
+	all, err := a.accounts.everyone(ctx)
+	for _, ac := range all {
+		if ac.Kind == kindAgent {
+			agents = append(agents, option{ac.ID, ac.Name})
 		} else {
-			customers = append(customers, option{p.ID, p.Name})
+			customers = append(customers, option{ac.ID, ac.Name})
 		}
 	}
-	return agents, customers
+	return agents, customers, err
 }
 
 // casePage is a case's detail page.
@@ -369,13 +373,13 @@ func (a *app) showCase(w http.ResponseWriter, r *http.Request, req *request, c *
 	load(func() (e error) { p.Reopens, e = d.Lookups(ctx, casekit.LookupReopenReason); return })
 	load(func() (e error) { p.NoteSubjects, e = d.Lookups(ctx, casekit.LookupNoteSubject); return })
 	load(func() (e error) { p.SupportLevels, e = d.Lookups(ctx, casekit.LookupSupportLevel); return })
+	load(func() (e error) { p.Agents, _, e = a.people(ctx); return })
 	var events []casekit.Event
 	load(func() (e error) { events, e = d.History(ctx, c.ID); return })
 	if err != nil {
 		a.internal(w, r, err)
 		return
 	}
-	p.Agents, _ = a.people()
 	for _, q := range p.Queues {
 		if q.ID == c.QueueID {
 			p.QueueName = q.Name

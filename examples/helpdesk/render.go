@@ -33,7 +33,7 @@ func (a *app) basePage(r *http.Request, s session, title string) basePage {
 
 // name gives a person's display name, or the ID itself.
 func (a *app) name(ctx context.Context, id string) string {
-	if p, err := a.dir.Person(ctx, tenant, id); err == nil && p.Name != "" {
+	if p, err := a.accounts.Person(ctx, tenant, id); err == nil && p.Name != "" {
 		return p.Name
 	}
 	return id

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	gosmtp "github.com/emersion/go-smtp"
+	"github.com/uptrace/bun"
 
 	"casekit.dev/storage/postgres"
 )
@@ -81,6 +82,13 @@ func (quietLog) Println(...any)        {}
 func (s *mailSession) Reset()        { s.from, s.to = "", "" }
 func (s *mailSession) Logout() error { return nil }
 
+// dropAccounts drops the schema of the helpdesk's accounts.
+func dropAccounts(t *testing.T, store *postgres.Store) {
+	if _, err := store.DB().NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", bun.Ident(store.Prefix()+"helpdesk")).Exec(context.Background()); err != nil {
+		t.Errorf("drop the accounts' schema: %v", err)
+	}
+}
+
 // TestRunServesMailsAndStops runs the program as main does, with -demo
 // and -smtp: in a temporary SQLite directory, which it removes at the
 // end, and on PostgreSQL (-postgres, with a prefix of its own) when
@@ -108,6 +116,7 @@ func TestRunServesMailsAndStops(t *testing.T) {
 			if err := store.DropControl(ctx); err != nil {
 				t.Errorf("drop control schema: %v", err)
 			}
+			dropAccounts(t, store)
 		})
 		runProgram(t, []string{"-postgres", dsn, "-prefix", prefix})
 	})
@@ -128,7 +137,7 @@ func runProgram(t *testing.T, args []string) {
 	}()
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-demo", "-smtp", ms.addr}, args...), pw, io.Discard)
+		errc <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-demo", "-smtp", ms.addr}, args...), strings.NewReader(""), pw, io.Discard)
 		pw.Close()
 	}()
 	var where, base string
@@ -178,7 +187,7 @@ func runProgram(t *testing.T, args []string) {
 	}
 	// What was mailed is in the mail view too.
 	c := newClient(t, strings.TrimSuffix(base, "/"))
-	c.login("u-ava")
+	c.pick("u-ava")
 	if _, body := c.get("/mail"); !strings.Contains(body, `<table id="mails">`) {
 		t.Error("the mail view lists nothing after mails were sent")
 	}

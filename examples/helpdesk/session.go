@@ -8,15 +8,17 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
-
-	"casekit.dev/casekit"
+	"sync"
+	"time"
 )
 
-// sessionCookie holds the session: who is signed in (nobody, an agent or
-// a customer) and a random nonce the CSRF token is made from, signed
-// with the process's key.
+// sessionCookie holds the session. A visitor who has not signed in gets
+// "anon.NONCE.MAC": a random nonce the CSRF token is made from, signed
+// with the process's key, and nothing kept on the server (so strangers
+// cannot fill its memory). Signing in replaces it with "sess.ID": a
+// random 256-bit ID of a session kept on the server, which expires
+// there and ends at sign-out.
 const sessionCookie = "helpdesk_session"
 
 const (
@@ -24,23 +26,159 @@ const (
 	kindCustomer = "customer"
 )
 
+// Default session lifetimes: a session ends sessionIdle after its last
+// request, and sessionMax after sign-in however busy it is.
+const (
+	sessionIdle = 2 * time.Hour
+	sessionMax  = 12 * time.Hour
+	// maxSessions and maxSessionsPerPerson bound the sessions kept: past
+	// them, signing in ends the least recently used one.
+	maxSessions          = 10_000
+	maxSessionsPerPerson = 20
+)
+
+// session is who a request comes from.
 type session struct {
 	Kind  string // "", kindAgent or kindCustomer
 	ID    string // the agent's or customer's ID in the directory
-	Nonce string
+	Nonce string // the CSRF token is made from it
+	sid   string // the server-side session's ID; "" when there is none
+}
+
+// serverSession is a signed-in session as the server keeps it.
+type serverSession struct {
+	session
+	created, seen time.Time
+}
+
+// sessionStore keeps the signed-in sessions in memory: a restart signs
+// everybody out.
+type sessionStore struct {
+	now       func() time.Time
+	idle, max time.Duration
+	mu        sync.Mutex
+	byID      map[string]*serverSession
+}
+
+func newSessionStore(now func() time.Time, idle, max time.Duration) *sessionStore {
+	if idle <= 0 {
+		idle = sessionIdle
+	}
+	if max <= 0 {
+		max = sessionMax
+	}
+	return &sessionStore{now: now, idle: idle, max: max, byID: map[string]*serverSession{}}
+}
+
+// start makes a session for the person, ending their least recently
+// used one (or anyone's, when the store is full) to stay in bounds.
+func (st *sessionStore) start(kind, id string) session {
+	s := session{Kind: kind, ID: id, Nonce: nonce(), sid: randomString(32)}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	now := st.now()
+	if len(st.byID) >= maxSessions {
+		for k, ss := range st.byID {
+			if st.expired(ss, now) {
+				delete(st.byID, k)
+			}
+		}
+	}
+	st.evictOldest(now, func(ss *serverSession) bool { return ss.Kind == kind && ss.ID == id }, maxSessionsPerPerson)
+	st.evictOldest(now, func(*serverSession) bool { return true }, maxSessions)
+	st.byID[s.sid] = &serverSession{session: s, created: now, seen: now}
+	return s
+}
+
+// evictOldest ends the least recently used session of those that match
+// while at least limit of them are kept.
+func (st *sessionStore) evictOldest(now time.Time, match func(*serverSession) bool, limit int) {
+	for {
+		n, oldest := 0, ""
+		for k, ss := range st.byID {
+			if match(ss) {
+				n++
+				if oldest == "" || ss.seen.Before(st.byID[oldest].seen) {
+					oldest = k
+				}
+			}
+		}
+		if n < limit {
+			return
+		}
+		delete(st.byID, oldest)
+	}
+}
+
+// get returns the session with the ID, marking it used, unless it has
+// been idle too long or lived too long: then it is ended.
+func (st *sessionStore) get(sid string) (session, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	ss, ok := st.byID[sid]
+	if !ok {
+		return session{}, false
+	}
+	now := st.now()
+	if st.expired(ss, now) {
+		delete(st.byID, sid)
+		return session{}, false
+	}
+	ss.seen = now
+	return ss.session, true
+}
+
+func (st *sessionStore) expired(ss *serverSession, now time.Time) bool {
+	return !now.Before(ss.seen.Add(st.idle)) || !now.Before(ss.created.Add(st.max))
+}
+
+// end ends the session.
+func (st *sessionStore) end(sid string) {
+	st.mu.Lock()
+	delete(st.byID, sid)
+	st.mu.Unlock()
 }
 
 // withSession gives the request its session, once, before any handler
-// runs: the cookie's, or a new anonymous one (its cookie set) when the
-// request has none or its cookie is not ours, so a forged or stale
-// cookie signs nobody in.
+// runs: the front proxy's person when the operator trusts its header,
+// else the cookie's, else a new anonymous one (its cookie set), so a
+// forged, stale or expired cookie signs nobody in.
 func (a *app) withSession(w http.ResponseWriter, r *http.Request) *http.Request {
 	s, ok := a.readSession(r)
 	if !ok {
-		s = session{Nonce: nonce()}
-		a.setSession(w, r, s)
+		s = a.anonymous(w, r)
+	}
+	if p := a.proxyPerson(r); p.ID != "" && (p.Kind != s.Kind || p.ID != s.ID) {
+		s = session{Kind: p.Kind, ID: p.ID, Nonce: s.Nonce}
 	}
 	return r.WithContext(context.WithValue(r.Context(), sessionKey{}, s))
+}
+
+// anonymous gives the visitor a new anonymous session and its cookie.
+func (a *app) anonymous(w http.ResponseWriter, r *http.Request) session {
+	s := session{Nonce: nonce()}
+	a.setCookie(w, r, "anon."+s.Nonce+"."+a.mac("session", s.Nonce))
+	return s
+}
+
+// proxyPerson is the person the trusted proxy header names (by ID or
+// e-mail address), when the operator named one and it names someone.
+func (a *app) proxyPerson(r *http.Request) account {
+	if a.proxyHeader == "" {
+		return account{}
+	}
+	login := r.Header.Get(a.proxyHeader)
+	if login == "" {
+		return account{}
+	}
+	ac, found, err := a.accounts.lookup(r.Context(), login)
+	if err != nil {
+		a.log.ErrorContext(r.Context(), "helpdesk: proxy sign-in", "err", err)
+	}
+	if !found {
+		return account{}
+	}
+	return ac
 }
 
 // session returns the session withSession gave the request.
@@ -51,37 +189,50 @@ func (a *app) session(r *http.Request) session {
 
 type sessionKey struct{}
 
+// readSession reads the cookie: an anonymous nonce with a good
+// signature, or a live server-side session of a person the directory
+// still knows as the same kind.
 func (a *app) readSession(r *http.Request) (session, bool) {
 	ck, err := r.Cookie(sessionCookie)
 	if err != nil {
 		return session{}, false
 	}
-	enc, sig, _ := strings.Cut(ck.Value, ".")
-	raw, err := base64.RawURLEncoding.DecodeString(enc)
-	if err != nil || !hmac.Equal([]byte(sig), []byte(a.mac("session", string(raw)))) {
+	if rest, ok := strings.CutPrefix(ck.Value, "anon."); ok {
+		n, sig, _ := strings.Cut(rest, ".")
+		return session{Nonce: n}, n != "" && hmac.Equal([]byte(sig), []byte(a.mac("session", n)))
+	}
+	sid, ok := strings.CutPrefix(ck.Value, "sess.")
+	if !ok {
 		return session{}, false
 	}
-	parts := strings.Split(string(raw), "|")
-	if len(parts) != 3 || parts[2] == "" {
+	s, ok := a.sessions.get(sid)
+	if !ok {
 		return session{}, false
 	}
-	s := session{Kind: parts[0], ID: parts[1], Nonce: parts[2]}
-	switch s.Kind {
-	case "":
-	case kindAgent, kindCustomer:
-		if _, err := a.dir.Person(r.Context(), tenant, s.ID); err != nil || a.isAgent(s.ID) != (s.Kind == kindAgent) {
-			return session{}, false
-		}
-	default:
+	if ac, found, err := a.accounts.lookup(r.Context(), s.ID); err != nil || !found || ac.Kind != s.Kind || ac.ID != s.ID {
+		a.sessions.end(sid)
 		return session{}, false
 	}
 	return s, true
 }
 
-func (a *app) setSession(w http.ResponseWriter, r *http.Request, s session) {
-	raw := strings.Join([]string{s.Kind, s.ID, s.Nonce}, "|")
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(raw)) + "." + a.mac("session", raw),
-		Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+// signInAs starts a server-side session for the person and sets its
+// cookie; a new nonce, so a token from before does not carry over. The
+// session the request had, if any (switching user), ends.
+func (a *app) signInAs(w http.ResponseWriter, r *http.Request, kind, id string) {
+	if old := a.session(r); old.sid != "" {
+		a.sessions.end(old.sid)
+	}
+	s := a.sessions.start(kind, id)
+	a.setCookie(w, r, "sess."+s.sid)
+}
+
+// setCookie sets the session cookie: HttpOnly, SameSite=Lax, and Secure
+// over TLS or, with -secure-cookies, always (behind a proxy that ends
+// TLS, the request the helpdesk sees is plain HTTP).
+func (a *app) setCookie(w http.ResponseWriter, r *http.Request, value string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: value, Path: "/", HttpOnly: true,
+		Secure: a.secureCookies || r.TLS != nil, SameSite: http.SameSiteLaxMode})
 }
 
 // mac signs v for purpose with the process's key.
@@ -91,8 +242,12 @@ func (a *app) mac(purpose, v string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-func nonce() string {
-	b := make([]byte, 24)
+// nonce is a random 192-bit value for CSRF tokens.
+func nonce() string { return randomString(24) }
+
+// randomString is n random bytes in base64url: 32 make a session ID.
+func randomString(n int) string {
+	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
@@ -104,91 +259,4 @@ func (a *app) csrfToken(s session) string { return a.mac("csrf", s.Nonce) }
 func (a *app) csrfValid(r *http.Request, s session) bool {
 	got := r.PostForm.Get("csrf")
 	return got != "" && hmac.Equal([]byte(got), []byte(a.csrfToken(s)))
-}
-
-type loginPage struct {
-	basePage
-	Agents, Customers []casekit.Person
-	Next              string
-}
-
-func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
-	s := a.session(r)
-	p := &loginPage{basePage: a.basePage(r, s, "Sign in"), Next: safeNext(r.URL.Query().Get("next"))}
-	for _, person := range a.dir.People {
-		if a.isAgent(person.ID) {
-			p.Agents = append(p.Agents, person)
-		} else {
-			p.Customers = append(p.Customers, person)
-		}
-	}
-	a.render(w, r, http.StatusOK, "login", p)
-}
-
-// login starts a session for the person picked: a new nonce, so a token
-// from before does not carry over.
-func (a *app) login(w http.ResponseWriter, r *http.Request) {
-	s := a.session(r)
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		a.fail(w, r, http.StatusBadRequest, "The form could not be read.")
-		return
-	}
-	if !a.csrfValid(r, s) {
-		a.fail(w, r, http.StatusForbidden, "This form has expired or did not come from this site. Please go back, reload the page and try again.")
-		return
-	}
-	id := r.PostForm.Get("who")
-	if _, err := a.dir.Person(r.Context(), tenant, id); err != nil {
-		a.fail(w, r, http.StatusBadRequest, "There is nobody of that name here.")
-		return
-	}
-	ns := session{Kind: kindCustomer, ID: id, Nonce: nonce()}
-	to := "/portal/"
-	if a.isAgent(id) {
-		ns.Kind, to = kindAgent, "/cases"
-		if next := safeNext(r.PostForm.Get("next")); next != "" {
-			to = next
-		}
-	}
-	a.setSession(w, r, ns)
-	http.Redirect(w, r, to, http.StatusSeeOther)
-}
-
-func (a *app) logout(w http.ResponseWriter, r *http.Request) {
-	s := a.session(r)
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil || !a.csrfValid(r, s) {
-		a.fail(w, r, http.StatusForbidden, "This form has expired or did not come from this site. Please go back, reload the page and try again.")
-		return
-	}
-	a.setSession(w, r, session{Nonce: nonce()})
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
-}
-
-// safeNext keeps a "next" address only when it is a path on this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return ""
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.Host != "" || u.Scheme != "" {
-		return ""
-	}
-	return next
-}
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
-// isAgent reports whether the directory's person is staff: a member of
-// a team.
-func (a *app) isAgent(id string) bool {
-	for _, members := range a.dir.Teams {
-		for _, m := range members {
-			if m == id {
-				return true
-			}
-		}
-	}
-	return false
 }

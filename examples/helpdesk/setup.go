@@ -9,11 +9,12 @@ import (
 	"casekit.dev/casekit"
 )
 
-// directory is the host's people: the agents (members of teams) and the
-// customers. A customer's ID is casekit.EmailContactID of their address,
-// the ID the web form gives the sender of a case, so the cases they open
-// there are theirs in the portal.
-func directory() casekit.StaticDirectory {
+// demoPeople are the sample agents (members of teams) and customers of
+// -demo, who sign in with the picker. A customer's ID is
+// casekit.EmailContactID of their address, the ID the web form gives the
+// sender of a case, so the cases they open there are theirs in the
+// portal.
+func demoPeople() casekit.StaticDirectory {
 	return casekit.StaticDirectory{
 		People: []casekit.Person{
 			{ID: "u-ava", Name: "Ava Martin", Email: "ava@acme.example"},
@@ -32,6 +33,18 @@ func directory() casekit.StaticDirectory {
 	}
 }
 
+// teams are the tenant's teams, which agents' accounts name.
+var teams = []casekit.Team{{ID: "support", Name: "Front-line support"}, {ID: "billing", Name: "Billing"}, {ID: "second-line", Name: "Second line"}}
+
+// teamIDs are the IDs of teams.
+func teamIDs() []string {
+	ids := make([]string, len(teams))
+	for i, t := range teams {
+		ids[i] = t.ID
+	}
+	return ids
+}
+
 // setUp creates the tenant with its teams, queues and SLA the first time;
 // later starts find it and change nothing.
 func setUp(ctx context.Context, kit *casekit.Kit) error {
@@ -44,7 +57,7 @@ func setUp(ctx context.Context, kit *casekit.Kit) error {
 		return err
 	}
 	d := kit.Desk(tenant).As(casekit.System)
-	for _, t := range []casekit.Team{{ID: "support", Name: "Front-line support"}, {ID: "billing", Name: "Billing"}, {ID: "second-line", Name: "Second line"}} {
+	for _, t := range teams {
 		if err := d.SaveTeam(ctx, t); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/Masterminds/sprig/v3"
@@ -52,14 +53,18 @@ var Functions = []string{
 	"date", "dateInZone",
 }
 
-// funcs returns the function map bound to s: the allowed sprig functions,
-// each wrapped so that it checks the time and the size of what it is
-// given and returns; capped replacements for the functions whose output
-// grows with a count argument; and the hooks the rewritten parse trees
-// call.
+// funcs returns the function map bound to s: the allowed sprig functions
+// and the text/template builtins that build text (print, printf,
+// println, html, js, urlquery), each wrapped by guard with its cost
+// (see costs); bounded replacements for the functions whose output grows
+// with a count argument and for the regular expression functions; and
+// the hooks the rewritten parse trees call. The builtins left as they are
+// (and, or, not, len, index) cost a constant per argument; the
+// comparisons (eq, ne, lt, le, gt, ge) get their arguments through
+// argHook, which charges what they compare.
 func (s *state) funcs() map[string]any {
 	all := sprig.HermeticTxtFuncMap()
-	fm := make(map[string]any, len(Functions)+8)
+	fm := make(map[string]any, len(Functions)+16)
 	for _, name := range Functions {
 		if fn, ok := all[name]; ok {
 			fm[name] = fn
@@ -67,60 +72,18 @@ func (s *state) funcs() map[string]any {
 	}
 	// Replacements: same names, bounded arguments.
 	fm["repeat"] = func(count int, str string) (string, error) {
-		if count < 0 || (len(str) > 0 && count > s.lim.MaxValue/len(str)) {
-			return "", over("repeat: %d × %d bytes is more than %d", count, len(str), s.lim.MaxValue)
+		if count < 0 {
+			return "", fmt.Errorf("repeat: negative count %d", count)
 		}
 		return strings.Repeat(str, count), nil
 	}
-	listOf := func(name string, n int64) error {
-		if n > int64(s.lim.MaxIterations) || n > int64(s.lim.MaxValue) {
-			return over("%s: %d elements are more than allowed", name, n)
-		}
-		return nil
-	}
 	untilStep := all["untilStep"].(func(int, int, int) []int)
-	fm["until"] = func(n int) ([]int, error) {
-		if err := listOf("until", int64(abs(n))); err != nil {
-			return nil, err
-		}
-		return untilStep(0, n, sign(n)), nil
-	}
-	fm["untilStep"] = func(start, stop, step int) ([]int, error) {
-		if step != 0 {
-			if err := listOf("untilStep", (int64(stop)-int64(start))/int64(step)); err != nil {
-				return nil, err
-			}
-		}
-		return untilStep(start, stop, step), nil
-	}
-	seq := all["seq"].(func(...int) string)
-	fm["seq"] = func(p ...int) (string, error) {
-		var n int64
-		switch len(p) {
-		case 1:
-			n = int64(p[0])
-		case 2:
-			n = int64(p[1]) - int64(p[0])
-		case 3:
-			if p[1] != 0 {
-				n = (int64(p[2]) - int64(p[0])) / int64(p[1])
-			}
-		}
-		if n < 0 {
-			n = -n
-		}
-		if err := listOf("seq", n); err != nil {
-			return "", err
-		}
-		return seq(p...), nil
-	}
-	indent := func(name string, n int, str string, nl bool) (string, error) {
-		if n < 0 || n > 100 {
-			return "", over("%s: %d spaces: at most 100", name, n)
-		}
-		lines := strings.Count(str, "\n") + 1
-		if len(str)+lines*n > s.lim.MaxValue {
-			return "", over("%s: the result would be more than %d bytes", name, s.lim.MaxValue)
+	fm["until"] = func(n int) []int { return untilStep(0, n, sign(n)) }
+	fm["untilStep"] = untilStep
+	fm["seq"] = all["seq"]
+	indent := func(n int, str string, nl bool) (string, error) {
+		if n < 0 || n > maxIndent {
+			return "", over("indent: %d spaces: at most %d", n, maxIndent)
 		}
 		pad := strings.Repeat(" ", n)
 		out := pad + strings.ReplaceAll(str, "\n", "\n"+pad)
@@ -129,8 +92,8 @@ func (s *state) funcs() map[string]any {
 		}
 		return out, nil
 	}
-	fm["indent"] = func(n int, str string) (string, error) { return indent("indent", n, str, false) }
-	fm["nindent"] = func(n int, str string) (string, error) { return indent("nindent", n, str, true) }
+	fm["indent"] = func(n int, str string) (string, error) { return indent(n, str, false) }
+	fm["nindent"] = func(n int, str string) (string, error) { return indent(n, str, true) }
 	chunk := all["chunk"].(func(int, any) [][]any)
 	fm["chunk"] = func(size int, list any) ([][]any, error) {
 		if size < 1 {
@@ -138,14 +101,12 @@ func (s *state) funcs() map[string]any {
 		}
 		return chunk(size, list), nil
 	}
-	fm["printf"] = func(format string, args ...any) (string, error) {
-		if err := checkFormat(format, s.lim.MaxValue); err != nil {
-			return "", err
-		}
-		return fmt.Sprintf(format, args...), nil
-	}
+	fm["printf"] = fmt.Sprintf
 	fm["print"] = fmt.Sprint
 	fm["println"] = fmt.Sprintln
+	fm["html"] = template.HTMLEscaper
+	fm["js"] = template.JSEscaper
+	fm["urlquery"] = template.URLQueryEscaper
 	fm["call"] = func(any, ...any) (string, error) { return "", errors.New("call is not allowed") }
 	fm["date"] = func(layout string, t any) (string, error) { return formatTime(layout, t, s.loc) }
 	fm["dateInZone"] = func(layout string, t any, zone string) (string, error) {
@@ -155,22 +116,28 @@ func (s *state) funcs() map[string]any {
 		}
 		return formatTime(layout, t, loc)
 	}
+	for name, fn := range s.regexFuncs() {
+		fm[name] = fn
+	}
 	for name, fn := range fm {
-		fm[name] = s.guard(name, fn)
+		c, ok := costs[name]
+		if !ok {
+			panic("templates: function " + name + " has no cost")
+		}
+		fm[name] = s.guard(name, fn, c)
 	}
 	fm[hookRange] = s.rangeHook
+	fm[hookStep] = s.stepHook
 	fm[hookCall] = s.callHook
 	fm[hookEnter] = s.enterHook
 	fm[hookLeave] = s.leaveHook
+	fm[hookOut] = s.outHook
+	fm[hookArg] = s.argHook
 	return fm
 }
 
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
-}
+// maxIndent bounds indent's and nindent's count of spaces.
+const maxIndent = 100
 
 func sign(n int) int {
 	if n < 0 {
@@ -211,34 +178,11 @@ func formatTime(layout string, v any, loc *time.Location) (string, error) {
 	return t.In(loc).Format(layout), nil
 }
 
-// checkFormat refuses printf verbs whose width or precision would let a
-// short format make a long string: '*' (taken from an argument) and
-// numbers past four digits.
-func checkFormat(format string, max int) error {
-	if len(format) > max {
-		return over("printf: format longer than %d bytes", max)
-	}
-	digits := 0
-	for i := 0; i < len(format); i++ {
-		c := format[i]
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-			if digits > 4 {
-				return over("printf: width or precision above 9999 in %q", format)
-			}
-			continue
-		case c == '*':
-			return errors.New("printf: '*' widths are not allowed")
-		}
-		digits = 0
-	}
-	return nil
-}
-
-// guard wraps fn so that every call checks the rendering's time and the
-// size of its arguments and result.
-func (s *state) guard(name string, fn any) any {
+// guard wraps fn so that every call measures its arguments (their size
+// within MaxValue, their nesting within MaxNesting), charges what cost
+// says the call will allocate and take before it runs, and checks the
+// size and nesting of its result.
+func (s *state) guard(name string, fn any, cost cost) any {
 	fv := reflect.ValueOf(fn)
 	ft := fv.Type()
 	return reflect.MakeFunc(ft, func(args []reflect.Value) []reflect.Value {
@@ -251,12 +195,29 @@ func (s *state) guard(name string, fn any) any {
 		if err := s.check(); err != nil {
 			return fail(err)
 		}
-		total := 0
-		for _, a := range args {
-			total += sizeOf(a, s.lim.MaxValue-total+1)
-			if total > s.lim.MaxValue {
-				return fail(over("%s: arguments larger than %d bytes", name, s.lim.MaxValue))
+		c := &call{args: args}
+		limit := int64(s.lim.MaxValue)
+		for i, a := range args {
+			if ft.IsVariadic() && i == len(args)-1 {
+				for j := 0; j < a.Len(); j++ {
+					c.add(measure(a.Index(j), limit-c.in.size()+1, s.lim.MaxNesting))
+				}
+			} else {
+				c.add(measure(a, limit-c.in.size()+1, s.lim.MaxNesting))
 			}
+			if c.in.size() > limit {
+				return fail(over("%s: arguments larger than %d bytes", name, limit))
+			}
+			if c.in.depth > s.lim.MaxNesting {
+				return fail(over("%s: arguments nested more than %d deep", name, s.lim.MaxNesting))
+			}
+		}
+		alloc, steps, err := cost(s, c)
+		if err != nil {
+			return fail(fmt.Errorf("%s: %w", name, err))
+		}
+		if err := s.charge(name, callAlloc+alloc, c.in.size()+steps); err != nil {
+			return fail(err)
 		}
 		var out []reflect.Value
 		if ft.IsVariadic() {
@@ -264,56 +225,15 @@ func (s *state) guard(name string, fn any) any {
 		} else {
 			out = fv.Call(args)
 		}
-		if sizeOf(out[0], s.lim.MaxValue+1) > s.lim.MaxValue {
-			return fail(over("%s: result larger than %d bytes", name, s.lim.MaxValue))
+		r := measure(out[0], limit+1, s.lim.MaxNesting)
+		if r.size() > limit {
+			return fail(over("%s: result larger than %d bytes", name, limit))
+		}
+		if r.depth > s.lim.MaxNesting {
+			return fail(over("%s: result nested more than %d deep", name, s.lim.MaxNesting))
 		}
 		return out
 	}).Interface()
-}
-
-// sizeOf measures v: bytes of text plus one per element, field and
-// number, counting shared values each time they are reached. It stops
-// counting past limit, so cycles end.
-func sizeOf(v reflect.Value, limit int) int {
-	n := 0
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		if n > limit || !v.IsValid() {
-			return
-		}
-		n++
-		switch v.Kind() {
-		case reflect.String:
-			n += v.Len()
-		case reflect.Interface, reflect.Pointer:
-			if !v.IsNil() {
-				walk(v.Elem())
-			}
-		case reflect.Slice, reflect.Array:
-			if v.Type().Elem().Kind() == reflect.Uint8 {
-				n += v.Len()
-				return
-			}
-			for i := 0; i < v.Len() && n <= limit; i++ {
-				walk(v.Index(i))
-			}
-		case reflect.Map:
-			it := v.MapRange()
-			for it.Next() && n <= limit {
-				walk(it.Key())
-				walk(it.Value())
-			}
-		case reflect.Struct:
-			t := v.Type()
-			for i := 0; i < v.NumField() && n <= limit; i++ {
-				if t.Field(i).IsExported() {
-					walk(v.Field(i))
-				}
-			}
-		}
-	}
-	walk(v)
-	return n
 }
 
 // stubFuncs has every name of a state's function map, for parsing where

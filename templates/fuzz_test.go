@@ -69,3 +69,10 @@ func FuzzSandbox(f *testing.F) {
 		}
 	})
 }
+
+// The goal of the sandbox, as FuzzRender checks it: one rendering takes
+// less than this and allocates less than that.
+const (
+	maxRenderTime  = time.Second
+	maxRenderAlloc = 64 << 20
+)

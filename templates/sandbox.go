@@ -30,6 +30,19 @@ type Limits struct {
 	MaxDepth int
 	// MaxArgs bounds the arguments of one function call.
 	MaxArgs int
+	// MaxAlloc bounds what one rendering may allocate, in bytes, as the
+	// sandbox estimates it before each step: every function call from
+	// the size of what it would build, every output from the value
+	// printed, every loop iteration and template call from its parse
+	// tree. A step that would go past it is refused before it runs.
+	MaxAlloc int
+	// MaxSteps bounds the work of one rendering's functions, together,
+	// in bytes scanned, compared or matched (a regular expression
+	// counts each byte of input once per instruction of its program).
+	MaxSteps int
+	// MaxNesting bounds how deeply the values a function is given or
+	// returns, or an action prints, may nest (lists in lists, ...).
+	MaxNesting int
 }
 
 // DefaultLimits are the limits used where a field of Limits is zero.
@@ -42,6 +55,9 @@ var DefaultLimits = Limits{
 	MaxCalls:      10_000,
 	MaxDepth:      50,
 	MaxArgs:       32,
+	MaxAlloc:      24 << 20,
+	MaxSteps:      100_000_000,
+	MaxNesting:    64,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -61,6 +77,9 @@ func (l Limits) withDefaults() Limits {
 	set(&l.MaxCalls, d.MaxCalls)
 	set(&l.MaxDepth, d.MaxDepth)
 	set(&l.MaxArgs, d.MaxArgs)
+	set(&l.MaxAlloc, d.MaxAlloc)
+	set(&l.MaxSteps, d.MaxSteps)
+	set(&l.MaxNesting, d.MaxNesting)
 	return l
 }
 
@@ -94,6 +113,9 @@ type state struct {
 	iters    int
 	calls    int
 	depth    int
+	alloc    int64 // bytes charged to MaxAlloc so far
+	steps    int64 // steps charged to MaxSteps so far
+	regexps  map[string]compiledRegexp
 	loc      *time.Location
 }
 
@@ -115,13 +137,56 @@ func (s *state) check() error {
 	return nil
 }
 
-// The hooks the rewritten parse trees call.
+// charge takes alloc bytes and steps of work from the rendering's budget
+// for what is about to run, or refuses it, before it runs, when the
+// budget cannot pay (or the time is up). Negative amounts are overflowed
+// estimates and are refused too.
+func (s *state) charge(what string, alloc, steps int64) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	if alloc < 0 || alloc > int64(s.lim.MaxAlloc)-s.alloc {
+		return over("%s: would allocate more than the %d bytes one rendering may", what, s.lim.MaxAlloc)
+	}
+	if steps < 0 || steps > int64(s.lim.MaxSteps)-s.steps {
+		return over("%s: would take more than the %d steps one rendering may", what, s.lim.MaxSteps)
+	}
+	s.alloc += alloc
+	s.steps += steps
+	return nil
+}
+
+// The hooks the rewritten parse trees call. Templates may not call them
+// (rewrite refuses a source that names one), or a template could undo
+// the depth limit by leaving more often than it entered.
 const (
 	hookRange = "casekit_range"
+	hookStep  = "casekit_step"
 	hookCall  = "casekit_call"
 	hookEnter = "casekit_enter"
 	hookLeave = "casekit_leave"
+	hookOut   = "casekit_out"
+	hookArg   = "casekit_arg"
 )
+
+// hookNames are the names of the hooks, which templates may not use.
+var hookNames = []string{hookRange, hookStep, hookCall, hookEnter, hookLeave, hookOut, hookArg}
+
+// What the sandbox charges to MaxAlloc for text/template's own work,
+// measured on Go 1.26 with some room: a function call (reflection, the
+// arguments), a printed action (formatting, html/template's escapers),
+// a {{template}} call (a new scope) and a parse node evaluated.
+const (
+	callAlloc     = 320
+	outAlloc      = 640
+	templateAlloc = 768
+	nodeAlloc     = 48
+)
+
+// outFactor bounds what printing a value allocates, per byte of its
+// printed size: fmt's copy and html/template's escaping (at most six
+// bytes for one, as "\u003c" for "<").
+const outFactor = 8
 
 // rangeHook sits at the end of every range pipeline: it charges the loop's
 // length to the rendering's iteration budget before the loop starts, and
@@ -152,14 +217,25 @@ func (s *state) rangeHook(v any) (any, error) {
 	if n > int64(s.lim.MaxIterations-s.iters) {
 		return nil, over("more than %d loop iterations", s.lim.MaxIterations)
 	}
+	// A map's keys are sorted into a new list first.
+	if err := s.charge("range", 32*n, n); err != nil {
+		return nil, err
+	}
 	s.iters += int(n)
 	return v, nil
+}
+
+// stepHook opens every range body: each iteration charges the nodes of
+// the body it is about to evaluate and checks the time, so that a loop
+// stops within its budget whatever its body does.
+func (s *state) stepHook(nodes int) (string, error) {
+	return "", s.charge("range", int64(nodes)*nodeAlloc, int64(nodes))
 }
 
 // callHook sits at the end of every {{template}} call's pipeline (or is
 // it, when the call has none): it counts the call.
 func (s *state) callHook(v ...any) (any, error) {
-	if err := s.check(); err != nil {
+	if err := s.charge("template", templateAlloc, 1); err != nil {
 		return nil, err
 	}
 	s.calls++
@@ -173,9 +249,10 @@ func (s *state) callHook(v ...any) (any, error) {
 }
 
 // enterHook and leaveHook open and close every template's body: they
-// bound how deeply templates call each other.
-func (s *state) enterHook() (string, error) {
-	if err := s.check(); err != nil {
+// bound how deeply templates call each other. enterHook charges the
+// body's nodes.
+func (s *state) enterHook(nodes int) (string, error) {
+	if err := s.charge("template", int64(nodes)*nodeAlloc, int64(nodes)); err != nil {
 		return "", err
 	}
 	s.depth++
@@ -188,4 +265,36 @@ func (s *state) enterHook() (string, error) {
 func (s *state) leaveHook() string {
 	s.depth--
 	return ""
+}
+
+// outHook ends the pipeline of every action that prints: it measures the
+// value about to be printed and charges what formatting and escaping it
+// will allocate, before they run. html/template's escapers may print
+// little of a large value (ZgotmplZ, or nothing in a comment), so the
+// output limit alone would not bound them. The value passes through as
+// it is.
+func (s *state) outHook(v reflect.Value) (reflect.Value, error) {
+	sh := measure(v, int64(s.lim.MaxValue)+1, s.lim.MaxNesting)
+	if sh.depth > s.lim.MaxNesting {
+		return v, over("output: a value nested more than %d deep", s.lim.MaxNesting)
+	}
+	if err := s.charge("output", outAlloc+outFactor*sh.printed(), sh.size()); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// argHook wraps every argument of the comparison builtins (eq, ne, lt,
+// le, gt, ge): it charges the length of a string about to be compared,
+// which text/template does not bound. The value passes through as it is.
+func (s *state) argHook(v reflect.Value) (reflect.Value, error) {
+	var n int64
+	e := v
+	for e.IsValid() && e.Kind() == reflect.Interface && !e.IsNil() {
+		e = e.Elem()
+	}
+	if e.IsValid() && e.Kind() == reflect.String {
+		n = int64(e.Len())
+	}
+	return v, s.charge("comparison", callAlloc, n)
 }

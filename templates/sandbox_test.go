@@ -240,14 +240,14 @@ func renderCost(src string, lim Limits) (time.Duration, uint64, error) {
 	return worstT, worstA, first
 }
 
-// measured runs f and reports the time it took and the bytes it
+// measured runs f and reports the CPU time it took and the bytes it
 // allocated.
 func measured(f func() error) (time.Duration, uint64, error) {
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
-	start := time.Now()
+	start := cpuTime()
 	err := f()
-	d := time.Since(start)
+	d := cpuTime() - start
 	runtime.ReadMemStats(&m1)
 	return d, m1.TotalAlloc - m0.TotalAlloc, err
 }

@@ -87,19 +87,30 @@ func regexCost(s *state, c *call) (int64, int64, error) {
 }
 
 // matches counts the matches of re in str (up to n, if n ≥ 0) and their
-// total length: a pass that allocates no more than str, charged before.
-func (s *state) matches(re *regexp.Regexp, insts int64, str string, n int) (count, length int64, err error) {
-	if err := s.charge("regular expression", 2*int64(len(str)), mul(insts, int64(len(str))+1)); err != nil {
+// total length, stopping at the first match the budget could not pay
+// for at perMatch bytes (each costs a list entry, and its part of what
+// the caller builds): the search itself is charged before it runs.
+func (s *state) matches(re *regexp.Regexp, insts int64, str string, n int, perMatch int64) (count, length int64, err error) {
+	if err := s.charge("regular expression", 0, mul(insts, int64(len(str))+1)); err != nil {
 		return 0, 0, err
 	}
-	re.ReplaceAllStringFunc(str, func(m string) string {
-		if n < 0 || count < int64(n) {
-			count++
-			length += int64(len(m))
-		}
-		return ""
-	})
-	return count, length, nil
+	per := 64 + perMatch
+	affordable := (int64(s.lim.MaxAlloc) - s.alloc) / per
+	k := int(min(affordable+1, int64(len(str))+2))
+	if n >= 0 {
+		k = min(k, n)
+	}
+	if err := s.charge("regular expression", mul(int64(k), 64), 0); err != nil {
+		return 0, 0, err
+	}
+	found := re.FindAllStringIndex(str, k)
+	if int64(len(found)) > affordable {
+		return 0, 0, over("regular expression: more matches than the %d bytes one rendering may allocate pay for", s.lim.MaxAlloc)
+	}
+	for _, m := range found {
+		length += int64(m[1] - m[0])
+	}
+	return int64(len(found)), length, nil
 }
 
 // regexFuncs are sprig's regular expression functions, bounded: each
@@ -111,7 +122,7 @@ func (s *state) regexFuncs() map[string]any {
 		if err != nil {
 			return nil, err
 		}
-		count, length, err := s.matches(re, insts, str, n)
+		count, length, err := s.matches(re, insts, str, n, perMatch)
 		if err != nil {
 			return nil, err
 		}

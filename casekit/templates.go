@@ -76,35 +76,62 @@ func (d *Desk) TemplateSources(ctx context.Context) (map[string]string, error) {
 // first: a template that does not parse, uses a function that is not
 // allowed or fails on sample data is refused with a *ValidationError on
 // field "source" naming the line, and nothing is saved.
+//
+// The check renders, which may take the engine's whole time limit, so it
+// runs outside any transaction: SaveTemplate reads the other overrides,
+// checks, then saves in a transaction that first makes sure the other
+// overrides are still the ones checked with (checking again if another
+// save changed them meanwhile, a few times, then ErrConflict).
 func (d *Desk) SaveTemplate(ctx context.Context, name, source string) (*TemplateOverride, error) {
-	var out *TemplateOverride
-	err := d.run(ctx, "save template", staffOnly, func(c *cmd) error {
+	fail := func(err error) (*TemplateOverride, error) {
+		return nil, fmt.Errorf("casekit: save template: tenant %q: %w", d.tenant, err)
+	}
+	for range saveTemplateTries {
+		checked, err := d.TemplateSources(ctx)
+		if err != nil {
+			return nil, err
+		}
 		if d.kit.templates == nil {
-			return ErrNoTemplates
+			return fail(ErrNoTemplates)
 		}
 		if name == "" || len(name) > 200 {
-			return invalid("name", "required", "a template name of 1 to 200 bytes is required")
+			return fail(invalid("name", "required", "a template name of 1 to 200 bytes is required"))
 		}
-		cur, err := c.overrides()
-		if err != nil {
-			return err
-		}
-		if err := d.kit.templates.CheckTemplate(c.ctx, name, source, cur); err != nil {
-			if ctxErr := c.ctx.Err(); ctxErr != nil {
-				return ctxErr
+		if err := d.kit.templates.CheckTemplate(ctx, name, source, checked); err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return fail(ctxErr)
 			}
-			return invalid("source", "template", "%v", err)
+			return fail(invalid("source", "template", "%v", err))
 		}
-		o := TemplateOverride{Name: name, Source: source, UpdatedBy: c.actor, UpdatedAt: c.now}
-		if err := c.tx.SaveTemplateOverride(c.ctx, o); err != nil {
-			return err
+		delete(checked, name)
+		var out *TemplateOverride
+		err = d.run(ctx, "save template", staffOnly, func(c *cmd) error {
+			cur, err := c.overrides()
+			if err != nil {
+				return err
+			}
+			delete(cur, name)
+			if !maps.Equal(cur, checked) {
+				return nil // checked with other templates: check again
+			}
+			o := TemplateOverride{Name: name, Source: source, UpdatedBy: c.actor, UpdatedAt: c.now}
+			if err := c.tx.SaveTemplateOverride(c.ctx, o); err != nil {
+				return err
+			}
+			c.record(nil, EventTemplateChanged, map[string]any{"name": name, "bytes": len(source)})
+			out = &o
+			return nil
+		})
+		if err != nil || out != nil {
+			return out, err
 		}
-		c.record(nil, EventTemplateChanged, map[string]any{"name": name, "bytes": len(source)})
-		out = &o
-		return nil
-	})
-	return out, err
+	}
+	return fail(fmt.Errorf("the other templates kept changing while this one was checked: %w", ErrConflict))
 }
+
+// saveTemplateTries bounds how often SaveTemplate checks again because
+// another save changed the templates its check rendered with.
+const saveTemplateTries = 3
 
 // DeleteTemplate removes the tenant's override of the template called
 // name, so that the default applies again; ErrNotFound when there is
@@ -133,13 +160,19 @@ func (c *cmd) overrides() (map[string]string, error) {
 }
 
 // renderAll fills in Rendered on every notification of batch with the
-// kit's template engine, reading each tenant's overrides once. A
-// notification that fails to render gets its failure in fails.
+// kit's template engine, reading each tenant's overrides once (in a
+// transaction of its own: no render runs inside one). A notification
+// that fails to render gets its failure in fails. Each render is bounded
+// by the delivery timeout and the whole batch by renderBatchTimeout, so
+// that rendering cannot outlive the lease on the batch: what is left when
+// the batch's time is up fails, to be retried.
 func (k *Kit) renderAll(ctx context.Context, batch []Notification) map[int]error {
 	fails := map[int]error{}
 	if k.templates == nil {
 		return fails
 	}
+	ctx, cancel := context.WithTimeout(ctx, k.renderBatchTimeout())
+	defer cancel()
 	tenants := map[string][]int{}
 	for i, n := range batch {
 		tenants[n.Tenant] = append(tenants[n.Tenant], i)
@@ -153,6 +186,10 @@ func (k *Kit) renderAll(ctx context.Context, batch []Notification) map[int]error
 			return err
 		})
 		for _, i := range tenants[tenant] {
+			if err := ctx.Err(); err != nil {
+				fails[i] = fmt.Errorf("rendering: the batch's %v for rendering ran out: %w", k.renderBatchTimeout(), err)
+				continue
+			}
 			if rerr != nil {
 				fails[i] = fmt.Errorf("reading the tenant's templates: %w", rerr)
 				continue
@@ -166,6 +203,13 @@ func (k *Kit) renderAll(ctx context.Context, batch []Notification) map[int]error
 		}
 	}
 	return fails
+}
+
+// renderBatchTimeout bounds the rendering of one delivery batch: four
+// delivery timeouts, and at most a quarter of the lease, which leaves
+// the rest of the lease to deliver.
+func (k *Kit) renderBatchTimeout() time.Duration {
+	return min(4*k.deliveryTimeout, deliveryLease/4)
 }
 
 // renderOne renders n, turning a panic into an error and bounding the

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -67,22 +69,22 @@ func TestRunawayTemplatesStop(t *testing.T) {
 	lim := Limits{Timeout: 2 * time.Second, MaxOutput: 1 << 20, MaxValue: 64 << 10}
 	cases := map[string]struct{ src, want string }{
 		"range over a huge int":       {`{{range 1000000000000}}{{end}}`, "loop iterations"},
-		"nested ranges":               {`{{range 1000}}{{range 1000}}{{end}}{{end}}`, "loop iterations"},
+		"nested ranges":               {`{{range 1000}}{{range 1000}}{{end}}{{end}}`, "loop iterations|took longer than"},
 		"until":                       {`{{until 1000000000}}`, "elements are more than allowed"},
 		"untilStep":                   {`{{untilStep 0 2000000000 1}}`, "elements are more than allowed"},
 		"seq":                         {`{{seq 1 1000000000}}`, "elements are more than allowed"},
-		"repeat":                      {`{{repeat 1000000000 "x"}}`, "repeat: 1000000000"},
+		"repeat":                      {`{{repeat 1000000000 "x"}}`, "repeat: would allocate more than"},
 		"indent":                      {`{{indent 1000000000 "x"}}`, "at most 100"},
-		"nindent of many lines":       {`{{nindent 100 (repeat 60000 "\n")}}`, "the result would be more"},
+		"nindent of many lines":       {`{{nindent 100 (repeat 60000 "\n")}}`, "result larger than"},
 		"printf width":                {`{{printf "%0999999999d" 1}}`, "above 9999"},
 		"printf star":                 {`{{printf "%*d" 1000000000 1}}`, "'*' widths"},
 		"chunk of size 0":             {`{{chunk 0 (list 1 2)}}`, "must be at least 1"},
 		"string doubling":             {`{{$x := "xxxxxxxxxx"}}{{range 100}}{{$x = print $x $x}}{{end}}`, "print: arguments larger"},
 		"list doubling":               {`{{$l := list 1 2}}{{range 100}}{{$l = concat $l $l}}{{end}}`, "larger than"},
 		"dict growth":                 {`{{$d := dict}}{{range $i := 90000}}{{$_ := set $d (toString $i) "yyyyyyyyyy"}}{{end}}`, "set: |took longer"},
-		"self-referencing dict":       {`{{$d := dict}}{{$_ := set $d "me" $d}}{{deepCopy $d}}`, "larger than"},
+		"self-referencing dict":       {`{{$d := dict}}{{$_ := set $d "me" $d}}{{deepCopy $d}}`, "nested more than"},
 		"deep recursion":              {`{{define "a"}}{{template "a" .}}{{end}}{{template "a" .}}`, "nested more than"},
-		"wide recursion":              {`{{define "a"}}{{if lt . 40}}{{template "a" (add1 .)}}{{template "a" (add1 .)}}{{end}}{{end}}{{template "a" 0}}`, "template calls"},
+		"wide recursion":              {`{{define "a"}}{{if lt . 40}}{{template "a" (add1 .)}}{{template "a" (add1 .)}}{{end}}{{end}}{{template "a" 0}}`, "template calls|template: would allocate more than"},
 		"output":                      {`{{range 60000}}{{repeat 1000 "x"}}{{end}}`, "output larger"},
 		"join of a big list":          {`{{$s := repeat 60000 "x"}}{{join "" (list $s $s $s $s $s $s $s $s $s $s $s $s $s $s $s $s)}}`, "larger than"},
 		"many arguments to a builtin": {`{{$s := repeat 60000 "x"}}{{html ` + strings.Repeat("$s ", 40) + `}}`, "at most 32 are allowed"},
@@ -205,5 +207,121 @@ func TestConcurrentRendering(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// Issue 17's attacks. Each test names its attack class and gives
+// templates that, on the sandbox before the fix, ran for seconds or
+// allocated far past the limits; now each is refused (or finishes)
+// within the goal of the fuzz target: one rendering, text or HTML, takes
+// less than maxRenderTime and allocates less than maxRenderAlloc.
+
+// renderCost renders src (as "t", text then HTML, with lim) and reports
+// what the worse of the two renderings took and allocated, and the first
+// error.
+func renderCost(src string, lim Limits) (time.Duration, uint64, error) {
+	c, err := compile([]source{{"t", src}}, lim.withDefaults(), true, true)
+	if err != nil {
+		return 0, 0, err
+	}
+	data := messageData(sampleNotifications(casekit.EventResolved)[0], sampleLinks)
+	var worstT time.Duration
+	var worstA uint64
+	var first error
+	for _, html := range []bool{false, true} {
+		d, a, err := measured(func() error {
+			return c.execute(context.Background(), io.Discard, "t", html, data, time.UTC)
+		})
+		worstT, worstA = max(worstT, d), max(worstA, a)
+		if first == nil {
+			first = err
+		}
+	}
+	return worstT, worstA, first
+}
+
+// measured runs f and reports the CPU time it took and the bytes it
+// allocated.
+func measured(f func() error) (time.Duration, uint64, error) {
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	start := cpuTime()
+	err := f()
+	d := cpuTime() - start
+	runtime.ReadMemStats(&m1)
+	return d, m1.TotalAlloc - m0.TotalAlloc, err
+}
+
+// refusedWithinBounds renders each source with the default limits and
+// fails unless the rendering stops with an ErrLimit error saying want,
+// within the fuzz target's time and allocation bounds.
+func refusedWithinBounds(t *testing.T, want string, srcs ...string) {
+	t.Helper()
+	for _, src := range srcs {
+		d, alloc, err := renderCost(src, Limits{})
+		short := src
+		if len(short) > 80 {
+			short = short[:80] + "…"
+		}
+		if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want a limit error saying %q", short, err, want)
+		}
+		if !raceEnabled && (d > maxRenderTime || alloc > maxRenderAlloc) {
+			t.Errorf("%s: took %v and allocated %d MiB (bounds %v, %d MiB)", short, d, alloc>>20, maxRenderTime, maxRenderAlloc>>20)
+		}
+	}
+}
+
+func TestSandboxJSDoubling(t *testing.T) {
+	refusedWithinBounds(t, "js:", `{{$x := "abcdefgh"}}{{range 23}}{{$x = js $x $x}}{{end}}{{len $x}}`)
+}
+
+func TestSandboxHTMLDoubling(t *testing.T) {
+	refusedWithinBounds(t, "html:", `{{$x := "abcdefgh"}}{{range 23}}{{$x = html $x $x}}{{end}}{{len $x}}`)
+}
+
+func TestSandboxURLQueryDoubling(t *testing.T) {
+	refusedWithinBounds(t, "urlquery:", `{{$x := "abcdefgh"}}{{range 23}}{{$x = urlquery $x $x}}{{end}}{{len $x}}`)
+}
+
+func TestSandboxJoinGrowth(t *testing.T) {
+	refusedWithinBounds(t, "join:", `{{len (join (repeat 100000 "x") (until 1000))}}`)
+}
+
+func TestSandboxReplaceGrowth(t *testing.T) {
+	refusedWithinBounds(t, "replace:", `{{len (replace "" (repeat 100000 "x") (repeat 1000 "y"))}}`)
+}
+
+func TestSandboxWrapWithGrowth(t *testing.T) {
+	refusedWithinBounds(t, "wrapWith:", `{{len (wrapWith 1 (repeat 100000 "x") (repeat 1000 "y "))}}`)
+}
+
+func TestSandboxPrintfWidths(t *testing.T) {
+	refusedWithinBounds(t, "printf:",
+		`{{len (printf (repeat 7000 "%[1]9999d") 1)}}`,
+		`{{len (printf "%9999v" (until 10000))}}`)
+}
+
+func TestSandboxUniqQuadratic(t *testing.T) {
+	refusedWithinBounds(t, "uniq:", `{{len (uniq (until 10000))}}`)
+}
+
+func TestSandboxRegexLargeInput(t *testing.T) {
+	refusedWithinBounds(t, "regex",
+		`{{regexMatch (repeat 300 "(.*a)") (repeat 500000 "a")}}`,
+		`{{len (regexReplaceAll "a" (repeat 900000 "a") (repeat 100 "$0"))}}`)
+}
+
+// TestSandboxHooksNotCallable: the functions the sandbox puts into the
+// parse trees are not for templates: one that calls the leave hook
+// itself undoes the depth limit.
+func TestSandboxHooksNotCallable(t *testing.T) {
+	for _, hook := range []string{hookRange, hookCall, hookEnter, hookLeave} {
+		src := "x\n{{define \"a\"}}{{" + hook + "}}{{template \"a\" .}}{{end}}{{template \"a\" .}}"
+		_, err := compile([]source{{"t", src}}, DefaultLimits, true, true)
+		var te *Error
+		if !errors.As(err, &te) || te.Line != 2 || !strings.Contains(te.Message, "not allowed") {
+			t.Errorf("%s: got %v, want an *Error on line 2 saying it is not allowed", hook, err)
+		}
 	}
 }

@@ -1,8 +1,11 @@
 package casekittest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -149,4 +152,90 @@ func testTemplates(t *testing.T, newStore StoreFactory) {
 			t.Errorf("a kit without an engine rendered %+v", n.Rendered)
 		}
 	})
+
+	t.Run("no template renders inside a transaction, and a batch's renders stop in time", func(t *testing.T) {
+		// Rendering may take the engine's whole time limit: inside a
+		// transaction it would hold a pooled connection (and, for
+		// SQLite, the tenant's write lock) all that while.
+		store := &txWatch{Store: newStore(t)}
+		watched := &engineFunc{TemplateEngine: engine, before: func(what string) {
+			if store.open.Load() > 0 {
+				t.Errorf("%s ran inside a transaction", what)
+			}
+		}}
+		rec := &Recorder{}
+		e := NewEnv(t, store, casekit.WithNotifier(rec), casekit.WithTemplates(watched))
+		ctx, d := t.Context(), e.Agent()
+		try(d.SaveTemplate(ctx, "message/case.resolved", `{{define "subject"}}Done{{end}}`)).get(t)
+		c := e.open(t, "Printer", "cust-1")
+		try(d.Resolve(ctx, c.ID, casekit.Resolution{})).get(t)
+		_, err := e.Kit.RunDue(ctx)
+		must(t, err, "RunDue")
+		if len(rec.Take()) == 0 || watched.calls.Load() < 2 {
+			t.Fatalf("nothing was checked and rendered (%d calls)", watched.calls.Load())
+		}
+
+		// Renders that each take the whole delivery timeout: the batch
+		// stops at four of them, not one per notification.
+		const cases = 16
+		hang := &engineFunc{TemplateEngine: engine, hang: true}
+		he := NewEnv(t, e.Store, casekit.WithNotifier(rec), casekit.WithTemplates(hang), casekit.WithDeliveryTimeout(50*time.Millisecond))
+		for i := range cases {
+			c := he.open(t, fmt.Sprintf("Hang %d", i), "cust-1")
+			try(he.Agent().Cancel(ctx, c.ID, "test")).get(t)
+		}
+		start := time.Now()
+		_, err = he.Kit.RunDue(ctx)
+		took := time.Since(start)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("RunDue with hanging renders: %v, want a deadline error", err)
+		}
+		if n := hang.calls.Load(); n >= cases || took > cases*50*time.Millisecond*3/4 {
+			t.Errorf("%d renders of %d ran, for %v: the batch outlived its four delivery timeouts", n, cases, took)
+		}
+	})
+}
+
+// txWatch is a store that counts the transactions open on it.
+type txWatch struct {
+	casekit.Store
+	open atomic.Int32
+}
+
+func (s *txWatch) InTx(ctx context.Context, tenant string, fn func(context.Context, casekit.Tx) error) error {
+	return s.Store.InTx(ctx, tenant, func(ctx context.Context, tx casekit.Tx) error {
+		s.open.Add(1)
+		defer s.open.Add(-1)
+		return fn(ctx, tx)
+	})
+}
+
+// engineFunc is a template engine that calls before ahead of each check
+// and render of the engine it wraps, or, with hang, renders nothing and
+// waits for its context to end, as a render that takes all its time.
+type engineFunc struct {
+	casekit.TemplateEngine
+	before func(what string)
+	hang   bool
+	calls  atomic.Int32
+}
+
+func (e *engineFunc) CheckTemplate(ctx context.Context, name, source string, over map[string]string) error {
+	e.calls.Add(1)
+	if e.before != nil {
+		e.before("CheckTemplate")
+	}
+	return e.TemplateEngine.CheckTemplate(ctx, name, source, over)
+}
+
+func (e *engineFunc) RenderNotification(ctx context.Context, n casekit.Notification, over map[string]string) (*casekit.RenderedMessage, error) {
+	e.calls.Add(1)
+	if e.hang {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	if e.before != nil {
+		e.before("RenderNotification")
+	}
+	return e.TemplateEngine.RenderNotification(ctx, n, over)
 }

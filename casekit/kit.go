@@ -31,6 +31,9 @@ type Kit struct {
 	templates TemplateEngine
 	blobs     BlobStore
 	junk      JunkScreen
+	// intakeLimit is how many cases an address opens per hour through
+	// Desk.Intake; 0 for no limit.
+	intakeLimit int
 
 	deliveryTimeout time.Duration
 }
@@ -59,7 +62,7 @@ func New(store Store, opts ...Option) (*Kit, error) {
 	if store == nil {
 		return nil, errors.New("casekit: New needs a store")
 	}
-	k := &Kit{store: store, clock: systemClock{}, logger: slog.Default(), poll: time.Second, deliveryTimeout: DefaultDeliveryTimeout}
+	k := &Kit{store: store, clock: systemClock{}, logger: slog.Default(), poll: time.Second, deliveryTimeout: DefaultDeliveryTimeout, intakeLimit: IntakeRateLimit}
 	for _, o := range opts {
 		o(k)
 	}
@@ -68,6 +71,9 @@ func New(store Store, opts ...Option) (*Kit, error) {
 	}
 	if k.deliveryTimeout <= 0 || k.deliveryTimeout > deliveryLease/2 {
 		return nil, fmt.Errorf("casekit: WithDeliveryTimeout(%v): it must be positive and at most %v", k.deliveryTimeout, deliveryLease/2)
+	}
+	if k.intakeLimit < 0 {
+		return nil, fmt.Errorf("casekit: WithIntakeRateLimit(%d): the limit must not be negative", k.intakeLimit)
 	}
 	if k.poll <= 0 {
 		return nil, fmt.Errorf("casekit: WithPollInterval(%v): the interval must be positive", k.poll)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -158,11 +159,29 @@ func testIntake(t *testing.T, newStore StoreFactory) {
 		if len(msgs) != 1 || len(msgs[0].Attachments) != 1 || msgs[0].Attachments[0].Name != "scan.pdf" {
 			t.Fatalf("messages: %+v", msgs)
 		}
-		bad := form("f-2", nil)
-		bad.Files = []casekit.SubmittedFile{{Name: "x.html", ContentType: "text/html", Content: strings.NewReader("<script>")}}
-		_, err = sys.Intake(ctx, bad)
-		wantRule(t, err, "a refused file", "files[0]", "accepted")
-		wantEqual(t, 1, count(t, e), "cases after a refused file")
+		file := func(name, ctype, body string) casekit.SubmittedFile {
+			return casekit.SubmittedFile{Name: name, ContentType: ctype, Content: strings.NewReader(body)}
+		}
+		good := file("ok.txt", "text/plain", "fine")
+		for _, tc := range []struct {
+			files       []casekit.SubmittedFile
+			field, rule string
+		}{
+			{[]casekit.SubmittedFile{good, file("x.html", "text/html", "<script>")}, "files[1]", "accepted"},
+			{[]casekit.SubmittedFile{file("big.txt", "text/plain", strings.Repeat("x", 10<<20+1))}, "files[0]", "max"},
+			{slices.Repeat([]casekit.SubmittedFile{good}, casekit.MaxSubmittedFiles+1), "files", "max"},
+		} {
+			bad := form("f-2", nil)
+			bad.Files = tc.files
+			_, err = sys.Intake(ctx, bad)
+			wantRule(t, err, "a refused file", tc.field, tc.rule)
+		}
+		wantEqual(t, 1, count(t, e), "cases after refused files")
+		// A refused post's files are deleted at once: only the first
+		// post's file is left.
+		var left []string
+		must(t, blobs.ListBlobs(ctx, e.Tenant, func(b casekit.BlobInfo) error { left = append(left, b.Key); return nil }), "ListBlobs")
+		wantEqual(t, 1, len(left), "blobs after refused posts: %v", left)
 		res = try(sys.Intake(ctx, form("f-3", map[string]string{"subject": "Cheap CASINO chips"}))).get(t)
 		if !res.Junk || res.JunkReason != "spam words" {
 			t.Errorf("the junk screen: %+v", res)

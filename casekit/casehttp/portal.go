@@ -582,6 +582,11 @@ func (p *Portal) comment(w http.ResponseWriter, r *http.Request) {
 		_, err = d.PostMessage(r.Context(), c.ID, in)
 	}
 	if err != nil {
+		// A refused comment keeps none of its files, even when the
+		// customer has gone away meanwhile.
+		if derr := d.DiscardUploads(context.WithoutCancel(r.Context()), c.ID, in.Attachments); derr != nil {
+			p.cfg.Logger.ErrorContext(r.Context(), "casehttp: portal: discarding a refused comment's files", slog.Any("err", derr))
+		}
 		p.refused(w, r, d, who, c, err, func(dp *templates.DetailPage, f templates.Form) { dp.Comment = f })
 		return
 	}
@@ -589,7 +594,8 @@ func (p *Portal) comment(w http.ResponseWriter, r *http.Request) {
 }
 
 // uploads stores the comment's files; a refused file is a ValidationError
-// on "files" naming it.
+// on "files" naming it. On an error it returns the files stored before
+// it too, for the caller to discard.
 func (p *Portal) uploads(r *http.Request, d *casekit.Desk, c *casekit.Case) ([]casekit.NewAttachment, error) {
 	files := r.MultipartForm.File["files"]
 	if len(files) > 20 {
@@ -599,7 +605,7 @@ func (p *Portal) uploads(r *http.Request, d *casekit.Desk, c *casekit.Case) ([]c
 	for _, fh := range files {
 		f, err := fh.Open()
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		a, err := d.Upload(r.Context(), c.ID, fh.Filename, fh.Header.Get("Content-Type"), f)
 		f.Close()
@@ -609,11 +615,11 @@ func (p *Portal) uploads(r *http.Request, d *casekit.Desk, c *casekit.Case) ([]c
 			for i, fe := range ve.Fields {
 				msgs[i] = fe.Message
 			}
-			return nil, &casekit.ValidationError{Fields: []casekit.FieldError{{Field: "files", Rule: "accepted",
+			return out, &casekit.ValidationError{Fields: []casekit.FieldError{{Field: "files", Rule: "accepted",
 				Message: fh.Filename + ": " + strings.Join(msgs, "; ")}}}
 		}
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		out = append(out, *a)
 	}

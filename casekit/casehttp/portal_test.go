@@ -155,6 +155,39 @@ func (b *browser) post(from, action string, form url.Values) (int, string, http.
 	return b.do("POST", action, form)
 }
 
+// upload is a file a test comment carries.
+type upload struct{ name, ctype, content string }
+
+// comment posts a comment with files on the case page at detail, with
+// the page's CSRF token, and returns the answer's status and body.
+func (b *browser) comment(detail, body string, files ...upload) (int, string) {
+	b.s.t.Helper()
+	_, page := b.get(detail)
+	token := html.UnescapeString(csrfField.FindStringSubmatch(page)[1])
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", token)
+	mw.WriteField("body", body)
+	for _, f := range files {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="files"; filename="%s"`, f.name))
+		h.Set("Content-Type", f.ctype)
+		fw, _ := mw.CreatePart(h)
+		io.WriteString(fw, f.content)
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", b.s.srv.URL+detail+"/comment", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("X-Customer", b.customer)
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(out)
+}
+
 func (s *site) open(customer, subject string) *casekit.Case {
 	s.t.Helper()
 	c, err := s.agent().OpenCase(s.t.Context(), casekit.NewCase{Subject: subject, Description: "About " + subject, CustomerID: customer})
@@ -282,28 +315,7 @@ func TestPortal(t *testing.T) {
 			detail := fmt.Sprintf("/support/cases/%d", printer.Number)
 			post := func(b *browser, name, ctype, content string) (int, string) {
 				t.Helper()
-				_, page := b.get(detail)
-				token := html.UnescapeString(csrfField.FindStringSubmatch(page)[1])
-				var buf bytes.Buffer
-				mw := multipart.NewWriter(&buf)
-				mw.WriteField("csrf", token)
-				mw.WriteField("body", "See the attached "+name)
-				h := textproto.MIMEHeader{}
-				h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="files"; filename="%s"`, name))
-				h.Set("Content-Type", ctype)
-				fw, _ := mw.CreatePart(h)
-				io.WriteString(fw, content)
-				mw.Close()
-				req, _ := http.NewRequest("POST", s.srv.URL+detail+"/comment", &buf)
-				req.Header.Set("Content-Type", mw.FormDataContentType())
-				req.Header.Set("X-Customer", b.customer)
-				res, err := b.c.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer res.Body.Close()
-				out, _ := io.ReadAll(res.Body)
-				return res.StatusCode, string(out)
+				return b.comment(detail, "See the attached "+name, upload{name, ctype, content})
 			}
 			if code, page := post(ada, "log.txt", "text/plain", "E42 paper jam"); code != 303 {
 				t.Fatalf("comment with a file: %d\n%s", code, page)
@@ -664,4 +676,37 @@ func TestPortalLinks(t *testing.T) {
 			t.Errorf("an expired link: %d, want 410", code)
 		}
 	})
+}
+
+// TestRefusedCommentLeavesNoFile: a comment refused for a file or for
+// its text deletes the files it uploaded at once.
+func TestRefusedCommentLeavesNoFile(t *testing.T) {
+	store, err := sqlite.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	s := newSite(t, store)
+	c := s.open("ada", "Printer")
+	detail := fmt.Sprintf("/support/cases/%d", c.Number)
+	ada := s.browser("ada")
+	good := upload{"log.txt", "text/plain", "E42"}
+	for what, post := range map[string]func() (int, string){
+		"a refused second file": func() (int, string) {
+			return ada.comment(detail, "Logs", good, upload{"evil.html", "text/html", "<script>"})
+		},
+		"a text past its bound": func() (int, string) { return ada.comment(detail, strings.Repeat("x", 100001), good) },
+	} {
+		if code, page := post(); code != 422 {
+			t.Fatalf("%s: %d, want 422\n%s", what, code, page)
+		}
+		var left []string
+		err := s.kit.BlobStore().(casekit.BlobLister).ListBlobs(t.Context(), s.tenant, func(b casekit.BlobInfo) error {
+			left = append(left, b.Key)
+			return nil
+		})
+		if err != nil || len(left) != 0 {
+			t.Errorf("%s left files behind: %v, %v", what, left, err)
+		}
+	}
 }

@@ -89,9 +89,6 @@ func (f *WebForm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		r.Body = http.MaxBytesReader(w, r.Body, f.cfg.MaxBytes)
 		err = r.ParseMultipartForm(8 << 20)
-		if r.MultipartForm != nil {
-			defer r.MultipartForm.RemoveAll() // the files spooled to disk
-		}
 	} else {
 		r.Body = http.MaxBytesReader(w, r.Body, f.cfg.MaxBodyBytes)
 		err = r.ParseForm()

@@ -131,12 +131,28 @@ func (k *Kit) CreateTenant(ctx context.Context, spec TenantSpec) error {
 	return nil
 }
 
-// DropTenant removes a tenant and all its data.
+// DropTenant removes a tenant and all its data, the files in the kit's
+// blob store included, so that a tenant created later with the same ID
+// starts without them. The files go after the rows, so no attachment is
+// ever left without its file; a tenant that is already gone
+// (ErrTenantNotFound) has any files an earlier drop left removed too. A
+// blob store that is neither a BlobTenantDeleter nor a BlobLister is
+// refused before anything is dropped (errors.ErrUnsupported).
 func (k *Kit) DropTenant(ctx context.Context, id string) error {
 	if err := ValidateTenantID(id); err != nil {
 		return fmt.Errorf("casekit: drop tenant: %w", err)
 	}
-	if err := k.store.DropTenant(ctx, id); err != nil {
+	if err := k.checkBlobDrop(); err != nil {
+		return fmt.Errorf("casekit: drop tenant %q: %w", id, err)
+	}
+	err := k.store.DropTenant(ctx, id)
+	if err != nil && !errors.Is(err, ErrTenantNotFound) {
+		return fmt.Errorf("casekit: drop tenant %q: %w", id, err)
+	}
+	if berr := k.dropTenantBlobs(ctx, id); berr != nil {
+		return fmt.Errorf("casekit: drop tenant %q: the tenant is gone but not all its files (drop it again to retry): %w", id, errors.Join(err, berr))
+	}
+	if err != nil {
 		return fmt.Errorf("casekit: drop tenant %q: %w", id, err)
 	}
 	k.logger.LogAttrs(ctx, slog.LevelInfo, "casekit: tenant dropped", slog.String("tenant", id))

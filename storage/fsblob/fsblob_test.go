@@ -125,3 +125,36 @@ func TestListBlobs(t *testing.T) {
 		t.Error("a tenant ID that leaves the directory lists")
 	}
 }
+
+// TestDropTenantRemovesFiles: DeleteTenant removes one tenant's blobs,
+// leaves the others' and refuses a tenant ID that is a path.
+func TestDropTenantRemovesFiles(t *testing.T) {
+	dir := t.TempDir()
+	s, err := fsblob.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	for _, tenant := range []string{"acme", "other"} {
+		if _, err := s.Put(ctx, tenant, "case-1/file-1", strings.NewReader("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, bad := range []string{"..", "../other", "", "acme/case-1"} {
+		if err := s.DeleteTenant(ctx, bad); err == nil {
+			t.Errorf("DeleteTenant(%q) succeeded", bad)
+		}
+	}
+	if err := s.DeleteTenant(ctx, "acme"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteTenant(ctx, "acme"); err != nil {
+		t.Errorf("deleting a tenant with no blobs: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "acme")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the tenant's directory is still there: %v", err)
+	}
+	if _, err := s.Open(ctx, "other", "case-1/file-1"); err != nil {
+		t.Errorf("the other tenant's blob: %v", err)
+	}
+}

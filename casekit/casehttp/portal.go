@@ -85,6 +85,12 @@ type PortalConfig struct {
 	// when zero. Each file is also held to the tenant's
 	// Settings.MaxAttachmentBytes and AttachmentTypes.
 	MaxUploadBytes int64
+	// SecureCookies marks the portal's cookies (the CSRF seed and a link
+	// visitor's session) Secure on every request, so browsers send them
+	// over HTTPS only. Set it when a TLS-terminating proxy serves the
+	// portal: requests then reach it without TLS, and without this option
+	// cookies are Secure only on requests that came over TLS themselves.
+	SecureCookies bool
 }
 
 // Portal is the customer portal: the customer's cases with search and a
@@ -190,10 +196,14 @@ func (p *Portal) openLink(w http.ResponseWriter, r *http.Request) {
 	}
 	v := strings.Join([]string{tenant, cs.ID, l.ID}, "|")
 	http.SetCookie(w, &http.Cookie{Name: linkCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(v)) + "." + p.mac("link", v),
-		Path: p.cfg.Base + "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode}) // a session cookie: the server checks the link every time
+		Path: p.cfg.Base + "/", HttpOnly: true, Secure: p.secure(r), SameSite: http.SameSiteLaxMode}) // a session cookie: the server checks the link every time
 	w.Header().Set("Location", p.caseURL(cs.Number))
 	w.WriteHeader(http.StatusSeeOther)
 }
+
+// secure says whether the portal's cookies are Secure on r: always with
+// PortalConfig.SecureCookies, else when r itself came over TLS.
+func (p *Portal) secure(r *http.Request) bool { return p.cfg.SecureCookies || r.TLS != nil }
 
 // linkVisitor returns the request's context as the customer of the link
 // in its session cookie, checking the link again (revoked or expired
@@ -717,7 +727,7 @@ func (p *Portal) csrfToken(w http.ResponseWriter, r *http.Request, who customer)
 		_, _ = rand.Read(b)
 		seed = base64.RawURLEncoding.EncodeToString(b)
 		http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: seed, Path: p.cfg.Base + "/", HttpOnly: true,
-			Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+			Secure: p.secure(r), SameSite: http.SameSiteLaxMode})
 	}
 	return p.sign(seed, who)
 }

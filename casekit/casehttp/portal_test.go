@@ -710,3 +710,45 @@ func TestRefusedCommentLeavesNoFile(t *testing.T) {
 		}
 	}
 }
+
+// TestCookiesSecureBehindProxy: with SecureCookies, a request that
+// reached the portal without TLS (from a TLS-terminating proxy) gets
+// Secure cookies; without it, only a TLS request does.
+func TestCookiesSecureBehindProxy(t *testing.T) {
+	store, err := sqlite.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	kit, tenant := casekittest.NewKit(t, store)
+	c, err := kit.Desk(tenant).As(casekit.Agent("a")).OpenCase(t.Context(), casekit.NewCase{Subject: "Printer", CustomerID: "ada"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := kit.Desk(tenant).As(casekit.Agent("a")).CreatePortalLink(t.Context(), c.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secure := range []bool{false, true} {
+		portal, err := casehttp.NewPortal(casehttp.PortalConfig{Kit: kit, Templates: templates.New(), CSRFKey: []byte(strings.Repeat("k", 32)),
+			Logger: slog.New(slog.DiscardHandler), SecureCookies: secure})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list := httptest.NewRequest("GET", "http://support.example/", nil)
+		for _, r := range []*http.Request{list.WithContext(casehttp.WithCustomer(list.Context(), tenant, "ada")),
+			httptest.NewRequest("GET", "http://support.example/link/"+tenant+"/"+token, nil)} {
+			w := httptest.NewRecorder()
+			portal.ServeHTTP(w, r)
+			cookies := w.Result().Cookies()
+			if len(cookies) == 0 {
+				t.Fatalf("GET %s: no cookie (%d)", r.URL.Path, w.Code)
+			}
+			for _, ck := range cookies {
+				if ck.Secure != secure {
+					t.Errorf("SecureCookies %v: GET %s set %s with Secure %v", secure, r.URL.Path, ck.Name, ck.Secure)
+				}
+			}
+		}
+	}
+}

@@ -124,6 +124,12 @@ func (b *browser) do(method, path string, form url.Values) (int, string, http.He
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	return b.send(req)
+}
+
+// send sends req as the browser's customer.
+func (b *browser) send(req *http.Request) (int, string, http.Header) {
+	b.s.t.Helper()
 	if b.customer != "" {
 		req.Header.Set("X-Customer", b.customer)
 	}
@@ -178,14 +184,8 @@ func (b *browser) comment(detail, body string, files ...upload) (int, string) {
 	mw.Close()
 	req, _ := http.NewRequest("POST", b.s.srv.URL+detail+"/comment", &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("X-Customer", b.customer)
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.s.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	out, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(out)
+	code, out, _ := b.send(req)
+	return code, out
 }
 
 func (s *site) open(customer, subject string) *casekit.Case {

@@ -23,7 +23,8 @@ type Submission struct {
 	// Files are uploaded files, kept as attachments of the case's first
 	// message (needs a BlobStore; the tenant's limits apply).
 	Files []SubmittedFile `json:"-"`
-	// RemoteAddr is the sender's address, for the rate limit.
+	// RemoteAddr is the sender's address, for the rate limit; a
+	// submission without one is not limited.
 	RemoteAddr string `json:"remote_addr" validate:"max=100"`
 	// QueueID is the queue the case waits in, chosen by the host, never
 	// by the form; the queue's team and default SLA come with it. An
@@ -210,8 +211,8 @@ func (d *Desk) readFiles(ctx context.Context, in []SubmittedFile) ([]fileData, e
 	return files, v.err()
 }
 
-// IntakeRecord is one submission as the store keeps it: for the
-// idempotency key and the rate limit.
+// IntakeRecord is one submission as the store keeps it, for the
+// idempotency key: a repeat gets the first one's answer.
 type IntakeRecord struct {
 	Key        string
 	CaseID     string

@@ -56,7 +56,7 @@ type IntakeResult struct {
 type JunkScreen func(ctx context.Context, tenant string, s Submission) (junk bool, reason string)
 
 // WithJunkScreen makes Desk.Intake ask screen about each submission that
-// passed the honeypot and the rate limit.
+// passed the honeypot, before the rate limit counts it.
 func WithJunkScreen(screen JunkScreen) Option { return func(k *Kit) { k.junk = screen } }
 
 // HoneypotField is the form field Desk.Intake treats as a trap: people do

@@ -26,7 +26,8 @@ const (
 // Once a tenant defines any, every write of Custom is checked against
 // them: unknown keys, values of the wrong type and missing required
 // fields are ValidationErrors on "custom.<key>". A tenant without
-// definitions keeps Custom free-form.
+// definitions keeps Custom free-form for its staff. Customers and web
+// form senders set only the fields whose Audience is AudienceForm.
 type CustomField struct {
 	Key      string          `json:"key" validate:"required,key"`
 	Label    string          `json:"label" validate:"required,max=200"`
@@ -119,10 +120,14 @@ func (d *Desk) DeleteCustomField(ctx context.Context, key string) error {
 // returns them in their canonical form (numbers as float64, dates as
 // "2006-01-02"). whole says the map is the case's complete Custom, so
 // required fields must be there; a nil value (an update's deletion) of a
-// required field is refused too.
+// required field is refused too. A customer or a web form's sender sets
+// only fields that CustomerSets, even where the tenant defines none (free
+// form Custom is the staff's), and is held to the required ones among
+// those alone: a field they cannot set is never theirs to fill.
 func (c *cmd) checkCustom(custom map[string]any, whole bool) (map[string]any, error) {
 	defs, err := c.tx.CustomFields(c.ctx)
-	if err != nil || len(defs) == 0 {
+	outsider := c.outsider()
+	if err != nil || (len(defs) == 0 && !outsider) {
 		return custom, err
 	}
 	var v validations
@@ -130,6 +135,12 @@ func (c *cmd) checkCustom(custom map[string]any, whole bool) (map[string]any, er
 	for _, k := range sortedKeys(custom) {
 		val := custom[k]
 		i := slices.IndexFunc(defs, func(f CustomField) bool { return f.Key == k })
+		if outsider && (i < 0 || !defs[i].CustomerSets()) {
+			// The same answer for an internal field as for none, so that a
+			// stranger learns nothing of the staff's fields.
+			v.add("custom."+clipRunes(k, 100), "known", "is not a field you may set")
+			continue
+		}
 		if i < 0 {
 			v.add("custom."+k, "known", "is not one of the tenant's custom fields")
 			continue
@@ -151,7 +162,7 @@ func (c *cmd) checkCustom(custom map[string]any, whole bool) (map[string]any, er
 	}
 	if whole {
 		for _, f := range defs {
-			if _, ok := custom[f.Key]; f.Required && !ok {
+			if _, ok := custom[f.Key]; f.Required && !ok && (!outsider || f.CustomerSets()) {
 				v.add("custom."+f.Key, "required", "is required")
 			}
 		}

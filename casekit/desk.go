@@ -51,6 +51,10 @@ type cmd struct {
 	dist   *distribution
 	book   *slaBook
 	notify bool // the kit has a notifier: enqueue notifications
+	// sender says the command writes for someone outside the staff (a web
+	// form's stranger, as Desk.Intake runs as System): like a customer,
+	// they set only the custom fields the tenant opens to them.
+	sender bool
 	// watchers caches each case's watchers for the notifications.
 	watchers map[string][]Watcher
 	events   []Event
@@ -111,6 +115,10 @@ func (c *cmd) finish() error {
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func (c *cmd) customer() bool { return c.actor.Kind == KindCustomer }
+
+// outsider reports whether the command writes for a customer or a web
+// form's sender rather than for the staff.
+func (c *cmd) outsider() bool { return c.customer() || c.sender }
 
 // statuses loads the tenant's status set once per command.
 func (c *cmd) statuses() (*statusSet, error) {

@@ -23,7 +23,8 @@ type Submission struct {
 	// Files are uploaded files, kept as attachments of the case's first
 	// message (needs a BlobStore; the tenant's limits apply).
 	Files []SubmittedFile `json:"-"`
-	// RemoteAddr is the sender's address, for the rate limit.
+	// RemoteAddr is the sender's address, for the rate limit; a
+	// submission without one is not limited.
 	RemoteAddr string `json:"remote_addr" validate:"max=100"`
 	// QueueID is the queue the case waits in, chosen by the host, never
 	// by the form; the queue's team and default SLA come with it. An
@@ -55,67 +56,52 @@ type IntakeResult struct {
 type JunkScreen func(ctx context.Context, tenant string, s Submission) (junk bool, reason string)
 
 // WithJunkScreen makes Desk.Intake ask screen about each submission that
-// passed the honeypot and the rate limit.
+// passed the honeypot, before the rate limit counts it.
 func WithJunkScreen(screen JunkScreen) Option { return func(k *Kit) { k.junk = screen } }
 
 // HoneypotField is the form field Desk.Intake treats as a trap: people do
 // not see it (the form hides it), bots fill it in.
 const HoneypotField = "website"
 
-// IntakeRateLimit is how many submissions one address may make per hour
-// before the rest are junk.
-const IntakeRateLimit = 20
+// MaxSubmittedFiles is how many files one Submission may carry.
+const MaxSubmittedFiles = 20
 
 // intakeFields are the form fields that go to the case itself.
 var intakeFields = []string{"subject", "description", "name", "email", "phone", "type", "category", "priority", HoneypotField}
 
 // Intake turns a web form submission into a case (origin "web"), its
 // files into attachments of a first message. The same idempotency key
-// twice gives the first case back. A filled-in honeypot field, more than
-// IntakeRateLimit submissions from one address in an hour, or the
-// JunkScreen marks it junk: it is recorded, and no case is opened. Bad
-// input (no subject, an unknown or ill-typed custom field, a refused
-// file) is a ValidationError and writes nothing. Run it as System.
+// twice gives the first case back. A filled-in honeypot field or the
+// JunkScreen marks it junk: it is recorded, and no case is opened. An
+// address that has opened its rate limit of cases this hour
+// (WithIntakeRateLimit) gets a *RateLimitError (ErrRateLimited) and
+// nothing is recorded; junk and refused posts do not count. Bad input (no
+// subject, a custom field the tenant does not open to the form, a value
+// past its field's bounds, more than MaxSubmittedFiles files, a refused
+// file) is a ValidationError and writes nothing: no row, no count, no
+// file. Run it as System.
 func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) {
 	if err := validateStruct(s); err != nil {
 		return nil, fmt.Errorf("casekit: intake: tenant %q: %w", d.tenant, err)
 	}
-	screen := func(c *cmd) (bool, string, error) {
+	screen := func(c *cmd) (bool, string) {
 		if strings.TrimSpace(s.Fields[HoneypotField]) != "" {
-			return true, "honeypot", nil
-		}
-		if s.RemoteAddr != "" {
-			n, err := c.tx.CountIntake(c.ctx, s.RemoteAddr, c.now.Add(-time.Hour))
-			if err != nil {
-				return false, "", err
-			}
-			if n >= IntakeRateLimit {
-				return true, "rate limit", nil
-			}
+			return true, "honeypot"
 		}
 		if d.kit.junk != nil {
 			if junk, why := d.kit.junk(c.ctx, c.tenant, s); junk {
-				return true, why, nil
+				return true, why
 			}
 		}
-		return false, "", nil
+		return false, ""
 	}
-	// Files are read before the command, so that a refused one writes
-	// nothing and the transaction does not wait on the sender.
-	var files []fileData
-	for _, f := range s.Files {
-		b, err := io.ReadAll(io.LimitReader(f.Content, 1<<30+1))
-		if err != nil {
-			return nil, fmt.Errorf("casekit: intake: reading %s: %w", f.Name, err)
-		}
-		files = append(files, fileData{f.Name, f.ContentType, b})
-	}
-	if len(files) > 0 && d.kit.blobs == nil {
-		return nil, fmt.Errorf("casekit: intake: %w", ErrNoBlobStore)
+	files, err := d.readFiles(ctx, s.Files)
+	if err != nil {
+		return nil, fmt.Errorf("casekit: intake: tenant %q: %w", d.tenant, err)
 	}
 	res := &IntakeResult{}
 	var stored []string
-	err := d.run(ctx, "intake", staffOnly, func(c *cmd) error {
+	err = d.run(ctx, "intake", staffOnly, func(c *cmd) error {
 		prev, err := c.tx.IntakeByKey(c.ctx, s.IdempotencyKey)
 		if err == nil {
 			res.Repeat, res.Junk, res.JunkReason = true, prev.Junk, prev.Reason
@@ -127,14 +113,14 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 		if !isNotFound(err) {
 			return err
 		}
-		junk, why, err := screen(c)
-		if err != nil {
-			return err
-		}
+		junk, why := screen(c)
 		rec := IntakeRecord{Key: s.IdempotencyKey, RemoteAddr: s.RemoteAddr, At: c.now, Junk: junk, Reason: why}
 		if junk {
 			res.Junk, res.JunkReason = true, why
 			return c.tx.InsertIntake(c.ctx, rec)
+		}
+		if err := c.countOpened(d.kit.intakeLimit, s.RemoteAddr); err != nil {
+			return err
 		}
 		f := s.Fields
 		in := NewCase{Subject: f["subject"], Description: f["description"], Origin: "web",
@@ -153,6 +139,7 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 				return err
 			}
 		}
+		c.sender = true // the form's stranger sets only the fields open to the form
 		cs, err := c.openCase(in)
 		if err != nil {
 			return formFields(err)
@@ -186,8 +173,46 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 	return res, nil
 }
 
-// IntakeRecord is one submission as the store keeps it: for the
-// idempotency key and the rate limit.
+// readFiles reads a submission's files before its command, so that the
+// transaction does not wait on the sender: at most MaxSubmittedFiles, each
+// read no further than one byte past the tenant's MaxAttachmentBytes, so
+// a huge file costs no more memory than the largest one the tenant takes.
+func (d *Desk) readFiles(ctx context.Context, in []SubmittedFile) ([]fileData, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	if len(in) > MaxSubmittedFiles {
+		return nil, invalid("files", "max", "at most %d files at once", MaxSubmittedFiles)
+	}
+	if d.kit.blobs == nil {
+		return nil, ErrNoBlobStore
+	}
+	var limit int64
+	err := d.run(ctx, "intake settings", staffOnly, func(c *cmd) error {
+		set, err := c.tx.Settings(c.ctx)
+		limit = set.filled().MaxAttachmentBytes
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var v validations
+	files := make([]fileData, 0, len(in))
+	for i, f := range in {
+		b, err := io.ReadAll(io.LimitReader(f.Content, limit+1))
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", f.Name, err)
+		}
+		if int64(len(b)) > limit {
+			v.add(fmt.Sprintf("files[%d]", i), "max", "%s: larger than %d bytes", clipRunes(fileName(f.Name), 255), limit)
+		}
+		files = append(files, fileData{f.Name, f.ContentType, b})
+	}
+	return files, v.err()
+}
+
+// IntakeRecord is one submission as the store keeps it, for the
+// idempotency key: a repeat gets the first one's answer.
 type IntakeRecord struct {
 	Key        string
 	CaseID     string

@@ -31,6 +31,9 @@ type Kit struct {
 	templates TemplateEngine
 	blobs     BlobStore
 	junk      JunkScreen
+	// intakeLimit is how many cases an address opens per hour through
+	// Desk.Intake; 0 for no limit.
+	intakeLimit int
 
 	deliveryTimeout time.Duration
 }
@@ -59,7 +62,7 @@ func New(store Store, opts ...Option) (*Kit, error) {
 	if store == nil {
 		return nil, errors.New("casekit: New needs a store")
 	}
-	k := &Kit{store: store, clock: systemClock{}, logger: slog.Default(), poll: time.Second, deliveryTimeout: DefaultDeliveryTimeout}
+	k := &Kit{store: store, clock: systemClock{}, logger: slog.Default(), poll: time.Second, deliveryTimeout: DefaultDeliveryTimeout, intakeLimit: IntakeRateLimit}
 	for _, o := range opts {
 		o(k)
 	}
@@ -68,6 +71,9 @@ func New(store Store, opts ...Option) (*Kit, error) {
 	}
 	if k.deliveryTimeout <= 0 || k.deliveryTimeout > deliveryLease/2 {
 		return nil, fmt.Errorf("casekit: WithDeliveryTimeout(%v): it must be positive and at most %v", k.deliveryTimeout, deliveryLease/2)
+	}
+	if k.intakeLimit < 0 {
+		return nil, fmt.Errorf("casekit: WithIntakeRateLimit(%d): the limit must not be negative", k.intakeLimit)
 	}
 	if k.poll <= 0 {
 		return nil, fmt.Errorf("casekit: WithPollInterval(%v): the interval must be positive", k.poll)
@@ -125,12 +131,28 @@ func (k *Kit) CreateTenant(ctx context.Context, spec TenantSpec) error {
 	return nil
 }
 
-// DropTenant removes a tenant and all its data.
+// DropTenant removes a tenant and all its data, the files in the kit's
+// blob store included, so that a tenant created later with the same ID
+// starts without them. The files go after the rows, so no attachment is
+// ever left without its file; a tenant that is already gone
+// (ErrTenantNotFound) has any files an earlier drop left removed too. A
+// blob store that is neither a BlobTenantDeleter nor a BlobLister is
+// refused before anything is dropped (errors.ErrUnsupported).
 func (k *Kit) DropTenant(ctx context.Context, id string) error {
 	if err := ValidateTenantID(id); err != nil {
 		return fmt.Errorf("casekit: drop tenant: %w", err)
 	}
-	if err := k.store.DropTenant(ctx, id); err != nil {
+	if err := k.checkBlobDrop(); err != nil {
+		return fmt.Errorf("casekit: drop tenant %q: %w", id, err)
+	}
+	err := k.store.DropTenant(ctx, id)
+	if err != nil && !errors.Is(err, ErrTenantNotFound) {
+		return fmt.Errorf("casekit: drop tenant %q: %w", id, err)
+	}
+	if berr := k.dropTenantBlobs(ctx, id); berr != nil {
+		return fmt.Errorf("casekit: drop tenant %q: the tenant is gone but not all its files (drop it again to retry): %w", id, errors.Join(err, berr))
+	}
+	if err != nil {
 		return fmt.Errorf("casekit: drop tenant %q: %w", id, err)
 	}
 	k.logger.LogAttrs(ctx, slog.LevelInfo, "casekit: tenant dropped", slog.String("tenant", id))

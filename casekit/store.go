@@ -151,8 +151,12 @@ type Tx interface {
 	// IntakeByKey finds a submission by its idempotency key; ErrNotFound
 	// if none.
 	IntakeByKey(ctx context.Context, key string) (*IntakeRecord, error)
-	// CountIntake counts the submissions from addr since since.
-	CountIntake(ctx context.Context, addr string, since time.Time) (int, error)
+	// CountIntakeOpened counts one more case opened from addr in the
+	// hour starting at hour and returns the hour's count, this one
+	// included (an hour after an earlier one starts again from one). It
+	// holds addr's count locked until the transaction ends, so that
+	// concurrent callers for addr count one after the other.
+	CountIntakeOpened(ctx context.Context, addr string, hour time.Time) (int, error)
 	// TemplateOverrides lists the tenant's template overrides by name.
 	TemplateOverrides(ctx context.Context) ([]TemplateOverride, error)
 	// SaveTemplateOverride inserts or replaces the override with the

@@ -85,6 +85,12 @@ type PortalConfig struct {
 	// when zero. Each file is also held to the tenant's
 	// Settings.MaxAttachmentBytes and AttachmentTypes.
 	MaxUploadBytes int64
+	// SecureCookies marks the portal's cookies (the CSRF seed and a link
+	// visitor's session) Secure on every request, so browsers send them
+	// over HTTPS only. Set it when a TLS-terminating proxy serves the
+	// portal: requests then reach it without TLS, and without this option
+	// cookies are Secure only on requests that came over TLS themselves.
+	SecureCookies bool
 }
 
 // Portal is the customer portal: the customer's cases with search and a
@@ -190,10 +196,14 @@ func (p *Portal) openLink(w http.ResponseWriter, r *http.Request) {
 	}
 	v := strings.Join([]string{tenant, cs.ID, l.ID}, "|")
 	http.SetCookie(w, &http.Cookie{Name: linkCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(v)) + "." + p.mac("link", v),
-		Path: p.cfg.Base + "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode}) // a session cookie: the server checks the link every time
+		Path: p.cfg.Base + "/", HttpOnly: true, Secure: p.secure(r), SameSite: http.SameSiteLaxMode}) // a session cookie: the server checks the link every time
 	w.Header().Set("Location", p.caseURL(cs.Number))
 	w.WriteHeader(http.StatusSeeOther)
 }
+
+// secure says whether the portal's cookies are Secure on r: always with
+// PortalConfig.SecureCookies, else when r itself came over TLS.
+func (p *Portal) secure(r *http.Request) bool { return p.cfg.SecureCookies || r.TLS != nil }
 
 // linkVisitor returns the request's context as the customer of the link
 // in its session cookie, checking the link again (revoked or expired
@@ -582,6 +592,11 @@ func (p *Portal) comment(w http.ResponseWriter, r *http.Request) {
 		_, err = d.PostMessage(r.Context(), c.ID, in)
 	}
 	if err != nil {
+		// A refused comment keeps none of its files, even when the
+		// customer has gone away meanwhile.
+		if derr := d.DiscardUploads(context.WithoutCancel(r.Context()), c.ID, in.Attachments); derr != nil {
+			p.cfg.Logger.ErrorContext(r.Context(), "casehttp: portal: discarding a refused comment's files", slog.Any("err", derr))
+		}
 		p.refused(w, r, d, who, c, err, func(dp *templates.DetailPage, f templates.Form) { dp.Comment = f })
 		return
 	}
@@ -589,7 +604,8 @@ func (p *Portal) comment(w http.ResponseWriter, r *http.Request) {
 }
 
 // uploads stores the comment's files; a refused file is a ValidationError
-// on "files" naming it.
+// on "files" naming it. On an error it returns the files stored before
+// it too, for the caller to discard.
 func (p *Portal) uploads(r *http.Request, d *casekit.Desk, c *casekit.Case) ([]casekit.NewAttachment, error) {
 	files := r.MultipartForm.File["files"]
 	if len(files) > 20 {
@@ -599,7 +615,7 @@ func (p *Portal) uploads(r *http.Request, d *casekit.Desk, c *casekit.Case) ([]c
 	for _, fh := range files {
 		f, err := fh.Open()
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		a, err := d.Upload(r.Context(), c.ID, fh.Filename, fh.Header.Get("Content-Type"), f)
 		f.Close()
@@ -609,11 +625,11 @@ func (p *Portal) uploads(r *http.Request, d *casekit.Desk, c *casekit.Case) ([]c
 			for i, fe := range ve.Fields {
 				msgs[i] = fe.Message
 			}
-			return nil, &casekit.ValidationError{Fields: []casekit.FieldError{{Field: "files", Rule: "accepted",
+			return out, &casekit.ValidationError{Fields: []casekit.FieldError{{Field: "files", Rule: "accepted",
 				Message: fh.Filename + ": " + strings.Join(msgs, "; ")}}}
 		}
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		out = append(out, *a)
 	}
@@ -711,7 +727,7 @@ func (p *Portal) csrfToken(w http.ResponseWriter, r *http.Request, who customer)
 		_, _ = rand.Read(b)
 		seed = base64.RawURLEncoding.EncodeToString(b)
 		http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: seed, Path: p.cfg.Base + "/", HttpOnly: true,
-			Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+			Secure: p.secure(r), SameSite: http.SameSiteLaxMode})
 	}
 	return p.sign(seed, who)
 }

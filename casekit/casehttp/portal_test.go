@@ -124,6 +124,12 @@ func (b *browser) do(method, path string, form url.Values) (int, string, http.He
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	return b.send(req)
+}
+
+// send sends req as the browser's customer.
+func (b *browser) send(req *http.Request) (int, string, http.Header) {
+	b.s.t.Helper()
 	if b.customer != "" {
 		req.Header.Set("X-Customer", b.customer)
 	}
@@ -153,6 +159,33 @@ func (b *browser) post(from, action string, form url.Values) (int, string, http.
 	}
 	form.Set("csrf", html.UnescapeString(m[1]))
 	return b.do("POST", action, form)
+}
+
+// upload is a file a test comment carries.
+type upload struct{ name, ctype, content string }
+
+// comment posts a comment with files on the case page at detail, with
+// the page's CSRF token, and returns the answer's status and body.
+func (b *browser) comment(detail, body string, files ...upload) (int, string) {
+	b.s.t.Helper()
+	_, page := b.get(detail)
+	token := html.UnescapeString(csrfField.FindStringSubmatch(page)[1])
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", token)
+	mw.WriteField("body", body)
+	for _, f := range files {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="files"; filename="%s"`, f.name))
+		h.Set("Content-Type", f.ctype)
+		fw, _ := mw.CreatePart(h)
+		io.WriteString(fw, f.content)
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", b.s.srv.URL+detail+"/comment", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	code, out, _ := b.send(req)
+	return code, out
 }
 
 func (s *site) open(customer, subject string) *casekit.Case {
@@ -282,28 +315,7 @@ func TestPortal(t *testing.T) {
 			detail := fmt.Sprintf("/support/cases/%d", printer.Number)
 			post := func(b *browser, name, ctype, content string) (int, string) {
 				t.Helper()
-				_, page := b.get(detail)
-				token := html.UnescapeString(csrfField.FindStringSubmatch(page)[1])
-				var buf bytes.Buffer
-				mw := multipart.NewWriter(&buf)
-				mw.WriteField("csrf", token)
-				mw.WriteField("body", "See the attached "+name)
-				h := textproto.MIMEHeader{}
-				h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="files"; filename="%s"`, name))
-				h.Set("Content-Type", ctype)
-				fw, _ := mw.CreatePart(h)
-				io.WriteString(fw, content)
-				mw.Close()
-				req, _ := http.NewRequest("POST", s.srv.URL+detail+"/comment", &buf)
-				req.Header.Set("Content-Type", mw.FormDataContentType())
-				req.Header.Set("X-Customer", b.customer)
-				res, err := b.c.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer res.Body.Close()
-				out, _ := io.ReadAll(res.Body)
-				return res.StatusCode, string(out)
+				return b.comment(detail, "See the attached "+name, upload{name, ctype, content})
 			}
 			if code, page := post(ada, "log.txt", "text/plain", "E42 paper jam"); code != 303 {
 				t.Fatalf("comment with a file: %d\n%s", code, page)
@@ -667,4 +679,79 @@ func TestPortalLinks(t *testing.T) {
 			t.Errorf("an expired link: %d, want 410", code)
 		}
 	})
+}
+
+// TestRefusedCommentLeavesNoFile: a comment refused for a file or for
+// its text deletes the files it uploaded at once.
+func TestRefusedCommentLeavesNoFile(t *testing.T) {
+	store, err := sqlite.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	s := newSite(t, store)
+	c := s.open("ada", "Printer")
+	detail := fmt.Sprintf("/support/cases/%d", c.Number)
+	ada := s.browser("ada")
+	good := upload{"log.txt", "text/plain", "E42"}
+	for what, post := range map[string]func() (int, string){
+		"a refused second file": func() (int, string) {
+			return ada.comment(detail, "Logs", good, upload{"evil.html", "text/html", "<script>"})
+		},
+		"a text past its bound": func() (int, string) { return ada.comment(detail, strings.Repeat("x", 100001), good) },
+	} {
+		if code, page := post(); code != 422 {
+			t.Fatalf("%s: %d, want 422\n%s", what, code, page)
+		}
+		var left []string
+		err := s.kit.BlobStore().(casekit.BlobLister).ListBlobs(t.Context(), s.tenant, func(b casekit.BlobInfo) error {
+			left = append(left, b.Key)
+			return nil
+		})
+		if err != nil || len(left) != 0 {
+			t.Errorf("%s left files behind: %v, %v", what, left, err)
+		}
+	}
+}
+
+// TestCookiesSecureBehindProxy: with SecureCookies, a request that
+// reached the portal without TLS (from a TLS-terminating proxy) gets
+// Secure cookies; without it, only a TLS request does.
+func TestCookiesSecureBehindProxy(t *testing.T) {
+	store, err := sqlite.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	kit, tenant := casekittest.NewKit(t, store)
+	c, err := kit.Desk(tenant).As(casekit.Agent("a")).OpenCase(t.Context(), casekit.NewCase{Subject: "Printer", CustomerID: "ada"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := kit.Desk(tenant).As(casekit.Agent("a")).CreatePortalLink(t.Context(), c.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secure := range []bool{false, true} {
+		portal, err := casehttp.NewPortal(casehttp.PortalConfig{Kit: kit, Templates: templates.New(), CSRFKey: []byte(strings.Repeat("k", 32)),
+			Logger: slog.New(slog.DiscardHandler), SecureCookies: secure})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list := httptest.NewRequest("GET", "http://support.example/", nil)
+		for _, r := range []*http.Request{list.WithContext(casehttp.WithCustomer(list.Context(), tenant, "ada")),
+			httptest.NewRequest("GET", "http://support.example/link/"+tenant+"/"+token, nil)} {
+			w := httptest.NewRecorder()
+			portal.ServeHTTP(w, r)
+			cookies := w.Result().Cookies()
+			if len(cookies) == 0 {
+				t.Fatalf("GET %s: no cookie (%d)", r.URL.Path, w.Code)
+			}
+			for _, ck := range cookies {
+				if ck.Secure != secure {
+					t.Errorf("SecureCookies %v: GET %s set %s with Secure %v", secure, r.URL.Path, ck.Name, ck.Secure)
+				}
+			}
+		}
+	}
 }

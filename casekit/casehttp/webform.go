@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -29,8 +30,14 @@ type WebFormConfig struct {
 	// Done is where a browser goes after a post, with ?case=<number>
 	// added when a case was opened.
 	Done string
-	// MaxBytes bounds a post, files included; 25 MiB when zero.
+	// MaxBytes bounds a multipart post, files included; 25 MiB when
+	// zero. Each file is also held to the tenant's
+	// Settings.MaxAttachmentBytes, at most casekit.MaxSubmittedFiles.
 	MaxBytes int64
+	// MaxBodyBytes bounds a post without files (urlencoded); 1 MiB when
+	// zero. Each field is held to its own bound besides (the case's
+	// fields to NewCase's, custom text fields to 10,000 characters).
+	MaxBodyBytes int64
 	// Logger logs failures; slog.Default() when nil.
 	Logger *slog.Logger
 }
@@ -41,7 +48,10 @@ type WebFormConfig struct {
 // the form page puts in a hidden field) or the Idempotency-Key header
 // names it; files come from any file field. A browser is sent to Done
 // (junk too, without a case number); bad input is answered 422 with the
-// field errors as JSON, {"fields":[{"field":...,"message":...}]}.
+// field errors as JSON, {"fields":[{"field":...,"message":...}]}, and an
+// address past its rate limit 429 with Retry-After. A field the tenant
+// has not opened to the form (casekit.AudienceForm) is bad input: only
+// a forged post sends one.
 // It takes posts from any origin: it is a public form, guarded by the
 // honeypot, the rate limit and the junk screen rather than by a session.
 type WebForm struct{ cfg WebFormConfig }
@@ -53,6 +63,9 @@ func NewWebForm(cfg WebFormConfig) (*WebForm, error) {
 	}
 	if cfg.MaxBytes <= 0 {
 		cfg.MaxBytes = 25 << 20
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -72,11 +85,12 @@ func (f *WebForm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, f.cfg.MaxBytes)
 	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		r.Body = http.MaxBytesReader(w, r.Body, f.cfg.MaxBytes)
 		err = r.ParseMultipartForm(8 << 20)
 	} else {
+		r.Body = http.MaxBytesReader(w, r.Body, f.cfg.MaxBodyBytes)
 		err = r.ParseForm()
 	}
 	if err != nil {
@@ -119,8 +133,16 @@ func (f *WebForm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	res, err := f.cfg.Kit.Desk(tenant).As(casekit.System).Intake(r.Context(), s)
-	var ve *casekit.ValidationError
+	var (
+		ve      *casekit.ValidationError
+		limited *casekit.RateLimitError
+	)
 	switch {
+	case errors.As(err, &limited):
+		secs := int64(math.Ceil(limited.RetryAfter.Seconds()))
+		w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
+		http.Error(w, "too many submissions from your address; please try again later", http.StatusTooManyRequests)
+		return
 	case errors.As(err, &ve):
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnprocessableEntity)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -201,9 +202,11 @@ func testAttachments(t *testing.T, newStore StoreFactory) {
 		if n, err := e.Kit.SweepBlobs(ctx, e.Tenant, time.Hour); err != nil || n != 0 {
 			t.Errorf("a second sweep: %d deleted, %v; want none", n, err)
 		}
-		// A blob store that cannot list cannot be swept.
-		plain := NewEnv(t, newStore(t), casekit.WithBlobStore(struct{ casekit.BlobStore }{blobs}))
-		_, err = plain.Kit.SweepBlobs(ctx, plain.Tenant, time.Hour)
+		// A blob store that cannot list cannot be swept (a kit of its
+		// own: DropOnCleanup could not drop a tenant with it).
+		plain, err := casekit.New(e.Store, casekit.WithBlobStore(struct{ casekit.BlobStore }{blobs}))
+		must(t, err, "casekit.New")
+		_, err = plain.SweepBlobs(ctx, e.Tenant, time.Hour)
 		wantIs(t, err, errors.ErrUnsupported, "sweeping a blob store that cannot list")
 	})
 	t.Run("the tenant's size and type limits; refused uploads keep nothing", func(t *testing.T) {
@@ -234,6 +237,26 @@ func testAttachments(t *testing.T, newStore StoreFactory) {
 		_, err = plain.Agent().Upload(ctx, plain.open(t, "x", "c").ID, "a.png", "image/png", strings.NewReader("x"))
 		if !errors.Is(err, casekit.ErrNoBlobStore) {
 			t.Errorf("upload without a blob store: %v", err)
+		}
+	})
+	t.Run("DiscardUploads deletes only the case's unattached uploads", func(t *testing.T) {
+		e, dir := env(t)
+		ctx, cust := t.Context(), e.Desk(casekit.Customer("cust-1"))
+		c, other := e.open(t, "Mine", "cust-1"), e.open(t, "Theirs", "cust-2")
+		up := func(d *casekit.Desk, caseID string) casekit.NewAttachment {
+			return *try(d.Upload(ctx, caseID, "a.txt", "text/plain", strings.NewReader("a"))).get(t)
+		}
+		kept, dropped := up(cust, c.ID), up(cust, c.ID)
+		theirs := up(e.Agent(), other.ID)
+		try(cust.PostMessage(ctx, c.ID, casekit.NewMessage{Body: "one file", Attachments: []casekit.NewAttachment{kept}})).get(t)
+		wantIs(t, cust.DiscardUploads(ctx, other.ID, []casekit.NewAttachment{theirs}), casekit.ErrNotFound, "discarding on another customer's case")
+		wantRule(t, cust.DiscardUploads(ctx, c.ID, make([]casekit.NewAttachment, 101)), "101 uploads", "uploads", "max")
+		must(t, cust.DiscardUploads(ctx, c.ID, []casekit.NewAttachment{kept, dropped, theirs}), "DiscardUploads")
+		var left []string
+		walkFiles(t, dir, func(p string) { left = append(left, filepath.ToSlash(p)) })
+		if len(left) != 2 || !slices.ContainsFunc(left, func(p string) bool { return strings.HasSuffix(p, kept.Key) }) ||
+			!slices.ContainsFunc(left, func(p string) bool { return strings.HasSuffix(p, theirs.Key) }) {
+			t.Errorf("files left: %v; want the attached one and the other case's", left)
 		}
 	})
 }

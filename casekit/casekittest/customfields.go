@@ -76,6 +76,29 @@ func testCustomFields(t *testing.T, newStore StoreFactory) {
 			// A case from before the definitions keeps its values until they are written.
 			wantEqual(t, map[string]any{"anything": []any{1.0, "x"}}, e.reload(t, free.ID).Custom, "free-form values kept")
 		}},
+		{"a customer sets only the fields open to the form", func(t *testing.T, e *Env) {
+			ctx, me := t.Context(), e.Desk(casekit.Customer("cust-1"))
+			open := func(custom map[string]any) error {
+				_, err := me.OpenCase(ctx, casekit.NewCase{Subject: "Mine", Custom: custom})
+				return err
+			}
+			// With no definitions, Custom is free-form for the staff only.
+			wantRule(t, open(map[string]any{"anything": "x"}), "a field with none defined", "custom.anything", "known")
+			for _, f := range []casekit.CustomField{
+				{Key: "contract", Label: "Contract", Type: casekit.CustomText, Required: true},
+				{Key: "tier", Label: "Tier", Type: casekit.CustomText, Audience: casekit.AudienceCustomer},
+				{Key: "size", Label: "Size", Type: casekit.CustomText, Required: true, Audience: casekit.AudienceForm},
+			} {
+				must(t, e.Agent().SaveCustomField(ctx, f), "SaveCustomField(%s)", f.Key)
+			}
+			for key, why := range map[string]string{"contract": "an internal field", "tier": "a field the customer only reads", "nope": "an undefined field"} {
+				wantRule(t, open(map[string]any{"size": "M", key: "x"}), why, "custom."+key, "known")
+			}
+			wantRule(t, open(nil), "a required form field left out", "custom.size", "required")
+			// The internal required field is the staff's to fill.
+			wantOK(t, open(map[string]any{"size": "M"}), "a form field alone")
+			wantEqual(t, 1, len(try(e.Agent().ListCases(ctx, casekit.CaseFilter{})).get(t).Cases), "cases")
+		}},
 		{"the list filters on custom fields in their type", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()
 			define(t, e)

@@ -326,6 +326,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 			}
 		}},
 	})
+	t.Run("DropTenant removes the tenant's files", func(t *testing.T) { testDropTenantFiles(t, newStore) })
 }
 
 func testMigrate(t *testing.T, newStore StoreFactory) {

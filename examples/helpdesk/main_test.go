@@ -490,8 +490,10 @@ func TestWebFormOpensCaseInQueue(t *testing.T) {
 	a, srv := testApp(t, false)
 	web := newClient(t, srv.URL)
 	web.get("/form")
+	// The form has no CSRF field (it is public), and takes no field it
+	// does not know.
 	status, _, h := web.post("/form", url.Values{"idempotency_key": {"k-2"}, "name": {"Ada Lovelace"}, "email": {"ada@example.com"},
-		"subject": {"Engine will not start"}, "description": {"It hums."}, "website": {""}})
+		"subject": {"Engine will not start"}, "description": {"It hums."}, "website": {""}, "csrf": nil})
 	if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/form/thanks?case=") {
 		t.Fatalf("web form: %d to %q", status, h.Get("Location"))
 	}
@@ -504,6 +506,22 @@ func TestWebFormOpensCaseInQueue(t *testing.T) {
 	}
 	if cs.QueueID != "general" || cs.Contact.ID != ada || cs.Origin != "web" {
 		t.Errorf("case from the form: queue %q contact %q origin %q", cs.QueueID, cs.Contact.ID, cs.Origin)
+	}
+}
+
+// TestWebFormRateLimitShowsRetryAfter: past the rate limit the form's
+// page says so with 429 and Retry-After, not the thanks page.
+func TestWebFormRateLimitShowsRetryAfter(t *testing.T) {
+	_, srv := testApp(t, false)
+	web := newClient(t, srv.URL)
+	for i := range casekit.IntakeRateLimit + 1 {
+		status, _, h := web.post("/form", url.Values{"idempotency_key": {"r-" + strconv.Itoa(i)}, "email": {"ada@example.com"}, "subject": {"Again"}, "csrf": nil})
+		switch {
+		case i < casekit.IntakeRateLimit && status != http.StatusSeeOther:
+			t.Fatalf("post %d: %d", i, status)
+		case i == casekit.IntakeRateLimit && (status != http.StatusTooManyRequests || h.Get("Retry-After") == ""):
+			t.Errorf("past the limit: %d, Retry-After %q; want 429 with it", status, h.Get("Retry-After"))
+		}
 	}
 }
 

@@ -60,6 +60,9 @@ func (a *app) formPost(wf http.Handler) http.HandlerFunc {
 		case http.StatusSeeOther:
 			http.Redirect(w, r, rec.header.Get("Location"), http.StatusSeeOther)
 		default:
+			if v := rec.header.Get("Retry-After"); v != "" { // a 429: when the sender may try again
+				w.Header().Set("Retry-After", v)
+			}
 			msg := strings.TrimSpace(rec.body.String())
 			if rec.status == http.StatusNotFound || msg == "" {
 				msg = http.StatusText(rec.status)

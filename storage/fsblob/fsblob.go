@@ -1,6 +1,6 @@
 // Package fsblob keeps attachment contents in a directory: one
 // subdirectory per tenant, one file per key. It implements
-// casekit.BlobStore and casekit.BlobLister.
+// casekit.BlobStore, casekit.BlobLister and casekit.BlobTenantDeleter.
 //
 //	blobs, err := fsblob.New("./data/blobs")
 //	kit, err := casekit.New(store, casekit.WithBlobStore(blobs))
@@ -23,7 +23,10 @@ import (
 // Store is a directory of blobs.
 type Store struct{ dir string }
 
-var _ casekit.BlobLister = (*Store)(nil)
+var (
+	_ casekit.BlobLister        = (*Store)(nil)
+	_ casekit.BlobTenantDeleter = (*Store)(nil)
+)
 
 // New returns the blob store in dir, making it if needed.
 func New(dir string) (*Store, error) {
@@ -116,6 +119,18 @@ func (s *Store) Delete(_ context.Context, tenant, key string) error {
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("fsblob: %w", err)
+	}
+	return nil
+}
+
+// DeleteTenant removes the tenant's directory with every blob in it
+// (casekit.BlobTenantDeleter, for Kit.DropTenant).
+func (s *Store) DeleteTenant(_ context.Context, tenant string) error {
+	if err := casekit.ValidateTenantID(tenant); err != nil {
+		return fmt.Errorf("fsblob: %w", err)
+	}
+	if err := os.RemoveAll(filepath.Join(s.dir, tenant)); err != nil {
+		return fmt.Errorf("fsblob: delete tenant %s: %w", tenant, err)
 	}
 	return nil
 }

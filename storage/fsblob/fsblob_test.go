@@ -23,11 +23,7 @@ func (f *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestStore(t *testing.T) {
-	dir := t.TempDir()
-	s, err := fsblob.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, dir := newStore(t)
 	ctx := t.Context()
 	if n, err := s.Put(ctx, "acme", "case-1/file-1", strings.NewReader("hello")); err != nil || n != 5 {
 		t.Fatalf("Put = %d, %v", n, err)
@@ -75,11 +71,7 @@ func TestStore(t *testing.T) {
 }
 
 func TestListBlobs(t *testing.T) {
-	dir := t.TempDir()
-	s, err := fsblob.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, dir := newStore(t)
 	ctx := t.Context()
 	list := func(tenant string) map[string]bool {
 		t.Helper()
@@ -117,11 +109,51 @@ func TestListBlobs(t *testing.T) {
 	}
 	stop := errors.New("stop")
 	n := 0
-	err = s.ListBlobs(ctx, "t1", func(casekit.BlobInfo) error { n++; return stop })
+	err := s.ListBlobs(ctx, "t1", func(casekit.BlobInfo) error { n++; return stop })
 	if !errors.Is(err, stop) || n != 1 {
 		t.Errorf("fn's error: %v after %d calls, want it after one", err, n)
 	}
 	if err := s.ListBlobs(ctx, "../t1", func(casekit.BlobInfo) error { return nil }); err == nil {
 		t.Error("a tenant ID that leaves the directory lists")
 	}
+}
+
+// TestDropTenantRemovesFiles: DeleteTenant removes one tenant's blobs,
+// leaves the others' and refuses a tenant ID that is a path.
+func TestDropTenantRemovesFiles(t *testing.T) {
+	s, dir := newStore(t)
+	ctx := t.Context()
+	for _, tenant := range []string{"acme", "other"} {
+		if _, err := s.Put(ctx, tenant, "case-1/file-1", strings.NewReader("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, bad := range []string{"..", "../other", "", "acme/case-1"} {
+		if err := s.DeleteTenant(ctx, bad); err == nil {
+			t.Errorf("DeleteTenant(%q) succeeded", bad)
+		}
+	}
+	if err := s.DeleteTenant(ctx, "acme"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteTenant(ctx, "acme"); err != nil {
+		t.Errorf("deleting a tenant with no blobs: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "acme")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the tenant's directory is still there: %v", err)
+	}
+	if _, err := s.Open(ctx, "other", "case-1/file-1"); err != nil {
+		t.Errorf("the other tenant's blob: %v", err)
+	}
+}
+
+// newStore returns a store in a new temporary directory, and the directory.
+func newStore(t *testing.T) (*fsblob.Store, string) {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := fsblob.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, dir
 }

@@ -594,6 +594,8 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
+		"DROP TABLE intake_rate", // migration 18
+		"CREATE INDEX intake_addr_idx ON intake (remote_addr, at)",
 		"ALTER TABLE custom_fields DROP COLUMN audience", // migration 15
 		"DROP INDEX attachments_key_idx",                 // migration 14
 		"DROP INDEX cases_status_rank_idx",               // migration 12

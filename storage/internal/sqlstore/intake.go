@@ -35,8 +35,15 @@ func (t *Tx) IntakeByKey(ctx context.Context, key string) (*casekit.IntakeRecord
 	return &casekit.IntakeRecord{Key: r.Key, CaseID: r.CaseID, RemoteAddr: r.RemoteAddr, At: r.At.UTC(), Junk: r.Junk, Reason: r.Reason}, nil
 }
 
-// CountIntake implements casekit.Tx.
-func (t *Tx) CountIntake(ctx context.Context, addr string, since time.Time) (int, error) {
-	n, err := t.sel((*intakeRow)(nil), "intake", "ik").Where("ik.remote_addr = ? AND ik.at >= ?", addr, since.UTC()).Count(ctx)
-	return int(n), t.err(err, "count intake")
+// CountIntakeOpened implements casekit.Tx: one upsert on the address's
+// row, which PostgreSQL locks until the transaction ends (SQLite's
+// transactions run one at a time anyway).
+func (t *Tx) CountIntakeOpened(ctx context.Context, addr string, hour time.Time) (int, error) {
+	var n int
+	err := t.db.NewRaw(`INSERT INTO ?.intake_rate AS r (remote_addr, hour, opened) VALUES (?, ?, 1)
+		ON CONFLICT (remote_addr) DO UPDATE SET
+			opened = CASE WHEN r.hour = excluded.hour THEN r.opened + 1 ELSE 1 END,
+			hour = excluded.hour
+		RETURNING opened`, t.schema, addr, hour.Unix()).Scan(ctx, &n)
+	return n, t.err(err, "count intake")
 }

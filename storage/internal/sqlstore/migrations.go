@@ -403,6 +403,19 @@ var migrations = []migration{
 		// (casekit.CustomFieldAudience); existing fields become internal.
 		`ALTER TABLE ?.custom_fields ADD COLUMN audience TEXT NOT NULL DEFAULT 'internal'`,
 	}},
+	{18, "intake rate counters", []string{
+		// casekit.Tx.CountIntakeOpened: each address's count of cases
+		// opened through the web form in its latest clock hour (hour in
+		// Unix seconds). One row per address, updated in the intake's
+		// transaction, so concurrent posts from one address count one
+		// after the other and a refused one counts nothing. The limit
+		// no longer counts intake records, so their address index goes.
+		`CREATE TABLE ?.intake_rate (
+			remote_addr TEXT PRIMARY KEY,
+			hour BIGINT NOT NULL,
+			opened INTEGER NOT NULL)`,
+		`DROP INDEX ?.intake_addr_idx`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

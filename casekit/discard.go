@@ -43,7 +43,7 @@ func (d *Desk) DiscardUploads(ctx context.Context, caseID string, uploads []NewA
 		attached, err := c.tx.AttachedKeys(c.ctx, keys)
 		for _, key := range keys {
 			if !slices.Contains(attached, key) {
-				drop = append(drop, key)
+				drop = append(drop, key, key+recordSuffix) // the file and its upload record
 			}
 		}
 		return err

@@ -178,10 +178,10 @@ func testIntake(t *testing.T, newStore StoreFactory) {
 		}
 		wantEqual(t, 1, count(t, e), "cases after refused files")
 		// A refused post's files are deleted at once: only the first
-		// post's file is left.
+		// post's file and its upload record are left.
 		var left []string
 		must(t, blobs.ListBlobs(ctx, e.Tenant, func(b casekit.BlobInfo) error { left = append(left, b.Key); return nil }), "ListBlobs")
-		wantEqual(t, 1, len(left), "blobs after refused posts: %v", left)
+		wantEqual(t, 2, len(left), "blobs after refused posts: %v", left)
 		res = try(sys.Intake(ctx, form("f-3", map[string]string{"subject": "Cheap CASINO chips"}))).get(t)
 		if !res.Junk || res.JunkReason != "spam words" {
 			t.Errorf("the junk screen: %+v", res)

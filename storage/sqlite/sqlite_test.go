@@ -594,6 +594,7 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
+		"ALTER TABLE settings DROP COLUMN public_tags",   // migration 19
 		"ALTER TABLE custom_fields DROP COLUMN audience", // migration 15
 		"DROP INDEX attachments_key_idx",                 // migration 14
 		"DROP INDEX cases_status_rank_idx",               // migration 12

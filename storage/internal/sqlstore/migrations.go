@@ -403,6 +403,11 @@ var migrations = []migration{
 		// (casekit.CustomFieldAudience); existing fields become internal.
 		`ALTER TABLE ?.custom_fields ADD COLUMN audience TEXT NOT NULL DEFAULT 'internal'`,
 	}},
+	{19, "public tags", []string{
+		// The tags customers may see (casekit.Settings.PublicTags); a
+		// tenant starts with none, so every existing tag stays internal.
+		`ALTER TABLE ?.settings ADD COLUMN public_tags {json} NOT NULL DEFAULT '[]'`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

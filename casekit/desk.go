@@ -217,6 +217,7 @@ func (c *cmd) record(cs *Case, typ EventType, data map[string]any) {
 func (d *Desk) Case(ctx context.Context, id string) (*Case, error) {
 	var out *Case
 	err := d.run(ctx, "case", customerToo, func(c *cmd) (err error) {
+		defer c.showing(&out, &err)
 		out, err = c.load(id, false)
 		return err
 	})
@@ -245,7 +246,10 @@ func (d *Desk) CaseView(ctx context.Context, id string) (*CaseView, error) {
 		if err != nil {
 			return err
 		}
-		v := &CaseView{Case: cs}
+		v := &CaseView{}
+		if v.Case, err = c.shown(cs); err != nil {
+			return err
+		}
 		if v.Messages, err = c.messagesOf(cs); err != nil {
 			return err
 		}
@@ -278,7 +282,8 @@ func keep[T any](all []T, ok func(T) bool) []T {
 // CaseByNumber returns one case by its tenant case number.
 func (d *Desk) CaseByNumber(ctx context.Context, number int64) (*Case, error) {
 	var out *Case
-	err := d.run(ctx, "case by number", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "case by number", customerToo, func(c *cmd) (err error) {
+		defer c.showing(&out, &err)
 		cs, err := c.tx.CaseByNumber(c.ctx, number, false)
 		if err != nil {
 			return fmt.Errorf("case #%d: %w", number, err)
@@ -329,6 +334,9 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 	var out *CasePage
 	err := d.run(ctx, "list cases", customerToo, func(c *cmd) error {
 		if err := validateStruct(f); err != nil {
+			return err
+		}
+		if err := c.customerFilter(f); err != nil {
 			return err
 		}
 		q := CaseQuery{CaseFilter: f, Limit: f.Limit, Now: c.now}
@@ -409,7 +417,8 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 			out.Cases = cases[:want]
 			out.Next = encodeCursor(q.Sort, positionOf(q.Sort, cases[want-1], ranks))
 		}
-		return nil
+		out.Cases, err = c.shownAll(out.Cases)
+		return err
 	})
 	return out, err
 }

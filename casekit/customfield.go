@@ -67,7 +67,8 @@ func (f CustomField) CustomerSets() bool { return f.Audience == AudienceForm }
 // EventCustomFieldChanged records a change to the definitions.
 const EventCustomFieldChanged EventType = "custom_field.changed"
 
-// CustomFields lists the tenant's custom field definitions by key.
+// CustomFields lists the tenant's custom field definitions by key; a
+// customer gets only those they read (CustomerReads).
 func (d *Desk) CustomFields(ctx context.Context) ([]CustomField, error) {
 	var out []CustomField
 	err := d.run(ctx, "custom fields", customerToo, func(c *cmd) (err error) {

@@ -213,7 +213,9 @@ func (c *cmd) record(cs *Case, typ EventType, data map[string]any) {
 	c.eventCases = append(c.eventCases, cs)
 }
 
-// Case returns one case by ID.
+// Case returns one case by ID; a customer gets their view of it, without
+// what is internal (see customerview.go), as from every command that
+// returns them a case.
 func (d *Desk) Case(ctx context.Context, id string) (*Case, error) {
 	var out *Case
 	err := d.run(ctx, "case", customerToo, func(c *cmd) (err error) {
@@ -329,7 +331,8 @@ const (
 // ListCases returns one page of the cases matching f, in the order of
 // f.Sort (newest first by default), and in Next the cursor for the page
 // after it. A customer sees only their own cases, whatever the filter
-// says.
+// says, and may filter only by what they read (a *ValidationError on the
+// field otherwise).
 func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 	var out *CasePage
 	err := d.run(ctx, "list cases", customerToo, func(c *cmd) error {

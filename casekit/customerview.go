@@ -80,10 +80,18 @@ func (c *cmd) showing(out **Case, err *error) {
 	}
 }
 
-// shownList applies one of the shown functions to each item of a list.
-func shownList[T any](all []*T, shown func(*T) *T) []*T {
-	for i, v := range all {
-		all[i] = shown(v)
+// shownList returns a list of records as the actor may read it: for the
+// staff the list itself, for a customer copies of its records, in place,
+// that hide (one of the hide functions) has taken the internal data out
+// of.
+func shownList[T any](c *cmd, all []*T, hide func(*T)) []*T {
+	if !c.customer() {
+		return all
+	}
+	for i, x := range all {
+		v := *x
+		hide(&v)
+		all[i] = &v
 	}
 	return all
 }
@@ -133,37 +141,16 @@ func shownActor(a Actor) Actor {
 	return a
 }
 
-// shownActivity is an activity as the actor may read it: for a customer,
-// without its assignee and its author's staff ID. Customers see only the
-// activities the contact was told of (activitiesOf), result and all.
-func (c *cmd) shownActivity(a *Activity) *Activity {
-	if !c.customer() {
-		return a
-	}
-	v := *a
-	v.AssigneeID, v.CreatedBy = "", shownActor(a.CreatedBy)
-	return &v
-}
+// hideActivity, hideNote and hideMessage take out of a copy of a record
+// what a customer may not read of it (shownList): an activity's assignee
+// and its author's staff ID, a note's or a message's author's staff ID.
+// Customers see only the activities the contact was told of
+// (activitiesOf), result and all.
+func hideActivity(a *Activity) { a.AssigneeID, a.CreatedBy = "", shownActor(a.CreatedBy) }
 
-// shownNote and shownMessage hide the staff IDs of their authors from a
-// customer.
-func (c *cmd) shownNote(n *Note) *Note {
-	if !c.customer() {
-		return n
-	}
-	v := *n
-	v.CreatedBy = shownActor(n.CreatedBy)
-	return &v
-}
+func hideNote(n *Note) { n.CreatedBy = shownActor(n.CreatedBy) }
 
-func (c *cmd) shownMessage(m *Message) *Message {
-	if !c.customer() {
-		return m
-	}
-	v := *m
-	v.CreatedBy = shownActor(m.CreatedBy)
-	return &v
-}
+func hideMessage(m *Message) { m.CreatedBy = shownActor(m.CreatedBy) }
 
 // shownLink hides the staff ID of a link's author from a customer.
 func (c *cmd) shownLink(l CaseLink) CaseLink {
@@ -214,21 +201,16 @@ func (c *cmd) customerFilter(f CaseFilter) error {
 // and watchers receive: the case's own, then each event's. Anything else
 // an event records (assignees, a resolution's summary, canceled internal
 // activities, an activity's result, staff notes) stays with the staff,
-// and an event not listed tells them only about the case. A notifier such
-// as a webhook forwards the data whole, so this list is all they learn.
+// and an event not listed tells them only about the case: an event that
+// comes to notify customers must list its keys here. A notifier such as
+// a webhook forwards the data whole, so this list is all they learn.
 var customerNoticeKeys = map[EventType][]string{
-	"":                     {"subject", "status", "status_label", "status_flags", "priority", "resolution_due", "rating_levels"},
-	EventStatusChanged:     {"from", "to"},
-	EventResolved:          {"from", "to"},
-	EventCanceled:          {"from", "to", "reason"},
-	EventClosed:            {"from", "to", "reason"},
-	EventReopened:          {"from", "to", "reason"},
-	EventRated:             {"level", "label", "comment"},
-	EventActivityAdded:     {"activity_id", "kind", "activity_subject"},
-	EventActivityCompleted: {"activity_id", "activity_subject"},
-	EventActivityCanceled:  {"activity_id", "activity_subject"},
-	EventMessagePosted:     {"message_id", "direction", "channel", "excerpt"},
-	EventCloseReminder:     {"reminder", "resolved_at"},
+	"":                 {"subject", "status", "status_label", "status_flags", "priority", "resolution_due", "rating_levels"},
+	EventStatusChanged: {"from", "to"},
+	EventResolved:      {"from", "to"},
+	EventCanceled:      {"from", "to", "reason"},
+	EventActivityAdded: {"activity_id", "kind", "activity_subject"},
+	EventMessagePosted: {"message_id", "direction", "channel", "excerpt"},
 }
 
 // customerNotice keeps of a notification's data what a customer or

@@ -219,5 +219,5 @@ func (d *Desk) Activities(ctx context.Context, caseID string) ([]*Activity, erro
 // customer only those the contact was told of.
 func (c *cmd) activitiesOf(cs *Case) ([]*Activity, error) {
 	all, err := c.tx.Activities(c.ctx, cs.ID)
-	return keep(all, func(a *Activity) bool { return !c.customer() || a.NotifyContact }), err
+	return shownList(c, keep(all, func(a *Activity) bool { return !c.customer() || a.NotifyContact }), hideActivity), err
 }

@@ -133,6 +133,9 @@ type CaseUpdate struct {
 }
 
 // CaseFilter selects cases for Desk.ListCases. Zero fields do not filter.
+// A customer may not filter by assignee, team, queue, SLA, the due and
+// breached filters, a tag not in Settings.PublicTags or a custom field
+// they do not read: each is a *ValidationError on its field.
 type CaseFilter struct {
 	// Status keeps cases in any of these statuses.
 	Status     []string `json:"status"`

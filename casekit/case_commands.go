@@ -16,6 +16,7 @@ import (
 func (d *Desk) OpenCase(ctx context.Context, in NewCase) (*Case, error) {
 	var out *Case
 	err := d.run(ctx, "open case", customerToo, func(c *cmd) (err error) {
+		defer c.showing(&out, &err)
 		out, err = c.openCase(in)
 		return err
 	})

@@ -45,6 +45,7 @@ func (d *Desk) UpdateSettings(ctx context.Context, s Settings) error {
 			"second_reminder_days": []any{old.SecondReminderDays, s.SecondReminderDays},
 			"max_attachment_bytes": []any{old.MaxAttachmentBytes, s.MaxAttachmentBytes},
 			"attachment_types":     []any{old.AttachmentTypes, s.AttachmentTypes},
+			"public_tags":          []any{old.PublicTags, s.PublicTags},
 		})
 		return nil
 	})

@@ -73,7 +73,7 @@ func (d *Desk) Notes(ctx context.Context, caseID string) ([]*Note, error) {
 // public ones.
 func (c *cmd) notesOf(cs *Case) ([]*Note, error) {
 	all, err := c.tx.Notes(c.ctx, cs.ID)
-	return keep(all, func(n *Note) bool { return !c.customer() || n.Public }), err
+	return shownList(c, keep(all, func(n *Note) bool { return !c.customer() || n.Public }), hideNote), err
 }
 
 // PostMessage adds a message to a case's conversation. An agent's message
@@ -193,7 +193,7 @@ func (d *Desk) Messages(ctx context.Context, caseID string) ([]*Message, error) 
 // only the public ones.
 func (c *cmd) messagesOf(cs *Case) ([]*Message, error) {
 	all, err := c.tx.Messages(c.ctx, cs.ID)
-	return keep(all, func(m *Message) bool { return !c.customer() || m.Public }), err
+	return shownList(c, keep(all, func(m *Message) bool { return !c.customer() || m.Public }), hideMessage), err
 }
 
 // excerpt gives the first n characters of s, with "…" when it was cut.

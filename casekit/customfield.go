@@ -68,11 +68,12 @@ func (f CustomField) CustomerSets() bool { return f.Audience == AudienceForm }
 // EventCustomFieldChanged records a change to the definitions.
 const EventCustomFieldChanged EventType = "custom_field.changed"
 
-// CustomFields lists the tenant's custom field definitions by key.
+// CustomFields lists the tenant's custom field definitions by key; a
+// customer gets only those they read (CustomerReads).
 func (d *Desk) CustomFields(ctx context.Context) ([]CustomField, error) {
 	var out []CustomField
 	err := d.run(ctx, "custom fields", customerToo, func(c *cmd) (err error) {
-		out, err = c.tx.CustomFields(c.ctx)
+		out, err = c.customFields()
 		return err
 	})
 	return out, err
@@ -229,7 +230,7 @@ func sortedKeys(m map[string]any) []string {
 // customFilter turns a filter's custom values, written as text, into
 // their fields' types.
 func (c *cmd) customFilter(in map[string]string) (map[string]any, error) {
-	defs, err := c.tx.CustomFields(c.ctx)
+	defs, err := c.customFields() // a customer's filter names only fields they read
 	if err != nil {
 		return nil, err
 	}

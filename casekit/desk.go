@@ -221,10 +221,13 @@ func (c *cmd) record(cs *Case, typ EventType, data map[string]any) {
 	c.eventCases = append(c.eventCases, cs)
 }
 
-// Case returns one case by ID.
+// Case returns one case by ID; a customer gets their view of it, without
+// what is internal (see customerview.go), as from every command that
+// returns them a case.
 func (d *Desk) Case(ctx context.Context, id string) (*Case, error) {
 	var out *Case
 	err := d.run(ctx, "case", customerToo, func(c *cmd) (err error) {
+		defer c.showing(&out, &err)
 		out, err = c.load(id, false)
 		return err
 	})
@@ -253,7 +256,10 @@ func (d *Desk) CaseView(ctx context.Context, id string) (*CaseView, error) {
 		if err != nil {
 			return err
 		}
-		v := &CaseView{Case: cs}
+		v := &CaseView{}
+		if v.Case, err = c.shown(cs); err != nil {
+			return err
+		}
 		if v.Messages, err = c.messagesOf(cs); err != nil {
 			return err
 		}
@@ -286,7 +292,8 @@ func keep[T any](all []T, ok func(T) bool) []T {
 // CaseByNumber returns one case by its tenant case number.
 func (d *Desk) CaseByNumber(ctx context.Context, number int64) (*Case, error) {
 	var out *Case
-	err := d.run(ctx, "case by number", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "case by number", customerToo, func(c *cmd) (err error) {
+		defer c.showing(&out, &err)
 		cs, err := c.tx.CaseByNumber(c.ctx, number, false)
 		if err != nil {
 			return fmt.Errorf("case #%d: %w", number, err)
@@ -332,11 +339,15 @@ const (
 // ListCases returns one page of the cases matching f, in the order of
 // f.Sort (newest first by default), and in Next the cursor for the page
 // after it. A customer sees only their own cases, whatever the filter
-// says.
+// says, and may filter only by what they read (a *ValidationError on the
+// field otherwise).
 func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 	var out *CasePage
 	err := d.run(ctx, "list cases", customerToo, func(c *cmd) error {
 		if err := validateStruct(f); err != nil {
+			return err
+		}
+		if err := c.customerFilter(f); err != nil {
 			return err
 		}
 		q := CaseQuery{CaseFilter: f, Limit: f.Limit, Now: c.now}
@@ -417,7 +428,8 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 			out.Cases = cases[:want]
 			out.Next = encodeCursor(q.Sort, positionOf(q.Sort, cases[want-1], ranks))
 		}
-		return nil
+		out.Cases, err = c.shownAll(out.Cases)
+		return err
 	})
 	return out, err
 }

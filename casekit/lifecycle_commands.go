@@ -163,7 +163,8 @@ func (c *cmd) resolve(cs *Case, from, to Status, r Resolution) error {
 // then they are canceled, since the customer no longer needs the work.
 func (d *Desk) Close(ctx context.Context, id string, cl Closure) (*Case, error) {
 	var out *Case
-	err := d.run(ctx, "close", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "close", customerToo, func(c *cmd) (err error) {
+		defer c.showing(&out, &err)
 		cs, err := c.load(id, true)
 		if err != nil {
 			return err

@@ -134,10 +134,15 @@ type Settings struct {
 	// UpdateSettings and CreateTenant read nil as DefaultAttachmentTypes (an empty list
 	// allows none).
 	AttachmentTypes []string `json:"attachment_types" validate:"max=100,dive,mediatype"`
+	// PublicTags are the tags a customer may see on their cases and
+	// filter their list by. Tags are the staff's own labels, so any tag
+	// not listed here stays internal: a new tenant shows customers none.
+	PublicTags []string `json:"public_tags,omitempty" validate:"max=200,dive,required,max=100"`
 }
 
-// filled gives zero attachment settings their defaults: settings made
-// before there were any read as the defaults.
+// filled gives zero attachment settings their defaults (settings made
+// before there were any read as the defaults) and trims the public tags
+// and drops their repeats, as a case's tags are kept.
 func (s Settings) filled() Settings {
 	if s.MaxAttachmentBytes == 0 {
 		s.MaxAttachmentBytes = DefaultMaxAttachmentBytes
@@ -145,6 +150,7 @@ func (s Settings) filled() Settings {
 	if s.AttachmentTypes == nil {
 		s.AttachmentTypes = slices.Clone(DefaultAttachmentTypes)
 	}
+	s.PublicTags = normalizeTags(s.PublicTags)
 	return s
 }
 

@@ -159,6 +159,9 @@ func (c *cmd) notifications() ([]Notification, error) {
 				}
 				data[k] = v
 			}
+			if r.Kind == RecipientCustomer || r.Kind == RecipientWatcher {
+				data = customerNotice(ev.Type, data)
+			}
 			out = append(out, Notification{ID: newID(), Tenant: c.tenant, EventID: ev.ID, Event: ev.Type,
 				CaseID: cs.ID, CaseNumber: cs.Number, Recipient: r, Data: data, CreatedAt: c.now})
 		}

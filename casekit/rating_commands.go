@@ -21,7 +21,8 @@ var ErrNotResolved = errors.New("casekit: case is not resolved")
 // ErrNotResolved. Customers may rate their own cases.
 func (d *Desk) Rate(ctx context.Context, id string, r Rating) (*Case, error) {
 	var out *Case
-	err := d.run(ctx, "rate", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "rate", customerToo, func(c *cmd) (err error) {
+		defer c.showing(&out, &err)
 		if err := validateStruct(r); err != nil {
 			return err
 		}

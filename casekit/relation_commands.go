@@ -195,6 +195,9 @@ func (c *cmd) linkedOf(cs *Case) ([]LinkedCase, error) {
 		_, ids[i] = roleOf(l, cs.ID)
 	}
 	others, err := c.tx.ListCases(c.ctx, CaseQuery{CaseFilter: CaseFilter{Sort: SortCreated}, IDs: ids})
+	if err == nil {
+		others, err = c.shownAll(others)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("case %s: linked cases: %w", cs.ID, err)
 	}
@@ -206,7 +209,7 @@ func (c *cmd) linkedOf(cs *Case) ([]LinkedCase, error) {
 	for _, l := range links {
 		role, other := roleOf(l, cs.ID)
 		if oc, ok := byID[other]; ok && c.visible(oc) {
-			out = append(out, LinkedCase{Link: l, Role: role, Case: oc})
+			out = append(out, LinkedCase{Link: c.shownLink(l), Role: role, Case: oc})
 		}
 	}
 	return out, nil

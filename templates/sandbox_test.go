@@ -121,7 +121,9 @@ func TestLimitErrorsMatchErrLimit(t *testing.T) {
 func TestTimeLimit(t *testing.T) {
 	// Each call is legal; together they take far longer than allowed.
 	src := `{{$s := repeat 200000 "ab"}}{{range until 100000}}{{$_ := regexReplaceAll "(a|b)+" $s "c"}}{{end}}`
-	_, err := run(t, src, Limits{Timeout: 100 * time.Millisecond, MaxValue: 1 << 20})
+	// The allocation and work budgets are set far past what the loop
+	// needs, so that the clock is what stops it.
+	_, err := run(t, src, Limits{Timeout: 100 * time.Millisecond, MaxValue: 1 << 20, MaxAlloc: 1 << 40, MaxSteps: 1 << 50})
 	if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "longer than") {
 		t.Fatalf("got %v, want the time limit", err)
 	}

@@ -14,7 +14,7 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 		{"UpdateSettings changes the settings and records it", func(t *testing.T, e *Env) {
 			ctx := t.Context()
 			at := e.Tick()
-			s := casekit.Settings{DefaultPriority: "high", AutoCloseDays: 14}
+			s := casekit.Settings{DefaultPriority: "high", AutoCloseDays: 14, PublicTags: []string{"billing", "outage"}}
 			must(t, e.Agent().UpdateSettings(ctx, s), "UpdateSettings")
 			wantEqual(t, filled(s), try(e.Agent().Settings(ctx)).get(t), "Settings after UpdateSettings")
 			evs := e.tenantEvents(t)
@@ -55,6 +55,7 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 				{"no default priority", casekit.Settings{AutoCloseDays: 7}, "default_priority"},
 				{"negative auto-close", casekit.Settings{DefaultPriority: "high", AutoCloseDays: -1}, "auto_close_days"},
 				{"auto-close over a year", casekit.Settings{DefaultPriority: "high", AutoCloseDays: 366}, "auto_close_days"},
+				{"a public tag over 100 characters", casekit.Settings{DefaultPriority: "high", PublicTags: []string{strings.Repeat("x", 101)}}, "public_tags[0]"},
 			} {
 				wantInvalid(t, e.Agent().UpdateSettings(ctx, tc.s), tc.name, tc.field)
 			}

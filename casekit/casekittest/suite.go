@@ -27,6 +27,7 @@ var areas = []area{
 	{"activities", testActivities},
 	{"content", testContent},
 	{"permissions", testPermissions},
+	{"customer view", testCustomerView},
 	{"validation", testValidation},
 	{"errors", testErrors},
 	{"history", testHistory},
@@ -55,7 +56,7 @@ var areas = []area{
 
 // RunStoreTests runs the conformance suite against the stores newStore
 // returns: one subtest per area (tenants, config, cases, lifecycle,
-// activities, content, permissions, validation, errors, history,
+// activities, content, permissions, customer view, validation, errors, history,
 // pagination, sorting, search, tags, distribution, sla, timers, outbox,
 // templates, ratings, portal links, inbound, attachments, custom fields, intake, isolation, rollback, concurrency, properties), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store

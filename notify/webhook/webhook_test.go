@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -98,25 +99,38 @@ func TestVerifyRefusesForgeriesAndReplays(t *testing.T) {
 	}
 }
 
-// Through the outbox: a receiver that fails twice gets the notification a
-// third time, every attempt signed and carrying the same ID.
-func TestRetriedThroughTheOutbox(t *testing.T) {
-	rc := &receiver{statuses: []int{http.StatusInternalServerError, http.StatusBadGateway}}
+// hookedKit is a kit on an SQLite store with tenant "acme", whose
+// notifications go through a webhook to rc.
+func hookedKit(t *testing.T, rc *receiver) (*casekit.Kit, *casekittest.Clock) {
+	t.Helper()
 	srv := httptest.NewServer(rc)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	hook, err := webhook.New(webhook.Config{URL: srv.URL, Secret: secret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	store, _ := sqlite.Open(":memory:")
-	defer store.Close()
+	store, err := sqlite.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
 	clock := casekittest.NewClock(time.Now())
 	kit, err := casekit.New(store, casekit.WithNotifier(hook), casekit.WithClock(clock), casekit.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"})
+	if err := kit.CreateTenant(context.Background(), casekit.TenantSpec{ID: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	return kit, clock
+}
+
+// Through the outbox: a receiver that fails twice gets the notification a
+// third time, every attempt signed and carrying the same ID.
+func TestRetriedThroughTheOutbox(t *testing.T) {
+	rc := &receiver{statuses: []int{http.StatusInternalServerError, http.StatusBadGateway}}
+	kit, clock := hookedKit(t, rc)
+	ctx := context.Background()
 	desk := kit.Desk("acme").As(casekit.Agent("u-1"))
 	c, _ := desk.OpenCase(ctx, casekit.NewCase{Subject: "Parcel lost", CustomerID: "cust-1"})
 	if _, err := desk.Cancel(ctx, c.ID, "found it"); err != nil {
@@ -171,5 +185,49 @@ func TestHangingReceiverTimesOut(t *testing.T) {
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("Notify took %v with a 200ms timeout", took)
+	}
+}
+
+// A webhook forwards a notification whole: what it sends about a customer's
+// case to the customer and to a watcher names no agent, no resolution
+// summary and no internal activity.
+func TestWebhookToCustomersCarriesNoInternalData(t *testing.T) {
+	rc := &receiver{}
+	kit, _ := hookedKit(t, rc)
+	ctx := context.Background()
+	desk := kit.Desk("acme").As(casekit.Agent("u-1"))
+	c, err := desk.OpenCase(ctx, casekit.NewCase{Subject: "Parcel lost", CustomerID: "cust-1", Contact: casekit.Contact{Email: "c@example.com"}, Tags: []string{"vip"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.AddWatcher(ctx, c.ID, casekit.Watcher{Email: "boss@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.AddActivity(ctx, c.ID, casekit.NewActivity{Kind: casekit.ActivityCall, Subject: "Call back", AssigneeID: "agent-secret", NotifyContact: true}); err != nil {
+		t.Fatal(err)
+	}
+	internal, err := desk.AddActivity(ctx, c.ID, casekit.NewActivity{Kind: casekit.ActivityTask, Subject: "Check the carrier"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Resolve(ctx, c.ID, casekit.Resolution{Summary: "Refunded against policy", CancelOpenActivities: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kit.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range rc.got {
+		body, _ := json.Marshal(p)
+		got = append(got, string(p.Event)+" -> "+string(p.Recipient.Kind))
+		for _, secret := range []string{"u-1", "agent-secret", "Refunded", internal.ID, "vip", "assignee", "summary", "canceled_activities"} {
+			if strings.Contains(string(body), secret) {
+				t.Errorf("%s to a %s carries %q: %s", p.Event, p.Recipient.Kind, secret, body)
+			}
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"activity.added -> customer", "activity.added -> watcher", "case.resolved -> customer", "case.resolved -> watcher"}; !slices.Equal(got, want) {
+		t.Errorf("the receiver got %v, want %v", got, want)
 	}
 }

@@ -594,7 +594,8 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
-		"DROP TABLE intake_rate", // migration 18
+		"ALTER TABLE settings DROP COLUMN public_tags", // migration 19
+		"DROP TABLE intake_rate",                       // migration 18
 		"CREATE INDEX intake_addr_idx ON intake (remote_addr, at)",
 		"ALTER TABLE custom_fields DROP COLUMN audience", // migration 15
 		"DROP INDEX attachments_key_idx",                 // migration 14

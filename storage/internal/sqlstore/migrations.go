@@ -416,6 +416,11 @@ var migrations = []migration{
 			opened INTEGER NOT NULL)`,
 		`DROP INDEX ?.intake_addr_idx`,
 	}},
+	{19, "public tags", []string{
+		// The tags customers may see (casekit.Settings.PublicTags); a
+		// tenant starts with none, so every existing tag stays internal.
+		`ALTER TABLE ?.settings ADD COLUMN public_tags {json} NOT NULL DEFAULT '[]'`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

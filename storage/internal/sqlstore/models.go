@@ -23,6 +23,8 @@ type settingsRow struct {
 	// The attachment columns came with migration 6.
 	MaxAttachmentBytes int64    `bun:"max_attachment_bytes"`
 	AttachmentTypes    []string `bun:"attachment_types,type:json"`
+	// PublicTags came with migration 19.
+	PublicTags []string `bun:"public_tags,type:json"`
 }
 
 type statusRow struct {

@@ -77,18 +77,25 @@ func (t *Tx) Settings(ctx context.Context) (casekit.Settings, error) {
 	if err := t.sel(&r, "settings", "st").Where("st.id = 1").Scan(ctx); err != nil {
 		return casekit.Settings{}, t.err(err, "settings")
 	}
-	return casekit.Settings{DefaultPriority: r.DefaultPriority, AutoCloseDays: r.AutoCloseDays,
+	s := casekit.Settings{DefaultPriority: r.DefaultPriority, AutoCloseDays: r.AutoCloseDays,
 		FirstReminderDays: r.FirstReminderDays, SecondReminderDays: r.SecondReminderDays,
-		MaxAttachmentBytes: r.MaxAttachmentBytes, AttachmentTypes: r.AttachmentTypes}, nil
+		MaxAttachmentBytes: r.MaxAttachmentBytes, AttachmentTypes: r.AttachmentTypes}
+	if len(r.PublicTags) > 0 { // none reads as nil, as casekit writes it
+		s.PublicTags = r.PublicTags
+	}
+	return s, nil
 }
 
 // SaveSettings implements casekit.Tx.
 func (t *Tx) SaveSettings(ctx context.Context, s casekit.Settings) error {
 	r := &settingsRow{ID: 1, DefaultPriority: s.DefaultPriority, AutoCloseDays: s.AutoCloseDays,
 		FirstReminderDays: s.FirstReminderDays, SecondReminderDays: s.SecondReminderDays,
-		MaxAttachmentBytes: s.MaxAttachmentBytes, AttachmentTypes: s.AttachmentTypes}
+		MaxAttachmentBytes: s.MaxAttachmentBytes, AttachmentTypes: s.AttachmentTypes, PublicTags: s.PublicTags}
 	if r.AttachmentTypes == nil {
 		r.AttachmentTypes = []string{}
+	}
+	if r.PublicTags == nil {
+		r.PublicTags = []string{}
 	}
 	_, err := t.ins(r, "settings").On("CONFLICT (id) DO UPDATE").
 		Set("default_priority = EXCLUDED.default_priority").
@@ -96,7 +103,8 @@ func (t *Tx) SaveSettings(ctx context.Context, s casekit.Settings) error {
 		Set("first_reminder_days = EXCLUDED.first_reminder_days").
 		Set("second_reminder_days = EXCLUDED.second_reminder_days").
 		Set("max_attachment_bytes = EXCLUDED.max_attachment_bytes").
-		Set("attachment_types = EXCLUDED.attachment_types").Exec(ctx)
+		Set("attachment_types = EXCLUDED.attachment_types").
+		Set("public_tags = EXCLUDED.public_tags").Exec(ctx)
 	return t.err(err, "save settings")
 }
 

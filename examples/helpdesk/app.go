@@ -123,7 +123,7 @@ func newApp(ctx context.Context, cfg appConfig) (*app, error) {
 	if err := a.parsePages(); err != nil {
 		return nil, err
 	}
-	portal, err := casehttp.NewPortal(casehttp.PortalConfig{Kit: kit, Templates: engine, CSRFKey: a.key, Base: "/portal", Logger: cfg.Logger})
+	portal, err := casehttp.NewPortal(casehttp.PortalConfig{Kit: kit, Templates: engine, CSRFKey: a.key, Base: "/portal", Logger: cfg.Logger, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return nil, err
 	}

@@ -465,6 +465,28 @@ func TestCookiesSecureBehindProxy(t *testing.T) {
 				t.Errorf("-secure-cookies %v: cookie %s over plain HTTP is Secure %v HttpOnly %v SameSite %v", secure, ck.Name, ck.Secure, ck.HttpOnly, ck.SameSite)
 			}
 		}
+		// The portal the helpdesk mounts sets its own cookies, with the
+		// same option passed on: a customer signs in and opens it.
+		form = url.Values{"login": {"ada@example.com"}, "password": {testPassword}, "csrf": {m[1]}}
+		req, _ = http.NewRequest(http.MethodPost, srv.URL+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(anon[0])
+		res, _ = roundTrip(req)
+		if len(res.Cookies()) != 1 {
+			t.Fatalf("the customer's sign-in answered %d and set %v", res.StatusCode, res.Cookies())
+		}
+		req = mustRequest(t, srv.URL+"/portal/")
+		req.AddCookie(res.Cookies()[0])
+		res, _ = roundTrip(req)
+		portal := res.Cookies()
+		if len(portal) == 0 {
+			t.Fatalf("the portal answered %d and set no cookie", res.StatusCode)
+		}
+		for _, ck := range portal {
+			if ck.Secure != secure {
+				t.Errorf("-secure-cookies %v: the portal's cookie %s is Secure %v", secure, ck.Name, ck.Secure)
+			}
+		}
 	}
 }
 

@@ -32,8 +32,11 @@ func (c *cmd) openCase(in NewCase) (*Case, error) {
 			// customer may not hand theirs to someone else.
 			return nil, fmt.Errorf("a customer opens cases only for themself: %w", ErrForbidden)
 		}
-		if in.AssigneeID != "" || in.TeamID != "" || in.QueueID != "" {
-			return nil, fmt.Errorf("a customer may not assign or queue a case: %w", ErrForbidden)
+		if in.AssigneeID != "" || in.TeamID != "" || in.QueueID != "" || in.SLAID != "" {
+			return nil, fmt.Errorf("a customer may not assign, queue or give an SLA to a case: %w", ErrForbidden)
+		}
+		if err := c.customerTags(in.Tags); err != nil {
+			return nil, err
 		}
 		in.CustomerID = c.actor.ID
 		if in.Origin == "" {

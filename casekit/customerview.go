@@ -197,6 +197,27 @@ func (c *cmd) customerFilter(f CaseFilter) error {
 	return v.err()
 }
 
+// customerTags refuses, for a customer, tags the tenant has not made
+// public: a customer may label their own case only with tags they could
+// see on it, as a ValidationError on tags[i] that depends on the tags
+// alone.
+func (c *cmd) customerTags(tags []string) error {
+	if !c.customer() || len(tags) == 0 {
+		return nil
+	}
+	r, err := c.customerRules()
+	if err != nil {
+		return err
+	}
+	var v validations
+	for i, t := range tags {
+		if !r.tags[t] {
+			v.add(fmt.Sprintf("tags[%d]", i), "public", "is not a tag customers may set")
+		}
+	}
+	return v.err()
+}
+
 // customerNoticeKeys are the keys of a notification's data that customers
 // and watchers receive: the case's own, then each event's. Anything else
 // an event records (assignees, a resolution's summary, canceled internal

@@ -95,11 +95,20 @@ func testPermissions(t *testing.T, newStore StoreFactory) {
 				{"with an assignee", casekit.NewCase{Subject: "Mine", AssigneeID: "agent-1"}},
 				{"with a team", casekit.NewCase{Subject: "Mine", TeamID: "team-1"}},
 				{"with a queue", casekit.NewCase{Subject: "Mine", QueueID: "queue-1"}},
+				{"with an SLA", casekit.NewCase{Subject: "Mine", SLAID: "gold"}},
 			} {
 				wantIs(t, errOf(cust.OpenCase(ctx, tc.in)), casekit.ErrForbidden, "customer OpenCase %s", tc.name)
 			}
-			if n := e.open(t, "Next", "cust-a").Number; n != 3 {
-				t.Errorf("refused OpenCase calls took numbers: next case is #%d, want #3", n)
+			// Tags: only those the tenant made public.
+			s := try(e.Agent().Settings(ctx)).get(t)
+			s.PublicTags = []string{"printer"}
+			must(t, e.Desk(casekit.System).UpdateSettings(ctx, s), "UpdateSettings")
+			wantRule(t, errOf(cust.OpenCase(ctx, casekit.NewCase{Subject: "Mine", Tags: []string{"printer", "vip"}})), "a customer's case with an internal tag", "tags[1]", "public")
+			if c3 := openWith(t, cust, casekit.NewCase{Subject: "Public tag", Tags: []string{"printer"}}); !slices.Equal(c3.Tags, []string{"printer"}) {
+				t.Errorf("customer's case with a public tag has tags %v", c3.Tags)
+			}
+			if n := e.open(t, "Next", "cust-a").Number; n != 4 {
+				t.Errorf("refused OpenCase calls took numbers: next case is #%d, want #4", n)
 			}
 		}},
 		{"a customer sees only their own cases and those they are the contact of", func(t *testing.T, e *Env) {

@@ -124,7 +124,7 @@ func ExampleKit_RunDue() {
 	store, _ := sqlite.Open(":memory:")
 	defer store.Close()
 	kit, _ := casekit.New(store, casekit.WithClock(clock), casekit.WithLogger(slog.New(slog.DiscardHandler)))
-	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"})
+	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme", Admins: []string{"u-17"}}) // u-17 configures the SLA
 	desk := kit.Desk("acme").As(casekit.Agent("u-17"))
 
 	office := casekit.Calendar{ID: "office", Name: "Office", TimeZone: "Europe/Berlin"}
@@ -186,7 +186,7 @@ func ExampleDesk_NextStage() {
 	store, _ := sqlite.Open(":memory:")
 	defer store.Close()
 	kit, _ := casekit.New(store, casekit.WithLogger(slog.New(slog.DiscardHandler)))
-	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"})
+	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme", Admins: []string{"u-17"}}) // u-17 defines the process
 	desk := kit.Desk("acme").As(casekit.Agent("u-17"))
 	_ = desk.SaveProcess(ctx, casekit.Process{Key: "triage", Label: "Triage", Stages: []casekit.Stage{
 		{Key: "identify", Label: "Identify", Required: []string{"category", "custom.product"}},

@@ -53,7 +53,7 @@ var ErrNoTemplates = errors.New("casekit: no template engine (use WithTemplates)
 // Templates lists the tenant's template overrides, by name.
 func (d *Desk) Templates(ctx context.Context) ([]TemplateOverride, error) {
 	var out []TemplateOverride
-	err := d.run(ctx, "templates", staffOnly, func(c *cmd) (err error) {
+	err := d.run(ctx, "templates", staffRead, func(c *cmd) (err error) {
 		out, err = c.tx.TemplateOverrides(c.ctx)
 		return err
 	})
@@ -64,7 +64,7 @@ func (d *Desk) Templates(ctx context.Context) ([]TemplateOverride, error) {
 // source, as a TemplateEngine takes them (for rendering portal pages).
 func (d *Desk) TemplateSources(ctx context.Context) (map[string]string, error) {
 	var out map[string]string
-	err := d.run(ctx, "template sources", staffOnly, func(c *cmd) (err error) {
+	err := d.run(ctx, "template sources", staffRead, func(c *cmd) (err error) {
 		out, err = c.overrides()
 		return err
 	})
@@ -78,7 +78,7 @@ func (d *Desk) TemplateSources(ctx context.Context) (map[string]string, error) {
 // field "source" naming the line, and nothing is saved.
 func (d *Desk) SaveTemplate(ctx context.Context, name, source string) (*TemplateOverride, error) {
 	var out *TemplateOverride
-	err := d.run(ctx, "save template", staffOnly, func(c *cmd) error {
+	err := d.run(ctx, "save template", adminOnly, func(c *cmd) error {
 		if d.kit.templates == nil {
 			return ErrNoTemplates
 		}
@@ -110,7 +110,7 @@ func (d *Desk) SaveTemplate(ctx context.Context, name, source string) (*Template
 // name, so that the default applies again; ErrNotFound when there is
 // none.
 func (d *Desk) DeleteTemplate(ctx context.Context, name string) error {
-	return d.run(ctx, "delete template", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "delete template", adminOnly, func(c *cmd) error {
 		if err := c.tx.DeleteTemplateOverride(c.ctx, name); err != nil {
 			return fmt.Errorf("template %q: %w", name, err)
 		}

@@ -58,11 +58,11 @@ func testPermissions(t *testing.T, newStore StoreFactory) {
 				wantEqual(t, beforeTenant, e.tenantState(t), "tenant configuration after %s as another customer", cmd.name)
 			}
 		}},
-		{"agents and the system may run every command, but only agents pick", func(t *testing.T, e *Env) {
-			for _, a := range []casekit.Actor{casekit.Agent("agent-5"), casekit.System} {
+		{"admins and the system may run every command, but only agents pick", func(t *testing.T, e *Env) {
+			for _, a := range []casekit.Actor{casekit.Agent("admin-5"), casekit.System} {
 				// A tenant per actor: some commands change the tenant's
 				// configuration once for good.
-				te := &Env{Store: e.Store, Kit: e.Kit, Clock: e.Clock, Tenant: CreateTenant(t, e.Kit)}
+				te := e.withAdmins(t, "admin-5")
 				for _, cmd := range commands() {
 					fx := te.newFixture(t, "cust-a")
 					if agentOnly[cmd.name] && a.Kind != casekit.KindAgent {

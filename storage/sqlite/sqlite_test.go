@@ -583,7 +583,7 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	kit := newKit(t, s)
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "r"}); err != nil {
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "r", Admins: []string{"agent-1"}}); err != nil {
 		t.Fatal(err)
 	}
 	want := casekittest.OpenRankedCases(t, kit.Desk("r").As(casekit.Agent("agent-1")))
@@ -594,6 +594,8 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
+		"DROP TABLE agent_roles", // migration 16
+		"DROP TABLE roles",
 		"DROP INDEX attachments_key_idx",   // migration 14
 		"DROP INDEX cases_status_rank_idx", // migration 12
 		"DROP INDEX cases_rank_idx",

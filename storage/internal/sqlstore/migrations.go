@@ -398,6 +398,18 @@ var migrations = []migration{
 		// Kit.SweepBlobs asks which blobs an attachment refers to.
 		`CREATE INDEX attachments_key_idx ON ?.attachments (blob_key)`,
 	}},
+	{16, "roles", []string{
+		// The tenant's own roles (the built-in ones live in casekit) and
+		// the role each agent was given; an agent with no row holds
+		// casekit.DefaultRole.
+		`CREATE TABLE ?.roles (
+			key TEXT PRIMARY KEY,
+			name TEXT NOT NULL,
+			permissions {json} NOT NULL)`,
+		`CREATE TABLE ?.agent_roles (
+			agent_id TEXT PRIMARY KEY,
+			role TEXT NOT NULL)`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

@@ -5,9 +5,82 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
+	"casekit.dev/templates"
 )
 
+// roleHolders are the agents the role matrix runs each command as (the
+// admin runs them all in "admins and the system may run every
+// command"): one per built-in role, one given no role, and two of roles
+// of the tenant's own. perms is what each must be allowed, written out
+// here rather than read from casekit.
+var roleHolders = []struct {
+	name  string
+	key   string        // the role SetAgentRole gives; "" for none
+	own   *casekit.Role // a role of the tenant's own, defined first
+	perms []casekit.Permission
+}{
+	{"the agent role", casekit.RoleAgent, nil, []casekit.Permission{casekit.PermRead, casekit.PermWork}},
+	{"the viewer role", casekit.RoleViewer, nil, []casekit.Permission{casekit.PermRead}},
+	{"no role", "", nil, []casekit.Permission{casekit.PermRead, casekit.PermWork}},
+	{"a role of the tenant's own", "supervisor",
+		&casekit.Role{Key: "supervisor", Name: "Supervisor", Permissions: []casekit.Permission{casekit.PermDelete, casekit.PermRead, casekit.PermWork}},
+		[]casekit.Permission{casekit.PermRead, casekit.PermWork, casekit.PermDelete}},
+	{"a role with no permission", "suspended", &casekit.Role{Key: "suspended", Name: "Suspended"}, []casekit.Permission{}},
+}
+
+// roleMatrix has a test per role holder: each command it may run
+// succeeds, each other one gives ErrForbidden and changes nothing.
+func roleMatrix() []envTest {
+	var out []envTest
+	for _, h := range roleHolders {
+		out = append(out, envTest{"an agent with " + h.name + " runs exactly the commands its permissions allow", func(t *testing.T, e *Env) {
+			ctx, sys, id := t.Context(), e.Desk(casekit.System), "agent-r"
+			if h.own != nil {
+				must(t, sys.SaveRole(ctx, *h.own), "SaveRole %s", h.own.Key)
+			}
+			if h.key != "" {
+				must(t, sys.SetAgentRole(ctx, id, h.key), "SetAgentRole %s", h.key)
+			}
+			role := try(sys.AgentRole(ctx, id)).get(t)
+			wantEqual(t, h.perms, role.Permissions, "permissions of the agent's role %q", role.Key)
+			allowed := func(cmd command) bool { p := need(cmd.name); return p == "" || slices.Contains(h.perms, p) }
+			d := e.Desk(casekit.Agent(id))
+			// The refused commands first, on one fixture: none may leave a trace.
+			fx := e.newFixture(t, "cust-a")
+			before, beforeResolved, beforeTenant := e.state(t, fx.CaseID), e.state(t, fx.ResolvedCaseID), e.tenantState(t)
+			for _, cmd := range commands() {
+				if !allowed(cmd) {
+					wantIs(t, cmd.run(ctx, d, fx), casekit.ErrForbidden, "%s with %s", cmd.name, h.name)
+				}
+			}
+			wantUnchanged(t, before, e.state(t, fx.CaseID), "after the commands refused to %s", h.name)
+			wantUnchanged(t, beforeResolved, e.state(t, fx.ResolvedCaseID), "after the commands refused to %s", h.name)
+			wantEqual(t, beforeTenant, e.tenantState(t), "tenant configuration after the commands refused to %s", h.name)
+			// The reads share that fixture; each other command gets its own.
+			for _, cmd := range commands() {
+				if !allowed(cmd) {
+					continue
+				}
+				on := fx
+				if p := need(cmd.name); p != casekit.PermRead && p != "" {
+					on = e.newFixture(t, "cust-a")
+				}
+				wantOK(t, cmd.run(ctx, d, on), "%s with %s", cmd.name, h.name)
+			}
+			for _, p := range casekit.Permissions {
+				if got := try(d.Can(ctx, p)).get(t); got != slices.Contains(h.perms, p) {
+					t.Errorf("Can(%s) with %s = %v", p, h.name, got)
+				}
+			}
+		}})
+	}
+	return out
+}
+
 func testPermissions(t *testing.T, newStore StoreFactory) {
+	// A template engine, for SaveTemplate to succeed where it may.
+	engine := casekit.WithTemplates(templates.New())
+	runEnvTests(t, newStore, roleMatrix(), engine)
 	runEnvTests(t, newStore, []envTest{
 		{"a desk with no actor refuses every command with ErrForbidden", func(t *testing.T, e *Env) {
 			fx := e.newFixture(t, "cust-a")
@@ -219,5 +292,5 @@ func testPermissions(t *testing.T, newStore StoreFactory) {
 				wantEqual(t, try(e.Agent().Lookups(ctx, k)).get(t), try(cust.Lookups(ctx, k)).get(t), "customer Lookups(%s)", k)
 			}
 		}},
-	})
+	}, engine)
 }

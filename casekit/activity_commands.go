@@ -204,7 +204,7 @@ func (d *Desk) CancelActivity(ctx context.Context, id, reason string) (*Activity
 // those marked NotifyContact.
 func (d *Desk) Activities(ctx context.Context, caseID string) ([]*Activity, error) {
 	var out []*Activity
-	err := d.run(ctx, "activities", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "activities", customerRead, func(c *cmd) error {
 		cs, err := c.load(caseID, false)
 		if err != nil {
 			return err

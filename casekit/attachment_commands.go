@@ -124,7 +124,7 @@ func (d *Desk) OpenAttachment(ctx context.Context, caseID, id string) (*Attachme
 		return nil, nil, fmt.Errorf("casekit: open attachment: %w", ErrNoBlobStore)
 	}
 	var found *Attachment
-	err := d.run(ctx, "open attachment", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "open attachment", customerRead, func(c *cmd) error {
 		cs, err := c.load(caseID, false)
 		if err != nil {
 			return err

@@ -273,7 +273,7 @@ func (d *Desk) UpdateCase(ctx context.Context, id string, u CaseUpdate) (*Case, 
 // holds the case as it was: the audit record. Its files stay in the blob
 // store until Kit.SweepBlobs deletes them.
 func (d *Desk) DeleteCase(ctx context.Context, id string, reason string) error {
-	return d.run(ctx, "delete case", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "delete case", deleteOnly, func(c *cmd) error {
 		if len(reason) > 1000 {
 			return invalid("reason", "max", "is longer than 1000 characters")
 		}

@@ -9,7 +9,7 @@ import (
 // Settings returns the tenant's case settings.
 func (d *Desk) Settings(ctx context.Context) (Settings, error) {
 	var out Settings
-	err := d.run(ctx, "settings", staffOnly, func(c *cmd) (err error) {
+	err := d.run(ctx, "settings", staffRead, func(c *cmd) (err error) {
 		out, err = c.tx.Settings(c.ctx)
 		return err
 	})
@@ -19,7 +19,7 @@ func (d *Desk) Settings(ctx context.Context) (Settings, error) {
 // UpdateSettings replaces the tenant's case settings. The default priority
 // must be an enabled priority.
 func (d *Desk) UpdateSettings(ctx context.Context, s Settings) error {
-	return d.run(ctx, "update settings", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "update settings", adminOnly, func(c *cmd) error {
 		s = s.filled()
 		prios, err := c.tx.Lookups(c.ctx, LookupPriority)
 		if err != nil {
@@ -54,7 +54,7 @@ func (d *Desk) UpdateSettings(ctx context.Context, s Settings) error {
 // Statuses returns the tenant's status lookup in display order.
 func (d *Desk) Statuses(ctx context.Context) ([]Status, error) {
 	var out []Status
-	err := d.run(ctx, "statuses", customerToo, func(c *cmd) (err error) {
+	err := d.run(ctx, "statuses", customerRead, func(c *cmd) (err error) {
 		out, err = c.tx.Statuses(c.ctx)
 		return err
 	})
@@ -64,7 +64,7 @@ func (d *Desk) Statuses(ctx context.Context) ([]Status, error) {
 // Transitions returns the tenant's allowed status transitions.
 func (d *Desk) Transitions(ctx context.Context) ([]Transition, error) {
 	var out []Transition
-	err := d.run(ctx, "transitions", customerToo, func(c *cmd) (err error) {
+	err := d.run(ctx, "transitions", customerRead, func(c *cmd) (err error) {
 		out, err = c.tx.Transitions(c.ctx)
 		return err
 	})
@@ -75,7 +75,7 @@ func (d *Desk) Transitions(ctx context.Context) ([]Transition, error) {
 // one, in display order: what a status bar should offer.
 func (d *Desk) AllowedStatuses(ctx context.Context, caseID string) ([]Status, error) {
 	var out []Status
-	err := d.run(ctx, "allowed statuses", staffOnly, func(c *cmd) error {
+	err := d.run(ctx, "allowed statuses", staffRead, func(c *cmd) error {
 		cs, err := c.load(caseID, false)
 		if err != nil {
 			return err
@@ -99,7 +99,7 @@ func (d *Desk) AllowedStatuses(ctx context.Context, caseID string) ([]Status, er
 // closed, canceled and reopen status, and must keep every status that a
 // case is in.
 func (d *Desk) SetStatuses(ctx context.Context, statuses []Status, transitions []Transition) error {
-	return d.run(ctx, "set statuses", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "set statuses", adminOnly, func(c *cmd) error {
 		var v validations
 		for i := range statuses {
 			if err := validateStruct(statuses[i]); err != nil {
@@ -152,7 +152,7 @@ func (d *Desk) SetStatuses(ctx context.Context, statuses []Status, transitions [
 // Lookups returns one of the tenant's lookup lists, ordered by rank.
 func (d *Desk) Lookups(ctx context.Context, kind LookupKind) ([]Lookup, error) {
 	var out []Lookup
-	err := d.run(ctx, "lookups", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "lookups", customerRead, func(c *cmd) error {
 		if !kind.valid() {
 			return invalid("kind", "known", "unknown lookup kind %q", kind)
 		}
@@ -166,7 +166,7 @@ func (d *Desk) Lookups(ctx context.Context, kind LookupKind) ([]Lookup, error) {
 // SaveLookup adds a lookup entry or replaces the one with the same kind and
 // key. Only satisfaction levels carry an Action, and each needs one.
 func (d *Desk) SaveLookup(ctx context.Context, l Lookup) error {
-	return d.run(ctx, "save lookup", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "save lookup", adminOnly, func(c *cmd) error {
 		var v validations
 		if !l.Kind.valid() {
 			v.add("kind", "known", "unknown lookup kind %q", l.Kind)
@@ -211,7 +211,7 @@ func (c *cmd) refuseDefaultPriority(v *validations, key, what string) error {
 // disable an entry instead to keep its label. The default priority cannot be
 // deleted.
 func (d *Desk) DeleteLookup(ctx context.Context, kind LookupKind, key string) error {
-	return d.run(ctx, "delete lookup", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "delete lookup", adminOnly, func(c *cmd) error {
 		var v validations
 		if !kind.valid() {
 			return invalid("kind", "known", "unknown lookup kind %q", kind)

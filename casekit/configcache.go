@@ -8,17 +8,18 @@ import (
 )
 
 // A tenant's configuration (settings, statuses, lookups, teams, queues,
-// calendars, SLAs, custom fields, processes, template overrides) is read
-// by almost every command and changed rarely. The kit keeps what it has
-// read per tenant, tagged with the tenant's config version: a random
-// number every configuration write replaces in the same transaction. A
-// command reads the version (one small query) and takes what the cache
-// holds for it; a change by any process, on any replica, gives a new
-// version and so a fresh read. A transaction that changes configuration
-// sets the new version at its first write and keeps reading through the
-// cache under it: no other transaction can see that version before this
-// one commits, and a rolled-back one leaves it unseen for ever. Each later
-// write in the transaction drops what was cached under it.
+// calendars, SLAs, custom fields, processes, template overrides, roles
+// and the agents' roles) is read by almost every command and changed
+// rarely. The kit keeps what it has read per tenant, tagged with the
+// tenant's config version: a random number every configuration write
+// replaces in the same transaction. A command reads the version (one
+// small query) and takes what the cache holds for it; a change by any
+// process, on any replica, gives a new version and so a fresh read. A
+// transaction that changes configuration sets the new version at its
+// first write and keeps reading through the cache under it: no other
+// transaction can see that version before this one commits, and a
+// rolled-back one leaves it unseen for ever. Each later write in the
+// transaction drops what was cached under it.
 
 // maxCachedTenants bounds the cache; past it, it starts again empty.
 const maxCachedTenants = 10_000
@@ -275,6 +276,15 @@ func (t *configTx) TemplateOverrides(ctx context.Context) ([]TemplateOverride, e
 	return cachedRead(ctx, t, "templates", func() ([]TemplateOverride, error) { return t.Tx.TemplateOverrides(ctx) })
 }
 
+func (t *configTx) Roles(ctx context.Context) ([]Role, error) {
+	return cachedRead(ctx, t, "roles", func() ([]Role, error) { return t.Tx.Roles(ctx) })
+}
+
+// AgentRole is cached per agent: every command of an agent asks for it.
+func (t *configTx) AgentRole(ctx context.Context, agentID string) (string, error) {
+	return cachedRead(ctx, t, "agent_role:"+agentID, func() (string, error) { return t.Tx.AgentRole(ctx, agentID) })
+}
+
 func (t *configTx) SaveSettings(ctx context.Context, s Settings) error {
 	return t.wrote(ctx, t.Tx.SaveSettings(ctx, s))
 }
@@ -345,4 +355,16 @@ func (t *configTx) SaveTemplateOverride(ctx context.Context, o TemplateOverride)
 
 func (t *configTx) DeleteTemplateOverride(ctx context.Context, name string) error {
 	return t.wrote(ctx, t.Tx.DeleteTemplateOverride(ctx, name))
+}
+
+func (t *configTx) SaveRole(ctx context.Context, r Role) error {
+	return t.wrote(ctx, t.Tx.SaveRole(ctx, r))
+}
+
+func (t *configTx) DeleteRole(ctx context.Context, key string) error {
+	return t.wrote(ctx, t.Tx.DeleteRole(ctx, key))
+}
+
+func (t *configTx) SetAgentRole(ctx context.Context, agentID, role string) error {
+	return t.wrote(ctx, t.Tx.SetAgentRole(ctx, agentID, role))
 }

@@ -123,6 +123,7 @@ func TestConfigCacheReturnsDeepCopies(t *testing.T) {
 		"processes":     func() (any, error) { return d.Processes(ctx) },
 		"teams":         func() (any, error) { return d.Teams(ctx) },
 		"queues":        func() (any, error) { return d.Queues(ctx) },
+		"roles":         func() (any, error) { return d.Roles(ctx) },
 	}
 	for name, read := range reads {
 		first, err := read()

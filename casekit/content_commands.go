@@ -58,7 +58,7 @@ func (d *Desk) AddNote(ctx context.Context, caseID string, in NewNote) (*Note, e
 // notes.
 func (d *Desk) Notes(ctx context.Context, caseID string) ([]*Note, error) {
 	var out []*Note
-	err := d.run(ctx, "notes", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "notes", customerRead, func(c *cmd) error {
 		cs, err := c.load(caseID, false)
 		if err != nil {
 			return err
@@ -178,7 +178,7 @@ func (c *cmd) postMessage(caseID string, in NewMessage) (*Message, error) {
 // public messages.
 func (d *Desk) Messages(ctx context.Context, caseID string) ([]*Message, error) {
 	var out []*Message
-	err := d.run(ctx, "messages", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "messages", customerRead, func(c *cmd) error {
 		cs, err := c.load(caseID, false)
 		if err != nil {
 			return err

@@ -72,7 +72,7 @@ const EventCustomFieldChanged EventType = "custom_field.changed"
 // customer gets only those they read (CustomerReads).
 func (d *Desk) CustomFields(ctx context.Context) ([]CustomField, error) {
 	var out []CustomField
-	err := d.run(ctx, "custom fields", customerToo, func(c *cmd) (err error) {
+	err := d.run(ctx, "custom fields", customerRead, func(c *cmd) (err error) {
 		out, err = c.customFields()
 		return err
 	})
@@ -83,7 +83,7 @@ func (d *Desk) CustomFields(ctx context.Context) ([]CustomField, error) {
 // cases are not rewritten: a value that no longer fits is refused at the
 // case's next write of that field.
 func (d *Desk) SaveCustomField(ctx context.Context, f CustomField) error {
-	return d.run(ctx, "save custom field", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "save custom field", adminOnly, func(c *cmd) error {
 		var v validations
 		if err := v.merge(validateStruct(f)); err != nil {
 			return err
@@ -108,7 +108,7 @@ func (d *Desk) SaveCustomField(ctx context.Context, f CustomField) error {
 // DeleteCustomField removes a definition; ErrNotFound if there is none.
 // Cases keep their values.
 func (d *Desk) DeleteCustomField(ctx context.Context, key string) error {
-	return d.run(ctx, "delete custom field", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "delete custom field", adminOnly, func(c *cmd) error {
 		if err := c.tx.DeleteCustomField(c.ctx, key); err != nil {
 			return fmt.Errorf("custom field %q: %w", key, err)
 		}

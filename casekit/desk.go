@@ -31,13 +31,42 @@ func (d *Desk) Tenant() string { return d.tenant }
 // Actor returns who the desk acts as.
 func (d *Desk) Actor() Actor { return d.actor }
 
-// access says who may run a command.
+// access says who may run a command: which permission an agent needs
+// (see Permission), and whether customers may run it too. System may run
+// every command.
 type access int
 
 const (
-	staffOnly   access = iota // agents and the system
-	customerToo               // customers too, on what they may see
+	staffOnly    access = iota // agents who may work cases (PermWork)
+	customerToo                // customers too, on what they may see; agents need PermWork
+	staffRead                  // agents who may read (PermRead): viewers too
+	customerRead               // customers too, on what they may see; agents need PermRead
+	adminOnly                  // agents who may configure the tenant (PermConfigure)
+	deleteOnly                 // agents who may delete cases (PermDelete)
+	rolesOnly                  // agents who may manage roles (PermManageRoles)
+	anyone                     // every actor, with no permission asked for
 )
+
+// customers reports whether customers may run commands of this access.
+func (a access) customers() bool { return a == customerToo || a == customerRead || a == anyone }
+
+// permission is what an agent must hold to run commands of this access,
+// "" for none.
+func (a access) permission() Permission {
+	switch a {
+	case staffRead, customerRead:
+		return PermRead
+	case adminOnly:
+		return PermConfigure
+	case deleteOnly:
+		return PermDelete
+	case rolesOnly:
+		return PermManageRoles
+	case anyone:
+		return ""
+	}
+	return PermWork
+}
 
 // cmd is one command in flight: its transaction and what it gathered.
 type cmd struct {
@@ -55,6 +84,10 @@ type cmd struct {
 	// form's stranger, as Desk.Intake runs as System): like a customer,
 	// they set only the custom fields the tenant opens to them.
 	sender bool
+	// authorize is the kit's Authorizer, nil to use the stored roles.
+	authorize Authorizer
+	// role is the acting agent's stored role, once looked up.
+	role *Role
 	// watchers caches each case's watchers for the notifications.
 	watchers map[string][]Watcher
 	events   []Event
@@ -78,14 +111,20 @@ func (d *Desk) runTx(ctx context.Context, who access, fn func(*cmd) error) error
 	if !d.actor.valid() {
 		return fmt.Errorf("no actor named (use Desk.As): %w", ErrForbidden)
 	}
-	if d.actor.Kind == KindCustomer && who == staffOnly {
+	if d.actor.Kind == KindCustomer && !who.customers() {
 		return fmt.Errorf("a customer may not do this: %w", ErrForbidden)
 	}
 	if err := ValidateTenantID(d.tenant); err != nil {
 		return err
 	}
 	return d.kit.store.InTx(ctx, d.tenant, func(ctx context.Context, tx Tx) error {
-		c := &cmd{ctx: ctx, tenant: d.tenant, dir: d.kit.dir, tx: d.kit.configTx(d.tenant, tx), actor: d.actor, now: d.kit.now(), notify: d.kit.notifier != nil}
+		c := &cmd{ctx: ctx, tenant: d.tenant, dir: d.kit.dir, tx: d.kit.configTx(d.tenant, tx), actor: d.actor, now: d.kit.now(), notify: d.kit.notifier != nil,
+			authorize: d.kit.authorize}
+		if p := who.permission(); p != "" && d.actor.Kind == KindAgent {
+			if err := c.permit(p); err != nil {
+				return err
+			}
+		}
 		if err := fn(c); err != nil {
 			return err
 		}
@@ -226,7 +265,7 @@ func (c *cmd) record(cs *Case, typ EventType, data map[string]any) {
 // returns them a case.
 func (d *Desk) Case(ctx context.Context, id string) (*Case, error) {
 	var out *Case
-	err := d.run(ctx, "case", customerToo, func(c *cmd) (err error) {
+	err := d.run(ctx, "case", customerRead, func(c *cmd) (err error) {
 		defer c.showing(&out, &err)
 		out, err = c.load(id, false)
 		return err
@@ -251,7 +290,7 @@ type CaseView struct {
 // one state of the case and costs one round of reads instead of five.
 func (d *Desk) CaseView(ctx context.Context, id string) (*CaseView, error) {
 	var out *CaseView
-	err := d.run(ctx, "case view", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "case view", customerRead, func(c *cmd) error {
 		cs, err := c.load(id, false)
 		if err != nil {
 			return err
@@ -292,7 +331,7 @@ func keep[T any](all []T, ok func(T) bool) []T {
 // CaseByNumber returns one case by its tenant case number.
 func (d *Desk) CaseByNumber(ctx context.Context, number int64) (*Case, error) {
 	var out *Case
-	err := d.run(ctx, "case by number", customerToo, func(c *cmd) (err error) {
+	err := d.run(ctx, "case by number", customerRead, func(c *cmd) (err error) {
 		defer c.showing(&out, &err)
 		cs, err := c.tx.CaseByNumber(c.ctx, number, false)
 		if err != nil {
@@ -312,7 +351,7 @@ func (d *Desk) CaseByNumber(ctx context.Context, number int64) (*Case, error) {
 // record. Customers may not read history.
 func (d *Desk) History(ctx context.Context, id string) ([]Event, error) {
 	var out []Event
-	err := d.run(ctx, "history", staffOnly, func(c *cmd) error {
+	err := d.run(ctx, "history", staffRead, func(c *cmd) error {
 		if id == "" { // not the tenant-level events: see ConfigHistory
 			return fmt.Errorf("case %q: %w", id, ErrNotFound)
 		}
@@ -343,7 +382,7 @@ const (
 // field otherwise).
 func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 	var out *CasePage
-	err := d.run(ctx, "list cases", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "list cases", customerRead, func(c *cmd) error {
 		if err := validateStruct(f); err != nil {
 			return err
 		}
@@ -438,7 +477,7 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 // statuses, transitions and lookups, oldest first.
 func (d *Desk) ConfigHistory(ctx context.Context) ([]Event, error) {
 	var out []Event
-	err := d.run(ctx, "config history", staffOnly, func(c *cmd) (err error) {
+	err := d.run(ctx, "config history", staffRead, func(c *cmd) (err error) {
 		out, err = c.tx.Events(c.ctx, "")
 		return err
 	})

@@ -10,7 +10,7 @@ import (
 // Teams lists the tenant's teams ordered by ID.
 func (d *Desk) Teams(ctx context.Context) ([]Team, error) {
 	var out []Team
-	err := d.run(ctx, "teams", staffOnly, func(c *cmd) (err error) {
+	err := d.run(ctx, "teams", staffRead, func(c *cmd) (err error) {
 		out, err = c.tx.Teams(c.ctx)
 		return err
 	})
@@ -19,7 +19,7 @@ func (d *Desk) Teams(ctx context.Context) ([]Team, error) {
 
 // SaveTeam adds a team or renames the one with the same ID.
 func (d *Desk) SaveTeam(ctx context.Context, t Team) error {
-	return d.run(ctx, "save team", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "save team", adminOnly, func(c *cmd) error {
 		if err := validateStruct(t); err != nil {
 			return err
 		}
@@ -34,7 +34,7 @@ func (d *Desk) SaveTeam(ctx context.Context, t Team) error {
 // DeleteTeam removes a team. It is refused with ErrConflict while a queue
 // belongs to the team or an active case is assigned to it.
 func (d *Desk) DeleteTeam(ctx context.Context, id string) error {
-	return d.run(ctx, "delete team", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "delete team", adminOnly, func(c *cmd) error {
 		qs, err := c.tx.Queues(c.ctx)
 		if err != nil {
 			return err
@@ -61,7 +61,7 @@ func (d *Desk) DeleteTeam(ctx context.Context, id string) error {
 // Queues lists the tenant's queues ordered by ID.
 func (d *Desk) Queues(ctx context.Context) ([]Queue, error) {
 	var out []Queue
-	err := d.run(ctx, "queues", staffOnly, func(c *cmd) (err error) {
+	err := d.run(ctx, "queues", staffRead, func(c *cmd) (err error) {
 		out, err = c.tx.Queues(c.ctx)
 		return err
 	})
@@ -71,7 +71,7 @@ func (d *Desk) Queues(ctx context.Context) ([]Queue, error) {
 // SaveQueue adds a queue or replaces the one with the same ID. Its team,
 // when given, must exist.
 func (d *Desk) SaveQueue(ctx context.Context, q Queue) error {
-	return d.run(ctx, "save queue", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "save queue", adminOnly, func(c *cmd) error {
 		var v validations
 		if err := v.merge(validateStruct(q)); err != nil {
 			return err
@@ -111,7 +111,7 @@ func (d *Desk) SaveQueue(ctx context.Context, q Queue) error {
 // DeleteQueue removes a queue. It is refused with ErrConflict while an
 // active case is in it.
 func (d *Desk) DeleteQueue(ctx context.Context, id string) error {
-	return d.run(ctx, "delete queue", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "delete queue", adminOnly, func(c *cmd) error {
 		if n, err := c.activeCase(CaseFilter{QueueID: id}); err != nil || n != nil {
 			if err == nil {
 				err = fmt.Errorf("queue %q holds active case #%d: move it first: %w", id, n.Number, ErrConflict)

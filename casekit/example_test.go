@@ -23,7 +23,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme", Name: "Acme"}); err != nil {
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme", Name: "Acme", Admins: []string{"u-1"}}); err != nil {
 		panic(err)
 	}
 
@@ -124,7 +124,7 @@ func ExampleKit_RunDue() {
 	store, _ := sqlite.Open(":memory:")
 	defer store.Close()
 	kit, _ := casekit.New(store, casekit.WithClock(clock), casekit.WithLogger(slog.New(slog.DiscardHandler)))
-	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"})
+	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme", Admins: []string{"u-17"}}) // u-17 configures the SLA
 	desk := kit.Desk("acme").As(casekit.Agent("u-17"))
 
 	office := casekit.Calendar{ID: "office", Name: "Office", TimeZone: "Europe/Berlin"}
@@ -186,7 +186,7 @@ func ExampleDesk_NextStage() {
 	store, _ := sqlite.Open(":memory:")
 	defer store.Close()
 	kit, _ := casekit.New(store, casekit.WithLogger(slog.New(slog.DiscardHandler)))
-	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"})
+	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme", Admins: []string{"u-17"}}) // u-17 defines the process
 	desk := kit.Desk("acme").As(casekit.Agent("u-17"))
 	_ = desk.SaveProcess(ctx, casekit.Process{Key: "triage", Label: "Triage", Stages: []casekit.Stage{
 		{Key: "identify", Label: "Identify", Required: []string{"category", "custom.product"}},
@@ -214,3 +214,28 @@ func ExampleDesk_NextStage() {
 type fixedClock struct{ t time.Time }
 
 func (c *fixedClock) Now() time.Time { return c.t }
+
+// An agent with the viewer role reads but may not work cases; the admin
+// the tenant started with gives roles.
+func ExampleDesk_SetAgentRole() {
+	ctx := context.Background()
+	store, _ := sqlite.Open(":memory:")
+	defer store.Close()
+	kit, _ := casekit.New(store, casekit.WithLogger(slog.New(slog.DiscardHandler)))
+	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme", Admins: []string{"u-1"}})
+	admin := kit.Desk("acme").As(casekit.Agent("u-1"))
+	c, _ := admin.OpenCase(ctx, casekit.NewCase{Subject: "Printer on fire"})
+
+	_ = admin.SetAgentRole(ctx, "u-17", casekit.RoleViewer)
+	viewer := kit.Desk("acme").As(casekit.Agent("u-17"))
+	_, err := viewer.Case(ctx, c.ID)
+	fmt.Println("read:", err == nil)
+	_, err = viewer.Tag(ctx, c.ID, "hardware")
+	fmt.Println("tag refused:", errors.Is(err, casekit.ErrForbidden))
+	ok, _ := viewer.Can(ctx, casekit.PermWork)
+	fmt.Println("may work:", ok)
+	// Output:
+	// read: true
+	// tag refused: true
+	// may work: false
+}

@@ -34,6 +34,8 @@ type Kit struct {
 	// intakeLimit is how many cases an address opens per hour through
 	// Desk.Intake; 0 for no limit.
 	intakeLimit int
+	// authorize answers for agents' permissions instead of stored roles.
+	authorize Authorizer
 
 	deliveryTimeout time.Duration
 }
@@ -87,7 +89,8 @@ func (k *Kit) Store() Store { return k.store }
 func (k *Kit) now() time.Time { return k.clock.Now().UTC().Truncate(time.Microsecond) }
 
 // CreateTenant creates a tenant with the default statuses, transitions,
-// lookups and settings (or spec.Settings), all in one transaction.
+// lookups and settings (or spec.Settings) and its first admins
+// (spec.Admins), all in one transaction.
 func (k *Kit) CreateTenant(ctx context.Context, spec TenantSpec) error {
 	var v validations
 	if err := ValidateTenantID(spec.ID); err != nil {
@@ -119,6 +122,11 @@ func (k *Kit) CreateTenant(ctx context.Context, spec TenantSpec) error {
 		}
 		for _, l := range lookups {
 			if err := tx.SaveLookup(ctx, l); err != nil {
+				return err
+			}
+		}
+		for _, id := range spec.Admins {
+			if err := tx.SetAgentRole(ctx, id, RoleAdmin); err != nil {
 				return err
 			}
 		}

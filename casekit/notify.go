@@ -386,7 +386,7 @@ func backoff(now time.Time, attempts int) time.Time {
 // MaxDeliveryAttempts times, oldest first.
 func (d *Desk) DeadLetters(ctx context.Context) ([]Notification, error) {
 	var out []Notification
-	err := d.run(ctx, "dead letters", staffOnly, func(c *cmd) (err error) {
+	err := d.run(ctx, "dead letters", staffRead, func(c *cmd) (err error) {
 		out, err = c.tx.DeadLetters(c.ctx)
 		return err
 	})
@@ -396,7 +396,7 @@ func (d *Desk) DeadLetters(ctx context.Context) ([]Notification, error) {
 // RetryDeadLetter puts a dead notification back in the outbox, due now,
 // with its attempts counted from zero and the same ID.
 func (d *Desk) RetryDeadLetter(ctx context.Context, id string) error {
-	return d.run(ctx, "retry dead letter", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "retry dead letter", adminOnly, func(c *cmd) error {
 		if err := c.tx.RetryDeadLetter(c.ctx, id, c.now); err != nil {
 			return fmt.Errorf("notification %s: %w", id, err)
 		}

@@ -89,7 +89,7 @@ func filled(cs *Case, field string) bool {
 // Processes lists the tenant's process definitions by key.
 func (d *Desk) Processes(ctx context.Context) ([]Process, error) {
 	var out []Process
-	err := d.run(ctx, "processes", staffOnly, func(c *cmd) (err error) {
+	err := d.run(ctx, "processes", staffRead, func(c *cmd) (err error) {
 		out, err = c.tx.Processes(c.ctx)
 		return err
 	})
@@ -102,7 +102,7 @@ func (d *Desk) Processes(ctx context.Context) ([]Process, error) {
 // process keep their stage; one whose stage no longer exists can be
 // stopped with StopProcess.
 func (d *Desk) SaveProcess(ctx context.Context, p Process) error {
-	return d.run(ctx, "save process", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "save process", adminOnly, func(c *cmd) error {
 		var v validations
 		if err := v.merge(validateStruct(p)); err != nil {
 			return err
@@ -148,7 +148,7 @@ func (d *Desk) SaveProcess(ctx context.Context, p Process) error {
 // DeleteProcess removes a definition; ErrNotFound if there is none. Cases
 // in the process keep their state and can be stopped.
 func (d *Desk) DeleteProcess(ctx context.Context, key string) error {
-	return d.run(ctx, "delete process", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "delete process", adminOnly, func(c *cmd) error {
 		if err := c.tx.DeleteProcess(c.ctx, key); err != nil {
 			return fmt.Errorf("process %q: %w", key, err)
 		}

@@ -172,7 +172,7 @@ func (d *Desk) UnlinkCases(ctx context.Context, caseID, linkID string) error {
 // links to cases they may see themself.
 func (d *Desk) LinkedCases(ctx context.Context, caseID string) ([]LinkedCase, error) {
 	var out []LinkedCase
-	err := d.run(ctx, "linked cases", customerToo, func(c *cmd) error {
+	err := d.run(ctx, "linked cases", customerRead, func(c *cmd) error {
 		cs, err := c.load(caseID, false)
 		if err != nil {
 			return err

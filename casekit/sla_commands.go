@@ -9,7 +9,7 @@ import (
 // Calendars lists the tenant's business calendars ordered by ID.
 func (d *Desk) Calendars(ctx context.Context) ([]Calendar, error) {
 	var out []Calendar
-	err := d.run(ctx, "calendars", staffOnly, func(c *cmd) (err error) {
+	err := d.run(ctx, "calendars", staffRead, func(c *cmd) (err error) {
 		out, err = c.tx.Calendars(c.ctx)
 		return err
 	})
@@ -20,7 +20,7 @@ func (d *Desk) Calendars(ctx context.Context) ([]Calendar, error) {
 // ID. Cases whose SLA counts on it get their deadlines from the new hours
 // the next time they change.
 func (d *Desk) SaveCalendar(ctx context.Context, cal Calendar) error {
-	return d.run(ctx, "save calendar", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "save calendar", adminOnly, func(c *cmd) error {
 		var v validations
 		if !keyRE.MatchString(cal.ID) {
 			v.add("id", "key", "must be 1-64 letters, digits or _ . : -, starting with a letter or digit")
@@ -45,7 +45,7 @@ func (d *Desk) SaveCalendar(ctx context.Context, cal Calendar) error {
 // DeleteCalendar removes a business calendar. It is refused with
 // ErrConflict while an SLA counts on it.
 func (d *Desk) DeleteCalendar(ctx context.Context, id string) error {
-	return d.run(ctx, "delete calendar", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "delete calendar", adminOnly, func(c *cmd) error {
 		slas, err := c.tx.SLAs(c.ctx)
 		if err != nil {
 			return err
@@ -66,7 +66,7 @@ func (d *Desk) DeleteCalendar(ctx context.Context, id string) error {
 // SLAs lists the tenant's SLA policies ordered by ID.
 func (d *Desk) SLAs(ctx context.Context) ([]SLA, error) {
 	var out []SLA
-	err := d.run(ctx, "slas", staffOnly, func(c *cmd) (err error) {
+	err := d.run(ctx, "slas", staffRead, func(c *cmd) (err error) {
 		out, err = c.tx.SLAs(c.ctx)
 		return err
 	})
@@ -78,7 +78,7 @@ func (d *Desk) SLAs(ctx context.Context) ([]SLA, error) {
 // calendar, when named, must exist. Cases under the SLA get deadlines from
 // the new targets the next time they change.
 func (d *Desk) SaveSLA(ctx context.Context, s SLA) error {
-	return d.run(ctx, "save sla", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "save sla", adminOnly, func(c *cmd) error {
 		prios, err := c.lookups(LookupPriority)
 		if err != nil {
 			return err
@@ -110,7 +110,7 @@ func (d *Desk) SaveSLA(ctx context.Context, s SLA) error {
 // DeleteSLA removes an SLA policy. It is refused with ErrConflict while a
 // queue defaults to it or an active case runs under it.
 func (d *Desk) DeleteSLA(ctx context.Context, id string) error {
-	return d.run(ctx, "delete sla", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "delete sla", adminOnly, func(c *cmd) error {
 		qs, err := c.tx.Queues(c.ctx)
 		if err != nil {
 			return err

@@ -145,6 +145,20 @@ type Tx interface {
 	SaveProcess(ctx context.Context, p Process) error
 	// DeleteProcess removes a definition; ErrNotFound if there is none.
 	DeleteProcess(ctx context.Context, key string) error
+	// Roles lists the tenant's own roles (not the built-in ones) by key.
+	Roles(ctx context.Context) ([]Role, error)
+	// SaveRole inserts or replaces the role with the same key.
+	SaveRole(ctx context.Context, r Role) error
+	// DeleteRole removes a role; ErrNotFound if there is none.
+	DeleteRole(ctx context.Context, key string) error
+	// AgentRole returns the key of the role stored for the agent, "" for
+	// none.
+	AgentRole(ctx context.Context, agentID string) (string, error)
+	// AgentRoles lists the stored role assignments by agent ID.
+	AgentRoles(ctx context.Context) ([]RoleAssignment, error)
+	// SetAgentRole stores the agent's role, replacing any; an empty role
+	// removes the agent's assignment.
+	SetAgentRole(ctx context.Context, agentID, role string) error
 	// InsertIntake records a web form submission; a second one with the
 	// same key gives ErrConflict.
 	InsertIntake(ctx context.Context, r IntakeRecord) error

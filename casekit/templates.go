@@ -53,7 +53,7 @@ var ErrNoTemplates = errors.New("casekit: no template engine (use WithTemplates)
 // Templates lists the tenant's template overrides, by name.
 func (d *Desk) Templates(ctx context.Context) ([]TemplateOverride, error) {
 	var out []TemplateOverride
-	err := d.run(ctx, "templates", staffOnly, func(c *cmd) (err error) {
+	err := d.run(ctx, "templates", staffRead, func(c *cmd) (err error) {
 		out, err = c.tx.TemplateOverrides(c.ctx)
 		return err
 	})
@@ -64,7 +64,7 @@ func (d *Desk) Templates(ctx context.Context) ([]TemplateOverride, error) {
 // source, as a TemplateEngine takes them (for rendering portal pages).
 func (d *Desk) TemplateSources(ctx context.Context) (map[string]string, error) {
 	var out map[string]string
-	err := d.run(ctx, "template sources", staffOnly, func(c *cmd) (err error) {
+	err := d.run(ctx, "template sources", staffRead, func(c *cmd) (err error) {
 		out, err = c.overrides()
 		return err
 	})
@@ -87,7 +87,13 @@ func (d *Desk) SaveTemplate(ctx context.Context, name, source string) (*Template
 		return nil, fmt.Errorf("casekit: save template: tenant %q: %w", d.tenant, err)
 	}
 	for range saveTemplateTries {
-		checked, err := d.TemplateSources(ctx)
+		// Read as the command itself, so that an actor who may not
+		// configure is refused before the check renders anything.
+		var checked map[string]string
+		err := d.run(ctx, "save template", adminOnly, func(c *cmd) (err error) {
+			checked, err = c.overrides()
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -105,7 +111,7 @@ func (d *Desk) SaveTemplate(ctx context.Context, name, source string) (*Template
 		}
 		delete(checked, name)
 		var out *TemplateOverride
-		err = d.run(ctx, "save template", staffOnly, func(c *cmd) error {
+		err = d.run(ctx, "save template", adminOnly, func(c *cmd) error {
 			cur, err := c.overrides()
 			if err != nil {
 				return err
@@ -137,7 +143,7 @@ const saveTemplateTries = 3
 // name, so that the default applies again; ErrNotFound when there is
 // none.
 func (d *Desk) DeleteTemplate(ctx context.Context, name string) error {
-	return d.run(ctx, "delete template", staffOnly, func(c *cmd) error {
+	return d.run(ctx, "delete template", adminOnly, func(c *cmd) error {
 		if err := c.tx.DeleteTemplateOverride(c.ctx, name); err != nil {
 			return fmt.Errorf("template %q: %w", name, err)
 		}

@@ -15,6 +15,9 @@ type TenantSpec struct {
 	Name string `json:"name" validate:"max=200"`
 	// Settings replaces the default settings when set.
 	Settings *Settings `json:"settings,omitempty"`
+	// Admins are the agent IDs the tenant starts with as admins
+	// (RoleAdmin): the host's first admin, who can then give roles.
+	Admins []string `json:"admins,omitempty" validate:"max=100,unique,dive,required,max=200"`
 }
 
 // Tenant is a tenant as the store records it.

@@ -245,7 +245,7 @@ func (c *cmd) autoClose(cs *Case, st Status) error {
 // Timers lists a case's pending timers, dead ones included, by due time.
 func (d *Desk) Timers(ctx context.Context, caseID string) ([]Timer, error) {
 	var out []Timer
-	err := d.run(ctx, "timers", staffOnly, func(c *cmd) error {
+	err := d.run(ctx, "timers", staffRead, func(c *cmd) error {
 		if _, err := c.load(caseID, false); err != nil {
 			return err
 		}

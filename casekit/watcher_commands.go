@@ -53,7 +53,7 @@ func (d *Desk) RemoveWatcher(ctx context.Context, caseID, watcherID string) erro
 // Watchers lists a case's watchers in the order they were added.
 func (d *Desk) Watchers(ctx context.Context, caseID string) ([]Watcher, error) {
 	var out []Watcher
-	err := d.run(ctx, "watchers", staffOnly, func(c *cmd) error {
+	err := d.run(ctx, "watchers", staffRead, func(c *cmd) error {
 		if _, err := c.load(caseID, false); err != nil {
 			return err
 		}

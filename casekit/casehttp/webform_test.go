@@ -162,7 +162,7 @@ func TestWebFormRefusesUndeclaredField(t *testing.T) {
 		{Key: "discount", Label: "Discount", Type: casekit.CustomNumber},
 		{Key: "size", Label: "Size", Type: casekit.CustomText, Audience: casekit.AudienceForm},
 	} {
-		if err := agent.SaveCustomField(t.Context(), f); err != nil {
+		if err := kit.Desk(tenant).As(casekit.System).SaveCustomField(t.Context(), f); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -185,7 +185,7 @@ func TestWebFormFieldBounded(t *testing.T) {
 	kit, tenant := sqliteKit(t)
 	_, _, post := formServer(t, kit)
 	agent := kit.Desk(tenant).As(casekit.Agent("a"))
-	if err := agent.SaveCustomField(t.Context(), casekit.CustomField{Key: "note", Label: "Note", Type: casekit.CustomText, Audience: casekit.AudienceForm}); err != nil {
+	if err := kit.Desk(tenant).As(casekit.System).SaveCustomField(t.Context(), casekit.CustomField{Key: "note", Label: "Note", Type: casekit.CustomText, Audience: casekit.AudienceForm}); err != nil {
 		t.Fatal(err)
 	}
 	v := url.Values{"subject": {"Help"}, "email": {"ada@example.com"}, "idempotency_key": {"k-1"}}

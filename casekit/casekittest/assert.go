@@ -333,6 +333,11 @@ type tenantState struct {
 	Queues      []casekit.Queue
 	Calendars   []casekit.Calendar
 	SLAs        []casekit.SLA
+	Fields      []casekit.CustomField
+	Processes   []casekit.Process
+	Templates   []casekit.TemplateOverride
+	Roles       []casekit.Role
+	AgentRoles  []casekit.RoleAssignment
 	Events      []casekit.Event
 }
 
@@ -369,6 +374,21 @@ func (e *Env) tenantState(t testing.TB) tenantState {
 			return err
 		}
 		if s.SLAs, err = tx.SLAs(ctx); err != nil {
+			return err
+		}
+		if s.Fields, err = tx.CustomFields(ctx); err != nil {
+			return err
+		}
+		if s.Processes, err = tx.Processes(ctx); err != nil {
+			return err
+		}
+		if s.Templates, err = tx.TemplateOverrides(ctx); err != nil {
+			return err
+		}
+		if s.Roles, err = tx.Roles(ctx); err != nil {
+			return err
+		}
+		if s.AgentRoles, err = tx.AgentRoles(ctx); err != nil {
 			return err
 		}
 		s.Events, err = tx.Events(ctx, "")

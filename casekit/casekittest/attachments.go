@@ -254,7 +254,9 @@ func testAttachments(t *testing.T, newStore StoreFactory) {
 		must(t, cust.DiscardUploads(ctx, c.ID, []casekit.NewAttachment{kept, dropped, theirs}), "DiscardUploads")
 		var left []string
 		walkFiles(t, dir, func(p string) { left = append(left, filepath.ToSlash(p)) })
-		has := func(key string) bool { return slices.ContainsFunc(left, func(p string) bool { return strings.HasSuffix(p, key) }) }
+		has := func(key string) bool {
+			return slices.ContainsFunc(left, func(p string) bool { return strings.HasSuffix(p, key) })
+		}
 		if len(left) != 4 || !has(kept.Key) || !has(kept.Key+".upload") || !has(theirs.Key) || !has(theirs.Key+".upload") {
 			t.Errorf("files left: %v; want the attached one and the other case's, each with its upload record", left)
 		}

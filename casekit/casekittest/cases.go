@@ -243,7 +243,7 @@ func testCases(t *testing.T, newStore StoreFactory) {
 			wantUnchanged(t, before, e.state(t, c.ID), "after refused updates")
 		}},
 		{"DeleteCase removes the case and its content and keeps its history", func(t *testing.T, e *Env) {
-			ctx := t.Context()
+			ctx, e := t.Context(), e.withAdmins(t, "agent-2") // agent-2 deletes the case
 			e, _ = e.withBlobs(t)
 			d := e.Agent()
 			keep := e.open(t, "Keep", "cust-1")

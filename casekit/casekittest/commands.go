@@ -2,6 +2,7 @@ package casekittest
 
 import (
 	"context"
+	"math/rand/v2"
 	"testing"
 
 	"casekit.dev/casekit"
@@ -26,6 +27,10 @@ type fixture struct {
 	SpareCalendar  string // a calendar nothing uses
 	SpareSLA       string // an SLA nothing uses
 	WatcherID      string // watching the case
+	SpareField     string // a custom field nothing uses
+	SpareProcess   string // a process nothing runs
+	SpareTemplate  string // a template override
+	SpareRole      string // a role no agent holds
 }
 
 // newFixture builds a fixture for customer in the env's tenant.
@@ -33,7 +38,21 @@ func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 	t.Helper()
 	ctx, d := t.Context(), e.Agent()
 	fx := &fixture{Customer: customer, Team: "fx-team", Queue: "fx-queue", SpareTeam: "fx-spare", SpareQueue: "fx-spare-queue",
-		SpareCalendar: "fx-spare-cal", SpareSLA: "fx-spare-sla"}
+		SpareCalendar: "fx-spare-cal", SpareSLA: "fx-spare-sla", SpareField: "fx-spare-field", SpareProcess: "fx-spare-process",
+		SpareTemplate: "message/case.canceled", SpareRole: "fx-spare-role"}
+	must(t, d.SaveCustomField(ctx, casekit.CustomField{Key: fx.SpareField, Label: "Spare", Type: casekit.CustomText}), "save custom field")
+	must(t, d.SaveProcess(ctx, casekit.Process{Key: fx.SpareProcess, Label: "Spare", Stages: []casekit.Stage{{Key: "one", Label: "One"}}}), "save process")
+	must(t, d.SaveRole(ctx, casekit.Role{Key: fx.SpareRole, Name: "Spare", Permissions: []casekit.Permission{casekit.PermRead}}), "save role")
+	// Straight through the store: the env's kit may have no template
+	// engine to check the override with. A new config version, as
+	// casekit sets with every configuration write, keeps caches true.
+	e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+		o := casekit.TemplateOverride{Name: fx.SpareTemplate, Source: `{{define "subject"}}Canceled{{end}}`, UpdatedBy: casekit.System, UpdatedAt: e.Now()}
+		if err := tx.SaveTemplateOverride(ctx, o); err != nil {
+			return err
+		}
+		return tx.SetConfigVersion(ctx, rand.Int64N(1<<62)+1)
+	})
 	cal := officeCalendar()
 	cal.ID = fx.SpareCalendar
 	must(t, d.SaveCalendar(ctx, cal), "save calendar")
@@ -64,7 +83,8 @@ func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 func fakeFixture() *fixture {
 	id := func() string { return uuid.Must(uuid.NewV7()).String() }
 	return &fixture{Customer: "cust-x", CaseID: id(), Number: 424242, ActivityID: id(), InternalActID: id(), MessageID: id(), ResolvedCaseID: id(),
-		Team: "no-team", Queue: "no-queue", SpareTeam: "no-spare", SpareQueue: "no-spare-queue", SpareCalendar: "no-cal", SpareSLA: "no-sla"}
+		Team: "no-team", Queue: "no-queue", SpareTeam: "no-spare", SpareQueue: "no-spare-queue", SpareCalendar: "no-cal", SpareSLA: "no-sla",
+		SpareField: "no-field", SpareProcess: "no-process", SpareTemplate: "no/template", SpareRole: "no-role"}
 }
 
 // command is one Desk command, with input that succeeds for staff on a
@@ -86,6 +106,38 @@ type command struct {
 // agentOnly names the commands only an agent may run: the system gets
 // ErrForbidden like a customer.
 var agentOnly = map[string]bool{"Pick": true, "PickCase": true}
+
+// needs names the permission an agent must hold for each command that asks
+// for another than casekit.PermWork, "" for none.
+var needs = map[string]casekit.Permission{
+	"Case": casekit.PermRead, "CaseView": casekit.PermRead, "CaseByNumber": casekit.PermRead, "ListCases": casekit.PermRead,
+	"History": casekit.PermRead, "Activities": casekit.PermRead, "Notes": casekit.PermRead, "Messages": casekit.PermRead,
+	"LinkedCases": casekit.PermRead, "Watchers": casekit.PermRead, "Timers": casekit.PermRead, "AllowedStatuses": casekit.PermRead,
+	"Settings": casekit.PermRead, "ConfigHistory": casekit.PermRead, "Statuses": casekit.PermRead, "Transitions": casekit.PermRead,
+	"Lookups": casekit.PermRead, "Teams": casekit.PermRead, "Queues": casekit.PermRead, "Calendars": casekit.PermRead,
+	"SLAs": casekit.PermRead, "DeadLetters": casekit.PermRead, "CustomFields": casekit.PermRead, "Processes": casekit.PermRead,
+	"Templates": casekit.PermRead, "TemplateSources": casekit.PermRead, "Roles": casekit.PermRead, "AgentRoles": casekit.PermRead,
+	"AgentRole": casekit.PermRead,
+
+	"UpdateSettings": casekit.PermConfigure, "SetStatuses": casekit.PermConfigure, "SaveLookup": casekit.PermConfigure,
+	"DeleteLookup": casekit.PermConfigure, "SaveTeam": casekit.PermConfigure, "DeleteTeam": casekit.PermConfigure,
+	"SaveQueue": casekit.PermConfigure, "DeleteQueue": casekit.PermConfigure, "SaveCalendar": casekit.PermConfigure,
+	"DeleteCalendar": casekit.PermConfigure, "SaveSLA": casekit.PermConfigure, "DeleteSLA": casekit.PermConfigure,
+	"SaveCustomField": casekit.PermConfigure, "DeleteCustomField": casekit.PermConfigure, "SaveProcess": casekit.PermConfigure,
+	"DeleteProcess": casekit.PermConfigure, "SaveTemplate": casekit.PermConfigure, "DeleteTemplate": casekit.PermConfigure,
+
+	"DeleteCase": casekit.PermDelete,
+	"SaveRole":   casekit.PermManageRoles, "DeleteRole": casekit.PermManageRoles, "SetAgentRole": casekit.PermManageRoles,
+	"Can": "",
+}
+
+// need returns the permission an agent must hold to run the command.
+func need(name string) casekit.Permission {
+	if p, ok := needs[name]; ok {
+		return p
+	}
+	return casekit.PermWork
+}
 
 // commands lists every Desk command.
 func commands() []command {
@@ -301,6 +353,82 @@ func commands() []command {
 		}},
 		{"Escalate", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.Escalate(ctx, fx.CaseID, casekit.Escalation{Level: 2, Team: fx.SpareTeam, Reason: "needs a specialist"})
+			return err
+		}},
+		{"CaseView", nil, notFound, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.CaseView(ctx, fx.CaseID)
+			return err
+		}},
+		{"LinkedCases", nil, notFound, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.LinkedCases(ctx, fx.CaseID)
+			return err
+		}},
+		{"LinkCases", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.LinkCases(ctx, casekit.NewLink{Kind: casekit.LinkRelated, FromID: fx.CaseID, ToID: fx.ResolvedCaseID})
+			return err
+		}},
+		{"StartProcess", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.StartProcess(ctx, fx.CaseID, fx.SpareProcess)
+			return err
+		}},
+		{"CustomFields", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.CustomFields(ctx)
+			return err
+		}},
+		{"SaveCustomField", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.SaveCustomField(ctx, casekit.CustomField{Key: "contract", Label: "Contract", Type: casekit.CustomText})
+		}},
+		{"DeleteCustomField", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.DeleteCustomField(ctx, fx.SpareField)
+		}},
+		{"Processes", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Processes(ctx)
+			return err
+		}},
+		{"SaveProcess", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.SaveProcess(ctx, casekit.Process{Key: "triage", Label: "Triage", Stages: []casekit.Stage{{Key: "look", Label: "Look"}}})
+		}},
+		{"DeleteProcess", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.DeleteProcess(ctx, fx.SpareProcess)
+		}},
+		{"Templates", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Templates(ctx)
+			return err
+		}},
+		{"TemplateSources", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.TemplateSources(ctx)
+			return err
+		}},
+		{"SaveTemplate", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.SaveTemplate(ctx, "message/case.resolved", `{{define "subject"}}Solved: #{{.Case.Number}}{{end}}`)
+			return err
+		}},
+		{"DeleteTemplate", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.DeleteTemplate(ctx, fx.SpareTemplate)
+		}},
+		{"Roles", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Roles(ctx)
+			return err
+		}},
+		{"AgentRoles", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.AgentRoles(ctx)
+			return err
+		}},
+		{"AgentRole", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.AgentRole(ctx, "agent-9")
+			return err
+		}},
+		{"SaveRole", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.SaveRole(ctx, casekit.Role{Key: "helpers", Name: "Helpers", Permissions: []casekit.Permission{casekit.PermRead}})
+		}},
+		{"DeleteRole", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.DeleteRole(ctx, fx.SpareRole)
+		}},
+		{"SetAgentRole", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.SetAgentRole(ctx, "agent-9", casekit.RoleViewer)
+		}},
+		{"Can", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Can(ctx, casekit.PermConfigure)
 			return err
 		}},
 	}

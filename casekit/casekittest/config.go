@@ -337,7 +337,7 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 			wantIs(t, errOf(e.Agent().AllowedStatuses(ctx, fakeFixture().CaseID)), casekit.ErrNotFound, "AllowedStatuses(unknown case)")
 		}},
 		{"configuration changes are recorded in order", func(t *testing.T, e *Env) {
-			ctx := t.Context()
+			ctx, e := t.Context(), e.withAdmins(t, "admin-1", "admin-2")
 			var at []time.Time
 			step := func(actor casekit.Actor, f func(d *casekit.Desk) error) {
 				at = append(at, e.Tick())

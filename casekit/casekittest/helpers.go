@@ -120,11 +120,14 @@ func NewKit(t testing.TB, store casekit.Store, opts ...casekit.Option) (*casekit
 }
 
 // CreateTenant creates a tenant with a name from TenantID and default
-// settings, drops it when the test ends, and returns its ID.
-func CreateTenant(t testing.TB, kit *casekit.Kit) string {
+// settings, makes AgentID and the agents admins name its admins
+// (casekit.RoleAdmin), drops it when the test ends, and returns its ID.
+// Other agents hold the default role.
+func CreateTenant(t testing.TB, kit *casekit.Kit, admins ...string) string {
 	t.Helper()
 	id := TenantID(t)
-	if err := kit.CreateTenant(t.Context(), casekit.TenantSpec{ID: id, Name: "Tenant " + id}); err != nil {
+	spec := casekit.TenantSpec{ID: id, Name: "Tenant " + id, Admins: append([]string{AgentID}, admins...)}
+	if err := kit.CreateTenant(t.Context(), spec); err != nil {
 		t.Fatalf("casekittest: create tenant %q: %v", id, err)
 	}
 	DropOnCleanup(t, kit, id)
@@ -162,6 +165,13 @@ func NewEnv(t testing.TB, store casekit.Store, opts ...casekit.Option) *Env {
 	return &Env{Store: store, Kit: kit, Clock: clock, Tenant: tenant}
 }
 
+// withAdmins returns an env on a new tenant of the same kit and clock,
+// whose admins are AgentID and the agents admins name.
+func (e *Env) withAdmins(t testing.TB, admins ...string) *Env {
+	t.Helper()
+	return &Env{Store: e.Store, Kit: e.Kit, Clock: e.Clock, Tenant: CreateTenant(t, e.Kit, admins...)}
+}
+
 // Desk returns the desk of the env's tenant acting as a.
 func (e *Env) Desk(a casekit.Actor) *casekit.Desk { return e.Kit.Desk(e.Tenant).As(a) }
 
@@ -184,7 +194,8 @@ func (e *Env) InTx(t testing.TB, fn func(ctx context.Context, tx casekit.Tx) err
 	}
 }
 
-// AgentID is the agent the desks of Env.Agent act as.
+// AgentID is the agent the desks of Env.Agent act as: the admin of every
+// tenant CreateTenant makes.
 const AgentID = "agent-1"
 
 // walkFiles calls fn with every regular file under dir.

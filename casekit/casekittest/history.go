@@ -107,7 +107,7 @@ func testHistory(t *testing.T, newStore StoreFactory) {
 // history grew by exactly the events it should have, with the earlier ones
 // unchanged.
 func testHistoryScript(t *testing.T, e *Env) {
-	ctx := t.Context()
+	ctx, e := t.Context(), e.withAdmins(t, "agent-2") // agent-2 deletes the case
 	agent1, agent2, agent3 := casekit.Agent("agent-1"), casekit.Agent("agent-2"), casekit.Agent("agent-3")
 	cust := casekit.Customer("cust-1")
 	var c *casekit.Case

@@ -5,9 +5,94 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
+	"casekit.dev/templates"
 )
 
+// roleHolders are the agents the role matrix runs each command as (the
+// admin runs them all in "admins and the system may run every
+// command"): one per built-in role, one given no role, and two of roles
+// of the tenant's own. perms is what each must be allowed, written out
+// here rather than read from casekit.
+var roleHolders = []struct {
+	name  string
+	key   string        // the role SetAgentRole gives; "" for none
+	own   *casekit.Role // a role of the tenant's own, defined first
+	perms []casekit.Permission
+}{
+	{"the agent role", casekit.RoleAgent, nil, []casekit.Permission{casekit.PermRead, casekit.PermWork}},
+	{"the viewer role", casekit.RoleViewer, nil, []casekit.Permission{casekit.PermRead}},
+	{"no role", "", nil, []casekit.Permission{casekit.PermRead, casekit.PermWork}},
+	{"a role of the tenant's own", "supervisor",
+		&casekit.Role{Key: "supervisor", Name: "Supervisor", Permissions: []casekit.Permission{casekit.PermDelete, casekit.PermRead, casekit.PermWork}},
+		[]casekit.Permission{casekit.PermRead, casekit.PermWork, casekit.PermDelete}},
+	{"a role with no permission", "suspended", &casekit.Role{Key: "suspended", Name: "Suspended"}, []casekit.Permission{}},
+}
+
+// roleMatrix has a test per role holder: each command it may run
+// succeeds, each other one gives ErrForbidden and changes nothing.
+func roleMatrix() []envTest {
+	var out []envTest
+	for _, h := range roleHolders {
+		out = append(out, envTest{"an agent with " + h.name + " runs exactly the commands its permissions allow", func(t *testing.T, e *Env) {
+			ctx, sys, id := t.Context(), e.Desk(casekit.System), "agent-r"
+			if h.own != nil {
+				must(t, sys.SaveRole(ctx, *h.own), "SaveRole %s", h.own.Key)
+			}
+			if h.key != "" {
+				must(t, sys.SetAgentRole(ctx, id, h.key), "SetAgentRole %s", h.key)
+			}
+			role := try(sys.AgentRole(ctx, id)).get(t)
+			wantEqual(t, h.perms, role.Permissions, "permissions of the agent's role %q", role.Key)
+			d := e.Desk(casekit.Agent(id))
+			e.runCommands(t, d, "cust-a", "an agent with "+h.name, func(cmd command) error {
+				if p := need(cmd.name); p != "" && !slices.Contains(h.perms, p) {
+					return casekit.ErrForbidden
+				}
+				return nil
+			})
+			for _, p := range casekit.Permissions {
+				if got := try(d.Can(ctx, p)).get(t); got != slices.Contains(h.perms, p) {
+					t.Errorf("Can(%s) with %s = %v", p, h.name, got)
+				}
+			}
+		}})
+	}
+	return out
+}
+
+// runCommands runs every command as d, each giving what want says (nil
+// for success), on fixtures of customer. The refused commands share one
+// fixture, and it and the tenant must be as they were after them all;
+// the reads then share it too; every other command gets a fresh one.
+func (e *Env) runCommands(t *testing.T, d *casekit.Desk, customer, who string, want func(command) error) {
+	t.Helper()
+	ctx := t.Context()
+	fx := e.newFixture(t, customer)
+	before, beforeResolved, beforeTenant := e.state(t, fx.CaseID), e.state(t, fx.ResolvedCaseID), e.tenantState(t)
+	for _, cmd := range commands() {
+		if err := want(cmd); err != nil {
+			wantIs(t, cmd.run(ctx, d, fx), err, "%s as %s", cmd.name, who)
+		}
+	}
+	wantUnchanged(t, before, e.state(t, fx.CaseID), "after the commands refused to %s", who)
+	wantUnchanged(t, beforeResolved, e.state(t, fx.ResolvedCaseID), "after the commands refused to %s", who)
+	wantEqual(t, beforeTenant, e.tenantState(t), "tenant configuration after the commands refused to %s", who)
+	for _, cmd := range commands() {
+		if want(cmd) != nil {
+			continue
+		}
+		on := fx
+		if p := need(cmd.name); p != casekit.PermRead && p != "" {
+			on = e.newFixture(t, customer)
+		}
+		wantOK(t, cmd.run(ctx, d, on), "%s as %s", cmd.name, who)
+	}
+}
+
 func testPermissions(t *testing.T, newStore StoreFactory) {
+	// A template engine, for SaveTemplate to succeed where it may.
+	engine := casekit.WithTemplates(templates.New())
+	runEnvTests(t, newStore, roleMatrix(), engine)
 	runEnvTests(t, newStore, []envTest{
 		{"a desk with no actor refuses every command with ErrForbidden", func(t *testing.T, e *Env) {
 			fx := e.newFixture(t, "cust-a")
@@ -29,50 +114,22 @@ func testPermissions(t *testing.T, newStore StoreFactory) {
 			}
 		}},
 		{"a customer may run only the customer commands on their own cases", func(t *testing.T, e *Env) {
-			for _, cmd := range commands() {
-				fx := e.newFixture(t, "cust-a")
-				before, beforeResolved, beforeTenant := e.state(t, fx.CaseID), e.state(t, fx.ResolvedCaseID), e.tenantState(t)
-				err := cmd.run(t.Context(), e.Desk(casekit.Customer("cust-a")), fx)
-				if cmd.own == nil {
-					wantOK(t, err, "%s as the case's customer", cmd.name)
-					continue
-				}
-				wantIs(t, err, cmd.own, "%s as the case's customer", cmd.name)
-				wantUnchanged(t, before, e.state(t, fx.CaseID), "after %s as a customer", cmd.name)
-				wantUnchanged(t, beforeResolved, e.state(t, fx.ResolvedCaseID), "after %s as a customer", cmd.name)
-				wantEqual(t, beforeTenant, e.tenantState(t), "tenant configuration after %s as a customer", cmd.name)
-			}
+			e.runCommands(t, e.Desk(casekit.Customer("cust-a")), "cust-a", "the case's customer", func(cmd command) error { return cmd.own })
 		}},
 		{"another customer's case is not found and staff commands are forbidden", func(t *testing.T, e *Env) {
-			for _, cmd := range commands() {
-				fx := e.newFixture(t, "cust-b")
-				before, beforeResolved, beforeTenant := e.state(t, fx.CaseID), e.state(t, fx.ResolvedCaseID), e.tenantState(t)
-				err := cmd.run(t.Context(), e.Desk(casekit.Customer("cust-a")), fx)
-				if cmd.other == nil {
-					wantOK(t, err, "%s as another customer", cmd.name)
-					continue
-				}
-				wantIs(t, err, cmd.other, "%s on another customer's case", cmd.name)
-				wantUnchanged(t, before, e.state(t, fx.CaseID), "after %s as another customer", cmd.name)
-				wantUnchanged(t, beforeResolved, e.state(t, fx.ResolvedCaseID), "after %s as another customer", cmd.name)
-				wantEqual(t, beforeTenant, e.tenantState(t), "tenant configuration after %s as another customer", cmd.name)
-			}
+			e.runCommands(t, e.Desk(casekit.Customer("cust-a")), "cust-b", "another customer", func(cmd command) error { return cmd.other })
 		}},
-		{"agents and the system may run every command, but only agents pick", func(t *testing.T, e *Env) {
-			for _, a := range []casekit.Actor{casekit.Agent("agent-5"), casekit.System} {
+		{"admins and the system may run every command, but only agents pick", func(t *testing.T, e *Env) {
+			for _, a := range []casekit.Actor{casekit.Agent("admin-5"), casekit.System} {
 				// A tenant per actor: some commands change the tenant's
 				// configuration once for good.
-				te := &Env{Store: e.Store, Kit: e.Kit, Clock: e.Clock, Tenant: CreateTenant(t, e.Kit)}
-				for _, cmd := range commands() {
-					fx := te.newFixture(t, "cust-a")
+				te := e.withAdmins(t, "admin-5")
+				te.runCommands(t, te.Desk(a), "cust-a", a.String(), func(cmd command) error {
 					if agentOnly[cmd.name] && a.Kind != casekit.KindAgent {
-						before := te.state(t, fx.CaseID)
-						wantIs(t, cmd.run(t.Context(), te.Desk(a), fx), casekit.ErrForbidden, "%s as %s", cmd.name, a)
-						wantUnchanged(t, before, te.state(t, fx.CaseID), "after %s as %s", cmd.name, a)
-						continue
+						return casekit.ErrForbidden
 					}
-					wantOK(t, cmd.run(t.Context(), te.Desk(a), fx), "%s as %s", cmd.name, a)
-				}
+					return nil
+				})
 			}
 		}},
 		{"a customer opens cases only for themself", func(t *testing.T, e *Env) {
@@ -228,5 +285,5 @@ func testPermissions(t *testing.T, newStore StoreFactory) {
 				wantEqual(t, try(e.Agent().Lookups(ctx, k)).get(t), try(cust.Lookups(ctx, k)).get(t), "customer Lookups(%s)", k)
 			}
 		}},
-	})
+	}, engine)
 }

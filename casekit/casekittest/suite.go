@@ -28,6 +28,7 @@ var areas = []area{
 	{"content", testContent},
 	{"permissions", testPermissions},
 	{"customer view", testCustomerView},
+	{"roles", testRoles},
 	{"validation", testValidation},
 	{"errors", testErrors},
 	{"history", testHistory},
@@ -56,7 +57,7 @@ var areas = []area{
 
 // RunStoreTests runs the conformance suite against the stores newStore
 // returns: one subtest per area (tenants, config, cases, lifecycle,
-// activities, content, permissions, customer view, validation, errors, history,
+// activities, content, permissions, customer view, roles, validation, errors, history,
 // pagination, sorting, search, tags, distribution, sla, timers, outbox,
 // templates, ratings, portal links, inbound, attachments, custom fields, intake, isolation, rollback, concurrency, properties), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
@@ -92,13 +93,13 @@ func runSerialEnvTests(t *testing.T, newStore StoreFactory, tests []envTest) {
 }
 
 // runEnvTests runs each test in parallel on a store from newStore, in a
-// new tenant.
-func runEnvTests(t *testing.T, newStore StoreFactory, tests []envTest) {
+// new tenant, with a kit built with opts.
+func runEnvTests(t *testing.T, newStore StoreFactory, tests []envTest, opts ...casekit.Option) {
 	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			tc.run(t, NewEnv(t, newStore(t)))
+			tc.run(t, NewEnv(t, newStore(t), opts...))
 		})
 	}
 }

@@ -87,11 +87,16 @@ func seedCase(ctx context.Context, kit *casekit.Kit, dir casekit.StaticDirectory
 	}
 	opener := kit.Desk(tenant).As(casekit.Customer(custID))
 	c, err := opener.OpenCase(ctx, casekit.NewCase{Subject: dc.subject, Description: dc.description, CustomerID: custID,
-		Contact: casekit.Contact{ID: custID, Name: cust.Name, Email: cust.Email}, Type: dc.typ, Priority: dc.priority, Tags: dc.tags})
+		Contact: casekit.Contact{ID: custID, Name: cust.Name, Email: cust.Email}, Type: dc.typ, Priority: dc.priority})
 	if err != nil {
 		return err
 	}
 	sys := kit.Desk(tenant).As(casekit.System)
+	if len(dc.tags) > 0 { // tags are the desk's labels, not the customer's
+		if c, err = sys.Tag(ctx, c.ID, dc.tags...); err != nil {
+			return err
+		}
+	}
 	if c, err = sys.Assign(ctx, c.ID, casekit.Assignment{Queue: dc.queue}); err != nil {
 		return err
 	}

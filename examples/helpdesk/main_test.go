@@ -211,6 +211,20 @@ func TestParseFlags(t *testing.T) {
 	}
 }
 
+// Only the tenant's admin may change its configuration; the other agents
+// work cases.
+func TestOnlyTheAdminConfigures(t *testing.T) {
+	a, _ := testApp(t, false)
+	ctx := context.Background()
+	sla := casekit.SLA{ID: "rush", Name: "Rush", Targets: []casekit.SLATarget{{Priority: "high", FirstResponse: time.Hour, Resolution: 4 * time.Hour}}}
+	if err := a.kit.Desk(tenant).As(casekit.Agent("u-ben")).SaveSLA(ctx, sla); !errors.Is(err, casekit.ErrForbidden) {
+		t.Errorf("SaveSLA as u-ben: %v, want ErrForbidden", err)
+	}
+	if err := a.kit.Desk(tenant).As(casekit.Agent(admin)).SaveSLA(ctx, sla); err != nil {
+		t.Errorf("SaveSLA as the admin: %v", err)
+	}
+}
+
 func TestDemoSeedsEveryStatus(t *testing.T) {
 	a, _ := testApp(t, true)
 	ctx := context.Background()

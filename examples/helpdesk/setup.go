@@ -45,15 +45,20 @@ func teamIDs() []string {
 	return ids
 }
 
-// setUp creates the tenant with its teams, queues and SLA the first time;
-// later starts find it and change nothing.
+// admin is the agent who runs the tenant: the only one with casekit's
+// admin role, so the only one who may change its configuration or delete
+// a case. The others hold the default agent role.
+const admin = "u-ava"
+
+// setUp creates the tenant with its admin, teams, queues and SLA the
+// first time; later starts find it and change nothing.
 func setUp(ctx context.Context, kit *casekit.Kit) error {
 	if _, err := kit.Tenant(ctx, tenant); err == nil {
 		return nil
 	} else if !errors.Is(err, casekit.ErrTenantNotFound) {
 		return err
 	}
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: tenant, Name: "Acme Ltd"}); err != nil {
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: tenant, Name: "Acme Ltd", Admins: []string{admin}}); err != nil {
 		return err
 	}
 	d := kit.Desk(tenant).As(casekit.System)

@@ -603,7 +603,7 @@ func TestTemplatesThroughTheOutbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"}); err != nil {
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme", Admins: []string{"u-1"}}); err != nil {
 		t.Fatal(err)
 	}
 	desk := kit.Desk("acme").As(casekit.Agent("u-1"))

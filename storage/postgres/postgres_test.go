@@ -138,7 +138,7 @@ func TestHostTransaction(t *testing.T) {
 	s := testStore(t)
 	ctx := context.Background()
 	kit := newKit(t, s)
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "host"}); err != nil {
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "host", Admins: []string{"a"}}); err != nil {
 		t.Fatal(err)
 	}
 	err := kit.Desk("host").As(casekit.Agent("a")).SaveSLA(ctx, casekit.SLA{ID: "std", Name: "Standard",
@@ -381,7 +381,7 @@ func TestTwoRunnersFireEachTimerOnce(t *testing.T) {
 	const tenants, perTenant = 3, 20
 	for i := range tenants {
 		id := fmt.Sprintf("runner-%d", i)
-		if err := a.CreateTenant(ctx, casekit.TenantSpec{ID: id}); err != nil {
+		if err := a.CreateTenant(ctx, casekit.TenantSpec{ID: id, Admins: []string{"a"}}); err != nil {
 			t.Fatal(err)
 		}
 		d := a.Desk(id).As(casekit.Agent("a"))
@@ -610,16 +610,18 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 	s := testStore(t)
 	ctx := context.Background()
 	kit := newKit(t, s)
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "r"}); err != nil {
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "r", Admins: []string{"agent-1"}}); err != nil {
 		t.Fatal(err)
 	}
 	d := kit.Desk("r").As(casekit.Agent("agent-1"))
 	want := casekittest.OpenRankedCases(t, d)
 	schema := bun.Ident(s.Schema("r"))
-	for _, stmt := range []string{ // migrations 19, 18, 15, 14, 13, then 12, undone
+	for _, stmt := range []string{ // migrations 19, 18, 16, 15, 14, 13, then 12, undone
 		"ALTER TABLE ?.settings DROP COLUMN public_tags",
 		"DROP TABLE ?.intake_rate",
 		"CREATE INDEX intake_addr_idx ON ?.intake (remote_addr, at)",
+		"DROP TABLE ?.agent_roles",
+		"DROP TABLE ?.roles",
 		"ALTER TABLE ?.custom_fields DROP COLUMN audience",
 		"DROP INDEX ?.attachments_key_idx",
 		"DROP TABLE ?.case_tags",

@@ -583,7 +583,7 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	kit := newKit(t, s)
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "r"}); err != nil {
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "r", Admins: []string{"agent-1"}}); err != nil {
 		t.Fatal(err)
 	}
 	want := casekittest.OpenRankedCases(t, kit.Desk("r").As(casekit.Agent("agent-1")))
@@ -597,6 +597,8 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		"ALTER TABLE settings DROP COLUMN public_tags", // migration 19
 		"DROP TABLE intake_rate",                       // migration 18
 		"CREATE INDEX intake_addr_idx ON intake (remote_addr, at)",
+		"DROP TABLE agent_roles", // migration 16
+		"DROP TABLE roles",
 		"ALTER TABLE custom_fields DROP COLUMN audience", // migration 15
 		"DROP INDEX attachments_key_idx",                 // migration 14
 		"DROP INDEX cases_status_rank_idx",               // migration 12

@@ -403,6 +403,18 @@ var migrations = []migration{
 		// (casekit.CustomFieldAudience); existing fields become internal.
 		`ALTER TABLE ?.custom_fields ADD COLUMN audience TEXT NOT NULL DEFAULT 'internal'`,
 	}},
+	{16, "roles", []string{
+		// The tenant's own roles (the built-in ones live in casekit) and
+		// the role each agent was given; an agent with no row holds
+		// casekit.DefaultRole.
+		`CREATE TABLE ?.roles (
+			key TEXT PRIMARY KEY,
+			name TEXT NOT NULL,
+			permissions {json} NOT NULL)`,
+		`CREATE TABLE ?.agent_roles (
+			agent_id TEXT PRIMARY KEY,
+			role TEXT NOT NULL)`,
+	}},
 	{18, "intake rate counters", []string{
 		// casekit.Tx.CountIntakeOpened: each address's count of cases
 		// opened through the web form in its latest clock hour (hour in

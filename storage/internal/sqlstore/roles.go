@@ -1,0 +1,97 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/uptrace/bun"
+
+	"casekit.dev/casekit"
+)
+
+type roleRow struct {
+	bun.BaseModel `bun:"table:roles,alias:ro"`
+
+	Key         string               `bun:"key,pk"`
+	Name        string               `bun:"name"`
+	Permissions []casekit.Permission `bun:"permissions,type:json"`
+}
+
+type agentRoleRow struct {
+	bun.BaseModel `bun:"table:agent_roles,alias:ar"`
+
+	AgentID string `bun:"agent_id,pk"`
+	Role    string `bun:"role"`
+}
+
+// Roles implements casekit.Tx.
+func (t *Tx) Roles(ctx context.Context) ([]casekit.Role, error) {
+	var rows []roleRow
+	if err := t.sel(&rows, "roles", "ro").OrderExpr("ro.key").Scan(ctx); err != nil {
+		return nil, t.err(err, "roles")
+	}
+	out := make([]casekit.Role, len(rows))
+	for i, r := range rows {
+		out[i] = casekit.Role{Key: r.Key, Name: r.Name, Permissions: r.Permissions}
+		if out[i].Permissions == nil {
+			out[i].Permissions = []casekit.Permission{}
+		}
+	}
+	return out, nil
+}
+
+// SaveRole implements casekit.Tx.
+func (t *Tx) SaveRole(ctx context.Context, r casekit.Role) error {
+	perms := r.Permissions
+	if perms == nil {
+		perms = []casekit.Permission{}
+	}
+	_, err := t.ins(&roleRow{Key: r.Key, Name: r.Name, Permissions: perms}, "roles").
+		On("CONFLICT (key) DO UPDATE").
+		Set("name = EXCLUDED.name, permissions = EXCLUDED.permissions").Exec(ctx)
+	return t.err(err, "save role")
+}
+
+// DeleteRole implements casekit.Tx.
+func (t *Tx) DeleteRole(ctx context.Context, key string) error {
+	res, err := t.db.NewRaw("DELETE FROM ?.roles WHERE key = ?", t.schema, key).Exec(ctx)
+	if err != nil {
+		return t.err(err, "delete role")
+	}
+	return affected(res, casekit.ErrNotFound)
+}
+
+// AgentRole implements casekit.Tx.
+func (t *Tx) AgentRole(ctx context.Context, agentID string) (string, error) {
+	var role string
+	err := t.db.NewRaw("SELECT role FROM ?.agent_roles WHERE agent_id = ?", t.schema, agentID).Scan(ctx, &role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return role, t.err(err, "agent role")
+}
+
+// AgentRoles implements casekit.Tx.
+func (t *Tx) AgentRoles(ctx context.Context) ([]casekit.RoleAssignment, error) {
+	var rows []agentRoleRow
+	if err := t.sel(&rows, "agent_roles", "ar").OrderExpr("ar.agent_id").Scan(ctx); err != nil {
+		return nil, t.err(err, "agent roles")
+	}
+	out := make([]casekit.RoleAssignment, len(rows))
+	for i, r := range rows {
+		out[i] = casekit.RoleAssignment{AgentID: r.AgentID, Role: r.Role}
+	}
+	return out, nil
+}
+
+// SetAgentRole implements casekit.Tx.
+func (t *Tx) SetAgentRole(ctx context.Context, agentID, role string) error {
+	if role == "" {
+		_, err := t.db.NewRaw("DELETE FROM ?.agent_roles WHERE agent_id = ?", t.schema, agentID).Exec(ctx)
+		return t.err(err, "set agent role")
+	}
+	_, err := t.ins(&agentRoleRow{AgentID: agentID, Role: role}, "agent_roles").
+		On("CONFLICT (agent_id) DO UPDATE").Set("role = EXCLUDED.role").Exec(ctx)
+	return t.err(err, "set agent role")
+}

@@ -178,6 +178,14 @@ func (t *configTx) TemplateOverrides(ctx context.Context) ([]TemplateOverride, e
 	return cachedRead(ctx, t, "templates", func() ([]TemplateOverride, error) { return t.Tx.TemplateOverrides(ctx) }, slices.Clone[[]TemplateOverride])
 }
 
+func (t *configTx) MailSettings(ctx context.Context) (MailSettings, error) {
+	return cachedRead(ctx, t, "mail", func() (MailSettings, error) { return t.Tx.MailSettings(ctx) }, cloneMailSettings)
+}
+
+func (t *configTx) SaveMailSettings(ctx context.Context, s MailSettings) error {
+	return t.wrote(ctx, t.Tx.SaveMailSettings(ctx, s))
+}
+
 func (t *configTx) SaveSettings(ctx context.Context, s Settings) error {
 	return t.wrote(ctx, t.Tx.SaveSettings(ctx, s))
 }

@@ -48,8 +48,7 @@ func PortalLinkHash(token string) string {
 // CreatePortalLink makes a link to the case for its customer, valid for
 // ttl (DefaultPortalLinkTTL when 0, at most MaxPortalLinkTTL), and returns
 // its token: 256 random bits, base64url, which only this call ever sees.
-// The case must have a customer (CustomerID or Contact.ID) for the link's
-// visitor to act as.
+// The link's visitor acts as LinkCustomer(case).
 func (d *Desk) CreatePortalLink(ctx context.Context, caseID string, ttl time.Duration) (string, *PortalLink, error) {
 	var (
 		token string
@@ -65,9 +64,6 @@ func (d *Desk) CreatePortalLink(ctx context.Context, caseID string, ttl time.Dur
 		cs, err := c.load(caseID, true)
 		if err != nil {
 			return err
-		}
-		if LinkCustomer(cs) == "" {
-			return invalid("case", "customer", "case %d has no customer (customer_id or contact.id) for the link to act as", cs.Number)
 		}
 		b := make([]byte, 32)
 		if _, err := rand.Read(b); err != nil {
@@ -89,13 +85,21 @@ func (d *Desk) CreatePortalLink(ctx context.Context, caseID string, ttl time.Dur
 }
 
 // LinkCustomer is the customer a portal link to cs acts as: its
-// CustomerID, or else its Contact.ID; "" when it has neither.
+// CustomerID, or else its Contact.ID, or else, for a case whose contact is
+// only an unverified address, CaseCustomer(cs.ID), who sees that one case.
 func LinkCustomer(cs *Case) string {
 	if cs.CustomerID != "" {
 		return cs.CustomerID
 	}
-	return cs.Contact.ID
+	if cs.Contact.ID != "" {
+		return cs.Contact.ID
+	}
+	return CaseCustomer(cs.ID)
 }
+
+// CaseCustomer is the customer ID that may see one case and no other:
+// what a portal link to a case without a known customer acts as.
+func CaseCustomer(caseID string) string { return "case:" + caseID }
 
 // PortalLinks lists the case's portal links, oldest first, revoked and
 // expired ones included.

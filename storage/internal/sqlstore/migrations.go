@@ -398,6 +398,25 @@ var migrations = []migration{
 		// Kit.SweepBlobs asks which blobs an attachment refers to.
 		`CREATE INDEX attachments_key_idx ON ?.attachments (blob_key)`,
 	}},
+	{17, "the mail conversation", []string{
+		// The tenant's mail settings: one JSON document (casekit.MailSettings).
+		`CREATE TABLE ?.mail_settings (
+			id INTEGER PRIMARY KEY,
+			doc {json} NOT NULL)`,
+		// Each case's reply tokens: the secret in its reply address and
+		// thread references. A revoked token no longer joins mail to it.
+		`CREATE TABLE ?.reply_tokens (
+			token TEXT PRIMARY KEY,
+			case_id TEXT NOT NULL,
+			created_at {ts} NOT NULL,
+			revoked_at {ts})`,
+		`CREATE INDEX reply_tokens_case_idx ON ?.reply_tokens (case_id)`,
+		// The acknowledgements sent, for the per-address hourly limit.
+		`CREATE TABLE ?.mail_acks (
+			address TEXT NOT NULL,
+			at {ts} NOT NULL)`,
+		`CREATE INDEX mail_acks_addr_idx ON ?.mail_acks (address, at)`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

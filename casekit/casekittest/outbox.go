@@ -84,7 +84,7 @@ func testOutbox(t *testing.T, newStore StoreFactory) {
 			}
 			c := openWith(t, e.Desk(casekit.System), casekit.NewCase{Subject: "From the web form", Origin: "web", QueueID: "qa",
 				CustomerID: "cust-1", Contact: casekit.Contact{Name: "Ada", Email: "ada@example.com"}, SLAID: "round", Priority: "high"})
-			step("opened from a web form", "case.opened -> agent:agent-1", "case.opened -> agent:agent-2")
+			step("opened from a web form", "case.opened -> agent:agent-1", "case.opened -> agent:agent-2", "case.opened -> customer:cust-1")
 			try(cust.PostMessage(ctx, c.ID, casekit.NewMessage{Body: "Any news?"})).get(t)
 			step("a customer comment on an unassigned case", "message.posted -> agent:agent-1", "message.posted -> agent:agent-2")
 			try(d.Assign(ctx, c.ID, casekit.Assignment{Agent: "agent-2"})).get(t)
@@ -121,7 +121,7 @@ func testOutbox(t *testing.T, newStore StoreFactory) {
 			step("canceled", "case.canceled -> customer:cust-2")
 
 			openWith(t, d, casekit.NewCase{Subject: "Late", Priority: "critical", SLAID: "round", AssigneeID: "agent-2"})
-			step("opened with an assignee")
+			step("opened with an assignee", "case.opened -> agent:agent-2")
 			e.Clock.Advance(2 * time.Hour)
 			step("the response deadline passes", "sla.breached -> agent:agent-2")
 		}},

@@ -66,6 +66,8 @@ type cmd struct {
 	posted   map[string]*Message
 	noAck    map[string]bool
 	mailRefs map[string]string
+	// linkTokens are the tokens of the portal links mailed, by link ID.
+	linkTokens map[string]string
 }
 
 // run checks the actor and runs fn in one store transaction, appending the

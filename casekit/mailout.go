@@ -52,6 +52,9 @@ func (c *cmd) mailData(ev Event, cs *Case, ack bool, data map[string]any) error 
 	if addr := s.replyAddress(token); addr != "" {
 		data["reply_to"] = addr
 	}
+	if t := c.linkTokens[str(ev.Data["link_id"])]; t != "" && ev.Type == EventPortalLinkMailed {
+		data["portal_token"] = t
+	}
 	if ack {
 		data["acknowledgement"] = true
 		if ref := c.mailRefs[cs.ID]; ref != "" {

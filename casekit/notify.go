@@ -247,6 +247,8 @@ func (c *cmd) recipients(ev Event, cs *Case) ([]Recipient, error) {
 		}
 	case EventResolved, EventCanceled:
 		return customer()
+	case EventPortalLinkMailed: // to the contact's address alone: it verifies that
+		return []Recipient{{Kind: RecipientCustomer, ID: cs.CustomerID, Name: cs.Contact.Name, Email: cs.Contact.Email}}, nil
 	case EventActivityAdded:
 		if ev.Data["notify_contact"] == true {
 			return customer()

@@ -21,6 +21,10 @@ type PortalLink struct {
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt time.Time  `json:"expires_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// Verifies is the contact address the link was mailed to
+	// (Desk.MailPortalLink): opening it proves the address, which then
+	// becomes the case's contact identity.
+	Verifies string `json:"verifies,omitempty"`
 }
 
 // The portal link events, in the case's history.
@@ -55,33 +59,40 @@ func (d *Desk) CreatePortalLink(ctx context.Context, caseID string, ttl time.Dur
 		out   *PortalLink
 	)
 	err := d.run(ctx, "create portal link", staffOnly, func(c *cmd) error {
-		if ttl == 0 {
-			ttl = DefaultPortalLinkTTL
-		}
-		if ttl < time.Minute || ttl > MaxPortalLinkTTL {
-			return invalid("ttl", "range", "must be between a minute and %v", MaxPortalLinkTTL)
-		}
 		cs, err := c.load(caseID, true)
 		if err != nil {
 			return err
 		}
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return err
-		}
-		token = base64.RawURLEncoding.EncodeToString(b)
-		l := PortalLink{ID: newID(), CaseID: cs.ID, CreatedBy: c.actor, CreatedAt: c.now, ExpiresAt: c.now.Add(ttl)}
-		if err := c.tx.InsertPortalLink(c.ctx, l, PortalLinkHash(token)); err != nil {
-			return err
-		}
-		c.record(cs, EventPortalLinkCreated, map[string]any{"link_id": l.ID, "expires_at": l.ExpiresAt.Format(time.RFC3339Nano)})
-		out = &l
-		return nil
+		token, out, err = c.createPortalLink(cs, ttl, "")
+		return err
 	})
 	if err != nil {
 		return "", nil, err
 	}
 	return token, out, nil
+}
+
+// createPortalLink makes a link to cs valid for ttl (the default when
+// 0) that verifies the address verifies ("" for none), and returns its
+// token.
+func (c *cmd) createPortalLink(cs *Case, ttl time.Duration, verifies string) (string, *PortalLink, error) {
+	if ttl == 0 {
+		ttl = DefaultPortalLinkTTL
+	}
+	if ttl < time.Minute || ttl > MaxPortalLinkTTL {
+		return "", nil, invalid("ttl", "range", "must be between a minute and %v", MaxPortalLinkTTL)
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	l := PortalLink{ID: newID(), CaseID: cs.ID, CreatedBy: c.actor, CreatedAt: c.now, ExpiresAt: c.now.Add(ttl), Verifies: verifies}
+	if err := c.tx.InsertPortalLink(c.ctx, l, PortalLinkHash(token)); err != nil {
+		return "", nil, err
+	}
+	c.record(cs, EventPortalLinkCreated, map[string]any{"link_id": l.ID, "expires_at": l.ExpiresAt.Format(time.RFC3339Nano)})
+	return token, &l, nil
 }
 
 // LinkCustomer is the customer a portal link to cs acts as: its
@@ -184,8 +195,11 @@ func (c *cmd) checkLink(found *PortalLink, cs **Case, l **PortalLink) error {
 	if !c.now.Before(found.ExpiresAt) {
 		return fmt.Errorf("portal link %s: %w", found.ID, ErrLinkExpired)
 	}
-	got, err := c.load(found.CaseID, false)
+	got, err := c.load(found.CaseID, found.Verifies != "")
 	if err != nil {
+		return err
+	}
+	if err := c.verifyContact(got, found.Verifies); err != nil {
 		return err
 	}
 	*cs, *l = got, found

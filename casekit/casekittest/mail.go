@@ -228,6 +228,47 @@ func testMail(t *testing.T, newStore StoreFactory) {
 			res := try(sys.Inbound(ctx, mailTo("x@example.com", addr, "Re", "joins"))).get(t)
 			wantEqual(t, casekit.InboundAppended, res.Action, "a mail to the tenant's form of reply address")
 		}},
+		{"an address becomes an identity only when verified: by a mailed link opened, or the host vouching", func(t *testing.T, e *Env, rec *Recorder) {
+			ctx, d, sys := t.Context(), e.Agent(), e.Desk(casekit.System)
+			adaPortal := e.Desk(casekit.Customer(casekit.EmailContactID("ada@example.com")))
+			c := try(sys.Inbound(ctx, mail("Ada <ada@example.com>", "Printer", "x"))).get(t).Case
+			plain, _, err := d.CreatePortalLink(ctx, c.ID, 0)
+			must(t, err, "CreatePortalLink")
+			_, _, err = sys.OpenPortalLink(ctx, plain)
+			must(t, err, "OpenPortalLink of a link not mailed")
+			wantIs(t, errOf(adaPortal.Case(ctx, c.ID)), casekit.ErrNotFound, "the case after a link made, not mailed, was opened")
+			rec.Take()
+			e.runDue(t, 1, "the acknowledgement")
+			rec.Take()
+			l := try(d.MailPortalLink(ctx, c.ID, 0)).get(t)
+			_, err = e.Kit.RunDue(ctx)
+			must(t, err, "RunDue")
+			got := rec.Take()
+			if len(got) != 1 || got[0].Event != casekit.EventPortalLinkMailed || got[0].Recipient.Email != "ada@example.com" || got[0].Data["link_id"] != l.ID {
+				t.Fatalf("the mailed link: %+v", got)
+			}
+			token, _ := got[0].Data["portal_token"].(string)
+			wantIs(t, errOf(adaPortal.Case(ctx, c.ID)), casekit.ErrNotFound, "the case before the mailed link is opened")
+			for _, ev := range e.history(t, c.ID) {
+				if strings.Contains(fmt.Sprint(ev.Data), token) {
+					t.Errorf("the link's token stands in the history: %s %v", ev.Type, ev.Data)
+				}
+			}
+			opened, _, err := sys.OpenPortalLink(ctx, token)
+			must(t, err, "OpenPortalLink of the mailed link")
+			wantEqual(t, casekit.EmailContactID("ada@example.com"), opened.Contact.ID, "the contact after the mailed link was opened")
+			try(adaPortal.Case(ctx, c.ID)).get(t)
+			eventOf(t, e.history(t, c.ID), casekit.EventContactVerified)
+
+			other := try(sys.Inbound(ctx, mail("Bob <bob@example.com>", "Lift", "x"))).get(t).Case
+			wantEqual(t, casekit.EmailContactID("bob@example.com"), try(d.VerifyContact(ctx, other.ID)).get(t).Contact.ID, "a contact the host vouches for")
+			none := openWith(t, d, casekit.NewCase{Subject: "No address"})
+			wantRule(t, errOf(d.MailPortalLink(ctx, none.ID, 0)), "a link for a case without an address", "contact.email", "required")
+			wantRule(t, errOf(d.VerifyContact(ctx, none.ID)), "verifying a case without an address", "contact.email", "required")
+			quiet := NewEnv(t, e.Store)
+			qc := openWith(t, quiet.Agent(), casekit.NewCase{Subject: "x", Contact: casekit.Contact{Email: "ada@example.com"}})
+			wantIs(t, errOf(quiet.Agent().MailPortalLink(ctx, qc.ID, 0)), casekit.ErrNoNotifier, "a mailed link without a notifier")
+		}},
 	}
 	// Serial, like the outbox's: RunDue delivers every tenant's outbox.
 	for _, tc := range tests {

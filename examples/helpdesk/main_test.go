@@ -129,9 +129,9 @@ func TestParseFlags(t *testing.T) {
 		want config
 		err  string
 	}{
-		{args: nil, want: config{addr: "127.0.0.1:8080", from: "Acme Help Desk <help@acme.example>", prefix: "casekit_"}},
-		{args: []string{"-addr", ":0", "-data", "/tmp/x", "-demo"}, want: config{addr: ":0", data: "/tmp/x", demo: true, from: "Acme Help Desk <help@acme.example>", prefix: "casekit_"}},
-		{args: []string{"-postgres", "postgres://h/db", "-smtp", "127.0.0.1:1025"}, want: config{addr: "127.0.0.1:8080", postgres: "postgres://h/db", smtp: "127.0.0.1:1025", from: "Acme Help Desk <help@acme.example>", prefix: "casekit_"}},
+		{args: nil, want: config{addr: "127.0.0.1:8080", from: "Acme Help Desk <help@acme.example>", prefix: "casekit_", mailIn: "127.0.0.1:2525"}},
+		{args: []string{"-addr", ":0", "-data", "/tmp/x", "-demo"}, want: config{addr: ":0", data: "/tmp/x", demo: true, from: "Acme Help Desk <help@acme.example>", prefix: "casekit_", mailIn: "127.0.0.1:2525"}},
+		{args: []string{"-postgres", "postgres://h/db", "-smtp", "127.0.0.1:1025"}, want: config{addr: "127.0.0.1:8080", postgres: "postgres://h/db", smtp: "127.0.0.1:1025", from: "Acme Help Desk <help@acme.example>", prefix: "casekit_", mailIn: "127.0.0.1:2525"}},
 		{args: []string{"-postgres", "postgres://h/db", "-data", "d"}, err: "not both"},
 		{args: []string{"-smtp", "nohost"}, err: "not host:port"},
 		{args: []string{"-addr", ""}, err: "-addr must not be empty"},
@@ -448,8 +448,18 @@ func TestWebFormOpensCaseInQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cs.QueueID != "general" || cs.Contact.ID != ada || cs.Origin != "web" {
-		t.Errorf("case from the form: queue %q contact %q origin %q", cs.QueueID, cs.Contact.ID, cs.Origin)
+	// Typed by someone not signed in, the address is kept but is no one's.
+	if cs.QueueID != "general" || cs.Contact.ID != "" || cs.Contact.Email != "ada@example.com" || cs.Origin != "web" {
+		t.Errorf("case from the form: queue %q contact %q <%s> origin %q", cs.QueueID, cs.Contact.ID, cs.Contact.Email, cs.Origin)
+	}
+	// Ada signed in: it is hers.
+	web.login("email:ada@example.com")
+	web.get("/form")
+	if status, _, _ := web.post("/form", url.Values{"idempotency_key": {"k-3"}, "email": {"ada@example.com"}, "subject": {"Again"}}); status != http.StatusSeeOther {
+		t.Fatalf("web form signed in: %d", status)
+	}
+	if cs, err := a.kit.Desk(tenant).As(casekit.System).CaseByNumber(context.Background(), 2); err != nil || cs.Contact.ID != ada {
+		t.Errorf("case from the form of a signed-in customer: %+v, %v", cs, err)
 	}
 }
 

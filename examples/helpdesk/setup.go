@@ -11,8 +11,9 @@ import (
 
 // directory is the host's people: the agents (members of teams) and the
 // customers. A customer's ID is casekit.EmailContactID of their address,
-// the ID the web form gives the sender of a case, so the cases they open
-// there are theirs in the portal.
+// the ID the web form gives the sender of a case when they are signed in
+// with that address, so the cases they open there are theirs in the
+// portal.
 func directory() casekit.StaticDirectory {
 	return casekit.StaticDirectory{
 		People: []casekit.Person{
@@ -66,6 +67,13 @@ func setUp(ctx context.Context, kit *casekit.Kit) error {
 		if err := d.SaveQueue(ctx, q); err != nil {
 			return err
 		}
+	}
+	// Mail to help@ opens cases in General, to billing@ in Billing; the
+	// cases' reply addresses are help+<token>@acme.example.
+	if err := d.UpdateMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example", Mailboxes: []casekit.Mailbox{
+		{Address: "help@acme.example", QueueID: "general"}, {Address: "billing@acme.example", QueueID: "billing"},
+	}}); err != nil {
+		return err
 	}
 	// The portal's pages are the defaults, with a way back to the sign-in
 	// page added to the footer: a tenant override of one definition.

@@ -15,11 +15,7 @@ import (
 // acknowledgement of a new case and its limits; the mailboxes' routing;
 // the mail settings' rules.
 func testMail(t *testing.T, newStore StoreFactory) {
-	type mailTest struct {
-		name string
-		run  func(t *testing.T, e *Env, rec *Recorder)
-	}
-	tests := []mailTest{
+	runRecorderTests(t, newStore, []recorderTest{
 		{"an agent's public mail goes to the contact, the watchers and its To, with text, files and reply address; nothing internal does", func(t *testing.T, e *Env, rec *Recorder) {
 			ctx, d := t.Context(), e.Agent()
 			c := openWith(t, d, casekit.NewCase{Subject: "Printer", Contact: casekit.Contact{Name: "Ada", Email: "ada@example.com"}, AssigneeID: AgentID})
@@ -269,12 +265,5 @@ func testMail(t *testing.T, newStore StoreFactory) {
 			qc := openWith(t, quiet.Agent(), casekit.NewCase{Subject: "x", Contact: casekit.Contact{Email: "ada@example.com"}})
 			wantIs(t, errOf(quiet.Agent().MailPortalLink(ctx, qc.ID, 0)), casekit.ErrNoNotifier, "a mailed link without a notifier")
 		}},
-	}
-	// Serial, like the outbox's: RunDue delivers every tenant's outbox.
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			rec := &Recorder{}
-			tc.run(t, NewEnv(t, newStore(t), casekit.WithNotifier(rec), casekit.WithDirectory(testDirectory)), rec)
-		})
-	}
+	})
 }

@@ -354,7 +354,8 @@ func (s MailSettings) queueFor(addrs []string) string {
 // acknowledgement: its origin is one the tenant acknowledges, the contact
 // has an address that is not the tenant's own, the opening mail was not
 // a list's, and the address has had fewer than AckLimit in the last hour.
-// A yes is counted at once, in the command's transaction.
+// A yes is counted at once, in the command's transaction, and the counts
+// of earlier hours are dropped.
 func (c *cmd) acknowledge(cs *Case) (bool, error) {
 	addr := strings.ToLower(cs.Contact.Email)
 	if addr == "" || c.noAck[cs.ID] {
@@ -364,8 +365,12 @@ func (c *cmd) acknowledge(cs *Case) (bool, error) {
 	if err != nil || !slices.Contains(s.Acknowledge, cs.Origin) || s.own(addr) {
 		return false, err
 	}
-	n, err := c.tx.CountMailAcks(c.ctx, addr, c.now.Add(-time.Hour))
+	hourAgo := c.now.Add(-time.Hour)
+	n, err := c.tx.CountMailAcks(c.ctx, addr, hourAgo)
 	if err != nil || n >= s.AckLimit {
+		return false, err
+	}
+	if err := c.tx.DeleteMailAcks(c.ctx, hourAgo); err != nil { // the count needs no older ones
 		return false, err
 	}
 	return true, c.tx.InsertMailAck(c.ctx, addr, c.now)

@@ -170,9 +170,11 @@ type Tx interface {
 	// at and counts them.
 	RevokeReplyTokens(ctx context.Context, caseID string, at time.Time) (int, error)
 	// InsertMailAck records an acknowledgement sent to addr at at;
-	// CountMailAcks counts those sent to addr since since.
+	// CountMailAcks counts those sent to addr since since;
+	// DeleteMailAcks forgets those, to any address, sent before before.
 	InsertMailAck(ctx context.Context, addr string, at time.Time) error
 	CountMailAcks(ctx context.Context, addr string, since time.Time) (int, error)
+	DeleteMailAcks(ctx context.Context, before time.Time) error
 	// TemplateOverrides lists the tenant's template overrides by name.
 	TemplateOverrides(ctx context.Context) ([]TemplateOverride, error)
 	// SaveTemplateOverride inserts or replaces the override with the

@@ -1,6 +1,7 @@
 package casekittest
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -130,6 +131,11 @@ func testMail(t *testing.T, newStore StoreFactory) {
 			e.Clock.Advance(61 * time.Minute)
 			try(sys.Inbound(ctx, mail("ada@example.com", "Next hour", "x"))).get(t)
 			wantEqual(t, 1, len(acks("an hour later")), "acknowledgements an hour later")
+			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+				n, err := tx.CountMailAcks(ctx, "ada@example.com", time.Time{})
+				wantEqual(t, 1, n, "acknowledgements kept after an hour (the earlier hour's dropped)")
+				return err
+			})
 			list := "From: bob@example.com\r\nSubject: Digest\r\nList-Id: <users.lists.example>\r\n\r\nDigest.\r\n"
 			wantEqual(t, casekit.InboundOpened, try(sys.Inbound(ctx, []byte(list))).get(t).Action, "a list's mail")
 			wantEqual(t, 0, len(acks("a list's mail")), "acknowledgements of a list's mail")

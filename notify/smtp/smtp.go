@@ -130,9 +130,11 @@ type Config struct {
 	// Domain is the right-hand side of the Message-IDs and thread IDs;
 	// the domain of From when empty.
 	Domain string
-	// ReplyTo gives a notification's Reply-To address (e.g. a per-case
-	// address that feeds replies back to the case); no Reply-To when nil
-	// or when it returns "". An address that does not parse is an error.
+	// ReplyTo gives a notification's Reply-To address; no Reply-To when
+	// it returns "". When nil, the case's reply address casekit put in
+	// the notification (Data["reply_to"], from the tenant's
+	// casekit.MailSettings) is used, if any. An address that does not
+	// parse is an error.
 	ReplyTo func(n casekit.Notification) string
 	// Render gives a notification's subject and bodies. When nil, the
 	// notification's own rendering is used (Notification.Rendered, from

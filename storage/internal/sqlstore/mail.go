@@ -111,3 +111,9 @@ func (t *Tx) CountMailAcks(ctx context.Context, addr string, since time.Time) (i
 	n, err := t.sel((*mailAckRow)(nil), "mail_acks", "ma").Where("ma.address = ? AND ma.at >= ?", addr, since.UTC()).Count(ctx)
 	return int(n), t.err(err, "count mail acknowledgements")
 }
+
+// DeleteMailAcks implements casekit.Tx.
+func (t *Tx) DeleteMailAcks(ctx context.Context, before time.Time) error {
+	_, err := t.db.NewRaw("DELETE FROM ?.mail_acks WHERE at < ?", t.schema, before.UTC()).Exec(ctx)
+	return t.err(err, "delete mail acknowledgements")
+}

@@ -416,6 +416,7 @@ var migrations = []migration{
 			address TEXT NOT NULL,
 			at {ts} NOT NULL)`,
 		`CREATE INDEX mail_acks_addr_idx ON ?.mail_acks (address, at)`,
+		`CREATE INDEX mail_acks_at_idx ON ?.mail_acks (at)`,
 		// A portal link mailed to the contact verifies the address it
 		// went to when opened.
 		`ALTER TABLE ?.portal_links ADD COLUMN verifies TEXT NOT NULL DEFAULT ''`,

@@ -209,6 +209,7 @@ func testMail(t *testing.T, newStore StoreFactory) {
 				{mailTo("ada@example.com", "Sales <sales+de@acme.example>", "Offer", "x"), "", "sales", []string{"case.opened -> agent:agent-3"}},
 				{mail("ada@example.com", "Help", "x"), "", "help", []string{"case.opened -> agent:agent-1", "case.opened -> agent:agent-2"}},
 				{mail("ada@example.com", "Bcc to sales", "x"), "SALES@acme.example", "sales", []string{"case.opened -> agent:agent-3"}},
+				{append([]byte("Delivered-To: sales@acme.example\r\n"), mailTo("ada@example.com", "list@example.com", "Via a list", "x")...), "", "sales", []string{"case.opened -> agent:agent-3"}},
 				{mailTo("ada@example.com", "other@acme.example", "Elsewhere", "x"), "", "", nil},
 			} {
 				res := try(sys.InboundMail(ctx, casekit.InboundMail{Raw: tc.raw, Recipient: tc.recipient})).get(t)

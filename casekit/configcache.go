@@ -285,6 +285,14 @@ func (t *configTx) AgentRole(ctx context.Context, agentID string) (string, error
 	return cachedRead(ctx, t, "agent_role:"+agentID, func() (string, error) { return t.Tx.AgentRole(ctx, agentID) })
 }
 
+func (t *configTx) MailSettings(ctx context.Context) (MailSettings, error) {
+	return cachedRead(ctx, t, "mail", func() (MailSettings, error) { return t.Tx.MailSettings(ctx) })
+}
+
+func (t *configTx) SaveMailSettings(ctx context.Context, s MailSettings) error {
+	return t.wrote(ctx, t.Tx.SaveMailSettings(ctx, s))
+}
+
 func (t *configTx) SaveSettings(ctx context.Context, s Settings) error {
 	return t.wrote(ctx, t.Tx.SaveSettings(ctx, s))
 }

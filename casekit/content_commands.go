@@ -118,6 +118,17 @@ func (c *cmd) postMessage(caseID string, in NewMessage) (*Message, error) {
 	if err := validateStruct(in); err != nil {
 		return nil, err
 	}
+	if in.Channel == ChannelEmail { // the addresses an agent's mail also goes to
+		var v validations
+		for i, to := range in.To {
+			if validate.Var(to, "email") != nil {
+				v.add(fmt.Sprintf("to[%d]", i), "email", "%q is not an e-mail address", to)
+			}
+		}
+		if err := v.err(); err != nil {
+			return nil, err
+		}
+	}
 	cs, err := c.load(caseID, true)
 	if err != nil {
 		return nil, err
@@ -148,6 +159,10 @@ func (c *cmd) postMessage(caseID string, in NewMessage) (*Message, error) {
 	if err := c.tx.InsertMessage(c.ctx, m); err != nil {
 		return nil, fmt.Errorf("case %s: %w", cs.ID, err)
 	}
+	if c.posted == nil {
+		c.posted = map[string]*Message{}
+	}
+	c.posted[m.ID] = m // its mail carries it whole
 	c.record(cs, EventMessagePosted, map[string]any{
 		"message_id": m.ID, "direction": string(m.Direction), "channel": string(m.Channel), "public": m.Public,
 		"excerpt": excerpt(m.Body, 500),

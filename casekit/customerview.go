@@ -232,6 +232,8 @@ var customerNoticeKeys = map[EventType][]string{
 	EventCanceled:      {"from", "to", "reason"},
 	EventActivityAdded: {"activity_id", "kind", "activity_subject"},
 	EventMessagePosted: {"message_id", "direction", "channel", "excerpt"},
+	// The link itself (its token) is added for the contact only, by mailData.
+	EventPortalLinkMailed: {"link_id", "expires_at"},
 }
 
 // customerNotice keeps of a notification's data what a customer or

@@ -94,6 +94,17 @@ type cmd struct {
 	// eventCases holds, for each event, the case it is about (nil for
 	// tenant-level events), as the command leaves it.
 	eventCases []*Case
+	// The mail conversation (mail.go): the tenant's mail settings and the
+	// cases' reply tokens, read once per command; the messages posted,
+	// for the mail that carries them; the cases whose opening is not
+	// acknowledged; the Message-ID of the mail a case was opened by.
+	mail     *MailSettings
+	tokens   map[string]string
+	posted   map[string]*Message
+	noAck    map[string]bool
+	mailRefs map[string]string
+	// linkTokens are the tokens of the portal links mailed, by link ID.
+	linkTokens map[string]string
 }
 
 // run checks the actor and runs fn in one store transaction, appending the
@@ -202,7 +213,7 @@ func (c *cmd) visible(cs *Case) bool {
 	if !c.customer() {
 		return true
 	}
-	return cs.CustomerID == c.actor.ID || (cs.Contact.ID != "" && cs.Contact.ID == c.actor.ID)
+	return cs.CustomerID == c.actor.ID || (cs.Contact.ID != "" && cs.Contact.ID == c.actor.ID) || c.actor.ID == CaseCustomer(cs.ID)
 }
 
 // load reads a case, locking it when lock is set, and hides it from a

@@ -30,6 +30,11 @@ type Submission struct {
 	// by the form; the queue's team and default SLA come with it. An
 	// unknown queue is a ValidationError on queue_id.
 	QueueID string `json:"queue_id" validate:"omitempty,key"`
+	// Verified says the host vouches for the email field (the sender is
+	// signed in with that address): it then becomes the case's contact
+	// identity, putting the case in that customer's portal. A typed
+	// address alone is only stored.
+	Verified bool `json:"verified"`
 }
 
 // SubmittedFile is one uploaded file of a Submission.
@@ -124,8 +129,11 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 		}
 		f := s.Fields
 		in := NewCase{Subject: f["subject"], Description: f["description"], Origin: "web",
-			Contact: Contact{ID: EmailContactID(f["email"]), Name: f["name"], Email: f["email"], Phone: f["phone"]},
+			Contact: Contact{Name: f["name"], Email: f["email"], Phone: f["phone"]},
 			Type:    f["type"], Category: f["category"], Priority: f["priority"], QueueID: s.QueueID}
+		if s.Verified {
+			in.Contact.ID = EmailContactID(f["email"])
+		}
 		for _, k := range slices.Sorted(maps.Keys(f)) {
 			if !slices.Contains(intakeFields, k) {
 				if in.Custom == nil {

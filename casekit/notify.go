@@ -122,7 +122,10 @@ func (c *cmd) notifications() ([]Notification, error) {
 			return nil, err
 		}
 		for _, r := range rs {
-			if (r.Kind == RecipientAgent && c.actor == Agent(r.ID)) || (r.Kind == RecipientCustomer && c.actor == Customer(r.ID)) {
+			// An acknowledgement is the one notice about the actor's own
+			// doing: the case they opened arrived.
+			ack := ev.Type == EventCaseOpened && r.Kind == RecipientCustomer
+			if !ack && ((r.Kind == RecipientAgent && c.actor == Agent(r.ID)) || (r.Kind == RecipientCustomer && c.actor == Customer(r.ID))) {
 				continue
 			}
 			data := map[string]any{"subject": cs.Subject, "status": cs.Status, "priority": cs.Priority}
@@ -160,7 +163,12 @@ func (c *cmd) notifications() ([]Notification, error) {
 				data[k] = v
 			}
 			if r.Kind == RecipientCustomer || r.Kind == RecipientWatcher {
+				// What customers may read of the event, then what their mail
+				// needs: the reply address and, for a public message, its text.
 				data = customerNotice(ev.Type, data)
+				if err := c.mailData(ev, cs, ack, data); err != nil {
+					return nil, err
+				}
 			}
 			out = append(out, Notification{ID: newID(), Tenant: c.tenant, EventID: ev.ID, Event: ev.Type,
 				CaseID: cs.ID, CaseNumber: cs.Number, Recipient: r, Data: data, CreatedAt: c.now})
@@ -204,7 +212,17 @@ func (c *cmd) recipients(ev Event, cs *Case) ([]Recipient, error) {
 	}
 	switch ev.Type {
 	case EventMessagePosted:
-		if ev.Actor.Kind == KindCustomer {
+		if ev.Data["public"] != true {
+			return nil, nil // an internal message never leaves
+		}
+		if ev.Data["direction"] == string(Inbound) { // the customer, a watcher, by mail, portal or API
+			return owners()
+		}
+		if ev.Data["channel"] == string(ChannelEmail) {
+			return c.mailRecipients(ev, cs, customer)
+		}
+	case EventReopened: // a customer's reply reopens too, and tells of itself
+		if ev.Actor.Kind == KindAgent {
 			return owners()
 		}
 	case EventClosed:
@@ -232,14 +250,28 @@ func (c *cmd) recipients(ev Event, cs *Case) ([]Recipient, error) {
 		}
 	case EventResolved, EventCanceled:
 		return customer()
+	case EventPortalLinkMailed: // to the contact's address alone: it verifies that
+		return []Recipient{{Kind: RecipientCustomer, ID: cs.CustomerID, Name: cs.Contact.Name, Email: cs.Contact.Email}}, nil
 	case EventActivityAdded:
 		if ev.Data["notify_contact"] == true {
 			return customer()
 		}
 	case EventCaseOpened:
-		if cs.Origin == "portal" || cs.Origin == "web" {
-			return c.team(cs.TeamID)
+		var out []Recipient
+		var err error
+		switch {
+		case cs.AssigneeID != "":
+			out = []Recipient{{Kind: RecipientAgent, ID: cs.AssigneeID}}
+		case cs.Origin == "portal" || cs.Origin == "web" || cs.Origin == "email":
+			if out, err = c.team(cs.TeamID); err != nil {
+				return nil, err
+			}
 		}
+		ack, err := c.acknowledge(cs)
+		if ack {
+			out = append(out, Recipient{Kind: RecipientCustomer, ID: cs.CustomerID, Name: cs.Contact.Name, Email: cs.Contact.Email})
+		}
+		return out, err
 	case EventSLAWarning, EventSLABreached:
 		if cs.AssigneeID != "" {
 			return []Recipient{{Kind: RecipientAgent, ID: cs.AssigneeID}}, nil

@@ -21,6 +21,10 @@ type PortalLink struct {
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt time.Time  `json:"expires_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// Verifies is the contact address the link was mailed to
+	// (Desk.MailPortalLink): opening it proves the address, which then
+	// becomes the case's contact identity.
+	Verifies string `json:"verifies,omitempty"`
 }
 
 // The portal link events, in the case's history.
@@ -48,39 +52,19 @@ func PortalLinkHash(token string) string {
 // CreatePortalLink makes a link to the case for its customer, valid for
 // ttl (DefaultPortalLinkTTL when 0, at most MaxPortalLinkTTL), and returns
 // its token: 256 random bits, base64url, which only this call ever sees.
-// The case must have a customer (CustomerID or Contact.ID) for the link's
-// visitor to act as.
+// The link's visitor acts as LinkCustomer(case).
 func (d *Desk) CreatePortalLink(ctx context.Context, caseID string, ttl time.Duration) (string, *PortalLink, error) {
 	var (
 		token string
 		out   *PortalLink
 	)
 	err := d.run(ctx, "create portal link", staffOnly, func(c *cmd) error {
-		if ttl == 0 {
-			ttl = DefaultPortalLinkTTL
-		}
-		if ttl < time.Minute || ttl > MaxPortalLinkTTL {
-			return invalid("ttl", "range", "must be between a minute and %v", MaxPortalLinkTTL)
-		}
 		cs, err := c.load(caseID, true)
 		if err != nil {
 			return err
 		}
-		if LinkCustomer(cs) == "" {
-			return invalid("case", "customer", "case %d has no customer (customer_id or contact.id) for the link to act as", cs.Number)
-		}
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return err
-		}
-		token = base64.RawURLEncoding.EncodeToString(b)
-		l := PortalLink{ID: newID(), CaseID: cs.ID, CreatedBy: c.actor, CreatedAt: c.now, ExpiresAt: c.now.Add(ttl)}
-		if err := c.tx.InsertPortalLink(c.ctx, l, PortalLinkHash(token)); err != nil {
-			return err
-		}
-		c.record(cs, EventPortalLinkCreated, map[string]any{"link_id": l.ID, "expires_at": l.ExpiresAt.Format(time.RFC3339Nano)})
-		out = &l
-		return nil
+		token, out, err = c.createPortalLink(cs, ttl, "")
+		return err
 	})
 	if err != nil {
 		return "", nil, err
@@ -88,14 +72,45 @@ func (d *Desk) CreatePortalLink(ctx context.Context, caseID string, ttl time.Dur
 	return token, out, nil
 }
 
+// createPortalLink makes a link to cs valid for ttl (the default when
+// 0) that verifies the address verifies ("" for none), and returns its
+// token.
+func (c *cmd) createPortalLink(cs *Case, ttl time.Duration, verifies string) (string, *PortalLink, error) {
+	if ttl == 0 {
+		ttl = DefaultPortalLinkTTL
+	}
+	if ttl < time.Minute || ttl > MaxPortalLinkTTL {
+		return "", nil, invalid("ttl", "range", "must be between a minute and %v", MaxPortalLinkTTL)
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	l := PortalLink{ID: newID(), CaseID: cs.ID, CreatedBy: c.actor, CreatedAt: c.now, ExpiresAt: c.now.Add(ttl), Verifies: verifies}
+	if err := c.tx.InsertPortalLink(c.ctx, l, PortalLinkHash(token)); err != nil {
+		return "", nil, err
+	}
+	c.record(cs, EventPortalLinkCreated, map[string]any{"link_id": l.ID, "expires_at": l.ExpiresAt.Format(time.RFC3339Nano)})
+	return token, &l, nil
+}
+
 // LinkCustomer is the customer a portal link to cs acts as: its
-// CustomerID, or else its Contact.ID; "" when it has neither.
+// CustomerID, or else its Contact.ID, or else, for a case whose contact is
+// only an unverified address, CaseCustomer(cs.ID), who sees that one case.
 func LinkCustomer(cs *Case) string {
 	if cs.CustomerID != "" {
 		return cs.CustomerID
 	}
-	return cs.Contact.ID
+	if cs.Contact.ID != "" {
+		return cs.Contact.ID
+	}
+	return CaseCustomer(cs.ID)
 }
+
+// CaseCustomer is the customer ID that may see one case and no other:
+// what a portal link to a case without a known customer acts as.
+func CaseCustomer(caseID string) string { return "case:" + caseID }
 
 // PortalLinks lists the case's portal links, oldest first, revoked and
 // expired ones included.
@@ -180,8 +195,11 @@ func (c *cmd) checkLink(found *PortalLink, cs **Case, l **PortalLink) error {
 	if !c.now.Before(found.ExpiresAt) {
 		return fmt.Errorf("portal link %s: %w", found.ID, ErrLinkExpired)
 	}
-	got, err := c.load(found.CaseID, false)
+	got, err := c.load(found.CaseID, found.Verifies != "")
 	if err != nil {
+		return err
+	}
+	if err := c.verifyContact(got, found.Verifies); err != nil {
 		return err
 	}
 	*cs, *l = got, found

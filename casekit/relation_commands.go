@@ -17,32 +17,37 @@ const maxFamilyDepth = 100
 // and a family never loops. The link stands in both cases' history.
 func (d *Desk) LinkCases(ctx context.Context, in NewLink) (*CaseLink, error) {
 	var out *CaseLink
-	err := d.run(ctx, "link cases", staffOnly, func(c *cmd) error {
-		if err := validateStruct(in); err != nil {
-			return err
-		}
-		if in.FromID == in.ToID {
-			return invalid("to_id", "nefield", "a case cannot be linked to itself")
-		}
-		from, to, err := c.lockPair(in.FromID, in.ToID)
-		if err != nil {
-			return err
-		}
-		if in.Kind == LinkRelated && from.ID > to.ID {
-			from, to = to, from // related reads both ways: store it one way
-		}
-		l := CaseLink{ID: newID(), Kind: in.Kind, FromID: from.ID, ToID: to.ID, CreatedBy: c.actor, CreatedAt: c.now}
-		if err := c.checkCaseLink(l); err != nil {
-			return err
-		}
-		if err := c.tx.InsertCaseLink(c.ctx, l); err != nil {
-			return fmt.Errorf("case %s: link to %s: %w", from.ID, to.ID, err)
-		}
-		c.recordLink(EventLinked, l, from, to, nil)
-		out = &l
-		return nil
+	err := d.run(ctx, "link cases", staffOnly, func(c *cmd) (err error) {
+		out, err = c.linkCases(in)
+		return err
 	})
 	return out, err
+}
+
+// linkCases is LinkCases inside a command.
+func (c *cmd) linkCases(in NewLink) (*CaseLink, error) {
+	if err := validateStruct(in); err != nil {
+		return nil, err
+	}
+	if in.FromID == in.ToID {
+		return nil, invalid("to_id", "nefield", "a case cannot be linked to itself")
+	}
+	from, to, err := c.lockPair(in.FromID, in.ToID)
+	if err != nil {
+		return nil, err
+	}
+	if in.Kind == LinkRelated && from.ID > to.ID {
+		from, to = to, from // related reads both ways: store it one way
+	}
+	l := CaseLink{ID: newID(), Kind: in.Kind, FromID: from.ID, ToID: to.ID, CreatedBy: c.actor, CreatedAt: c.now}
+	if err := c.checkCaseLink(l); err != nil {
+		return nil, err
+	}
+	if err := c.tx.InsertCaseLink(c.ctx, l); err != nil {
+		return nil, fmt.Errorf("case %s: link to %s: %w", from.ID, to.ID, err)
+	}
+	c.recordLink(EventLinked, l, from, to, nil)
+	return &l, nil
 }
 
 // lockPair loads and locks two cases, always in the same order so that two

@@ -171,6 +171,28 @@ type Tx interface {
 	// holds addr's count locked until the transaction ends, so that
 	// concurrent callers for addr count one after the other.
 	CountIntakeOpened(ctx context.Context, addr string, hour time.Time) (int, error)
+	// MailSettings reads the tenant's mail settings; ErrNotFound when
+	// none were saved.
+	MailSettings(ctx context.Context) (MailSettings, error)
+	// SaveMailSettings replaces the tenant's mail settings.
+	SaveMailSettings(ctx context.Context, s MailSettings) error
+	// InsertReplyToken stores a case's reply token; a token in use gives
+	// ErrConflict.
+	InsertReplyToken(ctx context.Context, t ReplyToken) error
+	// ReplyTokens lists a case's reply tokens, oldest first, revoked ones
+	// included.
+	ReplyTokens(ctx context.Context, caseID string) ([]ReplyToken, error)
+	// ReplyTokenByToken finds a token, revoked or not; ErrNotFound if none.
+	ReplyTokenByToken(ctx context.Context, token string) (*ReplyToken, error)
+	// RevokeReplyTokens marks the case's tokens not yet revoked revoked at
+	// at and counts them.
+	RevokeReplyTokens(ctx context.Context, caseID string, at time.Time) (int, error)
+	// InsertMailAck records an acknowledgement sent to addr at at;
+	// CountMailAcks counts those sent to addr since since;
+	// DeleteMailAcks forgets those, to any address, sent before before.
+	InsertMailAck(ctx context.Context, addr string, at time.Time) error
+	CountMailAcks(ctx context.Context, addr string, since time.Time) (int, error)
+	DeleteMailAcks(ctx context.Context, before time.Time) error
 	// TemplateOverrides lists the tenant's template overrides by name.
 	TemplateOverrides(ctx context.Context) ([]TemplateOverride, error)
 	// SaveTemplateOverride inserts or replaces the override with the

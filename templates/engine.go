@@ -140,7 +140,7 @@ var messageEvents = []casekit.EventType{
 	casekit.EventCaseOpened, casekit.EventStatusChanged, casekit.EventAssigned,
 	casekit.EventEscalated, casekit.EventResolved, casekit.EventCanceled,
 	casekit.EventClosed, casekit.EventRated, casekit.EventMessagePosted, casekit.EventActivityAdded,
-	casekit.EventSLAWarning, casekit.EventSLABreached,
+	casekit.EventSLAWarning, casekit.EventSLABreached, casekit.EventReopened, casekit.EventPortalLinkMailed,
 }
 
 // messageSources returns, in the order they are parsed, the sources of

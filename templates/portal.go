@@ -117,8 +117,12 @@ type Entry struct {
 	Kind string
 	// Mine is true for what the customer wrote; Author names the writer
 	// ("You", or the support team).
-	Mine    bool
-	Author  string
+	Mine   bool
+	Author string
+	// Way says which way a message went and how, e.g. "to support by
+	// e-mail" or "from support by e-mail"; empty for notes and
+	// activities.
+	Way     string
 	Subject string
 	Body    string
 	At      time.Time

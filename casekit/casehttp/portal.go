@@ -442,8 +442,7 @@ func (p *Portal) detailPage(w http.ResponseWriter, r *http.Request, d *casekit.D
 		return false, "Support"
 	}
 	for _, m := range view.Messages {
-		mine, who := author(m.CreatedBy)
-		e := templates.Entry{Kind: "message", Mine: mine, Author: who, Subject: m.Subject, Body: m.Body, At: m.CreatedAt}
+		e := messageEntry(m, me, c.Contact.Email)
 		for _, a := range m.Attachments {
 			f := templates.File{Name: a.Name, Size: a.Size}
 			if p.cfg.Kit.BlobStore() != nil {

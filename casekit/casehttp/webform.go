@@ -30,6 +30,11 @@ type WebFormConfig struct {
 	// Done is where a browser goes after a post, with ?case=<number>
 	// added when a case was opened.
 	Done string
+	// Verified, when set, says whether the host vouches for a post's
+	// email field (the visitor is signed in with that address): the
+	// address then becomes the case's contact identity
+	// (casekit.Submission.Verified). A typed address alone is not one.
+	Verified func(r *http.Request, email string) bool
 	// MaxBytes bounds a multipart post, files included; 25 MiB when
 	// zero. Each file is also held to the tenant's
 	// Settings.MaxAttachmentBytes, at most casekit.MaxSubmittedFiles.
@@ -113,6 +118,9 @@ func (f *WebForm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if k != "idempotency_key" {
 			s.Fields[k] = r.PostForm.Get(k)
 		}
+	}
+	if f.cfg.Verified != nil && s.Fields["email"] != "" {
+		s.Verified = f.cfg.Verified(r, s.Fields["email"])
 	}
 	if f.cfg.RemoteAddr != nil {
 		s.RemoteAddr = f.cfg.RemoteAddr(r)

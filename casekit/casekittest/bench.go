@@ -24,7 +24,13 @@ import (
 //	each queuing one notification, while Kit.Run delivers; reports the
 //	pace reached and the lag from the command to the delivery at p50 and
 //	p99 (run with -benchtime 2500x for 5 seconds).
+//	Inbound: b.N realistic 20 KB mails through Desk.InboundMail, half of
+//	them replies; reports mails/s, p50 and p95 (run with -benchtime 1000x).
+//	InboundLargest: the largest mail allowed, with three attachments;
+//	reports the heap's peak (run with -benchtime 3x).
 func RunStoreBenchmarks(b *testing.B, newStore func(testing.TB) casekit.Store) {
+	b.Run("Inbound", func(b *testing.B) { benchmarkInbound(b, newStore(b)) })
+	b.Run("InboundLargest", func(b *testing.B) { benchmarkInboundLargest(b, newStore(b)) })
 	b.Run("Deliver", func(b *testing.B) { benchmarkDeliver(b, newStore(b)) })
 	b.Run("DeliveryLag", func(b *testing.B) { benchmarkDeliveryLag(b, newStore(b), 500) })
 	b.Run("Pick", func(b *testing.B) {

@@ -117,7 +117,7 @@ var needs = map[string]casekit.Permission{
 	"Lookups": casekit.PermRead, "Teams": casekit.PermRead, "Queues": casekit.PermRead, "Calendars": casekit.PermRead,
 	"SLAs": casekit.PermRead, "DeadLetters": casekit.PermRead, "CustomFields": casekit.PermRead, "Processes": casekit.PermRead,
 	"Templates": casekit.PermRead, "TemplateSources": casekit.PermRead, "Roles": casekit.PermRead, "AgentRoles": casekit.PermRead,
-	"AgentRole": casekit.PermRead,
+	"AgentRole": casekit.PermRead, "MailSettings": casekit.PermRead,
 
 	"UpdateSettings": casekit.PermConfigure, "SetStatuses": casekit.PermConfigure, "SaveLookup": casekit.PermConfigure,
 	"DeleteLookup": casekit.PermConfigure, "SaveTeam": casekit.PermConfigure, "DeleteTeam": casekit.PermConfigure,
@@ -125,6 +125,7 @@ var needs = map[string]casekit.Permission{
 	"DeleteCalendar": casekit.PermConfigure, "SaveSLA": casekit.PermConfigure, "DeleteSLA": casekit.PermConfigure,
 	"SaveCustomField": casekit.PermConfigure, "DeleteCustomField": casekit.PermConfigure, "SaveProcess": casekit.PermConfigure,
 	"DeleteProcess": casekit.PermConfigure, "SaveTemplate": casekit.PermConfigure, "DeleteTemplate": casekit.PermConfigure,
+	"UpdateMailSettings": casekit.PermConfigure,
 
 	"DeleteCase": casekit.PermDelete,
 	"SaveRole":   casekit.PermManageRoles, "DeleteRole": casekit.PermManageRoles, "SetAgentRole": casekit.PermManageRoles,
@@ -238,6 +239,17 @@ func commands() []command {
 		}},
 		{"UpdateSettings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			return d.UpdateSettings(ctx, casekit.Settings{DefaultPriority: "high", AutoCloseDays: 3})
+		}},
+		{"MailSettings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.MailSettings(ctx)
+			return err
+		}},
+		{"UpdateMailSettings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.UpdateMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example", AckLimit: 5})
+		}},
+		{"RevokeReplyTokens", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.RevokeReplyTokens(ctx, fx.CaseID)
+			return err
 		}},
 		{"Statuses", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.Statuses(ctx)

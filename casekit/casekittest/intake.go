@@ -38,9 +38,17 @@ func testIntake(t *testing.T, newStore StoreFactory) {
 				t.Fatalf("result %+v, case %+v", res, c)
 			}
 			wantEqual(t, map[string]any{"seats": 12.0, "vip": true}, c.Custom, "custom fields")
-			// The sender is the case's contact, so the portal shows it to them.
-			wantEqual(t, casekit.EmailContactID("ada@example.com"), c.Contact.ID, "contact ID")
-			try(e.Desk(casekit.Customer(casekit.EmailContactID("ADA@example.com"))).Case(ctx, c.ID)).get(t)
+			// A typed address is no identity: the case is not in that
+			// address's portal until the host vouches for it.
+			adaPortal := e.Desk(casekit.Customer(casekit.EmailContactID("ada@example.com")))
+			wantEqual(t, "", c.Contact.ID, "contact ID of a typed address")
+			wantIs(t, errOf(adaPortal.Case(ctx, c.ID)), casekit.ErrNotFound, "the case in the typed address's portal")
+			vouched := form("k-v", nil)
+			vouched.Verified = true
+			v := try(sys.Intake(ctx, vouched)).get(t).Case
+			wantEqual(t, casekit.EmailContactID("ada@example.com"), v.Contact.ID, "contact ID of a vouched address")
+			try(adaPortal.Case(ctx, v.ID)).get(t)
+			must(t, e.Agent().DeleteCase(ctx, v.ID, "test"), "DeleteCase")
 			again := try(sys.Intake(ctx, form("k-1", map[string]string{"seats": "12", "vip": "on"}))).get(t)
 			if !again.Repeat || again.Case.ID != c.ID {
 				t.Fatalf("the same key again: %+v", again)

@@ -61,12 +61,28 @@ func who(ns []casekit.Notification) []string {
 	return out
 }
 
-func testOutbox(t *testing.T, newStore StoreFactory) {
-	type outboxTest struct {
-		name string
-		run  func(t *testing.T, e *Env, rec *Recorder)
+// recorderTest is a test of what a kit with a Recorder for notifier is
+// told to deliver.
+type recorderTest struct {
+	name string
+	run  func(t *testing.T, e *Env, rec *Recorder)
+}
+
+// runRecorderTests runs each test alone, in a new tenant of a kit that
+// delivers to a Recorder and knows testDirectory. Serial, like the
+// timers: RunDue delivers every tenant's outbox.
+func runRecorderTests(t *testing.T, newStore StoreFactory, tests []recorderTest) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &Recorder{}
+			tc.run(t, NewEnv(t, newStore(t), casekit.WithNotifier(rec), casekit.WithDirectory(testDirectory)), rec)
+		})
 	}
-	tests := []outboxTest{
+}
+
+func testOutbox(t *testing.T, newStore StoreFactory) {
+	runRecorderTests(t, newStore, []recorderTest{
 		{"each event tells whom the products tell, never the actor", func(t *testing.T, e *Env, rec *Recorder) {
 			ctx, d := t.Context(), e.Agent() // agent-1, of team-a
 			e.places(t, []string{"team-a"}, casekit.Queue{ID: "qa", Name: "A", TeamID: "team-a"})
@@ -84,7 +100,7 @@ func testOutbox(t *testing.T, newStore StoreFactory) {
 			}
 			c := openWith(t, e.Desk(casekit.System), casekit.NewCase{Subject: "From the web form", Origin: "web", QueueID: "qa",
 				CustomerID: "cust-1", Contact: casekit.Contact{Name: "Ada", Email: "ada@example.com"}, SLAID: "round", Priority: "high"})
-			step("opened from a web form", "case.opened -> agent:agent-1", "case.opened -> agent:agent-2")
+			step("opened from a web form", "case.opened -> agent:agent-1", "case.opened -> agent:agent-2", "case.opened -> customer:cust-1")
 			try(cust.PostMessage(ctx, c.ID, casekit.NewMessage{Body: "Any news?"})).get(t)
 			step("a customer comment on an unassigned case", "message.posted -> agent:agent-1", "message.posted -> agent:agent-2")
 			try(d.Assign(ctx, c.ID, casekit.Assignment{Agent: "agent-2"})).get(t)
@@ -121,7 +137,7 @@ func testOutbox(t *testing.T, newStore StoreFactory) {
 			step("canceled", "case.canceled -> customer:cust-2")
 
 			openWith(t, d, casekit.NewCase{Subject: "Late", Priority: "critical", SLAID: "round", AssigneeID: "agent-2"})
-			step("opened with an assignee")
+			step("opened with an assignee", "case.opened -> agent:agent-2")
 			e.Clock.Advance(2 * time.Hour)
 			step("the response deadline passes", "sla.breached -> agent:agent-2")
 		}},
@@ -312,14 +328,7 @@ func testOutbox(t *testing.T, newStore StoreFactory) {
 			})
 			plain.runDue(t, 0, "without a notifier")
 		}},
-	}
-	// Serial, like the timers: RunDue delivers every tenant's outbox.
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			rec := &Recorder{}
-			tc.run(t, NewEnv(t, newStore(t), casekit.WithNotifier(rec), casekit.WithDirectory(testDirectory)), rec)
-		})
-	}
+	})
 }
 
 // intList reads a list of numbers from event or notification data.

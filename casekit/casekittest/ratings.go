@@ -112,7 +112,7 @@ func testRatings(t *testing.T, newStore StoreFactory) {
 		must(t, err, "RunDue")
 		var got []string
 		for _, n := range rec.Take() {
-			if n.CaseID == c.ID && n.Event != casekit.EventResolved {
+			if n.CaseID == c.ID && n.Event != casekit.EventResolved && n.Event != casekit.EventCaseOpened {
 				got = append(got, string(n.Event)+" -> "+string(n.Recipient.Kind)+":"+n.Recipient.ID)
 			}
 		}

@@ -44,6 +44,7 @@ var areas = []area{
 	{"ratings", testRatings},
 	{"portal links", testPortalLinks},
 	{"inbound", testInbound},
+	{"mail", testMail},
 	{"attachments", testAttachments},
 	{"custom fields", testCustomFields},
 	{"intake", testIntake},
@@ -59,10 +60,10 @@ var areas = []area{
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, customer view, roles, validation, errors, history,
 // pagination, sorting, search, tags, distribution, sla, timers, outbox,
-// templates, ratings, portal links, inbound, attachments, custom fields, intake, isolation, rollback, concurrency, properties), each split into the rules
+// templates, ratings, portal links, inbound, mail, attachments, custom fields, intake, isolation, rollback, concurrency, properties), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
 // and works in tenants of its own. The areas run one after the other, and
-// the timers, outbox and templates areas' tests one at a time, because Kit.RunDue
+// the timers, outbox, templates and mail areas' tests one at a time, because Kit.RunDue
 // fires the timers and delivers the notifications of every tenant of a
 // store.
 func RunStoreTests(t *testing.T, newStore func(t *testing.T) casekit.Store) {

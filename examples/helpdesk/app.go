@@ -130,7 +130,8 @@ func newApp(ctx context.Context, cfg appConfig) (*app, error) {
 	// Web-form cases wait in the General queue, in the same transaction
 	// that opens them.
 	webForm, err := casehttp.NewWebForm(casehttp.WebFormConfig{Kit: kit, Tenant: func(*http.Request) string { return tenant },
-		Queue: func(*http.Request) string { return "general" }, Done: "/form/thanks", Logger: cfg.Logger})
+		Queue: func(*http.Request) string { return "general" }, Done: "/form/thanks", Logger: cfg.Logger,
+		Verified: func(r *http.Request, email string) bool { return a.session(r).ID == casekit.EmailContactID(email) }})
 	if err != nil {
 		return nil, err
 	}

@@ -163,7 +163,9 @@ func scenario(t *testing.T, b *browser, screenshots bool) {
 	defer browsertest.ShotOnFailure(t, b.ctx, "helpdesk")
 	const subject = "Coffee machine leaks on the counter"
 
-	// A customer writes in through the public web form; a mistake first.
+	// A signed-in customer writes in through the web form (her address is
+	// then hers, so the case is in her portal); a mistake first.
+	b.login(ada)
 	b.open("/form")
 	b.typeIn("#name", "Ada Lovelace")
 	b.typeIn("#email", "ada@example")

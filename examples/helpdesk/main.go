@@ -8,6 +8,10 @@
 //	go run ./examples/helpdesk -postgres 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' -demo
 //	go run ./examples/helpdesk -smtp 127.0.0.1:1025  # also mail every notification
 //
+// It receives mail on -smtp-listen (127.0.0.1:2525 by default): a mail to
+// help@acme.example opens a case in the General queue, one to
+// billing@acme.example in Billing, and a reply to a case's mail joins it.
+//
 // With -demo, open the printed address, pick an agent or a customer on
 // the sign-in page and work the cases. Without it, people sign in with a
 // password; add them first (the password comes from -password-file, "-"
@@ -77,6 +81,7 @@ type config struct {
 	prefix        string
 	smtp          string
 	from          string
+	mailIn        string
 	demo          bool
 	addAgent      string // "ID:Name:email[:team,team]"
 	addCustomer   string // "Name:email"
@@ -101,6 +106,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.prefix, "prefix", postgres.DefaultPrefix, "prefix of the schemas made with -postgres")
 	fs.StringVar(&c.smtp, "smtp", "", "SMTP server `host:port` to mail every notification to as well (plain SMTP, no TLS: a local test server)")
 	fs.StringVar(&c.from, "from", "Acme Help Desk <help@acme.example>", "sender of the mails sent with -smtp")
+	fs.StringVar(&c.mailIn, "smtp-listen", "127.0.0.1:2525", "`host:port` to receive mail on with SMTP (\"\" for none)")
 	fs.BoolVar(&c.demo, "demo", false, "seed agents' teams, queues, customers and a few dozen cases in every status, and sign in by picking who you are")
 	fs.StringVar(&c.addAgent, "add-agent", "", "add an agent (or change their password) and exit: `ID:Name:email[:team,team]`, teams of support, billing, second-line; needs -data or -postgres")
 	fs.StringVar(&c.addCustomer, "add-customer", "", "add a customer (or change their password) and exit: `Name:email`; needs -data or -postgres")
@@ -199,6 +205,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		ln.Close()
 		return err
+	}
+	if c.mailIn != "" {
+		if ml, err := net.Listen("tcp", c.mailIn); err != nil {
+			logger.Warn("helpdesk: cannot receive mail on -smtp-listen", "addr", c.mailIn, "err", err)
+		} else {
+			defer serveMail(ml, app.kit, logger)()
+			fmt.Fprintf(stdout, "helpdesk: receiving mail on smtp://%s\n", ml.Addr())
+		}
 	}
 	runCtx, stopRun := context.WithCancel(ctx)
 	runDone := make(chan error, 1)

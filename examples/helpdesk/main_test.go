@@ -167,7 +167,7 @@ const (
 )
 
 func TestParseFlags(t *testing.T) {
-	def := config{addr: "127.0.0.1:8080", from: "Acme Help Desk <help@acme.example>", prefix: "casekit_", sessionIdle: sessionIdle, sessionMax: sessionMax}
+	def := config{addr: "127.0.0.1:8080", from: "Acme Help Desk <help@acme.example>", prefix: "casekit_", sessionIdle: sessionIdle, sessionMax: sessionMax, mailIn: "127.0.0.1:2525"}
 	with := func(f func(*config)) config { c := def; f(&c); return c }
 	for _, tc := range []struct {
 		args []string
@@ -518,8 +518,18 @@ func TestWebFormOpensCaseInQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cs.QueueID != "general" || cs.Contact.ID != ada || cs.Origin != "web" {
-		t.Errorf("case from the form: queue %q contact %q origin %q", cs.QueueID, cs.Contact.ID, cs.Origin)
+	// Typed by someone not signed in, the address is kept but is no one's.
+	if cs.QueueID != "general" || cs.Contact.ID != "" || cs.Contact.Email != "ada@example.com" || cs.Origin != "web" {
+		t.Errorf("case from the form: queue %q contact %q <%s> origin %q", cs.QueueID, cs.Contact.ID, cs.Contact.Email, cs.Origin)
+	}
+	// Ada signed in: it is hers.
+	web.login("email:ada@example.com")
+	web.get("/form")
+	if status, _, _ := web.post("/form", url.Values{"idempotency_key": {"k-3"}, "email": {"ada@example.com"}, "subject": {"Again"}, "csrf": nil}); status != http.StatusSeeOther {
+		t.Fatalf("web form signed in: %d", status)
+	}
+	if cs, err := a.kit.Desk(tenant).As(casekit.System).CaseByNumber(context.Background(), 2); err != nil || cs.Contact.ID != ada {
+		t.Errorf("case from the form of a signed-in customer: %+v, %v", cs, err)
 	}
 }
 

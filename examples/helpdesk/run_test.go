@@ -122,41 +122,60 @@ func TestRunServesMailsAndStops(t *testing.T) {
 	})
 }
 
-func runProgram(t *testing.T, args []string) {
-	ms := startMailServer(t)
+// program is the helpdesk running as main runs it.
+type program struct {
+	// base is the URL it serves, with a slash at the end; where says
+	// where its data is; mailIn is the address it receives mail on.
+	base, where, mailIn string
+	lines               chan string // what it prints after serving
+	errc                chan error  // run's result
+	cancel              context.CancelFunc
+}
+
+// startProgram runs the program with args and waits until it serves.
+func startProgram(t *testing.T, args []string) *program {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	pr, pw := io.Pipe()
-	lines := make(chan string, 16)
+	p := &program{lines: make(chan string, 16), errc: make(chan error, 1), cancel: cancel}
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			lines <- sc.Text()
+			p.lines <- sc.Text()
 		}
-		close(lines)
+		close(p.lines)
 	}()
-	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-demo", "-smtp", ms.addr}, args...), strings.NewReader(""), pw, io.Discard)
+		p.errc <- run(ctx, args, strings.NewReader(""), pw, io.Discard)
 		pw.Close()
 	}()
-	var where, base string
-	for base == "" {
+	for p.base == "" {
 		select {
-		case l, ok := <-lines:
+		case l, ok := <-p.lines:
 			if !ok {
-				t.Fatalf("run ended before serving: %v", <-errc)
+				t.Fatalf("run ended before serving: %v", <-p.errc)
 			}
 			if d, ok := strings.CutPrefix(l, "helpdesk: data in "); ok {
-				where = d
+				p.where = d
+			}
+			if rest, ok := strings.CutPrefix(l, "helpdesk: receiving mail on smtp://"); ok {
+				p.mailIn = rest
 			}
 			if rest, ok := strings.CutPrefix(l, "helpdesk: serving "); ok {
-				base, _, _ = strings.Cut(rest, " ")
+				p.base, _, _ = strings.Cut(rest, " ")
 			}
 		case <-time.After(30 * time.Second):
 			t.Fatal("run did not start serving")
 		}
 	}
+	return p
+}
+
+func runProgram(t *testing.T, args []string) {
+	ms := startMailServer(t)
+	p := startProgram(t, append([]string{"-addr", "127.0.0.1:0", "-demo", "-smtp", ms.addr, "-smtp-listen", ""}, args...))
+	where, base, lines, errc, cancel := p.where, p.base, p.lines, p.errc, p.cancel
 	dataDir, _, _ := strings.Cut(where, " ")
 	if args == nil {
 		if _, err := os.Stat(dataDir); err != nil || !strings.Contains(where, "temporary") {

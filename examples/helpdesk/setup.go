@@ -85,6 +85,13 @@ func setUp(ctx context.Context, kit *casekit.Kit) error {
 			return err
 		}
 	}
+	// Mail to help@ opens cases in General, to billing@ in Billing; the
+	// cases' reply addresses are help+<token>@acme.example.
+	if err := d.UpdateMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example", Mailboxes: []casekit.Mailbox{
+		{Address: "help@acme.example", QueueID: "general"}, {Address: "billing@acme.example", QueueID: "billing"},
+	}}); err != nil {
+		return err
+	}
 	// The portal's pages are the defaults, with a way back to the sign-in
 	// page added to the footer: a tenant override of one definition.
 	_, err := d.SaveTemplate(ctx, "portal/layout", `{{define "brand"}}Acme Help Desk · Support{{end}}{{define "footer"}}<footer class="meta">Need something else? Open a new case at <a href="/form">/form</a> or reply to any of our messages. · <a href="/login">Sign out or switch user</a></footer>{{end}}`)

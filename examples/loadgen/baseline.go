@@ -219,7 +219,10 @@ func (b *baseline) rowsFor(s shape, n int64, now time.Time) rows {
 		"priority": prio, "origin": origin, "customer_id": c.CustomerID}
 	r.event = &tables.Event{ID: newID(), CaseID: c.ID, CaseNumber: n, Type: string(casekit.EventCaseOpened),
 		Actor: c.CreatedBy, At: now, Data: data}
-	if (origin == "portal" || origin == "web") && team != "" {
+	// The queue's team hears of a case from the portal, a web form or
+	// mail, unless it was opened with an assignee (here always the agent
+	// opening it, who is not told of their own doing).
+	if (origin == "portal" || origin == "web" || origin == "email") && team != "" && in.AssigneeID == "" {
 		nd := map[string]any{"subject": c.Subject, "status": c.Status, "priority": prio}
 		if c.ResolutionDue != nil {
 			nd["resolution_due"] = c.ResolutionDue.Format(time.RFC3339Nano)

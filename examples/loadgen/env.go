@@ -193,7 +193,9 @@ func configure(ctx context.Context, desk *casekit.Desk) error {
 			return err
 		}
 	}
-	return nil
+	// No acknowledgements of new cases: the baseline (baseline.go) does
+	// not write their reply tokens and per-address counts.
+	return desk.UpdateMailSettings(ctx, casekit.MailSettings{Acknowledge: []string{}})
 }
 
 // drop removes the tenants; ones already gone are fine.

@@ -10,11 +10,16 @@ import (
 // Render is the default renderer: a plain text mail whose subject names
 // the case and the event, as in "[#42] Printer on fire — case resolved",
 // and whose body lists the case number and subject, the event, the
-// status and the priority. It never fails.
+// status and the priority. An agent's message to a customer or watcher is
+// the message itself, under "[#42] Printer on fire". It never fails.
 func Render(n casekit.Notification) (Message, error) {
 	subject, _ := n.Data["subject"].(string)
 	subject = strings.Join(strings.Fields(subject), " ")
 	event := EventPhrase(n.Event)
+	if body, ok := n.Data["body"].(string); ok && n.Event == casekit.EventMessagePosted && n.Recipient.Kind != casekit.RecipientAgent && n.Recipient.Kind != casekit.RecipientTeam {
+		head := fmt.Sprintf("[#%d] %s", n.CaseNumber, subject)
+		return Message{Subject: strings.TrimSpace(head), Text: body + "\n\n--\n" + head + "\nReply to this mail to answer.\n"}, nil
+	}
 
 	var s strings.Builder
 	if n.CaseNumber != 0 {
@@ -26,6 +31,9 @@ func Render(n casekit.Notification) (Message, error) {
 	s.WriteString(event)
 
 	var b strings.Builder
+	if n.Data["acknowledgement"] == true {
+		fmt.Fprintf(&b, "We have your case #%d: %s\nTo add to it, reply to this mail.\n\n", n.CaseNumber, subject)
+	}
 	switch {
 	case n.CaseNumber != 0 && subject != "":
 		fmt.Fprintf(&b, "Case #%d: %s\n", n.CaseNumber, subject)

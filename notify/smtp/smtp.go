@@ -6,15 +6,23 @@
 //
 //	Message-ID:  <notification ID@Domain>, the same on every retry, so a
 //	             receiver can drop the repeats of a retried delivery
-//	In-Reply-To: <case-<case ID>@Domain>
-//	References:  <case-<case ID>@Domain>, so the mails of one case thread
+//	In-Reply-To: the mail it answers (an acknowledgement answers the
+//	             customer's first mail), else the thread ID
+//	References:  that mail and the thread ID, so the mails of one case
+//	             thread: <case-<reply token>@Domain> for a customer or
+//	             watcher, a secret that lets their replies join the case
+//	             (casekit.Desk.InboundMail), <case-<case ID>@Domain> else
 //	X-Casekit-Event: the event type, e.g. case.resolved
-//	Auto-Submitted: auto-generated (RFC 3834: no vacation replies, please)
+//	Auto-Submitted: auto-generated (RFC 3834: no vacation replies,
+//	             please), except on an agent's own message
 //	X-Auto-Response-Suppress: All (the same, for Exchange)
-//	Reply-To: Config.ReplyTo's address, when it gives one
+//	Reply-To: Config.ReplyTo's address, or else the case's reply address
+//	             from the notification, when there is one
 //
 // and is text/plain, or multipart/alternative text and HTML when the
-// rendered Message has HTML, in UTF-8 and quoted-printable.
+// rendered Message has HTML, in UTF-8 and quoted-printable; an agent's
+// message with files is multipart/mixed with each file attached, read
+// from Config.Blobs at delivery.
 //
 // Each Notify opens a connection of its own, sends one mail and closes it,
 // so a Notifier is safe for concurrent use. A render error, a recipient
@@ -122,9 +130,11 @@ type Config struct {
 	// Domain is the right-hand side of the Message-IDs and thread IDs;
 	// the domain of From when empty.
 	Domain string
-	// ReplyTo gives a notification's Reply-To address (e.g. a per-case
-	// address that feeds replies back to the case); no Reply-To when nil
-	// or when it returns "". An address that does not parse is an error.
+	// ReplyTo gives a notification's Reply-To address; no Reply-To when
+	// it returns "". When nil, the case's reply address casekit put in
+	// the notification (Data["reply_to"], from the tenant's
+	// casekit.MailSettings) is used, if any. An address that does not
+	// parse is an error.
 	ReplyTo func(n casekit.Notification) string
 	// Render gives a notification's subject and bodies. When nil, the
 	// notification's own rendering is used (Notification.Rendered, from
@@ -138,7 +148,19 @@ type Config struct {
 	Timeout time.Duration
 	// Now tells the time for the Date header; time.Now when nil.
 	Now func() time.Time
+	// Blobs is where an agent's message's files are read from at
+	// delivery: the kit's BlobStore. A notification with files fails
+	// without it.
+	Blobs casekit.BlobStore
+	// MaxAttachmentBytes bounds the files of one mail together;
+	// DefaultMaxAttachmentBytes when zero. A mail over it fails, naming
+	// the limit, rather than be sent without its files.
+	MaxAttachmentBytes int64
 }
+
+// DefaultMaxAttachmentBytes is Config.MaxAttachmentBytes when zero: what
+// most mail servers take after base64's growth by a third.
+const DefaultMaxAttachmentBytes = 20 << 20
 
 // Notifier mails notifications through one SMTP server. It is safe for
 // concurrent use: every Notify has a connection of its own.
@@ -183,6 +205,12 @@ func New(cfg Config) (*Notifier, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MaxAttachmentBytes < 0 {
+		return nil, fmt.Errorf("smtp: negative MaxAttachmentBytes %d", cfg.MaxAttachmentBytes)
+	}
+	if cfg.MaxAttachmentBytes == 0 {
+		cfg.MaxAttachmentBytes = DefaultMaxAttachmentBytes
+	}
 	tc := &tls.Config{}
 	if cfg.TLSConfig != nil {
 		tc = cfg.TLSConfig.Clone()
@@ -196,17 +224,17 @@ func New(cfg Config) (*Notifier, error) {
 // Notify implements casekit.Notifier: it renders n and mails it to
 // n.Recipient over a connection of its own.
 func (s *Notifier) Notify(ctx context.Context, n casekit.Notification) error {
-	to, msg, err := s.compose(n)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	to, msg, err := s.compose(ctx, n)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
 	return s.send(ctx, to, msg)
 }
 
 // compose checks the recipient, renders n and writes the whole mail.
-func (s *Notifier) compose(n casekit.Notification) (to *mail.Address, raw []byte, err error) {
+func (s *Notifier) compose(ctx context.Context, n casekit.Notification) (to *mail.Address, raw []byte, err error) {
 	if strings.TrimSpace(n.Recipient.Email) == "" {
 		return nil, nil, fmt.Errorf("smtp: notification %s: recipient %s %q has no email address", n.ID, n.Recipient.Kind, n.Recipient.ID)
 	}
@@ -224,12 +252,18 @@ func (s *Notifier) compose(n casekit.Notification) (to *mail.Address, raw []byte
 		return nil, nil, fmt.Errorf("smtp: notification %s: case ID %q cannot be used in a thread ID", n.ID, n.CaseID)
 	}
 	var replyTo *mail.Address
+	a, _ := n.Data["reply_to"].(string)
 	if s.cfg.ReplyTo != nil {
-		if a := s.cfg.ReplyTo(n); a != "" {
-			if replyTo, err = mail.ParseAddress(a); err != nil {
-				return nil, nil, fmt.Errorf("smtp: notification %s: Reply-To address %q is invalid: %w", n.ID, a, err)
-			}
+		a = s.cfg.ReplyTo(n)
+	}
+	if a != "" {
+		if replyTo, err = mail.ParseAddress(a); err != nil {
+			return nil, nil, fmt.Errorf("smtp: notification %s: Reply-To address %q is invalid: %w", n.ID, a, err)
 		}
+	}
+	files, err := s.files(ctx, n)
+	if err != nil {
+		return nil, nil, err
 	}
 	m, err := s.cfg.Render(n)
 	if err != nil {
@@ -248,31 +282,127 @@ func (s *Notifier) compose(n casekit.Notification) (to *mail.Address, raw []byte
 	}
 	h.SetSubject(m.Subject)
 	h.SetMessageID(n.ID + "@" + s.cfg.Domain)
-	if n.CaseID != "" {
-		thread := []string{"case-" + n.CaseID + "@" + s.cfg.Domain}
-		h.SetMsgIDList("In-Reply-To", thread)
-		h.SetMsgIDList("References", thread)
+	if refs := s.references(n); len(refs) > 0 {
+		h.SetMsgIDList("In-Reply-To", refs[:1])
+		h.SetMsgIDList("References", refs)
 	}
 	h.SetText("X-Casekit-Event", string(n.Event))
-	h.Set("Auto-Submitted", "auto-generated")
+	if _, agentWrote := n.Data["body"].(string); !agentWrote || n.Event != casekit.EventMessagePosted {
+		h.Set("Auto-Submitted", "auto-generated")
+	}
 	h.Set("X-Auto-Response-Suppress", "All")
 
 	var buf bytes.Buffer
-	if err := writeBody(&buf, h, m); err != nil {
+	if err := writeMail(&buf, h, m, files); err != nil {
 		return nil, nil, fmt.Errorf("smtp: write notification %s: %w", n.ID, err)
 	}
 	return to, buf.Bytes(), nil
 }
 
+// references are the thread's message IDs, the one a reply answers
+// first: the mail an acknowledgement answers, then the case's thread ID,
+// made from its reply token when the notification has one.
+func (s *Notifier) references(n casekit.Notification) []string {
+	var refs []string
+	if ref, _ := n.Data["mail_in_reply_to"].(string); ref != "" {
+		if l, r, ok := strings.Cut(ref, "@"); ok && isDotAtom(l) && isDotAtom(r) {
+			refs = append(refs, ref)
+		}
+	}
+	if token, _ := n.Data["reply_token"].(string); token != "" && isDotAtom(token) {
+		return append(refs, "case-"+token+"@"+s.cfg.Domain)
+	}
+	if n.CaseID != "" {
+		refs = append(refs, "case-"+n.CaseID+"@"+s.cfg.Domain)
+	}
+	return refs
+}
+
+// file is an attachment read for a mail.
+type file struct {
+	name, ctype string
+	data        []byte
+}
+
+// files reads the notification's attachments from Config.Blobs, no more
+// than MaxAttachmentBytes together.
+func (s *Notifier) files(ctx context.Context, n casekit.Notification) ([]file, error) {
+	list, _ := n.Data["attachments"].([]any)
+	if len(list) == 0 {
+		return nil, nil
+	}
+	if s.cfg.Blobs == nil {
+		return nil, fmt.Errorf("smtp: notification %s has %d attachments and the notifier has no Blobs to read them from", n.ID, len(list))
+	}
+	var out []file
+	left := s.cfg.MaxAttachmentBytes
+	for _, v := range list {
+		a, _ := v.(map[string]any)
+		key, _ := a["key"].(string)
+		name, _ := a["name"].(string)
+		ctype, _ := a["content_type"].(string)
+		if key == "" {
+			return nil, fmt.Errorf("smtp: notification %s: an attachment without a key", n.ID)
+		}
+		rc, err := s.cfg.Blobs.Open(ctx, n.Tenant, key)
+		if err != nil {
+			return nil, fmt.Errorf("smtp: notification %s: attachment %q: %w", n.ID, name, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, left+1))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("smtp: notification %s: reading attachment %q: %w", n.ID, name, err)
+		}
+		if left -= int64(len(data)); left < 0 {
+			return nil, fmt.Errorf("smtp: notification %s: attachments over %d bytes", n.ID, s.cfg.MaxAttachmentBytes)
+		}
+		if ctype == "" {
+			ctype = "application/octet-stream"
+		}
+		out = append(out, file{name: name, ctype: ctype, data: data})
+	}
+	return out, nil
+}
+
+// writeMail writes the header h and m, with files attached when there
+// are any (multipart/mixed).
+func writeMail(w io.Writer, h gomail.Header, m Message, files []file) error {
+	if len(files) == 0 {
+		return writeBody(w, h, m)
+	}
+	mw, err := gomail.CreateWriter(w, h)
+	if err != nil {
+		return err
+	}
+	iw, err := mw.CreateInline()
+	if err != nil {
+		return err
+	}
+	if err := writeParts(iw, m); err != nil {
+		return err
+	}
+	for _, f := range files {
+		var ah gomail.AttachmentHeader
+		ah.SetContentType(f.ctype, nil)
+		ah.SetFilename(f.name)
+		ah.Set("Content-Transfer-Encoding", "base64")
+		aw, err := mw.CreateAttachment(ah)
+		if err != nil {
+			return err
+		}
+		if _, err := aw.Write(f.data); err != nil {
+			return err
+		}
+		if err := aw.Close(); err != nil {
+			return err
+		}
+	}
+	return mw.Close()
+}
+
 // writeBody writes the header h and m's text, with its HTML alternative
 // when there is one.
 func writeBody(w io.Writer, h gomail.Header, m Message) error {
-	part := func(typ string) gomail.InlineHeader {
-		var ph gomail.InlineHeader
-		ph.SetContentType(typ, map[string]string{"charset": "utf-8"})
-		ph.Set("Content-Transfer-Encoding", "quoted-printable")
-		return ph
-	}
 	if m.HTML == "" {
 		h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
 		h.Set("Content-Transfer-Encoding", "quoted-printable")
@@ -289,7 +419,22 @@ func writeBody(w io.Writer, h gomail.Header, m Message) error {
 	if err != nil {
 		return err
 	}
+	return writeParts(mw, m)
+}
+
+// writeParts writes m's text, and its HTML when it has one, as the parts
+// of mw, and closes it.
+func writeParts(mw *gomail.InlineWriter, m Message) error {
+	part := func(typ string) gomail.InlineHeader {
+		var ph gomail.InlineHeader
+		ph.SetContentType(typ, map[string]string{"charset": "utf-8"})
+		ph.Set("Content-Transfer-Encoding", "quoted-printable")
+		return ph
+	}
 	for _, p := range []struct{ typ, body string }{{"text/plain", m.Text}, {"text/html", m.HTML}} {
+		if p.body == "" {
+			continue
+		}
 		pw, err := mw.CreatePart(part(p.typ))
 		if err != nil {
 			return err

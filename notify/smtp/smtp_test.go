@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -577,8 +578,9 @@ func TestThroughTheOutbox(t *testing.T) {
 	if p.subject != "[#1] Parcel lost — case canceled" {
 		t.Errorf("Subject = %q", p.subject)
 	}
-	if got, want := p.header.Get("References"), "<case-"+c.ID+"@acme.example>"; got != want {
-		t.Errorf("References = %q, want %q", got, want)
+	// The customer's thread ID carries the case's reply token, not its ID.
+	if got := p.header.Get("References"); !regexp.MustCompile(`^<case-[a-z2-7]{26}@acme\.example>$`).MatchString(got) || strings.Contains(got, c.ID) {
+		t.Errorf("References = %q, want <case-<reply token>@acme.example>", got)
 	}
 	if p.header.Get("X-Casekit-Event") != string(casekit.EventCanceled) {
 		t.Errorf("X-Casekit-Event = %q", p.header.Get("X-Casekit-Event"))

@@ -597,6 +597,10 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		"ALTER TABLE settings DROP COLUMN public_tags", // migration 19
 		"DROP TABLE intake_rate",                       // migration 18
 		"CREATE INDEX intake_addr_idx ON intake (remote_addr, at)",
+		"DROP TABLE mail_acks", // migration 17
+		"DROP TABLE reply_tokens",
+		"DROP TABLE mail_settings",
+		"ALTER TABLE portal_links DROP COLUMN verifies",
 		"DROP TABLE agent_roles", // migration 16
 		"DROP TABLE roles",
 		"ALTER TABLE custom_fields DROP COLUMN audience", // migration 15

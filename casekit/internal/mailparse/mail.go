@@ -19,6 +19,12 @@ type Mail struct {
 	From Address
 	// To and Cc are the recipients as written in the header.
 	To, Cc []Address
+	// DeliveredTo lists the Delivered-To addresses the receiving servers
+	// added, the last hop first: the mailbox the mail was delivered to.
+	DeliveredTo []string
+	// List reports a mailing list's mail: it has a List-Id, List-Post,
+	// List-Unsubscribe or another List-* header (RFC 2369, RFC 2919).
+	List bool
 	// Subject is the decoded subject (RFC 2047), on one line.
 	Subject string
 	// Date is the Date header; the zero time when it is missing or

@@ -55,6 +55,17 @@ func Parse(raw []byte, limits Limits) (*Mail, error) {
 		return nil, fmt.Errorf("%w: no address in From header %q", ErrMalformed, clip(oneLine(h.Get("From"))))
 	}
 	m.From = from[0]
+	for _, v := range h.Values("Delivered-To") {
+		if a, ok := looseAddress(v); ok {
+			m.DeliveredTo = append(m.DeliveredTo, a.Email)
+		}
+	}
+	for f := th.Fields(); f.Next(); {
+		if k := strings.ToLower(f.Key()); strings.HasPrefix(k, "list-") {
+			m.List = true
+			break
+		}
+	}
 	if s, err := h.Subject(); err == nil {
 		m.Subject = oneLine(s)
 	} else {

@@ -3,8 +3,9 @@ package mailparse
 import "strings"
 
 // CaseNumberFromSubject finds the case number that casekit puts into the
-// subjects it sends, "[#1042]", so that a reply ("Re: [#1042] Printer
-// jams") finds its case. A bare "#1042" is not taken: customers write
+// subjects it sends, "[#1042]", so that a mail naming it ("Re: [#1042]
+// Printer jams") can be related to that case; case numbers are no
+// secret, so it never makes a mail join one. A bare "#1042" is not taken: customers write
 // order and invoice numbers that way. The first bracketed number wins;
 // numbers with leading zeros are read as decimal, and zero, or numbers of
 // more than 18 digits, are not case numbers.

@@ -415,6 +415,29 @@ var migrations = []migration{
 			agent_id TEXT PRIMARY KEY,
 			role TEXT NOT NULL)`,
 	}},
+	{17, "the mail conversation", []string{
+		// The tenant's mail settings: one JSON document (casekit.MailSettings).
+		`CREATE TABLE ?.mail_settings (
+			id INTEGER PRIMARY KEY,
+			doc {json} NOT NULL)`,
+		// Each case's reply tokens: the secret in its reply address and
+		// thread references. A revoked token no longer joins mail to it.
+		`CREATE TABLE ?.reply_tokens (
+			token TEXT PRIMARY KEY,
+			case_id TEXT NOT NULL,
+			created_at {ts} NOT NULL,
+			revoked_at {ts})`,
+		`CREATE INDEX reply_tokens_case_idx ON ?.reply_tokens (case_id)`,
+		// The acknowledgements sent, for the per-address hourly limit.
+		`CREATE TABLE ?.mail_acks (
+			address TEXT NOT NULL,
+			at {ts} NOT NULL)`,
+		`CREATE INDEX mail_acks_addr_idx ON ?.mail_acks (address, at)`,
+		`CREATE INDEX mail_acks_at_idx ON ?.mail_acks (at)`,
+		// A portal link mailed to the contact verifies the address it
+		// went to when opened.
+		`ALTER TABLE ?.portal_links ADD COLUMN verifies TEXT NOT NULL DEFAULT ''`,
+	}},
 	{18, "intake rate counters", []string{
 		// casekit.Tx.CountIntakeOpened: each address's count of cases
 		// opened through the web form in its latest clock hour (hour in

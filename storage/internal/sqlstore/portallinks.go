@@ -19,6 +19,8 @@ type portalLinkRow struct {
 	CreatedAt time.Time  `bun:"created_at"`
 	ExpiresAt time.Time  `bun:"expires_at"`
 	RevokedAt *time.Time `bun:"revoked_at"`
+	// Verifies came with migration 17.
+	Verifies string `bun:"verifies"`
 }
 
 func (r portalLinkRow) link() (casekit.PortalLink, error) {
@@ -26,7 +28,7 @@ func (r portalLinkRow) link() (casekit.PortalLink, error) {
 	if err != nil {
 		return casekit.PortalLink{}, err
 	}
-	l := casekit.PortalLink{ID: r.ID, CaseID: r.CaseID, CreatedBy: by, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
+	l := casekit.PortalLink{ID: r.ID, CaseID: r.CaseID, CreatedBy: by, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), Verifies: r.Verifies}
 	if r.RevokedAt != nil {
 		at := r.RevokedAt.UTC()
 		l.RevokedAt = &at
@@ -37,7 +39,7 @@ func (r portalLinkRow) link() (casekit.PortalLink, error) {
 // InsertPortalLink implements casekit.Tx.
 func (t *Tx) InsertPortalLink(ctx context.Context, l casekit.PortalLink, tokenHash string) error {
 	_, err := t.ins(&portalLinkRow{ID: l.ID, CaseID: l.CaseID, TokenHash: tokenHash, CreatedBy: l.CreatedBy.String(),
-		CreatedAt: l.CreatedAt.UTC(), ExpiresAt: l.ExpiresAt.UTC()}, "portal_links").Exec(ctx)
+		CreatedAt: l.CreatedAt.UTC(), ExpiresAt: l.ExpiresAt.UTC(), Verifies: l.Verifies}, "portal_links").Exec(ctx)
 	return t.err(err, "insert portal link")
 }
 

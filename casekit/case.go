@@ -140,157 +140,6 @@ type CaseUpdate struct {
 	Custom        map[string]any `json:"custom" validate:"max=200"`
 }
 
-// CaseFilter selects cases for Desk.ListCases. Zero fields do not filter.
-// A customer may not filter by assignee, team, queue, SLA, the due and
-// breached filters, a tag not in Settings.PublicTags or a custom field
-// they do not read: each is a *ValidationError on its field.
-type CaseFilter struct {
-	// Status keeps cases in any of these statuses.
-	Status     []string `json:"status"`
-	Priority   []string `json:"priority"`
-	Type       string   `json:"type"`
-	CustomerID string   `json:"customer_id"`
-	AssigneeID string   `json:"assignee_id"`
-	TeamID     string   `json:"team_id"`
-	QueueID    string   `json:"queue_id"`
-	Tag        string   `json:"tag"`
-	// Tags keeps cases with any of these tags, or with all of them when
-	// AllTags is set.
-	Tags    []string `json:"tags" validate:"max=20,dive,required,max=100"`
-	AllTags bool     `json:"all_tags"`
-	// StatusFlags keeps cases whose status has any of these flags:
-	// initial, progress, paused, reopen, resolved, final, canceled, or
-	// active (neither final nor canceled). With Status as well, a case
-	// passes when it matches either.
-	StatusFlags   []string   `json:"status_flags" validate:"max=8,dive,oneof=initial progress paused reopen resolved final canceled active"`
-	CreatedAfter  *time.Time `json:"created_after"`
-	CreatedBefore *time.Time `json:"created_before"`
-	// DeadlineBefore keeps cases whose deadline is before this time.
-	DeadlineBefore *time.Time `json:"deadline_before"`
-	SLAID          string     `json:"sla_id"`
-	// ResponseDueBefore keeps cases still waiting for their first
-	// response, with the SLA clock running, whose response is due before
-	// this time; ResolutionDueBefore the same for the resolution.
-	ResponseDueBefore   *time.Time `json:"response_due_before"`
-	ResolutionDueBefore *time.Time `json:"resolution_due_before"`
-	// Breached keeps cases with the SLA clock running whose first response
-	// or resolution is overdue now.
-	Breached bool `json:"breached"`
-	// Text keeps cases whose subject and description, or one of whose
-	// messages, hold every word; "quoted words" must stand together, in
-	// order. Words are runs of letters and digits, matched whole and
-	// without regard to case; punctuation separates them. "#1042" finds
-	// case 1042. A customer's search never looks into internal messages.
-	// A search holds at most 8 different words, a phrase's words included;
-	// more is a ValidationError on "text" (rule "max_words").
-	Text string `json:"text" validate:"max=500"`
-	// Sort orders the list; empty means SortCreatedDesc, newest first. The
-	// keys are the Sort constants: created, updated, priority and due, each
-	// also with a leading "-" for the exact reverse order. Every order
-	// ends with the case ID, so no two cases tie and pages never overlap.
-	Sort string `json:"sort" validate:"omitempty,oneof=created -created updated -updated priority -priority due -due"`
-	// Custom keeps cases whose custom fields hold these values, written as
-	// text: "true", "42", "2026-11-23", an option. Each key must be one
-	// of the tenant's custom fields.
-	Custom map[string]string `json:"custom" validate:"max=20"`
-	// After is the cursor from the previous page's Next, which must come
-	// from a list with the same Sort. The page continues right after the
-	// place the previous one ended, however cases have been opened,
-	// changed or deleted since.
-	After string `json:"after"`
-	// Limit is the page size: 0 means 50, at most 500.
-	Limit int `json:"limit" validate:"min=0,max=500"`
-}
-
-// CaseQuery is what a Store is asked to list: the filter, already checked,
-// plus the restriction casekit adds for a customer actor. Its Sort is one
-// of the Sort constants, or empty for SortCreatedDesc; the store ignores
-// After and reads Position.
-type CaseQuery struct {
-	CaseFilter
-	// VisibleTo, when not empty, keeps only cases whose CustomerID or
-	// Contact.ID equals it.
-	VisibleTo string
-	// Position, when not nil, is where the previous page ended: the store
-	// lists only the cases that come after it in the order of Sort.
-	Position *CasePosition
-	// Limit is the number of rows to return (already bounded).
-	Limit int
-	// Now is the time Breached is judged at.
-	Now time.Time
-	// Number, when not 0, keeps only the case with this number (Text was
-	// "#1042").
-	Number int64
-	// CustomValues are Custom's values in their field's type (string,
-	// float64 or bool), for the store to match exactly.
-	CustomValues map[string]any
-	// Terms are Text's search terms, all of which must match the case's
-	// subject and description or one message (public ones only when
-	// VisibleTo is set): each a word, or a phrase of words in order, in
-	// lower case, letters and digits only. The store ignores Text.
-	Terms [][]string
-	// IDs, when not empty, keeps only the cases with these IDs (casekit
-	// reads a case's linked cases with it, in one query).
-	IDs []string
-}
-
-// The orders of CaseFilter.Sort. Each key without "-" and its "-" form are
-// exact reverses of each other, down to the case ID that ends every order.
-const (
-	// SortCreated lists the oldest case first: ascending case ID, which is
-	// the order cases were opened in (IDs are UUIDv7s).
-	SortCreated = "created"
-	// SortCreatedDesc lists the newest case first: descending case ID. It
-	// is the default.
-	SortCreatedDesc = "-created"
-	// SortUpdated lists the case changed longest ago first: ascending
-	// UpdatedAt, then ascending ID.
-	SortUpdated = "updated"
-	// SortUpdatedDesc lists the most recently changed case first:
-	// descending UpdatedAt, then descending ID.
-	SortUpdatedDesc = "-updated"
-	// SortPriority lists the most urgent case first: descending rank of
-	// its priority in the tenant's priority lookup, cases whose priority
-	// is no longer in the lookup last, and within one rank the oldest case
-	// first (ascending ID), much as Desk.Pick takes them.
-	SortPriority = "priority"
-	// SortPriorityDesc is SortPriority reversed: cases whose priority is
-	// not in the lookup first, then ascending rank, and within one rank the
-	// newest case first.
-	SortPriorityDesc = "-priority"
-	// SortDue lists cases by resolution deadline, the earliest first
-	// (ascending ResolutionDue, then ascending ID); cases with none come
-	// last, as if never due.
-	SortDue = "due"
-	// SortDueDesc is SortDue reversed: cases with no resolution deadline
-	// first, then the latest ResolutionDue first, then descending ID.
-	SortDueDesc = "-due"
-)
-
-// CasePosition is a place in a sorted list of cases: the values one case
-// was sorted by when a page ended on it. A store lists the cases strictly
-// after it, so the next page continues where the last one ended even if
-// that case has since changed or gone.
-type CasePosition struct {
-	// ID is the case's ID, the last key of every order; for the created
-	// sorts it is the only one.
-	ID string
-	// Time is the case's UpdatedAt for the updated sorts and its
-	// ResolutionDue for the due sorts, nil when the case had no
-	// resolution deadline.
-	Time *time.Time
-	// Rank is the rank of the case's priority for the priority sorts, nil
-	// when the priority was not in the lookup.
-	Rank *int
-}
-
-// CasePage is one page of cases, in the order of the filter's Sort.
-type CasePage struct {
-	Cases []*Case `json:"cases"`
-	// Next is the cursor for the following page, empty on the last page.
-	Next string `json:"next,omitempty"`
-}
-
 // OpenCase opens a case: it takes the tenant's next case number, the
 // initial status and, when none is given, the default priority. A customer
 // opens cases only for themself.
@@ -585,21 +434,6 @@ func snapshot(cs *Case) map[string]any {
 	return m
 }
 
-// normalizeTags trims, drops empties and duplicates, keeping first order.
-func normalizeTags(tags []string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, t := range tags {
-		t = strings.TrimSpace(t)
-		if t == "" || seen[t] {
-			continue
-		}
-		seen[t] = true
-		out = append(out, t)
-	}
-	return out
-}
-
 func utcPtr(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
@@ -608,49 +442,32 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-// Tag adds tags to a case; tags it has already stay once. Tagging needs
-// an editable case; a call that adds nothing writes nothing.
-func (d *Desk) Tag(ctx context.Context, id string, tags ...string) (*Case, error) {
-	return d.retag(ctx, "tag", id, tags, func(have []string) []string { return normalizeTags(append(slices.Clone(have), tags...)) })
-}
-
-// Untag removes tags from a case; tags it does not have are ignored.
-func (d *Desk) Untag(ctx context.Context, id string, tags ...string) (*Case, error) {
-	drop := normalizeTags(tags)
-	return d.retag(ctx, "untag", id, tags, func(have []string) []string {
-		return slices.DeleteFunc(slices.Clone(have), func(t string) bool { return slices.Contains(drop, t) })
-	})
-}
-
-func (d *Desk) retag(ctx context.Context, op, id string, tags []string, change func([]string) []string) (*Case, error) {
+// Case returns one case by ID; a customer gets their view of it, without
+// what is internal (see customerview.go), as from every command that
+// returns them a case.
+func (d *Desk) Case(ctx context.Context, id string) (*Case, error) {
 	var out *Case
-	err := d.run(ctx, op, staffOnly, func(c *cmd) error {
-		if err := validateStruct(struct {
-			Tags []string `json:"tags" validate:"min=1,max=50,dive,required,max=100"`
-		}{tags}); err != nil {
-			return err
-		}
-		cs, err := c.loadEditable(id)
+	err := d.run(ctx, "case", customerRead, func(c *cmd) (err error) {
+		defer c.showing(&out, &err)
+		out, err = c.load(id, false)
+		return err
+	})
+	return out, err
+}
+
+// CaseByNumber returns one case by its tenant case number.
+func (d *Desk) CaseByNumber(ctx context.Context, number int64) (*Case, error) {
+	var out *Case
+	err := d.run(ctx, "case by number", customerRead, func(c *cmd) (err error) {
+		defer c.showing(&out, &err)
+		cs, err := c.tx.CaseByNumber(c.ctx, number, false)
 		if err != nil {
-			return err
+			return fmt.Errorf("case #%d: %w", number, err)
+		}
+		if !c.visible(cs) {
+			return fmt.Errorf("case #%d: %w", number, ErrNotFound)
 		}
 		out = cs
-		next := change(cs.Tags)
-		if len(next) == 0 {
-			next = nil
-		}
-		if slices.Equal(next, cs.Tags) {
-			return nil
-		}
-		if len(next) > 50 {
-			return invalid("tags", "max", "a case has at most 50 tags")
-		}
-		old := cs.Tags
-		cs.Tags = next
-		if err := c.save(cs); err != nil {
-			return err
-		}
-		c.record(cs, EventCaseUpdated, map[string]any{"changes": map[string]any{"tags": []any{old, next}}})
 		return nil
 	})
 	return out, err

@@ -1,6 +1,10 @@
 package casekit
 
-import "time"
+import (
+	"context"
+	"fmt"
+	"time"
+)
 
 // EventType names what happened.
 type EventType string
@@ -50,4 +54,39 @@ type Event struct {
 	// Data holds the event's details, e.g. {"from": "new", "to":
 	// "in_progress"} or, for an update, {"changes": {"subject": [old, new]}}.
 	Data map[string]any `json:"data,omitempty"`
+}
+
+// History returns every event of a case in the order they happened. The
+// history of a deleted case stays readable: it is the deletion's audit
+// record. Customers may not read history.
+func (d *Desk) History(ctx context.Context, id string) ([]Event, error) {
+	var out []Event
+	err := d.run(ctx, "history", staffRead, func(c *cmd) error {
+		if id == "" { // not the tenant-level events: see ConfigHistory
+			return fmt.Errorf("case %q: %w", id, ErrNotFound)
+		}
+		evs, err := c.tx.Events(c.ctx, id)
+		if err != nil {
+			return fmt.Errorf("case %s: %w", id, err)
+		}
+		if len(evs) == 0 {
+			if _, err := c.load(id, false); err != nil {
+				return err
+			}
+		}
+		out = evs
+		return nil
+	})
+	return out, err
+}
+
+// ConfigHistory returns the tenant-level events: changes to settings,
+// statuses, transitions and lookups, oldest first.
+func (d *Desk) ConfigHistory(ctx context.Context) ([]Event, error) {
+	var out []Event
+	err := d.run(ctx, "config history", staffRead, func(c *cmd) (err error) {
+		out, err = c.tx.Events(c.ctx, "")
+		return err
+	})
+	return out, err
 }

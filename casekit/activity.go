@@ -84,15 +84,14 @@ type Completion struct {
 // notifies the contact sets the case's FirstResponseAt, as the first public
 // outbound message does.
 func (d *Desk) AddActivity(ctx context.Context, caseID string, in NewActivity) (*Activity, error) {
-	var out *Activity
-	err := d.run(ctx, "add activity", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "add activity", staffOnly, func(c *cmd) (out *Activity, err error) {
 		in.Subject = strings.TrimSpace(in.Subject)
 		if err := validateStruct(in); err != nil {
-			return err
+			return nil, err
 		}
 		cs, err := c.loadEditable(caseID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		a := &Activity{
 			ID: newID(), CaseID: cs.ID, Kind: in.Kind, Subject: in.Subject, Description: in.Description,
@@ -100,7 +99,7 @@ func (d *Desk) AddActivity(ctx context.Context, caseID string, in NewActivity) (
 			CreatedBy: c.actor, CreatedAt: c.now, UpdatedAt: c.now, Version: 1,
 		}
 		if err := c.tx.InsertActivity(c.ctx, a); err != nil {
-			return fmt.Errorf("case %s: %w", cs.ID, err)
+			return nil, fmt.Errorf("case %s: %w", cs.ID, err)
 		}
 		c.record(cs, EventActivityAdded, map[string]any{
 			"activity_id": a.ID, "kind": string(a.Kind), "subject": a.Subject, "notify_contact": a.NotifyContact,
@@ -110,11 +109,10 @@ func (d *Desk) AddActivity(ctx context.Context, caseID string, in NewActivity) (
 			// The contact hears from us: that is the first response.
 			now := c.now
 			cs.FirstResponseAt = &now
-			return c.save(cs)
+			return out, c.save(cs)
 		}
-		return nil
+		return out, nil
 	})
-	return out, err
 }
 
 // loadActivity reads an activity and locks its case, which must be
@@ -138,27 +136,26 @@ func (c *cmd) loadActivity(id string) (*Activity, *Case, error) {
 // UpdateActivity changes an open activity. A completed or canceled
 // activity gives ErrReadOnly.
 func (d *Desk) UpdateActivity(ctx context.Context, id string, u ActivityUpdate) (*Activity, error) {
-	var out *Activity
-	err := d.run(ctx, "update activity", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "update activity", staffOnly, func(c *cmd) (out *Activity, err error) {
 		if u.Subject != nil {
 			trimmed := strings.TrimSpace(*u.Subject)
 			u.Subject = &trimmed
 		}
 		if err := validateStruct(u); err != nil {
-			return err
+			return nil, err
 		}
 		if u.Subject != nil && *u.Subject == "" {
-			return invalid("subject", "required", "is required")
+			return nil, invalid("subject", "required", "is required")
 		}
 		if u.Due != nil && u.ClearDue {
-			return invalid("due", "excluded_with", "set a due time or clear it, not both")
+			return nil, invalid("due", "excluded_with", "set a due time or clear it, not both")
 		}
 		a, cs, err := c.loadActivity(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if a.State != ActivityOpen {
-			return fmt.Errorf("activity %s is %s: %w", a.ID, a.State, ErrReadOnly)
+			return nil, fmt.Errorf("activity %s is %s: %w", a.ID, a.State, ErrReadOnly)
 		}
 		changes := map[string]any{}
 		if u.Subject != nil && *u.Subject != a.Subject {
@@ -187,17 +184,16 @@ func (d *Desk) UpdateActivity(ctx context.Context, id string, u ActivityUpdate) 
 		}
 		out = a
 		if len(changes) == 0 {
-			return nil
+			return out, nil
 		}
 		a.Version++
 		a.UpdatedAt = c.now
 		if err := c.tx.UpdateActivity(c.ctx, a); err != nil {
-			return fmt.Errorf("activity %s: %w", a.ID, err)
+			return out, fmt.Errorf("activity %s: %w", a.ID, err)
 		}
 		c.record(cs, EventActivityUpdated, map[string]any{"activity_id": a.ID, "changes": changes})
-		return nil
+		return out, nil
 	})
-	return out, err
 }
 
 func timeOrNil(t *time.Time) any {
@@ -235,57 +231,49 @@ func (c *cmd) finishActivity(cs *Case, a *Activity, state ActivityState, result 
 // CloseCase set it also closes the case in the same transaction ("complete
 // & close case"); if closing is refused, the activity stays open.
 func (d *Desk) CompleteActivity(ctx context.Context, id string, in Completion) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "complete activity", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "complete activity", staffOnly, func(c *cmd) (out *Case, err error) {
 		if err := validateStruct(in); err != nil {
-			return err
+			return nil, err
 		}
 		a, cs, err := c.loadActivity(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := c.finishActivity(cs, a, ActivityCompleted, in.Result); err != nil {
-			return err
+			return nil, err
 		}
 		out = cs
 		if in.CloseCase == nil {
-			return nil
+			return out, nil
 		}
-		return c.close(cs, *in.CloseCase)
+		return out, c.close(cs, *in.CloseCase)
 	})
-	return out, err
 }
 
 // CancelActivity cancels an open activity.
 func (d *Desk) CancelActivity(ctx context.Context, id, reason string) (*Activity, error) {
-	var out *Activity
-	err := d.run(ctx, "cancel activity", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "cancel activity", staffOnly, func(c *cmd) (out *Activity, err error) {
 		if len(reason) > 1000 {
-			return invalid("reason", "max", "is longer than 1000 characters")
+			return nil, invalid("reason", "max", "is longer than 1000 characters")
 		}
 		a, cs, err := c.loadActivity(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = a
-		return c.finishActivity(cs, a, ActivityCanceled, reason)
+		return a, c.finishActivity(cs, a, ActivityCanceled, reason)
 	})
-	return out, err
 }
 
 // Activities lists a case's activities, oldest first. A customer sees only
 // those marked NotifyContact.
 func (d *Desk) Activities(ctx context.Context, caseID string) ([]*Activity, error) {
-	var out []*Activity
-	err := d.run(ctx, "activities", customerRead, func(c *cmd) error {
+	return runValue(d, ctx, "activities", customerRead, func(c *cmd) (_ []*Activity, err error) {
 		cs, err := c.load(caseID, false)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out, err = c.activitiesOf(cs)
-		return err
+		return c.activitiesOf(cs)
 	})
-	return out, err
 }
 
 // activitiesOf lists the case's activities the actor may see: a

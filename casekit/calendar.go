@@ -478,12 +478,9 @@ func (cal *calendar) between(from, to time.Time) time.Duration {
 
 // Calendars lists the tenant's business calendars ordered by ID.
 func (d *Desk) Calendars(ctx context.Context) ([]Calendar, error) {
-	var out []Calendar
-	err := d.run(ctx, "calendars", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.Calendars(c.ctx)
-		return err
+	return runValue(d, ctx, "calendars", staffRead, func(c *cmd) ([]Calendar, error) {
+		return c.tx.Calendars(c.ctx)
 	})
-	return out, err
 }
 
 // SaveCalendar adds a business calendar or replaces the one with the same

@@ -144,18 +144,14 @@ type CaseUpdate struct {
 // initial status and, when none is given, the default priority. A customer
 // opens cases only for themself.
 func (d *Desk) OpenCase(ctx context.Context, in NewCase) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "open case", customerToo, func(c *cmd) (err error) {
+	return runValue(d, ctx, "open case", customerToo, func(c *cmd) (out *Case, err error) {
 		defer c.showing(&out, &err)
-		out, err = c.openCase(in)
-		return err
+		return c.openCase(in)
 	})
-	return out, err
 }
 
 // openCase is OpenCase inside a command.
 func (c *cmd) openCase(in NewCase) (*Case, error) {
-	var out *Case
 	if c.customer() {
 		if (in.CustomerID != "" && in.CustomerID != c.actor.ID) || (in.Contact.ID != "" && in.Contact.ID != c.actor.ID) {
 			// A case names who may see it (customer and contact): a
@@ -259,8 +255,7 @@ func (c *cmd) openCase(in NewCase) (*Case, error) {
 		"number": cs.Number, "subject": cs.Subject, "status": cs.Status,
 		"priority": cs.Priority, "origin": cs.Origin, "customer_id": cs.CustomerID,
 	})
-	out = cs
-	return out, nil
+	return cs, nil
 }
 
 // checkLookups adds a failure for every non-empty value that is not an
@@ -284,15 +279,14 @@ func (c *cmd) checkLookups(v *validations, fields map[LookupKind][2]string) erro
 // since that version gives ErrConflict and nothing is written. A resolved
 // or final case gives ErrReadOnly.
 func (d *Desk) UpdateCase(ctx context.Context, id string, u CaseUpdate) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "update case", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "update case", staffOnly, func(c *cmd) (out *Case, err error) {
 		var v validations
 		if u.Subject != nil {
 			trimmed := strings.TrimSpace(*u.Subject)
 			u.Subject = &trimmed
 		}
 		if err := v.merge(validateStruct(u)); err != nil {
-			return err
+			return nil, err
 		}
 		if u.Subject != nil && *u.Subject == "" {
 			v.add("subject", "required", "is required")
@@ -308,24 +302,24 @@ func (d *Desk) UpdateCase(ctx context.Context, id string, u CaseUpdate) (*Case, 
 			lk[LookupCaseType] = [2]string{"type", *u.Type}
 		}
 		if err := c.checkLookups(&v, lk); err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.err(); err != nil {
-			return err
+			return nil, err
 		}
 		cs, err := c.load(id, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if u.IfVersion != 0 && u.IfVersion != cs.Version {
-			return fmt.Errorf("case %s is at version %d, not %d: %w", cs.ID, cs.Version, u.IfVersion, ErrConflict)
+			return nil, fmt.Errorf("case %s is at version %d, not %d: %w", cs.ID, cs.Version, u.IfVersion, ErrConflict)
 		}
 		st, _, err := c.status(cs)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if st.ReadOnly() {
-			return fmt.Errorf("case %s is %s; reopen it first: %w", cs.ID, st.Key, ErrReadOnly)
+			return nil, fmt.Errorf("case %s is %s; reopen it first: %w", cs.ID, st.Key, ErrReadOnly)
 		}
 		changes := map[string]any{}
 		change := func(field string, dst any, val any) {
@@ -366,7 +360,7 @@ func (d *Desk) UpdateCase(ctx context.Context, id string, u CaseUpdate) (*Case, 
 		if u.Custom != nil {
 			checked, err := c.checkCustom(u.Custom, false)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			merged := maps.Clone(cs.Custom)
 			if merged == nil {
@@ -385,17 +379,14 @@ func (d *Desk) UpdateCase(ctx context.Context, id string, u CaseUpdate) (*Case, 
 			change("custom", &cs.Custom, merged)
 		}
 		if len(changes) == 0 {
-			out = cs
-			return nil
+			return cs, nil
 		}
 		if err := c.save(cs); err != nil {
-			return err
+			return out, err
 		}
 		c.record(cs, EventCaseUpdated, map[string]any{"changes": changes})
-		out = cs
-		return nil
+		return cs, nil
 	})
-	return out, err
 }
 
 // DeleteCase removes a case opened by mistake with its activities, notes
@@ -446,29 +437,23 @@ func utcPtr(t *time.Time) *time.Time {
 // what is internal (see customerview.go), as from every command that
 // returns them a case.
 func (d *Desk) Case(ctx context.Context, id string) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "case", customerRead, func(c *cmd) (err error) {
+	return runValue(d, ctx, "case", customerRead, func(c *cmd) (out *Case, err error) {
 		defer c.showing(&out, &err)
-		out, err = c.load(id, false)
-		return err
+		return c.load(id, false)
 	})
-	return out, err
 }
 
 // CaseByNumber returns one case by its tenant case number.
 func (d *Desk) CaseByNumber(ctx context.Context, number int64) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "case by number", customerRead, func(c *cmd) (err error) {
+	return runValue(d, ctx, "case by number", customerRead, func(c *cmd) (out *Case, err error) {
 		defer c.showing(&out, &err)
 		cs, err := c.tx.CaseByNumber(c.ctx, number, false)
 		if err != nil {
-			return fmt.Errorf("case #%d: %w", number, err)
+			return out, fmt.Errorf("case #%d: %w", number, err)
 		}
 		if !c.visible(cs) {
-			return fmt.Errorf("case #%d: %w", number, ErrNotFound)
+			return out, fmt.Errorf("case #%d: %w", number, ErrNotFound)
 		}
-		out = cs
-		return nil
+		return cs, nil
 	})
-	return out, err
 }

@@ -18,30 +18,27 @@ type CaseView struct {
 // cases, read in one transaction, so that a page showing them all sees
 // one state of the case and costs one round of reads instead of five.
 func (d *Desk) CaseView(ctx context.Context, id string) (*CaseView, error) {
-	var out *CaseView
-	err := d.run(ctx, "case view", customerRead, func(c *cmd) error {
+	return runValue(d, ctx, "case view", customerRead, func(c *cmd) (out *CaseView, err error) {
 		cs, err := c.load(id, false)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v := &CaseView{}
 		if v.Case, err = c.shown(cs); err != nil {
-			return err
+			return nil, err
 		}
 		if v.Messages, err = c.messagesOf(cs); err != nil {
-			return err
+			return nil, err
 		}
 		if v.Notes, err = c.notesOf(cs); err != nil {
-			return err
+			return nil, err
 		}
 		if v.Activities, err = c.activitiesOf(cs); err != nil {
-			return err
+			return nil, err
 		}
 		if v.Linked, err = c.linkedOf(cs); err != nil {
-			return err
+			return nil, err
 		}
-		out = v
-		return nil
+		return v, nil
 	})
-	return out, err
 }

@@ -165,16 +165,13 @@ func (d *Desk) AddNote(ctx context.Context, caseID string, in NewNote) (*Note, e
 // Notes lists a case's notes, oldest first. A customer sees only public
 // notes.
 func (d *Desk) Notes(ctx context.Context, caseID string) ([]*Note, error) {
-	var out []*Note
-	err := d.run(ctx, "notes", customerRead, func(c *cmd) error {
+	return runValue(d, ctx, "notes", customerRead, func(c *cmd) (_ []*Note, err error) {
 		cs, err := c.load(caseID, false)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out, err = c.notesOf(cs)
-		return err
+		return c.notesOf(cs)
 	})
-	return out, err
 }
 
 // notesOf lists the case's notes the actor may see: a customer only the
@@ -300,16 +297,13 @@ func (c *cmd) postMessage(caseID string, in NewMessage) (*Message, error) {
 // Messages lists a case's conversation, oldest first. A customer sees only
 // public messages.
 func (d *Desk) Messages(ctx context.Context, caseID string) ([]*Message, error) {
-	var out []*Message
-	err := d.run(ctx, "messages", customerRead, func(c *cmd) error {
+	return runValue(d, ctx, "messages", customerRead, func(c *cmd) (_ []*Message, err error) {
 		cs, err := c.load(caseID, false)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out, err = c.messagesOf(cs)
-		return err
+		return c.messagesOf(cs)
 	})
-	return out, err
 }
 
 // messagesOf lists the case's messages the actor may see: a customer

@@ -117,6 +117,21 @@ func (d *Desk) run(ctx context.Context, op string, who access, fn func(*cmd) err
 	return nil
 }
 
+// runValue is run for a command that returns what it read or made: it
+// returns fn's value with run's error, so that a command is one call
+// instead of a variable, a closure that sets it and a return.
+func runValue[T any](d *Desk, ctx context.Context, op string, who access, fn func(*cmd) (T, error)) (T, error) {
+	var out T
+	err := d.run(ctx, op, who, func(c *cmd) (err error) {
+		out, err = fn(c)
+		return err
+	})
+	return out, err
+}
+
+// runTx is run without the wrapping of its error: it checks the actor
+// and the tenant, opens the store transaction, grants fn the command
+// and, when fn succeeds, appends its events and notifications.
 func (d *Desk) runTx(ctx context.Context, who access, fn func(*cmd) error) error {
 	if !d.actor.valid() {
 		return fmt.Errorf("no actor named (use Desk.As): %w", ErrForbidden)

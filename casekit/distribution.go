@@ -143,15 +143,14 @@ func (c *cmd) checkPlacement(v *validations, p *placement) error {
 // active (not resolved, closed or canceled). A change that changes nothing
 // writes nothing.
 func (d *Desk) Assign(ctx context.Context, id string, a Assignment) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "assign", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "assign", staffOnly, func(c *cmd) (out *Case, err error) {
 		var v validations
 		if err := v.merge(validateStruct(a)); err != nil {
-			return err
+			return nil, err
 		}
 		cs, err := c.loadEditable(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		p := placement{agent: cs.AssigneeID, team: cs.TeamID, queue: cs.QueueID, sla: cs.SLAID,
 			agentField: "agent", teamField: "team", queueField: "queue", slaField: "sla",
@@ -168,10 +167,10 @@ func (d *Desk) Assign(ctx context.Context, id string, a Assignment) (*Case, erro
 		set(&p.team, a.Team, a.ClearTeam)
 		set(&p.queue, a.Queue, a.ClearQueue)
 		if err := c.checkPlacement(&v, &p); err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.err(); err != nil {
-			return err
+			return nil, err
 		}
 		out = cs
 		var extra map[string]any
@@ -179,9 +178,8 @@ func (d *Desk) Assign(ctx context.Context, id string, a Assignment) (*Case, erro
 			extra = map[string]any{"sla_id": p.sla}
 			cs.SLAID = p.sla
 		}
-		return c.place(cs, p.agent, p.team, p.queue, EventAssigned, extra)
+		return out, c.place(cs, p.agent, p.team, p.queue, EventAssigned, extra)
 	})
-	return out, err
 }
 
 // place writes the new agent, team and queue and records ev with the
@@ -271,25 +269,24 @@ func (c *cmd) pickingAgent(queueID string) error {
 // other. An empty queue gives ErrNotFound; an unknown queue a
 // *ValidationError.
 func (d *Desk) Pick(ctx context.Context, queue string) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "pick", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "pick", staffOnly, func(c *cmd) (out *Case, err error) {
 		dist, err := c.distribution()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if _, ok := dist.queues[queue]; !ok {
-			return invalid("queue", "known", "unknown queue %q", queue)
+			return nil, invalid("queue", "known", "unknown queue %q", queue)
 		}
 		if err := c.pickingAgent(queue); err != nil {
-			return err
+			return nil, err
 		}
 		statuses, err := c.pickable()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		prios, err := c.tx.Lookups(c.ctx, LookupPriority)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		slices.SortStableFunc(prios, func(a, b Lookup) int { return b.Rank - a.Rank })
 		q := PickQuery{QueueID: queue, Statuses: statuses}
@@ -298,41 +295,37 @@ func (d *Desk) Pick(ctx context.Context, queue string) (*Case, error) {
 		}
 		cs, err := c.tx.NextInQueue(c.ctx, q)
 		if err != nil {
-			return fmt.Errorf("queue %q: %w", queue, err)
+			return nil, fmt.Errorf("queue %q: %w", queue, err)
 		}
-		out = cs
-		return c.place(cs, c.actor.ID, cs.TeamID, cs.QueueID, EventAssigned, map[string]any{"picked": true})
+		return cs, c.place(cs, c.actor.ID, cs.TeamID, cs.QueueID, EventAssigned, map[string]any{"picked": true})
 	})
-	return out, err
 }
 
 // PickCase gives one case to the acting agent. It fails with ErrConflict
 // when another agent already has it; the agent's own case comes back
 // unchanged. The case must be active.
 func (d *Desk) PickCase(ctx context.Context, id string) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "pick case", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "pick case", staffOnly, func(c *cmd) (out *Case, err error) {
 		if c.actor.Kind != KindAgent {
-			return fmt.Errorf("only an agent picks cases, not %s: %w", c.actor, ErrForbidden)
+			return nil, fmt.Errorf("only an agent picks cases, not %s: %w", c.actor, ErrForbidden)
 		}
 		cs, err := c.loadEditable(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out = cs
 		switch cs.AssigneeID {
 		case c.actor.ID:
-			return nil
+			return out, nil
 		case "":
 		default:
-			return fmt.Errorf("case %s: agent %q already has it: %w", cs.ID, cs.AssigneeID, ErrConflict)
+			return out, fmt.Errorf("case %s: agent %q already has it: %w", cs.ID, cs.AssigneeID, ErrConflict)
 		}
 		if err := c.pickingAgent(cs.QueueID); err != nil {
-			return err
+			return out, err
 		}
-		return c.place(cs, c.actor.ID, cs.TeamID, cs.QueueID, EventAssigned, map[string]any{"picked": true})
+		return out, c.place(cs, c.actor.ID, cs.TeamID, cs.QueueID, EventAssigned, map[string]any{"picked": true})
 	})
-	return out, err
 }
 
 // Escalate moves a case up to a higher support level of the tenant's
@@ -340,19 +333,18 @@ func (d *Desk) PickCase(ctx context.Context, id string) (*Case, error) {
 // or both. Given only a team, the case leaves its agent and waits for the
 // team.
 func (d *Desk) Escalate(ctx context.Context, id string, e Escalation) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "escalate", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "escalate", staffOnly, func(c *cmd) (out *Case, err error) {
 		var v validations
 		if err := v.merge(validateStruct(e)); err != nil {
-			return err
+			return nil, err
 		}
 		cs, err := c.loadEditable(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		levels, err := c.tx.Lookups(c.ctx, LookupSupportLevel)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		i := slices.IndexFunc(levels, func(l Lookup) bool { return l.Rank == e.Level })
 		switch {
@@ -369,20 +361,18 @@ func (d *Desk) Escalate(ctx context.Context, id string, e Escalation) (*Case, er
 			p.team = e.Team
 		}
 		if err := c.checkPlacement(&v, &p); err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.err(); err != nil {
-			return err
+			return nil, err
 		}
 		extra := map[string]any{"from_level": cs.SupportLevel, "to_level": e.Level}
 		if e.Reason != "" {
 			extra["reason"] = e.Reason
 		}
 		cs.SupportLevel = e.Level
-		out = cs
-		return c.place(cs, p.agent, p.team, cs.QueueID, EventEscalated, extra)
+		return cs, c.place(cs, p.agent, p.team, cs.QueueID, EventEscalated, extra)
 	})
-	return out, err
 }
 
 // Assignment places a case: on an agent, a team and a queue. Empty fields

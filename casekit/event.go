@@ -60,33 +60,27 @@ type Event struct {
 // history of a deleted case stays readable: it is the deletion's audit
 // record. Customers may not read history.
 func (d *Desk) History(ctx context.Context, id string) ([]Event, error) {
-	var out []Event
-	err := d.run(ctx, "history", staffRead, func(c *cmd) error {
+	return runValue(d, ctx, "history", staffRead, func(c *cmd) (out []Event, err error) {
 		if id == "" { // not the tenant-level events: see ConfigHistory
-			return fmt.Errorf("case %q: %w", id, ErrNotFound)
+			return nil, fmt.Errorf("case %q: %w", id, ErrNotFound)
 		}
 		evs, err := c.tx.Events(c.ctx, id)
 		if err != nil {
-			return fmt.Errorf("case %s: %w", id, err)
+			return nil, fmt.Errorf("case %s: %w", id, err)
 		}
 		if len(evs) == 0 {
 			if _, err := c.load(id, false); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		out = evs
-		return nil
+		return evs, nil
 	})
-	return out, err
 }
 
 // ConfigHistory returns the tenant-level events: changes to settings,
 // statuses, transitions and lookups, oldest first.
 func (d *Desk) ConfigHistory(ctx context.Context) ([]Event, error) {
-	var out []Event
-	err := d.run(ctx, "config history", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.Events(c.ctx, "")
-		return err
+	return runValue(d, ctx, "config history", staffRead, func(c *cmd) ([]Event, error) {
+		return c.tx.Events(c.ctx, "")
 	})
-	return out, err
 }

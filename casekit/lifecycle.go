@@ -48,46 +48,42 @@ type Rating struct {
 // note, so SetStatus refuses them with a *ValidationError pointing to Close
 // and Reopen.
 func (d *Desk) SetStatus(ctx context.Context, id, status string) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "set status", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "set status", staffOnly, func(c *cmd) (out *Case, err error) {
 		cs, err := c.load(id, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cur, set, err := c.status(cs)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		to, ok := set.get(status)
 		if !ok {
-			return invalid("status", "known", "unknown status %q", status)
+			return nil, invalid("status", "known", "unknown status %q", status)
 		}
 		if to.Key == cur.Key {
-			out = cs
-			return nil
+			return cs, nil
 		}
 		if cur.ReadOnly() && !to.Final && !to.Reopen {
-			return fmt.Errorf("case %s is %s; reopen it first: %w", cs.ID, cur.Key, ErrReadOnly)
+			return out, fmt.Errorf("case %s is %s; reopen it first: %w", cs.ID, cur.Key, ErrReadOnly)
 		}
 		if !set.can(cur.Key, to.Key) {
-			return fmt.Errorf("case %s: %w", cs.ID, &TransitionError{From: cur.Key, To: to.Key})
+			return out, fmt.Errorf("case %s: %w", cs.ID, &TransitionError{From: cur.Key, To: to.Key})
 		}
 		switch {
 		case to.Canceled:
 			err = c.cancel(cs, cur, to, "")
 		case to.Final:
-			return invalid("reason", "required", "closing case %s needs a closure reason and a note: use Close", cs.ID)
+			return out, invalid("reason", "required", "closing case %s needs a closure reason and a note: use Close", cs.ID)
 		case cur.ReadOnly(): // to.Reopen, as checked above
-			return invalid("reason", "required", "reopening case %s needs a reopen reason and a note: use Reopen", cs.ID)
+			return out, invalid("reason", "required", "reopening case %s needs a reopen reason and a note: use Reopen", cs.ID)
 		case to.Resolved:
 			err = c.resolve(cs, cur, to, Resolution{})
 		default:
 			err = c.moveTo(cs, cur, to, EventStatusChanged, nil)
 		}
-		out = cs
-		return err
+		return cs, err
 	})
-	return out, err
 }
 
 // moveTo changes the status, applying the flags' side effects, saves the
@@ -146,33 +142,30 @@ func (c *cmd) settleActivities(cs *Case, cancel bool) ([]string, error) {
 // naming them, while activities are open, unless r.CancelOpenActivities
 // asks for them to be canceled in the same transaction.
 func (d *Desk) Resolve(ctx context.Context, id string, r Resolution) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "resolve", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "resolve", staffOnly, func(c *cmd) (out *Case, err error) {
 		if err := validateStruct(r); err != nil {
-			return err
+			return nil, err
 		}
 		cs, err := c.load(id, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cur, set, err := c.status(cs)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if cur.ReadOnly() {
-			return fmt.Errorf("case %s is already %s: %w", cs.ID, cur.Key, ErrReadOnly)
+			return nil, fmt.Errorf("case %s is already %s: %w", cs.ID, cur.Key, ErrReadOnly)
 		}
 		to, ok := set.first(func(s Status) bool { return s.Resolved && !s.Final })
 		if !ok {
-			return fmt.Errorf("the tenant has no resolved status")
+			return nil, fmt.Errorf("the tenant has no resolved status")
 		}
 		if !set.can(cur.Key, to.Key) {
-			return fmt.Errorf("case %s: %w", cs.ID, &TransitionError{From: cur.Key, To: to.Key})
+			return nil, fmt.Errorf("case %s: %w", cs.ID, &TransitionError{From: cur.Key, To: to.Key})
 		}
-		out = cs
-		return c.resolve(cs, cur, to, r)
+		return cs, c.resolve(cs, cur, to, r)
 	})
-	return out, err
 }
 
 func (c *cmd) resolve(cs *Case, from, to Status, r Resolution) error {
@@ -197,20 +190,17 @@ func (c *cmd) resolve(cs *Case, from, to Status, r Resolution) error {
 // refuse it as in Resolve, except when a customer closes their own case:
 // then they are canceled, since the customer no longer needs the work.
 func (d *Desk) Close(ctx context.Context, id string, cl Closure) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "close", customerToo, func(c *cmd) (err error) {
+	return runValue(d, ctx, "close", customerToo, func(c *cmd) (out *Case, err error) {
 		defer c.showing(&out, &err)
 		cs, err := c.load(id, true)
 		if err != nil {
-			return err
+			return out, err
 		}
 		if c.customer() {
 			cl.CancelOpenActivities = true
 		}
-		out = cs
-		return c.close(cs, cl)
+		return cs, c.close(cs, cl)
 	})
-	return out, err
 }
 
 func (c *cmd) close(cs *Case, cl Closure) error {
@@ -256,37 +246,34 @@ func (c *cmd) close(cs *Case, cl Closure) error {
 // the tenant's reopen reason lookup and a note, both required and both kept
 // in the history. The case becomes editable again.
 func (d *Desk) Reopen(ctx context.Context, id string, r Reopening) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "reopen", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "reopen", staffOnly, func(c *cmd) (out *Case, err error) {
 		var v validations
 		if err := v.merge(validateStruct(r)); err != nil {
-			return err
+			return nil, err
 		}
 		if err := c.checkLookups(&v, map[LookupKind][2]string{LookupReopenReason: {"reason", r.Reason}}); err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.err(); err != nil {
-			return err
+			return nil, err
 		}
 		cs, err := c.load(id, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cur, set, err := c.status(cs)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		to, ok := set.first(func(s Status) bool { return s.Reopen && !s.ReadOnly() })
 		if !ok {
-			return fmt.Errorf("the tenant has no reopen status")
+			return nil, fmt.Errorf("the tenant has no reopen status")
 		}
 		if !cur.ReadOnly() || !set.can(cur.Key, to.Key) {
-			return fmt.Errorf("case %s: %w", cs.ID, &TransitionError{From: cur.Key, To: to.Key})
+			return nil, fmt.Errorf("case %s: %w", cs.ID, &TransitionError{From: cur.Key, To: to.Key})
 		}
-		out = cs
-		return c.reopen(cs, cur, to, map[string]any{"reason": r.Reason, "note": r.Note})
+		return cs, c.reopen(cs, cur, to, map[string]any{"reason": r.Reason, "note": r.Note})
 	})
-	return out, err
 }
 
 func (c *cmd) reopen(cs *Case, from, to Status, data map[string]any) error {
@@ -297,33 +284,30 @@ func (c *cmd) reopen(cs *Case, from, to Status, data map[string]any) error {
 // Cancel cancels a case opened by mistake or no longer needed. Its open
 // activities are canceled with it.
 func (d *Desk) Cancel(ctx context.Context, id, reason string) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "cancel", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "cancel", staffOnly, func(c *cmd) (out *Case, err error) {
 		if len(reason) > 1000 {
-			return invalid("reason", "max", "is longer than 1000 characters")
+			return nil, invalid("reason", "max", "is longer than 1000 characters")
 		}
 		cs, err := c.load(id, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cur, set, err := c.status(cs)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		to, ok := set.first(func(s Status) bool { return s.Canceled })
 		if !ok {
-			return fmt.Errorf("the tenant has no canceled status")
+			return nil, fmt.Errorf("the tenant has no canceled status")
 		}
 		if cur.Final {
-			return fmt.Errorf("case %s is already %s: %w", cs.ID, cur.Key, ErrReadOnly)
+			return nil, fmt.Errorf("case %s is already %s: %w", cs.ID, cur.Key, ErrReadOnly)
 		}
 		if !set.can(cur.Key, to.Key) {
-			return fmt.Errorf("case %s: %w", cs.ID, &TransitionError{From: cur.Key, To: to.Key})
+			return nil, fmt.Errorf("case %s: %w", cs.ID, &TransitionError{From: cur.Key, To: to.Key})
 		}
-		out = cs
-		return c.cancel(cs, cur, to, reason)
+		return cs, c.cancel(cs, cur, to, reason)
 	})
-	return out, err
 }
 
 func (c *cmd) cancel(cs *Case, from, to Status, reason string) error {

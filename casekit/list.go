@@ -141,13 +141,12 @@ const (
 // says, and may filter only by what they read (a *ValidationError on the
 // field otherwise).
 func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
-	var out *CasePage
-	err := d.run(ctx, "list cases", customerRead, func(c *cmd) error {
+	return runValue(d, ctx, "list cases", customerRead, func(c *cmd) (out *CasePage, err error) {
 		if err := validateStruct(f); err != nil {
-			return err
+			return nil, err
 		}
 		if err := c.customerFilter(f); err != nil {
-			return err
+			return nil, err
 		}
 		q := CaseQuery{CaseFilter: f, Limit: f.Limit, Now: c.now}
 		q.Sort = sortOrDefault(f.Sort)
@@ -157,7 +156,7 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 		if f.After != "" {
 			pos, err := decodeCursor(f.After, q.Sort)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			q.Position = pos
 		}
@@ -165,7 +164,7 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 		if sortsByPriority(q.Sort) {
 			prios, err := c.tx.Lookups(c.ctx, LookupPriority)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			ranks = make(map[string]int, len(prios))
 			for _, p := range prios {
@@ -175,19 +174,18 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 		if c.customer() {
 			q.VisibleTo = c.actor.ID
 		}
-		var err error
 		if q.Number, q.Terms, err = parseSearch(f.Text); err != nil {
-			return err
+			return nil, err
 		}
 		if len(f.Custom) > 0 {
 			if q.CustomValues, err = c.customFilter(f.Custom); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if len(f.StatusFlags) > 0 {
 			set, err := c.statuses()
 			if err != nil {
-				return err
+				return nil, err
 			}
 			keys := slices.Clone(f.Status)
 			for _, s := range set.list {
@@ -196,15 +194,14 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 				}
 			}
 			if len(keys) == 0 {
-				out = &CasePage{}
-				return nil // no status has the flags: nothing matches
+				return &CasePage{}, nil // no status has the flags: nothing matches
 			}
 			q.Status = keys
 		}
 		if len(f.Status) > 0 {
 			set, err := c.statuses()
 			if err != nil {
-				return err
+				return out, err
 			}
 			var v validations
 			for _, s := range f.Status {
@@ -213,14 +210,14 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 				}
 			}
 			if err := v.err(); err != nil {
-				return err
+				return out, err
 			}
 		}
 		want := q.Limit
 		q.Limit++
 		cases, err := c.tx.ListCases(c.ctx, q)
 		if err != nil {
-			return err
+			return out, err
 		}
 		out = &CasePage{Cases: cases}
 		if len(cases) > want {
@@ -228,9 +225,8 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 			out.Next = encodeCursor(q.Sort, positionOf(q.Sort, cases[want-1], ranks))
 		}
 		out.Cases, err = c.shownAll(out.Cases)
-		return err
+		return out, err
 	})
-	return out, err
 }
 
 // The orders of CaseFilter.Sort. Each key without "-" and its "-" form are

@@ -117,16 +117,12 @@ func DefaultLookups() []Lookup {
 
 // Lookups returns one of the tenant's lookup lists, ordered by rank.
 func (d *Desk) Lookups(ctx context.Context, kind LookupKind) ([]Lookup, error) {
-	var out []Lookup
-	err := d.run(ctx, "lookups", customerRead, func(c *cmd) error {
+	return runValue(d, ctx, "lookups", customerRead, func(c *cmd) ([]Lookup, error) {
 		if !kind.valid() {
-			return invalid("kind", "known", "unknown lookup kind %q", kind)
+			return nil, invalid("kind", "known", "unknown lookup kind %q", kind)
 		}
-		var err error
-		out, err = c.tx.Lookups(c.ctx, kind)
-		return err
+		return c.tx.Lookups(c.ctx, kind)
 	})
-	return out, err
 }
 
 // SaveLookup adds a lookup entry or replaces the one with the same kind and

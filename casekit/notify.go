@@ -417,12 +417,9 @@ func backoff(now time.Time, attempts int) time.Time {
 // DeadLetters lists the tenant's notifications that failed
 // MaxDeliveryAttempts times, oldest first.
 func (d *Desk) DeadLetters(ctx context.Context) ([]Notification, error) {
-	var out []Notification
-	err := d.run(ctx, "dead letters", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.DeadLetters(c.ctx)
-		return err
+	return runValue(d, ctx, "dead letters", staffRead, func(c *cmd) ([]Notification, error) {
+		return c.tx.DeadLetters(c.ctx)
 	})
-	return out, err
 }
 
 // RetryDeadLetter puts a dead notification back in the outbox, due now,

@@ -18,32 +18,31 @@ type Reclassification struct {
 // its deadlines again from its creation under the (new) SLA's targets. The
 // case must be active.
 func (d *Desk) Reclassify(ctx context.Context, id string, r Reclassification) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "reclassify", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "reclassify", staffOnly, func(c *cmd) (out *Case, err error) {
 		var v validations
 		if err := v.merge(validateStruct(r)); err != nil {
-			return err
+			return nil, err
 		}
 		cs, err := c.loadEditable(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if r.Type != nil {
 			if err := c.checkLookups(&v, map[LookupKind][2]string{LookupCaseType: {"type", *r.Type}}); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if r.SLA != nil && *r.SLA != "" {
 			book, err := c.slaBook()
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if _, ok := book.slas[*r.SLA]; !ok {
 				v.add("sla", "known", "unknown SLA %q", *r.SLA)
 			}
 		}
 		if err := v.err(); err != nil {
-			return err
+			return nil, err
 		}
 		changes := map[string]any{}
 		for _, f := range []struct {
@@ -58,21 +57,20 @@ func (d *Desk) Reclassify(ctx context.Context, id string, r Reclassification) (*
 		}
 		out = cs
 		if len(changes) == 0 {
-			return nil
+			return out, nil
 		}
 		if _, ok := changes["sla_id"]; ok {
 			// A new SLA counts from the case's creation, with no pause.
 			cs.ResponseDue, cs.ResolutionDue, cs.SLAPausedAt, cs.SLAPausedFor = nil, nil, nil, 0
 		}
 		if err := c.save(cs); err != nil {
-			return err
+			return out, err
 		}
 		data := map[string]any{"changes": changes, "response_due": timeOrNil(cs.ResponseDue), "resolution_due": timeOrNil(cs.ResolutionDue)}
 		if r.Reason != "" {
 			data["reason"] = r.Reason
 		}
 		c.record(cs, EventReclassified, data)
-		return nil
+		return out, nil
 	})
-	return out, err
 }

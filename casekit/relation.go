@@ -115,12 +115,9 @@ const maxFamilyDepth = 100
 // itself, two cases have at most one link, a case has at most one parent
 // and a family never loops. The link stands in both cases' history.
 func (d *Desk) LinkCases(ctx context.Context, in NewLink) (*CaseLink, error) {
-	var out *CaseLink
-	err := d.run(ctx, "link cases", staffOnly, func(c *cmd) (err error) {
-		out, err = c.linkCases(in)
-		return err
+	return runValue(d, ctx, "link cases", staffOnly, func(c *cmd) (*CaseLink, error) {
+		return c.linkCases(in)
 	})
-	return out, err
 }
 
 // linkCases is LinkCases inside a command.
@@ -275,16 +272,13 @@ func (d *Desk) UnlinkCases(ctx context.Context, caseID, linkID string) error {
 // its other end and the role that case plays. A customer sees only the
 // links to cases they may see themself.
 func (d *Desk) LinkedCases(ctx context.Context, caseID string) ([]LinkedCase, error) {
-	var out []LinkedCase
-	err := d.run(ctx, "linked cases", customerRead, func(c *cmd) error {
+	return runValue(d, ctx, "linked cases", customerRead, func(c *cmd) (_ []LinkedCase, err error) {
 		cs, err := c.load(caseID, false)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out, err = c.linkedOf(cs)
-		return err
+		return c.linkedOf(cs)
 	})
-	return out, err
 }
 
 // linkedOf lists the cases linked to cs that the actor may see, in the
@@ -330,55 +324,54 @@ func (c *cmd) linkedOf(cs *Case) ([]LinkedCase, error) {
 // contact), so that no customer comes to read another's conversation: a
 // ValidationError on target_id otherwise. It returns the target.
 func (d *Desk) Merge(ctx context.Context, sourceID, targetID string, m Merge) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "merge", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "merge", staffOnly, func(c *cmd) (out *Case, err error) {
 		if err := validateStruct(m); err != nil {
-			return err
+			return nil, err
 		}
 		if sourceID == targetID {
-			return invalid("target_id", "nefield", "a case cannot be merged into itself")
+			return nil, invalid("target_id", "nefield", "a case cannot be merged into itself")
 		}
 		src, dst, err := c.lockPair(sourceID, targetID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, cs := range []*Case{src, dst} {
 			st, _, err := c.status(cs)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if st.ReadOnly() {
-				return fmt.Errorf("case %s is %s; reopen it before merging: %w", cs.ID, st.Key, ErrReadOnly)
+				return nil, fmt.Errorf("case %s is %s; reopen it before merging: %w", cs.ID, st.Key, ErrReadOnly)
 			}
 		}
 		if !sameParty(src, dst) {
-			return invalid("target_id", "same_customer", "case #%d belongs to another customer than case #%d", dst.Number, src.Number)
+			return nil, invalid("target_id", "same_customer", "case #%d belongs to another customer than case #%d", dst.Number, src.Number)
 		}
 		set, err := c.statuses()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		closed, ok := set.first(func(s Status) bool { return s.Final && !s.Canceled })
 		if !ok {
-			return fmt.Errorf("the tenant has no closed status")
+			return nil, fmt.Errorf("the tenant has no closed status")
 		}
 		reason, err := c.closureReason("merged")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		moved, err := c.tx.MoveCaseContent(c.ctx, src.ID, dst.ID)
 		if err != nil {
-			return fmt.Errorf("case %s: move to %s: %w", src.ID, dst.ID, err)
+			return nil, fmt.Errorf("case %s: move to %s: %w", src.ID, dst.ID, err)
 		}
 		if moved.Watchers, err = c.moveWatchers(src, dst); err != nil {
-			return err
+			return nil, err
 		}
 		if moved.Links, err = c.moveLinks(src, dst); err != nil {
-			return err
+			return nil, err
 		}
 		dup := CaseLink{ID: newID(), Kind: LinkDuplicate, FromID: src.ID, ToID: dst.ID, CreatedBy: c.actor, CreatedAt: c.now}
 		if err := c.tx.InsertCaseLink(c.ctx, dup); err != nil {
-			return fmt.Errorf("case %s: link to %s: %w", src.ID, dst.ID, err)
+			return nil, fmt.Errorf("case %s: link to %s: %w", src.ID, dst.ID, err)
 		}
 		counts := map[string]any{"messages": moved.Messages, "activities": moved.Activities,
 			"notes": moved.Notes, "watchers": moved.Watchers, "links": moved.Links}
@@ -387,19 +380,17 @@ func (d *Desk) Merge(ctx context.Context, sourceID, targetID string, m Merge) (*
 		now := c.now
 		src.Status, src.ClosedAt, src.ClosureReason, src.MergedIntoID = closed.Key, &now, reason, dst.ID
 		if err := c.save(src); err != nil {
-			return err
+			return nil, err
 		}
 		c.record(src, EventMerged, map[string]any{"target_id": dst.ID, "target_number": dst.Number,
 			"note": m.Note, "from": from, "to": closed.Key, "reason": reason, "moved": counts, "link_id": dup.ID})
 		if err := c.save(dst); err != nil {
-			return err
+			return nil, err
 		}
 		c.record(dst, EventMergedIn, map[string]any{"source_id": src.ID, "source_number": src.Number,
 			"note": m.Note, "moved": counts, "link_id": dup.ID})
-		out = dst
-		return nil
+		return dst, nil
 	})
-	return out, err
 }
 
 // sameParty reports whether everyone who may see b in the portal (its

@@ -71,12 +71,9 @@ func DefaultSettings() Settings {
 
 // Settings returns the tenant's case settings.
 func (d *Desk) Settings(ctx context.Context) (Settings, error) {
-	var out Settings
-	err := d.run(ctx, "settings", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.Settings(c.ctx)
-		return err
+	return runValue(d, ctx, "settings", staffRead, func(c *cmd) (Settings, error) {
+		return c.tx.Settings(c.ctx)
 	})
-	return out, err
 }
 
 // UpdateSettings replaces the tenant's case settings. The default priority

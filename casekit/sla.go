@@ -81,12 +81,9 @@ func (s SLA) target(priority string) (SLATarget, bool) {
 
 // SLAs lists the tenant's SLA policies ordered by ID.
 func (d *Desk) SLAs(ctx context.Context) ([]SLA, error) {
-	var out []SLA
-	err := d.run(ctx, "slas", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.SLAs(c.ctx)
-		return err
+	return runValue(d, ctx, "slas", staffRead, func(c *cmd) ([]SLA, error) {
+		return c.tx.SLAs(c.ctx)
 	})
-	return out, err
 }
 
 // SaveSLA adds an SLA policy or replaces the one with the same ID. Every

@@ -197,45 +197,37 @@ func validateStatusSet(list []Status, ts []Transition) error {
 
 // Statuses returns the tenant's status lookup in display order.
 func (d *Desk) Statuses(ctx context.Context) ([]Status, error) {
-	var out []Status
-	err := d.run(ctx, "statuses", customerRead, func(c *cmd) (err error) {
-		out, err = c.tx.Statuses(c.ctx)
-		return err
+	return runValue(d, ctx, "statuses", customerRead, func(c *cmd) ([]Status, error) {
+		return c.tx.Statuses(c.ctx)
 	})
-	return out, err
 }
 
 // Transitions returns the tenant's allowed status transitions.
 func (d *Desk) Transitions(ctx context.Context) ([]Transition, error) {
-	var out []Transition
-	err := d.run(ctx, "transitions", customerRead, func(c *cmd) (err error) {
-		out, err = c.tx.Transitions(c.ctx)
-		return err
+	return runValue(d, ctx, "transitions", customerRead, func(c *cmd) ([]Transition, error) {
+		return c.tx.Transitions(c.ctx)
 	})
-	return out, err
 }
 
 // AllowedStatuses returns the statuses a case may move to from its current
 // one, in display order: what a status bar should offer.
 func (d *Desk) AllowedStatuses(ctx context.Context, caseID string) ([]Status, error) {
-	var out []Status
-	err := d.run(ctx, "allowed statuses", staffRead, func(c *cmd) error {
+	return runValue(d, ctx, "allowed statuses", staffRead, func(c *cmd) (out []Status, err error) {
 		cs, err := c.load(caseID, false)
 		if err != nil {
-			return err
+			return out, err
 		}
 		_, set, err := c.status(cs)
 		if err != nil {
-			return err
+			return out, err
 		}
 		for _, st := range set.list {
 			if set.can(cs.Status, st.Key) {
 				out = append(out, st)
 			}
 		}
-		return nil
+		return out, nil
 	})
-	return out, err
 }
 
 // SetStatuses replaces the tenant's status lookup and transition table. The

@@ -36,16 +36,15 @@ func (d *Desk) Untag(ctx context.Context, id string, tags ...string) (*Case, err
 }
 
 func (d *Desk) retag(ctx context.Context, op, id string, tags []string, change func([]string) []string) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, op, staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, op, staffOnly, func(c *cmd) (out *Case, err error) {
 		if err := validateStruct(struct {
 			Tags []string `json:"tags" validate:"min=1,max=50,dive,required,max=100"`
 		}{tags}); err != nil {
-			return err
+			return nil, err
 		}
 		cs, err := c.loadEditable(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out = cs
 		next := change(cs.Tags)
@@ -53,18 +52,17 @@ func (d *Desk) retag(ctx context.Context, op, id string, tags []string, change f
 			next = nil
 		}
 		if slices.Equal(next, cs.Tags) {
-			return nil
+			return out, nil
 		}
 		if len(next) > 50 {
-			return invalid("tags", "max", "a case has at most 50 tags")
+			return out, invalid("tags", "max", "a case has at most 50 tags")
 		}
 		old := cs.Tags
 		cs.Tags = next
 		if err := c.save(cs); err != nil {
-			return err
+			return out, err
 		}
 		c.record(cs, EventCaseUpdated, map[string]any{"changes": map[string]any{"tags": []any{old, next}}})
-		return nil
+		return out, nil
 	})
-	return out, err
 }

@@ -70,12 +70,9 @@ func (d StaticDirectory) TeamMembers(_ context.Context, _, teamID string) ([]str
 
 // Teams lists the tenant's teams ordered by ID.
 func (d *Desk) Teams(ctx context.Context) ([]Team, error) {
-	var out []Team
-	err := d.run(ctx, "teams", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.Teams(c.ctx)
-		return err
+	return runValue(d, ctx, "teams", staffRead, func(c *cmd) ([]Team, error) {
+		return c.tx.Teams(c.ctx)
 	})
-	return out, err
 }
 
 // SaveTeam adds a team or renames the one with the same ID.
@@ -121,12 +118,9 @@ func (d *Desk) DeleteTeam(ctx context.Context, id string) error {
 
 // Queues lists the tenant's queues ordered by ID.
 func (d *Desk) Queues(ctx context.Context) ([]Queue, error) {
-	var out []Queue
-	err := d.run(ctx, "queues", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.Queues(c.ctx)
-		return err
+	return runValue(d, ctx, "queues", staffRead, func(c *cmd) ([]Queue, error) {
+		return c.tx.Queues(c.ctx)
 	})
-	return out, err
 }
 
 // SaveQueue adds a queue or replaces the one with the same ID. Its team,

@@ -244,16 +244,12 @@ func (c *cmd) autoClose(cs *Case, st Status) error {
 
 // Timers lists a case's pending timers, dead ones included, by due time.
 func (d *Desk) Timers(ctx context.Context, caseID string) ([]Timer, error) {
-	var out []Timer
-	err := d.run(ctx, "timers", staffRead, func(c *cmd) error {
+	return runValue(d, ctx, "timers", staffRead, func(c *cmd) (_ []Timer, err error) {
 		if _, err := c.load(caseID, false); err != nil {
-			return err
+			return nil, err
 		}
-		var err error
-		out, err = c.tx.CaseTimers(c.ctx, caseID)
-		return err
+		return c.tx.CaseTimers(c.ctx, caseID)
 	})
-	return out, err
 }
 
 // RunDue fires every timer of every tenant due at the kit's clock time,

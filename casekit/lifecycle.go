@@ -40,6 +40,63 @@ type Rating struct {
 	Comment string `json:"comment" validate:"max=5000"`
 }
 
+// lifecycleMove is one of the moves Resolve, Close, Reopen and Cancel
+// make, described once so that they check a case the same way (moveFor).
+type lifecycleMove struct {
+	// name names the target status for a tenant that has none.
+	name string
+	// target picks the tenant's status the case moves to: the first that
+	// matches.
+	target func(Status) bool
+	// done marks the statuses a case cannot leave this way: ErrReadOnly.
+	done func(Status) bool
+	// from, when set, marks the only statuses the move starts from; a
+	// case elsewhere gives a *TransitionError.
+	from func(Status) bool
+}
+
+var (
+	resolving = lifecycleMove{name: "resolved",
+		target: func(s Status) bool { return s.Resolved && !s.Final }, done: Status.ReadOnly}
+	closing = lifecycleMove{name: "closed",
+		target: func(s Status) bool { return s.Final && !s.Canceled }, done: func(s Status) bool { return s.Final }}
+	reopening = lifecycleMove{name: "reopen",
+		target: func(s Status) bool { return s.Reopen && !s.ReadOnly() }, from: Status.ReadOnly}
+	canceling = lifecycleMove{name: "canceled",
+		target: func(s Status) bool { return s.Canceled }, done: func(s Status) bool { return s.Final }}
+)
+
+// moveFor checks that the case may make move m and returns its current
+// status and the one it moves to: ErrReadOnly for a case already done,
+// a *TransitionError when the tenant's transition table (or m.from)
+// forbids it.
+func (c *cmd) moveFor(cs *Case, m lifecycleMove) (from, to Status, err error) {
+	from, set, err := c.status(cs)
+	if err != nil {
+		return from, to, err
+	}
+	if m.done != nil && m.done(from) {
+		return from, to, fmt.Errorf("case %s is already %s: %w", cs.ID, from.Key, ErrReadOnly)
+	}
+	to, ok := set.first(m.target)
+	if !ok {
+		return from, to, fmt.Errorf("the tenant has no %s status", m.name)
+	}
+	if (m.from != nil && !m.from(from)) || !set.can(from.Key, to.Key) {
+		return from, to, fmt.Errorf("case %s: %w", cs.ID, &TransitionError{From: from.Key, To: to.Key})
+	}
+	return from, to, nil
+}
+
+// loadFor loads and locks a case for move m and checks it (moveFor).
+func (c *cmd) loadFor(id string, m lifecycleMove) (cs *Case, from, to Status, err error) {
+	if cs, err = c.load(id, true); err != nil {
+		return nil, from, to, err
+	}
+	from, to, err = c.moveFor(cs, m)
+	return cs, from, to, err
+}
+
 // SetStatus moves a case to another status along the tenant's transition
 // table (ErrInvalidTransition otherwise). Moving to a status flagged
 // Progress assigns the acting agent when nobody is assigned. Moving to a
@@ -105,8 +162,24 @@ func (c *cmd) moveTo(cs *Case, from, to Status, ev EventType, extra map[string]a
 	return nil
 }
 
-// openActivities returns the case's open activities, canceling them when
-// cancel is set and refusing with *OpenActivitiesError otherwise.
+// settleInto deals with the case's open activities before it leaves
+// the active statuses: it cancels them when cancel is set, naming them in
+// the event data as "canceled_activities", and refuses with
+// *OpenActivitiesError otherwise.
+func (c *cmd) settleInto(data map[string]any, cs *Case, cancel bool) error {
+	canceled, err := c.settleActivities(cs, cancel)
+	if err != nil {
+		return err
+	}
+	if len(canceled) > 0 {
+		data["canceled_activities"] = canceled
+	}
+	return nil
+}
+
+// settleActivities returns the IDs of the case's open activities after
+// canceling them when cancel is set, and refuses with
+// *OpenActivitiesError otherwise.
 func (c *cmd) settleActivities(cs *Case, cancel bool) ([]string, error) {
 	acts, err := c.tx.Activities(c.ctx, cs.ID)
 	if err != nil {
@@ -146,42 +219,26 @@ func (d *Desk) Resolve(ctx context.Context, id string, r Resolution) (*Case, err
 		if err := validateStruct(r); err != nil {
 			return nil, err
 		}
-		cs, err := c.load(id, true)
+		cs, cur, to, err := c.loadFor(id, resolving)
 		if err != nil {
 			return nil, err
-		}
-		cur, set, err := c.status(cs)
-		if err != nil {
-			return nil, err
-		}
-		if cur.ReadOnly() {
-			return nil, fmt.Errorf("case %s is already %s: %w", cs.ID, cur.Key, ErrReadOnly)
-		}
-		to, ok := set.first(func(s Status) bool { return s.Resolved && !s.Final })
-		if !ok {
-			return nil, fmt.Errorf("the tenant has no resolved status")
-		}
-		if !set.can(cur.Key, to.Key) {
-			return nil, fmt.Errorf("case %s: %w", cs.ID, &TransitionError{From: cur.Key, To: to.Key})
 		}
 		return cs, c.resolve(cs, cur, to, r)
 	})
 }
 
+// resolve moves a case to the resolved status to, which Resolve and
+// SetStatus checked it may reach.
 func (c *cmd) resolve(cs *Case, from, to Status, r Resolution) error {
-	canceled, err := c.settleActivities(cs, r.CancelOpenActivities)
-	if err != nil {
-		return err
-	}
-	now := c.now
-	cs.ResolvedAt = &now
 	extra := map[string]any{}
 	if r.Summary != "" {
 		extra["summary"] = r.Summary
 	}
-	if len(canceled) > 0 {
-		extra["canceled_activities"] = canceled
+	if err := c.settleInto(extra, cs, r.CancelOpenActivities); err != nil {
+		return err
 	}
+	now := c.now
+	cs.ResolvedAt = &now
 	return c.moveTo(cs, from, to, EventResolved, extra)
 }
 
@@ -203,6 +260,8 @@ func (d *Desk) Close(ctx context.Context, id string, cl Closure) (*Case, error) 
 	})
 }
 
+// close is Close on a case loaded and locked, as CompleteActivity also
+// closes one.
 func (c *cmd) close(cs *Case, cl Closure) error {
 	var v validations
 	if err := v.merge(validateStruct(cl)); err != nil {
@@ -214,31 +273,17 @@ func (c *cmd) close(cs *Case, cl Closure) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	cur, set, err := c.status(cs)
+	cur, to, err := c.moveFor(cs, closing)
 	if err != nil {
 		return err
 	}
-	if cur.Final {
-		return fmt.Errorf("case %s is already %s: %w", cs.ID, cur.Key, ErrReadOnly)
-	}
-	to, ok := set.first(func(s Status) bool { return s.Final && !s.Canceled })
-	if !ok {
-		return fmt.Errorf("the tenant has no closed status")
-	}
-	if !set.can(cur.Key, to.Key) {
-		return fmt.Errorf("case %s: %w", cs.ID, &TransitionError{From: cur.Key, To: to.Key})
-	}
-	canceled, err := c.settleActivities(cs, cl.CancelOpenActivities)
-	if err != nil {
+	extra := map[string]any{"reason": cl.Reason, "note": cl.Note}
+	if err := c.settleInto(extra, cs, cl.CancelOpenActivities); err != nil {
 		return err
 	}
 	now := c.now
 	cs.ClosedAt = &now
 	cs.ClosureReason = cl.Reason
-	extra := map[string]any{"reason": cl.Reason, "note": cl.Note}
-	if len(canceled) > 0 {
-		extra["canceled_activities"] = canceled
-	}
 	return c.moveTo(cs, cur, to, EventClosed, extra)
 }
 
@@ -257,25 +302,16 @@ func (d *Desk) Reopen(ctx context.Context, id string, r Reopening) (*Case, error
 		if err := v.err(); err != nil {
 			return nil, err
 		}
-		cs, err := c.load(id, true)
+		cs, cur, to, err := c.loadFor(id, reopening)
 		if err != nil {
 			return nil, err
-		}
-		cur, set, err := c.status(cs)
-		if err != nil {
-			return nil, err
-		}
-		to, ok := set.first(func(s Status) bool { return s.Reopen && !s.ReadOnly() })
-		if !ok {
-			return nil, fmt.Errorf("the tenant has no reopen status")
-		}
-		if !cur.ReadOnly() || !set.can(cur.Key, to.Key) {
-			return nil, fmt.Errorf("case %s: %w", cs.ID, &TransitionError{From: cur.Key, To: to.Key})
 		}
 		return cs, c.reopen(cs, cur, to, map[string]any{"reason": r.Reason, "note": r.Note})
 	})
 }
 
+// reopen moves a read-only case back to the active status to, clearing
+// what resolving or closing it stamped.
 func (c *cmd) reopen(cs *Case, from, to Status, data map[string]any) error {
 	cs.ResolvedAt, cs.ClosedAt, cs.ClosureReason = nil, nil, ""
 	return c.moveTo(cs, from, to, EventReopened, data)
@@ -288,38 +324,22 @@ func (d *Desk) Cancel(ctx context.Context, id, reason string) (*Case, error) {
 		if len(reason) > 1000 {
 			return nil, invalid("reason", "max", "is longer than 1000 characters")
 		}
-		cs, err := c.load(id, true)
+		cs, cur, to, err := c.loadFor(id, canceling)
 		if err != nil {
 			return nil, err
-		}
-		cur, set, err := c.status(cs)
-		if err != nil {
-			return nil, err
-		}
-		to, ok := set.first(func(s Status) bool { return s.Canceled })
-		if !ok {
-			return nil, fmt.Errorf("the tenant has no canceled status")
-		}
-		if cur.Final {
-			return nil, fmt.Errorf("case %s is already %s: %w", cs.ID, cur.Key, ErrReadOnly)
-		}
-		if !set.can(cur.Key, to.Key) {
-			return nil, fmt.Errorf("case %s: %w", cs.ID, &TransitionError{From: cur.Key, To: to.Key})
 		}
 		return cs, c.cancel(cs, cur, to, reason)
 	})
 }
 
+// cancel moves a case to the canceled status to, canceling its open
+// activities with it.
 func (c *cmd) cancel(cs *Case, from, to Status, reason string) error {
-	canceled, err := c.settleActivities(cs, true)
-	if err != nil {
+	extra := map[string]any{"reason": reason}
+	if err := c.settleInto(extra, cs, true); err != nil {
 		return err
 	}
 	now := c.now
 	cs.ClosedAt = &now
-	extra := map[string]any{"reason": reason}
-	if len(canceled) > 0 {
-		extra["canceled_activities"] = canceled
-	}
 	return c.moveTo(cs, from, to, EventCanceled, extra)
 }

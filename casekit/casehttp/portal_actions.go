@@ -79,11 +79,21 @@ func (p *Portal) refused(w http.ResponseWriter, r *http.Request, d *casekit.Desk
 	p.render(w, r, http.StatusUnprocessableEntity, who.tenant, templates.PortalDetail, data)
 }
 
-func (p *Portal) done(w http.ResponseWriter, c *casekit.Case, what string) {
+// answer ends a post about case c: when err refused it, the detail page
+// again with the form's values and errors (set puts the form in its
+// place); otherwise a redirect to the case showing the notice for what
+// was done, so that reloading the page does not post again.
+func (p *Portal) answer(w http.ResponseWriter, r *http.Request, d *casekit.Desk, who customer, c *casekit.Case, err error, what string, set func(*templates.DetailPage, templates.Form)) {
+	if err != nil {
+		p.refused(w, r, d, who, c, err, set)
+		return
+	}
 	w.Header().Set("Location", p.caseURL(c.Number)+"?done="+what)
 	w.WriteHeader(http.StatusSeeOther)
 }
 
+// comment posts the customer's comment, with its files, to the case's
+// public thread.
 func (p *Portal) comment(w http.ResponseWriter, r *http.Request) {
 	d, who, c, ok := p.post(w, r)
 	if !ok {
@@ -103,30 +113,24 @@ func (p *Portal) comment(w http.ResponseWriter, r *http.Request) {
 		if derr := d.DiscardUploads(context.WithoutCancel(r.Context()), c.ID, in.Attachments); derr != nil {
 			p.cfg.Logger.ErrorContext(r.Context(), "casehttp: portal: discarding a refused comment's files", slog.Any("err", derr))
 		}
-		p.refused(w, r, d, who, c, err, func(dp *templates.DetailPage, f templates.Form) { dp.Comment = f })
-		return
 	}
-	p.done(w, c, "commented")
+	p.answer(w, r, d, who, c, err, "commented", func(dp *templates.DetailPage, f templates.Form) { dp.Comment = f })
 }
 
+// close closes the customer's case with a closure reason and a note.
 func (p *Portal) close(w http.ResponseWriter, r *http.Request) {
 	d, who, c, ok := p.post(w, r)
 	if !ok {
 		return
 	}
 	_, err := d.Close(r.Context(), c.ID, casekit.Closure{Reason: r.PostForm.Get("reason"), Note: r.PostForm.Get("note")})
-	if err != nil {
-		p.refused(w, r, d, who, c, err, func(dp *templates.DetailPage, f templates.Form) {
-			dp.Close = f
-			for i := range dp.ClosureReasons {
-				dp.ClosureReasons[i].Selected = dp.ClosureReasons[i].Value == f.Values["reason"]
-			}
-		})
-		return
-	}
-	p.done(w, c, "closed")
+	p.answer(w, r, d, who, c, err, "closed", func(dp *templates.DetailPage, f templates.Form) {
+		dp.Close = f
+		choose(dp.ClosureReasons, f.Values["reason"])
+	})
 }
 
+// rate records the customer's satisfaction rating of the resolved case.
 func (p *Portal) rate(w http.ResponseWriter, r *http.Request) {
 	d, who, c, ok := p.post(w, r)
 	if !ok {
@@ -138,14 +142,8 @@ func (p *Portal) rate(w http.ResponseWriter, r *http.Request) {
 	} else {
 		_, err = d.Rate(r.Context(), c.ID, casekit.Rating{Level: level, Comment: r.PostForm.Get("comment")})
 	}
-	if err != nil {
-		p.refused(w, r, d, who, c, err, func(dp *templates.DetailPage, f templates.Form) {
-			dp.Rate = f
-			for i := range dp.RatingLevels {
-				dp.RatingLevels[i].Selected = dp.RatingLevels[i].Value == f.Values["level"]
-			}
-		})
-		return
-	}
-	p.done(w, c, "rated")
+	p.answer(w, r, d, who, c, err, "rated", func(dp *templates.DetailPage, f templates.Form) {
+		dp.Rate = f
+		choose(dp.RatingLevels, f.Values["level"])
+	})
 }

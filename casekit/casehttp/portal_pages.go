@@ -172,9 +172,7 @@ func (p *Portal) detail(w http.ResponseWriter, r *http.Request) {
 	}
 	if lv := r.URL.Query().Get("level"); lv != "" && data.CanRate { // a rating link preselects its level
 		data.Rate.Values = map[string]string{"level": lv}
-		for i := range data.RatingLevels {
-			data.RatingLevels[i].Selected = data.RatingLevels[i].Value == lv
-		}
+		choose(data.RatingLevels, lv)
 	}
 	p.render(w, r, http.StatusOK, who.tenant, templates.PortalDetail, data)
 }
@@ -290,4 +288,12 @@ func (p *Portal) internal(w http.ResponseWriter, r *http.Request, err error) {
 	p.cfg.Logger.ErrorContext(r.Context(), "casehttp: portal", slog.String("tenant", tenant), slog.String("customer", id),
 		slog.String("path", r.URL.Path), slog.Any("err", err))
 	p.fail(w, r, http.StatusInternalServerError, "Something went wrong on our side. Please try again in a moment.")
+}
+
+// choose marks the choice of value selected and the others not, so that a
+// form shown again keeps what the customer picked.
+func choose(cs []templates.Choice, value string) {
+	for i := range cs {
+		cs[i].Selected = cs[i].Value == value
+	}
 }

@@ -290,6 +290,8 @@ type RateLimitError struct {
 	RetryAfter time.Duration
 }
 
+// Error says when the address may submit again, so that a form can show
+// it as it is.
 func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("%v; try again after %s", ErrRateLimited, e.Until.Format(time.RFC3339))
 }

@@ -55,6 +55,7 @@ type lifecycleMove struct {
 	from func(Status) bool
 }
 
+// The four lifecycle moves: Resolve, Close, Reopen and Cancel.
 var (
 	resolving = lifecycleMove{name: "resolved",
 		target: func(s Status) bool { return s.Resolved && !s.Final }, done: Status.ReadOnly}

@@ -28,6 +28,8 @@ func (p *Portal) csrfToken(w http.ResponseWriter, r *http.Request, who customer)
 	return p.sign(seed, who)
 }
 
+// sign binds a cookie's seed to the customer, so that a token taken from
+// one customer's page is worth nothing in another's session.
 func (p *Portal) sign(seed string, who customer) string {
 	m := hmac.New(sha256.New, p.cfg.CSRFKey)
 	fmt.Fprintf(m, "%d:%s|%d:%s|%s", len(who.tenant), who.tenant, len(who.id), who.id, seed)

@@ -36,8 +36,10 @@ import (
 	"casekit.dev/templates"
 )
 
+// customerKey is the context key of the customer WithCustomer names.
 type customerKey struct{}
 
+// customer is who the portal serves: a customer ID within a tenant.
 type customer struct{ tenant, id string }
 
 // WithCustomer returns ctx carrying the signed-in customer: the tenant

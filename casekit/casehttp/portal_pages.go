@@ -14,6 +14,8 @@ import (
 	"casekit.dev/templates"
 )
 
+// page returns what every page shows: the tenant, the customer and their
+// name, the form token and the notice of what a post just did.
 func (p *Portal) page(w http.ResponseWriter, r *http.Request, who customer) templates.Page {
 	pg := templates.Page{Tenant: who.tenant, Customer: who.id, Base: p.cfg.Base, CSRF: p.csrfToken(w, r, who), Notice: notices[r.URL.Query().Get("done")]}
 	if dir := p.cfg.Kit.Directory(); dir != nil {
@@ -60,6 +62,8 @@ var filters = []struct {
 	{"closed", "Closed", []string{"final", "canceled"}},
 }
 
+// list serves the customer's cases, filtered by status and searched; a
+// link visitor goes to their one case instead.
 func (p *Portal) list(w http.ResponseWriter, r *http.Request) {
 	if n := linkCase(r.Context()); n != 0 { // a link shows its one case
 		w.Header().Set("Location", p.caseURL(n))
@@ -127,6 +131,8 @@ func (p *Portal) states(r *http.Request, tenant string) (map[string]casekit.Stat
 	return out, nil
 }
 
+// stateOf is how the portal groups a status for the customer: open,
+// resolved or closed, whatever the tenant calls it.
 func stateOf(s casekit.Status) string {
 	switch {
 	case s.Final || s.Canceled:
@@ -137,6 +143,7 @@ func stateOf(s casekit.Status) string {
 	return "open"
 }
 
+// caseURL is the address of the case page for case number n.
 func (p *Portal) caseURL(n int64) string { return p.cfg.Base + "/cases/" + strconv.FormatInt(n, 10) }
 
 // loadCase reads the case named in the path as the customer: 404 when it
@@ -160,6 +167,8 @@ func (p *Portal) loadCase(w http.ResponseWriter, r *http.Request) (*casekit.Desk
 	return d, who, c, true
 }
 
+// detail serves a case's page: its public thread and the forms the
+// customer may use on it.
 func (p *Portal) detail(w http.ResponseWriter, r *http.Request) {
 	d, who, c, ok := p.loadCase(w, r)
 	if !ok {
@@ -277,12 +286,16 @@ main{max-width:40rem;margin:4rem auto;padding:1.5rem;background:#fff;border:1px 
 h1{font-size:1.25rem;margin-top:0}a{color:#0969da}</style></head>
 <body><main><h1>{{.Title}}</h1><p>{{.Message}}</p><p><a href="{{.Home}}">Back to your cases</a></p></main></body></html>`))
 
+// fail answers status with the fixed error page, which works whatever
+// the tenant's templates are.
 func (p *Portal) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_ = errorPage.Execute(w, map[string]any{"Status": status, "Title": http.StatusText(status), "Message": msg, "Home": p.cfg.Base + "/"})
 }
 
+// internal logs err with who and what was asked, and shows the customer a
+// 500 page that tells nothing of it.
 func (p *Portal) internal(w http.ResponseWriter, r *http.Request, err error) {
 	tenant, id, _ := CustomerFrom(r.Context())
 	p.cfg.Logger.ErrorContext(r.Context(), "casehttp: portal", slog.String("tenant", tenant), slog.String("customer", id),

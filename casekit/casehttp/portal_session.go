@@ -18,6 +18,7 @@ import (
 // link, signed with the key.
 const linkCookie = "casekit_link"
 
+// linkCaseKey is the context key of the case number a link session is for.
 type linkCaseKey struct{}
 
 // linkCase returns the one case number a link visitor may see; 0 for a

@@ -267,13 +267,7 @@ func (d *Desk) CancelActivity(ctx context.Context, id, reason string) (*Activity
 // Activities lists a case's activities, oldest first. A customer sees only
 // those marked NotifyContact.
 func (d *Desk) Activities(ctx context.Context, caseID string) ([]*Activity, error) {
-	return runValue(d, ctx, "activities", customerRead, func(c *cmd) (_ []*Activity, err error) {
-		cs, err := c.load(caseID, false)
-		if err != nil {
-			return nil, err
-		}
-		return c.activitiesOf(cs)
-	})
+	return ofCase(d, ctx, "activities", customerRead, caseID, (*cmd).activitiesOf)
 }
 
 // activitiesOf lists the case's activities the actor may see: a

@@ -122,56 +122,45 @@ type NewMessage struct {
 // ValidationError on "attachments[i].key" (rules "case", "upload",
 // "attached"), and nothing is written.
 func (d *Desk) AddNote(ctx context.Context, caseID string, in NewNote) (*Note, error) {
-	var (
-		out *Note
-		err error
-	)
+	var err error
 	if in.Attachments, err = d.uploaded(ctx, in.Attachments); err != nil {
 		return nil, err
 	}
-	err = d.run(ctx, "add note", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "add note", staffOnly, func(c *cmd) (*Note, error) {
 		var v validations
 		if err := v.merge(validateStruct(in)); err != nil {
-			return err
+			return nil, err
 		}
 		if err := c.checkLookups(&v, map[LookupKind][2]string{LookupNoteSubject: {"subject", in.Subject}}); err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.err(); err != nil {
-			return err
+			return nil, err
 		}
 		cs, err := c.loadEditable(caseID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		files, err := c.attachments(cs, in.Attachments)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		n := &Note{
 			ID: newID(), CaseID: cs.ID, Subject: in.Subject, Body: in.Body, Public: in.Public,
 			Attachments: files, CreatedBy: c.actor, CreatedAt: c.now,
 		}
 		if err := c.tx.InsertNote(c.ctx, n); err != nil {
-			return fmt.Errorf("case %s: %w", cs.ID, err)
+			return nil, fmt.Errorf("case %s: %w", cs.ID, err)
 		}
 		c.record(cs, EventNoteAdded, map[string]any{"note_id": n.ID, "subject": n.Subject, "public": n.Public, "attachments": len(n.Attachments)})
-		out = n
-		return nil
+		return n, nil
 	})
-	return out, err
 }
 
 // Notes lists a case's notes, oldest first. A customer sees only public
 // notes.
 func (d *Desk) Notes(ctx context.Context, caseID string) ([]*Note, error) {
-	return runValue(d, ctx, "notes", customerRead, func(c *cmd) (_ []*Note, err error) {
-		cs, err := c.load(caseID, false)
-		if err != nil {
-			return nil, err
-		}
-		return c.notesOf(cs)
-	})
+	return ofCase(d, ctx, "notes", customerRead, caseID, (*cmd).notesOf)
 }
 
 // notesOf lists the case's notes the actor may see: a customer only the
@@ -191,18 +180,13 @@ func (c *cmd) notesOf(cs *Case) ([]*Note, error) {
 // keys Upload returned; their name, type and size are what Upload
 // recorded (see AddNote).
 func (d *Desk) PostMessage(ctx context.Context, caseID string, in NewMessage) (*Message, error) {
-	var (
-		out *Message
-		err error
-	)
+	var err error
 	if in.Attachments, err = d.uploaded(ctx, in.Attachments); err != nil {
 		return nil, err
 	}
-	err = d.run(ctx, "post message", customerToo, func(c *cmd) (err error) {
-		out, err = c.postMessage(caseID, in)
-		return err
+	return runValue(d, ctx, "post message", customerToo, func(c *cmd) (*Message, error) {
+		return c.postMessage(caseID, in)
 	})
-	return out, err
 }
 
 // postMessage is PostMessage inside a command.
@@ -297,13 +281,7 @@ func (c *cmd) postMessage(caseID string, in NewMessage) (*Message, error) {
 // Messages lists a case's conversation, oldest first. A customer sees only
 // public messages.
 func (d *Desk) Messages(ctx context.Context, caseID string) ([]*Message, error) {
-	return runValue(d, ctx, "messages", customerRead, func(c *cmd) (_ []*Message, err error) {
-		cs, err := c.load(caseID, false)
-		if err != nil {
-			return nil, err
-		}
-		return c.messagesOf(cs)
-	})
+	return ofCase(d, ctx, "messages", customerRead, caseID, (*cmd).messagesOf)
 }
 
 // messagesOf lists the case's messages the actor may see: a customer

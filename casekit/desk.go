@@ -129,6 +129,20 @@ func runValue[T any](d *Desk, ctx context.Context, op string, who access, fn fun
 	return out, err
 }
 
+// ofCase is runValue for a command that reads something of one case: it
+// loads the case, refusing one the actor may not see as not found, and
+// returns what read gives for it.
+func ofCase[T any](d *Desk, ctx context.Context, op string, who access, caseID string, read func(*cmd, *Case) (T, error)) (T, error) {
+	return runValue(d, ctx, op, who, func(c *cmd) (T, error) {
+		cs, err := c.load(caseID, false)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return read(c, cs)
+	})
+}
+
 // runTx is run without the wrapping of its error: it checks the actor
 // and the tenant, opens the store transaction, grants fn the command
 // and, when fn succeeds, appends its events and notifications.

@@ -237,11 +237,7 @@ func (d *Desk) RevokeReplyTokens(ctx context.Context, caseID string) (int, error
 // settings, making the case a reply token when it has none; "" when the
 // tenant has neither Address nor ReplyAddress.
 func (d *Desk) ReplyAddress(ctx context.Context, caseID string) (string, error) {
-	return runValue(d, ctx, "reply address", staffOnly, func(c *cmd) (out string, err error) {
-		cs, err := c.load(caseID, false)
-		if err != nil {
-			return "", err
-		}
+	return ofCase(d, ctx, "reply address", staffOnly, caseID, func(c *cmd, cs *Case) (string, error) {
 		s, err := c.mailSettings()
 		if err != nil {
 			return "", err

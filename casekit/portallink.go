@@ -115,11 +115,7 @@ func CaseCustomer(caseID string) string { return "case:" + caseID }
 // PortalLinks lists the case's portal links, oldest first, revoked and
 // expired ones included.
 func (d *Desk) PortalLinks(ctx context.Context, caseID string) ([]PortalLink, error) {
-	return runValue(d, ctx, "portal links", staffRead, func(c *cmd) (_ []PortalLink, err error) {
-		cs, err := c.load(caseID, false)
-		if err != nil {
-			return nil, err
-		}
+	return ofCase(d, ctx, "portal links", staffRead, caseID, func(c *cmd, cs *Case) ([]PortalLink, error) {
 		return c.tx.PortalLinks(c.ctx, cs.ID)
 	})
 }

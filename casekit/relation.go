@@ -272,13 +272,7 @@ func (d *Desk) UnlinkCases(ctx context.Context, caseID, linkID string) error {
 // its other end and the role that case plays. A customer sees only the
 // links to cases they may see themself.
 func (d *Desk) LinkedCases(ctx context.Context, caseID string) ([]LinkedCase, error) {
-	return runValue(d, ctx, "linked cases", customerRead, func(c *cmd) (_ []LinkedCase, err error) {
-		cs, err := c.load(caseID, false)
-		if err != nil {
-			return nil, err
-		}
-		return c.linkedOf(cs)
-	})
+	return ofCase(d, ctx, "linked cases", customerRead, caseID, (*cmd).linkedOf)
 }
 
 // linkedOf lists the cases linked to cs that the actor may see, in the

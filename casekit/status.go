@@ -212,15 +212,12 @@ func (d *Desk) Transitions(ctx context.Context) ([]Transition, error) {
 // AllowedStatuses returns the statuses a case may move to from its current
 // one, in display order: what a status bar should offer.
 func (d *Desk) AllowedStatuses(ctx context.Context, caseID string) ([]Status, error) {
-	return runValue(d, ctx, "allowed statuses", staffRead, func(c *cmd) (out []Status, err error) {
-		cs, err := c.load(caseID, false)
-		if err != nil {
-			return out, err
-		}
+	return ofCase(d, ctx, "allowed statuses", staffRead, caseID, func(c *cmd, cs *Case) ([]Status, error) {
 		_, set, err := c.status(cs)
 		if err != nil {
-			return out, err
+			return nil, err
 		}
+		var out []Status
 		for _, st := range set.list {
 			if set.can(cs.Status, st.Key) {
 				out = append(out, st)

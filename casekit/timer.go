@@ -244,11 +244,8 @@ func (c *cmd) autoClose(cs *Case, st Status) error {
 
 // Timers lists a case's pending timers, dead ones included, by due time.
 func (d *Desk) Timers(ctx context.Context, caseID string) ([]Timer, error) {
-	return runValue(d, ctx, "timers", staffRead, func(c *cmd) (_ []Timer, err error) {
-		if _, err := c.load(caseID, false); err != nil {
-			return nil, err
-		}
-		return c.tx.CaseTimers(c.ctx, caseID)
+	return ofCase(d, ctx, "timers", staffRead, caseID, func(c *cmd, cs *Case) ([]Timer, error) {
+		return c.tx.CaseTimers(c.ctx, cs.ID)
 	})
 }
 

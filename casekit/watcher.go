@@ -49,10 +49,7 @@ func (d *Desk) RemoveWatcher(ctx context.Context, caseID, watcherID string) erro
 
 // Watchers lists a case's watchers in the order they were added.
 func (d *Desk) Watchers(ctx context.Context, caseID string) ([]Watcher, error) {
-	return runValue(d, ctx, "watchers", staffRead, func(c *cmd) (_ []Watcher, err error) {
-		if _, err := c.load(caseID, false); err != nil {
-			return nil, err
-		}
-		return c.tx.Watchers(c.ctx, caseID)
+	return ofCase(d, ctx, "watchers", staffRead, caseID, func(c *cmd, cs *Case) ([]Watcher, error) {
+		return c.tx.Watchers(c.ctx, cs.ID)
 	})
 }

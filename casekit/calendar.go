@@ -2,6 +2,8 @@ package casekit
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -472,4 +474,58 @@ func (cal *calendar) between(from, to time.Time) time.Duration {
 		return math.MaxInt64
 	}
 	return total
+}
+
+// Calendars lists the tenant's business calendars ordered by ID.
+func (d *Desk) Calendars(ctx context.Context) ([]Calendar, error) {
+	return runValue(d, ctx, "calendars", staffRead, func(c *cmd) ([]Calendar, error) {
+		return c.tx.Calendars(c.ctx)
+	})
+}
+
+// SaveCalendar adds a business calendar or replaces the one with the same
+// ID. Cases whose SLA counts on it get their deadlines from the new hours
+// the next time they change.
+func (d *Desk) SaveCalendar(ctx context.Context, cal Calendar) error {
+	return d.run(ctx, "save calendar", adminOnly, func(c *cmd) error {
+		var v validations
+		if !keyRE.MatchString(cal.ID) {
+			v.add("id", "key", "must be 1-64 letters, digits or _ . : -, starting with a letter or digit")
+		}
+		if cal.Name == "" || len(cal.Name) > 200 {
+			v.add("name", "required", "is required, at most 200 characters")
+		}
+		if err := v.merge(cal.Validate()); err != nil {
+			return err
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		if err := c.tx.SaveCalendar(c.ctx, cal); err != nil {
+			return fmt.Errorf("calendar %q: %w", cal.ID, err)
+		}
+		c.record(nil, EventCalendarChanged, map[string]any{"calendar_id": cal.ID, "name": cal.Name, "time_zone": cal.TimeZone})
+		return nil
+	})
+}
+
+// DeleteCalendar removes a business calendar. It is refused with
+// ErrConflict while an SLA counts on it.
+func (d *Desk) DeleteCalendar(ctx context.Context, id string) error {
+	return d.run(ctx, "delete calendar", adminOnly, func(c *cmd) error {
+		slas, err := c.tx.SLAs(c.ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range slas {
+			if s.CalendarID == id {
+				return fmt.Errorf("calendar %q is the calendar of SLA %q: %w", id, s.ID, ErrConflict)
+			}
+		}
+		if err := c.tx.DeleteCalendar(c.ctx, id); err != nil {
+			return fmt.Errorf("calendar %q: %w", id, err)
+		}
+		c.record(nil, EventCalendarChanged, map[string]any{"calendar_id": id, "deleted": true})
+		return nil
+	})
 }

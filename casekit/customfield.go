@@ -71,12 +71,9 @@ const EventCustomFieldChanged EventType = "custom_field.changed"
 // CustomFields lists the tenant's custom field definitions by key; a
 // customer gets only those they read (CustomerReads).
 func (d *Desk) CustomFields(ctx context.Context) ([]CustomField, error) {
-	var out []CustomField
-	err := d.run(ctx, "custom fields", customerRead, func(c *cmd) (err error) {
-		out, err = c.customFields()
-		return err
+	return runValue(d, ctx, "custom fields", customerRead, func(c *cmd) ([]CustomField, error) {
+		return c.customFields()
 	})
-	return out, err
 }
 
 // SaveCustomField adds or replaces a custom field definition. Existing

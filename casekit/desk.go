@@ -3,7 +3,6 @@ package casekit
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -118,6 +117,35 @@ func (d *Desk) run(ctx context.Context, op string, who access, fn func(*cmd) err
 	return nil
 }
 
+// runValue is run for a command that returns what it read or made: it
+// returns fn's value with run's error, so that a command is one call
+// instead of a variable, a closure that sets it and a return.
+func runValue[T any](d *Desk, ctx context.Context, op string, who access, fn func(*cmd) (T, error)) (T, error) {
+	var out T
+	err := d.run(ctx, op, who, func(c *cmd) (err error) {
+		out, err = fn(c)
+		return err
+	})
+	return out, err
+}
+
+// ofCase is runValue for a command that reads something of one case: it
+// loads the case, refusing one the actor may not see as not found, and
+// returns what read gives for it.
+func ofCase[T any](d *Desk, ctx context.Context, op string, who access, caseID string, read func(*cmd, *Case) (T, error)) (T, error) {
+	return runValue(d, ctx, op, who, func(c *cmd) (T, error) {
+		cs, err := c.load(caseID, false)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return read(c, cs)
+	})
+}
+
+// runTx is run without the wrapping of its error: it checks the actor
+// and the tenant, opens the store transaction, grants fn the command
+// and, when fn succeeds, appends its events and notifications.
 func (d *Desk) runTx(ctx context.Context, who access, fn func(*cmd) error) error {
 	if !d.actor.valid() {
 		return fmt.Errorf("no actor named (use Desk.As): %w", ErrForbidden)
@@ -169,44 +197,6 @@ func (c *cmd) customer() bool { return c.actor.Kind == KindCustomer }
 // outsider reports whether the command writes for a customer or a web
 // form's sender rather than for the staff.
 func (c *cmd) outsider() bool { return c.customer() || c.sender }
-
-// statuses loads the tenant's status set once per command.
-func (c *cmd) statuses() (*statusSet, error) {
-	if c.set != nil {
-		return c.set, nil
-	}
-	list, err := c.tx.Statuses(c.ctx)
-	if err != nil {
-		return nil, err
-	}
-	ts, err := c.tx.Transitions(c.ctx)
-	if err != nil {
-		return nil, err
-	}
-	c.set = newStatusSet(list, ts)
-	return c.set, nil
-}
-
-// status returns the case's current status from the lookup.
-func (c *cmd) status(cs *Case) (Status, *statusSet, error) {
-	set, err := c.statuses()
-	if err != nil {
-		return Status{}, nil, err
-	}
-	st, ok := set.get(cs.Status)
-	if !ok {
-		return Status{}, nil, fmt.Errorf("case %s has status %q, which is not in the tenant's status lookup", cs.ID, cs.Status)
-	}
-	return st, set, nil
-}
-
-func (c *cmd) lookups(kind LookupKind) (lookupSet, error) {
-	ls, err := c.tx.Lookups(c.ctx, kind)
-	if err != nil {
-		return nil, err
-	}
-	return newLookupSet(ls), nil
-}
 
 // visible reports whether the acting customer may see the case.
 func (c *cmd) visible(cs *Case) bool {
@@ -271,63 +261,6 @@ func (c *cmd) record(cs *Case, typ EventType, data map[string]any) {
 	c.eventCases = append(c.eventCases, cs)
 }
 
-// Case returns one case by ID; a customer gets their view of it, without
-// what is internal (see customerview.go), as from every command that
-// returns them a case.
-func (d *Desk) Case(ctx context.Context, id string) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "case", customerRead, func(c *cmd) (err error) {
-		defer c.showing(&out, &err)
-		out, err = c.load(id, false)
-		return err
-	})
-	return out, err
-}
-
-// CaseView is a case with what its page shows, read in one transaction
-// (Desk.CaseView): for a customer, only the public messages and notes and
-// the activities the contact was told of, as Messages, Notes and
-// Activities give them, and only the linked cases the customer may see.
-type CaseView struct {
-	Case       *Case        `json:"case"`
-	Messages   []*Message   `json:"messages"`
-	Notes      []*Note      `json:"notes"`
-	Activities []*Activity  `json:"activities"`
-	Linked     []LinkedCase `json:"linked"`
-}
-
-// CaseView returns a case with its messages, notes, activities and linked
-// cases, read in one transaction, so that a page showing them all sees
-// one state of the case and costs one round of reads instead of five.
-func (d *Desk) CaseView(ctx context.Context, id string) (*CaseView, error) {
-	var out *CaseView
-	err := d.run(ctx, "case view", customerRead, func(c *cmd) error {
-		cs, err := c.load(id, false)
-		if err != nil {
-			return err
-		}
-		v := &CaseView{}
-		if v.Case, err = c.shown(cs); err != nil {
-			return err
-		}
-		if v.Messages, err = c.messagesOf(cs); err != nil {
-			return err
-		}
-		if v.Notes, err = c.notesOf(cs); err != nil {
-			return err
-		}
-		if v.Activities, err = c.activitiesOf(cs); err != nil {
-			return err
-		}
-		if v.Linked, err = c.linkedOf(cs); err != nil {
-			return err
-		}
-		out = v
-		return nil
-	})
-	return out, err
-}
-
 // keep returns the items of all that ok accepts, nil for none.
 func keep[T any](all []T, ok func(T) bool) []T {
 	var out []T
@@ -337,160 +270,4 @@ func keep[T any](all []T, ok func(T) bool) []T {
 		}
 	}
 	return out
-}
-
-// CaseByNumber returns one case by its tenant case number.
-func (d *Desk) CaseByNumber(ctx context.Context, number int64) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "case by number", customerRead, func(c *cmd) (err error) {
-		defer c.showing(&out, &err)
-		cs, err := c.tx.CaseByNumber(c.ctx, number, false)
-		if err != nil {
-			return fmt.Errorf("case #%d: %w", number, err)
-		}
-		if !c.visible(cs) {
-			return fmt.Errorf("case #%d: %w", number, ErrNotFound)
-		}
-		out = cs
-		return nil
-	})
-	return out, err
-}
-
-// History returns every event of a case in the order they happened. The
-// history of a deleted case stays readable: it is the deletion's audit
-// record. Customers may not read history.
-func (d *Desk) History(ctx context.Context, id string) ([]Event, error) {
-	var out []Event
-	err := d.run(ctx, "history", staffRead, func(c *cmd) error {
-		if id == "" { // not the tenant-level events: see ConfigHistory
-			return fmt.Errorf("case %q: %w", id, ErrNotFound)
-		}
-		evs, err := c.tx.Events(c.ctx, id)
-		if err != nil {
-			return fmt.Errorf("case %s: %w", id, err)
-		}
-		if len(evs) == 0 {
-			if _, err := c.load(id, false); err != nil {
-				return err
-			}
-		}
-		out = evs
-		return nil
-	})
-	return out, err
-}
-
-const (
-	defaultPageSize = 50
-	maxPageSize     = 500
-)
-
-// ListCases returns one page of the cases matching f, in the order of
-// f.Sort (newest first by default), and in Next the cursor for the page
-// after it. A customer sees only their own cases, whatever the filter
-// says, and may filter only by what they read (a *ValidationError on the
-// field otherwise).
-func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
-	var out *CasePage
-	err := d.run(ctx, "list cases", customerRead, func(c *cmd) error {
-		if err := validateStruct(f); err != nil {
-			return err
-		}
-		if err := c.customerFilter(f); err != nil {
-			return err
-		}
-		q := CaseQuery{CaseFilter: f, Limit: f.Limit, Now: c.now}
-		q.Sort = sortOrDefault(f.Sort)
-		if q.Limit == 0 {
-			q.Limit = defaultPageSize
-		}
-		if f.After != "" {
-			pos, err := decodeCursor(f.After, q.Sort)
-			if err != nil {
-				return err
-			}
-			q.Position = pos
-		}
-		var ranks map[string]int // for the cursor of a priority sort
-		if sortsByPriority(q.Sort) {
-			prios, err := c.tx.Lookups(c.ctx, LookupPriority)
-			if err != nil {
-				return err
-			}
-			ranks = make(map[string]int, len(prios))
-			for _, p := range prios {
-				ranks[p.Key] = p.Rank
-			}
-		}
-		if c.customer() {
-			q.VisibleTo = c.actor.ID
-		}
-		var err error
-		if q.Number, q.Terms, err = parseSearch(f.Text); err != nil {
-			return err
-		}
-		if len(f.Custom) > 0 {
-			if q.CustomValues, err = c.customFilter(f.Custom); err != nil {
-				return err
-			}
-		}
-		if len(f.StatusFlags) > 0 {
-			set, err := c.statuses()
-			if err != nil {
-				return err
-			}
-			keys := slices.Clone(f.Status)
-			for _, s := range set.list {
-				if slices.ContainsFunc(f.StatusFlags, s.hasFlag) && !slices.Contains(keys, s.Key) {
-					keys = append(keys, s.Key)
-				}
-			}
-			if len(keys) == 0 {
-				out = &CasePage{}
-				return nil // no status has the flags: nothing matches
-			}
-			q.Status = keys
-		}
-		if len(f.Status) > 0 {
-			set, err := c.statuses()
-			if err != nil {
-				return err
-			}
-			var v validations
-			for _, s := range f.Status {
-				if _, ok := set.get(s); !ok {
-					v.add("status", "known", "unknown status %q", s)
-				}
-			}
-			if err := v.err(); err != nil {
-				return err
-			}
-		}
-		want := q.Limit
-		q.Limit++
-		cases, err := c.tx.ListCases(c.ctx, q)
-		if err != nil {
-			return err
-		}
-		out = &CasePage{Cases: cases}
-		if len(cases) > want {
-			out.Cases = cases[:want]
-			out.Next = encodeCursor(q.Sort, positionOf(q.Sort, cases[want-1], ranks))
-		}
-		out.Cases, err = c.shownAll(out.Cases)
-		return err
-	})
-	return out, err
-}
-
-// ConfigHistory returns the tenant-level events: changes to settings,
-// statuses, transitions and lookups, oldest first.
-func (d *Desk) ConfigHistory(ctx context.Context) ([]Event, error) {
-	var out []Event
-	err := d.run(ctx, "config history", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.Events(c.ctx, "")
-		return err
-	})
-	return out, err
 }

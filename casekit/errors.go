@@ -112,6 +112,8 @@ type OpenActivitiesError struct {
 	Activities []ActivityRef
 }
 
+// Error names the open activities by subject and ID, so that the message
+// alone tells an agent what to finish or cancel.
 func (e *OpenActivitiesError) Error() string {
 	names := make([]string, len(e.Activities))
 	for i, a := range e.Activities {
@@ -129,6 +131,8 @@ type TransitionError struct {
 	From, To string
 }
 
+// Error names both statuses, so that the message alone says which move
+// the table refused.
 func (e *TransitionError) Error() string {
 	return fmt.Sprintf("casekit: status %q cannot change to %q", e.From, e.To)
 }

@@ -1,6 +1,10 @@
 package casekit
 
-import "time"
+import (
+	"context"
+	"fmt"
+	"time"
+)
 
 // EventType names what happened.
 type EventType string
@@ -50,4 +54,33 @@ type Event struct {
 	// Data holds the event's details, e.g. {"from": "new", "to":
 	// "in_progress"} or, for an update, {"changes": {"subject": [old, new]}}.
 	Data map[string]any `json:"data,omitempty"`
+}
+
+// History returns every event of a case in the order they happened. The
+// history of a deleted case stays readable: it is the deletion's audit
+// record. Customers may not read history.
+func (d *Desk) History(ctx context.Context, id string) ([]Event, error) {
+	return runValue(d, ctx, "history", staffRead, func(c *cmd) (out []Event, err error) {
+		if id == "" { // not the tenant-level events: see ConfigHistory
+			return nil, fmt.Errorf("case %q: %w", id, ErrNotFound)
+		}
+		evs, err := c.tx.Events(c.ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("case %s: %w", id, err)
+		}
+		if len(evs) == 0 {
+			if _, err := c.load(id, false); err != nil {
+				return nil, err
+			}
+		}
+		return evs, nil
+	})
+}
+
+// ConfigHistory returns the tenant-level events: changes to settings,
+// statuses, transitions and lookups, oldest first.
+func (d *Desk) ConfigHistory(ctx context.Context) ([]Event, error) {
+	return runValue(d, ctx, "config history", staffRead, func(c *cmd) ([]Event, error) {
+		return c.tx.Events(c.ctx, "")
+	})
 }

@@ -1,6 +1,9 @@
 package casekit
 
-import "slices"
+import (
+	"context"
+	"fmt"
+)
 
 // LookupKind names one of a tenant's lookup lists.
 type LookupKind string
@@ -112,65 +115,89 @@ func DefaultLookups() []Lookup {
 	}
 }
 
-// Settings are a tenant's case settings.
-type Settings struct {
-	// DefaultPriority is the priority key a case takes when opened without
-	// one.
-	DefaultPriority string `json:"default_priority" validate:"required,max=64"`
-	// AutoCloseDays is how long a resolved case waits before it closes by
-	// itself; 0 switches auto-close off.
-	AutoCloseDays int `json:"auto_close_days" validate:"min=0,max=365"`
-	// FirstReminderDays is how long after its resolution a case waiting
-	// to close reminds the customer to reevaluate it; 0 sends no first
-	// reminder. SecondReminderDays is how long after the first the second
-	// comes; 0 sends none. Both reminders come before the auto-close.
-	FirstReminderDays  int `json:"first_reminder_days" validate:"min=0,max=365"`
-	SecondReminderDays int `json:"second_reminder_days" validate:"min=0,max=365"`
-	// MaxAttachmentBytes bounds the size of one attachment (Desk.Upload);
-	// UpdateSettings and CreateTenant read 0 as DefaultMaxAttachmentBytes.
-	MaxAttachmentBytes int64 `json:"max_attachment_bytes" validate:"min=1,max=1073741824"`
-	// AttachmentTypes are the media types an attachment may have, such as
-	// "application/pdf", or "image/*" for every image type;
-	// UpdateSettings and CreateTenant read nil as DefaultAttachmentTypes (an empty list
-	// allows none).
-	AttachmentTypes []string `json:"attachment_types" validate:"max=100,dive,mediatype"`
-	// PublicTags are the tags a customer may see on their cases and
-	// filter their list by. Tags are the staff's own labels, so any tag
-	// not listed here stays internal: a new tenant shows customers none.
-	PublicTags []string `json:"public_tags,omitempty" validate:"max=200,dive,required,max=100"`
+// Lookups returns one of the tenant's lookup lists, ordered by rank.
+func (d *Desk) Lookups(ctx context.Context, kind LookupKind) ([]Lookup, error) {
+	return runValue(d, ctx, "lookups", customerRead, func(c *cmd) ([]Lookup, error) {
+		if !kind.valid() {
+			return nil, invalid("kind", "known", "unknown lookup kind %q", kind)
+		}
+		return c.tx.Lookups(c.ctx, kind)
+	})
 }
 
-// filled gives zero attachment settings their defaults (settings made
-// before there were any read as the defaults) and trims the public tags
-// and drops their repeats, as a case's tags are kept.
-func (s Settings) filled() Settings {
-	if s.MaxAttachmentBytes == 0 {
-		s.MaxAttachmentBytes = DefaultMaxAttachmentBytes
+// SaveLookup adds a lookup entry or replaces the one with the same kind and
+// key. Only satisfaction levels carry an Action, and each needs one.
+func (d *Desk) SaveLookup(ctx context.Context, l Lookup) error {
+	return d.run(ctx, "save lookup", adminOnly, func(c *cmd) error {
+		var v validations
+		if !l.Kind.valid() {
+			v.add("kind", "known", "unknown lookup kind %q", l.Kind)
+		}
+		if err := v.merge(validateStruct(l)); err != nil {
+			return err
+		}
+		switch {
+		case l.Kind == LookupSatisfaction && l.Action == "":
+			v.add("action", "required", "a satisfaction level needs an action: %q or %q", RatingReopens, RatingCloses)
+		case l.Kind != LookupSatisfaction && l.Action != "":
+			v.add("action", "excluded", "only satisfaction levels have an action")
+		}
+		if l.Kind == LookupPriority && l.Disabled {
+			if err := c.refuseDefaultPriority(&v, l.Key, "disabled"); err != nil {
+				return err
+			}
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		if err := c.tx.SaveLookup(c.ctx, l); err != nil {
+			return err
+		}
+		c.record(nil, EventLookupChanged, map[string]any{"kind": string(l.Kind), "key": l.Key, "label": l.Label, "disabled": l.Disabled})
+		return nil
+	})
+}
+
+func (c *cmd) refuseDefaultPriority(v *validations, key, what string) error {
+	s, err := c.tx.Settings(c.ctx)
+	if err != nil {
+		return err
 	}
-	if s.AttachmentTypes == nil {
-		s.AttachmentTypes = slices.Clone(DefaultAttachmentTypes)
+	if s.DefaultPriority == key {
+		v.add("key", "in_use", "priority %q is the tenant's default priority and cannot be %s", key, what)
 	}
-	s.PublicTags = normalizeTags(s.PublicTags)
-	return s
+	return nil
 }
 
-// DefaultMaxAttachmentBytes is a new tenant's attachment size limit.
-const DefaultMaxAttachmentBytes = 10 << 20
-
-// DefaultAttachmentTypes are the media types a new tenant accepts:
-// images that cannot carry script, PDF, plain text and office documents.
-// HTML and SVG are left out.
-var DefaultAttachmentTypes = []string{
-	"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain", "text/csv",
-	"application/zip", "message/rfc822", "application/msword", "application/vnd.ms-excel",
-	"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	"application/vnd.openxmlformats-officedocument.presentationml.presentation",
-	"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+// DeleteLookup removes a lookup entry. Cases that use it keep the key;
+// disable an entry instead to keep its label. The default priority cannot be
+// deleted.
+func (d *Desk) DeleteLookup(ctx context.Context, kind LookupKind, key string) error {
+	return d.run(ctx, "delete lookup", adminOnly, func(c *cmd) error {
+		var v validations
+		if !kind.valid() {
+			return invalid("kind", "known", "unknown lookup kind %q", kind)
+		}
+		if kind == LookupPriority {
+			if err := c.refuseDefaultPriority(&v, key, "deleted"); err != nil {
+				return err
+			}
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		if err := c.tx.DeleteLookup(c.ctx, kind, key); err != nil {
+			return fmt.Errorf("lookup %s %q: %w", kind, key, err)
+		}
+		c.record(nil, EventLookupChanged, map[string]any{"kind": string(kind), "key": key, "deleted": true})
+		return nil
+	})
 }
 
-// DefaultSettings returns the settings a new tenant starts with.
-func DefaultSettings() Settings {
-	return Settings{DefaultPriority: "medium", AutoCloseDays: 7, FirstReminderDays: 3, SecondReminderDays: 2,
-		MaxAttachmentBytes: DefaultMaxAttachmentBytes, AttachmentTypes: slices.Clone(DefaultAttachmentTypes)}
+func (c *cmd) lookups(kind LookupKind) (lookupSet, error) {
+	ls, err := c.tx.Lookups(c.ctx, kind)
+	if err != nil {
+		return nil, err
+	}
+	return newLookupSet(ls), nil
 }

@@ -75,12 +75,9 @@ func (s MailSettings) filled() MailSettings {
 
 // MailSettings returns the tenant's mail settings, defaults filled in.
 func (d *Desk) MailSettings(ctx context.Context) (MailSettings, error) {
-	var out MailSettings
-	err := d.run(ctx, "mail settings", staffRead, func(c *cmd) (err error) {
-		out, err = c.mailSettings()
-		return err
+	return runValue(d, ctx, "mail settings", staffRead, func(c *cmd) (MailSettings, error) {
+		return c.mailSettings()
 	})
-	return out, err
 }
 
 // UpdateMailSettings replaces the tenant's mail settings. Addresses are
@@ -223,40 +220,31 @@ func (c *cmd) replyToken(caseID string) (string, error) {
 // at once: mail with them opens a new case. The next mail about the case
 // carries a new token. It returns how many tokens it revoked.
 func (d *Desk) RevokeReplyTokens(ctx context.Context, caseID string) (int, error) {
-	var n int
-	err := d.run(ctx, "revoke reply tokens", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "revoke reply tokens", staffOnly, func(c *cmd) (n int, err error) {
 		cs, err := c.load(caseID, true)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if n, err = c.tx.RevokeReplyTokens(c.ctx, cs.ID, c.now); err != nil || n == 0 {
-			return err
+			return n, err
 		}
 		c.record(cs, EventReplyTokensRevoked, map[string]any{"revoked": n})
-		return nil
+		return n, nil
 	})
-	return n, err
 }
 
 // ReplyAddress returns the case's reply address under the tenant's mail
 // settings, making the case a reply token when it has none; "" when the
 // tenant has neither Address nor ReplyAddress.
 func (d *Desk) ReplyAddress(ctx context.Context, caseID string) (string, error) {
-	var out string
-	err := d.run(ctx, "reply address", staffOnly, func(c *cmd) error {
-		cs, err := c.load(caseID, false)
-		if err != nil {
-			return err
-		}
+	return ofCase(d, ctx, "reply address", staffOnly, caseID, func(c *cmd, cs *Case) (string, error) {
 		s, err := c.mailSettings()
 		if err != nil {
-			return err
+			return "", err
 		}
 		token, err := c.replyToken(cs.ID)
-		out = s.replyAddress(token)
-		return err
+		return s.replyAddress(token), err
 	})
-	return out, err
 }
 
 // replyForm is the reply address form: ReplyAddress, or plus-addressing

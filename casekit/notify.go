@@ -104,9 +104,13 @@ const DefaultDeliveryTimeout = 30 * time.Second
 // notification.
 func WithDeliveryTimeout(d time.Duration) Option { return func(k *Kit) { k.deliveryTimeout = d } }
 
-// notifications turns the command's events into notifications, as the
-// source products notify (see DESIGN.md): the actor is never told of their
-// own doing.
+// notifications turns the command's events into notifications, the way
+// the help desks casekit learns from notify (recipients says who hears of
+// which event): the customer and watchers hear of public replies and of
+// what happens to their case, the assignee or the team of what customers
+// do and of what is handed to them. The actor is never told of their own
+// doing, so that nobody gets mail about what they just did, save the
+// acknowledgement that the case they opened arrived.
 func (c *cmd) notifications() ([]Notification, error) {
 	var (
 		out    []Notification
@@ -417,12 +421,9 @@ func backoff(now time.Time, attempts int) time.Time {
 // DeadLetters lists the tenant's notifications that failed
 // MaxDeliveryAttempts times, oldest first.
 func (d *Desk) DeadLetters(ctx context.Context) ([]Notification, error) {
-	var out []Notification
-	err := d.run(ctx, "dead letters", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.DeadLetters(c.ctx)
-		return err
+	return runValue(d, ctx, "dead letters", staffRead, func(c *cmd) ([]Notification, error) {
+		return c.tx.DeadLetters(c.ctx)
 	})
-	return out, err
 }
 
 // RetryDeadLetter puts a dead notification back in the outbox, due now,

@@ -115,16 +115,9 @@ func CaseCustomer(caseID string) string { return "case:" + caseID }
 // PortalLinks lists the case's portal links, oldest first, revoked and
 // expired ones included.
 func (d *Desk) PortalLinks(ctx context.Context, caseID string) ([]PortalLink, error) {
-	var out []PortalLink
-	err := d.run(ctx, "portal links", staffRead, func(c *cmd) error {
-		cs, err := c.load(caseID, false)
-		if err != nil {
-			return err
-		}
-		out, err = c.tx.PortalLinks(c.ctx, cs.ID)
-		return err
+	return ofCase(d, ctx, "portal links", staffRead, caseID, func(c *cmd, cs *Case) ([]PortalLink, error) {
+		return c.tx.PortalLinks(c.ctx, cs.ID)
 	})
-	return out, err
 }
 
 // RevokePortalLink stops a portal link at once; ErrNotFound if the case

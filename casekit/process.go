@@ -88,12 +88,9 @@ func filled(cs *Case, field string) bool {
 
 // Processes lists the tenant's process definitions by key.
 func (d *Desk) Processes(ctx context.Context) ([]Process, error) {
-	var out []Process
-	err := d.run(ctx, "processes", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.Processes(c.ctx)
-		return err
+	return runValue(d, ctx, "processes", staffRead, func(c *cmd) ([]Process, error) {
+		return c.tx.Processes(c.ctx)
 	})
-	return out, err
 }
 
 // SaveProcess adds or replaces a process definition. Stage keys are unique
@@ -176,28 +173,25 @@ func (c *cmd) process(key string) (*Process, error) {
 // ErrConflict (stop it first). An unknown process is a ValidationError on
 // process.
 func (d *Desk) StartProcess(ctx context.Context, caseID, processKey string) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "start process", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "start process", staffOnly, func(c *cmd) (out *Case, err error) {
 		p, err := c.process(processKey)
 		if err != nil {
-			return invalid("process", "known", "unknown process %q", processKey)
+			return nil, invalid("process", "known", "unknown process %q", processKey)
 		}
 		cs, err := c.loadEditable(caseID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if cs.Process.Active() {
-			return fmt.Errorf("case %s is in process %q at stage %q; stop it first: %w", cs.ID, cs.Process.Key, cs.Process.Stage, ErrConflict)
+			return nil, fmt.Errorf("case %s is in process %q at stage %q; stop it first: %w", cs.ID, cs.Process.Key, cs.Process.Stage, ErrConflict)
 		}
 		cs.Process = &ProcessState{Key: p.Key, Stage: p.Stages[0].Key, StartedAt: c.now}
 		if err := c.save(cs); err != nil {
-			return err
+			return nil, err
 		}
 		c.record(cs, EventProcessStarted, map[string]any{"process": p.Key, "stage": cs.Process.Stage})
-		out = cs
-		return nil
+		return cs, nil
 	})
-	return out, err
 }
 
 // NextStage moves the case to the next stage of its active process, or
@@ -216,18 +210,17 @@ func (d *Desk) PreviousStage(ctx context.Context, caseID string) (*Case, error) 
 }
 
 func (d *Desk) stageStep(ctx context.Context, op, caseID string, step int) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, op, staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, op, staffOnly, func(c *cmd) (out *Case, err error) {
 		cs, err := c.loadEditable(caseID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !cs.Process.Active() {
-			return fmt.Errorf("case %s has no active process: %w", cs.ID, ErrNotFound)
+			return nil, fmt.Errorf("case %s has no active process: %w", cs.ID, ErrNotFound)
 		}
 		p, err := c.process(cs.Process.Key)
 		if err != nil {
-			return fmt.Errorf("case %s: %w (stop it with StopProcess)", cs.ID, err)
+			return nil, fmt.Errorf("case %s: %w (stop it with StopProcess)", cs.ID, err)
 		}
 		at := -1
 		for i, s := range p.Stages {
@@ -236,11 +229,11 @@ func (d *Desk) stageStep(ctx context.Context, op, caseID string, step int) (*Cas
 			}
 		}
 		if at < 0 {
-			return fmt.Errorf("case %s: stage %q is no longer in process %q (stop it with StopProcess): %w", cs.ID, cs.Process.Stage, p.Key, ErrNotFound)
+			return nil, fmt.Errorf("case %s: stage %q is no longer in process %q (stop it with StopProcess): %w", cs.ID, cs.Process.Stage, p.Key, ErrNotFound)
 		}
 		cur := p.Stages[at]
 		if step < 0 && at == 0 {
-			return invalid("stage", "first", "%q is the first stage of process %q", cur.Key, p.Key)
+			return nil, invalid("stage", "first", "%q is the first stage of process %q", cur.Key, p.Key)
 		}
 		if step > 0 {
 			var v validations
@@ -250,7 +243,7 @@ func (d *Desk) stageStep(ctx context.Context, op, caseID string, step int) (*Cas
 				}
 			}
 			if err := v.err(); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		state := *cs.Process
@@ -259,44 +252,38 @@ func (d *Desk) stageStep(ctx context.Context, op, caseID string, step int) (*Cas
 			now := c.now
 			state.FinishedAt = &now
 			if err := c.save(cs); err != nil {
-				return err
+				return nil, err
 			}
 			c.record(cs, EventProcessFinished, map[string]any{"process": p.Key, "stage": cur.Key})
-			out = cs
-			return nil
+			return cs, nil
 		}
 		next := p.Stages[at+step]
 		state.Stage = next.Key
 		if err := c.save(cs); err != nil {
-			return err
+			return out, err
 		}
 		c.record(cs, EventStageChanged, map[string]any{"process": p.Key, "from": cur.Key, "to": next.Key})
-		out = cs
-		return nil
+		return cs, nil
 	})
-	return out, err
 }
 
 // StopProcess abandons the case's active process; ErrNotFound without
 // one. The case can then start another.
 func (d *Desk) StopProcess(ctx context.Context, caseID string) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "stop process", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "stop process", staffOnly, func(c *cmd) (out *Case, err error) {
 		cs, err := c.loadEditable(caseID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !cs.Process.Active() {
-			return fmt.Errorf("case %s has no active process: %w", cs.ID, ErrNotFound)
+			return nil, fmt.Errorf("case %s has no active process: %w", cs.ID, ErrNotFound)
 		}
 		old := cs.Process
 		cs.Process = nil
 		if err := c.save(cs); err != nil {
-			return err
+			return nil, err
 		}
 		c.record(cs, EventProcessStopped, map[string]any{"process": old.Key, "stage": old.Stage})
-		out = cs
-		return nil
+		return cs, nil
 	})
-	return out, err
 }

@@ -185,12 +185,9 @@ func (c *cmd) agentRole(agentID string) (Role, error) {
 // Roles lists the roles of the tenant: the built-in ones, then the
 // tenant's own by key.
 func (d *Desk) Roles(ctx context.Context) ([]Role, error) {
-	var out []Role
-	err := d.run(ctx, "roles", staffRead, func(c *cmd) (err error) {
-		out, err = c.roles()
-		return err
+	return runValue(d, ctx, "roles", staffRead, func(c *cmd) ([]Role, error) {
+		return c.roles()
 	})
-	return out, err
 }
 
 // SaveRole adds a role to the tenant or changes one of its own. The
@@ -317,36 +314,27 @@ func (d *Desk) SetAgentRole(ctx context.Context, agentID, key string) error {
 // SetAgentRole gave them, or the DefaultRole. With an Authorizer the
 // stored role may not be what decides.
 func (d *Desk) AgentRole(ctx context.Context, agentID string) (Role, error) {
-	var out Role
-	err := d.run(ctx, "agent role", staffRead, func(c *cmd) (err error) {
-		out, err = c.agentRole(agentID)
-		return err
+	return runValue(d, ctx, "agent role", staffRead, func(c *cmd) (Role, error) {
+		return c.agentRole(agentID)
 	})
-	return out, err
 }
 
 // AgentRoles lists the roles the tenant gave its agents, by agent ID.
 // Agents not listed hold the DefaultRole.
 func (d *Desk) AgentRoles(ctx context.Context) ([]RoleAssignment, error) {
-	var out []RoleAssignment
-	err := d.run(ctx, "agent roles", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.AgentRoles(c.ctx)
-		return err
+	return runValue(d, ctx, "agent roles", staffRead, func(c *cmd) ([]RoleAssignment, error) {
+		return c.tx.AgentRoles(c.ctx)
 	})
-	return out, err
 }
 
 // Can reports whether the desk's actor holds p, as the commands decide
 // it: for a host's pages to show only what the agent may do. Any actor
 // may ask; a customer holds no permission.
 func (d *Desk) Can(ctx context.Context, p Permission) (bool, error) {
-	var out bool
-	err := d.run(ctx, "can", anyone, func(c *cmd) (err error) {
+	return runValue(d, ctx, "can", anyone, func(c *cmd) (bool, error) {
 		if !slices.Contains(Permissions, p) {
-			return invalid("permission", "oneof", "unknown permission %q", p)
+			return false, invalid("permission", "oneof", "unknown permission %q", p)
 		}
-		out, err = c.may(p)
-		return err
+		return c.may(p)
 	})
-	return out, err
 }

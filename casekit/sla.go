@@ -1,6 +1,7 @@
 package casekit
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -78,14 +79,160 @@ func (s SLA) target(priority string) (SLATarget, bool) {
 	return SLATarget{}, false
 }
 
-// Reclassification changes what a case is about and which SLA it runs
-// under; the deadlines are computed again. Nil fields stay as they are; an
-// empty SLA string takes the case off any SLA.
-type Reclassification struct {
-	Type     *string `json:"type" validate:"omitempty,max=100"`
-	Category *string `json:"category" validate:"omitempty,max=100"`
-	Service  *string `json:"service" validate:"omitempty,max=100"`
-	SLA      *string `json:"sla" validate:"omitempty,max=64"`
-	// Reason says why, for the history.
-	Reason string `json:"reason" validate:"max=2000"`
+// SLAs lists the tenant's SLA policies ordered by ID.
+func (d *Desk) SLAs(ctx context.Context) ([]SLA, error) {
+	return runValue(d, ctx, "slas", staffRead, func(c *cmd) ([]SLA, error) {
+		return c.tx.SLAs(c.ctx)
+	})
+}
+
+// SaveSLA adds an SLA policy or replaces the one with the same ID. Every
+// target must be positive and name a priority of the tenant once; the
+// calendar, when named, must exist. Cases under the SLA get deadlines from
+// the new targets the next time they change.
+func (d *Desk) SaveSLA(ctx context.Context, s SLA) error {
+	return d.run(ctx, "save sla", adminOnly, func(c *cmd) error {
+		prios, err := c.lookups(LookupPriority)
+		if err != nil {
+			return err
+		}
+		var v validations
+		if err := v.merge(validateSLA(s, prios)); err != nil {
+			return err
+		}
+		if s.CalendarID != "" {
+			book, err := c.slaBook()
+			if err != nil {
+				return err
+			}
+			if _, ok := book.cals[s.CalendarID]; !ok {
+				v.add("calendar_id", "known", "unknown calendar %q", s.CalendarID)
+			}
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		if err := c.tx.SaveSLA(c.ctx, s); err != nil {
+			return fmt.Errorf("sla %q: %w", s.ID, err)
+		}
+		c.record(nil, EventSLAChanged, map[string]any{"sla_id": s.ID, "name": s.Name, "calendar_id": s.CalendarID})
+		return nil
+	})
+}
+
+// DeleteSLA removes an SLA policy. It is refused with ErrConflict while a
+// queue defaults to it or an active case runs under it.
+func (d *Desk) DeleteSLA(ctx context.Context, id string) error {
+	return d.run(ctx, "delete sla", adminOnly, func(c *cmd) error {
+		qs, err := c.tx.Queues(c.ctx)
+		if err != nil {
+			return err
+		}
+		for _, q := range qs {
+			if q.SLAID == id {
+				return fmt.Errorf("sla %q is the default of queue %q: %w", id, q.ID, ErrConflict)
+			}
+		}
+		if n, err := c.activeCase(CaseFilter{SLAID: id}); err != nil || n != nil {
+			if err == nil {
+				err = fmt.Errorf("sla %q runs active case #%d: reclassify it first: %w", id, n.Number, ErrConflict)
+			}
+			return err
+		}
+		if err := c.tx.DeleteSLA(c.ctx, id); err != nil {
+			return fmt.Errorf("sla %q: %w", id, err)
+		}
+		c.record(nil, EventSLAChanged, map[string]any{"sla_id": id, "deleted": true})
+		return nil
+	})
+}
+
+// slaBook is the tenant's SLA policies and compiled calendars, loaded once
+// per command.
+type slaBook struct {
+	slas map[string]SLA
+	cals map[string]*calendar
+}
+
+func (c *cmd) slaBook() (*slaBook, error) {
+	if c.book != nil {
+		return c.book, nil
+	}
+	slas, err := c.tx.SLAs(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	cals, err := c.tx.Calendars(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := &slaBook{slas: map[string]SLA{}, cals: map[string]*calendar{}}
+	for _, s := range slas {
+		b.slas[s.ID] = s
+	}
+	for _, cal := range cals {
+		compiled, err := cal.compile()
+		if err != nil {
+			return nil, fmt.Errorf("stored calendar %q: %w", cal.ID, err)
+		}
+		b.cals[cal.ID] = compiled
+	}
+	c.book = b
+	return b, nil
+}
+
+// clockStops reports whether a status stops the SLA clock.
+func clockStops(s Status) bool { return s.Paused || s.Resolved || s.Final || s.Canceled }
+
+// runSLA brings a case's SLA clock and deadlines up to date at c.now,
+// before the case is written. The clock stops when the case enters a
+// status that stops it and starts again when it leaves, adding the working
+// time it stood still to SLAPausedFor. The deadlines are the case's
+// creation plus its SLA's targets for its priority plus SLAPausedFor, in
+// the SLA calendar's working time; the response deadline stays as it was
+// once the first response is given, the resolution deadline once the case
+// is resolved. A case with no SLA, or whose priority has no target, has no
+// deadlines.
+func (c *cmd) runSLA(cs *Case) error {
+	if cs.SLAID == "" {
+		cs.ResponseDue, cs.ResolutionDue, cs.SLAPausedAt, cs.SLAPausedFor = nil, nil, nil, 0
+		return nil
+	}
+	book, err := c.slaBook()
+	if err != nil {
+		return err
+	}
+	sla, ok := book.slas[cs.SLAID]
+	if !ok {
+		return fmt.Errorf("case %s names SLA %q, which does not exist", cs.ID, cs.SLAID)
+	}
+	cal := book.cals[sla.CalendarID] // nil (around the clock) when none
+	st, _, err := c.status(cs)
+	if err != nil {
+		return err
+	}
+	switch stops := clockStops(st); {
+	case stops && cs.SLAPausedAt == nil:
+		now := c.now
+		cs.SLAPausedAt = &now
+	case !stops && cs.SLAPausedAt != nil:
+		cs.SLAPausedFor += cal.between(*cs.SLAPausedAt, c.now)
+		cs.SLAPausedAt = nil
+	}
+	t, ok := sla.target(cs.Priority)
+	if !ok {
+		cs.ResponseDue, cs.ResolutionDue = nil, nil
+		return nil
+	}
+	due := func(d time.Duration) *time.Time {
+		at := cal.add(cs.CreatedAt, d+cs.SLAPausedFor).UTC().Truncate(time.Microsecond)
+		return &at
+	}
+	if cs.FirstResponseAt == nil || cs.ResponseDue == nil {
+		cs.ResponseDue = due(t.FirstResponse)
+	}
+	if cs.ResolvedAt == nil || cs.ResolutionDue == nil {
+		cs.ResolutionDue = due(t.Resolution)
+	}
+	return nil
 }

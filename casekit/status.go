@@ -1,5 +1,10 @@
 package casekit
 
+import (
+	"context"
+	"fmt"
+)
+
 // Status is one entry of a tenant's status lookup. The flags drive the rules.
 type Status struct {
 	// Key identifies the status in cases and transitions, e.g. "in_progress".
@@ -188,4 +193,121 @@ func validateStatusSet(list []Status, ts []Transition) error {
 		}
 	}
 	return v.err()
+}
+
+// Statuses returns the tenant's status lookup in display order.
+func (d *Desk) Statuses(ctx context.Context) ([]Status, error) {
+	return runValue(d, ctx, "statuses", customerRead, func(c *cmd) ([]Status, error) {
+		return c.tx.Statuses(c.ctx)
+	})
+}
+
+// Transitions returns the tenant's allowed status transitions.
+func (d *Desk) Transitions(ctx context.Context) ([]Transition, error) {
+	return runValue(d, ctx, "transitions", customerRead, func(c *cmd) ([]Transition, error) {
+		return c.tx.Transitions(c.ctx)
+	})
+}
+
+// AllowedStatuses returns the statuses a case may move to from its current
+// one, in display order: what a status bar should offer.
+func (d *Desk) AllowedStatuses(ctx context.Context, caseID string) ([]Status, error) {
+	return ofCase(d, ctx, "allowed statuses", staffRead, caseID, func(c *cmd, cs *Case) ([]Status, error) {
+		_, set, err := c.status(cs)
+		if err != nil {
+			return nil, err
+		}
+		var out []Status
+		for _, st := range set.list {
+			if set.can(cs.Status, st.Key) {
+				out = append(out, st)
+			}
+		}
+		return out, nil
+	})
+}
+
+// SetStatuses replaces the tenant's status lookup and transition table. The
+// set must keep exactly one initial status and at least one resolved,
+// closed, canceled and reopen status, and must keep every status that a
+// case is in.
+func (d *Desk) SetStatuses(ctx context.Context, statuses []Status, transitions []Transition) error {
+	return d.run(ctx, "set statuses", adminOnly, func(c *cmd) error {
+		var v validations
+		for i := range statuses {
+			if err := validateStruct(statuses[i]); err != nil {
+				if err := v.merge(err); err != nil {
+					return err
+				}
+			}
+		}
+		if err := v.merge(validateStatusSet(statuses, transitions)); err != nil {
+			return err
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		old, err := c.tx.Statuses(c.ctx)
+		if err != nil {
+			return err
+		}
+		keep := map[string]bool{}
+		for _, s := range statuses {
+			keep[s.Key] = true
+		}
+		for _, s := range old {
+			if keep[s.Key] {
+				continue
+			}
+			inUse, err := c.tx.ListCases(c.ctx, CaseQuery{CaseFilter: CaseFilter{Status: []string{s.Key}}, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(inUse) > 0 {
+				v.add("statuses", "in_use", "status %q is still used by case #%d", s.Key, inUse[0].Number)
+			}
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		if err := c.tx.ReplaceStatuses(c.ctx, statuses, transitions); err != nil {
+			return err
+		}
+		keys := make([]string, len(statuses))
+		for i, s := range statuses {
+			keys[i] = s.Key
+		}
+		c.record(nil, EventStatusesChanged, map[string]any{"statuses": keys, "transitions": len(transitions)})
+		return nil
+	})
+}
+
+// statuses loads the tenant's status set once per command.
+func (c *cmd) statuses() (*statusSet, error) {
+	if c.set != nil {
+		return c.set, nil
+	}
+	list, err := c.tx.Statuses(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := c.tx.Transitions(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.set = newStatusSet(list, ts)
+	return c.set, nil
+}
+
+// status returns the case's current status from the lookup.
+func (c *cmd) status(cs *Case) (Status, *statusSet, error) {
+	set, err := c.statuses()
+	if err != nil {
+		return Status{}, nil, err
+	}
+	st, ok := set.get(cs.Status)
+	if !ok {
+		return Status{}, nil, fmt.Errorf("case %s has status %q, which is not in the tenant's status lookup", cs.ID, cs.Status)
+	}
+	return st, set, nil
 }

@@ -68,26 +68,115 @@ func (d StaticDirectory) TeamMembers(_ context.Context, _, teamID string) ([]str
 	return slices.Clone(d.Teams[teamID]), nil
 }
 
-// Assignment places a case: on an agent, a team and a queue. Empty fields
-// leave the case as it is; the Clear fields empty them.
-type Assignment struct {
-	Agent string `json:"agent" validate:"omitempty,max=200,excluded_with=ClearAgent"`
-	Team  string `json:"team" validate:"omitempty,key,excluded_with=ClearTeam"`
-	Queue string `json:"queue" validate:"omitempty,key,excluded_with=ClearQueue"`
-
-	ClearAgent bool `json:"clear_agent"`
-	ClearTeam  bool `json:"clear_team"`
-	ClearQueue bool `json:"clear_queue"`
+// Teams lists the tenant's teams ordered by ID.
+func (d *Desk) Teams(ctx context.Context) ([]Team, error) {
+	return runValue(d, ctx, "teams", staffRead, func(c *cmd) ([]Team, error) {
+		return c.tx.Teams(c.ctx)
+	})
 }
 
-// Escalation moves a case to a higher support level and hands it to a new
-// agent, a new team, or both.
-type Escalation struct {
-	// Level is the support level's rank in the tenant's support_level
-	// lookup, above the case's current level.
-	Level int    `json:"level" validate:"min=1"`
-	Agent string `json:"agent" validate:"required_without=Team,omitempty,max=200"`
-	Team  string `json:"team" validate:"omitempty,key"`
-	// Reason says why, for the history.
-	Reason string `json:"reason" validate:"max=2000"`
+// SaveTeam adds a team or renames the one with the same ID.
+func (d *Desk) SaveTeam(ctx context.Context, t Team) error {
+	return d.run(ctx, "save team", adminOnly, func(c *cmd) error {
+		if err := validateStruct(t); err != nil {
+			return err
+		}
+		if err := c.tx.SaveTeam(c.ctx, t); err != nil {
+			return fmt.Errorf("team %q: %w", t.ID, err)
+		}
+		c.record(nil, EventTeamChanged, map[string]any{"team_id": t.ID, "name": t.Name})
+		return nil
+	})
+}
+
+// DeleteTeam removes a team. It is refused with ErrConflict while a queue
+// belongs to the team or an active case is assigned to it.
+func (d *Desk) DeleteTeam(ctx context.Context, id string) error {
+	return d.run(ctx, "delete team", adminOnly, func(c *cmd) error {
+		qs, err := c.tx.Queues(c.ctx)
+		if err != nil {
+			return err
+		}
+		for _, q := range qs {
+			if q.TeamID == id {
+				return fmt.Errorf("team %q works queue %q: move the queue first: %w", id, q.ID, ErrConflict)
+			}
+		}
+		if n, err := c.activeCase(CaseFilter{TeamID: id}); err != nil || n != nil {
+			if err == nil {
+				err = fmt.Errorf("team %q has active case #%d: reassign it first: %w", id, n.Number, ErrConflict)
+			}
+			return err
+		}
+		if err := c.tx.DeleteTeam(c.ctx, id); err != nil {
+			return fmt.Errorf("team %q: %w", id, err)
+		}
+		c.record(nil, EventTeamChanged, map[string]any{"team_id": id, "deleted": true})
+		return nil
+	})
+}
+
+// Queues lists the tenant's queues ordered by ID.
+func (d *Desk) Queues(ctx context.Context) ([]Queue, error) {
+	return runValue(d, ctx, "queues", staffRead, func(c *cmd) ([]Queue, error) {
+		return c.tx.Queues(c.ctx)
+	})
+}
+
+// SaveQueue adds a queue or replaces the one with the same ID. Its team,
+// when given, must exist.
+func (d *Desk) SaveQueue(ctx context.Context, q Queue) error {
+	return d.run(ctx, "save queue", adminOnly, func(c *cmd) error {
+		var v validations
+		if err := v.merge(validateStruct(q)); err != nil {
+			return err
+		}
+		if q.TeamID != "" {
+			dist, err := c.distribution()
+			if err != nil {
+				return err
+			}
+			if _, ok := dist.teams[q.TeamID]; !ok {
+				v.add("team_id", "known", "unknown team %q", q.TeamID)
+			}
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		if q.SLAID != "" {
+			book, err := c.slaBook()
+			if err != nil {
+				return err
+			}
+			if _, ok := book.slas[q.SLAID]; !ok {
+				v.add("sla_id", "known", "unknown SLA %q", q.SLAID)
+			}
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		if err := c.tx.SaveQueue(c.ctx, q); err != nil {
+			return fmt.Errorf("queue %q: %w", q.ID, err)
+		}
+		c.record(nil, EventQueueChanged, map[string]any{"queue_id": q.ID, "name": q.Name, "team_id": q.TeamID, "sla_id": q.SLAID})
+		return nil
+	})
+}
+
+// DeleteQueue removes a queue. It is refused with ErrConflict while an
+// active case is in it.
+func (d *Desk) DeleteQueue(ctx context.Context, id string) error {
+	return d.run(ctx, "delete queue", adminOnly, func(c *cmd) error {
+		if n, err := c.activeCase(CaseFilter{QueueID: id}); err != nil || n != nil {
+			if err == nil {
+				err = fmt.Errorf("queue %q holds active case #%d: move it first: %w", id, n.Number, ErrConflict)
+			}
+			return err
+		}
+		if err := c.tx.DeleteQueue(c.ctx, id); err != nil {
+			return fmt.Errorf("queue %q: %w", id, err)
+		}
+		c.record(nil, EventQueueChanged, map[string]any{"queue_id": id, "deleted": true})
+		return nil
+	})
 }

@@ -52,23 +52,17 @@ var ErrNoTemplates = errors.New("casekit: no template engine (use WithTemplates)
 
 // Templates lists the tenant's template overrides, by name.
 func (d *Desk) Templates(ctx context.Context) ([]TemplateOverride, error) {
-	var out []TemplateOverride
-	err := d.run(ctx, "templates", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.TemplateOverrides(c.ctx)
-		return err
+	return runValue(d, ctx, "templates", staffRead, func(c *cmd) ([]TemplateOverride, error) {
+		return c.tx.TemplateOverrides(c.ctx)
 	})
-	return out, err
 }
 
 // TemplateSources gives the tenant's template overrides as name →
 // source, as a TemplateEngine takes them (for rendering portal pages).
 func (d *Desk) TemplateSources(ctx context.Context) (map[string]string, error) {
-	var out map[string]string
-	err := d.run(ctx, "template sources", staffRead, func(c *cmd) (err error) {
-		out, err = c.overrides()
-		return err
+	return runValue(d, ctx, "template sources", staffRead, func(c *cmd) (map[string]string, error) {
+		return c.overrides()
 	})
-	return out, err
 }
 
 // SaveTemplate makes source the tenant's template called name, replacing

@@ -244,16 +244,9 @@ func (c *cmd) autoClose(cs *Case, st Status) error {
 
 // Timers lists a case's pending timers, dead ones included, by due time.
 func (d *Desk) Timers(ctx context.Context, caseID string) ([]Timer, error) {
-	var out []Timer
-	err := d.run(ctx, "timers", staffRead, func(c *cmd) error {
-		if _, err := c.load(caseID, false); err != nil {
-			return err
-		}
-		var err error
-		out, err = c.tx.CaseTimers(c.ctx, caseID)
-		return err
+	return ofCase(d, ctx, "timers", staffRead, caseID, func(c *cmd, cs *Case) ([]Timer, error) {
+		return c.tx.CaseTimers(c.ctx, cs.ID)
 	})
-	return out, err
 }
 
 // RunDue fires every timer of every tenant due at the kit's clock time,

@@ -36,32 +36,29 @@ var ErrNoNotifier = errors.New("casekit: no notifier (use WithNotifier)")
 // token goes only into the mail. A case without a contact address is a
 // ValidationError on contact.email.
 func (d *Desk) MailPortalLink(ctx context.Context, caseID string, ttl time.Duration) (*PortalLink, error) {
-	var out *PortalLink
-	err := d.run(ctx, "mail portal link", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "mail portal link", staffOnly, func(c *cmd) (out *PortalLink, err error) {
 		if !c.notify {
-			return ErrNoNotifier
+			return nil, ErrNoNotifier
 		}
 		cs, err := c.load(caseID, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		addr := strings.ToLower(cs.Contact.Email)
 		if addr == "" {
-			return invalid("contact.email", "required", "case %d has no contact address to mail the link to", cs.Number)
+			return nil, invalid("contact.email", "required", "case %d has no contact address to mail the link to", cs.Number)
 		}
 		token, l, err := c.createPortalLink(cs, ttl, addr)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if c.linkTokens == nil {
 			c.linkTokens = map[string]string{}
 		}
 		c.linkTokens[l.ID] = token
 		c.record(cs, EventPortalLinkMailed, map[string]any{"link_id": l.ID, "expires_at": l.ExpiresAt.Format(time.RFC3339Nano)})
-		out = l
-		return nil
+		return l, nil
 	})
-	return out, err
 }
 
 // VerifyContact makes the case's contact address its identity, as the
@@ -70,19 +67,16 @@ func (d *Desk) MailPortalLink(ctx context.Context, caseID string, ttl time.Durat
 // portal. A case with a customer or a contact identity already is left
 // as it is.
 func (d *Desk) VerifyContact(ctx context.Context, caseID string) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "verify contact", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "verify contact", staffOnly, func(c *cmd) (out *Case, err error) {
 		cs, err := c.load(caseID, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if cs.Contact.Email == "" {
-			return invalid("contact.email", "required", "case %d has no contact address to verify", cs.Number)
+			return nil, invalid("contact.email", "required", "case %d has no contact address to verify", cs.Number)
 		}
-		out = cs
-		return c.verifyContact(cs, cs.Contact.Email)
+		return cs, c.verifyContact(cs, cs.Contact.Email)
 	})
-	return out, err
 }
 
 // verifyContact gives cs the contact identity of addr when addr is still

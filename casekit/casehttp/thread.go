@@ -1,6 +1,7 @@
 package casehttp
 
 import (
+	"slices"
 	"strings"
 
 	"casekit.dev/casekit"
@@ -29,4 +30,19 @@ func messageEntry(m *casekit.Message, me casekit.Actor, contact string) template
 	}
 	e.Way = strings.TrimSpace("to support " + how)
 	return e
+}
+
+// relationLabels names each link role for the customer.
+var relationLabels = map[casekit.LinkRole]string{
+	casekit.RoleRelated:      "Related",
+	casekit.RoleDuplicateOf:  "Duplicate of",
+	casekit.RoleDuplicatedBy: "Duplicated by",
+	casekit.RoleParent:       "Parent",
+	casekit.RoleChild:        "Child",
+}
+
+// sortThread orders the thread by time, keeping messages before notes
+// before activities at the same instant.
+func sortThread(t []templates.Entry) {
+	slices.SortStableFunc(t, func(a, b templates.Entry) int { return a.At.Compare(b.At) })
 }

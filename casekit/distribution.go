@@ -7,125 +7,6 @@ import (
 	"slices"
 )
 
-// Teams lists the tenant's teams ordered by ID.
-func (d *Desk) Teams(ctx context.Context) ([]Team, error) {
-	var out []Team
-	err := d.run(ctx, "teams", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.Teams(c.ctx)
-		return err
-	})
-	return out, err
-}
-
-// SaveTeam adds a team or renames the one with the same ID.
-func (d *Desk) SaveTeam(ctx context.Context, t Team) error {
-	return d.run(ctx, "save team", adminOnly, func(c *cmd) error {
-		if err := validateStruct(t); err != nil {
-			return err
-		}
-		if err := c.tx.SaveTeam(c.ctx, t); err != nil {
-			return fmt.Errorf("team %q: %w", t.ID, err)
-		}
-		c.record(nil, EventTeamChanged, map[string]any{"team_id": t.ID, "name": t.Name})
-		return nil
-	})
-}
-
-// DeleteTeam removes a team. It is refused with ErrConflict while a queue
-// belongs to the team or an active case is assigned to it.
-func (d *Desk) DeleteTeam(ctx context.Context, id string) error {
-	return d.run(ctx, "delete team", adminOnly, func(c *cmd) error {
-		qs, err := c.tx.Queues(c.ctx)
-		if err != nil {
-			return err
-		}
-		for _, q := range qs {
-			if q.TeamID == id {
-				return fmt.Errorf("team %q works queue %q: move the queue first: %w", id, q.ID, ErrConflict)
-			}
-		}
-		if n, err := c.activeCase(CaseFilter{TeamID: id}); err != nil || n != nil {
-			if err == nil {
-				err = fmt.Errorf("team %q has active case #%d: reassign it first: %w", id, n.Number, ErrConflict)
-			}
-			return err
-		}
-		if err := c.tx.DeleteTeam(c.ctx, id); err != nil {
-			return fmt.Errorf("team %q: %w", id, err)
-		}
-		c.record(nil, EventTeamChanged, map[string]any{"team_id": id, "deleted": true})
-		return nil
-	})
-}
-
-// Queues lists the tenant's queues ordered by ID.
-func (d *Desk) Queues(ctx context.Context) ([]Queue, error) {
-	var out []Queue
-	err := d.run(ctx, "queues", staffRead, func(c *cmd) (err error) {
-		out, err = c.tx.Queues(c.ctx)
-		return err
-	})
-	return out, err
-}
-
-// SaveQueue adds a queue or replaces the one with the same ID. Its team,
-// when given, must exist.
-func (d *Desk) SaveQueue(ctx context.Context, q Queue) error {
-	return d.run(ctx, "save queue", adminOnly, func(c *cmd) error {
-		var v validations
-		if err := v.merge(validateStruct(q)); err != nil {
-			return err
-		}
-		if q.TeamID != "" {
-			dist, err := c.distribution()
-			if err != nil {
-				return err
-			}
-			if _, ok := dist.teams[q.TeamID]; !ok {
-				v.add("team_id", "known", "unknown team %q", q.TeamID)
-			}
-		}
-		if err := v.err(); err != nil {
-			return err
-		}
-		if q.SLAID != "" {
-			book, err := c.slaBook()
-			if err != nil {
-				return err
-			}
-			if _, ok := book.slas[q.SLAID]; !ok {
-				v.add("sla_id", "known", "unknown SLA %q", q.SLAID)
-			}
-		}
-		if err := v.err(); err != nil {
-			return err
-		}
-		if err := c.tx.SaveQueue(c.ctx, q); err != nil {
-			return fmt.Errorf("queue %q: %w", q.ID, err)
-		}
-		c.record(nil, EventQueueChanged, map[string]any{"queue_id": q.ID, "name": q.Name, "team_id": q.TeamID, "sla_id": q.SLAID})
-		return nil
-	})
-}
-
-// DeleteQueue removes a queue. It is refused with ErrConflict while an
-// active case is in it.
-func (d *Desk) DeleteQueue(ctx context.Context, id string) error {
-	return d.run(ctx, "delete queue", adminOnly, func(c *cmd) error {
-		if n, err := c.activeCase(CaseFilter{QueueID: id}); err != nil || n != nil {
-			if err == nil {
-				err = fmt.Errorf("queue %q holds active case #%d: move it first: %w", id, n.Number, ErrConflict)
-			}
-			return err
-		}
-		if err := c.tx.DeleteQueue(c.ctx, id); err != nil {
-			return fmt.Errorf("queue %q: %w", id, err)
-		}
-		c.record(nil, EventQueueChanged, map[string]any{"queue_id": id, "deleted": true})
-		return nil
-	})
-}
-
 // activeCase returns one case matching f that is in neither a final nor a
 // canceled status, or nil.
 func (c *cmd) activeCase(f CaseFilter) (*Case, error) {
@@ -262,15 +143,14 @@ func (c *cmd) checkPlacement(v *validations, p *placement) error {
 // active (not resolved, closed or canceled). A change that changes nothing
 // writes nothing.
 func (d *Desk) Assign(ctx context.Context, id string, a Assignment) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "assign", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "assign", staffOnly, func(c *cmd) (out *Case, err error) {
 		var v validations
 		if err := v.merge(validateStruct(a)); err != nil {
-			return err
+			return nil, err
 		}
 		cs, err := c.loadEditable(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		p := placement{agent: cs.AssigneeID, team: cs.TeamID, queue: cs.QueueID, sla: cs.SLAID,
 			agentField: "agent", teamField: "team", queueField: "queue", slaField: "sla",
@@ -287,10 +167,10 @@ func (d *Desk) Assign(ctx context.Context, id string, a Assignment) (*Case, erro
 		set(&p.team, a.Team, a.ClearTeam)
 		set(&p.queue, a.Queue, a.ClearQueue)
 		if err := c.checkPlacement(&v, &p); err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.err(); err != nil {
-			return err
+			return nil, err
 		}
 		out = cs
 		var extra map[string]any
@@ -298,9 +178,8 @@ func (d *Desk) Assign(ctx context.Context, id string, a Assignment) (*Case, erro
 			extra = map[string]any{"sla_id": p.sla}
 			cs.SLAID = p.sla
 		}
-		return c.place(cs, p.agent, p.team, p.queue, EventAssigned, extra)
+		return out, c.place(cs, p.agent, p.team, p.queue, EventAssigned, extra)
 	})
-	return out, err
 }
 
 // place writes the new agent, team and queue and records ev with the
@@ -390,25 +269,24 @@ func (c *cmd) pickingAgent(queueID string) error {
 // other. An empty queue gives ErrNotFound; an unknown queue a
 // *ValidationError.
 func (d *Desk) Pick(ctx context.Context, queue string) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "pick", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "pick", staffOnly, func(c *cmd) (out *Case, err error) {
 		dist, err := c.distribution()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if _, ok := dist.queues[queue]; !ok {
-			return invalid("queue", "known", "unknown queue %q", queue)
+			return nil, invalid("queue", "known", "unknown queue %q", queue)
 		}
 		if err := c.pickingAgent(queue); err != nil {
-			return err
+			return nil, err
 		}
 		statuses, err := c.pickable()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		prios, err := c.tx.Lookups(c.ctx, LookupPriority)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		slices.SortStableFunc(prios, func(a, b Lookup) int { return b.Rank - a.Rank })
 		q := PickQuery{QueueID: queue, Statuses: statuses}
@@ -417,41 +295,37 @@ func (d *Desk) Pick(ctx context.Context, queue string) (*Case, error) {
 		}
 		cs, err := c.tx.NextInQueue(c.ctx, q)
 		if err != nil {
-			return fmt.Errorf("queue %q: %w", queue, err)
+			return nil, fmt.Errorf("queue %q: %w", queue, err)
 		}
-		out = cs
-		return c.place(cs, c.actor.ID, cs.TeamID, cs.QueueID, EventAssigned, map[string]any{"picked": true})
+		return cs, c.place(cs, c.actor.ID, cs.TeamID, cs.QueueID, EventAssigned, map[string]any{"picked": true})
 	})
-	return out, err
 }
 
 // PickCase gives one case to the acting agent. It fails with ErrConflict
 // when another agent already has it; the agent's own case comes back
 // unchanged. The case must be active.
 func (d *Desk) PickCase(ctx context.Context, id string) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "pick case", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "pick case", staffOnly, func(c *cmd) (out *Case, err error) {
 		if c.actor.Kind != KindAgent {
-			return fmt.Errorf("only an agent picks cases, not %s: %w", c.actor, ErrForbidden)
+			return nil, fmt.Errorf("only an agent picks cases, not %s: %w", c.actor, ErrForbidden)
 		}
 		cs, err := c.loadEditable(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out = cs
 		switch cs.AssigneeID {
 		case c.actor.ID:
-			return nil
+			return out, nil
 		case "":
 		default:
-			return fmt.Errorf("case %s: agent %q already has it: %w", cs.ID, cs.AssigneeID, ErrConflict)
+			return out, fmt.Errorf("case %s: agent %q already has it: %w", cs.ID, cs.AssigneeID, ErrConflict)
 		}
 		if err := c.pickingAgent(cs.QueueID); err != nil {
-			return err
+			return out, err
 		}
-		return c.place(cs, c.actor.ID, cs.TeamID, cs.QueueID, EventAssigned, map[string]any{"picked": true})
+		return out, c.place(cs, c.actor.ID, cs.TeamID, cs.QueueID, EventAssigned, map[string]any{"picked": true})
 	})
-	return out, err
 }
 
 // Escalate moves a case up to a higher support level of the tenant's
@@ -459,19 +333,18 @@ func (d *Desk) PickCase(ctx context.Context, id string) (*Case, error) {
 // or both. Given only a team, the case leaves its agent and waits for the
 // team.
 func (d *Desk) Escalate(ctx context.Context, id string, e Escalation) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "escalate", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "escalate", staffOnly, func(c *cmd) (out *Case, err error) {
 		var v validations
 		if err := v.merge(validateStruct(e)); err != nil {
-			return err
+			return nil, err
 		}
 		cs, err := c.loadEditable(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		levels, err := c.tx.Lookups(c.ctx, LookupSupportLevel)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		i := slices.IndexFunc(levels, func(l Lookup) bool { return l.Rank == e.Level })
 		switch {
@@ -488,18 +361,40 @@ func (d *Desk) Escalate(ctx context.Context, id string, e Escalation) (*Case, er
 			p.team = e.Team
 		}
 		if err := c.checkPlacement(&v, &p); err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.err(); err != nil {
-			return err
+			return nil, err
 		}
 		extra := map[string]any{"from_level": cs.SupportLevel, "to_level": e.Level}
 		if e.Reason != "" {
 			extra["reason"] = e.Reason
 		}
 		cs.SupportLevel = e.Level
-		out = cs
-		return c.place(cs, p.agent, p.team, cs.QueueID, EventEscalated, extra)
+		return cs, c.place(cs, p.agent, p.team, cs.QueueID, EventEscalated, extra)
 	})
-	return out, err
+}
+
+// Assignment places a case: on an agent, a team and a queue. Empty fields
+// leave the case as it is; the Clear fields empty them.
+type Assignment struct {
+	Agent string `json:"agent" validate:"omitempty,max=200,excluded_with=ClearAgent"`
+	Team  string `json:"team" validate:"omitempty,key,excluded_with=ClearTeam"`
+	Queue string `json:"queue" validate:"omitempty,key,excluded_with=ClearQueue"`
+
+	ClearAgent bool `json:"clear_agent"`
+	ClearTeam  bool `json:"clear_team"`
+	ClearQueue bool `json:"clear_queue"`
+}
+
+// Escalation moves a case to a higher support level and hands it to a new
+// agent, a new team, or both.
+type Escalation struct {
+	// Level is the support level's rank in the tenant's support_level
+	// lookup, above the case's current level.
+	Level int    `json:"level" validate:"min=1"`
+	Agent string `json:"agent" validate:"required_without=Team,omitempty,max=200"`
+	Team  string `json:"team" validate:"omitempty,key"`
+	// Reason says why, for the history.
+	Reason string `json:"reason" validate:"max=2000"`
 }

@@ -20,15 +20,14 @@ var ErrNotResolved = errors.New("casekit: case is not resolved")
 // ErrConflict; a case that is neither resolved nor closed is
 // ErrNotResolved. Customers may rate their own cases.
 func (d *Desk) Rate(ctx context.Context, id string, r Rating) (*Case, error) {
-	var out *Case
-	err := d.run(ctx, "rate", customerToo, func(c *cmd) (err error) {
+	return runValue(d, ctx, "rate", customerToo, func(c *cmd) (out *Case, err error) {
 		defer c.showing(&out, &err)
 		if err := validateStruct(r); err != nil {
-			return err
+			return out, err
 		}
 		levels, err := c.tx.Lookups(c.ctx, LookupSatisfaction)
 		if err != nil {
-			return err
+			return out, err
 		}
 		var level *Lookup
 		for i := range levels {
@@ -37,22 +36,22 @@ func (d *Desk) Rate(ctx context.Context, id string, r Rating) (*Case, error) {
 			}
 		}
 		if level == nil {
-			return invalid("level", "known", "%d is not one of the tenant's satisfaction levels", r.Level)
+			return out, invalid("level", "known", "%d is not one of the tenant's satisfaction levels", r.Level)
 		}
 		cs, err := c.load(id, true)
 		if err != nil {
-			return err
+			return out, err
 		}
 		out = cs
 		if cs.Satisfaction != 0 {
-			return fmt.Errorf("case %s was already rated %d: %w", cs.ID, cs.Satisfaction, ErrConflict)
+			return out, fmt.Errorf("case %s was already rated %d: %w", cs.ID, cs.Satisfaction, ErrConflict)
 		}
 		cur, set, err := c.status(cs)
 		if err != nil {
-			return err
+			return out, err
 		}
 		if cur.Canceled || (!cur.Resolved && !cur.Final) {
-			return fmt.Errorf("case %s is %s: %w", cs.ID, cur.Key, ErrNotResolved)
+			return out, fmt.Errorf("case %s is %s: %w", cs.ID, cur.Key, ErrNotResolved)
 		}
 		cs.Satisfaction, cs.SatisfactionComment = r.Level, r.Comment
 		action := level.Action
@@ -64,24 +63,23 @@ func (d *Desk) Rate(ctx context.Context, id string, r Rating) (*Case, error) {
 		case RatingReopens:
 			to, ok := set.first(func(s Status) bool { return s.Reopen && !s.ReadOnly() })
 			if !ok || !set.can(cur.Key, to.Key) {
-				return c.save(cs) // the tenant's table keeps the case where it is
+				return out, c.save(cs) // the tenant's table keeps the case where it is
 			}
 			data := map[string]any{"reason": "low_rating", "rating": r.Level}
 			if cs.AssigneeID != "" {
 				data["unassigned"] = cs.AssigneeID
 			}
 			cs.AssigneeID = ""
-			return c.reopen(cs, cur, to, data)
+			return out, c.reopen(cs, cur, to, data)
 		case RatingCloses:
 			reason, err := c.closureReason("fixed")
 			if err != nil {
-				return err
+				return out, err
 			}
-			return c.close(cs, Closure{Reason: reason, Note: "Rated " + strconv.Itoa(r.Level) + " (" + level.Label + ")", CancelOpenActivities: true})
+			return out, c.close(cs, Closure{Reason: reason, Note: "Rated " + strconv.Itoa(r.Level) + " (" + level.Label + ")", CancelOpenActivities: true})
 		}
-		return c.save(cs)
+		return out, c.save(cs)
 	})
-	return out, err
 }
 
 // closureReason returns want if it is an enabled closure reason of the

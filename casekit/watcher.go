@@ -12,27 +12,24 @@ import (
 // internal. Addresses are kept in lower case; one already watching the
 // case gives ErrConflict.
 func (d *Desk) AddWatcher(ctx context.Context, caseID string, w Watcher) (*Watcher, error) {
-	var out *Watcher
-	err := d.run(ctx, "add watcher", staffOnly, func(c *cmd) error {
+	return runValue(d, ctx, "add watcher", staffOnly, func(c *cmd) (out *Watcher, err error) {
 		w.Email = strings.ToLower(strings.TrimSpace(w.Email))
 		w.Name = strings.TrimSpace(w.Name)
 		if err := validateStruct(w); err != nil {
-			return err
+			return nil, err
 		}
 		cs, err := c.load(caseID, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		w.ID, w.CaseID, w.AddedBy, w.AddedAt = newID(), cs.ID, c.actor, c.now
 		if err := c.tx.AddWatcher(c.ctx, w); err != nil {
-			return fmt.Errorf("case %s: watcher %s: %w", cs.ID, w.Email, err)
+			return nil, fmt.Errorf("case %s: watcher %s: %w", cs.ID, w.Email, err)
 		}
 		delete(c.watchers, cs.ID) // the notifications read them afresh
 		c.record(cs, EventWatcherAdded, map[string]any{"watcher_id": w.ID, "email": w.Email, "name": w.Name})
-		out = &w
-		return nil
+		return &w, nil
 	})
-	return out, err
 }
 
 // RemoveWatcher stops telling a watcher about the case.
@@ -52,14 +49,7 @@ func (d *Desk) RemoveWatcher(ctx context.Context, caseID, watcherID string) erro
 
 // Watchers lists a case's watchers in the order they were added.
 func (d *Desk) Watchers(ctx context.Context, caseID string) ([]Watcher, error) {
-	var out []Watcher
-	err := d.run(ctx, "watchers", staffRead, func(c *cmd) error {
-		if _, err := c.load(caseID, false); err != nil {
-			return err
-		}
-		var err error
-		out, err = c.tx.Watchers(c.ctx, caseID)
-		return err
+	return ofCase(d, ctx, "watchers", staffRead, caseID, func(c *cmd, cs *Case) ([]Watcher, error) {
+		return c.tx.Watchers(c.ctx, cs.ID)
 	})
-	return out, err
 }

@@ -1,0 +1,112 @@
+package casekit
+
+import (
+	"context"
+	"reflect"
+	"slices"
+)
+
+// Settings are a tenant's case settings.
+type Settings struct {
+	// DefaultPriority is the priority key a case takes when opened without
+	// one.
+	DefaultPriority string `json:"default_priority" validate:"required,max=64"`
+	// AutoCloseDays is how long a resolved case waits before it closes by
+	// itself; 0 switches auto-close off.
+	AutoCloseDays int `json:"auto_close_days" validate:"min=0,max=365"`
+	// FirstReminderDays is how long after its resolution a case waiting
+	// to close reminds the customer to reevaluate it; 0 sends no first
+	// reminder. SecondReminderDays is how long after the first the second
+	// comes; 0 sends none. Both reminders come before the auto-close.
+	FirstReminderDays  int `json:"first_reminder_days" validate:"min=0,max=365"`
+	SecondReminderDays int `json:"second_reminder_days" validate:"min=0,max=365"`
+	// MaxAttachmentBytes bounds the size of one attachment (Desk.Upload);
+	// UpdateSettings and CreateTenant read 0 as DefaultMaxAttachmentBytes.
+	MaxAttachmentBytes int64 `json:"max_attachment_bytes" validate:"min=1,max=1073741824"`
+	// AttachmentTypes are the media types an attachment may have, such as
+	// "application/pdf", or "image/*" for every image type;
+	// UpdateSettings and CreateTenant read nil as DefaultAttachmentTypes (an empty list
+	// allows none).
+	AttachmentTypes []string `json:"attachment_types" validate:"max=100,dive,mediatype"`
+	// PublicTags are the tags a customer may see on their cases and
+	// filter their list by. Tags are the staff's own labels, so any tag
+	// not listed here stays internal: a new tenant shows customers none.
+	PublicTags []string `json:"public_tags,omitempty" validate:"max=200,dive,required,max=100"`
+}
+
+// filled gives zero attachment settings their defaults (settings made
+// before there were any read as the defaults) and trims the public tags
+// and drops their repeats, as a case's tags are kept.
+func (s Settings) filled() Settings {
+	if s.MaxAttachmentBytes == 0 {
+		s.MaxAttachmentBytes = DefaultMaxAttachmentBytes
+	}
+	if s.AttachmentTypes == nil {
+		s.AttachmentTypes = slices.Clone(DefaultAttachmentTypes)
+	}
+	s.PublicTags = normalizeTags(s.PublicTags)
+	return s
+}
+
+// DefaultMaxAttachmentBytes is a new tenant's attachment size limit.
+const DefaultMaxAttachmentBytes = 10 << 20
+
+// DefaultAttachmentTypes are the media types a new tenant accepts:
+// images that cannot carry script, PDF, plain text and office documents.
+// HTML and SVG are left out.
+var DefaultAttachmentTypes = []string{
+	"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain", "text/csv",
+	"application/zip", "message/rfc822", "application/msword", "application/vnd.ms-excel",
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+}
+
+// DefaultSettings returns the settings a new tenant starts with.
+func DefaultSettings() Settings {
+	return Settings{DefaultPriority: "medium", AutoCloseDays: 7, FirstReminderDays: 3, SecondReminderDays: 2,
+		MaxAttachmentBytes: DefaultMaxAttachmentBytes, AttachmentTypes: slices.Clone(DefaultAttachmentTypes)}
+}
+
+// Settings returns the tenant's case settings.
+func (d *Desk) Settings(ctx context.Context) (Settings, error) {
+	return runValue(d, ctx, "settings", staffRead, func(c *cmd) (Settings, error) {
+		return c.tx.Settings(c.ctx)
+	})
+}
+
+// UpdateSettings replaces the tenant's case settings. The default priority
+// must be an enabled priority.
+func (d *Desk) UpdateSettings(ctx context.Context, s Settings) error {
+	return d.run(ctx, "update settings", adminOnly, func(c *cmd) error {
+		s = s.filled()
+		prios, err := c.tx.Lookups(c.ctx, LookupPriority)
+		if err != nil {
+			return err
+		}
+		if err := validateSettings(s, prios); err != nil {
+			return err
+		}
+		old, err := c.tx.Settings(c.ctx)
+		if err != nil {
+			return err
+		}
+		if reflect.DeepEqual(old, s) {
+			return nil
+		}
+		if err := c.tx.SaveSettings(c.ctx, s); err != nil {
+			return err
+		}
+		c.record(nil, EventSettingsChanged, map[string]any{
+			"default_priority":     []any{old.DefaultPriority, s.DefaultPriority},
+			"auto_close_days":      []any{old.AutoCloseDays, s.AutoCloseDays},
+			"first_reminder_days":  []any{old.FirstReminderDays, s.FirstReminderDays},
+			"second_reminder_days": []any{old.SecondReminderDays, s.SecondReminderDays},
+			"max_attachment_bytes": []any{old.MaxAttachmentBytes, s.MaxAttachmentBytes},
+			"attachment_types":     []any{old.AttachmentTypes, s.AttachmentTypes},
+			"public_tags":          []any{old.PublicTags, s.PublicTags},
+		})
+		return nil
+	})
+}

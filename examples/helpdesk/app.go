@@ -170,6 +170,8 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.Handle("GET /static/", http.StripPrefix("/static", http.FileServerFS(mustSub(webFS, "web/static"))))
 
 	mux.HandleFunc("GET /cases", a.agent(a.listCases))
+	mux.HandleFunc("GET /cases/new", a.agent(a.newCase))
+	mux.HandleFunc("POST /cases/new", a.agent(a.openCase))
 	mux.HandleFunc("GET /cases/{number}", a.agent(a.caseDetail))
 	mux.HandleFunc("POST /cases/{number}/{action}", a.agent(a.caseAction))
 	mux.HandleFunc("POST /cases/{number}/activities/{id}/complete", a.agent(a.completeActivity))

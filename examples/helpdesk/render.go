@@ -65,7 +65,11 @@ func (a *app) parsePages() error {
 			return ""
 		},
 		"duration": humanDuration,
-		"fld":      func(name, label string, f *form) fieldData { return fieldData{name, label, f} },
+		"fld":      func(name, label string, f *form) fieldData { return fieldData{name, name, label, f} },
+		"pfld": func(prefix, name, label string, f *form) fieldData {
+			return fieldData{prefix + "-" + strings.ReplaceAll(name, ".", "-"), name, label, f}
+		},
+		"cf": func(prefix string, defs []casekit.CustomField, f *form) customData { return customData{prefix, defs, f} },
 		"selected": func(cur, v string) bool { return cur == v },
 		"in": func(list []string, v string) bool {
 			for _, s := range list {
@@ -128,8 +132,16 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, name st
 
 // fieldData is what the "field" template of a form page is given.
 type fieldData struct {
-	Name, Label string
-	Form        *form
+	ID, Name, Label string
+	Form            *form
+}
+
+// customData is what the "custom" template, the custom fields of a
+// form, is given.
+type customData struct {
+	Prefix string
+	Defs   []casekit.CustomField
+	Form   *form
 }
 
 // humanDuration says a case's age as people do: "3d 4h", "25m".

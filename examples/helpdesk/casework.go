@@ -88,7 +88,7 @@ func (a *app) openCase(w http.ResponseWriter, r *http.Request, req *request) {
 	ctx, v := r.Context(), r.PostForm.Get
 	in := casekit.NewCase{Subject: v("subject"), Description: v("description"), CustomerID: v("customer_id"),
 		Contact: casekit.Contact{Name: v("contact.name"), Email: v("contact.email"), Phone: v("contact.phone")},
-		Type: v("type"), Priority: v("priority"), QueueID: v("queue_id"), Origin: "phone"}
+		Type:    v("type"), Priority: v("priority"), QueueID: v("queue_id"), Origin: "phone"}
 	if in.CustomerID != "" && in.Contact.Name == "" && in.Contact.Email == "" {
 		if p, err := a.accounts.Person(ctx, tenant, in.CustomerID); err == nil {
 			in.Contact = casekit.Contact{ID: p.ID, Name: p.Name, Email: p.Email}

@@ -69,7 +69,9 @@ func (a *app) parsePages() error {
 		"pfld": func(prefix, name, label string, f *form) fieldData {
 			return fieldData{prefix + "-" + strings.ReplaceAll(name, ".", "-"), name, label, f}
 		},
-		"cf": func(prefix string, defs []casekit.CustomField, f *form) customData { return customData{prefix, defs, f} },
+		"cf": func(prefix string, defs []casekit.CustomField, f *form) customData {
+			return customData{prefix, defs, f}
+		},
 		"selected": func(cur, v string) bool { return cur == v },
 		"in": func(list []string, v string) bool {
 			for _, s := range list {

@@ -345,6 +345,7 @@ type caseControls struct {
 	EditWas      map[string]string
 	CustomFields []casekit.CustomField
 	Priorities   []casekit.Lookup
+	relations
 }
 
 // clock is one of a case's deadlines: when, and how long is left.
@@ -383,6 +384,9 @@ func (a *app) controls(r *http.Request, req *request, c *casekit.Case, forms map
 		return err
 	}
 	if cc.Priorities, err = req.desk.Lookups(ctx, casekit.LookupPriority); err != nil {
+		return err
+	}
+	if err := cc.relations.load(ctx, req.desk, c); err != nil {
 		return err
 	}
 	cc.EditWas = editValues(c, cc.CustomFields)

@@ -22,6 +22,8 @@ type form struct {
 	Values map[string]string
 	Errors map[string]string
 	Other  []string
+	// Preview is what a confirmation step shows before the change.
+	Preview []string
 }
 
 // Val returns the value typed in a field.
@@ -293,6 +295,9 @@ var notices = map[string]string{
 	"completed": "The activity was completed.", "note": "The note was added.", "reply": "The message was posted.",
 	"opened": "The case is opened.", "edited": "The case was saved.", "deleted": "The case was deleted.",
 	"completed-closed": "The activity was completed and the case closed.",
+	"tagged": "The tag was added.", "untagged": "The tag was removed.", "watching": "The watcher was added.",
+	"unwatched": "The watcher was removed.", "linked": "The cases are linked.", "unlinked": "The link was removed.",
+	"merged": "The duplicate was merged into this case.", "revoked": "The portal link was revoked.",
 }
 
 func (a *app) loadCase(w http.ResponseWriter, r *http.Request, req *request) (*casekit.Case, bool) {
@@ -450,6 +455,10 @@ var actionFields = map[string][]string{
 // caseAction runs one of the case page's forms.
 func (a *app) caseAction(w http.ResponseWriter, r *http.Request, req *request) {
 	action := r.PathValue("action")
+	if _, ok := relationFields[action]; ok {
+		a.caseRelation(w, r, req, action)
+		return
+	}
 	fields, known := actionFields[action]
 	if action == "edit" {
 		fields = slices.Concat(fields, postedCustom(r.PostForm))

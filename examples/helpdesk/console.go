@@ -295,7 +295,7 @@ var notices = map[string]string{
 	"completed": "The activity was completed.", "note": "The note was added.", "reply": "The message was posted.",
 	"opened": "The case is opened.", "edited": "The case was saved.", "deleted": "The case was deleted.",
 	"completed-closed": "The activity was completed and the case closed.",
-	"tagged": "The tag was added.", "untagged": "The tag was removed.", "watching": "The watcher was added.",
+	"tagged":           "The tag was added.", "untagged": "The tag was removed.", "watching": "The watcher was added.",
 	"unwatched": "The watcher was removed.", "linked": "The cases are linked.", "unlinked": "The link was removed.",
 	"merged": "The duplicate was merged into this case.", "revoked": "The portal link was revoked.",
 }

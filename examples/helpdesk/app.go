@@ -178,6 +178,9 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.HandleFunc("GET /queues", a.agent(a.queues))
 	mux.HandleFunc("POST /queues/{id}/pick", a.agent(a.pick))
 	mux.HandleFunc("GET /mail", a.agent(a.mailView))
+	mux.HandleFunc("GET /admin", a.admin(a.adminHome))
+	mux.HandleFunc("GET /admin/{area}", a.admin(a.adminList))
+	mux.HandleFunc("POST /admin/{area}/{op}", a.admin(a.adminSave))
 
 	mux.Handle("/portal/", http.StripPrefix("/portal", a.customer(portal)))
 

@@ -21,12 +21,16 @@ type basePage struct {
 	Name  string // the signed-in person's name
 	CSRF  string
 	Path  string
+	Admin bool // the agent may configure the tenant
 }
 
 func (a *app) basePage(r *http.Request, s session, title string) basePage {
 	p := basePage{Title: title, Who: s, CSRF: a.csrfToken(s), Path: r.URL.Path}
 	if s.ID != "" {
 		p.Name = a.name(r.Context(), s.ID)
+	}
+	if s.Kind == kindAgent {
+		p.Admin, _ = a.kit.Desk(tenant).As(casekit.Agent(s.ID)).Can(r.Context(), casekit.PermConfigure)
 	}
 	return p
 }

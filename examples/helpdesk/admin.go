@@ -24,10 +24,10 @@ type adminField struct {
 // row is a map of its fields' values as the form shows them.
 type adminArea struct {
 	Heading, Intro string
-	Fields       []adminField
-	list         func(ctx context.Context, d *casekit.Desk, kind string) ([]map[string]string, error)
-	save         func(ctx context.Context, d *casekit.Desk, kind string, v url.Values) error
-	del          func(ctx context.Context, d *casekit.Desk, kind, key string) error
+	Fields         []adminField
+	list           func(ctx context.Context, d *casekit.Desk, kind string) ([]map[string]string, error)
+	save           func(ctx context.Context, d *casekit.Desk, kind string, v url.Values) error
+	del            func(ctx context.Context, d *casekit.Desk, kind, key string) error
 	// options fills the select fields' options, when they come from the
 	// tenant's configuration.
 	options func(ctx context.Context, d *casekit.Desk, fields []adminField) error

@@ -310,4 +310,62 @@ func scenario(t *testing.T, b *browser, screenshots bool) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+
+	caseWork(t, b, screenshots)
+}
+
+// caseWork walks the console's case work and administration as the
+// admin: a case opened for a caller found in the directory, edited,
+// tagged, given a portal link, then a team added in the administration.
+func caseWork(t *testing.T, b *browser, screenshots bool) {
+	b.open("/cases")
+	b.click("#new-case")
+	b.typeIn("#lookup", "grace")
+	b.click("#lookup-button")
+	b.choose("#new-customer", grace)
+	b.click("#newcase-button")
+	if got := b.text("#new-subject-error"); got == "" {
+		t.Fatal("no error next to the missing subject of the new case")
+	}
+	b.typeIn("#new-subject", "Cannot print from the laptop")
+	b.choose("#new-type", "problem")
+	b.choose("#new-queue", "general")
+	if screenshots {
+		b.save("helpdesk-newcase.png")
+	}
+	b.click("#newcase-button")
+	if got := b.text("#notice"); got != "The case is opened." {
+		t.Fatalf("notice %q after opening a case", got)
+	}
+	b.toggle("#open-edit")
+	b.typeIn("#edit-contact-phone", "+1 555 0100")
+	b.click("#edit-button")
+	if got := b.text("#notice"); got != "The case was saved." {
+		t.Fatalf("notice %q after the edit", got)
+	}
+	b.typeIn("#tag-new", "printer")
+	b.click("#tag-button")
+	if !strings.Contains(b.text("#tags"), "printer") {
+		t.Fatal("the tag is not shown")
+	}
+	b.click("#portal-link-button")
+	if link, _ := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#new-portal-link"))); !strings.Contains(link, "/portal/link/") {
+		t.Fatalf("the new portal link: %q", link)
+	}
+	if screenshots {
+		b.save("helpdesk-casework.png")
+	}
+	b.click(`a[href="/admin"]`)
+	b.click(`a[href="/admin/teams"]`)
+	b.typeIn("#rows form:last-child input[name=id]", "night")
+	b.typeIn("#rows form:last-child input[name=name]", "Night shift")
+	b.click("#rows form:last-child button[type=submit]")
+	saved, _ := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.querySelector('form[aria-label="night"]') !== null`))
+	if got := b.text("#notice"); got != "Saved." || !saved {
+		t.Fatalf("adding a team: notice %q, row shown %v", got, saved)
+	}
+	if screenshots {
+		b.open("/admin/lookups?kind=case_type")
+		b.save("helpdesk-admin.png")
+	}
 }

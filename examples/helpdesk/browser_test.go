@@ -105,6 +105,14 @@ func (b *browser) login(id string) {
 	b.click("#signin-button")
 }
 
+// notice fails the test unless the page's notice says want.
+func (b *browser) notice(want string) {
+	b.t.Helper()
+	if got := b.text("#notice"); got != want {
+		b.t.Fatalf("notice %q, want %q", got, want)
+	}
+}
+
 func (b *browser) save(name string) {
 	b.t.Helper()
 	buf, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
@@ -207,9 +215,7 @@ func scenario(t *testing.T, b *browser, screenshots bool) {
 	b.choose("#activity-kind", "call")
 	b.typeIn("#activity-subject", "Send a technician")
 	b.click("#activity-button")
-	if got := b.text("#notice"); got != "The activity was added." {
-		t.Fatalf("notice %q", got)
-	}
+	b.notice("The activity was added.")
 	b.typeIn("#reply-body", "Is the water tank seated properly? Please check and tell us.")
 	b.click("#reply-button")
 	b.click("#to-waiting_for_response")
@@ -334,15 +340,11 @@ func caseWork(t *testing.T, b *browser, screenshots bool) {
 		b.save("helpdesk-newcase.png")
 	}
 	b.click("#newcase-button")
-	if got := b.text("#notice"); got != "The case is opened." {
-		t.Fatalf("notice %q after opening a case", got)
-	}
+	b.notice("The case is opened.")
 	b.toggle("#open-edit")
 	b.typeIn("#edit-contact-phone", "+1 555 0100")
 	b.click("#edit-button")
-	if got := b.text("#notice"); got != "The case was saved." {
-		t.Fatalf("notice %q after the edit", got)
-	}
+	b.notice("The case was saved.")
 	b.typeIn("#tag-new", "printer")
 	b.click("#tag-button")
 	if !strings.Contains(b.text("#tags"), "printer") {

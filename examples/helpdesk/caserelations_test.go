@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,9 +13,8 @@ import (
 // Tags, watchers, links, a merge after its preview and a portal link
 // shown once, all from the case page.
 func TestCaseRelations(t *testing.T) {
-	a, srv := testApp(t, false)
-	ctx := context.Background()
-	d := a.kit.Desk(tenant).As(casekit.Agent("u-ben"))
+	f := newCaseFixture(t, casekit.NewCase{Subject: "Screen flickers"})
+	ctx, d, cs, c, path := f.ctx, f.d, f.cs, f.ben, f.path
 	open := func(subject string) *casekit.Case {
 		cs, err := d.OpenCase(ctx, casekit.NewCase{Subject: subject, CustomerID: ada, QueueID: "general"})
 		if err != nil {
@@ -24,13 +22,10 @@ func TestCaseRelations(t *testing.T) {
 		}
 		return cs
 	}
-	cs, dup, other := open("Screen flickers"), open("Screen flickers again"), open("Keyboard")
+	dup, other := open("Screen flickers again"), open("Keyboard")
 	if _, err := d.AddNote(ctx, dup.ID, casekit.NewNote{Subject: "diagnosis", Body: "same as the first"}); err != nil {
 		t.Fatal(err)
 	}
-	c := newClient(t, srv.URL)
-	c.login("u-ben")
-	path := "/cases/" + itoa(cs.Number)
 	c.get(path)
 	for _, step := range []struct {
 		action string
@@ -76,8 +71,8 @@ func TestCaseRelations(t *testing.T) {
 	if _, again := c.get(path); strings.Contains(again, m[1]) {
 		t.Fatal("the portal link is shown again")
 	}
-	visitor := newClient(t, srv.URL)
-	if status, _ := visitor.get(strings.TrimPrefix(m[1], srv.URL)); status != http.StatusSeeOther && status != http.StatusOK {
+	visitor := newClient(t, f.base)
+	if status, _ := visitor.get(strings.TrimPrefix(m[1], f.base)); status != http.StatusSeeOther && status != http.StatusOK {
 		t.Fatalf("opening the portal link: %d", status)
 	}
 	links, _ := d.PortalLinks(ctx, cs.ID)
@@ -90,7 +85,7 @@ func TestCaseRelations(t *testing.T) {
 	if links, _ := d.PortalLinks(ctx, cs.ID); links[0].RevokedAt == nil {
 		t.Fatal("the link is not revoked")
 	}
-	if status, _ := newClient(t, srv.URL).get(strings.TrimPrefix(m[1], srv.URL)); status == http.StatusOK || status == http.StatusSeeOther {
+	if status, _ := newClient(t, f.base).get(strings.TrimPrefix(m[1], f.base)); status == http.StatusOK || status == http.StatusSeeOther {
 		t.Fatalf("a revoked link opens: %d", status)
 	}
 }

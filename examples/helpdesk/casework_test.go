@@ -63,16 +63,8 @@ func TestNewCaseForACaller(t *testing.T) {
 // An edit is saved against the version it was made on; a stale one says
 // what changed and saves nothing.
 func TestEditCaseWithVersionCheck(t *testing.T) {
-	a, srv := testApp(t, false)
-	ctx := context.Background()
-	d := a.kit.Desk(tenant).As(casekit.Agent("u-ben"))
-	cs, err := d.OpenCase(ctx, casekit.NewCase{Subject: "Wifi drops", CustomerID: ada, QueueID: "general"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := newClient(t, srv.URL)
-	c.login("u-ben")
-	path := "/cases/" + itoa(cs.Number)
+	f := newCaseFixture(t, casekit.NewCase{Subject: "Wifi drops"})
+	ctx, d, cs, c, path := f.ctx, f.d, f.cs, f.ben, f.path
 	_, page := c.get(path)
 	form := url.Values{"version": {itoa(cs.Version)}, "was.subject": {"Wifi drops"}, "subject": {"Wifi drops hourly"},
 		"was.contact.phone": {""}, "contact.phone": {"+44 20 1234"}}
@@ -109,24 +101,43 @@ func TestEditCaseWithVersionCheck(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+// caseFixture is a helpdesk with one case Ben opened for Ada in General,
+// and Ben signed in.
+type caseFixture struct {
+	app  *app
+	base string
+	ctx  context.Context
+	d    *casekit.Desk // Ben's
+	cs   *casekit.Case
+	ben  *client
+	path string // the case's page
+}
+
+func newCaseFixture(t *testing.T, nc casekit.NewCase) *caseFixture {
+	t.Helper()
+	a, srv := testApp(t, false)
+	f := &caseFixture{app: a, base: srv.URL, ctx: context.Background(), d: a.kit.Desk(tenant).As(casekit.Agent("u-ben"))}
+	nc.CustomerID, nc.QueueID = ada, "general"
+	var err error
+	if f.cs, err = f.d.OpenCase(f.ctx, nc); err != nil {
+		t.Fatal(err)
+	}
+	f.ben = newClient(t, srv.URL)
+	f.ben.login("u-ben")
+	f.path = "/cases/" + itoa(f.cs.Number)
+	return f
+}
+
 // A closed case offers none of the controls its status refuses, and says
 // why; an activity completes with the case closed at once; only the
 // admin deletes, and a deleted case's page says it is gone.
 func TestControlsFollowTheCase(t *testing.T) {
-	a, srv := testApp(t, false)
-	ctx := context.Background()
-	d := a.kit.Desk(tenant).As(casekit.Agent("u-ben"))
-	cs, err := d.OpenCase(ctx, casekit.NewCase{Subject: "Invoice twice", CustomerID: ada, QueueID: "general", Deadline: ptr(time.Now().Add(-time.Hour))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newCaseFixture(t, casekit.NewCase{Subject: "Invoice twice", Deadline: ptr(time.Now().Add(-time.Hour))})
+	ctx, d, cs, ben, path := f.ctx, f.d, f.cs, f.ben, f.path
 	act, err := d.AddActivity(ctx, cs.ID, casekit.NewActivity{Kind: casekit.ActivityCall, Subject: "Call back"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ben := newClient(t, srv.URL)
-	ben.login("u-ben")
-	path := "/cases/" + itoa(cs.Number)
 	_, page := ben.get(path)
 	for _, want := range []string{`id="reply-form"`, `id="open-activity"`, `id="open-note"`, `id="take-button"`, `id="open-edit"`, "overdue by", "complete-close-button"} {
 		if !strings.Contains(page, want) {
@@ -160,7 +171,7 @@ func TestControlsFollowTheCase(t *testing.T) {
 	if !strings.Contains(page, `id="readonly"`) {
 		t.Error("a closed case's page does not say why it takes no work")
 	}
-	ava := newClient(t, srv.URL)
+	ava := newClient(t, f.base)
 	ava.login(admin)
 	if _, page := ava.get(path); !strings.Contains(page, `id="open-delete"`) {
 		t.Fatal("the admin is not offered to delete")

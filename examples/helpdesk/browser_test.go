@@ -105,6 +105,16 @@ func (b *browser) login(id string) {
 	b.click("#signin-button")
 }
 
+// location is the page's address.
+func (b *browser) location() string {
+	b.t.Helper()
+	u, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return u
+}
+
 // notice fails the test unless the page's notice says want.
 func (b *browser) notice(want string) {
 	b.t.Helper()
@@ -350,6 +360,7 @@ func caseWork(t *testing.T, b *browser, screenshots bool) {
 	if !strings.Contains(b.text("#tags"), "printer") {
 		t.Fatal("the tag is not shown")
 	}
+	caseURL := strings.TrimPrefix(b.location(), b.base)
 	b.click("#portal-link-button")
 	if link, _ := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#new-portal-link"))); !strings.Contains(link, "/portal/link/") {
 		t.Fatalf("the new portal link: %q", link)
@@ -369,5 +380,25 @@ func caseWork(t *testing.T, b *browser, screenshots bool) {
 	if screenshots {
 		b.open("/admin/lookups?kind=case_type")
 		b.save("helpdesk-admin.png")
+	}
+	narrow(t, b, caseURL, "/cases?status_flags=active", "/cases/new", "/admin/teams", "/admin/fields", "/queues")
+}
+
+// narrow opens each page 360 px wide, as on a phone, and fails when one
+// is wider than the screen.
+func narrow(t *testing.T, b *browser, pages ...string) {
+	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(360, 740)); err != nil {
+		t.Fatal(err)
+	}
+	defer chromedp.Do(b.ctx, chromedp.EmulateViewport(1280, 900))
+	for _, p := range pages {
+		b.open(p)
+		width, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if width > 360 {
+			t.Errorf("%s is %d px wide on a 360 px screen", p, width)
+		}
 	}
 }

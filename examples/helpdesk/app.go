@@ -170,12 +170,17 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.Handle("GET /static/", http.StripPrefix("/static", http.FileServerFS(mustSub(webFS, "web/static"))))
 
 	mux.HandleFunc("GET /cases", a.agent(a.listCases))
+	mux.HandleFunc("GET /cases/new", a.agent(a.newCase))
+	mux.HandleFunc("POST /cases/new", a.agent(a.openCase))
 	mux.HandleFunc("GET /cases/{number}", a.agent(a.caseDetail))
 	mux.HandleFunc("POST /cases/{number}/{action}", a.agent(a.caseAction))
 	mux.HandleFunc("POST /cases/{number}/activities/{id}/complete", a.agent(a.completeActivity))
 	mux.HandleFunc("GET /queues", a.agent(a.queues))
 	mux.HandleFunc("POST /queues/{id}/pick", a.agent(a.pick))
 	mux.HandleFunc("GET /mail", a.agent(a.mailView))
+	mux.HandleFunc("GET /admin", a.admin(a.adminHome))
+	mux.HandleFunc("GET /admin/{area}", a.admin(a.adminList))
+	mux.HandleFunc("POST /admin/{area}/{op}", a.admin(a.adminSave))
 
 	mux.Handle("/portal/", http.StripPrefix("/portal", a.customer(portal)))
 

@@ -105,6 +105,24 @@ func (b *browser) login(id string) {
 	b.click("#signin-button")
 }
 
+// location is the page's address.
+func (b *browser) location() string {
+	b.t.Helper()
+	u, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return u
+}
+
+// notice fails the test unless the page's notice says want.
+func (b *browser) notice(want string) {
+	b.t.Helper()
+	if got := b.text("#notice"); got != want {
+		b.t.Fatalf("notice %q, want %q", got, want)
+	}
+}
+
 func (b *browser) save(name string) {
 	b.t.Helper()
 	buf, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
@@ -207,9 +225,7 @@ func scenario(t *testing.T, b *browser, screenshots bool) {
 	b.choose("#activity-kind", "call")
 	b.typeIn("#activity-subject", "Send a technician")
 	b.click("#activity-button")
-	if got := b.text("#notice"); got != "The activity was added." {
-		t.Fatalf("notice %q", got)
-	}
+	b.notice("The activity was added.")
 	b.typeIn("#reply-body", "Is the water tank seated properly? Please check and tell us.")
 	b.click("#reply-button")
 	b.click("#to-waiting_for_response")
@@ -309,5 +325,80 @@ func scenario(t *testing.T, b *browser, screenshots bool) {
 			t.Fatalf("the mail view lists nothing about case #%d:\n%s", number, page)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+
+	caseWork(t, b, screenshots)
+}
+
+// caseWork walks the console's case work and administration as the
+// admin: a case opened for a caller found in the directory, edited,
+// tagged, given a portal link, then a team added in the administration.
+func caseWork(t *testing.T, b *browser, screenshots bool) {
+	b.open("/cases")
+	b.click("#new-case")
+	b.typeIn("#lookup", "grace")
+	b.click("#lookup-button")
+	b.choose("#new-customer", grace)
+	b.click("#newcase-button")
+	if got := b.text("#new-subject-error"); got == "" {
+		t.Fatal("no error next to the missing subject of the new case")
+	}
+	b.typeIn("#new-subject", "Cannot print from the laptop")
+	b.choose("#new-type", "problem")
+	b.choose("#new-queue", "general")
+	if screenshots {
+		b.save("helpdesk-newcase.png")
+	}
+	b.click("#newcase-button")
+	b.notice("The case is opened.")
+	b.toggle("#open-edit")
+	b.typeIn("#edit-contact-phone", "+1 555 0100")
+	b.click("#edit-button")
+	b.notice("The case was saved.")
+	b.typeIn("#tag-new", "printer")
+	b.click("#tag-button")
+	if !strings.Contains(b.text("#tags"), "printer") {
+		t.Fatal("the tag is not shown")
+	}
+	caseURL := strings.TrimPrefix(b.location(), b.base)
+	b.click("#portal-link-button")
+	if link, _ := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#new-portal-link"))); !strings.Contains(link, "/portal/link/") {
+		t.Fatalf("the new portal link: %q", link)
+	}
+	if screenshots {
+		b.save("helpdesk-casework.png")
+	}
+	b.click(`a[href="/admin"]`)
+	b.click(`a[href="/admin/teams"]`)
+	b.typeIn("#rows form:last-child input[name=id]", "night")
+	b.typeIn("#rows form:last-child input[name=name]", "Night shift")
+	b.click("#rows form:last-child button[type=submit]")
+	saved, _ := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.querySelector('form[aria-label="night"]') !== null`))
+	if got := b.text("#notice"); got != "Saved." || !saved {
+		t.Fatalf("adding a team: notice %q, row shown %v", got, saved)
+	}
+	if screenshots {
+		b.open("/admin/lookups?kind=case_type")
+		b.save("helpdesk-admin.png")
+	}
+	narrow(t, b, caseURL, "/cases?status_flags=active", "/cases/new", "/admin/teams", "/admin/fields", "/queues")
+}
+
+// narrow opens each page 360 px wide, as on a phone, and fails when one
+// is wider than the screen.
+func narrow(t *testing.T, b *browser, pages ...string) {
+	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(360, 740)); err != nil {
+		t.Fatal(err)
+	}
+	defer chromedp.Do(b.ctx, chromedp.EmulateViewport(1280, 900))
+	for _, p := range pages {
+		b.open(p)
+		width, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if width > 360 {
+			t.Errorf("%s is %d px wide on a 360 px screen", p, width)
+		}
 	}
 }

@@ -22,6 +22,8 @@ type form struct {
 	Values map[string]string
 	Errors map[string]string
 	Other  []string
+	// Preview is what a confirmation step shows before the change.
+	Preview []string
 }
 
 // Val returns the value typed in a field.
@@ -73,10 +75,11 @@ type option struct{ Value, Label string }
 type listPage struct {
 	basePage
 	Filter             *form
+	Notice             string
 	Rows               []caseRow
 	Next               string
 	Statuses           []casekit.Status
-	Priorities         []casekit.Lookup
+	Priorities, Types  []casekit.Lookup
 	Queues             []casekit.Queue
 	Teams              []casekit.Team
 	Agents, Customers  []option
@@ -93,11 +96,13 @@ type caseRow struct {
 // filterFields are the list's filter fields shown on the form; any other
 // CaseFilter field may still come in the query string.
 var filterFields = []string{"q", "status", "priority", "queue_id", "team_id", "assignee_id", "tag", "customer_id",
-	"created_after", "created_before", "breached", "sort", "status_flags"}
+	"created_after", "created_before", "breached", "sort", "status_flags", "type", "deadline_before"}
 
 func (a *app) listCases(w http.ResponseWriter, r *http.Request, req *request) {
 	q := r.URL.Query()
-	page := &listPage{basePage: a.basePage(r, req.s, "Cases"), Filter: &form{Values: map[string]string{}, Errors: map[string]string{}}}
+	page := &listPage{basePage: a.basePage(r, req.s, "Cases"), Filter: &form{Values: map[string]string{}, Errors: map[string]string{}},
+		Notice: notices[q.Get("done")]}
+	q.Del("done")
 	for k := range q {
 		page.Filter.Values[k] = q.Get(k)
 	}
@@ -204,6 +209,9 @@ func (a *app) listOptions(r *http.Request, req *request, p *listPage) error {
 	if p.Priorities, err = req.desk.Lookups(ctx, casekit.LookupPriority); err != nil {
 		return err
 	}
+	if p.Types, err = req.desk.Lookups(ctx, casekit.LookupCaseType); err != nil {
+		return err
+	}
 	if p.Queues, err = req.desk.Queues(ctx); err != nil {
 		return err
 	}
@@ -260,6 +268,7 @@ type casePage struct {
 	SupportLevels []casekit.Lookup
 	ActivityKinds []string
 	Names         map[string]string // actor string → name
+	caseControls
 }
 
 // Form returns the named form, empty when it has nothing to show.
@@ -284,6 +293,11 @@ var notices = map[string]string{
 	"resolved": "The case is resolved.", "assigned": "The case was assigned.", "picked": "The case is yours now.",
 	"escalated": "The case was escalated.", "reclassified": "The case was reclassified.", "activity": "The activity was added.",
 	"completed": "The activity was completed.", "note": "The note was added.", "reply": "The message was posted.",
+	"opened": "The case is opened.", "edited": "The case was saved.", "deleted": "The case was deleted.",
+	"completed-closed": "The activity was completed and the case closed.",
+	"tagged":           "The tag was added.", "untagged": "The tag was removed.", "watching": "The watcher was added.",
+	"unwatched": "The watcher was removed.", "linked": "The cases are linked.", "unlinked": "The link was removed.",
+	"merged": "The duplicate was merged into this case.", "revoked": "The portal link was revoked.",
 }
 
 func (a *app) loadCase(w http.ResponseWriter, r *http.Request, req *request) (*casekit.Case, bool) {
@@ -294,7 +308,7 @@ func (a *app) loadCase(w http.ResponseWriter, r *http.Request, req *request) (*c
 	}
 	c, err := req.desk.CaseByNumber(r.Context(), n)
 	if errors.Is(err, casekit.ErrNotFound) {
-		a.fail(w, r, http.StatusNotFound, "There is no such case.")
+		a.fail(w, r, http.StatusNotFound, "There is no such case: it may have been deleted, or never existed.")
 		return nil, false
 	}
 	if err != nil {
@@ -325,6 +339,10 @@ func (a *app) showCase(w http.ResponseWriter, r *http.Request, req *request, c *
 	}
 	if c.AssigneeID != "" {
 		p.Assignee = a.name(ctx, c.AssigneeID)
+	}
+	if err := a.controls(r, req, c, forms, &p.caseControls); err != nil {
+		a.internal(w, r, err)
+		return
 	}
 	p.Customer = c.Contact.Name
 	if c.CustomerID != "" {
@@ -430,12 +448,21 @@ var actionFields = map[string][]string{
 	"activity":   {"kind", "subject", "description", "due", "assignee_id", "notify_contact"},
 	"note":       {"subject", "body", "public"},
 	"reply":      {"body", "internal"},
+	"edit":       editFields,
+	"delete":     {"reason"},
 }
 
 // caseAction runs one of the case page's forms.
 func (a *app) caseAction(w http.ResponseWriter, r *http.Request, req *request) {
 	action := r.PathValue("action")
+	if _, ok := relationFields[action]; ok {
+		a.caseRelation(w, r, req, action)
+		return
+	}
 	fields, known := actionFields[action]
+	if action == "edit" {
+		fields = slices.Concat(fields, postedCustom(r.PostForm))
+	}
 	if !known {
 		a.fail(w, r, http.StatusNotFound, "There is no such page.")
 		return
@@ -506,9 +533,17 @@ func (a *app) caseAction(w http.ResponseWriter, r *http.Request, req *request) {
 		_, err = d.AddNote(ctx, c.ID, casekit.NewNote{Subject: v("subject"), Body: v("body"), Public: checked("public")})
 	case "reply":
 		_, err = d.PostMessage(ctx, c.ID, casekit.NewMessage{Direction: casekit.Outbound, Body: v("body"), Internal: checked("internal")})
+	case "edit":
+		done, err = a.editCase(r, req, c)
+	case "delete":
+		done, err = a.deleteCase(r, req, c)
 	}
 	if err != nil {
 		a.refused(w, r, req, c, action, fields, err)
+		return
+	}
+	if done == "deleted" {
+		http.Redirect(w, r, "/cases?done=deleted", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/cases/%d?done=%s", c.Number, done), http.StatusSeeOther)
@@ -523,8 +558,10 @@ func fieldError(field, rule, msg string) error {
 // their pages.
 func (a *app) refused(w http.ResponseWriter, r *http.Request, req *request, c *casekit.Case, name string, fields []string, err error) {
 	var ve *casekit.ValidationError
+	var stale *staleEdit
 	status := http.StatusConflict
 	switch {
+	case errors.As(err, &stale):
 	case errors.As(err, &ve):
 		status = http.StatusUnprocessableEntity
 	case errors.Is(err, casekit.ErrNotFound):
@@ -542,7 +579,13 @@ func (a *app) refused(w http.ResponseWriter, r *http.Request, req *request, c *c
 	if fresh, ferr := req.desk.Case(r.Context(), c.ID); ferr == nil {
 		c = fresh
 	}
-	a.showCase(w, r, req, c, status, map[string]*form{name: formFrom(r.PostForm, fields, err)})
+	f := formFrom(r.PostForm, fields, err)
+	if stale != nil {
+		f.Other = append([]string{"Someone else changed the case while you were editing it, so nothing was saved. Since you opened the form:"},
+			stale.changes...)
+		f.Other = append(f.Other, "Your typing is kept below: check it against the changes and save again.")
+	}
+	a.showCase(w, r, req, c, status, map[string]*form{name: f})
 }
 
 func (a *app) completeActivity(w http.ResponseWriter, r *http.Request, req *request) {
@@ -560,11 +603,15 @@ func (a *app) completeActivity(w http.ResponseWriter, r *http.Request, req *requ
 		a.fail(w, r, http.StatusNotFound, "There is no such activity on this case.")
 		return
 	}
-	if _, err := req.desk.CompleteActivity(r.Context(), id, casekit.Completion{Result: r.PostForm.Get("result")}); err != nil {
-		a.refused(w, r, req, c, "complete-"+id, []string{"result"}, err)
+	in, done := casekit.Completion{Result: r.PostForm.Get("result")}, "completed"
+	if r.PostForm.Get("close_case") == "on" {
+		in.CloseCase, done = &casekit.Closure{Reason: r.PostForm.Get("reason"), Note: r.PostForm.Get("result")}, "completed-closed"
+	}
+	if _, err := req.desk.CompleteActivity(r.Context(), id, in); err != nil {
+		a.refused(w, r, req, c, "complete-"+id, []string{"result", "reason"}, err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/cases/%d?done=completed", c.Number), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/cases/%d?done=%s", c.Number, done), http.StatusSeeOther)
 }
 
 // queuesPage lists the queues with what waits in each.

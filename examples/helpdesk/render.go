@@ -21,12 +21,16 @@ type basePage struct {
 	Name  string // the signed-in person's name
 	CSRF  string
 	Path  string
+	Admin bool // the agent may configure the tenant
 }
 
 func (a *app) basePage(r *http.Request, s session, title string) basePage {
 	p := basePage{Title: title, Who: s, CSRF: a.csrfToken(s), Path: r.URL.Path}
 	if s.ID != "" {
 		p.Name = a.name(r.Context(), s.ID)
+	}
+	if s.Kind == kindAgent {
+		p.Admin, _ = a.kit.Desk(tenant).As(casekit.Agent(s.ID)).Can(r.Context(), casekit.PermConfigure)
 	}
 	return p
 }
@@ -65,7 +69,13 @@ func (a *app) parsePages() error {
 			return ""
 		},
 		"duration": humanDuration,
-		"fld":      func(name, label string, f *form) fieldData { return fieldData{name, label, f} },
+		"fld":      func(name, label string, f *form) fieldData { return fieldData{name, name, label, f} },
+		"pfld": func(prefix, name, label string, f *form) fieldData {
+			return fieldData{prefix + "-" + strings.ReplaceAll(name, ".", "-"), name, label, f}
+		},
+		"cf": func(prefix string, defs []casekit.CustomField, f *form) customData {
+			return customData{prefix, defs, f}
+		},
 		"selected": func(cur, v string) bool { return cur == v },
 		"in": func(list []string, v string) bool {
 			for _, s := range list {
@@ -128,8 +138,16 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, name st
 
 // fieldData is what the "field" template of a form page is given.
 type fieldData struct {
-	Name, Label string
-	Form        *form
+	ID, Name, Label string
+	Form            *form
+}
+
+// customData is what the "custom" template, the custom fields of a
+// form, is given.
+type customData struct {
+	Prefix string
+	Defs   []casekit.CustomField
+	Form   *form
 }
 
 // humanDuration says a case's age as people do: "3d 4h", "25m".

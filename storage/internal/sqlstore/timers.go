@@ -166,11 +166,8 @@ func FireOne(ctx context.Context, tx *Tx, now time.Time, fn func(context.Context
 // held by someone else or gone.
 func (t *Tx) lockCaseSkip(ctx context.Context, id string) (bool, error) {
 	q := t.db.NewSelect().TableExpr("?.cases AS c", t.schema).Column("c.id").Where("c.id = ?", id)
-	if t.dialect == Postgres {
-		q = q.For("UPDATE SKIP LOCKED")
-	}
 	var got string
-	err := q.Scan(ctx, &got)
+	err := t.dialect.lockRows(q, "UPDATE SKIP LOCKED").Scan(ctx, &got)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -214,7 +211,7 @@ func truncate(s string, n int) string {
 
 // FireFunc is what casekit runs on a fired timer (casekit.Store.FireTimer's
 // fn).
-type FireFunc func(ctx context.Context, tenant string, tx casekit.Tx, t casekit.Timer) error
+type FireFunc = func(ctx context.Context, tenant string, tx casekit.Tx, t casekit.Timer) error
 
 // FireIn fires at most one due timer of tenant: FireOne in a transaction
 // that inTx opens, and, when fn fails, PutOff in a second one, returning

@@ -60,8 +60,8 @@ func (t *Tx) ins(model any, name string) *bun.InsertQuery {
 }
 
 func (t *Tx) lock(q *bun.SelectQuery, lock bool) *bun.SelectQuery {
-	if lock && t.dialect == Postgres {
-		return q.For("UPDATE")
+	if lock {
+		return t.dialect.lockRows(q, "UPDATE")
 	}
 	return q
 }

@@ -23,7 +23,8 @@ func (t *Tx) NextCaseNumber(ctx context.Context) (int64, error) {
 
 // InsertCase implements casekit.Tx.
 func (t *Tx) InsertCase(ctx context.Context, c *casekit.Case) error {
-	_, err := t.ins(caseRowOf(c), "cases").Value("priority_rank", rankSQL, t.schema, c.Priority).Exec(ctx)
+	_, err := t.ins(caseRowOf(c), "cases").Value("priority_rank", rankSQL, t.schema, c.Priority).
+		Returning("").Exec(ctx) // nothing to read back: the row is not kept
 	return t.err(err, "insert case")
 }
 
@@ -32,7 +33,7 @@ func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*ca
 	if err := t.lock(t.sel(&r, "cases", "c").Where(where, arg), lock).Scan(ctx); err != nil {
 		return nil, t.err(err, "case")
 	}
-	return r.domain()
+	return caseDomain(&r)
 }
 
 // Case implements casekit.Tx.
@@ -101,7 +102,7 @@ func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Cas
 	}
 	out := make([]*casekit.Case, len(rows))
 	for i := range rows {
-		c, err := rows[i].domain()
+		c, err := caseDomain(&rows[i])
 		if err != nil {
 			return nil, err
 		}

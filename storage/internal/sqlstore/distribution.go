@@ -100,7 +100,7 @@ func (t *Tx) NextInQueue(ctx context.Context, q casekit.PickQuery) (*casekit.Cas
 		if err != nil {
 			return nil, t.err(err, "next in queue")
 		}
-		return r.domain()
+		return caseDomain(&r)
 	}
 	return nil, t.err(sql.ErrNoRows, "next in queue")
 }

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/uptrace/bun/schema"
 
 	"casekit.dev/casekit"
+	"casekit.dev/storage/sqlstore/rows"
 )
 
 // caseOrder is one order of the case list: by a value, then by ID. The
@@ -36,11 +36,9 @@ func timeOf(p *casekit.CasePosition) any {
 	return p.Time.UTC()
 }
 
-// unrankedPriority is the rank kept on a case whose priority is not in the
-// tenant's priority lookup: below every rank a lookup may hold
-// (casekit.Lookup.Rank), so such cases come last in the priority sort and
-// first in its reverse, and the rank is never NULL.
-const unrankedPriority = math.MinInt32
+// unrankedPriority is the rank kept on a case whose priority is not in
+// the tenant's priority lookup (see rows.UnrankedPriority).
+const unrankedPriority = rows.UnrankedPriority
 
 // rankSQL is the rank a case of priority ? (the second argument; the first
 // is the schema) keeps in cases.priority_rank, set on every insert and

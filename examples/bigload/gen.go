@@ -9,15 +9,15 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
-	"casekit.dev/examples/internal/tables"
+	"casekit.dev/storage/sqlstore/rows"
 )
 
 // loaded is one generated case with what casekit would have written
 // along with it: its messages and their events.
 type loaded struct {
-	c        tables.Case
-	messages []tables.Message
-	events   []tables.Event
+	c        rows.Case
+	messages []rows.Message
+	events   []rows.Event
 }
 
 // The shape of the data. Counts are chosen so that a filter on one value
@@ -200,7 +200,7 @@ func (g *generator) nextCase() loaded {
 		createdBy = casekit.Agent(fmt.Sprintf("agent-%02d", g.r.IntN(agentCount))).String()
 	}
 	status := g.status(age)
-	c := tables.Case{
+	c := rows.Case{
 		ID: g.uuidAt(created), Number: n,
 		Subject: g.text(3, 8), Description: g.text(12, 40),
 		CustomerID: customerID(cust), ContactID: contact, ContactName: "Contact " + contact, ContactEmail: email,
@@ -208,12 +208,12 @@ func (g *generator) nextCase() loaded {
 		Origin: origin, Tags: tags, Status: status, CreatedBy: createdBy,
 		CreatedAt: created, UpdatedAt: created, Version: 1,
 	}
-	c.PriorityRank = tables.PriorityRank(c.Priority)
+	c.PriorityRank = rows.DefaultRank(c.Priority)
 	if status != casekit.StatusNew {
 		c.AssigneeID = fmt.Sprintf("agent-%02d", g.r.IntN(agentCount))
 	}
 	l := loaded{}
-	opened := tables.Event{ID: g.uuidAt(created), CaseID: c.ID, CaseNumber: n, Type: string(casekit.EventCaseOpened),
+	opened := rows.Event{ID: g.uuidAt(created), CaseID: c.ID, CaseNumber: n, Type: string(casekit.EventCaseOpened),
 		Actor: createdBy, At: created, Data: map[string]any{"number": n, "subject": c.Subject, "status": casekit.StatusNew,
 			"priority": c.Priority, "origin": origin, "customer_id": c.CustomerID}}
 	l.events = append(l.events, opened)
@@ -229,7 +229,7 @@ func (g *generator) nextCase() loaded {
 		} else {
 			at = at.Add(time.Second)
 		}
-		m := tables.Message{ID: g.uuidAt(at), CaseID: c.ID, Subject: "Re: " + c.Subject, Body: g.text(10, 60), Public: true, CreatedAt: at}
+		m := rows.Message{ID: g.uuidAt(at), CaseID: c.ID, Subject: "Re: " + c.Subject, Body: g.text(10, 60), Public: true, CreatedAt: at}
 		if i == 0 || i%2 == 0 {
 			m.Direction, m.Channel, m.Sender = string(casekit.Inbound), string(casekit.ChannelEmail), email
 			m.Recipients = []string{"support@example.com"}
@@ -248,7 +248,7 @@ func (g *generator) nextCase() loaded {
 			}
 		}
 		l.messages = append(l.messages, m)
-		l.events = append(l.events, tables.Event{ID: g.uuidAt(at), CaseID: c.ID, CaseNumber: n,
+		l.events = append(l.events, rows.Event{ID: g.uuidAt(at), CaseID: c.ID, CaseNumber: n,
 			Type: string(casekit.EventMessagePosted), Actor: m.CreatedBy, At: at,
 			Data: map[string]any{"message_id": m.ID, "direction": m.Direction, "channel": m.Channel,
 				"public": m.Public, "excerpt": excerpt(m.Body)}})

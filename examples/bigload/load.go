@@ -18,9 +18,9 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, as storage/sqlite uses
 
 	"casekit.dev/casekit"
-	"casekit.dev/examples/internal/tables"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
+	"casekit.dev/storage/sqlstore/rows"
 )
 
 // env is the store, its kit and a plain Bun connection to the tenant's
@@ -226,9 +226,9 @@ func (e *env) analyze(ctx context.Context) error {
 // write inserts one batch of cases, their messages and events in one
 // transaction.
 func (e *env) write(ctx context.Context, b []loaded) error {
-	cases := make([]tables.Case, 0, len(b))
-	var msgs []tables.Message
-	var evs []tables.Event
+	cases := make([]rows.Case, 0, len(b))
+	var msgs []rows.Message
+	var evs []rows.Event
 	for i := range b {
 		cases = append(cases, b[i].c)
 		msgs = append(msgs, b[i].messages...)
@@ -241,7 +241,7 @@ func (e *env) write(ctx context.Context, b []loaded) error {
 		if _, err := tx.NewInsert().Model(&msgs).ModelTableExpr("?.messages", e.schema).Exec(ctx); err != nil {
 			return fmt.Errorf("insert messages: %w", err)
 		}
-		if _, err := tx.NewInsert().Model(&evs).ModelTableExpr("?.events", e.schema).Exec(ctx); err != nil {
+		if _, err := tx.NewInsert().Model(&evs).ModelTableExpr("?.events", e.schema).ExcludeColumn("seq").Exec(ctx); err != nil {
 			return fmt.Errorf("insert events: %w", err)
 		}
 		return nil

@@ -19,8 +19,8 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, as storage/sqlite uses
 
 	"casekit.dev/casekit"
-	"casekit.dev/examples/internal/tables"
 	"casekit.dev/storage/postgres"
+	"casekit.dev/storage/sqlstore/rows"
 )
 
 // baseline writes the rows Desk.OpenCase writes for a case, with plain
@@ -147,18 +147,18 @@ func (b *baseline) close() {
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// rows is what opening one case writes.
-type rows struct {
-	c      *tables.Case
-	timers []tables.Timer
-	event  *tables.Event
-	outbox []tables.Outbox
+// caseRows is what opening one case writes.
+type caseRows struct {
+	c      *rows.Case
+	timers []rows.Timer
+	event  *rows.Event
+	outbox []rows.Outbox
 }
 
 // rowsFor builds the rows Desk.OpenCase writes for s as case number n at
 // now, from what the load configured: the queue's team and SLA, the
 // default priority, the initial status.
-func (b *baseline) rowsFor(s shape, n int64, now time.Time) rows {
+func (b *baseline) rowsFor(s shape, n int64, now time.Time) caseRows {
 	in := s.in
 	origin := in.Origin
 	switch {
@@ -186,15 +186,15 @@ func (b *baseline) rowsFor(s shape, n int64, now time.Time) rows {
 	if len(custom) == 0 {
 		custom = nil
 	}
-	c := &tables.Case{
+	c := &rows.Case{
 		ID: newID(), Number: n, Subject: strings.TrimSpace(in.Subject), Description: in.Description,
 		CustomerID: in.CustomerID, ContactID: in.Contact.ID, ContactName: in.Contact.Name,
 		ContactEmail: in.Contact.Email, ContactPhone: in.Contact.Phone,
-		Type: in.Type, Category: in.Category, Priority: prio, PriorityRank: tables.PriorityRank(prio), Origin: origin, Service: in.Service,
+		Type: in.Type, Category: in.Category, Priority: prio, PriorityRank: rows.DefaultRank(prio), Origin: origin, Service: in.Service,
 		Tags: tags, Custom: custom, AssigneeID: in.AssigneeID, TeamID: team, QueueID: in.QueueID, SLAID: slaID,
 		Status: b.initial, CreatedBy: s.actor.String(), CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
-	var r rows
+	var r caseRows
 	r.c = c
 	if slaID == standardSLA.ID {
 		for _, t := range standardSLA.Targets {
@@ -208,16 +208,16 @@ func (b *baseline) rowsFor(s shape, n int64, now time.Time) rows {
 				due time.Time
 			}{{"response", resp}, {"resolution", res}} {
 				if w := standardSLA.WarnBefore; w > 0 && d.due.Add(-w).After(now) {
-					r.timers = append(r.timers, tables.Timer{ID: newID(), CaseID: c.ID, Kind: string(casekit.TimerSLAWarning), Key: d.key, DueUS: d.due.Add(-w).UnixMicro()})
+					r.timers = append(r.timers, rows.Timer{ID: newID(), CaseID: c.ID, Kind: string(casekit.TimerSLAWarning), Key: d.key, DueUS: d.due.Add(-w).UnixMicro()})
 				}
-				r.timers = append(r.timers, tables.Timer{ID: newID(), CaseID: c.ID, Kind: string(casekit.TimerSLABreach), Key: d.key, DueUS: d.due.UnixMicro()})
+				r.timers = append(r.timers, rows.Timer{ID: newID(), CaseID: c.ID, Kind: string(casekit.TimerSLABreach), Key: d.key, DueUS: d.due.UnixMicro()})
 			}
-			slices.SortStableFunc(r.timers, func(a, b tables.Timer) int { return cmp.Compare(a.DueUS, b.DueUS) })
+			slices.SortStableFunc(r.timers, func(a, b rows.Timer) int { return cmp.Compare(a.DueUS, b.DueUS) })
 		}
 	}
 	data := map[string]any{"number": n, "subject": c.Subject, "status": c.Status,
 		"priority": prio, "origin": origin, "customer_id": c.CustomerID}
-	r.event = &tables.Event{ID: newID(), CaseID: c.ID, CaseNumber: n, Type: string(casekit.EventCaseOpened),
+	r.event = &rows.Event{ID: newID(), CaseID: c.ID, CaseNumber: n, Type: string(casekit.EventCaseOpened),
 		Actor: c.CreatedBy, At: now, Data: data}
 	// The queue's team hears of a case from the portal, a web form or
 	// mail, unless it was opened with an assignee (here always the agent
@@ -230,7 +230,7 @@ func (b *baseline) rowsFor(s shape, n int64, now time.Time) rows {
 		for k, v := range data {
 			nd[k] = v
 		}
-		r.outbox = append(r.outbox, tables.Outbox{ID: newID(), EventID: r.event.ID, EventType: r.event.Type,
+		r.outbox = append(r.outbox, rows.Outbox{ID: newID(), EventID: r.event.ID, EventType: r.event.Type,
 			CaseID: c.ID, CaseNumber: n, RecipientKind: string(casekit.RecipientTeam), RecipientID: team,
 			Data: nd, CreatedUS: now.UnixMicro(), DueUS: now.UnixMicro()})
 	}
@@ -244,7 +244,7 @@ func (b *baseline) open(ctx context.Context, tenant string, s shape) (string, in
 	if b.pg == nil {
 		db, schema = b.files[tenant], bun.Ident("main")
 	}
-	var r rows
+	var r caseRows
 	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		now := time.Now().UTC().Truncate(time.Microsecond)
 		var n int64
@@ -264,7 +264,7 @@ func (b *baseline) open(ctx context.Context, tenant string, s shape) (string, in
 				return err
 			}
 		}
-		if _, err := tx.NewInsert().Model(r.event).ModelTableExpr("?.events", schema).Exec(ctx); err != nil {
+		if _, err := tx.NewInsert().Model(r.event).ModelTableExpr("?.events", schema).ExcludeColumn("seq").Exec(ctx); err != nil {
 			return fmt.Errorf("insert event: %w", err)
 		}
 		if len(r.outbox) > 0 {

@@ -37,16 +37,22 @@ const controlFile = "_casekit.db"
 // schema is the name SQLite gives a database file's own tables.
 const schema = "main"
 
+// host is sqlstore.Host under a name that keeps it out of the Store's
+// exported fields: only its casekit.Store methods are promoted.
+type host = sqlstore.Host
+
 // Store is the SQLite casekit.Store. It is safe for concurrent use.
 type Store struct {
+	host // Tenant, Tenants, Migrate and Kit.Run's work
+
 	dir     string // empty in memory
 	maxOpen int
 	busy    time.Duration
 	control *bun.DB
+	reg     *sqlstore.Registry // in the control file
 
 	mu       sync.Mutex
 	open     map[string]*handle
-	known    map[string]bool
 	creating map[string]bool
 	tick     uint64
 }
@@ -82,7 +88,7 @@ var _ casekit.Store = (*Store)(nil)
 // Open opens the store in dir, creating the directory if needed, or in
 // memory when dir is ":memory:" (every in-memory store is independent).
 func Open(dir string, opts ...Option) (*Store, error) {
-	s := &Store{maxOpen: 64, busy: 5 * time.Second, open: map[string]*handle{}, known: map[string]bool{}, creating: map[string]bool{}}
+	s := &Store{maxOpen: 64, busy: 5 * time.Second, open: map[string]*handle{}, creating: map[string]bool{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -100,21 +106,15 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	s.control = control
-	_, err = control.ExecContext(context.Background(), `CREATE TABLE IF NOT EXISTS tenants (
-		id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL)`)
-	for _, q := range []string{sqlstore.QueueTimers, sqlstore.QueueOutbox} {
-		// The earliest due time (or earlier) of each tenant's timers and
-		// outbox: Kit.Run finds the tenants with due work here, without
-		// opening every file.
-		if err == nil {
-			_, err = control.ExecContext(context.Background(), `CREATE TABLE IF NOT EXISTS `+q+`_wakeups (
-				tenant TEXT PRIMARY KEY, due_us INTEGER NOT NULL)`)
-		}
-	}
-	if err != nil {
+	s.reg = sqlstore.NewRegistry(control, sqlstore.SQLite, schema, "sqlite")
+	if err := s.reg.CreateTables(context.Background(), control); err != nil {
 		control.Close()
 		return nil, fmt.Errorf("sqlite: tenant registry: %w", err)
 	}
+	// The registry's wakeup tables say which tenants have work due; each
+	// file runs one transaction at a time, so a timer fires once and
+	// claims are disjoint.
+	s.host = sqlstore.NewHost(s.reg, sqlstore.Access{InTenant: s.onTenant, MoveWakeup: s.moveWakeup, MigrateTenant: s.migrateTenant})
 	return s, nil
 }
 
@@ -169,27 +169,6 @@ func (s *Store) openDB(file string, create bool) (*bun.DB, error) {
 var classify = sqlstore.ClassifyCode(func(e *msqlite.Error) string { return strconv.Itoa(e.Code()) },
 	strconv.Itoa(sqlite3.SQLITE_CONSTRAINT_UNIQUE), strconv.Itoa(sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY))
 
-// exists reports whether the tenant is registered, asking the registry when
-// this process has not seen it yet.
-func (s *Store) exists(ctx context.Context, id string) (bool, error) {
-	s.mu.Lock()
-	ok := s.known[id]
-	s.mu.Unlock()
-	if ok {
-		return true, nil
-	}
-	n, err := s.control.NewSelect().TableExpr("tenants").Where("id = ?", id).Count(ctx)
-	if err != nil {
-		return false, fmt.Errorf("sqlite: tenant registry: %w", err)
-	}
-	if n > 0 {
-		s.mu.Lock()
-		s.known[id] = true
-		s.mu.Unlock()
-	}
-	return n > 0, nil
-}
-
 // acquire returns the tenant's open database, opening it if needed (and
 // creating the file only when create is set), and holds it open until
 // release. A registered tenant whose file is gone gives ErrTenantNotFound.
@@ -204,8 +183,8 @@ func (s *Store) acquire(id string, create bool) (*handle, error) {
 	}
 	db, err := s.openDB(tenantFile(id), create)
 	if errors.Is(err, errMissing) {
-		delete(s.known, id)
-		return nil, tenantErr(id, fmt.Errorf("%w: %w", err, casekit.ErrTenantNotFound))
+		s.reg.Forget(id)
+		return nil, sqlstore.TenantErr(id, fmt.Errorf("%w: %w", err, casekit.ErrTenantNotFound))
 	}
 	if err != nil {
 		return nil, err
@@ -256,28 +235,26 @@ func (s *Store) OpenFiles() int {
 	return len(s.open)
 }
 
-func tenantErr(id string, err error) error { return fmt.Errorf("tenant %q: %w", id, err) }
-
 // CreateTenant implements casekit.Store.
 func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(context.Context, casekit.Tx) error) (err error) {
 	if err := casekit.ValidateTenantID(t.ID); err != nil {
 		return err
 	}
 	s.mu.Lock()
-	busy := s.creating[t.ID] || s.known[t.ID]
+	busy := s.creating[t.ID]
 	s.creating[t.ID] = true
 	s.mu.Unlock()
 	if busy {
-		return tenantErr(t.ID, casekit.ErrTenantExists)
+		return sqlstore.TenantErr(t.ID, casekit.ErrTenantExists)
 	}
 	defer func() {
 		s.mu.Lock()
 		delete(s.creating, t.ID)
 		s.mu.Unlock()
 	}()
-	if ok, err := s.exists(ctx, t.ID); err != nil || ok {
+	if ok, err := s.reg.Exists(ctx, t.ID); err != nil || ok {
 		if err == nil {
-			err = tenantErr(t.ID, casekit.ErrTenantExists)
+			err = sqlstore.TenantErr(t.ID, casekit.ErrTenantExists)
 		}
 		return err
 	}
@@ -304,16 +281,12 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 		return seed(ctx, s.tx(tx, t.ID))
 	})
 	if err != nil {
-		return tenantErr(t.ID, err)
+		return sqlstore.TenantErr(t.ID, err)
 	}
-	_, err = s.control.NewRaw("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)",
-		t.ID, t.Name, t.CreatedAt.UTC().Format(time.RFC3339Nano)).Exec(ctx)
-	if err != nil {
-		return tenantErr(t.ID, classify(err))
+	if err = s.reg.Register(ctx, s.control, t, classify); err != nil {
+		return sqlstore.TenantErr(t.ID, err)
 	}
-	s.mu.Lock()
-	s.known[t.ID] = true
-	s.mu.Unlock()
+	s.reg.Remember(t.ID)
 	return nil
 }
 
@@ -341,20 +314,10 @@ func (s *Store) DropTenant(ctx context.Context, id string) error {
 	if err := casekit.ValidateTenantID(id); err != nil {
 		return err
 	}
-	res, err := s.control.NewRaw("DELETE FROM tenants WHERE id = ?", id).Exec(ctx)
-	if err != nil {
-		return tenantErr(id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return tenantErr(id, casekit.ErrTenantNotFound)
-	}
-	for _, q := range []string{sqlstore.QueueTimers, sqlstore.QueueOutbox} {
-		if _, err := s.control.NewRaw("DELETE FROM ? WHERE tenant = ?", wakeups(q), id).Exec(ctx); err != nil {
-			return tenantErr(id, err)
-		}
+	if err := s.reg.Unregister(ctx, s.control, id); err != nil {
+		return sqlstore.TenantErr(id, err)
 	}
 	s.mu.Lock()
-	delete(s.known, id)
 	if h, ok := s.open[id]; ok {
 		delete(s.open, id)
 		h.dropped = true
@@ -367,57 +330,8 @@ func (s *Store) DropTenant(ctx context.Context, id string) error {
 	return nil
 }
 
-type tenantRow struct {
-	ID        string `bun:"id"`
-	Name      string `bun:"name"`
-	CreatedAt string `bun:"created_at"`
-}
-
-func (r tenantRow) domain() casekit.Tenant {
-	at, _ := time.Parse(time.RFC3339Nano, r.CreatedAt)
-	return casekit.Tenant{ID: r.ID, Name: r.Name, CreatedAt: at.UTC()}
-}
-
-// Tenant implements casekit.Store.
-func (s *Store) Tenant(ctx context.Context, id string) (casekit.Tenant, error) {
-	if err := casekit.ValidateTenantID(id); err != nil {
-		return casekit.Tenant{}, err
-	}
-	var r tenantRow
-	err := s.control.NewRaw("SELECT id, name, created_at FROM tenants WHERE id = ?", id).Scan(ctx, &r)
-	if errors.Is(err, sql.ErrNoRows) {
-		return casekit.Tenant{}, tenantErr(id, casekit.ErrTenantNotFound)
-	}
-	if err != nil {
-		return casekit.Tenant{}, tenantErr(id, err)
-	}
-	return r.domain(), nil
-}
-
-// Tenants implements casekit.Store.
-func (s *Store) Tenants(ctx context.Context) ([]casekit.Tenant, error) {
-	var rows []tenantRow
-	if err := s.control.NewRaw("SELECT id, name, created_at FROM tenants ORDER BY id").Scan(ctx, &rows); err != nil {
-		return nil, fmt.Errorf("sqlite: tenants: %w", err)
-	}
-	out := make([]casekit.Tenant, len(rows))
-	for i, r := range rows {
-		out[i] = r.domain()
-	}
-	return out, nil
-}
-
-// Migrate implements casekit.Store: every registered tenant's file is
-// brought to the latest version, one migration per transaction, at most
-// opts.Concurrency files at once.
-func (s *Store) Migrate(ctx context.Context, opts casekit.MigrateOptions) error {
-	tenants, err := s.Tenants(ctx)
-	if err != nil {
-		return err
-	}
-	return sqlstore.MigrateTenants(ctx, tenants, opts, s.migrateTenant)
-}
-
+// migrateTenant brings one tenant's file to the latest version, one
+// migration per transaction.
 func (s *Store) migrateTenant(ctx context.Context, id string) (int, int, error) {
 	h, err := s.acquire(id, false)
 	if err != nil {
@@ -432,15 +346,8 @@ func (s *Store) migrateTenant(ctx context.Context, id string) (int, int, error) 
 
 // InTx implements casekit.Store.
 func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context, casekit.Tx) error) error {
-	if err := casekit.ValidateTenantID(tenant); err != nil {
+	if err := s.reg.Require(ctx, tenant); err != nil {
 		return err
-	}
-	ok, err := s.exists(ctx, tenant)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return tenantErr(tenant, casekit.ErrTenantNotFound)
 	}
 	h, err := s.acquire(tenant, false)
 	if err != nil {
@@ -465,43 +372,23 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// wakeups names the registry table of a queue's per-tenant wakeups.
-func wakeups(queue string) bun.Ident { return bun.Ident(queue + "_wakeups") }
-
 // tx returns the casekit.Tx of a tenant on its file's transaction tx.
 // Work it queues (timers, notifications) lowers the tenant's wakeup in the
 // registry at once, before the tenant's transaction commits: should that
 // roll back, the wakeup is merely early, and Run moves it on.
 func (s *Store) tx(tx bun.IDB, tenant string) *sqlstore.Tx {
 	return sqlstore.NewTx(tx, sqlstore.SQLite, schema, classify).OnWake(func(ctx context.Context, queue string, due time.Time) error {
-		_, err := s.control.NewRaw(`INSERT INTO ? (tenant, due_us) VALUES (?, ?)
-			ON CONFLICT (tenant) DO UPDATE SET due_us = MIN(due_us, excluded.due_us)`, wakeups(queue), tenant, sqlstore.Micros(due)).Exec(ctx)
-		return err
+		return s.reg.Wake(ctx, s.control, tenant, queue, due)
 	})
-}
-
-// wakeupBatch is how many tenants with due work Run looks at per query.
-const wakeupBatch = 16
-
-// dueTenants lists tenants whose wakeup for queue is due at now, earliest
-// first.
-func (s *Store) dueTenants(ctx context.Context, queue string, now time.Time) ([]string, error) {
-	var tenants []string
-	err := s.control.NewRaw("SELECT tenant FROM ? WHERE due_us <= ? ORDER BY due_us LIMIT ?",
-		wakeups(queue), sqlstore.Micros(now), wakeupBatch).Scan(ctx, &tenants)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %s wakeups: %w", queue, err)
-	}
-	return tenants, nil
 }
 
 // onTenant runs fn with the transaction runner of a tenant's file, held
 // open meanwhile. A tenant dropped since its wakeup was written has the
 // wakeup removed, and fn is not run.
 func (s *Store) onTenant(ctx context.Context, tenant, queue string, fn func(sqlstore.InTxFunc) error) error {
-	if ok, err := s.exists(ctx, tenant); err != nil || !ok {
+	if ok, err := s.reg.Exists(ctx, tenant); err != nil || !ok {
 		if err == nil {
-			_, err = s.control.NewRaw("DELETE FROM ? WHERE tenant = ?", wakeups(queue), tenant).Exec(ctx)
+			err = s.reg.DropWakeup(ctx, s.control, tenant, queue)
 		}
 		if err == nil {
 			err = sqlstore.ErrTenantGone
@@ -518,46 +405,15 @@ func (s *Store) onTenant(ctx context.Context, tenant, queue string, fn func(sqls
 	})
 }
 
-// moveWakeup sets a tenant's wakeup for queue to its next due row, or
-// removes it, inside a transaction on the file, so that no command of this
-// process queues work between the reading and the writing.
+// moveWakeup moves a tenant's wakeup inside a transaction on the file, so
+// that no command of this process queues work between the reading and the
+// writing.
 func (s *Store) moveWakeup(ctx context.Context, tenant, queue string, inTx sqlstore.InTxFunc) error {
 	err := inTx(ctx, func(ctx context.Context, tx *sqlstore.Tx) error {
-		next, ok, err := sqlstore.NextDue(ctx, tx, queue)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			_, err = s.control.NewRaw("DELETE FROM ? WHERE tenant = ?", wakeups(queue), tenant).Exec(ctx)
-			return err
-		}
-		_, err = s.control.NewRaw("UPDATE ? SET due_us = ? WHERE tenant = ?", wakeups(queue), sqlstore.Micros(next), tenant).Exec(ctx)
-		return err
+		return s.reg.MoveWakeup(ctx, s.control, tx, tenant, queue)
 	})
 	if err != nil {
-		return tenantErr(tenant, fmt.Errorf("%s wakeup: %w", queue, err))
+		return sqlstore.TenantErr(tenant, fmt.Errorf("%s wakeup: %w", queue, err))
 	}
 	return nil
-}
-
-// work runs Kit.Run's work across tenants: the registry's wakeup tables
-// say which tenants have work due; each file runs one transaction at a
-// time, so a timer fires once and claims are disjoint.
-func (s *Store) work() sqlstore.Work {
-	return sqlstore.Work{DueTenants: s.dueTenants, InTenant: s.onTenant, MoveWakeup: s.moveWakeup}
-}
-
-// FireTimer implements casekit.Store.
-func (s *Store) FireTimer(ctx context.Context, now time.Time, fn func(context.Context, string, casekit.Tx, casekit.Timer) error, retryAt func(int) time.Time) (bool, error) {
-	return s.work().FireTimer(ctx, now, fn, retryAt)
-}
-
-// ClaimNotifications implements casekit.Store.
-func (s *Store) ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]casekit.Notification, error) {
-	return s.work().ClaimNotifications(ctx, now, lease, limit)
-}
-
-// SettleNotifications implements casekit.Store.
-func (s *Store) SettleNotifications(ctx context.Context, results []casekit.Settlement) error {
-	return s.work().SettleNotifications(ctx, results)
 }

@@ -93,17 +93,14 @@ func (t *Tx) NextInQueue(ctx context.Context, q casekit.PickQuery) (*casekit.Cas
 			s = s.Where("c.priority NOT IN (?)", bun.In(q.Priorities))
 		}
 		s = s.OrderExpr("c.created_at, c.id").Limit(1)
-		if t.dialect == Postgres {
-			s = s.For("UPDATE OF c SKIP LOCKED")
-		}
-		err := s.Scan(ctx)
+		err := t.dialect.lockRows(s, "UPDATE OF c SKIP LOCKED").Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
 			return nil, t.err(err, "next in queue")
 		}
-		return r.domain()
+		return caseDomain(&r)
 	}
 	return nil, t.err(sql.ErrNoRows, "next in queue")
 }

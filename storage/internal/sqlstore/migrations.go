@@ -522,14 +522,8 @@ func Apply(ctx context.Context, db bun.IDB, d Dialect, schema string, version in
 		if m.version != version {
 			continue
 		}
-		for _, s := range m.stmts {
-			s, ok := d.only(s)
-			if !ok {
-				continue
-			}
-			if _, err := db.ExecContext(ctx, formatDDL(db, d, s, schema)); err != nil {
-				return fmt.Errorf("%s: %w", firstLine(s), err)
-			}
+		if err := execDDL(ctx, db, d, schema, m.stmts); err != nil {
+			return err
 		}
 		_, err := db.NewRaw("INSERT INTO ?.casekit_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 			bun.Ident(schema), m.version, m.name, time.Now().UTC()).Exec(ctx)
@@ -547,6 +541,21 @@ func MigrateAll(ctx context.Context, db bun.IDB, d Dialect, schema string) error
 	for _, m := range migrations {
 		if err := Apply(ctx, db, d, schema, m.version); err != nil {
 			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+// execDDL runs the statements meant for d (see only) on db, formatted by
+// formatDDL.
+func execDDL(ctx context.Context, db bun.IDB, d Dialect, schema string, stmts []string) error {
+	for _, s := range stmts {
+		s, ok := d.only(s)
+		if !ok {
+			continue
+		}
+		if _, err := db.ExecContext(ctx, formatDDL(db, d, s, schema)); err != nil {
+			return fmt.Errorf("%s: %w", firstLine(s), err)
 		}
 	}
 	return nil

@@ -6,10 +6,20 @@ import (
 	"github.com/uptrace/bun"
 
 	"casekit.dev/casekit"
+	"casekit.dev/storage/sqlstore/rows"
 )
 
 // The Bun models: one per table, with the converters to and from the
-// domain types, which carry no bun tags.
+// domain types, which carry no bun tags. The models of the tables that
+// the load tools write too are package rows'; the names below keep one
+// naming for every model here.
+type (
+	caseRow    = rows.Case
+	messageRow = rows.Message
+	eventRow   = rows.Event
+	timerRow   = rows.Timer
+	outboxRow  = rows.Outbox
+)
 
 type settingsRow struct {
 	bun.BaseModel `bun:"table:settings,alias:st"`
@@ -70,50 +80,6 @@ type lookupRow struct {
 	Disabled bool   `bun:"disabled"`
 }
 
-type caseRow struct {
-	bun.BaseModel `bun:"table:cases,alias:c"`
-
-	ID                  string         `bun:"id,pk"`
-	Number              int64          `bun:"number"`
-	Subject             string         `bun:"subject"`
-	Description         string         `bun:"description"`
-	CustomerID          string         `bun:"customer_id"`
-	ContactID           string         `bun:"contact_id"`
-	ContactName         string         `bun:"contact_name"`
-	ContactEmail        string         `bun:"contact_email"`
-	ContactPhone        string         `bun:"contact_phone"`
-	Type                string         `bun:"type"`
-	Category            string         `bun:"category"`
-	Priority            string         `bun:"priority"`
-	Origin              string         `bun:"origin"`
-	Service             string         `bun:"service"`
-	Tags                []string       `bun:"tags,type:json"`
-	Deadline            *time.Time     `bun:"deadline"`
-	Custom              map[string]any `bun:"custom,type:json"`
-	AssigneeID          string         `bun:"assignee_id"`
-	TeamID              string         `bun:"team_id"`
-	QueueID             string         `bun:"queue_id"`
-	SupportLevel        int            `bun:"support_level"`
-	SLAID               string         `bun:"sla_id"`
-	ResponseDue         *time.Time     `bun:"response_due"`
-	ResolutionDue       *time.Time     `bun:"resolution_due"`
-	SLAPausedAt         *time.Time     `bun:"sla_paused_at"`
-	SLAPausedFor        int64          `bun:"sla_paused_for"` // nanoseconds
-	FirstResponseAt     *time.Time     `bun:"first_response_at"`
-	ResolvedAt          *time.Time     `bun:"resolved_at"`
-	ClosedAt            *time.Time     `bun:"closed_at"`
-	Status              string         `bun:"status"`
-	ClosureReason       string         `bun:"closure_reason"`
-	Satisfaction        int            `bun:"satisfaction"`
-	SatisfactionComment string         `bun:"satisfaction_comment"`
-	MergedIntoID        string         `bun:"merged_into_id"`
-	Process             *processState  `bun:"process,type:json"`
-	CreatedBy           string         `bun:"created_by"`
-	CreatedAt           time.Time      `bun:"created_at"`
-	UpdatedAt           time.Time      `bun:"updated_at"`
-	Version             int64          `bun:"version"`
-}
-
 func caseRowOf(c *casekit.Case) *caseRow {
 	tags := c.Tags
 	if len(tags) == 0 {
@@ -137,7 +103,8 @@ func caseRowOf(c *casekit.Case) *caseRow {
 	}
 }
 
-func (r *caseRow) domain() (*casekit.Case, error) {
+// caseDomain is the case a row holds.
+func caseDomain(r *caseRow) (*casekit.Case, error) {
 	by, err := casekit.ParseActor(r.CreatedBy)
 	if err != nil {
 		return nil, err
@@ -160,7 +127,7 @@ func (r *caseRow) domain() (*casekit.Case, error) {
 		FirstResponseAt: utc(r.FirstResponseAt), ResolvedAt: utc(r.ResolvedAt), ClosedAt: utc(r.ClosedAt),
 		Status: r.Status, ClosureReason: r.ClosureReason, Satisfaction: r.Satisfaction, SatisfactionComment: r.SatisfactionComment,
 		CreatedBy: by, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
-		MergedIntoID: r.MergedIntoID, Process: r.Process.domain(),
+		MergedIntoID: r.MergedIntoID, Process: processDomain(r.Process),
 	}, nil
 }
 
@@ -218,23 +185,6 @@ type noteRow struct {
 	CreatedAt time.Time `bun:"created_at"`
 }
 
-type messageRow struct {
-	bun.BaseModel `bun:"table:messages,alias:m"`
-
-	ID         string    `bun:"id,pk"`
-	CaseID     string    `bun:"case_id"`
-	Direction  string    `bun:"direction"`
-	Channel    string    `bun:"channel"`
-	Sender     string    `bun:"sender"`
-	Recipients []string  `bun:"recipients,type:json"`
-	Subject    string    `bun:"subject"`
-	Body       string    `bun:"body"`
-	InReplyTo  string    `bun:"in_reply_to"`
-	Public     bool      `bun:"public"`
-	CreatedBy  string    `bun:"created_by"`
-	CreatedAt  time.Time `bun:"created_at"`
-}
-
 type attachmentRow struct {
 	bun.BaseModel `bun:"table:attachments,alias:f"`
 
@@ -250,19 +200,6 @@ type attachmentRow struct {
 
 func (r attachmentRow) domain() casekit.Attachment {
 	return casekit.Attachment{ID: r.ID, CaseID: r.CaseID, Name: r.Name, ContentType: r.ContentType, Size: r.Size, Key: r.BlobKey, CreatedAt: r.CreatedAt.UTC()}
-}
-
-type eventRow struct {
-	bun.BaseModel `bun:"table:events,alias:e"`
-
-	Seq        int64          `bun:"seq,pk,autoincrement"`
-	ID         string         `bun:"id"`
-	CaseID     string         `bun:"case_id"`
-	CaseNumber int64          `bun:"case_number"`
-	Type       string         `bun:"type"`
-	Actor      string         `bun:"actor"`
-	At         time.Time      `bun:"at"`
-	Data       map[string]any `bun:"data,type:json"`
 }
 
 func utc(t *time.Time) *time.Time {

@@ -10,28 +10,8 @@ import (
 	"casekit.dev/casekit"
 )
 
-// outboxRow is a notification as stored; times are Unix microseconds.
-type outboxRow struct {
-	bun.BaseModel `bun:"table:outbox,alias:ob"`
-
-	ID             string         `bun:"id,pk"`
-	EventID        string         `bun:"event_id"`
-	EventType      string         `bun:"event_type"`
-	CaseID         string         `bun:"case_id"`
-	CaseNumber     int64          `bun:"case_number"`
-	RecipientKind  string         `bun:"recipient_kind"`
-	RecipientID    string         `bun:"recipient_id"`
-	RecipientName  string         `bun:"recipient_name"`
-	RecipientEmail string         `bun:"recipient_email"`
-	Data           map[string]any `bun:"data,type:json"`
-	CreatedUS      int64          `bun:"created_us"`
-	DueUS          int64          `bun:"due_us"`
-	Attempts       int            `bun:"attempts"`
-	LastError      string         `bun:"last_error"`
-	Dead           bool           `bun:"dead"`
-}
-
-func (r outboxRow) domain(tenant string) casekit.Notification {
+// notificationOf is the notification a row holds, of tenant.
+func notificationOf(r outboxRow, tenant string) casekit.Notification {
 	return casekit.Notification{ID: r.ID, Tenant: tenant, EventID: r.EventID, Event: casekit.EventType(r.EventType),
 		CaseID: r.CaseID, CaseNumber: r.CaseNumber,
 		Recipient: casekit.Recipient{Kind: casekit.RecipientKind(r.RecipientKind), ID: r.RecipientID, Name: r.RecipientName, Email: r.RecipientEmail},
@@ -67,7 +47,7 @@ func (t *Tx) DeadLetters(ctx context.Context) ([]casekit.Notification, error) {
 	}
 	out := make([]casekit.Notification, len(rows))
 	for i, r := range rows {
-		out[i] = r.domain("")
+		out[i] = notificationOf(r, "")
 	}
 	return out, nil
 }
@@ -92,10 +72,7 @@ func ClaimIn(ctx context.Context, tx *Tx, tenant string, now time.Time, lease ti
 	var rows []outboxRow
 	q := tx.sel(&rows, "outbox", "ob").Where("ob.dead = ?", false).Where("ob.due_us <= ?", Micros(now)).
 		OrderExpr("ob.due_us, ob.id").Limit(int64(limit))
-	if tx.dialect == Postgres {
-		q = q.For("UPDATE SKIP LOCKED")
-	}
-	if err := q.Scan(ctx); err != nil {
+	if err := tx.dialect.lockRows(q, "UPDATE SKIP LOCKED").Scan(ctx); err != nil {
 		return nil, tx.err(err, "claim notifications")
 	}
 	if len(rows) == 0 {
@@ -113,7 +90,7 @@ func ClaimIn(ctx context.Context, tx *Tx, tenant string, now time.Time, lease ti
 	out := make([]casekit.Notification, len(rows))
 	for i, r := range rows {
 		r.Attempts++
-		out[i] = r.domain(tenant)
+		out[i] = notificationOf(r, tenant)
 	}
 	return out, nil
 }

@@ -2,11 +2,11 @@ package sqlstore
 
 import (
 	"context"
-	"time"
 
 	"github.com/uptrace/bun"
 
 	"casekit.dev/casekit"
+	"casekit.dev/storage/sqlstore/rows"
 )
 
 type processRow struct {
@@ -19,21 +19,15 @@ type processRow struct {
 
 // processState is a case's casekit.ProcessState as its JSON column holds
 // it.
-type processState struct {
-	Key        string     `json:"key"`
-	Stage      string     `json:"stage"`
-	StartedAt  time.Time  `json:"started_at"`
-	FinishedAt *time.Time `json:"finished_at,omitempty"`
-}
 
-func processStateOf(p *casekit.ProcessState) *processState {
+func processStateOf(p *casekit.ProcessState) *rows.ProcessState {
 	if p == nil {
 		return nil
 	}
-	return &processState{Key: p.Key, Stage: p.Stage, StartedAt: p.StartedAt.UTC(), FinishedAt: utc(p.FinishedAt)}
+	return &rows.ProcessState{Key: p.Key, Stage: p.Stage, StartedAt: p.StartedAt.UTC(), FinishedAt: utc(p.FinishedAt)}
 }
 
-func (p *processState) domain() *casekit.ProcessState {
+func processDomain(p *rows.ProcessState) *casekit.ProcessState {
 	if p == nil || p.Key == "" {
 		return nil
 	}

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/uptrace/bun/schema"
 
 	"casekit.dev/casekit"
+	"casekit.dev/storage/sqlstore/rows"
 )
 
 // caseOrder is one order of the case list: by a value, then by ID. The
@@ -36,11 +36,9 @@ func timeOf(p *casekit.CasePosition) any {
 	return p.Time.UTC()
 }
 
-// unrankedPriority is the rank kept on a case whose priority is not in the
-// tenant's priority lookup: below every rank a lookup may hold
-// (casekit.Lookup.Rank), so such cases come last in the priority sort and
-// first in its reverse, and the rank is never NULL.
-const unrankedPriority = math.MinInt32
+// unrankedPriority is the rank kept on a case whose priority is not in
+// the tenant's priority lookup (see rows.UnrankedPriority).
+const unrankedPriority = rows.UnrankedPriority
 
 // rankSQL is the rank a case of priority ? (the second argument; the first
 // is the schema) keeps in cases.priority_rank, set on every insert and
@@ -94,22 +92,30 @@ func orderCases(s *bun.SelectQuery, q casekit.CaseQuery) (*bun.SelectQuery, erro
 		}
 		s = s.Where("?", after)
 	}
+	valueDir, idDir := o.directions()
 	if o.value != nil {
-		dir := "ASC"
-		if o.desc {
-			dir = "DESC"
-		}
-		if o.nullable && o.nullsLast {
-			dir += " NULLS LAST"
-		} else if o.nullable {
-			dir += " NULLS FIRST"
-		}
-		s = s.OrderExpr("? "+dir, *o.value)
+		s = s.OrderExpr("? "+valueDir, *o.value)
+	}
+	return s.OrderExpr("c.id " + idDir), nil
+}
+
+// directions returns the ORDER BY directions of the value and of the ID,
+// with where the value's NULLs go: the one place they are decided, for the
+// list and for the merge of its arms alike.
+func (o caseOrder) directions() (value, id string) {
+	value, id = "ASC", "ASC"
+	if o.desc {
+		value = "DESC"
+	}
+	if o.nullable && o.nullsLast {
+		value += " NULLS LAST"
+	} else if o.nullable {
+		value += " NULLS FIRST"
 	}
 	if o.idDesc {
-		return s.OrderExpr("c.id DESC"), nil
+		id = "DESC"
 	}
-	return s.OrderExpr("c.id ASC"), nil
+	return value, id
 }
 
 // after is the condition that a case comes after position p. It is the
@@ -232,18 +238,10 @@ func (t *Tx) armsQuery(q casekit.CaseQuery, arms []arm) (schema.QueryWithArgs, e
 	// narrow rows the arms read from their indexes: only they are then
 	// read whole. UNION, not UNION ALL: a case may be in two arms (its
 	// text and a message match), and must take one place on the page.
-	order := "u.id " + map[bool]string{false: "ASC", true: "DESC"}[o.idDesc]
+	valueDir, idDir := o.directions()
+	order := "u.id " + idDir
 	if o.value != nil {
-		dir := "ASC"
-		if o.desc {
-			dir = "DESC"
-		}
-		if o.nullable && o.nullsLast {
-			dir += " NULLS LAST"
-		} else if o.nullable {
-			dir += " NULLS FIRST"
-		}
-		order = "u.v " + dir + ", " + order
+		order = "u.v " + valueDir + ", " + order
 	}
 	return bun.SafeQuery("SELECT u.id FROM ("+strings.Join(sql, " UNION ")+") AS u ORDER BY "+order+
 		fmt.Sprintf(" LIMIT %d", q.Limit), args...), nil

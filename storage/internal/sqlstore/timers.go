@@ -7,27 +7,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"casekit.dev/casekit"
 )
 
-// timerRow is a timer as stored: due as Unix microseconds, comparable in
-// every dialect.
-type timerRow struct {
-	bun.BaseModel `bun:"table:timers,alias:tm"`
-
-	ID        string `bun:"id,pk"`
-	CaseID    string `bun:"case_id"`
-	Kind      string `bun:"kind"`
-	Key       string `bun:"key"`
-	DueUS     int64  `bun:"due_us"`
-	Attempts  int    `bun:"attempts"`
-	LastError string `bun:"last_error"`
-	Dead      bool   `bun:"dead"`
-}
-
-func (r timerRow) domain() casekit.Timer {
+// timerDomain is the timer a row holds.
+func timerDomain(r timerRow) casekit.Timer {
 	return casekit.Timer{ID: r.ID, CaseID: r.CaseID, Kind: casekit.TimerKind(r.Kind), Key: r.Key,
 		Due: time.UnixMicro(r.DueUS).UTC(), Attempts: r.Attempts, LastError: r.LastError, Dead: r.Dead}
 }
@@ -72,7 +56,7 @@ func (t *Tx) CaseTimers(ctx context.Context, caseID string) ([]casekit.Timer, er
 	}
 	out := make([]casekit.Timer, len(rows))
 	for i, r := range rows {
-		out[i] = r.domain()
+		out[i] = timerDomain(r)
 	}
 	return out, nil
 }
@@ -148,7 +132,7 @@ func FireOne(ctx context.Context, tx *Tx, now time.Time, fn func(context.Context
 			if _, err := tx.db.NewRaw("DELETE FROM ?.timers WHERE id = ?", tx.schema, again.ID).Exec(ctx); err != nil {
 				return false, true, tx.err(err, "delete fired timer")
 			}
-			if err := fn(ctx, again.domain()); err != nil {
+			if err := fn(ctx, timerDomain(again)); err != nil {
 				return false, true, err
 			}
 			return true, true, nil
@@ -166,11 +150,8 @@ func FireOne(ctx context.Context, tx *Tx, now time.Time, fn func(context.Context
 // held by someone else or gone.
 func (t *Tx) lockCaseSkip(ctx context.Context, id string) (bool, error) {
 	q := t.db.NewSelect().TableExpr("?.cases AS c", t.schema).Column("c.id").Where("c.id = ?", id)
-	if t.dialect == Postgres {
-		q = q.For("UPDATE SKIP LOCKED")
-	}
 	var got string
-	err := q.Scan(ctx, &got)
+	err := t.dialect.lockRows(q, "UPDATE SKIP LOCKED").Scan(ctx, &got)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -214,7 +195,7 @@ func truncate(s string, n int) string {
 
 // FireFunc is what casekit runs on a fired timer (casekit.Store.FireTimer's
 // fn).
-type FireFunc func(ctx context.Context, tenant string, tx casekit.Tx, t casekit.Timer) error
+type FireFunc = func(ctx context.Context, tenant string, tx casekit.Tx, t casekit.Timer) error
 
 // FireIn fires at most one due timer of tenant: FireOne in a transaction
 // that inTx opens, and, when fn fails, PutOff in a second one, returning

@@ -1,11 +1,17 @@
-// Package tables holds the rows of a tenant's casekit tables as
-// storage/internal/sqlstore models them (the same tables, columns and Go
-// types, so Bun writes the values casekit writes), for the examples that
-// write them without casekit: loadgen's plain-Bun baseline and bigload's
-// bulk loader. Each has a test that reads its rows back through casekit.
-package tables
+// Package rows holds the Bun models of the tenant tables that are written
+// in bulk as well as through casekit: cases, messages, events, timers and
+// the outbox. sqlstore reads and writes them; the load tools
+// (examples/bigload, examples/loadgen) write the same structs, so a
+// column added to a table is added once, here, and both writers follow.
+//
+// The models carry the tables' column names and Go types only; the
+// conversion to and from casekit's domain types is sqlstore's. See
+// storage/internal/sqlstore's package doc for how the SQL stores fit
+// together.
+package rows
 
 import (
+	"math"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -13,23 +19,33 @@ import (
 	"casekit.dev/casekit"
 )
 
-// PriorityRank is the rank casekit keeps on a case of priority key: its
-// rank in a new tenant's priority lookup (casekit.DefaultLookups), for the
-// writers here, which keep that lookup.
-func PriorityRank(key string) int {
+// UnrankedPriority is the rank kept on a case whose priority is not in the
+// tenant's priority lookup: below every rank a lookup may hold
+// (casekit.Lookup.Rank), so such cases come last in the priority sort and
+// first in its reverse, and the rank is never NULL.
+const UnrankedPriority = math.MinInt32
+
+// DefaultRank is the rank the store keeps on a case of priority key in a
+// tenant whose priority lookup is casekit.DefaultLookups' (a new
+// tenant's): what a bulk writer of such a tenant puts in
+// Case.PriorityRank.
+func DefaultRank(key string) int {
 	for _, l := range casekit.DefaultLookups() {
 		if l.Kind == casekit.LookupPriority && l.Key == key {
 			return l.Rank
 		}
 	}
-	panic("tables: no priority " + key + " in casekit.DefaultLookups")
+	return UnrankedPriority
 }
 
-// Case is a row of cases.
+// Case is a row of cases. Its priority_rank is the rank of the case's
+// priority in the tenant's priority lookup (UnrankedPriority for none),
+// kept on the row for the priority sort: the store sets it in SQL from
+// the lookup, a bulk writer with DefaultRank.
 type Case struct {
-	bun.BaseModel `bun:"table:cases"`
+	bun.BaseModel `bun:"table:cases,alias:c"`
 
-	ID                  string         `bun:"id"`
+	ID                  string         `bun:"id,pk"`
 	Number              int64          `bun:"number"`
 	Subject             string         `bun:"subject"`
 	Description         string         `bun:"description"`
@@ -55,7 +71,7 @@ type Case struct {
 	ResponseDue         *time.Time     `bun:"response_due"`
 	ResolutionDue       *time.Time     `bun:"resolution_due"`
 	SLAPausedAt         *time.Time     `bun:"sla_paused_at"`
-	SLAPausedFor        int64          `bun:"sla_paused_for"`
+	SLAPausedFor        int64          `bun:"sla_paused_for"` // nanoseconds
 	FirstResponseAt     *time.Time     `bun:"first_response_at"`
 	ResolvedAt          *time.Time     `bun:"resolved_at"`
 	ClosedAt            *time.Time     `bun:"closed_at"`
@@ -63,17 +79,28 @@ type Case struct {
 	ClosureReason       string         `bun:"closure_reason"`
 	Satisfaction        int            `bun:"satisfaction"`
 	SatisfactionComment string         `bun:"satisfaction_comment"`
+	MergedIntoID        string         `bun:"merged_into_id"`
+	Process             *ProcessState  `bun:"process,type:json"`
 	CreatedBy           string         `bun:"created_by"`
 	CreatedAt           time.Time      `bun:"created_at"`
 	UpdatedAt           time.Time      `bun:"updated_at"`
 	Version             int64          `bun:"version"`
 }
 
+// ProcessState is a case's process as its process column stores it
+// (JSON).
+type ProcessState struct {
+	Key        string     `json:"key"`
+	Stage      string     `json:"stage"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+}
+
 // Message is a row of messages.
 type Message struct {
-	bun.BaseModel `bun:"table:messages"`
+	bun.BaseModel `bun:"table:messages,alias:m"`
 
-	ID         string    `bun:"id"`
+	ID         string    `bun:"id,pk"`
 	CaseID     string    `bun:"case_id"`
 	Direction  string    `bun:"direction"`
 	Channel    string    `bun:"channel"`
@@ -87,10 +114,12 @@ type Message struct {
 	CreatedAt  time.Time `bun:"created_at"`
 }
 
-// Event is a row of events, the history.
+// Event is a row of events, the history. Seq is the database's own: a
+// writer excludes it (ExcludeColumn("seq")).
 type Event struct {
-	bun.BaseModel `bun:"table:events"`
+	bun.BaseModel `bun:"table:events,alias:e"`
 
+	Seq        int64          `bun:"seq,pk,autoincrement"`
 	ID         string         `bun:"id"`
 	CaseID     string         `bun:"case_id"`
 	CaseNumber int64          `bun:"case_number"`
@@ -100,11 +129,12 @@ type Event struct {
 	Data       map[string]any `bun:"data,type:json"`
 }
 
-// Timer is a row of timers.
+// Timer is a timer as stored: due as Unix microseconds, comparable in
+// every dialect.
 type Timer struct {
-	bun.BaseModel `bun:"table:timers"`
+	bun.BaseModel `bun:"table:timers,alias:tm"`
 
-	ID        string `bun:"id"`
+	ID        string `bun:"id,pk"`
 	CaseID    string `bun:"case_id"`
 	Kind      string `bun:"kind"`
 	Key       string `bun:"key"`
@@ -114,11 +144,11 @@ type Timer struct {
 	Dead      bool   `bun:"dead"`
 }
 
-// Outbox is a row of outbox, a notification to deliver.
+// Outbox is a notification as stored; times are Unix microseconds.
 type Outbox struct {
-	bun.BaseModel `bun:"table:outbox"`
+	bun.BaseModel `bun:"table:outbox,alias:ob"`
 
-	ID             string         `bun:"id"`
+	ID             string         `bun:"id,pk"`
 	EventID        string         `bun:"event_id"`
 	EventType      string         `bun:"event_type"`
 	CaseID         string         `bun:"case_id"`

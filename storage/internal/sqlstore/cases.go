@@ -1,0 +1,196 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
+
+	"casekit.dev/casekit"
+)
+
+// NextCaseNumber implements casekit.Tx. The counter row's update lock
+// serialises concurrent commands, and a rollback gives the number back.
+func (t *Tx) NextCaseNumber(ctx context.Context) (int64, error) {
+	var n int64
+	err := t.db.NewRaw("UPDATE ?.counters SET value = value + 1 WHERE name = 'case_number' RETURNING value", t.schema).Scan(ctx, &n)
+	return n, t.err(err, "next case number")
+}
+
+// InsertCase implements casekit.Tx.
+func (t *Tx) InsertCase(ctx context.Context, c *casekit.Case) error {
+	_, err := t.ins(caseRowOf(c), "cases").Value("priority_rank", rankSQL, t.schema, c.Priority).
+		Returning("").Exec(ctx) // nothing to read back: the row is not kept
+	return t.err(err, "insert case")
+}
+
+func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*casekit.Case, error) {
+	var r caseRow
+	if err := t.lock(t.sel(&r, "cases", "c").Where(where, arg), lock).Scan(ctx); err != nil {
+		return nil, t.err(err, "case")
+	}
+	return caseDomain(&r)
+}
+
+// Case implements casekit.Tx.
+func (t *Tx) Case(ctx context.Context, id string, lock bool) (*casekit.Case, error) {
+	return t.oneCase(ctx, lock, "c.id = ?", id)
+}
+
+// CaseByNumber implements casekit.Tx.
+func (t *Tx) CaseByNumber(ctx context.Context, number int64, lock bool) (*casekit.Case, error) {
+	return t.oneCase(ctx, lock, "c.number = ?", number)
+}
+
+// UpdateCase implements casekit.Tx.
+func (t *Tx) UpdateCase(ctx context.Context, c *casekit.Case, prevVersion int64) error {
+	res, err := t.db.NewUpdate().Model(caseRowOf(c)).ModelTableExpr("?.cases AS c", t.schema).
+		ExcludeColumn("id", "number", "created_by", "created_at").
+		Value("priority_rank", rankSQL, t.schema, c.Priority).
+		WherePK().Where("c.version = ?", prevVersion).Exec(ctx)
+	if err != nil {
+		return t.err(err, "update case")
+	}
+	return affected(res, fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casekit.ErrConflict))
+}
+
+// DeleteCase implements casekit.Tx.
+func (t *Tx) DeleteCase(ctx context.Context, id string) error {
+	for _, table := range []string{"attachments", "notes", "messages", "activities", "timers", "watchers", "portal_links"} {
+		if _, err := t.db.NewRaw("DELETE FROM ?."+table+" WHERE case_id = ?", t.schema, id).Exec(ctx); err != nil {
+			return t.err(err, "delete "+table)
+		}
+	}
+	if _, err := t.db.NewRaw("DELETE FROM ?.case_links WHERE from_id = ? OR to_id = ?", t.schema, id, id).Exec(ctx); err != nil {
+		return t.err(err, "delete case links")
+	}
+	res, err := t.db.NewRaw("DELETE FROM ?.cases WHERE id = ?", t.schema, id).Exec(ctx)
+	if err != nil {
+		return t.err(err, "delete case")
+	}
+	return affected(res, casekit.ErrNotFound)
+}
+
+// ListCases implements casekit.Tx.
+func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Case, error) {
+	var rows []caseRow
+	s := t.caseFilters(t.sel(&rows, "cases", "c"), q)
+	if arms := t.listArms(q); arms != nil {
+		// The page is the first of the arms' own first pages: see
+		// listArms.
+		top, err := t.armsQuery(q, arms)
+		if err != nil {
+			return nil, err
+		}
+		s = s.Where("c.id IN (?)", top)
+	} else if len(q.Terms) > 0 {
+		s = s.Where("?", t.search(q))
+	}
+	s, err := orderCases(s, q)
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit > 0 {
+		s = s.Limit(int64(q.Limit))
+	}
+	if err := s.Scan(ctx); err != nil {
+		return nil, t.err(err, "list cases")
+	}
+	out := make([]*casekit.Case, len(rows))
+	for i := range rows {
+		c, err := caseDomain(&rows[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// caseFilters adds q's conditions to s, all but the full-text search.
+func (t *Tx) caseFilters(s *bun.SelectQuery, q casekit.CaseQuery) *bun.SelectQuery {
+	if len(q.IDs) > 0 {
+		s = s.Where("c.id IN (?)", bun.In(q.IDs))
+	}
+	if len(q.Status) > 0 {
+		s = s.Where("c.status IN (?)", bun.In(q.Status))
+	}
+	if len(q.Priority) > 0 {
+		s = s.Where("c.priority IN (?)", bun.In(q.Priority))
+	}
+	for col, v := range map[string]string{
+		"c.type": q.Type, "c.customer_id": q.CustomerID, "c.assignee_id": q.AssigneeID,
+		"c.team_id": q.TeamID, "c.queue_id": q.QueueID,
+	} {
+		if v != "" {
+			s = s.Where("? = ?", bun.Safe(col), v)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(q.CustomValues)) {
+		s = s.Where("?", t.customCond(k, q.CustomValues[k]))
+	}
+	if q.Tag != "" {
+		s = s.Where("?", t.anyTagCond([]string{q.Tag}))
+	}
+	if len(q.Tags) > 0 && q.AllTags {
+		for _, tag := range q.Tags {
+			s = s.Where("?", t.anyTagCond([]string{tag}))
+		}
+	} else if len(q.Tags) > 0 {
+		s = s.Where("?", t.anyTagCond(q.Tags))
+	}
+	if q.CreatedAfter != nil {
+		s = s.Where("c.created_at > ?", q.CreatedAfter.UTC())
+	}
+	if q.CreatedBefore != nil {
+		s = s.Where("c.created_at < ?", q.CreatedBefore.UTC())
+	}
+	if q.DeadlineBefore != nil {
+		s = s.Where("c.deadline < ?", q.DeadlineBefore.UTC())
+	}
+	if q.SLAID != "" {
+		s = s.Where("c.sla_id = ?", q.SLAID)
+	}
+	if q.ResponseDueBefore != nil {
+		s = s.Where("c.response_due < ? AND c.first_response_at IS NULL AND c.sla_paused_at IS NULL", q.ResponseDueBefore.UTC())
+	}
+	if q.ResolutionDueBefore != nil {
+		s = s.Where("c.resolution_due < ? AND c.resolved_at IS NULL AND c.sla_paused_at IS NULL", q.ResolutionDueBefore.UTC())
+	}
+	if q.Breached {
+		now := q.Now.UTC()
+		s = s.Where("c.sla_paused_at IS NULL AND ((c.response_due < ? AND c.first_response_at IS NULL) OR (c.resolution_due < ? AND c.resolved_at IS NULL))", now, now)
+	}
+	if q.Number != 0 {
+		s = s.Where("c.number = ?", q.Number)
+	}
+	if q.VisibleTo != "" {
+		s = s.Where("(c.customer_id = ? OR c.contact_id = ?)", q.VisibleTo, q.VisibleTo)
+	}
+	return s
+}
+
+// anyTagCond matches the cases with at least one of tags, found in
+// case_tags (migration 13), whose (tag, case_id) key serves it.
+func (t *Tx) anyTagCond(tags []string) schema.QueryWithArgs {
+	return bun.SafeQuery("EXISTS (SELECT 1 FROM ?.case_tags AS t WHERE t.case_id = c.id AND t.tag IN (?))", t.schema, bun.In(tags))
+}
+
+// customCond matches a custom field's value exactly, in its JSON type:
+// jsonb containment on Postgres, json_extract on SQLite (where a JSON
+// true is 1, never the text "1").
+func (t *Tx) customCond(key string, val any) schema.QueryWithArgs {
+	if t.dialect == Postgres {
+		b, _ := json.Marshal(map[string]any{key: val})
+		return bun.SafeQuery("c.custom @> ?::jsonb", string(b))
+	}
+	path := `$."` + key + `"` // keys are checked: no quotes
+	if b, ok := val.(bool); ok {
+		return bun.SafeQuery("json_type(c.custom, ?) = ?", path, map[bool]string{true: "true", false: "false"}[b])
+	}
+	return bun.SafeQuery("json_extract(c.custom, ?) = ?", path, val)
+}

@@ -1,0 +1,137 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"casekit.dev/casekit"
+)
+
+func (t *Tx) insertAttachments(ctx context.Context, ownerID string, as []casekit.Attachment) error {
+	if len(as) == 0 {
+		return nil
+	}
+	rows := make([]attachmentRow, len(as))
+	for i, a := range as {
+		rows[i] = attachmentRow{ID: a.ID, CaseID: a.CaseID, OwnerID: ownerID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, BlobKey: a.Key, CreatedAt: a.CreatedAt.UTC()}
+	}
+	_, err := t.ins(&rows, "attachments").Exec(ctx)
+	return t.err(err, "insert attachments")
+}
+
+// attachments returns a case's attachments grouped by owner.
+func (t *Tx) attachments(ctx context.Context, caseID string) (map[string][]casekit.Attachment, error) {
+	var rows []attachmentRow
+	if err := t.sel(&rows, "attachments", "f").Where("f.case_id = ?", caseID).OrderExpr("f.id").Scan(ctx); err != nil {
+		return nil, t.err(err, "attachments")
+	}
+	out := map[string][]casekit.Attachment{}
+	for _, r := range rows {
+		out[r.OwnerID] = append(out[r.OwnerID], r.domain())
+	}
+	return out, nil
+}
+
+// InsertNote implements casekit.Tx.
+func (t *Tx) InsertNote(ctx context.Context, n *casekit.Note) error {
+	r := &noteRow{ID: n.ID, CaseID: n.CaseID, Subject: n.Subject, Body: n.Body, Public: n.Public, CreatedBy: n.CreatedBy.String(), CreatedAt: n.CreatedAt.UTC()}
+	if _, err := t.ins(r, "notes").Exec(ctx); err != nil {
+		return t.err(err, "insert note")
+	}
+	return t.insertAttachments(ctx, n.ID, n.Attachments)
+}
+
+// Notes implements casekit.Tx.
+func (t *Tx) Notes(ctx context.Context, caseID string) ([]*casekit.Note, error) {
+	var rows []noteRow
+	if err := t.sel(&rows, "notes", "n").Where("n.case_id = ?", caseID).OrderExpr("n.id").Scan(ctx); err != nil {
+		return nil, t.err(err, "notes")
+	}
+	files, err := t.attachments(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*casekit.Note, len(rows))
+	for i, r := range rows {
+		by, err := casekit.ParseActor(r.CreatedBy)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = &casekit.Note{ID: r.ID, CaseID: r.CaseID, Subject: r.Subject, Body: r.Body, Public: r.Public,
+			Attachments: files[r.ID], CreatedBy: by, CreatedAt: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+// InsertMessage implements casekit.Tx.
+func (t *Tx) InsertMessage(ctx context.Context, m *casekit.Message) error {
+	to := m.To
+	if len(to) == 0 {
+		to = nil
+	}
+	r := &messageRow{ID: m.ID, CaseID: m.CaseID, Direction: string(m.Direction), Channel: string(m.Channel), Sender: m.From,
+		Recipients: to, Subject: m.Subject, Body: m.Body, InReplyTo: m.InReplyTo, Public: m.Public,
+		CreatedBy: m.CreatedBy.String(), CreatedAt: m.CreatedAt.UTC()}
+	if _, err := t.ins(r, "messages").Exec(ctx); err != nil {
+		return t.err(err, "insert message")
+	}
+	return t.insertAttachments(ctx, m.ID, m.Attachments)
+}
+
+func (t *Tx) messages(ctx context.Context, where string, arg any) ([]*casekit.Message, error) {
+	var rows []messageRow
+	if err := t.sel(&rows, "messages", "m").Where(where, arg).OrderExpr("m.id").Scan(ctx); err != nil {
+		return nil, t.err(err, "messages")
+	}
+	var files map[string][]casekit.Attachment
+	if len(rows) > 0 {
+		var err error
+		if files, err = t.attachments(ctx, rows[0].CaseID); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*casekit.Message, len(rows))
+	for i, r := range rows {
+		by, err := casekit.ParseActor(r.CreatedBy)
+		if err != nil {
+			return nil, err
+		}
+		to := r.Recipients
+		if len(to) == 0 {
+			to = nil
+		}
+		out[i] = &casekit.Message{ID: r.ID, CaseID: r.CaseID, Direction: casekit.Direction(r.Direction), Channel: casekit.Channel(r.Channel),
+			From: r.Sender, To: to, Subject: r.Subject, Body: r.Body, InReplyTo: r.InReplyTo, Public: r.Public,
+			Attachments: files[r.ID], CreatedBy: by, CreatedAt: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+// Message implements casekit.Tx.
+func (t *Tx) Message(ctx context.Context, id string) (*casekit.Message, error) {
+	ms, err := t.messages(ctx, "m.id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, fmt.Errorf("message %s: %w", id, casekit.ErrNotFound)
+	}
+	return ms[0], nil
+}
+
+// Messages implements casekit.Tx.
+func (t *Tx) Messages(ctx context.Context, caseID string) ([]*casekit.Message, error) {
+	return t.messages(ctx, "m.case_id = ?", caseID)
+}
+
+// AttachedKeys implements casekit.Tx.
+func (t *Tx) AttachedKeys(ctx context.Context, keys []string) ([]string, error) {
+	var out []string
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	err := t.db.NewRaw("SELECT DISTINCT blob_key FROM ?.attachments WHERE blob_key IN (?)", t.schema, bun.In(keys)).Scan(ctx, &out)
+	return out, t.err(err, "attached keys")
+}

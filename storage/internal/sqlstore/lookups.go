@@ -1,0 +1,62 @@
+package sqlstore
+
+import (
+	"context"
+
+	"casekit.dev/casekit"
+)
+
+// Lookups implements casekit.Tx.
+func (t *Tx) Lookups(ctx context.Context, kind casekit.LookupKind) ([]casekit.Lookup, error) {
+	var rows []lookupRow
+	if err := t.sel(&rows, "lookups", "l").Where("l.kind = ?", string(kind)).OrderExpr("l.rank, l.key").Scan(ctx); err != nil {
+		return nil, t.err(err, "lookups")
+	}
+	out := make([]casekit.Lookup, len(rows))
+	for i, r := range rows {
+		out[i] = casekit.Lookup{Kind: casekit.LookupKind(r.Kind), Key: r.Key, Label: r.Label, Rank: r.Rank, Action: r.Action, Disabled: r.Disabled}
+	}
+	return out, nil
+}
+
+// SaveLookup implements casekit.Tx.
+func (t *Tx) SaveLookup(ctx context.Context, l casekit.Lookup) error {
+	var old []int
+	if l.Kind == casekit.LookupPriority {
+		err := t.db.NewRaw("SELECT rank FROM ?.lookups WHERE kind = ? AND key = ?", t.schema, string(l.Kind), l.Key).Scan(ctx, &old)
+		if err != nil {
+			return t.err(err, "save lookup")
+		}
+	}
+	r := &lookupRow{Kind: string(l.Kind), Key: l.Key, Label: l.Label, Rank: l.Rank, Action: l.Action, Disabled: l.Disabled}
+	_, err := t.ins(r, "lookups").On("CONFLICT (kind, key) DO UPDATE").
+		Set("label = EXCLUDED.label").Set("rank = EXCLUDED.rank").
+		Set("action = EXCLUDED.action").Set("disabled = EXCLUDED.disabled").Exec(ctx)
+	if err != nil {
+		return t.err(err, "save lookup")
+	}
+	if l.Kind == casekit.LookupPriority && (len(old) == 0 || old[0] != l.Rank) {
+		return t.rerank(ctx, l.Key, l.Rank)
+	}
+	return nil
+}
+
+// rerank sets the priority rank kept on every case of priority key (see
+// rankSQL): a rank change rewrites that priority's cases, all in this
+// transaction.
+func (t *Tx) rerank(ctx context.Context, key string, rank int) error {
+	_, err := t.db.NewRaw("UPDATE ?.cases SET priority_rank = ? WHERE priority = ?", t.schema, rank, key).Exec(ctx)
+	return t.err(err, "rank the priority's cases")
+}
+
+// DeleteLookup implements casekit.Tx.
+func (t *Tx) DeleteLookup(ctx context.Context, kind casekit.LookupKind, key string) error {
+	res, err := t.db.NewRaw("DELETE FROM ?.lookups WHERE kind = ? AND key = ?", t.schema, string(kind), key).Exec(ctx)
+	if err != nil {
+		return t.err(err, "delete lookup")
+	}
+	if err := affected(res, casekit.ErrNotFound); err != nil || kind != casekit.LookupPriority {
+		return err
+	}
+	return t.rerank(ctx, key, unrankedPriority)
+}

@@ -1,0 +1,253 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"casekit.dev/casekit"
+)
+
+// Registry is a store's tenant registry, kept outside every tenant: the
+// tenants table, which says which tenants exist, and a wakeup table per
+// queue of work (QueueTimers, QueueOutbox) holding the earliest due time
+// (or earlier) of each tenant's rows, so that Kit.Run finds the tenants
+// with due work without visiting every tenant. PostgreSQL keeps it in its
+// control schema, SQLite in "main" of its control file: the SQL is the
+// same, the schema named in every statement.
+//
+// Methods that write take the executor to write on, because the stores
+// differ there: PostgreSQL writes in the tenant's own transaction (one
+// database), SQLite on the control file beside the tenant's file.
+type Registry struct {
+	db      bun.IDB
+	schema  bun.Ident
+	dialect Dialect
+	store   string // the store's name, starting its errors
+
+	mu    sync.Mutex
+	known map[string]bool // tenants seen registered
+}
+
+// NewRegistry returns the registry kept in schema on db. store names the
+// store in errors ("sqlite", "postgres").
+func NewRegistry(db bun.IDB, d Dialect, schema, store string) *Registry {
+	return &Registry{db: db, schema: bun.Ident(schema), dialect: d, store: store, known: map[string]bool{}}
+}
+
+// registryDDL makes the registry's tables, in the placeholders of
+// formatDDL. The due index serves DueTenants on PostgreSQL, which may hold
+// many tenants; SQLite's control file never had it.
+var registryDDL = []string{
+	`CREATE TABLE IF NOT EXISTS ?.tenants (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		created_at {ts} NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS ?.timer_wakeups (tenant TEXT PRIMARY KEY, due_us BIGINT NOT NULL)`,
+	`PG:CREATE INDEX IF NOT EXISTS timer_wakeups_due_idx ON ?.timer_wakeups (due_us)`,
+	`CREATE TABLE IF NOT EXISTS ?.outbox_wakeups (tenant TEXT PRIMARY KEY, due_us BIGINT NOT NULL)`,
+	`PG:CREATE INDEX IF NOT EXISTS outbox_wakeups_due_idx ON ?.outbox_wakeups (due_us)`,
+}
+
+// CreateTables makes the registry's tables on db when they are missing.
+func (r *Registry) CreateTables(ctx context.Context, db bun.IDB) error {
+	return execDDL(ctx, db, r.dialect, string(r.schema), registryDDL)
+}
+
+// wakeups names the registry table of a queue's per-tenant wakeups.
+func wakeups(queue string) bun.Ident { return bun.Ident(queue + "_wakeups") }
+
+// TenantErr says which tenant an error is about.
+func TenantErr(id string, err error) error { return fmt.Errorf("tenant %q: %w", id, err) }
+
+// Registered reports whether the tenant is registered, reading db (a
+// transaction that holds the tenant's lock, where the store has one).
+func (r *Registry) Registered(ctx context.Context, db bun.IDB, id string) (bool, error) {
+	n, err := db.NewSelect().TableExpr("?.tenants", r.schema).Where("id = ?", id).Count(ctx)
+	if err != nil {
+		return false, fmt.Errorf("%s: tenant registry: %w", r.store, err)
+	}
+	return n > 0, nil
+}
+
+// Exists reports whether the tenant is registered, asking the registry
+// only while this process has not seen it registered.
+func (r *Registry) Exists(ctx context.Context, id string) (bool, error) {
+	r.mu.Lock()
+	ok := r.known[id]
+	r.mu.Unlock()
+	if ok {
+		return true, nil
+	}
+	ok, err := r.Registered(ctx, r.db, id)
+	if ok {
+		r.Remember(id)
+	}
+	return ok, err
+}
+
+// Require is how every command on a tenant starts: a valid ID of a
+// registered tenant, or ErrTenantNotFound.
+func (r *Registry) Require(ctx context.Context, id string) error {
+	if err := casekit.ValidateTenantID(id); err != nil {
+		return err
+	}
+	ok, err := r.Exists(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return TenantErr(id, casekit.ErrTenantNotFound)
+	}
+	return nil
+}
+
+// Remember notes that the tenant is registered, once its creation has
+// committed.
+func (r *Registry) Remember(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.known[id] = true
+}
+
+// Forget drops the tenant from what this process has seen registered: it
+// was dropped, here or by another process.
+func (r *Registry) Forget(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.known, id)
+}
+
+// Register writes the tenant's row on db; a registered ID gives
+// ErrConflict through classify. The creation time is stored as RFC 3339
+// text, which SQLite keeps as is and PostgreSQL reads as a timestamptz.
+func (r *Registry) Register(ctx context.Context, db bun.IDB, t casekit.Tenant, classify func(error) error) error {
+	_, err := db.NewRaw("INSERT INTO ?.tenants (id, name, created_at) VALUES (?, ?, ?)",
+		r.schema, t.ID, t.Name, t.CreatedAt.UTC().Format(time.RFC3339Nano)).Exec(ctx)
+	if err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// Unregister removes the tenant's row and wakeups on db, or gives
+// ErrTenantNotFound, and forgets the tenant.
+func (r *Registry) Unregister(ctx context.Context, db bun.IDB, id string) error {
+	res, err := db.NewRaw("DELETE FROM ?.tenants WHERE id = ?", r.schema, id).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if err := affected(res, casekit.ErrTenantNotFound); err != nil {
+		return err
+	}
+	r.Forget(id)
+	for _, q := range []string{QueueTimers, QueueOutbox} {
+		if err := r.DropWakeup(ctx, db, id, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tenantRow is a row of the tenants table.
+type tenantRow struct {
+	ID        string    `bun:"id"`
+	Name      string    `bun:"name"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+func (t tenantRow) domain() casekit.Tenant {
+	return casekit.Tenant{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC()}
+}
+
+// Tenant implements casekit.Store.Tenant.
+func (r *Registry) Tenant(ctx context.Context, id string) (casekit.Tenant, error) {
+	if err := casekit.ValidateTenantID(id); err != nil {
+		return casekit.Tenant{}, err
+	}
+	var t tenantRow
+	err := r.db.NewRaw("SELECT id, name, created_at FROM ?.tenants WHERE id = ?", r.schema, id).Scan(ctx, &t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return casekit.Tenant{}, TenantErr(id, casekit.ErrTenantNotFound)
+	}
+	if err != nil {
+		return casekit.Tenant{}, TenantErr(id, err)
+	}
+	return t.domain(), nil
+}
+
+// Tenants implements casekit.Store.Tenants.
+func (r *Registry) Tenants(ctx context.Context) ([]casekit.Tenant, error) {
+	var rows []tenantRow
+	if err := r.db.NewRaw("SELECT id, name, created_at FROM ?.tenants ORDER BY id", r.schema).Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("%s: tenants: %w", r.store, err)
+	}
+	out := make([]casekit.Tenant, len(rows))
+	for i, t := range rows {
+		out[i] = t.domain()
+	}
+	return out, nil
+}
+
+// Wake lowers the tenant's wakeup for queue to due, on db: the tenant has
+// work due then.
+func (r *Registry) Wake(ctx context.Context, db bun.IDB, tenant, queue string, due time.Time) error {
+	_, err := db.NewRaw(`INSERT INTO ?.? AS w (tenant, due_us) VALUES (?, ?)
+		ON CONFLICT (tenant) DO UPDATE SET due_us = `+r.dialect.least()+`(w.due_us, EXCLUDED.due_us)`,
+		r.schema, wakeups(queue), tenant, Micros(due)).Exec(ctx)
+	return err
+}
+
+// MoveWakeup sets the tenant's wakeup for queue, on db, to the next due
+// row tx holds, or removes it when there is none. The store makes sure no
+// command queues work between the reading and the writing.
+func (r *Registry) MoveWakeup(ctx context.Context, db bun.IDB, tx *Tx, tenant, queue string) error {
+	next, ok, err := NextDue(ctx, tx, queue)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return r.DropWakeup(ctx, db, tenant, queue)
+	}
+	_, err = db.NewRaw("UPDATE ?.? SET due_us = ? WHERE tenant = ?", r.schema, wakeups(queue), Micros(next), tenant).Exec(ctx)
+	return err
+}
+
+// DropWakeup removes the tenant's wakeup for queue, on db.
+func (r *Registry) DropWakeup(ctx context.Context, db bun.IDB, tenant, queue string) error {
+	_, err := db.NewRaw("DELETE FROM ?.? WHERE tenant = ?", r.schema, wakeups(queue), tenant).Exec(ctx)
+	return err
+}
+
+// LockWakeup locks the tenant's wakeup row for queue in the transaction
+// tx (FOR UPDATE; SQLite's write lock covers it already) and reports
+// whether there is one.
+func (r *Registry) LockWakeup(ctx context.Context, tx bun.IDB, tenant, queue string) (bool, error) {
+	var cur int64
+	q := tx.NewSelect().ColumnExpr("due_us").TableExpr("?.?", r.schema, wakeups(queue)).Where("tenant = ?", tenant)
+	err := r.dialect.lockRows(q, "UPDATE").Scan(ctx, &cur)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// wakeupBatch is how many tenants with due work Run looks at per query.
+const wakeupBatch = 16
+
+// DueTenants lists the tenants whose wakeup for queue is due at now,
+// earliest first, at most wakeupBatch of them.
+func (r *Registry) DueTenants(ctx context.Context, queue string, now time.Time) ([]string, error) {
+	var tenants []string
+	err := r.db.NewRaw("SELECT tenant FROM ?.? WHERE due_us <= ? ORDER BY due_us LIMIT ?",
+		r.schema, wakeups(queue), Micros(now), wakeupBatch).Scan(ctx, &tenants)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s wakeups: %w", r.store, queue, err)
+	}
+	return tenants, nil
+}

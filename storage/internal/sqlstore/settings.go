@@ -1,0 +1,61 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"casekit.dev/casekit"
+)
+
+// Settings implements casekit.Tx.
+func (t *Tx) Settings(ctx context.Context) (casekit.Settings, error) {
+	var r settingsRow
+	if err := t.sel(&r, "settings", "st").Where("st.id = 1").Scan(ctx); err != nil {
+		return casekit.Settings{}, t.err(err, "settings")
+	}
+	s := casekit.Settings{DefaultPriority: r.DefaultPriority, AutoCloseDays: r.AutoCloseDays,
+		FirstReminderDays: r.FirstReminderDays, SecondReminderDays: r.SecondReminderDays,
+		MaxAttachmentBytes: r.MaxAttachmentBytes, AttachmentTypes: r.AttachmentTypes}
+	if len(r.PublicTags) > 0 { // none reads as nil, as casekit writes it
+		s.PublicTags = r.PublicTags
+	}
+	return s, nil
+}
+
+// SaveSettings implements casekit.Tx.
+func (t *Tx) SaveSettings(ctx context.Context, s casekit.Settings) error {
+	r := &settingsRow{ID: 1, DefaultPriority: s.DefaultPriority, AutoCloseDays: s.AutoCloseDays,
+		FirstReminderDays: s.FirstReminderDays, SecondReminderDays: s.SecondReminderDays,
+		MaxAttachmentBytes: s.MaxAttachmentBytes, AttachmentTypes: s.AttachmentTypes, PublicTags: s.PublicTags}
+	if r.AttachmentTypes == nil {
+		r.AttachmentTypes = []string{}
+	}
+	if r.PublicTags == nil {
+		r.PublicTags = []string{}
+	}
+	_, err := t.ins(r, "settings").On("CONFLICT (id) DO UPDATE").
+		Set("default_priority = EXCLUDED.default_priority").
+		Set("auto_close_days = EXCLUDED.auto_close_days").
+		Set("first_reminder_days = EXCLUDED.first_reminder_days").
+		Set("second_reminder_days = EXCLUDED.second_reminder_days").
+		Set("max_attachment_bytes = EXCLUDED.max_attachment_bytes").
+		Set("attachment_types = EXCLUDED.attachment_types").
+		Set("public_tags = EXCLUDED.public_tags").Exec(ctx)
+	return t.err(err, "save settings")
+}
+
+// ConfigVersion implements casekit.Tx.
+func (t *Tx) ConfigVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := t.db.NewRaw("SELECT value FROM ?.counters WHERE name = 'config_version'", t.schema).Scan(ctx, &v)
+	return v, t.err(err, "config version")
+}
+
+// SetConfigVersion implements casekit.Tx.
+func (t *Tx) SetConfigVersion(ctx context.Context, v int64) error {
+	res, err := t.db.NewRaw("UPDATE ?.counters SET value = ? WHERE name = 'config_version'", t.schema, v).Exec(ctx)
+	if err != nil {
+		return t.err(err, "set config version")
+	}
+	return affected(res, fmt.Errorf("no config version row: %w", casekit.ErrNotFound))
+}

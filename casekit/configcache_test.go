@@ -18,18 +18,7 @@ import (
 // as the store is: what it cached under its own version is never seen.
 func TestConfigCacheWithinATransaction(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlite.Open(":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	kit, err := casekit.New(store, casekit.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"}); err != nil {
-		t.Fatal(err)
-	}
+	store, kit := acmeKit(t)
 	priority := func(tx casekit.Tx) string {
 		t.Helper()
 		s, err := tx.Settings(ctx)
@@ -50,7 +39,7 @@ func TestConfigCacheWithinATransaction(t *testing.T) {
 		}
 	}
 	rollback := errors.New("roll back")
-	err = store.InTx(ctx, "acme", func(ctx context.Context, raw casekit.Tx) error {
+	err := store.InTx(ctx, "acme", func(ctx context.Context, raw casekit.Tx) error {
 		tx := casekit.ConfigTx(kit, "acme", raw)
 		if got := priority(tx); got != "medium" {
 			t.Errorf("before any write: %q, want medium", got)
@@ -83,18 +72,7 @@ func TestConfigCacheWithinATransaction(t *testing.T) {
 // nothing the next command reads from the cache.
 func TestConfigCacheReturnsDeepCopies(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlite.Open(":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	kit, err := casekit.New(store, casekit.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"}); err != nil {
-		t.Fatal(err)
-	}
+	_, kit := acmeKit(t)
 	d := kit.Desk("acme").As(casekit.System)
 	settings := casekit.DefaultSettings()
 	settings.AttachmentTypes = []string{"application/pdf", "image/*"}
@@ -196,4 +174,22 @@ func scribble(v reflect.Value) bool {
 	}
 	walk(v, false)
 	return changed
+}
+
+// acmeKit is a kit on an in-memory SQLite store with the tenant "acme".
+func acmeKit(t *testing.T) (casekit.Store, *casekit.Kit) {
+	t.Helper()
+	store, err := sqlite.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	kit, err := casekit.New(store, casekit.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kit.CreateTenant(context.Background(), casekit.TenantSpec{ID: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	return store, kit
 }

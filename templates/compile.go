@@ -56,26 +56,14 @@ func compile(srcs []source, lim Limits, asText, asHTML bool) (_ *compiled, err e
 	fm := c.st.funcs()
 	if asText {
 		t := template.New("").Option("missingkey=zero").Funcs(fm)
-		err := parseSet(srcs, lim, func(name, text string) error { _, err := t.New(name).Parse(text); return err }, func() (trees []*parse.Tree) {
-			for _, tt := range t.Templates() {
-				trees = append(trees, tt.Tree)
-			}
-			return trees
-		})
-		if err != nil {
+		if err := parseInto(t, srcs, lim, func(t *template.Template) *parse.Tree { return t.Tree }); err != nil {
 			return nil, err
 		}
 		c.text = t
 	}
 	if asHTML {
 		t := htmltemplate.New("").Option("missingkey=zero").Funcs(fm)
-		err := parseSet(srcs, lim, func(name, text string) error { _, err := t.New(name).Parse(text); return err }, func() (trees []*parse.Tree) {
-			for _, tt := range t.Templates() {
-				trees = append(trees, tt.Tree)
-			}
-			return trees
-		})
-		if err != nil {
+		if err := parseInto(t, srcs, lim, func(t *htmltemplate.Template) *parse.Tree { return t.Tree }); err != nil {
 			return nil, err
 		}
 		c.html = t
@@ -132,4 +120,23 @@ func (c *compiled) execute(ctx context.Context, w io.Writer, name string, html b
 		return execError(err)
 	}
 	return nil
+}
+
+// templateSet is what text/template and html/template have in common for
+// parsing a set: one parse step serves both (parseInto).
+type templateSet[T any] interface {
+	New(name string) T
+	Parse(text string) (T, error)
+	Templates() []T
+}
+
+// parseInto parses srcs into the set t through parseSet, reading each
+// template's tree with tree.
+func parseInto[T templateSet[T]](t T, srcs []source, lim Limits, tree func(T) *parse.Tree) error {
+	return parseSet(srcs, lim, func(name, text string) error { _, err := t.New(name).Parse(text); return err }, func() (trees []*parse.Tree) {
+		for _, tt := range t.Templates() {
+			trees = append(trees, tree(tt))
+		}
+		return trees
+	})
 }

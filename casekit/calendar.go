@@ -477,8 +477,8 @@ func (cal *calendar) between(from, to time.Time) time.Duration {
 }
 
 // Calendars lists the tenant's business calendars ordered by ID.
-func (d *Desk) Calendars(ctx context.Context) ([]Calendar, error) {
-	return runValue(d, ctx, "calendars", staffRead, func(c *cmd) ([]Calendar, error) {
+func (cf *Config) Calendars(ctx context.Context) ([]Calendar, error) {
+	return runValue(cf.d, ctx, "calendars", staffRead, func(c *cmd) ([]Calendar, error) {
 		return c.tx.Calendars(c.ctx)
 	})
 }
@@ -486,8 +486,8 @@ func (d *Desk) Calendars(ctx context.Context) ([]Calendar, error) {
 // SaveCalendar adds a business calendar or replaces the one with the same
 // ID. Cases whose SLA counts on it get their deadlines from the new hours
 // the next time they change.
-func (d *Desk) SaveCalendar(ctx context.Context, cal Calendar) error {
-	return d.run(ctx, "save calendar", adminOnly, func(c *cmd) error {
+func (cf *Config) SaveCalendar(ctx context.Context, cal Calendar) error {
+	return cf.d.run(ctx, "save calendar", adminOnly, func(c *cmd) error {
 		var v validations
 		if !keyRE.MatchString(cal.ID) {
 			v.add("id", "key", "must be 1-64 letters, digits or _ . : -, starting with a letter or digit")
@@ -511,8 +511,8 @@ func (d *Desk) SaveCalendar(ctx context.Context, cal Calendar) error {
 
 // DeleteCalendar removes a business calendar. It is refused with
 // ErrConflict while an SLA counts on it.
-func (d *Desk) DeleteCalendar(ctx context.Context, id string) error {
-	return d.run(ctx, "delete calendar", adminOnly, func(c *cmd) error {
+func (cf *Config) DeleteCalendar(ctx context.Context, id string) error {
+	return cf.d.run(ctx, "delete calendar", adminOnly, func(c *cmd) error {
 		slas, err := c.tx.SLAs(c.ctx)
 		if err != nil {
 			return err

@@ -77,31 +77,31 @@ func TestConfigCacheReturnsDeepCopies(t *testing.T) {
 	settings := casekit.DefaultSettings()
 	settings.AttachmentTypes = []string{"application/pdf", "image/*"}
 	for _, err := range []error{
-		d.UpdateSettings(ctx, settings),
-		d.SaveCalendar(ctx, casekit.Calendar{ID: "office", Name: "Office", TimeZone: "Europe/Berlin",
+		d.Config().SaveSettings(ctx, settings),
+		d.Config().SaveCalendar(ctx, casekit.Calendar{ID: "office", Name: "Office", TimeZone: "Europe/Berlin",
 			Hours: []casekit.WorkingHours{{Day: time.Monday, Start: "09:00", End: "17:00"}}, Holidays: []string{"2026-12-25"}}),
-		d.SaveSLA(ctx, casekit.SLA{ID: "gold", Name: "Gold", CalendarID: "office",
+		d.Config().SaveSLA(ctx, casekit.SLA{ID: "gold", Name: "Gold", CalendarID: "office",
 			Targets: []casekit.SLATarget{{Priority: "high", FirstResponse: time.Hour, Resolution: 8 * time.Hour}}}),
-		d.SaveCustomField(ctx, casekit.CustomField{Key: "plan", Label: "Plan", Type: casekit.CustomSelect, Options: []string{"basic", "pro"}}),
-		d.SaveProcess(ctx, casekit.Process{Key: "triage", Label: "Triage", Stages: []casekit.Stage{{Key: "identify", Label: "Identify", Required: []string{"type"}}}}),
-		d.SaveTeam(ctx, casekit.Team{ID: "support", Name: "Support"}),
-		d.SaveQueue(ctx, casekit.Queue{ID: "inbox", Name: "Inbox", TeamID: "support"}),
+		d.Config().SaveCustomField(ctx, casekit.CustomField{Key: "plan", Label: "Plan", Type: casekit.CustomSelect, Options: []string{"basic", "pro"}}),
+		d.Config().SaveProcess(ctx, casekit.Process{Key: "triage", Label: "Triage", Stages: []casekit.Stage{{Key: "identify", Label: "Identify", Required: []string{"type"}}}}),
+		d.Config().SaveTeam(ctx, casekit.Team{ID: "support", Name: "Support"}),
+		d.Config().SaveQueue(ctx, casekit.Queue{ID: "inbox", Name: "Inbox", TeamID: "support"}),
 	} {
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	reads := map[string]func() (any, error){
-		"settings":      func() (any, error) { return d.Settings(ctx) },
-		"statuses":      func() (any, error) { return d.Statuses(ctx) },
-		"lookups":       func() (any, error) { return d.Lookups(ctx, casekit.LookupPriority) },
-		"calendars":     func() (any, error) { return d.Calendars(ctx) },
-		"slas":          func() (any, error) { return d.SLAs(ctx) },
-		"custom fields": func() (any, error) { return d.CustomFields(ctx) },
-		"processes":     func() (any, error) { return d.Processes(ctx) },
-		"teams":         func() (any, error) { return d.Teams(ctx) },
-		"queues":        func() (any, error) { return d.Queues(ctx) },
-		"roles":         func() (any, error) { return d.Roles(ctx) },
+		"settings":      func() (any, error) { return d.Config().Settings(ctx) },
+		"statuses":      func() (any, error) { return d.Config().Statuses(ctx) },
+		"lookups":       func() (any, error) { return d.Config().Lookups(ctx, casekit.LookupPriority) },
+		"calendars":     func() (any, error) { return d.Config().Calendars(ctx) },
+		"slas":          func() (any, error) { return d.Config().SLAs(ctx) },
+		"custom fields": func() (any, error) { return d.Config().CustomFields(ctx) },
+		"processes":     func() (any, error) { return d.Config().Processes(ctx) },
+		"teams":         func() (any, error) { return d.Config().Teams(ctx) },
+		"queues":        func() (any, error) { return d.Config().Queues(ctx) },
+		"roles":         func() (any, error) { return d.Config().Roles(ctx) },
 	}
 	for name, read := range reads {
 		first, err := read()

@@ -70,8 +70,8 @@ const EventCustomFieldChanged EventType = "custom_field.changed"
 
 // CustomFields lists the tenant's custom field definitions by key; a
 // customer gets only those they read (CustomerReads).
-func (d *Desk) CustomFields(ctx context.Context) ([]CustomField, error) {
-	return runValue(d, ctx, "custom fields", customerRead, func(c *cmd) ([]CustomField, error) {
+func (cf *Config) CustomFields(ctx context.Context) ([]CustomField, error) {
+	return runValue(cf.d, ctx, "custom fields", customerRead, func(c *cmd) ([]CustomField, error) {
 		return c.customFields()
 	})
 }
@@ -79,8 +79,8 @@ func (d *Desk) CustomFields(ctx context.Context) ([]CustomField, error) {
 // SaveCustomField adds or replaces a custom field definition. Existing
 // cases are not rewritten: a value that no longer fits is refused at the
 // case's next write of that field.
-func (d *Desk) SaveCustomField(ctx context.Context, f CustomField) error {
-	return d.run(ctx, "save custom field", adminOnly, func(c *cmd) error {
+func (cf *Config) SaveCustomField(ctx context.Context, f CustomField) error {
+	return cf.d.run(ctx, "save custom field", adminOnly, func(c *cmd) error {
 		var v validations
 		if err := v.merge(validateStruct(f)); err != nil {
 			return err
@@ -104,8 +104,8 @@ func (d *Desk) SaveCustomField(ctx context.Context, f CustomField) error {
 
 // DeleteCustomField removes a definition; ErrNotFound if there is none.
 // Cases keep their values.
-func (d *Desk) DeleteCustomField(ctx context.Context, key string) error {
-	return d.run(ctx, "delete custom field", adminOnly, func(c *cmd) error {
+func (cf *Config) DeleteCustomField(ctx context.Context, key string) error {
+	return cf.d.run(ctx, "delete custom field", adminOnly, func(c *cmd) error {
 		if err := c.tx.DeleteCustomField(c.ctx, key); err != nil {
 			return fmt.Errorf("custom field %q: %w", key, err)
 		}

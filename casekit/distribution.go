@@ -214,12 +214,6 @@ func (c *cmd) place(cs *Case, agent, team, queue string, ev EventType, extra map
 	return nil
 }
 
-// Unassign takes the agent off a case, which goes back to wait in its
-// queue.
-func (d *Desk) Unassign(ctx context.Context, id string) (*Case, error) {
-	return d.Assign(ctx, id, Assignment{ClearAgent: true})
-}
-
 // pickable returns the statuses a case may be picked in: those that are
 // neither paused, resolved, final nor canceled.
 func (c *cmd) pickable() ([]string, error) {

@@ -77,10 +77,10 @@ func (d *Desk) History(ctx context.Context, id string) ([]Event, error) {
 	})
 }
 
-// ConfigHistory returns the tenant-level events: changes to settings,
+// History returns the tenant-level events: changes to settings,
 // statuses, transitions and lookups, oldest first.
-func (d *Desk) ConfigHistory(ctx context.Context) ([]Event, error) {
-	return runValue(d, ctx, "config history", staffRead, func(c *cmd) ([]Event, error) {
+func (cf *Config) History(ctx context.Context) ([]Event, error) {
+	return runValue(cf.d, ctx, "config history", staffRead, func(c *cmd) ([]Event, error) {
 		return c.tx.Events(c.ctx, "")
 	})
 }

@@ -91,8 +91,8 @@ func ExampleDesk_Pick() {
 	kit, _ := casekit.New(store, casekit.WithLogger(slog.New(slog.DiscardHandler)))
 	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme"})
 	admin := kit.Desk("acme").As(casekit.System)
-	_ = admin.SaveTeam(ctx, casekit.Team{ID: "support", Name: "Support"})
-	_ = admin.SaveQueue(ctx, casekit.Queue{ID: "inbox", Name: "Inbox", TeamID: "support"})
+	_ = admin.Config().SaveTeam(ctx, casekit.Team{ID: "support", Name: "Support"})
+	_ = admin.Config().SaveQueue(ctx, casekit.Queue{ID: "inbox", Name: "Inbox", TeamID: "support"})
 	for _, in := range []casekit.NewCase{
 		{Subject: "Invoice question", Priority: "low", QueueID: "inbox"},
 		{Subject: "Site down", Priority: "critical", QueueID: "inbox"},
@@ -131,10 +131,10 @@ func ExampleKit_RunDue() {
 	for d := time.Monday; d <= time.Friday; d++ {
 		office.Hours = append(office.Hours, casekit.WorkingHours{Day: d, Start: "09:00", End: "17:00"})
 	}
-	if err := desk.SaveCalendar(ctx, office); err != nil {
+	if err := desk.Config().SaveCalendar(ctx, office); err != nil {
 		panic(err)
 	}
-	err := desk.SaveSLA(ctx, casekit.SLA{ID: "standard", Name: "Standard", CalendarID: "office",
+	err := desk.Config().SaveSLA(ctx, casekit.SLA{ID: "standard", Name: "Standard", CalendarID: "office",
 		Targets: []casekit.SLATarget{{Priority: "high", FirstResponse: 4 * time.Hour, Resolution: 16 * time.Hour}}})
 	if err != nil {
 		panic(err)
@@ -188,7 +188,7 @@ func ExampleDesk_NextStage() {
 	kit, _ := casekit.New(store, casekit.WithLogger(slog.New(slog.DiscardHandler)))
 	_ = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme", Admins: []string{"u-17"}}) // u-17 defines the process
 	desk := kit.Desk("acme").As(casekit.Agent("u-17"))
-	_ = desk.SaveProcess(ctx, casekit.Process{Key: "triage", Label: "Triage", Stages: []casekit.Stage{
+	_ = desk.Config().SaveProcess(ctx, casekit.Process{Key: "triage", Label: "Triage", Stages: []casekit.Stage{
 		{Key: "identify", Label: "Identify", Required: []string{"category", "custom.product"}},
 		{Key: "resolve", Label: "Resolve"},
 	}})
@@ -217,7 +217,7 @@ func (c *fixedClock) Now() time.Time { return c.t }
 
 // An agent with the viewer role reads but may not work cases; the admin
 // the tenant started with gives roles.
-func ExampleDesk_SetAgentRole() {
+func ExampleConfig_SetAgentRole() {
 	ctx := context.Background()
 	store, _ := sqlite.Open(":memory:")
 	defer store.Close()
@@ -226,7 +226,7 @@ func ExampleDesk_SetAgentRole() {
 	admin := kit.Desk("acme").As(casekit.Agent("u-1"))
 	c, _ := admin.OpenCase(ctx, casekit.NewCase{Subject: "Printer on fire"})
 
-	_ = admin.SetAgentRole(ctx, "u-17", casekit.RoleViewer)
+	_ = admin.Config().SetAgentRole(ctx, "u-17", casekit.RoleViewer)
 	viewer := kit.Desk("acme").As(casekit.Agent("u-17"))
 	_, err := viewer.Case(ctx, c.ID)
 	fmt.Println("read:", err == nil)

@@ -82,12 +82,7 @@ type InboundMail struct {
 // wrote: "case-<token>@<domain>".
 var threadRef = regexp.MustCompile(`^case-([a-z2-7]{26})@`)
 
-// Inbound is InboundMail for a mail whose envelope recipient is not known.
-func (d *Desk) Inbound(ctx context.Context, raw []byte) (*InboundResult, error) {
-	return d.InboundMail(ctx, InboundMail{Raw: raw})
-}
-
-// InboundMail takes a customer's mail. A mail joins a case only by the
+// Inbound takes a customer's mail. A mail joins a case only by the
 // case's reply token, in the address it was sent to (the tenant's reply
 // address form, MailSettings) or in a thread reference of a mail casekit
 // sent (In-Reply-To, References: "case-<token>@domain"); its new text
@@ -104,7 +99,7 @@ func (d *Desk) Inbound(ctx context.Context, raw []byte) (*InboundResult, error) 
 // ErrMalformedMail; one over the limits (40 MiB, 100 attachments, 500
 // parts, MaxMailRecipients) ErrMailTooLarge; either way nothing is
 // written.
-func (d *Desk) InboundMail(ctx context.Context, in InboundMail) (*InboundResult, error) {
+func (d *Desk) Inbound(ctx context.Context, in InboundMail) (*InboundResult, error) {
 	m, err := mailparse.Parse(in.Raw, mailparse.Limits{})
 	switch {
 	case errors.Is(err, mailparse.ErrTooLarge):

@@ -116,8 +116,8 @@ func DefaultLookups() []Lookup {
 }
 
 // Lookups returns one of the tenant's lookup lists, ordered by rank.
-func (d *Desk) Lookups(ctx context.Context, kind LookupKind) ([]Lookup, error) {
-	return runValue(d, ctx, "lookups", customerRead, func(c *cmd) ([]Lookup, error) {
+func (cf *Config) Lookups(ctx context.Context, kind LookupKind) ([]Lookup, error) {
+	return runValue(cf.d, ctx, "lookups", customerRead, func(c *cmd) ([]Lookup, error) {
 		if !kind.valid() {
 			return nil, invalid("kind", "known", "unknown lookup kind %q", kind)
 		}
@@ -127,8 +127,8 @@ func (d *Desk) Lookups(ctx context.Context, kind LookupKind) ([]Lookup, error) {
 
 // SaveLookup adds a lookup entry or replaces the one with the same kind and
 // key. Only satisfaction levels carry an Action, and each needs one.
-func (d *Desk) SaveLookup(ctx context.Context, l Lookup) error {
-	return d.run(ctx, "save lookup", adminOnly, func(c *cmd) error {
+func (cf *Config) SaveLookup(ctx context.Context, l Lookup) error {
+	return cf.d.run(ctx, "save lookup", adminOnly, func(c *cmd) error {
 		var v validations
 		if !l.Kind.valid() {
 			v.add("kind", "known", "unknown lookup kind %q", l.Kind)
@@ -172,8 +172,8 @@ func (c *cmd) refuseDefaultPriority(v *validations, key, what string) error {
 // DeleteLookup removes a lookup entry. Cases that use it keep the key;
 // disable an entry instead to keep its label. The default priority cannot be
 // deleted.
-func (d *Desk) DeleteLookup(ctx context.Context, kind LookupKind, key string) error {
-	return d.run(ctx, "delete lookup", adminOnly, func(c *cmd) error {
+func (cf *Config) DeleteLookup(ctx context.Context, kind LookupKind, key string) error {
+	return cf.d.run(ctx, "delete lookup", adminOnly, func(c *cmd) error {
 		var v validations
 		if !kind.valid() {
 			return invalid("kind", "known", "unknown lookup kind %q", kind)

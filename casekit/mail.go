@@ -74,17 +74,17 @@ func (s MailSettings) filled() MailSettings {
 }
 
 // MailSettings returns the tenant's mail settings, defaults filled in.
-func (d *Desk) MailSettings(ctx context.Context) (MailSettings, error) {
-	return runValue(d, ctx, "mail settings", staffRead, func(c *cmd) (MailSettings, error) {
+func (cf *Config) MailSettings(ctx context.Context) (MailSettings, error) {
+	return runValue(cf.d, ctx, "mail settings", staffRead, func(c *cmd) (MailSettings, error) {
 		return c.mailSettings()
 	})
 }
 
-// UpdateMailSettings replaces the tenant's mail settings. Addresses are
+// SaveMailSettings replaces the tenant's mail settings. Addresses are
 // kept in lower case; a reply address form must hold "{token}" once and
 // make an address; a mailbox's queue must exist.
-func (d *Desk) UpdateMailSettings(ctx context.Context, s MailSettings) error {
-	return d.run(ctx, "update mail settings", adminOnly, func(c *cmd) error {
+func (cf *Config) SaveMailSettings(ctx context.Context, s MailSettings) error {
+	return cf.d.run(ctx, "save mail settings", adminOnly, func(c *cmd) error {
 		s = deepCopy(s) // the caller's slices stay as they were
 		s.Address = strings.ToLower(strings.TrimSpace(s.Address))
 		s.ReplyAddress = strings.ToLower(strings.TrimSpace(s.ReplyAddress))

@@ -420,16 +420,16 @@ func backoff(now time.Time, attempts int) time.Time {
 
 // DeadLetters lists the tenant's notifications that failed
 // MaxDeliveryAttempts times, oldest first.
-func (d *Desk) DeadLetters(ctx context.Context) ([]Notification, error) {
-	return runValue(d, ctx, "dead letters", staffRead, func(c *cmd) ([]Notification, error) {
+func (cf *Config) DeadLetters(ctx context.Context) ([]Notification, error) {
+	return runValue(cf.d, ctx, "dead letters", staffRead, func(c *cmd) ([]Notification, error) {
 		return c.tx.DeadLetters(c.ctx)
 	})
 }
 
 // RetryDeadLetter puts a dead notification back in the outbox, due now,
 // with its attempts counted from zero and the same ID.
-func (d *Desk) RetryDeadLetter(ctx context.Context, id string) error {
-	return d.run(ctx, "retry dead letter", adminOnly, func(c *cmd) error {
+func (cf *Config) RetryDeadLetter(ctx context.Context, id string) error {
+	return cf.d.run(ctx, "retry dead letter", adminOnly, func(c *cmd) error {
 		if err := c.tx.RetryDeadLetter(c.ctx, id, c.now); err != nil {
 			return fmt.Errorf("notification %s: %w", id, err)
 		}

@@ -87,8 +87,8 @@ func filled(cs *Case, field string) bool {
 }
 
 // Processes lists the tenant's process definitions by key.
-func (d *Desk) Processes(ctx context.Context) ([]Process, error) {
-	return runValue(d, ctx, "processes", staffRead, func(c *cmd) ([]Process, error) {
+func (cf *Config) Processes(ctx context.Context) ([]Process, error) {
+	return runValue(cf.d, ctx, "processes", staffRead, func(c *cmd) ([]Process, error) {
 		return c.tx.Processes(c.ctx)
 	})
 }
@@ -98,8 +98,8 @@ func (d *Desk) Processes(ctx context.Context) ([]Process, error) {
 // definitions, a custom field must be defined. Cases already in the
 // process keep their stage; one whose stage no longer exists can be
 // stopped with StopProcess.
-func (d *Desk) SaveProcess(ctx context.Context, p Process) error {
-	return d.run(ctx, "save process", adminOnly, func(c *cmd) error {
+func (cf *Config) SaveProcess(ctx context.Context, p Process) error {
+	return cf.d.run(ctx, "save process", adminOnly, func(c *cmd) error {
 		var v validations
 		if err := v.merge(validateStruct(p)); err != nil {
 			return err
@@ -144,8 +144,8 @@ func (d *Desk) SaveProcess(ctx context.Context, p Process) error {
 
 // DeleteProcess removes a definition; ErrNotFound if there is none. Cases
 // in the process keep their state and can be stopped.
-func (d *Desk) DeleteProcess(ctx context.Context, key string) error {
-	return d.run(ctx, "delete process", adminOnly, func(c *cmd) error {
+func (cf *Config) DeleteProcess(ctx context.Context, key string) error {
+	return cf.d.run(ctx, "delete process", adminOnly, func(c *cmd) error {
 		if err := c.tx.DeleteProcess(c.ctx, key); err != nil {
 			return fmt.Errorf("process %q: %w", key, err)
 		}

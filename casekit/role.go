@@ -184,8 +184,8 @@ func (c *cmd) agentRole(agentID string) (Role, error) {
 
 // Roles lists the roles of the tenant: the built-in ones, then the
 // tenant's own by key.
-func (d *Desk) Roles(ctx context.Context) ([]Role, error) {
-	return runValue(d, ctx, "roles", staffRead, func(c *cmd) ([]Role, error) {
+func (cf *Config) Roles(ctx context.Context) ([]Role, error) {
+	return runValue(cf.d, ctx, "roles", staffRead, func(c *cmd) ([]Role, error) {
 		return c.roles()
 	})
 }
@@ -194,8 +194,8 @@ func (d *Desk) Roles(ctx context.Context) ([]Role, error) {
 // built-in roles cannot be changed. An agent may give a role only
 // permissions they hold themself, and change only a role whose
 // permissions they all hold.
-func (d *Desk) SaveRole(ctx context.Context, r Role) error {
-	return d.run(ctx, "save role", rolesOnly, func(c *cmd) error {
+func (cf *Config) SaveRole(ctx context.Context, r Role) error {
+	return cf.d.run(ctx, "save role", rolesOnly, func(c *cmd) error {
 		r.BuiltIn = false
 		if err := validateStruct(r); err != nil {
 			return err
@@ -237,8 +237,8 @@ func canonical(ps []Permission) []Permission {
 
 // DeleteRole removes one of the tenant's own roles. It is refused with
 // ErrConflict while an agent holds it: give them another first.
-func (d *Desk) DeleteRole(ctx context.Context, key string) error {
-	return d.run(ctx, "delete role", rolesOnly, func(c *cmd) error {
+func (cf *Config) DeleteRole(ctx context.Context, key string) error {
+	return cf.d.run(ctx, "delete role", rolesOnly, func(c *cmd) error {
 		old, found, err := c.findRole(key)
 		if err != nil {
 			return err
@@ -272,8 +272,8 @@ func (d *Desk) DeleteRole(ctx context.Context, key string) error {
 // command. An agent may give or take away only a role whose permissions
 // they all hold: a role manager who is not an admin can neither make nor
 // unmake an admin.
-func (d *Desk) SetAgentRole(ctx context.Context, agentID, key string) error {
-	return d.run(ctx, "set agent role", rolesOnly, func(c *cmd) error {
+func (cf *Config) SetAgentRole(ctx context.Context, agentID, key string) error {
+	return cf.d.run(ctx, "set agent role", rolesOnly, func(c *cmd) error {
 		if err := validateStruct(RoleAssignment{AgentID: agentID, Role: key}); err != nil {
 			return err
 		}
@@ -313,16 +313,16 @@ func (d *Desk) SetAgentRole(ctx context.Context, agentID, key string) error {
 // AgentRole returns the role the agent holds in the tenant: the one
 // SetAgentRole gave them, or the DefaultRole. With an Authorizer the
 // stored role may not be what decides.
-func (d *Desk) AgentRole(ctx context.Context, agentID string) (Role, error) {
-	return runValue(d, ctx, "agent role", staffRead, func(c *cmd) (Role, error) {
+func (cf *Config) AgentRole(ctx context.Context, agentID string) (Role, error) {
+	return runValue(cf.d, ctx, "agent role", staffRead, func(c *cmd) (Role, error) {
 		return c.agentRole(agentID)
 	})
 }
 
 // AgentRoles lists the roles the tenant gave its agents, by agent ID.
 // Agents not listed hold the DefaultRole.
-func (d *Desk) AgentRoles(ctx context.Context) ([]RoleAssignment, error) {
-	return runValue(d, ctx, "agent roles", staffRead, func(c *cmd) ([]RoleAssignment, error) {
+func (cf *Config) AgentRoles(ctx context.Context) ([]RoleAssignment, error) {
+	return runValue(cf.d, ctx, "agent roles", staffRead, func(c *cmd) ([]RoleAssignment, error) {
 		return c.tx.AgentRoles(c.ctx)
 	})
 }

@@ -70,16 +70,16 @@ func DefaultSettings() Settings {
 }
 
 // Settings returns the tenant's case settings.
-func (d *Desk) Settings(ctx context.Context) (Settings, error) {
-	return runValue(d, ctx, "settings", staffRead, func(c *cmd) (Settings, error) {
+func (cf *Config) Settings(ctx context.Context) (Settings, error) {
+	return runValue(cf.d, ctx, "settings", staffRead, func(c *cmd) (Settings, error) {
 		return c.tx.Settings(c.ctx)
 	})
 }
 
-// UpdateSettings replaces the tenant's case settings. The default priority
+// SaveSettings replaces the tenant's case settings. The default priority
 // must be an enabled priority.
-func (d *Desk) UpdateSettings(ctx context.Context, s Settings) error {
-	return d.run(ctx, "update settings", adminOnly, func(c *cmd) error {
+func (cf *Config) SaveSettings(ctx context.Context, s Settings) error {
+	return cf.d.run(ctx, "save settings", adminOnly, func(c *cmd) error {
 		s = s.filled()
 		prios, err := c.tx.Lookups(c.ctx, LookupPriority)
 		if err != nil {

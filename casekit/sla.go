@@ -80,8 +80,8 @@ func (s SLA) target(priority string) (SLATarget, bool) {
 }
 
 // SLAs lists the tenant's SLA policies ordered by ID.
-func (d *Desk) SLAs(ctx context.Context) ([]SLA, error) {
-	return runValue(d, ctx, "slas", staffRead, func(c *cmd) ([]SLA, error) {
+func (cf *Config) SLAs(ctx context.Context) ([]SLA, error) {
+	return runValue(cf.d, ctx, "slas", staffRead, func(c *cmd) ([]SLA, error) {
 		return c.tx.SLAs(c.ctx)
 	})
 }
@@ -90,8 +90,8 @@ func (d *Desk) SLAs(ctx context.Context) ([]SLA, error) {
 // target must be positive and name a priority of the tenant once; the
 // calendar, when named, must exist. Cases under the SLA get deadlines from
 // the new targets the next time they change.
-func (d *Desk) SaveSLA(ctx context.Context, s SLA) error {
-	return d.run(ctx, "save sla", adminOnly, func(c *cmd) error {
+func (cf *Config) SaveSLA(ctx context.Context, s SLA) error {
+	return cf.d.run(ctx, "save sla", adminOnly, func(c *cmd) error {
 		prios, err := c.lookups(LookupPriority)
 		if err != nil {
 			return err
@@ -122,8 +122,8 @@ func (d *Desk) SaveSLA(ctx context.Context, s SLA) error {
 
 // DeleteSLA removes an SLA policy. It is refused with ErrConflict while a
 // queue defaults to it or an active case runs under it.
-func (d *Desk) DeleteSLA(ctx context.Context, id string) error {
-	return d.run(ctx, "delete sla", adminOnly, func(c *cmd) error {
+func (cf *Config) DeleteSLA(ctx context.Context, id string) error {
+	return cf.d.run(ctx, "delete sla", adminOnly, func(c *cmd) error {
 		qs, err := c.tx.Queues(c.ctx)
 		if err != nil {
 			return err

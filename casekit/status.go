@@ -196,43 +196,41 @@ func validateStatusSet(list []Status, ts []Transition) error {
 }
 
 // Statuses returns the tenant's status lookup in display order.
-func (d *Desk) Statuses(ctx context.Context) ([]Status, error) {
-	return runValue(d, ctx, "statuses", customerRead, func(c *cmd) ([]Status, error) {
+func (cf *Config) Statuses(ctx context.Context) ([]Status, error) {
+	return runValue(cf.d, ctx, "statuses", customerRead, func(c *cmd) ([]Status, error) {
 		return c.tx.Statuses(c.ctx)
 	})
 }
 
 // Transitions returns the tenant's allowed status transitions.
-func (d *Desk) Transitions(ctx context.Context) ([]Transition, error) {
-	return runValue(d, ctx, "transitions", customerRead, func(c *cmd) ([]Transition, error) {
+func (cf *Config) Transitions(ctx context.Context) ([]Transition, error) {
+	return runValue(cf.d, ctx, "transitions", customerRead, func(c *cmd) ([]Transition, error) {
 		return c.tx.Transitions(c.ctx)
 	})
 }
 
-// AllowedStatuses returns the statuses a case may move to from its current
-// one, in display order: what a status bar should offer.
-func (d *Desk) AllowedStatuses(ctx context.Context, caseID string) ([]Status, error) {
-	return ofCase(d, ctx, "allowed statuses", staffRead, caseID, func(c *cmd, cs *Case) ([]Status, error) {
-		_, set, err := c.status(cs)
-		if err != nil {
-			return nil, err
+// allowedStatuses returns the statuses cs may move to from its current
+// one, in display order: what a status bar should offer (CaseView.Allowed).
+func (c *cmd) allowedStatuses(cs *Case) ([]Status, error) {
+	_, set, err := c.status(cs)
+	if err != nil {
+		return nil, err
+	}
+	var out []Status
+	for _, st := range set.list {
+		if set.can(cs.Status, st.Key) {
+			out = append(out, st)
 		}
-		var out []Status
-		for _, st := range set.list {
-			if set.can(cs.Status, st.Key) {
-				out = append(out, st)
-			}
-		}
-		return out, nil
-	})
+	}
+	return out, nil
 }
 
-// SetStatuses replaces the tenant's status lookup and transition table. The
+// ReplaceStatuses replaces the tenant's status lookup and transition table. The
 // set must keep exactly one initial status and at least one resolved,
 // closed, canceled and reopen status, and must keep every status that a
 // case is in.
-func (d *Desk) SetStatuses(ctx context.Context, statuses []Status, transitions []Transition) error {
-	return d.run(ctx, "set statuses", adminOnly, func(c *cmd) error {
+func (cf *Config) ReplaceStatuses(ctx context.Context, statuses []Status, transitions []Transition) error {
+	return cf.d.run(ctx, "replace statuses", adminOnly, func(c *cmd) error {
 		var v validations
 		for i := range statuses {
 			if err := validateStruct(statuses[i]); err != nil {

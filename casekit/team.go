@@ -69,15 +69,15 @@ func (d StaticDirectory) TeamMembers(_ context.Context, _, teamID string) ([]str
 }
 
 // Teams lists the tenant's teams ordered by ID.
-func (d *Desk) Teams(ctx context.Context) ([]Team, error) {
-	return runValue(d, ctx, "teams", staffRead, func(c *cmd) ([]Team, error) {
+func (cf *Config) Teams(ctx context.Context) ([]Team, error) {
+	return runValue(cf.d, ctx, "teams", staffRead, func(c *cmd) ([]Team, error) {
 		return c.tx.Teams(c.ctx)
 	})
 }
 
 // SaveTeam adds a team or renames the one with the same ID.
-func (d *Desk) SaveTeam(ctx context.Context, t Team) error {
-	return d.run(ctx, "save team", adminOnly, func(c *cmd) error {
+func (cf *Config) SaveTeam(ctx context.Context, t Team) error {
+	return cf.d.run(ctx, "save team", adminOnly, func(c *cmd) error {
 		if err := validateStruct(t); err != nil {
 			return err
 		}
@@ -91,8 +91,8 @@ func (d *Desk) SaveTeam(ctx context.Context, t Team) error {
 
 // DeleteTeam removes a team. It is refused with ErrConflict while a queue
 // belongs to the team or an active case is assigned to it.
-func (d *Desk) DeleteTeam(ctx context.Context, id string) error {
-	return d.run(ctx, "delete team", adminOnly, func(c *cmd) error {
+func (cf *Config) DeleteTeam(ctx context.Context, id string) error {
+	return cf.d.run(ctx, "delete team", adminOnly, func(c *cmd) error {
 		qs, err := c.tx.Queues(c.ctx)
 		if err != nil {
 			return err
@@ -117,16 +117,16 @@ func (d *Desk) DeleteTeam(ctx context.Context, id string) error {
 }
 
 // Queues lists the tenant's queues ordered by ID.
-func (d *Desk) Queues(ctx context.Context) ([]Queue, error) {
-	return runValue(d, ctx, "queues", staffRead, func(c *cmd) ([]Queue, error) {
+func (cf *Config) Queues(ctx context.Context) ([]Queue, error) {
+	return runValue(cf.d, ctx, "queues", staffRead, func(c *cmd) ([]Queue, error) {
 		return c.tx.Queues(c.ctx)
 	})
 }
 
 // SaveQueue adds a queue or replaces the one with the same ID. Its team,
 // when given, must exist.
-func (d *Desk) SaveQueue(ctx context.Context, q Queue) error {
-	return d.run(ctx, "save queue", adminOnly, func(c *cmd) error {
+func (cf *Config) SaveQueue(ctx context.Context, q Queue) error {
+	return cf.d.run(ctx, "save queue", adminOnly, func(c *cmd) error {
 		var v validations
 		if err := v.merge(validateStruct(q)); err != nil {
 			return err
@@ -165,8 +165,8 @@ func (d *Desk) SaveQueue(ctx context.Context, q Queue) error {
 
 // DeleteQueue removes a queue. It is refused with ErrConflict while an
 // active case is in it.
-func (d *Desk) DeleteQueue(ctx context.Context, id string) error {
-	return d.run(ctx, "delete queue", adminOnly, func(c *cmd) error {
+func (cf *Config) DeleteQueue(ctx context.Context, id string) error {
+	return cf.d.run(ctx, "delete queue", adminOnly, func(c *cmd) error {
 		if n, err := c.activeCase(CaseFilter{QueueID: id}); err != nil || n != nil {
 			if err == nil {
 				err = fmt.Errorf("queue %q holds active case #%d: move it first: %w", id, n.Number, ErrConflict)

@@ -50,22 +50,22 @@ func WithTemplates(e TemplateEngine) Option { return func(k *Kit) { k.templates 
 // without WithTemplates.
 var ErrNoTemplates = errors.New("casekit: no template engine (use WithTemplates)")
 
-// Templates lists the tenant's template overrides, by name.
-func (d *Desk) Templates(ctx context.Context) ([]TemplateOverride, error) {
-	return runValue(d, ctx, "templates", staffRead, func(c *cmd) ([]TemplateOverride, error) {
+// TemplateOverrides lists the tenant's template overrides, by name.
+func (cf *Config) TemplateOverrides(ctx context.Context) ([]TemplateOverride, error) {
+	return runValue(cf.d, ctx, "template overrides", staffRead, func(c *cmd) ([]TemplateOverride, error) {
 		return c.tx.TemplateOverrides(c.ctx)
 	})
 }
 
 // TemplateSources gives the tenant's template overrides as name →
 // source, as a TemplateEngine takes them (for rendering portal pages).
-func (d *Desk) TemplateSources(ctx context.Context) (map[string]string, error) {
-	return runValue(d, ctx, "template sources", staffRead, func(c *cmd) (map[string]string, error) {
+func (cf *Config) TemplateSources(ctx context.Context) (map[string]string, error) {
+	return runValue(cf.d, ctx, "template sources", staffRead, func(c *cmd) (map[string]string, error) {
 		return c.overrides()
 	})
 }
 
-// SaveTemplate makes source the tenant's template called name, replacing
+// SaveTemplateOverride makes source the tenant's template called name, replacing
 // the default or an earlier override. The kit's TemplateEngine checks it
 // first: a template that does not parse, uses a function that is not
 // allowed or fails on sample data is refused with a *ValidationError on
@@ -76,28 +76,28 @@ func (d *Desk) TemplateSources(ctx context.Context) (map[string]string, error) {
 // checks, then saves in a transaction that first makes sure the other
 // overrides are still the ones checked with (checking again if another
 // save changed them meanwhile, a few times, then ErrConflict).
-func (d *Desk) SaveTemplate(ctx context.Context, name, source string) (*TemplateOverride, error) {
+func (cf *Config) SaveTemplateOverride(ctx context.Context, name, source string) (*TemplateOverride, error) {
 	fail := func(err error) (*TemplateOverride, error) {
-		return nil, fmt.Errorf("casekit: save template: tenant %q: %w", d.tenant, err)
+		return nil, fmt.Errorf("casekit: save template: tenant %q: %w", cf.d.tenant, err)
 	}
 	for range saveTemplateTries {
 		// Read as the command itself, so that an actor who may not
 		// configure is refused before the check renders anything.
 		var checked map[string]string
-		err := d.run(ctx, "save template", adminOnly, func(c *cmd) (err error) {
+		err := cf.d.run(ctx, "save template override", adminOnly, func(c *cmd) (err error) {
 			checked, err = c.overrides()
 			return err
 		})
 		if err != nil {
 			return nil, err
 		}
-		if d.kit.templates == nil {
+		if cf.d.kit.templates == nil {
 			return fail(ErrNoTemplates)
 		}
 		if name == "" || len(name) > 200 {
 			return fail(invalid("name", "required", "a template name of 1 to 200 bytes is required"))
 		}
-		if err := d.kit.templates.CheckTemplate(ctx, name, source, checked); err != nil {
+		if err := cf.d.kit.templates.CheckTemplate(ctx, name, source, checked); err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return fail(ctxErr)
 			}
@@ -105,7 +105,7 @@ func (d *Desk) SaveTemplate(ctx context.Context, name, source string) (*Template
 		}
 		delete(checked, name)
 		var out *TemplateOverride
-		err = d.run(ctx, "save template", adminOnly, func(c *cmd) error {
+		err = cf.d.run(ctx, "save template override", adminOnly, func(c *cmd) error {
 			cur, err := c.overrides()
 			if err != nil {
 				return err
@@ -133,11 +133,11 @@ func (d *Desk) SaveTemplate(ctx context.Context, name, source string) (*Template
 // another save changed the templates its check rendered with.
 const saveTemplateTries = 3
 
-// DeleteTemplate removes the tenant's override of the template called
+// DeleteTemplateOverride removes the tenant's override of the template called
 // name, so that the default applies again; ErrNotFound when there is
 // none.
-func (d *Desk) DeleteTemplate(ctx context.Context, name string) error {
-	return d.run(ctx, "delete template", adminOnly, func(c *cmd) error {
+func (cf *Config) DeleteTemplateOverride(ctx context.Context, name string) error {
+	return cf.d.run(ctx, "delete template override", adminOnly, func(c *cmd) error {
 		if err := c.tx.DeleteTemplateOverride(c.ctx, name); err != nil {
 			return fmt.Errorf("template %q: %w", name, err)
 		}

@@ -242,13 +242,6 @@ func (c *cmd) autoClose(cs *Case, st Status) error {
 		Note: fmt.Sprintf("Closed automatically %d days after it was resolved.", s.AutoCloseDays)})
 }
 
-// Timers lists a case's pending timers, dead ones included, by due time.
-func (d *Desk) Timers(ctx context.Context, caseID string) ([]Timer, error) {
-	return ofCase(d, ctx, "timers", staffRead, caseID, func(c *cmd, cs *Case) ([]Timer, error) {
-		return c.tx.CaseTimers(c.ctx, cs.ID)
-	})
-}
-
 // RunDue fires every timer of every tenant due at the kit's clock time,
 // then delivers every due notification (with WithNotifier), and returns
 // how many timers it fired and notifications it delivered. Any number of

@@ -36,7 +36,7 @@ var notices = map[string]string{
 
 // render writes a page with status, or the error page when it fails.
 func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, tenant, name string, data any) {
-	over, err := p.cfg.Kit.Desk(tenant).As(casekit.System).TemplateSources(r.Context())
+	over, err := p.cfg.Kit.Desk(tenant).As(casekit.System).Config().TemplateSources(r.Context())
 	if err != nil {
 		p.internal(w, r, err)
 		return
@@ -120,7 +120,7 @@ func (p *Portal) list(w http.ResponseWriter, r *http.Request) {
 
 // states returns the tenant's statuses by key.
 func (p *Portal) states(r *http.Request, tenant string) (map[string]casekit.Status, error) {
-	sts, err := p.cfg.Kit.Desk(tenant).As(casekit.System).Statuses(r.Context())
+	sts, err := p.cfg.Kit.Desk(tenant).As(casekit.System).Config().Statuses(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +252,7 @@ func (p *Portal) detailPage(w http.ResponseWriter, r *http.Request, d *casekit.D
 	data.CanRate = c.Satisfaction == 0 && !st.Canceled && (st.Resolved || st.Final) && c.MergedIntoID == ""
 	sys := p.cfg.Kit.Desk(who.tenant).As(casekit.System)
 	if data.CanClose {
-		ls, err := sys.Lookups(ctx, casekit.LookupClosureReason)
+		ls, err := sys.Config().Lookups(ctx, casekit.LookupClosureReason)
 		if err != nil {
 			return nil, err
 		}
@@ -263,7 +263,7 @@ func (p *Portal) detailPage(w http.ResponseWriter, r *http.Request, d *casekit.D
 		}
 	}
 	if data.CanRate {
-		ls, err := sys.Lookups(ctx, casekit.LookupSatisfaction)
+		ls, err := sys.Config().Lookups(ctx, casekit.LookupSatisfaction)
 		if err != nil {
 			return nil, err
 		}

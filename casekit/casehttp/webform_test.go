@@ -30,10 +30,10 @@ func TestWebForm(t *testing.T) {
 		kit, tenant := casekittest.NewKit(t, store, casekit.WithBlobStore(blobs))
 		srv, client, post := formServer(t, kit)
 		desk := kit.Desk(tenant).As(casekit.System)
-		if err := desk.SaveTeam(t.Context(), casekit.Team{ID: "support", Name: "Support"}); err != nil {
+		if err := desk.Config().SaveTeam(t.Context(), casekit.Team{ID: "support", Name: "Support"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := desk.SaveQueue(t.Context(), casekit.Queue{ID: "web", Name: "Web", TeamID: "support"}); err != nil {
+		if err := desk.Config().SaveQueue(t.Context(), casekit.Queue{ID: "web", Name: "Web", TeamID: "support"}); err != nil {
 			t.Fatal(err)
 		}
 		fields := url.Values{"subject": {"Broken login"}, "email": {"ada@example.com"}, "idempotency_key": {"k-1"}}
@@ -162,7 +162,7 @@ func TestWebFormRefusesUndeclaredField(t *testing.T) {
 		{Key: "discount", Label: "Discount", Type: casekit.CustomNumber},
 		{Key: "size", Label: "Size", Type: casekit.CustomText, Audience: casekit.AudienceForm},
 	} {
-		if err := kit.Desk(tenant).As(casekit.System).SaveCustomField(t.Context(), f); err != nil {
+		if err := kit.Desk(tenant).As(casekit.System).Config().SaveCustomField(t.Context(), f); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -185,7 +185,7 @@ func TestWebFormFieldBounded(t *testing.T) {
 	kit, tenant := sqliteKit(t)
 	_, _, post := formServer(t, kit)
 	agent := kit.Desk(tenant).As(casekit.Agent("a"))
-	if err := kit.Desk(tenant).As(casekit.System).SaveCustomField(t.Context(), casekit.CustomField{Key: "note", Label: "Note", Type: casekit.CustomText, Audience: casekit.AudienceForm}); err != nil {
+	if err := kit.Desk(tenant).As(casekit.System).Config().SaveCustomField(t.Context(), casekit.CustomField{Key: "note", Label: "Note", Type: casekit.CustomText, Audience: casekit.AudienceForm}); err != nil {
 		t.Fatal(err)
 	}
 	v := url.Values{"subject": {"Help"}, "email": {"ada@example.com"}, "idempotency_key": {"k-1"}}

@@ -401,8 +401,8 @@ func (e *Env) tenantState(t testing.TB) tenantState {
 // Desk.ConfigHistory gives them to an agent.
 func (e *Env) tenantEvents(t testing.TB) []casekit.Event {
 	t.Helper()
-	evs, err := e.Agent().ConfigHistory(t.Context())
-	must(t, err, "ConfigHistory")
+	evs, err := e.Agent().Config().History(t.Context())
+	must(t, err, "Config.History")
 	var raw []casekit.Event
 	e.InTx(t, func(ctx context.Context, tx casekit.Tx) (err error) {
 		raw, err = tx.Events(ctx, "")

@@ -69,9 +69,9 @@ func testAttachments(t *testing.T, newStore StoreFactory) {
 			wantRule(t, err, "a page or an SVG sent as x.png, image/png", "content_type", "accepted")
 		}
 		walkFiles(t, dir, func(p string) { t.Errorf("a refused upload left %s", p) })
-		s := try(d.Settings(ctx)).get(t)
+		s := try(d.Config().Settings(ctx)).get(t)
 		s.AttachmentTypes = []string{"image/*"}
-		must(t, d.UpdateSettings(ctx, s), "UpdateSettings")
+		must(t, d.Config().SaveSettings(ctx, s), "SaveSettings")
 		up := *try(d.Upload(ctx, c.ID, "x.svg", "image/png", strings.NewReader(svg))).get(t)
 		n := try(d.AddNote(ctx, c.ID, casekit.NewNote{Subject: "general", Body: "b", Attachments: []casekit.NewAttachment{up}})).get(t)
 		if up.ContentType != "image/svg+xml" || n.Attachments[0].ContentType != "image/svg+xml" {
@@ -212,9 +212,9 @@ func testAttachments(t *testing.T, newStore StoreFactory) {
 	t.Run("the tenant's size and type limits; refused uploads keep nothing", func(t *testing.T) {
 		e, dir := env(t)
 		ctx, d := t.Context(), e.Agent()
-		s := try(d.Settings(ctx)).get(t)
+		s := try(d.Config().Settings(ctx)).get(t)
 		s.MaxAttachmentBytes, s.AttachmentTypes = 10, []string{"image/*", "application/pdf"}
-		must(t, d.UpdateSettings(ctx, s), "UpdateSettings")
+		must(t, d.Config().SaveSettings(ctx, s), "SaveSettings")
 		c := e.open(t, "Limits", "cust-1")
 		_, err := d.Upload(ctx, c.ID, "big.pdf", "application/pdf", strings.NewReader("%PDF-"+strings.Repeat("x", 6)))
 		wantRule(t, err, "an 11-byte file over a 10-byte limit", "size", "max")
@@ -229,7 +229,7 @@ func testAttachments(t *testing.T, newStore StoreFactory) {
 		walkFiles(t, dir, func(string) { files++ })
 		wantEqual(t, 2, files, "files kept after one good and four refused uploads (the file and its record)")
 		s.AttachmentTypes = []string{"text/html<script>"}
-		wantRule(t, d.UpdateSettings(ctx, s), "a malformed accepted type", "attachment_types[0]", "mediatype")
+		wantRule(t, d.Config().SaveSettings(ctx, s), "a malformed accepted type", "attachment_types[0]", "mediatype")
 		closed := e.into(t, e.open(t, "Closed", "cust-1"), casekit.StatusClosed)
 		_, err = d.Upload(ctx, closed.ID, "late.png", "image/png", strings.NewReader("x"))
 		wantIs(t, err, casekit.ErrReadOnly, "uploading to a closed case")

@@ -160,10 +160,10 @@ func benchmarkDeliveryLag(b *testing.B, store casekit.Store, perSecond int) {
 			id = CreateTenant(b, kit)
 		}
 		desk := kit.Desk(id).As(casekit.System)
-		if err := desk.SaveTeam(ctx, casekit.Team{ID: "support", Name: "Support"}); err != nil {
+		if err := desk.Config().SaveTeam(ctx, casekit.Team{ID: "support", Name: "Support"}); err != nil {
 			b.Fatal(err)
 		}
-		if err := desk.SaveQueue(ctx, casekit.Queue{ID: "web", Name: "Web", TeamID: "support"}); err != nil {
+		if err := desk.Config().SaveQueue(ctx, casekit.Queue{ID: "web", Name: "Web", TeamID: "support"}); err != nil {
 			b.Fatal(err)
 		}
 		desks = append(desks, desk)

@@ -52,7 +52,7 @@ func testCases(t *testing.T, newStore StoreFactory) {
 			if c := e.open(t, "Before", ""); c.Priority != "medium" {
 				t.Errorf("priority %q, want medium", c.Priority)
 			}
-			must(t, e.Agent().UpdateSettings(ctx, casekit.Settings{DefaultPriority: "critical", AutoCloseDays: 7}), "UpdateSettings")
+			must(t, e.Agent().Config().SaveSettings(ctx, casekit.Settings{DefaultPriority: "critical", AutoCloseDays: 7}), "SaveSettings")
 			if c := e.open(t, "After", ""); c.Priority != "critical" {
 				t.Errorf("priority after changing the default = %q, want critical", c.Priority)
 			}

@@ -40,9 +40,9 @@ func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 	fx := &fixture{Customer: customer, Team: "fx-team", Queue: "fx-queue", SpareTeam: "fx-spare", SpareQueue: "fx-spare-queue",
 		SpareCalendar: "fx-spare-cal", SpareSLA: "fx-spare-sla", SpareField: "fx-spare-field", SpareProcess: "fx-spare-process",
 		SpareTemplate: "message/case.canceled", SpareRole: "fx-spare-role"}
-	must(t, d.SaveCustomField(ctx, casekit.CustomField{Key: fx.SpareField, Label: "Spare", Type: casekit.CustomText}), "save custom field")
-	must(t, d.SaveProcess(ctx, casekit.Process{Key: fx.SpareProcess, Label: "Spare", Stages: []casekit.Stage{{Key: "one", Label: "One"}}}), "save process")
-	must(t, d.SaveRole(ctx, casekit.Role{Key: fx.SpareRole, Name: "Spare", Permissions: []casekit.Permission{casekit.PermRead}}), "save role")
+	must(t, d.Config().SaveCustomField(ctx, casekit.CustomField{Key: fx.SpareField, Label: "Spare", Type: casekit.CustomText}), "save custom field")
+	must(t, d.Config().SaveProcess(ctx, casekit.Process{Key: fx.SpareProcess, Label: "Spare", Stages: []casekit.Stage{{Key: "one", Label: "One"}}}), "save process")
+	must(t, d.Config().SaveRole(ctx, casekit.Role{Key: fx.SpareRole, Name: "Spare", Permissions: []casekit.Permission{casekit.PermRead}}), "save role")
 	// Straight through the store: the env's kit may have no template
 	// engine to check the override with. A new config version, as
 	// casekit sets with every configuration write, keeps caches true.
@@ -55,13 +55,13 @@ func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 	})
 	cal := officeCalendar()
 	cal.ID = fx.SpareCalendar
-	must(t, d.SaveCalendar(ctx, cal), "save calendar")
-	must(t, d.SaveSLA(ctx, casekit.SLA{ID: fx.SpareSLA, Name: "Spare", Targets: targets()}), "save SLA")
+	must(t, d.Config().SaveCalendar(ctx, cal), "save calendar")
+	must(t, d.Config().SaveSLA(ctx, casekit.SLA{ID: fx.SpareSLA, Name: "Spare", Targets: targets()}), "save SLA")
 	for _, id := range []string{fx.Team, fx.SpareTeam} {
-		must(t, d.SaveTeam(ctx, casekit.Team{ID: id, Name: "Team " + id}), "save team %s", id)
+		must(t, d.Config().SaveTeam(ctx, casekit.Team{ID: id, Name: "Team " + id}), "save team %s", id)
 	}
-	must(t, d.SaveQueue(ctx, casekit.Queue{ID: fx.Queue, Name: "Widgets", TeamID: fx.Team}), "save queue")
-	must(t, d.SaveQueue(ctx, casekit.Queue{ID: fx.SpareQueue, Name: "Spare"}), "save queue")
+	must(t, d.Config().SaveQueue(ctx, casekit.Queue{ID: fx.Queue, Name: "Widgets", TeamID: fx.Team}), "save queue")
+	must(t, d.Config().SaveQueue(ctx, casekit.Queue{ID: fx.SpareQueue, Name: "Spare"}), "save queue")
 	c := openWith(t, d, casekit.NewCase{Subject: "Broken widget of " + customer, CustomerID: customer, QueueID: fx.Queue})
 	fx.CaseID, fx.Number = c.ID, c.Number
 	a := try(d.AddActivity(ctx, c.ID, casekit.NewActivity{Kind: casekit.ActivityCall, Subject: "Call the customer", NotifyContact: true})).get(t)
@@ -112,23 +112,23 @@ var agentOnly = map[string]bool{"Pick": true, "PickCase": true}
 var needs = map[string]casekit.Permission{
 	"Case": casekit.PermRead, "CaseView": casekit.PermRead, "CaseByNumber": casekit.PermRead, "ListCases": casekit.PermRead,
 	"History": casekit.PermRead, "Activities": casekit.PermRead, "Notes": casekit.PermRead, "Messages": casekit.PermRead,
-	"LinkedCases": casekit.PermRead, "Watchers": casekit.PermRead, "Timers": casekit.PermRead, "AllowedStatuses": casekit.PermRead,
-	"Settings": casekit.PermRead, "ConfigHistory": casekit.PermRead, "Statuses": casekit.PermRead, "Transitions": casekit.PermRead,
-	"Lookups": casekit.PermRead, "Teams": casekit.PermRead, "Queues": casekit.PermRead, "Calendars": casekit.PermRead,
-	"SLAs": casekit.PermRead, "DeadLetters": casekit.PermRead, "CustomFields": casekit.PermRead, "Processes": casekit.PermRead,
-	"Templates": casekit.PermRead, "TemplateSources": casekit.PermRead, "Roles": casekit.PermRead, "AgentRoles": casekit.PermRead,
-	"AgentRole": casekit.PermRead, "MailSettings": casekit.PermRead,
+	"LinkedCases": casekit.PermRead, "Watchers": casekit.PermRead,
+	"Config.Settings": casekit.PermRead, "Config.History": casekit.PermRead, "Config.Statuses": casekit.PermRead, "Config.Transitions": casekit.PermRead,
+	"Config.Lookups": casekit.PermRead, "Config.Teams": casekit.PermRead, "Config.Queues": casekit.PermRead, "Config.Calendars": casekit.PermRead,
+	"Config.SLAs": casekit.PermRead, "Config.DeadLetters": casekit.PermRead, "Config.CustomFields": casekit.PermRead, "Config.Processes": casekit.PermRead,
+	"Config.TemplateOverrides": casekit.PermRead, "Config.TemplateSources": casekit.PermRead, "Config.Roles": casekit.PermRead, "Config.AgentRoles": casekit.PermRead,
+	"Config.AgentRole": casekit.PermRead, "Config.MailSettings": casekit.PermRead,
 
-	"UpdateSettings": casekit.PermConfigure, "SetStatuses": casekit.PermConfigure, "SaveLookup": casekit.PermConfigure,
-	"DeleteLookup": casekit.PermConfigure, "SaveTeam": casekit.PermConfigure, "DeleteTeam": casekit.PermConfigure,
-	"SaveQueue": casekit.PermConfigure, "DeleteQueue": casekit.PermConfigure, "SaveCalendar": casekit.PermConfigure,
-	"DeleteCalendar": casekit.PermConfigure, "SaveSLA": casekit.PermConfigure, "DeleteSLA": casekit.PermConfigure,
-	"SaveCustomField": casekit.PermConfigure, "DeleteCustomField": casekit.PermConfigure, "SaveProcess": casekit.PermConfigure,
-	"DeleteProcess": casekit.PermConfigure, "SaveTemplate": casekit.PermConfigure, "DeleteTemplate": casekit.PermConfigure,
-	"UpdateMailSettings": casekit.PermConfigure,
+	"Config.SaveSettings": casekit.PermConfigure, "Config.ReplaceStatuses": casekit.PermConfigure, "Config.SaveLookup": casekit.PermConfigure,
+	"Config.DeleteLookup": casekit.PermConfigure, "Config.SaveTeam": casekit.PermConfigure, "Config.DeleteTeam": casekit.PermConfigure,
+	"Config.SaveQueue": casekit.PermConfigure, "Config.DeleteQueue": casekit.PermConfigure, "Config.SaveCalendar": casekit.PermConfigure,
+	"Config.DeleteCalendar": casekit.PermConfigure, "Config.SaveSLA": casekit.PermConfigure, "Config.DeleteSLA": casekit.PermConfigure,
+	"Config.SaveCustomField": casekit.PermConfigure, "Config.DeleteCustomField": casekit.PermConfigure, "Config.SaveProcess": casekit.PermConfigure,
+	"Config.DeleteProcess": casekit.PermConfigure, "Config.SaveTemplateOverride": casekit.PermConfigure, "Config.DeleteTemplateOverride": casekit.PermConfigure,
+	"Config.SaveMailSettings": casekit.PermConfigure,
 
-	"DeleteCase": casekit.PermDelete,
-	"SaveRole":   casekit.PermManageRoles, "DeleteRole": casekit.PermManageRoles, "SetAgentRole": casekit.PermManageRoles,
+	"DeleteCase":      casekit.PermDelete,
+	"Config.SaveRole": casekit.PermManageRoles, "Config.DeleteRole": casekit.PermManageRoles, "Config.SetAgentRole": casekit.PermManageRoles,
 	"Can": "",
 }
 
@@ -229,79 +229,71 @@ func commands() []command {
 			_, err := d.Messages(ctx, fx.CaseID)
 			return err
 		}},
-		{"Settings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.Settings(ctx)
+		{"Config.Settings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().Settings(ctx)
 			return err
 		}},
-		{"ConfigHistory", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.ConfigHistory(ctx)
+		{"Config.History", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().History(ctx)
 			return err
 		}},
-		{"UpdateSettings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.UpdateSettings(ctx, casekit.Settings{DefaultPriority: "high", AutoCloseDays: 3})
+		{"Config.SaveSettings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SaveSettings(ctx, casekit.Settings{DefaultPriority: "high", AutoCloseDays: 3})
 		}},
-		{"MailSettings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.MailSettings(ctx)
+		{"Config.MailSettings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().MailSettings(ctx)
 			return err
 		}},
-		{"UpdateMailSettings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.UpdateMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example", AckLimit: 5})
+		{"Config.SaveMailSettings", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SaveMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example", AckLimit: 5})
 		}},
 		{"RevokeReplyTokens", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.RevokeReplyTokens(ctx, fx.CaseID)
 			return err
 		}},
-		{"Statuses", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.Statuses(ctx)
+		{"Config.Statuses", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().Statuses(ctx)
 			return err
 		}},
-		{"Transitions", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.Transitions(ctx)
+		{"Config.Transitions", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().Transitions(ctx)
 			return err
 		}},
-		{"AllowedStatuses", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.AllowedStatuses(ctx, fx.CaseID)
+		{"Config.ReplaceStatuses", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().ReplaceStatuses(ctx, statuses, casekit.DefaultTransitions())
+		}},
+		{"Config.Lookups", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().Lookups(ctx, casekit.LookupPriority)
 			return err
 		}},
-		{"SetStatuses", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.SetStatuses(ctx, statuses, casekit.DefaultTransitions())
+		{"Config.SaveLookup", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupCaseType, Key: "billing", Label: "Billing", Rank: 50})
 		}},
-		{"Lookups", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.Lookups(ctx, casekit.LookupPriority)
+		{"Config.DeleteLookup", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().DeleteLookup(ctx, casekit.LookupCaseType, "complaint")
+		}},
+		{"Config.Teams", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().Teams(ctx)
 			return err
 		}},
-		{"SaveLookup", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupCaseType, Key: "billing", Label: "Billing", Rank: 50})
+		{"Config.SaveTeam", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SaveTeam(ctx, casekit.Team{ID: "billing", Name: "Billing"})
 		}},
-		{"DeleteLookup", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.DeleteLookup(ctx, casekit.LookupCaseType, "complaint")
+		{"Config.DeleteTeam", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().DeleteTeam(ctx, fx.SpareTeam)
 		}},
-		{"Teams", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.Teams(ctx)
+		{"Config.Queues", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().Queues(ctx)
 			return err
 		}},
-		{"SaveTeam", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.SaveTeam(ctx, casekit.Team{ID: "billing", Name: "Billing"})
+		{"Config.SaveQueue", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SaveQueue(ctx, casekit.Queue{ID: "billing", Name: "Billing", TeamID: fx.Team})
 		}},
-		{"DeleteTeam", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.DeleteTeam(ctx, fx.SpareTeam)
-		}},
-		{"Queues", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.Queues(ctx)
-			return err
-		}},
-		{"SaveQueue", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.SaveQueue(ctx, casekit.Queue{ID: "billing", Name: "Billing", TeamID: fx.Team})
-		}},
-		{"DeleteQueue", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.DeleteQueue(ctx, fx.SpareQueue)
+		{"Config.DeleteQueue", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().DeleteQueue(ctx, fx.SpareQueue)
 		}},
 		{"Assign", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.Assign(ctx, fx.CaseID, casekit.Assignment{Agent: "agent-7", Team: fx.Team})
-			return err
-		}},
-		{"Unassign", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.Unassign(ctx, fx.CaseID)
 			return err
 		}},
 		{"Pick", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
@@ -312,25 +304,25 @@ func commands() []command {
 			_, err := d.PickCase(ctx, fx.CaseID)
 			return err
 		}},
-		{"Calendars", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.Calendars(ctx)
+		{"Config.Calendars", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().Calendars(ctx)
 			return err
 		}},
-		{"SaveCalendar", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.SaveCalendar(ctx, officeCalendar())
+		{"Config.SaveCalendar", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SaveCalendar(ctx, officeCalendar())
 		}},
-		{"DeleteCalendar", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.DeleteCalendar(ctx, fx.SpareCalendar)
+		{"Config.DeleteCalendar", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().DeleteCalendar(ctx, fx.SpareCalendar)
 		}},
-		{"SLAs", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.SLAs(ctx)
+		{"Config.SLAs", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().SLAs(ctx)
 			return err
 		}},
-		{"SaveSLA", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.SaveSLA(ctx, casekit.SLA{ID: "gold", Name: "Gold", Targets: targets()})
+		{"Config.SaveSLA", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SaveSLA(ctx, casekit.SLA{ID: "gold", Name: "Gold", Targets: targets()})
 		}},
-		{"DeleteSLA", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.DeleteSLA(ctx, fx.SpareSLA)
+		{"Config.DeleteSLA", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().DeleteSLA(ctx, fx.SpareSLA)
 		}},
 		{"AddWatcher", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.AddWatcher(ctx, fx.CaseID, casekit.Watcher{Email: "supplier@example.com"})
@@ -343,8 +335,8 @@ func commands() []command {
 			_, err := d.Watchers(ctx, fx.CaseID)
 			return err
 		}},
-		{"DeadLetters", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.DeadLetters(ctx)
+		{"Config.DeadLetters", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().DeadLetters(ctx)
 			return err
 		}},
 		{"Tag", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
@@ -353,10 +345,6 @@ func commands() []command {
 		}},
 		{"Untag", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.Untag(ctx, fx.CaseID, "vip")
-			return err
-		}},
-		{"Timers", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.Timers(ctx, fx.CaseID)
 			return err
 		}},
 		{"Reclassify", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
@@ -383,61 +371,61 @@ func commands() []command {
 			_, err := d.StartProcess(ctx, fx.CaseID, fx.SpareProcess)
 			return err
 		}},
-		{"CustomFields", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.CustomFields(ctx)
+		{"Config.CustomFields", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().CustomFields(ctx)
 			return err
 		}},
-		{"SaveCustomField", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.SaveCustomField(ctx, casekit.CustomField{Key: "contract", Label: "Contract", Type: casekit.CustomText})
+		{"Config.SaveCustomField", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SaveCustomField(ctx, casekit.CustomField{Key: "contract", Label: "Contract", Type: casekit.CustomText})
 		}},
-		{"DeleteCustomField", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.DeleteCustomField(ctx, fx.SpareField)
+		{"Config.DeleteCustomField", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().DeleteCustomField(ctx, fx.SpareField)
 		}},
-		{"Processes", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.Processes(ctx)
+		{"Config.Processes", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().Processes(ctx)
 			return err
 		}},
-		{"SaveProcess", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.SaveProcess(ctx, casekit.Process{Key: "triage", Label: "Triage", Stages: []casekit.Stage{{Key: "look", Label: "Look"}}})
+		{"Config.SaveProcess", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SaveProcess(ctx, casekit.Process{Key: "triage", Label: "Triage", Stages: []casekit.Stage{{Key: "look", Label: "Look"}}})
 		}},
-		{"DeleteProcess", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.DeleteProcess(ctx, fx.SpareProcess)
+		{"Config.DeleteProcess", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().DeleteProcess(ctx, fx.SpareProcess)
 		}},
-		{"Templates", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.Templates(ctx)
+		{"Config.TemplateOverrides", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().TemplateOverrides(ctx)
 			return err
 		}},
-		{"TemplateSources", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.TemplateSources(ctx)
+		{"Config.TemplateSources", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().TemplateSources(ctx)
 			return err
 		}},
-		{"SaveTemplate", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.SaveTemplate(ctx, "message/case.resolved", `{{define "subject"}}Solved: #{{.Case.Number}}{{end}}`)
+		{"Config.SaveTemplateOverride", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().SaveTemplateOverride(ctx, "message/case.resolved", `{{define "subject"}}Solved: #{{.Case.Number}}{{end}}`)
 			return err
 		}},
-		{"DeleteTemplate", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.DeleteTemplate(ctx, fx.SpareTemplate)
+		{"Config.DeleteTemplateOverride", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().DeleteTemplateOverride(ctx, fx.SpareTemplate)
 		}},
-		{"Roles", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.Roles(ctx)
+		{"Config.Roles", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().Roles(ctx)
 			return err
 		}},
-		{"AgentRoles", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.AgentRoles(ctx)
+		{"Config.AgentRoles", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().AgentRoles(ctx)
 			return err
 		}},
-		{"AgentRole", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.AgentRole(ctx, "agent-9")
+		{"Config.AgentRole", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().AgentRole(ctx, "agent-9")
 			return err
 		}},
-		{"SaveRole", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.SaveRole(ctx, casekit.Role{Key: "helpers", Name: "Helpers", Permissions: []casekit.Permission{casekit.PermRead}})
+		{"Config.SaveRole", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SaveRole(ctx, casekit.Role{Key: "helpers", Name: "Helpers", Permissions: []casekit.Permission{casekit.PermRead}})
 		}},
-		{"DeleteRole", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.DeleteRole(ctx, fx.SpareRole)
+		{"Config.DeleteRole", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().DeleteRole(ctx, fx.SpareRole)
 		}},
-		{"SetAgentRole", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			return d.SetAgentRole(ctx, "agent-9", casekit.RoleViewer)
+		{"Config.SetAgentRole", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SetAgentRole(ctx, "agent-9", casekit.RoleViewer)
 		}},
 		{"Can", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.Can(ctx, casekit.PermConfigure)

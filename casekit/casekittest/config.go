@@ -15,8 +15,8 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 			ctx := t.Context()
 			at := e.Tick()
 			s := casekit.Settings{DefaultPriority: "high", AutoCloseDays: 14, PublicTags: []string{"billing", "outage"}}
-			must(t, e.Agent().UpdateSettings(ctx, s), "UpdateSettings")
-			wantEqual(t, filled(s), try(e.Agent().Settings(ctx)).get(t), "Settings after UpdateSettings")
+			must(t, e.Agent().Config().SaveSettings(ctx, s), "SaveSettings")
+			wantEqual(t, filled(s), try(e.Agent().Config().Settings(ctx)).get(t), "Settings after UpdateSettings")
 			evs := e.tenantEvents(t)
 			if len(evs) != 1 {
 				t.Fatalf("tenant events after UpdateSettings: %v, want one settings.changed", types(evs))
@@ -31,19 +31,19 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 			}
 		}},
 		{"UpdateSettings with the same settings records nothing", func(t *testing.T, e *Env) {
-			must(t, e.Agent().UpdateSettings(t.Context(), casekit.DefaultSettings()), "UpdateSettings")
+			must(t, e.Agent().Config().SaveSettings(t.Context(), casekit.DefaultSettings()), "SaveSettings")
 			if evs := e.tenantEvents(t); len(evs) != 0 {
 				t.Errorf("tenant events after a no-op UpdateSettings: %v, want none", types(evs))
 			}
 		}},
 		{"auto-close can be switched off", func(t *testing.T, e *Env) {
 			s := casekit.Settings{DefaultPriority: "medium", AutoCloseDays: 0}
-			must(t, e.Agent().UpdateSettings(t.Context(), s), "UpdateSettings with AutoCloseDays 0")
-			wantEqual(t, filled(s), try(e.Agent().Settings(t.Context())).get(t), "Settings")
+			must(t, e.Agent().Config().SaveSettings(t.Context(), s), "UpdateSettings with AutoCloseDays 0")
+			wantEqual(t, filled(s), try(e.Agent().Config().Settings(t.Context())).get(t), "Settings")
 		}},
 		{"UpdateSettings refuses bad settings and changes nothing", func(t *testing.T, e *Env) {
 			ctx := t.Context()
-			must(t, e.Agent().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "low", Label: "Low", Rank: 10, Disabled: true}), "disable priority low")
+			must(t, e.Agent().Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "low", Label: "Low", Rank: 10, Disabled: true}), "disable priority low")
 			before := e.tenantState(t)
 			for _, tc := range []struct {
 				name  string
@@ -57,7 +57,7 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 				{"auto-close over a year", casekit.Settings{DefaultPriority: "high", AutoCloseDays: 366}, "auto_close_days"},
 				{"a public tag over 100 characters", casekit.Settings{DefaultPriority: "high", PublicTags: []string{strings.Repeat("x", 101)}}, "public_tags[0]"},
 			} {
-				wantInvalid(t, e.Agent().UpdateSettings(ctx, tc.s), tc.name, tc.field)
+				wantInvalid(t, e.Agent().Config().SaveSettings(ctx, tc.s), tc.name, tc.field)
 			}
 			wantEqual(t, before, e.tenantState(t), "tenant configuration after refused UpdateSettings")
 		}},
@@ -71,9 +71,9 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 				casekit.Transition{From: "on_hold", To: "reopened"},
 			)
 			at := e.Tick()
-			must(t, e.Agent().SetStatuses(ctx, statuses, transitions), "SetStatuses")
-			wantEqual(t, statuses, try(e.Agent().Statuses(ctx)).get(t), "Statuses after SetStatuses")
-			if got := try(e.Agent().Transitions(ctx)).get(t); !sameSet(transitionKeys(got), transitionKeys(transitions)) {
+			must(t, e.Agent().Config().ReplaceStatuses(ctx, statuses, transitions), "ReplaceStatuses")
+			wantEqual(t, statuses, try(e.Agent().Config().Statuses(ctx)).get(t), "Statuses after SetStatuses")
+			if got := try(e.Agent().Config().Transitions(ctx)).get(t); !sameSet(transitionKeys(got), transitionKeys(transitions)) {
 				t.Errorf("Transitions after SetStatuses = %v, want %v", transitionKeys(got), transitionKeys(transitions))
 			}
 			evs := e.tenantEvents(t)
@@ -95,7 +95,7 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 				t.Fatalf("status %q, want on_hold", c.Status)
 			}
 			var keys []string
-			for _, st := range try(e.Agent().AllowedStatuses(ctx, c.ID)).get(t) {
+			for _, st := range try(e.Agent().CaseView(ctx, c.ID)).get(t).Allowed {
 				keys = append(keys, st.Key)
 			}
 			if !slices.Equal(keys, []string{"in_progress", "reopened"}) {
@@ -132,7 +132,7 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 				}), def, "key"},
 				{"empty set", nil, nil, "statuses"},
 			} {
-				wantInvalid(t, e.Agent().SetStatuses(t.Context(), tc.statuses, tc.ts), tc.name, tc.field)
+				wantInvalid(t, e.Agent().Config().ReplaceStatuses(t.Context(), tc.statuses, tc.ts), tc.name, tc.field)
 			}
 			wantEqual(t, before, e.tenantState(t), "tenant configuration after refused SetStatuses")
 		}},
@@ -152,17 +152,17 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 				}
 			}
 			before := e.tenantState(t)
-			wantRule(t, e.Agent().SetStatuses(ctx, statuses, ts), "SetStatuses without a status in use", "statuses", "in_use")
+			wantRule(t, e.Agent().Config().ReplaceStatuses(ctx, statuses, ts), "SetStatuses without a status in use", "statuses", "in_use")
 			wantEqual(t, before, e.tenantState(t), "tenant configuration after the refused SetStatuses")
 			// Once no case is in it, the status can go.
 			e.into(t, c, casekit.StatusInProgress)
-			must(t, e.Agent().SetStatuses(ctx, statuses, ts), "SetStatuses without a status no case is in")
-			wantEqual(t, statuses, try(e.Agent().Statuses(ctx)).get(t), "Statuses")
+			must(t, e.Agent().Config().ReplaceStatuses(ctx, statuses, ts), "SetStatuses without a status no case is in")
+			wantEqual(t, statuses, try(e.Agent().Config().Statuses(ctx)).get(t), "Statuses")
 		}},
 		{"SaveLookup adds and replaces entries", func(t *testing.T, e *Env) {
 			ctx := t.Context()
 			at := e.Tick()
-			must(t, e.Agent().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupCaseType, Key: "billing", Label: "Billing", Rank: 25}), "SaveLookup(add)")
+			must(t, e.Agent().Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupCaseType, Key: "billing", Label: "Billing", Rank: 25}), "SaveLookup(add)")
 			if keys := lookupKeys(t, e, casekit.LookupCaseType); !slices.Equal(keys, []string{"question", "problem", "billing", "request", "complaint"}) {
 				t.Errorf("case types after SaveLookup = %v, want billing between problem and request (rank order)", keys)
 			}
@@ -171,9 +171,9 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 				t.Errorf("case type %q, want billing", c.Type)
 			}
 			e.Tick()
-			must(t, e.Agent().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupCaseType, Key: "billing", Label: "Invoices", Rank: 25}), "SaveLookup(replace)")
+			must(t, e.Agent().Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupCaseType, Key: "billing", Label: "Invoices", Rank: 25}), "SaveLookup(replace)")
 			var found []casekit.Lookup
-			for _, l := range try(e.Agent().Lookups(ctx, casekit.LookupCaseType)).get(t) {
+			for _, l := range try(e.Agent().Config().Lookups(ctx, casekit.LookupCaseType)).get(t) {
 				if l.Key == "billing" {
 					found = append(found, l)
 				}
@@ -202,9 +202,9 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 				{Kind: casekit.LookupNoteSubject, Key: "solution", Label: "Solution", Rank: 30},
 			} {
 				l.Disabled = true
-				must(t, d.SaveLookup(ctx, l), "disable %s %s", l.Kind, l.Key)
+				must(t, d.Config().SaveLookup(ctx, l), "disable %s %s", l.Kind, l.Key)
 				var disabled bool
-				for _, got := range try(d.Lookups(ctx, l.Kind)).get(t) {
+				for _, got := range try(d.Config().Lookups(ctx, l.Kind)).get(t) {
 					if got.Key == l.Key {
 						disabled = got.Disabled
 					}
@@ -247,15 +247,15 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 			ctx := t.Context()
 			d := e.Agent()
 			before := e.tenantState(t)
-			wantRule(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "medium", Label: "Medium", Rank: 20, Disabled: true}),
+			wantRule(t, d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "medium", Label: "Medium", Rank: 20, Disabled: true}),
 				"disable the default priority", "key", "in_use")
-			wantRule(t, d.DeleteLookup(ctx, casekit.LookupPriority, "medium"), "delete the default priority", "key", "in_use")
+			wantRule(t, d.Config().DeleteLookup(ctx, casekit.LookupPriority, "medium"), "delete the default priority", "key", "in_use")
 			wantEqual(t, before, e.tenantState(t), "tenant configuration after refused changes to the default priority")
 			// Relabeling it is fine.
-			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "medium", Label: "Normal", Rank: 20}), "relabel the default priority")
+			must(t, d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "medium", Label: "Normal", Rank: 20}), "relabel the default priority")
 			// Once another priority is the default, it can go.
-			must(t, d.UpdateSettings(ctx, casekit.Settings{DefaultPriority: "high", AutoCloseDays: 7}), "UpdateSettings")
-			must(t, d.DeleteLookup(ctx, casekit.LookupPriority, "medium"), "delete the former default priority")
+			must(t, d.Config().SaveSettings(ctx, casekit.Settings{DefaultPriority: "high", AutoCloseDays: 7}), "SaveSettings")
+			must(t, d.Config().DeleteLookup(ctx, casekit.LookupPriority, "medium"), "delete the former default priority")
 			if keys := lookupKeys(t, e, casekit.LookupPriority); !slices.Equal(keys, []string{"low", "high", "critical"}) {
 				t.Errorf("priorities = %v, want [low high critical]", keys)
 			}
@@ -276,17 +276,17 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 				{"satisfaction with an unknown action", casekit.Lookup{Kind: casekit.LookupSatisfaction, Key: "6", Label: "Ecstatic", Rank: 6, Action: "party"}, "action"},
 				{"action on a priority", casekit.Lookup{Kind: casekit.LookupPriority, Key: "asap", Label: "ASAP", Rank: 50, Action: casekit.RatingCloses}, "action"},
 			} {
-				wantInvalid(t, e.Agent().SaveLookup(t.Context(), tc.l), tc.name, tc.field)
+				wantInvalid(t, e.Agent().Config().SaveLookup(t.Context(), tc.l), tc.name, tc.field)
 			}
 			wantEqual(t, before, e.tenantState(t), "tenant configuration after refused SaveLookup")
-			must(t, e.Agent().SaveLookup(t.Context(), casekit.Lookup{Kind: casekit.LookupSatisfaction, Key: "6", Label: "Ecstatic", Rank: 6, Action: casekit.RatingCloses}), "SaveLookup(satisfaction with action)")
+			must(t, e.Agent().Config().SaveLookup(t.Context(), casekit.Lookup{Kind: casekit.LookupSatisfaction, Key: "6", Label: "Ecstatic", Rank: 6, Action: casekit.RatingCloses}), "SaveLookup(satisfaction with action)")
 		}},
 		{"DeleteLookup removes an entry and cases keep its key", func(t *testing.T, e *Env) {
 			ctx := t.Context()
 			d := e.Agent()
 			c := openWith(t, d, casekit.NewCase{Subject: "A question", Type: "question"})
 			at := e.Tick()
-			must(t, d.DeleteLookup(ctx, casekit.LookupCaseType, "question"), "DeleteLookup")
+			must(t, d.Config().DeleteLookup(ctx, casekit.LookupCaseType, "question"), "DeleteLookup")
 			if keys := lookupKeys(t, e, casekit.LookupCaseType); slices.Contains(keys, "question") {
 				t.Errorf("case types after DeleteLookup = %v, still with question", keys)
 			}
@@ -303,13 +303,13 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 				t.Errorf("lookup.changed data = %v, want key question, deleted true", evs[0].Data)
 			}
 			before := e.tenantState(t)
-			wantIs(t, d.DeleteLookup(ctx, casekit.LookupCaseType, "question"), casekit.ErrNotFound, "DeleteLookup twice")
-			wantIs(t, d.DeleteLookup(ctx, casekit.LookupCaseType, "never"), casekit.ErrNotFound, "DeleteLookup(unknown key)")
-			wantInvalid(t, d.DeleteLookup(ctx, "colour", "red"), "DeleteLookup(unknown kind)", "kind")
+			wantIs(t, d.Config().DeleteLookup(ctx, casekit.LookupCaseType, "question"), casekit.ErrNotFound, "DeleteLookup twice")
+			wantIs(t, d.Config().DeleteLookup(ctx, casekit.LookupCaseType, "never"), casekit.ErrNotFound, "DeleteLookup(unknown key)")
+			wantInvalid(t, d.Config().DeleteLookup(ctx, "colour", "red"), "DeleteLookup(unknown kind)", "kind")
 			wantEqual(t, before, e.tenantState(t), "tenant configuration after refused DeleteLookup")
 		}},
 		{"Lookups refuses an unknown kind", func(t *testing.T, e *Env) {
-			wantInvalid(t, errOf(e.Agent().Lookups(t.Context(), "colour")), "Lookups(colour)", "kind")
+			wantInvalid(t, errOf(e.Agent().Config().Lookups(t.Context(), "colour")), "Lookups(colour)", "kind")
 		}},
 		{"AllowedStatuses follows the transition table", func(t *testing.T, e *Env) {
 			ctx := t.Context()
@@ -327,14 +327,16 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 			} {
 				c := e.into(t, e.open(t, "From "+tc.from, "cust-1"), tc.from)
 				var keys []string
-				for _, st := range try(e.Agent().AllowedStatuses(ctx, c.ID)).get(t) {
+				for _, st := range try(e.Agent().CaseView(ctx, c.ID)).get(t).Allowed {
 					keys = append(keys, st.Key)
 				}
 				if !slices.Equal(keys, tc.want) {
-					t.Errorf("AllowedStatuses from %s = %v, want %v (display order)", tc.from, keys, tc.want)
+					t.Errorf("CaseView.Allowed from %s = %v, want %v (display order)", tc.from, keys, tc.want)
+				}
+				if got := try(e.Desk(casekit.Customer("cust-1")).CaseView(ctx, c.ID)).get(t).Allowed; len(got) != 0 {
+					t.Errorf("a customer's CaseView.Allowed from %s = %v, want none", tc.from, got)
 				}
 			}
-			wantIs(t, errOf(e.Agent().AllowedStatuses(ctx, fakeFixture().CaseID)), casekit.ErrNotFound, "AllowedStatuses(unknown case)")
 		}},
 		{"configuration changes are recorded in order", func(t *testing.T, e *Env) {
 			ctx, e := t.Context(), e.withAdmins(t, "admin-1", "admin-2")
@@ -344,15 +346,15 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 				must(t, f(e.Desk(actor)), "configuration change %d", len(at))
 			}
 			step(casekit.Agent("admin-1"), func(d *casekit.Desk) error {
-				return d.UpdateSettings(ctx, casekit.Settings{DefaultPriority: "low", AutoCloseDays: 2})
+				return d.Config().SaveSettings(ctx, casekit.Settings{DefaultPriority: "low", AutoCloseDays: 2})
 			})
 			step(casekit.System, func(d *casekit.Desk) error {
-				return d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupOrigin, Key: "fax", Label: "Fax", Rank: 70})
+				return d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupOrigin, Key: "fax", Label: "Fax", Rank: 70})
 			})
 			step(casekit.Agent("admin-2"), func(d *casekit.Desk) error {
-				return d.SetStatuses(ctx, casekit.DefaultStatuses(), casekit.DefaultTransitions()[1:])
+				return d.Config().ReplaceStatuses(ctx, casekit.DefaultStatuses(), casekit.DefaultTransitions()[1:])
 			})
-			step(casekit.Agent("admin-1"), func(d *casekit.Desk) error { return d.DeleteLookup(ctx, casekit.LookupOrigin, "fax") })
+			step(casekit.Agent("admin-1"), func(d *casekit.Desk) error { return d.Config().DeleteLookup(ctx, casekit.LookupOrigin, "fax") })
 			evs := e.tenantEvents(t)
 			want := []casekit.EventType{casekit.EventSettingsChanged, casekit.EventLookupChanged, casekit.EventStatusesChanged, casekit.EventLookupChanged}
 			if !slices.Equal(types(evs), want) {
@@ -370,7 +372,7 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 func lookupKeys(t testing.TB, e *Env, kind casekit.LookupKind) []string {
 	t.Helper()
 	var keys []string
-	for _, l := range try(e.Agent().Lookups(t.Context(), kind)).get(t) {
+	for _, l := range try(e.Agent().Config().Lookups(t.Context(), kind)).get(t) {
 		keys = append(keys, l.Key)
 	}
 	return keys

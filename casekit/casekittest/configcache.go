@@ -26,21 +26,21 @@ func testConfigCache(t *testing.T, newStore StoreFactory) {
 			_, err = open(casekit.NewCase{QueueID: "inbox"})
 			wantInvalid(t, err, "an unknown queue", "queue_id")
 
-			must(t, admin.UpdateSettings(ctx, casekit.Settings{DefaultPriority: "high", AutoCloseDays: 7}), "UpdateSettings")
+			must(t, admin.Config().SaveSettings(ctx, casekit.Settings{DefaultPriority: "high", AutoCloseDays: 7}), "SaveSettings")
 			wantEqual(t, "high", try(open(casekit.NewCase{})).get(t).Priority, "default priority after the other kit changed it")
-			must(t, admin.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "urgent", Label: "Urgent", Rank: 99}), "SaveLookup")
+			must(t, admin.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "urgent", Label: "Urgent", Rank: 99}), "SaveLookup")
 			wantEqual(t, "urgent", try(open(casekit.NewCase{Priority: "urgent"})).get(t).Priority, "a priority the other kit added")
-			must(t, admin.SaveTeam(ctx, casekit.Team{ID: "support", Name: "Support"}), "SaveTeam")
-			must(t, admin.SaveQueue(ctx, casekit.Queue{ID: "inbox", Name: "Inbox", TeamID: "support"}), "SaveQueue")
+			must(t, admin.Config().SaveTeam(ctx, casekit.Team{ID: "support", Name: "Support"}), "SaveTeam")
+			must(t, admin.Config().SaveQueue(ctx, casekit.Queue{ID: "inbox", Name: "Inbox", TeamID: "support"}), "SaveQueue")
 			wantEqual(t, "support", try(open(casekit.NewCase{QueueID: "inbox"})).get(t).TeamID, "a queue the other kit added")
-			must(t, admin.SaveCustomField(ctx, casekit.CustomField{Key: "contract", Label: "Contract", Type: casekit.CustomText, Required: true}), "SaveCustomField")
+			must(t, admin.Config().SaveCustomField(ctx, casekit.CustomField{Key: "contract", Label: "Contract", Type: casekit.CustomText, Required: true}), "SaveCustomField")
 			_, err = open(casekit.NewCase{})
 			wantRule(t, err, "a required custom field the other kit defined", "custom.contract", "required")
-			must(t, admin.DeleteCustomField(ctx, "contract"), "DeleteCustomField")
+			must(t, admin.Config().DeleteCustomField(ctx, "contract"), "DeleteCustomField")
 			try(open(casekit.NewCase{})).get(t)
 
 			// A refused change leaves the cache as good as it was.
-			wantInvalid(t, admin.UpdateSettings(ctx, casekit.Settings{DefaultPriority: "nope", AutoCloseDays: 7}), "a refused settings change", "default_priority")
+			wantInvalid(t, admin.Config().SaveSettings(ctx, casekit.Settings{DefaultPriority: "nope", AutoCloseDays: 7}), "a refused settings change", "default_priority")
 			wantEqual(t, "high", try(open(casekit.NewCase{})).get(t).Priority, "default priority after a refused change")
 
 			// A tenant dropped and created again under its ID is a new tenant.

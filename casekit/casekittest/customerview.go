@@ -29,15 +29,15 @@ type customerWorld struct {
 func (e *Env) customerWorld(t *testing.T) *customerWorld {
 	t.Helper()
 	ctx, d := t.Context(), e.Agent()
-	s := try(d.Settings(ctx)).get(t)
+	s := try(d.Config().Settings(ctx)).get(t)
 	s.PublicTags = []string{" billing ", "billing"}
-	must(t, d.UpdateSettings(ctx, s), "UpdateSettings")
+	must(t, d.Config().SaveSettings(ctx, s), "SaveSettings")
 	for _, f := range []casekit.CustomField{
 		{Key: "order", Label: "Order", Type: casekit.CustomText, Audience: casekit.AudienceCustomer},
 		{Key: "size", Label: "Size", Type: casekit.CustomNumber, Audience: casekit.AudienceForm},
 		{Key: "risk", Label: "Churn risk", Type: casekit.CustomSelect, Options: []string{"low", "high"}},
 	} {
-		must(t, d.SaveCustomField(ctx, f), "SaveCustomField(%s)", f.Key)
+		must(t, d.Config().SaveCustomField(ctx, f), "SaveCustomField(%s)", f.Key)
 	}
 	e.slaSetup(t)
 	e.places(t, []string{"team-a"}, casekit.Queue{ID: "qa", Name: "A", TeamID: "team-a"})
@@ -187,7 +187,7 @@ func testCustomerView(t *testing.T, newStore StoreFactory) {
 			want.CreatedBy = casekit.Actor{Kind: casekit.KindAgent}
 			wantEqual(t, &want, view.Case, "the customer's view of the case (the SLA's deadlines are theirs)")
 			wantEqual(t, []casekit.CustomField{{Key: "order", Label: "Order", Type: casekit.CustomText, Audience: casekit.AudienceCustomer},
-				{Key: "size", Label: "Size", Type: casekit.CustomNumber, Audience: casekit.AudienceForm}}, try(cust.CustomFields(ctx)).get(t), "custom fields as the customer")
+				{Key: "size", Label: "Size", Type: casekit.CustomNumber, Audience: casekit.AudienceForm}}, try(cust.Config().CustomFields(ctx)).get(t), "custom fields as the customer")
 
 			// Activities: only the one the contact was told of, result and
 			// all, without the staff's IDs; the same in the case view.
@@ -268,7 +268,7 @@ func testCustomerView(t *testing.T, newStore StoreFactory) {
 				if round == "held" {
 					try(e.Agent().Untag(ctx, w.Case.ID, "vip")).get(t)
 					try(e.Agent().UpdateCase(ctx, w.Case.ID, casekit.CaseUpdate{Custom: map[string]any{"risk": nil}})).get(t)
-					try(e.Agent().Unassign(ctx, w.Case.ID)).get(t)
+					try(e.Agent().Assign(ctx, w.Case.ID, casekit.Assignment{ClearAgent: true})).get(t)
 				}
 			}
 			// What customers read they may filter by.

@@ -19,36 +19,36 @@ func testCustomFields(t *testing.T, newStore StoreFactory) {
 			{Key: "plan", Label: "Plan", Type: casekit.CustomSelect, Options: []string{"basic", "pro"}},
 			{Key: "vip", Label: "VIP", Type: casekit.CustomBool},
 		} {
-			must(t, e.Agent().SaveCustomField(t.Context(), f), "SaveCustomField(%s)", f.Key)
+			must(t, e.Agent().Config().SaveCustomField(t.Context(), f), "SaveCustomField(%s)", f.Key)
 		}
 	}
 	runEnvTests(t, newStore, []envTest{
 		{"definitions are checked and listed", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()
-			wantRule(t, d.SaveCustomField(ctx, casekit.CustomField{Key: "p", Label: "P", Type: casekit.CustomSelect}), "a select without options", "options", "required")
-			wantRule(t, d.SaveCustomField(ctx, casekit.CustomField{Key: "n", Label: "N", Type: casekit.CustomNumber, Options: []string{"x"}}), "options on a number", "options", "excluded")
-			wantRule(t, d.SaveCustomField(ctx, casekit.CustomField{Key: "bad key!", Label: "B", Type: casekit.CustomText}), "a bad key", "key", "key")
-			wantRule(t, d.SaveCustomField(ctx, casekit.CustomField{Key: "c", Label: "C", Type: "colour"}), "an unknown type", "type", "oneof")
+			wantRule(t, d.Config().SaveCustomField(ctx, casekit.CustomField{Key: "p", Label: "P", Type: casekit.CustomSelect}), "a select without options", "options", "required")
+			wantRule(t, d.Config().SaveCustomField(ctx, casekit.CustomField{Key: "n", Label: "N", Type: casekit.CustomNumber, Options: []string{"x"}}), "options on a number", "options", "excluded")
+			wantRule(t, d.Config().SaveCustomField(ctx, casekit.CustomField{Key: "bad key!", Label: "B", Type: casekit.CustomText}), "a bad key", "key", "key")
+			wantRule(t, d.Config().SaveCustomField(ctx, casekit.CustomField{Key: "c", Label: "C", Type: "colour"}), "an unknown type", "type", "oneof")
 			define(t, e)
-			got := try(d.CustomFields(ctx)).get(t)
+			got := try(d.Config().CustomFields(ctx)).get(t)
 			if len(got) != 5 || got[0].Key != "contract" || !got[0].Required || got[1].Key != "plan" || len(got[1].Options) != 2 {
 				t.Fatalf("definitions: %+v", got)
 			}
 			if got[0].Audience != "" || got[0].CustomerReads() || got[0].CustomerSets() {
 				t.Errorf("a field saved with no audience is not internal: %+v", got[0])
 			}
-			must(t, d.DeleteCustomField(ctx, "vip"), "DeleteCustomField")
-			wantIs(t, d.DeleteCustomField(ctx, "vip"), casekit.ErrNotFound, "deleting twice")
+			must(t, d.Config().DeleteCustomField(ctx, "vip"), "DeleteCustomField")
+			wantIs(t, d.Config().DeleteCustomField(ctx, "vip"), casekit.ErrNotFound, "deleting twice")
 		}},
 		{"a field's audience is kept, replaced on a second save and checked", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()
-			wantRule(t, d.SaveCustomField(ctx, casekit.CustomField{Key: "a", Label: "A", Type: casekit.CustomText, Audience: "everyone"}), "an unknown audience", "audience", "oneof")
+			wantRule(t, d.Config().SaveCustomField(ctx, casekit.CustomField{Key: "a", Label: "A", Type: casekit.CustomText, Audience: "everyone"}), "an unknown audience", "audience", "oneof")
 			for _, step := range []struct {
 				audience    casekit.CustomFieldAudience
 				reads, sets bool
 			}{{casekit.AudienceForm, true, true}, {casekit.AudienceCustomer, true, false}, {casekit.AudienceInternal, false, false}} {
-				must(t, d.SaveCustomField(ctx, casekit.CustomField{Key: "size", Label: "Size", Type: casekit.CustomText, Audience: step.audience}), "SaveCustomField(%s)", step.audience)
-				got := try(d.CustomFields(ctx)).get(t)
+				must(t, d.Config().SaveCustomField(ctx, casekit.CustomField{Key: "size", Label: "Size", Type: casekit.CustomText, Audience: step.audience}), "SaveCustomField(%s)", step.audience)
+				got := try(d.Config().CustomFields(ctx)).get(t)
 				if len(got) != 1 || got[0].CustomerReads() != step.reads || got[0].CustomerSets() != step.sets {
 					t.Errorf("after saving with audience %q: %+v", step.audience, got)
 				}
@@ -89,7 +89,7 @@ func testCustomFields(t *testing.T, newStore StoreFactory) {
 				{Key: "tier", Label: "Tier", Type: casekit.CustomText, Audience: casekit.AudienceCustomer},
 				{Key: "size", Label: "Size", Type: casekit.CustomText, Required: true, Audience: casekit.AudienceForm},
 			} {
-				must(t, e.Agent().SaveCustomField(ctx, f), "SaveCustomField(%s)", f.Key)
+				must(t, e.Agent().Config().SaveCustomField(ctx, f), "SaveCustomField(%s)", f.Key)
 			}
 			for key, why := range map[string]string{"contract": "an internal field", "tier": "a field the customer only reads", "nope": "an undefined field"} {
 				wantRule(t, open(map[string]any{"size": "M", key: "x"}), why, "custom."+key, "known")

@@ -17,10 +17,10 @@ import (
 func (e *Env) places(t testing.TB, teams []string, queues ...casekit.Queue) {
 	t.Helper()
 	for _, id := range teams {
-		must(t, e.Agent().SaveTeam(t.Context(), casekit.Team{ID: id, Name: "Team " + id}), "SaveTeam(%s)", id)
+		must(t, e.Agent().Config().SaveTeam(t.Context(), casekit.Team{ID: id, Name: "Team " + id}), "SaveTeam(%s)", id)
 	}
 	for _, q := range queues {
-		must(t, e.Agent().SaveQueue(t.Context(), q), "SaveQueue(%s)", q.ID)
+		must(t, e.Agent().Config().SaveQueue(t.Context(), q), "SaveQueue(%s)", q.ID)
 	}
 }
 
@@ -55,21 +55,21 @@ func testDistribution(t *testing.T, newStore StoreFactory) {
 	runEnvTests(t, newStore, []envTest{
 		{"teams and queues are saved, listed, renamed and deleted, each in the config history", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()
-			if ts := try(d.Teams(ctx)).get(t); len(ts) != 0 {
+			if ts := try(d.Config().Teams(ctx)).get(t); len(ts) != 0 {
 				t.Fatalf("a new tenant has teams %v", ts)
 			}
 			e.places(t, []string{"support", "billing"}, casekit.Queue{ID: "inbox", Name: "Inbox", TeamID: "support"}, casekit.Queue{ID: "refunds", Name: "Refunds"})
-			wantEqual(t, []casekit.Team{{ID: "billing", Name: "Team billing"}, {ID: "support", Name: "Team support"}}, try(d.Teams(ctx)).get(t), "Teams")
-			wantEqual(t, []casekit.Queue{{ID: "inbox", Name: "Inbox", TeamID: "support"}, {ID: "refunds", Name: "Refunds"}}, try(d.Queues(ctx)).get(t), "Queues")
+			wantEqual(t, []casekit.Team{{ID: "billing", Name: "Team billing"}, {ID: "support", Name: "Team support"}}, try(d.Config().Teams(ctx)).get(t), "Teams")
+			wantEqual(t, []casekit.Queue{{ID: "inbox", Name: "Inbox", TeamID: "support"}, {ID: "refunds", Name: "Refunds"}}, try(d.Config().Queues(ctx)).get(t), "Queues")
 
 			at := e.Tick()
-			must(t, d.SaveTeam(ctx, casekit.Team{ID: "billing", Name: "Accounts"}), "rename team")
-			must(t, d.SaveQueue(ctx, casekit.Queue{ID: "refunds", Name: "Refunds", TeamID: "billing"}), "give the queue a team")
-			wantEqual(t, []casekit.Team{{ID: "billing", Name: "Accounts"}, {ID: "support", Name: "Team support"}}, try(d.Teams(ctx)).get(t), "Teams after rename")
-			must(t, d.DeleteQueue(ctx, "refunds"), "DeleteQueue")
-			must(t, d.DeleteTeam(ctx, "billing"), "DeleteTeam")
-			wantEqual(t, []casekit.Team{{ID: "support", Name: "Team support"}}, try(d.Teams(ctx)).get(t), "Teams after delete")
-			wantEqual(t, []casekit.Queue{{ID: "inbox", Name: "Inbox", TeamID: "support"}}, try(d.Queues(ctx)).get(t), "Queues after delete")
+			must(t, d.Config().SaveTeam(ctx, casekit.Team{ID: "billing", Name: "Accounts"}), "rename team")
+			must(t, d.Config().SaveQueue(ctx, casekit.Queue{ID: "refunds", Name: "Refunds", TeamID: "billing"}), "give the queue a team")
+			wantEqual(t, []casekit.Team{{ID: "billing", Name: "Accounts"}, {ID: "support", Name: "Team support"}}, try(d.Config().Teams(ctx)).get(t), "Teams after rename")
+			must(t, d.Config().DeleteQueue(ctx, "refunds"), "DeleteQueue")
+			must(t, d.Config().DeleteTeam(ctx, "billing"), "DeleteTeam")
+			wantEqual(t, []casekit.Team{{ID: "support", Name: "Team support"}}, try(d.Config().Teams(ctx)).get(t), "Teams after delete")
+			wantEqual(t, []casekit.Queue{{ID: "inbox", Name: "Inbox", TeamID: "support"}}, try(d.Config().Queues(ctx)).get(t), "Queues after delete")
 
 			evs := e.tenantEvents(t)
 			tail := evs[len(evs)-4:]
@@ -86,20 +86,20 @@ func testDistribution(t *testing.T, newStore StoreFactory) {
 			e.places(t, []string{"support"}, casekit.Queue{ID: "inbox", Name: "Inbox", TeamID: "support"})
 			c := openWith(t, d, casekit.NewCase{Subject: "Waiting", QueueID: "inbox"})
 			before := e.tenantState(t)
-			wantRule(t, d.SaveTeam(ctx, casekit.Team{ID: "has space", Name: "X"}), "SaveTeam with a bad ID", "id", "key")
-			wantRule(t, d.SaveTeam(ctx, casekit.Team{ID: "", Name: "X"}), "SaveTeam with no ID", "id", "required")
-			wantRule(t, d.SaveTeam(ctx, casekit.Team{ID: "x"}), "SaveTeam with no name", "name", "required")
-			wantRule(t, d.SaveQueue(ctx, casekit.Queue{ID: "q", Name: "Q", TeamID: "nobody"}), "SaveQueue with an unknown team", "team_id", "known")
-			wantRule(t, d.SaveQueue(ctx, casekit.Queue{ID: "-q", Name: "Q"}), "SaveQueue with a bad ID", "id", "key")
-			wantIs(t, d.DeleteTeam(ctx, "nobody"), casekit.ErrNotFound, "DeleteTeam(unknown)")
-			wantIs(t, d.DeleteQueue(ctx, "nowhere"), casekit.ErrNotFound, "DeleteQueue(unknown)")
-			wantIs(t, d.DeleteTeam(ctx, "support"), casekit.ErrConflict, "DeleteTeam of a queue's team")
-			wantIs(t, d.DeleteQueue(ctx, "inbox"), casekit.ErrConflict, "DeleteQueue with an active case in it")
+			wantRule(t, d.Config().SaveTeam(ctx, casekit.Team{ID: "has space", Name: "X"}), "SaveTeam with a bad ID", "id", "key")
+			wantRule(t, d.Config().SaveTeam(ctx, casekit.Team{ID: "", Name: "X"}), "SaveTeam with no ID", "id", "required")
+			wantRule(t, d.Config().SaveTeam(ctx, casekit.Team{ID: "x"}), "SaveTeam with no name", "name", "required")
+			wantRule(t, d.Config().SaveQueue(ctx, casekit.Queue{ID: "q", Name: "Q", TeamID: "nobody"}), "SaveQueue with an unknown team", "team_id", "known")
+			wantRule(t, d.Config().SaveQueue(ctx, casekit.Queue{ID: "-q", Name: "Q"}), "SaveQueue with a bad ID", "id", "key")
+			wantIs(t, d.Config().DeleteTeam(ctx, "nobody"), casekit.ErrNotFound, "DeleteTeam(unknown)")
+			wantIs(t, d.Config().DeleteQueue(ctx, "nowhere"), casekit.ErrNotFound, "DeleteQueue(unknown)")
+			wantIs(t, d.Config().DeleteTeam(ctx, "support"), casekit.ErrConflict, "DeleteTeam of a queue's team")
+			wantIs(t, d.Config().DeleteQueue(ctx, "inbox"), casekit.ErrConflict, "DeleteQueue with an active case in it")
 			wantEqual(t, before, e.tenantState(t), "tenant after refused commands")
 
 			e.into(t, c, casekit.StatusCanceled)
-			must(t, d.DeleteQueue(ctx, "inbox"), "DeleteQueue once its case is canceled")
-			must(t, d.DeleteTeam(ctx, "support"), "DeleteTeam once its queue is gone")
+			must(t, d.Config().DeleteQueue(ctx, "inbox"), "DeleteQueue once its case is canceled")
+			must(t, d.Config().DeleteTeam(ctx, "support"), "DeleteTeam once its queue is gone")
 		}},
 		{"assign, reassign and unassign, each in the history", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()
@@ -129,7 +129,7 @@ func testDistribution(t *testing.T, newStore StoreFactory) {
 			if same.Version != got.Version || len(e.history(t, c.ID)) != n {
 				t.Errorf("an assignment that changes nothing wrote version %d (was %d) and %d events (was %d)", same.Version, got.Version, len(e.history(t, c.ID)), n)
 			}
-			got = try(d.Unassign(ctx, c.ID)).get(t)
+			got = try(d.Assign(ctx, c.ID, casekit.Assignment{ClearAgent: true})).get(t)
 			if got.AssigneeID != "" || got.QueueID != "loose" || got.TeamID != "billing" {
 				t.Errorf("after Unassign: %q %q %q; want no agent, same queue and team", got.AssigneeID, got.QueueID, got.TeamID)
 			}
@@ -176,11 +176,11 @@ func testDistribution(t *testing.T, newStore StoreFactory) {
 			taken := open("critical but assigned", "critical", "inbox")
 			try(d.Assign(ctx, taken.ID, casekit.Assignment{Agent: "agent-9"})).get(t)
 			waiting := e.into(t, open("critical, waiting for the customer", "critical", "inbox"), casekit.StatusWaiting)
-			try(d.Unassign(ctx, waiting.ID)).get(t)
+			try(d.Assign(ctx, waiting.ID, casekit.Assignment{ClearAgent: true})).get(t)
 			e.into(t, open("critical, resolved", "critical", "inbox"), casekit.StatusResolved)
 			e.into(t, open("critical, canceled", "critical", "inbox"), casekit.StatusCanceled)
 			prog := e.into(t, open("high, in progress, unassigned", "high", "inbox"), casekit.StatusInProgress)
-			try(d.Unassign(ctx, prog.ID)).get(t)
+			try(d.Assign(ctx, prog.ID, casekit.Assignment{ClearAgent: true})).get(t)
 
 			want := []*casekit.Case{critical, highNew, prog, medOld, medNew, low}
 			for i, w := range want {
@@ -244,7 +244,7 @@ func testDistribution(t *testing.T, newStore StoreFactory) {
 			if got := try(d.Assign(ctx, c.ID, casekit.Assignment{Agent: "agent-2"})).get(t); got.AssigneeID != "agent-2" {
 				t.Errorf("assigning a team member: %q", got.AssigneeID)
 			}
-			try(d.Unassign(ctx, c.ID)).get(t)
+			try(d.Assign(ctx, c.ID, casekit.Assignment{ClearAgent: true})).get(t)
 			if got := try(d.Pick(ctx, "qa")).get(t); got.ID != c.ID || got.AssigneeID != "agent-1" {
 				t.Errorf("a member's Pick = %s by %q", got.ID, got.AssigneeID)
 			}
@@ -281,11 +281,11 @@ func testDistribution(t *testing.T, newStore StoreFactory) {
 			wantRule(t, errOf(d.Escalate(ctx, c.ID, casekit.Escalation{Level: 3})), "Escalate to nobody", "agent", "required_without")
 			wantRule(t, errOf(d.Escalate(ctx, c.ID, casekit.Escalation{Level: 3, Team: "nobody"})), "Escalate to an unknown team", "team", "known")
 			wantRule(t, errOf(d.Escalate(ctx, c.ID, casekit.Escalation{Level: 0, Agent: "agent-5"})), "Escalate to level 0", "level", "min")
-			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupSupportLevel, Key: "3", Label: "Third line", Rank: 3, Disabled: true}), "disable level 3")
+			must(t, d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupSupportLevel, Key: "3", Label: "Third line", Rank: 3, Disabled: true}), "disable level 3")
 			wantRule(t, errOf(d.Escalate(ctx, c.ID, casekit.Escalation{Level: 3, Agent: "agent-5"})), "Escalate to a disabled level", "level", "known")
 			wantUnchanged(t, before, e.state(t, c.ID), "after refused escalations")
 
-			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupSupportLevel, Key: "3", Label: "Third line", Rank: 3}), "enable level 3")
+			must(t, d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupSupportLevel, Key: "3", Label: "Third line", Rank: 3}), "enable level 3")
 			got = try(d.Escalate(ctx, c.ID, casekit.Escalation{Level: 3, Agent: "agent-5"})).get(t)
 			if got.SupportLevel != 3 || got.AssigneeID != "agent-5" || got.TeamID != "second" {
 				t.Errorf("after Escalate to an agent: level %d agent %q team %q; want 3, agent-5, second", got.SupportLevel, got.AssigneeID, got.TeamID)

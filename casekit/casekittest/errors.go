@@ -25,7 +25,7 @@ func testErrors(t *testing.T, newStore StoreFactory) {
 				t.Errorf("UpdateCase of a closed case = %v; want ErrReadOnly naming tenant %q and case %s", err, e.Tenant, c.ID)
 			}
 			unknown := TenantID(t)
-			err = errOf(e.Kit.Desk(unknown).As(casekit.Agent(AgentID)).Statuses(ctx))
+			err = errOf(e.Kit.Desk(unknown).As(casekit.Agent(AgentID)).Config().Statuses(ctx))
 			if !errors.Is(err, casekit.ErrTenantNotFound) || !strings.Contains(err.Error(), unknown) {
 				t.Errorf("Statuses of an unknown tenant = %v; want ErrTenantNotFound naming %q", err, unknown)
 			}

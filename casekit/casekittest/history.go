@@ -60,7 +60,7 @@ func testHistory(t *testing.T, newStore StoreFactory) {
 				t.Errorf("ConfigHistory of a new tenant = %v, want none", types(evs))
 			}
 			at := e.Tick()
-			must(t, e.Desk(casekit.System).UpdateSettings(ctx, casekit.Settings{DefaultPriority: "low", AutoCloseDays: 3}), "UpdateSettings")
+			must(t, e.Desk(casekit.System).Config().SaveSettings(ctx, casekit.Settings{DefaultPriority: "low", AutoCloseDays: 3}), "SaveSettings")
 			evs := e.tenantEvents(t)
 			if len(evs) != 1 {
 				t.Fatalf("ConfigHistory = %v, want one settings.changed", types(evs))

@@ -37,7 +37,7 @@ var acmeMail = casekit.MailSettings{Address: "help@acme.example"}
 func (e *Env) replyAddress(t testing.TB, caseID string) (addr, token string) {
 	t.Helper()
 	ctx := t.Context()
-	must(t, e.Agent().UpdateMailSettings(ctx, acmeMail), "UpdateMailSettings")
+	must(t, e.Agent().Config().SaveMailSettings(ctx, acmeMail), "SaveMailSettings")
 	addr = try(e.Agent().ReplyAddress(ctx, caseID)).get(t)
 	token = strings.TrimSuffix(strings.TrimPrefix(addr, "help+"), "@acme.example")
 	if len(token) != 26 || token == addr {
@@ -55,7 +55,7 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 	runEnvTests(t, newStore, []envTest{
 		{"a new mail opens a case for its sender, whose address is no identity unless vouched for", func(t *testing.T, e *Env) {
 			ctx, sys := t.Context(), e.Desk(casekit.System)
-			res := try(sys.Inbound(ctx, mail(ada, "Printer on fire", "It smokes.\nHelp!"))).get(t)
+			res := try(sys.Inbound(ctx, casekit.InboundMail{Raw: mail(ada, "Printer on fire", "It smokes.\nHelp!")})).get(t)
 			c := res.Case
 			if res.Action != casekit.InboundOpened || c.Subject != "Printer on fire" || c.Description != "It smokes.\nHelp!" ||
 				c.Origin != "email" || c.Contact.Email != "ada@example.com" || c.Contact.Name != "Ada Lovelace" || c.Contact.ID != "" {
@@ -63,14 +63,14 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 			}
 			adaPortal := e.Desk(casekit.Customer(casekit.EmailContactID("ada@example.com")))
 			wantIs(t, errOf(adaPortal.Case(ctx, c.ID)), casekit.ErrNotFound, "an unverified sender's case in that address's portal")
-			res = try(sys.InboundMail(ctx, casekit.InboundMail{Raw: mail(ada, "Verified", "x"), Verified: true})).get(t)
+			res = try(sys.Inbound(ctx, casekit.InboundMail{Raw: mail(ada, "Verified", "x"), Verified: true})).get(t)
 			wantEqual(t, "email:ada@example.com", res.Case.Contact.ID, "contact ID of a mail the host vouches for")
 			try(adaPortal.Case(ctx, res.Case.ID)).get(t)
 		}},
 		{"a portal link to a case without a customer acts as that case's customer, who sees no other", func(t *testing.T, e *Env) {
 			ctx := t.Context()
-			res := try(e.Desk(casekit.System).Inbound(ctx, mail("ADA@Example.com", "Link me", "x"))).get(t)
-			other := try(e.Desk(casekit.System).Inbound(ctx, mail("ADA@Example.com", "Another", "y"))).get(t)
+			res := try(e.Desk(casekit.System).Inbound(ctx, casekit.InboundMail{Raw: mail("ADA@Example.com", "Link me", "x")})).get(t)
+			other := try(e.Desk(casekit.System).Inbound(ctx, casekit.InboundMail{Raw: mail("ADA@Example.com", "Another", "y")})).get(t)
 			token, _, err := e.Agent().CreatePortalLink(ctx, res.Case.ID, 0)
 			must(t, err, "CreatePortalLink for a mailed case")
 			c, _, err := e.Desk(casekit.System).OpenPortalLink(ctx, token)
@@ -86,7 +86,7 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 			addr, token := e.replyAddress(t, c.ID)
 			try(e.Agent().Resolve(ctx, c.ID, casekit.Resolution{})).get(t)
 			body := "Still broken, sorry.\n\nOn Mon, 23 Nov 2026 at 09:00, Help <help@acme.example> wrote:\n> We have resolved case #1.\n> Reply if not.\n"
-			res := try(sys.Inbound(ctx, mail(ada, "Re: Printer — resolved", body, "n-1@acme.example", "case-"+token+"@acme.example"))).get(t)
+			res := try(sys.Inbound(ctx, casekit.InboundMail{Raw: mail(ada, "Re: Printer — resolved", body, "n-1@acme.example", "case-"+token+"@acme.example")})).get(t)
 			if res.Action != casekit.InboundAppended || res.Case.ID != c.ID {
 				t.Fatalf("result %s on %v, want appended to %s", res.Action, res.Case, c.ID)
 			}
@@ -95,9 +95,9 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 			}
 			// By the address alone, from someone the customer forwarded to,
 			// and by the envelope recipient alone.
-			res = try(sys.Inbound(ctx, mailTo("Colleague <col@example.com>", strings.ToUpper(addr), "Re: Printer", "Me too."))).get(t)
+			res = try(sys.Inbound(ctx, casekit.InboundMail{Raw: mailTo("Colleague <col@example.com>", strings.ToUpper(addr), "Re: Printer", "Me too.")})).get(t)
 			wantEqual(t, casekit.InboundAppended, res.Action, "a mail to the reply address")
-			res = try(sys.InboundMail(ctx, casekit.InboundMail{Raw: mail(ada, "Printer", "Bcc'd."), Recipient: addr})).get(t)
+			res = try(sys.Inbound(ctx, casekit.InboundMail{Raw: mail(ada, "Printer", "Bcc'd."), Recipient: addr})).get(t)
 			wantEqual(t, casekit.InboundAppended, res.Action, "a mail with the reply address as envelope recipient")
 			msgs := try(e.Agent().Messages(ctx, c.ID)).get(t)
 			if len(msgs) != 3 || msgs[0].Body != "Still broken, sorry." || msgs[0].Direction != casekit.Inbound ||
@@ -120,7 +120,7 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 				{"Eve <eve@evil.example>", []string{"case-" + c.ID + "@acme.example"}, false},
 				{ada, []string{"case-aaaaaaaaaaaaaaaaaaaaaaaaaa@acme.example"}, true},
 			} {
-				res := try(sys.Inbound(ctx, mail(tc.from, subject, "let me in", tc.refs...))).get(t)
+				res := try(sys.Inbound(ctx, casekit.InboundMail{Raw: mail(tc.from, subject, "let me in", tc.refs...)})).get(t)
 				if res.Action != casekit.InboundOpened || res.Case.ID == c.ID {
 					t.Errorf("from %s: %s on %v, want a case of its own", tc.from, res.Action, res.Case)
 					continue
@@ -138,13 +138,13 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 			c := openWith(t, e.Agent(), casekit.NewCase{Subject: "Mine", Contact: casekit.Contact{Email: "ada@example.com"}})
 			addr, token := e.replyAddress(t, c.ID)
 			other := NewEnv(t, e.Store)
-			must(t, other.Agent().UpdateMailSettings(ctx, acmeMail), "UpdateMailSettings in the other tenant")
-			res := try(other.Desk(casekit.System).Inbound(ctx, mailTo(ada, addr, "Re: Mine", "x", "case-"+token+"@acme.example"))).get(t)
+			must(t, other.Agent().Config().SaveMailSettings(ctx, acmeMail), "UpdateMailSettings in the other tenant")
+			res := try(other.Desk(casekit.System).Inbound(ctx, casekit.InboundMail{Raw: mailTo(ada, addr, "Re: Mine", "x", "case-"+token+"@acme.example")})).get(t)
 			wantEqual(t, casekit.InboundOpened, res.Action, "another tenant's token")
 			wantEqual(t, 1, try(e.Agent().RevokeReplyTokens(ctx, c.ID)).get(t), "tokens revoked")
 			wantEqual(t, 0, try(e.Agent().RevokeReplyTokens(ctx, c.ID)).get(t), "tokens revoked twice")
 			for _, raw := range [][]byte{mailTo(ada, addr, "Re: Mine", "x"), mail(ada, "Re: Mine", "x", "case-"+token+"@acme.example")} {
-				res := try(sys.Inbound(ctx, raw)).get(t)
+				res := try(sys.Inbound(ctx, casekit.InboundMail{Raw: raw})).get(t)
 				if res.Action != casekit.InboundOpened || res.Case.ID == c.ID {
 					t.Errorf("a revoked token: %s on %v", res.Action, res.Case)
 				}
@@ -157,7 +157,7 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 		{"a reply to a closed case opens a follow-up related to it", func(t *testing.T, e *Env) {
 			c := e.into(t, openWith(t, e.Agent(), casekit.NewCase{Subject: "Old", Contact: casekit.Contact{Email: "ada@example.com"}}), casekit.StatusClosed)
 			addr, _ := e.replyAddress(t, c.ID)
-			res := try(e.Desk(casekit.System).Inbound(t.Context(), mailTo(ada, addr, fmt.Sprintf("Re: [#%d] Old", c.Number), "again"))).get(t)
+			res := try(e.Desk(casekit.System).Inbound(t.Context(), casekit.InboundMail{Raw: mailTo(ada, addr, fmt.Sprintf("Re: [#%d] Old", c.Number), "again")})).get(t)
 			if res.Action != casekit.InboundOpened || res.Case.ID == c.ID || res.RelatedTo != c.ID {
 				t.Fatalf("%s on %v related to %q, want a new case related to %s", res.Action, res.Case, res.RelatedTo, c.ID)
 			}
@@ -171,7 +171,7 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 			ctx, sys := t.Context(), e.Desk(casekit.System)
 			c := e.open(t, "Existing", "cust-1")
 			addr, _ := e.replyAddress(t, c.ID)
-			must(t, e.Agent().UpdateMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example", OwnAddresses: []string{"noreply@acme.example"}}), "UpdateMailSettings")
+			must(t, e.Agent().Config().SaveMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example", OwnAddresses: []string{"noreply@acme.example"}}), "SaveMailSettings")
 			before := e.state(t, c.ID)
 			count := func() int { return len(try(e.Agent().ListCases(ctx, casekit.CaseFilter{})).get(t).Cases) }
 			bounce := "From: MAILER-DAEMON@mx.example\r\nTo: " + addr + "\r\nSubject: Undelivered\r\nMIME-Version: 1.0\r\n" +
@@ -187,26 +187,26 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 				"one of its own addresses":  {string(mail("noreply@acme.example", "Loop", "x")), "own address"},
 				"a reply address as sender": {string(mail(addr, "Loop", "x")), "own address"},
 			} {
-				res, err := sys.Inbound(ctx, []byte(tc.raw))
+				res, err := sys.Inbound(ctx, casekit.InboundMail{Raw: []byte(tc.raw)})
 				if err != nil || res.Action != casekit.InboundIgnored || res.Reason != tc.reason || res.Case != nil {
 					t.Errorf("%s: %+v, %v; want ignored (%s)", name, res, err, tc.reason)
 				}
 			}
 			for name, raw := range map[string]string{"no header": "just text", "no sender": "Subject: x\r\n\r\nbody", "empty": ""} {
-				if _, err := sys.Inbound(ctx, []byte(raw)); !errors.Is(err, casekit.ErrMalformedMail) {
+				if _, err := sys.Inbound(ctx, casekit.InboundMail{Raw: []byte(raw)}); !errors.Is(err, casekit.ErrMalformedMail) {
 					t.Errorf("%s: %v, want ErrMalformedMail", name, err)
 				}
 			}
 			huge := append(mailTo(ada, addr, "Huge", "x"), make([]byte, 40<<20)...)
-			wantIs(t, errOf(sys.Inbound(ctx, huge)), casekit.ErrMailTooLarge, "a mail over 40 MiB")
+			wantIs(t, errOf(sys.Inbound(ctx, casekit.InboundMail{Raw: huge})), casekit.ErrMailTooLarge, "a mail over 40 MiB")
 			many := make([]string, 500)
 			for i := range many {
 				many[i] = fmt.Sprintf("r%d@example.com", i)
 			}
-			wantIs(t, errOf(sys.Inbound(ctx, mailTo(ada, addr+", "+strings.Join(many, ", "), "Spam", "x"))), casekit.ErrMailTooLarge, "a mail to 500 recipients")
+			wantIs(t, errOf(sys.Inbound(ctx, casekit.InboundMail{Raw: mailTo(ada, addr+", "+strings.Join(many, ", "), "Spam", "x")})), casekit.ErrMailTooLarge, "a mail to 500 recipients")
 			wantEqual(t, 1, count(), "cases after refused mail")
 			wantUnchanged(t, before, e.state(t, c.ID), "the case after refused mail")
-			_, err := e.Desk(casekit.Customer("cust-1")).Inbound(ctx, mail(ada, "x", "y"))
+			_, err := e.Desk(casekit.Customer("cust-1")).Inbound(ctx, casekit.InboundMail{Raw: mail(ada, "x", "y")})
 			wantIs(t, err, casekit.ErrForbidden, "a customer calling Inbound")
 		}},
 		{"with a blob store, mail attachments are kept within the tenant's limits", func(t *testing.T, e *Env) {
@@ -222,14 +222,14 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 					"--b1\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"scan.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n" +
 					"--b1\r\nContent-Type: application/x-msdownload\r\nContent-Disposition: attachment; filename=\"setup.exe\"\r\n\r\nMZ\r\n--b1--\r\n")
 			}
-			res := try(sys.Inbound(ctx, withFiles("New with files"))).get(t)
+			res := try(sys.Inbound(ctx, casekit.InboundMail{Raw: withFiles("New with files")})).get(t)
 			if res.Action != casekit.InboundOpened || res.Message == nil || len(res.Message.Attachments) != 1 {
 				t.Fatalf("opening mail with files: %s, message %+v", res.Action, res.Message)
 			}
 			wantEqual(t, []string{"setup.exe (type application/vnd.microsoft.portable-executable not accepted)"}, res.SkippedAttachments, "skipped")
 			c := openWith(t, kit.Desk(e.Tenant).As(casekit.Agent(AgentID)), casekit.NewCase{Subject: "Reply here", Contact: casekit.Contact{Email: "ada@example.com"}})
 			_, token := e.replyAddress(t, c.ID)
-			res = try(sys.Inbound(ctx, withFiles("Re: files", "case-"+token+"@acme.example"))).get(t)
+			res = try(sys.Inbound(ctx, casekit.InboundMail{Raw: withFiles("Re: files", "case-"+token+"@acme.example")})).get(t)
 			if res.Action != casekit.InboundAppended || len(res.Message.Attachments) != 1 {
 				t.Fatalf("reply with files: %s %+v", res.Action, res.Message)
 			}
@@ -246,7 +246,7 @@ func testInbound(t *testing.T, newStore StoreFactory) {
 				"Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
 				"Le caf=E9 est froid.\r\n--b1\r\nContent-Type: application/pdf; name=\"facture.pdf\"\r\nContent-Disposition: attachment; filename=\"facture.pdf\"\r\n" +
 				"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n"
-			res := try(e.Desk(casekit.System).Inbound(t.Context(), []byte(raw))).get(t)
+			res := try(e.Desk(casekit.System).Inbound(t.Context(), casekit.InboundMail{Raw: []byte(raw)})).get(t)
 			if res.Case.Subject != "Café machine" || res.Case.Description != "Le café est froid." || res.Case.Contact.Name != "José" {
 				t.Errorf("case %q %q %q", res.Case.Subject, res.Case.Description, res.Case.Contact.Name)
 			}

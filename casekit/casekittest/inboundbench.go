@@ -41,7 +41,7 @@ func realisticMail(i int, to string) []byte {
 func benchmarkInbound(b *testing.B, store casekit.Store) {
 	e := NewEnv(b, store)
 	ctx := b.Context()
-	must(b, e.Agent().UpdateMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example"}), "UpdateMailSettings")
+	must(b, e.Agent().Config().SaveMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example"}), "SaveMailSettings")
 	var replyTo []string
 	for i := range 50 {
 		c := openWith(b, e.Agent(), casekit.NewCase{Subject: fmt.Sprintf("Order %d", i), Contact: casekit.Contact{Email: fmt.Sprintf("customer%d@example.com", i)}})
@@ -63,7 +63,7 @@ func benchmarkInbound(b *testing.B, store casekit.Store) {
 	start := time.Now()
 	for i := range b.N {
 		t0 := time.Now()
-		if _, err := sys.InboundMail(ctx, casekit.InboundMail{Raw: mails[i]}); err != nil {
+		if _, err := sys.Inbound(ctx, casekit.InboundMail{Raw: mails[i]}); err != nil {
 			b.Fatal(err)
 		}
 		took = append(took, time.Since(t0))
@@ -122,7 +122,7 @@ func benchmarkInboundLargest(b *testing.B, store casekit.Store) {
 				}
 			}
 		}()
-		res, err := e.Desk(casekit.System).InboundMail(ctx, casekit.InboundMail{Raw: mail})
+		res, err := e.Desk(casekit.System).Inbound(ctx, casekit.InboundMail{Raw: mail})
 		close(stop)
 		<-done
 		if err != nil || res.Message == nil || len(res.Message.Attachments) != 3 {

@@ -55,8 +55,8 @@ func testIntake(t *testing.T, newStore StoreFactory) {
 			}
 			wantEqual(t, 1, count(t, e), "cases after a double submit")
 			// The host may place the form's cases in a queue.
-			must(t, e.Agent().SaveTeam(ctx, casekit.Team{ID: "support", Name: "Support"}), "SaveTeam")
-			must(t, e.Agent().SaveQueue(ctx, casekit.Queue{ID: "web", Name: "Web", TeamID: "support"}), "SaveQueue")
+			must(t, e.Agent().Config().SaveTeam(ctx, casekit.Team{ID: "support", Name: "Support"}), "SaveTeam")
+			must(t, e.Agent().Config().SaveQueue(ctx, casekit.Queue{ID: "web", Name: "Web", TeamID: "support"}), "SaveQueue")
 			queued := form("k-2", map[string]string{"seats": "1"})
 			queued.QueueID = "web"
 			q := try(sys.Intake(ctx, queued)).get(t).Case
@@ -209,6 +209,6 @@ func formFields(t *testing.T, e *Env) {
 		{Key: "tier", Label: "Tier", Type: casekit.CustomText, Audience: casekit.AudienceCustomer},
 		{Key: "discount", Label: "Discount", Type: casekit.CustomNumber, Required: true},
 	} {
-		must(t, e.Agent().SaveCustomField(t.Context(), f), "SaveCustomField(%s)", f.Key)
+		must(t, e.Agent().Config().SaveCustomField(t.Context(), f), "SaveCustomField(%s)", f.Key)
 	}
 }

@@ -102,12 +102,12 @@ func testIsolation(t *testing.T, newStore StoreFactory) {
 			oe := &Env{Store: e.Store, Kit: e.Kit, Clock: e.Clock, Tenant: other}
 			before := oe.tenantState(t)
 			d := e.Agent()
-			must(t, d.UpdateSettings(ctx, casekit.Settings{DefaultPriority: "critical", AutoCloseDays: 1}), "UpdateSettings")
-			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupCaseType, Key: "billing", Label: "Billing", Rank: 50}), "SaveLookup")
-			must(t, d.DeleteLookup(ctx, casekit.LookupCaseType, "complaint"), "DeleteLookup")
+			must(t, d.Config().SaveSettings(ctx, casekit.Settings{DefaultPriority: "critical", AutoCloseDays: 1}), "SaveSettings")
+			must(t, d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupCaseType, Key: "billing", Label: "Billing", Rank: 50}), "SaveLookup")
+			must(t, d.Config().DeleteLookup(ctx, casekit.LookupCaseType, "complaint"), "DeleteLookup")
 			statuses := slices.Clone(casekit.DefaultStatuses())
 			statuses[0].Label = "Fresh"
-			must(t, d.SetStatuses(ctx, statuses, casekit.DefaultTransitions()), "SetStatuses")
+			must(t, d.Config().ReplaceStatuses(ctx, statuses, casekit.DefaultTransitions()), "ReplaceStatuses")
 			wantEqual(t, before, oe.tenantState(t), "the other tenant's configuration and history")
 			if n := len(e.tenantEvents(t)); n != 4 {
 				t.Errorf("this tenant has %d tenant-level events, want 4", n)

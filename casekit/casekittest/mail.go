@@ -68,10 +68,10 @@ func testMail(t *testing.T, newStore StoreFactory) {
 				want []string
 			}{
 				{"the customer by mail", func() {
-					try(e.Desk(casekit.System).Inbound(ctx, mailTo("ada@example.com", addr, "Re: Printer", "By mail."))).get(t)
+					try(e.Desk(casekit.System).Inbound(ctx, casekit.InboundMail{Raw: mailTo("ada@example.com", addr, "Re: Printer", "By mail.")})).get(t)
 				}, []string{"message.posted -> agent:agent-2"}},
 				{"a watcher by mail", func() {
-					try(e.Desk(casekit.System).Inbound(ctx, mailTo("boss@example.com", addr, "Re: Printer", "Any news?"))).get(t)
+					try(e.Desk(casekit.System).Inbound(ctx, casekit.InboundMail{Raw: mailTo("boss@example.com", addr, "Re: Printer", "Any news?")})).get(t)
 				}, []string{"message.posted -> agent:agent-2"}},
 				{"the customer in the portal", func() {
 					try(e.Desk(casekit.Customer("cust-1")).PostMessage(ctx, c.ID, casekit.NewMessage{Body: "In the portal."})).get(t)
@@ -88,7 +88,7 @@ func testMail(t *testing.T, newStore StoreFactory) {
 					rec.Take()
 					e.runDue(t, 2, "assigned and waiting") // the customer and the watcher hear of the wait
 					rec.Take()
-					try(e.Desk(casekit.System).Inbound(ctx, mailTo("ada@example.com", addr, "Re: Printer", "Here it is."))).get(t)
+					try(e.Desk(casekit.System).Inbound(ctx, casekit.InboundMail{Raw: mailTo("ada@example.com", addr, "Re: Printer", "Here it is.")})).get(t)
 				}, []string{"message.posted -> agent:agent-1", "message.posted -> agent:agent-2"}},
 			} {
 				tc.post()
@@ -100,7 +100,7 @@ func testMail(t *testing.T, newStore StoreFactory) {
 		}},
 		{"a new case is acknowledged by origin, never to lists or the tenant, at most the limit per address and hour", func(t *testing.T, e *Env, rec *Recorder) {
 			ctx, sys := t.Context(), e.Desk(casekit.System)
-			must(t, e.Agent().UpdateMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example", AckLimit: 2}), "UpdateMailSettings")
+			must(t, e.Agent().Config().SaveMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example", AckLimit: 2}), "SaveMailSettings")
 			acks := func(what string) []casekit.Notification {
 				t.Helper()
 				_, err := e.Kit.RunDue(ctx)
@@ -114,22 +114,22 @@ func testMail(t *testing.T, newStore StoreFactory) {
 				return out
 			}
 			raw := mail("Ada <ada@example.com>", "Printer", "Help")
-			res := try(sys.Inbound(ctx, raw)).get(t)
+			res := try(sys.Inbound(ctx, casekit.InboundMail{Raw: raw})).get(t)
 			got := acks("a mail")
 			if len(got) != 1 || got[0].Event != casekit.EventCaseOpened || got[0].Data["acknowledgement"] != true || got[0].Recipient.Email != "ada@example.com" ||
 				got[0].Data["mail_in_reply_to"] != fmt.Sprintf("%d@mail.example", len("Help")+len("Printer")) || !strings.HasPrefix(fmt.Sprint(got[0].Data["reply_to"]), "help+") {
 				t.Fatalf("acknowledgement of a mail: %+v", got)
 			}
 			token := got[0].Data["reply_token"].(string)
-			reply := try(sys.Inbound(ctx, mailTo("Ada <ada@example.com>", "help+"+token+"@acme.example", "Re: Printer", "More"))).get(t)
+			reply := try(sys.Inbound(ctx, casekit.InboundMail{Raw: mailTo("Ada <ada@example.com>", "help+"+token+"@acme.example", "Re: Printer", "More")})).get(t)
 			wantEqual(t, res.Case.ID, reply.Case.ID, "a reply to the acknowledgement")
 			wantEqual(t, 0, len(acks("a reply")), "acknowledgements of a reply")
-			try(sys.Inbound(ctx, mail("ADA@example.com", "Second", "x"))).get(t)
+			try(sys.Inbound(ctx, casekit.InboundMail{Raw: mail("ADA@example.com", "Second", "x")})).get(t)
 			wantEqual(t, 1, len(acks("a second mail in the hour")), "acknowledgements of the second mail")
-			try(sys.Inbound(ctx, mail("ada@example.com", "Third", "x"))).get(t)
+			try(sys.Inbound(ctx, casekit.InboundMail{Raw: mail("ada@example.com", "Third", "x")})).get(t)
 			wantEqual(t, 0, len(acks("a third mail in the hour")), "acknowledgements past the limit")
 			e.Clock.Advance(61 * time.Minute)
-			try(sys.Inbound(ctx, mail("ada@example.com", "Next hour", "x"))).get(t)
+			try(sys.Inbound(ctx, casekit.InboundMail{Raw: mail("ada@example.com", "Next hour", "x")})).get(t)
 			wantEqual(t, 1, len(acks("an hour later")), "acknowledgements an hour later")
 			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
 				n, err := tx.CountMailAcks(ctx, "ada@example.com", time.Time{})
@@ -137,7 +137,7 @@ func testMail(t *testing.T, newStore StoreFactory) {
 				return err
 			})
 			list := "From: bob@example.com\r\nSubject: Digest\r\nList-Id: <users.lists.example>\r\n\r\nDigest.\r\n"
-			wantEqual(t, casekit.InboundOpened, try(sys.Inbound(ctx, []byte(list))).get(t).Action, "a list's mail")
+			wantEqual(t, casekit.InboundOpened, try(sys.Inbound(ctx, casekit.InboundMail{Raw: []byte(list)})).get(t).Action, "a list's mail")
 			wantEqual(t, 0, len(acks("a list's mail")), "acknowledgements of a list's mail")
 
 			form := casekit.Submission{IdempotencyKey: "k", Fields: map[string]string{"subject": "Form", "email": "carl@example.com"}}
@@ -146,10 +146,10 @@ func testMail(t *testing.T, newStore StoreFactory) {
 			try(e.Agent().OpenCase(ctx, casekit.NewCase{Subject: "Phoned in", Contact: casekit.Contact{Email: "dan@example.com"}})).get(t)
 			wantEqual(t, 0, len(acks("a case opened through the API")), "acknowledgements of an API case by default")
 			try(e.Agent().OpenCase(ctx, casekit.NewCase{Subject: "Ours", Contact: casekit.Contact{Email: "help@acme.example"}})).get(t)
-			must(t, e.Agent().UpdateMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example", Acknowledge: []string{"api"}}), "UpdateMailSettings")
+			must(t, e.Agent().Config().SaveMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example", Acknowledge: []string{"api"}}), "SaveMailSettings")
 			try(e.Agent().OpenCase(ctx, casekit.NewCase{Subject: "Phoned in", Contact: casekit.Contact{Email: "dan@example.com"}})).get(t)
 			try(e.Agent().OpenCase(ctx, casekit.NewCase{Subject: "Ours", Contact: casekit.Contact{Email: "help+x@acme.example"}})).get(t)
-			try(sys.Inbound(ctx, mail("eve@example.com", "Mail", "x"))).get(t)
+			try(sys.Inbound(ctx, casekit.InboundMail{Raw: mail("eve@example.com", "Mail", "x")})).get(t)
 			got = acks("with only the API acknowledged")
 			if len(got) != 1 || got[0].Recipient.Email != "dan@example.com" {
 				t.Errorf("with only the API acknowledged: %v", who(got))
@@ -189,13 +189,13 @@ func testMail(t *testing.T, newStore StoreFactory) {
 				{casekit.MailSettings{Mailboxes: []casekit.Mailbox{{Address: "x@acme.example", QueueID: "nope"}}}, "mailboxes[0].queue_id", "known", "an unknown queue"},
 				{casekit.MailSettings{AckLimit: -1}, "ack_limit", "min", "a negative limit"},
 			} {
-				wantRule(t, d.UpdateMailSettings(ctx, tc.s), tc.settingsWhat, tc.field, tc.rule)
+				wantRule(t, d.Config().SaveMailSettings(ctx, tc.s), tc.settingsWhat, tc.field, tc.rule)
 			}
-			wantEqual(t, casekit.MailSettings{Acknowledge: casekit.DefaultAcknowledge, AckLimit: casekit.DefaultAckLimit}, try(d.MailSettings(ctx)).get(t), "settings after refused updates")
+			wantEqual(t, casekit.MailSettings{Acknowledge: casekit.DefaultAcknowledge, AckLimit: casekit.DefaultAckLimit}, try(d.Config().MailSettings(ctx)).get(t), "settings after refused updates")
 			s := casekit.MailSettings{Address: "Help@Acme.example", ReplyAddress: "r-{token}@in.acme.example",
 				Mailboxes: []casekit.Mailbox{{Address: "sales@acme.example", QueueID: "sales"}, {Address: "help@acme.example", QueueID: "help"}}}
-			must(t, d.UpdateMailSettings(ctx, s), "UpdateMailSettings")
-			got := try(d.MailSettings(ctx)).get(t)
+			must(t, d.Config().SaveMailSettings(ctx, s), "SaveMailSettings")
+			got := try(d.Config().MailSettings(ctx)).get(t)
 			if got.Address != "help@acme.example" || got.ReplyAddress != "r-{token}@in.acme.example" || len(got.Mailboxes) != 2 {
 				t.Errorf("settings: %+v", got)
 			}
@@ -212,7 +212,7 @@ func testMail(t *testing.T, newStore StoreFactory) {
 				{append([]byte("Delivered-To: sales@acme.example\r\n"), mailTo("ada@example.com", "list@example.com", "Via a list", "x")...), "", "sales", []string{"case.opened -> agent:agent-3"}},
 				{mailTo("ada@example.com", "other@acme.example", "Elsewhere", "x"), "", "", nil},
 			} {
-				res := try(sys.InboundMail(ctx, casekit.InboundMail{Raw: tc.raw, Recipient: tc.recipient})).get(t)
+				res := try(sys.Inbound(ctx, casekit.InboundMail{Raw: tc.raw, Recipient: tc.recipient})).get(t)
 				wantEqual(t, tc.queue, res.Case.QueueID, "queue of %q", res.Case.Subject)
 				_, err := e.Kit.RunDue(ctx)
 				must(t, err, "RunDue")
@@ -228,13 +228,13 @@ func testMail(t *testing.T, newStore StoreFactory) {
 			if !strings.HasPrefix(addr, "r-") || !strings.HasSuffix(addr, "@in.acme.example") {
 				t.Errorf("reply address %q, want the tenant's form", addr)
 			}
-			res := try(sys.Inbound(ctx, mailTo("x@example.com", addr, "Re", "joins"))).get(t)
+			res := try(sys.Inbound(ctx, casekit.InboundMail{Raw: mailTo("x@example.com", addr, "Re", "joins")})).get(t)
 			wantEqual(t, casekit.InboundAppended, res.Action, "a mail to the tenant's form of reply address")
 		}},
 		{"an address becomes an identity only when verified: by a mailed link opened, or the host vouching", func(t *testing.T, e *Env, rec *Recorder) {
 			ctx, d, sys := t.Context(), e.Agent(), e.Desk(casekit.System)
 			adaPortal := e.Desk(casekit.Customer(casekit.EmailContactID("ada@example.com")))
-			c := try(sys.Inbound(ctx, mail("Ada <ada@example.com>", "Printer", "x"))).get(t).Case
+			c := try(sys.Inbound(ctx, casekit.InboundMail{Raw: mail("Ada <ada@example.com>", "Printer", "x")})).get(t).Case
 			plain, _, err := d.CreatePortalLink(ctx, c.ID, 0)
 			must(t, err, "CreatePortalLink")
 			_, _, err = sys.OpenPortalLink(ctx, plain)
@@ -263,7 +263,7 @@ func testMail(t *testing.T, newStore StoreFactory) {
 			try(adaPortal.Case(ctx, c.ID)).get(t)
 			eventOf(t, e.history(t, c.ID), casekit.EventContactVerified)
 
-			other := try(sys.Inbound(ctx, mail("Bob <bob@example.com>", "Lift", "x"))).get(t).Case
+			other := try(sys.Inbound(ctx, casekit.InboundMail{Raw: mail("Bob <bob@example.com>", "Lift", "x")})).get(t).Case
 			wantEqual(t, casekit.EmailContactID("bob@example.com"), try(d.VerifyContact(ctx, other.ID)).get(t).Contact.ID, "a contact the host vouches for")
 			none := openWith(t, d, casekit.NewCase{Subject: "No address"})
 			wantRule(t, errOf(d.MailPortalLink(ctx, none.ID, 0)), "a link for a case without an address", "contact.email", "required")

@@ -208,7 +208,7 @@ func testOutbox(t *testing.T, newStore StoreFactory) {
 					t.Errorf("attempt %d was %s, want the same ID and attempt %d", i+1, s, i+1)
 				}
 			}
-			dead := try(d.DeadLetters(ctx)).get(t)
+			dead := try(d.Config().DeadLetters(ctx)).get(t)
 			if len(dead) != 1 || dead[0].ID != id || !dead[0].Dead || dead[0].LastError != "mail server says no" || dead[0].Attempts != casekit.MaxDeliveryAttempts {
 				t.Fatalf("dead letters: %+v", dead)
 			}
@@ -217,13 +217,13 @@ func testOutbox(t *testing.T, newStore StoreFactory) {
 			}
 			e.runDue(t, 0, "a dead letter")
 			rec.Fail = nil
-			wantIs(t, d.RetryDeadLetter(ctx, "no-such-id"), casekit.ErrNotFound, "RetryDeadLetter(unknown)")
-			must(t, d.RetryDeadLetter(ctx, id), "RetryDeadLetter")
+			wantIs(t, d.Config().RetryDeadLetter(ctx, "no-such-id"), casekit.ErrNotFound, "RetryDeadLetter(unknown)")
+			must(t, d.Config().RetryDeadLetter(ctx, id), "RetryDeadLetter")
 			e.runDue(t, 1, "after the retry")
 			if got := rec.Take(); len(got) != 1 || got[0].ID != id || got[0].Attempts != 1 {
 				t.Errorf("retried delivery: %+v", got)
 			}
-			if dead := try(d.DeadLetters(ctx)).get(t); len(dead) != 0 {
+			if dead := try(d.Config().DeadLetters(ctx)).get(t); len(dead) != 0 {
 				t.Errorf("dead letters after the retry: %v", dead)
 			}
 		}},

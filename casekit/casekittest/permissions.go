@@ -36,12 +36,12 @@ func roleMatrix() []envTest {
 		out = append(out, envTest{"an agent with " + h.name + " runs exactly the commands its permissions allow", func(t *testing.T, e *Env) {
 			ctx, sys, id := t.Context(), e.Desk(casekit.System), "agent-r"
 			if h.own != nil {
-				must(t, sys.SaveRole(ctx, *h.own), "SaveRole %s", h.own.Key)
+				must(t, sys.Config().SaveRole(ctx, *h.own), "SaveRole %s", h.own.Key)
 			}
 			if h.key != "" {
-				must(t, sys.SetAgentRole(ctx, id, h.key), "SetAgentRole %s", h.key)
+				must(t, sys.Config().SetAgentRole(ctx, id, h.key), "SetAgentRole %s", h.key)
 			}
-			role := try(sys.AgentRole(ctx, id)).get(t)
+			role := try(sys.Config().AgentRole(ctx, id)).get(t)
 			wantEqual(t, h.perms, role.Permissions, "permissions of the agent's role %q", role.Key)
 			d := e.Desk(casekit.Agent(id))
 			e.runCommands(t, d, "cust-a", "an agent with "+h.name, func(cmd command) error {
@@ -157,9 +157,9 @@ func testPermissions(t *testing.T, newStore StoreFactory) {
 				wantIs(t, errOf(cust.OpenCase(ctx, tc.in)), casekit.ErrForbidden, "customer OpenCase %s", tc.name)
 			}
 			// Tags: only those the tenant made public.
-			s := try(e.Agent().Settings(ctx)).get(t)
+			s := try(e.Agent().Config().Settings(ctx)).get(t)
 			s.PublicTags = []string{"printer"}
-			must(t, e.Desk(casekit.System).UpdateSettings(ctx, s), "UpdateSettings")
+			must(t, e.Desk(casekit.System).Config().SaveSettings(ctx, s), "SaveSettings")
 			wantRule(t, errOf(cust.OpenCase(ctx, casekit.NewCase{Subject: "Mine", Tags: []string{"printer", "vip"}})), "a customer's case with an internal tag", "tags[1]", "public")
 			if c3 := openWith(t, cust, casekit.NewCase{Subject: "Public tag", Tags: []string{"printer"}}); !slices.Equal(c3.Tags, []string{"printer"}) {
 				t.Errorf("customer's case with a public tag has tags %v", c3.Tags)
@@ -279,10 +279,10 @@ func testPermissions(t *testing.T, newStore StoreFactory) {
 		{"a customer may read statuses, transitions and lookups", func(t *testing.T, e *Env) {
 			ctx := t.Context()
 			cust := e.Desk(casekit.Customer("cust-a"))
-			wantEqual(t, try(e.Agent().Statuses(ctx)).get(t), try(cust.Statuses(ctx)).get(t), "customer Statuses")
-			wantEqual(t, try(e.Agent().Transitions(ctx)).get(t), try(cust.Transitions(ctx)).get(t), "customer Transitions")
+			wantEqual(t, try(e.Agent().Config().Statuses(ctx)).get(t), try(cust.Config().Statuses(ctx)).get(t), "customer Statuses")
+			wantEqual(t, try(e.Agent().Config().Transitions(ctx)).get(t), try(cust.Config().Transitions(ctx)).get(t), "customer Transitions")
 			for _, k := range casekit.LookupKinds {
-				wantEqual(t, try(e.Agent().Lookups(ctx, k)).get(t), try(cust.Lookups(ctx, k)).get(t), "customer Lookups(%s)", k)
+				wantEqual(t, try(e.Agent().Config().Lookups(ctx, k)).get(t), try(cust.Config().Lookups(ctx, k)).get(t), "customer Lookups(%s)", k)
 			}
 		}},
 	}, engine)

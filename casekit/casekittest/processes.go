@@ -22,7 +22,7 @@ func testProcesses(t *testing.T, newStore StoreFactory) {
 			ctx, d := t.Context(), e.Agent()
 			bad := func(p casekit.Process, what, field, rule string) {
 				t.Helper()
-				wantRule(t, d.SaveProcess(ctx, p), what, field, rule)
+				wantRule(t, d.Config().SaveProcess(ctx, p), what, field, rule)
 			}
 			bad(casekit.Process{Key: "x y", Label: "X", Stages: triage.Stages}, "a bad key", "key", "key")
 			bad(casekit.Process{Key: "x", Label: "X"}, "no stages", "stages", "required")
@@ -30,24 +30,24 @@ func testProcesses(t *testing.T, newStore StoreFactory) {
 			bad(casekit.Process{Key: "x", Label: "X", Stages: []casekit.Stage{{Key: "a", Label: "A", Required: []string{"colour"}}}}, "an unknown field", "stages[0].required[0]", "known")
 			bad(casekit.Process{Key: "x", Label: "X", Stages: []casekit.Stage{{Key: "a", Label: "A", Required: []string{"custom.bad key"}}}}, "a bad custom key", "stages[0].required[0]", "key")
 			bad(casekit.Process{Key: "x", Label: "X", Stages: []casekit.Stage{{Key: "", Label: "A"}}}, "a stage without key", "stages[0].key", "required")
-			must(t, d.SaveProcess(ctx, triage), "SaveProcess")
-			must(t, d.SaveProcess(ctx, casekit.Process{Key: "onboarding", Label: "Onboarding", Stages: []casekit.Stage{{Key: "welcome", Label: "Welcome"}}}), "SaveProcess")
-			got := try(d.Processes(ctx)).get(t)
+			must(t, d.Config().SaveProcess(ctx, triage), "SaveProcess")
+			must(t, d.Config().SaveProcess(ctx, casekit.Process{Key: "onboarding", Label: "Onboarding", Stages: []casekit.Stage{{Key: "welcome", Label: "Welcome"}}}), "SaveProcess")
+			got := try(d.Config().Processes(ctx)).get(t)
 			wantEqual(t, []casekit.Process{{Key: "onboarding", Label: "Onboarding", Stages: []casekit.Stage{{Key: "welcome", Label: "Welcome"}}}, triage}, got, "process definitions")
 			// With custom field definitions, a required custom field must be one.
-			must(t, d.SaveCustomField(ctx, casekit.CustomField{Key: "product", Label: "Product", Type: casekit.CustomText}), "SaveCustomField")
+			must(t, d.Config().SaveCustomField(ctx, casekit.CustomField{Key: "product", Label: "Product", Type: casekit.CustomText}), "SaveCustomField")
 			bad(casekit.Process{Key: "x", Label: "X", Stages: []casekit.Stage{{Key: "a", Label: "A", Required: []string{"custom.serial"}}}}, "an undefined custom field", "stages[0].required[0]", "known")
-			must(t, d.SaveProcess(ctx, triage), "SaveProcess with the custom field defined")
-			must(t, d.DeleteProcess(ctx, "onboarding"), "DeleteProcess")
-			wantIs(t, d.DeleteProcess(ctx, "onboarding"), casekit.ErrNotFound, "deleting twice")
-			wantIs(t, e.Desk(casekit.Customer("cust-1")).SaveProcess(ctx, triage), casekit.ErrForbidden, "a customer defining a process")
+			must(t, d.Config().SaveProcess(ctx, triage), "SaveProcess with the custom field defined")
+			must(t, d.Config().DeleteProcess(ctx, "onboarding"), "DeleteProcess")
+			wantIs(t, d.Config().DeleteProcess(ctx, "onboarding"), casekit.ErrNotFound, "deleting twice")
+			wantIs(t, e.Desk(casekit.Customer("cust-1")).Config().SaveProcess(ctx, triage), casekit.ErrForbidden, "a customer defining a process")
 			if evs := e.tenantEvents(t); evs[len(evs)-1].Type != casekit.EventProcessChanged {
 				t.Errorf("last tenant event %s, want %s", evs[len(evs)-1].Type, casekit.EventProcessChanged)
 			}
 		}},
 		{"next stage waits for the stage's fields", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()
-			must(t, d.SaveProcess(ctx, triage), "SaveProcess")
+			must(t, d.Config().SaveProcess(ctx, triage), "SaveProcess")
 			c := e.open(t, "Broken screen", "cust-1")
 			started := e.Tick()
 			c = try(d.StartProcess(ctx, c.ID, "triage")).get(t)
@@ -115,8 +115,8 @@ func testProcesses(t *testing.T, newStore StoreFactory) {
 		}},
 		{"one active process per case", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()
-			must(t, d.SaveProcess(ctx, triage), "SaveProcess")
-			must(t, d.SaveProcess(ctx, casekit.Process{Key: "returns", Label: "Returns", Stages: []casekit.Stage{{Key: "label", Label: "Send label"}}}), "SaveProcess")
+			must(t, d.Config().SaveProcess(ctx, triage), "SaveProcess")
+			must(t, d.Config().SaveProcess(ctx, casekit.Process{Key: "returns", Label: "Returns", Stages: []casekit.Stage{{Key: "label", Label: "Send label"}}}), "SaveProcess")
 			c := e.open(t, "Return", "cust-1")
 			_, err := d.NextStage(ctx, c.ID)
 			wantIs(t, err, casekit.ErrNotFound, "next stage without a process")
@@ -145,7 +145,7 @@ func testProcesses(t *testing.T, newStore StoreFactory) {
 				t.Errorf("after starting another: %+v", c.Process)
 			}
 			// A deleted definition leaves the case where it is, and stoppable.
-			must(t, d.DeleteProcess(ctx, "returns"), "DeleteProcess")
+			must(t, d.Config().DeleteProcess(ctx, "returns"), "DeleteProcess")
 			_, err = d.NextStage(ctx, c.ID)
 			wantIs(t, err, casekit.ErrNotFound, "next stage of a deleted process")
 			try(d.StopProcess(ctx, c.ID)).get(t)

@@ -60,7 +60,7 @@ func testProperties(t *testing.T, newStore StoreFactory) {
 			}
 			status := func(c *propCase) casekit.Status {
 				got := try(c.env.Agent().Case(ctx, c.id)).get(t)
-				for _, s := range try(c.env.Agent().Statuses(ctx)).get(t) {
+				for _, s := range try(c.env.Agent().Config().Statuses(ctx)).get(t) {
 					if s.Key == got.Status {
 						return s
 					}

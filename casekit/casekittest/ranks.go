@@ -16,7 +16,7 @@ import (
 func OpenRankedCases(t testing.TB, d *casekit.Desk) []int64 {
 	t.Helper()
 	ctx := t.Context()
-	if err := d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "gone", Label: "Gone", Rank: 90}); err != nil {
+	if err := d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "gone", Label: "Gone", Rank: 90}); err != nil {
 		t.Fatal(err)
 	}
 	nums := map[string]int64{}
@@ -27,7 +27,7 @@ func OpenRankedCases(t testing.TB, d *casekit.Desk) []int64 {
 		}
 		nums[p] = c.Number
 	}
-	if err := d.DeleteLookup(ctx, casekit.LookupPriority, "gone"); err != nil {
+	if err := d.Config().DeleteLookup(ctx, casekit.LookupPriority, "gone"); err != nil {
 		t.Fatal(err)
 	}
 	return []int64{nums["critical"], nums["high"], nums["medium"], nums["low"], nums["gone"]}

@@ -51,15 +51,15 @@ func testRatings(t *testing.T, newStore StoreFactory) {
 		}},
 		{"the tenant's lookup decides what a level does", func(t *testing.T, e *Env) {
 			ctx := t.Context()
-			levels := try(e.Agent().Lookups(ctx, casekit.LookupSatisfaction)).get(t)
+			levels := try(e.Agent().Config().Lookups(ctx, casekit.LookupSatisfaction)).get(t)
 			for _, l := range levels {
 				if l.Rank == 3 {
 					l.Action = casekit.RatingReopens
-					must(t, e.Agent().SaveLookup(ctx, l), "SaveLookup")
+					must(t, e.Agent().Config().SaveLookup(ctx, l), "SaveLookup")
 				}
 				if l.Rank == 4 {
 					l.Disabled = true
-					must(t, e.Agent().SaveLookup(ctx, l), "SaveLookup")
+					must(t, e.Agent().Config().SaveLookup(ctx, l), "SaveLookup")
 				}
 			}
 			c := resolvedFor(t, e)

@@ -105,10 +105,10 @@ func testRollback(t *testing.T, newStore StoreFactory) {
 				{"a customer reply that reopens", errOf(customer.PostMessage(ctx, waiting.ID, casekit.NewMessage{Body: "lost"}))},
 				{"Reopen", errOf(events.Reopen(ctx, fx.ResolvedCaseID, casekit.Reopening{Reason: "not_fixed", Note: "n"}))},
 				{"DeleteCase", events.DeleteCase(ctx, fx.CaseID, "lost")},
-				{"UpdateSettings", events.UpdateSettings(ctx, casekit.Settings{DefaultPriority: "low", AutoCloseDays: 1})},
-				{"SaveLookup", events.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupOrigin, Key: "fax", Label: "Fax"})},
-				{"DeleteLookup", events.DeleteLookup(ctx, casekit.LookupOrigin, "chat")},
-				{"SetStatuses", events.SetStatuses(ctx, casekit.DefaultStatuses(), casekit.DefaultTransitions()[2:])},
+				{"SaveSettings", events.Config().SaveSettings(ctx, casekit.Settings{DefaultPriority: "low", AutoCloseDays: 1})},
+				{"SaveLookup", events.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupOrigin, Key: "fax", Label: "Fax"})},
+				{"DeleteLookup", events.Config().DeleteLookup(ctx, casekit.LookupOrigin, "chat")},
+				{"ReplaceStatuses", events.Config().ReplaceStatuses(ctx, casekit.DefaultStatuses(), casekit.DefaultTransitions()[2:])},
 			} {
 				wantIs(t, tc.err, errInjected, "%s with a failing store", tc.name)
 			}

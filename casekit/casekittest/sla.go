@@ -45,9 +45,9 @@ func targets() []casekit.SLATarget {
 func (e *Env) slaSetup(t testing.TB) {
 	t.Helper()
 	d := e.Agent()
-	must(t, d.SaveCalendar(t.Context(), officeCalendar()), "SaveCalendar")
-	must(t, d.SaveSLA(t.Context(), casekit.SLA{ID: "office", Name: "Office hours", CalendarID: "office", Targets: targets()}), "SaveSLA(office)")
-	must(t, d.SaveSLA(t.Context(), casekit.SLA{ID: "round", Name: "Around the clock", Targets: targets()}), "SaveSLA(round)")
+	must(t, d.Config().SaveCalendar(t.Context(), officeCalendar()), "SaveCalendar")
+	must(t, d.Config().SaveSLA(t.Context(), casekit.SLA{ID: "office", Name: "Office hours", CalendarID: "office", Targets: targets()}), "SaveSLA(office)")
+	must(t, d.Config().SaveSLA(t.Context(), casekit.SLA{ID: "round", Name: "Around the clock", Targets: targets()}), "SaveSLA(round)")
 }
 
 // wantDue reports a failure unless a case's deadlines are the times given
@@ -77,52 +77,52 @@ func testSLA(t *testing.T, newStore StoreFactory) {
 		{"calendars and SLAs are validated, saved, listed and deleted", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()
 			e.slaSetup(t)
-			wantEqual(t, []casekit.Calendar{officeCalendar()}, try(d.Calendars(ctx)).get(t), "Calendars")
-			slas := try(d.SLAs(ctx)).get(t)
+			wantEqual(t, []casekit.Calendar{officeCalendar()}, try(d.Config().Calendars(ctx)).get(t), "Calendars")
+			slas := try(d.Config().SLAs(ctx)).get(t)
 			wantEqual(t, []casekit.SLA{{ID: "office", Name: "Office hours", CalendarID: "office", Targets: targets()}, {ID: "round", Name: "Around the clock", Targets: targets()}}, slas, "SLAs")
 
 			before := e.tenantState(t)
 			overlap := officeCalendar()
 			overlap.Hours = append(overlap.Hours, casekit.WorkingHours{Day: time.Monday, Start: "16:00", End: "18:00"})
-			wantRule(t, d.SaveCalendar(ctx, overlap), "SaveCalendar with overlapping hours", "hours[5]", "overlap")
+			wantRule(t, d.Config().SaveCalendar(ctx, overlap), "SaveCalendar with overlapping hours", "hours[5]", "overlap")
 			empty := officeCalendar()
 			empty.Hours[0].End = "09:00"
-			wantRule(t, d.SaveCalendar(ctx, empty), "SaveCalendar with empty hours", "hours[0]", "empty")
+			wantRule(t, d.Config().SaveCalendar(ctx, empty), "SaveCalendar with empty hours", "hours[0]", "empty")
 			none := officeCalendar()
 			none.Hours = nil
-			wantRule(t, d.SaveCalendar(ctx, none), "SaveCalendar with no hours", "hours", "required")
+			wantRule(t, d.Config().SaveCalendar(ctx, none), "SaveCalendar with no hours", "hours", "required")
 			zone := officeCalendar()
 			zone.TimeZone = "Mars/Olympus_Mons"
-			wantRule(t, d.SaveCalendar(ctx, zone), "SaveCalendar in an unknown zone", "time_zone", "timezone")
+			wantRule(t, d.Config().SaveCalendar(ctx, zone), "SaveCalendar in an unknown zone", "time_zone", "timezone")
 			badID := officeCalendar()
 			badID.ID = "no spaces"
-			wantRule(t, d.SaveCalendar(ctx, badID), "SaveCalendar with a bad ID", "id", "key")
+			wantRule(t, d.Config().SaveCalendar(ctx, badID), "SaveCalendar with a bad ID", "id", "key")
 
 			sla := func(mod func(*casekit.SLA)) casekit.SLA {
 				s := casekit.SLA{ID: "x", Name: "X", Targets: targets()}
 				mod(&s)
 				return s
 			}
-			wantRule(t, d.SaveSLA(ctx, sla(func(s *casekit.SLA) { s.Targets[0].FirstResponse = 0 })), "SaveSLA with a zero target", "targets[0].first_response", "gt")
-			wantRule(t, d.SaveSLA(ctx, sla(func(s *casekit.SLA) { s.Targets[1].Resolution = -time.Hour })), "SaveSLA with a negative target", "targets[1].resolution", "gt")
-			wantRule(t, d.SaveSLA(ctx, sla(func(s *casekit.SLA) { s.Targets[2].Resolution = time.Hour })), "SaveSLA resolving before responding", "targets[2].resolution", "gtefield")
-			wantRule(t, d.SaveSLA(ctx, sla(func(s *casekit.SLA) { s.Targets[0].Priority = "urgent" })), "SaveSLA for an unknown priority", "targets[0].priority", "known")
-			wantRule(t, d.SaveSLA(ctx, sla(func(s *casekit.SLA) { s.Targets[1].Priority = "critical" })), "SaveSLA with a priority twice", "targets[1].priority", "unique")
-			wantRule(t, d.SaveSLA(ctx, sla(func(s *casekit.SLA) { s.Targets = nil })), "SaveSLA with no targets", "targets", "required")
-			wantRule(t, d.SaveSLA(ctx, sla(func(s *casekit.SLA) { s.CalendarID = "nowhere" })), "SaveSLA on an unknown calendar", "calendar_id", "known")
-			wantIs(t, d.DeleteCalendar(ctx, "office"), casekit.ErrConflict, "DeleteCalendar of an SLA's calendar")
-			wantIs(t, d.DeleteCalendar(ctx, "nowhere"), casekit.ErrNotFound, "DeleteCalendar(unknown)")
-			wantIs(t, d.DeleteSLA(ctx, "nothing"), casekit.ErrNotFound, "DeleteSLA(unknown)")
+			wantRule(t, d.Config().SaveSLA(ctx, sla(func(s *casekit.SLA) { s.Targets[0].FirstResponse = 0 })), "SaveSLA with a zero target", "targets[0].first_response", "gt")
+			wantRule(t, d.Config().SaveSLA(ctx, sla(func(s *casekit.SLA) { s.Targets[1].Resolution = -time.Hour })), "SaveSLA with a negative target", "targets[1].resolution", "gt")
+			wantRule(t, d.Config().SaveSLA(ctx, sla(func(s *casekit.SLA) { s.Targets[2].Resolution = time.Hour })), "SaveSLA resolving before responding", "targets[2].resolution", "gtefield")
+			wantRule(t, d.Config().SaveSLA(ctx, sla(func(s *casekit.SLA) { s.Targets[0].Priority = "urgent" })), "SaveSLA for an unknown priority", "targets[0].priority", "known")
+			wantRule(t, d.Config().SaveSLA(ctx, sla(func(s *casekit.SLA) { s.Targets[1].Priority = "critical" })), "SaveSLA with a priority twice", "targets[1].priority", "unique")
+			wantRule(t, d.Config().SaveSLA(ctx, sla(func(s *casekit.SLA) { s.Targets = nil })), "SaveSLA with no targets", "targets", "required")
+			wantRule(t, d.Config().SaveSLA(ctx, sla(func(s *casekit.SLA) { s.CalendarID = "nowhere" })), "SaveSLA on an unknown calendar", "calendar_id", "known")
+			wantIs(t, d.Config().DeleteCalendar(ctx, "office"), casekit.ErrConflict, "DeleteCalendar of an SLA's calendar")
+			wantIs(t, d.Config().DeleteCalendar(ctx, "nowhere"), casekit.ErrNotFound, "DeleteCalendar(unknown)")
+			wantIs(t, d.Config().DeleteSLA(ctx, "nothing"), casekit.ErrNotFound, "DeleteSLA(unknown)")
 			wantEqual(t, before, e.tenantState(t), "tenant after refused calendars and SLAs")
 
-			must(t, d.SaveQueue(ctx, casekit.Queue{ID: "vip", Name: "VIP", SLAID: "round"}), "SaveQueue with an SLA")
-			wantRule(t, d.SaveQueue(ctx, casekit.Queue{ID: "vip2", Name: "VIP", SLAID: "nothing"}), "SaveQueue with an unknown SLA", "sla_id", "known")
-			wantIs(t, d.DeleteSLA(ctx, "round"), casekit.ErrConflict, "DeleteSLA of a queue's default")
+			must(t, d.Config().SaveQueue(ctx, casekit.Queue{ID: "vip", Name: "VIP", SLAID: "round"}), "SaveQueue with an SLA")
+			wantRule(t, d.Config().SaveQueue(ctx, casekit.Queue{ID: "vip2", Name: "VIP", SLAID: "nothing"}), "SaveQueue with an unknown SLA", "sla_id", "known")
+			wantIs(t, d.Config().DeleteSLA(ctx, "round"), casekit.ErrConflict, "DeleteSLA of a queue's default")
 			c := openWith(t, d, casekit.NewCase{Subject: "Under office", SLAID: "office"})
-			wantIs(t, d.DeleteSLA(ctx, "office"), casekit.ErrConflict, "DeleteSLA with an active case under it")
+			wantIs(t, d.Config().DeleteSLA(ctx, "office"), casekit.ErrConflict, "DeleteSLA with an active case under it")
 			e.into(t, c, casekit.StatusCanceled)
-			must(t, d.DeleteSLA(ctx, "office"), "DeleteSLA once its case is canceled")
-			must(t, d.DeleteCalendar(ctx, "office"), "DeleteCalendar once its SLA is gone")
+			must(t, d.Config().DeleteSLA(ctx, "office"), "DeleteSLA once its case is canceled")
+			must(t, d.Config().DeleteCalendar(ctx, "office"), "DeleteCalendar once its SLA is gone")
 			evs := e.tenantEvents(t)
 			wantEqual(t, []casekit.EventType{casekit.EventSLAChanged, casekit.EventCalendarChanged}, types(evs[len(evs)-2:]), "config history ends")
 		}},

@@ -100,7 +100,7 @@ func (e *Env) allCases(t testing.TB) []*casekit.Case {
 func (e *Env) priorityRanks(t testing.TB) map[string]int {
 	t.Helper()
 	ranks := map[string]int{}
-	for _, l := range try(e.Agent().Lookups(t.Context(), casekit.LookupPriority)).get(t) {
+	for _, l := range try(e.Agent().Config().Lookups(t.Context(), casekit.LookupPriority)).get(t) {
 		ranks[l.Key] = l.Rank
 	}
 	return ranks
@@ -117,8 +117,8 @@ func (e *Env) sortingSet(t testing.TB) []*casekit.Case {
 	t.Helper()
 	ctx, d := t.Context(), e.Agent()
 	e.slaSetup(t)
-	must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "urgent", Label: "Urgent", Rank: 30}), "SaveLookup(urgent)")
-	must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "obsolete", Label: "Obsolete", Rank: 50}), "SaveLookup(obsolete)")
+	must(t, d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "urgent", Label: "Urgent", Rank: 30}), "SaveLookup(urgent)")
+	must(t, d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "obsolete", Label: "Obsolete", Rank: 50}), "SaveLookup(obsolete)")
 	for i, in := range []struct {
 		tick     bool // move the clock first
 		priority string
@@ -157,7 +157,7 @@ func (e *Env) sortingSet(t testing.TB) []*casekit.Case {
 	}
 	e.Tick()
 	try(d.UpdateCase(ctx, cs[3].ID, casekit.CaseUpdate{Subject: ptr("Changed later")})).get(t)
-	must(t, d.DeleteLookup(ctx, casekit.LookupPriority, "obsolete"), "DeleteLookup(obsolete)")
+	must(t, d.Config().DeleteLookup(ctx, casekit.LookupPriority, "obsolete"), "DeleteLookup(obsolete)")
 	return e.allCases(t)
 }
 
@@ -247,16 +247,16 @@ func testSorting(t *testing.T, newStore StoreFactory) {
 			}
 			check("as opened")
 			// low above critical: every low case moves to the front.
-			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "low", Label: "Low", Rank: 45}), "rank low 45")
+			must(t, d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "low", Label: "Low", Rank: 45}), "rank low 45")
 			check("low ranked 45")
 			// The priority no longer in the lookup comes back, ranked.
-			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "obsolete", Label: "Obsolete", Rank: 25}), "add obsolete again")
+			must(t, d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "obsolete", Label: "Obsolete", Rank: 25}), "add obsolete again")
 			check("obsolete back at 25")
 			// A relabel keeps the rank and the order.
-			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "obsolete", Label: "Old", Rank: 25}), "relabel obsolete")
+			must(t, d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "obsolete", Label: "Old", Rank: 25}), "relabel obsolete")
 			check("obsolete relabelled")
 			// A deleted priority ranks below every other.
-			must(t, d.DeleteLookup(ctx, casekit.LookupPriority, "urgent"), "delete urgent")
+			must(t, d.Config().DeleteLookup(ctx, casekit.LookupPriority, "urgent"), "delete urgent")
 			check("urgent deleted")
 			// A case whose priority changes takes the new priority's rank.
 			prio := "critical"
@@ -264,12 +264,12 @@ func testSorting(t *testing.T, newStore StoreFactory) {
 			check("a case made critical")
 			// Ranks at the edges of the range still sort above the
 			// priorities not in the lookup.
-			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "obsolete", Label: "Old", Rank: -2147483647}), "rank obsolete lowest")
-			must(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "high", Label: "High", Rank: 2147483647}), "rank high highest")
+			must(t, d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "obsolete", Label: "Old", Rank: -2147483647}), "rank obsolete lowest")
+			must(t, d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "high", Label: "High", Rank: 2147483647}), "rank high highest")
 			check("ranks at the edges")
 			before := e.tenantState(t)
 			for _, rank := range []int{-2147483648, 2147483648, -1 << 40} {
-				wantInvalid(t, d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "low", Label: "Low", Rank: rank}),
+				wantInvalid(t, d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupPriority, Key: "low", Label: "Low", Rank: rank}),
 					fmt.Sprintf("a priority ranked %d", rank), "rank")
 			}
 			wantEqual(t, before, e.tenantState(t), "tenant configuration after refused ranks")

@@ -54,19 +54,19 @@ func testTemplates(t *testing.T, newStore StoreFactory) {
 		e, other := env(t, store, rec), env(t, store, rec)
 		ctx, d := t.Context(), e.Agent()
 
-		_, err := d.SaveTemplate(ctx, "message/case.resolved", "{{define \"subject\"}}\n{{env \"HOME\"}}{{end}}")
+		_, err := d.Config().SaveTemplateOverride(ctx, "message/case.resolved", "{{define \"subject\"}}\n{{env \"HOME\"}}{{end}}")
 		if ve := wantInvalid(t, err, "host-reading template", "source"); ve != nil {
 			if msg := ve.Field("source").Message; !strings.Contains(msg, "line 2") || !strings.Contains(msg, `"env" is not allowed`) {
 				t.Errorf("the error %q does not name line 2 and the function", msg)
 			}
 		}
-		_, err = d.SaveTemplate(ctx, "message/nope", `{{define "subject"}}x{{end}}`)
+		_, err = d.Config().SaveTemplateOverride(ctx, "message/nope", `{{define "subject"}}x{{end}}`)
 		wantInvalid(t, err, "unknown template name", "source")
-		wantEqual(t, 0, len(try(d.Templates(ctx)).get(t)), "overrides after refused saves")
+		wantEqual(t, 0, len(try(d.Config().TemplateOverrides(ctx)).get(t)), "overrides after refused saves")
 
 		src := `{{define "subject"}}Solved: #{{.Case.Number}} {{.Case.Subject}}{{end}}`
-		o := try(d.SaveTemplate(ctx, "message/case.resolved", src)).get(t)
-		got := try(d.Templates(ctx)).get(t)
+		o := try(d.Config().SaveTemplateOverride(ctx, "message/case.resolved", src)).get(t)
+		got := try(d.Config().TemplateOverrides(ctx)).get(t)
 		if len(got) != 1 || got[0].Name != "message/case.resolved" || got[0].Source != src || got[0].UpdatedBy != casekit.Agent(AgentID) ||
 			!got[0].UpdatedAt.Equal(o.UpdatedAt) || !got[0].UpdatedAt.Equal(e.Now()) {
 			t.Fatalf("overrides: %+v, want the one saved at %v", got, e.Now())
@@ -90,12 +90,12 @@ func testTemplates(t *testing.T, newStore StoreFactory) {
 		wantEqual(t, fmt.Sprintf("[#%d] Elsewhere — resolved", oc.Number), on.Rendered.Subject, "the other tenant's subject")
 
 		// A bad save leaves the good override in place.
-		_, err = d.SaveTemplate(ctx, "message/case.resolved", `{{define "subject"}}{{.Nope.Nope}}`)
+		_, err = d.Config().SaveTemplateOverride(ctx, "message/case.resolved", `{{define "subject"}}{{.Nope.Nope}}`)
 		wantInvalid(t, err, "unparsable template", "source")
-		wantEqual(t, src, try(d.Templates(ctx)).get(t)[0].Source, "override after a refused save")
+		wantEqual(t, src, try(d.Config().TemplateOverrides(ctx)).get(t)[0].Source, "override after a refused save")
 
-		must(t, d.DeleteTemplate(ctx, "message/case.resolved"), "DeleteTemplate")
-		wantIs(t, d.DeleteTemplate(ctx, "message/case.resolved"), casekit.ErrNotFound, "deleting it twice")
+		must(t, d.Config().DeleteTemplateOverride(ctx, "message/case.resolved"), "DeleteTemplate")
+		wantIs(t, d.Config().DeleteTemplateOverride(ctx, "message/case.resolved"), casekit.ErrNotFound, "deleting it twice")
 		c2, n2 := resolved(t, e, rec, "Again")
 		wantEqual(t, fmt.Sprintf("[#%d] Again — resolved", c2.Number), n2.Rendered.Subject, "subject after the override is gone")
 	})
@@ -105,7 +105,7 @@ func testTemplates(t *testing.T, newStore StoreFactory) {
 		e := env(t, newStore(t), rec)
 		ctx, d := t.Context(), e.Agent()
 		// The sample data is case 1042, so the check passes.
-		try(d.SaveTemplate(ctx, "message/case.resolved",
+		try(d.Config().SaveTemplateOverride(ctx, "message/case.resolved",
 			`{{define "subject"}}{{if eq .Case.Number 1042}}ok{{else}}{{fail "no subject for this case"}}{{end}}{{end}}`)).get(t)
 		c := openWith(t, d, casekit.NewCase{Subject: "Broken", Contact: casekit.Contact{Email: "ada@example.com"}})
 		resolvedCase, err := d.Resolve(ctx, c.ID, casekit.Resolution{})
@@ -119,13 +119,13 @@ func testTemplates(t *testing.T, newStore StoreFactory) {
 			e.Clock.Advance(2 * time.Hour)
 		}
 		wantEqual(t, 0, len(rec.Take()), "notifications delivered")
-		dead := try(d.DeadLetters(ctx)).get(t)
+		dead := try(d.Config().DeadLetters(ctx)).get(t)
 		if len(dead) != 1 || dead[0].Attempts != casekit.MaxDeliveryAttempts || !strings.Contains(dead[0].LastError, "no subject for this case") ||
 			!strings.Contains(dead[0].LastError, "line 1") {
 			t.Fatalf("dead letters: %+v, want the notice with the template's error and line", dead)
 		}
-		must(t, d.DeleteTemplate(ctx, "message/case.resolved"), "DeleteTemplate")
-		must(t, d.RetryDeadLetter(ctx, dead[0].ID), "RetryDeadLetter")
+		must(t, d.Config().DeleteTemplateOverride(ctx, "message/case.resolved"), "DeleteTemplate")
+		must(t, d.Config().RetryDeadLetter(ctx, dead[0].ID), "RetryDeadLetter")
 		_, err = e.Kit.RunDue(ctx)
 		must(t, err, "RunDue after the fix")
 		got := rec.Take()
@@ -139,13 +139,13 @@ func testTemplates(t *testing.T, newStore StoreFactory) {
 		store := newStore(t)
 		e := env(t, store, rec)
 		ctx := t.Context()
-		_, err := e.Desk(casekit.Customer("cust-1")).SaveTemplate(ctx, "message/case.resolved", `{{define "subject"}}x{{end}}`)
+		_, err := e.Desk(casekit.Customer("cust-1")).Config().SaveTemplateOverride(ctx, "message/case.resolved", `{{define "subject"}}x{{end}}`)
 		wantIs(t, err, casekit.ErrForbidden, "a customer saving a template")
-		_, err = e.Desk(casekit.Customer("cust-1")).Templates(ctx)
+		_, err = e.Desk(casekit.Customer("cust-1")).Config().TemplateOverrides(ctx)
 		wantIs(t, err, casekit.ErrForbidden, "a customer listing templates")
 
 		plain := NewEnv(t, store, casekit.WithNotifier(rec))
-		_, err = plain.Agent().SaveTemplate(ctx, "message/case.resolved", `{{define "subject"}}x{{end}}`)
+		_, err = plain.Agent().Config().SaveTemplateOverride(ctx, "message/case.resolved", `{{define "subject"}}x{{end}}`)
 		wantIs(t, err, casekit.ErrNoTemplates, "saving without an engine")
 		_, n := resolved(t, plain, rec, "Plain")
 		if n.Rendered != nil {
@@ -166,7 +166,7 @@ func testTemplates(t *testing.T, newStore StoreFactory) {
 		rec := &Recorder{}
 		e := NewEnv(t, store, casekit.WithNotifier(rec), casekit.WithTemplates(watched))
 		ctx, d := t.Context(), e.Agent()
-		try(d.SaveTemplate(ctx, "message/case.resolved", `{{define "subject"}}Done{{end}}`)).get(t)
+		try(d.Config().SaveTemplateOverride(ctx, "message/case.resolved", `{{define "subject"}}Done{{end}}`)).get(t)
 		c := e.open(t, "Printer", "cust-1")
 		try(d.Resolve(ctx, c.ID, casekit.Resolution{})).get(t)
 		_, err := e.Kit.RunDue(ctx)

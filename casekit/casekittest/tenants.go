@@ -34,7 +34,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 
 	runEnvTests(t, newStore, []envTest{
 		{"create gives the default statuses", func(t *testing.T, e *Env) {
-			got := try(e.Agent().Statuses(t.Context())).get(t)
+			got := try(e.Agent().Config().Statuses(t.Context())).get(t)
 			want := []casekit.Status{
 				{Key: "new", Label: "New", Order: 10, Initial: true},
 				{Key: "in_progress", Label: "In progress", Order: 20, Progress: true},
@@ -47,7 +47,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 			wantEqual(t, want, got, "Statuses of a new tenant")
 		}},
 		{"create gives the default transitions", func(t *testing.T, e *Env) {
-			got := try(e.Agent().Transitions(t.Context())).get(t)
+			got := try(e.Agent().Config().Transitions(t.Context())).get(t)
 			var want []casekit.Transition
 			for _, from := range []string{"new", "in_progress", "waiting_for_response", "reopened"} {
 				for _, to := range []string{"in_progress", "waiting_for_response", "resolved", "closed", "canceled"} {
@@ -83,7 +83,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 			}
 			defaults := casekit.DefaultLookups()
 			for _, kind := range casekit.LookupKinds {
-				got := try(e.Agent().Lookups(t.Context(), kind)).get(t)
+				got := try(e.Agent().Config().Lookups(t.Context(), kind)).get(t)
 				var keys []string
 				for _, l := range got {
 					keys = append(keys, l.Key)
@@ -99,7 +99,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 				}
 				wantEqual(t, wantEntries, got, "Lookups(%s)", kind)
 			}
-			sat := try(e.Agent().Lookups(t.Context(), casekit.LookupSatisfaction)).get(t)
+			sat := try(e.Agent().Config().Lookups(t.Context(), casekit.LookupSatisfaction)).get(t)
 			for _, l := range sat {
 				want := casekit.RatingCloses
 				if l.Key == "1" || l.Key == "2" {
@@ -111,7 +111,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 			}
 		}},
 		{"create gives the default settings", func(t *testing.T, e *Env) {
-			got := try(e.Agent().Settings(t.Context())).get(t)
+			got := try(e.Agent().Config().Settings(t.Context())).get(t)
 			wantEqual(t, casekit.Settings{DefaultPriority: "medium", AutoCloseDays: 7, FirstReminderDays: 3, SecondReminderDays: 2,
 				MaxAttachmentBytes: 10 << 20, AttachmentTypes: casekit.DefaultAttachmentTypes}, got, "Settings of a new tenant")
 		}},
@@ -121,7 +121,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 			must(t, e.Kit.CreateTenant(t.Context(), casekit.TenantSpec{ID: id, Name: "Spec", Settings: &s}), "CreateTenant with settings")
 			DropOnCleanup(t, e.Kit, id)
 			d := e.Kit.Desk(id).As(casekit.Agent(AgentID))
-			wantEqual(t, filled(s), try(d.Settings(t.Context())).get(t), "Settings")
+			wantEqual(t, filled(s), try(d.Config().Settings(t.Context())).get(t), "Settings")
 			c := openWith(t, d, casekit.NewCase{Subject: "Follows the spec"})
 			if c.Priority != "high" {
 				t.Errorf("case priority %q, want the spec's default %q", c.Priority, "high")
@@ -204,7 +204,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 				if called {
 					t.Errorf("the store ran a function for tenant %q", id)
 				}
-				_, err = e.Kit.Desk(id).As(casekit.Agent(AgentID)).Statuses(ctx)
+				_, err = e.Kit.Desk(id).As(casekit.Agent(AgentID)).Config().Statuses(ctx)
 				wantInvalid(t, err, "Desk("+quote(id)+").Statuses", "tenant")
 			}
 			for _, tn := range try(e.Store.Tenants(ctx)).get(t) {
@@ -263,7 +263,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 			ctx := t.Context()
 			old := e.open(t, "From before", "cust-1")
 			e.open(t, "Also from before", "cust-1")
-			must(t, e.Agent().UpdateSettings(ctx, casekit.Settings{DefaultPriority: "high", AutoCloseDays: 1}), "UpdateSettings")
+			must(t, e.Agent().Config().SaveSettings(ctx, casekit.Settings{DefaultPriority: "high", AutoCloseDays: 1}), "SaveSettings")
 			must(t, e.Kit.DropTenant(ctx, e.Tenant), "DropTenant")
 			must(t, e.Kit.CreateTenant(ctx, casekit.TenantSpec{ID: e.Tenant, Name: "Again"}), "CreateTenant after DropTenant")
 			_, err := e.Agent().Case(ctx, old.ID)
@@ -272,7 +272,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 			if len(page.Cases) != 0 {
 				t.Errorf("ListCases after re-creating the tenant gives %v", numbers(page.Cases))
 			}
-			wantEqual(t, casekit.DefaultSettings(), try(e.Agent().Settings(ctx)).get(t), "Settings after re-creating the tenant")
+			wantEqual(t, casekit.DefaultSettings(), try(e.Agent().Config().Settings(ctx)).get(t), "Settings after re-creating the tenant")
 			if c := e.open(t, "Fresh", "cust-1"); c.Number != 1 {
 				t.Errorf("first case after re-creating the tenant has number %d, want 1", c.Number)
 			}
@@ -335,7 +335,7 @@ func testMigrate(t *testing.T, newStore StoreFactory) {
 	c := e.open(t, "Survives migrations", "cust-1")
 	e.task(t, c.ID, "Still open")
 	try(e.Agent().AddNote(ctx, c.ID, casekit.NewNote{Subject: "general", Body: "note"})).get(t)
-	must(t, e.Agent().UpdateSettings(ctx, casekit.Settings{DefaultPriority: "low", AutoCloseDays: 3}), "UpdateSettings")
+	must(t, e.Agent().Config().SaveSettings(ctx, casekit.Settings{DefaultPriority: "low", AutoCloseDays: 3}), "SaveSettings")
 	before, beforeTenant := e.state(t, c.ID), e.tenantState(t)
 
 	var mu sync.Mutex

@@ -1,6 +1,7 @@
 package casekittest
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -19,10 +20,23 @@ func (e *Env) runDue(t testing.TB, n int, what string) {
 	}
 }
 
+// timers lists a case's pending timers, dead ones included, by due time,
+// as the store keeps them: the deadlines a desk shows are the case's own
+// fields, the timers are how casekit keeps them.
+func (e *Env) timers(t testing.TB, caseID string) []casekit.Timer {
+	t.Helper()
+	var ts []casekit.Timer
+	e.InTx(t, func(ctx context.Context, tx casekit.Tx) (err error) {
+		ts, err = tx.CaseTimers(ctx, caseID)
+		return err
+	})
+	return ts
+}
+
 // timerKinds lists a case's pending timers as "kind/key@offset from base".
 func (e *Env) timerKinds(t testing.TB, caseID string, base time.Time) []string {
 	t.Helper()
-	ts := try(e.Agent().Timers(t.Context(), caseID)).get(t)
+	ts := e.timers(t, caseID)
 	var out []string
 	for _, tm := range ts {
 		s := string(tm.Kind)
@@ -103,7 +117,7 @@ func testTimers(t *testing.T, newStore StoreFactory) {
 			must(t, d.DeleteCase(ctx, gone.ID, "test"), "DeleteCase")
 
 			late := e.into(t, e.open(t, "Resolved before the switch", "cust-1"), casekit.StatusResolved)
-			must(t, d.UpdateSettings(ctx, casekit.Settings{DefaultPriority: "medium"}), "switch auto-close off")
+			must(t, d.Config().SaveSettings(ctx, casekit.Settings{DefaultPriority: "medium"}), "switch auto-close off")
 			off := e.into(t, e.open(t, "Resolved after the switch", "cust-1"), casekit.StatusResolved)
 			wantEqual(t, []string(nil), e.timerKinds(t, off.ID, start), "timers with auto-close off")
 
@@ -135,15 +149,15 @@ func testTimers(t *testing.T, newStore StoreFactory) {
 				{casekit.Settings{DefaultPriority: "medium", FirstReminderDays: 1}, "first_reminder_days"},
 				{casekit.Settings{DefaultPriority: "medium", AutoCloseDays: 5, FirstReminderDays: -1}, "first_reminder_days"},
 			} {
-				wantInvalid(t, d.UpdateSettings(t.Context(), tc.s), fmt.Sprintf("UpdateSettings(%+v)", tc.s), tc.field)
+				wantInvalid(t, d.Config().SaveSettings(t.Context(), tc.s), fmt.Sprintf("UpdateSettings(%+v)", tc.s), tc.field)
 			}
 			wantEqual(t, before, e.tenantState(t), "tenant after refused settings")
-			must(t, d.UpdateSettings(t.Context(), casekit.Settings{DefaultPriority: "medium", AutoCloseDays: 2, FirstReminderDays: 1}), "one reminder")
+			must(t, d.Config().SaveSettings(t.Context(), casekit.Settings{DefaultPriority: "medium", AutoCloseDays: 2, FirstReminderDays: 1}), "one reminder")
 		}},
 		{"SLA warnings and breaches fire once, at their times, and follow pauses", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()
 			e.slaSetup(t)
-			must(t, d.SaveSLA(ctx, casekit.SLA{ID: "warned", Name: "Warned", WarnBefore: 30 * time.Minute, Targets: targets()}), "SaveSLA")
+			must(t, d.Config().SaveSLA(ctx, casekit.SLA{ID: "warned", Name: "Warned", WarnBefore: 30 * time.Minute, Targets: targets()}), "SaveSLA")
 			t0 := e.Now()
 			h := func(x float64) time.Time { return t0.Add(time.Duration(x * float64(time.Hour))) }
 			c := openWith(t, d, casekit.NewCase{Subject: "Watched", Priority: "high", SLAID: "warned"})
@@ -179,11 +193,11 @@ func testTimers(t *testing.T, newStore StoreFactory) {
 		}},
 		{"a failing timer is put off with backoff and dies after MaxTimerAttempts", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()
-			for _, l := range try(d.Lookups(ctx, casekit.LookupClosureReason)).get(t) {
+			for _, l := range try(d.Config().Lookups(ctx, casekit.LookupClosureReason)).get(t) {
 				l.Disabled = true
-				must(t, d.SaveLookup(ctx, l), "disable closure reason %s", l.Key)
+				must(t, d.Config().SaveLookup(ctx, l), "disable closure reason %s", l.Key)
 			}
-			must(t, d.UpdateSettings(ctx, casekit.Settings{DefaultPriority: "medium", AutoCloseDays: 1}), "auto-close after a day")
+			must(t, d.Config().SaveSettings(ctx, casekit.Settings{DefaultPriority: "medium", AutoCloseDays: 1}), "auto-close after a day")
 			c := e.into(t, e.open(t, "Cannot close", "cust-1"), casekit.StatusResolved)
 			at := e.Now().Add(day)
 			e.Clock.Set(at)
@@ -192,7 +206,7 @@ func testTimers(t *testing.T, newStore StoreFactory) {
 				if n != 0 || err == nil {
 					t.Fatalf("attempt %d: RunDue = %d, %v; want 0 and the failure", i, n, err)
 				}
-				ts := try(d.Timers(ctx, c.ID)).get(t)
+				ts := e.timers(t, c.ID)
 				if len(ts) != 1 || ts[0].Attempts != i || ts[0].LastError == "" {
 					t.Fatalf("after attempt %d: timers %+v", i, ts)
 				}

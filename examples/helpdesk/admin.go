@@ -49,33 +49,37 @@ var adminAreas = map[string]*adminArea{
 	"teams": {Heading: "Teams", Intro: "Teams work queues; a team's members come from the directory (accounts).",
 		Fields: []adminField{{Name: "id", Label: "ID", Kind: "text", Key: true}, {Name: "name", Label: "Name", Kind: "text"}},
 		list: func(ctx context.Context, d *casekit.Desk, _ string) ([]map[string]string, error) {
-			ts, err := d.Teams(ctx)
+			ts, err := d.Config().Teams(ctx)
 			return rowsOf(ts, func(t casekit.Team) map[string]string { return map[string]string{"id": t.ID, "name": t.Name} }), err
 		},
 		save: func(ctx context.Context, d *casekit.Desk, _ string, v url.Values) error {
-			return d.SaveTeam(ctx, casekit.Team{ID: v.Get("id"), Name: v.Get("name")})
+			return d.Config().SaveTeam(ctx, casekit.Team{ID: v.Get("id"), Name: v.Get("name")})
 		},
-		del: func(ctx context.Context, d *casekit.Desk, _, key string) error { return d.DeleteTeam(ctx, key) },
+		del: func(ctx context.Context, d *casekit.Desk, _, key string) error {
+			return d.Config().DeleteTeam(ctx, key)
+		},
 	},
 	"queues": {Heading: "Queues", Intro: "Unassigned cases wait in a queue until an agent of its team picks them.",
 		Fields: []adminField{{Name: "id", Label: "ID", Kind: "text", Key: true}, {Name: "name", Label: "Name", Kind: "text"},
 			{Name: "team_id", Label: "Team", Kind: "select"}, {Name: "sla_id", Label: "SLA", Kind: "select"}},
 		list: func(ctx context.Context, d *casekit.Desk, _ string) ([]map[string]string, error) {
-			qs, err := d.Queues(ctx)
+			qs, err := d.Config().Queues(ctx)
 			return rowsOf(qs, func(q casekit.Queue) map[string]string {
 				return map[string]string{"id": q.ID, "name": q.Name, "team_id": q.TeamID, "sla_id": q.SLAID}
 			}), err
 		},
 		save: func(ctx context.Context, d *casekit.Desk, _ string, v url.Values) error {
-			return d.SaveQueue(ctx, casekit.Queue{ID: v.Get("id"), Name: v.Get("name"), TeamID: v.Get("team_id"), SLAID: v.Get("sla_id")})
+			return d.Config().SaveQueue(ctx, casekit.Queue{ID: v.Get("id"), Name: v.Get("name"), TeamID: v.Get("team_id"), SLAID: v.Get("sla_id")})
 		},
-		del: func(ctx context.Context, d *casekit.Desk, _, key string) error { return d.DeleteQueue(ctx, key) },
+		del: func(ctx context.Context, d *casekit.Desk, _, key string) error {
+			return d.Config().DeleteQueue(ctx, key)
+		},
 		options: func(ctx context.Context, d *casekit.Desk, fields []adminField) error {
-			ts, err := d.Teams(ctx)
+			ts, err := d.Config().Teams(ctx)
 			if err != nil {
 				return err
 			}
-			slas, err := d.SLAs(ctx)
+			slas, err := d.Config().SLAs(ctx)
 			fields[2].Options = append([]option{{"", "none"}}, rowsOf(ts, func(t casekit.Team) option { return option{t.ID, t.Name} })...)
 			fields[3].Options = append([]option{{"", "none"}}, rowsOf(slas, func(s casekit.SLA) option { return option{s.ID, s.Name} })...)
 			return err
@@ -86,7 +90,7 @@ var adminAreas = map[string]*adminArea{
 			{Name: "rank", Label: "Rank", Kind: "number"}, {Name: "action", Label: "Rating action", Kind: "select",
 				Options: []option{{"", "—"}, {"reopen", "reopens"}, {"close", "closes"}}}, {Name: "disabled", Label: "Disabled", Kind: "check"}},
 		list: func(ctx context.Context, d *casekit.Desk, kind string) ([]map[string]string, error) {
-			ls, err := d.Lookups(ctx, casekit.LookupKind(kind))
+			ls, err := d.Config().Lookups(ctx, casekit.LookupKind(kind))
 			return rowsOf(ls, func(l casekit.Lookup) map[string]string {
 				return map[string]string{"key": l.Key, "label": l.Label, "rank": strconv.Itoa(l.Rank), "action": l.Action, "disabled": checkbox(l.Disabled)}
 			}), err
@@ -96,11 +100,11 @@ var adminAreas = map[string]*adminArea{
 			if err != nil {
 				return fieldError("rank", "number", "is not a whole number")
 			}
-			return d.SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupKind(kind), Key: v.Get("key"), Label: v.Get("label"), Rank: rank,
+			return d.Config().SaveLookup(ctx, casekit.Lookup{Kind: casekit.LookupKind(kind), Key: v.Get("key"), Label: v.Get("label"), Rank: rank,
 				Action: v.Get("action"), Disabled: v.Get("disabled") == "on"})
 		},
 		del: func(ctx context.Context, d *casekit.Desk, kind, key string) error {
-			return d.DeleteLookup(ctx, casekit.LookupKind(kind), key)
+			return d.Config().DeleteLookup(ctx, casekit.LookupKind(kind), key)
 		},
 	},
 	"fields": {Heading: "Custom fields", Intro: "Fields of your own on every case. Audience: internal fields are the staff's; customer fields are shown to the customer; form fields the customer may also fill in.",
@@ -109,7 +113,7 @@ var adminAreas = map[string]*adminArea{
 			{Name: "options", Label: "Options (comma-separated)", Kind: "text"}, {Name: "required", Label: "Required", Kind: "check"},
 			{Name: "audience", Label: "Audience", Kind: "select", Options: []option{{"internal", "internal"}, {"customer", "customer"}, {"form", "form"}}}},
 		list: func(ctx context.Context, d *casekit.Desk, _ string) ([]map[string]string, error) {
-			fs, err := d.CustomFields(ctx)
+			fs, err := d.Config().CustomFields(ctx)
 			return rowsOf(fs, func(f casekit.CustomField) map[string]string {
 				return map[string]string{"key": f.Key, "label": f.Label, "type": string(f.Type), "options": strings.Join(f.Options, ", "),
 					"required": checkbox(f.Required), "audience": string(f.Audience)}
@@ -122,10 +126,12 @@ var adminAreas = map[string]*adminArea{
 					opts = append(opts, o)
 				}
 			}
-			return d.SaveCustomField(ctx, casekit.CustomField{Key: v.Get("key"), Label: v.Get("label"), Type: casekit.CustomFieldType(v.Get("type")),
+			return d.Config().SaveCustomField(ctx, casekit.CustomField{Key: v.Get("key"), Label: v.Get("label"), Type: casekit.CustomFieldType(v.Get("type")),
 				Options: opts, Required: v.Get("required") == "on", Audience: casekit.CustomFieldAudience(v.Get("audience"))})
 		},
-		del: func(ctx context.Context, d *casekit.Desk, _, key string) error { return d.DeleteCustomField(ctx, key) },
+		del: func(ctx context.Context, d *casekit.Desk, _, key string) error {
+			return d.Config().DeleteCustomField(ctx, key)
+		},
 	},
 }
 

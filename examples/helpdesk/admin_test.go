@@ -63,13 +63,13 @@ func TestAdministration(t *testing.T) {
 		}
 	}
 	d := a.kit.Desk(tenant).As(casekit.System)
-	if qs, _ := d.Queues(ctx); !containsQueue(qs, casekit.Queue{ID: "night", Name: "Night", TeamID: "night", SLAID: "standard"}) {
+	if qs, _ := d.Config().Queues(ctx); !containsQueue(qs, casekit.Queue{ID: "night", Name: "Night", TeamID: "night", SLAID: "standard"}) {
 		t.Errorf("queues %+v", qs)
 	}
-	if fs, _ := d.CustomFields(ctx); len(fs) != 1 || fs[0].Audience != casekit.AudienceForm || len(fs[0].Options) != 2 {
+	if fs, _ := d.Config().CustomFields(ctx); len(fs) != 1 || fs[0].Audience != casekit.AudienceForm || len(fs[0].Options) != 2 {
 		t.Errorf("custom fields %+v", fs)
 	}
-	if ts, _ := d.Teams(ctx); len(ts) != len(teams)+1 {
+	if ts, _ := d.Config().Teams(ctx); len(ts) != len(teams)+1 {
 		t.Errorf("teams %+v: the refused saves left something", ts)
 	}
 }

@@ -63,10 +63,10 @@ func (a *app) showNewCase(w http.ResponseWriter, r *http.Request, req *request, 
 			err = g()
 		}
 	}
-	load(func() (e error) { p.Types, e = req.desk.Lookups(ctx, casekit.LookupCaseType); return })
-	load(func() (e error) { p.Priorities, e = req.desk.Lookups(ctx, casekit.LookupPriority); return })
-	load(func() (e error) { p.Queues, e = req.desk.Queues(ctx); return })
-	load(func() (e error) { p.CustomFields, e = req.desk.CustomFields(ctx); return })
+	load(func() (e error) { p.Types, e = req.desk.Config().Lookups(ctx, casekit.LookupCaseType); return })
+	load(func() (e error) { p.Priorities, e = req.desk.Config().Lookups(ctx, casekit.LookupPriority); return })
+	load(func() (e error) { p.Queues, e = req.desk.Config().Queues(ctx); return })
+	load(func() (e error) { p.CustomFields, e = req.desk.Config().CustomFields(ctx); return })
 	if err != nil {
 		a.internal(w, r, err)
 		return
@@ -94,7 +94,7 @@ func (a *app) openCase(w http.ResponseWriter, r *http.Request, req *request) {
 			in.Contact = casekit.Contact{ID: p.ID, Name: p.Name, Email: p.Email}
 		}
 	}
-	defs, err := req.desk.CustomFields(ctx)
+	defs, err := req.desk.Config().CustomFields(ctx)
 	if err != nil {
 		a.internal(w, r, err)
 		return
@@ -244,7 +244,7 @@ func (a *app) editCase(r *http.Request, req *request, c *casekit.Case) (string, 
 	if err != nil || version <= 0 {
 		return "", fieldError("version", "required", "The form is incomplete; reload the page.")
 	}
-	defs, err := req.desk.CustomFields(ctx)
+	defs, err := req.desk.Config().CustomFields(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -358,7 +358,7 @@ type clock struct {
 // typed.
 func (a *app) controls(r *http.Request, req *request, c *casekit.Case, forms map[string]*form, cc *caseControls) error {
 	ctx := r.Context()
-	statuses, err := req.desk.Statuses(ctx)
+	statuses, err := req.desk.Config().Statuses(ctx)
 	if err != nil {
 		return err
 	}
@@ -370,20 +370,20 @@ func (a *app) controls(r *http.Request, req *request, c *casekit.Case, forms map
 			cc.ReadOnly = fmt.Sprintf("The case is %s: replies, notes, activities and changes wait until it is reopened.", strings.ToLower(s.Label))
 		}
 	}
-	allowed, err := req.desk.AllowedStatuses(ctx, c.ID)
+	view, err := req.desk.CaseView(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	for _, s := range allowed {
+	for _, s := range view.Allowed {
 		cc.CanClose = cc.CanClose || (s.Final && !s.Canceled)
 	}
 	if cc.CanDelete, err = req.desk.Can(ctx, casekit.PermDelete); err != nil {
 		return err
 	}
-	if cc.CustomFields, err = req.desk.CustomFields(ctx); err != nil {
+	if cc.CustomFields, err = req.desk.Config().CustomFields(ctx); err != nil {
 		return err
 	}
-	if cc.Priorities, err = req.desk.Lookups(ctx, casekit.LookupPriority); err != nil {
+	if cc.Priorities, err = req.desk.Config().Lookups(ctx, casekit.LookupPriority); err != nil {
 		return err
 	}
 	if err := cc.relations.load(ctx, req.desk, c); err != nil {

@@ -16,7 +16,7 @@ import (
 func TestNewCaseForACaller(t *testing.T) {
 	a, srv := testApp(t, false)
 	ctx := context.Background()
-	if err := a.kit.Desk(tenant).As(casekit.Agent(admin)).SaveCustomField(ctx, casekit.CustomField{Key: "seats", Label: "Seats", Type: casekit.CustomNumber}); err != nil {
+	if err := a.kit.Desk(tenant).As(casekit.Agent(admin)).Config().SaveCustomField(ctx, casekit.CustomField{Key: "seats", Label: "Seats", Type: casekit.CustomNumber}); err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(t, srv.URL)

@@ -203,19 +203,19 @@ func parseFilter(q url.Values) (casekit.CaseFilter, error) {
 func (a *app) listOptions(r *http.Request, req *request, p *listPage) error {
 	ctx := r.Context()
 	var err error
-	if p.Statuses, err = req.desk.Statuses(ctx); err != nil {
+	if p.Statuses, err = req.desk.Config().Statuses(ctx); err != nil {
 		return err
 	}
-	if p.Priorities, err = req.desk.Lookups(ctx, casekit.LookupPriority); err != nil {
+	if p.Priorities, err = req.desk.Config().Lookups(ctx, casekit.LookupPriority); err != nil {
 		return err
 	}
-	if p.Types, err = req.desk.Lookups(ctx, casekit.LookupCaseType); err != nil {
+	if p.Types, err = req.desk.Config().Lookups(ctx, casekit.LookupCaseType); err != nil {
 		return err
 	}
-	if p.Queues, err = req.desk.Queues(ctx); err != nil {
+	if p.Queues, err = req.desk.Config().Queues(ctx); err != nil {
 		return err
 	}
-	if p.Teams, err = req.desk.Teams(ctx); err != nil {
+	if p.Teams, err = req.desk.Config().Teams(ctx); err != nil {
 		return err
 	}
 	if p.Agents, p.Customers, err = a.people(ctx); err != nil {
@@ -348,12 +348,12 @@ func (a *app) showCase(w http.ResponseWriter, r *http.Request, req *request, c *
 	if c.CustomerID != "" {
 		p.Customer = a.name(ctx, c.CustomerID)
 	}
-	statuses, err := d.Statuses(ctx)
+	statuses, err := d.Config().Statuses(ctx)
 	if err != nil {
 		a.internal(w, r, err)
 		return
 	}
-	transitions, err := d.Transitions(ctx)
+	transitions, err := d.Config().Transitions(ctx)
 	if err != nil {
 		a.internal(w, r, err)
 		return
@@ -383,14 +383,14 @@ func (a *app) showCase(w http.ResponseWriter, r *http.Request, req *request, c *
 		}
 		return err
 	})
-	load(func() (e error) { p.Teams, e = d.Teams(ctx); return })
-	load(func() (e error) { p.Queues, e = d.Queues(ctx); return })
-	load(func() (e error) { p.SLAs, e = d.SLAs(ctx); return })
-	load(func() (e error) { p.Types, e = d.Lookups(ctx, casekit.LookupCaseType); return })
-	load(func() (e error) { p.Closures, e = d.Lookups(ctx, casekit.LookupClosureReason); return })
-	load(func() (e error) { p.Reopens, e = d.Lookups(ctx, casekit.LookupReopenReason); return })
-	load(func() (e error) { p.NoteSubjects, e = d.Lookups(ctx, casekit.LookupNoteSubject); return })
-	load(func() (e error) { p.SupportLevels, e = d.Lookups(ctx, casekit.LookupSupportLevel); return })
+	load(func() (e error) { p.Teams, e = d.Config().Teams(ctx); return })
+	load(func() (e error) { p.Queues, e = d.Config().Queues(ctx); return })
+	load(func() (e error) { p.SLAs, e = d.Config().SLAs(ctx); return })
+	load(func() (e error) { p.Types, e = d.Config().Lookups(ctx, casekit.LookupCaseType); return })
+	load(func() (e error) { p.Closures, e = d.Config().Lookups(ctx, casekit.LookupClosureReason); return })
+	load(func() (e error) { p.Reopens, e = d.Config().Lookups(ctx, casekit.LookupReopenReason); return })
+	load(func() (e error) { p.NoteSubjects, e = d.Config().Lookups(ctx, casekit.LookupNoteSubject); return })
+	load(func() (e error) { p.SupportLevels, e = d.Config().Lookups(ctx, casekit.LookupSupportLevel); return })
 	load(func() (e error) { p.Agents, _, e = a.people(ctx); return })
 	var events []casekit.Event
 	load(func() (e error) { events, e = d.History(ctx, c.ID); return })
@@ -634,12 +634,12 @@ func (a *app) queues(w http.ResponseWriter, r *http.Request, req *request) {
 
 func (a *app) showQueues(w http.ResponseWriter, r *http.Request, req *request, status int, msg string) {
 	ctx := r.Context()
-	qs, err := req.desk.Queues(ctx)
+	qs, err := req.desk.Config().Queues(ctx)
 	if err != nil {
 		a.internal(w, r, err)
 		return
 	}
-	teams, err := req.desk.Teams(ctx)
+	teams, err := req.desk.Config().Teams(ctx)
 	if err != nil {
 		a.internal(w, r, err)
 		return

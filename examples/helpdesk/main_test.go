@@ -217,10 +217,10 @@ func TestOnlyTheAdminConfigures(t *testing.T) {
 	a, _ := testApp(t, false)
 	ctx := context.Background()
 	sla := casekit.SLA{ID: "rush", Name: "Rush", Targets: []casekit.SLATarget{{Priority: "high", FirstResponse: time.Hour, Resolution: 4 * time.Hour}}}
-	if err := a.kit.Desk(tenant).As(casekit.Agent("u-ben")).SaveSLA(ctx, sla); !errors.Is(err, casekit.ErrForbidden) {
+	if err := a.kit.Desk(tenant).As(casekit.Agent("u-ben")).Config().SaveSLA(ctx, sla); !errors.Is(err, casekit.ErrForbidden) {
 		t.Errorf("SaveSLA as u-ben: %v, want ErrForbidden", err)
 	}
-	if err := a.kit.Desk(tenant).As(casekit.Agent(admin)).SaveSLA(ctx, sla); err != nil {
+	if err := a.kit.Desk(tenant).As(casekit.Agent(admin)).Config().SaveSLA(ctx, sla); err != nil {
 		t.Errorf("SaveSLA as the admin: %v", err)
 	}
 }

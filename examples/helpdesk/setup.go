@@ -63,12 +63,12 @@ func setUp(ctx context.Context, kit *casekit.Kit) error {
 	}
 	d := kit.Desk(tenant).As(casekit.System)
 	for _, t := range teams {
-		if err := d.SaveTeam(ctx, t); err != nil {
+		if err := d.Config().SaveTeam(ctx, t); err != nil {
 			return err
 		}
 	}
 	h := time.Hour
-	if err := d.SaveSLA(ctx, casekit.SLA{ID: "standard", Name: "Standard", WarnBefore: h, Targets: []casekit.SLATarget{
+	if err := d.Config().SaveSLA(ctx, casekit.SLA{ID: "standard", Name: "Standard", WarnBefore: h, Targets: []casekit.SLATarget{
 		{Priority: "low", FirstResponse: 24 * h, Resolution: 120 * h},
 		{Priority: "medium", FirstResponse: 8 * h, Resolution: 72 * h},
 		{Priority: "high", FirstResponse: 4 * h, Resolution: 24 * h},
@@ -81,20 +81,20 @@ func setUp(ctx context.Context, kit *casekit.Kit) error {
 		{ID: "billing", Name: "Billing", TeamID: "billing", SLAID: "standard"},
 		{ID: "second-line", Name: "Second line", TeamID: "second-line", SLAID: "standard"},
 	} {
-		if err := d.SaveQueue(ctx, q); err != nil {
+		if err := d.Config().SaveQueue(ctx, q); err != nil {
 			return err
 		}
 	}
 	// Mail to help@ opens cases in General, to billing@ in Billing; the
 	// cases' reply addresses are help+<token>@acme.example.
-	if err := d.UpdateMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example", Mailboxes: []casekit.Mailbox{
+	if err := d.Config().SaveMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example", Mailboxes: []casekit.Mailbox{
 		{Address: "help@acme.example", QueueID: "general"}, {Address: "billing@acme.example", QueueID: "billing"},
 	}}); err != nil {
 		return err
 	}
 	// The portal's pages are the defaults, with a way back to the sign-in
 	// page added to the footer: a tenant override of one definition.
-	_, err := d.SaveTemplate(ctx, "portal/layout", `{{define "brand"}}Acme Help Desk · Support{{end}}{{define "footer"}}<footer class="meta">Need something else? Open a new case at <a href="/form">/form</a> or reply to any of our messages. · <a href="/login">Sign out or switch user</a></footer>{{end}}`)
+	_, err := d.Config().SaveTemplateOverride(ctx, "portal/layout", `{{define "brand"}}Acme Help Desk · Support{{end}}{{define "footer"}}<footer class="meta">Need something else? Open a new case at <a href="/form">/form</a> or reply to any of our messages. · <a href="/login">Sign out or switch user</a></footer>{{end}}`)
 	return err
 }
 

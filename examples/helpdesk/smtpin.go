@@ -81,7 +81,7 @@ func (s *mailInSession) Data(r io.Reader) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), inboundTimeout)
 	defer cancel()
-	res, err := s.in.kit.Desk(tenant).As(casekit.System).InboundMail(ctx, casekit.InboundMail{Raw: buf.Bytes(), Recipient: rcpt})
+	res, err := s.in.kit.Desk(tenant).As(casekit.System).Inbound(ctx, casekit.InboundMail{Raw: buf.Bytes(), Recipient: rcpt})
 	switch {
 	case errors.Is(err, casekit.ErrMailTooLarge):
 		return &gosmtp.SMTPError{Code: 552, EnhancedCode: gosmtp.EnhancedCode{5, 3, 4}, Message: "message too large"}

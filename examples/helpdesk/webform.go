@@ -29,8 +29,8 @@ func (a *app) showForm(w http.ResponseWriter, r *http.Request, status int, f *fo
 	sys := a.kit.Desk(tenant).As(casekit.System)
 	p := &webFormPage{basePage: a.basePage(r, s, "Contact support"), Form: f}
 	var err error
-	if p.Types, err = sys.Lookups(r.Context(), casekit.LookupCaseType); err == nil {
-		p.Priorities, err = sys.Lookups(r.Context(), casekit.LookupPriority)
+	if p.Types, err = sys.Config().Lookups(r.Context(), casekit.LookupCaseType); err == nil {
+		p.Priorities, err = sys.Config().Lookups(r.Context(), casekit.LookupPriority)
 	}
 	if err != nil {
 		a.internal(w, r, err)

@@ -172,11 +172,11 @@ func newCrashTest(ctx context.Context, c config, stdout, stderr io.Writer) (ct *
 		return ct, err
 	}
 	desk := ct.kit.Desk(ct.ids[0]).As(casekit.System)
-	list, err := desk.Statuses(ctx)
+	list, err := desk.Config().Statuses(ctx)
 	if err != nil {
 		return ct, err
 	}
-	ts, err := desk.Transitions(ctx)
+	ts, err := desk.Config().Transitions(ctx)
 	if err != nil {
 		return ct, err
 	}

@@ -181,21 +181,21 @@ func (e *env) provision(ctx context.Context, ids []string) error {
 
 func configure(ctx context.Context, desk *casekit.Desk) error {
 	for _, t := range teams {
-		if err := desk.SaveTeam(ctx, t); err != nil {
+		if err := desk.Config().SaveTeam(ctx, t); err != nil {
 			return err
 		}
 	}
-	if err := desk.SaveSLA(ctx, standardSLA); err != nil {
+	if err := desk.Config().SaveSLA(ctx, standardSLA); err != nil {
 		return err
 	}
 	for _, q := range queues {
-		if err := desk.SaveQueue(ctx, q); err != nil {
+		if err := desk.Config().SaveQueue(ctx, q); err != nil {
 			return err
 		}
 	}
 	// No acknowledgements of new cases: the baseline (baseline.go) does
 	// not write their reply tokens and per-address counts.
-	return desk.UpdateMailSettings(ctx, casekit.MailSettings{Acknowledge: []string{}})
+	return desk.Config().SaveMailSettings(ctx, casekit.MailSettings{Acknowledge: []string{}})
 }
 
 // drop removes the tenants; ones already gone are fine.

@@ -129,11 +129,11 @@ func (e *env) runPhase(ctx context.Context, kind phaseKind, tag string) (*result
 		return nil, err
 	}
 	desk := e.kit.Desk(ids[0]).As(casekit.System)
-	list, err := desk.Statuses(ctx)
+	list, err := desk.Config().Statuses(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ts, err := desk.Transitions(ctx)
+	ts, err := desk.Config().Transitions(ctx)
 	if err != nil {
 		return nil, err
 	}

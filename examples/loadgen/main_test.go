@@ -268,7 +268,7 @@ func TestBaselineWritesWhatOpenCaseWrites(t *testing.T) {
 					break
 				}
 				compared++
-				compareCases(t, ckDesk, blDesk, a, b)
+				compareCases(t, store, ckDesk, blDesk, a, b)
 			}
 		}
 		if compared != 40 {
@@ -279,7 +279,7 @@ func TestBaselineWritesWhatOpenCaseWrites(t *testing.T) {
 
 // compareCases checks that two cases opened alike, one by casekit and
 // one by the baseline, read back the same through casekit.
-func compareCases(t *testing.T, ckDesk, blDesk *casekit.Desk, a, b *casekit.Case) {
+func compareCases(t *testing.T, store casekit.Store, ckDesk, blDesk *casekit.Desk, a, b *casekit.Case) {
 	t.Helper()
 	ctx := context.Background()
 	norm := func(c *casekit.Case) casekit.Case {
@@ -299,7 +299,11 @@ func compareCases(t *testing.T, ckDesk, blDesk *casekit.Desk, a, b *casekit.Case
 		t.Errorf("case #%d differs:\ncasekit:  %+v\nbaseline: %+v", a.Number, na, nb)
 	}
 	timers := func(d *casekit.Desk, c *casekit.Case) []string {
-		ts, err := d.Timers(ctx, c.ID)
+		var ts []casekit.Timer
+		err := store.InTx(ctx, d.Tenant(), func(ctx context.Context, tx casekit.Tx) (err error) {
+			ts, err = tx.CaseTimers(ctx, c.ID)
+			return err
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -46,7 +46,7 @@ func TestConversationThroughTheOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	desk := kit.Desk("acme").As(casekit.Agent("u-1"))
-	if err := desk.UpdateMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example"}); err != nil {
+	if err := desk.Config().SaveMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example"}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := desk.OpenCase(ctx, casekit.NewCase{Subject: "Printer", Contact: casekit.Contact{Name: "Ada", Email: "ada@example.com"}})
@@ -108,7 +108,7 @@ func TestConversationThroughTheOutbox(t *testing.T) {
 	// Ada answers the mail from her client, to its Reply-To.
 	reply := "From: Ada <ada@example.com>\r\nTo: " + replyTo[0].Address + "\r\nSubject: Re: [#1] Printer\r\n" +
 		"In-Reply-To: <" + msgID + ">\r\nReferences: <" + refs[0] + "> <" + msgID + ">\r\n\r\nThat worked, thanks!\r\n\r\n> Try these steps, please.\r\n"
-	res, err := kit.Desk("acme").As(casekit.System).Inbound(ctx, []byte(reply))
+	res, err := kit.Desk("acme").As(casekit.System).Inbound(ctx, casekit.InboundMail{Raw: []byte(reply)})
 	if err != nil || res.Action != casekit.InboundAppended || res.Case.ID != c.ID || res.Message.Body != "That worked, thanks!" {
 		t.Fatalf("the reply: %+v, %v", res, err)
 	}

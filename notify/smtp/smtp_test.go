@@ -609,7 +609,7 @@ func TestTemplatesThroughTheOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	desk := kit.Desk("acme").As(casekit.Agent("u-1"))
-	if _, err := desk.SaveTemplate(ctx, "message/case.canceled", `{{define "subject"}}ACME: case {{.Case.Number}} closed without action{{end}}`); err != nil {
+	if _, err := desk.Config().SaveTemplateOverride(ctx, "message/case.canceled", `{{define "subject"}}ACME: case {{.Case.Number}} closed without action{{end}}`); err != nil {
 		t.Fatal(err)
 	}
 	c, err := desk.OpenCase(ctx, casekit.NewCase{Subject: "Parcel <lost>", Contact: casekit.Contact{Name: "Grace", Email: "grace@example.com"}})

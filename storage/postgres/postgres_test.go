@@ -141,7 +141,7 @@ func TestHostTransaction(t *testing.T) {
 	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "host", Admins: []string{"a"}}); err != nil {
 		t.Fatal(err)
 	}
-	err := kit.Desk("host").As(casekit.Agent("a")).SaveSLA(ctx, casekit.SLA{ID: "std", Name: "Standard",
+	err := kit.Desk("host").As(casekit.Agent("a")).Config().SaveSLA(ctx, casekit.SLA{ID: "std", Name: "Standard",
 		Targets: []casekit.SLATarget{{Priority: "medium", FirstResponse: time.Hour, Resolution: 8 * time.Hour}}})
 	if err != nil {
 		t.Fatal(err)
@@ -385,7 +385,7 @@ func TestTwoRunnersFireEachTimerOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := a.Desk(id).As(casekit.Agent("a"))
-		if err := d.SaveSLA(ctx, casekit.SLA{ID: "fast", Name: "Fast", Targets: []casekit.SLATarget{
+		if err := d.Config().SaveSLA(ctx, casekit.SLA{ID: "fast", Name: "Fast", Targets: []casekit.SLATarget{
 			{Priority: "medium", FirstResponse: time.Hour, Resolution: 2 * time.Hour}}}); err != nil {
 			t.Fatal(err)
 		}
@@ -425,11 +425,14 @@ func TestTwoRunnersFireEachTimerOnce(t *testing.T) {
 	for {
 		left := 0
 		eachCase(func(_ int, d *casekit.Desk, c *casekit.Case) {
-			ts, err := d.Timers(ctx, c.ID)
+			err := a.Store().InTx(ctx, d.Tenant(), func(ctx context.Context, tx casekit.Tx) error {
+				ts, err := tx.CaseTimers(ctx, c.ID)
+				left += len(ts)
+				return err
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			left += len(ts)
 		})
 		if left == 0 {
 			break

@@ -19,7 +19,10 @@
 //	Reply-To: Config.ReplyTo's address, or else the case's reply address
 //	             from the notification, when there is one
 //
-// and is text/plain, or multipart/alternative text and HTML when the
+// and, on an agent's message copied to other addresses, Cc: those of
+// them other than the recipient's (the mail itself goes to the recipient
+// alone: each copied address has a notification of its own). Every mail
+// is text/plain, or multipart/alternative text and HTML when the
 // rendered Message has HTML, in UTF-8 and quoted-printable; an agent's
 // message with files is multipart/mixed with each file attached, read
 // from Config.Blobs at delivery.

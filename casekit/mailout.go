@@ -60,10 +60,13 @@ func (c *cmd) checkCopies(in *NewMessage) error {
 		return err
 	}
 	own, err := c.ownAddress()
+	if err != nil {
+		return err
+	}
 	for _, l := range lists {
 		*l.addrs = slices.DeleteFunc(*l.addrs, func(a string) bool { return a == own })
 	}
-	return err
+	return nil
 }
 
 // bareAddress is s in lower case when it is one e-mail address and

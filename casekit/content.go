@@ -88,8 +88,11 @@ type Message struct {
 	Channel   Channel   `json:"channel"`
 	From      string    `json:"from,omitempty"`
 	To        []string  `json:"to,omitempty"`
-	Subject   string    `json:"subject,omitempty"`
-	Body      string    `json:"body"`
+	// Cc are the addresses an agent's mail was copied to, shown in its
+	// Cc header (see NewMessage.Cc).
+	Cc      []string `json:"cc,omitempty"`
+	Subject string   `json:"subject,omitempty"`
+	Body    string   `json:"body"`
 	// InReplyTo is the ID of the message this one answers, for threading.
 	InReplyTo string `json:"in_reply_to,omitempty"`
 	// Public messages are part of the customer's thread. An agent may post
@@ -103,10 +106,15 @@ type Message struct {
 // NewMessage is the input to Desk.PostMessage. For a customer actor the
 // message is always inbound, public and on the portal channel.
 type NewMessage struct {
-	Direction   Direction       `json:"direction" validate:"omitempty,oneof=inbound outbound"`
-	Channel     Channel         `json:"channel" validate:"omitempty,oneof=email portal chat phone"`
-	From        string          `json:"from" validate:"max=320"`
-	To          []string        `json:"to" validate:"max=50,dive,max=320"`
+	Direction Direction `json:"direction" validate:"omitempty,oneof=inbound outbound"`
+	Channel   Channel   `json:"channel" validate:"omitempty,oneof=email portal chat phone"`
+	From      string    `json:"from" validate:"max=320"`
+	// To and Cc are addresses an agent's public outbound e-mail also goes
+	// to, besides the case's contact and watchers: each one bare address
+	// ("a@example.com", no display name), at most MaxMailRecipients
+	// together (checkCopies, mailout.go).
+	To          []string        `json:"to" validate:"max=100,dive,max=320"`
+	Cc          []string        `json:"cc" validate:"max=100,dive,max=320"`
 	Subject     string          `json:"subject" validate:"max=300"`
 	Body        string          `json:"body" validate:"required,max=100000"`
 	InReplyTo   string          `json:"in_reply_to" validate:"max=64"`
@@ -178,7 +186,11 @@ func (c *cmd) notesOf(cs *Case) ([]*Note, error) {
 // does a resolved one for outbound messages. The first public outbound
 // message sets the case's FirstResponseAt. Attachments are named by the
 // keys Upload returned; their name, type and size are what Upload
-// recorded (see AddNote).
+// recorded (see AddNote). An agent's public outbound e-mail also goes to
+// its To and Cc (see NewMessage); on any other message they are a
+// ValidationError on "to" or "cc" (rule "outbound"), and an address that
+// is not one bare e-mail address one on "to[i]" or "cc[i]" (rule
+// "email"), with nothing written.
 func (d *Desk) PostMessage(ctx context.Context, caseID string, in NewMessage) (*Message, error) {
 	var err error
 	if in.Attachments, err = d.uploaded(ctx, in.Attachments); err != nil {
@@ -207,16 +219,8 @@ func (c *cmd) postMessage(caseID string, in NewMessage) (*Message, error) {
 	if err := validateStruct(in); err != nil {
 		return nil, err
 	}
-	if in.Channel == ChannelEmail { // the addresses an agent's mail also goes to
-		var v validations
-		for i, to := range in.To {
-			if validate.Var(to, "email") != nil {
-				v.add(fmt.Sprintf("to[%d]", i), "email", "%q is not an e-mail address", to)
-			}
-		}
-		if err := v.err(); err != nil {
-			return nil, err
-		}
+	if err := c.checkCopies(&in); err != nil {
+		return nil, err
 	}
 	cs, err := c.load(caseID, true)
 	if err != nil {
@@ -241,7 +245,7 @@ func (c *cmd) postMessage(caseID string, in NewMessage) (*Message, error) {
 	}
 	m := &Message{
 		ID: newID(), CaseID: cs.ID, Direction: in.Direction, Channel: in.Channel,
-		From: in.From, To: in.To, Subject: in.Subject, Body: in.Body, InReplyTo: in.InReplyTo,
+		From: in.From, To: in.To, Cc: in.Cc, Subject: in.Subject, Body: in.Body, InReplyTo: in.InReplyTo,
 		Public: !in.Internal, Attachments: files,
 		CreatedBy: c.actor, CreatedAt: c.now,
 	}

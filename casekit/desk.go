@@ -104,6 +104,9 @@ type cmd struct {
 	mailRefs map[string]string
 	// linkTokens are the tokens of the portal links mailed, by link ID.
 	linkTokens map[string]string
+	// self is the acting agent's address in the Directory, once looked
+	// up (ownAddress, mailout.go).
+	self *string
 }
 
 // run checks the actor and runs fn in one store transaction, appending the

@@ -21,6 +21,7 @@ var ErrMailTooLarge = errors.New("casekit: mail too large")
 
 // MaxMailRecipients bounds the To and Cc addresses of a mail Inbound
 // takes: a mail to more is a mass mailing, refused with ErrMailTooLarge.
+// It bounds an agent's NewMessage.To and Cc together the same way.
 const MaxMailRecipients = 100
 
 // InboundAction says what Desk.Inbound did with a mail.

@@ -170,7 +170,7 @@ func (c *cmd) notifications() ([]Notification, error) {
 				// What customers may read of the event, then what their mail
 				// needs: the reply address and, for a public message, its text.
 				data = customerNotice(ev.Type, data)
-				if err := c.mailData(ev, cs, ack, data); err != nil {
+				if err := c.mailData(ev, cs, r, ack, data); err != nil {
 					return nil, err
 				}
 			}

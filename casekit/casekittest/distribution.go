@@ -42,10 +42,11 @@ func changes(t testing.TB, ev casekit.Event) map[string][2]string {
 	return out
 }
 
-// testDirectory knows agents 1-4; team-a has agents 1 and 2, team-b agent 3.
+// testDirectory knows agents 1-4 (agent-1's address too); team-a has
+// agents 1 and 2, team-b agent 3.
 var testDirectory = casekit.StaticDirectory{
 	People: []casekit.Person{
-		{ID: "agent-1", Name: "Ann"}, {ID: "agent-2", Name: "Bob"},
+		{ID: "agent-1", Name: "Ann", Email: "ann@acme.example"}, {ID: "agent-2", Name: "Bob"},
 		{ID: "agent-3", Name: "Cy"}, {ID: "agent-4", Name: "Di"},
 	},
 	Teams: map[string][]string{"team-a": {"agent-1", "agent-2"}, "team-b": {"agent-3"}},

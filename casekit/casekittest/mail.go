@@ -53,6 +53,76 @@ func testMail(t *testing.T, newStore StoreFactory) {
 				}
 			}
 		}},
+		{"an agent's To and Cc: checked, each address mailed once with the Cc header, never the agent's own; nothing written for a refused one", func(t *testing.T, e *Env, rec *Recorder) {
+			ctx, d := t.Context(), e.Agent() // agent-1, ann@acme.example in the Directory
+			c := openWith(t, d, casekit.NewCase{Subject: "Printer", CustomerID: "cust-1", Contact: casekit.Contact{Name: "Ada", Email: "ada@example.com"}, AssigneeID: AgentID})
+			w := try(d.AddWatcher(ctx, c.ID, casekit.Watcher{Email: "boss@example.com"})).get(t)
+			e.replyAddress(t, c.ID)
+			e.runDue(t, 0, "before the mail")
+			many := make([]string, casekit.MaxMailRecipients+1)
+			for i := range many {
+				many[i] = fmt.Sprintf("u%d@example.com", i)
+			}
+			for _, tc := range []struct {
+				name        string
+				desk        *casekit.Desk
+				in          casekit.NewMessage
+				field, rule string // a refusal on field, with rule
+				to, cc      []string
+				told        []string
+				mailCc      map[string][]string // the Cc header of each recipient's mail
+			}{
+				{name: "Cc delivered with the header", desk: d, in: casekit.NewMessage{Body: "Copying Carl and Dee.", Cc: []string{"carl@example.com", "dee@example.com"}},
+					cc: []string{"carl@example.com", "dee@example.com"},
+					told: []string{"message.posted -> customer:cust-1", "message.posted -> watcher:" + w.ID,
+						"message.posted -> watcher:cc:carl@example.com", "message.posted -> watcher:cc:dee@example.com"},
+					mailCc: map[string][]string{"ada@example.com": {"carl@example.com", "dee@example.com"}, "boss@example.com": {"carl@example.com", "dee@example.com"},
+						"carl@example.com": {"dee@example.com"}, "dee@example.com": {"carl@example.com"}}},
+				{name: "duplicates collapsed, the contact and watchers mailed once, the agent's own address dropped", desk: d,
+					in: casekit.NewMessage{Body: "Once each.", To: []string{" IT@example.com ", "it@example.com", "Ann@Acme.example"},
+						Cc: []string{"it@example.com", "Carl@Example.com", "carl@example.com", "BOSS@example.com", "ada@example.com", "ann@acme.example"}},
+					to: []string{"it@example.com"}, cc: []string{"carl@example.com", "boss@example.com", "ada@example.com"},
+					told: []string{"message.posted -> customer:cust-1", "message.posted -> watcher:" + w.ID,
+						"message.posted -> watcher:cc:carl@example.com", "message.posted -> watcher:to:it@example.com"},
+					mailCc: map[string][]string{"ada@example.com": {"carl@example.com", "boss@example.com"}, "boss@example.com": {"carl@example.com", "ada@example.com"},
+						"carl@example.com": {"boss@example.com", "ada@example.com"}, "it@example.com": {"carl@example.com", "boss@example.com", "ada@example.com"}}},
+				{name: "a display name", desk: d, in: casekit.NewMessage{Body: "x", Cc: []string{"ok@example.com", "Eve <eve@example.com>"}}, field: "cc[1]", rule: "email"},
+				{name: "a second header smuggled in", desk: d, in: casekit.NewMessage{Body: "x", Cc: []string{"a@example.com\r\nBcc: eve@example.com"}}, field: "cc[0]", rule: "email"},
+				{name: "a trailing line break", desk: d, in: casekit.NewMessage{Body: "x", Cc: []string{"a@example.com\n"}}, field: "cc[0]", rule: "email"},
+				{name: "two addresses in one", desk: d, in: casekit.NewMessage{Body: "x", To: []string{"a@example.com, eve@example.com"}}, field: "to[0]", rule: "email"},
+				{name: "a comment", desk: d, in: casekit.NewMessage{Body: "x", Cc: []string{"a@example.com (Eve)"}}, field: "cc[0]", rule: "email"},
+				{name: "not an address", desk: d, in: casekit.NewMessage{Body: "x", Cc: []string{"carl"}}, field: "cc[0]", rule: "email"},
+				{name: "more than MaxMailRecipients together", desk: d, in: casekit.NewMessage{Body: "x", To: many[:50], Cc: many[50:]}, field: "cc", rule: "max"},
+				{name: "an internal message with Cc", desk: d, in: casekit.NewMessage{Body: "x", Internal: true, Cc: []string{"carl@example.com"}}, field: "cc", rule: "outbound"},
+				{name: "an internal message with To", desk: d, in: casekit.NewMessage{Body: "x", Internal: true, To: []string{"carl@example.com"}}, field: "to", rule: "outbound"},
+				{name: "a phone call logged with Cc", desk: d, in: casekit.NewMessage{Body: "x", Channel: casekit.ChannelPhone, Cc: []string{"carl@example.com"}}, field: "cc", rule: "outbound"},
+				{name: "an inbound message with Cc", desk: d, in: casekit.NewMessage{Body: "x", Direction: casekit.Inbound, Cc: []string{"carl@example.com"}}, field: "cc", rule: "outbound"},
+				{name: "a customer's Cc", desk: e.Desk(casekit.Customer("cust-1")), in: casekit.NewMessage{Body: "x", Cc: []string{"carl@example.com"}}, field: "cc", rule: "outbound"},
+				{name: "a customer's To", desk: e.Desk(casekit.Customer("cust-1")), in: casekit.NewMessage{Body: "x", To: []string{"carl@example.com"}}, field: "to", rule: "outbound"},
+			} {
+				before := e.state(t, c.ID)
+				m, err := tc.desk.PostMessage(ctx, c.ID, tc.in)
+				_, rerr := e.Kit.RunDue(ctx)
+				must(t, rerr, "RunDue (%s)", tc.name)
+				got := rec.Take()
+				if tc.field != "" {
+					wantRule(t, err, tc.name, tc.field, tc.rule)
+					wantUnchanged(t, before, e.state(t, c.ID), "%s", tc.name)
+					wantEqual(t, []string{}, who(got), "%s: told", tc.name)
+					continue
+				}
+				must(t, err, "PostMessage (%s)", tc.name)
+				for _, stored := range []*casekit.Message{m, messageOf(t, e, c.ID, m.ID)} {
+					wantEqual(t, tc.to, stored.To, "%s: the message's To", tc.name)
+					wantEqual(t, tc.cc, stored.Cc, "%s: the message's Cc", tc.name)
+				}
+				wantEqual(t, tc.told, who(got), "%s: told", tc.name)
+				for _, n := range got {
+					cc, _ := stringList(n.Data["mail_cc"])
+					wantEqual(t, tc.mailCc[n.Recipient.Email], cc, "%s: the Cc header of the mail to %s", tc.name, n.Recipient.Email)
+				}
+			}
+		}},
 		{"a reply by mail, portal or API tells the assignee, or the team when unassigned; never its writer", func(t *testing.T, e *Env, rec *Recorder) {
 			ctx, d := t.Context(), e.Agent()
 			e.places(t, []string{"team-a"}, casekit.Queue{ID: "qa", Name: "A", TeamID: "team-a"})
@@ -273,4 +343,19 @@ func testMail(t *testing.T, newStore StoreFactory) {
 			wantIs(t, errOf(quiet.Agent().MailPortalLink(ctx, qc.ID, 0)), casekit.ErrNoNotifier, "a mailed link without a notifier")
 		}},
 	})
+}
+
+// messageOf reads message id of case caseID straight from the store.
+func messageOf(t testing.TB, e *Env, caseID, id string) *casekit.Message {
+	t.Helper()
+	var out *casekit.Message
+	e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+		m, err := tx.Message(ctx, id)
+		out = m
+		return err
+	})
+	if out == nil || out.CaseID != caseID {
+		t.Fatalf("message %s of case %s: %+v", id, caseID, out)
+	}
+	return out
 }

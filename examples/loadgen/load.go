@@ -381,8 +381,9 @@ func (p *phase) message(ctx context.Context, r *rand.Rand, t *tenant) op {
 	} else {
 		kind = opReply
 		desk = desk.As(casekit.Agent(agentID(r.IntN(agentCount))))
-		in.To = []string{v.ref.customer + "@example.com"}
-		in.Internal = r.IntN(10) == 0
+		if in.Internal = r.IntN(10) == 0; !in.Internal { // an internal message goes to nobody
+			in.To = []string{v.ref.customer + "@example.com"}
+		}
 	}
 	var m *casekit.Message
 	took, err := timed(func() (err error) {

@@ -25,34 +25,7 @@ import (
 func TestConversationThroughTheOutbox(t *testing.T) {
 	ts := startServer(t, serverOpts{user: user, pass: pass})
 	ctx := context.Background()
-	store, err := sqlite.Open(":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	blobs, err := fsblob.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := config(ts)
-	cfg.Blobs = blobs
-	mailer := mustNew(t, cfg)
-	kit, err := casekit.New(store, casekit.WithNotifier(mailer), casekit.WithBlobStore(blobs),
-		casekit.WithClock(casekittest.NewClock(time.Now())), casekit.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme", Admins: []string{"u-1"}}); err != nil {
-		t.Fatal(err)
-	}
-	desk := kit.Desk("acme").As(casekit.Agent("u-1"))
-	if err := desk.Config().SaveMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example"}); err != nil {
-		t.Fatal(err)
-	}
-	c, err := desk.OpenCase(ctx, casekit.NewCase{Subject: "Printer", Contact: casekit.Contact{Name: "Ada", Email: "ada@example.com"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	kit, desk, c := mailingKit(t, ts)
 	att, err := desk.Upload(ctx, c.ID, "steps.pdf", "application/pdf", strings.NewReader("%PDF-1.4 steps"))
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +84,83 @@ func TestConversationThroughTheOutbox(t *testing.T) {
 	res, err := kit.Desk("acme").As(casekit.System).Inbound(ctx, casekit.InboundMail{Raw: []byte(reply)})
 	if err != nil || res.Action != casekit.InboundAppended || res.Case.ID != c.ID || res.Message.Body != "That worked, thanks!" {
 		t.Fatalf("the reply: %+v, %v", res, err)
+	}
+}
+
+// mailingKit is a kit on an SQLite store that mails through ts, with a
+// blob store and a Directory that knows agent u-1 as ann@acme.example;
+// it returns the kit, u-1's desk on tenant acme (mail address
+// help@acme.example) and a case of Ada's.
+func mailingKit(t *testing.T, ts *testServer) (*casekit.Kit, *casekit.Desk, *casekit.Case) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	blobs, err := fsblob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config(ts)
+	cfg.Blobs = blobs
+	dir := casekit.StaticDirectory{People: []casekit.Person{{ID: "u-1", Name: "Ann", Email: "ann@acme.example"}}}
+	kit, err := casekit.New(store, casekit.WithNotifier(mustNew(t, cfg)), casekit.WithBlobStore(blobs), casekit.WithDirectory(dir),
+		casekit.WithClock(casekittest.NewClock(time.Now())), casekit.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme", Admins: []string{"u-1"}}); err != nil {
+		t.Fatal(err)
+	}
+	desk := kit.Desk("acme").As(casekit.Agent("u-1"))
+	if err := desk.Config().SaveMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := desk.OpenCase(ctx, casekit.NewCase{Subject: "Printer", Contact: casekit.Contact{Name: "Ada", Email: "ada@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kit, desk, c
+}
+
+// TestCcThroughTheOutbox: each address an agent copies gets the mail
+// from the server, every copy showing the others in its Cc header; the
+// agent's own address gets none.
+func TestCcThroughTheOutbox(t *testing.T) {
+	ts := startServer(t, serverOpts{user: user, pass: pass})
+	ctx := context.Background()
+	kit, desk, c := mailingKit(t, ts)
+	in := casekit.NewMessage{Body: "Copying the team.", Cc: []string{"Carl@example.com", "dee@example.com", "ann@acme.example"}}
+	if _, err := desk.PostMessage(ctx, c.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := kit.RunDue(ctx); n != 3 || err != nil {
+		t.Fatalf("RunDue = %d, %v; want three mails", n, err)
+	}
+	mails, _ := ts.got()
+	got := map[string]string{}
+	for _, m := range mails {
+		p := parse(t, m.data)
+		if len(m.to) != 1 || !strings.Contains(p.parts["text/plain"], "Copying the team.") {
+			t.Errorf("a mail to %v with text %q; want one envelope recipient and the message", m.to, p.parts["text/plain"])
+			continue
+		}
+		got[m.to[0]] = strings.Join(addrs(t, p.header, "To"), ", ") + " | Cc: " + strings.Join(addrs(t, p.header, "Cc"), ", ")
+	}
+	want := map[string]string{
+		"ada@example.com":  "Ada <ada@example.com> | Cc:  <carl@example.com>,  <dee@example.com>",
+		"carl@example.com": " <carl@example.com> | Cc:  <dee@example.com>",
+		"dee@example.com":  " <dee@example.com> | Cc:  <carl@example.com>",
+	}
+	if len(got) != len(want) {
+		t.Errorf("mails to %v, want %v", got, want)
+	}
+	for to, w := range want {
+		if got[to] != w {
+			t.Errorf("the mail to %s: To %q, want %q", to, got[to], w)
+		}
 	}
 }
 

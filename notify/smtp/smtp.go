@@ -19,7 +19,10 @@
 //	Reply-To: Config.ReplyTo's address, or else the case's reply address
 //	             from the notification, when there is one
 //
-// and is text/plain, or multipart/alternative text and HTML when the
+// and, on an agent's message copied to other addresses, Cc: those of
+// them other than the recipient's (the mail itself goes to the recipient
+// alone: each copied address has a notification of its own). Every mail
+// is text/plain, or multipart/alternative text and HTML when the
 // rendered Message has HTML, in UTF-8 and quoted-printable; an agent's
 // message with files is multipart/mixed with each file attached, read
 // from Config.Blobs at delivery.
@@ -261,6 +264,10 @@ func (s *Notifier) compose(ctx context.Context, n casekit.Notification) (to *mai
 			return nil, nil, fmt.Errorf("smtp: notification %s: Reply-To address %q is invalid: %w", n.ID, a, err)
 		}
 	}
+	cc, err := copies(n, to)
+	if err != nil {
+		return nil, nil, err
+	}
 	files, err := s.files(ctx, n)
 	if err != nil {
 		return nil, nil, err
@@ -277,6 +284,9 @@ func (s *Notifier) compose(ctx context.Context, n casekit.Notification) (to *mai
 	h.SetDate(s.cfg.Now())
 	h.SetAddressList("From", []*mail.Address{s.from})
 	h.SetAddressList("To", []*mail.Address{to})
+	if len(cc) > 0 {
+		h.SetAddressList("Cc", cc)
+	}
 	if replyTo != nil {
 		h.SetAddressList("Reply-To", []*mail.Address{replyTo})
 	}
@@ -297,6 +307,38 @@ func (s *Notifier) compose(ctx context.Context, n casekit.Notification) (to *mai
 		return nil, nil, fmt.Errorf("smtp: write notification %s: %w", n.ID, err)
 	}
 	return to, buf.Bytes(), nil
+}
+
+// copies are the addresses the agent's message was also copied to
+// (Data["mail_cc"], from casekit), for the Cc header; the mail is sent to
+// to alone, each of them getting a notification of their own. An entry
+// that is not one bare address is an error, as is more than
+// casekit.MaxMailRecipients of them.
+func copies(n casekit.Notification, to *mail.Address) ([]*mail.Address, error) {
+	var list []string
+	switch v := n.Data["mail_cc"].(type) {
+	case []string:
+		list = v
+	case []any: // as read back from the outbox's JSON
+		for _, a := range v {
+			s, _ := a.(string)
+			list = append(list, s)
+		}
+	}
+	if len(list) > casekit.MaxMailRecipients {
+		return nil, fmt.Errorf("smtp: notification %s: %d Cc addresses, limit %d", n.ID, len(list), casekit.MaxMailRecipients)
+	}
+	var out []*mail.Address
+	for _, s := range list {
+		a, err := mail.ParseAddress(s)
+		if err != nil || a.Name != "" || a.Address != s {
+			return nil, fmt.Errorf("smtp: notification %s: Cc address %q is not one address", n.ID, s)
+		}
+		if !strings.EqualFold(a.Address, to.Address) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 
 // references are the thread's message IDs, the one a reply answers

@@ -338,6 +338,12 @@ func TestUnsendableNotifications(t *testing.T) {
 			wantErr: "render notification " + sample.ID + ": template missing", wantIs: errRender},
 		"empty render": {n: sample, render: func(casekit.Notification) (smtp.Message, error) { return smtp.Message{Subject: "x"}, nil },
 			wantErr: "empty subject or text"},
+		"a Cc with a display name": {n: with(func(n *casekit.Notification) {
+			n.Data = map[string]any{"subject": "x", "mail_cc": []any{"carl@example.com", "Eve <eve@example.com>"}}
+		}), wantErr: `Cc address "Eve <eve@example.com>" is not one address`},
+		"a Cc smuggling a header": {n: with(func(n *casekit.Notification) {
+			n.Data = map[string]any{"subject": "x", "mail_cc": []string{"carl@example.com\r\nBcc: eve@example.com"}}
+		}), wantErr: "is not one address"},
 		"bad Reply-To": {n: sample, replyTo: func(casekit.Notification) string { return "not an address" },
 			wantErr: `Reply-To address "not an address" is invalid`},
 		"ID unfit for a Message-ID": {n: with(func(n *casekit.Notification) { n.ID = "a b>" }),

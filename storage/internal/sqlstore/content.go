@@ -67,12 +67,8 @@ func (t *Tx) Notes(ctx context.Context, caseID string) ([]*casekit.Note, error) 
 
 // InsertMessage implements casekit.Tx.
 func (t *Tx) InsertMessage(ctx context.Context, m *casekit.Message) error {
-	to := m.To
-	if len(to) == 0 {
-		to = nil
-	}
 	r := &messageRow{ID: m.ID, CaseID: m.CaseID, Direction: string(m.Direction), Channel: string(m.Channel), Sender: m.From,
-		Recipients: to, Subject: m.Subject, Body: m.Body, InReplyTo: m.InReplyTo, Public: m.Public,
+		Recipients: orNil(m.To), Cc: orNil(m.Cc), Subject: m.Subject, Body: m.Body, InReplyTo: m.InReplyTo, Public: m.Public,
 		CreatedBy: m.CreatedBy.String(), CreatedAt: m.CreatedAt.UTC()}
 	if _, err := t.ins(r, "messages").Exec(ctx); err != nil {
 		return t.err(err, "insert message")
@@ -98,15 +94,20 @@ func (t *Tx) messages(ctx context.Context, where string, arg any) ([]*casekit.Me
 		if err != nil {
 			return nil, err
 		}
-		to := r.Recipients
-		if len(to) == 0 {
-			to = nil
-		}
 		out[i] = &casekit.Message{ID: r.ID, CaseID: r.CaseID, Direction: casekit.Direction(r.Direction), Channel: casekit.Channel(r.Channel),
-			From: r.Sender, To: to, Subject: r.Subject, Body: r.Body, InReplyTo: r.InReplyTo, Public: r.Public,
+			From: r.Sender, To: orNil(r.Recipients), Cc: orNil(r.Cc), Subject: r.Subject, Body: r.Body, InReplyTo: r.InReplyTo, Public: r.Public,
 			Attachments: files[r.ID], CreatedBy: by, CreatedAt: r.CreatedAt.UTC()}
 	}
 	return out, nil
+}
+
+// orNil is list, or nil when it is empty: a message without addresses
+// stores NULL and reads back as nil, whichever way it was written.
+func orNil(list []string) []string {
+	if len(list) == 0 {
+		return nil
+	}
+	return list
 }
 
 // Message implements casekit.Tx.

@@ -456,6 +456,11 @@ var migrations = []migration{
 		// tenant starts with none, so every existing tag stays internal.
 		`ALTER TABLE ?.settings ADD COLUMN public_tags {json} NOT NULL DEFAULT '[]'`,
 	}},
+	{20, "message copies", []string{
+		// The addresses an agent's mail was copied to (casekit.Message.Cc),
+		// beside its To in recipients; none on existing messages.
+		`ALTER TABLE ?.messages ADD COLUMN cc {json}`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

@@ -106,6 +106,7 @@ type Message struct {
 	Channel    string    `bun:"channel"`
 	Sender     string    `bun:"sender"`
 	Recipients []string  `bun:"recipients,type:json"`
+	Cc         []string  `bun:"cc,type:json"`
 	Subject    string    `bun:"subject"`
 	Body       string    `bun:"body"`
 	InReplyTo  string    `bun:"in_reply_to"`

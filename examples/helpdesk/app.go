@@ -180,6 +180,8 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.HandleFunc("GET /mail", a.agent(a.mailView))
 	mux.HandleFunc("GET /admin", a.admin(a.adminHome))
 	mux.HandleFunc("GET /admin/{area}", a.admin(a.adminList))
+	mux.HandleFunc("GET /admin/statuses", a.admin(a.statusesEditor))
+	mux.HandleFunc("POST /admin/statuses", a.admin(a.saveStatuses))
 	mux.HandleFunc("POST /admin/{area}/{op}", a.admin(a.adminSave))
 
 	mux.Handle("/portal/", http.StripPrefix("/portal", a.customer(portal)))

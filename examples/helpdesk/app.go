@@ -182,6 +182,10 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.HandleFunc("GET /admin/{area}", a.admin(a.adminList))
 	mux.HandleFunc("GET /admin/statuses", a.admin(a.statusesEditor))
 	mux.HandleFunc("POST /admin/statuses", a.admin(a.saveStatuses))
+	mux.HandleFunc("GET /admin/slas", a.admin(a.slaEditor))
+	mux.HandleFunc("POST /admin/slas/{op}", a.admin(a.saveSLA))
+	mux.HandleFunc("GET /admin/calendars", a.admin(a.calendarEditor))
+	mux.HandleFunc("POST /admin/calendars/{op}", a.admin(a.saveCalendar))
 	mux.HandleFunc("POST /admin/{area}/{op}", a.admin(a.adminSave))
 
 	mux.Handle("/portal/", http.StripPrefix("/portal", a.customer(portal)))

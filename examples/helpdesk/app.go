@@ -70,6 +70,7 @@ type app struct {
 	clock         *shiftClock
 	key           []byte // signs sessions and CSRF tokens; random per process
 	pages         map[string]*template.Template
+	engine        *templates.Engine // renders notifications and the portal; previews templates
 	handler       http.Handler
 	base          atomic.Value // string
 }
@@ -102,6 +103,7 @@ func newApp(ctx context.Context, cfg appConfig) (*app, error) {
 		return nil, err
 	}
 	engine := templates.New(templates.WithLinks(a.links))
+	a.engine = engine
 	kit, err := casekit.New(cfg.Store, casekit.WithLogger(cfg.Logger), casekit.WithDirectory(a.accounts),
 		casekit.WithNotifier(a.mail), casekit.WithTemplates(engine), casekit.WithClock(a.clock),
 		casekit.WithPollInterval(cfg.PollInterval))
@@ -186,6 +188,9 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.HandleFunc("POST /admin/slas/{op}", a.admin(a.saveSLA))
 	mux.HandleFunc("GET /admin/calendars", a.admin(a.calendarEditor))
 	mux.HandleFunc("POST /admin/calendars/{op}", a.admin(a.saveCalendar))
+	mux.HandleFunc("GET /admin/templates", a.admin(a.templateList))
+	mux.HandleFunc("GET /admin/templates/edit", a.admin(a.templateEditor))
+	mux.HandleFunc("POST /admin/templates/{op}", a.admin(a.templateAction))
 	mux.HandleFunc("POST /admin/{area}/{op}", a.admin(a.adminSave))
 
 	mux.Handle("/portal/", http.StripPrefix("/portal", a.customer(portal)))

@@ -45,18 +45,8 @@ func TestSLAAndCalendarEditors(t *testing.T) {
 	a, srv := testApp(t, false)
 	ctx := context.Background()
 	d := a.kit.Desk(tenant).As(casekit.System)
-	ben := newClient(t, srv.URL)
-	ben.login("u-ben")
-	for _, p := range []string{"/admin/slas", "/admin/calendars"} {
-		if status, _ := ben.get(p); status != http.StatusForbidden {
-			t.Errorf("Ben opening %s: %d, want 403", p, status)
-		}
-		if status, _, _ := ben.post(p+"/save", url.Values{"id": {"x"}, "name": {"X"}}); status != http.StatusForbidden {
-			t.Errorf("Ben saving on %s: %d, want 403", p, status)
-		}
-	}
-	ava := newClient(t, srv.URL)
-	ava.login(admin)
+	ava := onlyTheAdmin(t, srv.URL, []string{"/admin/slas", "/admin/calendars"},
+		map[string]url.Values{"/admin/slas/save": {"id": {"x"}, "name": {"X"}}, "/admin/calendars/save": {"id": {"x"}, "name": {"X"}}})
 	ava.get("/admin/calendars")
 	berlin := url.Values{"id": {"berlin"}, "name": {"Berlin office"}, "time_zone": {"Europe/Berlin"},
 		"hours": {"Mon 09:00-17:00\nTue 09:00-17:00\nwednesday 09:00 - 17:00\nThu 09:00-17:00\nFri 09:00-17:00"}, "holidays": {"2026-01-12"}}

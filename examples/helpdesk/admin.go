@@ -350,6 +350,59 @@ func (a *app) editItem(w http.ResponseWriter, r *http.Request, e itemEdit) {
 	e.show(status, key, f)
 }
 
+// itemsPage is an editor with a form per item (calendars, processes)
+// and one for a new item.
+type itemsPage struct {
+	basePage
+	Notice string
+	Forms  []*form
+}
+
+// itemsView is what showItems renders: the page, the saved items' form
+// values, and the refused form (for the item key, "" the new one).
+type itemsView struct {
+	page, title string
+	status      int
+	saved       []map[string]string
+	keyField    string
+	key         string
+	refused     *form
+	blank       map[string]string
+}
+
+// showItems renders an editor with a form per item; err is the error of
+// listing the items.
+func (a *app) showItems(w http.ResponseWriter, r *http.Request, req *request, v itemsView, err error) {
+	if err != nil {
+		a.internal(w, r, err)
+		return
+	}
+	p := &itemsPage{basePage: a.basePage(r, req.s, v.title), Notice: adminNotices[r.URL.Query().Get("done")],
+		Forms: itemForms(v.saved, v.keyField, v.key, v.refused, v.blank)}
+	a.render(w, r, v.status, v.page, p)
+}
+
+// itemForms are the forms of an editor with a form per item: each saved
+// item's, its key fixed (refused in place of the item keyed refusedKey),
+// then the new item's, starting from blank (or refused, when refusedKey
+// is "").
+func itemForms(saved []map[string]string, keyField, refusedKey string, refused *form, blank map[string]string) []*form {
+	var out []*form
+	for _, values := range saved {
+		f := &form{Open: true, Values: values}
+		if refused != nil && values[keyField] == refusedKey {
+			f = refused
+		}
+		out = append(out, f)
+	}
+	add := &form{Values: blank}
+	if refused != nil && refusedKey == "" {
+		add = refused
+		add.Open = false
+	}
+	return append(out, add)
+}
+
 // knownOp reports whether the path's op is save or delete, answering 404
 // when it is not.
 func (a *app) knownOp(w http.ResponseWriter, r *http.Request) bool {

@@ -188,6 +188,8 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.HandleFunc("POST /admin/slas/{op}", a.admin(a.saveSLA))
 	mux.HandleFunc("GET /admin/calendars", a.admin(a.calendarEditor))
 	mux.HandleFunc("POST /admin/calendars/{op}", a.admin(a.saveCalendar))
+	mux.HandleFunc("GET /admin/processes", a.admin(a.processEditor))
+	mux.HandleFunc("POST /admin/processes/{op}", a.admin(a.saveProcess))
 	mux.HandleFunc("GET /admin/templates", a.admin(a.templateList))
 	mux.HandleFunc("GET /admin/templates/edit", a.admin(a.templateEditor))
 	mux.HandleFunc("POST /admin/templates/{op}", a.admin(a.templateAction))

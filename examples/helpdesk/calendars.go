@@ -12,14 +12,6 @@ import (
 	"casekit.dev/casekit"
 )
 
-// calendarsPage is the business calendar editor: a form per calendar and
-// one for a new calendar.
-type calendarsPage struct {
-	basePage
-	Notice string
-	Forms  []*form
-}
-
 // calendarFields are a calendar form's fields: the working hours one
 // interval a line ("Mon 09:00-17:00"), the holidays one date a line.
 var calendarFields = []string{"id", "name", "time_zone", "hours", "holidays"}
@@ -99,24 +91,9 @@ func (a *app) calendarEditor(w http.ResponseWriter, r *http.Request, req *reques
 // the form whose save or delete was refused (key "" for the new one).
 func (a *app) showCalendars(w http.ResponseWriter, r *http.Request, req *request, status int, key string, refused *form) {
 	cals, err := req.desk.Calendars(r.Context())
-	if err != nil {
-		a.internal(w, r, err)
-		return
-	}
-	p := &calendarsPage{basePage: a.basePage(r, req.s, "Business calendars"), Notice: adminNotices[r.URL.Query().Get("done")]}
-	for _, c := range cals {
-		f := &form{Open: true, Values: calendarValues(c)}
-		if refused != nil && key == c.ID {
-			f = refused
-		}
-		p.Forms = append(p.Forms, f)
-	}
-	add := &form{Values: map[string]string{"time_zone": "UTC", "hours": "Mon 09:00-17:00\nTue 09:00-17:00\nWed 09:00-17:00\nThu 09:00-17:00\nFri 09:00-17:00"}}
-	if refused != nil && key == "" {
-		add, add.Open = refused, false
-	}
-	p.Forms = append(p.Forms, add)
-	a.render(w, r, status, "calendars", p)
+	a.showItems(w, r, req, itemsView{page: "calendars", title: "Business calendars", status: status, key: key, refused: refused,
+		saved: rowsOf(cals, calendarValues), keyField: "id",
+		blank: map[string]string{"time_zone": "UTC", "hours": "Mon 09:00-17:00\nTue 09:00-17:00\nWed 09:00-17:00\nThu 09:00-17:00\nFri 09:00-17:00"}}, err)
 }
 
 // saveCalendar saves or deletes one calendar; the library's errors on an

@@ -345,6 +345,10 @@ type caseControls struct {
 	EditWas      map[string]string
 	CustomFields []casekit.CustomField
 	Priorities   []casekit.Lookup
+	// Processes are the tenant's processes, to start one; Process is the
+	// bar of the case's active one, nil without.
+	Processes []casekit.Process
+	Process   *processBar
 	relations
 }
 
@@ -387,6 +391,9 @@ func (a *app) controls(r *http.Request, req *request, c *casekit.Case, forms map
 		return err
 	}
 	if err := cc.relations.load(ctx, req.desk, c); err != nil {
+		return err
+	}
+	if err := cc.loadProcess(ctx, req.desk, c); err != nil {
 		return err
 	}
 	cc.EditWas = editValues(c, cc.CustomFields)

@@ -298,6 +298,8 @@ var notices = map[string]string{
 	"tagged":           "The tag was added.", "untagged": "The tag was removed.", "watching": "The watcher was added.",
 	"unwatched": "The watcher was removed.", "linked": "The cases are linked.", "unlinked": "The link was removed.",
 	"merged": "The duplicate was merged into this case.", "revoked": "The portal link was revoked.",
+	"process-started": "The process is started.", "stage": "The case moved to another stage of its process.",
+	"process-stopped": "The process is stopped.",
 }
 
 func (a *app) loadCase(w http.ResponseWriter, r *http.Request, req *request) (*casekit.Case, bool) {
@@ -450,6 +452,12 @@ var actionFields = map[string][]string{
 	"reply":      {"body", "internal"},
 	"edit":       editFields,
 	"delete":     {"reason"},
+	// The process bar's: NextStage's errors name the case's fields, which
+	// the bar lists above its buttons.
+	"process-start": {"process"},
+	"process-next":  {},
+	"process-back":  {},
+	"process-stop":  {},
 }
 
 // caseAction runs one of the case page's forms.
@@ -537,6 +545,18 @@ func (a *app) caseAction(w http.ResponseWriter, r *http.Request, req *request) {
 		done, err = a.editCase(r, req, c)
 	case "delete":
 		done, err = a.deleteCase(r, req, c)
+	case "process-start":
+		_, err = d.StartProcess(ctx, c.ID, v("process"))
+		done = "process-started"
+	case "process-next":
+		_, err = d.NextStage(ctx, c.ID)
+		done = "stage"
+	case "process-back":
+		_, err = d.PreviousStage(ctx, c.ID)
+		done = "stage"
+	case "process-stop":
+		_, err = d.StopProcess(ctx, c.ID)
+		done = "process-stopped"
 	}
 	if err != nil {
 		a.refused(w, r, req, c, action, fields, err)

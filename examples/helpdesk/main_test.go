@@ -7,6 +7,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -132,6 +133,7 @@ func (c *client) get(path string) (int, string) {
 func (c *client) post(path string, form url.Values) (int, string, http.Header) {
 	c.t.Helper()
 	if _, ok := form["csrf"]; !ok {
+		form = maps.Clone(form) // the caller's form stays as it was, for posting again
 		form.Set("csrf", c.csrf)
 	}
 	req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))

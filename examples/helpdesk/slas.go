@@ -141,18 +141,7 @@ func (a *app) showSLAs(w http.ResponseWriter, r *http.Request, req *request, sta
 		a.internal(w, r, err)
 		return
 	}
-	for _, s := range p.SLAs {
-		f := &form{Open: true, Values: slaValues(s)}
-		if refused != nil && key == s.ID {
-			f = refused
-		}
-		p.Forms = append(p.Forms, f)
-	}
-	add := &form{Values: map[string]string{}}
-	if refused != nil && key == "" {
-		add, add.Open = refused, false
-	}
-	p.Forms = append(p.Forms, add)
+	p.Forms = itemForms(rowsOf(p.SLAs, slaValues), "id", key, refused, map[string]string{})
 	p.Preview = a.deadlinePreview(r.URL.Query(), p)
 	if p.Preview.Err("start") != "" && status == http.StatusOK {
 		status = http.StatusUnprocessableEntity

@@ -349,6 +349,9 @@ type caseControls struct {
 	// bar of the case's active one, nil without.
 	Processes []casekit.Process
 	Process   *processBar
+	// Uploads says whether replies and notes take files: the kit has a
+	// blob store.
+	Uploads bool
 	relations
 }
 
@@ -402,6 +405,7 @@ func (a *app) controls(r *http.Request, req *request, c *casekit.Case, forms map
 		cc.EditForm = &form{Values: cc.EditWas}
 	}
 	cc.Clocks = caseClocks(c, a.clock.Now())
+	cc.Uploads = a.kit.BlobStore() != nil
 	return nil
 }
 

@@ -448,8 +448,8 @@ var actionFields = map[string][]string{
 	"escalate":   {"level", "agent", "team", "reason"},
 	"reclassify": {"type", "category", "service", "sla", "reason"},
 	"activity":   {"kind", "subject", "description", "due", "assignee_id", "notify_contact"},
-	"note":       {"subject", "body", "public"},
-	"reply":      {"body", "internal"},
+	"note":       {"subject", "body", "public", "files"},
+	"reply":      {"body", "internal", "files"},
 	"edit":       editFields,
 	"delete":     {"reason"},
 	// The process bar's: NextStage's errors name the case's fields, which
@@ -537,10 +537,19 @@ func (a *app) caseAction(w http.ResponseWriter, r *http.Request, req *request) {
 		if err == nil {
 			_, err = d.AddActivity(ctx, c.ID, in)
 		}
-	case "note":
-		_, err = d.AddNote(ctx, c.ID, casekit.NewNote{Subject: v("subject"), Body: v("body"), Public: checked("public")})
-	case "reply":
-		_, err = d.PostMessage(ctx, c.ID, casekit.NewMessage{Direction: casekit.Outbound, Body: v("body"), Internal: checked("internal")})
+	case "note", "reply":
+		var ups []casekit.NewAttachment
+		if ups, err = upload(r, d, c); err == nil && action == "note" {
+			_, err = d.AddNote(ctx, c.ID, casekit.NewNote{Subject: v("subject"), Body: v("body"), Public: checked("public"), Attachments: ups})
+		} else if err == nil {
+			_, err = d.PostMessage(ctx, c.ID, casekit.NewMessage{Direction: casekit.Outbound, Body: v("body"), Internal: checked("internal"), Attachments: ups})
+		}
+		if err != nil && len(ups) > 0 {
+			// A refused post leaves no file behind.
+			if derr := d.DiscardUploads(context.WithoutCancel(ctx), c.ID, ups); derr != nil {
+				a.log.WarnContext(ctx, "helpdesk: discarding the files of a refused post", "case", c.Number, "err", derr)
+			}
+		}
 	case "edit":
 		done, err = a.editCase(r, req, c)
 	case "delete":

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"casekit.dev/casekit"
+	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/sqlite"
 )
 
@@ -58,7 +59,11 @@ func startApp(t *testing.T, store casekit.Store, accounts *accountStore, demo bo
 			t.Fatal(err)
 		}
 	}
-	cfg := appConfig{Store: store, Accounts: accounts, Logger: slog.New(slog.DiscardHandler), Demo: demo, PollInterval: 50 * time.Millisecond}
+	blobs, err := fsblob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := appConfig{Store: store, Blobs: blobs, Accounts: accounts, Logger: slog.New(slog.DiscardHandler), Demo: demo, PollInterval: 50 * time.Millisecond}
 	for _, o := range opts {
 		o(&cfg)
 	}

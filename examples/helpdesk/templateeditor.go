@@ -32,7 +32,7 @@ type templateListPage struct {
 // sample data, and the error with its line when it fails.
 type templateEditPage struct {
 	basePage
-	Name       string
+	Template   string // the template's name
 	Overridden bool
 	Source     string
 	Notice     string
@@ -103,7 +103,7 @@ func (a *app) templateEditor(w http.ResponseWriter, r *http.Request, req *reques
 
 func (a *app) newTemplateEditPage(r *http.Request, req *request, name string, over map[string]string) *templateEditPage {
 	_, overridden := over[name]
-	return &templateEditPage{basePage: a.basePage(r, req.s, "Template "+name), Name: name, Overridden: overridden}
+	return &templateEditPage{basePage: a.basePage(r, req.s, "Template "+name), Template: name, Overridden: overridden}
 }
 
 // sourceLine is a line of a template's source as the editor lists it.

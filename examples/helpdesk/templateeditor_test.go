@@ -32,7 +32,7 @@ func TestTemplateEditor(t *testing.T) {
 		t.Errorf("an unknown template: %d, want 404", status)
 	}
 	const name = "message/case.resolved"
-	if _, page := ava.get("/admin/templates/edit?name=" + name); !strings.Contains(page, "{{define &#34;subject&#34;}}") {
+	if _, page := ava.get("/admin/templates/edit?name=" + name); !strings.Contains(page, "{{define &#34;subject&#34;}}") || !strings.Contains(page, `id="whoami">Ava Martin<`) {
 		t.Fatalf("the editor does not show the default source:\n%s", page)
 	}
 	good := `{{define "subject"}}Solved: {{.Case.Subject}}{{end}}`

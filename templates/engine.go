@@ -217,34 +217,15 @@ func (e *Engine) render(ctx context.Context, srcs []source, data *Message) (*cas
 // sample data for every event it serves. It implements
 // casekit.TemplateEngine.
 func (e *Engine) CheckTemplate(ctx context.Context, name, source string, over map[string]string) error {
-	if !slices.Contains(e.Names(), name) {
-		return fmt.Errorf("there is no template called %q", name)
+	trial, err := e.trial(name, source, over)
+	if err != nil {
+		return err
 	}
-	if len(source) > e.lim.MaxSource {
-		return &Error{Template: name, Message: fmt.Sprintf("%d bytes: at most %d are allowed", len(source), e.lim.MaxSource)}
-	}
-	trial := make(map[string]string, len(over)+1)
-	for k, v := range over {
-		trial[k] = v
-	}
-	trial[name] = source
-	switch name {
-	case PortalLayout:
-		if err := e.checkPage(ctx, PortalList, trial); err != nil {
+	pages, events := samplesOf(name)
+	for _, p := range pages {
+		if err := e.checkPage(ctx, p, trial); err != nil {
 			return err
 		}
-		return e.checkPage(ctx, PortalDetail, trial)
-	case PortalList, PortalDetail:
-		return e.checkPage(ctx, name, trial)
-	}
-	var events []casekit.EventType
-	switch {
-	case name == MessageLayout:
-		events = append(slices.Clone(messageEvents), "case.updated")
-	case name == MessageDefault:
-		events = []casekit.EventType{"case.updated"} // an event with no template of its own
-	case strings.HasPrefix(name, "message/"):
-		events = []casekit.EventType{casekit.EventType(strings.TrimPrefix(name, "message/"))}
 	}
 	for _, ev := range events {
 		for i, n := range sampleNotifications(ev) {
@@ -258,6 +239,41 @@ func (e *Engine) CheckTemplate(ctx context.Context, name, source string, over ma
 		}
 	}
 	return nil
+}
+
+// trial returns the overrides with source as the template called name,
+// once the name is one of Names and the source within MaxSource.
+func (e *Engine) trial(name, source string, over map[string]string) (map[string]string, error) {
+	if !slices.Contains(e.Names(), name) {
+		return nil, fmt.Errorf("there is no template called %q", name)
+	}
+	if len(source) > e.lim.MaxSource {
+		return nil, &Error{Template: name, Message: fmt.Sprintf("%d bytes: at most %d are allowed", len(source), e.lim.MaxSource)}
+	}
+	trial := make(map[string]string, len(over)+1)
+	for k, v := range over {
+		trial[k] = v
+	}
+	trial[name] = source
+	return trial, nil
+}
+
+// samplesOf says what the template called name serves: the portal pages
+// or the events whose messages render it.
+func samplesOf(name string) (pages []string, events []casekit.EventType) {
+	switch {
+	case name == PortalLayout:
+		return []string{PortalList, PortalDetail}, nil
+	case name == PortalList, name == PortalDetail:
+		return []string{name}, nil
+	case name == MessageLayout:
+		return nil, append(slices.Clone(messageEvents), "case.updated")
+	case name == MessageDefault:
+		return nil, []casekit.EventType{"case.updated"} // an event with no template of its own
+	case strings.HasPrefix(name, "message/"):
+		return nil, []casekit.EventType{casekit.EventType(strings.TrimPrefix(name, "message/"))}
+	}
+	return nil, nil
 }
 
 // pool holds compiled copies of one template set, each used by one

@@ -11,21 +11,35 @@ import (
 	"casekit.dev/casekit"
 )
 
-// uploads stores the comment's files; a refused file is a ValidationError
-// on "files" naming it. On an error it returns the files stored before
-// it too, for the caller to discard.
+// uploads stores the comment's files (at most 20).
 func (p *Portal) uploads(r *http.Request, d *casekit.Desk, c *casekit.Case) ([]casekit.NewAttachment, error) {
-	files := r.MultipartForm.File["files"]
-	if len(files) > 20 {
-		return nil, &casekit.ValidationError{Fields: []casekit.FieldError{{Field: "files", Rule: "max", Message: "At most 20 files at once."}}}
+	return Upload(r, d, c.ID, "files", 20)
+}
+
+// Upload stores the files of the parsed multipart form's field (at most
+// max) for a case with Desk.Upload, for a message or note to attach: a
+// host's comment form with files. A refused file is a ValidationError
+// on field naming the file; on an error the files stored before it are
+// returned too, for the caller to discard with Desk.DiscardUploads once
+// the post is refused. A file input left empty is skipped.
+func Upload(r *http.Request, d *casekit.Desk, caseID, field string, max int) ([]casekit.NewAttachment, error) {
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	files := r.MultipartForm.File[field]
+	if len(files) > max {
+		return nil, &casekit.ValidationError{Fields: []casekit.FieldError{{Field: field, Rule: "max", Message: "At most " + strconv.Itoa(max) + " files at once."}}}
 	}
 	var out []casekit.NewAttachment
 	for _, fh := range files {
+		if fh.Filename == "" && fh.Size == 0 {
+			continue
+		}
 		f, err := fh.Open()
 		if err != nil {
 			return out, err
 		}
-		a, err := d.Upload(r.Context(), c.ID, fh.Filename, fh.Header.Get("Content-Type"), f)
+		a, err := d.Upload(r.Context(), caseID, fh.Filename, fh.Header.Get("Content-Type"), f)
 		f.Close()
 		var ve *casekit.ValidationError
 		if errors.As(err, &ve) {
@@ -33,7 +47,7 @@ func (p *Portal) uploads(r *http.Request, d *casekit.Desk, c *casekit.Case) ([]c
 			for i, fe := range ve.Fields {
 				msgs[i] = fe.Message
 			}
-			return out, &casekit.ValidationError{Fields: []casekit.FieldError{{Field: "files", Rule: "accepted",
+			return out, &casekit.ValidationError{Fields: []casekit.FieldError{{Field: field, Rule: "accepted",
 				Message: fh.Filename + ": " + strings.Join(msgs, "; ")}}}
 		}
 		if err != nil {
@@ -61,6 +75,13 @@ func (p *Portal) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rc.Close()
+	ServeAttachment(w, a, rc)
+}
+
+// ServeAttachment sends an attachment Desk.OpenAttachment opened, always
+// as a download, never rendered in the host's origin: sandboxed, and
+// with its type kept only when it is one a browser shows safely.
+func ServeAttachment(w http.ResponseWriter, a *casekit.Attachment, body io.Reader) {
 	h := w.Header()
 	ct := "application/octet-stream"
 	if safeTypes[a.ContentType] {
@@ -69,10 +90,11 @@ func (p *Portal) download(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", ct)
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
 	if a.Size > 0 {
 		h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
 	}
-	_, _ = io.Copy(w, rc)
+	_, _ = io.Copy(w, body)
 }
 
 // safeTypes are the media types a download keeps; any other is sent as

@@ -260,20 +260,8 @@ func (a *app) adminSave(w http.ResponseWriter, r *http.Request, req *request) {
 		err = ar.save(r.Context(), req.desk, kind, v)
 	}
 	if err != nil {
-		var ve *casekit.ValidationError
-		status := http.StatusConflict
-		switch {
-		case errors.As(err, &ve):
-			status = http.StatusUnprocessableEntity
-		case errors.Is(err, casekit.ErrNotFound):
-			status = http.StatusNotFound
-		case errors.Is(err, casekit.ErrConflict):
-			err = errors.New("it is still in use")
-		case errors.Is(err, casekit.ErrForbidden):
-			a.fail(w, r, http.StatusForbidden, "You may not do that.")
-			return
-		default:
-			a.internal(w, r, err)
+		status, err, ok := a.adminRefusal(w, r, err)
+		if !ok {
 			return
 		}
 		names := make([]string, len(ar.Fields))
@@ -292,6 +280,143 @@ func (a *app) adminSave(w http.ResponseWriter, r *http.Request, req *request) {
 		u += "&kind=" + url.QueryEscape(kind)
 	}
 	http.Redirect(w, r, u, http.StatusSeeOther)
+}
+
+// adminRefusal sorts out why a save or delete was refused: the status
+// to show the form again with and the error to show on it; ok is false
+// when the answer is already written (403, 500).
+func (a *app) adminRefusal(w http.ResponseWriter, r *http.Request, err error) (status int, shown error, ok bool) {
+	var ve *casekit.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return http.StatusUnprocessableEntity, err, true
+	case errors.Is(err, casekit.ErrNotFound):
+		return http.StatusNotFound, err, true
+	case errors.Is(err, casekit.ErrConflict):
+		return http.StatusConflict, errors.New("it is still in use"), true
+	case errors.Is(err, casekit.ErrForbidden):
+		a.fail(w, r, http.StatusForbidden, "You may not do that.")
+	default:
+		a.internal(w, r, err)
+	}
+	return 0, nil, false
+}
+
+// itemEdit is one save or delete of an editor that shows a form per item
+// (an SLA, a calendar, a process): what the post does, and how a
+// refusal is shown.
+type itemEdit struct {
+	path   string   // the editor's address, e.g. "/admin/slas"
+	fields []string // the form's fields, for placing the errors
+	// rewrite gives the library's field errors the form's field names;
+	// nil keeps them.
+	rewrite func(casekit.FieldError) casekit.FieldError
+	save    func(v url.Values) error
+	del     func(key string) error
+	// show renders the editor with status and, for the item key ("" for
+	// the new one), the refused form.
+	show func(status int, key string, f *form)
+}
+
+// editItem runs a save or delete of one item: the saved item's key comes
+// in "row" (the key field itself is disabled then). Done, it redirects
+// to the editor with a notice; refused, the editor shows the form as it
+// was posted with the errors next to its fields, and nothing changed.
+func (a *app) editItem(w http.ResponseWriter, r *http.Request, e itemEdit) {
+	if !a.knownOp(w, r) {
+		return
+	}
+	v := r.PostForm
+	key := v.Get("row")
+	if key != "" {
+		v.Set(e.fields[0], key)
+	}
+	var err error
+	done := "saved"
+	if r.PathValue("op") == "delete" {
+		err, done = e.del(key), "deleted"
+	} else {
+		err = e.save(v)
+	}
+	if err == nil {
+		http.Redirect(w, r, e.path+"?done="+done, http.StatusSeeOther)
+		return
+	}
+	status, err, ok := a.adminRefusal(w, r, err)
+	if !ok {
+		return
+	}
+	if e.rewrite != nil {
+		err = rewriteFields(err, e.rewrite)
+	}
+	f := formFrom(v, e.fields, err)
+	if len(f.Other) == 0 && len(f.Errors) == 0 {
+		f.Other = []string{"Refused: " + err.Error() + "."}
+	}
+	e.show(status, key, f)
+}
+
+// itemsPage is an editor with a form per item (calendars, processes)
+// and one for a new item.
+type itemsPage struct {
+	basePage
+	Notice string
+	Forms  []*form
+}
+
+// itemsView is what showItems renders: the page, the saved items' form
+// values, and the refused form (for the item key, "" the new one).
+type itemsView struct {
+	page, title string
+	status      int
+	saved       []map[string]string
+	keyField    string
+	key         string
+	refused     *form
+	blank       map[string]string
+}
+
+// showItems renders an editor with a form per item; err is the error of
+// listing the items.
+func (a *app) showItems(w http.ResponseWriter, r *http.Request, req *request, v itemsView, err error) {
+	if err != nil {
+		a.internal(w, r, err)
+		return
+	}
+	p := &itemsPage{basePage: a.basePage(r, req.s, v.title), Notice: adminNotices[r.URL.Query().Get("done")],
+		Forms: itemForms(v.saved, v.keyField, v.key, v.refused, v.blank)}
+	a.render(w, r, v.status, v.page, p)
+}
+
+// itemForms are the forms of an editor with a form per item: each saved
+// item's, its key fixed (refused in place of the item keyed refusedKey),
+// then the new item's, starting from blank (or refused, when refusedKey
+// is "").
+func itemForms(saved []map[string]string, keyField, refusedKey string, refused *form, blank map[string]string) []*form {
+	var out []*form
+	for _, values := range saved {
+		f := &form{Open: true, Values: values}
+		if refused != nil && values[keyField] == refusedKey {
+			f = refused
+		}
+		out = append(out, f)
+	}
+	add := &form{Values: blank}
+	if refused != nil && refusedKey == "" {
+		add = refused
+		add.Open = false
+	}
+	return append(out, add)
+}
+
+// knownOp reports whether the path's op is save or delete, answering 404
+// when it is not.
+func (a *app) knownOp(w http.ResponseWriter, r *http.Request) bool {
+	if op := r.PathValue("op"); op == "save" || op == "delete" {
+		return true
+	}
+	a.fail(w, r, http.StatusNotFound, "There is no such page.")
+	return false
 }
 
 // adminHome lists the areas.

@@ -82,3 +82,24 @@ func containsQueue(qs []casekit.Queue, q casekit.Queue) bool {
 	}
 	return false
 }
+
+// onlyTheAdmin checks that Ben, no admin, is refused each page and each
+// post with 403, and returns a client signed in as the admin.
+func onlyTheAdmin(t *testing.T, base string, pages []string, posts map[string]url.Values) *client {
+	t.Helper()
+	ben := newClient(t, base)
+	ben.login("u-ben")
+	for _, p := range pages {
+		if status, _ := ben.get(p); status != http.StatusForbidden {
+			t.Errorf("Ben opening %s: %d, want 403", p, status)
+		}
+	}
+	for p, form := range posts {
+		if status, _, _ := ben.post(p, form); status != http.StatusForbidden {
+			t.Errorf("Ben posting to %s: %d, want 403", p, status)
+		}
+	}
+	ava := newClient(t, base)
+	ava.login(admin)
+	return ava
+}

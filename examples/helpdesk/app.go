@@ -27,7 +27,10 @@ const tenant = "acme"
 
 // appConfig is what newApp needs.
 type appConfig struct {
-	Store  casekit.Store
+	Store casekit.Store
+	// Blobs keeps the files attached to replies and notes; without it,
+	// the forms take no files.
+	Blobs  casekit.BlobStore
 	Logger *slog.Logger
 	// BaseURL is the server's address as people reach it, for the links
 	// in notifications, e.g. "http://127.0.0.1:8080".
@@ -70,6 +73,7 @@ type app struct {
 	clock         *shiftClock
 	key           []byte // signs sessions and CSRF tokens; random per process
 	pages         map[string]*template.Template
+	engine        *templates.Engine // renders notifications and the portal; previews templates
 	handler       http.Handler
 	base          atomic.Value // string
 }
@@ -102,9 +106,14 @@ func newApp(ctx context.Context, cfg appConfig) (*app, error) {
 		return nil, err
 	}
 	engine := templates.New(templates.WithLinks(a.links))
-	kit, err := casekit.New(cfg.Store, casekit.WithLogger(cfg.Logger), casekit.WithDirectory(a.accounts),
+	a.engine = engine
+	opts := []casekit.Option{casekit.WithLogger(cfg.Logger), casekit.WithDirectory(a.accounts),
 		casekit.WithNotifier(a.mail), casekit.WithTemplates(engine), casekit.WithClock(a.clock),
-		casekit.WithPollInterval(cfg.PollInterval))
+		casekit.WithPollInterval(cfg.PollInterval)}
+	if cfg.Blobs != nil {
+		opts = append(opts, casekit.WithBlobStore(cfg.Blobs))
+	}
+	kit, err := casekit.New(cfg.Store, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -174,12 +183,24 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.HandleFunc("POST /cases/new", a.agent(a.openCase))
 	mux.HandleFunc("GET /cases/{number}", a.agent(a.caseDetail))
 	mux.HandleFunc("POST /cases/{number}/{action}", a.agent(a.caseAction))
+	mux.HandleFunc("GET /cases/{number}/files/{id}", a.agent(a.attachment))
 	mux.HandleFunc("POST /cases/{number}/activities/{id}/complete", a.agent(a.completeActivity))
 	mux.HandleFunc("GET /queues", a.agent(a.queues))
 	mux.HandleFunc("POST /queues/{id}/pick", a.agent(a.pick))
 	mux.HandleFunc("GET /mail", a.agent(a.mailView))
 	mux.HandleFunc("GET /admin", a.admin(a.adminHome))
 	mux.HandleFunc("GET /admin/{area}", a.admin(a.adminList))
+	mux.HandleFunc("GET /admin/statuses", a.admin(a.statusesEditor))
+	mux.HandleFunc("POST /admin/statuses", a.admin(a.saveStatuses))
+	mux.HandleFunc("GET /admin/slas", a.admin(a.slaEditor))
+	mux.HandleFunc("POST /admin/slas/{op}", a.admin(a.saveSLA))
+	mux.HandleFunc("GET /admin/calendars", a.admin(a.calendarEditor))
+	mux.HandleFunc("POST /admin/calendars/{op}", a.admin(a.saveCalendar))
+	mux.HandleFunc("GET /admin/processes", a.admin(a.processEditor))
+	mux.HandleFunc("POST /admin/processes/{op}", a.admin(a.saveProcess))
+	mux.HandleFunc("GET /admin/templates", a.admin(a.templateList))
+	mux.HandleFunc("GET /admin/templates/edit", a.admin(a.templateEditor))
+	mux.HandleFunc("POST /admin/templates/{op}", a.admin(a.templateAction))
 	mux.HandleFunc("POST /admin/{area}/{op}", a.admin(a.adminSave))
 
 	mux.Handle("/portal/", http.StripPrefix("/portal", a.customer(portal)))
@@ -251,10 +272,12 @@ func (a *app) agent(h func(http.ResponseWriter, *http.Request, *request)) http.H
 		}
 		req := &request{app: a, s: s, desk: a.kit.Desk(tenant).As(casekit.Agent(s.ID))}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-			if err := r.ParseForm(); err != nil {
-				a.fail(w, r, http.StatusBadRequest, "The form could not be read.")
+			if status, err := readForm(w, r); err != nil {
+				a.fail(w, r, status, "The form could not be read: "+err.Error())
 				return
+			}
+			if r.MultipartForm != nil {
+				defer r.MultipartForm.RemoveAll()
 			}
 			if !a.csrfValid(r, s) {
 				a.fail(w, r, http.StatusForbidden, "This form has expired or did not come from this site. Please go back, reload the page and try again.")

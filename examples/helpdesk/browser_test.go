@@ -137,8 +137,9 @@ func (b *browser) save(name string) {
 // TestHelpdeskInABrowser runs the whole round trip of a case through the
 // pages only, in a real headless chromium, on SQLite (and on PostgreSQL
 // when CASEKIT_TEST_DATABASE_URL is set). With -update-screenshots it
-// writes docs/helpdesk-console.png, docs/helpdesk-case.png and
-// docs/helpdesk-portal.png.
+// writes docs/helpdesk-console.png, docs/helpdesk-case.png,
+// docs/helpdesk-portal.png and the others the README shows, among them
+// docs/helpdesk-statuses.png and docs/helpdesk-templates.png.
 func TestHelpdeskInABrowser(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		ctx := browsertest.Chromium(t, 1280, 900, 5*time.Minute)
@@ -380,8 +381,14 @@ func caseWork(t *testing.T, b *browser, screenshots bool) {
 	if screenshots {
 		b.open("/admin/lookups?kind=case_type")
 		b.save("helpdesk-admin.png")
+		b.open("/admin/statuses")
+		b.save("helpdesk-statuses.png")
+		b.open("/admin/templates/edit?name=message/case.resolved")
+		b.click("#preview-button")
+		b.save("helpdesk-templates.png")
 	}
-	narrow(t, b, caseURL, "/cases?status_flags=active", "/cases/new", "/admin/teams", "/admin/fields", "/queues")
+	narrow(t, b, caseURL, "/cases?status_flags=active", "/cases/new", "/admin/teams", "/admin/fields", "/queues",
+		"/admin/statuses", "/admin/slas", "/admin/calendars", "/admin/processes", "/admin/templates/edit?name=message/case.resolved")
 }
 
 // narrow opens each page 360 px wide, as on a phone, and fails when one

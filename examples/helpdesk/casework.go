@@ -345,6 +345,13 @@ type caseControls struct {
 	EditWas      map[string]string
 	CustomFields []casekit.CustomField
 	Priorities   []casekit.Lookup
+	// Processes are the tenant's processes, to start one; Process is the
+	// bar of the case's active one, nil without.
+	Processes []casekit.Process
+	Process   *processBar
+	// Uploads says whether replies and notes take files: the kit has a
+	// blob store.
+	Uploads bool
 	relations
 }
 
@@ -389,12 +396,16 @@ func (a *app) controls(r *http.Request, req *request, c *casekit.Case, forms map
 	if err := cc.relations.load(ctx, req.desk, c); err != nil {
 		return err
 	}
+	if err := cc.loadProcess(ctx, req.desk, c); err != nil {
+		return err
+	}
 	cc.EditWas = editValues(c, cc.CustomFields)
 	cc.EditForm = forms["edit"]
 	if cc.EditForm == nil {
 		cc.EditForm = &form{Values: cc.EditWas}
 	}
 	cc.Clocks = caseClocks(c, a.clock.Now())
+	cc.Uploads = a.kit.BlobStore() != nil
 	return nil
 }
 

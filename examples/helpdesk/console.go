@@ -298,6 +298,8 @@ var notices = map[string]string{
 	"tagged":           "The tag was added.", "untagged": "The tag was removed.", "watching": "The watcher was added.",
 	"unwatched": "The watcher was removed.", "linked": "The cases are linked.", "unlinked": "The link was removed.",
 	"merged": "The duplicate was merged into this case.", "revoked": "The portal link was revoked.",
+	"process-started": "The process is started.", "stage": "The case moved to another stage of its process.",
+	"process-stopped": "The process is stopped.",
 }
 
 func (a *app) loadCase(w http.ResponseWriter, r *http.Request, req *request) (*casekit.Case, bool) {
@@ -446,10 +448,16 @@ var actionFields = map[string][]string{
 	"escalate":   {"level", "agent", "team", "reason"},
 	"reclassify": {"type", "category", "service", "sla", "reason"},
 	"activity":   {"kind", "subject", "description", "due", "assignee_id", "notify_contact"},
-	"note":       {"subject", "body", "public"},
-	"reply":      {"body", "internal"},
+	"note":       {"subject", "body", "public", "files"},
+	"reply":      {"body", "internal", "files"},
 	"edit":       editFields,
 	"delete":     {"reason"},
+	// The process bar's: NextStage's errors name the case's fields, which
+	// the bar lists above its buttons.
+	"process-start": {"process"},
+	"process-next":  {},
+	"process-back":  {},
+	"process-stop":  {},
 }
 
 // caseAction runs one of the case page's forms.
@@ -529,14 +537,35 @@ func (a *app) caseAction(w http.ResponseWriter, r *http.Request, req *request) {
 		if err == nil {
 			_, err = d.AddActivity(ctx, c.ID, in)
 		}
-	case "note":
-		_, err = d.AddNote(ctx, c.ID, casekit.NewNote{Subject: v("subject"), Body: v("body"), Public: checked("public")})
-	case "reply":
-		_, err = d.PostMessage(ctx, c.ID, casekit.NewMessage{Direction: casekit.Outbound, Body: v("body"), Internal: checked("internal")})
+	case "note", "reply":
+		var ups []casekit.NewAttachment
+		if ups, err = upload(r, d, c); err == nil && action == "note" {
+			_, err = d.AddNote(ctx, c.ID, casekit.NewNote{Subject: v("subject"), Body: v("body"), Public: checked("public"), Attachments: ups})
+		} else if err == nil {
+			_, err = d.PostMessage(ctx, c.ID, casekit.NewMessage{Direction: casekit.Outbound, Body: v("body"), Internal: checked("internal"), Attachments: ups})
+		}
+		if err != nil && len(ups) > 0 {
+			// A refused post leaves no file behind.
+			if derr := d.DiscardUploads(context.WithoutCancel(ctx), c.ID, ups); derr != nil {
+				a.log.WarnContext(ctx, "helpdesk: discarding the files of a refused post", "case", c.Number, "err", derr)
+			}
+		}
 	case "edit":
 		done, err = a.editCase(r, req, c)
 	case "delete":
 		done, err = a.deleteCase(r, req, c)
+	case "process-start":
+		_, err = d.StartProcess(ctx, c.ID, v("process"))
+		done = "process-started"
+	case "process-next":
+		_, err = d.NextStage(ctx, c.ID)
+		done = "stage"
+	case "process-back":
+		_, err = d.PreviousStage(ctx, c.ID)
+		done = "stage"
+	case "process-stop":
+		_, err = d.StopProcess(ctx, c.ID)
+		done = "process-stopped"
 	}
 	if err != nil {
 		a.refused(w, r, req, c, action, fields, err)

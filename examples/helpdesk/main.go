@@ -28,6 +28,9 @@
 // people in itself names them in the header -trusted-proxy-header names.
 // Portal links (Desk.CreatePortalLink) open without an account.
 //
+// Replies and notes take files, kept with storage/fsblob in -files (by
+// default "files" in the -data directory).
+//
 // Notifications are rendered with package templates and listed at /mail; with -smtp they are mailed as well.
 // Kit.Run delivers them and fires the timers in the background. SIGINT or
 // SIGTERM shuts the server down gracefully.
@@ -45,12 +48,14 @@ import (
 	"net/textproto"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"casekit.dev/casekit"
 	"casekit.dev/notify/smtp"
+	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
 )
@@ -77,6 +82,7 @@ var errUsage = errors.New("usage")
 type config struct {
 	addr          string
 	data          string
+	files         string
 	postgres      string
 	prefix        string
 	smtp          string
@@ -102,6 +108,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to serve HTTP on")
 	fs.StringVar(&c.data, "data", "", "directory for the SQLite files (default: a new temporary directory, removed at exit)")
+	fs.StringVar(&c.files, "files", "", "directory for the files attached to replies and notes (default: files in the -data directory; with -postgres, a temporary directory removed at exit)")
 	fs.StringVar(&c.postgres, "postgres", "", "PostgreSQL `DSN` to use instead of SQLite, e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
 	fs.StringVar(&c.prefix, "prefix", postgres.DefaultPrefix, "prefix of the schemas made with -postgres")
 	fs.StringVar(&c.smtp, "smtp", "", "SMTP server `host:port` to mail every notification to as well (plain SMTP, no TLS: a local test server)")
@@ -177,7 +184,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	store, accounts, where, cleanup, err := openStore(ctx, c)
+	store, accounts, where, cleanup, err := openStore(ctx, &c)
 	if err != nil {
 		return err
 	}
@@ -186,6 +193,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return addAccount(ctx, accounts, ac, password, stdout)
 	}
 	fmt.Fprintln(stdout, "helpdesk: data in", where)
+	blobs, err := fsblob.New(c.files)
+	if err != nil {
+		return fmt.Errorf("cannot keep files in -files %s: %w", c.files, err)
+	}
+	fmt.Fprintln(stdout, "helpdesk: files in", c.files)
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -200,7 +212,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		deliver = n
 	}
-	app, err := newApp(ctx, appConfig{Store: store, Accounts: accounts, Logger: logger, BaseURL: "http://" + ln.Addr().String(), Deliver: deliver, Demo: c.demo,
+	app, err := newApp(ctx, appConfig{Store: store, Blobs: blobs, Accounts: accounts, Logger: logger, BaseURL: "http://" + ln.Addr().String(), Deliver: deliver, Demo: c.demo,
 		SecureCookies: c.secureCookies, ProxyHeader: c.proxyHeader, SessionIdle: c.sessionIdle, SessionMax: c.sessionMax})
 	if err != nil {
 		ln.Close()
@@ -245,9 +257,39 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // openStore opens PostgreSQL with -postgres, otherwise SQLite in -data or
 // in a new temporary directory that cleanup removes, and the accounts
-// beside it.
-func openStore(ctx context.Context, c config) (casekit.Store, *accountStore, string, func(), error) {
+// beside it. Without -files, the files go to "files" in that directory,
+// or with -postgres to a temporary directory cleanup removes.
+func openStore(ctx context.Context, c *config) (casekit.Store, *accountStore, string, func(), error) {
 	if c.postgres != "" {
+		s, accounts, where, cleanup, err := openPostgres(ctx, c)
+		if err != nil || c.files != "" {
+			return s, accounts, where, cleanup, err
+		}
+		tmp, err := os.MkdirTemp("", "helpdesk-files-")
+		if err != nil {
+			cleanup()
+			return nil, nil, "", nil, err
+		}
+		c.files = tmp
+		return s, accounts, where, func() { cleanup(); os.RemoveAll(tmp) }, nil
+	}
+	dir, temp := c.data, false
+	if dir == "" {
+		d, err := os.MkdirTemp("", "helpdesk-")
+		if err != nil {
+			return nil, nil, "", nil, err
+		}
+		dir, temp = d, true
+	}
+	if c.files == "" {
+		c.files = filepath.Join(dir, "files")
+	}
+	return openSQLite(ctx, dir, temp)
+}
+
+// openPostgres opens the store and the accounts on -postgres.
+func openPostgres(ctx context.Context, c *config) (casekit.Store, *accountStore, string, func(), error) {
+	{
 		openCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
 		s, err := postgres.Open(openCtx, c.postgres, postgres.WithPrefix(c.prefix))
@@ -261,14 +303,11 @@ func openStore(ctx context.Context, c config) (casekit.Store, *accountStore, str
 		}
 		return s, accounts, "PostgreSQL (schemas " + s.Prefix() + "*)", func() { s.Close() }, nil
 	}
-	dir, temp := c.data, false
-	if dir == "" {
-		d, err := os.MkdirTemp("", "helpdesk-")
-		if err != nil {
-			return nil, nil, "", nil, err
-		}
-		dir, temp = d, true
-	}
+}
+
+// openSQLite opens the store and the accounts in dir, which cleanup
+// removes when it is temporary.
+func openSQLite(ctx context.Context, dir string, temp bool) (casekit.Store, *accountStore, string, func(), error) {
 	removeTemp := func() {
 		if temp {
 			os.RemoveAll(dir)

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -20,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"casekit.dev/casekit"
+	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/sqlite"
 )
 
@@ -57,7 +59,11 @@ func startApp(t *testing.T, store casekit.Store, accounts *accountStore, demo bo
 			t.Fatal(err)
 		}
 	}
-	cfg := appConfig{Store: store, Accounts: accounts, Logger: slog.New(slog.DiscardHandler), Demo: demo, PollInterval: 50 * time.Millisecond}
+	blobs, err := fsblob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := appConfig{Store: store, Blobs: blobs, Accounts: accounts, Logger: slog.New(slog.DiscardHandler), Demo: demo, PollInterval: 50 * time.Millisecond}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -132,6 +138,7 @@ func (c *client) get(path string) (int, string) {
 func (c *client) post(path string, form url.Values) (int, string, http.Header) {
 	c.t.Helper()
 	if _, ok := form["csrf"]; !ok {
+		form = maps.Clone(form) // the caller's form stays as it was, for posting again
 		form.Set("csrf", c.csrf)
 	}
 	req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))

@@ -77,6 +77,7 @@ func (a *app) parsePages() error {
 			return customData{prefix, defs, f}
 		},
 		"selected": func(cur, v string) bool { return cur == v },
+		"files":    func(number int64, atts []casekit.Attachment) filesData { return filesData{number, atts} },
 		"in": func(list []string, v string) bool {
 			for _, s := range list {
 				if s == v {
@@ -140,6 +141,13 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, name st
 type fieldData struct {
 	ID, Name, Label string
 	Form            *form
+}
+
+// filesData is what the "files" template, a message's or note's
+// attachments, is given.
+type filesData struct {
+	Number int64
+	Files  []casekit.Attachment
 }
 
 // customData is what the "custom" template, the custom fields of a

@@ -61,7 +61,7 @@ type Event struct {
 // record. Customers may not read history.
 func (d *Desk) History(ctx context.Context, id string) ([]Event, error) {
 	return runValue(d, ctx, "history", staffRead, func(c *cmd) (out []Event, err error) {
-		if id == "" { // not the tenant-level events: see ConfigHistory
+		if id == "" { // not the tenant-level events: see Config.History
 			return nil, fmt.Errorf("case %q: %w", id, ErrNotFound)
 		}
 		evs, err := c.tx.Events(c.ctx, id)

@@ -64,7 +64,7 @@ type InboundResult struct {
 	SkippedAttachments []string
 }
 
-// InboundMail is a mail as a receiving server hands it to Desk.InboundMail.
+// InboundMail is a mail as a receiving server hands it to Desk.Inbound.
 type InboundMail struct {
 	// Raw is the mail in RFC 5322 form.
 	Raw []byte

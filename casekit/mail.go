@@ -14,7 +14,7 @@ import (
 
 // MailSettings say how a tenant converses by e-mail: where replies go,
 // which addresses are its own, which mailbox feeds which queue and when a
-// new case is acknowledged. Desk.UpdateMailSettings replaces them.
+// new case is acknowledged. Config.SaveMailSettings replaces them.
 type MailSettings struct {
 	// Address is the tenant's support address, e.g. "help@acme.example":
 	// mail from it is never taken in, and the default reply addresses are

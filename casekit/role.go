@@ -52,7 +52,7 @@ const DefaultRole = RoleAgent
 
 // Role is a named set of permissions an agent holds in a tenant. Besides
 // the built-in ones (BuiltInRoles), a tenant may define its own with
-// Desk.SaveRole.
+// Config.SaveRole.
 type Role struct {
 	Key         string       `json:"key" validate:"required,key"`
 	Name        string       `json:"name" validate:"required,max=200"`

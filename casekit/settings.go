@@ -21,11 +21,11 @@ type Settings struct {
 	FirstReminderDays  int `json:"first_reminder_days" validate:"min=0,max=365"`
 	SecondReminderDays int `json:"second_reminder_days" validate:"min=0,max=365"`
 	// MaxAttachmentBytes bounds the size of one attachment (Desk.Upload);
-	// UpdateSettings and CreateTenant read 0 as DefaultMaxAttachmentBytes.
+	// SaveSettings and CreateTenant read 0 as DefaultMaxAttachmentBytes.
 	MaxAttachmentBytes int64 `json:"max_attachment_bytes" validate:"min=1,max=1073741824"`
 	// AttachmentTypes are the media types an attachment may have, such as
 	// "application/pdf", or "image/*" for every image type;
-	// UpdateSettings and CreateTenant read nil as DefaultAttachmentTypes (an empty list
+	// SaveSettings and CreateTenant read nil as DefaultAttachmentTypes (an empty list
 	// allows none).
 	AttachmentTypes []string `json:"attachment_types" validate:"max=100,dive,mediatype"`
 	// PublicTags are the tags a customer may see on their cases and

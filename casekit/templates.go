@@ -41,7 +41,7 @@ type TemplateEngine interface {
 
 // WithTemplates makes the kit render every notification with e before it
 // reaches the Notifier (in Notification.Rendered), using the tenant's
-// template overrides, and lets tenants save overrides (Desk.SaveTemplate),
+// template overrides, and lets tenants save overrides (Config.SaveTemplateOverride),
 // which e checks first. A notification that fails to render is retried
 // and then dead-lettered like a failed delivery, with the reason recorded.
 func WithTemplates(e TemplateEngine) Option { return func(k *Kit) { k.templates = e } }
@@ -72,7 +72,7 @@ func (cf *Config) TemplateSources(ctx context.Context) (map[string]string, error
 // field "source" naming the line, and nothing is saved.
 //
 // The check renders, which may take the engine's whole time limit, so it
-// runs outside any transaction: SaveTemplate reads the other overrides,
+// runs outside any transaction: SaveTemplateOverride reads the other overrides,
 // checks, then saves in a transaction that first makes sure the other
 // overrides are still the ones checked with (checking again if another
 // save changed them meanwhile, a few times, then ErrConflict).
@@ -129,7 +129,7 @@ func (cf *Config) SaveTemplateOverride(ctx context.Context, name, source string)
 	return fail(fmt.Errorf("the other templates kept changing while this one was checked: %w", ErrConflict))
 }
 
-// saveTemplateTries bounds how often SaveTemplate checks again because
+// saveTemplateTries bounds how often SaveTemplateOverride checks again because
 // another save changed the templates its check rendered with.
 const saveTemplateTries = 3
 

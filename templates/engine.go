@@ -3,7 +3,7 @@
 // text/template sources with sprig's functions, in a sandbox.
 //
 // The default templates are embedded; each tenant may override any of
-// them by name (casekit.Desk.SaveTemplate), and an override is checked
+// them by name (casekit.Config.SaveTemplateOverride), and an override is checked
 // before it is saved: it must parse, use only the allowed Functions and
 // render against sample data. The sandbox keeps a template from reading
 // the host (no env, expandenv, clock, randomness, files or network) and

@@ -398,7 +398,7 @@ func (e *Env) tenantState(t testing.TB) tenantState {
 }
 
 // tenantEvents returns the tenant-level events (those about no case) as
-// Desk.ConfigHistory gives them to an agent.
+// Config.History gives them to an agent.
 func (e *Env) tenantEvents(t testing.TB) []casekit.Event {
 	t.Helper()
 	evs, err := e.Agent().Config().History(t.Context())

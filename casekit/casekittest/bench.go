@@ -24,7 +24,7 @@ import (
 //	each queuing one notification, while Kit.Run delivers; reports the
 //	pace reached and the lag from the command to the delivery at p50 and
 //	p99 (run with -benchtime 2500x for 5 seconds).
-//	Inbound: b.N realistic 20 KB mails through Desk.InboundMail, half of
+//	Inbound: b.N realistic 20 KB mails through Desk.Inbound, half of
 //	them replies; reports mails/s, p50 and p95 (run with -benchtime 1000x).
 //	InboundLargest: the largest mail allowed, with three attachments;
 //	reports the heap's peak (run with -benchtime 3x).

@@ -16,10 +16,10 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 			at := e.Tick()
 			s := casekit.Settings{DefaultPriority: "high", AutoCloseDays: 14, PublicTags: []string{"billing", "outage"}}
 			must(t, e.Agent().Config().SaveSettings(ctx, s), "SaveSettings")
-			wantEqual(t, filled(s), try(e.Agent().Config().Settings(ctx)).get(t), "Settings after UpdateSettings")
+			wantEqual(t, filled(s), try(e.Agent().Config().Settings(ctx)).get(t), "Settings after SaveSettings")
 			evs := e.tenantEvents(t)
 			if len(evs) != 1 {
-				t.Fatalf("tenant events after UpdateSettings: %v, want one settings.changed", types(evs))
+				t.Fatalf("tenant events after SaveSettings: %v, want one settings.changed", types(evs))
 			}
 			ev := evs[0]
 			wantEvent(t, ev, casekit.EventSettingsChanged, casekit.Agent(AgentID), at)
@@ -33,7 +33,7 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 		{"UpdateSettings with the same settings records nothing", func(t *testing.T, e *Env) {
 			must(t, e.Agent().Config().SaveSettings(t.Context(), casekit.DefaultSettings()), "SaveSettings")
 			if evs := e.tenantEvents(t); len(evs) != 0 {
-				t.Errorf("tenant events after a no-op UpdateSettings: %v, want none", types(evs))
+				t.Errorf("tenant events after a no-op SaveSettings: %v, want none", types(evs))
 			}
 		}},
 		{"auto-close can be switched off", func(t *testing.T, e *Env) {
@@ -59,7 +59,7 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 			} {
 				wantInvalid(t, e.Agent().Config().SaveSettings(ctx, tc.s), tc.name, tc.field)
 			}
-			wantEqual(t, before, e.tenantState(t), "tenant configuration after refused UpdateSettings")
+			wantEqual(t, before, e.tenantState(t), "tenant configuration after refused SaveSettings")
 		}},
 		{"SetStatuses replaces statuses and transitions", func(t *testing.T, e *Env) {
 			ctx := t.Context()
@@ -72,13 +72,13 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 			)
 			at := e.Tick()
 			must(t, e.Agent().Config().ReplaceStatuses(ctx, statuses, transitions), "ReplaceStatuses")
-			wantEqual(t, statuses, try(e.Agent().Config().Statuses(ctx)).get(t), "Statuses after SetStatuses")
+			wantEqual(t, statuses, try(e.Agent().Config().Statuses(ctx)).get(t), "Statuses after ReplaceStatuses")
 			if got := try(e.Agent().Config().Transitions(ctx)).get(t); !sameSet(transitionKeys(got), transitionKeys(transitions)) {
-				t.Errorf("Transitions after SetStatuses = %v, want %v", transitionKeys(got), transitionKeys(transitions))
+				t.Errorf("Transitions after ReplaceStatuses = %v, want %v", transitionKeys(got), transitionKeys(transitions))
 			}
 			evs := e.tenantEvents(t)
 			if len(evs) != 1 {
-				t.Fatalf("tenant events after SetStatuses: %v, want one statuses.changed", types(evs))
+				t.Fatalf("tenant events after ReplaceStatuses: %v, want one statuses.changed", types(evs))
 			}
 			wantEvent(t, evs[0], casekit.EventStatusesChanged, casekit.Agent(AgentID), at)
 			if l, _ := stringList(evs[0].Data["statuses"]); len(l) != len(statuses) || !slices.Contains(l, "on_hold") {
@@ -134,7 +134,7 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 			} {
 				wantInvalid(t, e.Agent().Config().ReplaceStatuses(t.Context(), tc.statuses, tc.ts), tc.name, tc.field)
 			}
-			wantEqual(t, before, e.tenantState(t), "tenant configuration after refused SetStatuses")
+			wantEqual(t, before, e.tenantState(t), "tenant configuration after refused ReplaceStatuses")
 		}},
 		{"SetStatuses refuses to remove a status a case is in", func(t *testing.T, e *Env) {
 			ctx := t.Context()
@@ -153,7 +153,7 @@ func testConfig(t *testing.T, newStore StoreFactory) {
 			}
 			before := e.tenantState(t)
 			wantRule(t, e.Agent().Config().ReplaceStatuses(ctx, statuses, ts), "SetStatuses without a status in use", "statuses", "in_use")
-			wantEqual(t, before, e.tenantState(t), "tenant configuration after the refused SetStatuses")
+			wantEqual(t, before, e.tenantState(t), "tenant configuration after the refused ReplaceStatuses")
 			// Once no case is in it, the status can go.
 			e.into(t, c, casekit.StatusInProgress)
 			must(t, e.Agent().Config().ReplaceStatuses(ctx, statuses, ts), "SetStatuses without a status no case is in")

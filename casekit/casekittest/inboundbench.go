@@ -35,7 +35,7 @@ func realisticMail(i int, to string) []byte {
 }
 
 // benchmarkInbound takes b.N realistic 20 KB mails through
-// Desk.InboundMail, one at a time, every other one a reply to one of 50
+// Desk.Inbound, one at a time, every other one a reply to one of 50
 // cases by its reply address; reports mails/s and the latency at p50 and
 // p95.
 func benchmarkInbound(b *testing.B, store casekit.Store) {

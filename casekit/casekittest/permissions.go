@@ -90,7 +90,7 @@ func (e *Env) runCommands(t *testing.T, d *casekit.Desk, customer, who string, w
 }
 
 func testPermissions(t *testing.T, newStore StoreFactory) {
-	// A template engine, for SaveTemplate to succeed where it may.
+	// A template engine, for SaveTemplateOverride to succeed where it may.
 	engine := casekit.WithTemplates(templates.New())
 	runEnvTests(t, newStore, roleMatrix(), engine)
 	runEnvTests(t, newStore, []envTest{

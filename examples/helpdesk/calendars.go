@@ -90,7 +90,7 @@ func (a *app) calendarEditor(w http.ResponseWriter, r *http.Request, req *reques
 // showCalendars renders the calendar editor; refused, when not nil, is
 // the form whose save or delete was refused (key "" for the new one).
 func (a *app) showCalendars(w http.ResponseWriter, r *http.Request, req *request, status int, key string, refused *form) {
-	cals, err := req.desk.Calendars(r.Context())
+	cals, err := req.desk.Config().Calendars(r.Context())
 	a.showItems(w, r, req, itemsView{page: "calendars", title: "Business calendars", status: status, key: key, refused: refused,
 		saved: rowsOf(cals, calendarValues), keyField: "id",
 		blank: map[string]string{"time_zone": "UTC", "hours": "Mon 09:00-17:00\nTue 09:00-17:00\nWed 09:00-17:00\nThu 09:00-17:00\nFri 09:00-17:00"}}, err)
@@ -106,9 +106,9 @@ func (a *app) saveCalendar(w http.ResponseWriter, r *http.Request, req *request)
 			if err != nil {
 				return err
 			}
-			return req.desk.SaveCalendar(ctx, c)
+			return req.desk.Config().SaveCalendar(ctx, c)
 		},
-		del: func(key string) error { return req.desk.DeleteCalendar(ctx, key) },
+		del: func(key string) error { return req.desk.Config().DeleteCalendar(ctx, key) },
 		rewrite: func(fe casekit.FieldError) casekit.FieldError {
 			if m := listField.FindStringSubmatch(fe.Field); m != nil {
 				n, _ := strconv.Atoi(m[2])

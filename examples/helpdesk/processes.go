@@ -57,7 +57,7 @@ func (a *app) processEditor(w http.ResponseWriter, r *http.Request, req *request
 // showProcesses renders the process editor; refused, when not nil, is
 // the form whose save or delete was refused (key "" for the new one).
 func (a *app) showProcesses(w http.ResponseWriter, r *http.Request, req *request, status int, key string, refused *form) {
-	ps, err := req.desk.Processes(r.Context())
+	ps, err := req.desk.Config().Processes(r.Context())
 	a.showItems(w, r, req, itemsView{page: "processes", title: "Processes", status: status, key: key, refused: refused,
 		saved: rowsOf(ps, processValues), keyField: "key", blank: map[string]string{}}, err)
 }
@@ -67,8 +67,8 @@ func (a *app) showProcesses(w http.ResponseWriter, r *http.Request, req *request
 func (a *app) saveProcess(w http.ResponseWriter, r *http.Request, req *request) {
 	ctx := r.Context()
 	a.editItem(w, r, itemEdit{path: "/admin/processes", fields: processFields,
-		save: func(v url.Values) error { return req.desk.SaveProcess(ctx, processFromForm(v)) },
-		del:  func(key string) error { return req.desk.DeleteProcess(ctx, key) },
+		save: func(v url.Values) error { return req.desk.Config().SaveProcess(ctx, processFromForm(v)) },
+		del:  func(key string) error { return req.desk.Config().DeleteProcess(ctx, key) },
 		rewrite: func(fe casekit.FieldError) casekit.FieldError {
 			if m := stageField.FindStringSubmatch(fe.Field); m != nil {
 				n, _ := strconv.Atoi(m[1])
@@ -103,7 +103,7 @@ type stageView struct {
 // loadProcess fills the case page's process bar, or the processes it
 // may start.
 func (cc *caseControls) loadProcess(ctx context.Context, d *casekit.Desk, c *casekit.Case) error {
-	ps, err := d.Processes(ctx)
+	ps, err := d.Config().Processes(ctx)
 	if err != nil {
 		return err
 	}

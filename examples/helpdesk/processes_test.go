@@ -29,7 +29,7 @@ func TestProcessesAndTheProcessBar(t *testing.T) {
 			[]string{`id="process-0-key" name="key" value="x y" aria-invalid="true"`}},
 		{"/admin/processes/save", onboarding, http.StatusSeeOther, []string{"Saved.", "qualify | Qualify | contact.phone, type\ndone | Done | </textarea>"}},
 	})
-	if ps, _ := d.Processes(ctx); len(ps) != 1 || len(ps[0].Stages) != 2 || len(ps[0].Stages[0].Required) != 2 {
+	if ps, _ := d.Config().Processes(ctx); len(ps) != 1 || len(ps[0].Stages) != 2 || len(ps[0].Stages[0].Required) != 2 {
 		t.Fatalf("processes %+v", ps)
 	}
 

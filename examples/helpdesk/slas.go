@@ -134,9 +134,9 @@ func (a *app) showSLAs(w http.ResponseWriter, r *http.Request, req *request, sta
 			err = f()
 		}
 	}
-	load(func() (e error) { p.SLAs, e = req.desk.SLAs(ctx); return })
-	load(func() (e error) { p.Calendars, e = req.desk.Calendars(ctx); return })
-	load(func() (e error) { p.Priorities, e = req.desk.Lookups(ctx, casekit.LookupPriority); return })
+	load(func() (e error) { p.SLAs, e = req.desk.Config().SLAs(ctx); return })
+	load(func() (e error) { p.Calendars, e = req.desk.Config().Calendars(ctx); return })
+	load(func() (e error) { p.Priorities, e = req.desk.Config().Lookups(ctx, casekit.LookupPriority); return })
 	if err != nil {
 		a.internal(w, r, err)
 		return
@@ -208,7 +208,7 @@ func (a *app) deadlinePreview(q url.Values, p *slasPage) *form {
 // are shown on its priority's fields.
 func (a *app) saveSLA(w http.ResponseWriter, r *http.Request, req *request) {
 	ctx := r.Context()
-	prios, err := req.desk.Lookups(ctx, casekit.LookupPriority)
+	prios, err := req.desk.Config().Lookups(ctx, casekit.LookupPriority)
 	if err != nil {
 		a.internal(w, r, err)
 		return
@@ -224,9 +224,9 @@ func (a *app) saveSLA(w http.ResponseWriter, r *http.Request, req *request) {
 			if targets = prios; err != nil {
 				return err
 			}
-			return req.desk.SaveSLA(ctx, s)
+			return req.desk.Config().SaveSLA(ctx, s)
 		},
-		del: func(key string) error { return req.desk.DeleteSLA(ctx, key) },
+		del: func(key string) error { return req.desk.Config().DeleteSLA(ctx, key) },
 		rewrite: func(fe casekit.FieldError) casekit.FieldError {
 			if m := targetField.FindStringSubmatch(fe.Field); m != nil {
 				if i, _ := strconv.Atoi(m[1]); i < len(targets) {

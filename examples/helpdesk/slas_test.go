@@ -68,7 +68,7 @@ func TestSLAAndCalendarEditors(t *testing.T) {
 		{"/admin/calendars/save", berlin, http.StatusSeeOther, []string{"Saved.", "Wed 09:00-17:00"}},
 		{"/admin/calendars/nothing", berlin, http.StatusNotFound, nil},
 	})
-	if cals, _ := d.Calendars(ctx); len(cals) != 1 || len(cals[0].Hours) != 5 || cals[0].Hours[2].Day != time.Wednesday {
+	if cals, _ := d.Config().Calendars(ctx); len(cals) != 1 || len(cals[0].Hours) != 5 || cals[0].Hours[2].Day != time.Wednesday {
 		t.Fatalf("calendars %+v", cals)
 	}
 
@@ -84,7 +84,7 @@ func TestSLAAndCalendarEditors(t *testing.T) {
 		{"/admin/slas/delete", url.Values{"row": {"standard"}}, http.StatusConflict, []string{"still in use"}},
 		{"/admin/calendars/delete", url.Values{"row": {"berlin"}}, http.StatusConflict, []string{"still in use"}},
 	})
-	if s, _ := d.SLAs(ctx); len(s) != 2 || s[0].ID != "office" || s[0].WarnBefore != 30*time.Minute || len(s[0].Targets) != 1 {
+	if s, _ := d.Config().SLAs(ctx); len(s) != 2 || s[0].ID != "office" || s[0].WarnBefore != 30*time.Minute || len(s[0].Targets) != 1 {
 		t.Fatalf("SLAs %+v", s)
 	}
 
@@ -108,8 +108,8 @@ func TestSLAAndCalendarEditors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cal, _ := d.Calendars(ctx)
-	sla, _ := d.SLAs(ctx)
+	cal, _ := d.Config().Calendars(ctx)
+	sla, _ := d.Config().SLAs(ctx)
 	resp, res, _, err := sla[0].Deadlines(&cal[0], "high", c.CreatedAt)
 	if err != nil || !resp.Truncate(time.Microsecond).Equal(*c.ResponseDue) || !res.Truncate(time.Microsecond).Equal(*c.ResolutionDue) {
 		t.Fatalf("SLA.Deadlines %v, %v (%v); the case is due %v, %v", resp, res, err, c.ResponseDue, c.ResolutionDue)

@@ -16,7 +16,7 @@ import (
 
 // The helpdesk receives mail with an SMTP server of its own
 // (emersion/go-smtp, -smtp-listen): each mail it takes is handed to
-// casekit's Desk.InboundMail, with the envelope recipient as the mailbox
+// casekit's Desk.Inbound, with the envelope recipient as the mailbox
 // it arrived at. In production it would sit behind the organisation's
 // MTA, which checks the sender (SPF, DKIM, DMARC) before relaying here.
 
@@ -30,7 +30,7 @@ type mailIn struct {
 const inboundTimeout = 30 * time.Second
 
 // serveMail receives mail on l until it is closed, handing each mail to
-// the tenant's Desk.InboundMail. The returned function stops the server.
+// the tenant's Desk.Inbound. The returned function stops the server.
 func serveMail(l net.Listener, kit *casekit.Kit, log *slog.Logger) (stop func()) {
 	srv := gosmtp.NewServer(&mailIn{kit: kit, log: log})
 	srv.Domain = "acme.example"
@@ -66,7 +66,7 @@ func (s *mailInSession) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 	return nil
 }
 
-// Data implements gosmtp.Session: the mail goes to Desk.InboundMail as
+// Data implements gosmtp.Session: the mail goes to Desk.Inbound as
 // received at its first envelope recipient. Refused mail is answered
 // with a permanent error, so the sender's server bounces it; a failure
 // of ours with a temporary one, so it is sent again.

@@ -53,12 +53,12 @@ func transitionValue(from, to string) string { return from + ">" + to }
 
 func (a *app) statusesEditor(w http.ResponseWriter, r *http.Request, req *request) {
 	ctx := r.Context()
-	list, err := req.desk.Statuses(ctx)
+	list, err := req.desk.Config().Statuses(ctx)
 	if err != nil {
 		a.internal(w, r, err)
 		return
 	}
-	ts, err := req.desk.Transitions(ctx)
+	ts, err := req.desk.Config().Transitions(ctx)
 	if err != nil {
 		a.internal(w, r, err)
 		return
@@ -105,7 +105,7 @@ func flagsOf(s *casekit.Status) []*bool {
 }
 
 // saveStatuses reads the editor's rows and ticked transitions and gives
-// them to Desk.SetStatuses in one go; a refusal shows the table as it
+// them to Config.ReplaceStatuses in one go; a refusal shows the table as it
 // was posted with the library's errors next to the rows and columns
 // they are about, and changes nothing.
 func (a *app) saveStatuses(w http.ResponseWriter, r *http.Request, req *request) {
@@ -158,7 +158,7 @@ func (a *app) saveStatuses(w http.ResponseWriter, r *http.Request, req *request)
 	if len(orderErrs) > 0 {
 		err = &casekit.ValidationError{Fields: orderErrs}
 	} else {
-		err = req.desk.SetStatuses(r.Context(), statuses, ts)
+		err = req.desk.Config().ReplaceStatuses(r.Context(), statuses, ts)
 	}
 	var ve *casekit.ValidationError
 	switch {

@@ -35,7 +35,7 @@ func statusForm(statuses []casekit.Status, ts []casekit.Transition) url.Values {
 	return v
 }
 
-// The status editor saves what SetStatuses takes; what it refuses comes
+// The status editor saves what ReplaceStatuses takes; what it refuses comes
 // back as typed with the library's errors next to the rows, columns and
 // matrix they are about, and nothing changes.
 func TestStatusEditor(t *testing.T) {
@@ -53,8 +53,8 @@ func TestStatusEditor(t *testing.T) {
 			t.Fatalf("the editor lacks %q:\n%s", want, page)
 		}
 	}
-	before, _ := d.Statuses(ctx)
-	beforeTs, _ := d.Transitions(ctx)
+	before, _ := d.Config().Statuses(ctx)
+	beforeTs, _ := d.Config().Transitions(ctx)
 	def, defTs := casekit.DefaultStatuses(), casekit.DefaultTransitions()
 	refusals := []struct {
 		name string
@@ -104,10 +104,10 @@ func TestStatusEditor(t *testing.T) {
 				t.Errorf("%s: the page lacks %q:\n%s", r.name, want, page)
 			}
 		}
-		if now, _ := d.Statuses(ctx); !reflect.DeepEqual(now, before) {
+		if now, _ := d.Config().Statuses(ctx); !reflect.DeepEqual(now, before) {
 			t.Fatalf("%s changed the statuses: %+v", r.name, now)
 		}
-		if now, _ := d.Transitions(ctx); len(now) != len(beforeTs) {
+		if now, _ := d.Config().Transitions(ctx); len(now) != len(beforeTs) {
 			t.Fatalf("%s changed the transitions: %+v", r.name, now)
 		}
 	}
@@ -129,28 +129,28 @@ func TestStatusEditor(t *testing.T) {
 	if _, page := ava.get("/admin/statuses?done=saved"); !strings.Contains(page, `aria-label="In progress to On hold">`) || !strings.Contains(page, "Saved.") {
 		t.Fatalf("the matrix does not offer On hold:\n%s", page)
 	}
-	statuses, _ := d.Statuses(ctx)
+	statuses, _ := d.Config().Statuses(ctx)
 	v = statusForm(statuses, append(defTs, casekit.Transition{From: "in_progress", To: "on_hold"}, casekit.Transition{From: "on_hold", To: "in_progress"}))
 	if status, page, _ := ava.post("/admin/statuses", v); status != http.StatusSeeOther {
 		t.Fatalf("ticking On hold's transitions: %d\n%s", status, page)
 	}
-	ts, _ := d.Transitions(ctx)
+	ts, _ := d.Config().Transitions(ctx)
 	if len(ts) != len(defTs)+2 {
 		t.Fatalf("transitions %+v, want the default and On hold's two", ts)
 	}
-	if s, _ := d.Statuses(ctx); len(s) != 8 || s[3].Key != "on_hold" || !s[3].Paused || s[3].Order != 35 {
+	if s, _ := d.Config().Statuses(ctx); len(s) != 8 || s[3].Key != "on_hold" || !s[3].Paused || s[3].Order != 35 {
 		t.Fatalf("statuses %+v", s)
 	}
-	statuses, _ = d.Statuses(ctx)
+	statuses, _ = d.Config().Statuses(ctx)
 	v = statusForm(statuses, ts)
 	v.Set("s3.remove", "on")
 	if status, page, _ := ava.post("/admin/statuses", v); status != http.StatusSeeOther {
 		t.Fatalf("removing On hold: %d\n%s", status, page)
 	}
-	if s, _ := d.Statuses(ctx); len(s) != 7 {
+	if s, _ := d.Config().Statuses(ctx); len(s) != 7 {
 		t.Fatalf("statuses after removing On hold %+v", s)
 	}
-	if ts, _ := d.Transitions(ctx); len(ts) != len(defTs) {
+	if ts, _ := d.Config().Transitions(ctx); len(ts) != len(defTs) {
 		t.Fatalf("transitions after removing On hold %+v", ts)
 	}
 }

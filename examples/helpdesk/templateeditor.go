@@ -43,7 +43,7 @@ type templateEditPage struct {
 }
 
 func (a *app) templateList(w http.ResponseWriter, r *http.Request, req *request) {
-	overrides, err := req.desk.Templates(r.Context())
+	overrides, err := req.desk.Config().TemplateOverrides(r.Context())
 	if err != nil {
 		a.internal(w, r, err)
 		return
@@ -86,7 +86,7 @@ func (a *app) templateEditor(w http.ResponseWriter, r *http.Request, req *reques
 	if !a.templateName(w, r, name) {
 		return
 	}
-	over, err := req.desk.TemplateSources(r.Context())
+	over, err := req.desk.Config().TemplateSources(r.Context())
 	if err != nil {
 		a.internal(w, r, err)
 		return
@@ -120,7 +120,7 @@ var templateLine = regexp.MustCompile(`template (\S+), line (\d+):`)
 // templateAction previews, saves or reverts a template. A preview renders
 // the source as typed with the tenant's other overrides against sample
 // data, in the engine's sandbox, and changes nothing; a save goes
-// through Desk.SaveTemplate, which checks the same way; a revert deletes
+// through Config.SaveTemplateOverride, which checks the same way; a revert deletes
 // the override. A source that fails comes back as typed with the error
 // and its line highlighted.
 func (a *app) templateAction(w http.ResponseWriter, r *http.Request, req *request) {
@@ -132,13 +132,13 @@ func (a *app) templateAction(w http.ResponseWriter, r *http.Request, req *reques
 	switch r.PathValue("op") {
 	case "preview":
 	case "save":
-		_, err = req.desk.SaveTemplate(ctx, name, source)
+		_, err = req.desk.Config().SaveTemplateOverride(ctx, name, source)
 		if err == nil {
 			http.Redirect(w, r, "/admin/templates/edit?done=saved&name="+url.QueryEscape(name), http.StatusSeeOther)
 			return
 		}
 	case "revert":
-		err = req.desk.DeleteTemplate(ctx, name)
+		err = req.desk.Config().DeleteTemplateOverride(ctx, name)
 		if err == nil || errors.Is(err, casekit.ErrNotFound) {
 			http.Redirect(w, r, "/admin/templates/edit?done=reverted&name="+url.QueryEscape(name), http.StatusSeeOther)
 			return
@@ -156,7 +156,7 @@ func (a *app) templateAction(w http.ResponseWriter, r *http.Request, req *reques
 		a.internal(w, r, err)
 		return
 	}
-	over, oerr := req.desk.TemplateSources(ctx)
+	over, oerr := req.desk.Config().TemplateSources(ctx)
 	if oerr != nil {
 		a.internal(w, r, oerr)
 		return

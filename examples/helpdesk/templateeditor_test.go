@@ -12,7 +12,7 @@ import (
 
 // The template editor lists the templates, previews what was typed
 // against sample data without saving it, highlights the line of one that
-// fails, saves through Desk.SaveTemplate and reverts to the default.
+// fails, saves through Config.SaveTemplateOverride and reverts to the default.
 func TestTemplateEditor(t *testing.T) {
 	a, srv := testApp(t, false)
 	ctx := context.Background()
@@ -40,7 +40,7 @@ func TestTemplateEditor(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(page, `<span id="preview-subject">Solved: Printer &lt;b&gt;on fire`) || !strings.Contains(page, `id="preview-html"`) {
 		t.Fatalf("preview: %d\n%s", status, page)
 	}
-	if over, _ := d.TemplateSources(ctx); over[name] != "" {
+	if over, _ := d.Config().TemplateSources(ctx); over[name] != "" {
 		t.Fatal("the preview saved the template")
 	}
 	bad := "{{define \"subject\"}}x{{end}}\n{{define \"body.text\"}}\n\n{{.Case.Nope}}{{end}}"
@@ -51,7 +51,7 @@ func TestTemplateEditor(t *testing.T) {
 			t.Fatalf("%s of a template that fails on line 4: %d\n%s", op, status, page)
 		}
 	}
-	if over, _ := d.TemplateSources(ctx); over[name] != "" {
+	if over, _ := d.Config().TemplateSources(ctx); over[name] != "" {
 		t.Fatal("a refused template was saved")
 	}
 	posts(t, ava, []step{
@@ -59,11 +59,11 @@ func TestTemplateEditor(t *testing.T) {
 		{"/admin/templates/nothing", url.Values{"name": {name}}, http.StatusNotFound, nil},
 		{"/admin/templates/save", url.Values{"name": {"message/nope"}, "source": {good}}, http.StatusNotFound, nil},
 	})
-	if over, _ := d.TemplateSources(ctx); over[name] != good {
+	if over, _ := d.Config().TemplateSources(ctx); over[name] != good {
 		t.Fatalf("saved %q", over[name])
 	}
 	posts(t, ava, []step{{"/admin/templates/revert", url.Values{"name": {name}}, http.StatusSeeOther, []string{"back to the default", `<span class="badge">default</span>`}}})
-	if over, _ := d.TemplateSources(ctx); over[name] != "" {
+	if over, _ := d.Config().TemplateSources(ctx); over[name] != "" {
 		t.Fatal("the revert left the override")
 	}
 	// The portal's pages preview as whole pages.

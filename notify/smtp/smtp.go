@@ -11,7 +11,7 @@
 //	References:  that mail and the thread ID, so the mails of one case
 //	             thread: <case-<reply token>@Domain> for a customer or
 //	             watcher, a secret that lets their replies join the case
-//	             (casekit.Desk.InboundMail), <case-<case ID>@Domain> else
+//	             (casekit.Desk.Inbound), <case-<case ID>@Domain> else
 //	X-Casekit-Event: the event type, e.g. case.resolved
 //	Auto-Submitted: auto-generated (RFC 3834: no vacation replies,
 //	             please), except on an agent's own message

@@ -24,7 +24,7 @@ import (
 	"github.com/uptrace/bun/driver/pgdriver"
 
 	"casekit.dev/casekit"
-	"casekit.dev/storage/internal/sqlstore"
+	"casekit.dev/storage/sqlstore"
 )
 
 // DefaultPrefix starts the name of every schema the store makes: the

@@ -22,7 +22,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"casekit.dev/casekit"
-	"casekit.dev/storage/internal/sqlstore"
+	"casekit.dev/storage/sqlstore"
 )
 
 // Memory is the directory name that keeps every tenant in memory.

@@ -93,7 +93,7 @@ func (t *Tx) NextInQueue(ctx context.Context, q casekit.PickQuery) (*casekit.Cas
 			s = s.Where("c.priority NOT IN (?)", bun.In(q.Priorities))
 		}
 		s = s.OrderExpr("c.created_at, c.id").Limit(1)
-		err := t.dialect.lockRows(s, "UPDATE OF c SKIP LOCKED").Scan(ctx)
+		err := t.dialect.LockRows(s, Lock{Of: "c", SkipLocked: true}).Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}

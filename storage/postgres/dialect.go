@@ -92,6 +92,11 @@ func (Dialect) LockRows(q *bun.SelectQuery, l sqlstore.Lock) *bun.SelectQuery {
 	return q.For(clause)
 }
 
+// Upsert implements sqlstore.Dialect with ON CONFLICT.
+func (Dialect) Upsert(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery {
+	return sqlstore.OnConflict(q, key, set...)
+}
+
 // Least implements sqlstore.Dialect.
 func (Dialect) Least() string { return "LEAST" }
 

@@ -94,6 +94,11 @@ func (Dialect) Hook(name string) ([]string, bool) {
 // other writer runs meanwhile and no row is ever skipped.
 func (Dialect) LockRows(q *bun.SelectQuery, _ sqlstore.Lock) *bun.SelectQuery { return q }
 
+// Upsert implements sqlstore.Dialect with ON CONFLICT.
+func (Dialect) Upsert(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery {
+	return sqlstore.OnConflict(q, key, set...)
+}
+
 // Least implements sqlstore.Dialect with the scalar MIN.
 func (Dialect) Least() string { return "MIN" }
 

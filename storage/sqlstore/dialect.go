@@ -37,6 +37,12 @@ type Dialect interface {
 	// another.
 	LockRows(q *bun.SelectQuery, l Lock) *bun.SelectQuery
 
+	// Upsert makes the insert q, where its row has the key (a unique
+	// column list: "id", "kind, key") of a row already there, update that
+	// row instead, setting its set columns to q's values. OnConflict is
+	// the SQL PostgreSQL and SQLite share.
+	Upsert(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery
+
 	// Least is the name of the SQL function of two values giving the
 	// smaller, as the upsert of a wakeup keeps the earlier due time.
 	Least() string
@@ -59,6 +65,16 @@ type Dialect interface {
 	// quote) equal to val, a string, number or bool compared in its JSON
 	// type: true never matches the string "true" nor the number 1.
 	JSONEquals(col, key string, val any) schema.QueryWithArgs
+}
+
+// OnConflict is Dialect.Upsert in the SQL PostgreSQL and SQLite share:
+// ON CONFLICT (key) DO UPDATE SET col = EXCLUDED.col, ...
+func OnConflict(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery {
+	q = q.On("CONFLICT (" + key + ") DO UPDATE")
+	for _, col := range set {
+		q = q.Set(col + " = EXCLUDED." + col)
+	}
+	return q
 }
 
 // Types are a dialect's words for the placeholders of neutral DDL.

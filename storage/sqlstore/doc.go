@@ -77,6 +77,9 @@
 //     timers or queue cases never get one row. A database whose
 //     transactions on a tenant run one at a time (SQLite's IMMEDIATE
 //     ones) needs no clause.
+//   - Upsert updates the row of the same key in place of inserting one,
+//     in the same statement: two transactions saving one key never both
+//     insert.
 //   - Least names the two-argument minimum function.
 //   - TextMatch matches a row exactly when every phrase of the terms is
 //     in its text, by the words HookSearch indexed, reading that index;
@@ -84,7 +87,8 @@
 //     are best listed apart.
 //   - JSONEquals compares a custom field's value in its JSON type.
 //
-// The rest is SQL both databases share: ON CONFLICT upserts, UPDATE ...
+// The rest is SQL both databases share: the two upserts that compute
+// their update (Registry.Wake, Tx.CountIntakeOpened), UPDATE ...
 // RETURNING, UPDATE ... FROM, CREATE TABLE ... IF NOT EXISTS, NULLS
 // FIRST/LAST in ORDER BY, UNION of sub-selects each with its own ORDER BY
 // and LIMIT, and text primary keys.
@@ -99,35 +103,37 @@
 //     Serial as BIGINT AUTO_INCREMENT PRIMARY KEY. DDL also rewrites what
 //     MySQL spells otherwise: a TEXT key or indexed column becomes
 //     VARCHAR(191) (MySQL indexes no TEXT without a length); DROP INDEX
-//     ?.x becomes DROP INDEX x ON ?.t (look up t from the CREATE INDEX
-//     that made it); migration 12's UPDATE ... FROM becomes MySQL's
-//     multi-table UPDATE. LockRows writes FOR UPDATE [OF t] [SKIP
-//     LOCKED] (MySQL 8, MariaDB 10.6). Least is LEAST. HookSearch adds a
-//     FULLTEXT index on cases (subject, description) and on messages
-//     (subject, body), with the ngram or a word parser and
-//     innodb_ft_min_token_size low enough for one-letter words, and
-//     TextMatch is MATCH (...) AGAINST (? IN BOOLEAN MODE) with each
-//     phrase as +"a b"; SearchApart true. HookCaseTags fills case_tags
-//     with JSON_TABLE and keeps it by three triggers; HookWakeupIndexes
-//     as PostgreSQL's, with CREATE INDEX made idempotent. JSONEquals
-//     compares JSON_EXTRACT(col, '$."key"') with CAST(? AS JSON).
+//     ?.x becomes DROP INDEX x ON ?.t (t from the CREATE INDEX that made
+//     x); migration 12's UPDATE ... FROM becomes a multi-table UPDATE.
+//     Upsert is q.On("DUPLICATE KEY UPDATE") with col = VALUES(col) for
+//     each column set. LockRows writes FOR UPDATE [OF t] [SKIP LOCKED]
+//     (MySQL 8; MariaDB from 10.6 has SKIP LOCKED but no OF, which the
+//     one-table queries that ask for it can drop). Least is LEAST.
+//     HookSearch adds a FULLTEXT index on cases (subject, description)
+//     and on messages (subject, body), the server set to index every word
+//     (innodb_ft_min_token_size=1, no stopwords), and TextMatch is MATCH
+//     (...) AGAINST (? IN BOOLEAN MODE) with each phrase as +"a b";
+//     SearchApart true. HookCaseTags fills case_tags with JSON_TABLE and
+//     keeps it by three triggers; HookWakeupIndexes as PostgreSQL's, made
+//     idempotent. JSONEquals compares JSON_EXTRACT(col, '$."key"') with
+//     CAST(? AS JSON).
 //  2. Grow the interface where the shared SQL above is not MySQL's: the
-//     upserts (ON DUPLICATE KEY UPDATE, with VALUES(col) for EXCLUDED.col)
-//     through a Dialect method that the Set calls of the Tx's upserts and
-//     Registry.Wake go through; UPDATE ... RETURNING in NextCaseNumber and
-//     CountIntakeOpened (an UPDATE, then a SELECT in the same
-//     transaction); NULLS LAST (MySQL sorts NULLs first ascending: an
-//     "x IS NULL" sort key before the value). Each is one method more,
-//     implemented by PostgreSQL and SQLite with the SQL they have now.
+//     two upserts written out (ON DUPLICATE KEY UPDATE; the wakeup's
+//     LEAST(due_us, VALUES(due_us))); UPDATE ... RETURNING in
+//     NextCaseNumber and CountIntakeOpened (an UPDATE, then a SELECT in
+//     the same transaction); NULLS FIRST and LAST (MySQL puts NULLs first
+//     ascending: an "x IS NULL" sort key before the value). Each is one
+//     method more, which PostgreSQL and SQLite implement with the SQL they
+//     run now.
 //  3. Write the store: where a tenant lives (a database per tenant, named
 //     from a prefix and the tenant ID, as PostgreSQL's schemas), the pool,
 //     the per-tenant lock (GET_LOCK in CreateTenant, DropTenant and as
 //     Migrate's lock), the error classification (error 1062, duplicate
 //     entry, to ErrConflict through ClassifyCode), and the Access, as
 //     storage/postgres does.
-//  4. Test it: the conformance suite (casekittest.RunStoreTests on a fresh store)
-//     and sqlstoretest.ReleasedDDL with a golden file it writes on its
-//     first run, read and committed then; then Kit.Migrate on a tenant
-//     made by the previous release, as the stores' own
-//     TestMigrationRanksExistingCases do.
+//  4. Test it: the conformance suite (casekittest.RunStoreTests, each
+//     test on a fresh store) and sqlstoretest.ReleasedDDL with a golden
+//     file it writes on its first run, to read and commit; then
+//     Kit.Migrate on a tenant made by the previous release, as the
+//     stores' own TestMigrationRanksExistingCases do.
 package sqlstore

@@ -67,6 +67,12 @@ func (t *Tx) lock(q *bun.SelectQuery, lock bool) *bun.SelectQuery {
 	return q
 }
 
+// upsert makes the insert q update the row of the same key instead,
+// setting its set columns to q's values (Dialect.Upsert).
+func (t *Tx) upsert(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery {
+	return t.dialect.Upsert(q, key, set...)
+}
+
 func affected(res sql.Result, none error) error {
 	n, err := res.RowsAffected()
 	if err != nil {

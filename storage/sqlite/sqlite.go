@@ -341,12 +341,7 @@ func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context
 	if err := s.reg.Require(ctx, tenant); err != nil {
 		return err
 	}
-	h, err := s.acquire(tenant, false)
-	if err != nil {
-		return err
-	}
-	defer s.release(h)
-	return s.runner(h, tenant).Run(ctx, fn)
+	return s.onFile(tenant, func(in sqlstore.InTxFunc) error { return in.Run(ctx, fn) })
 }
 
 // Close closes every open database. The store cannot be used after.
@@ -375,6 +370,17 @@ func (s *Store) runner(h *handle, tenant string) sqlstore.InTxFunc {
 	return sqlstore.RunIn(h.db, func(tx bun.IDB) *sqlstore.Tx { return s.tx(tx, tenant) })
 }
 
+// onFile calls fn with the runner of transactions on a registered
+// tenant's file, held open meanwhile.
+func (s *Store) onFile(tenant string, fn func(sqlstore.InTxFunc) error) error {
+	h, err := s.acquire(tenant, false)
+	if err != nil {
+		return err
+	}
+	defer s.release(h)
+	return fn(s.runner(h, tenant))
+}
+
 // onTenant runs fn with the transaction runner of a tenant's file, held
 // open meanwhile. A tenant dropped since its wakeup was written has the
 // wakeup removed, and fn is not run.
@@ -388,12 +394,7 @@ func (s *Store) onTenant(ctx context.Context, tenant, queue string, fn func(sqls
 		}
 		return err
 	}
-	h, err := s.acquire(tenant, false)
-	if err != nil {
-		return err
-	}
-	defer s.release(h)
-	return fn(s.runner(h, tenant))
+	return s.onFile(tenant, fn)
 }
 
 // moveWakeup moves a tenant's wakeup inside a transaction on the file, so

@@ -24,7 +24,7 @@ import (
 	"github.com/uptrace/bun/driver/pgdriver"
 
 	"casekit.dev/casekit"
-	"casekit.dev/storage/internal/sqlstore"
+	"casekit.dev/storage/sqlstore"
 )
 
 // DefaultPrefix starts the name of every schema the store makes: the
@@ -147,7 +147,7 @@ func (s *Store) WithTx(tx bun.Tx) *Store { return s.on(tx) }
 // of its own: a host's transaction must not fill the cache of the pool's
 // store with tenants it may roll back.
 func (s *Store) on(db bun.IDB) *Store {
-	n := &Store{db: db, prefix: s.prefix, reg: sqlstore.NewRegistry(db, sqlstore.Postgres, s.prefix+"control", "postgres")}
+	n := &Store{db: db, prefix: s.prefix, reg: sqlstore.NewRegistry(db, Dialect{}, s.prefix+"control")}
 	// The control schema's wakeup tables say which tenants have work due;
 	// a schema dropped meanwhile (SQLSTATE 3F000) is skipped.
 	n.host = sqlstore.NewHost(n.reg, sqlstore.Access{InTenant: n.onTenant, MoveWakeup: n.moveWakeup, MigrateTenant: n.migrateTenant})
@@ -230,10 +230,7 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 			}
 			return err
 		}
-		if err := sqlstore.MigrateAll(ctx, tx, sqlstore.Postgres, schema); err != nil {
-			return err
-		}
-		if err := seed(ctx, s.tx(tx, t.ID)); err != nil {
+		if err := sqlstore.Build(ctx, s.tx(tx, t.ID), seed); err != nil {
 			return err
 		}
 		return s.reg.Register(ctx, tx, t, classify)
@@ -271,15 +268,8 @@ func (s *Store) DropTenant(ctx context.Context, id string) error {
 // migration per transaction under the tenant's advisory lock. A tenant
 // left half-way by a crash is finished on the next run.
 func (s *Store) migrateTenant(ctx context.Context, id string) (int, int, error) {
-	step := func(ctx context.Context, fn func(context.Context, bun.IDB) error) error {
-		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			if err := s.lockTenant(ctx, tx, id); err != nil {
-				return err
-			}
-			return fn(ctx, tx)
-		})
-	}
-	return sqlstore.Migrate(ctx, s.db, step, sqlstore.Postgres, s.Schema(id))
+	lock := func(ctx context.Context, tx bun.IDB) error { return s.lockTenant(ctx, tx, id) }
+	return sqlstore.Migrate(ctx, s.db, Dialect{}, s.Schema(id), lock)
 }
 
 // InTx implements casekit.Store.
@@ -287,9 +277,7 @@ func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context
 	if err := s.reg.Require(ctx, tenant); err != nil {
 		return err
 	}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, s.tx(tx, tenant))
-	})
+	err := s.runner(tenant).Run(ctx, fn)
 	if sqlState(err) == "3F000" { // invalid_schema_name: dropped by another replica
 		s.reg.Forget(tenant)
 		return sqlstore.TenantErr(tenant, casekit.ErrTenantNotFound)
@@ -330,18 +318,19 @@ func (s *Store) DB() bun.IDB { return s.db }
 // queues (timers, notifications) lowers the tenant's wakeup in the control
 // schema, in the same transaction.
 func (s *Store) tx(tx bun.IDB, tenant string) *sqlstore.Tx {
-	return sqlstore.NewTx(tx, sqlstore.Postgres, s.Schema(tenant), classify).OnWake(func(ctx context.Context, queue string, due time.Time) error {
-		return s.reg.Wake(ctx, tx, tenant, queue, due)
-	})
+	return sqlstore.NewTx(tx, Dialect{}, s.Schema(tenant), classify).OnWake(s.reg.WakeOn(tx, tenant))
+}
+
+// runner runs transactions on a tenant's schema.
+func (s *Store) runner(tenant string) sqlstore.InTxFunc {
+	return sqlstore.RunIn(s.db, func(tx bun.IDB) *sqlstore.Tx { return s.tx(tx, tenant) })
 }
 
 // onTenant calls fn with the runner of transactions on the tenant's
 // schema; a schema dropped meanwhile (SQLSTATE 3F000) gives
 // sqlstore.ErrTenantGone. Outbox rows are claimed FOR UPDATE SKIP LOCKED.
 func (s *Store) onTenant(ctx context.Context, tenant, _ string, fn func(sqlstore.InTxFunc) error) error {
-	err := fn(func(ctx context.Context, fn func(context.Context, *sqlstore.Tx) error) error {
-		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, s.tx(tx, tenant)) })
-	})
+	err := fn(s.runner(tenant))
 	if sqlState(err) == "3F000" { // invalid_schema_name
 		return sqlstore.ErrTenantGone
 	}
@@ -362,8 +351,5 @@ func (s *Store) moveWakeup(ctx context.Context, tenant, queue string, _ sqlstore
 	if sqlState(err) == "3F000" {
 		return nil
 	}
-	if err != nil {
-		return sqlstore.TenantErr(tenant, fmt.Errorf("%s wakeup: %w", queue, err))
-	}
-	return nil
+	return err
 }

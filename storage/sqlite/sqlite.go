@@ -22,7 +22,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"casekit.dev/casekit"
-	"casekit.dev/storage/internal/sqlstore"
+	"casekit.dev/storage/sqlstore"
 )
 
 // Memory is the directory name that keeps every tenant in memory.
@@ -106,7 +106,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	s.control = control
-	s.reg = sqlstore.NewRegistry(control, sqlstore.SQLite, schema, "sqlite")
+	s.reg = sqlstore.NewRegistry(control, Dialect{}, schema)
 	if err := s.reg.CreateTables(context.Background(), control); err != nil {
 		control.Close()
 		return nil, fmt.Errorf("sqlite: tenant registry: %w", err)
@@ -274,12 +274,7 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 			s.release(h)
 		}
 	}()
-	err = h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := sqlstore.MigrateAll(ctx, tx, sqlstore.SQLite, schema); err != nil {
-			return err
-		}
-		return seed(ctx, s.tx(tx, t.ID))
-	})
+	err = s.runner(h, t.ID)(ctx, func(ctx context.Context, tx *sqlstore.Tx) error { return sqlstore.Build(ctx, tx, seed) })
 	if err != nil {
 		return sqlstore.TenantErr(t.ID, err)
 	}
@@ -338,10 +333,7 @@ func (s *Store) migrateTenant(ctx context.Context, id string) (int, int, error) 
 		return 0, 0, err
 	}
 	defer s.release(h)
-	step := func(ctx context.Context, fn func(context.Context, bun.IDB) error) error {
-		return h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
-	}
-	return sqlstore.Migrate(ctx, h.db, step, sqlstore.SQLite, schema)
+	return sqlstore.Migrate(ctx, h.db, Dialect{}, schema, nil)
 }
 
 // InTx implements casekit.Store.
@@ -349,14 +341,7 @@ func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context
 	if err := s.reg.Require(ctx, tenant); err != nil {
 		return err
 	}
-	h, err := s.acquire(tenant, false)
-	if err != nil {
-		return err
-	}
-	defer s.release(h)
-	return h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, s.tx(tx, tenant))
-	})
+	return s.onFile(tenant, func(in sqlstore.InTxFunc) error { return in.Run(ctx, fn) })
 }
 
 // Close closes every open database. The store cannot be used after.
@@ -377,9 +362,23 @@ func (s *Store) Close() error {
 // registry at once, before the tenant's transaction commits: should that
 // roll back, the wakeup is merely early, and Run moves it on.
 func (s *Store) tx(tx bun.IDB, tenant string) *sqlstore.Tx {
-	return sqlstore.NewTx(tx, sqlstore.SQLite, schema, classify).OnWake(func(ctx context.Context, queue string, due time.Time) error {
-		return s.reg.Wake(ctx, s.control, tenant, queue, due)
-	})
+	return sqlstore.NewTx(tx, Dialect{}, schema, classify).OnWake(s.reg.WakeOn(s.control, tenant))
+}
+
+// runner runs transactions on a tenant's open file.
+func (s *Store) runner(h *handle, tenant string) sqlstore.InTxFunc {
+	return sqlstore.RunIn(h.db, func(tx bun.IDB) *sqlstore.Tx { return s.tx(tx, tenant) })
+}
+
+// onFile calls fn with the runner of transactions on a registered
+// tenant's file, held open meanwhile.
+func (s *Store) onFile(tenant string, fn func(sqlstore.InTxFunc) error) error {
+	h, err := s.acquire(tenant, false)
+	if err != nil {
+		return err
+	}
+	defer s.release(h)
+	return fn(s.runner(h, tenant))
 }
 
 // onTenant runs fn with the transaction runner of a tenant's file, held
@@ -395,25 +394,14 @@ func (s *Store) onTenant(ctx context.Context, tenant, queue string, fn func(sqls
 		}
 		return err
 	}
-	h, err := s.acquire(tenant, false)
-	if err != nil {
-		return err
-	}
-	defer s.release(h)
-	return fn(func(ctx context.Context, fn func(context.Context, *sqlstore.Tx) error) error {
-		return h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, s.tx(tx, tenant)) })
-	})
+	return s.onFile(tenant, fn)
 }
 
 // moveWakeup moves a tenant's wakeup inside a transaction on the file, so
 // that no command of this process queues work between the reading and the
 // writing.
 func (s *Store) moveWakeup(ctx context.Context, tenant, queue string, inTx sqlstore.InTxFunc) error {
-	err := inTx(ctx, func(ctx context.Context, tx *sqlstore.Tx) error {
+	return inTx(ctx, func(ctx context.Context, tx *sqlstore.Tx) error {
 		return s.reg.MoveWakeup(ctx, s.control, tx, tenant, queue)
 	})
-	if err != nil {
-		return sqlstore.TenantErr(tenant, fmt.Errorf("%s wakeup: %w", queue, err))
-	}
-	return nil
 }

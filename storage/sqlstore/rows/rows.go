@@ -6,7 +6,7 @@
 //
 // The models carry the tables' column names and Go types only; the
 // conversion to and from casekit's domain types is sqlstore's. See
-// storage/internal/sqlstore's package doc for how the SQL stores fit
+// storage/sqlstore's package doc for how the SQL stores fit
 // together.
 package rows
 

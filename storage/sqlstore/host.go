@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/uptrace/bun"
+
 	"casekit.dev/casekit"
 )
 
@@ -30,7 +32,8 @@ type Access struct {
 	InTenant func(ctx context.Context, tenant, queue string, fn func(InTxFunc) error) error
 	// MoveWakeup sets the tenant's wakeup for queue to its next due row
 	// (Registry.MoveWakeup), or removes it, without ever moving it past
-	// work queued meanwhile. inTx is the one InTenant handed out.
+	// work queued meanwhile. inTx is the one InTenant handed out. Its
+	// errors are said to be the queue's wakeup's by the Host.
 	MoveWakeup func(ctx context.Context, tenant, queue string, inTx InTxFunc) error
 	// MigrateTenant brings one tenant to the latest schema version.
 	MigrateTenant func(ctx context.Context, id string) (from, to int, err error)
@@ -41,6 +44,20 @@ func NewHost(reg *Registry, a Access) Host { return Host{reg: reg, access: a} }
 
 // InTxFunc runs fn in one transaction on one tenant's data.
 type InTxFunc func(ctx context.Context, fn func(context.Context, *Tx) error) error
+
+// RunIn returns the InTxFunc that runs each fn in a transaction of its
+// own on db, handing it the Tx newTx makes on that transaction.
+func RunIn(db bun.IDB, newTx func(bun.IDB) *Tx) InTxFunc {
+	return func(ctx context.Context, fn func(context.Context, *Tx) error) error {
+		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, newTx(tx)) })
+	}
+}
+
+// Run runs fn in one transaction: casekit.Store.InTx once the store has
+// found the tenant.
+func (in InTxFunc) Run(ctx context.Context, fn func(context.Context, casekit.Tx) error) error {
+	return in(ctx, func(ctx context.Context, tx *Tx) error { return fn(ctx, tx) })
+}
 
 // ErrTenantGone is what Access.InTenant returns for a tenant dropped since
 // its wakeup was read: the tenant is skipped.

@@ -10,10 +10,13 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"casekit.dev/casekit"
 )
 
-// migration is one step of a tenant's schema. Statements use "?" for the
-// schema identifier and the {json}-style placeholders of Dialect.ddl.
+// migration is one step of a tenant's schema. Statements are neutral DDL:
+// "?" for the schema identifier, the {json}-style placeholders of
+// Dialect.DDL, and hooks for what each dialect makes its own way.
 type migration struct {
 	version int
 	name    string
@@ -210,38 +213,9 @@ var migrations = []migration{
 			last_error TEXT NOT NULL DEFAULT '',
 			dead {bool} NOT NULL DEFAULT {false})`,
 		`CREATE INDEX outbox_due_idx ON ?.outbox (dead, due_us)`,
-		// Full-text search: words of the subject and description, and of
-		// each message, in PostgreSQL's 'simple' configuration (no
-		// stemming, any language) or SQLite FTS5's unicode61 tokenizer
-		// keeping diacritics, so both stores find the same words.
-		`PG:ALTER TABLE ?.cases ADD COLUMN search tsvector
-			GENERATED ALWAYS AS (to_tsvector('simple', subject || ' ' || description)) STORED`,
-		`PG:CREATE INDEX cases_search_idx ON ?.cases USING GIN (search)`,
-		`PG:ALTER TABLE ?.messages ADD COLUMN search tsvector
-			GENERATED ALWAYS AS (to_tsvector('simple', subject || ' ' || body)) STORED`,
-		`PG:CREATE INDEX messages_search_idx ON ?.messages USING GIN (search)`,
-		`SQLITE:CREATE VIRTUAL TABLE ?.cases_fts USING fts5(subject, description,
-			content='cases', tokenize='unicode61 remove_diacritics 0')`,
-		`SQLITE:CREATE TRIGGER ?.cases_fts_ai AFTER INSERT ON cases BEGIN
-			INSERT INTO cases_fts (rowid, subject, description) VALUES (new.rowid, new.subject, new.description);
-		END`,
-		`SQLITE:CREATE TRIGGER ?.cases_fts_ad AFTER DELETE ON cases BEGIN
-			INSERT INTO cases_fts (cases_fts, rowid, subject, description) VALUES ('delete', old.rowid, old.subject, old.description);
-		END`,
-		`SQLITE:CREATE TRIGGER ?.cases_fts_au AFTER UPDATE OF subject, description ON cases BEGIN
-			INSERT INTO cases_fts (cases_fts, rowid, subject, description) VALUES ('delete', old.rowid, old.subject, old.description);
-			INSERT INTO cases_fts (rowid, subject, description) VALUES (new.rowid, new.subject, new.description);
-		END`,
-		`SQLITE:INSERT INTO ?.cases_fts (cases_fts) VALUES ('rebuild')`,
-		`SQLITE:CREATE VIRTUAL TABLE ?.messages_fts USING fts5(subject, body,
-			content='messages', tokenize='unicode61 remove_diacritics 0')`,
-		`SQLITE:CREATE TRIGGER ?.messages_fts_ai AFTER INSERT ON messages BEGIN
-			INSERT INTO messages_fts (rowid, subject, body) VALUES (new.rowid, new.subject, new.body);
-		END`,
-		`SQLITE:CREATE TRIGGER ?.messages_fts_ad AFTER DELETE ON messages BEGIN
-			INSERT INTO messages_fts (messages_fts, rowid, subject, body) VALUES ('delete', old.rowid, old.subject, old.body);
-		END`,
-		`SQLITE:INSERT INTO ?.messages_fts (messages_fts) VALUES ('rebuild')`,
+		// Full-text search: the dialect's own (Dialect.Hook), finding the
+		// same words in every store.
+		hook(HookSearch),
 		`CREATE TABLE ?.watchers (
 			id TEXT PRIMARY KEY,
 			case_id TEXT NOT NULL,
@@ -360,39 +334,7 @@ var migrations = []migration{
 			case_id TEXT NOT NULL,
 			PRIMARY KEY (tag, case_id))`,
 		`CREATE INDEX case_tags_case_idx ON ?.case_tags (case_id)`,
-		`PG:INSERT INTO ?.case_tags (tag, case_id)
-			SELECT DISTINCT t, c.id FROM ?.cases AS c,
-				jsonb_array_elements_text(CASE WHEN jsonb_typeof(c.tags) = 'array' THEN c.tags ELSE '[]'::jsonb END) AS t`,
-		`PG:CREATE FUNCTION ?.case_tags_sync() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN
-			IF TG_OP <> 'INSERT' THEN
-				DELETE FROM ?.case_tags WHERE case_id = OLD.id;
-			END IF;
-			IF TG_OP <> 'DELETE' AND jsonb_typeof(NEW.tags) = 'array' THEN
-				INSERT INTO ?.case_tags (tag, case_id)
-					SELECT DISTINCT t, NEW.id FROM jsonb_array_elements_text(NEW.tags) AS t;
-			END IF;
-			RETURN NULL;
-		END $$`,
-		`PG:CREATE TRIGGER case_tags_ai AFTER INSERT ON ?.cases FOR EACH ROW
-			WHEN (jsonb_typeof(NEW.tags) = 'array' AND NEW.tags <> '[]'::jsonb) EXECUTE FUNCTION ?.case_tags_sync()`,
-		`PG:CREATE TRIGGER case_tags_au AFTER UPDATE OF tags ON ?.cases FOR EACH ROW
-			WHEN (OLD.tags IS DISTINCT FROM NEW.tags) EXECUTE FUNCTION ?.case_tags_sync()`,
-		`PG:CREATE TRIGGER case_tags_ad AFTER DELETE ON ?.cases FOR EACH ROW EXECUTE FUNCTION ?.case_tags_sync()`,
-		`PG:ANALYZE ?.case_tags`,
-		`SQLITE:INSERT OR IGNORE INTO ?.case_tags (tag, case_id)
-			SELECT j.value, c.id FROM ?.cases AS c, json_each(c.tags) AS j WHERE json_type(c.tags) = 'array'`,
-		`SQLITE:CREATE TRIGGER ?.case_tags_ai AFTER INSERT ON cases WHEN json_type(NEW.tags) = 'array' BEGIN
-			INSERT OR IGNORE INTO case_tags (tag, case_id) SELECT value, NEW.id FROM json_each(NEW.tags);
-		END`,
-		`SQLITE:CREATE TRIGGER ?.case_tags_au AFTER UPDATE OF tags ON cases WHEN OLD.tags IS NOT NEW.tags BEGIN
-			DELETE FROM case_tags WHERE case_id = OLD.id;
-			INSERT OR IGNORE INTO case_tags (tag, case_id)
-				SELECT value, NEW.id FROM json_each(NEW.tags) WHERE json_type(NEW.tags) = 'array';
-		END`,
-		`SQLITE:CREATE TRIGGER ?.case_tags_ad AFTER DELETE ON cases BEGIN
-			DELETE FROM case_tags WHERE case_id = OLD.id;
-		END`,
+		hook(HookCaseTags),
 	}},
 	{14, "attachments by blob key", []string{
 		// Kit.SweepBlobs asks which blobs an attachment refers to.
@@ -472,9 +414,16 @@ const migrationTable = `CREATE TABLE IF NOT EXISTS ?.casekit_migrations (
 	name TEXT NOT NULL,
 	applied_at {ts} NOT NULL)`
 
+// hookPrefix starts a statement that stands for a dialect's own ones.
+const hookPrefix = "HOOK:"
+
+// hook is the statement that stands for the dialect's own statements of
+// the part of the schema named name (Dialect.Hook), run at its place.
+func hook(name string) string { return hookPrefix + name }
+
 // Version returns the tenant schema's current version, 0 for none.
 func Version(ctx context.Context, db bun.IDB, d Dialect, schema string) (int, error) {
-	if _, err := db.ExecContext(ctx, formatDDL(db, d, migrationTable, schema)); err != nil {
+	if err := execDDL(ctx, db, d, schema, []string{migrationTable}); err != nil {
 		return 0, fmt.Errorf("migration ledger: %w", err)
 	}
 	var v sql.NullInt64
@@ -485,15 +434,12 @@ func Version(ctx context.Context, db bun.IDB, d Dialect, schema string) (int, er
 	return int(v.Int64), nil
 }
 
-// Step runs inside one transaction: the store supplies it so each
-// migration commits on its own, with its version recorded inside it.
-type Step func(ctx context.Context, fn func(ctx context.Context, db bun.IDB) error) error
-
-// Migrate brings one tenant schema to the latest version, one migration per
-// transaction (run through step), and reports the versions before and after.
-// A crash leaves the schema at the last committed step; the next call
-// finishes the rest.
-func Migrate(ctx context.Context, db bun.IDB, step Step, d Dialect, schema string) (from, to int, err error) {
+// Migrate brings one tenant schema to the latest version, one migration
+// per transaction on db, each begun with lock (the store's lock on the
+// tenant, if it has one, else nil), and reports the versions before and
+// after. A crash leaves the schema at the last committed step; the next
+// call finishes the rest.
+func Migrate(ctx context.Context, db bun.IDB, d Dialect, schema string, lock func(context.Context, bun.IDB) error) (from, to int, err error) {
 	from, err = Version(ctx, db, d, schema)
 	if err != nil {
 		return 0, 0, err
@@ -503,14 +449,19 @@ func Migrate(ctx context.Context, db bun.IDB, step Step, d Dialect, schema strin
 		if m.version <= to {
 			continue
 		}
-		err := step(ctx, func(ctx context.Context, tx bun.IDB) error {
+		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if lock != nil {
+				if err := lock(ctx, tx); err != nil {
+					return err
+				}
+			}
 			// Re-read inside the transaction: another process may have
 			// applied this step meanwhile.
 			cur, err := Version(ctx, tx, d, schema)
 			if err != nil || cur >= m.version {
 				return err
 			}
-			return Apply(ctx, tx, d, schema, m.version)
+			return apply(ctx, tx, d, schema, m)
 		})
 		if err != nil {
 			return from, to, fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
@@ -520,76 +471,94 @@ func Migrate(ctx context.Context, db bun.IDB, step Step, d Dialect, schema strin
 	return from, to, nil
 }
 
-// Apply runs one migration's statements and records it, on db as given
+// apply runs one migration's statements and records it, on db as given
 // (the caller's transaction).
-func Apply(ctx context.Context, db bun.IDB, d Dialect, schema string, version int) error {
-	for _, m := range migrations {
-		if m.version != version {
-			continue
-		}
-		if err := execDDL(ctx, db, d, schema, m.stmts); err != nil {
-			return err
-		}
-		_, err := db.NewRaw("INSERT INTO ?.casekit_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-			bun.Ident(schema), m.version, m.name, time.Now().UTC()).Exec(ctx)
+func apply(ctx context.Context, db bun.IDB, d Dialect, schema string, m migration) error {
+	if err := execDDL(ctx, db, d, schema, m.stmts); err != nil {
 		return err
 	}
-	return fmt.Errorf("no migration %d", version)
+	_, err := db.NewRaw("INSERT INTO ?.casekit_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		bun.Ident(schema), m.version, m.name, time.Now().UTC()).Exec(ctx)
+	return err
 }
 
-// MigrateAll applies every migration on db in the caller's transaction: used
-// when a tenant is created, so creation is one transaction.
-func MigrateAll(ctx context.Context, db bun.IDB, d Dialect, schema string) error {
-	if _, err := db.ExecContext(ctx, formatDDL(db, d, migrationTable, schema)); err != nil {
+// Build makes a new tenant's schema in the transaction of t, every
+// migration applied, then seeds it through t: what a store's
+// CreateTenant runs, so that creation is one transaction.
+func Build(ctx context.Context, t *Tx, seed func(context.Context, casekit.Tx) error) error {
+	schema := string(t.schema)
+	if err := execDDL(ctx, t.db, t.dialect, schema, []string{migrationTable}); err != nil {
 		return err
 	}
 	for _, m := range migrations {
-		if err := Apply(ctx, db, d, schema, m.version); err != nil {
+		if err := apply(ctx, t.db, t.dialect, schema, m); err != nil {
 			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
 		}
 	}
-	return nil
+	return seed(ctx, t)
 }
 
-// execDDL runs the statements meant for d (see only) on db, formatted by
-// formatDDL.
-func execDDL(ctx context.Context, db bun.IDB, d Dialect, schema string, stmts []string) error {
-	for _, s := range stmts {
-		s, ok := d.only(s)
-		if !ok {
-			continue
+// SchemaSQL returns every statement of the registry (in the schema
+// control) and of a tenant's migrations (in the schema tenant), as d
+// renders them and the database receives them, under a comment line per
+// part: to review what a dialect makes, and to hold the released
+// migrations to their SQL (sqlstoretest.ReleasedDDL).
+func SchemaSQL(db bun.IDB, d Dialect, control, tenant string) (string, error) {
+	var b strings.Builder
+	part := func(title, schema string, stmts []string) error {
+		sql, err := render(db, d, schema, stmts)
+		fmt.Fprintf(&b, "-- %s\n\n", title)
+		for _, s := range sql {
+			fmt.Fprintf(&b, "%s;\n\n", s)
 		}
-		if _, err := db.ExecContext(ctx, formatDDL(db, d, s, schema)); err != nil {
+		return err
+	}
+	if err := part("registry", control, registryDDL); err != nil {
+		return "", err
+	}
+	if err := part("migration 0: the ledger", tenant, []string{migrationTable}); err != nil {
+		return "", err
+	}
+	for _, m := range migrations {
+		if err := part(fmt.Sprintf("migration %d: %s", m.version, m.name), tenant, m.stmts); err != nil {
+			return "", err
+		}
+	}
+	return b.String(), nil
+}
+
+// execDDL runs stmts, rendered by render, on db.
+func execDDL(ctx context.Context, db bun.IDB, d Dialect, schema string, stmts []string) error {
+	sql, err := render(db, d, schema, stmts)
+	if err != nil {
+		return err
+	}
+	for _, s := range sql {
+		if _, err := db.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("%s: %w", firstLine(s), err)
 		}
 	}
 	return nil
 }
 
-// formatDDL puts the quoted schema where the statement has "?" (every "?"
-// in a migration stands for the schema) and the dialect's types where it
-// has placeholders.
-func formatDDL(db bun.IDB, d Dialect, stmt, schema string) string {
-	if d == SQLite && strings.HasPrefix(stmt, "CREATE INDEX ") {
-		// SQLite qualifies the index name, not the table: CREATE INDEX
-		// main.x ON t.
-		name, rest, _ := strings.Cut(strings.TrimPrefix(stmt, "CREATE INDEX "), " ON ?.")
-		return db.NewRaw("CREATE INDEX ?."+name+" ON "+rest, bun.Ident(schema)).String()
+// render turns neutral statements into d's: a hook becomes the dialect's
+// statements, each goes through Dialect.DDL, and every "?" left becomes
+// the quoted schema.
+func render(db bun.IDB, d Dialect, schema string, stmts []string) ([]string, error) {
+	var out []string
+	for _, s := range stmts {
+		group := []string{s}
+		if name, ok := strings.CutPrefix(s, hookPrefix); ok {
+			if group, ok = d.Hook(name); !ok {
+				return nil, fmt.Errorf("%s: the dialect makes no %q", d.Name(), name)
+			}
+		}
+		for _, g := range group {
+			g = d.DDL(g)
+			out = append(out, db.NewRaw(g, slices.Repeat([]any{bun.Ident(schema)}, strings.Count(g, "?"))...).String())
+		}
 	}
-	stmt = d.ddl(stmt)
-	return db.NewRaw(stmt, slices.Repeat([]any{bun.Ident(schema)}, strings.Count(stmt, "?"))...).String()
-}
-
-// only strips a "PG:" or "SQLITE:" prefix from a statement meant for one
-// dialect, and reports whether the statement is for d.
-func (d Dialect) only(stmt string) (string, bool) {
-	if rest, ok := strings.CutPrefix(stmt, "PG:"); ok {
-		return rest, d == Postgres
-	}
-	if rest, ok := strings.CutPrefix(stmt, "SQLITE:"); ok {
-		return rest, d == SQLite
-	}
-	return stmt, true
+	return out, nil
 }
 
 func firstLine(s string) string {

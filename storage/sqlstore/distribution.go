@@ -26,8 +26,7 @@ func (t *Tx) Teams(ctx context.Context) ([]casekit.Team, error) {
 
 // SaveTeam implements casekit.Tx.
 func (t *Tx) SaveTeam(ctx context.Context, tm casekit.Team) error {
-	_, err := t.ins(&teamRow{ID: tm.ID, Name: tm.Name}, "teams").
-		On("CONFLICT (id) DO UPDATE").Set("name = EXCLUDED.name").Exec(ctx)
+	_, err := t.upsert(t.ins(&teamRow{ID: tm.ID, Name: tm.Name}, "teams"), "id", "name").Exec(ctx)
 	return t.err(err, "save team")
 }
 
@@ -51,9 +50,8 @@ func (t *Tx) Queues(ctx context.Context) ([]casekit.Queue, error) {
 
 // SaveQueue implements casekit.Tx.
 func (t *Tx) SaveQueue(ctx context.Context, q casekit.Queue) error {
-	_, err := t.ins(&queueRow{ID: q.ID, Name: q.Name, TeamID: q.TeamID, SLAID: q.SLAID}, "queues").
-		On("CONFLICT (id) DO UPDATE").Set("name = EXCLUDED.name").Set("team_id = EXCLUDED.team_id").
-		Set("sla_id = EXCLUDED.sla_id").Exec(ctx)
+	_, err := t.upsert(t.ins(&queueRow{ID: q.ID, Name: q.Name, TeamID: q.TeamID, SLAID: q.SLAID}, "queues"),
+		"id", "name", "team_id", "sla_id").Exec(ctx)
 	return t.err(err, "save queue")
 }
 
@@ -93,7 +91,7 @@ func (t *Tx) NextInQueue(ctx context.Context, q casekit.PickQuery) (*casekit.Cas
 			s = s.Where("c.priority NOT IN (?)", bun.In(q.Priorities))
 		}
 		s = s.OrderExpr("c.created_at, c.id").Limit(1)
-		err := t.dialect.lockRows(s, "UPDATE OF c SKIP LOCKED").Scan(ctx)
+		err := t.dialect.LockRows(s, Lock{Of: "c", SkipLocked: true}).Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -121,9 +119,7 @@ func (t *Tx) Calendars(ctx context.Context) ([]casekit.Calendar, error) {
 // SaveCalendar implements casekit.Tx.
 func (t *Tx) SaveCalendar(ctx context.Context, c casekit.Calendar) error {
 	r := &calendarRow{ID: c.ID, Name: c.Name, TimeZone: c.TimeZone, Hours: c.Hours, Holidays: c.Holidays}
-	_, err := t.ins(r, "calendars").On("CONFLICT (id) DO UPDATE").
-		Set("name = EXCLUDED.name").Set("time_zone = EXCLUDED.time_zone").
-		Set("hours = EXCLUDED.hours").Set("holidays = EXCLUDED.holidays").Exec(ctx)
+	_, err := t.upsert(t.ins(r, "calendars"), "id", "name", "time_zone", "hours", "holidays").Exec(ctx)
 	return t.err(err, "save calendar")
 }
 
@@ -156,8 +152,7 @@ func (t *Tx) SaveSLA(ctx context.Context, s casekit.SLA) error {
 	for _, tg := range s.Targets {
 		r.Targets = append(r.Targets, slaTarget{Priority: tg.Priority, FirstResponse: int64(tg.FirstResponse), Resolution: int64(tg.Resolution)})
 	}
-	_, err := t.ins(r, "slas").On("CONFLICT (id) DO UPDATE").
-		Set("name = EXCLUDED.name").Set("calendar_id = EXCLUDED.calendar_id").Set("warn_before = EXCLUDED.warn_before").Set("targets = EXCLUDED.targets").Exec(ctx)
+	_, err := t.upsert(t.ins(r, "slas"), "id", "name", "calendar_id", "warn_before", "targets").Exec(ctx)
 	return t.err(err, "save sla")
 }
 

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -131,7 +130,7 @@ func (t *Tx) caseFilters(s *bun.SelectQuery, q casekit.CaseQuery) *bun.SelectQue
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(q.CustomValues)) {
-		s = s.Where("?", t.customCond(k, q.CustomValues[k]))
+		s = s.Where("?", t.dialect.JSONEquals("c.custom", k, q.CustomValues[k]))
 	}
 	if q.Tag != "" {
 		s = s.Where("?", t.anyTagCond([]string{q.Tag}))
@@ -178,19 +177,4 @@ func (t *Tx) caseFilters(s *bun.SelectQuery, q casekit.CaseQuery) *bun.SelectQue
 // case_tags (migration 13), whose (tag, case_id) key serves it.
 func (t *Tx) anyTagCond(tags []string) schema.QueryWithArgs {
 	return bun.SafeQuery("EXISTS (SELECT 1 FROM ?.case_tags AS t WHERE t.case_id = c.id AND t.tag IN (?))", t.schema, bun.In(tags))
-}
-
-// customCond matches a custom field's value exactly, in its JSON type:
-// jsonb containment on Postgres, json_extract on SQLite (where a JSON
-// true is 1, never the text "1").
-func (t *Tx) customCond(key string, val any) schema.QueryWithArgs {
-	if t.dialect == Postgres {
-		b, _ := json.Marshal(map[string]any{key: val})
-		return bun.SafeQuery("c.custom @> ?::jsonb", string(b))
-	}
-	path := `$."` + key + `"` // keys are checked: no quotes
-	if b, ok := val.(bool); ok {
-		return bun.SafeQuery("json_type(c.custom, ?) = ?", path, map[bool]string{true: "true", false: "false"}[b])
-	}
-	return bun.SafeQuery("json_extract(c.custom, ?) = ?", path, val)
 }

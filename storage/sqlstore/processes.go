@@ -54,9 +54,8 @@ func (t *Tx) Processes(ctx context.Context) ([]casekit.Process, error) {
 
 // SaveProcess implements casekit.Tx.
 func (t *Tx) SaveProcess(ctx context.Context, p casekit.Process) error {
-	_, err := t.ins(&processRow{Key: p.Key, Label: p.Label, Stages: p.Stages}, "processes").
-		On("CONFLICT (key) DO UPDATE").
-		Set("label = EXCLUDED.label, stages = EXCLUDED.stages").Exec(ctx)
+	_, err := t.upsert(t.ins(&processRow{Key: p.Key, Label: p.Label, Stages: p.Stages}, "processes"),
+		"key", "label", "stages").Exec(ctx)
 	return t.err(err, "save process")
 }
 

@@ -37,9 +37,8 @@ func (t *Tx) TemplateOverrides(ctx context.Context) ([]casekit.TemplateOverride,
 
 // SaveTemplateOverride implements casekit.Tx.
 func (t *Tx) SaveTemplateOverride(ctx context.Context, o casekit.TemplateOverride) error {
-	_, err := t.ins(&templateRow{Name: o.Name, Source: o.Source, UpdatedBy: o.UpdatedBy.String(), UpdatedAt: o.UpdatedAt.UTC()}, "templates").
-		On("CONFLICT (name) DO UPDATE").
-		Set("source = EXCLUDED.source, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at").Exec(ctx)
+	_, err := t.upsert(t.ins(&templateRow{Name: o.Name, Source: o.Source, UpdatedBy: o.UpdatedBy.String(), UpdatedAt: o.UpdatedAt.UTC()}, "templates"),
+		"name", "source", "updated_by", "updated_at").Exec(ctx)
 	return t.err(err, "save template")
 }
 

@@ -33,14 +33,8 @@ func (t *Tx) SaveSettings(ctx context.Context, s casekit.Settings) error {
 	if r.PublicTags == nil {
 		r.PublicTags = []string{}
 	}
-	_, err := t.ins(r, "settings").On("CONFLICT (id) DO UPDATE").
-		Set("default_priority = EXCLUDED.default_priority").
-		Set("auto_close_days = EXCLUDED.auto_close_days").
-		Set("first_reminder_days = EXCLUDED.first_reminder_days").
-		Set("second_reminder_days = EXCLUDED.second_reminder_days").
-		Set("max_attachment_bytes = EXCLUDED.max_attachment_bytes").
-		Set("attachment_types = EXCLUDED.attachment_types").
-		Set("public_tags = EXCLUDED.public_tags").Exec(ctx)
+	_, err := t.upsert(t.ins(r, "settings"), "id", "default_priority", "auto_close_days", "first_reminder_days",
+		"second_reminder_days", "max_attachment_bytes", "attachment_types", "public_tags").Exec(ctx)
 	return t.err(err, "save settings")
 }
 

@@ -29,9 +29,7 @@ func (t *Tx) SaveLookup(ctx context.Context, l casekit.Lookup) error {
 		}
 	}
 	r := &lookupRow{Kind: string(l.Kind), Key: l.Key, Label: l.Label, Rank: l.Rank, Action: l.Action, Disabled: l.Disabled}
-	_, err := t.ins(r, "lookups").On("CONFLICT (kind, key) DO UPDATE").
-		Set("label = EXCLUDED.label").Set("rank = EXCLUDED.rank").
-		Set("action = EXCLUDED.action").Set("disabled = EXCLUDED.disabled").Exec(ctx)
+	_, err := t.upsert(t.ins(r, "lookups"), "kind, key", "label", "rank", "action", "disabled").Exec(ctx)
 	if err != nil {
 		return t.err(err, "save lookup")
 	}

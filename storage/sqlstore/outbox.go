@@ -72,7 +72,7 @@ func ClaimIn(ctx context.Context, tx *Tx, tenant string, now time.Time, lease ti
 	var rows []outboxRow
 	q := tx.sel(&rows, "outbox", "ob").Where("ob.dead = ?", false).Where("ob.due_us <= ?", Micros(now)).
 		OrderExpr("ob.due_us, ob.id").Limit(int64(limit))
-	if err := tx.dialect.lockRows(q, "UPDATE SKIP LOCKED").Scan(ctx); err != nil {
+	if err := tx.dialect.LockRows(q, Lock{SkipLocked: true}).Scan(ctx); err != nil {
 		return nil, tx.err(err, "claim notifications")
 	}
 	if len(rows) == 0 {

@@ -28,30 +28,26 @@ type Registry struct {
 	db      bun.IDB
 	schema  bun.Ident
 	dialect Dialect
-	store   string // the store's name, starting its errors
 
 	mu    sync.Mutex
 	known map[string]bool // tenants seen registered
 }
 
-// NewRegistry returns the registry kept in schema on db. store names the
-// store in errors ("sqlite", "postgres").
-func NewRegistry(db bun.IDB, d Dialect, schema, store string) *Registry {
-	return &Registry{db: db, schema: bun.Ident(schema), dialect: d, store: store, known: map[string]bool{}}
+// NewRegistry returns the registry kept in schema on db.
+func NewRegistry(db bun.IDB, d Dialect, schema string) *Registry {
+	return &Registry{db: db, schema: bun.Ident(schema), dialect: d, known: map[string]bool{}}
 }
 
-// registryDDL makes the registry's tables, in the placeholders of
-// formatDDL. The due index serves DueTenants on PostgreSQL, which may hold
-// many tenants; SQLite's control file never had it.
+// registryDDL makes the registry's tables, in neutral DDL (see
+// migrations.go).
 var registryDDL = []string{
 	`CREATE TABLE IF NOT EXISTS ?.tenants (
 		id TEXT PRIMARY KEY,
 		name TEXT NOT NULL,
 		created_at {ts} NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS ?.timer_wakeups (tenant TEXT PRIMARY KEY, due_us BIGINT NOT NULL)`,
-	`PG:CREATE INDEX IF NOT EXISTS timer_wakeups_due_idx ON ?.timer_wakeups (due_us)`,
 	`CREATE TABLE IF NOT EXISTS ?.outbox_wakeups (tenant TEXT PRIMARY KEY, due_us BIGINT NOT NULL)`,
-	`PG:CREATE INDEX IF NOT EXISTS outbox_wakeups_due_idx ON ?.outbox_wakeups (due_us)`,
+	hook(HookWakeupIndexes),
 }
 
 // CreateTables makes the registry's tables on db when they are missing.
@@ -70,7 +66,7 @@ func TenantErr(id string, err error) error { return fmt.Errorf("tenant %q: %w", 
 func (r *Registry) Registered(ctx context.Context, db bun.IDB, id string) (bool, error) {
 	n, err := db.NewSelect().TableExpr("?.tenants", r.schema).Where("id = ?", id).Count(ctx)
 	if err != nil {
-		return false, fmt.Errorf("%s: tenant registry: %w", r.store, err)
+		return false, fmt.Errorf("%s: tenant registry: %w", r.dialect.Name(), err)
 	}
 	return n > 0, nil
 }
@@ -185,7 +181,7 @@ func (r *Registry) Tenant(ctx context.Context, id string) (casekit.Tenant, error
 func (r *Registry) Tenants(ctx context.Context) ([]casekit.Tenant, error) {
 	var rows []tenantRow
 	if err := r.db.NewRaw("SELECT id, name, created_at FROM ?.tenants ORDER BY id", r.schema).Scan(ctx, &rows); err != nil {
-		return nil, fmt.Errorf("%s: tenants: %w", r.store, err)
+		return nil, fmt.Errorf("%s: tenants: %w", r.dialect.Name(), err)
 	}
 	out := make([]casekit.Tenant, len(rows))
 	for i, t := range rows {
@@ -198,9 +194,17 @@ func (r *Registry) Tenants(ctx context.Context) ([]casekit.Tenant, error) {
 // work due then.
 func (r *Registry) Wake(ctx context.Context, db bun.IDB, tenant, queue string, due time.Time) error {
 	_, err := db.NewRaw(`INSERT INTO ?.? AS w (tenant, due_us) VALUES (?, ?)
-		ON CONFLICT (tenant) DO UPDATE SET due_us = `+r.dialect.least()+`(w.due_us, EXCLUDED.due_us)`,
+		ON CONFLICT (tenant) DO UPDATE SET due_us = `+r.dialect.Least()+`(w.due_us, EXCLUDED.due_us)`,
 		r.schema, wakeups(queue), tenant, Micros(due)).Exec(ctx)
 	return err
+}
+
+// WakeOn returns what Tx.OnWake wants for the tenant: the function that
+// lowers its wakeups on db (Wake).
+func (r *Registry) WakeOn(db bun.IDB, tenant string) func(ctx context.Context, queue string, due time.Time) error {
+	return func(ctx context.Context, queue string, due time.Time) error {
+		return r.Wake(ctx, db, tenant, queue, due)
+	}
 }
 
 // MoveWakeup sets the tenant's wakeup for queue, on db, to the next due
@@ -230,7 +234,7 @@ func (r *Registry) DropWakeup(ctx context.Context, db bun.IDB, tenant, queue str
 func (r *Registry) LockWakeup(ctx context.Context, tx bun.IDB, tenant, queue string) (bool, error) {
 	var cur int64
 	q := tx.NewSelect().ColumnExpr("due_us").TableExpr("?.?", r.schema, wakeups(queue)).Where("tenant = ?", tenant)
-	err := r.dialect.lockRows(q, "UPDATE").Scan(ctx, &cur)
+	err := r.dialect.LockRows(q, Lock{}).Scan(ctx, &cur)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -247,7 +251,7 @@ func (r *Registry) DueTenants(ctx context.Context, queue string, now time.Time) 
 	err := r.db.NewRaw("SELECT tenant FROM ?.? WHERE due_us <= ? ORDER BY due_us LIMIT ?",
 		r.schema, wakeups(queue), Micros(now), wakeupBatch).Scan(ctx, &tenants)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s wakeups: %w", r.store, queue, err)
+		return nil, fmt.Errorf("%s: %s wakeups: %w", r.dialect.Name(), queue, err)
 	}
 	return tenants, nil
 }

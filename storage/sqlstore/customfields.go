@@ -48,9 +48,8 @@ func (t *Tx) SaveCustomField(ctx context.Context, f casekit.CustomField) error {
 	if audience == "" {
 		audience = casekit.AudienceInternal
 	}
-	_, err := t.ins(&customFieldRow{Key: f.Key, Label: f.Label, Type: string(f.Type), Required: f.Required, Options: opts, Audience: string(audience)}, "custom_fields").
-		On("CONFLICT (key) DO UPDATE").
-		Set("label = EXCLUDED.label, type = EXCLUDED.type, required = EXCLUDED.required, options = EXCLUDED.options, audience = EXCLUDED.audience").Exec(ctx)
+	_, err := t.upsert(t.ins(&customFieldRow{Key: f.Key, Label: f.Label, Type: string(f.Type), Required: f.Required, Options: opts, Audience: string(audience)}, "custom_fields"),
+		"key", "label", "type", "required", "options", "audience").Exec(ctx)
 	return t.err(err, "save custom field")
 }
 

@@ -167,9 +167,10 @@ func (a arm) with(c schema.QueryWithArgs) arm {
 // case of the list's page that it holds, so the page is the first of the
 // arms' pages merged: the same rows, in the same order.
 //
-//   - A full-text search on PostgreSQL splits into the cases whose own
-//     text matches and those with a matching message: one OR of the two
-//     can use neither GIN index.
+//   - A full-text search splits, where the dialect says so
+//     (Dialect.SearchApart), into the cases whose own text matches and
+//     those with a matching message: on PostgreSQL one OR of the two can
+//     use neither GIN index.
 //   - A priority sort over more than one status splits by status: the
 //     (status, priority_rank DESC, id) index holds each status's cases in
 //     the sort's order, where a list of several statuses has to read
@@ -182,7 +183,7 @@ func (t *Tx) listArms(q casekit.CaseQuery) []arm {
 	}
 	arms, split := []arm{{}}, false
 	switch {
-	case len(q.Terms) > 0 && t.dialect == Postgres:
+	case len(q.Terms) > 0 && t.dialect.SearchApart():
 		inCase, inMessage := t.searchConds(q)
 		arms, split = []arm{arm{}.with(inCase), arm{}.with(inMessage)}, true
 	case len(q.Terms) > 0:

@@ -47,9 +47,8 @@ func (t *Tx) SaveRole(ctx context.Context, r casekit.Role) error {
 	if perms == nil {
 		perms = []casekit.Permission{}
 	}
-	_, err := t.ins(&roleRow{Key: r.Key, Name: r.Name, Permissions: perms}, "roles").
-		On("CONFLICT (key) DO UPDATE").
-		Set("name = EXCLUDED.name, permissions = EXCLUDED.permissions").Exec(ctx)
+	_, err := t.upsert(t.ins(&roleRow{Key: r.Key, Name: r.Name, Permissions: perms}, "roles"),
+		"key", "name", "permissions").Exec(ctx)
 	return t.err(err, "save role")
 }
 
@@ -91,7 +90,7 @@ func (t *Tx) SetAgentRole(ctx context.Context, agentID, role string) error {
 		_, err := t.db.NewRaw("DELETE FROM ?.agent_roles WHERE agent_id = ?", t.schema, agentID).Exec(ctx)
 		return t.err(err, "set agent role")
 	}
-	_, err := t.ins(&agentRoleRow{AgentID: agentID, Role: role}, "agent_roles").
-		On("CONFLICT (agent_id) DO UPDATE").Set("role = EXCLUDED.role").Exec(ctx)
+	_, err := t.upsert(t.ins(&agentRoleRow{AgentID: agentID, Role: role}, "agent_roles"),
+		"agent_id", "role").Exec(ctx)
 	return t.err(err, "set agent role")
 }

@@ -26,7 +26,7 @@ func (h Host) FireTimer(ctx context.Context, now time.Time, fn FireFunc, retryAt
 			if err != nil || fired || due {
 				return err
 			}
-			return h.access.MoveWakeup(ctx, tenant, QueueTimers, inTx)
+			return h.moveWakeup(ctx, tenant, QueueTimers, inTx)
 		})
 		if errors.Is(err, ErrTenantGone) {
 			continue
@@ -60,7 +60,7 @@ func (h Host) ClaimNotifications(ctx context.Context, now time.Time, lease time.
 				out = append(out, got...)
 				return err
 			}
-			return h.access.MoveWakeup(ctx, tenant, QueueOutbox, inTx)
+			return h.moveWakeup(ctx, tenant, QueueOutbox, inTx)
 		})
 		if errors.Is(err, ErrTenantGone) {
 			continue
@@ -73,6 +73,15 @@ func (h Host) ClaimNotifications(ctx context.Context, now time.Time, lease time.
 		}
 	}
 	return out, nil
+}
+
+// moveWakeup moves the tenant's wakeup for queue with
+// Access.MoveWakeup, its errors naming the queue.
+func (h Host) moveWakeup(ctx context.Context, tenant, queue string, inTx InTxFunc) error {
+	if err := h.access.MoveWakeup(ctx, tenant, queue, inTx); err != nil {
+		return fmt.Errorf("%s wakeup: %w", queue, err)
+	}
+	return nil
 }
 
 // SettleNotifications implements casekit.Store.SettleNotifications: one

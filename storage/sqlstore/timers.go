@@ -151,7 +151,7 @@ func FireOne(ctx context.Context, tx *Tx, now time.Time, fn func(context.Context
 func (t *Tx) lockCaseSkip(ctx context.Context, id string) (bool, error) {
 	q := t.db.NewSelect().TableExpr("?.cases AS c", t.schema).Column("c.id").Where("c.id = ?", id)
 	var got string
-	err := t.dialect.lockRows(q, "UPDATE SKIP LOCKED").Scan(ctx, &got)
+	err := t.dialect.LockRows(q, Lock{SkipLocked: true}).Scan(ctx, &got)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

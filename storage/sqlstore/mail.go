@@ -55,8 +55,7 @@ func (t *Tx) MailSettings(ctx context.Context) (casekit.MailSettings, error) {
 
 // SaveMailSettings implements casekit.Tx.
 func (t *Tx) SaveMailSettings(ctx context.Context, s casekit.MailSettings) error {
-	_, err := t.ins(&mailSettingsRow{ID: 1, Doc: s}, "mail_settings").On("CONFLICT (id) DO UPDATE").
-		Set("doc = EXCLUDED.doc").Exec(ctx)
+	_, err := t.upsert(t.ins(&mailSettingsRow{ID: 1, Doc: s}, "mail_settings"), "id", "doc").Exec(ctx)
 	return t.err(err, "save mail settings")
 }
 

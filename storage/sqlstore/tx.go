@@ -25,9 +25,10 @@ type Tx struct {
 
 var _ casekit.Tx = (*Tx)(nil)
 
-// NewTx returns the casekit.Tx for the tenant schema on db. classify maps
-// the driver's errors to casekit's (unique violations to ErrConflict); it
-// sees every error except sql.ErrNoRows, which is handled here.
+// NewTx returns the casekit.Tx for the tenant schema on db, speaking d.
+// classify maps the driver's errors to casekit's (unique violations to
+// ErrConflict); it sees every error except sql.ErrNoRows, which is
+// handled here.
 func NewTx(db bun.IDB, d Dialect, schema string, classify func(error) error) *Tx {
 	if classify == nil {
 		classify = func(err error) error { return err }
@@ -61,9 +62,15 @@ func (t *Tx) ins(model any, name string) *bun.InsertQuery {
 
 func (t *Tx) lock(q *bun.SelectQuery, lock bool) *bun.SelectQuery {
 	if lock {
-		return t.dialect.lockRows(q, "UPDATE")
+		return t.dialect.LockRows(q, Lock{})
 	}
 	return q
+}
+
+// upsert makes the insert q update the row of the same key instead,
+// setting its set columns to q's values (Dialect.Upsert).
+func (t *Tx) upsert(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery {
+	return t.dialect.Upsert(q, key, set...)
 }
 
 func affected(res sql.Result, none error) error {

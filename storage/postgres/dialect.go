@@ -1,0 +1,131 @@
+package postgres
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
+
+	"casekit.dev/storage/sqlstore"
+)
+
+// Dialect is PostgreSQL's sqlstore.Dialect: JSONB, TIMESTAMPTZ and
+// identity columns; row locks FOR UPDATE [SKIP LOCKED]; full-text search
+// on stored tsvector columns of the 'simple' configuration with GIN
+// indexes; custom fields by jsonb containment.
+type Dialect struct{}
+
+var _ sqlstore.Dialect = Dialect{}
+
+// Name implements sqlstore.Dialect.
+func (Dialect) Name() string { return "postgres" }
+
+// DDL implements sqlstore.Dialect: PostgreSQL reads the neutral DDL as
+// it is, once its types are put in.
+func (Dialect) DDL(stmt string) string {
+	return sqlstore.Types{JSON: "JSONB", Time: "TIMESTAMPTZ", Bool: "BOOLEAN", False: "FALSE", True: "TRUE",
+		Serial: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"}.Put(stmt)
+}
+
+// hooks are PostgreSQL's own parts of the schema (sqlstore.Dialect.Hook).
+// Released ones never change: they are part of applied migrations.
+var hooks = map[string][]string{
+	// Each row's words in a generated tsvector column, 'simple' (no
+	// stemming, any language) so that SQLite's FTS5 finds the same, each
+	// with its GIN index.
+	sqlstore.HookSearch: {
+		`ALTER TABLE ?.cases ADD COLUMN search tsvector
+			GENERATED ALWAYS AS (to_tsvector('simple', subject || ' ' || description)) STORED`,
+		`CREATE INDEX cases_search_idx ON ?.cases USING GIN (search)`,
+		`ALTER TABLE ?.messages ADD COLUMN search tsvector
+			GENERATED ALWAYS AS (to_tsvector('simple', subject || ' ' || body)) STORED`,
+		`CREATE INDEX messages_search_idx ON ?.messages USING GIN (search)`,
+	},
+	// case_tags filled from the cases there, then kept by a trigger
+	// function; ANALYZE gives the planner the tags' statistics at once.
+	sqlstore.HookCaseTags: {
+		`INSERT INTO ?.case_tags (tag, case_id)
+			SELECT DISTINCT t, c.id FROM ?.cases AS c,
+				jsonb_array_elements_text(CASE WHEN jsonb_typeof(c.tags) = 'array' THEN c.tags ELSE '[]'::jsonb END) AS t`,
+		`CREATE FUNCTION ?.case_tags_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF TG_OP <> 'INSERT' THEN
+				DELETE FROM ?.case_tags WHERE case_id = OLD.id;
+			END IF;
+			IF TG_OP <> 'DELETE' AND jsonb_typeof(NEW.tags) = 'array' THEN
+				INSERT INTO ?.case_tags (tag, case_id)
+					SELECT DISTINCT t, NEW.id FROM jsonb_array_elements_text(NEW.tags) AS t;
+			END IF;
+			RETURN NULL;
+		END $$`,
+		`CREATE TRIGGER case_tags_ai AFTER INSERT ON ?.cases FOR EACH ROW
+			WHEN (jsonb_typeof(NEW.tags) = 'array' AND NEW.tags <> '[]'::jsonb) EXECUTE FUNCTION ?.case_tags_sync()`,
+		`CREATE TRIGGER case_tags_au AFTER UPDATE OF tags ON ?.cases FOR EACH ROW
+			WHEN (OLD.tags IS DISTINCT FROM NEW.tags) EXECUTE FUNCTION ?.case_tags_sync()`,
+		`CREATE TRIGGER case_tags_ad AFTER DELETE ON ?.cases FOR EACH ROW EXECUTE FUNCTION ?.case_tags_sync()`,
+		`ANALYZE ?.case_tags`,
+	},
+	// DueTenants reads the wakeups by due time, over many tenants.
+	sqlstore.HookWakeupIndexes: {
+		`CREATE INDEX IF NOT EXISTS timer_wakeups_due_idx ON ?.timer_wakeups (due_us)`,
+		`CREATE INDEX IF NOT EXISTS outbox_wakeups_due_idx ON ?.outbox_wakeups (due_us)`,
+	},
+}
+
+// Hook implements sqlstore.Dialect.
+func (Dialect) Hook(name string) ([]string, bool) {
+	stmts, ok := hooks[name]
+	return stmts, ok
+}
+
+// LockRows implements sqlstore.Dialect with FOR UPDATE [OF t] [SKIP
+// LOCKED].
+func (Dialect) LockRows(q *bun.SelectQuery, l sqlstore.Lock) *bun.SelectQuery {
+	clause := "UPDATE"
+	if l.Of != "" {
+		clause += " OF " + l.Of
+	}
+	if l.SkipLocked {
+		clause += " SKIP LOCKED"
+	}
+	return q.For(clause)
+}
+
+// Upsert implements sqlstore.Dialect with ON CONFLICT.
+func (Dialect) Upsert(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery {
+	return sqlstore.OnConflict(q, key, set...)
+}
+
+// Least implements sqlstore.Dialect.
+func (Dialect) Least() string { return "LEAST" }
+
+// TextMatch implements sqlstore.Dialect on the search column HookSearch
+// made, which its GIN index serves.
+func (Dialect) TextMatch(_ bun.Ident, _, alias string, terms [][]string) schema.QueryWithArgs {
+	return bun.SafeQuery(alias+".search @@ to_tsquery('simple', ?)", tsQuery(terms))
+}
+
+// SearchApart implements sqlstore.Dialect: a case's search column and its
+// messages' have a GIN index each, which one OR of the two cannot use.
+func (Dialect) SearchApart() bool { return true }
+
+// tsQuery renders terms as a tsquery: 'a' & ('b' <-> 'c').
+func tsQuery(terms [][]string) string {
+	parts := make([]string, len(terms))
+	for i, term := range terms {
+		words := make([]string, len(term))
+		for j, w := range term {
+			words[j] = "'" + w + "'"
+		}
+		parts[i] = "(" + strings.Join(words, " <-> ") + ")"
+	}
+	return strings.Join(parts, " & ")
+}
+
+// JSONEquals implements sqlstore.Dialect by jsonb containment, which
+// compares in the JSON type.
+func (Dialect) JSONEquals(col, key string, val any) schema.QueryWithArgs {
+	b, _ := json.Marshal(map[string]any{key: val})
+	return bun.SafeQuery(col+" @> ?::jsonb", string(b))
+}

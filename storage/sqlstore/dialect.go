@@ -1,0 +1,127 @@
+package sqlstore
+
+import (
+	"strings"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
+)
+
+// Dialect is everything sqlstore's SQL leaves to the database: the one
+// interface a store for another database implements (the package doc says
+// how, and what each method must guarantee). Every other statement
+// sqlstore writes is SQL that PostgreSQL and SQLite both read as it is.
+//
+// The stores' own dialects are postgres.Dialect and sqlite.Dialect.
+type Dialect interface {
+	// Name names the store in its errors: "postgres", "sqlite".
+	Name() string
+
+	// DDL renders one neutral statement of the migrations or of the
+	// registry (see migrations.go) for the database: it replaces the
+	// placeholders {json}, {ts}, {bool}, {serial}, {false} and {true}, and
+	// rewrites what the database spells otherwise. Every "?" it leaves
+	// stands for the quoted schema.
+	DDL(stmt string) string
+
+	// Hook returns the statements of the part of the schema the database
+	// builds its own way, named by one of the Hook constants, in the form
+	// DDL takes; false for a name it does not know, which fails the
+	// migration. They run at the hook's place, in its migration's
+	// transaction.
+	Hook(name string) (stmts []string, ok bool)
+
+	// LockRows makes q lock the rows it reads as l says, until the
+	// transaction ends; or returns q as it is where the database runs one
+	// writing transaction at a time, so that no row is ever held by
+	// another.
+	LockRows(q *bun.SelectQuery, l Lock) *bun.SelectQuery
+
+	// Upsert makes the insert q, where its row has the key (a unique
+	// column list: "id", "kind, key") of a row already there, update that
+	// row instead, setting its set columns to q's values. OnConflict is
+	// the SQL PostgreSQL and SQLite share.
+	Upsert(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery
+
+	// Least is the name of the SQL function of two values giving the
+	// smaller, as the upsert of a wakeup keeps the earlier due time.
+	Least() string
+
+	// TextMatch is the condition that the row alias of table ("cases" or
+	// "messages") in the schema in holds every one of terms, each a
+	// phrase of words (letters and digits only) that follow each other:
+	// for cases in subject or description, for messages in subject or
+	// body. It reads the index HookSearch made, and binds the terms as
+	// arguments.
+	TextMatch(in bun.Ident, table, alias string, terms [][]string) schema.QueryWithArgs
+
+	// SearchApart reports whether a search lists the cases whose own text
+	// matches apart from those with a matching message, because each
+	// half reads an index of its own that one OR of the two cannot.
+	SearchApart() bool
+
+	// JSONEquals is the condition that the JSON object in column col has
+	// key (a custom-field key: letters, digits, '_' and '-', never a
+	// quote) equal to val, a string, number or bool compared in its JSON
+	// type: true never matches the string "true" nor the number 1.
+	JSONEquals(col, key string, val any) schema.QueryWithArgs
+}
+
+// OnConflict is Dialect.Upsert in the SQL PostgreSQL and SQLite share:
+// ON CONFLICT (key) DO UPDATE SET col = EXCLUDED.col, ...
+func OnConflict(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery {
+	q = q.On("CONFLICT (" + key + ") DO UPDATE")
+	for _, col := range set {
+		q = q.Set(col + " = EXCLUDED." + col)
+	}
+	return q
+}
+
+// Types are a dialect's words for the placeholders of neutral DDL.
+type Types struct {
+	// JSON is {json}: a JSON document, read and written as text.
+	JSON string
+	// Time is {ts}: an instant, compared in time order.
+	Time string
+	// Bool is {bool}, False and True its literals {false} and {true}.
+	Bool, False, True string
+	// Serial is {serial}: an integer primary key numbering rows as they
+	// are inserted.
+	Serial string
+}
+
+// Put puts the types in place of stmt's placeholders, for Dialect.DDL.
+func (t Types) Put(stmt string) string {
+	return strings.NewReplacer("{json}", t.JSON, "{ts}", t.Time, "{bool}", t.Bool,
+		"{serial}", t.Serial, "{false}", t.False, "{true}", t.True).Replace(stmt)
+}
+
+// Lock says how a query locks the rows it reads.
+type Lock struct {
+	// Of names the table (by its alias) whose rows are locked, where a
+	// query reads more than one; "" locks them all.
+	Of string
+	// SkipLocked skips the rows another transaction holds instead of
+	// waiting for them.
+	SkipLocked bool
+}
+
+// The dialect's own parts of the schema, which Dialect.Hook returns.
+const (
+	// HookSearch (migration 2) makes the full-text index of the cases'
+	// subject and description and the messages' subject and body, fills
+	// it, and keeps it up to date as rows change; the words are split on
+	// every character that is not a letter or digit, kept as written
+	// (diacritics too) and compared without case, so every store finds
+	// the same cases.
+	HookSearch = "search"
+	// HookCaseTags (migration 13) fills case_tags (tag, case_id) with the
+	// strings of each case's tags array, once each, and keeps it equal to
+	// them as cases are inserted, updated and deleted.
+	HookCaseTags = "case tags"
+	// HookWakeupIndexes (the registry) makes whatever index DueTenants
+	// wants on the due_us of timer_wakeups and outbox_wakeups; none may
+	// do. It runs each time a store opens: its statements must be
+	// idempotent.
+	HookWakeupIndexes = "wakeup indexes"
+)

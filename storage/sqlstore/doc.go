@@ -1,0 +1,139 @@
+// Package sqlstore is casekit's SQL store without its database: an
+// implementation of casekit.Tx over any bun.IDB, the tenant registry and
+// Kit.Run's work across tenants, the per-tenant migrations, and the
+// converters between the Bun models and casekit's domain types. What
+// differs between databases is one small interface, Dialect; a store
+// (storage/postgres, storage/sqlite) is its dialect plus what is truly its
+// own. A store for another database can live in a module of its own.
+//
+// # What is here
+//
+// One file per feature, as in package casekit:
+//   - Tx (tx.go) is casekit.Tx on one tenant's schema: settings.go,
+//     statuses.go, lookups.go, cases.go (with sort.go for the list's keyset
+//     order and search.go for full-text search), activities.go,
+//     content.go (notes, messages, attachments), events.go, timers.go,
+//     outbox.go, and so on. It never opens a transaction: the store hands
+//     it one.
+//   - Registry (registry.go) is the tenants table and the per-queue wakeup
+//     tables, with the cache of tenants seen; Host (host.go, work.go)
+//     implements the casekit.Store methods that are the same everywhere:
+//     Tenant, Tenants, Migrate, FireTimer, ClaimNotifications and
+//     SettleNotifications.
+//   - migrations.go is every tenant schema change, in neutral DDL: "?"
+//     for the schema, placeholders for the types ({json}, {ts}, {bool},
+//     {serial}, {false}, {true}: Types), and hooks where a dialect makes a
+//     part its own way (HookSearch, HookCaseTags, HookWakeupIndexes).
+//     Build, Migrate and Version run them; SchemaSQL prints them as a
+//     dialect renders them.
+//   - The models are in models.go, and in package storage/sqlstore/rows
+//     for the tables the load tools write as well.
+//   - Package sqlstoretest holds the dialects' own tests: ReleasedDDL
+//     holds the released migrations to the SQL they made.
+//
+// Every statement names its tables through the tenant's schema (bun.Ident),
+// so nothing depends on search_path or other session state: SQLite passes
+// "main", PostgreSQL the tenant's own schema.
+//
+// # What a store provides
+//
+// A store implements casekit.Store with:
+//   - its Dialect, handed to NewRegistry, NewTx, Migrate and Version;
+//   - where a tenant's tables live (a file, a schema) and how they are
+//     made and dropped: CreateTenant makes the place, then runs Build (all
+//     migrations, then the seed) in one transaction on it, and registers
+//     the tenant (Registry.Register); DropTenant unregisters and removes
+//     it;
+//   - its connections (a pool, a handle per file) and how a transaction
+//     on a tenant begins, which RunIn turns into an InTxFunc: InTx is
+//     Registry.Require then InTxFunc.Run;
+//   - its locks: PostgreSQL's advisory lock per tenant, which Migrate
+//     takes at each step; SQLite's one writer per file;
+//   - how its driver's errors map to casekit's: the classify function
+//     given to NewTx and Registry.Register (ClassifyCode builds one from
+//     the driver's error codes);
+//   - an Access, how the Host reaches a tenant's transactions and moves a
+//     wakeup safely. It embeds Host through an unexported alias (type
+//     host = sqlstore.Host) and keeps its Registry in a field.
+//
+// # The Dialect contract
+//
+// Each method must guarantee what follows, or the conformance suite
+// (casekit/casekittest) fails:
+//   - Name names the store in errors.
+//   - DDL returns a statement the database runs with the same effect on
+//     every table as the neutral one has on PostgreSQL: the same columns
+//     in the same order, keys, defaults and indexes, in the types of
+//     Types.Put. It may rewrite any statement (SQLite moves the schema
+//     from an index's table to its name), but never one differently
+//     once released: migrations are append-only, and existing tenants
+//     must still migrate (sqlstoretest.ReleasedDDL).
+//   - Hook returns, for each Hook constant, statements that make what the
+//     constant's doc says, in the form DDL takes, idempotent where it
+//     says so.
+//   - LockRows makes a SELECT keep the rows it read from every other
+//     transaction's writes and locks until it ends, and with SkipLocked
+//     skip rows another transaction holds: two claimers of notifications,
+//     timers or queue cases never get one row. A database whose
+//     transactions on a tenant run one at a time (SQLite's IMMEDIATE
+//     ones) needs no clause.
+//   - Upsert updates the row of the same key in place of inserting one,
+//     in the same statement: two transactions saving one key never both
+//     insert.
+//   - Least names the two-argument minimum function.
+//   - TextMatch matches a row exactly when every phrase of the terms is
+//     in its text, by the words HookSearch indexed, reading that index;
+//     SearchApart says whether its two halves (the case, its messages)
+//     are best listed apart.
+//   - JSONEquals compares a custom field's value in its JSON type.
+//
+// The rest is SQL both databases share: the two upserts that compute
+// their update (Registry.Wake, Tx.CountIntakeOpened), UPDATE ...
+// RETURNING, UPDATE ... FROM, CREATE TABLE ... IF NOT EXISTS, NULLS
+// FIRST/LAST in ORDER BY, UNION of sub-selects each with its own ORDER BY
+// and LIMIT, and text primary keys.
+//
+// # Adding a store for another database (MySQL)
+//
+// A MySQL (or MariaDB) store is a package beside storage/postgres, say
+// storage/mysql, on Bun's mysqldialect and a database/sql driver:
+//
+//  1. Write its Dialect. Types: JSON as JSON, Time as DATETIME(6) (Bun
+//     writes UTC), Bool as BOOLEAN, False and True as FALSE and TRUE,
+//     Serial as BIGINT AUTO_INCREMENT PRIMARY KEY. DDL also rewrites what
+//     MySQL spells otherwise: a TEXT key or indexed column becomes
+//     VARCHAR(191) (MySQL indexes no TEXT without a length); DROP INDEX
+//     ?.x becomes DROP INDEX x ON ?.t (t from the CREATE INDEX that made
+//     x); migration 12's UPDATE ... FROM becomes a multi-table UPDATE.
+//     Upsert is q.On("DUPLICATE KEY UPDATE") with col = VALUES(col) for
+//     each column set. LockRows writes FOR UPDATE [OF t] [SKIP LOCKED]
+//     (MySQL 8; MariaDB from 10.6 has SKIP LOCKED but no OF, which the
+//     one-table queries that ask for it can drop). Least is LEAST.
+//     HookSearch adds a FULLTEXT index on cases (subject, description)
+//     and on messages (subject, body), the server set to index every word
+//     (innodb_ft_min_token_size=1, no stopwords), and TextMatch is MATCH
+//     (...) AGAINST (? IN BOOLEAN MODE) with each phrase as +"a b";
+//     SearchApart true. HookCaseTags fills case_tags with JSON_TABLE and
+//     keeps it by three triggers; HookWakeupIndexes as PostgreSQL's, made
+//     idempotent. JSONEquals compares JSON_EXTRACT(col, '$."key"') with
+//     CAST(? AS JSON).
+//  2. Grow the interface where the shared SQL above is not MySQL's: the
+//     two upserts written out (ON DUPLICATE KEY UPDATE; the wakeup's
+//     LEAST(due_us, VALUES(due_us))); UPDATE ... RETURNING in
+//     NextCaseNumber and CountIntakeOpened (an UPDATE, then a SELECT in
+//     the same transaction); NULLS FIRST and LAST (MySQL puts NULLs first
+//     ascending: an "x IS NULL" sort key before the value). Each is one
+//     method more, which PostgreSQL and SQLite implement with the SQL they
+//     run now.
+//  3. Write the store: where a tenant lives (a database per tenant, named
+//     from a prefix and the tenant ID, as PostgreSQL's schemas), the pool,
+//     the per-tenant lock (GET_LOCK in CreateTenant, DropTenant and as
+//     Migrate's lock), the error classification (error 1062, duplicate
+//     entry, to ErrConflict through ClassifyCode), and the Access, as
+//     storage/postgres does.
+//  4. Test it: the conformance suite (casekittest.RunStoreTests, each
+//     test on a fresh store) and sqlstoretest.ReleasedDDL with a golden
+//     file it writes on its first run, to read and commit; then
+//     Kit.Migrate on a tenant made by the previous release, as the
+//     stores' own TestMigrationRanksExistingCases do.
+package sqlstore

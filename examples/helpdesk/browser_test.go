@@ -28,6 +28,9 @@ type browser struct {
 	ctx       context.Context
 	base      string
 	passwords bool // sign in with the password form, not the demo's picker
+	// axe checks each page the walk visits for accessibility; nil when
+	// axe-core is not installed (browsertest.LoadAxe says so).
+	axe *browsertest.Axe
 }
 
 // open loads a path and returns its HTTP status.
@@ -144,7 +147,7 @@ func TestHelpdeskInABrowser(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		ctx := browsertest.Chromium(t, 1280, 900, 5*time.Minute)
 		_, srv := testApp(t, true)
-		scenario(t, &browser{t: t, ctx: ctx, base: srv.URL}, *updateScreenshots)
+		scenario(t, &browser{t: t, ctx: ctx, base: srv.URL, axe: browsertest.LoadAxe(t)}, *updateScreenshots)
 	})
 	t.Run("postgres", func(t *testing.T) {
 		dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
@@ -174,7 +177,7 @@ func TestHelpdeskInABrowser(t *testing.T) {
 		// No demo: no demo cases (the scenario is the same, and seeding on
 		// PostgreSQL costs seconds), and everyone signs in with a password.
 		_, srv := startApp(t, store, accounts, false)
-		scenario(t, &browser{t: t, ctx: ctx, base: srv.URL, passwords: true}, false)
+		scenario(t, &browser{t: t, ctx: ctx, base: srv.URL, passwords: true, axe: browsertest.LoadAxe(t)}, false)
 	})
 }
 
@@ -196,6 +199,7 @@ func scenario(t *testing.T, b *browser, screenshots bool) {
 	if got, _ := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#name"))); got != "Ada Lovelace" {
 		t.Fatalf("the name typed is gone after the refusal: %q", got)
 	}
+	b.accessible("/form with a field error")
 	b.typeIn("#subject", subject)
 	b.choose("#email", "ada@example.com")
 	b.choose("#priority", "critical")
@@ -277,6 +281,7 @@ func scenario(t *testing.T, b *browser, screenshots bool) {
 	if got := b.text("#resolve-form .problem"); !strings.Contains(got, "open activities: “Send a technician”") {
 		t.Fatalf("refused resolve says %q", got)
 	}
+	b.accessible("the case page with a refused resolve")
 	b.typeIn("#activities input[name=result]", "Seal replaced")
 	b.click("#activities .complete-button")
 	b.toggle("#open-resolve")
@@ -344,6 +349,7 @@ func caseWork(t *testing.T, b *browser, screenshots bool) {
 	if got := b.text("#new-subject-error"); got == "" {
 		t.Fatal("no error next to the missing subject of the new case")
 	}
+	b.accessible("/cases/new with a field error")
 	b.typeIn("#new-subject", "Cannot print from the laptop")
 	b.choose("#new-type", "problem")
 	b.choose("#new-queue", "general")
@@ -363,9 +369,11 @@ func caseWork(t *testing.T, b *browser, screenshots bool) {
 	}
 	caseURL := strings.TrimPrefix(b.location(), b.base)
 	b.click("#portal-link-button")
-	if link, _ := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#new-portal-link"))); !strings.Contains(link, "/portal/link/") {
-		t.Fatalf("the new portal link: %q", link)
+	portalLink, _ := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#new-portal-link")))
+	if !strings.Contains(portalLink, "/portal/link/") {
+		t.Fatalf("the new portal link: %q", portalLink)
 	}
+	portalLink = strings.TrimPrefix(portalLink, b.base)
 	if screenshots {
 		b.save("helpdesk-casework.png")
 	}
@@ -387,25 +395,75 @@ func caseWork(t *testing.T, b *browser, screenshots bool) {
 		b.click("#preview-button")
 		b.save("helpdesk-templates.png")
 	}
-	narrow(t, b, caseURL, "/cases?status_flags=active", "/cases/new", "/admin/teams", "/admin/fields", "/queues",
-		"/admin/statuses", "/admin/slas", "/admin/calendars", "/admin/processes", "/admin/templates/edit?name=message/case.resolved")
+	walk(t, b, caseURL, portalLink)
 }
 
-// narrow opens each page 360 px wide, as on a phone, and fails when one
-// is wider than the screen.
-func narrow(t *testing.T, b *browser, pages ...string) {
+// walk visits every page of the console in a row, as the admin, then
+// signs out and visits the public ones and the portal through a portal
+// link: each must fit a 360 px screen (a phone) and pass axe-core's
+// check (accessible).
+func walk(t *testing.T, b *browser, caseURL, portalLink string) {
+	// A guided process, started on the case, for the case page's process
+	// bar.
+	b.open("/admin/processes")
+	b.typeIn("#process-0-key", "onboarding")
+	b.typeIn("#process-0-label", "Onboarding")
+	b.typeIn("#process-0-stages", "qualify | Qualify | contact.email\ndone | Done")
+	b.click("#process-0 button[type=submit]")
+	b.notice("Saved.")
+	b.open(caseURL)
+	b.click("#process-start")
+	if got := b.text("#processbar li.current"); got != "Qualify" {
+		t.Fatalf("the process bar's current stage: %q", got)
+	}
 	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(360, 740)); err != nil {
 		t.Fatal(err)
 	}
 	defer chromedp.Do(b.ctx, chromedp.EmulateViewport(1280, 900))
-	for _, p := range pages {
-		b.open(p)
-		width, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if width > 360 {
-			t.Errorf("%s is %d px wide on a 360 px screen", p, width)
-		}
+	for _, p := range []string{"/cases?status_flags=active", "/cases/new", caseURL, "/queues", "/mail",
+		"/admin", "/admin/teams", "/admin/queues", "/admin/lookups?kind=case_type", "/admin/fields", "/admin/statuses",
+		"/admin/slas", "/admin/calendars", "/admin/processes", "/admin/templates", "/admin/templates/edit?name=message/case.resolved",
+		"/cases/999999"} {
+		b.visit(p)
+	}
+	b.click(`form[action="/logout"] button`)
+	for _, p := range []string{"/login", "/form", portalLink} {
+		b.visit(p)
+	}
+	if !strings.Contains(b.location(), "/portal/cases/") {
+		t.Errorf("the portal link led to %s, not the case in the portal", b.location())
+	}
+}
+
+// visit opens the page, fails when it is wider than the window (the
+// walk's is 360 px, a phone's) and checks it with axe-core (once: the
+// DOM is the same at every width, and the narrow layout is the one that
+// scrolls tables).
+func (b *browser) visit(path string) {
+	b.t.Helper()
+	b.open(path)
+	width, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if width > 360 {
+		b.t.Errorf("%s is %d px wide on a 360 px screen", path, width)
+	}
+	b.accessible(path)
+}
+
+// accessible fails the test with each of axe-core's findings on the
+// page: the rule, the node and the page.
+func (b *browser) accessible(page string) {
+	b.t.Helper()
+	if b.axe == nil {
+		return
+	}
+	found, err := b.axe.Check(b.ctx)
+	if err != nil {
+		b.t.Fatalf("%s: %v", page, err)
+	}
+	for _, v := range found {
+		b.t.Errorf("accessibility of %s: %s", page, v)
 	}
 }

@@ -169,7 +169,7 @@ func (a *app) admin(h func(http.ResponseWriter, *http.Request, *request)) http.H
 			return
 		}
 		if !ok {
-			a.fail(w, r, http.StatusForbidden, "Only the tenant's administrators change its configuration.")
+			a.lacks(w, r, casekit.PermConfigure)
 			return
 		}
 		h(w, r, req)
@@ -295,7 +295,7 @@ func (a *app) adminRefusal(w http.ResponseWriter, r *http.Request, err error) (s
 	case errors.Is(err, casekit.ErrConflict):
 		return http.StatusConflict, errors.New("it is still in use"), true
 	case errors.Is(err, casekit.ErrForbidden):
-		a.fail(w, r, http.StatusForbidden, "You may not do that.")
+		a.forbidden(w, r, err)
 	default:
 		a.internal(w, r, err)
 	}

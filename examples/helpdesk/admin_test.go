@@ -21,8 +21,8 @@ func TestAdministration(t *testing.T) {
 		t.Error("Ben, no admin, is shown the administration")
 	}
 	for _, p := range []string{"/admin", "/admin/teams", "/admin/lookups?kind=case_type", "/admin/fields"} {
-		if status, _ := ben.get(p); status != http.StatusForbidden {
-			t.Errorf("Ben opening %s: %d, want 403", p, status)
+		if status, page := ben.get(p); status != http.StatusForbidden || !strings.Contains(page, "Your role, Agent, lacks the “configure” permission") {
+			t.Errorf("Ben opening %s: %d, want 403 saying what his role lacks", p, status)
 		}
 	}
 	if status, _, _ := ben.post("/admin/teams/save", url.Values{"id": {"hackers"}, "name": {"Hackers"}}); status != http.StatusForbidden {

@@ -597,7 +597,7 @@ func (a *app) refused(w http.ResponseWriter, r *http.Request, req *request, c *c
 		a.fail(w, r, http.StatusNotFound, "There is no such case or activity.")
 		return
 	case errors.Is(err, casekit.ErrForbidden):
-		a.fail(w, r, http.StatusForbidden, "You may not do that.")
+		a.forbidden(w, r, err)
 		return
 	case explain(err) == "":
 		a.internal(w, r, err)

@@ -721,8 +721,8 @@ func TestConsoleActions(t *testing.T) {
 	} {
 		status, body, h := c.post(path+"/"+step.action, step.form)
 		if step.action == "take" && step.check == nil {
-			if status != http.StatusForbidden || !strings.Contains(body, "You may not do that.") {
-				t.Fatalf("taking a case of another team's: %d", status)
+			if status != http.StatusForbidden || !strings.Contains(body, "You may not do that: agent &#34;u-ava&#34; is not a member of team &#34;billing&#34;") {
+				t.Fatalf("taking a case of another team's: %d\n%s", status, body)
 			}
 			continue
 		}

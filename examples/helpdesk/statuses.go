@@ -166,7 +166,7 @@ func (a *app) saveStatuses(w http.ResponseWriter, r *http.Request, req *request)
 		http.Redirect(w, r, "/admin/statuses?done=saved", http.StatusSeeOther)
 		return
 	case errors.Is(err, casekit.ErrForbidden):
-		a.fail(w, r, http.StatusForbidden, "You may not do that.")
+		a.forbidden(w, r, err)
 		return
 	case !errors.As(err, &ve):
 		a.internal(w, r, err)

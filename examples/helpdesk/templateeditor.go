@@ -150,7 +150,7 @@ func (a *app) templateAction(w http.ResponseWriter, r *http.Request, req *reques
 	var ve *casekit.ValidationError
 	if err != nil && !errors.As(err, &ve) {
 		if errors.Is(err, casekit.ErrForbidden) {
-			a.fail(w, r, http.StatusForbidden, "You may not do that.")
+			a.forbidden(w, r, err)
 			return
 		}
 		a.internal(w, r, err)

@@ -294,8 +294,11 @@ const minPassword = 10
 
 // save adds the account, or changes the name, address, teams and
 // password of the one with its ID and kind, after checking every field
-// (teams against known). The password is stored only as a bcrypt hash.
-func (s *accountStore) save(ctx context.Context, ac account, password string, known []string) error {
+// (teams against known); with onlyNew it refuses an ID that has an
+// account already (an admin adding one must not overwrite another's).
+// The password is stored only as a bcrypt hash. Bad input is a
+// *casekit.ValidationError naming the field.
+func (s *accountStore) save(ctx context.Context, ac account, password string, known []string, onlyNew bool) error {
 	if err := validAccount(ac, known); err != nil {
 		return err
 	}
@@ -315,9 +318,11 @@ func (s *accountStore) save(ctx context.Context, ac account, password string, kn
 		for _, o := range others {
 			switch {
 			case o.ID != ac.ID:
-				return fmt.Errorf("the address %s belongs to another account (%s)", ac.Email, o.ID)
+				return fieldError("email", "unique", fmt.Sprintf("the address %s belongs to another account (%s)", ac.Email, o.ID))
 			case o.Kind != ac.Kind:
-				return fmt.Errorf("%s is a %s, not a %s", ac.ID, o.Kind, ac.Kind)
+				return fieldError("id", "kind", fmt.Sprintf("%s is a %s, not a %s", ac.ID, o.Kind, ac.Kind))
+			case onlyNew:
+				return fieldError("id", "unique", fmt.Sprintf("there is an account with the ID %s already", ac.ID))
 			}
 		}
 		if len(others) == 0 {
@@ -337,9 +342,9 @@ func (s *accountStore) save(ctx context.Context, ac account, password string, kn
 func validPassword(password string) error {
 	switch {
 	case utf8.RuneCountInString(password) < minPassword:
-		return fmt.Errorf("the password must have at least %d characters", minPassword)
+		return fieldError("password", "min", fmt.Sprintf("the password must have at least %d characters", minPassword))
 	case len(password) > 72:
-		return errors.New("the password must not be longer than 72 bytes")
+		return fieldError("password", "max", "the password must not be longer than 72 bytes")
 	}
 	return nil
 }
@@ -347,28 +352,42 @@ func validPassword(password string) error {
 // validAccount checks an account's fields before anything is stored.
 func validAccount(ac account, known []string) error {
 	if n := strings.TrimSpace(ac.Name); n == "" || n != ac.Name || utf8.RuneCountInString(n) > 100 || strings.IndexFunc(n, unicode.IsControl) >= 0 {
-		return fmt.Errorf("the name %q must be 1 to 100 printable characters, without spaces around", ac.Name)
+		return fieldError("name", "name", fmt.Sprintf("the name %q must be 1 to 100 printable characters, without spaces around", ac.Name))
 	}
 	addr, err := mail.ParseAddress(ac.Email)
 	if err != nil || addr.Address != ac.Email || addr.Name != "" || len(ac.Email) > 254 {
-		return fmt.Errorf("%q is not an e-mail address", ac.Email)
+		return fieldError("email", "email", fmt.Sprintf("%q is not an e-mail address", ac.Email))
 	}
 	switch ac.Kind {
 	case kindCustomer:
 		if ac.ID != casekit.EmailContactID(strings.ToLower(ac.Email)) || ac.Teams != "" {
-			return errors.New("a customer's ID is made from their address and they have no teams")
+			return fieldError("id", "customer", "a customer's ID is made from their address and they have no teams")
 		}
 	case kindAgent:
 		if !agentIDRE.MatchString(ac.ID) {
-			return fmt.Errorf("the agent ID %q must be 1 to 64 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit", ac.ID)
+			return fieldError("id", "key", fmt.Sprintf("the agent ID %q must be 1 to 64 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit", ac.ID))
 		}
 		for _, t := range ac.teams() {
 			if !slices.Contains(known, t) {
-				return fmt.Errorf("there is no team %q (the teams are %s)", t, strings.Join(known, ", "))
+				return fieldError("teams", "known", fmt.Sprintf("there is no team %q (the teams are %s)", t, strings.Join(known, ", ")))
 			}
 		}
 	default:
-		return fmt.Errorf("unknown kind of account %q", ac.Kind)
+		return fieldError("kind", "oneof", fmt.Sprintf("unknown kind of account %q", ac.Kind))
+	}
+	return nil
+}
+
+// remove deletes the stored account with the ID; ErrNotFound when there
+// is none (a demo person has no stored account to remove).
+func (s *accountStore) remove(ctx context.Context, id string) error {
+	res, err := s.db.NewRaw("DELETE FROM ? WHERE id = ?", s.table, id).Exec(ctx)
+	s.forget()
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return errors.Join(err, fmt.Errorf("account %q: %w", id, casekit.ErrNotFound))
 	}
 	return nil
 }

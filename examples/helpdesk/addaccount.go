@@ -33,7 +33,7 @@ func newAccount(c config, stdin io.Reader) (account, string, error) {
 
 // addAccount saves the account newAccount read.
 func addAccount(ctx context.Context, accounts *accountStore, ac account, password string, stdout io.Writer) error {
-	if err := accounts.save(ctx, ac, password, teamIDs()); err != nil {
+	if err := accounts.save(ctx, ac, password, teamIDs(), false); err != nil {
 		return fmt.Errorf("cannot save the account: %w", err)
 	}
 	fmt.Fprintf(stdout, "helpdesk: %s %s (%s) can sign in with their ID or address and the password\n", ac.Kind, ac.ID, ac.Email)

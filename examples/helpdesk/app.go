@@ -201,6 +201,8 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.HandleFunc("GET /admin/templates", a.admin(a.templateList))
 	mux.HandleFunc("GET /admin/templates/edit", a.admin(a.templateEditor))
 	mux.HandleFunc("POST /admin/templates/{op}", a.admin(a.templateAction))
+	mux.HandleFunc("GET /admin/accounts", a.admin(a.accountList))
+	mux.HandleFunc("POST /admin/accounts/{op}", a.admin(a.accountAction))
 	mux.HandleFunc("POST /admin/{area}/{op}", a.admin(a.adminSave))
 
 	mux.Handle("/portal/", http.StripPrefix("/portal", a.customer(portal)))

@@ -398,7 +398,8 @@ func caseWork(t *testing.T, b *browser, screenshots bool) {
 	walk(t, b, caseURL, portalLink)
 }
 
-// walk visits every page of the console in a row, as the admin, then
+// walk adds a process and an account, then visits every page of the
+// console in a row, as the admin, then
 // signs out and visits the public ones and the portal through a portal
 // link: each must fit a 360 px screen (a phone) and pass axe-core's
 // check (accessible).
@@ -416,6 +417,19 @@ func walk(t *testing.T, b *browser, caseURL, portalLink string) {
 	if got := b.text("#processbar li.current"); got != "Qualify" {
 		t.Fatalf("the process bar's current stage: %q", got)
 	}
+	// An agent's account, added by the admin.
+	b.open("/admin/accounts")
+	b.typeIn("#add-id", "u-fay")
+	b.typeIn("#add-name", "Fay Lin")
+	b.typeIn("#add-email", "fay@acme.example")
+	b.toggle("#add-team-support")
+	b.typeIn("#add-password", "a long secret")
+	b.typeIn("#add-password2", "a long secret")
+	b.click("#add-account-button")
+	b.notice("The account was added.")
+	if !strings.Contains(b.body(), "u-fay · fay@acme.example · teams: support") {
+		t.Fatal("the new account is not listed")
+	}
 	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(360, 740)); err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +437,7 @@ func walk(t *testing.T, b *browser, caseURL, portalLink string) {
 	for _, p := range []string{"/cases?status_flags=active", "/cases/new", caseURL, "/queues", "/mail",
 		"/admin", "/admin/teams", "/admin/queues", "/admin/lookups?kind=case_type", "/admin/fields", "/admin/statuses",
 		"/admin/slas", "/admin/calendars", "/admin/processes", "/admin/templates", "/admin/templates/edit?name=message/case.resolved",
-		"/cases/999999"} {
+		"/admin/accounts", "/cases/999999"} {
 		b.visit(p)
 	}
 	b.click(`form[action="/logout"] button`)

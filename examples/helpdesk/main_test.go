@@ -55,7 +55,7 @@ func startApp(t *testing.T, store casekit.Store, accounts *accountStore, demo bo
 		t.Fatal(err)
 	}
 	for _, ac := range sampleAccounts() {
-		if err := accounts.save(ctx, ac, testPassword, teamIDs()); err != nil {
+		if err := accounts.save(ctx, ac, testPassword, teamIDs(), false); err != nil {
 			t.Fatal(err)
 		}
 	}

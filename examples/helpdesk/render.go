@@ -76,8 +76,9 @@ func (a *app) parsePages() error {
 		"cf": func(prefix string, defs []casekit.CustomField, f *form) customData {
 			return customData{prefix, defs, f}
 		},
-		"selected": func(cur, v string) bool { return cur == v },
-		"files":    func(number int64, atts []casekit.Attachment) filesData { return filesData{number, atts} },
+		"selected":    func(cur, v string) bool { return cur == v },
+		"accountView": func(p *accountsPage, row accountRow) accountView { return accountView{p, row} },
+		"files":       func(number int64, atts []casekit.Attachment) filesData { return filesData{number, atts} },
 		"in": func(list []string, v string) bool {
 			for _, s := range list {
 				if s == v {

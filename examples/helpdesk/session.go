@@ -139,6 +139,18 @@ func (st *sessionStore) end(sid string) {
 	st.mu.Unlock()
 }
 
+// endPerson ends every session of the person but keep (the request's
+// own): after their password is changed or their account removed.
+func (st *sessionStore) endPerson(id, keep string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for k, ss := range st.byID {
+		if ss.ID == id && k != keep {
+			delete(st.byID, k)
+		}
+	}
+}
+
 // withSession gives the request its session, once, before any handler
 // runs: the front proxy's person when the operator trusts its header,
 // else the cookie's, else a new anonymous one (its cookie set), so a

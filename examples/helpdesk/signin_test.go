@@ -372,7 +372,7 @@ func TestUnknownLoginCostsABcrypt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer accounts.Close()
-	if err := accounts.save(ctx, account{ID: "u-eve", Kind: kindAgent, Name: "Eve", Email: "eve@acme.example"}, testPassword, nil); err != nil {
+	if err := accounts.save(ctx, account{ID: "u-eve", Kind: kindAgent, Name: "Eve", Email: "eve@acme.example"}, testPassword, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	timeOf := func(login string) time.Duration {

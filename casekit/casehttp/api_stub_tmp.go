@@ -1,0 +1,3 @@
+package casehttp
+
+var workRoutes, activityRoutes, contentRoutes, relationRoutes, configRoutes []apiRoute

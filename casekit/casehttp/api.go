@@ -355,3 +355,32 @@ func caseList[T any](read func(d *casekit.Desk, ctx context.Context, id string) 
 		return c.reply(http.StatusOK, orEmpty(xs))
 	}
 }
+
+// created is a route that runs a Desk command adding a record to the
+// case in the path from a JSON body, and answers 201 with the record.
+func created[T, R any](run func(d *casekit.Desk, ctx context.Context, id string, in T) (R, error)) func(c *call) error {
+	return recordCmd(http.StatusCreated, run)
+}
+
+// command is a route that runs a Desk command on the record in the path
+// with a JSON body, and answers 200 with the record it returns.
+func command[T, R any](run func(d *casekit.Desk, ctx context.Context, id string, in T) (R, error)) func(c *call) error {
+	return recordCmd(http.StatusOK, run)
+}
+
+func recordCmd[T, R any](status int, run func(d *casekit.Desk, ctx context.Context, id string, in T) (R, error)) func(c *call) error {
+	return func(c *call) error {
+		if err := c.noIfMatch(); err != nil {
+			return err
+		}
+		var in T
+		if err := c.decode(&in); err != nil {
+			return err
+		}
+		out, err := run(c.desk, c.r.Context(), c.path("id"), in)
+		if err != nil {
+			return err
+		}
+		return c.reply(status, out)
+	}
+}

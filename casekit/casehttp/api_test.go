@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -56,6 +57,9 @@ func spec(t *testing.T) validator.Validator {
 		if ok, verrs := v.ValidateDocument(); !ok {
 			for _, e := range verrs {
 				specErr = errors.Join(specErr, errors.New(e.Message+": "+e.Reason))
+				for _, se := range e.SchemaValidationErrors {
+					specErr = errors.Join(specErr, errors.New(se.Reason+" at "+se.FieldPath+" line "+strconv.Itoa(se.Line)))
+				}
 			}
 			return
 		}

@@ -1,3 +1,0 @@
-package casehttp
-
-var workRoutes, activityRoutes, contentRoutes, relationRoutes, configRoutes []apiRoute

@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/pb33f/libopenapi"
-	v3high "github.com/pb33f/libopenapi/datamodel/high/v3"
 	validator "github.com/pb33f/libopenapi-validator"
+	v3high "github.com/pb33f/libopenapi/datamodel/high/v3"
 
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casehttp"

@@ -165,6 +165,19 @@ type Tx interface {
 	// IntakeByKey finds a submission by its idempotency key; ErrNotFound
 	// if none.
 	IntakeByKey(ctx context.Context, key string) (*IntakeRecord, error)
+	// InsertIdempotency records an API request's idempotency key before
+	// its command runs (Status 0). A key held by a record not yet expired
+	// at r.CreatedAt gives ErrConflict; records expired by then, the
+	// key's own included, are deleted first, so the table holds only
+	// live keys.
+	InsertIdempotency(ctx context.Context, r IdempotencyRecord) error
+	// IdempotencyByKey finds the record of a key not yet expired at now;
+	// ErrNotFound if none.
+	IdempotencyByKey(ctx context.Context, key string, now time.Time) (*IdempotencyRecord, error)
+	// FinishIdempotency stores the response of the request whose key
+	// r.Key holds, or deletes the record when r.Status is 0, so that the
+	// request may be tried again; ErrNotFound if there is no record.
+	FinishIdempotency(ctx context.Context, r IdempotencyRecord) error
 	// CountIntakeOpened counts one more case opened from addr in the
 	// hour starting at hour and returns the hour's count, this one
 	// included (an hour after an earlier one starts again from one). It

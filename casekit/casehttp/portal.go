@@ -105,15 +105,7 @@ func NewPortal(cfg PortalConfig) (*Portal, error) {
 	case strings.HasSuffix(cfg.Base, "/"):
 		return nil, fmt.Errorf("casehttp: PortalConfig.Base %q must not end in a slash", cfg.Base)
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = 1 << 20
-	}
-	if cfg.MaxUploadBytes <= 0 {
-		cfg.MaxUploadBytes = 25 << 20
-	}
+	cfg.Logger, cfg.MaxBodyBytes, cfg.MaxUploadBytes = withDefaults(cfg.Logger, cfg.MaxBodyBytes, cfg.MaxUploadBytes)
 	p := &Portal{cfg: cfg}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", p.list)
@@ -160,4 +152,19 @@ func (p *Portal) secure(r *http.Request) bool { return p.cfg.SecureCookies || r.
 func (p *Portal) desk(r *http.Request) (*casekit.Desk, customer) {
 	tenant, id, _ := CustomerFrom(r.Context())
 	return p.cfg.Kit.Desk(tenant).As(casekit.Customer(id)), customer{tenant, id}
+}
+
+// withDefaults fills in what the portal's and the API's configurations
+// leave zero: the default logger, a 1 MiB body and a 25 MiB upload.
+func withDefaults(log *slog.Logger, body, upload int64) (*slog.Logger, int64, int64) {
+	if log == nil {
+		log = slog.Default()
+	}
+	if body <= 0 {
+		body = 1 << 20
+	}
+	if upload <= 0 {
+		upload = 25 << 20
+	}
+	return log, body, upload
 }

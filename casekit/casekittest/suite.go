@@ -48,6 +48,7 @@ var areas = []area{
 	{"attachments", testAttachments},
 	{"custom fields", testCustomFields},
 	{"intake", testIntake},
+	{"idempotency", testIdempotency},
 	{"relations", testRelations},
 	{"processes", testProcesses},
 	{"isolation", testIsolation},

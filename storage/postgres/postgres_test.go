@@ -619,7 +619,8 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 	d := kit.Desk("r").As(casekit.Agent("agent-1"))
 	want := casekittest.OpenRankedCases(t, d)
 	schema := bun.Ident(s.Schema("r"))
-	for _, stmt := range []string{ // migrations 20, 19, 18, 17, 16, 15, 14, 13, then 12, undone
+	for _, stmt := range []string{ // migrations 21, 20, 19, 18, 17, 16, 15, 14, 13, then 12, undone
+		"DROP TABLE ?.idempotency",
 		"ALTER TABLE ?.messages DROP COLUMN cc",
 		"ALTER TABLE ?.settings DROP COLUMN public_tags",
 		"DROP TABLE ?.intake_rate",

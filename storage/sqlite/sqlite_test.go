@@ -594,6 +594,7 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
+		"DROP TABLE idempotency",                       // migration 21
 		"ALTER TABLE messages DROP COLUMN cc",          // migration 20
 		"ALTER TABLE settings DROP COLUMN public_tags", // migration 19
 		"DROP TABLE intake_rate",                       // migration 18

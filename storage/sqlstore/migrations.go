@@ -403,6 +403,20 @@ var migrations = []migration{
 		// beside its To in recipients; none on existing messages.
 		`ALTER TABLE ?.messages ADD COLUMN cc {json}`,
 	}},
+	{21, "API idempotency keys", []string{
+		// casekit.IdempotencyRecord: the response an HTTP API request
+		// with an Idempotency-Key got, kept until expires_at so that a
+		// retry gets it again; expired rows go as new ones come in.
+		`CREATE TABLE ?.idempotency (
+			key TEXT PRIMARY KEY,
+			fingerprint TEXT NOT NULL,
+			status INTEGER NOT NULL,
+			header {json} NOT NULL,
+			body TEXT NOT NULL,
+			created_at {ts} NOT NULL,
+			expires_at {ts} NOT NULL)`,
+		`CREATE INDEX idempotency_expires_idx ON ?.idempotency (expires_at)`,
+	}},
 }
 
 // LatestVersion is the schema version this release writes.

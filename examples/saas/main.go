@@ -1,15 +1,20 @@
 // Command saas is a multi-tenant host of casekit on PostgreSQL: one schema
-// per tenant, every tenant's JSON API under /{tenant}/.
+// per tenant, and casehttp.API under /api/v1/ for every tenant, each
+// request authenticated by a per-tenant API key.
 //
 //	go run ./examples/saas -db postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable -provision 3
+//	KEY=$(go run ./examples/saas -db postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable -new-key tenant-0001:u-17)
 //	go run ./examples/saas -db postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
-//	curl -H 'X-Agent: u-17' -d '{"subject":"Printer on fire"}' localhost:8081/tenant-0001/cases
+//	curl -H "Authorization: Bearer $KEY" -d '{"subject":"Printer on fire"}' localhost:8081/api/v1/cases
 //
 // With -provision N it creates tenant-0001 ... tenant-N (at most
 // -concurrency at once), prints how long they took and exits; with
 // -migrate it brings every tenant's schema to the latest version and exits;
-// with -drop it drops every tenant and the control schema and exits.
-// Otherwise it serves HTTP on -addr until interrupted.
+// with -new-key tenant:agent-id it prints a new API key for the tenant,
+// acting as that agent (tenant:system acts as casekit.System), and exits;
+// with -revoke-key ID it revokes a key and exits; with -drop it drops
+// every tenant, the control schema and the keys, and exits. Otherwise it
+// serves HTTP on -addr until interrupted.
 package main
 
 import (
@@ -57,6 +62,8 @@ type config struct {
 	concurrency int
 	migrate     bool
 	drop        bool
+	newKey      string
+	revokeKey   string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -69,7 +76,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.provision, "provision", 0, "create `N` tenants (tenant-0001 ...), report the times and exit")
 	fs.IntVar(&c.concurrency, "concurrency", 4, "tenants created or migrated at once")
 	fs.BoolVar(&c.migrate, "migrate", false, "migrate every tenant to the latest schema and exit")
-	fs.BoolVar(&c.drop, "drop", false, "drop every tenant under -prefix and the control schema, then exit")
+	fs.BoolVar(&c.drop, "drop", false, "drop every tenant under -prefix, the control schema and the API keys, then exit")
+	fs.StringVar(&c.newKey, "new-key", "", "print a new API key for `tenant:agent-id` (or tenant:system) and exit")
+	fs.StringVar(&c.revokeKey, "revoke-key", "", "revoke the API key with this `ID` and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -111,6 +120,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if c.drop {
 		return dropAll(ctx, store, stdout)
 	}
+	keys, err := openKeys(ctx, store.DB(), store.Prefix(), logger)
+	if err != nil {
+		return err
+	}
 	if c.migrate {
 		if err := migrate(ctx, kit, c.concurrency, stdout); err != nil {
 			return err
@@ -123,14 +136,58 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if c.migrate || c.provision > 0 {
+	if c.newKey != "" {
+		if err := newKey(ctx, kit, keys, c.newKey, stdout, stderr); err != nil {
+			return err
+		}
+	}
+	if c.revokeKey != "" {
+		already, err := keys.revoke(ctx, c.revokeKey)
+		if err != nil {
+			return err
+		}
+		if already {
+			fmt.Fprintf(stderr, "saas: key %s was already revoked\n", c.revokeKey)
+		} else {
+			fmt.Fprintf(stderr, "saas: key %s revoked\n", c.revokeKey)
+		}
+	}
+	if c.migrate || c.provision > 0 || c.newKey != "" || c.revokeKey != "" {
 		return nil
 	}
-	return serve(ctx, c.addr, kit, logger, stderr)
+	handler, err := newHandler(kit, keys, logger)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, c.addr, kit, handler, stderr)
+}
+
+// newKey makes the key that -new-key names, for a tenant that exists, and
+// prints it alone on stdout (for KEY=$(saas -new-key ...)), what it is on
+// stderr.
+func newKey(ctx context.Context, kit *casekit.Kit, keys *apiKeys, spec string, stdout, stderr io.Writer) error {
+	tenant, actor, err := parseKeySpec(spec)
+	if err != nil {
+		return err
+	}
+	if _, err := kit.Tenant(ctx, tenant); err != nil {
+		if errors.Is(err, casekit.ErrTenantNotFound) {
+			return fmt.Errorf("-new-key: there is no tenant %q (create it with -provision)", tenant)
+		}
+		return err
+	}
+	id, key, err := keys.create(ctx, tenant, actor)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "saas: key %s for tenant %s, acting as %s; it is shown only now (revoke it with -revoke-key %s)\n",
+		id, tenant, actor, id)
+	fmt.Fprintln(stdout, key)
+	return nil
 }
 
 // serve answers HTTP on addr until ctx ends, then shuts down gracefully.
-func serve(ctx context.Context, addr string, kit *casekit.Kit, logger *slog.Logger, stderr io.Writer) error {
+func serve(ctx context.Context, addr string, kit *casekit.Kit, handler http.Handler, stderr io.Writer) error {
 	tenants, err := kit.Tenants(ctx)
 	if err != nil {
 		return err
@@ -139,10 +196,11 @@ func serve(ctx context.Context, addr string, kit *casekit.Kit, logger *slog.Logg
 	if err != nil {
 		return fmt.Errorf("cannot serve on -addr %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: newHandler(kit, logger), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stderr, "saas: %d tenants, serving http://%s/{tenant}/cases (Ctrl-C stops)\n", len(tenants), ln.Addr())
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stderr, "saas: %d tenants, serving http://%s%s/ (routes in %s/openapi.yaml; Ctrl-C stops)\n",
+		len(tenants), ln.Addr(), apiPrefix, apiPrefix)
 	if len(tenants) == 0 {
-		fmt.Fprintln(stderr, "saas: no tenants yet: create some with -provision N")
+		fmt.Fprintln(stderr, "saas: no tenants yet: create some with -provision N, then a key with -new-key tenant-0001:AGENT-ID")
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -156,8 +214,8 @@ func serve(ctx context.Context, addr string, kit *casekit.Kit, logger *slog.Logg
 	return srv.Shutdown(shutdownCtx)
 }
 
-// dropAll removes every tenant under the store's prefix and its control
-// schema.
+// dropAll removes every tenant under the store's prefix, its control
+// schema and the API keys' schema.
 func dropAll(ctx context.Context, store *postgres.Store, out io.Writer) error {
 	tenants, err := store.Tenants(ctx)
 	if err != nil {
@@ -171,6 +229,10 @@ func dropAll(ctx context.Context, store *postgres.Store, out io.Writer) error {
 	if err := store.DropControl(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "dropped %d tenants and the schema %scontrol\n", len(tenants), store.Prefix())
+	keys := &apiKeys{db: store.DB(), schema: keysSchema(store.Prefix())}
+	if err := keys.drop(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "dropped %d tenants, the schema %scontrol and the API keys (%s)\n", len(tenants), store.Prefix(), keys.schema)
 	return nil
 }

@@ -55,9 +55,10 @@ func dropOnCleanup(t *testing.T, dsn, prefix string) {
 	})
 }
 
-// testKit returns a kit on a store with a schema prefix of its own and one
-// tenant, "acme". Everything is dropped when the test ends.
-func testKit(t *testing.T) (*casekit.Kit, *postgres.Store) {
+// testKit returns a kit on a store with a schema prefix of its own, its
+// API keys table, and the tenants named.
+// Everything is dropped when the test ends.
+func testKit(t *testing.T, tenants ...string) (*casekit.Kit, *postgres.Store, *apiKeys) {
 	t.Helper()
 	dsn := testDSN(t)
 	prefix := testPrefix()
@@ -72,22 +73,59 @@ func testKit(t *testing.T) (*casekit.Kit, *postgres.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "acme", Name: "Acme"}); err != nil {
+	keys, err := openKeys(ctx, s.DB(), s.Prefix(), slog.New(slog.DiscardHandler))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return kit, s
+	for _, id := range tenants {
+		if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: id, Name: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return kit, s, keys
 }
 
-// client sends requests to the test server as one agent.
+// testServer serves the example's handler on kit and keys, logging to
+// logs, and returns its URL.
+func testServer(t *testing.T, kit *casekit.Kit, keys *apiKeys, logs io.Writer) string {
+	t.Helper()
+	h, err := newHandler(kit, keys, slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// newTestKey makes a key for tenant acting as actor.
+func newTestKey(t *testing.T, keys *apiKeys, tenant string, actor casekit.Actor) (id, key string) {
+	t.Helper()
+	id, key, err := keys.create(context.Background(), tenant, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, key
+}
+
+// client sends requests to the test server's API with one Authorization
+// header.
 type client struct {
-	t     *testing.T
-	base  string
-	agent string
+	t    *testing.T
+	base string // the server's URL
+	auth string // the Authorization header; none when empty
 }
 
-// do sends a request with body (a string is sent as is, anything else as
-// JSON) and decodes the JSON response into out when it is not nil.
-func (c client) do(method, path string, body any, out any) (int, string) {
+// bearer returns a client that sends key as its bearer token.
+func bearer(t *testing.T, base, key string) client {
+	return client{t: t, base: base, auth: "Bearer " + key}
+}
+
+// do sends a request to the API's path with body (a string is sent as
+// is, anything else as JSON) and headers (name, value, ...), decodes the
+// JSON response into out when it is not nil, and checks the response's
+// media type: JSON, a problem for an error, none for a 204.
+func (c client) do(method, path string, body, out any, headers ...string) (*http.Response, string) {
 	c.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -101,12 +139,15 @@ func (c client) do(method, path string, body any, out any) (int, string) {
 		}
 		r = bytes.NewReader(j)
 	}
-	req, err := http.NewRequest(method, c.base+path, r)
+	req, err := http.NewRequest(method, c.base+apiPrefix+path, r)
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	if c.agent != "" {
-		req.Header.Set("X-Agent", c.agent)
+	if c.auth != "" {
+		req.Header.Set("Authorization", c.auth)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -117,160 +158,165 @@ func (c client) do(method, path string, body any, out any) (int, string) {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
-		c.t.Errorf("%s %s: Content-Type %q, want application/json", method, path, ct)
+	want := "application/json"
+	switch {
+	case resp.StatusCode == http.StatusNoContent:
+		want = ""
+	case resp.StatusCode >= 400:
+		want = "application/problem+json"
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != want {
+		c.t.Errorf("%s %s: %d with Content-Type %q, want %q", method, path, resp.StatusCode, ct, want)
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
 			c.t.Fatalf("%s %s: %v in %s", method, path, err, raw)
 		}
 	}
-	return resp.StatusCode, string(raw)
+	return resp, string(raw)
 }
 
+// problemType is the type URI of a problem casehttp.API sends.
+func problemType(kind string) string { return `"type":"https://casekit.dev/problems/` + kind + `"` }
+
 func TestAPI(t *testing.T) {
-	kit, _ := testKit(t)
-	var logs bytes.Buffer
-	srv := httptest.NewServer(newHandler(kit, slog.New(slog.NewTextHandler(&logs, nil))))
-	defer srv.Close()
-	agent := client{t: t, base: srv.URL, agent: "u-17"}
+	kit, _, keys := testKit(t, "acme")
+	base := testServer(t, kit, keys, io.Discard)
+	_, key := newTestKey(t, keys, "acme", casekit.Agent("u-17"))
+	agent := bearer(t, base, key)
 
 	// Open.
 	var opened casekit.Case
-	code, body := agent.do("POST", "/acme/cases", map[string]any{
+	resp, body := agent.do("POST", "/cases", map[string]any{
 		"subject": "Invoice 2211 charged twice", "customer_id": "cust-42", "tags": []string{"billing"},
 	}, &opened)
-	if code != http.StatusCreated || opened.ID == "" || opened.Number != 1 || opened.Status != "new" || opened.Version != 1 {
-		t.Fatalf("open: %d %s", code, body)
+	if resp.StatusCode != http.StatusCreated || opened.ID == "" || opened.Number != 1 || opened.Status != "new" || opened.Version != 1 {
+		t.Fatalf("open: %d %s", resp.StatusCode, body)
 	}
 	if opened.CreatedBy != casekit.Agent("u-17") {
-		t.Errorf("open: created by %v, want the X-Agent", opened.CreatedBy)
+		t.Errorf("open: created by %v, want the key's agent", opened.CreatedBy)
 	}
-	agent.do("POST", "/acme/cases", map[string]any{"subject": "Printer on fire"}, nil)
+	if loc := resp.Header.Get("Location"); loc != apiPrefix+"/cases/"+opened.ID {
+		t.Errorf("open: Location %q, want it under %s", loc, apiPrefix)
+	}
+	agent.do("POST", "/cases", map[string]any{"subject": "Printer on fire"}, nil)
 
 	// List, with and without filters.
 	var page casekit.CasePage
-	if code, body := agent.do("GET", "/acme/cases", nil, &page); code != http.StatusOK || len(page.Cases) != 2 {
-		t.Fatalf("list: %d %s", code, body)
+	if resp, body := agent.do("GET", "/cases", nil, &page); resp.StatusCode != http.StatusOK || len(page.Cases) != 2 {
+		t.Fatalf("list: %d %s", resp.StatusCode, body)
 	}
 	if page.Cases[0].Subject != "Printer on fire" {
 		t.Errorf("list: first case %q, want the newest", page.Cases[0].Subject)
 	}
 	page = casekit.CasePage{}
-	code, body = agent.do("GET", "/acme/cases?"+url.Values{"text": {"invoice"}, "status": {"new,in_progress"}}.Encode(), nil, &page)
-	if code != http.StatusOK || len(page.Cases) != 1 || page.Cases[0].ID != opened.ID {
-		t.Errorf("list text=invoice: %d %s", code, body)
+	resp, body = agent.do("GET", "/cases?"+url.Values{"text": {"invoice"}, "status": {"new,in_progress"}}.Encode(), nil, &page)
+	if resp.StatusCode != http.StatusOK || len(page.Cases) != 1 || page.Cases[0].ID != opened.ID {
+		t.Errorf("list text=invoice: %d %s", resp.StatusCode, body)
 	}
 	page = casekit.CasePage{}
-	code, body = agent.do("GET", "/acme/cases?limit=1", nil, &page)
-	if code != http.StatusOK || len(page.Cases) != 1 || page.Next == "" {
-		t.Fatalf("list limit=1: %d %s", code, body)
+	resp, body = agent.do("GET", "/cases?limit=1", nil, &page)
+	if resp.StatusCode != http.StatusOK || len(page.Cases) != 1 || page.Next == "" {
+		t.Fatalf("list limit=1: %d %s", resp.StatusCode, body)
+	}
+	link := resp.Header.Get("Link")
+	if !strings.HasPrefix(link, "<"+apiPrefix+"/cases?") || !strings.HasSuffix(link, `>; rel="next"`) {
+		t.Errorf("list limit=1: Link %q, want the next page under %s", link, apiPrefix)
 	}
 	next := casekit.CasePage{}
-	code, body = agent.do("GET", "/acme/cases?limit=1&after="+url.QueryEscape(page.Next), nil, &next)
-	if code != http.StatusOK || len(next.Cases) != 1 || next.Cases[0].ID != opened.ID || next.Next != "" {
-		t.Errorf("list second page: %d %s", code, body)
+	resp, body = agent.do("GET", "/cases?limit=1&after="+url.QueryEscape(page.Next), nil, &next)
+	if resp.StatusCode != http.StatusOK || len(next.Cases) != 1 || next.Cases[0].ID != opened.ID || next.Next != "" {
+		t.Errorf("list second page: %d %s", resp.StatusCode, body)
 	}
-	page = casekit.CasePage{}
-	code, body = agent.do("GET", "/acme/cases?sort=created&limit=1", nil, &page)
-	if code != http.StatusOK || len(page.Cases) != 1 || page.Cases[0].ID != opened.ID || page.Next == "" {
-		t.Errorf("list sort=created: %d %s, want the oldest case first", code, body)
-	}
-	if code, body := agent.do("GET", "/acme/cases?limit=1&after="+url.QueryEscape(page.Next), nil, nil); code != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"after"`) {
-		t.Errorf("list newest first after a sort=created cursor: %d %s, want 422 naming after", code, body)
-	}
-	if code, body := agent.do("GET", "/acme/cases?sort=nonsense", nil, nil); code != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"sort"`) {
-		t.Errorf("list sort=nonsense: %d %s, want 422 naming sort", code, body)
-	}
-	if code, body := agent.do("GET", "/acme/cases?limit=ten", nil, nil); code != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"limit"`) {
-		t.Errorf("list limit=ten: %d %s, want 422 naming limit", code, body)
-	}
-	if code, body := agent.do("GET", "/acme/cases?colour=red", nil, nil); code != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"colour"`) {
-		t.Errorf("list colour=red: %d %s, want 422 naming the unknown filter", code, body)
-	}
-	if code, body := agent.do("GET", "/acme/cases?status=nonsense", nil, nil); code != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"status"`) {
-		t.Errorf("list status=nonsense: %d %s, want 422 naming status", code, body)
+	for _, tc := range []struct{ query, field string }{
+		{"sort=nonsense", "sort"},
+		{"limit=ten", "limit"},
+		{"colour=red", "colour"},
+		{"status=nonsense", "status"},
+	} {
+		if resp, body := agent.do("GET", "/cases?"+tc.query, nil, nil); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"`+tc.field+`"`) {
+			t.Errorf("list %s: %d %s, want 422 naming %s", tc.query, resp.StatusCode, body, tc.field)
+		}
 	}
 
 	// Get.
 	var got casekit.Case
-	if code, body := agent.do("GET", "/acme/cases/"+opened.ID, nil, &got); code != http.StatusOK || got.ID != opened.ID {
-		t.Fatalf("get: %d %s", code, body)
+	if resp, body := agent.do("GET", "/cases/"+opened.ID, nil, &got); resp.StatusCode != http.StatusOK || got.ID != opened.ID || resp.Header.Get("ETag") != `"1"` {
+		t.Fatalf("get: %d %s ETag %q", resp.StatusCode, body, resp.Header.Get("ETag"))
 	}
-	if code, body := agent.do("GET", "/acme/cases/0190a0a0-0000-7000-8000-000000000001", nil, nil); code != http.StatusNotFound {
-		t.Errorf("get unknown case: %d %s, want 404", code, body)
+	if resp, body := agent.do("GET", "/cases/0190a0a0-0000-7000-8000-000000000001", nil, nil); resp.StatusCode != http.StatusNotFound || !strings.Contains(body, problemType("not-found")) {
+		t.Errorf("get unknown case: %d %s, want 404", resp.StatusCode, body)
 	}
 
-	// Update, then again with the now stale version.
+	// Update with If-Match, then again with the now stale version.
 	var updated casekit.Case
-	code, body = agent.do("PATCH", "/acme/cases/"+opened.ID, map[string]any{"if_version": 1, "priority": "high"}, &updated)
-	if code != http.StatusOK || updated.Priority != "high" || updated.Version != 2 {
-		t.Fatalf("update: %d %s", code, body)
+	resp, body = agent.do("PATCH", "/cases/"+opened.ID, map[string]any{"priority": "high"}, &updated, "If-Match", `"1"`)
+	if resp.StatusCode != http.StatusOK || updated.Priority != "high" || updated.Version != 2 {
+		t.Fatalf("update: %d %s", resp.StatusCode, body)
 	}
-	code, body = agent.do("PATCH", "/acme/cases/"+opened.ID, map[string]any{"if_version": 1, "priority": "low"}, nil)
-	if code != http.StatusConflict || !strings.Contains(body, `"code":"conflict"`) {
-		t.Errorf("stale update: %d %s, want 409 conflict", code, body)
+	resp, body = agent.do("PATCH", "/cases/"+opened.ID, map[string]any{"priority": "low"}, nil, "If-Match", `"1"`)
+	if resp.StatusCode != http.StatusPreconditionFailed || !strings.Contains(body, problemType("stale")) {
+		t.Errorf("stale update: %d %s, want 412", resp.StatusCode, body)
 	}
 
-	// Close: without a note it is 422; with reason and note it closes, and
-	// the closed case is read-only.
-	code, body = agent.do("POST", "/acme/cases/"+opened.ID+"/close", map[string]any{"reason": "fixed"}, nil)
-	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"note"`) {
-		t.Errorf("close without note: %d %s, want 422 naming note", code, body)
+	// Status change, then close: without a note it is 422; with reason
+	// and note it closes, and the closed case is read-only.
+	var changed casekit.Case
+	resp, body = agent.do("POST", "/cases/"+opened.ID+"/status", map[string]any{"status": "in_progress"}, &changed)
+	if resp.StatusCode != http.StatusOK || changed.Status != "in_progress" {
+		t.Fatalf("status: %d %s", resp.StatusCode, body)
+	}
+	resp, body = agent.do("POST", "/cases/"+opened.ID+"/close", map[string]any{"reason": "fixed"}, nil)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"note"`) {
+		t.Errorf("close without note: %d %s, want 422 naming note", resp.StatusCode, body)
 	}
 	var closed casekit.Case
-	code, body = agent.do("POST", "/acme/cases/"+opened.ID+"/close", map[string]any{"reason": "fixed", "note": "Refunded"}, &closed)
-	if code != http.StatusOK || closed.Status != "closed" || closed.ClosureReason != "fixed" {
-		t.Fatalf("close: %d %s", code, body)
+	resp, body = agent.do("POST", "/cases/"+opened.ID+"/close", map[string]any{"reason": "fixed", "note": "Refunded"}, &closed)
+	if resp.StatusCode != http.StatusOK || closed.Status != "closed" || closed.ClosureReason != "fixed" {
+		t.Fatalf("close: %d %s", resp.StatusCode, body)
 	}
-	code, body = agent.do("PATCH", "/acme/cases/"+opened.ID, map[string]any{"subject": "again"}, nil)
-	if code != http.StatusConflict || !strings.Contains(body, `"code":"read_only"`) {
-		t.Errorf("update closed case: %d %s, want 409 read_only", code, body)
+	resp, body = agent.do("PATCH", "/cases/"+opened.ID, map[string]any{"subject": "again"}, nil)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, problemType("read-only")) {
+		t.Errorf("update closed case: %d %s, want 409 read-only", resp.StatusCode, body)
 	}
 
-	// Bad requests.
+	// The document is there for anyone.
+	req, _ := http.NewRequest("GET", base+apiPrefix+"/openapi.yaml", nil)
+	if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != http.StatusOK {
+		t.Errorf("GET %s/openapi.yaml without a key: %v %v", apiPrefix, r, err)
+	} else {
+		r.Body.Close()
+	}
+
+	// Bad requests: each a problem, and nothing opened.
 	for _, tc := range []struct {
 		name, method, path string
 		body               any
-		agent              string
 		code               int
 		want               string
 	}{
-		{"no agent", "POST", "/acme/cases", map[string]any{"subject": "x"}, "", http.StatusUnauthorized, "X-Agent"},
-		{"no agent on read", "GET", "/acme/cases", nil, "", http.StatusUnauthorized, "X-Agent"},
-		{"unknown tenant", "GET", "/nobody/cases", nil, "u-17", http.StatusNotFound, `"code":"tenant_not_found"`},
-		{"unknown tenant open", "POST", "/nobody/cases", map[string]any{"subject": "x"}, "u-17", http.StatusNotFound, "tenant_not_found"},
-		{"tenant not a slug", "GET", "/Not_A_Slug/cases", nil, "u-17", http.StatusNotFound, "tenant_not_found"},
-		{"bad JSON", "POST", "/acme/cases", `{"subject": `, "u-17", http.StatusBadRequest, "malformed JSON"},
-		{"unknown field", "POST", "/acme/cases", `{"subjekt": "x"}`, "u-17", http.StatusBadRequest, "subjekt"},
-		{"two objects", "POST", "/acme/cases", `{"subject": "x"} {}`, "u-17", http.StatusBadRequest, "malformed JSON"},
-		{"too large", "POST", "/acme/cases", `{"subject": "` + strings.Repeat("x", maxBody) + `"}`, "u-17", http.StatusRequestEntityTooLarge, "too_large"},
-		{"missing subject", "POST", "/acme/cases", map[string]any{"description": "no subject"}, "u-17", http.StatusUnprocessableEntity, `"field":"subject"`},
-		{"unknown priority", "POST", "/acme/cases", map[string]any{"subject": "x", "priority": "urgent!"}, "u-17", http.StatusUnprocessableEntity, `"field":"priority"`},
-		{"unknown closure reason", "POST", "/acme/cases/" + got.ID + "/close", map[string]any{"reason": "bored", "note": "n"}, "u-17", http.StatusUnprocessableEntity, `"field":"reason"`},
-		{"wrong method", "DELETE", "/acme/cases/" + got.ID, nil, "u-17", http.StatusMethodNotAllowed, ""},
+		{"bad JSON", "POST", "/cases", `{"subject": `, http.StatusBadRequest, problemType("bad-json")},
+		{"unknown field", "POST", "/cases", `{"subjekt": "x"}`, http.StatusBadRequest, "subjekt"},
+		{"two objects", "POST", "/cases", `{"subject": "x"} {}`, http.StatusBadRequest, problemType("bad-json")},
+		{"too large", "POST", "/cases", `{"subject": "` + strings.Repeat("x", 1<<20) + `"}`, http.StatusRequestEntityTooLarge, problemType("too-large")},
+		{"missing subject", "POST", "/cases", map[string]any{"description": "no subject"}, http.StatusUnprocessableEntity, `"field":"subject"`},
+		{"unknown priority", "POST", "/cases", map[string]any{"subject": "x", "priority": "urgent!"}, http.StatusUnprocessableEntity, `"field":"priority"`},
+		{"unknown closure reason", "POST", "/cases/" + got.ID + "/close", map[string]any{"reason": "bored", "note": "n"}, http.StatusUnprocessableEntity, `"field":"reason"`},
+		{"wrong method", "PUT", "/cases/" + got.ID, nil, http.StatusMethodNotAllowed, problemType("method-not-allowed")},
+		{"unknown route", "GET", "/tickets", nil, http.StatusNotFound, problemType("no-route")},
+		{"old tenant path", "GET", "/acme/cases", nil, http.StatusNotFound, problemType("no-route")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := client{t: t, base: srv.URL, agent: tc.agent}
-			if tc.code == http.StatusMethodNotAllowed {
-				req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				resp.Body.Close()
-				if resp.StatusCode != tc.code {
-					t.Errorf("%s %s: %d, want %d", tc.method, tc.path, resp.StatusCode, tc.code)
-				}
-				return
-			}
-			code, body := c.do(tc.method, tc.path, tc.body, nil)
-			if code != tc.code || !strings.Contains(body, tc.want) {
-				t.Errorf("%s %s: %d %.200s, want %d with %q", tc.method, tc.path, code, body, tc.code, tc.want)
+			resp, body := bearer(t, base, key).do(tc.method, tc.path, tc.body, nil)
+			if resp.StatusCode != tc.code || !strings.Contains(body, tc.want) {
+				t.Errorf("%s %s: %d %.200s, want %d with %q", tc.method, tc.path, resp.StatusCode, body, tc.code, tc.want)
 			}
 		})
 	}
-
+	page = casekit.CasePage{}
+	if agent.do("GET", "/cases", nil, &page); len(page.Cases) != 2 {
+		t.Errorf("after the bad requests: %d cases, want the 2 opened", len(page.Cases))
+	}
 }
 
 // brokenStore fails every transaction with an error full of internals.
@@ -280,19 +326,20 @@ func (brokenStore) InTx(context.Context, string, func(context.Context, casekit.T
 	return errors.New(`dial tcp 10.1.2.3:5432: relation "casekit_t_acme.cases" is gone`)
 }
 
-// A failure casekit does not name is a 500 that says nothing of its cause,
-// which goes to the log.
+// A failure casekit does not name is a 500 problem that says nothing of
+// its cause, which goes to the log.
 func TestInternalErrorsDoNotLeak(t *testing.T) {
+	_, _, keys := testKit(t)
 	kit, err := casekit.New(brokenStore{}, casekit.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	srv := httptest.NewServer(newHandler(kit, slog.New(slog.NewTextHandler(&logs, nil))))
-	defer srv.Close()
-	code, body := client{t: t, base: srv.URL, agent: "u-17"}.do("GET", "/acme/cases", nil, nil)
-	if code != http.StatusInternalServerError || body != `{"code":"internal","message":"internal error"}`+"\n" {
-		t.Errorf("GET with a broken store: %d %s, want a bare 500", code, body)
+	base := testServer(t, kit, keys, &logs)
+	_, key := newTestKey(t, keys, "acme", casekit.Agent("u-17"))
+	resp, body := bearer(t, base, key).do("GET", "/cases", nil, nil)
+	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(body, problemType("internal")) || strings.Contains(body, "10.1.2.3") {
+		t.Errorf("GET with a broken store: %d %s, want a bare 500", resp.StatusCode, body)
 	}
 	if !strings.Contains(logs.String(), "10.1.2.3") {
 		t.Errorf("the 500's cause is not in the log: %s", logs.String())
@@ -300,7 +347,7 @@ func TestInternalErrorsDoNotLeak(t *testing.T) {
 }
 
 func TestProvision(t *testing.T) {
-	kit, _ := testKit(t)
+	kit, _, _ := testKit(t, "acme")
 	ctx := context.Background()
 	var bar bytes.Buffer
 	res, err := provision(ctx, kit, 5, 2, &bar)

@@ -418,6 +418,7 @@ func TestRunCommandLine(t *testing.T) {
 	if !strings.Contains(out.String(), "[3/3]") || !strings.Contains(out.String(), "tenant-0002") {
 		t.Errorf("-migrate printed:\n%s", out.String())
 	}
+	testKeyCommands(t, dsn, prefix)
 
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -441,6 +442,13 @@ func TestRunCommandLine(t *testing.T) {
 		{"stray argument", []string{"-db", dsn, "serve"}, "unexpected argument"},
 		{"bad concurrency", []string{"-db", dsn, "-concurrency", "0"}, "-concurrency"},
 		{"bad address", []string{"-db", dsn, "-prefix", prefix, "-addr", "256.0.0.1:1"}, "cannot serve on -addr"},
+		{"key without agent", []string{"-db", dsn, "-prefix", prefix, "-new-key", "tenant-0001"}, "want tenant:agent-id"},
+		{"key of a bad tenant ID", []string{"-db", dsn, "-prefix", prefix, "-new-key", "Tenant_1:u-1"}, "tenant ID"},
+		{"key of no tenant", []string{"-db", dsn, "-prefix", prefix, "-new-key", "tenant-0099:u-1"}, `no tenant "tenant-0099"`},
+		{"key of an empty agent", []string{"-db", dsn, "-prefix", prefix, "-new-key", "tenant-0001:"}, "agent ID"},
+		{"key of a spaced agent", []string{"-db", dsn, "-prefix", prefix, "-new-key", "tenant-0001:u 1"}, "agent ID"},
+		{"revoke not an ID", []string{"-db", dsn, "-prefix", prefix, "-revoke-key", "ck_xyz"}, "hex digits"},
+		{"revoke no key", []string{"-db", dsn, "-prefix", prefix, "-revoke-key", "0123456789abcdef"}, "no key with ID"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := run(ctx, tc.args, io.Discard, io.Discard)
@@ -452,6 +460,53 @@ func TestRunCommandLine(t *testing.T) {
 				t.Errorf("error %q, want it to contain %q and no password", msg, tc.want)
 			}
 		})
+	}
+}
+
+// testKeyCommands runs -new-key and -revoke-key on the tenants of prefix
+// and checks the key works, then does not, and -drop takes the keys.
+func testKeyCommands(t *testing.T, dsn, prefix string) {
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"-db", dsn, "-prefix", prefix, "-new-key", "tenant-0002:u-5"}, &out, &errOut); err != nil {
+		t.Fatalf("-new-key: %v", err)
+	}
+	key := strings.TrimSuffix(out.String(), "\n")
+	id, _, ok := bearerKey("Bearer " + key)
+	if !ok || !strings.Contains(errOut.String(), "key "+id+" for tenant tenant-0002, acting as agent:u-5") {
+		t.Fatalf("-new-key printed %q and %q", out.String(), errOut.String())
+	}
+	s, err := postgres.Open(ctx, dsn, postgres.WithPrefix(prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	keys, err := openKeys(ctx, s.DB(), prefix, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/cases", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	if tenant, actor, err := keys.authenticate(req); err != nil || tenant != "tenant-0002" || actor != casekit.Agent("u-5") {
+		t.Errorf("the new key: %q, %v, %v", tenant, actor, err)
+	}
+	for _, want := range []string{"key " + id + " revoked", "key " + id + " was already revoked"} {
+		errOut.Reset()
+		if err := run(ctx, []string{"-db", dsn, "-prefix", prefix, "-revoke-key", id}, io.Discard, &errOut); err != nil || !strings.Contains(errOut.String(), want) {
+			t.Errorf("-revoke-key: %v, %q, want %q", err, errOut.String(), want)
+		}
+	}
+	if _, _, err := keys.authenticate(req); !errors.Is(err, errBadKey) {
+		t.Errorf("the revoked key: %v, want errBadKey", err)
+	}
+
+	out.Reset()
+	if err := run(ctx, []string{"-db", dsn, "-prefix", prefix, "-drop"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "API keys") {
+		t.Fatalf("-drop: %v, %q", err, out.String())
+	}
+	var left bool
+	if err := s.DB().NewRaw("SELECT EXISTS (SELECT 1 FROM information_schema.schemata WHERE schema_name = ?)", keysSchema(prefix)).Scan(ctx, &left); err != nil || left {
+		t.Errorf("after -drop the keys schema is left: %v, %v", left, err)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -44,6 +45,9 @@ type Store struct {
 	prefix string
 	conns  int                // pool size for Open
 	reg    *sqlstore.Registry // in the control schema
+	// replay makes new tenants by replaying every migration instead of
+	// from the baseline: for the test that holds the two equal.
+	replay bool
 }
 
 var _ casekit.Store = (*Store)(nil)
@@ -147,7 +151,7 @@ func (s *Store) WithTx(tx bun.Tx) *Store { return s.on(tx) }
 // of its own: a host's transaction must not fill the cache of the pool's
 // store with tenants it may roll back.
 func (s *Store) on(db bun.IDB) *Store {
-	n := &Store{db: db, prefix: s.prefix, reg: sqlstore.NewRegistry(db, Dialect{}, s.prefix+"control")}
+	n := &Store{db: db, prefix: s.prefix, replay: s.replay, reg: sqlstore.NewRegistry(db, Dialect{}, s.prefix+"control")}
 	// The control schema's wakeup tables say which tenants have work due;
 	// a schema dropped meanwhile (SQLSTATE 3F000) is skipped.
 	n.host = sqlstore.NewHost(n.reg, sqlstore.Access{InTenant: n.onTenant, MoveWakeup: n.moveWakeup, MigrateTenant: n.migrateTenant})
@@ -207,8 +211,13 @@ func (s *Store) lockTenant(ctx context.Context, tx bun.IDB, id string) error {
 	return err
 }
 
+// baseline is what new tenants are made from: the migrations squashed
+// (sqlstore.Squash), once per process.
+var baseline = sync.OnceValues(func() (sqlstore.Baseline, error) { return sqlstore.Squash(Dialect{}) })
+
 // CreateTenant implements casekit.Store: schema, tables, indexes, seed and
-// registry row in one transaction.
+// registry row in one transaction, the schema made from the baseline (at
+// the latest version) in one round trip.
 func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(context.Context, casekit.Tx) error) error {
 	if err := casekit.ValidateTenantID(t.ID); err != nil {
 		return err
@@ -230,7 +239,14 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 			}
 			return err
 		}
-		if err := sqlstore.Build(ctx, s.tx(tx, t.ID), seed); err != nil {
+		b, err := baseline()
+		if s.replay {
+			b, err = sqlstore.Baseline{}, nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := sqlstore.Build(ctx, s.tx(tx, t.ID), b, seed); err != nil {
 			return err
 		}
 		return s.reg.Register(ctx, tx, t, classify)

@@ -1,0 +1,61 @@
+package sqlstore
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// hookDialect is a Dialect of which squash calls only Name and Hook.
+type hookDialect struct{ Dialect }
+
+func (hookDialect) Name() string { return "test" }
+
+func (hookDialect) Hook(name string) ([]string, bool) {
+	if name != "extra" {
+		return nil, false
+	}
+	return []string{"ALTER TABLE ?.b ADD COLUMN z INTEGER", "CREATE INDEX b_z_idx ON ?.b (z)"}, true
+}
+
+// squash folds added columns into their tables in order, drops an index
+// made and later dropped, expands hooks, stops folding into a table
+// changed otherwise, and keeps every other statement in its place.
+func TestSquashFoldsTheHistory(t *testing.T) {
+	ms := []migration{
+		{1, "one", []string{
+			"CREATE TABLE ?.a (id TEXT PRIMARY KEY)",
+			"CREATE INDEX a_x_idx ON ?.a (id)",
+			"INSERT INTO ?.a (id) VALUES ('x')",
+			"CREATE TABLE ?.b (\n\tid TEXT,\n\tPRIMARY KEY (id))",
+		}},
+		{2, "two", []string{
+			"ALTER TABLE ?.a ADD COLUMN n INTEGER NOT NULL DEFAULT 0",
+			hook("extra"),
+			"DROP INDEX ?.a_x_idx",
+			"ALTER TABLE ?.a RENAME COLUMN n TO m",
+			"ALTER TABLE ?.a ADD COLUMN k TEXT",
+			"DROP INDEX ?.made_elsewhere",
+		}},
+	}
+	got, err := squash(hookDialect{}, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"CREATE TABLE ?.a (id TEXT PRIMARY KEY,\n\t\t\tn INTEGER NOT NULL DEFAULT 0)",
+		"INSERT INTO ?.a (id) VALUES ('x')",
+		"CREATE TABLE ?.b (\n\tid TEXT,\n\tPRIMARY KEY (id),\n\t\t\tz INTEGER)",
+		"CREATE INDEX b_z_idx ON ?.b (z)",
+		"ALTER TABLE ?.a RENAME COLUMN n TO m",
+		"ALTER TABLE ?.a ADD COLUMN k TEXT",
+		"DROP INDEX ?.made_elsewhere",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("squash =\n%s\nwant\n%s", strings.Join(got, ";\n"), strings.Join(want, ";\n"))
+	}
+	ms[1].stmts = append(ms[1].stmts, hook("unknown"))
+	if _, err := squash(hookDialect{}, ms); err == nil || !strings.Contains(err.Error(), `"unknown"`) {
+		t.Errorf("an unknown hook gave %v, want an error naming it", err)
+	}
+}

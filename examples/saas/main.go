@@ -119,8 +119,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if c.provision > 0 {
 		res, err := provision(ctx, kit, c.provision, c.concurrency, stderr)
 		fmt.Fprint(stdout, res.summary())
+		// What -migrate will list, counted even when the run was
+		// interrupted: the figure to hold the summary against.
+		countCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		ts, terr := kit.Tenants(countCtx)
+		cancel()
+		if terr == nil {
+			fmt.Fprintf(stdout, "%d tenants registered under the prefix %s\n", len(ts), c.prefix)
+		}
 		if err != nil {
-			return err
+			return errors.Join(err, terr)
+		}
+		if terr != nil {
+			return terr
 		}
 	}
 	if c.migrate || c.provision > 0 {

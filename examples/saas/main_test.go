@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -336,6 +338,69 @@ func TestProvision(t *testing.T) {
 	// acme and the seven tenants.
 	if n := strings.Count(out.String(), "nothing to do"); n != 8 {
 		t.Errorf("migrate: %d tenants already current, want 8:\n%s", n, out.String())
+	}
+}
+
+// cancelAfter is a slog.Handler that calls cancel once the kit has
+// logged n tenants created: an interrupt in the middle of a run.
+type cancelAfter struct {
+	mu     *sync.Mutex
+	n      *int
+	cancel context.CancelFunc
+}
+
+func (h cancelAfter) Enabled(context.Context, slog.Level) bool { return true }
+func (h cancelAfter) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h cancelAfter) WithGroup(string) slog.Handler            { return h }
+func (h cancelAfter) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if r.Message == "casekit: tenant created" {
+		if *h.n--; *h.n == 0 {
+			h.cancel()
+		}
+	}
+	return nil
+}
+
+// A run interrupted midway reports exactly what it made: the tenants it
+// counts as created are the ones registered, every registered tenant
+// has its schema and no schema is left without its registry row, the
+// attempts cut short are counted apart (at most one per worker), and
+// nothing is attempted after the interrupt.
+func TestProvisionInterrupted(t *testing.T) {
+	_, s := testKit(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	n := 3
+	kit, err := casekit.New(s, casekit.WithLogger(slog.New(cancelAfter{mu: &sync.Mutex{}, n: &n, cancel: cancel})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bar bytes.Buffer
+	res, err := provision(ctx, kit, 40, 4, &bar)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("provision interrupted: %v, want context.Canceled", err)
+	}
+	bg := context.Background()
+	ts, err := kit.Tenants(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	registered := len(ts) - 1 // and acme
+	if res.Created < 3 || res.Created != registered || res.Failed > 4 || res.Created+res.Failed > 3+4 {
+		t.Errorf("interrupted after 3: %+v, %d registered; want at least 3 created, all of them registered, at most 4 cut short", res, registered)
+	}
+	var schemas int
+	err = s.DB().NewRaw("SELECT count(*) FROM pg_namespace WHERE starts_with(nspname, ?)", s.Prefix()+"t_").Scan(bg, &schemas)
+	if err != nil || schemas != len(ts) {
+		t.Errorf("%d schemas for %d registered tenants (%v)", schemas, len(ts), err)
+	}
+	if want := fmt.Sprintf("%d/40", res.Created+res.Failed); !strings.Contains(bar.String(), want) {
+		t.Errorf("the bar does not end at %s: %q", want, bar.String())
+	}
+	if res.Failed > 0 && !strings.Contains(res.summary(), "not created") {
+		t.Errorf("summary: %s", res.summary())
 	}
 }
 

@@ -18,8 +18,12 @@ func tenantID(i int) string { return fmt.Sprintf("tenant-%04d", i) }
 
 // provisionResult is what a provision run measured.
 type provisionResult struct {
-	Created, Existing int
-	Total             time.Duration
+	// Created counts the tenants this run made, Existing those it found
+	// made, Failed the attempts that made nothing: each CreateTenant is
+	// one transaction, so a failed or interrupted one leaves no tenant
+	// and no schema behind.
+	Created, Existing, Failed int
+	Total                     time.Duration
 	// Times holds each created tenant's CreateTenant time, sorted.
 	Times []time.Duration
 }
@@ -52,6 +56,9 @@ func (r provisionResult) summary() string {
 	if r.Existing > 0 {
 		fmt.Fprintf(&b, " (%d already existed)", r.Existing)
 	}
+	if r.Failed > 0 {
+		fmt.Fprintf(&b, "; %d not created (failed or interrupted, nothing left of them)", r.Failed)
+	}
 	if r.Total > 0 && r.Created > 0 {
 		fmt.Fprintf(&b, ", %.1f tenants/s", float64(r.Created)/r.Total.Seconds())
 	}
@@ -67,7 +74,9 @@ func (r provisionResult) summary() string {
 // provision creates tenants tenant-0001 ... tenant-N, at most concurrency
 // at once, redrawing a progress bar on bar. A tenant that already exists
 // is counted and skipped, so a run that was interrupted can be repeated.
-// The first other failure stops the run and is returned.
+// The first other failure stops the run and is returned; no tenant is
+// attempted after it (nor after ctx ends), so the bar and the summary
+// count only what was really tried.
 func provision(ctx context.Context, kit *casekit.Kit, n, concurrency int, bar io.Writer) (provisionResult, error) {
 	if n <= 0 {
 		return provisionResult{}, fmt.Errorf("-provision needs a number of tenants above 0, not %d", n)
@@ -90,6 +99,9 @@ func provision(ctx context.Context, kit *casekit.Kit, n, concurrency int, bar io
 		go func() {
 			defer wg.Done()
 			for i := range ids {
+				if ctx.Err() != nil {
+					continue // stopped: drain what the feeder sent
+				}
 				id := tenantID(i)
 				t0 := time.Now()
 				err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: id, Name: fmt.Sprintf("Tenant %d", i)})
@@ -102,6 +114,7 @@ func provision(ctx context.Context, kit *casekit.Kit, n, concurrency int, bar io
 				case errors.Is(err, casekit.ErrTenantExists):
 					res.Existing++
 				default:
+					res.Failed++
 					cancel(fmt.Errorf("tenant %s: %w", id, err))
 				}
 				mu.Unlock()
@@ -110,7 +123,7 @@ func provision(ctx context.Context, kit *casekit.Kit, n, concurrency int, bar io
 		}()
 	}
 feed:
-	for i := 1; i <= n; i++ {
+	for i := 1; i <= n && ctx.Err() == nil; i++ {
 		select {
 		case ids <- i:
 		case <-ctx.Done():

@@ -305,7 +305,7 @@ func TestProvision(t *testing.T) {
 	kit, _ := testKit(t)
 	ctx := context.Background()
 	var bar bytes.Buffer
-	res, err := provision(ctx, kit, 5, 2, &bar)
+	res, err := provision(ctx, kit, 1, 5, 2, &bar)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,17 +327,25 @@ func TestProvision(t *testing.T) {
 		}
 	}
 	// Again with more: the five are skipped, the rest made.
-	res, err = provision(ctx, kit, 7, 3, io.Discard)
+	res, err = provision(ctx, kit, 1, 7, 3, io.Discard)
 	if err != nil || res.Created != 2 || res.Existing != 5 {
 		t.Errorf("provision 7 over 5: %+v, %v", res, err)
+	}
+	// From the ninth: tenant-0009 and tenant-0010, tenant-0008 left out.
+	res, err = provision(ctx, kit, 9, 2, 2, io.Discard)
+	if err != nil || res.Created != 2 || res.Existing != 0 {
+		t.Errorf("provision 2 from the ninth: %+v, %v", res, err)
+	}
+	if _, err := kit.Tenant(ctx, tenantID(8)); !errors.Is(err, casekit.ErrTenantNotFound) {
+		t.Errorf("tenant-0008: %v, want not found", err)
 	}
 	var out bytes.Buffer
 	if err := migrate(ctx, kit, 2, &out); err != nil {
 		t.Fatal(err)
 	}
-	// acme and the seven tenants.
-	if n := strings.Count(out.String(), "nothing to do"); n != 8 {
-		t.Errorf("migrate: %d tenants already current, want 8:\n%s", n, out.String())
+	// acme and the nine tenants.
+	if n := strings.Count(out.String(), "nothing to do"); n != 10 {
+		t.Errorf("migrate: %d tenants already current, want 10:\n%s", n, out.String())
 	}
 }
 
@@ -378,7 +386,7 @@ func TestProvisionInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	var bar bytes.Buffer
-	res, err := provision(ctx, kit, 40, 4, &bar)
+	res, err := provision(ctx, kit, 1, 40, 4, &bar)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("provision interrupted: %v, want context.Canceled", err)
 	}
@@ -426,7 +434,7 @@ func TestRunCommandLine(t *testing.T) {
 	if err := run(ctx, []string{"-db", dsn, "-prefix", prefix, "-provision", "3", "-concurrency", "2"}, &out, &errOut); err != nil {
 		t.Fatalf("-provision 3: %v\n%s", err, errOut.String())
 	}
-	if !strings.Contains(out.String(), "provisioned 3 tenants") || !strings.Contains(errOut.String(), "3/3 100%") {
+	if !strings.Contains(out.String(), "provisioned 3 tenants") || !strings.Contains(out.String(), "3 tenants registered under the prefix "+prefix) || !strings.Contains(errOut.String(), "3/3 100%") {
 		t.Errorf("-provision 3 printed:\n%s\n%s", out.String(), errOut.String())
 	}
 	out.Reset()
@@ -458,6 +466,7 @@ func TestRunCommandLine(t *testing.T) {
 		{"bad prefix", []string{"-db", dsn, "-prefix", "Bad-Prefix"}, "prefix"},
 		{"stray argument", []string{"-db", dsn, "serve"}, "unexpected argument"},
 		{"bad concurrency", []string{"-db", dsn, "-concurrency", "0"}, "-concurrency"},
+		{"bad first", []string{"-db", dsn, "-provision", "2", "-first", "0"}, "-first"},
 		{"bad address", []string{"-db", dsn, "-prefix", prefix, "-addr", "256.0.0.1:1"}, "cannot serve on -addr"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -71,13 +71,17 @@ func (r provisionResult) summary() string {
 	return b.String()
 }
 
-// provision creates tenants tenant-0001 ... tenant-N, at most concurrency
-// at once, redrawing a progress bar on bar. A tenant that already exists
+// provision creates the n tenants numbered from first (tenant-0001 ...
+// tenant-N for first 1), at most concurrency at once, redrawing a
+// progress bar on bar. A tenant that already exists
 // is counted and skipped, so a run that was interrupted can be repeated.
 // The first other failure stops the run and is returned; no tenant is
 // attempted after it (nor after ctx ends), so the bar and the summary
 // count only what was really tried.
-func provision(ctx context.Context, kit *casekit.Kit, n, concurrency int, bar io.Writer) (provisionResult, error) {
+func provision(ctx context.Context, kit *casekit.Kit, first, n, concurrency int, bar io.Writer) (provisionResult, error) {
+	if first <= 0 {
+		return provisionResult{}, fmt.Errorf("-first must be above 0, not %d", first)
+	}
 	if n <= 0 {
 		return provisionResult{}, fmt.Errorf("-provision needs a number of tenants above 0, not %d", n)
 	}
@@ -123,7 +127,7 @@ func provision(ctx context.Context, kit *casekit.Kit, n, concurrency int, bar io
 		}()
 	}
 feed:
-	for i := 1; i <= n && ctx.Err() == nil; i++ {
+	for i := first; i < first+n && ctx.Err() == nil; i++ {
 		select {
 		case ids <- i:
 		case <-ctx.Done():

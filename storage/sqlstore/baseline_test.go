@@ -59,3 +59,19 @@ func TestSquashFoldsTheHistory(t *testing.T) {
 		t.Errorf("an unknown hook gave %v, want an error naming it", err)
 	}
 }
+
+// A baseline whose version is no migration's, or that has a version and
+// no statements (or statements and no version), is refused before
+// anything is sent: the ledger would say what the schema is not.
+func TestBaselineVersionChecked(t *testing.T) {
+	for _, b := range []Baseline{
+		{Version: LatestVersion() + 1, Stmts: []string{"CREATE TABLE ?.x (id TEXT)"}},
+		{Version: -1, Stmts: []string{"CREATE TABLE ?.x (id TEXT)"}},
+		{Version: 3},
+		{Stmts: []string{"CREATE TABLE ?.x (id TEXT)"}},
+	} {
+		if _, err := baselineScript(nil, hookDialect{}, "s", b); err == nil || !strings.Contains(err.Error(), "baseline at version") {
+			t.Errorf("baseline %+v: %v, want a clear error", b, err)
+		}
+	}
+}

@@ -3,13 +3,16 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/uptrace/bun"
 
 	"casekit.dev/casekit"
+	"casekit.dev/storage/postgres"
 )
 
 // cancelAt cancels a context just before the at-th statement a *bun.DB
@@ -96,5 +99,63 @@ func TestCreateTenantCancelledAnywhereLeavesNothing(t *testing.T) {
 	ts, err := s.Tenants(bg)
 	if err != nil || len(ts) != 1 || ts[0].ID != "half" || !schemaExists() {
 		t.Fatalf("after the uncancelled attempt: tenants %v (%v), schema %v", ts, err, schemaExists())
+	}
+}
+
+// A role that may not create schemas cannot open a store whose control
+// schema is missing, and says why; it opens one whose control schema an
+// administrator made for it, and CreateTenant then fails with an error
+// that says so, leaving no registry row and no schema.
+func TestCreateTenantRoleMayNotCreateSchemas(t *testing.T) {
+	admin := testStore(t)
+	bg := context.Background()
+	base := strings.TrimSuffix(admin.Prefix(), "_")
+	role, prefix := base+"_nocreate", "ckr"+base[3:]+"_" // the prefix is at most 12 characters
+	exec := func(stmt string, ids ...string) error {
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = bun.Ident(id)
+		}
+		_, err := admin.DB().NewRaw(stmt, args...).Exec(bg)
+		return err
+	}
+	if err := exec("CREATE ROLE ? LOGIN", role); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, err := range []error{
+			exec("DROP SCHEMA IF EXISTS ?, ? CASCADE", prefix+"control", prefix+"t_denied"),
+			exec("DROP ROLE ?", role),
+		} {
+			if err != nil {
+				t.Errorf("cleanup: %v", err)
+			}
+		}
+	})
+	u, err := url.Parse(os.Getenv("CASEKIT_TEST_DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	wantRefused := func(what string, err error) {
+		t.Helper()
+		if err == nil || !strings.Contains(err.Error(), "may not create schemas") || !strings.Contains(err.Error(), "GRANT CREATE ON DATABASE") {
+			t.Fatalf("%s without CREATE on the database: %v, want an error that says so", what, err)
+		}
+	}
+	_, err = postgres.Open(bg, u.String(), postgres.WithPrefix(prefix))
+	wantRefused("Open with no control schema", err)
+
+	if err := exec("CREATE SCHEMA ? AUTHORIZATION ?", prefix+"control", role); err != nil {
+		t.Fatal(err)
+	}
+	s, err := postgres.Open(bg, u.String(), postgres.WithPrefix(prefix))
+	if err != nil {
+		t.Fatalf("Open as the role that owns the control schema: %v", err)
+	}
+	defer s.Close()
+	wantRefused("CreateTenant", newKit(t, s).CreateTenant(bg, casekit.TenantSpec{ID: "denied"}))
+	if ts, err := s.Tenants(bg); err != nil || len(ts) != 0 {
+		t.Errorf("after the refusal: tenants %v (%v), want none", ts, err)
 	}
 }

@@ -164,14 +164,22 @@ func (s *Store) control() bun.Ident { return bun.Ident(s.prefix + "control") }
 func (s *Store) Schema(tenant string) string { return s.prefix + "t_" + tenant }
 
 // ensureControl makes the control schema and registry, serialised by an
-// advisory lock so replicas starting together do not race.
+// advisory lock so replicas starting together do not race. An existing
+// control schema is not made again: a role that owns it but may not
+// create schemas (an administrator made it) still opens the store.
 func (s *Store) ensureControl(ctx context.Context) error {
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext(?))", s.prefix+"control"); err != nil {
 			return err
 		}
-		if _, err := tx.NewRaw("CREATE SCHEMA IF NOT EXISTS ?", s.control()).Exec(ctx); err != nil {
+		var exists bool
+		if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?)", s.prefix+"control").Scan(ctx, &exists); err != nil {
 			return err
+		}
+		if !exists {
+			if _, err := tx.NewRaw("CREATE SCHEMA ?", s.control()).Exec(ctx); err != nil {
+				return mayNotCreate(err)
+			}
 		}
 		return s.reg.CreateTables(ctx, tx)
 	})
@@ -179,6 +187,16 @@ func (s *Store) ensureControl(ctx context.Context) error {
 		return fmt.Errorf("postgres: control schema %s: %w", s.prefix+"control", err)
 	}
 	return nil
+}
+
+// mayNotCreate says what to do about CREATE SCHEMA refused to the role
+// (SQLSTATE 42501, insufficient_privilege), and returns other errors as
+// they are.
+func mayNotCreate(err error) error {
+	if sqlState(err) == "42501" {
+		return fmt.Errorf("the database role may not create schemas in this database: GRANT CREATE ON DATABASE to it: %w", err)
+	}
+	return err
 }
 
 // classify maps unique violations (SQLSTATE 23505) to casekit.ErrConflict,
@@ -237,7 +255,7 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 			if sqlState(err) == "42P06" { // duplicate_schema
 				return fmt.Errorf("schema %s exists: %w", schema, casekit.ErrTenantExists)
 			}
-			return err
+			return mayNotCreate(err)
 		}
 		b, err := baseline()
 		if s.replay {

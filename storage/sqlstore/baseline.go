@@ -91,9 +91,12 @@ func baselineScript(db bun.IDB, d Dialect, schema string, b Baseline) (string, e
 // schema. A column added by ALTER TABLE ... ADD COLUMN joins its table's
 // CREATE TABLE at the end of the list (after any table constraint, which
 // PostgreSQL reads as the same table; SQLite would not, and replays), so
-// the columns keep the order the migrations gave them; an index made and
-// later dropped by DROP INDEX is never made. Every other statement stays
-// as it is, so what Squash does not understand is replayed as written.
+// the columns keep the order the migrations gave them, until the table
+// is changed any other way (any other ALTER TABLE, ADD COLUMN IF NOT
+// EXISTS included, or DROP TABLE), after which its statements stay as
+// written; an index made and later dropped by DROP INDEX is never made.
+// Every other statement stays as it is, so what Squash does not
+// understand is replayed as written.
 func Squash(d Dialect) (Baseline, error) {
 	stmts, err := squash(d, migrations)
 	if err != nil {
@@ -105,9 +108,10 @@ func Squash(d Dialect) (Baseline, error) {
 var (
 	createTableRE = regexp.MustCompile(`^CREATE TABLE \?\.(\w+) \(`)
 	addColumnRE   = regexp.MustCompile(`^ALTER TABLE \?\.(\w+) ADD COLUMN (\w[\s\S]*)$`)
+	ifNotExistsRE = regexp.MustCompile(`^IF NOT EXISTS\b`)
 	createIndexRE = regexp.MustCompile(`^CREATE (?:UNIQUE )?INDEX (\w+) ON `)
 	dropIndexRE   = regexp.MustCompile(`^DROP INDEX \?\.(\w+)$`)
-	alterTableRE  = regexp.MustCompile(`^(?:ALTER|DROP) TABLE (?:IF EXISTS )?\?\.(\w+)`)
+	alterTableRE  = regexp.MustCompile(`^(?:ALTER|DROP) TABLE (?:IF EXISTS )?(?:ONLY )?\?\.(\w+)`)
 )
 
 // squash folds the statements of ms, as Squash says.
@@ -126,7 +130,7 @@ func squash(d Dialect, ms []migration) ([]string, error) {
 			}
 			for _, g := range group {
 				g = strings.TrimSpace(g)
-				if c := addColumnRE.FindStringSubmatch(g); c != nil {
+				if c := addColumnRE.FindStringSubmatch(g); c != nil && !ifNotExistsRE.MatchString(c[2]) {
 					if i, ok := tables[c[1]]; ok {
 						out[i] = out[i][:len(out[i])-1] + ",\n\t\t\t" + c[2] + ")"
 						continue

@@ -20,7 +20,8 @@ func (hookDialect) Hook(name string) ([]string, bool) {
 
 // squash folds added columns into their tables in order, drops an index
 // made and later dropped, expands hooks, stops folding into a table
-// changed otherwise, and keeps every other statement in its place.
+// changed otherwise (ADD COLUMN IF NOT EXISTS included, ALTER TABLE ONLY
+// too), and keeps every other statement in its place.
 func TestSquashFoldsTheHistory(t *testing.T) {
 	ms := []migration{
 		{1, "one", []string{
@@ -36,6 +37,11 @@ func TestSquashFoldsTheHistory(t *testing.T) {
 			"ALTER TABLE ?.a RENAME COLUMN n TO m",
 			"ALTER TABLE ?.a ADD COLUMN k TEXT",
 			"DROP INDEX ?.made_elsewhere",
+			"ALTER TABLE ?.b ADD COLUMN IF NOT EXISTS z INTEGER",
+			"ALTER TABLE ?.b ADD COLUMN y TEXT",
+			"CREATE TABLE ?.c (id TEXT)",
+			"ALTER TABLE ONLY ?.c ALTER COLUMN id SET NOT NULL",
+			"ALTER TABLE ?.c ADD COLUMN w TEXT",
 		}},
 	}
 	got, err := squash(hookDialect{}, ms)
@@ -50,6 +56,11 @@ func TestSquashFoldsTheHistory(t *testing.T) {
 		"ALTER TABLE ?.a RENAME COLUMN n TO m",
 		"ALTER TABLE ?.a ADD COLUMN k TEXT",
 		"DROP INDEX ?.made_elsewhere",
+		"ALTER TABLE ?.b ADD COLUMN IF NOT EXISTS z INTEGER",
+		"ALTER TABLE ?.b ADD COLUMN y TEXT",
+		"CREATE TABLE ?.c (id TEXT)",
+		"ALTER TABLE ONLY ?.c ALTER COLUMN id SET NOT NULL",
+		"ALTER TABLE ?.c ADD COLUMN w TEXT",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("squash =\n%s\nwant\n%s", strings.Join(got, ";\n"), strings.Join(want, ";\n"))

@@ -371,11 +371,12 @@ func (h cancelAfter) Handle(_ context.Context, r slog.Record) error {
 	return nil
 }
 
-// A run interrupted midway reports exactly what it made: the tenants it
-// counts as created are the ones registered, every registered tenant
-// has its schema and no schema is left without its registry row, the
-// attempts cut short are counted apart (at most one per worker), and
-// nothing is attempted after the interrupt.
+// A run interrupted midway reports what it made: the tenants it counts
+// as created are registered, and so may be some of the attempts cut
+// short (counted apart, at most one per worker), those whose commit
+// raced the interrupt; every registered tenant has its schema and no
+// schema is left without its registry row; nothing is attempted after
+// the interrupt.
 func TestProvisionInterrupted(t *testing.T) {
 	_, s := testKit(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -396,7 +397,7 @@ func TestProvisionInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	registered := len(ts) - 1 // and acme
-	if res.Created < 3 || res.Created != registered || res.Failed > 4 || res.Created+res.Failed > 3+4 {
+	if res.Created < 3 || registered < res.Created || registered > res.Created+res.Failed || res.Failed > 4 || res.Created+res.Failed > 3+4 {
 		t.Errorf("interrupted after 3: %+v, %d registered; want at least 3 created, all of them registered, at most 4 cut short", res, registered)
 	}
 	var schemas int
@@ -407,7 +408,7 @@ func TestProvisionInterrupted(t *testing.T) {
 	if want := fmt.Sprintf("%d/40", res.Created+res.Failed); !strings.Contains(bar.String(), want) {
 		t.Errorf("the bar does not end at %s: %q", want, bar.String())
 	}
-	if res.Failed > 0 && !strings.Contains(res.summary(), "not created") {
+	if res.Failed > 0 && !strings.Contains(res.summary(), "cut short") {
 		t.Errorf("summary: %s", res.summary())
 	}
 }

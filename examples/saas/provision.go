@@ -19,9 +19,10 @@ func tenantID(i int) string { return fmt.Sprintf("tenant-%04d", i) }
 // provisionResult is what a provision run measured.
 type provisionResult struct {
 	// Created counts the tenants this run made, Existing those it found
-	// made, Failed the attempts that made nothing: each CreateTenant is
-	// one transaction, so a failed or interrupted one leaves no tenant
-	// and no schema behind.
+	// made, Failed the attempts that returned an error. Each CreateTenant
+	// is one transaction, all or nothing: a failed one leaves no tenant
+	// and no schema behind, but one cut short by an interrupt as it
+	// committed may have committed, which only the registry can tell.
 	Created, Existing, Failed int
 	Total                     time.Duration
 	// Times holds each created tenant's CreateTenant time, sorted.
@@ -57,7 +58,7 @@ func (r provisionResult) summary() string {
 		fmt.Fprintf(&b, " (%d already existed)", r.Existing)
 	}
 	if r.Failed > 0 {
-		fmt.Fprintf(&b, "; %d not created (failed or interrupted, nothing left of them)", r.Failed)
+		fmt.Fprintf(&b, "; %d cut short (each all or nothing: the registered count tells)", r.Failed)
 	}
 	if r.Total > 0 && r.Created > 0 {
 		fmt.Fprintf(&b, ", %.1f tenants/s", float64(r.Created)/r.Total.Seconds())

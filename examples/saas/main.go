@@ -8,7 +8,8 @@
 //	curl -H "Authorization: Bearer $KEY" -d '{"subject":"Printer on fire"}' localhost:8081/api/v1/cases
 //
 // With -provision N it creates tenant-0001 ... tenant-N (at most
-// -concurrency at once), prints how long they took and exits; with
+// -concurrency at once; -first F starts at tenant F instead), prints how
+// long they took and how many tenants are registered, and exits; with
 // -migrate it brings every tenant's schema to the latest version and exits;
 // with -new-key tenant:agent-id it prints a new API key for the tenant,
 // acting as that agent (tenant:system acts as casekit.System), and exits;
@@ -59,6 +60,7 @@ type config struct {
 	addr        string
 	prefix      string
 	provision   int
+	first       int
 	concurrency int
 	migrate     bool
 	drop        bool
@@ -74,6 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8081", "address to serve HTTP on")
 	fs.StringVar(&c.prefix, "prefix", postgres.DefaultPrefix, "prefix of every schema casekit makes")
 	fs.IntVar(&c.provision, "provision", 0, "create `N` tenants (tenant-0001 ...), report the times and exit")
+	fs.IntVar(&c.first, "first", 1, "number of the first tenant -provision creates: -first 1501 -provision 300 makes tenant-1501 ... tenant-1800")
 	fs.IntVar(&c.concurrency, "concurrency", 4, "tenants created or migrated at once")
 	fs.BoolVar(&c.migrate, "migrate", false, "migrate every tenant to the latest schema and exit")
 	fs.BoolVar(&c.drop, "drop", false, "drop every tenant under -prefix, the control schema and the API keys, then exit")
@@ -92,6 +95,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-db is required: the PostgreSQL URL, e.g. -db postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
 	case c.provision < 0:
 		return c, fmt.Errorf("-provision must be 0 or more, not %d", c.provision)
+	case c.first < 1:
+		return c, fmt.Errorf("-first must be 1 or more, not %d", c.first)
 	case c.concurrency < 1:
 		return c, fmt.Errorf("-concurrency must be 1 or more, not %d", c.concurrency)
 	}
@@ -130,10 +135,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if c.provision > 0 {
-		res, err := provision(ctx, kit, c.provision, c.concurrency, stderr)
+		res, err := provision(ctx, kit, c.first, c.provision, c.concurrency, stderr)
 		fmt.Fprint(stdout, res.summary())
+		// What -migrate will list, counted even when the run was
+		// interrupted: the figure to hold the summary against.
+		countCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		ts, terr := kit.Tenants(countCtx)
+		cancel()
+		if terr == nil {
+			fmt.Fprintf(stdout, "%d tenants registered under the prefix %s\n", len(ts), c.prefix)
+		}
 		if err != nil {
-			return err
+			return errors.Join(err, terr)
+		}
+		if terr != nil {
+			return terr
 		}
 	}
 	if c.newKey != "" {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -350,7 +352,7 @@ func TestProvision(t *testing.T) {
 	kit, _, _ := testKit(t, "acme")
 	ctx := context.Background()
 	var bar bytes.Buffer
-	res, err := provision(ctx, kit, 5, 2, &bar)
+	res, err := provision(ctx, kit, 1, 5, 2, &bar)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,17 +374,89 @@ func TestProvision(t *testing.T) {
 		}
 	}
 	// Again with more: the five are skipped, the rest made.
-	res, err = provision(ctx, kit, 7, 3, io.Discard)
+	res, err = provision(ctx, kit, 1, 7, 3, io.Discard)
 	if err != nil || res.Created != 2 || res.Existing != 5 {
 		t.Errorf("provision 7 over 5: %+v, %v", res, err)
+	}
+	// From the ninth: tenant-0009 and tenant-0010, tenant-0008 left out.
+	res, err = provision(ctx, kit, 9, 2, 2, io.Discard)
+	if err != nil || res.Created != 2 || res.Existing != 0 {
+		t.Errorf("provision 2 from the ninth: %+v, %v", res, err)
+	}
+	if _, err := kit.Tenant(ctx, tenantID(8)); !errors.Is(err, casekit.ErrTenantNotFound) {
+		t.Errorf("tenant-0008: %v, want not found", err)
 	}
 	var out bytes.Buffer
 	if err := migrate(ctx, kit, 2, &out); err != nil {
 		t.Fatal(err)
 	}
-	// acme and the seven tenants.
-	if n := strings.Count(out.String(), "nothing to do"); n != 8 {
-		t.Errorf("migrate: %d tenants already current, want 8:\n%s", n, out.String())
+	// acme and the nine tenants.
+	if n := strings.Count(out.String(), "nothing to do"); n != 10 {
+		t.Errorf("migrate: %d tenants already current, want 10:\n%s", n, out.String())
+	}
+}
+
+// cancelAfter is a slog.Handler that calls cancel once the kit has
+// logged n tenants created: an interrupt in the middle of a run.
+type cancelAfter struct {
+	mu     *sync.Mutex
+	n      *int
+	cancel context.CancelFunc
+}
+
+func (h cancelAfter) Enabled(context.Context, slog.Level) bool { return true }
+func (h cancelAfter) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h cancelAfter) WithGroup(string) slog.Handler            { return h }
+func (h cancelAfter) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if r.Message == "casekit: tenant created" {
+		if *h.n--; *h.n == 0 {
+			h.cancel()
+		}
+	}
+	return nil
+}
+
+// A run interrupted midway reports what it made: the tenants it counts
+// as created are registered, and so may be some of the attempts cut
+// short (counted apart, at most one per worker), those whose commit
+// raced the interrupt; every registered tenant has its schema and no
+// schema is left without its registry row; nothing is attempted after
+// the interrupt.
+func TestProvisionInterrupted(t *testing.T) {
+	_, s := testKit(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	n := 3
+	kit, err := casekit.New(s, casekit.WithLogger(slog.New(cancelAfter{mu: &sync.Mutex{}, n: &n, cancel: cancel})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bar bytes.Buffer
+	res, err := provision(ctx, kit, 1, 40, 4, &bar)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("provision interrupted: %v, want context.Canceled", err)
+	}
+	bg := context.Background()
+	ts, err := kit.Tenants(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	registered := len(ts) - 1 // and acme
+	if res.Created < 3 || registered < res.Created || registered > res.Created+res.Failed || res.Failed > 4 || res.Created+res.Failed > 3+4 {
+		t.Errorf("interrupted after 3: %+v, %d registered; want at least 3 created, all of them registered, at most 4 cut short", res, registered)
+	}
+	var schemas int
+	err = s.DB().NewRaw("SELECT count(*) FROM pg_namespace WHERE starts_with(nspname, ?)", s.Prefix()+"t_").Scan(bg, &schemas)
+	if err != nil || schemas != len(ts) {
+		t.Errorf("%d schemas for %d registered tenants (%v)", schemas, len(ts), err)
+	}
+	if want := fmt.Sprintf("%d/40", res.Created+res.Failed); !strings.Contains(bar.String(), want) {
+		t.Errorf("the bar does not end at %s: %q", want, bar.String())
+	}
+	if res.Failed > 0 && !strings.Contains(res.summary(), "cut short") {
+		t.Errorf("summary: %s", res.summary())
 	}
 }
 
@@ -408,7 +482,7 @@ func TestRunCommandLine(t *testing.T) {
 	if err := run(ctx, []string{"-db", dsn, "-prefix", prefix, "-provision", "3", "-concurrency", "2"}, &out, &errOut); err != nil {
 		t.Fatalf("-provision 3: %v\n%s", err, errOut.String())
 	}
-	if !strings.Contains(out.String(), "provisioned 3 tenants") || !strings.Contains(errOut.String(), "3/3 100%") {
+	if !strings.Contains(out.String(), "provisioned 3 tenants") || !strings.Contains(out.String(), "3 tenants registered under the prefix "+prefix) || !strings.Contains(errOut.String(), "3/3 100%") {
 		t.Errorf("-provision 3 printed:\n%s\n%s", out.String(), errOut.String())
 	}
 	out.Reset()
@@ -441,6 +515,7 @@ func TestRunCommandLine(t *testing.T) {
 		{"bad prefix", []string{"-db", dsn, "-prefix", "Bad-Prefix"}, "prefix"},
 		{"stray argument", []string{"-db", dsn, "serve"}, "unexpected argument"},
 		{"bad concurrency", []string{"-db", dsn, "-concurrency", "0"}, "-concurrency"},
+		{"bad first", []string{"-db", dsn, "-provision", "2", "-first", "0"}, "-first"},
 		{"bad address", []string{"-db", dsn, "-prefix", prefix, "-addr", "256.0.0.1:1"}, "cannot serve on -addr"},
 		{"key without agent", []string{"-db", dsn, "-prefix", prefix, "-new-key", "tenant-0001"}, "want tenant:agent-id"},
 		{"key of a bad tenant ID", []string{"-db", dsn, "-prefix", prefix, "-new-key", "Tenant_1:u-1"}, "tenant ID"},

@@ -18,8 +18,13 @@ func tenantID(i int) string { return fmt.Sprintf("tenant-%04d", i) }
 
 // provisionResult is what a provision run measured.
 type provisionResult struct {
-	Created, Existing int
-	Total             time.Duration
+	// Created counts the tenants this run made, Existing those it found
+	// made, Failed the attempts that returned an error. Each CreateTenant
+	// is one transaction, all or nothing: a failed one leaves no tenant
+	// and no schema behind, but one cut short by an interrupt as it
+	// committed may have committed, which only the registry can tell.
+	Created, Existing, Failed int
+	Total                     time.Duration
 	// Times holds each created tenant's CreateTenant time, sorted.
 	Times []time.Duration
 }
@@ -52,6 +57,9 @@ func (r provisionResult) summary() string {
 	if r.Existing > 0 {
 		fmt.Fprintf(&b, " (%d already existed)", r.Existing)
 	}
+	if r.Failed > 0 {
+		fmt.Fprintf(&b, "; %d cut short (each all or nothing: the registered count tells)", r.Failed)
+	}
 	if r.Total > 0 && r.Created > 0 {
 		fmt.Fprintf(&b, ", %.1f tenants/s", float64(r.Created)/r.Total.Seconds())
 	}
@@ -64,11 +72,17 @@ func (r provisionResult) summary() string {
 	return b.String()
 }
 
-// provision creates tenants tenant-0001 ... tenant-N, at most concurrency
-// at once, redrawing a progress bar on bar. A tenant that already exists
+// provision creates the n tenants numbered from first (tenant-0001 ...
+// tenant-N for first 1), at most concurrency at once, redrawing a
+// progress bar on bar. A tenant that already exists
 // is counted and skipped, so a run that was interrupted can be repeated.
-// The first other failure stops the run and is returned.
-func provision(ctx context.Context, kit *casekit.Kit, n, concurrency int, bar io.Writer) (provisionResult, error) {
+// The first other failure stops the run and is returned; no tenant is
+// attempted after it (nor after ctx ends), so the bar and the summary
+// count only what was really tried.
+func provision(ctx context.Context, kit *casekit.Kit, first, n, concurrency int, bar io.Writer) (provisionResult, error) {
+	if first <= 0 {
+		return provisionResult{}, fmt.Errorf("-first must be above 0, not %d", first)
+	}
 	if n <= 0 {
 		return provisionResult{}, fmt.Errorf("-provision needs a number of tenants above 0, not %d", n)
 	}
@@ -90,6 +104,9 @@ func provision(ctx context.Context, kit *casekit.Kit, n, concurrency int, bar io
 		go func() {
 			defer wg.Done()
 			for i := range ids {
+				if ctx.Err() != nil {
+					continue // stopped: drain what the feeder sent
+				}
 				id := tenantID(i)
 				t0 := time.Now()
 				err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: id, Name: fmt.Sprintf("Tenant %d", i)})
@@ -102,6 +119,7 @@ func provision(ctx context.Context, kit *casekit.Kit, n, concurrency int, bar io
 				case errors.Is(err, casekit.ErrTenantExists):
 					res.Existing++
 				default:
+					res.Failed++
 					cancel(fmt.Errorf("tenant %s: %w", id, err))
 				}
 				mu.Unlock()
@@ -110,7 +128,7 @@ func provision(ctx context.Context, kit *casekit.Kit, n, concurrency int, bar io
 		}()
 	}
 feed:
-	for i := 1; i <= n; i++ {
+	for i := first; i < first+n && ctx.Err() == nil; i++ {
 		select {
 		case ids <- i:
 		case <-ctx.Done():

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -44,6 +45,9 @@ type Store struct {
 	prefix string
 	conns  int                // pool size for Open
 	reg    *sqlstore.Registry // in the control schema
+	// replay makes new tenants by replaying every migration instead of
+	// from the baseline: for the test that holds the two equal.
+	replay bool
 }
 
 var _ casekit.Store = (*Store)(nil)
@@ -147,7 +151,7 @@ func (s *Store) WithTx(tx bun.Tx) *Store { return s.on(tx) }
 // of its own: a host's transaction must not fill the cache of the pool's
 // store with tenants it may roll back.
 func (s *Store) on(db bun.IDB) *Store {
-	n := &Store{db: db, prefix: s.prefix, reg: sqlstore.NewRegistry(db, Dialect{}, s.prefix+"control")}
+	n := &Store{db: db, prefix: s.prefix, replay: s.replay, reg: sqlstore.NewRegistry(db, Dialect{}, s.prefix+"control")}
 	// The control schema's wakeup tables say which tenants have work due;
 	// a schema dropped meanwhile (SQLSTATE 3F000) is skipped.
 	n.host = sqlstore.NewHost(n.reg, sqlstore.Access{InTenant: n.onTenant, MoveWakeup: n.moveWakeup, MigrateTenant: n.migrateTenant})
@@ -160,14 +164,22 @@ func (s *Store) control() bun.Ident { return bun.Ident(s.prefix + "control") }
 func (s *Store) Schema(tenant string) string { return s.prefix + "t_" + tenant }
 
 // ensureControl makes the control schema and registry, serialised by an
-// advisory lock so replicas starting together do not race.
+// advisory lock so replicas starting together do not race. An existing
+// control schema is not made again: a role that owns it but may not
+// create schemas (an administrator made it) still opens the store.
 func (s *Store) ensureControl(ctx context.Context) error {
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext(?))", s.prefix+"control"); err != nil {
 			return err
 		}
-		if _, err := tx.NewRaw("CREATE SCHEMA IF NOT EXISTS ?", s.control()).Exec(ctx); err != nil {
+		var exists bool
+		if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?)", s.prefix+"control").Scan(ctx, &exists); err != nil {
 			return err
+		}
+		if !exists {
+			if _, err := tx.NewRaw("CREATE SCHEMA ?", s.control()).Exec(ctx); err != nil {
+				return mayNotCreate(err)
+			}
 		}
 		return s.reg.CreateTables(ctx, tx)
 	})
@@ -175,6 +187,16 @@ func (s *Store) ensureControl(ctx context.Context) error {
 		return fmt.Errorf("postgres: control schema %s: %w", s.prefix+"control", err)
 	}
 	return nil
+}
+
+// mayNotCreate says what to do about CREATE SCHEMA refused to the role
+// (SQLSTATE 42501, insufficient_privilege), and returns other errors as
+// they are.
+func mayNotCreate(err error) error {
+	if sqlState(err) == "42501" {
+		return fmt.Errorf("the database role may not create schemas in this database: GRANT CREATE ON DATABASE to it: %w", err)
+	}
+	return err
 }
 
 // classify maps unique violations (SQLSTATE 23505) to casekit.ErrConflict,
@@ -207,8 +229,13 @@ func (s *Store) lockTenant(ctx context.Context, tx bun.IDB, id string) error {
 	return err
 }
 
+// baseline is what new tenants are made from: the migrations squashed
+// (sqlstore.Squash), once per process.
+var baseline = sync.OnceValues(func() (sqlstore.Baseline, error) { return sqlstore.Squash(Dialect{}) })
+
 // CreateTenant implements casekit.Store: schema, tables, indexes, seed and
-// registry row in one transaction.
+// registry row in one transaction, the schema made from the baseline (at
+// the latest version) in one round trip.
 func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(context.Context, casekit.Tx) error) error {
 	if err := casekit.ValidateTenantID(t.ID); err != nil {
 		return err
@@ -228,9 +255,16 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 			if sqlState(err) == "42P06" { // duplicate_schema
 				return fmt.Errorf("schema %s exists: %w", schema, casekit.ErrTenantExists)
 			}
+			return mayNotCreate(err)
+		}
+		b, err := baseline()
+		if s.replay {
+			b, err = sqlstore.Baseline{}, nil
+		}
+		if err != nil {
 			return err
 		}
-		if err := sqlstore.Build(ctx, s.tx(tx, t.ID), seed); err != nil {
+		if err := sqlstore.Build(ctx, s.tx(tx, t.ID), b, seed); err != nil {
 			return err
 		}
 		return s.reg.Register(ctx, tx, t, classify)

@@ -274,7 +274,11 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 			s.release(h)
 		}
 	}()
-	err = s.runner(h, t.ID)(ctx, func(ctx context.Context, tx *sqlstore.Tx) error { return sqlstore.Build(ctx, tx, seed) })
+	// A tenant file replays every migration (no baseline): its catalog is
+	// its own, shared with no other tenant, and small.
+	err = s.runner(h, t.ID)(ctx, func(ctx context.Context, tx *sqlstore.Tx) error {
+		return sqlstore.Build(ctx, tx, sqlstore.Baseline{}, seed)
+	})
 	if err != nil {
 		return sqlstore.TenantErr(t.ID, err)
 	}

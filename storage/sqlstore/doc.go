@@ -25,7 +25,8 @@
 //     {serial}, {false}, {true}: Types), and hooks where a dialect makes a
 //     part its own way (HookSearch, HookCaseTags, HookWakeupIndexes).
 //     Build, Migrate and Version run them; SchemaSQL prints them as a
-//     dialect renders them.
+//     dialect renders them. baseline.go squashes them (Squash) into the
+//     script a new tenant is made from in one round trip (Baseline).
 //   - The models are in models.go, and in package storage/sqlstore/rows
 //     for the tables the load tools write as well.
 //   - Package sqlstoretest holds the dialects' own tests: ReleasedDDL
@@ -40,10 +41,12 @@
 // A store implements casekit.Store with:
 //   - its Dialect, handed to NewRegistry, NewTx, Migrate and Version;
 //   - where a tenant's tables live (a file, a schema) and how they are
-//     made and dropped: CreateTenant makes the place, then runs Build (all
-//     migrations, then the seed) in one transaction on it, and registers
-//     the tenant (Registry.Register); DropTenant unregisters and removes
-//     it;
+//     made and dropped: CreateTenant makes the place, then runs Build (a
+//     Baseline or every migration, then the seed) in one transaction on
+//     it, and registers the tenant (Registry.Register) in the same
+//     transaction where the registry shares the database, so that an
+//     interrupted creation leaves nothing; DropTenant unregisters and
+//     removes it;
 //   - its connections (a pool, a handle per file) and how a transaction
 //     on a tenant begins, which RunIn turns into an InTxFunc: InTx is
 //     Registry.Require then InTxFunc.Run;

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-
-	"casekit.dev/casekit"
 )
 
 // migration is one step of a tenant's schema. Statements are neutral DDL:
@@ -494,22 +492,6 @@ func apply(ctx context.Context, db bun.IDB, d Dialect, schema string, m migratio
 	_, err := db.NewRaw("INSERT INTO ?.casekit_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		bun.Ident(schema), m.version, m.name, time.Now().UTC()).Exec(ctx)
 	return err
-}
-
-// Build makes a new tenant's schema in the transaction of t, every
-// migration applied, then seeds it through t: what a store's
-// CreateTenant runs, so that creation is one transaction.
-func Build(ctx context.Context, t *Tx, seed func(context.Context, casekit.Tx) error) error {
-	schema := string(t.schema)
-	if err := execDDL(ctx, t.db, t.dialect, schema, []string{migrationTable}); err != nil {
-		return err
-	}
-	for _, m := range migrations {
-		if err := apply(ctx, t.db, t.dialect, schema, m); err != nil {
-			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
-		}
-	}
-	return seed(ctx, t)
 }
 
 // SchemaSQL returns every statement of the registry (in the schema

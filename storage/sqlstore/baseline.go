@@ -1,0 +1,160 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"casekit.dev/casekit"
+)
+
+// Baseline is a tenant schema at one version as one script: the tables,
+// columns, indexes, functions and triggers that replaying every migration
+// up to Version leaves, made more directly. A new tenant is built from it
+// because replaying the history costs a catalog change for every step
+// ever taken (a column added, an index made and later dropped) and a
+// round trip for every statement; existing tenants still migrate step by
+// step. Squash makes one from the migrations themselves, so it cannot
+// fall behind them; a store that uses it holds it equal to the replayed
+// history with a test that compares the two catalogs.
+//
+// The zero Baseline is no baseline: Build replays every migration.
+type Baseline struct {
+	// Version is the migration the script brings a new schema to.
+	Version int
+	// Stmts are the script's statements, in the form Dialect.DDL takes
+	// (hooks included), "?" standing for the schema.
+	Stmts []string
+}
+
+// Build makes a new tenant's schema in the transaction of t from b, and
+// seeds it through t: what a store's CreateTenant runs, so that creation
+// is one transaction. The migration ledger, b's statements and the
+// ledger's rows up to b.Version go to the database as one script, in one
+// round trip; every migration after b.Version is then applied as Migrate
+// would, so a baseline left behind by a new migration still builds the
+// latest schema (only slower).
+func Build(ctx context.Context, t *Tx, b Baseline, seed func(context.Context, casekit.Tx) error) error {
+	schema := string(t.schema)
+	script, err := baselineScript(t.db, t.dialect, schema, b)
+	if err != nil {
+		return err
+	}
+	if _, err := t.db.ExecContext(ctx, script); err != nil {
+		return fmt.Errorf("baseline at version %d: %w", b.Version, err)
+	}
+	for _, m := range migrations {
+		if m.version <= b.Version {
+			continue
+		}
+		if err := apply(ctx, t.db, t.dialect, schema, m); err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return seed(ctx, t)
+}
+
+// baselineScript renders the ledger table, b's statements and the
+// ledger's rows for every migration up to b.Version as one script. A
+// version no migration has is refused: the ledger would lie.
+func baselineScript(db bun.IDB, d Dialect, schema string, b Baseline) (string, error) {
+	if b.Version < 0 || b.Version > LatestVersion() || (b.Version == 0) != (len(b.Stmts) == 0) {
+		return "", fmt.Errorf("%s: a baseline at version %d with %d statements: the version must be a migration's (1 to %d) and come with statements",
+			d.Name(), b.Version, len(b.Stmts), LatestVersion())
+	}
+	stmts, err := render(db, d, schema, append([]string{migrationTable}, b.Stmts...))
+	if err != nil {
+		return "", err
+	}
+	if b.Version > 0 {
+		now := time.Now().UTC()
+		q := db.NewRaw("INSERT INTO ?.casekit_migrations (version, name, applied_at) VALUES ", bun.Ident(schema)).String()
+		var rows []string
+		for _, m := range migrations {
+			if m.version <= b.Version {
+				rows = append(rows, db.NewRaw("(?, ?, ?)", m.version, m.name, now).String())
+			}
+		}
+		stmts = append(stmts, q+strings.Join(rows, ", "))
+	}
+	return strings.Join(stmts, ";\n"), nil
+}
+
+// Squash returns the baseline of the latest version that d's store can
+// build new tenants from: the migrations' statements in order, hooks
+// expanded, with the history folded away where that is safe on an empty
+// schema. A column added by ALTER TABLE ... ADD COLUMN joins its table's
+// CREATE TABLE at the end of the list (after any table constraint, which
+// PostgreSQL reads as the same table; SQLite would not, and replays), so
+// the columns keep the order the migrations gave them, until the table
+// is changed any other way (any other ALTER TABLE, ADD COLUMN IF NOT
+// EXISTS included, or DROP TABLE), after which its statements stay as
+// written; an index made and later dropped by DROP INDEX is never made.
+// Every other statement stays as it is, so what Squash does not
+// understand is replayed as written.
+func Squash(d Dialect) (Baseline, error) {
+	stmts, err := squash(d, migrations)
+	if err != nil {
+		return Baseline{}, err
+	}
+	return Baseline{Version: LatestVersion(), Stmts: stmts}, nil
+}
+
+var (
+	createTableRE = regexp.MustCompile(`^CREATE TABLE \?\.(\w+) \(`)
+	addColumnRE   = regexp.MustCompile(`^ALTER TABLE \?\.(\w+) ADD COLUMN (\w[\s\S]*)$`)
+	ifNotExistsRE = regexp.MustCompile(`^IF NOT EXISTS\b`)
+	createIndexRE = regexp.MustCompile(`^CREATE (?:UNIQUE )?INDEX (\w+) ON `)
+	dropIndexRE   = regexp.MustCompile(`^DROP INDEX \?\.(\w+)$`)
+	alterTableRE  = regexp.MustCompile(`^(?:ALTER|DROP) TABLE (?:IF EXISTS )?(?:ONLY )?\?\.(\w+)`)
+)
+
+// squash folds the statements of ms, as Squash says.
+func squash(d Dialect, ms []migration) ([]string, error) {
+	var out []string
+	tables := map[string]int{}  // table name to its CREATE TABLE in out
+	indexes := map[string]int{} // index name to its CREATE INDEX in out
+	const gone = ""             // a statement folded away
+	for _, m := range ms {
+		for _, s := range m.stmts {
+			group := []string{s}
+			if name, ok := strings.CutPrefix(s, hookPrefix); ok {
+				if group, ok = d.Hook(name); !ok {
+					return nil, fmt.Errorf("%s: migration %d: the dialect makes no %q", d.Name(), m.version, name)
+				}
+			}
+			for _, g := range group {
+				g = strings.TrimSpace(g)
+				if c := addColumnRE.FindStringSubmatch(g); c != nil && !ifNotExistsRE.MatchString(c[2]) {
+					if i, ok := tables[c[1]]; ok {
+						out[i] = out[i][:len(out[i])-1] + ",\n\t\t\t" + c[2] + ")"
+						continue
+					}
+				}
+				if c := alterTableRE.FindStringSubmatch(g); c != nil {
+					delete(tables, c[1]) // changed otherwise: nothing more folds into it
+				}
+				if c := dropIndexRE.FindStringSubmatch(g); c != nil {
+					if i, ok := indexes[c[1]]; ok {
+						out[i] = gone
+						delete(indexes, c[1])
+						continue
+					}
+				}
+				if c := createTableRE.FindStringSubmatch(g); c != nil && strings.HasSuffix(g, ")") {
+					tables[c[1]] = len(out)
+				}
+				if c := createIndexRE.FindStringSubmatch(g); c != nil {
+					indexes[c[1]] = len(out)
+				}
+				out = append(out, g)
+			}
+		}
+	}
+	return slices.DeleteFunc(out, func(s string) bool { return s == gone }), nil
+}

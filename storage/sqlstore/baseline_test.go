@@ -1,0 +1,88 @@
+package sqlstore
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// hookDialect is a Dialect of which squash calls only Name and Hook.
+type hookDialect struct{ Dialect }
+
+func (hookDialect) Name() string { return "test" }
+
+func (hookDialect) Hook(name string) ([]string, bool) {
+	if name != "extra" {
+		return nil, false
+	}
+	return []string{"ALTER TABLE ?.b ADD COLUMN z INTEGER", "CREATE INDEX b_z_idx ON ?.b (z)"}, true
+}
+
+// squash folds added columns into their tables in order, drops an index
+// made and later dropped, expands hooks, stops folding into a table
+// changed otherwise (ADD COLUMN IF NOT EXISTS included, ALTER TABLE ONLY
+// too), and keeps every other statement in its place.
+func TestSquashFoldsTheHistory(t *testing.T) {
+	ms := []migration{
+		{1, "one", []string{
+			"CREATE TABLE ?.a (id TEXT PRIMARY KEY)",
+			"CREATE INDEX a_x_idx ON ?.a (id)",
+			"INSERT INTO ?.a (id) VALUES ('x')",
+			"CREATE TABLE ?.b (\n\tid TEXT,\n\tPRIMARY KEY (id))",
+		}},
+		{2, "two", []string{
+			"ALTER TABLE ?.a ADD COLUMN n INTEGER NOT NULL DEFAULT 0",
+			hook("extra"),
+			"DROP INDEX ?.a_x_idx",
+			"ALTER TABLE ?.a RENAME COLUMN n TO m",
+			"ALTER TABLE ?.a ADD COLUMN k TEXT",
+			"DROP INDEX ?.made_elsewhere",
+			"ALTER TABLE ?.b ADD COLUMN IF NOT EXISTS z INTEGER",
+			"ALTER TABLE ?.b ADD COLUMN y TEXT",
+			"CREATE TABLE ?.c (id TEXT)",
+			"ALTER TABLE ONLY ?.c ALTER COLUMN id SET NOT NULL",
+			"ALTER TABLE ?.c ADD COLUMN w TEXT",
+		}},
+	}
+	got, err := squash(hookDialect{}, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"CREATE TABLE ?.a (id TEXT PRIMARY KEY,\n\t\t\tn INTEGER NOT NULL DEFAULT 0)",
+		"INSERT INTO ?.a (id) VALUES ('x')",
+		"CREATE TABLE ?.b (\n\tid TEXT,\n\tPRIMARY KEY (id),\n\t\t\tz INTEGER)",
+		"CREATE INDEX b_z_idx ON ?.b (z)",
+		"ALTER TABLE ?.a RENAME COLUMN n TO m",
+		"ALTER TABLE ?.a ADD COLUMN k TEXT",
+		"DROP INDEX ?.made_elsewhere",
+		"ALTER TABLE ?.b ADD COLUMN IF NOT EXISTS z INTEGER",
+		"ALTER TABLE ?.b ADD COLUMN y TEXT",
+		"CREATE TABLE ?.c (id TEXT)",
+		"ALTER TABLE ONLY ?.c ALTER COLUMN id SET NOT NULL",
+		"ALTER TABLE ?.c ADD COLUMN w TEXT",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("squash =\n%s\nwant\n%s", strings.Join(got, ";\n"), strings.Join(want, ";\n"))
+	}
+	ms[1].stmts = append(ms[1].stmts, hook("unknown"))
+	if _, err := squash(hookDialect{}, ms); err == nil || !strings.Contains(err.Error(), `"unknown"`) {
+		t.Errorf("an unknown hook gave %v, want an error naming it", err)
+	}
+}
+
+// A baseline whose version is no migration's, or that has a version and
+// no statements (or statements and no version), is refused before
+// anything is sent: the ledger would say what the schema is not.
+func TestBaselineVersionChecked(t *testing.T) {
+	for _, b := range []Baseline{
+		{Version: LatestVersion() + 1, Stmts: []string{"CREATE TABLE ?.x (id TEXT)"}},
+		{Version: -1, Stmts: []string{"CREATE TABLE ?.x (id TEXT)"}},
+		{Version: 3},
+		{Stmts: []string{"CREATE TABLE ?.x (id TEXT)"}},
+	} {
+		if _, err := baselineScript(nil, hookDialect{}, "s", b); err == nil || !strings.Contains(err.Error(), "baseline at version") {
+			t.Errorf("baseline %+v: %v, want a clear error", b, err)
+		}
+	}
+}

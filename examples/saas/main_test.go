@@ -425,7 +425,7 @@ func (h cancelAfter) Handle(_ context.Context, r slog.Record) error {
 // schema is left without its registry row; nothing is attempted after
 // the interrupt.
 func TestProvisionInterrupted(t *testing.T) {
-	_, s := testKit(t)
+	_, s, _ := testKit(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	n := 3

@@ -56,7 +56,7 @@ type refusedFile struct {
 // checkFile says why the tenant's settings refuse a file of this media
 // type and size ("" when they take it); size < 0 skips the size check.
 func checkFile(set Settings, mediaType string, size int64) (rule, reason string) {
-	set = set.filled()
+	set = settingsFilled(set)
 	switch {
 	case !accepts(set.AttachmentTypes, mediaType):
 		return "accepted", fmt.Sprintf("type %s not accepted", clipRunes(mediaType, 100))
@@ -78,7 +78,7 @@ func (d *Desk) keepFiles(c *cmd, caseID string, files []fileData, stored *[]stri
 	if err != nil {
 		return nil, nil, err
 	}
-	set = set.filled()
+	set = settingsFilled(set)
 	var (
 		kept    []NewAttachment
 		refused []refusedFile

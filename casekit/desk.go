@@ -150,7 +150,7 @@ func ofCase[T any](d *Desk, ctx context.Context, op string, who access, caseID s
 // and the tenant, opens the store transaction, grants fn the command
 // and, when fn succeeds, appends its events and notifications.
 func (d *Desk) runTx(ctx context.Context, who access, fn func(*cmd) error) error {
-	if !d.actor.valid() {
+	if !actorValid(d.actor) {
 		return fmt.Errorf("no actor named (use Desk.As): %w", ErrForbidden)
 	}
 	if d.actor.Kind == KindCustomer && !who.customers() {

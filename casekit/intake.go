@@ -165,9 +165,9 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 		}
 		var v validations
 		for _, r := range refused {
-			v.add(fmt.Sprintf("files[%d]", r.index), r.rule, "%s: %s", r.name, r.reason)
+			v.Add(fmt.Sprintf("files[%d]", r.index), r.rule, "%s: %s", r.name, r.reason)
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
 		_, err = c.postMessage(cs.ID, NewMessage{Direction: Inbound, Channel: ChannelPortal, From: in.Contact.Email,
@@ -198,7 +198,7 @@ func (d *Desk) readFiles(ctx context.Context, in []SubmittedFile) ([]fileData, e
 	var limit int64
 	err := d.run(ctx, "intake settings", staffOnly, func(c *cmd) error {
 		set, err := c.tx.Settings(c.ctx)
-		limit = set.filled().MaxAttachmentBytes
+		limit = settingsFilled(set).MaxAttachmentBytes
 		return err
 	})
 	if err != nil {
@@ -212,11 +212,11 @@ func (d *Desk) readFiles(ctx context.Context, in []SubmittedFile) ([]fileData, e
 			return nil, fmt.Errorf("reading %s: %w", f.Name, err)
 		}
 		if int64(len(b)) > limit {
-			v.add(fmt.Sprintf("files[%d]", i), "max", "%s: larger than %d bytes", clipRunes(fileName(f.Name), 255), limit)
+			v.Add(fmt.Sprintf("files[%d]", i), "max", "%s: larger than %d bytes", clipRunes(fileName(f.Name), 255), limit)
 		}
 		files = append(files, fileData{f.Name, f.ContentType, b})
 	}
-	return files, v.err()
+	return files, v.Err()
 }
 
 // IntakeRecord is one submission as the store keeps it, for the

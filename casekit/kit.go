@@ -94,13 +94,13 @@ func (k *Kit) now() time.Time { return k.clock.Now().UTC().Truncate(time.Microse
 func (k *Kit) CreateTenant(ctx context.Context, spec TenantSpec) error {
 	var v validations
 	if err := ValidateTenantID(spec.ID); err != nil {
-		v.merge(err)
+		v.Merge(err)
 	}
 	if spec.Settings != nil {
-		f := spec.Settings.filled()
+		f := settingsFilled(*spec.Settings)
 		spec.Settings = &f
 	}
-	if err := v.merge(validateStruct(spec)); err != nil {
+	if err := v.Merge(validateStruct(spec)); err != nil {
 		return err
 	}
 	settings := DefaultSettings()
@@ -108,10 +108,10 @@ func (k *Kit) CreateTenant(ctx context.Context, spec TenantSpec) error {
 		settings = *spec.Settings
 	}
 	lookups := DefaultLookups()
-	if err := v.merge(validateSettings(settings, lookups)); err != nil {
+	if err := v.Merge(validateSettings(settings, lookups)); err != nil {
 		return err
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return fmt.Errorf("casekit: create tenant %q: %w", spec.ID, err)
 	}
 	t := Tenant{ID: spec.ID, Name: spec.Name, CreatedAt: k.now()}

@@ -7,24 +7,20 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"casekit.dev/casekit/casetype"
 )
 
-// RenderedMessage is a notification in words, as a mail says it: a
-// one-line subject, a plain text body and, optionally, an HTML body.
-type RenderedMessage struct {
-	Subject string `json:"subject"`
-	Text    string `json:"text"`
-	HTML    string `json:"html,omitempty"`
-}
-
-// TemplateOverride is a tenant's own version of one of the templates the
-// kit's TemplateEngine knows by name, such as "message/case.resolved".
-type TemplateOverride struct {
-	Name      string    `json:"name"`
-	Source    string    `json:"source"`
-	UpdatedBy Actor     `json:"updated_by"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// RenderedMessage is a notification in words, as a mail says it: a
+	// one-line subject, a plain text body and, optionally, an HTML body.
+	RenderedMessage = casetype.RenderedMessage
+	// TemplateOverride is a tenant's own version of one of the templates the
+	// kit's TemplateEngine knows by name, such as "message/case.resolved".
+	TemplateOverride = casetype.TemplateOverride
+)
 
 // TemplateEngine renders notifications and checks the templates tenants
 // save. Package casekit.dev/templates provides one, sandboxed; the kit

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"casekit.dev/casekit/store"
 )
 
 // BlobStore keeps attachment contents, per tenant, by key. Package
@@ -176,7 +178,7 @@ func (k *Kit) SweepBlobs(ctx context.Context, tenant string, olderThan time.Dura
 	deleted := 0
 	sweep := func() error {
 		var attached []string
-		err := k.store.InTx(ctx, tenant, func(ctx context.Context, tx Tx) error {
+		err := k.store.InTx(ctx, tenant, func(ctx context.Context, tx store.Tx) error {
 			var err error
 			attached, err = tx.AttachedKeys(ctx, batch)
 			return err

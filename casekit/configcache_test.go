@@ -11,6 +11,8 @@ import (
 
 	"casekit.dev/casekit"
 	"casekit.dev/storage/sqlite"
+
+	"casekit.dev/casekit/store"
 )
 
 // Configuration written and read again in one transaction reads back as
@@ -18,8 +20,8 @@ import (
 // as the store is: what it cached under its own version is never seen.
 func TestConfigCacheWithinATransaction(t *testing.T) {
 	ctx := context.Background()
-	store, kit := acmeKit(t)
-	priority := func(tx casekit.Tx) string {
+	st, kit := acmeKit(t)
+	priority := func(tx store.Tx) string {
 		t.Helper()
 		s, err := tx.Settings(ctx)
 		if err != nil {
@@ -27,7 +29,7 @@ func TestConfigCacheWithinATransaction(t *testing.T) {
 		}
 		return s.DefaultPriority
 	}
-	set := func(tx casekit.Tx, p string) {
+	set := func(tx store.Tx, p string) {
 		t.Helper()
 		s, err := tx.Settings(ctx)
 		if err != nil {
@@ -39,7 +41,7 @@ func TestConfigCacheWithinATransaction(t *testing.T) {
 		}
 	}
 	rollback := errors.New("roll back")
-	err := store.InTx(ctx, "acme", func(ctx context.Context, raw casekit.Tx) error {
+	err := st.InTx(ctx, "acme", func(ctx context.Context, raw store.Tx) error {
 		tx := casekit.ConfigTx(kit, "acme", raw)
 		if got := priority(tx); got != "medium" {
 			t.Errorf("before any write: %q, want medium", got)
@@ -177,7 +179,7 @@ func scribble(v reflect.Value) bool {
 }
 
 // acmeKit is a kit on an in-memory SQLite store with the tenant "acme".
-func acmeKit(t *testing.T) (casekit.Store, *casekit.Kit) {
+func acmeKit(t *testing.T) (store.Store, *casekit.Kit) {
 	t.Helper()
 	store, err := sqlite.Open(":memory:")
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"casekit.dev/casekit/store"
 )
 
 // activeCase returns one case matching f that is in neither a final nor a
@@ -22,7 +24,7 @@ func (c *cmd) activeCase(f CaseFilter) (*Case, error) {
 	if len(f.Status) == 0 {
 		return nil, nil
 	}
-	cases, err := c.tx.ListCases(c.ctx, CaseQuery{CaseFilter: f, Limit: 1})
+	cases, err := c.tx.ListCases(c.ctx, store.CaseQuery{CaseFilter: f, Limit: 1})
 	if err != nil || len(cases) == 0 {
 		return nil, err
 	}
@@ -283,7 +285,7 @@ func (d *Desk) Pick(ctx context.Context, queue string) (*Case, error) {
 			return nil, err
 		}
 		slices.SortStableFunc(prios, func(a, b Lookup) int { return b.Rank - a.Rank })
-		q := PickQuery{QueueID: queue, Statuses: statuses}
+		q := store.PickQuery{QueueID: queue, Statuses: statuses}
 		for _, p := range prios {
 			q.Priorities = append(q.Priorities, p.Key)
 		}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"casekit.dev/casekit/store"
 )
 
 // Submission is a web form's post, as Desk.Intake takes it.
@@ -119,7 +121,7 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 			return err
 		}
 		junk, why := screen(c)
-		rec := IntakeRecord{Key: s.IdempotencyKey, RemoteAddr: s.RemoteAddr, At: c.now, Junk: junk, Reason: why}
+		rec := store.IntakeRecord{Key: s.IdempotencyKey, RemoteAddr: s.RemoteAddr, At: c.now, Junk: junk, Reason: why}
 		if junk {
 			res.Junk, res.JunkReason = true, why
 			return c.tx.InsertIntake(c.ctx, rec)
@@ -217,17 +219,6 @@ func (d *Desk) readFiles(ctx context.Context, in []SubmittedFile) ([]fileData, e
 		files = append(files, fileData{f.Name, f.ContentType, b})
 	}
 	return files, v.Err()
-}
-
-// IntakeRecord is one submission as the store keeps it, for the
-// idempotency key: a repeat gets the first one's answer.
-type IntakeRecord struct {
-	Key        string
-	CaseID     string
-	RemoteAddr string
-	At         time.Time
-	Junk       bool
-	Reason     string
 }
 
 // customStrings turns a form's text values into their custom fields'

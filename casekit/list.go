@@ -12,6 +12,8 @@ import (
 	"github.com/google/uuid"
 
 	"casekit.dev/casekit/casetype"
+
+	"casekit.dev/casekit/store"
 )
 
 // These names live in package casetype, where the stores read them too;
@@ -51,55 +53,6 @@ const (
 	SortDueDesc = casetype.SortDueDesc
 )
 
-// CaseQuery is what a Store is asked to list: the filter, already checked,
-// plus the restriction casekit adds for a customer actor. Its Sort is one
-// of the Sort constants, or empty for SortCreatedDesc; the store ignores
-// After and reads Position.
-type CaseQuery struct {
-	CaseFilter
-	// VisibleTo, when not empty, keeps only cases whose CustomerID or
-	// Contact.ID equals it.
-	VisibleTo string
-	// Position, when not nil, is where the previous page ended: the store
-	// lists only the cases that come after it in the order of Sort.
-	Position *CasePosition
-	// Limit is the number of rows to return (already bounded).
-	Limit int
-	// Now is the time Breached is judged at.
-	Now time.Time
-	// Number, when not 0, keeps only the case with this number (Text was
-	// "#1042").
-	Number int64
-	// CustomValues are Custom's values in their field's type (string,
-	// float64 or bool), for the store to match exactly.
-	CustomValues map[string]any
-	// Terms are Text's search terms, all of which must match the case's
-	// subject and description or one message (public ones only when
-	// VisibleTo is set): each a word, or a phrase of words in order, in
-	// lower case, letters and digits only. The store ignores Text.
-	Terms [][]string
-	// IDs, when not empty, keeps only the cases with these IDs (casekit
-	// reads a case's linked cases with it, in one query).
-	IDs []string
-}
-
-// CasePosition is a place in a sorted list of cases: the values one case
-// was sorted by when a page ended on it. A store lists the cases strictly
-// after it, so the next page continues where the last one ended even if
-// that case has since changed or gone.
-type CasePosition struct {
-	// ID is the case's ID, the last key of every order; for the created
-	// sorts it is the only one.
-	ID string
-	// Time is the case's UpdatedAt for the updated sorts and its
-	// ResolutionDue for the due sorts, nil when the case had no
-	// resolution deadline.
-	Time *time.Time
-	// Rank is the rank of the case's priority for the priority sorts, nil
-	// when the priority was not in the lookup.
-	Rank *int
-}
-
 // CasePage is one page of cases, in the order of the filter's Sort.
 type CasePage struct {
 	Cases []*Case `json:"cases"`
@@ -125,7 +78,7 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 		if err := c.customerFilter(f); err != nil {
 			return nil, err
 		}
-		q := CaseQuery{CaseFilter: f, Limit: f.Limit, Now: c.now}
+		q := store.CaseQuery{CaseFilter: f, Limit: f.Limit, Now: c.now}
 		q.Sort = sortOrDefault(f.Sort)
 		if q.Limit == 0 {
 			q.Limit = defaultPageSize
@@ -301,8 +254,8 @@ func sortsByPriority(sort string) bool { return sort == SortPriority || sort == 
 
 // positionOf returns where c stands in a list sorted by sort, with ranks
 // the priority ranks of the query.
-func positionOf(sort string, c *Case, ranks map[string]int) CasePosition {
-	p := CasePosition{ID: c.ID}
+func positionOf(sort string, c *Case, ranks map[string]int) store.CasePosition {
+	p := store.CasePosition{ID: c.ID}
 	switch sort {
 	case SortUpdated, SortUpdatedDesc:
 		p.Time = ptrTo(c.UpdatedAt.UTC())
@@ -321,7 +274,7 @@ func positionOf(sort string, c *Case, ranks map[string]int) CasePosition {
 func ptrTo[T any](v T) *T { return &v }
 
 // encodeCursor returns the cursor for position p in a list sorted by sort.
-func encodeCursor(sort string, p CasePosition) string {
+func encodeCursor(sort string, p store.CasePosition) string {
 	var value string
 	switch {
 	case p.Time != nil:
@@ -333,7 +286,7 @@ func encodeCursor(sort string, p CasePosition) string {
 }
 
 // decodeCursor reads a cursor for a list sorted by sort.
-func decodeCursor(s, sort string) (*CasePosition, error) {
+func decodeCursor(s, sort string) (*store.CasePosition, error) {
 	sort = sortOrDefault(sort)
 	malformed := invalid("after", "cursor", "malformed page cursor")
 	if len(s) > maxCursorLen {
@@ -351,7 +304,7 @@ func decodeCursor(s, sort string) (*CasePosition, error) {
 		if sort != SortCreatedDesc {
 			return nil, otherSort(SortCreatedDesc, sort)
 		}
-		return &CasePosition{ID: id}, nil
+		return &store.CasePosition{ID: id}, nil
 	}
 	rest, ok := strings.CutPrefix(text, cursorV2)
 	if !ok {
@@ -361,7 +314,7 @@ func decodeCursor(s, sort string) (*CasePosition, error) {
 	if len(parts) != 3 || !slices.Contains(sorts, parts[0]) || !canonicalUUID(parts[2]) {
 		return nil, malformed
 	}
-	from, value, p := parts[0], parts[1], &CasePosition{ID: parts[2]}
+	from, value, p := parts[0], parts[1], &store.CasePosition{ID: parts[2]}
 	if from != sort {
 		return nil, otherSort(from, sort)
 	}

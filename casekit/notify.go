@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"casekit.dev/casekit/casetype"
+
+	"casekit.dev/casekit/store"
 )
 
 // These names live in package casetype, where the stores read them too;
@@ -299,13 +301,13 @@ func (k *Kit) deliverDue(ctx context.Context) (int, error) {
 			}
 			return delivered, first
 		}
-		results := make([]Settlement, len(batch))
+		results := make([]store.Settlement, len(batch))
 		fails := k.renderAll(ctx, batch)
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, deliveryConcurrency)
 		for i, n := range batch {
 			if err, failed := fails[i]; failed {
-				results[i] = Settlement{Notification: n, Failure: err}
+				results[i] = store.Settlement{Notification: n, Failure: err}
 				continue
 			}
 			wg.Add(1)
@@ -313,7 +315,7 @@ func (k *Kit) deliverDue(ctx context.Context) (int, error) {
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				results[i] = Settlement{Notification: n, Failure: k.deliver(ctx, n)}
+				results[i] = store.Settlement{Notification: n, Failure: k.deliver(ctx, n)}
 			}()
 		}
 		wg.Wait()

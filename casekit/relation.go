@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"casekit.dev/casekit/casetype"
+
+	"casekit.dev/casekit/store"
 )
 
 // These names live in package casetype, where the stores read them too;
@@ -269,7 +271,7 @@ func (c *cmd) linkedOf(cs *Case) ([]LinkedCase, error) {
 	for i, l := range links {
 		_, ids[i] = roleOf(l, cs.ID)
 	}
-	others, err := c.tx.ListCases(c.ctx, CaseQuery{CaseFilter: CaseFilter{Sort: SortCreated}, IDs: ids})
+	others, err := c.tx.ListCases(c.ctx, store.CaseQuery{CaseFilter: CaseFilter{Sort: SortCreated}, IDs: ids})
 	if err == nil {
 		others, err = c.shownAll(others)
 	}

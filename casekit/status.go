@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"casekit.dev/casekit/casetype"
+
+	"casekit.dev/casekit/store"
 )
 
 // These names live in package casetype, where the stores read them too;
@@ -233,7 +235,7 @@ func (cf *Config) ReplaceStatuses(ctx context.Context, statuses []Status, transi
 			if keep[s.Key] {
 				continue
 			}
-			inUse, err := c.tx.ListCases(c.ctx, CaseQuery{CaseFilter: CaseFilter{Status: []string{s.Key}}, Limit: 1})
+			inUse, err := c.tx.ListCases(c.ctx, store.CaseQuery{CaseFilter: CaseFilter{Status: []string{s.Key}}, Limit: 1})
 			if err != nil {
 				return err
 			}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"casekit.dev/casekit/casetype"
+
+	"casekit.dev/casekit/store"
 )
 
 // These names live in package casetype, where the stores read them too;
@@ -175,7 +177,7 @@ func (k *Kit) renderAll(ctx context.Context, batch []Notification) map[int]error
 	}
 	for _, tenant := range slices.Sorted(maps.Keys(tenants)) {
 		var over map[string]string
-		rerr := k.store.InTx(ctx, tenant, func(ctx context.Context, tx Tx) error {
+		rerr := k.store.InTx(ctx, tenant, func(ctx context.Context, tx store.Tx) error {
 			c := &cmd{ctx: ctx, tenant: tenant, tx: k.configTx(tenant, tx), actor: System, now: k.now()}
 			var err error
 			over, err = c.overrides()

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"casekit.dev/casekit/casetype"
+
+	"casekit.dev/casekit/store"
 )
 
 // These names live in package casetype, where the stores read them too;
@@ -252,7 +254,7 @@ func (k *Kit) fireDue(ctx context.Context) (int, error) {
 	var first error
 	for range maxFiresPerRun {
 		now := k.now()
-		ok, err := k.store.FireTimer(ctx, now, func(ctx context.Context, tenant string, tx Tx, t Timer) error {
+		ok, err := k.store.FireTimer(ctx, now, func(ctx context.Context, tenant string, tx store.Tx, t Timer) error {
 			c := &cmd{ctx: ctx, tenant: tenant, dir: k.dir, tx: k.configTx(tenant, tx), actor: System, now: now, notify: k.notifier != nil}
 			if err := c.fire(t); err != nil {
 				return err

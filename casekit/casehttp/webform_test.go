@@ -19,10 +19,12 @@ import (
 	"casekit.dev/casekit/casekittest"
 	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/sqlite"
+
+	"casekit.dev/casekit/store"
 )
 
 func TestWebForm(t *testing.T) {
-	eachStore(t, func(t *testing.T, store casekit.Store) {
+	eachStore(t, func(t *testing.T, store store.Store) {
 		blobs, err := fsblob.New(t.TempDir())
 		if err != nil {
 			t.Fatal(err)

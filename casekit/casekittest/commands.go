@@ -7,6 +7,8 @@ import (
 
 	"casekit.dev/casekit"
 	"github.com/google/uuid"
+
+	"casekit.dev/casekit/store"
 )
 
 // fixture is a customer's small world in a tenant: an active case with an
@@ -46,7 +48,7 @@ func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 	// Straight through the store: the env's kit may have no template
 	// engine to check the override with. A new config version, as
 	// casekit sets with every configuration write, keeps caches true.
-	e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+	e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 		o := casekit.TemplateOverride{Name: fx.SpareTemplate, Source: `{{define "subject"}}Canceled{{end}}`, UpdatedBy: casekit.System, UpdatedAt: e.Now()}
 		if err := tx.SaveTemplateOverride(ctx, o); err != nil {
 			return err

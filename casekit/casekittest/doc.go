@@ -1,10 +1,10 @@
-// Package casekittest holds the conformance suite every casekit.Store
+// Package casekittest holds the conformance suite every store.Store
 // adapter runs, and the helpers its tests use.
 //
 // An adapter proves itself with one call:
 //
 //	func TestConformance(t *testing.T) {
-//		casekittest.RunStoreTests(t, func(t *testing.T) casekit.Store {
+//		casekittest.RunStoreTests(t, func(t *testing.T) store.Store {
 //			store, err := sqlite.Open(":memory:")
 //			if err != nil {
 //				t.Fatal(err)

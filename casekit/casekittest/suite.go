@@ -4,12 +4,14 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
+
+	"casekit.dev/casekit/store"
 )
 
 // StoreFactory returns the store one test runs on. It may return a new
 // store every time or the same shared one; either way it owns the store and
 // closes it (with t.Cleanup) when it is done.
-type StoreFactory func(t *testing.T) casekit.Store
+type StoreFactory func(t *testing.T) store.Store
 
 // area is one part of the suite, run as a subtest named for it.
 type area struct {
@@ -66,7 +68,7 @@ var areas = []area{
 // the timers, outbox, templates and mail areas' tests one at a time, because Kit.RunDue
 // fires the timers and delivers the notifications of every tenant of a
 // store.
-func RunStoreTests(t *testing.T, newStore func(t *testing.T) casekit.Store) {
+func RunStoreTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Helper()
 	if newStore == nil {
 		t.Fatal("casekittest: RunStoreTests needs a store factory")

@@ -21,12 +21,14 @@ import (
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
 	"casekit.dev/storage/sqlstore/rows"
+
+	"casekit.dev/casekit/store"
 )
 
 // env is the store, its kit and a plain Bun connection to the tenant's
 // tables for the bulk writes.
 type env struct {
-	store  casekit.Store
+	store  store.Store
 	pg     *postgres.Store // nil on SQLite
 	kit    *casekit.Kit
 	bulk   *bun.DB

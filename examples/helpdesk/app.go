@@ -17,6 +17,8 @@ import (
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casehttp"
 	"casekit.dev/templates"
+
+	"casekit.dev/casekit/store"
 )
 
 //go:embed web
@@ -27,7 +29,7 @@ const tenant = "acme"
 
 // appConfig is what newApp needs.
 type appConfig struct {
-	Store casekit.Store
+	Store store.Store
 	// Blobs keeps the files attached to replies and notes; without it,
 	// the forms take no files.
 	Blobs  casekit.BlobStore

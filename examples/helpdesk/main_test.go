@@ -23,6 +23,8 @@ import (
 	"casekit.dev/casekit"
 	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/sqlite"
+
+	"casekit.dev/casekit/store"
 )
 
 // testPassword is the password testApp gives everyone.
@@ -48,7 +50,7 @@ func testApp(t *testing.T, demo bool, opts ...func(*appConfig)) (*app, *httptest
 	return startApp(t, store, accounts, demo, opts...)
 }
 
-func startApp(t *testing.T, store casekit.Store, accounts *accountStore, demo bool, opts ...func(*appConfig)) (*app, *httptest.Server) {
+func startApp(t *testing.T, store store.Store, accounts *accountStore, demo bool, opts ...func(*appConfig)) (*app, *httptest.Server) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := accounts.setCost(bcrypt.MinCost); err != nil {

@@ -13,12 +13,14 @@ import (
 	"casekit.dev/casekit"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
+
+	"casekit.dev/casekit/store"
 )
 
 // env is the store and kit every phase of a run shares.
 type env struct {
 	cfg    config
-	store  casekit.Store
+	store  store.Store
 	pg     *postgres.Store // nil on SQLite
 	dir    string          // the SQLite directory; "" in memory
 	tmpDir bool            // dir was made for this run

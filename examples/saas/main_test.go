@@ -19,6 +19,8 @@ import (
 
 	"casekit.dev/casekit"
 	"casekit.dev/storage/postgres"
+
+	"casekit.dev/casekit/store"
 )
 
 // testDSN returns CASEKIT_TEST_DATABASE_URL or skips the test.
@@ -274,9 +276,9 @@ func TestAPI(t *testing.T) {
 }
 
 // brokenStore fails every transaction with an error full of internals.
-type brokenStore struct{ casekit.Store }
+type brokenStore struct{ store.Store }
 
-func (brokenStore) InTx(context.Context, string, func(context.Context, casekit.Tx) error) error {
+func (brokenStore) InTx(context.Context, string, func(context.Context, store.Tx) error) error {
 	return errors.New(`dial tcp 10.1.2.3:5432: relation "casekit_t_acme.cases" is gone`)
 }
 

@@ -7,9 +7,10 @@ import (
 	"os"
 	"testing"
 
-	"casekit.dev/casekit"
 	"casekit.dev/casekit/casekittest"
 	"casekit.dev/storage/postgres"
+
+	"casekit.dev/casekit/store"
 )
 
 // testStore opens a store on CASEKIT_TEST_DATABASE_URL with a schema
@@ -56,10 +57,10 @@ func dropAllOnCleanup(tb testing.TB, s *postgres.Store, closeFn func() error) {
 
 func TestConformance(t *testing.T) {
 	s := testStore(t)
-	casekittest.RunStoreTests(t, func(*testing.T) casekit.Store { return s })
+	casekittest.RunStoreTests(t, func(*testing.T) store.Store { return s })
 }
 
 // BenchmarkStore runs casekit's store benchmarks on PostgreSQL.
 func BenchmarkStore(b *testing.B) {
-	casekittest.RunStoreBenchmarks(b, func(tb testing.TB) casekit.Store { return testStore(tb) })
+	casekittest.RunStoreBenchmarks(b, func(tb testing.TB) store.Store { return testStore(tb) })
 }

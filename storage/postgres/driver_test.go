@@ -18,6 +18,8 @@ import (
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casekittest"
 	"casekit.dev/storage/postgres"
+
+	"casekit.dev/casekit/store"
 )
 
 // drivers are the database/sql drivers a host may build its *bun.DB on.
@@ -75,7 +77,7 @@ func driverStore(tb testing.TB, driver string, poolSize int) *postgres.Store {
 // on a store a host built with postgres.New over bun's own pgdriver.
 func TestConformancePgdriver(t *testing.T) {
 	s := driverStore(t, "pgdriver", 0)
-	casekittest.RunStoreTests(t, func(*testing.T) casekit.Store { return s })
+	casekittest.RunStoreTests(t, func(*testing.T) store.Store { return s })
 }
 
 // Both drivers' server errors are classified by SQLSTATE: a unique
@@ -91,7 +93,7 @@ func TestDriverErrorsClassified(t *testing.T) {
 			if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "errs"}); err != nil {
 				t.Fatal(err)
 			}
-			err := s.InTx(ctx, "errs", func(ctx context.Context, tx casekit.Tx) error {
+			err := s.InTx(ctx, "errs", func(ctx context.Context, tx store.Tx) error {
 				c := &casekit.Case{ID: "0190a0a0-0000-7000-8000-000000000001", Number: 1, Subject: "x",
 					Priority: "normal", Status: "new", CreatedBy: casekit.System, Version: 1}
 				if err := tx.InsertCase(ctx, c); err != nil {

@@ -23,8 +23,11 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/driver/pgdriver"
 
-	"casekit.dev/casekit"
 	"casekit.dev/storage/sqlstore"
+
+	"casekit.dev/casekit/store"
+
+	"casekit.dev/casekit/casetype"
 )
 
 // DefaultPrefix starts the name of every schema the store makes: the
@@ -32,10 +35,10 @@ import (
 const DefaultPrefix = "casekit_"
 
 // host is sqlstore.Host under a name that keeps it out of the Store's
-// exported fields: only its casekit.Store methods are promoted.
+// exported fields: only its store.Store methods are promoted.
 type host = sqlstore.Host
 
-// Store is the PostgreSQL casekit.Store. It is safe for concurrent use.
+// Store is the PostgreSQL store.Store. It is safe for concurrent use.
 type Store struct {
 	host // Tenant, Tenants, Migrate and Kit.Run's work
 
@@ -46,7 +49,7 @@ type Store struct {
 	reg    *sqlstore.Registry // in the control schema
 }
 
-var _ casekit.Store = (*Store)(nil)
+var _ store.Store = (*Store)(nil)
 
 // Option configures a Store.
 type Option func(*Store)
@@ -177,7 +180,7 @@ func (s *Store) ensureControl(ctx context.Context) error {
 	return nil
 }
 
-// classify maps unique violations (SQLSTATE 23505) to casekit.ErrConflict,
+// classify maps unique violations (SQLSTATE 23505) to casetype.ErrConflict,
 // whichever driver the *bun.DB runs on.
 func classify(err error) error {
 	if sqlState(err) == "23505" { // unique_violation
@@ -207,10 +210,10 @@ func (s *Store) lockTenant(ctx context.Context, tx bun.IDB, id string) error {
 	return err
 }
 
-// CreateTenant implements casekit.Store: schema, tables, indexes, seed and
+// CreateTenant implements store.Store: schema, tables, indexes, seed and
 // registry row in one transaction.
-func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(context.Context, casekit.Tx) error) error {
-	if err := casekit.ValidateTenantID(t.ID); err != nil {
+func (s *Store) CreateTenant(ctx context.Context, t casetype.Tenant, seed func(context.Context, store.Tx) error) error {
+	if err := casetype.ValidateTenantID(t.ID); err != nil {
 		return err
 	}
 	schema := s.Schema(t.ID)
@@ -220,13 +223,13 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 		}
 		if ok, err := s.reg.Registered(ctx, tx, t.ID); err != nil || ok {
 			if err == nil {
-				err = casekit.ErrTenantExists
+				err = casetype.ErrTenantExists
 			}
 			return err
 		}
 		if _, err := tx.NewRaw("CREATE SCHEMA ?", bun.Ident(schema)).Exec(ctx); err != nil {
 			if sqlState(err) == "42P06" { // duplicate_schema
-				return fmt.Errorf("schema %s exists: %w", schema, casekit.ErrTenantExists)
+				return fmt.Errorf("schema %s exists: %w", schema, casetype.ErrTenantExists)
 			}
 			return err
 		}
@@ -242,9 +245,9 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 	return nil
 }
 
-// DropTenant implements casekit.Store.
+// DropTenant implements store.Store.
 func (s *Store) DropTenant(ctx context.Context, id string) error {
-	if err := casekit.ValidateTenantID(id); err != nil {
+	if err := casetype.ValidateTenantID(id); err != nil {
 		return err
 	}
 	s.reg.Forget(id)
@@ -272,15 +275,15 @@ func (s *Store) migrateTenant(ctx context.Context, id string) (int, int, error) 
 	return sqlstore.Migrate(ctx, s.db, Dialect{}, s.Schema(id), lock)
 }
 
-// InTx implements casekit.Store.
-func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context, casekit.Tx) error) error {
+// InTx implements store.Store.
+func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context, store.Tx) error) error {
 	if err := s.reg.Require(ctx, tenant); err != nil {
 		return err
 	}
 	err := s.runner(tenant).Run(ctx, fn)
 	if sqlState(err) == "3F000" { // invalid_schema_name: dropped by another replica
 		s.reg.Forget(tenant)
-		return sqlstore.TenantErr(tenant, casekit.ErrTenantNotFound)
+		return sqlstore.TenantErr(tenant, casetype.ErrTenantNotFound)
 	}
 	return err
 }
@@ -314,7 +317,7 @@ func (s *Store) Prefix() string { return s.prefix }
 // transaction for a store from WithTx.
 func (s *Store) DB() bun.IDB { return s.db }
 
-// tx returns the casekit.Tx of a tenant on the transaction tx. Work it
+// tx returns the store.Tx of a tenant on the transaction tx. Work it
 // queues (timers, notifications) lowers the tenant's wakeup in the control
 // schema, in the same transaction.
 func (s *Store) tx(tx bun.IDB, tenant string) *sqlstore.Tx {

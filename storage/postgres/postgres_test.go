@@ -21,9 +21,11 @@ import (
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casekittest"
 	"casekit.dev/storage/postgres"
+
+	"casekit.dev/casekit/store"
 )
 
-func newKit(t *testing.T, s casekit.Store) *casekit.Kit {
+func newKit(t *testing.T, s store.Store) *casekit.Kit {
 	t.Helper()
 	kit, err := casekit.New(s, casekit.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
@@ -117,7 +119,7 @@ func TestHostileTenantIDNeverReachesSQL(t *testing.T) {
 		if !errors.As(err, &ve) {
 			t.Errorf("CreateTenant(%q) = %v, want a ValidationError", id, err)
 		}
-		if err := s.InTx(ctx, id, func(context.Context, casekit.Tx) error { return nil }); !errors.As(err, &ve) {
+		if err := s.InTx(ctx, id, func(context.Context, store.Tx) error { return nil }); !errors.As(err, &ve) {
 			t.Errorf("InTx(%q) = %v, want a ValidationError", id, err)
 		}
 	}
@@ -234,7 +236,7 @@ func TestMigrateResumesAndReports(t *testing.T) {
 	}
 	// The finished schema works (its defaults were in the lost seed, so
 	// write settings first through the store).
-	err = s.InTx(ctx, "m-2", func(ctx context.Context, tx casekit.Tx) error {
+	err = s.InTx(ctx, "m-2", func(ctx context.Context, tx store.Tx) error {
 		if err := tx.SaveSettings(ctx, casekit.DefaultSettings()); err != nil {
 			return err
 		}
@@ -364,7 +366,7 @@ func TestTwoRunnersFireEachTimerOnce(t *testing.T) {
 	}
 	ctx := context.Background()
 	clock := casekittest.NewClock(casekittest.ClockStart)
-	kitOn := func(s casekit.Store) *casekit.Kit {
+	kitOn := func(s store.Store) *casekit.Kit {
 		k, err := casekit.New(s, casekit.WithClock(clock), casekit.WithPollInterval(5*time.Millisecond),
 			casekit.WithLogger(slog.New(slog.DiscardHandler)))
 		if err != nil {
@@ -425,7 +427,7 @@ func TestTwoRunnersFireEachTimerOnce(t *testing.T) {
 	for {
 		left := 0
 		eachCase(func(_ int, d *casekit.Desk, c *casekit.Case) {
-			err := a.Store().InTx(ctx, d.Tenant(), func(ctx context.Context, tx casekit.Tx) error {
+			err := a.Store().InTx(ctx, d.Tenant(), func(ctx context.Context, tx store.Tx) error {
 				ts, err := tx.CaseTimers(ctx, c.ID)
 				left += len(ts)
 				return err
@@ -476,7 +478,7 @@ func TestTwoRunnersDeliverEachNotificationOnce(t *testing.T) {
 	}
 	defer other.Close()
 	recA, recB := &casekittest.Recorder{}, &casekittest.Recorder{}
-	kitOn := func(s casekit.Store, rec *casekittest.Recorder) *casekit.Kit {
+	kitOn := func(s store.Store, rec *casekittest.Recorder) *casekit.Kit {
 		k, err := casekit.New(s, casekit.WithNotifier(rec), casekit.WithLogger(slog.New(slog.DiscardHandler)))
 		if err != nil {
 			t.Fatal(err)

@@ -17,11 +17,13 @@ import (
 	"github.com/uptrace/bun"
 
 	"casekit.dev/casekit"
+
+	"casekit.dev/casekit/casetype"
 )
 
 // UnrankedPriority is the rank kept on a case whose priority is not in the
 // tenant's priority lookup: below every rank a lookup may hold
-// (casekit.Lookup.Rank), so such cases come last in the priority sort and
+// (casetype.Lookup.Rank), so such cases come last in the priority sort and
 // first in its reverse, and the rank is never NULL.
 const UnrankedPriority = math.MinInt32
 
@@ -31,7 +33,7 @@ const UnrankedPriority = math.MinInt32
 // Case.PriorityRank.
 func DefaultRank(key string) int {
 	for _, l := range casekit.DefaultLookups() {
-		if l.Kind == casekit.LookupPriority && l.Key == key {
+		if l.Kind == casetype.LookupPriority && l.Key == key {
 			return l.Rank
 		}
 	}

@@ -10,9 +10,8 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
-	"casekit.dev/storage/sqlite"
-
 	"casekit.dev/casekit/store"
+	"casekit.dev/storage/sqlite"
 )
 
 // Configuration written and read again in one transaction reads back as

@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 
 	"casekit.dev/casekit/casetype"
-
 	"casekit.dev/casekit/store"
 )
 

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"casekit.dev/casekit/casetype"
-
 	"casekit.dev/casekit/store"
 )
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"casekit.dev/casekit/casetype"
-
 	"casekit.dev/casekit/store"
 )
 

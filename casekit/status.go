@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"casekit.dev/casekit/casetype"
-
 	"casekit.dev/casekit/store"
 )
 

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"casekit.dev/casekit/casetype"
-
 	"casekit.dev/casekit/store"
 )
 

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"casekit.dev/casekit/casetype"
-
 	"casekit.dev/casekit/store"
 )
 

@@ -25,12 +25,11 @@ import (
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casehttp"
 	"casekit.dev/casekit/casekittest"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
 	"casekit.dev/templates"
-
-	"casekit.dev/casekit/store"
 )
 
 // eachStore runs fn on SQLite and, when CASEKIT_TEST_DATABASE_URL is set,

@@ -17,10 +17,9 @@ import (
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casehttp"
 	"casekit.dev/casekit/casekittest"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/sqlite"
-
-	"casekit.dev/casekit/store"
 )
 
 func TestWebForm(t *testing.T) {

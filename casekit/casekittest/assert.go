@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
-
 	"casekit.dev/casekit/store"
 )
 

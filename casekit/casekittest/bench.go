@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
-
 	"casekit.dev/casekit/store"
 )
 

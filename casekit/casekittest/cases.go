@@ -9,9 +9,8 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
-	"github.com/google/uuid"
-
 	"casekit.dev/casekit/store"
+	"github.com/google/uuid"
 )
 
 func testCases(t *testing.T, newStore StoreFactory) {

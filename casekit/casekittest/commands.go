@@ -6,9 +6,8 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
-	"github.com/google/uuid"
-
 	"casekit.dev/casekit/store"
+	"github.com/google/uuid"
 )
 
 // fixture is a customer's small world in a tenant: an active case with an

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"casekit.dev/casekit"
-
 	"casekit.dev/casekit/store"
 )
 

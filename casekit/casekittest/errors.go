@@ -7,9 +7,8 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
-	"github.com/google/uuid"
-
 	"casekit.dev/casekit/store"
+	"github.com/google/uuid"
 )
 
 func testErrors(t *testing.T, newStore StoreFactory) {

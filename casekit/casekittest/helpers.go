@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
-
 	"casekit.dev/casekit/store"
 )
 

@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
-	"casekit.dev/storage/fsblob"
-
 	"casekit.dev/casekit/store"
+	"casekit.dev/storage/fsblob"
 )
 
 // realisticMail is a mail of about 20 KB as mail clients send it: a

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
-
 	"casekit.dev/casekit/store"
 )
 

@@ -8,9 +8,8 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
-	"casekit.dev/storage/fsblob"
-
 	"casekit.dev/casekit/store"
+	"casekit.dev/storage/fsblob"
 )
 
 // testMail checks the mail conversation both ways: who is told of an

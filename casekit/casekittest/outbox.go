@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
-
 	"casekit.dev/casekit/store"
 )
 

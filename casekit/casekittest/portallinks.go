@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
-
 	"casekit.dev/casekit/store"
 )
 

@@ -8,9 +8,8 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
-	"casekit.dev/storage/fsblob"
-
 	"casekit.dev/casekit/store"
+	"casekit.dev/storage/fsblob"
 )
 
 // testRelations checks case links (related, duplicate, parent/child) and

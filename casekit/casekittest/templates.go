@@ -10,9 +10,8 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
-	"casekit.dev/templates"
-
 	"casekit.dev/casekit/store"
+	"casekit.dev/templates"
 )
 
 // testTemplates checks tenants' template overrides: stored by the store,

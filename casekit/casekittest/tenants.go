@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
-
 	"casekit.dev/casekit/store"
 )
 

@@ -18,11 +18,10 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, as storage/sqlite uses
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
 	"casekit.dev/storage/sqlstore/rows"
-
-	"casekit.dev/casekit/store"
 )
 
 // env is the store, its kit and a plain Bun connection to the tenant's

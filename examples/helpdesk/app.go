@@ -16,9 +16,8 @@ import (
 
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casehttp"
-	"casekit.dev/templates"
-
 	"casekit.dev/casekit/store"
+	"casekit.dev/templates"
 )
 
 //go:embed web

@@ -54,12 +54,11 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/notify/smtp"
 	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
-
-	"casekit.dev/casekit/store"
 )
 
 func main() {

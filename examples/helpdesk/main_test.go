@@ -21,10 +21,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/sqlite"
-
-	"casekit.dev/casekit/store"
 )
 
 // testPassword is the password testApp gives everyone.

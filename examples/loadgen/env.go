@@ -11,10 +11,9 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
-
-	"casekit.dev/casekit/store"
 )
 
 // env is the store and kit every phase of a run shares.

@@ -19,10 +19,9 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
-
-	"casekit.dev/casekit/store"
 )
 
 // testDSN returns CASEKIT_TEST_DATABASE_URL or skips the test.

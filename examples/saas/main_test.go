@@ -18,9 +18,8 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
-	"casekit.dev/storage/postgres"
-
 	"casekit.dev/casekit/store"
+	"casekit.dev/storage/postgres"
 )
 
 // testDSN returns CASEKIT_TEST_DATABASE_URL or skips the test.

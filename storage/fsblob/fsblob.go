@@ -18,7 +18,6 @@ import (
 	"strings"
 
 	"casekit.dev/casekit"
-
 	"casekit.dev/casekit/casetype"
 )
 

@@ -17,9 +17,8 @@ import (
 
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casekittest"
-	"casekit.dev/storage/postgres"
-
 	"casekit.dev/casekit/store"
+	"casekit.dev/storage/postgres"
 )
 
 // drivers are the database/sql drivers a host may build its *bun.DB on.
@@ -76,8 +75,7 @@ func driverStore(tb testing.TB, driver string, poolSize int) *postgres.Store {
 // TestConformancePgdriver runs the whole conformance suite a second time,
 // on a store a host built with postgres.New over bun's own pgdriver.
 func TestConformancePgdriver(t *testing.T) {
-	s := driverStore(t, "pgdriver", 0)
-	casekittest.RunStoreTests(t, func(*testing.T) store.Store { return s })
+	casekittest.RunStoreTests(t, harness(driverStore(t, "pgdriver", 0)))
 }
 
 // Both drivers' server errors are classified by SQLSTATE: a unique

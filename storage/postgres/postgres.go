@@ -23,11 +23,9 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/driver/pgdriver"
 
-	"casekit.dev/storage/sqlstore"
-
-	"casekit.dev/casekit/store"
-
 	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
+	"casekit.dev/storage/sqlstore"
 )
 
 // DefaultPrefix starts the name of every schema the store makes: the

@@ -21,11 +21,9 @@ import (
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"casekit.dev/storage/sqlstore"
-
-	"casekit.dev/casekit/store"
-
 	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
+	"casekit.dev/storage/sqlstore"
 )
 
 // Memory is the directory name that keeps every tenant in memory.

@@ -15,9 +15,8 @@ import (
 
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casekittest"
-	"casekit.dev/storage/sqlite"
-
 	"casekit.dev/casekit/store"
+	"casekit.dev/storage/sqlite"
 )
 
 func newKit(t *testing.T, s store.Store) *casekit.Kit {

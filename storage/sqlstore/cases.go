@@ -9,9 +9,8 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 
-	"casekit.dev/casekit/store"
-
 	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
 // NextCaseNumber implements store.Tx. The counter row's update lock

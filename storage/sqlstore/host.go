@@ -8,9 +8,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit/store"
-
 	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
 // Host implements the store.Store methods that are the same on every SQL

@@ -5,9 +5,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/storage/sqlstore/rows"
-
 	"casekit.dev/casekit/casetype"
+	"casekit.dev/storage/sqlstore/rows"
 )
 
 // The Bun models: one per table, with the converters to and from the

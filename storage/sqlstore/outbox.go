@@ -7,9 +7,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit/store"
-
 	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
 // notificationOf is the notification a row holds, of tenant.

@@ -8,11 +8,9 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 
-	"casekit.dev/storage/sqlstore/rows"
-
-	"casekit.dev/casekit/store"
-
 	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
+	"casekit.dev/storage/sqlstore/rows"
 )
 
 // caseOrder is one order of the case list: by a value, then by ID. The

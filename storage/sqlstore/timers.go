@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"casekit.dev/casekit/store"
-
 	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
 // timerDomain is the timer a row holds.

@@ -9,9 +9,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit/store"
-
 	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
 // Tx is store.Tx on one tenant schema, running every statement on the

@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"casekit.dev/casekit/store"
-
 	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
 // FireTimer implements store.Store.FireTimer: each tenant with a due

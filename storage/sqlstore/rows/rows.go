@@ -17,7 +17,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"casekit.dev/casekit"
-
 	"casekit.dev/casekit/casetype"
 )
 

@@ -132,7 +132,8 @@
 //     entry, to ErrConflict through ClassifyCode), and the Access, as
 //     storage/postgres does.
 //  4. Test it: the conformance suite (casekittest.RunStoreTests, each
-//     test on a fresh store) and sqlstoretest.ReleasedDDL with a golden
+//     test on a fresh store, its Harness with OpenAgain opening a second
+//     pool on the databases and SkipLocked true) and sqlstoretest.ReleasedDDL with a golden
 //     file it writes on its first run, to read and commit; then
 //     Kit.Migrate on a tenant made by the previous release, as the
 //     stores' own TestMigrationRanksExistingCases do.

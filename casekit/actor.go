@@ -1,30 +1,30 @@
 package casekit
 
-import (
-	"fmt"
-	"strings"
+import "casekit.dev/casekit/casetype"
+
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// ActorKind says what kind of party acts on a desk.
+	ActorKind = casetype.ActorKind
+	// Actor is who runs a command.
+	Actor = casetype.Actor
 )
 
-// ActorKind says what kind of party acts on a desk.
-type ActorKind string
-
-// The kinds of actor.
 const (
 	// KindAgent is a member of the service staff.
-	KindAgent ActorKind = "agent"
+	KindAgent = casetype.KindAgent
 	// KindCustomer is a customer or one of its contacts, acting through the
-	// portal or e-mail. It sees only its own cases and public content.
-	KindCustomer ActorKind = "customer"
+	// portal or e-mail.
+	KindCustomer = casetype.KindCustomer
 	// KindSystem is the host or casekit itself: timers, imports, jobs.
-	KindSystem ActorKind = "system"
+	KindSystem = casetype.KindSystem
 )
 
-// Actor is who runs a command. casekit does not own users: the host says who
-// acts, by the ID it knows them by.
-type Actor struct {
-	Kind ActorKind `json:"kind"`
-	ID   string    `json:"id,omitempty"`
-}
+var (
+	// System is the actor for work done by the host or by casekit itself.
+	System = casetype.System
+)
 
 // Agent returns the actor for the agent with this host user ID.
 func Agent(id string) Actor { return Actor{Kind: KindAgent, ID: id} }
@@ -33,36 +33,7 @@ func Agent(id string) Actor { return Actor{Kind: KindAgent, ID: id} }
 // host ID.
 func Customer(id string) Actor { return Actor{Kind: KindCustomer, ID: id} }
 
-// System is the actor for work done by the host or by casekit itself.
-var System = Actor{Kind: KindSystem}
-
-// String gives the actor as "agent:u-17", "customer:c-3" or "system".
-func (a Actor) String() string {
-	if a.Kind == KindSystem || a.ID == "" {
-		return string(a.Kind)
-	}
-	return string(a.Kind) + ":" + a.ID
-}
-
-// IsZero reports whether no actor was named.
-func (a Actor) IsZero() bool { return a.Kind == "" }
-
-// ParseActor reads the form String writes.
-func ParseActor(s string) (Actor, error) {
-	kind, id, _ := strings.Cut(s, ":")
-	switch ActorKind(kind) {
-	case KindSystem:
-		return System, nil
-	case KindAgent, KindCustomer:
-		if id == "" {
-			return Actor{}, fmt.Errorf("casekit: actor %q has no ID", s)
-		}
-		return Actor{Kind: ActorKind(kind), ID: id}, nil
-	}
-	return Actor{}, fmt.Errorf("casekit: unknown actor %q", s)
-}
-
-func (a Actor) valid() bool {
+func actorValid(a Actor) bool {
 	switch a.Kind {
 	case KindSystem:
 		return true
@@ -71,3 +42,6 @@ func (a Actor) valid() bool {
 	}
 	return false
 }
+
+// ParseActor reads the form Actor.String writes.
+func ParseActor(s string) (Actor, error) { return casetype.ParseActor(s) }

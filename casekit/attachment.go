@@ -53,15 +53,15 @@ func (d *Desk) Upload(ctx context.Context, caseID, name, contentType string, r i
 		if set, err = c.tx.Settings(c.ctx); err != nil {
 			return err
 		}
-		set = set.filled()
+		set = settingsFilled(set)
 		var v validations
 		if strings.TrimSpace(name) == "" || len(name) > 255 {
-			v.add("name", "required", "a file name of 1 to 255 bytes is required")
+			v.Add("name", "required", "a file name of 1 to 255 bytes is required")
 		}
 		if _, _, err := mime.ParseMediaType(contentType); err != nil && contentType != "" {
-			v.add("content_type", "accepted", "files of type %q are not accepted", clipRunes(contentType, 100))
+			v.Add("content_type", "accepted", "files of type %q are not accepted", clipRunes(contentType, 100))
 		}
-		return v.err()
+		return v.Err()
 	})
 	if err != nil {
 		return nil, err

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"casekit.dev/casekit/store"
 )
 
 // BlobStore keeps attachment contents, per tenant, by key. Package
@@ -56,7 +58,7 @@ type refusedFile struct {
 // checkFile says why the tenant's settings refuse a file of this media
 // type and size ("" when they take it); size < 0 skips the size check.
 func checkFile(set Settings, mediaType string, size int64) (rule, reason string) {
-	set = set.filled()
+	set = settingsFilled(set)
 	switch {
 	case !accepts(set.AttachmentTypes, mediaType):
 		return "accepted", fmt.Sprintf("type %s not accepted", clipRunes(mediaType, 100))
@@ -78,7 +80,7 @@ func (d *Desk) keepFiles(c *cmd, caseID string, files []fileData, stored *[]stri
 	if err != nil {
 		return nil, nil, err
 	}
-	set = set.filled()
+	set = settingsFilled(set)
 	var (
 		kept    []NewAttachment
 		refused []refusedFile
@@ -176,7 +178,7 @@ func (k *Kit) SweepBlobs(ctx context.Context, tenant string, olderThan time.Dura
 	deleted := 0
 	sweep := func() error {
 		var attached []string
-		err := k.store.InTx(ctx, tenant, func(ctx context.Context, tx Tx) error {
+		err := k.store.InTx(ctx, tenant, func(ctx context.Context, tx store.Tx) error {
 			var err error
 			attached, err = tx.AttachedKeys(ctx, batch)
 			return err

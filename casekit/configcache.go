@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"sync"
+
+	"casekit.dev/casekit/store"
 )
 
 // A tenant's configuration (settings, statuses, lookups, teams, queues,
@@ -73,7 +75,7 @@ func (c *configCache) drop(tenant string, version int64) {
 // configTx is a tenant transaction whose configuration reads go through
 // the kit's cache and whose configuration writes bump the version.
 type configTx struct {
-	Tx
+	store.Tx
 	cache   *configCache
 	tenant  string
 	version int64
@@ -81,7 +83,7 @@ type configTx struct {
 	owned   bool // version is the one this transaction set
 }
 
-func (k *Kit) configTx(tenant string, tx Tx) *configTx {
+func (k *Kit) configTx(tenant string, tx store.Tx) *configTx {
 	return &configTx{Tx: tx, cache: &k.config, tenant: tenant}
 }
 

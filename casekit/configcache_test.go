@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/sqlite"
 )
 
@@ -18,8 +19,8 @@ import (
 // as the store is: what it cached under its own version is never seen.
 func TestConfigCacheWithinATransaction(t *testing.T) {
 	ctx := context.Background()
-	store, kit := acmeKit(t)
-	priority := func(tx casekit.Tx) string {
+	st, kit := acmeKit(t)
+	priority := func(tx store.Tx) string {
 		t.Helper()
 		s, err := tx.Settings(ctx)
 		if err != nil {
@@ -27,7 +28,7 @@ func TestConfigCacheWithinATransaction(t *testing.T) {
 		}
 		return s.DefaultPriority
 	}
-	set := func(tx casekit.Tx, p string) {
+	set := func(tx store.Tx, p string) {
 		t.Helper()
 		s, err := tx.Settings(ctx)
 		if err != nil {
@@ -39,7 +40,7 @@ func TestConfigCacheWithinATransaction(t *testing.T) {
 		}
 	}
 	rollback := errors.New("roll back")
-	err := store.InTx(ctx, "acme", func(ctx context.Context, raw casekit.Tx) error {
+	err := st.InTx(ctx, "acme", func(ctx context.Context, raw store.Tx) error {
 		tx := casekit.ConfigTx(kit, "acme", raw)
 		if got := priority(tx); got != "medium" {
 			t.Errorf("before any write: %q, want medium", got)
@@ -177,7 +178,7 @@ func scribble(v reflect.Value) bool {
 }
 
 // acmeKit is a kit on an in-memory SQLite store with the tenant "acme".
-func acmeKit(t *testing.T) (casekit.Store, *casekit.Kit) {
+func acmeKit(t *testing.T) (store.Store, *casekit.Kit) {
 	t.Helper()
 	store, err := sqlite.Open(":memory:")
 	if err != nil {

@@ -4,20 +4,33 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
+
+	"casekit.dev/casekit/casetype"
 )
 
-// Attachment is the metadata of a file on a note or message. The bytes live
-// in a blob store under Key.
-type Attachment struct {
-	ID          string    `json:"id"`
-	CaseID      string    `json:"case_id"`
-	Name        string    `json:"name"`
-	ContentType string    `json:"content_type"`
-	Size        int64     `json:"size"`
-	Key         string    `json:"key"`
-	CreatedAt   time.Time `json:"created_at"`
-}
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// Attachment is the metadata of a file on a note or message.
+	Attachment = casetype.Attachment
+	// Note is an agent's note on a case, internal or public.
+	Note = casetype.Note
+	// Direction says whether a message came from the customer or went to them.
+	Direction = casetype.Direction
+	// Channel is how a message travelled.
+	Channel = casetype.Channel
+	// Message is one message of a case's conversation with the customer.
+	Message = casetype.Message
+)
+
+const (
+	Inbound       = casetype.Inbound
+	Outbound      = casetype.Outbound
+	ChannelEmail  = casetype.ChannelEmail
+	ChannelPortal = casetype.ChannelPortal
+	ChannelChat   = casetype.ChannelChat
+	ChannelPhone  = casetype.ChannelPhone
+)
 
 // NewAttachment is a file Desk.Upload stored, as it returns it. To
 // attach the file, pass it (or just its Key) with PostMessage or AddNote:
@@ -38,69 +51,12 @@ type NewAttachment struct {
 	stored bool
 }
 
-// Note is an agent's note on a case, internal or public.
-type Note struct {
-	ID     string `json:"id"`
-	CaseID string `json:"case_id"`
-	// Subject is a key of the tenant's note subject lookup.
-	Subject string `json:"subject"`
-	Body    string `json:"body"`
-	// Public notes are shown to the customer; others are internal.
-	Public      bool         `json:"public"`
-	Attachments []Attachment `json:"attachments,omitempty"`
-	CreatedBy   Actor        `json:"created_by"`
-	CreatedAt   time.Time    `json:"created_at"`
-}
-
 // NewNote is the input to Desk.AddNote.
 type NewNote struct {
 	Subject     string          `json:"subject" validate:"required,max=64"`
 	Body        string          `json:"body" validate:"required,max=100000"`
 	Public      bool            `json:"public"`
 	Attachments []NewAttachment `json:"attachments" validate:"max=20,dive"`
-}
-
-// Direction says whether a message came from the customer or went to them.
-type Direction string
-
-// Message directions.
-const (
-	Inbound  Direction = "inbound"
-	Outbound Direction = "outbound"
-)
-
-// Channel is how a message travelled.
-type Channel string
-
-// Message channels.
-const (
-	ChannelEmail  Channel = "email"
-	ChannelPortal Channel = "portal"
-	ChannelChat   Channel = "chat"
-	ChannelPhone  Channel = "phone"
-)
-
-// Message is one message of a case's conversation with the customer.
-type Message struct {
-	ID        string    `json:"id"`
-	CaseID    string    `json:"case_id"`
-	Direction Direction `json:"direction"`
-	Channel   Channel   `json:"channel"`
-	From      string    `json:"from,omitempty"`
-	To        []string  `json:"to,omitempty"`
-	// Cc are the addresses an agent's mail was copied to, shown in its
-	// Cc header (see NewMessage.Cc).
-	Cc      []string `json:"cc,omitempty"`
-	Subject string   `json:"subject,omitempty"`
-	Body    string   `json:"body"`
-	// InReplyTo is the ID of the message this one answers, for threading.
-	InReplyTo string `json:"in_reply_to,omitempty"`
-	// Public messages are part of the customer's thread. An agent may post
-	// an internal message (e.g. a forward to a colleague) with Public false.
-	Public      bool         `json:"public"`
-	Attachments []Attachment `json:"attachments,omitempty"`
-	CreatedBy   Actor        `json:"created_by"`
-	CreatedAt   time.Time    `json:"created_at"`
 }
 
 // NewMessage is the input to Desk.PostMessage. For a customer actor the
@@ -136,13 +92,13 @@ func (d *Desk) AddNote(ctx context.Context, caseID string, in NewNote) (*Note, e
 	}
 	return runValue(d, ctx, "add note", staffOnly, func(c *cmd) (*Note, error) {
 		var v validations
-		if err := v.merge(validateStruct(in)); err != nil {
+		if err := v.Merge(validateStruct(in)); err != nil {
 			return nil, err
 		}
 		if err := c.checkLookups(&v, map[LookupKind][2]string{LookupNoteSubject: {"subject", in.Subject}}); err != nil {
 			return nil, err
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return nil, err
 		}
 		cs, err := c.loadEditable(caseID)

@@ -179,7 +179,7 @@ func (c *cmd) customerFilter(f CaseFilter) error {
 		{"response_due_before", f.ResponseDueBefore != nil}, {"resolution_due_before", f.ResolutionDueBefore != nil}, {"breached", f.Breached},
 	} {
 		if x.set {
-			v.add(x.field, "internal", "customers may not filter by %s", x.field)
+			v.Add(x.field, "internal", "customers may not filter by %s", x.field)
 		}
 	}
 	r, err := c.customerRules()
@@ -187,14 +187,14 @@ func (c *cmd) customerFilter(f CaseFilter) error {
 		return err
 	}
 	if f.Tag != "" && !r.tags[f.Tag] {
-		v.add("tag", "public", "is not a tag customers may filter by")
+		v.Add("tag", "public", "is not a tag customers may filter by")
 	}
 	for i, t := range f.Tags {
 		if !r.tags[t] {
-			v.add(fmt.Sprintf("tags[%d]", i), "public", "is not a tag customers may filter by")
+			v.Add(fmt.Sprintf("tags[%d]", i), "public", "is not a tag customers may filter by")
 		}
 	}
-	return v.err()
+	return v.Err()
 }
 
 // customerTags refuses, for a customer, tags the tenant has not made
@@ -212,10 +212,10 @@ func (c *cmd) customerTags(tags []string) error {
 	var v validations
 	for i, t := range tags {
 		if !r.tags[t] {
-			v.add(fmt.Sprintf("tags[%d]", i), "public", "is not a tag customers may set")
+			v.Add(fmt.Sprintf("tags[%d]", i), "public", "is not a tag customers may set")
 		}
 	}
-	return v.err()
+	return v.Err()
 }
 
 // customerNoticeKeys are the keys of a notification's data that customers

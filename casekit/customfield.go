@@ -8,65 +8,37 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"casekit.dev/casekit/casetype"
 )
 
-// CustomFieldType is what a custom field holds.
-type CustomFieldType string
-
-// The custom field types.
-const (
-	CustomText   CustomFieldType = "text"   // a string of at most 10,000 characters
-	CustomNumber CustomFieldType = "number" // a finite number
-	CustomDate   CustomFieldType = "date"   // a calendar day, "2026-11-23"
-	CustomSelect CustomFieldType = "select" // one of Options
-	CustomBool   CustomFieldType = "bool"   // true or false
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// CustomFieldType is what a custom field holds.
+	CustomFieldType = casetype.CustomFieldType
+	// CustomField defines one of a tenant's custom case fields (Case.Custom).
+	CustomField = casetype.CustomField
+	// CustomFieldAudience says who besides the agents sees a custom field.
+	CustomFieldAudience = casetype.CustomFieldAudience
 )
 
-// CustomField defines one of a tenant's custom case fields (Case.Custom).
-// Once a tenant defines any, every write of Custom is checked against
-// them: unknown keys, values of the wrong type and missing required
-// fields are ValidationErrors on "custom.<key>". A tenant without
-// definitions keeps Custom free-form for its staff. Customers and web
-// form senders set only the fields whose Audience is AudienceForm.
-type CustomField struct {
-	Key      string          `json:"key" validate:"required,key"`
-	Label    string          `json:"label" validate:"required,max=200"`
-	Type     CustomFieldType `json:"type" validate:"required,oneof=text number date select bool"`
-	Required bool            `json:"required"`
-	// Options are the values a select field may take.
-	Options []string `json:"options" validate:"max=200,dive,required,max=200"`
-	// Audience says who besides the agents may read the field and who
-	// may set it; empty is AudienceInternal.
-	Audience CustomFieldAudience `json:"audience,omitempty" validate:"omitempty,oneof=internal customer form"`
-}
-
-// CustomFieldAudience says who besides the agents sees a custom field.
-// Fields are internal unless the tenant says otherwise, so that adding a
-// field never shows a customer something meant for the staff.
-type CustomFieldAudience string
-
-// The audiences of a custom field.
 const (
+	CustomText   = casetype.CustomText
+	CustomNumber = casetype.CustomNumber
+	CustomDate   = casetype.CustomDate
+	CustomSelect = casetype.CustomSelect
+	CustomBool   = casetype.CustomBool
 	// AudienceInternal: agents only (the default).
-	AudienceInternal CustomFieldAudience = "internal"
+	AudienceInternal = casetype.AudienceInternal
 	// AudienceCustomer: the case's customer and contact read it too.
-	AudienceCustomer CustomFieldAudience = "customer"
-	// AudienceForm: customers read it and may also set it, on the web
-	// form and in the portal.
-	AudienceForm CustomFieldAudience = "form"
+	AudienceCustomer = casetype.AudienceCustomer
+	// AudienceForm: customers read it and may also set it, on the web form and
+	// in the portal.
+	AudienceForm = casetype.AudienceForm
+	// EventCustomFieldChanged records a change to the definitions.
+	EventCustomFieldChanged = casetype.EventCustomFieldChanged
 )
-
-// CustomerReads reports whether the case's customer may read the field.
-func (f CustomField) CustomerReads() bool {
-	return f.Audience == AudienceCustomer || f.Audience == AudienceForm
-}
-
-// CustomerSets reports whether a customer or a stranger on the web form
-// may set the field.
-func (f CustomField) CustomerSets() bool { return f.Audience == AudienceForm }
-
-// EventCustomFieldChanged records a change to the definitions.
-const EventCustomFieldChanged EventType = "custom_field.changed"
 
 // CustomFields lists the tenant's custom field definitions by key; a
 // customer gets only those they read (CustomerReads).
@@ -82,16 +54,16 @@ func (cf *Config) CustomFields(ctx context.Context) ([]CustomField, error) {
 func (cf *Config) SaveCustomField(ctx context.Context, f CustomField) error {
 	return cf.d.run(ctx, "save custom field", adminOnly, func(c *cmd) error {
 		var v validations
-		if err := v.merge(validateStruct(f)); err != nil {
+		if err := v.Merge(validateStruct(f)); err != nil {
 			return err
 		}
 		if f.Type == CustomSelect && len(f.Options) == 0 {
-			v.add("options", "required", "a select field needs options")
+			v.Add("options", "required", "a select field needs options")
 		}
 		if f.Type != CustomSelect && len(f.Options) > 0 {
-			v.add("options", "excluded", "only a select field has options")
+			v.Add("options", "excluded", "only a select field has options")
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
 		if err := c.tx.SaveCustomField(c.ctx, f); err != nil {
@@ -136,24 +108,24 @@ func (c *cmd) checkCustom(custom map[string]any, whole bool) (map[string]any, er
 		if outsider && (i < 0 || !defs[i].CustomerSets()) {
 			// The same answer for an internal field as for none, so that a
 			// stranger learns nothing of the staff's fields.
-			v.add("custom."+clipRunes(k, 100), "known", "is not a field you may set")
+			v.Add("custom."+clipRunes(k, 100), "known", "is not a field you may set")
 			continue
 		}
 		if i < 0 {
-			v.add("custom."+k, "known", "is not one of the tenant's custom fields")
+			v.Add("custom."+k, "known", "is not one of the tenant's custom fields")
 			continue
 		}
 		f := defs[i]
 		if val == nil {
 			if f.Required {
-				v.add("custom."+k, "required", "is required")
+				v.Add("custom."+k, "required", "is required")
 			}
 			out[k] = nil
 			continue
 		}
 		cv, ok := customValue(f, val)
 		if !ok {
-			v.add("custom."+k, string(f.Type), "is not a valid %s value", f.Type)
+			v.Add("custom."+k, string(f.Type), "is not a valid %s value", f.Type)
 			continue
 		}
 		out[k] = cv
@@ -161,11 +133,11 @@ func (c *cmd) checkCustom(custom map[string]any, whole bool) (map[string]any, er
 	if whole {
 		for _, f := range defs {
 			if _, ok := custom[f.Key]; f.Required && !ok && (!outsider || f.CustomerSets()) {
-				v.add("custom."+f.Key, "required", "is required")
+				v.Add("custom."+f.Key, "required", "is required")
 			}
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -236,24 +208,24 @@ func (c *cmd) customFilter(in map[string]string) (map[string]any, error) {
 	for _, k := range slices.Sorted(maps.Keys(in)) {
 		i := slices.IndexFunc(defs, func(f CustomField) bool { return f.Key == k })
 		if i < 0 {
-			v.add("custom."+k, "known", "is not one of the tenant's custom fields")
+			v.Add("custom."+k, "known", "is not one of the tenant's custom fields")
 			continue
 		}
 		var raw any = in[k]
 		if defs[i].Type == CustomBool {
 			b, err := strconv.ParseBool(in[k])
 			if err != nil {
-				v.add("custom."+k, "bool", "is not true or false")
+				v.Add("custom."+k, "bool", "is not true or false")
 				continue
 			}
 			raw = b
 		}
 		val, ok := customValue(defs[i], raw)
 		if !ok {
-			v.add("custom."+k, string(defs[i].Type), "is not a valid %s value", defs[i].Type)
+			v.Add("custom."+k, string(defs[i].Type), "is not a valid %s value", defs[i].Type)
 			continue
 		}
 		out[k] = val
 	}
-	return out, v.err()
+	return out, v.Err()
 }

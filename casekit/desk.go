@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"casekit.dev/casekit/store"
 )
 
 // Desk runs commands on one tenant as one actor. Get one from Kit.Desk and
@@ -72,7 +74,7 @@ type cmd struct {
 	ctx    context.Context
 	tenant string
 	dir    Directory
-	tx     Tx
+	tx     store.Tx
 	actor  Actor
 	now    time.Time
 	set    *statusSet
@@ -150,7 +152,7 @@ func ofCase[T any](d *Desk, ctx context.Context, op string, who access, caseID s
 // and the tenant, opens the store transaction, grants fn the command
 // and, when fn succeeds, appends its events and notifications.
 func (d *Desk) runTx(ctx context.Context, who access, fn func(*cmd) error) error {
-	if !d.actor.valid() {
+	if !actorValid(d.actor) {
 		return fmt.Errorf("no actor named (use Desk.As): %w", ErrForbidden)
 	}
 	if d.actor.Kind == KindCustomer && !who.customers() {
@@ -159,7 +161,7 @@ func (d *Desk) runTx(ctx context.Context, who access, fn func(*cmd) error) error
 	if err := ValidateTenantID(d.tenant); err != nil {
 		return err
 	}
-	return d.kit.store.InTx(ctx, d.tenant, func(ctx context.Context, tx Tx) error {
+	return d.kit.store.InTx(ctx, d.tenant, func(ctx context.Context, tx store.Tx) error {
 		c := &cmd{ctx: ctx, tenant: d.tenant, dir: d.kit.dir, tx: d.kit.configTx(d.tenant, tx), actor: d.actor, now: d.kit.now(), notify: d.kit.notifier != nil,
 			authorize: d.kit.authorize}
 		if p := who.permission(); p != "" && d.actor.Kind == KindAgent {

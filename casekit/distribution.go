@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"casekit.dev/casekit/store"
 )
 
 // activeCase returns one case matching f that is in neither a final nor a
@@ -22,7 +24,7 @@ func (c *cmd) activeCase(f CaseFilter) (*Case, error) {
 	if len(f.Status) == 0 {
 		return nil, nil
 	}
-	cases, err := c.tx.ListCases(c.ctx, CaseQuery{CaseFilter: f, Limit: 1})
+	cases, err := c.tx.ListCases(c.ctx, store.CaseQuery{CaseFilter: f, Limit: 1})
 	if err != nil || len(cases) == 0 {
 		return nil, err
 	}
@@ -90,7 +92,7 @@ func (c *cmd) checkPlacement(v *validations, p *placement) error {
 			return err
 		}
 		if _, ok := book.slas[p.sla]; !ok {
-			v.add(p.slaField, "known", "unknown SLA %q", p.sla)
+			v.Add(p.slaField, "known", "unknown SLA %q", p.sla)
 		}
 	}
 	if p.team == "" && p.queue == "" && (p.agent == "" || c.dir == nil) {
@@ -103,7 +105,7 @@ func (c *cmd) checkPlacement(v *validations, p *placement) error {
 	if p.queue != "" {
 		q, ok := dist.queues[p.queue]
 		if !ok {
-			v.add(p.queueField, "known", "unknown queue %q", p.queue)
+			v.Add(p.queueField, "known", "unknown queue %q", p.queue)
 		} else {
 			if q.TeamID != "" && (p.team == "" || p.queueTeam) {
 				p.team = q.TeamID
@@ -115,13 +117,13 @@ func (c *cmd) checkPlacement(v *validations, p *placement) error {
 	}
 	if p.team != "" {
 		if _, ok := dist.teams[p.team]; !ok {
-			v.add(p.teamField, "known", "unknown team %q", p.team)
+			v.Add(p.teamField, "known", "unknown team %q", p.team)
 			return nil
 		}
 	}
 	if p.agent != "" && c.dir != nil {
 		if _, err := c.dir.Person(c.ctx, c.tenant, p.agent); errors.Is(err, ErrNotFound) {
-			v.add(p.agentField, "known", "the directory has no agent %q", p.agent)
+			v.Add(p.agentField, "known", "the directory has no agent %q", p.agent)
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("directory: agent %q: %w", p.agent, err)
@@ -131,7 +133,7 @@ func (c *cmd) checkPlacement(v *validations, p *placement) error {
 			return err
 		}
 		if !ok {
-			v.add(p.agentField, "member", "agent %q is not a member of team %q", p.agent, p.team)
+			v.Add(p.agentField, "member", "agent %q is not a member of team %q", p.agent, p.team)
 		}
 	}
 	return nil
@@ -145,7 +147,7 @@ func (c *cmd) checkPlacement(v *validations, p *placement) error {
 func (d *Desk) Assign(ctx context.Context, id string, a Assignment) (*Case, error) {
 	return runValue(d, ctx, "assign", staffOnly, func(c *cmd) (out *Case, err error) {
 		var v validations
-		if err := v.merge(validateStruct(a)); err != nil {
+		if err := v.Merge(validateStruct(a)); err != nil {
 			return nil, err
 		}
 		cs, err := c.loadEditable(id)
@@ -169,7 +171,7 @@ func (d *Desk) Assign(ctx context.Context, id string, a Assignment) (*Case, erro
 		if err := c.checkPlacement(&v, &p); err != nil {
 			return nil, err
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return nil, err
 		}
 		out = cs
@@ -283,7 +285,7 @@ func (d *Desk) Pick(ctx context.Context, queue string) (*Case, error) {
 			return nil, err
 		}
 		slices.SortStableFunc(prios, func(a, b Lookup) int { return b.Rank - a.Rank })
-		q := PickQuery{QueueID: queue, Statuses: statuses}
+		q := store.PickQuery{QueueID: queue, Statuses: statuses}
 		for _, p := range prios {
 			q.Priorities = append(q.Priorities, p.Key)
 		}
@@ -329,7 +331,7 @@ func (d *Desk) PickCase(ctx context.Context, id string) (*Case, error) {
 func (d *Desk) Escalate(ctx context.Context, id string, e Escalation) (*Case, error) {
 	return runValue(d, ctx, "escalate", staffOnly, func(c *cmd) (out *Case, err error) {
 		var v validations
-		if err := v.merge(validateStruct(e)); err != nil {
+		if err := v.Merge(validateStruct(e)); err != nil {
 			return nil, err
 		}
 		cs, err := c.loadEditable(id)
@@ -343,11 +345,11 @@ func (d *Desk) Escalate(ctx context.Context, id string, e Escalation) (*Case, er
 		i := slices.IndexFunc(levels, func(l Lookup) bool { return l.Rank == e.Level })
 		switch {
 		case e.Level <= cs.SupportLevel:
-			v.add("level", "gt", "case %s is at support level %d: escalate to a higher one, not %d", cs.ID, cs.SupportLevel, e.Level)
+			v.Add("level", "gt", "case %s is at support level %d: escalate to a higher one, not %d", cs.ID, cs.SupportLevel, e.Level)
 		case i < 0:
-			v.add("level", "known", "no support level ranked %d", e.Level)
+			v.Add("level", "known", "no support level ranked %d", e.Level)
 		case levels[i].Disabled:
-			v.add("level", "known", "support level %d (%s) is disabled", e.Level, levels[i].Key)
+			v.Add("level", "known", "support level %d (%s) is disabled", e.Level, levels[i].Key)
 		}
 		p := placement{agent: e.Agent, team: cs.TeamID, queue: cs.QueueID,
 			agentField: "agent", teamField: "team", queueField: "queue"}
@@ -357,7 +359,7 @@ func (d *Desk) Escalate(ctx context.Context, id string, e Escalation) (*Case, er
 		if err := c.checkPlacement(&v, &p); err != nil {
 			return nil, err
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return nil, err
 		}
 		extra := map[string]any{"from_level": cs.SupportLevel, "to_level": e.Level}

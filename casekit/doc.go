@@ -4,7 +4,7 @@
 // service module.
 //
 // casekit is embedded, not run beside the application. The host opens a
-// Store (storage/sqlite or storage/postgres), builds a Kit on it and acts on
+// store (storage/sqlite or storage/postgres), builds a Kit on it and acts on
 // one tenant through a Desk, naming who acts:
 //
 //	kit, err := casekit.New(store)
@@ -15,7 +15,10 @@
 // Every Desk command is one database transaction: it loads and locks the
 // case, checks the rules here, writes the change and appends history events,
 // then commits. Rules, permissions and validation live in this package;
-// a Store only persists. This package imports no database driver.
+// a store only persists, through the seam in package store, whose doc says
+// what a store must guarantee. The types both speak in are in package
+// casetype; this package names each again (casekit.Case is casetype.Case),
+// so a host needs neither. This package imports no database driver.
 //
 // Errors are values to test with errors.Is and errors.As: ErrNotFound,
 // ErrConflict, ErrInvalidTransition, ErrOpenActivities, ErrReadOnly,

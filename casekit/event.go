@@ -3,58 +3,50 @@ package casekit
 import (
 	"context"
 	"fmt"
-	"time"
+
+	"casekit.dev/casekit/casetype"
 )
 
-// EventType names what happened.
-type EventType string
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// EventType names what happened.
+	EventType = casetype.EventType
+	// Event is one entry of the append-only history: who did what, when.
+	Event = casetype.Event
+)
 
-// The event types casekit records.
 const (
-	EventCaseOpened         EventType = "case.opened"
-	EventCaseUpdated        EventType = "case.updated"
-	EventCaseDeleted        EventType = "case.deleted"
-	EventStatusChanged      EventType = "case.status_changed"
-	EventAssigned           EventType = "case.assigned"
-	EventEscalated          EventType = "case.escalated"
-	EventReclassified       EventType = "case.reclassified"
-	EventResolved           EventType = "case.resolved"
-	EventClosed             EventType = "case.closed"
-	EventReopened           EventType = "case.reopened"
-	EventRated              EventType = "case.rated"
-	EventCanceled           EventType = "case.canceled"
-	EventActivityAdded      EventType = "activity.added"
-	EventActivityUpdated    EventType = "activity.updated"
-	EventActivityCompleted  EventType = "activity.completed"
-	EventActivityCanceled   EventType = "activity.canceled"
-	EventNoteAdded          EventType = "note.added"
-	EventMessagePosted      EventType = "message.posted"
-	EventSettingsChanged    EventType = "settings.changed"
-	EventStatusesChanged    EventType = "statuses.changed"
-	EventTransitionsChanged EventType = "transitions.changed"
-	EventLookupChanged      EventType = "lookup.changed"
-	EventTeamChanged        EventType = "team.changed"
-	EventQueueChanged       EventType = "queue.changed"
-	EventWatcherAdded       EventType = "watcher.added"
-	EventWatcherRemoved     EventType = "watcher.removed"
-	EventCalendarChanged    EventType = "calendar.changed"
-	EventSLAChanged         EventType = "sla.changed"
-	EventTemplateChanged    EventType = "template.changed"
+	EventCaseOpened         = casetype.EventCaseOpened
+	EventCaseUpdated        = casetype.EventCaseUpdated
+	EventCaseDeleted        = casetype.EventCaseDeleted
+	EventStatusChanged      = casetype.EventStatusChanged
+	EventAssigned           = casetype.EventAssigned
+	EventEscalated          = casetype.EventEscalated
+	EventReclassified       = casetype.EventReclassified
+	EventResolved           = casetype.EventResolved
+	EventClosed             = casetype.EventClosed
+	EventReopened           = casetype.EventReopened
+	EventRated              = casetype.EventRated
+	EventCanceled           = casetype.EventCanceled
+	EventActivityAdded      = casetype.EventActivityAdded
+	EventActivityUpdated    = casetype.EventActivityUpdated
+	EventActivityCompleted  = casetype.EventActivityCompleted
+	EventActivityCanceled   = casetype.EventActivityCanceled
+	EventNoteAdded          = casetype.EventNoteAdded
+	EventMessagePosted      = casetype.EventMessagePosted
+	EventSettingsChanged    = casetype.EventSettingsChanged
+	EventStatusesChanged    = casetype.EventStatusesChanged
+	EventTransitionsChanged = casetype.EventTransitionsChanged
+	EventLookupChanged      = casetype.EventLookupChanged
+	EventTeamChanged        = casetype.EventTeamChanged
+	EventQueueChanged       = casetype.EventQueueChanged
+	EventWatcherAdded       = casetype.EventWatcherAdded
+	EventWatcherRemoved     = casetype.EventWatcherRemoved
+	EventCalendarChanged    = casetype.EventCalendarChanged
+	EventSLAChanged         = casetype.EventSLAChanged
+	EventTemplateChanged    = casetype.EventTemplateChanged
 )
-
-// Event is one entry of the append-only history: who did what, when.
-// Events of a deleted case stay, as its audit record.
-type Event struct {
-	ID         string    `json:"id"`
-	CaseID     string    `json:"case_id,omitempty"`
-	CaseNumber int64     `json:"case_number,omitempty"`
-	Type       EventType `json:"type"`
-	Actor      Actor     `json:"actor"`
-	At         time.Time `json:"at"`
-	// Data holds the event's details, e.g. {"from": "new", "to":
-	// "in_progress"} or, for an update, {"changes": {"subject": [old, new]}}.
-	Data map[string]any `json:"data,omitempty"`
-}
 
 // History returns every event of a case in the order they happened. The
 // history of a deleted case stays readable: it is the deletion's audit

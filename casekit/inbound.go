@@ -132,7 +132,7 @@ func (d *Desk) Inbound(ctx context.Context, in InboundMail) (*InboundResult, err
 		if err != nil {
 			return err
 		}
-		if settings.own(from) {
+		if mailOwn(settings, from) {
 			res.Action, res.Reason = InboundIgnored, "own address"
 			return nil
 		}
@@ -167,7 +167,7 @@ func (d *Desk) Inbound(ctx context.Context, in InboundMail) (*InboundResult, err
 				res.RelatedTo = named.ID
 			}
 		}
-		nc := NewCase{Subject: subject, Description: msg.Body, Origin: "email", QueueID: settings.queueFor(received),
+		nc := NewCase{Subject: subject, Description: msg.Body, Origin: "email", QueueID: mailQueueFor(settings, received),
 			Contact: Contact{Name: clipRunes(m.From.Name, 200), Email: msg.From}}
 		if nc.Subject == "" {
 			nc.Subject = "(no subject)"
@@ -234,7 +234,7 @@ func (d *Desk) keepAttachments(c *cmd, caseID string, as []mailparse.Attachment,
 func (c *cmd) mailCase(s MailSettings, m *mailparse.Mail, received []string) (*Case, error) {
 	var tokens []string
 	for _, a := range received {
-		if t := s.tokenOf(a); t != "" {
+		if t := mailTokenOf(s, a); t != "" {
 			tokens = append(tokens, t)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"casekit.dev/casekit/store"
 )
 
 // Submission is a web form's post, as Desk.Intake takes it.
@@ -119,7 +121,7 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 			return err
 		}
 		junk, why := screen(c)
-		rec := IntakeRecord{Key: s.IdempotencyKey, RemoteAddr: s.RemoteAddr, At: c.now, Junk: junk, Reason: why}
+		rec := store.IntakeRecord{Key: s.IdempotencyKey, RemoteAddr: s.RemoteAddr, At: c.now, Junk: junk, Reason: why}
 		if junk {
 			res.Junk, res.JunkReason = true, why
 			return c.tx.InsertIntake(c.ctx, rec)
@@ -165,9 +167,9 @@ func (d *Desk) Intake(ctx context.Context, s Submission) (*IntakeResult, error) 
 		}
 		var v validations
 		for _, r := range refused {
-			v.add(fmt.Sprintf("files[%d]", r.index), r.rule, "%s: %s", r.name, r.reason)
+			v.Add(fmt.Sprintf("files[%d]", r.index), r.rule, "%s: %s", r.name, r.reason)
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
 		_, err = c.postMessage(cs.ID, NewMessage{Direction: Inbound, Channel: ChannelPortal, From: in.Contact.Email,
@@ -198,7 +200,7 @@ func (d *Desk) readFiles(ctx context.Context, in []SubmittedFile) ([]fileData, e
 	var limit int64
 	err := d.run(ctx, "intake settings", staffOnly, func(c *cmd) error {
 		set, err := c.tx.Settings(c.ctx)
-		limit = set.filled().MaxAttachmentBytes
+		limit = settingsFilled(set).MaxAttachmentBytes
 		return err
 	})
 	if err != nil {
@@ -212,22 +214,11 @@ func (d *Desk) readFiles(ctx context.Context, in []SubmittedFile) ([]fileData, e
 			return nil, fmt.Errorf("reading %s: %w", f.Name, err)
 		}
 		if int64(len(b)) > limit {
-			v.add(fmt.Sprintf("files[%d]", i), "max", "%s: larger than %d bytes", clipRunes(fileName(f.Name), 255), limit)
+			v.Add(fmt.Sprintf("files[%d]", i), "max", "%s: larger than %d bytes", clipRunes(fileName(f.Name), 255), limit)
 		}
 		files = append(files, fileData{f.Name, f.ContentType, b})
 	}
-	return files, v.err()
-}
-
-// IntakeRecord is one submission as the store keeps it, for the
-// idempotency key: a repeat gets the first one's answer.
-type IntakeRecord struct {
-	Key        string
-	CaseID     string
-	RemoteAddr string
-	At         time.Time
-	Junk       bool
-	Reason     string
+	return files, v.Err()
 }
 
 // customStrings turns a form's text values into their custom fields'

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"casekit.dev/casekit/store"
 )
 
 // Clock tells casekit the time. Tests inject one to move time forward.
@@ -20,7 +22,7 @@ func (systemClock) Now() time.Time { return time.Now() }
 // Kit is casekit bound to a store. It is safe for concurrent use; build one
 // per process and share it.
 type Kit struct {
-	store  Store
+	store  store.Store
 	clock  Clock
 	logger *slog.Logger
 	dir    Directory
@@ -60,7 +62,7 @@ func WithPollInterval(d time.Duration) Option { return func(k *Kit) { k.poll = d
 func WithDirectory(d Directory) Option { return func(k *Kit) { k.dir = d } }
 
 // New returns a Kit on store.
-func New(store Store, opts ...Option) (*Kit, error) {
+func New(store store.Store, opts ...Option) (*Kit, error) {
 	if store == nil {
 		return nil, errors.New("casekit: New needs a store")
 	}
@@ -84,7 +86,7 @@ func New(store Store, opts ...Option) (*Kit, error) {
 }
 
 // Store returns the store the kit was built on.
-func (k *Kit) Store() Store { return k.store }
+func (k *Kit) Store() store.Store { return k.store }
 
 func (k *Kit) now() time.Time { return k.clock.Now().UTC().Truncate(time.Microsecond) }
 
@@ -94,13 +96,13 @@ func (k *Kit) now() time.Time { return k.clock.Now().UTC().Truncate(time.Microse
 func (k *Kit) CreateTenant(ctx context.Context, spec TenantSpec) error {
 	var v validations
 	if err := ValidateTenantID(spec.ID); err != nil {
-		v.merge(err)
+		v.Merge(err)
 	}
 	if spec.Settings != nil {
-		f := spec.Settings.filled()
+		f := settingsFilled(*spec.Settings)
 		spec.Settings = &f
 	}
-	if err := v.merge(validateStruct(spec)); err != nil {
+	if err := v.Merge(validateStruct(spec)); err != nil {
 		return err
 	}
 	settings := DefaultSettings()
@@ -108,14 +110,14 @@ func (k *Kit) CreateTenant(ctx context.Context, spec TenantSpec) error {
 		settings = *spec.Settings
 	}
 	lookups := DefaultLookups()
-	if err := v.merge(validateSettings(settings, lookups)); err != nil {
+	if err := v.Merge(validateSettings(settings, lookups)); err != nil {
 		return err
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return fmt.Errorf("casekit: create tenant %q: %w", spec.ID, err)
 	}
 	t := Tenant{ID: spec.ID, Name: spec.Name, CreatedAt: k.now()}
-	err := k.store.CreateTenant(ctx, t, func(ctx context.Context, raw Tx) error {
+	err := k.store.CreateTenant(ctx, t, func(ctx context.Context, raw store.Tx) error {
 		tx := k.configTx(t.ID, raw) // its writes set a fresh config version
 		if err := tx.ReplaceStatuses(ctx, DefaultStatuses(), DefaultTransitions()); err != nil {
 			return err

@@ -265,13 +265,13 @@ func (d *Desk) Close(ctx context.Context, id string, cl Closure) (*Case, error) 
 // closes one.
 func (c *cmd) close(cs *Case, cl Closure) error {
 	var v validations
-	if err := v.merge(validateStruct(cl)); err != nil {
+	if err := v.Merge(validateStruct(cl)); err != nil {
 		return err
 	}
 	if err := c.checkLookups(&v, map[LookupKind][2]string{LookupClosureReason: {"reason", cl.Reason}}); err != nil {
 		return err
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return err
 	}
 	cur, to, err := c.moveFor(cs, closing)
@@ -294,13 +294,13 @@ func (c *cmd) close(cs *Case, cl Closure) error {
 func (d *Desk) Reopen(ctx context.Context, id string, r Reopening) (*Case, error) {
 	return runValue(d, ctx, "reopen", staffOnly, func(c *cmd) (out *Case, err error) {
 		var v validations
-		if err := v.merge(validateStruct(r)); err != nil {
+		if err := v.Merge(validateStruct(r)); err != nil {
 			return nil, err
 		}
 		if err := c.checkLookups(&v, map[LookupKind][2]string{LookupReopenReason: {"reason", r.Reason}}); err != nil {
 			return nil, err
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return nil, err
 		}
 		cs, cur, to, err := c.loadFor(id, reopening)

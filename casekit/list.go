@@ -10,118 +10,47 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
-// CaseFilter selects cases for Desk.ListCases. Zero fields do not filter.
-// A customer may not filter by assignee, team, queue, SLA, the due and
-// breached filters, a tag not in Settings.PublicTags or a custom field
-// they do not read: each is a *ValidationError on its field.
-type CaseFilter struct {
-	// Status keeps cases in any of these statuses.
-	Status     []string `json:"status"`
-	Priority   []string `json:"priority"`
-	Type       string   `json:"type"`
-	CustomerID string   `json:"customer_id"`
-	AssigneeID string   `json:"assignee_id"`
-	TeamID     string   `json:"team_id"`
-	QueueID    string   `json:"queue_id"`
-	Tag        string   `json:"tag"`
-	// Tags keeps cases with any of these tags, or with all of them when
-	// AllTags is set.
-	Tags    []string `json:"tags" validate:"max=20,dive,required,max=100"`
-	AllTags bool     `json:"all_tags"`
-	// StatusFlags keeps cases whose status has any of these flags:
-	// initial, progress, paused, reopen, resolved, final, canceled, or
-	// active (neither final nor canceled). With Status as well, a case
-	// passes when it matches either.
-	StatusFlags   []string   `json:"status_flags" validate:"max=8,dive,oneof=initial progress paused reopen resolved final canceled active"`
-	CreatedAfter  *time.Time `json:"created_after"`
-	CreatedBefore *time.Time `json:"created_before"`
-	// DeadlineBefore keeps cases whose deadline is before this time.
-	DeadlineBefore *time.Time `json:"deadline_before"`
-	SLAID          string     `json:"sla_id"`
-	// ResponseDueBefore keeps cases still waiting for their first
-	// response, with the SLA clock running, whose response is due before
-	// this time; ResolutionDueBefore the same for the resolution.
-	ResponseDueBefore   *time.Time `json:"response_due_before"`
-	ResolutionDueBefore *time.Time `json:"resolution_due_before"`
-	// Breached keeps cases with the SLA clock running whose first response
-	// or resolution is overdue now.
-	Breached bool `json:"breached"`
-	// Text keeps cases whose subject and description, or one of whose
-	// messages, hold every word; "quoted words" must stand together, in
-	// order. Words are runs of letters and digits, matched whole and
-	// without regard to case; punctuation separates them. "#1042" finds
-	// case 1042. A customer's search never looks into internal messages.
-	// A search holds at most 8 different words, a phrase's words included;
-	// more is a ValidationError on "text" (rule "max_words").
-	Text string `json:"text" validate:"max=500"`
-	// Sort orders the list; empty means SortCreatedDesc, newest first. The
-	// keys are the Sort constants: created, updated, priority and due, each
-	// also with a leading "-" for the exact reverse order. Every order
-	// ends with the case ID, so no two cases tie and pages never overlap.
-	Sort string `json:"sort" validate:"omitempty,oneof=created -created updated -updated priority -priority due -due"`
-	// Custom keeps cases whose custom fields hold these values, written as
-	// text: "true", "42", "2026-11-23", an option. Each key must be one
-	// of the tenant's custom fields.
-	Custom map[string]string `json:"custom" validate:"max=20"`
-	// After is the cursor from the previous page's Next, which must come
-	// from a list with the same Sort. The page continues right after the
-	// place the previous one ended, however cases have been opened,
-	// changed or deleted since.
-	After string `json:"after"`
-	// Limit is the page size: 0 means 50, at most 500.
-	Limit int `json:"limit" validate:"min=0,max=500"`
-}
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// CaseFilter selects cases for Desk.ListCases.
+	CaseFilter = casetype.CaseFilter
+)
 
-// CaseQuery is what a Store is asked to list: the filter, already checked,
-// plus the restriction casekit adds for a customer actor. Its Sort is one
-// of the Sort constants, or empty for SortCreatedDesc; the store ignores
-// After and reads Position.
-type CaseQuery struct {
-	CaseFilter
-	// VisibleTo, when not empty, keeps only cases whose CustomerID or
-	// Contact.ID equals it.
-	VisibleTo string
-	// Position, when not nil, is where the previous page ended: the store
-	// lists only the cases that come after it in the order of Sort.
-	Position *CasePosition
-	// Limit is the number of rows to return (already bounded).
-	Limit int
-	// Now is the time Breached is judged at.
-	Now time.Time
-	// Number, when not 0, keeps only the case with this number (Text was
-	// "#1042").
-	Number int64
-	// CustomValues are Custom's values in their field's type (string,
-	// float64 or bool), for the store to match exactly.
-	CustomValues map[string]any
-	// Terms are Text's search terms, all of which must match the case's
-	// subject and description or one message (public ones only when
-	// VisibleTo is set): each a word, or a phrase of words in order, in
-	// lower case, letters and digits only. The store ignores Text.
-	Terms [][]string
-	// IDs, when not empty, keeps only the cases with these IDs (casekit
-	// reads a case's linked cases with it, in one query).
-	IDs []string
-}
-
-// CasePosition is a place in a sorted list of cases: the values one case
-// was sorted by when a page ended on it. A store lists the cases strictly
-// after it, so the next page continues where the last one ended even if
-// that case has since changed or gone.
-type CasePosition struct {
-	// ID is the case's ID, the last key of every order; for the created
-	// sorts it is the only one.
-	ID string
-	// Time is the case's UpdatedAt for the updated sorts and its
-	// ResolutionDue for the due sorts, nil when the case had no
-	// resolution deadline.
-	Time *time.Time
-	// Rank is the rank of the case's priority for the priority sorts, nil
-	// when the priority was not in the lookup.
-	Rank *int
-}
+const (
+	// SortCreated lists the oldest case first: ascending case ID, which is the
+	// order cases were opened in (IDs are UUIDv7s).
+	SortCreated = casetype.SortCreated
+	// SortCreatedDesc lists the newest case first: descending case ID.
+	SortCreatedDesc = casetype.SortCreatedDesc
+	// SortUpdated lists the case changed longest ago first: ascending
+	// UpdatedAt, then ascending ID.
+	SortUpdated = casetype.SortUpdated
+	// SortUpdatedDesc lists the most recently changed case first: descending
+	// UpdatedAt, then descending ID.
+	SortUpdatedDesc = casetype.SortUpdatedDesc
+	// SortPriority lists the most urgent case first: descending rank of its
+	// priority in the tenant's priority lookup, cases whose priority is no
+	// longer in the lookup last, and within one rank the oldest case first
+	// (ascending ID), much as Desk.Pick takes them.
+	SortPriority = casetype.SortPriority
+	// SortPriorityDesc is SortPriority reversed: cases whose priority is not
+	// in the lookup first, then ascending rank, and within one rank the newest
+	// case first.
+	SortPriorityDesc = casetype.SortPriorityDesc
+	// SortDue lists cases by resolution deadline, the earliest first
+	// (ascending ResolutionDue, then ascending ID); cases with none come last,
+	// as if never due.
+	SortDue = casetype.SortDue
+	// SortDueDesc is SortDue reversed: cases with no resolution deadline
+	// first, then the latest ResolutionDue first, then descending ID.
+	SortDueDesc = casetype.SortDueDesc
+)
 
 // CasePage is one page of cases, in the order of the filter's Sort.
 type CasePage struct {
@@ -148,7 +77,7 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 		if err := c.customerFilter(f); err != nil {
 			return nil, err
 		}
-		q := CaseQuery{CaseFilter: f, Limit: f.Limit, Now: c.now}
+		q := store.CaseQuery{CaseFilter: f, Limit: f.Limit, Now: c.now}
 		q.Sort = sortOrDefault(f.Sort)
 		if q.Limit == 0 {
 			q.Limit = defaultPageSize
@@ -189,7 +118,7 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 			}
 			keys := slices.Clone(f.Status)
 			for _, s := range set.list {
-				if slices.ContainsFunc(f.StatusFlags, s.hasFlag) && !slices.Contains(keys, s.Key) {
+				if slices.ContainsFunc(f.StatusFlags, func(flag string) bool { return statusHasFlag(s, flag) }) && !slices.Contains(keys, s.Key) {
 					keys = append(keys, s.Key)
 				}
 			}
@@ -206,10 +135,10 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 			var v validations
 			for _, s := range f.Status {
 				if _, ok := set.get(s); !ok {
-					v.add("status", "known", "unknown status %q", s)
+					v.Add("status", "known", "unknown status %q", s)
 				}
 			}
-			if err := v.err(); err != nil {
+			if err := v.Err(); err != nil {
 				return out, err
 			}
 		}
@@ -228,39 +157,6 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 		return out, err
 	})
 }
-
-// The orders of CaseFilter.Sort. Each key without "-" and its "-" form are
-// exact reverses of each other, down to the case ID that ends every order.
-const (
-	// SortCreated lists the oldest case first: ascending case ID, which is
-	// the order cases were opened in (IDs are UUIDv7s).
-	SortCreated = "created"
-	// SortCreatedDesc lists the newest case first: descending case ID. It
-	// is the default.
-	SortCreatedDesc = "-created"
-	// SortUpdated lists the case changed longest ago first: ascending
-	// UpdatedAt, then ascending ID.
-	SortUpdated = "updated"
-	// SortUpdatedDesc lists the most recently changed case first:
-	// descending UpdatedAt, then descending ID.
-	SortUpdatedDesc = "-updated"
-	// SortPriority lists the most urgent case first: descending rank of
-	// its priority in the tenant's priority lookup, cases whose priority
-	// is no longer in the lookup last, and within one rank the oldest case
-	// first (ascending ID), much as Desk.Pick takes them.
-	SortPriority = "priority"
-	// SortPriorityDesc is SortPriority reversed: cases whose priority is
-	// not in the lookup first, then ascending rank, and within one rank the
-	// newest case first.
-	SortPriorityDesc = "-priority"
-	// SortDue lists cases by resolution deadline, the earliest first
-	// (ascending ResolutionDue, then ascending ID); cases with none come
-	// last, as if never due.
-	SortDue = "due"
-	// SortDueDesc is SortDue reversed: cases with no resolution deadline
-	// first, then the latest ResolutionDue first, then descending ID.
-	SortDueDesc = "-due"
-)
 
 var (
 	caseNumberRE = regexp.MustCompile(`^#([0-9]{1,18})$`)
@@ -357,8 +253,8 @@ func sortsByPriority(sort string) bool { return sort == SortPriority || sort == 
 
 // positionOf returns where c stands in a list sorted by sort, with ranks
 // the priority ranks of the query.
-func positionOf(sort string, c *Case, ranks map[string]int) CasePosition {
-	p := CasePosition{ID: c.ID}
+func positionOf(sort string, c *Case, ranks map[string]int) store.CasePosition {
+	p := store.CasePosition{ID: c.ID}
 	switch sort {
 	case SortUpdated, SortUpdatedDesc:
 		p.Time = ptrTo(c.UpdatedAt.UTC())
@@ -377,7 +273,7 @@ func positionOf(sort string, c *Case, ranks map[string]int) CasePosition {
 func ptrTo[T any](v T) *T { return &v }
 
 // encodeCursor returns the cursor for position p in a list sorted by sort.
-func encodeCursor(sort string, p CasePosition) string {
+func encodeCursor(sort string, p store.CasePosition) string {
 	var value string
 	switch {
 	case p.Time != nil:
@@ -389,7 +285,7 @@ func encodeCursor(sort string, p CasePosition) string {
 }
 
 // decodeCursor reads a cursor for a list sorted by sort.
-func decodeCursor(s, sort string) (*CasePosition, error) {
+func decodeCursor(s, sort string) (*store.CasePosition, error) {
 	sort = sortOrDefault(sort)
 	malformed := invalid("after", "cursor", "malformed page cursor")
 	if len(s) > maxCursorLen {
@@ -407,7 +303,7 @@ func decodeCursor(s, sort string) (*CasePosition, error) {
 		if sort != SortCreatedDesc {
 			return nil, otherSort(SortCreatedDesc, sort)
 		}
-		return &CasePosition{ID: id}, nil
+		return &store.CasePosition{ID: id}, nil
 	}
 	rest, ok := strings.CutPrefix(text, cursorV2)
 	if !ok {
@@ -417,7 +313,7 @@ func decodeCursor(s, sort string) (*CasePosition, error) {
 	if len(parts) != 3 || !slices.Contains(sorts, parts[0]) || !canonicalUUID(parts[2]) {
 		return nil, malformed
 	}
-	from, value, p := parts[0], parts[1], &CasePosition{ID: parts[2]}
+	from, value, p := parts[0], parts[1], &store.CasePosition{ID: parts[2]}
 	if from != sort {
 		return nil, otherSort(from, sort)
 	}

@@ -3,21 +3,28 @@ package casekit
 import (
 	"context"
 	"fmt"
+
+	"casekit.dev/casekit/casetype"
 )
 
-// LookupKind names one of a tenant's lookup lists.
-type LookupKind string
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// LookupKind names one of a tenant's lookup lists.
+	LookupKind = casetype.LookupKind
+	// Lookup is one entry of a tenant lookup list.
+	Lookup = casetype.Lookup
+)
 
-// The lookup lists every tenant has.
 const (
-	LookupPriority      LookupKind = "priority"
-	LookupCaseType      LookupKind = "case_type"
-	LookupOrigin        LookupKind = "origin"
-	LookupClosureReason LookupKind = "closure_reason"
-	LookupReopenReason  LookupKind = "reopen_reason"
-	LookupNoteSubject   LookupKind = "note_subject"
-	LookupSatisfaction  LookupKind = "satisfaction"
-	LookupSupportLevel  LookupKind = "support_level"
+	LookupPriority      = casetype.LookupPriority
+	LookupCaseType      = casetype.LookupCaseType
+	LookupOrigin        = casetype.LookupOrigin
+	LookupClosureReason = casetype.LookupClosureReason
+	LookupReopenReason  = casetype.LookupReopenReason
+	LookupNoteSubject   = casetype.LookupNoteSubject
+	LookupSatisfaction  = casetype.LookupSatisfaction
+	LookupSupportLevel  = casetype.LookupSupportLevel
 )
 
 // LookupKinds lists every lookup kind.
@@ -26,7 +33,7 @@ var LookupKinds = []LookupKind{
 	LookupReopenReason, LookupNoteSubject, LookupSatisfaction, LookupSupportLevel,
 }
 
-func (k LookupKind) valid() bool {
+func lookupKindValid(k LookupKind) bool {
 	for _, x := range LookupKinds {
 		if k == x {
 			return true
@@ -40,24 +47,6 @@ const (
 	RatingReopens = "reopen"
 	RatingCloses  = "close"
 )
-
-// Lookup is one entry of a tenant lookup list.
-type Lookup struct {
-	Kind  LookupKind `json:"kind"`
-	Key   string     `json:"key" validate:"required,max=64"`
-	Label string     `json:"label" validate:"required,max=200"`
-	// Rank orders the list. For priorities a higher rank is more urgent;
-	// for satisfaction and support levels it is the level itself. It
-	// lies within ±2,147,483,647, so that every store holds it in a 32-bit
-	// integer and can rank a priority not in the lookup below them all.
-	Rank int `json:"rank" validate:"min=-2147483647,max=2147483647"`
-	// Action is what a satisfaction level does: RatingReopens or
-	// RatingCloses. Other kinds leave it empty.
-	Action string `json:"action,omitempty" validate:"omitempty,oneof=reopen close"`
-	// Disabled entries stay valid on existing cases but cannot be chosen
-	// for new input.
-	Disabled bool `json:"disabled,omitempty"`
-}
 
 // DefaultLookups returns the lookup lists a new tenant starts with.
 func DefaultLookups() []Lookup {
@@ -118,7 +107,7 @@ func DefaultLookups() []Lookup {
 // Lookups returns one of the tenant's lookup lists, ordered by rank.
 func (cf *Config) Lookups(ctx context.Context, kind LookupKind) ([]Lookup, error) {
 	return runValue(cf.d, ctx, "lookups", customerRead, func(c *cmd) ([]Lookup, error) {
-		if !kind.valid() {
+		if !lookupKindValid(kind) {
 			return nil, invalid("kind", "known", "unknown lookup kind %q", kind)
 		}
 		return c.tx.Lookups(c.ctx, kind)
@@ -130,24 +119,24 @@ func (cf *Config) Lookups(ctx context.Context, kind LookupKind) ([]Lookup, error
 func (cf *Config) SaveLookup(ctx context.Context, l Lookup) error {
 	return cf.d.run(ctx, "save lookup", adminOnly, func(c *cmd) error {
 		var v validations
-		if !l.Kind.valid() {
-			v.add("kind", "known", "unknown lookup kind %q", l.Kind)
+		if !lookupKindValid(l.Kind) {
+			v.Add("kind", "known", "unknown lookup kind %q", l.Kind)
 		}
-		if err := v.merge(validateStruct(l)); err != nil {
+		if err := v.Merge(validateStruct(l)); err != nil {
 			return err
 		}
 		switch {
 		case l.Kind == LookupSatisfaction && l.Action == "":
-			v.add("action", "required", "a satisfaction level needs an action: %q or %q", RatingReopens, RatingCloses)
+			v.Add("action", "required", "a satisfaction level needs an action: %q or %q", RatingReopens, RatingCloses)
 		case l.Kind != LookupSatisfaction && l.Action != "":
-			v.add("action", "excluded", "only satisfaction levels have an action")
+			v.Add("action", "excluded", "only satisfaction levels have an action")
 		}
 		if l.Kind == LookupPriority && l.Disabled {
 			if err := c.refuseDefaultPriority(&v, l.Key, "disabled"); err != nil {
 				return err
 			}
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
 		if err := c.tx.SaveLookup(c.ctx, l); err != nil {
@@ -164,7 +153,7 @@ func (c *cmd) refuseDefaultPriority(v *validations, key, what string) error {
 		return err
 	}
 	if s.DefaultPriority == key {
-		v.add("key", "in_use", "priority %q is the tenant's default priority and cannot be %s", key, what)
+		v.Add("key", "in_use", "priority %q is the tenant's default priority and cannot be %s", key, what)
 	}
 	return nil
 }
@@ -175,7 +164,7 @@ func (c *cmd) refuseDefaultPriority(v *validations, key, what string) error {
 func (cf *Config) DeleteLookup(ctx context.Context, kind LookupKind, key string) error {
 	return cf.d.run(ctx, "delete lookup", adminOnly, func(c *cmd) error {
 		var v validations
-		if !kind.valid() {
+		if !lookupKindValid(kind) {
 			return invalid("kind", "known", "unknown lookup kind %q", kind)
 		}
 		if kind == LookupPriority {
@@ -183,7 +172,7 @@ func (cf *Config) DeleteLookup(ctx context.Context, kind LookupKind, key string)
 				return err
 			}
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
 		if err := c.tx.DeleteLookup(c.ctx, kind, key); err != nil {

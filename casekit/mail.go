@@ -10,44 +10,31 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"casekit.dev/casekit/casetype"
 )
 
-// MailSettings say how a tenant converses by e-mail: where replies go,
-// which addresses are its own, which mailbox feeds which queue and when a
-// new case is acknowledged. Config.SaveMailSettings replaces them.
-type MailSettings struct {
-	// Address is the tenant's support address, e.g. "help@acme.example":
-	// mail from it is never taken in, and the default reply addresses are
-	// made from it.
-	Address string `json:"address" validate:"omitempty,email,max=320"`
-	// ReplyAddress is the form of a case's reply address, with "{token}"
-	// where the case's reply token goes, e.g.
-	// "reply+{token}@in.acme.example". Empty means plus-addressing on
-	// Address: "help+{token}@acme.example". Without either, mail carries
-	// no reply address and only its thread references find the case.
-	ReplyAddress string `json:"reply_address" validate:"max=320"`
-	// OwnAddresses are more addresses of the tenant (its notifier's
-	// sender, other mailboxes): mail from any of them is ignored, so that
-	// casekit never answers itself.
-	OwnAddresses []string `json:"own_addresses" validate:"max=50,dive,email,max=320"`
-	// Mailboxes send the mail received at an address to a queue.
-	Mailboxes []Mailbox `json:"mailboxes" validate:"max=100,dive"`
-	// Acknowledge lists the origins ("email", "web", "portal", "api",
-	// "phone", ...) whose new cases send their contact "we have your
-	// case": DefaultAcknowledge when nil, none when empty.
-	Acknowledge []string `json:"acknowledge" validate:"max=20,dive,max=32"`
-	// AckLimit is the most acknowledgements one address gets per hour,
-	// so that two auto-responders answering each other stop;
-	// DefaultAckLimit when 0.
-	AckLimit int `json:"ack_limit" validate:"min=0,max=1000"`
-}
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// MailSettings say how a tenant converses by e-mail: where replies go,
+	// which addresses are its own, which mailbox feeds which queue and when a
+	// new case is acknowledged.
+	MailSettings = casetype.MailSettings
+	// Mailbox sends the mail received at Address (or at a plus-address of it)
+	// to a queue; the queue's team is told of the cases it opens.
+	Mailbox = casetype.Mailbox
+	// ReplyToken is the secret that lets mail join a case: it stands in the
+	// case's reply address and in the thread references of the mail casekit
+	// sends.
+	ReplyToken = casetype.ReplyToken
+)
 
-// Mailbox sends the mail received at Address (or at a plus-address of it)
-// to a queue; the queue's team is told of the cases it opens.
-type Mailbox struct {
-	Address string `json:"address" validate:"required,email,max=320"`
-	QueueID string `json:"queue_id" validate:"required,key"`
-}
+const (
+	// EventReplyTokensRevoked: a case's reply tokens were revoked; mail with
+	// them opens new cases.
+	EventReplyTokensRevoked = casetype.EventReplyTokensRevoked
+)
 
 // DefaultAcknowledge are the origins acknowledged unless the tenant says
 // otherwise: mail and the web form, whose senders have no other sign that
@@ -58,12 +45,8 @@ var DefaultAcknowledge = []string{"email", "web"}
 // unless the tenant says otherwise.
 const DefaultAckLimit = 3
 
-// EventReplyTokensRevoked: a case's reply tokens were revoked; mail with
-// them opens new cases.
-const EventReplyTokensRevoked EventType = "mail.tokens_revoked"
-
-// filled gives nil and zero fields their defaults.
-func (s MailSettings) filled() MailSettings {
+// mailSettingsFilled gives nil and zero fields their defaults.
+func mailSettingsFilled(s MailSettings) MailSettings {
 	if s.Acknowledge == nil {
 		s.Acknowledge = slices.Clone(DefaultAcknowledge)
 	}
@@ -95,14 +78,14 @@ func (cf *Config) SaveMailSettings(ctx context.Context, s MailSettings) error {
 			s.Mailboxes[i].Address = strings.ToLower(strings.TrimSpace(s.Mailboxes[i].Address))
 		}
 		var v validations
-		if err := v.merge(validateStruct(s)); err != nil {
+		if err := v.Merge(validateStruct(s)); err != nil {
 			return err
 		}
 		if s.ReplyAddress != "" {
 			if strings.Count(s.ReplyAddress, "{token}") != 1 {
-				v.add("reply_address", "token", "must hold {token} once")
+				v.Add("reply_address", "token", "must hold {token} once")
 			} else if validate.Var(strings.Replace(s.ReplyAddress, "{token}", newReplyToken(), 1), "email") != nil {
-				v.add("reply_address", "email", "does not make an e-mail address")
+				v.Add("reply_address", "email", "does not make an e-mail address")
 			}
 		}
 		queues, err := c.tx.Queues(c.ctx)
@@ -111,23 +94,23 @@ func (cf *Config) SaveMailSettings(ctx context.Context, s MailSettings) error {
 		}
 		for i, m := range s.Mailboxes {
 			if !slices.ContainsFunc(queues, func(q Queue) bool { return q.ID == m.QueueID }) {
-				v.add(fmt.Sprintf("mailboxes[%d].queue_id", i), "known", "no queue %q", m.QueueID)
+				v.Add(fmt.Sprintf("mailboxes[%d].queue_id", i), "known", "no queue %q", m.QueueID)
 			}
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
 		old, err := c.mailSettings()
 		if err != nil {
 			return err
 		}
-		if reflect.DeepEqual(old, s.filled()) {
+		if reflect.DeepEqual(old, mailSettingsFilled(s)) {
 			return nil
 		}
 		if err := c.tx.SaveMailSettings(c.ctx, s); err != nil {
 			return err
 		}
-		c.record(nil, EventSettingsChanged, map[string]any{"mail": []any{old, s.filled()}})
+		c.record(nil, EventSettingsChanged, map[string]any{"mail": []any{old, mailSettingsFilled(s)}})
 		return nil
 	})
 }
@@ -145,19 +128,9 @@ func (c *cmd) mailSettings() (MailSettings, error) {
 	if err != nil {
 		return MailSettings{}, err
 	}
-	s = s.filled()
+	s = mailSettingsFilled(s)
 	c.mail = &s
 	return s, nil
-}
-
-// ReplyToken is the secret that lets mail join a case: it stands in the
-// case's reply address and in the thread references of the mail casekit
-// sends. Case numbers and IDs are no secret, so they never do this.
-type ReplyToken struct {
-	Token     string     `json:"token"`
-	CaseID    string     `json:"case_id"`
-	CreatedAt time.Time  `json:"created_at"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
 // replyTokenLen is the length of a token: 130 random bits in lower-case
@@ -243,13 +216,13 @@ func (d *Desk) ReplyAddress(ctx context.Context, caseID string) (string, error) 
 			return "", err
 		}
 		token, err := c.replyToken(cs.ID)
-		return s.replyAddress(token), err
+		return mailReplyAddress(s, token), err
 	})
 }
 
-// replyForm is the reply address form: ReplyAddress, or plus-addressing
+// mailReplyForm is the reply address form: ReplyAddress, or plus-addressing
 // on Address; "" without either.
-func (s MailSettings) replyForm() string {
+func mailReplyForm(s MailSettings) string {
 	if s.ReplyAddress != "" {
 		return s.ReplyAddress
 	}
@@ -263,18 +236,18 @@ func (s MailSettings) replyForm() string {
 	return local + "+{token}@" + domain
 }
 
-// replyAddress is the reply address of a case with the token.
-func (s MailSettings) replyAddress(token string) string {
-	if f := s.replyForm(); f != "" {
+// mailReplyAddress is the reply address of a case with the token.
+func mailReplyAddress(s MailSettings, token string) string {
+	if f := mailReplyForm(s); f != "" {
 		return strings.Replace(f, "{token}", token, 1)
 	}
 	return ""
 }
 
-// tokenOf reads the reply token out of a reply address; "" when addr is
+// mailTokenOf reads the reply token out of a reply address; "" when addr is
 // not one.
-func (s MailSettings) tokenOf(addr string) string {
-	f := s.replyForm()
+func mailTokenOf(s MailSettings, addr string) string {
+	f := mailReplyForm(s)
 	prefix, suffix, ok := strings.Cut(f, "{token}")
 	addr = strings.ToLower(addr)
 	if !ok || !strings.HasPrefix(addr, prefix) || !strings.HasSuffix(addr, suffix) || len(addr) != len(prefix)+replyTokenLen+len(suffix) {
@@ -300,9 +273,9 @@ func baseAddress(addr string) string {
 	return addr
 }
 
-// own reports whether addr is one of the tenant's addresses: Address, a
+// mailOwn reports whether addr is one of the tenant's addresses: Address, a
 // reply address, OwnAddresses or a mailbox.
-func (s MailSettings) own(addr string) bool {
+func mailOwn(s MailSettings, addr string) bool {
 	addr = strings.ToLower(addr)
 	if addr == "" {
 		return false
@@ -311,15 +284,15 @@ func (s MailSettings) own(addr string) bool {
 	if s.Address != "" && (addr == s.Address || base == baseAddress(s.Address)) {
 		return true
 	}
-	if s.tokenOf(addr) != "" || slices.Contains(s.OwnAddresses, addr) {
+	if mailTokenOf(s, addr) != "" || slices.Contains(s.OwnAddresses, addr) {
 		return true
 	}
 	return slices.ContainsFunc(s.Mailboxes, func(m Mailbox) bool { return m.Address == addr || m.Address == base })
 }
 
-// queueFor is the queue of the first of addrs that is one of the
+// mailQueueFor is the queue of the first of addrs that is one of the
 // tenant's mailboxes (a plus-address counts as its base); "" for none.
-func (s MailSettings) queueFor(addrs []string) string {
+func mailQueueFor(s MailSettings, addrs []string) string {
 	for _, a := range addrs {
 		a = strings.ToLower(strings.TrimSpace(a))
 		for _, m := range s.Mailboxes {
@@ -343,7 +316,7 @@ func (c *cmd) acknowledge(cs *Case) (bool, error) {
 		return false, nil
 	}
 	s, err := c.mailSettings()
-	if err != nil || !slices.Contains(s.Acknowledge, cs.Origin) || s.own(addr) {
+	if err != nil || !slices.Contains(s.Acknowledge, cs.Origin) || mailOwn(s, addr) {
 		return false, err
 	}
 	hourAgo := c.now.Add(-time.Hour)

@@ -34,10 +34,10 @@ func (c *cmd) checkCopies(in *NewMessage) error {
 	if in.Direction != Outbound || in.Internal || in.Channel != ChannelEmail {
 		for _, l := range lists {
 			if len(*l.addrs) > 0 {
-				v.add(l.field, "outbound", "only an agent's public outbound e-mail goes to more addresses")
+				v.Add(l.field, "outbound", "only an agent's public outbound e-mail goes to more addresses")
 			}
 		}
-		return v.err()
+		return v.Err()
 	}
 	if n := len(in.To) + len(in.Cc); n > MaxMailRecipients {
 		return invalid("cc", "max", "%d addresses in to and cc together; at most %d", n, MaxMailRecipients)
@@ -48,7 +48,7 @@ func (c *cmd) checkCopies(in *NewMessage) error {
 		for i, a := range *l.addrs {
 			addr, ok := bareAddress(a)
 			if !ok {
-				v.add(fmt.Sprintf("%s[%d]", l.field, i), "email", "%q is not one e-mail address", a)
+				v.Add(fmt.Sprintf("%s[%d]", l.field, i), "email", "%q is not one e-mail address", a)
 			} else if !seen[addr] {
 				seen[addr] = true
 				kept = append(kept, addr)
@@ -56,7 +56,7 @@ func (c *cmd) checkCopies(in *NewMessage) error {
 		}
 		*l.addrs = kept
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return err
 	}
 	own, err := c.ownAddress()
@@ -153,7 +153,7 @@ func (c *cmd) mailData(ev Event, cs *Case, r Recipient, ack bool, data map[strin
 		return err
 	}
 	data["reply_token"] = token
-	if addr := s.replyAddress(token); addr != "" {
+	if addr := mailReplyAddress(s, token); addr != "" {
 		data["reply_to"] = addr
 	}
 	if t := c.linkTokens[str(ev.Data["link_id"])]; t != "" && ev.Type == EventPortalLinkMailed {

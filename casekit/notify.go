@@ -10,69 +10,37 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
-// RecipientKind says who a notification goes to.
-type RecipientKind string
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// RecipientKind says who a notification goes to.
+	RecipientKind = casetype.RecipientKind
+	// Watcher is a third party kept informed about a case: a colleague of the
+	// customer, a supplier, a manager.
+	Watcher = casetype.Watcher
+	// Recipient is who a notification is for.
+	Recipient = casetype.Recipient
+	// Notification is one message to one recipient about one event, kept in
+	// the tenant's outbox from the command's commit until a Notifier has taken
+	// it.
+	Notification = casetype.Notification
+)
 
-// The kinds of recipient.
 const (
-	RecipientAgent    RecipientKind = "agent"
-	RecipientCustomer RecipientKind = "customer"
+	RecipientAgent    = casetype.RecipientAgent
+	RecipientCustomer = casetype.RecipientCustomer
 	// RecipientTeam is a whole team, used when the kit has no Directory to
 	// name its members.
-	RecipientTeam RecipientKind = "team"
+	RecipientTeam = casetype.RecipientTeam
 	// RecipientWatcher is a third party watching a case: told what the
 	// customer is told, never anything internal.
-	RecipientWatcher RecipientKind = "watcher"
+	RecipientWatcher = casetype.RecipientWatcher
 )
-
-// Watcher is a third party kept informed about a case: a colleague of the
-// customer, a supplier, a manager.
-type Watcher struct {
-	ID      string    `json:"id"`
-	CaseID  string    `json:"case_id"`
-	Name    string    `json:"name" validate:"max=200"`
-	Email   string    `json:"email" validate:"required,email,max=320"`
-	AddedBy Actor     `json:"added_by"`
-	AddedAt time.Time `json:"added_at"`
-}
-
-// Recipient is who a notification is for.
-type Recipient struct {
-	Kind RecipientKind `json:"kind"`
-	ID   string        `json:"id"`
-	// Name and Email are the case contact's for a customer, and the
-	// Directory's for an agent (filled in at delivery).
-	Name  string `json:"name,omitempty"`
-	Email string `json:"email,omitempty"`
-}
-
-// Notification is one message to one recipient about one event, kept in
-// the tenant's outbox from the command's commit until a Notifier has taken
-// it.
-type Notification struct {
-	// ID is the idempotency key: the same on every delivery attempt, so a
-	// receiver can drop repeats.
-	ID         string         `json:"id"`
-	Tenant     string         `json:"tenant"`
-	EventID    string         `json:"event_id"`
-	Event      EventType      `json:"event"`
-	CaseID     string         `json:"case_id"`
-	CaseNumber int64          `json:"case_number"`
-	Recipient  Recipient      `json:"recipient"`
-	Data       map[string]any `json:"data,omitempty"`
-	CreatedAt  time.Time      `json:"created_at"`
-	// Attempts counts delivery attempts, this one included.
-	Attempts  int    `json:"attempts"`
-	LastError string `json:"last_error,omitempty"`
-	// Dead notifications failed MaxDeliveryAttempts times; RetryDeadLetter
-	// sends them again.
-	Dead bool `json:"dead,omitempty"`
-	// Rendered is the notification in words, filled in at delivery when
-	// the kit has a TemplateEngine (WithTemplates); never stored.
-	Rendered *RenderedMessage `json:"rendered,omitempty"`
-}
 
 // Notifier delivers notifications: by mail, webhook, log, or anything the
 // host likes. Notify may be called more than once for one notification
@@ -136,7 +104,7 @@ func (c *cmd) notifications() ([]Notification, error) {
 			if st, _, err := c.status(cs); err == nil {
 				flags := []string{}
 				for _, f := range statusFlagNames {
-					if st.hasFlag(f) {
+					if statusHasFlag(st, f) {
 						flags = append(flags, f)
 					}
 				}
@@ -332,13 +300,13 @@ func (k *Kit) deliverDue(ctx context.Context) (int, error) {
 			}
 			return delivered, first
 		}
-		results := make([]Settlement, len(batch))
+		results := make([]store.Settlement, len(batch))
 		fails := k.renderAll(ctx, batch)
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, deliveryConcurrency)
 		for i, n := range batch {
 			if err, failed := fails[i]; failed {
-				results[i] = Settlement{Notification: n, Failure: err}
+				results[i] = store.Settlement{Notification: n, Failure: err}
 				continue
 			}
 			wg.Add(1)
@@ -346,7 +314,7 @@ func (k *Kit) deliverDue(ctx context.Context) (int, error) {
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				results[i] = Settlement{Notification: n, Failure: k.deliver(ctx, n)}
+				results[i] = store.Settlement{Notification: n, Failure: k.deliver(ctx, n)}
 			}()
 		}
 		wg.Wait()

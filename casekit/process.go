@@ -5,86 +5,30 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
+
+	"casekit.dev/casekit/casetype"
 )
 
-// Process is one of a tenant's guided business processes: ordered stages,
-// each naming the case fields that must be filled before the case moves
-// on to the next.
-type Process struct {
-	Key    string  `json:"key" validate:"required,key"`
-	Label  string  `json:"label" validate:"required,max=200"`
-	Stages []Stage `json:"stages" validate:"required,min=1,max=30,dive"`
-}
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// Process is one of a tenant's guided business processes: ordered stages,
+	// each naming the case fields that must be filled before the case moves on
+	// to the next.
+	Process = casetype.Process
+	// Stage is one step of a Process.
+	Stage = casetype.Stage
+	// ProcessState is where a case stands in its process.
+	ProcessState = casetype.ProcessState
+)
 
-// Stage is one step of a Process.
-type Stage struct {
-	Key   string `json:"key" validate:"required,key"`
-	Label string `json:"label" validate:"required,max=200"`
-	// Required names the fields NextStage wants filled before it leaves
-	// the stage: subject, description, customer_id, contact.name,
-	// contact.email, contact.phone, type, category, priority, service,
-	// tags, deadline, assignee_id, team_id, queue_id, sla_id, or
-	// custom.<key>.
-	Required []string `json:"required" validate:"max=50,dive,required,max=200"`
-}
-
-// ProcessState is where a case stands in its process.
-type ProcessState struct {
-	// Key names the process and Stage the current stage.
-	Key       string    `json:"key"`
-	Stage     string    `json:"stage"`
-	StartedAt time.Time `json:"started_at"`
-	// FinishedAt is set once the last stage is passed; the process is
-	// then no longer active and another may start.
-	FinishedAt *time.Time `json:"finished_at,omitempty"`
-}
-
-// Active reports whether the process is still running.
-func (p *ProcessState) Active() bool { return p != nil && p.FinishedAt == nil }
-
-// The process event types.
 const (
-	EventProcessChanged  EventType = "process.changed" // a definition saved or deleted
-	EventProcessStarted  EventType = "process.started"
-	EventStageChanged    EventType = "process.stage_changed"
-	EventProcessFinished EventType = "process.finished"
-	EventProcessStopped  EventType = "process.stopped"
+	EventProcessChanged  = casetype.EventProcessChanged
+	EventProcessStarted  = casetype.EventProcessStarted
+	EventStageChanged    = casetype.EventStageChanged
+	EventProcessFinished = casetype.EventProcessFinished
+	EventProcessStopped  = casetype.EventProcessStopped
 )
-
-// processFields are the case fields a stage may require.
-var processFields = map[string]func(*Case) bool{
-	"subject":       func(c *Case) bool { return c.Subject != "" },
-	"description":   func(c *Case) bool { return strings.TrimSpace(c.Description) != "" },
-	"customer_id":   func(c *Case) bool { return c.CustomerID != "" },
-	"contact.name":  func(c *Case) bool { return c.Contact.Name != "" },
-	"contact.email": func(c *Case) bool { return c.Contact.Email != "" },
-	"contact.phone": func(c *Case) bool { return c.Contact.Phone != "" },
-	"type":          func(c *Case) bool { return c.Type != "" },
-	"category":      func(c *Case) bool { return c.Category != "" },
-	"priority":      func(c *Case) bool { return c.Priority != "" },
-	"service":       func(c *Case) bool { return c.Service != "" },
-	"tags":          func(c *Case) bool { return len(c.Tags) > 0 },
-	"deadline":      func(c *Case) bool { return c.Deadline != nil },
-	"assignee_id":   func(c *Case) bool { return c.AssigneeID != "" },
-	"team_id":       func(c *Case) bool { return c.TeamID != "" },
-	"queue_id":      func(c *Case) bool { return c.QueueID != "" },
-	"sla_id":        func(c *Case) bool { return c.SLAID != "" },
-}
-
-// filled reports whether the case has a value for a stage's required
-// field.
-func filled(cs *Case, field string) bool {
-	if key, ok := strings.CutPrefix(field, "custom."); ok {
-		v, ok := cs.Custom[key]
-		if s, isString := v.(string); isString {
-			return strings.TrimSpace(s) != ""
-		}
-		return ok && v != nil
-	}
-	f := processFields[field]
-	return f != nil && f(cs)
-}
 
 // Processes lists the tenant's process definitions by key.
 func (cf *Config) Processes(ctx context.Context) ([]Process, error) {
@@ -101,7 +45,7 @@ func (cf *Config) Processes(ctx context.Context) ([]Process, error) {
 func (cf *Config) SaveProcess(ctx context.Context, p Process) error {
 	return cf.d.run(ctx, "save process", adminOnly, func(c *cmd) error {
 		var v validations
-		if err := v.merge(validateStruct(p)); err != nil {
+		if err := v.Merge(validateStruct(p)); err != nil {
 			return err
 		}
 		defs, err := c.tx.CustomFields(c.ctx)
@@ -111,7 +55,7 @@ func (cf *Config) SaveProcess(ctx context.Context, p Process) error {
 		seen := map[string]bool{}
 		for i, s := range p.Stages {
 			if seen[s.Key] {
-				v.add(fmt.Sprintf("stages[%d].key", i), "unique", "stage %q appears twice", s.Key)
+				v.Add(fmt.Sprintf("stages[%d].key", i), "unique", "stage %q appears twice", s.Key)
 			}
 			seen[s.Key] = true
 			for j, f := range s.Required {
@@ -119,15 +63,15 @@ func (cf *Config) SaveProcess(ctx context.Context, p Process) error {
 				key, custom := strings.CutPrefix(f, "custom.")
 				switch {
 				case custom && !keyRE.MatchString(key):
-					v.add(field, "key", "%q is not a custom field key", key)
+					v.Add(field, "key", "%q is not a custom field key", key)
 				case custom && len(defs) > 0 && !slices.ContainsFunc(defs, func(d CustomField) bool { return d.Key == key }):
-					v.add(field, "known", "%q is not one of the tenant's custom fields", key)
-				case !custom && processFields[f] == nil:
-					v.add(field, "known", "%q is not a case field a stage can require", f)
+					v.Add(field, "known", "%q is not one of the tenant's custom fields", key)
+				case !custom && !casetype.IsStageField(f):
+					v.Add(field, "known", "%q is not a case field a stage can require", f)
 				}
 			}
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
 		if err := c.tx.SaveProcess(c.ctx, p); err != nil {
@@ -237,12 +181,10 @@ func (d *Desk) stageStep(ctx context.Context, op, caseID string, step int) (*Cas
 		}
 		if step > 0 {
 			var v validations
-			for _, f := range cur.Required {
-				if !filled(cs, f) {
-					v.add(f, "required", "is required to leave stage %q", cur.Label)
-				}
+			for _, f := range p.Missing(cs) {
+				v.Add(f, "required", "is required to leave stage %q", cur.Label)
 			}
-			if err := v.err(); err != nil {
+			if err := v.Err(); err != nil {
 				return nil, err
 			}
 		}

@@ -20,7 +20,7 @@ type Reclassification struct {
 func (d *Desk) Reclassify(ctx context.Context, id string, r Reclassification) (*Case, error) {
 	return runValue(d, ctx, "reclassify", staffOnly, func(c *cmd) (out *Case, err error) {
 		var v validations
-		if err := v.merge(validateStruct(r)); err != nil {
+		if err := v.Merge(validateStruct(r)); err != nil {
 			return nil, err
 		}
 		cs, err := c.loadEditable(id)
@@ -38,10 +38,10 @@ func (d *Desk) Reclassify(ctx context.Context, id string, r Reclassification) (*
 				return nil, err
 			}
 			if _, ok := book.slas[*r.SLA]; !ok {
-				v.add("sla", "known", "unknown SLA %q", *r.SLA)
+				v.Add("sla", "known", "unknown SLA %q", *r.SLA)
 			}
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return nil, err
 		}
 		changes := map[string]any{}

@@ -5,33 +5,36 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
+
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
-// LinkKind says how two cases are related.
-type LinkKind string
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// LinkKind says how two cases are related.
+	LinkKind = casetype.LinkKind
+	// CaseLink is one stored relationship between two cases of a tenant.
+	CaseLink = casetype.CaseLink
+	// Merged counts what a merge moved from the source to the target.
+	Merged = casetype.Merged
+)
 
-// The link kinds. A link has a direction, From and To, except related,
-// which reads the same both ways.
 const (
 	// LinkRelated: the cases are about the same thing.
-	LinkRelated LinkKind = "related"
-	// LinkDuplicate: From repeats To. Merging From into To records one.
-	LinkDuplicate LinkKind = "duplicate"
-	// LinkParent: From is the parent of To. A case has at most one parent
-	// and a family never loops.
-	LinkParent LinkKind = "parent"
+	LinkRelated = casetype.LinkRelated
+	// LinkDuplicate: From repeats To.
+	LinkDuplicate = casetype.LinkDuplicate
+	// LinkParent: From is the parent of To.
+	LinkParent    = casetype.LinkParent
+	EventLinked   = casetype.EventLinked
+	EventUnlinked = casetype.EventUnlinked
+	// EventMerged is recorded on the source of a merge, EventMergedIn on its
+	// target.
+	EventMerged   = casetype.EventMerged
+	EventMergedIn = casetype.EventMergedIn
 )
-
-// CaseLink is one stored relationship between two cases of a tenant.
-type CaseLink struct {
-	ID        string    `json:"id"`
-	Kind      LinkKind  `json:"kind"`
-	FromID    string    `json:"from_id"`
-	ToID      string    `json:"to_id"`
-	CreatedBy Actor     `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
-}
 
 // NewLink is the input to Desk.LinkCases.
 type NewLink struct {
@@ -86,25 +89,6 @@ type Merge struct {
 	// Note says why; it stands in both cases' history.
 	Note string `json:"note" validate:"max=10000"`
 }
-
-// Merged counts what a merge moved from the source to the target.
-type Merged struct {
-	Messages   int `json:"messages"`
-	Activities int `json:"activities"`
-	Notes      int `json:"notes"`
-	Watchers   int `json:"watchers"`
-	Links      int `json:"links"`
-}
-
-// The relationship event types.
-const (
-	EventLinked   EventType = "case.linked"
-	EventUnlinked EventType = "case.unlinked"
-	// EventMerged is recorded on the source of a merge, EventMergedIn on
-	// its target.
-	EventMerged   EventType = "case.merged"
-	EventMergedIn EventType = "case.merged_in"
-)
 
 // maxFamilyDepth bounds the walk up a case's parents; a deeper family is
 // refused rather than walked for ever.
@@ -286,7 +270,7 @@ func (c *cmd) linkedOf(cs *Case) ([]LinkedCase, error) {
 	for i, l := range links {
 		_, ids[i] = roleOf(l, cs.ID)
 	}
-	others, err := c.tx.ListCases(c.ctx, CaseQuery{CaseFilter: CaseFilter{Sort: SortCreated}, IDs: ids})
+	others, err := c.tx.ListCases(c.ctx, store.CaseQuery{CaseFilter: CaseFilter{Sort: SortCreated}, IDs: ids})
 	if err == nil {
 		others, err = c.shownAll(others)
 	}

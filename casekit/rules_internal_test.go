@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"casekit.dev/casekit/store"
 )
 
 func TestValidateTenantID(t *testing.T) {
@@ -100,21 +102,21 @@ func TestCursorRoundTrip(t *testing.T) {
 	rank, neg := 30, -7
 	for _, tc := range []struct {
 		sort string
-		pos  CasePosition
+		pos  store.CasePosition
 	}{
-		{SortCreated, CasePosition{ID: id}},
-		{SortCreatedDesc, CasePosition{ID: id}},
-		{SortUpdated, CasePosition{ID: id, Time: &at}},
-		{SortUpdatedDesc, CasePosition{ID: id, Time: &at}},
-		{SortDue, CasePosition{ID: id, Time: &at}},
-		{SortDue, CasePosition{ID: id}},
-		{SortDueDesc, CasePosition{ID: id, Time: &at}},
-		{SortDueDesc, CasePosition{ID: id}},
-		{SortPriority, CasePosition{ID: id, Rank: &rank}},
-		{SortPriority, CasePosition{ID: id, Rank: &neg}},
-		{SortPriority, CasePosition{ID: id}},
-		{SortPriorityDesc, CasePosition{ID: id, Rank: &rank}},
-		{SortPriorityDesc, CasePosition{ID: id}},
+		{SortCreated, store.CasePosition{ID: id}},
+		{SortCreatedDesc, store.CasePosition{ID: id}},
+		{SortUpdated, store.CasePosition{ID: id, Time: &at}},
+		{SortUpdatedDesc, store.CasePosition{ID: id, Time: &at}},
+		{SortDue, store.CasePosition{ID: id, Time: &at}},
+		{SortDue, store.CasePosition{ID: id}},
+		{SortDueDesc, store.CasePosition{ID: id, Time: &at}},
+		{SortDueDesc, store.CasePosition{ID: id}},
+		{SortPriority, store.CasePosition{ID: id, Rank: &rank}},
+		{SortPriority, store.CasePosition{ID: id, Rank: &neg}},
+		{SortPriority, store.CasePosition{ID: id}},
+		{SortPriorityDesc, store.CasePosition{ID: id, Rank: &rank}},
+		{SortPriorityDesc, store.CasePosition{ID: id}},
 	} {
 		cur := encodeCursor(tc.sort, tc.pos)
 		if len(cur) > maxCursorLen {
@@ -138,7 +140,7 @@ func TestCursorRoundTrip(t *testing.T) {
 	}
 	// The default sort is SortCreatedDesc, and so are the c1 cursors from
 	// before sorting.
-	if got, err := decodeCursor(encodeCursor("", CasePosition{ID: id}), SortCreatedDesc); err != nil || got.ID != id {
+	if got, err := decodeCursor(encodeCursor("", store.CasePosition{ID: id}), SortCreatedDesc); err != nil || got.ID != id {
 		t.Errorf("a default-sort cursor in a -created list: %+v, %v", got, err)
 	}
 	v1 := b64("c1:" + id)

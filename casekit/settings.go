@@ -4,40 +4,21 @@ import (
 	"context"
 	"reflect"
 	"slices"
+
+	"casekit.dev/casekit/casetype"
 )
 
-// Settings are a tenant's case settings.
-type Settings struct {
-	// DefaultPriority is the priority key a case takes when opened without
-	// one.
-	DefaultPriority string `json:"default_priority" validate:"required,max=64"`
-	// AutoCloseDays is how long a resolved case waits before it closes by
-	// itself; 0 switches auto-close off.
-	AutoCloseDays int `json:"auto_close_days" validate:"min=0,max=365"`
-	// FirstReminderDays is how long after its resolution a case waiting
-	// to close reminds the customer to reevaluate it; 0 sends no first
-	// reminder. SecondReminderDays is how long after the first the second
-	// comes; 0 sends none. Both reminders come before the auto-close.
-	FirstReminderDays  int `json:"first_reminder_days" validate:"min=0,max=365"`
-	SecondReminderDays int `json:"second_reminder_days" validate:"min=0,max=365"`
-	// MaxAttachmentBytes bounds the size of one attachment (Desk.Upload);
-	// SaveSettings and CreateTenant read 0 as DefaultMaxAttachmentBytes.
-	MaxAttachmentBytes int64 `json:"max_attachment_bytes" validate:"min=1,max=1073741824"`
-	// AttachmentTypes are the media types an attachment may have, such as
-	// "application/pdf", or "image/*" for every image type;
-	// SaveSettings and CreateTenant read nil as DefaultAttachmentTypes (an empty list
-	// allows none).
-	AttachmentTypes []string `json:"attachment_types" validate:"max=100,dive,mediatype"`
-	// PublicTags are the tags a customer may see on their cases and
-	// filter their list by. Tags are the staff's own labels, so any tag
-	// not listed here stays internal: a new tenant shows customers none.
-	PublicTags []string `json:"public_tags,omitempty" validate:"max=200,dive,required,max=100"`
-}
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// Settings are a tenant's case settings.
+	Settings = casetype.Settings
+)
 
-// filled gives zero attachment settings their defaults (settings made
+// settingsFilled gives zero attachment settings their defaults (settings made
 // before there were any read as the defaults) and trims the public tags
 // and drops their repeats, as a case's tags are kept.
-func (s Settings) filled() Settings {
+func settingsFilled(s Settings) Settings {
 	if s.MaxAttachmentBytes == 0 {
 		s.MaxAttachmentBytes = DefaultMaxAttachmentBytes
 	}
@@ -80,7 +61,7 @@ func (cf *Config) Settings(ctx context.Context) (Settings, error) {
 // must be an enabled priority.
 func (cf *Config) SaveSettings(ctx context.Context, s Settings) error {
 	return cf.d.run(ctx, "save settings", adminOnly, func(c *cmd) error {
-		s = s.filled()
+		s = settingsFilled(s)
 		prios, err := c.tx.Lookups(c.ctx, LookupPriority)
 		if err != nil {
 			return err

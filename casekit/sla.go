@@ -4,31 +4,20 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"casekit.dev/casekit/casetype"
 )
 
-// SLA is a service-level policy: how soon a case must get its first
-// response and its resolution, by priority, counted in the working time of
-// a business calendar.
-type SLA struct {
-	ID   string `json:"id" validate:"required,key"`
-	Name string `json:"name" validate:"required,max=200"`
-	// CalendarID names the business calendar the targets are counted in;
-	// empty counts around the clock.
-	CalendarID string `json:"calendar_id,omitempty" validate:"omitempty,key"`
-	// WarnBefore is how long before a deadline, in wall-clock time, the
-	// case records an SLA warning; 0 warns not at all.
-	WarnBefore time.Duration `json:"warn_before" validate:"min=0"`
-	// Targets holds one target per priority key. A case whose priority has
-	// no target gets no deadlines.
-	Targets []SLATarget `json:"targets" validate:"required,min=1,max=50,dive"`
-}
-
-// SLATarget is an SLA's targets for one priority, in working time.
-type SLATarget struct {
-	Priority      string        `json:"priority" validate:"required,max=64"`
-	FirstResponse time.Duration `json:"first_response"`
-	Resolution    time.Duration `json:"resolution"`
-}
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// SLA is a service-level policy: how soon a case must get its first
+	// response and its resolution, by priority, counted in the working time of
+	// a business calendar.
+	SLA = casetype.SLA
+	// SLATarget is an SLA's targets for one priority, in working time.
+	SLATarget = casetype.SLATarget
+)
 
 // maxSLATarget bounds a target: ten years of working time.
 const maxSLATarget = 10 * 365 * 24 * time.Hour
@@ -38,17 +27,17 @@ const maxSLATarget = 10 * 365 * 24 * time.Hour
 // first response.
 func validateSLA(s SLA, prios lookupSet) error {
 	var v validations
-	if err := v.merge(validateStruct(s)); err != nil {
+	if err := v.Merge(validateStruct(s)); err != nil {
 		return err
 	}
 	seen := map[string]bool{}
 	for i, t := range s.Targets {
 		f := func(name string) string { return fmt.Sprintf("targets[%d].%s", i, name) }
 		if _, ok := prios[t.Priority]; !ok && t.Priority != "" {
-			v.add(f("priority"), "known", "unknown priority %q", t.Priority)
+			v.Add(f("priority"), "known", "unknown priority %q", t.Priority)
 		}
 		if seen[t.Priority] {
-			v.add(f("priority"), "unique", "priority %q has two targets", t.Priority)
+			v.Add(f("priority"), "unique", "priority %q has two targets", t.Priority)
 		}
 		seen[t.Priority] = true
 		for _, d := range []struct {
@@ -57,26 +46,16 @@ func validateSLA(s SLA, prios lookupSet) error {
 		}{{"first_response", t.FirstResponse}, {"resolution", t.Resolution}} {
 			switch {
 			case d.val <= 0:
-				v.add(f(d.name), "gt", "must be a positive duration, not %v", d.val)
+				v.Add(f(d.name), "gt", "must be a positive duration, not %v", d.val)
 			case d.val > maxSLATarget:
-				v.add(f(d.name), "max", "must be at most %v", maxSLATarget)
+				v.Add(f(d.name), "max", "must be at most %v", maxSLATarget)
 			}
 		}
 		if t.FirstResponse > 0 && t.Resolution > 0 && t.Resolution < t.FirstResponse {
-			v.add(f("resolution"), "gtefield", "must not be sooner than the first response (%v)", t.FirstResponse)
+			v.Add(f("resolution"), "gtefield", "must not be sooner than the first response (%v)", t.FirstResponse)
 		}
 	}
-	return v.err()
-}
-
-// target returns the SLA's target for a priority.
-func (s SLA) target(priority string) (SLATarget, bool) {
-	for _, t := range s.Targets {
-		if t.Priority == priority {
-			return t, true
-		}
-	}
-	return SLATarget{}, false
+	return v.Err()
 }
 
 // SLAs lists the tenant's SLA policies ordered by ID.
@@ -97,7 +76,7 @@ func (cf *Config) SaveSLA(ctx context.Context, s SLA) error {
 			return err
 		}
 		var v validations
-		if err := v.merge(validateSLA(s, prios)); err != nil {
+		if err := v.Merge(validateSLA(s, prios)); err != nil {
 			return err
 		}
 		if s.CalendarID != "" {
@@ -106,10 +85,10 @@ func (cf *Config) SaveSLA(ctx context.Context, s SLA) error {
 				return err
 			}
 			if _, ok := book.cals[s.CalendarID]; !ok {
-				v.add("calendar_id", "known", "unknown calendar %q", s.CalendarID)
+				v.Add("calendar_id", "known", "unknown calendar %q", s.CalendarID)
 			}
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
 		if err := c.tx.SaveSLA(c.ctx, s); err != nil {
@@ -151,7 +130,7 @@ func (cf *Config) DeleteSLA(ctx context.Context, id string) error {
 // per command.
 type slaBook struct {
 	slas map[string]SLA
-	cals map[string]*calendar
+	cals map[string]*casetype.CalendarClock
 }
 
 func (c *cmd) slaBook() (*slaBook, error) {
@@ -166,12 +145,12 @@ func (c *cmd) slaBook() (*slaBook, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &slaBook{slas: map[string]SLA{}, cals: map[string]*calendar{}}
+	b := &slaBook{slas: map[string]SLA{}, cals: map[string]*casetype.CalendarClock{}}
 	for _, s := range slas {
 		b.slas[s.ID] = s
 	}
 	for _, cal := range cals {
-		compiled, err := cal.compile()
+		compiled, err := cal.Clock()
 		if err != nil {
 			return nil, fmt.Errorf("stored calendar %q: %w", cal.ID, err)
 		}
@@ -216,16 +195,16 @@ func (c *cmd) runSLA(cs *Case) error {
 		now := c.now
 		cs.SLAPausedAt = &now
 	case !stops && cs.SLAPausedAt != nil:
-		cs.SLAPausedFor += cal.between(*cs.SLAPausedAt, c.now)
+		cs.SLAPausedFor += cal.Between(*cs.SLAPausedAt, c.now)
 		cs.SLAPausedAt = nil
 	}
-	t, ok := sla.target(cs.Priority)
+	t, ok := sla.Target(cs.Priority)
 	if !ok {
 		cs.ResponseDue, cs.ResolutionDue = nil, nil
 		return nil
 	}
 	due := func(d time.Duration) *time.Time {
-		at := cal.add(cs.CreatedAt, d+cs.SLAPausedFor).UTC().Truncate(time.Microsecond)
+		at := cal.Add(cs.CreatedAt, d+cs.SLAPausedFor).UTC().Truncate(time.Microsecond)
 		return &at
 	}
 	if cs.FirstResponseAt == nil || cs.ResponseDue == nil {

@@ -3,42 +3,19 @@ package casekit
 import (
 	"context"
 	"fmt"
+
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
-// Status is one entry of a tenant's status lookup. The flags drive the rules.
-type Status struct {
-	// Key identifies the status in cases and transitions, e.g. "in_progress".
-	Key   string `json:"key" validate:"required,max=64"`
-	Label string `json:"label" validate:"required,max=200"`
-	// Order sorts statuses for display.
-	Order int `json:"order"`
-	// Initial: a new case takes this status. Exactly one status has it.
-	Initial bool `json:"initial"`
-	// Paused: the SLA clock stops (e.g. "Waiting for response"); a
-	// customer's reply reopens the case.
-	Paused bool `json:"paused"`
-	// Resolved: the work is done; the case is read-only until reopened.
-	Resolved bool `json:"resolved"`
-	// Final: the case is closed for good (or canceled); read-only until
-	// reopened.
-	Final bool `json:"final"`
-	// Canceled: the case was opened by mistake or is no longer needed.
-	Canceled bool `json:"canceled"`
-	// Reopen: Reopen and a customer's reply move a case to this status.
-	Reopen bool `json:"reopen"`
-	// Progress: work is under way; moving here assigns the acting agent
-	// when nobody is assigned.
-	Progress bool `json:"progress"`
-}
-
-// ReadOnly reports whether a case in this status refuses edits.
-func (s Status) ReadOnly() bool { return s.Resolved || s.Final }
-
-// Transition allows a case to move from one status to another.
-type Transition struct {
-	From string `json:"from"`
-	To   string `json:"to"`
-}
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// Status is one entry of a tenant's status lookup.
+	Status = casetype.Status
+	// Transition allows a case to move from one status to another.
+	Transition = casetype.Transition
+)
 
 // The keys of the default statuses.
 const (
@@ -91,7 +68,7 @@ func DefaultTransitions() []Transition {
 // statusFlagNames are the flags a notification lists for the case's status.
 var statusFlagNames = []string{"initial", "progress", "paused", "reopen", "resolved", "final", "canceled"}
 
-func (s Status) hasFlag(flag string) bool {
+func statusHasFlag(s Status, flag string) bool {
 	switch flag {
 	case "initial":
 		return s.Initial
@@ -162,37 +139,37 @@ func validateStatusSet(list []Status, ts []Transition) error {
 	}
 	for _, st := range list {
 		if keys[st.Key] {
-			v.add("statuses", "unique", "status %q appears twice", st.Key)
+			v.Add("statuses", "unique", "status %q appears twice", st.Key)
 		}
 		keys[st.Key] = true
 		if st.Canceled && !st.Final {
-			v.add("statuses", "flags", "canceled status %q must also be final", st.Key)
+			v.Add("statuses", "flags", "canceled status %q must also be final", st.Key)
 		}
 		if st.Initial && (st.Resolved || st.Final) {
-			v.add("statuses", "flags", "initial status %q cannot be resolved or final", st.Key)
+			v.Add("statuses", "flags", "initial status %q cannot be resolved or final", st.Key)
 		}
 	}
 	if n := count(func(s Status) bool { return s.Initial }); n != 1 {
-		v.add("statuses", "initial", "exactly one status must be initial, found %d", n)
+		v.Add("statuses", "initial", "exactly one status must be initial, found %d", n)
 	}
 	if count(func(s Status) bool { return s.Resolved && !s.Final }) == 0 {
-		v.add("statuses", "resolved", "a status must be flagged resolved")
+		v.Add("statuses", "resolved", "a status must be flagged resolved")
 	}
 	if count(func(s Status) bool { return s.Final && !s.Canceled }) == 0 {
-		v.add("statuses", "final", "a final (closed) status is required")
+		v.Add("statuses", "final", "a final (closed) status is required")
 	}
 	if count(func(s Status) bool { return s.Canceled }) == 0 {
-		v.add("statuses", "canceled", "a canceled status is required")
+		v.Add("statuses", "canceled", "a canceled status is required")
 	}
 	if count(func(s Status) bool { return s.Reopen && !s.ReadOnly() }) == 0 {
-		v.add("statuses", "reopen", "a status must be flagged reopen")
+		v.Add("statuses", "reopen", "a status must be flagged reopen")
 	}
 	for _, t := range ts {
 		if !keys[t.From] || !keys[t.To] {
-			v.add("transitions", "known", "transition %s -> %s names an unknown status", t.From, t.To)
+			v.Add("transitions", "known", "transition %s -> %s names an unknown status", t.From, t.To)
 		}
 	}
-	return v.err()
+	return v.Err()
 }
 
 // Statuses returns the tenant's status lookup in display order.
@@ -234,15 +211,15 @@ func (cf *Config) ReplaceStatuses(ctx context.Context, statuses []Status, transi
 		var v validations
 		for i := range statuses {
 			if err := validateStruct(statuses[i]); err != nil {
-				if err := v.merge(err); err != nil {
+				if err := v.Merge(err); err != nil {
 					return err
 				}
 			}
 		}
-		if err := v.merge(validateStatusSet(statuses, transitions)); err != nil {
+		if err := v.Merge(validateStatusSet(statuses, transitions)); err != nil {
 			return err
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
 		old, err := c.tx.Statuses(c.ctx)
@@ -257,15 +234,15 @@ func (cf *Config) ReplaceStatuses(ctx context.Context, statuses []Status, transi
 			if keep[s.Key] {
 				continue
 			}
-			inUse, err := c.tx.ListCases(c.ctx, CaseQuery{CaseFilter: CaseFilter{Status: []string{s.Key}}, Limit: 1})
+			inUse, err := c.tx.ListCases(c.ctx, store.CaseQuery{CaseFilter: CaseFilter{Status: []string{s.Key}}, Limit: 1})
 			if err != nil {
 				return err
 			}
 			if len(inUse) > 0 {
-				v.add("statuses", "in_use", "status %q is still used by case #%d", s.Key, inUse[0].Number)
+				v.Add("statuses", "in_use", "status %q is still used by case #%d", s.Key, inUse[0].Number)
 			}
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
 		if err := c.tx.ReplaceStatuses(c.ctx, statuses, transitions); err != nil {

@@ -4,28 +4,18 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"casekit.dev/casekit/casetype"
 )
 
-// Team is a group of agents a case can be assigned to. casekit keeps the
-// team's ID and name; who belongs to it is the host's to say, through its
-// Directory.
-type Team struct {
-	ID   string `json:"id" validate:"required,key"`
-	Name string `json:"name" validate:"required,max=200"`
-}
-
-// Queue is where unassigned cases wait until an agent picks them.
-type Queue struct {
-	ID   string `json:"id" validate:"required,key"`
-	Name string `json:"name" validate:"required,max=200"`
-	// TeamID is the team that works the queue; empty for none. With a
-	// Directory, only its members may pick from the queue, and a case put
-	// in the queue without a team takes this one.
-	TeamID string `json:"team_id,omitempty" validate:"omitempty,key"`
-	// SLAID is the SLA a case opened in or moved to the queue takes when
-	// it has none.
-	SLAID string `json:"sla_id,omitempty" validate:"omitempty,key"`
-}
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// Team is a group of agents a case can be assigned to.
+	Team = casetype.Team
+	// Queue is where unassigned cases wait until an agent picks them.
+	Queue = casetype.Queue
+)
 
 // Person is someone the host's Directory knows: an agent or a customer.
 type Person struct {
@@ -128,7 +118,7 @@ func (cf *Config) Queues(ctx context.Context) ([]Queue, error) {
 func (cf *Config) SaveQueue(ctx context.Context, q Queue) error {
 	return cf.d.run(ctx, "save queue", adminOnly, func(c *cmd) error {
 		var v validations
-		if err := v.merge(validateStruct(q)); err != nil {
+		if err := v.Merge(validateStruct(q)); err != nil {
 			return err
 		}
 		if q.TeamID != "" {
@@ -137,10 +127,10 @@ func (cf *Config) SaveQueue(ctx context.Context, q Queue) error {
 				return err
 			}
 			if _, ok := dist.teams[q.TeamID]; !ok {
-				v.add("team_id", "known", "unknown team %q", q.TeamID)
+				v.Add("team_id", "known", "unknown team %q", q.TeamID)
 			}
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
 		if q.SLAID != "" {
@@ -149,10 +139,10 @@ func (cf *Config) SaveQueue(ctx context.Context, q Queue) error {
 				return err
 			}
 			if _, ok := book.slas[q.SLAID]; !ok {
-				v.add("sla_id", "known", "unknown SLA %q", q.SLAID)
+				v.Add("sla_id", "known", "unknown SLA %q", q.SLAID)
 			}
 		}
-		if err := v.err(); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
 		if err := c.tx.SaveQueue(c.ctx, q); err != nil {

@@ -7,24 +7,21 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
-// RenderedMessage is a notification in words, as a mail says it: a
-// one-line subject, a plain text body and, optionally, an HTML body.
-type RenderedMessage struct {
-	Subject string `json:"subject"`
-	Text    string `json:"text"`
-	HTML    string `json:"html,omitempty"`
-}
-
-// TemplateOverride is a tenant's own version of one of the templates the
-// kit's TemplateEngine knows by name, such as "message/case.resolved".
-type TemplateOverride struct {
-	Name      string    `json:"name"`
-	Source    string    `json:"source"`
-	UpdatedBy Actor     `json:"updated_by"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// RenderedMessage is a notification in words, as a mail says it: a
+	// one-line subject, a plain text body and, optionally, an HTML body.
+	RenderedMessage = casetype.RenderedMessage
+	// TemplateOverride is a tenant's own version of one of the templates the
+	// kit's TemplateEngine knows by name, such as "message/case.resolved".
+	TemplateOverride = casetype.TemplateOverride
+)
 
 // TemplateEngine renders notifications and checks the templates tenants
 // save. Package casekit.dev/templates provides one, sandboxed; the kit
@@ -179,7 +176,7 @@ func (k *Kit) renderAll(ctx context.Context, batch []Notification) map[int]error
 	}
 	for _, tenant := range slices.Sorted(maps.Keys(tenants)) {
 		var over map[string]string
-		rerr := k.store.InTx(ctx, tenant, func(ctx context.Context, tx Tx) error {
+		rerr := k.store.InTx(ctx, tenant, func(ctx context.Context, tx store.Tx) error {
 			c := &cmd{ctx: ctx, tenant: tenant, tx: k.configTx(tenant, tx), actor: System, now: k.now()}
 			var err error
 			over, err = c.overrides()

@@ -1,9 +1,6 @@
 package casekit
 
-import (
-	"regexp"
-	"time"
-)
+import "casekit.dev/casekit/casetype"
 
 // TenantSpec describes a tenant to create.
 type TenantSpec struct {
@@ -20,46 +17,24 @@ type TenantSpec struct {
 	Admins []string `json:"admins,omitempty" validate:"max=100,unique,dive,required,max=200"`
 }
 
-// Tenant is a tenant as the store records it.
-type Tenant struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-}
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// Tenant is a tenant as the store records it.
+	Tenant = casetype.Tenant
+	// MigrateOptions tune Kit.Migrate.
+	MigrateOptions = casetype.MigrateOptions
+	// MigrateProgress reports one tenant's migration.
+	MigrateProgress = casetype.MigrateProgress
+)
 
-var tenantSlug = regexp.MustCompile(`^[a-z][a-z0-9-]{0,47}$`)
-
-// MaxTenantIDLen is the longest tenant ID accepted.
-const MaxTenantIDLen = 48
+const (
+	// MaxTenantIDLen is the longest tenant ID accepted.
+	MaxTenantIDLen = casetype.MaxTenantIDLen
+)
 
 // ValidateTenantID returns a *ValidationError unless id is a valid tenant
-// slug. Stores call it before using an ID in a file or schema name, so an ID
-// that is not a slug never reaches SQL or the file system.
-func ValidateTenantID(id string) error {
-	if id == "" {
-		return invalid("tenant", "required", "tenant ID is required")
-	}
-	if !tenantSlug.MatchString(id) || id[len(id)-1] == '-' {
-		return invalid("tenant", "slug", "tenant ID %q must be lower-case letters, digits and hyphens, start with a letter, not end with a hyphen, and be at most %d characters", id, MaxTenantIDLen)
-	}
-	return nil
-}
-
-// MigrateOptions tune Kit.Migrate.
-type MigrateOptions struct {
-	// Concurrency bounds how many tenants migrate at once; 0 means 4.
-	Concurrency int
-	// Progress, when set, is called after each tenant is done (or failed).
-	// It may be called from several goroutines at once.
-	Progress func(MigrateProgress)
-}
-
-// MigrateProgress reports one tenant's migration.
-type MigrateProgress struct {
-	Tenant string
-	// Done and Total count tenants.
-	Done, Total int
-	// From and To are the tenant's schema versions before and after.
-	From, To int
-	Err      error
-}
+// slug. Stores call it (as casetype.ValidateTenantID) before using an ID in
+// a file or schema name, so an ID that is not a slug never reaches SQL or
+// the file system.
+func ValidateTenantID(id string) error { return casetype.ValidateTenantID(id) }

@@ -9,57 +9,44 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
-// TimerKind names what a timer does when it fires.
-type TimerKind string
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// TimerKind names what a timer does when it fires.
+	TimerKind = casetype.TimerKind
+	// Timer is a durable row with a due time, written in the transaction of
+	// the command that sets it and fired by Kit.Run after it is due, once.
+	Timer = casetype.Timer
+)
 
-// The timers casekit sets.
 const (
 	// TimerSLAWarning records an SLA warning some time before a deadline.
-	TimerSLAWarning TimerKind = "sla.warning"
+	TimerSLAWarning = casetype.TimerSLAWarning
 	// TimerSLABreach records that a deadline passed unmet.
-	TimerSLABreach TimerKind = "sla.breach"
-	// TimerReminder asks the customer to reevaluate a resolved case that
-	// is waiting to close.
-	TimerReminder TimerKind = "autoclose.reminder"
-	// TimerAutoClose closes a resolved case after the tenant's waiting
-	// period.
-	TimerAutoClose TimerKind = "autoclose"
+	TimerSLABreach = casetype.TimerSLABreach
+	// TimerReminder asks the customer to reevaluate a resolved case that is
+	// waiting to close.
+	TimerReminder = casetype.TimerReminder
+	// TimerAutoClose closes a resolved case after the tenant's waiting period.
+	TimerAutoClose        = casetype.TimerAutoClose
+	EventSLAWarning       = casetype.EventSLAWarning
+	EventSLABreached      = casetype.EventSLABreached
+	EventCloseReminder    = casetype.EventCloseReminder
+	EventAutoCloseSkipped = casetype.EventAutoCloseSkipped
 )
-
-// Timer is a durable row with a due time, written in the transaction of
-// the command that sets it and fired by Kit.Run after it is due, once.
-type Timer struct {
-	ID     string    `json:"id"`
-	CaseID string    `json:"case_id"`
-	Kind   TimerKind `json:"kind"`
-	// Key tells timers of one kind on a case apart: "response" or
-	// "resolution" for SLA timers, "1" or "2" for reminders.
-	Key string    `json:"key,omitempty"`
-	Due time.Time `json:"due"`
-	// Attempts counts the failed firings; LastError is the latest's error.
-	Attempts  int    `json:"attempts,omitempty"`
-	LastError string `json:"last_error,omitempty"`
-	// Dead timers failed MaxTimerAttempts times and fire no more.
-	Dead bool `json:"dead,omitempty"`
-}
 
 // MaxTimerAttempts is how many times a timer may fail before it is dead.
 const MaxTimerAttempts = 10
 
-// same reports whether two timers do the same thing at the same time.
-func (t Timer) same(o Timer) bool {
+// sameTimer reports whether two timers do the same thing at the same time.
+func sameTimer(t Timer, o Timer) bool {
 	return t.CaseID == o.CaseID && t.Kind == o.Kind && t.Key == o.Key && t.Due.Equal(o.Due)
 }
-
-// Event types the timers record.
-const (
-	EventSLAWarning       EventType = "sla.warning"
-	EventSLABreached      EventType = "sla.breached"
-	EventCloseReminder    EventType = "case.close_reminder"
-	EventAutoCloseSkipped EventType = "case.autoclose_skipped"
-)
 
 // scheduleTimers makes the case's pending timers the ones its state calls
 // for: SLA warnings and breaches while the clock runs, and for a resolved
@@ -84,7 +71,7 @@ func (c *cmd) scheduleTimers(cs *Case) error {
 		}
 	}
 	want := c.keepTimers(all, live)
-	if slices.EqualFunc(live, want, Timer.same) {
+	if slices.EqualFunc(live, want, sameTimer) {
 		return nil
 	}
 	return c.tx.SetCaseTimers(c.ctx, cs.ID, want)
@@ -105,7 +92,7 @@ func (c *cmd) newCaseTimers(cs *Case) ([]Timer, error) {
 func (c *cmd) keepTimers(all, live []Timer) []Timer {
 	var want []Timer
 	for _, t := range all {
-		if t.Due.After(c.now) || t.Kind == TimerAutoClose || slices.ContainsFunc(live, t.same) {
+		if t.Due.After(c.now) || t.Kind == TimerAutoClose || slices.ContainsFunc(live, func(o Timer) bool { return sameTimer(t, o) }) {
 			want = append(want, t)
 		}
 	}
@@ -266,7 +253,7 @@ func (k *Kit) fireDue(ctx context.Context) (int, error) {
 	var first error
 	for range maxFiresPerRun {
 		now := k.now()
-		ok, err := k.store.FireTimer(ctx, now, func(ctx context.Context, tenant string, tx Tx, t Timer) error {
+		ok, err := k.store.FireTimer(ctx, now, func(ctx context.Context, tenant string, tx store.Tx, t Timer) error {
 			c := &cmd{ctx: ctx, tenant: tenant, dir: k.dir, tx: k.configTx(tenant, tx), actor: System, now: now, notify: k.notifier != nil}
 			if err := c.fire(t); err != nil {
 				return err

@@ -141,17 +141,17 @@ func (s lookupSet) check(v *validations, field string, kind LookupKind, key stri
 	}
 	l, ok := s[key]
 	if !ok {
-		v.add(field, "known", "unknown %s %q", kind, key)
+		v.Add(field, "known", "unknown %s %q", kind, key)
 		return
 	}
 	if l.Disabled {
-		v.add(field, "known", "%s %q is disabled", kind, key)
+		v.Add(field, "known", "%s %q is disabled", kind, key)
 	}
 }
 
 func validateSettings(s Settings, lookups []Lookup) error {
 	var v validations
-	if err := v.merge(validateStruct(s)); err != nil {
+	if err := v.Merge(validateStruct(s)); err != nil {
 		return err
 	}
 	var prios []Lookup
@@ -163,14 +163,14 @@ func validateSettings(s Settings, lookups []Lookup) error {
 	newLookupSet(prios).check(&v, "default_priority", LookupPriority, s.DefaultPriority)
 	switch {
 	case s.AutoCloseDays == 0 && s.FirstReminderDays+s.SecondReminderDays > 0:
-		v.add("first_reminder_days", "excluded", "reminders come before an auto-close: with auto-close off there are none")
+		v.Add("first_reminder_days", "excluded", "reminders come before an auto-close: with auto-close off there are none")
 	case s.SecondReminderDays > 0 && s.FirstReminderDays == 0:
-		v.add("second_reminder_days", "excluded", "a second reminder needs a first")
+		v.Add("second_reminder_days", "excluded", "a second reminder needs a first")
 	case s.AutoCloseDays > 0 && s.FirstReminderDays+s.SecondReminderDays >= s.AutoCloseDays:
-		v.add("first_reminder_days", "lt", "the reminders (day %d and %d) must come before the auto-close on day %d",
+		v.Add("first_reminder_days", "lt", "the reminders (day %d and %d) must come before the auto-close on day %d",
 			s.FirstReminderDays, s.FirstReminderDays+s.SecondReminderDays, s.AutoCloseDays)
 	}
-	return v.err()
+	return v.Err()
 }
 
 // badText finds the strings under v that are not valid UTF-8 or hold a

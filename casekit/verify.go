@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"casekit.dev/casekit/casetype"
 )
 
 // A case's contact address, typed into a form or read from a mail's
@@ -16,14 +18,15 @@ import (
 // host vouching for it (InboundMail.Verified, Submission.Verified,
 // VerifyContact).
 
-// The verification events, in the case's history.
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
 const (
-	// EventPortalLinkMailed: a portal link went to the contact's address;
-	// its notification carries the link's token as "portal_token" (the
-	// host's templates.Links turn it into the portal's URL).
-	EventPortalLinkMailed EventType = "portal_link.mailed"
+	// EventPortalLinkMailed: a portal link went to the contact's address; its
+	// notification carries the link's token as "portal_token" (the host's
+	// templates.Links turn it into the portal's URL).
+	EventPortalLinkMailed = casetype.EventPortalLinkMailed
 	// EventContactVerified: the contact's address became its identity.
-	EventContactVerified EventType = "case.contact_verified"
+	EventContactVerified = casetype.EventContactVerified
 )
 
 // ErrNoNotifier: a command would mail something and the kit has no

@@ -2,6 +2,7 @@ package casehttp
 
 import (
 	"bytes"
+	"casekit.dev/casekit/store"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -44,15 +45,15 @@ func (a *API) once(c *call, rt apiRoute) {
 	}
 	c.r.Body = io.NopCloser(bytes.NewReader(body))
 	now := time.Now().UTC()
-	rec := casekit.IdempotencyRecord{
+	rec := store.IdempotencyRecord{
 		Key:         digest(c.desk.Actor().String(), key),
 		Fingerprint: digest(c.r.Method, c.r.URL.Path, c.r.URL.RawQuery, c.r.Header.Get("Content-Type"), string(body)),
 		CreatedAt:   now,
 		ExpiresAt:   now.Add(a.cfg.IdempotencyTTL),
 	}
-	store := a.cfg.Kit.Store()
-	var prev *casekit.IdempotencyRecord
-	err = store.InTx(c.r.Context(), c.desk.Tenant(), func(ctx context.Context, tx casekit.Tx) error {
+	st := a.cfg.Kit.Store()
+	var prev *store.IdempotencyRecord
+	err = st.InTx(c.r.Context(), c.desk.Tenant(), func(ctx context.Context, tx store.Tx) error {
 		p, err := tx.IdempotencyByKey(ctx, rec.Key, now)
 		if errors.Is(err, casekit.ErrNotFound) {
 			return tx.InsertIdempotency(ctx, rec)
@@ -62,7 +63,7 @@ func (a *API) once(c *call, rt apiRoute) {
 	})
 	switch {
 	case errors.Is(err, casekit.ErrConflict):
-		prev = &casekit.IdempotencyRecord{Fingerprint: rec.Fingerprint}
+		prev = &store.IdempotencyRecord{Fingerprint: rec.Fingerprint}
 	case err != nil:
 		a.fail(c.w, c.r, err)
 		return
@@ -89,7 +90,7 @@ func (a *API) once(c *call, rt apiRoute) {
 	// The command's own context may be done (the client went away); the
 	// record must still be written, or the key stays held until it
 	// expires.
-	err = store.InTx(context.WithoutCancel(c.r.Context()), c.desk.Tenant(), func(ctx context.Context, tx casekit.Tx) error {
+	err = st.InTx(context.WithoutCancel(c.r.Context()), c.desk.Tenant(), func(ctx context.Context, tx store.Tx) error {
 		return tx.FinishIdempotency(ctx, rec)
 	})
 	if err != nil {
@@ -98,7 +99,7 @@ func (a *API) once(c *call, rt apiRoute) {
 }
 
 // replay answers a request whose key is held already.
-func (a *API) replay(c *call, rec casekit.IdempotencyRecord, prev *casekit.IdempotencyRecord) {
+func (a *API) replay(c *call, rec store.IdempotencyRecord, prev *store.IdempotencyRecord) {
 	switch {
 	case prev.Fingerprint != rec.Fingerprint:
 		a.fail(c.w, c.r, &badRequest{status: http.StatusUnprocessableEntity, kind: "idempotency-key-reused",

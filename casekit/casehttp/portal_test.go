@@ -25,6 +25,7 @@ import (
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casehttp"
 	"casekit.dev/casekit/casekittest"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
@@ -33,7 +34,7 @@ import (
 
 // eachStore runs fn on SQLite and, when CASEKIT_TEST_DATABASE_URL is set,
 // on PostgreSQL.
-func eachStore(t *testing.T, fn func(t *testing.T, store casekit.Store)) {
+func eachStore(t *testing.T, fn func(t *testing.T, store store.Store)) {
 	t.Run("sqlite", func(t *testing.T) {
 		s, err := sqlite.Open(":memory:")
 		if err != nil {
@@ -71,7 +72,7 @@ type site struct {
 	engine *templates.Engine
 }
 
-func newSite(t *testing.T, store casekit.Store, opts ...casekit.Option) *site {
+func newSite(t *testing.T, store store.Store, opts ...casekit.Option) *site {
 	t.Helper()
 	blobs, err := fsblob.New(t.TempDir())
 	if err != nil {
@@ -198,7 +199,7 @@ func (s *site) open(customer, subject string) *casekit.Case {
 }
 
 func TestPortal(t *testing.T) {
-	eachStore(t, func(t *testing.T, store casekit.Store) {
+	eachStore(t, func(t *testing.T, store store.Store) {
 		s := newSite(t, store)
 		ctx := t.Context()
 		ada, grace := s.browser("ada"), s.browser("grace")
@@ -434,7 +435,7 @@ var xssPayloads = []string{
 // box) and checks every page that shows it: no element or attribute
 // comes from what was typed, and the template syntax stays text.
 func TestPortalShowsLinkedAndMergedCases(t *testing.T) {
-	eachStore(t, func(t *testing.T, store casekit.Store) {
+	eachStore(t, func(t *testing.T, store store.Store) {
 		s := newSite(t, store)
 		ctx, d := t.Context(), s.agent()
 		ada := s.browser("ada")
@@ -511,7 +512,7 @@ func TestPortalNamesTheCustomerFromTheDirectory(t *testing.T) {
 }
 
 func TestXSSPayloadsAreEscaped(t *testing.T) {
-	eachStore(t, func(t *testing.T, store casekit.Store) {
+	eachStore(t, func(t *testing.T, store store.Store) {
 		s := newSite(t, store)
 		ctx := t.Context()
 		b := s.browser("mallory")
@@ -605,7 +606,7 @@ func TestNewPortalRefusesBadConfig(t *testing.T) {
 }
 
 func TestPortalLinks(t *testing.T) {
-	eachStore(t, func(t *testing.T, store casekit.Store) {
+	eachStore(t, func(t *testing.T, store store.Store) {
 		clock := casekittest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 		s := newSite(t, store, casekit.WithClock(clock))
 		ctx := t.Context()

@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 // TestPortalLabelsEveryMessage: the thread names who wrote each message
 // and which way it went, so that a watcher's or a stranger's mail never
 // reads as the support team's.
 func TestPortalLabelsEveryMessage(t *testing.T) {
-	eachStore(t, func(t *testing.T, store casekit.Store) {
+	eachStore(t, func(t *testing.T, store store.Store) {
 		s := newSite(t, store)
 		ctx := t.Context()
 		d := s.agent()

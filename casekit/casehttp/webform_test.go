@@ -17,12 +17,13 @@ import (
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casehttp"
 	"casekit.dev/casekit/casekittest"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/sqlite"
 )
 
 func TestWebForm(t *testing.T) {
-	eachStore(t, func(t *testing.T, store casekit.Store) {
+	eachStore(t, func(t *testing.T, store store.Store) {
 		blobs, err := fsblob.New(t.TempDir())
 		if err != nil {
 			t.Fatal(err)

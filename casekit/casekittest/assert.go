@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -294,7 +295,7 @@ type caseState struct {
 func (e *Env) state(t testing.TB, id string) caseState {
 	t.Helper()
 	var s caseState
-	e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+	e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 		var err error
 		if s.Case, err = tx.Case(ctx, id, false); err != nil {
 			if !errors.Is(err, casekit.ErrNotFound) {
@@ -345,7 +346,7 @@ type tenantState struct {
 func (e *Env) tenantState(t testing.TB) tenantState {
 	t.Helper()
 	s := tenantState{Lookups: map[casekit.LookupKind][]casekit.Lookup{}}
-	e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+	e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 		var err error
 		if s.Settings, err = tx.Settings(ctx); err != nil {
 			return err
@@ -404,7 +405,7 @@ func (e *Env) tenantEvents(t testing.TB) []casekit.Event {
 	evs, err := e.Agent().Config().History(t.Context())
 	must(t, err, "Config.History")
 	var raw []casekit.Event
-	e.InTx(t, func(ctx context.Context, tx casekit.Tx) (err error) {
+	e.InTx(t, func(ctx context.Context, tx store.Tx) (err error) {
 		raw, err = tx.Events(ctx, "")
 		return err
 	})

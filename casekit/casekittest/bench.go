@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 // RunStoreBenchmarks runs casekit's benchmarks against the stores newStore
@@ -28,7 +29,7 @@ import (
 //	them replies; reports mails/s, p50 and p95 (run with -benchtime 1000x).
 //	InboundLargest: the largest mail allowed, with three attachments;
 //	reports the heap's peak (run with -benchtime 3x).
-func RunStoreBenchmarks(b *testing.B, newStore func(testing.TB) casekit.Store) {
+func RunStoreBenchmarks(b *testing.B, newStore func(testing.TB) store.Store) {
 	b.Run("Inbound", func(b *testing.B) { benchmarkInbound(b, newStore(b)) })
 	b.Run("InboundLargest", func(b *testing.B) { benchmarkInboundLargest(b, newStore(b)) })
 	b.Run("Deliver", func(b *testing.B) { benchmarkDeliver(b, newStore(b)) })
@@ -42,7 +43,7 @@ func RunStoreBenchmarks(b *testing.B, newStore func(testing.TB) casekit.Store) {
 	})
 }
 
-func benchmarkPick(b *testing.B, store casekit.Store, pickers int) {
+func benchmarkPick(b *testing.B, store store.Store, pickers int) {
 	e := NewEnv(b, store)
 	e.places(b, []string{"support"}, casekit.Queue{ID: "inbox", Name: "Inbox", TeamID: "support"})
 	FillQueue(b, e, "inbox", b.N)
@@ -94,10 +95,10 @@ type noop struct{}
 
 func (noop) Notify(context.Context, casekit.Notification) error { return nil }
 
-func benchmarkDeliver(b *testing.B, store casekit.Store) {
-	e := NewEnv(b, store, casekit.WithNotifier(noop{}))
+func benchmarkDeliver(b *testing.B, st store.Store) {
+	e := NewEnv(b, st, casekit.WithNotifier(noop{}))
 	now := e.Now()
-	e.InTx(b, func(ctx context.Context, tx casekit.Tx) error {
+	e.InTx(b, func(ctx context.Context, tx store.Tx) error {
 		ns := make([]casekit.Notification, b.N)
 		for i := range ns {
 			ns[i] = casekit.Notification{ID: newCaseID(), Tenant: e.Tenant, EventID: newCaseID(), Event: casekit.EventResolved,
@@ -147,7 +148,7 @@ func (r *lagRecorder) count() int {
 	return len(r.lags)
 }
 
-func benchmarkDeliveryLag(b *testing.B, store casekit.Store, perSecond int) {
+func benchmarkDeliveryLag(b *testing.B, store store.Store, perSecond int) {
 	rec := &lagRecorder{}
 	kit, tenant := NewKit(b, store, casekit.WithNotifier(rec), casekit.WithPollInterval(10*time.Millisecond))
 	ctx := b.Context()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"github.com/google/uuid"
 )
 
@@ -266,7 +267,7 @@ func testCases(t *testing.T, newStore StoreFactory) {
 			if page := try(d.ListCases(ctx, casekit.CaseFilter{})).get(t); !slices.Equal(ids(page.Cases), []string{keep.ID}) {
 				t.Errorf("ListCases after DeleteCase = %v, want only the kept case", numbers(page.Cases))
 			}
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				if as, err := tx.Activities(ctx, c.ID); err != nil || len(as) != 0 {
 					t.Errorf("tx.Activities of a deleted case = %d, %v; want none", len(as), err)
 				}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"github.com/google/uuid"
 )
 
@@ -46,7 +47,7 @@ func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 	// Straight through the store: the env's kit may have no template
 	// engine to check the override with. A new config version, as
 	// casekit sets with every configuration write, keeps caches true.
-	e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+	e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 		o := casekit.TemplateOverride{Name: fx.SpareTemplate, Source: `{{define "subject"}}Canceled{{end}}`, UpdatedBy: casekit.System, UpdatedAt: e.Now()}
 		if err := tx.SaveTemplateOverride(ctx, o); err != nil {
 			return err

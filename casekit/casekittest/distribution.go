@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 // places saves teams (named by their IDs) and queues in the env's tenant.
@@ -348,8 +349,8 @@ func testConcurrentPicks(t *testing.T, e *Env, n, pickers int) {
 	if len(picked) != n {
 		t.Errorf("%d cases picked, want %d", len(picked), n)
 	}
-	e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
-		cases, err := tx.ListCases(ctx, casekit.CaseQuery{CaseFilter: casekit.CaseFilter{QueueID: "inbox"}, Limit: n + 1})
+	e.InTx(t, func(ctx context.Context, tx store.Tx) error {
+		cases, err := tx.ListCases(ctx, store.CaseQuery{CaseFilter: casekit.CaseFilter{QueueID: "inbox"}, Limit: n + 1})
 		if err != nil {
 			return err
 		}
@@ -369,7 +370,7 @@ func FillQueue(t testing.TB, e *Env, queue string, n int) {
 	t.Helper()
 	prios := []string{"low", "medium", "high", "critical"}
 	now := e.Now()
-	e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+	e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 		for i := range n {
 			num, err := tx.NextCaseNumber(ctx)
 			if err != nil {

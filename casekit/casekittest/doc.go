@@ -1,16 +1,19 @@
-// Package casekittest holds the conformance suite every casekit.Store
+// Package casekittest holds the conformance suite every store.Store
 // adapter runs, and the helpers its tests use.
 //
-// An adapter proves itself with one call:
+// A store proves itself with one call, its Harness saying how to get a
+// store and what it supports beyond the contract (see Harness):
 //
 //	func TestConformance(t *testing.T) {
-//		casekittest.RunStoreTests(t, func(t *testing.T) casekit.Store {
-//			store, err := sqlite.Open(":memory:")
-//			if err != nil {
-//				t.Fatal(err)
-//			}
-//			t.Cleanup(func() { store.Close() })
-//			return store
+//		casekittest.RunStoreTests(t, casekittest.Harness{
+//			New: func(t *testing.T) store.Store {
+//				s, err := sqlite.Open(":memory:")
+//				if err != nil {
+//					t.Fatal(err)
+//				}
+//				t.Cleanup(func() { s.Close() })
+//				return s
+//			},
 //		})
 //	}
 //

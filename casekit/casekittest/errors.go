@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"github.com/google/uuid"
 )
 
@@ -32,7 +33,7 @@ func testErrors(t *testing.T, newStore StoreFactory) {
 		}},
 		{"the store gives ErrNotFound for missing records", func(t *testing.T, e *Env) {
 			c := e.open(t, "Exists", "cust-1")
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				for _, id := range []string{uuid.Must(uuid.NewV7()).String(), "not-a-uuid", ""} {
 					for _, lock := range []bool{false, true} {
 						_, err := tx.Case(ctx, id, lock)
@@ -50,7 +51,7 @@ func testErrors(t *testing.T, newStore StoreFactory) {
 				wantIs(t, tx.DeleteLookup(ctx, casekit.LookupCaseType, "never"), casekit.ErrNotFound, "tx.DeleteLookup(unknown)")
 				return nil
 			})
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				got, err := tx.Case(ctx, c.ID, true)
 				if wantOK(t, err, "tx.Case with lock") {
 					wantEqual(t, c, got, "tx.Case with lock")
@@ -66,7 +67,7 @@ func testErrors(t *testing.T, newStore StoreFactory) {
 			c := e.open(t, "Versioned", "cust-1")
 			before := e.state(t, c.ID)
 			for _, prev := range []int64{0, 2, 7} {
-				err := e.Store.InTx(t.Context(), e.Tenant, func(ctx context.Context, tx casekit.Tx) error {
+				err := e.Store.InTx(t.Context(), e.Tenant, func(ctx context.Context, tx store.Tx) error {
 					up := *c
 					up.Subject, up.Version = "Stale", prev+1
 					return tx.UpdateCase(ctx, &up, prev)
@@ -74,7 +75,7 @@ func testErrors(t *testing.T, newStore StoreFactory) {
 				wantIs(t, err, casekit.ErrConflict, "tx.UpdateCase with prevVersion %d at version 1", prev)
 			}
 			wantUnchanged(t, before, e.state(t, c.ID), "after stale tx.UpdateCase")
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				up := *c
 				up.Subject, up.Version = "Fresh", 2
 				return tx.UpdateCase(ctx, &up, 1)
@@ -91,7 +92,7 @@ func testErrors(t *testing.T, newStore StoreFactory) {
 			sameNumber := *c
 			sameNumber.ID = uuid.Must(uuid.NewV7()).String()
 			for name, dup := range map[string]*casekit.Case{"ID": &sameID, "number": &sameNumber} {
-				err := e.Store.InTx(t.Context(), e.Tenant, func(ctx context.Context, tx casekit.Tx) error { return tx.InsertCase(ctx, dup) })
+				err := e.Store.InTx(t.Context(), e.Tenant, func(ctx context.Context, tx store.Tx) error { return tx.InsertCase(ctx, dup) })
 				wantIs(t, err, casekit.ErrConflict, "tx.InsertCase with a taken %s", name)
 			}
 			wantUnchanged(t, before, e.state(t, c.ID), "after refused inserts")
@@ -101,9 +102,9 @@ func testErrors(t *testing.T, newStore StoreFactory) {
 		}},
 		{"InTx returns the function's error", func(t *testing.T, e *Env) {
 			boom := errors.New("boom")
-			err := e.Store.InTx(t.Context(), e.Tenant, func(context.Context, casekit.Tx) error { return boom })
+			err := e.Store.InTx(t.Context(), e.Tenant, func(context.Context, store.Tx) error { return boom })
 			wantIs(t, err, boom, "InTx with a failing function")
-			err = e.Store.InTx(t.Context(), e.Tenant, func(context.Context, casekit.Tx) error {
+			err = e.Store.InTx(t.Context(), e.Tenant, func(context.Context, store.Tx) error {
 				return &casekit.TransitionError{From: "a", To: "b"}
 			})
 			var te *casekit.TransitionError

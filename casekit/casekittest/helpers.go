@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 // Clock is a casekit.Clock that a test sets and moves forward. It is safe
@@ -110,7 +111,7 @@ var discard = slog.New(slog.DiscardHandler)
 // creates a tenant with a name from TenantID and default settings, and
 // returns the kit and the tenant's ID. The tenant is dropped when the test
 // ends.
-func NewKit(t testing.TB, store casekit.Store, opts ...casekit.Option) (*casekit.Kit, string) {
+func NewKit(t testing.TB, store store.Store, opts ...casekit.Option) (*casekit.Kit, string) {
 	t.Helper()
 	kit, err := casekit.New(store, append([]casekit.Option{casekit.WithLogger(discard)}, opts...)...)
 	if err != nil {
@@ -149,7 +150,7 @@ func DropOnCleanup(t testing.TB, kit *casekit.Kit, tenant string) {
 // Env is one test's world: a kit on the store under test, reading the time
 // from a Clock, and a tenant of the test's own.
 type Env struct {
-	Store  casekit.Store
+	Store  store.Store
 	Kit    *casekit.Kit
 	Clock  *Clock
 	Tenant string
@@ -158,7 +159,7 @@ type Env struct {
 // NewEnv builds an Env on store: a kit (with opts) with a Clock standing at
 // ClockStart and a new tenant with default settings, dropped when the test
 // ends.
-func NewEnv(t testing.TB, store casekit.Store, opts ...casekit.Option) *Env {
+func NewEnv(t testing.TB, store store.Store, opts ...casekit.Option) *Env {
 	t.Helper()
 	clock := NewClock(ClockStart)
 	kit, tenant := NewKit(t, store, append([]casekit.Option{casekit.WithClock(clock)}, opts...)...)
@@ -187,7 +188,7 @@ func (e *Env) Tick() time.Time { return StoredTime(e.Clock.Advance(time.Minute +
 
 // InTx runs fn in one transaction on the env's tenant straight on the
 // store, for checks that the Desk cannot make.
-func (e *Env) InTx(t testing.TB, fn func(ctx context.Context, tx casekit.Tx) error) {
+func (e *Env) InTx(t testing.TB, fn func(ctx context.Context, tx store.Tx) error) {
 	t.Helper()
 	if err := e.Store.InTx(t.Context(), e.Tenant, fn); err != nil {
 		t.Fatalf("store.InTx(%q): %v", e.Tenant, err)

@@ -1,6 +1,7 @@
 package casekittest
 
 import (
+	"casekit.dev/casekit/store"
 	"context"
 	"errors"
 	"testing"
@@ -14,13 +15,13 @@ import (
 // response is stored and read back as it was, a failed request's record
 // goes, and expired records stop counting and are deleted.
 func testIdempotency(t *testing.T, newStore StoreFactory) {
-	rec := func(key string, at time.Time) casekit.IdempotencyRecord {
-		return casekit.IdempotencyRecord{Key: key, Fingerprint: "fp-" + key, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
+	rec := func(key string, at time.Time) store.IdempotencyRecord {
+		return store.IdempotencyRecord{Key: key, Fingerprint: "fp-" + key, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
 	}
 	runEnvTests(t, newStore, []envTest{
 		{"a key is held once and keeps its response", func(t *testing.T, e *Env) {
 			now := e.Now()
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				if err := tx.InsertIdempotency(ctx, rec("k1", now)); err != nil {
 					t.Fatal(err)
 				}
@@ -28,13 +29,13 @@ func testIdempotency(t *testing.T, newStore StoreFactory) {
 			})
 			// A refused insert may end the transaction (PostgreSQL's do), so
 			// it runs in one of its own.
-			err := e.Store.InTx(t.Context(), e.Tenant, func(ctx context.Context, tx casekit.Tx) error {
+			err := e.Store.InTx(t.Context(), e.Tenant, func(ctx context.Context, tx store.Tx) error {
 				return tx.InsertIdempotency(ctx, rec("k1", now.Add(time.Minute)))
 			})
 			if !errors.Is(err, casekit.ErrConflict) {
 				t.Errorf("the same key again: %v, want ErrConflict", err)
 			}
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				pending, err := tx.IdempotencyByKey(ctx, "k1", now)
 				if err != nil || pending.Status != 0 || pending.Fingerprint != "fp-k1" {
 					t.Fatalf("pending record %+v, %v", pending, err)
@@ -43,7 +44,7 @@ func testIdempotency(t *testing.T, newStore StoreFactory) {
 				done.Status, done.Header, done.Body = 201, map[string]string{"Location": "/cases/x"}, []byte(`{"id":"x"}`)
 				return tx.FinishIdempotency(ctx, done)
 			})
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				got, err := tx.IdempotencyByKey(ctx, "k1", now.Add(time.Minute))
 				if err != nil {
 					t.Fatal(err)
@@ -59,7 +60,7 @@ func testIdempotency(t *testing.T, newStore StoreFactory) {
 		}},
 		{"a failed request's record goes, and the key may be held again", func(t *testing.T, e *Env) {
 			now := e.Now()
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				if err := tx.InsertIdempotency(ctx, rec("k2", now)); err != nil {
 					t.Fatal(err)
 				}
@@ -75,7 +76,7 @@ func testIdempotency(t *testing.T, newStore StoreFactory) {
 		{"an expired key is not found and is deleted by the next insert", func(t *testing.T, e *Env) {
 			now := e.Now()
 			later := now.Add(time.Hour)
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				if err := tx.InsertIdempotency(ctx, rec("old", now)); err != nil {
 					t.Fatal(err)
 				}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/fsblob"
 )
 
@@ -38,7 +39,7 @@ func realisticMail(i int, to string) []byte {
 // Desk.Inbound, one at a time, every other one a reply to one of 50
 // cases by its reply address; reports mails/s and the latency at p50 and
 // p95.
-func benchmarkInbound(b *testing.B, store casekit.Store) {
+func benchmarkInbound(b *testing.B, store store.Store) {
 	e := NewEnv(b, store)
 	ctx := b.Context()
 	must(b, e.Agent().Config().SaveMailSettings(ctx, casekit.MailSettings{Address: "help@acme.example"}), "SaveMailSettings")
@@ -79,7 +80,7 @@ func benchmarkInbound(b *testing.B, store casekit.Store) {
 // benchmarkInboundLargest takes the largest mail Inbound allows (40 MiB:
 // three 9.5 MiB attachments in base64, kept in a blob store) and reports
 // the heap's peak above what it held before, sampled every millisecond.
-func benchmarkInboundLargest(b *testing.B, store casekit.Store) {
+func benchmarkInboundLargest(b *testing.B, store store.Store) {
 	blobs, err := fsblob.New(b.TempDir())
 	must(b, err, "fsblob.New")
 	e := NewEnv(b, store, casekit.WithBlobStore(blobs))

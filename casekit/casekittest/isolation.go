@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 func testIsolation(t *testing.T, newStore StoreFactory) {
@@ -49,7 +50,7 @@ func testIsolation(t *testing.T, newStore StoreFactory) {
 			wantUnchanged(t, beforeResolved, oe.state(t, theirs.ResolvedCaseID), "the other tenant's resolved case")
 			wantRule(t, errOf(e.Agent().PostMessage(ctx, mine.CaseID, casekit.NewMessage{Body: "re", InReplyTo: theirs.MessageID})),
 				"PostMessage in reply to another tenant's message", "in_reply_to", "known")
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				_, err := tx.Case(ctx, theirs.CaseID, true)
 				wantIs(t, err, casekit.ErrNotFound, "tx.Case with another tenant's ID")
 				_, err = tx.Activity(ctx, theirs.ActivityID)

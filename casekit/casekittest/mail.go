@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/fsblob"
 )
 
@@ -201,7 +202,7 @@ func testMail(t *testing.T, newStore StoreFactory) {
 			e.Clock.Advance(61 * time.Minute)
 			try(sys.Inbound(ctx, casekit.InboundMail{Raw: mail("ada@example.com", "Next hour", "x")})).get(t)
 			wantEqual(t, 1, len(acks("an hour later")), "acknowledgements an hour later")
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				n, err := tx.CountMailAcks(ctx, "ada@example.com", time.Time{})
 				wantEqual(t, 1, n, "acknowledgements kept after an hour (the earlier hour's dropped)")
 				return err
@@ -349,7 +350,7 @@ func testMail(t *testing.T, newStore StoreFactory) {
 func messageOf(t testing.TB, e *Env, caseID, id string) *casekit.Message {
 	t.Helper()
 	var out *casekit.Message
-	e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+	e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 		m, err := tx.Message(ctx, id)
 		out = m
 		return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 // Recorder is a casekit.Notifier that keeps what it is given, failing
@@ -319,7 +320,7 @@ func testOutbox(t *testing.T, newStore StoreFactory) {
 			plain := NewEnv(t, e.Store)
 			c := plain.open(t, "Printer", "cust-1")
 			try(plain.Agent().Cancel(t.Context(), c.ID, "test")).get(t)
-			plain.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			plain.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				dead, err := tx.DeadLetters(ctx)
 				if len(dead) != 0 {
 					t.Errorf("dead letters without a notifier: %v", dead)

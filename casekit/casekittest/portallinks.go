@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 // testPortalLinks checks portal links: an unguessable token opens one
@@ -33,7 +34,7 @@ func testPortalLinks(t *testing.T, newStore StoreFactory) {
 			if got.ID != c.ID || gl.ID != l.ID || casekit.LinkCustomer(got) != "cust-1" {
 				t.Fatalf("opened %s via %s, want case %s via %s", got.ID, gl.ID, c.ID, l.ID)
 			}
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				if _, err := tx.PortalLinkByHash(ctx, token); err == nil {
 					t.Error("the token itself is stored")
 				}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/fsblob"
 )
 
@@ -17,14 +18,14 @@ func testRelations(t *testing.T, newStore StoreFactory) {
 	runEnvTests(t, newStore, []envTest{
 		{"the store lists the cases asked for by ID, and only them", func(t *testing.T, e *Env) {
 			a, _, c, other := e.open(t, "A", "cust-1"), e.open(t, "B", "cust-1"), e.open(t, "C", "cust-1"), e.open(t, "D", "cust-2")
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				for _, tc := range []struct {
-					q    casekit.CaseQuery
+					q    store.CaseQuery
 					want []int64
 				}{
-					{casekit.CaseQuery{IDs: []string{c.ID, "no-such-case", a.ID, other.ID}, CaseFilter: casekit.CaseFilter{Sort: casekit.SortCreated}}, []int64{a.Number, c.Number, other.Number}},
-					{casekit.CaseQuery{IDs: []string{c.ID, a.ID, other.ID}, VisibleTo: "cust-2"}, []int64{other.Number}},
-					{casekit.CaseQuery{IDs: []string{c.ID, a.ID}, Limit: 1}, []int64{c.Number}},
+					{store.CaseQuery{IDs: []string{c.ID, "no-such-case", a.ID, other.ID}, CaseFilter: casekit.CaseFilter{Sort: casekit.SortCreated}}, []int64{a.Number, c.Number, other.Number}},
+					{store.CaseQuery{IDs: []string{c.ID, a.ID, other.ID}, VisibleTo: "cust-2"}, []int64{other.Number}},
+					{store.CaseQuery{IDs: []string{c.ID, a.ID}, Limit: 1}, []int64{c.Number}},
 				} {
 					got, err := tx.ListCases(ctx, tc.q)
 					if err != nil {

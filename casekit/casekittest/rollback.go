@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"github.com/google/uuid"
 )
 
@@ -17,18 +18,18 @@ var errInjected = errors.New("casekittest: injected store failure")
 // the command has written other things in the same transaction: the store
 // must roll all of them back.
 type faultyStore struct {
-	casekit.Store
+	store.Store
 	failOn string // "AppendEvents" or "UpdateCase"
 }
 
-func (s *faultyStore) InTx(ctx context.Context, tenant string, fn func(context.Context, casekit.Tx) error) error {
-	return s.Store.InTx(ctx, tenant, func(ctx context.Context, tx casekit.Tx) error {
+func (s *faultyStore) InTx(ctx context.Context, tenant string, fn func(context.Context, store.Tx) error) error {
+	return s.Store.InTx(ctx, tenant, func(ctx context.Context, tx store.Tx) error {
 		return fn(ctx, &faultyTx{Tx: tx, failOn: s.failOn})
 	})
 }
 
 type faultyTx struct {
-	casekit.Tx
+	store.Tx
 	failOn string
 }
 
@@ -128,7 +129,7 @@ func testRollback(t *testing.T, newStore StoreFactory) {
 			now := e.Tick()
 			newID := uuid.Must(uuid.NewV7()).String()
 			boom := errors.New("roll back")
-			err := e.Store.InTx(ctx, e.Tenant, func(ctx context.Context, tx casekit.Tx) error {
+			err := e.Store.InTx(ctx, e.Tenant, func(ctx context.Context, tx store.Tx) error {
 				n, err := tx.NextCaseNumber(ctx)
 				if err != nil {
 					return err
@@ -190,7 +191,7 @@ func testRollback(t *testing.T, newStore StoreFactory) {
 			ctx := t.Context()
 			now := e.Tick()
 			var nc *casekit.Case
-			e.InTx(t, func(ctx context.Context, tx casekit.Tx) error {
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 				n, err := tx.NextCaseNumber(ctx)
 				if err != nil {
 					return err

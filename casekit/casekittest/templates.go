@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/templates"
 )
 
@@ -27,7 +28,7 @@ func testTemplates(t *testing.T, newStore StoreFactory) {
 		}
 	})
 	engine := templates.New(links)
-	env := func(t *testing.T, store casekit.Store, rec *Recorder) *Env {
+	env := func(t *testing.T, store store.Store, rec *Recorder) *Env {
 		return NewEnv(t, store, casekit.WithNotifier(rec), casekit.WithTemplates(engine))
 	}
 	// resolved opens a case for a customer, resolves it, delivers and
@@ -198,12 +199,12 @@ func testTemplates(t *testing.T, newStore StoreFactory) {
 
 // txWatch is a store that counts the transactions open on it.
 type txWatch struct {
-	casekit.Store
+	store.Store
 	open atomic.Int32
 }
 
-func (s *txWatch) InTx(ctx context.Context, tenant string, fn func(context.Context, casekit.Tx) error) error {
-	return s.Store.InTx(ctx, tenant, func(ctx context.Context, tx casekit.Tx) error {
+func (s *txWatch) InTx(ctx context.Context, tenant string, fn func(context.Context, store.Tx) error) error {
+	return s.Store.InTx(ctx, tenant, func(ctx context.Context, tx store.Tx) error {
 		s.open.Add(1)
 		defer s.open.Add(-1)
 		return fn(ctx, tx)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 // badTenantIDs are tenant IDs that are not slugs; no store may use them.
@@ -169,7 +170,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 			// The store refuses it too, without running the seed.
 			seeded := false
 			err = e.Store.CreateTenant(t.Context(), casekit.Tenant{ID: e.Tenant, Name: "Again", CreatedAt: e.Now()},
-				func(context.Context, casekit.Tx) error { seeded = true; return nil })
+				func(context.Context, store.Tx) error { seeded = true; return nil })
 			wantIs(t, err, casekit.ErrTenantExists, "store.CreateTenant with a taken ID")
 			if seeded {
 				t.Errorf("store.CreateTenant with a taken ID ran the seed")
@@ -193,9 +194,9 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 			for _, id := range badTenantIDs {
 				called := false
 				err := e.Store.CreateTenant(ctx, casekit.Tenant{ID: id, Name: "Bad", CreatedAt: e.Now()},
-					func(context.Context, casekit.Tx) error { called = true; return nil })
+					func(context.Context, store.Tx) error { called = true; return nil })
 				wantInvalid(t, err, "store.CreateTenant("+quote(id)+")", "tenant")
-				err = e.Store.InTx(ctx, id, func(context.Context, casekit.Tx) error { called = true; return nil })
+				err = e.Store.InTx(ctx, id, func(context.Context, store.Tx) error { called = true; return nil })
 				wantInvalid(t, err, "store.InTx("+quote(id)+")", "tenant")
 				_, err = e.Store.Tenant(ctx, id)
 				wantInvalid(t, err, "store.Tenant("+quote(id)+")", "tenant")
@@ -246,7 +247,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 			_, err := e.Kit.Tenant(ctx, e.Tenant)
 			wantIs(t, err, casekit.ErrTenantNotFound, "Tenant after DropTenant")
 			wantIs(t, e.Kit.DropTenant(ctx, e.Tenant), casekit.ErrTenantNotFound, "DropTenant twice")
-			wantIs(t, e.Store.InTx(ctx, e.Tenant, func(context.Context, casekit.Tx) error { return nil }),
+			wantIs(t, e.Store.InTx(ctx, e.Tenant, func(context.Context, store.Tx) error { return nil }),
 				casekit.ErrTenantNotFound, "store.InTx after DropTenant")
 			for _, tn := range try(e.Kit.Tenants(ctx)).get(t) {
 				if tn.ID == e.Tenant {
@@ -289,7 +290,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 			wantIs(t, err, casekit.ErrTenantNotFound, "Tenant(unknown)")
 			wantIs(t, e.Kit.DropTenant(ctx, unknown), casekit.ErrTenantNotFound, "DropTenant(unknown)")
 			called := false
-			err = e.Store.InTx(ctx, unknown, func(context.Context, casekit.Tx) error { called = true; return nil })
+			err = e.Store.InTx(ctx, unknown, func(context.Context, store.Tx) error { called = true; return nil })
 			wantIs(t, err, casekit.ErrTenantNotFound, "store.InTx(unknown)")
 			if called {
 				t.Errorf("store.InTx ran its function for an unknown tenant")
@@ -304,7 +305,7 @@ func testTenants(t *testing.T, newStore StoreFactory) {
 			ctx := t.Context()
 			id := TenantID(t)
 			boom := errors.New("seed failed")
-			err := e.Store.CreateTenant(ctx, casekit.Tenant{ID: id, Name: "Half", CreatedAt: e.Now()}, func(ctx context.Context, tx casekit.Tx) error {
+			err := e.Store.CreateTenant(ctx, casekit.Tenant{ID: id, Name: "Half", CreatedAt: e.Now()}, func(ctx context.Context, tx store.Tx) error {
 				if err := tx.SaveSettings(ctx, casekit.DefaultSettings()); err != nil {
 					return err
 				}

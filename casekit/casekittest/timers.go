@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 // runDue fires the due timers at the env's clock time and wants n fired.
@@ -26,7 +27,7 @@ func (e *Env) runDue(t testing.TB, n int, what string) {
 func (e *Env) timers(t testing.TB, caseID string) []casekit.Timer {
 	t.Helper()
 	var ts []casekit.Timer
-	e.InTx(t, func(ctx context.Context, tx casekit.Tx) (err error) {
+	e.InTx(t, func(ctx context.Context, tx store.Tx) (err error) {
 		ts, err = tx.CaseTimers(ctx, caseID)
 		return err
 	})

@@ -208,7 +208,7 @@ func (g *generator) nextCase() loaded {
 		Origin: origin, Tags: tags, Status: status, CreatedBy: createdBy,
 		CreatedAt: created, UpdatedAt: created, Version: 1,
 	}
-	c.PriorityRank = rows.DefaultRank(c.Priority)
+	c.PriorityRank = rows.Rank(casekit.DefaultLookups(), c.Priority)
 	if status != casekit.StatusNew {
 		c.AssigneeID = fmt.Sprintf("agent-%02d", g.r.IntN(agentCount))
 	}

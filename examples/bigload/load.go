@@ -18,6 +18,7 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, as storage/sqlite uses
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
 	"casekit.dev/storage/sqlstore/rows"
@@ -26,7 +27,7 @@ import (
 // env is the store, its kit and a plain Bun connection to the tenant's
 // tables for the bulk writes.
 type env struct {
-	store  casekit.Store
+	store  store.Store
 	pg     *postgres.Store // nil on SQLite
 	kit    *casekit.Kit
 	bulk   *bun.DB

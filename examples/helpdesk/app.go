@@ -16,6 +16,7 @@ import (
 
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casehttp"
+	"casekit.dev/casekit/store"
 	"casekit.dev/templates"
 )
 
@@ -27,7 +28,7 @@ const tenant = "acme"
 
 // appConfig is what newApp needs.
 type appConfig struct {
-	Store casekit.Store
+	Store store.Store
 	// Blobs keeps the files attached to replies and notes; without it,
 	// the forms take no files.
 	Blobs  casekit.BlobStore

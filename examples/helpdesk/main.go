@@ -54,6 +54,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/notify/smtp"
 	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/postgres"
@@ -259,7 +260,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // in a new temporary directory that cleanup removes, and the accounts
 // beside it. Without -files, the files go to "files" in that directory,
 // or with -postgres to a temporary directory cleanup removes.
-func openStore(ctx context.Context, c *config) (casekit.Store, *accountStore, string, func(), error) {
+func openStore(ctx context.Context, c *config) (store.Store, *accountStore, string, func(), error) {
 	if c.postgres != "" {
 		s, accounts, where, cleanup, err := openPostgres(ctx, c)
 		if err != nil || c.files != "" {
@@ -288,7 +289,7 @@ func openStore(ctx context.Context, c *config) (casekit.Store, *accountStore, st
 }
 
 // openPostgres opens the store and the accounts on -postgres.
-func openPostgres(ctx context.Context, c *config) (casekit.Store, *accountStore, string, func(), error) {
+func openPostgres(ctx context.Context, c *config) (store.Store, *accountStore, string, func(), error) {
 	{
 		openCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
@@ -307,7 +308,7 @@ func openPostgres(ctx context.Context, c *config) (casekit.Store, *accountStore,
 
 // openSQLite opens the store and the accounts in dir, which cleanup
 // removes when it is temporary.
-func openSQLite(ctx context.Context, dir string, temp bool) (casekit.Store, *accountStore, string, func(), error) {
+func openSQLite(ctx context.Context, dir string, temp bool) (store.Store, *accountStore, string, func(), error) {
 	removeTemp := func() {
 		if temp {
 			os.RemoveAll(dir)

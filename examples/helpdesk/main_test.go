@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/fsblob"
 	"casekit.dev/storage/sqlite"
 )
@@ -48,7 +49,7 @@ func testApp(t *testing.T, demo bool, opts ...func(*appConfig)) (*app, *httptest
 	return startApp(t, store, accounts, demo, opts...)
 }
 
-func startApp(t *testing.T, store casekit.Store, accounts *accountStore, demo bool, opts ...func(*appConfig)) (*app, *httptest.Server) {
+func startApp(t *testing.T, store store.Store, accounts *accountStore, demo bool, opts ...func(*appConfig)) (*app, *httptest.Server) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := accounts.setCost(bcrypt.MinCost); err != nil {

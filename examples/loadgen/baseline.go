@@ -190,7 +190,7 @@ func (b *baseline) rowsFor(s shape, n int64, now time.Time) caseRows {
 		ID: newID(), Number: n, Subject: strings.TrimSpace(in.Subject), Description: in.Description,
 		CustomerID: in.CustomerID, ContactID: in.Contact.ID, ContactName: in.Contact.Name,
 		ContactEmail: in.Contact.Email, ContactPhone: in.Contact.Phone,
-		Type: in.Type, Category: in.Category, Priority: prio, PriorityRank: rows.DefaultRank(prio), Origin: origin, Service: in.Service,
+		Type: in.Type, Category: in.Category, Priority: prio, PriorityRank: rows.Rank(casekit.DefaultLookups(), prio), Origin: origin, Service: in.Service,
 		Tags: tags, Custom: custom, AssigneeID: in.AssigneeID, TeamID: team, QueueID: in.QueueID, SLAID: slaID,
 		Status: b.initial, CreatedBy: s.actor.String(), CreatedAt: now, UpdatedAt: now, Version: 1,
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
 )
@@ -18,7 +19,7 @@ import (
 // env is the store and kit every phase of a run shares.
 type env struct {
 	cfg    config
-	store  casekit.Store
+	store  store.Store
 	pg     *postgres.Store // nil on SQLite
 	dir    string          // the SQLite directory; "" in memory
 	tmpDir bool            // dir was made for this run

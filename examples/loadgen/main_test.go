@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
 )
@@ -234,22 +235,22 @@ func TestBaselineWritesWhatOpenCaseWrites(t *testing.T) {
 			t.Errorf("notifications delivered: casekit %d, baseline %d; want the same, not 0", ck, bl)
 		}
 
-		var store casekit.Store
+		var st store.Store
 		if dir := flagValue(flags, "-dir"); dir != "" {
 			s, err := sqlite.Open(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
-			store = s
+			st = s
 		} else {
 			s, err := postgres.Open(context.Background(), flagValue(flags, "-dsn"), postgres.WithPrefix(prefix+"_"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			store = s
+			st = s
 		}
-		defer store.Close()
-		kit, err := casekit.New(store)
+		defer st.Close()
+		kit, err := casekit.New(st)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,7 +269,7 @@ func TestBaselineWritesWhatOpenCaseWrites(t *testing.T) {
 					break
 				}
 				compared++
-				compareCases(t, store, ckDesk, blDesk, a, b)
+				compareCases(t, st, ckDesk, blDesk, a, b)
 			}
 		}
 		if compared != 40 {
@@ -279,7 +280,7 @@ func TestBaselineWritesWhatOpenCaseWrites(t *testing.T) {
 
 // compareCases checks that two cases opened alike, one by casekit and
 // one by the baseline, read back the same through casekit.
-func compareCases(t *testing.T, store casekit.Store, ckDesk, blDesk *casekit.Desk, a, b *casekit.Case) {
+func compareCases(t *testing.T, st store.Store, ckDesk, blDesk *casekit.Desk, a, b *casekit.Case) {
 	t.Helper()
 	ctx := context.Background()
 	norm := func(c *casekit.Case) casekit.Case {
@@ -300,7 +301,7 @@ func compareCases(t *testing.T, store casekit.Store, ckDesk, blDesk *casekit.Des
 	}
 	timers := func(d *casekit.Desk, c *casekit.Case) []string {
 		var ts []casekit.Timer
-		err := store.InTx(ctx, d.Tenant(), func(ctx context.Context, tx casekit.Tx) (err error) {
+		err := st.InTx(ctx, d.Tenant(), func(ctx context.Context, tx store.Tx) (err error) {
 			ts, err = tx.CaseTimers(ctx, c.ID)
 			return err
 		})

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
 // Store is a directory of blobs.
@@ -48,7 +49,7 @@ var segment = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$`)
 // path returns the file of a tenant's key, refusing keys that could leave
 // the tenant's directory.
 func (s *Store) path(tenant, key string) (string, error) {
-	if err := casekit.ValidateTenantID(tenant); err != nil {
+	if err := casetype.ValidateTenantID(tenant); err != nil {
 		return "", fmt.Errorf("fsblob: %w", err)
 	}
 	parts := strings.Split(key, "/")
@@ -95,7 +96,7 @@ func (s *Store) Put(ctx context.Context, tenant, key string, r io.Reader) (int64
 	return n, nil
 }
 
-// Open reads the tenant's key; casekit.ErrNotFound when there is none.
+// Open reads the tenant's key; casetype.ErrNotFound when there is none.
 func (s *Store) Open(_ context.Context, tenant, key string) (io.ReadCloser, error) {
 	p, err := s.path(tenant, key)
 	if err != nil {
@@ -103,7 +104,7 @@ func (s *Store) Open(_ context.Context, tenant, key string) (io.ReadCloser, erro
 	}
 	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("fsblob: %s: %w", key, casekit.ErrNotFound)
+		return nil, fmt.Errorf("fsblob: %s: %w", key, casetype.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("fsblob: %w", err)
@@ -126,7 +127,7 @@ func (s *Store) Delete(_ context.Context, tenant, key string) error {
 // DeleteTenant removes the tenant's directory with every blob in it
 // (casekit.BlobTenantDeleter, for Kit.DropTenant).
 func (s *Store) DeleteTenant(_ context.Context, tenant string) error {
-	if err := casekit.ValidateTenantID(tenant); err != nil {
+	if err := casetype.ValidateTenantID(tenant); err != nil {
 		return fmt.Errorf("fsblob: %w", err)
 	}
 	if err := os.RemoveAll(filepath.Join(s.dir, tenant)); err != nil {
@@ -138,7 +139,7 @@ func (s *Store) DeleteTenant(_ context.Context, tenant string) error {
 // ListBlobs calls fn with each of the tenant's blobs (casekit.BlobLister),
 // leaving out the temporary files of writes under way.
 func (s *Store) ListBlobs(ctx context.Context, tenant string, fn func(casekit.BlobInfo) error) error {
-	if err := casekit.ValidateTenantID(tenant); err != nil {
+	if err := casetype.ValidateTenantID(tenant); err != nil {
 		return fmt.Errorf("fsblob: %w", err)
 	}
 	root := filepath.Join(s.dir, tenant)

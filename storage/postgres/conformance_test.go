@@ -7,8 +7,8 @@ import (
 	"os"
 	"testing"
 
-	"casekit.dev/casekit"
 	"casekit.dev/casekit/casekittest"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/postgres"
 )
 
@@ -55,11 +55,28 @@ func dropAllOnCleanup(tb testing.TB, s *postgres.Store, closeFn func() error) {
 }
 
 func TestConformance(t *testing.T) {
-	s := testStore(t)
-	casekittest.RunStoreTests(t, func(*testing.T) casekit.Store { return s })
+	casekittest.RunStoreTests(t, harness(testStore(t)))
+}
+
+// harness is the suite's harness for s, one store every test shares: a
+// second pool on s's schemas is another process, and the database skips
+// locked rows.
+func harness(s *postgres.Store) casekittest.Harness {
+	return casekittest.Harness{
+		New: func(*testing.T) store.Store { return s },
+		OpenAgain: func(t *testing.T, _ store.Store) store.Store {
+			other, err := postgres.Open(t.Context(), os.Getenv("CASEKIT_TEST_DATABASE_URL"), postgres.WithPrefix(s.Prefix()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { other.Close() })
+			return other
+		},
+		SkipLocked: true,
+	}
 }
 
 // BenchmarkStore runs casekit's store benchmarks on PostgreSQL.
 func BenchmarkStore(b *testing.B) {
-	casekittest.RunStoreBenchmarks(b, func(tb testing.TB) casekit.Store { return testStore(tb) })
+	casekittest.RunStoreBenchmarks(b, func(tb testing.TB) store.Store { return testStore(tb) })
 }

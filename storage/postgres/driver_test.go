@@ -17,6 +17,7 @@ import (
 
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casekittest"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/postgres"
 )
 
@@ -74,8 +75,7 @@ func driverStore(tb testing.TB, driver string, poolSize int) *postgres.Store {
 // TestConformancePgdriver runs the whole conformance suite a second time,
 // on a store a host built with postgres.New over bun's own pgdriver.
 func TestConformancePgdriver(t *testing.T) {
-	s := driverStore(t, "pgdriver", 0)
-	casekittest.RunStoreTests(t, func(*testing.T) casekit.Store { return s })
+	casekittest.RunStoreTests(t, harness(driverStore(t, "pgdriver", 0)))
 }
 
 // Both drivers' server errors are classified by SQLSTATE: a unique
@@ -91,7 +91,7 @@ func TestDriverErrorsClassified(t *testing.T) {
 			if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "errs"}); err != nil {
 				t.Fatal(err)
 			}
-			err := s.InTx(ctx, "errs", func(ctx context.Context, tx casekit.Tx) error {
+			err := s.InTx(ctx, "errs", func(ctx context.Context, tx store.Tx) error {
 				c := &casekit.Case{ID: "0190a0a0-0000-7000-8000-000000000001", Number: 1, Subject: "x",
 					Priority: "normal", Status: "new", CreatedBy: casekit.System, Version: 1}
 				if err := tx.InsertCase(ctx, c); err != nil {

@@ -24,7 +24,8 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/driver/pgdriver"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/sqlstore"
 )
 
@@ -33,10 +34,10 @@ import (
 const DefaultPrefix = "casekit_"
 
 // host is sqlstore.Host under a name that keeps it out of the Store's
-// exported fields: only its casekit.Store methods are promoted.
+// exported fields: only its store.Store methods are promoted.
 type host = sqlstore.Host
 
-// Store is the PostgreSQL casekit.Store. It is safe for concurrent use.
+// Store is the PostgreSQL store.Store. It is safe for concurrent use.
 type Store struct {
 	host // Tenant, Tenants, Migrate and Kit.Run's work
 
@@ -50,7 +51,7 @@ type Store struct {
 	replay bool
 }
 
-var _ casekit.Store = (*Store)(nil)
+var _ store.Store = (*Store)(nil)
 
 // Option configures a Store.
 type Option func(*Store)
@@ -199,7 +200,7 @@ func mayNotCreate(err error) error {
 	return err
 }
 
-// classify maps unique violations (SQLSTATE 23505) to casekit.ErrConflict,
+// classify maps unique violations (SQLSTATE 23505) to casetype.ErrConflict,
 // whichever driver the *bun.DB runs on.
 func classify(err error) error {
 	if sqlState(err) == "23505" { // unique_violation
@@ -233,11 +234,11 @@ func (s *Store) lockTenant(ctx context.Context, tx bun.IDB, id string) error {
 // (sqlstore.Squash), once per process.
 var baseline = sync.OnceValues(func() (sqlstore.Baseline, error) { return sqlstore.Squash(Dialect{}) })
 
-// CreateTenant implements casekit.Store: schema, tables, indexes, seed and
+// CreateTenant implements store.Store: schema, tables, indexes, seed and
 // registry row in one transaction, the schema made from the baseline (at
 // the latest version) in one round trip.
-func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(context.Context, casekit.Tx) error) error {
-	if err := casekit.ValidateTenantID(t.ID); err != nil {
+func (s *Store) CreateTenant(ctx context.Context, t casetype.Tenant, seed func(context.Context, store.Tx) error) error {
+	if err := casetype.ValidateTenantID(t.ID); err != nil {
 		return err
 	}
 	schema := s.Schema(t.ID)
@@ -247,13 +248,13 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 		}
 		if ok, err := s.reg.Registered(ctx, tx, t.ID); err != nil || ok {
 			if err == nil {
-				err = casekit.ErrTenantExists
+				err = casetype.ErrTenantExists
 			}
 			return err
 		}
 		if _, err := tx.NewRaw("CREATE SCHEMA ?", bun.Ident(schema)).Exec(ctx); err != nil {
 			if sqlState(err) == "42P06" { // duplicate_schema
-				return fmt.Errorf("schema %s exists: %w", schema, casekit.ErrTenantExists)
+				return fmt.Errorf("schema %s exists: %w", schema, casetype.ErrTenantExists)
 			}
 			return mayNotCreate(err)
 		}
@@ -276,9 +277,9 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 	return nil
 }
 
-// DropTenant implements casekit.Store.
+// DropTenant implements store.Store.
 func (s *Store) DropTenant(ctx context.Context, id string) error {
-	if err := casekit.ValidateTenantID(id); err != nil {
+	if err := casetype.ValidateTenantID(id); err != nil {
 		return err
 	}
 	s.reg.Forget(id)
@@ -306,15 +307,15 @@ func (s *Store) migrateTenant(ctx context.Context, id string) (int, int, error) 
 	return sqlstore.Migrate(ctx, s.db, Dialect{}, s.Schema(id), lock)
 }
 
-// InTx implements casekit.Store.
-func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context, casekit.Tx) error) error {
+// InTx implements store.Store.
+func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context, store.Tx) error) error {
 	if err := s.reg.Require(ctx, tenant); err != nil {
 		return err
 	}
 	err := s.runner(tenant).Run(ctx, fn)
 	if sqlState(err) == "3F000" { // invalid_schema_name: dropped by another replica
 		s.reg.Forget(tenant)
-		return sqlstore.TenantErr(tenant, casekit.ErrTenantNotFound)
+		return sqlstore.TenantErr(tenant, casetype.ErrTenantNotFound)
 	}
 	return err
 }
@@ -348,7 +349,7 @@ func (s *Store) Prefix() string { return s.prefix }
 // transaction for a store from WithTx.
 func (s *Store) DB() bun.IDB { return s.db }
 
-// tx returns the casekit.Tx of a tenant on the transaction tx. Work it
+// tx returns the store.Tx of a tenant on the transaction tx. Work it
 // queues (timers, notifications) lowers the tenant's wakeup in the control
 // schema, in the same transaction.
 func (s *Store) tx(tx bun.IDB, tenant string) *sqlstore.Tx {

@@ -20,10 +20,11 @@ import (
 
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casekittest"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/postgres"
 )
 
-func newKit(t *testing.T, s casekit.Store) *casekit.Kit {
+func newKit(t *testing.T, s store.Store) *casekit.Kit {
 	t.Helper()
 	kit, err := casekit.New(s, casekit.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
@@ -117,7 +118,7 @@ func TestHostileTenantIDNeverReachesSQL(t *testing.T) {
 		if !errors.As(err, &ve) {
 			t.Errorf("CreateTenant(%q) = %v, want a ValidationError", id, err)
 		}
-		if err := s.InTx(ctx, id, func(context.Context, casekit.Tx) error { return nil }); !errors.As(err, &ve) {
+		if err := s.InTx(ctx, id, func(context.Context, store.Tx) error { return nil }); !errors.As(err, &ve) {
 			t.Errorf("InTx(%q) = %v, want a ValidationError", id, err)
 		}
 	}
@@ -234,7 +235,7 @@ func TestMigrateResumesAndReports(t *testing.T) {
 	}
 	// The finished schema works (its defaults were in the lost seed, so
 	// write settings first through the store).
-	err = s.InTx(ctx, "m-2", func(ctx context.Context, tx casekit.Tx) error {
+	err = s.InTx(ctx, "m-2", func(ctx context.Context, tx store.Tx) error {
 		if err := tx.SaveSettings(ctx, casekit.DefaultSettings()); err != nil {
 			return err
 		}
@@ -351,181 +352,6 @@ func TestOpenRefusesEmptyPool(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "at least one connection") {
 		t.Errorf("Open with WithMaxConns(0) = %v", err)
-	}
-}
-
-// Two kit.Run instances on two pools sharing one database, as two replicas
-// would, fire each due timer exactly once.
-func TestTwoRunnersFireEachTimerOnce(t *testing.T) {
-	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
-	base := testStore(t)
-	if dsn == "" {
-		return
-	}
-	ctx := context.Background()
-	clock := casekittest.NewClock(casekittest.ClockStart)
-	kitOn := func(s casekit.Store) *casekit.Kit {
-		k, err := casekit.New(s, casekit.WithClock(clock), casekit.WithPollInterval(5*time.Millisecond),
-			casekit.WithLogger(slog.New(slog.DiscardHandler)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
-	}
-	other, err := postgres.Open(ctx, dsn, postgres.WithPrefix(base.Prefix()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	a, b := kitOn(base), kitOn(other)
-	const tenants, perTenant = 3, 20
-	for i := range tenants {
-		id := fmt.Sprintf("runner-%d", i)
-		if err := a.CreateTenant(ctx, casekit.TenantSpec{ID: id, Admins: []string{"a"}}); err != nil {
-			t.Fatal(err)
-		}
-		d := a.Desk(id).As(casekit.Agent("a"))
-		if err := d.Config().SaveSLA(ctx, casekit.SLA{ID: "fast", Name: "Fast", Targets: []casekit.SLATarget{
-			{Priority: "medium", FirstResponse: time.Hour, Resolution: 2 * time.Hour}}}); err != nil {
-			t.Fatal(err)
-		}
-		for j := range perTenant {
-			if _, err := d.OpenCase(ctx, casekit.NewCase{Subject: fmt.Sprintf("case %d", j), SLAID: "fast"}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	clock.Advance(3 * time.Hour) // every breach is due
-	runCtx, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	for _, k := range []*casekit.Kit{a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := k.Run(runCtx); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	// eachCase calls fn on every case of every tenant.
-	eachCase := func(fn func(tenant int, d *casekit.Desk, c *casekit.Case)) {
-		for i := range tenants {
-			d := a.Desk(fmt.Sprintf("runner-%d", i)).As(casekit.Agent("a"))
-			page, err := d.ListCases(ctx, casekit.CaseFilter{Limit: perTenant})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range page.Cases {
-				fn(i, d, c)
-			}
-		}
-	}
-	// Wait until no timer is left, then stop both.
-	deadline := time.Now().Add(time.Minute)
-	for {
-		left := 0
-		eachCase(func(_ int, d *casekit.Desk, c *casekit.Case) {
-			err := a.Store().InTx(ctx, d.Tenant(), func(ctx context.Context, tx casekit.Tx) error {
-				ts, err := tx.CaseTimers(ctx, c.ID)
-				left += len(ts)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-		})
-		if left == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d timers still pending after a minute", left)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	stop()
-	wg.Wait()
-	eachCase(func(i int, d *casekit.Desk, c *casekit.Case) {
-		evs, err := d.History(ctx, c.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, ev := range evs {
-			if ev.Type == casekit.EventSLABreached {
-				n++
-			}
-		}
-		if n != 2 {
-			t.Errorf("tenant %d case #%d: %d breach events, want 2 (response and resolution)", i, c.Number, n)
-		}
-	})
-}
-
-// Two runners on two pools sharing one database deliver every notification
-// once: their claims are disjoint (FOR UPDATE SKIP LOCKED).
-func TestTwoRunnersDeliverEachNotificationOnce(t *testing.T) {
-	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
-	base := testStore(t)
-	if dsn == "" {
-		return
-	}
-	ctx := context.Background()
-	other, err := postgres.Open(ctx, dsn, postgres.WithPrefix(base.Prefix()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	recA, recB := &casekittest.Recorder{}, &casekittest.Recorder{}
-	kitOn := func(s casekit.Store, rec *casekittest.Recorder) *casekit.Kit {
-		k, err := casekit.New(s, casekit.WithNotifier(rec), casekit.WithLogger(slog.New(slog.DiscardHandler)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
-	}
-	a, b := kitOn(base, recA), kitOn(other, recB)
-	const tenants, perTenant = 3, 30
-	for i := range tenants {
-		id := fmt.Sprintf("outbox-%d", i)
-		if err := a.CreateTenant(ctx, casekit.TenantSpec{ID: id}); err != nil {
-			t.Fatal(err)
-		}
-		d := a.Desk(id).As(casekit.Agent("a"))
-		for j := range perTenant {
-			c, err := d.OpenCase(ctx, casekit.NewCase{Subject: fmt.Sprintf("case %d", j), CustomerID: fmt.Sprintf("cust-%d", j)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := d.Cancel(ctx, c.ID, "test"); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	var wg sync.WaitGroup
-	for _, k := range []*casekit.Kit{a, b, a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := k.RunDue(ctx); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
-	seen := map[string]int{}
-	for _, n := range append(recA.Got(), recB.Got()...) {
-		seen[n.ID]++
-	}
-	if len(seen) != tenants*perTenant {
-		t.Errorf("%d distinct notifications delivered, want %d", len(seen), tenants*perTenant)
-	}
-	for id, n := range seen {
-		if n != 1 {
-			t.Errorf("notification %s delivered %d times", id, n)
-		}
-	}
-	if len(recA.Got()) == 0 || len(recB.Got()) == 0 {
-		t.Logf("one runner delivered everything (%d and %d)", len(recA.Got()), len(recB.Got()))
 	}
 }
 

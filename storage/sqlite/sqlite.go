@@ -21,7 +21,8 @@ import (
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/sqlstore"
 )
 
@@ -38,10 +39,10 @@ const controlFile = "_casekit.db"
 const schema = "main"
 
 // host is sqlstore.Host under a name that keeps it out of the Store's
-// exported fields: only its casekit.Store methods are promoted.
+// exported fields: only its store.Store methods are promoted.
 type host = sqlstore.Host
 
-// Store is the SQLite casekit.Store. It is safe for concurrent use.
+// Store is the SQLite store.Store. It is safe for concurrent use.
 type Store struct {
 	host // Tenant, Tenants, Migrate and Kit.Run's work
 
@@ -83,7 +84,7 @@ func WithMaxOpen(n int) Option {
 // process before failing (default 5s).
 func WithBusyTimeout(d time.Duration) Option { return func(s *Store) { s.busy = d } }
 
-var _ casekit.Store = (*Store)(nil)
+var _ store.Store = (*Store)(nil)
 
 // Open opens the store in dir, creating the directory if needed, or in
 // memory when dir is ":memory:" (every in-memory store is independent).
@@ -165,7 +166,7 @@ func (s *Store) openDB(file string, create bool) (*bun.DB, error) {
 }
 
 // classify maps SQLite's unique and primary-key violations to
-// casekit.ErrConflict, by extended result code.
+// casetype.ErrConflict, by extended result code.
 var classify = sqlstore.ClassifyCode(func(e *msqlite.Error) string { return strconv.Itoa(e.Code()) },
 	strconv.Itoa(sqlite3.SQLITE_CONSTRAINT_UNIQUE), strconv.Itoa(sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY))
 
@@ -184,7 +185,7 @@ func (s *Store) acquire(id string, create bool) (*handle, error) {
 	db, err := s.openDB(tenantFile(id), create)
 	if errors.Is(err, errMissing) {
 		s.reg.Forget(id)
-		return nil, sqlstore.TenantErr(id, fmt.Errorf("%w: %w", err, casekit.ErrTenantNotFound))
+		return nil, sqlstore.TenantErr(id, fmt.Errorf("%w: %w", err, casetype.ErrTenantNotFound))
 	}
 	if err != nil {
 		return nil, err
@@ -235,9 +236,9 @@ func (s *Store) OpenFiles() int {
 	return len(s.open)
 }
 
-// CreateTenant implements casekit.Store.
-func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(context.Context, casekit.Tx) error) (err error) {
-	if err := casekit.ValidateTenantID(t.ID); err != nil {
+// CreateTenant implements store.Store.
+func (s *Store) CreateTenant(ctx context.Context, t casetype.Tenant, seed func(context.Context, store.Tx) error) (err error) {
+	if err := casetype.ValidateTenantID(t.ID); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -245,7 +246,7 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 	s.creating[t.ID] = true
 	s.mu.Unlock()
 	if busy {
-		return sqlstore.TenantErr(t.ID, casekit.ErrTenantExists)
+		return sqlstore.TenantErr(t.ID, casetype.ErrTenantExists)
 	}
 	defer func() {
 		s.mu.Lock()
@@ -254,13 +255,13 @@ func (s *Store) CreateTenant(ctx context.Context, t casekit.Tenant, seed func(co
 	}()
 	if ok, err := s.reg.Exists(ctx, t.ID); err != nil || ok {
 		if err == nil {
-			err = sqlstore.TenantErr(t.ID, casekit.ErrTenantExists)
+			err = sqlstore.TenantErr(t.ID, casetype.ErrTenantExists)
 		}
 		return err
 	}
 	if !s.memory() {
 		if _, err := os.Stat(s.path(tenantFile(t.ID))); err == nil {
-			return fmt.Errorf("tenant %q: file %s exists: %w", t.ID, tenantFile(t.ID), casekit.ErrTenantExists)
+			return fmt.Errorf("tenant %q: file %s exists: %w", t.ID, tenantFile(t.ID), casetype.ErrTenantExists)
 		}
 	}
 	h, err := s.acquire(t.ID, true)
@@ -308,9 +309,9 @@ func (s *Store) removeFiles(id string) {
 	}
 }
 
-// DropTenant implements casekit.Store.
+// DropTenant implements store.Store.
 func (s *Store) DropTenant(ctx context.Context, id string) error {
-	if err := casekit.ValidateTenantID(id); err != nil {
+	if err := casetype.ValidateTenantID(id); err != nil {
 		return err
 	}
 	if err := s.reg.Unregister(ctx, s.control, id); err != nil {
@@ -340,8 +341,8 @@ func (s *Store) migrateTenant(ctx context.Context, id string) (int, int, error) 
 	return sqlstore.Migrate(ctx, h.db, Dialect{}, schema, nil)
 }
 
-// InTx implements casekit.Store.
-func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context, casekit.Tx) error) error {
+// InTx implements store.Store.
+func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context, store.Tx) error) error {
 	if err := s.reg.Require(ctx, tenant); err != nil {
 		return err
 	}
@@ -361,7 +362,7 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// tx returns the casekit.Tx of a tenant on its file's transaction tx.
+// tx returns the store.Tx of a tenant on its file's transaction tx.
 // Work it queues (timers, notifications) lowers the tenant's wakeup in the
 // registry at once, before the tenant's transaction commits: should that
 // roll back, the wakeup is merely early, and Run moves it on.

@@ -15,10 +15,11 @@ import (
 
 	"casekit.dev/casekit"
 	"casekit.dev/casekit/casekittest"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/sqlite"
 )
 
-func newKit(t *testing.T, s casekit.Store) *casekit.Kit {
+func newKit(t *testing.T, s store.Store) *casekit.Kit {
 	t.Helper()
 	kit, err := casekit.New(s, casekit.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
@@ -110,7 +111,7 @@ func TestDropAndFailedCreateLeaveNoFile(t *testing.T) {
 		t.Errorf("after drop, gone.db: %v", err)
 	}
 	boom := errors.New("boom")
-	err = s.CreateTenant(ctx, casekit.Tenant{ID: "half"}, func(context.Context, casekit.Tx) error { return boom })
+	err = s.CreateTenant(ctx, casekit.Tenant{ID: "half"}, func(context.Context, store.Tx) error { return boom })
 	if !errors.Is(err, boom) {
 		t.Fatalf("CreateTenant with a failing seed = %v", err)
 	}
@@ -314,7 +315,7 @@ func TestRunOpensOnlyTenantsWithDueWork(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	clock := casekittest.NewClock(casekittest.ClockStart)
-	kitOn := func(s casekit.Store) *casekit.Kit {
+	kitOn := func(s store.Store) *casekit.Kit {
 		k, err := casekit.New(s, casekit.WithClock(clock), casekit.WithLogger(slog.New(slog.DiscardHandler)))
 		if err != nil {
 			t.Fatal(err)
@@ -426,7 +427,7 @@ func TestRunDeliversWhileATimerWaits(t *testing.T) {
 	held, release := make(chan struct{}), make(chan struct{})
 	txDone := make(chan error, 1)
 	go func() {
-		txDone <- s.InTx(ctx, "busy", func(context.Context, casekit.Tx) error {
+		txDone <- s.InTx(ctx, "busy", func(context.Context, store.Tx) error {
 			close(held)
 			<-release
 			return nil

@@ -3,17 +3,17 @@ package sqlstore
 import (
 	"context"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
-// InsertActivity implements casekit.Tx.
-func (t *Tx) InsertActivity(ctx context.Context, a *casekit.Activity) error {
+// InsertActivity implements store.Tx.
+func (t *Tx) InsertActivity(ctx context.Context, a *casetype.Activity) error {
 	_, err := t.ins(activityRowOf(a), "activities").Exec(ctx)
 	return t.err(err, "insert activity")
 }
 
-// Activity implements casekit.Tx.
-func (t *Tx) Activity(ctx context.Context, id string) (*casekit.Activity, error) {
+// Activity implements store.Tx.
+func (t *Tx) Activity(ctx context.Context, id string) (*casetype.Activity, error) {
 	var r activityRow
 	if err := t.sel(&r, "activities", "a").Where("a.id = ?", id).Scan(ctx); err != nil {
 		return nil, t.err(err, "activity")
@@ -21,23 +21,23 @@ func (t *Tx) Activity(ctx context.Context, id string) (*casekit.Activity, error)
 	return r.domain()
 }
 
-// UpdateActivity implements casekit.Tx.
-func (t *Tx) UpdateActivity(ctx context.Context, a *casekit.Activity) error {
+// UpdateActivity implements store.Tx.
+func (t *Tx) UpdateActivity(ctx context.Context, a *casetype.Activity) error {
 	res, err := t.db.NewUpdate().Model(activityRowOf(a)).ModelTableExpr("?.activities AS a", t.schema).
 		ExcludeColumn("id", "case_id", "created_by", "created_at").WherePK().Exec(ctx)
 	if err != nil {
 		return t.err(err, "update activity")
 	}
-	return affected(res, casekit.ErrNotFound)
+	return affected(res, casetype.ErrNotFound)
 }
 
-// Activities implements casekit.Tx.
-func (t *Tx) Activities(ctx context.Context, caseID string) ([]*casekit.Activity, error) {
+// Activities implements store.Tx.
+func (t *Tx) Activities(ctx context.Context, caseID string) ([]*casetype.Activity, error) {
 	var rows []activityRow
 	if err := t.sel(&rows, "activities", "a").Where("a.case_id = ?", caseID).OrderExpr("a.id").Scan(ctx); err != nil {
 		return nil, t.err(err, "activities")
 	}
-	out := make([]*casekit.Activity, len(rows))
+	out := make([]*casetype.Activity, len(rows))
 	for i := range rows {
 		a, err := rows[i].domain()
 		if err != nil {

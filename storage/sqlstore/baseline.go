@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"casekit.dev/casekit/store"
 	"context"
 	"fmt"
 	"regexp"
@@ -9,8 +10,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-
-	"casekit.dev/casekit"
 )
 
 // Baseline is a tenant schema at one version as one script: the tables,
@@ -39,7 +38,7 @@ type Baseline struct {
 // round trip; every migration after b.Version is then applied as Migrate
 // would, so a baseline left behind by a new migration still builds the
 // latest schema (only slower).
-func Build(ctx context.Context, t *Tx, b Baseline, seed func(context.Context, casekit.Tx) error) error {
+func Build(ctx context.Context, t *Tx, b Baseline, seed func(context.Context, store.Tx) error) error {
 	schema := string(t.schema)
 	script, err := baselineScript(t.db, t.dialect, schema, b)
 	if err != nil {

@@ -9,10 +9,11 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
-// NextCaseNumber implements casekit.Tx. The counter row's update lock
+// NextCaseNumber implements store.Tx. The counter row's update lock
 // serialises concurrent commands, and a rollback gives the number back.
 func (t *Tx) NextCaseNumber(ctx context.Context) (int64, error) {
 	var n int64
@@ -20,14 +21,14 @@ func (t *Tx) NextCaseNumber(ctx context.Context) (int64, error) {
 	return n, t.err(err, "next case number")
 }
 
-// InsertCase implements casekit.Tx.
-func (t *Tx) InsertCase(ctx context.Context, c *casekit.Case) error {
+// InsertCase implements store.Tx.
+func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
 	_, err := t.ins(caseRowOf(c), "cases").Value("priority_rank", rankSQL, t.schema, c.Priority).
 		Returning("").Exec(ctx) // nothing to read back: the row is not kept
 	return t.err(err, "insert case")
 }
 
-func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*casekit.Case, error) {
+func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*casetype.Case, error) {
 	var r caseRow
 	if err := t.lock(t.sel(&r, "cases", "c").Where(where, arg), lock).Scan(ctx); err != nil {
 		return nil, t.err(err, "case")
@@ -35,18 +36,18 @@ func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*ca
 	return caseDomain(&r)
 }
 
-// Case implements casekit.Tx.
-func (t *Tx) Case(ctx context.Context, id string, lock bool) (*casekit.Case, error) {
+// Case implements store.Tx.
+func (t *Tx) Case(ctx context.Context, id string, lock bool) (*casetype.Case, error) {
 	return t.oneCase(ctx, lock, "c.id = ?", id)
 }
 
-// CaseByNumber implements casekit.Tx.
-func (t *Tx) CaseByNumber(ctx context.Context, number int64, lock bool) (*casekit.Case, error) {
+// CaseByNumber implements store.Tx.
+func (t *Tx) CaseByNumber(ctx context.Context, number int64, lock bool) (*casetype.Case, error) {
 	return t.oneCase(ctx, lock, "c.number = ?", number)
 }
 
-// UpdateCase implements casekit.Tx.
-func (t *Tx) UpdateCase(ctx context.Context, c *casekit.Case, prevVersion int64) error {
+// UpdateCase implements store.Tx.
+func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64) error {
 	res, err := t.db.NewUpdate().Model(caseRowOf(c)).ModelTableExpr("?.cases AS c", t.schema).
 		ExcludeColumn("id", "number", "created_by", "created_at").
 		Value("priority_rank", rankSQL, t.schema, c.Priority).
@@ -54,10 +55,10 @@ func (t *Tx) UpdateCase(ctx context.Context, c *casekit.Case, prevVersion int64)
 	if err != nil {
 		return t.err(err, "update case")
 	}
-	return affected(res, fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casekit.ErrConflict))
+	return affected(res, fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casetype.ErrConflict))
 }
 
-// DeleteCase implements casekit.Tx.
+// DeleteCase implements store.Tx.
 func (t *Tx) DeleteCase(ctx context.Context, id string) error {
 	for _, table := range []string{"attachments", "notes", "messages", "activities", "timers", "watchers", "portal_links"} {
 		if _, err := t.db.NewRaw("DELETE FROM ?."+table+" WHERE case_id = ?", t.schema, id).Exec(ctx); err != nil {
@@ -71,11 +72,11 @@ func (t *Tx) DeleteCase(ctx context.Context, id string) error {
 	if err != nil {
 		return t.err(err, "delete case")
 	}
-	return affected(res, casekit.ErrNotFound)
+	return affected(res, casetype.ErrNotFound)
 }
 
-// ListCases implements casekit.Tx.
-func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Case, error) {
+// ListCases implements store.Tx.
+func (t *Tx) ListCases(ctx context.Context, q store.CaseQuery) ([]*casetype.Case, error) {
 	var rows []caseRow
 	s := t.caseFilters(t.sel(&rows, "cases", "c"), q)
 	if arms := t.listArms(q); arms != nil {
@@ -99,7 +100,7 @@ func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Cas
 	if err := s.Scan(ctx); err != nil {
 		return nil, t.err(err, "list cases")
 	}
-	out := make([]*casekit.Case, len(rows))
+	out := make([]*casetype.Case, len(rows))
 	for i := range rows {
 		c, err := caseDomain(&rows[i])
 		if err != nil {
@@ -111,7 +112,7 @@ func (t *Tx) ListCases(ctx context.Context, q casekit.CaseQuery) ([]*casekit.Cas
 }
 
 // caseFilters adds q's conditions to s, all but the full-text search.
-func (t *Tx) caseFilters(s *bun.SelectQuery, q casekit.CaseQuery) *bun.SelectQuery {
+func (t *Tx) caseFilters(s *bun.SelectQuery, q store.CaseQuery) *bun.SelectQuery {
 	if len(q.IDs) > 0 {
 		s = s.Where("c.id IN (?)", bun.In(q.IDs))
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
 type customFieldRow struct {
@@ -19,17 +19,17 @@ type customFieldRow struct {
 	Audience string   `bun:"audience"`
 }
 
-// CustomFields implements casekit.Tx.
-func (t *Tx) CustomFields(ctx context.Context) ([]casekit.CustomField, error) {
+// CustomFields implements store.Tx.
+func (t *Tx) CustomFields(ctx context.Context) ([]casetype.CustomField, error) {
 	var rows []customFieldRow
 	if err := t.sel(&rows, "custom_fields", "cf").OrderExpr("cf.key").Scan(ctx); err != nil {
 		return nil, t.err(err, "custom fields")
 	}
-	out := make([]casekit.CustomField, len(rows))
+	out := make([]casetype.CustomField, len(rows))
 	for i, r := range rows {
-		out[i] = casekit.CustomField{Key: r.Key, Label: r.Label, Type: casekit.CustomFieldType(r.Type), Required: r.Required, Options: r.Options}
-		if r.Audience != string(casekit.AudienceInternal) {
-			out[i].Audience = casekit.CustomFieldAudience(r.Audience)
+		out[i] = casetype.CustomField{Key: r.Key, Label: r.Label, Type: casetype.CustomFieldType(r.Type), Required: r.Required, Options: r.Options}
+		if r.Audience != string(casetype.AudienceInternal) {
+			out[i].Audience = casetype.CustomFieldAudience(r.Audience)
 		}
 		if len(r.Options) == 0 {
 			out[i].Options = nil
@@ -38,26 +38,26 @@ func (t *Tx) CustomFields(ctx context.Context) ([]casekit.CustomField, error) {
 	return out, nil
 }
 
-// SaveCustomField implements casekit.Tx.
-func (t *Tx) SaveCustomField(ctx context.Context, f casekit.CustomField) error {
+// SaveCustomField implements store.Tx.
+func (t *Tx) SaveCustomField(ctx context.Context, f casetype.CustomField) error {
 	opts := f.Options
 	if opts == nil {
 		opts = []string{}
 	}
 	audience := f.Audience
 	if audience == "" {
-		audience = casekit.AudienceInternal
+		audience = casetype.AudienceInternal
 	}
 	_, err := t.upsert(t.ins(&customFieldRow{Key: f.Key, Label: f.Label, Type: string(f.Type), Required: f.Required, Options: opts, Audience: string(audience)}, "custom_fields"),
 		"key", "label", "type", "required", "options", "audience").Exec(ctx)
 	return t.err(err, "save custom field")
 }
 
-// DeleteCustomField implements casekit.Tx.
+// DeleteCustomField implements store.Tx.
 func (t *Tx) DeleteCustomField(ctx context.Context, key string) error {
 	res, err := t.db.NewRaw("DELETE FROM ?.custom_fields WHERE key = ?", t.schema, key).Exec(ctx)
 	if err != nil {
 		return t.err(err, "delete custom field")
 	}
-	return affected(res, casekit.ErrNotFound)
+	return affected(res, casetype.ErrNotFound)
 }

@@ -8,54 +8,55 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
-// Teams implements casekit.Tx.
-func (t *Tx) Teams(ctx context.Context) ([]casekit.Team, error) {
+// Teams implements store.Tx.
+func (t *Tx) Teams(ctx context.Context) ([]casetype.Team, error) {
 	var rows []teamRow
 	if err := t.sel(&rows, "teams", "tm").OrderExpr("tm.id").Scan(ctx); err != nil {
 		return nil, t.err(err, "teams")
 	}
-	out := make([]casekit.Team, len(rows))
+	out := make([]casetype.Team, len(rows))
 	for i, r := range rows {
-		out[i] = casekit.Team{ID: r.ID, Name: r.Name}
+		out[i] = casetype.Team{ID: r.ID, Name: r.Name}
 	}
 	return out, nil
 }
 
-// SaveTeam implements casekit.Tx.
-func (t *Tx) SaveTeam(ctx context.Context, tm casekit.Team) error {
+// SaveTeam implements store.Tx.
+func (t *Tx) SaveTeam(ctx context.Context, tm casetype.Team) error {
 	_, err := t.upsert(t.ins(&teamRow{ID: tm.ID, Name: tm.Name}, "teams"), "id", "name").Exec(ctx)
 	return t.err(err, "save team")
 }
 
-// DeleteTeam implements casekit.Tx.
+// DeleteTeam implements store.Tx.
 func (t *Tx) DeleteTeam(ctx context.Context, id string) error {
 	return t.deleteByID(ctx, "teams", id)
 }
 
-// Queues implements casekit.Tx.
-func (t *Tx) Queues(ctx context.Context) ([]casekit.Queue, error) {
+// Queues implements store.Tx.
+func (t *Tx) Queues(ctx context.Context) ([]casetype.Queue, error) {
 	var rows []queueRow
 	if err := t.sel(&rows, "queues", "q").OrderExpr("q.id").Scan(ctx); err != nil {
 		return nil, t.err(err, "queues")
 	}
-	out := make([]casekit.Queue, len(rows))
+	out := make([]casetype.Queue, len(rows))
 	for i, r := range rows {
-		out[i] = casekit.Queue{ID: r.ID, Name: r.Name, TeamID: r.TeamID, SLAID: r.SLAID}
+		out[i] = casetype.Queue{ID: r.ID, Name: r.Name, TeamID: r.TeamID, SLAID: r.SLAID}
 	}
 	return out, nil
 }
 
-// SaveQueue implements casekit.Tx.
-func (t *Tx) SaveQueue(ctx context.Context, q casekit.Queue) error {
+// SaveQueue implements store.Tx.
+func (t *Tx) SaveQueue(ctx context.Context, q casetype.Queue) error {
 	_, err := t.upsert(t.ins(&queueRow{ID: q.ID, Name: q.Name, TeamID: q.TeamID, SLAID: q.SLAID}, "queues"),
 		"id", "name", "team_id", "sla_id").Exec(ctx)
 	return t.err(err, "save queue")
 }
 
-// DeleteQueue implements casekit.Tx.
+// DeleteQueue implements store.Tx.
 func (t *Tx) DeleteQueue(ctx context.Context, id string) error {
 	return t.deleteByID(ctx, "queues", id)
 }
@@ -65,17 +66,17 @@ func (t *Tx) deleteByID(ctx context.Context, table, id string) error {
 	if err != nil {
 		return t.err(err, "delete from "+table)
 	}
-	return affected(res, casekit.ErrNotFound)
+	return affected(res, casetype.ErrNotFound)
 }
 
-// NextInQueue implements casekit.Tx. It asks once per priority, most
+// NextInQueue implements store.Tx. It asks once per priority, most
 // urgent first, so each query is an index range (cases_pick_idx: queue,
 // assignee, priority, created_at) read in order, not a sort of the whole
 // queue; cases of priorities no longer in the lookup come last. On
 // PostgreSQL the row is locked FOR UPDATE SKIP LOCKED, so concurrent
 // pickers each get a different case without waiting; SQLite runs one
 // write transaction at a time.
-func (t *Tx) NextInQueue(ctx context.Context, q casekit.PickQuery) (*casekit.Case, error) {
+func (t *Tx) NextInQueue(ctx context.Context, q store.PickQuery) (*casetype.Case, error) {
 	if len(q.Statuses) == 0 {
 		return nil, t.err(sql.ErrNoRows, "next in queue")
 	}
@@ -103,42 +104,42 @@ func (t *Tx) NextInQueue(ctx context.Context, q casekit.PickQuery) (*casekit.Cas
 	return nil, t.err(sql.ErrNoRows, "next in queue")
 }
 
-// Calendars implements casekit.Tx.
-func (t *Tx) Calendars(ctx context.Context) ([]casekit.Calendar, error) {
+// Calendars implements store.Tx.
+func (t *Tx) Calendars(ctx context.Context) ([]casetype.Calendar, error) {
 	var rows []calendarRow
 	if err := t.sel(&rows, "calendars", "cal").OrderExpr("cal.id").Scan(ctx); err != nil {
 		return nil, t.err(err, "calendars")
 	}
-	out := make([]casekit.Calendar, len(rows))
+	out := make([]casetype.Calendar, len(rows))
 	for i, r := range rows {
-		out[i] = casekit.Calendar{ID: r.ID, Name: r.Name, TimeZone: r.TimeZone, Hours: r.Hours, Holidays: r.Holidays}
+		out[i] = casetype.Calendar{ID: r.ID, Name: r.Name, TimeZone: r.TimeZone, Hours: r.Hours, Holidays: r.Holidays}
 	}
 	return out, nil
 }
 
-// SaveCalendar implements casekit.Tx.
-func (t *Tx) SaveCalendar(ctx context.Context, c casekit.Calendar) error {
+// SaveCalendar implements store.Tx.
+func (t *Tx) SaveCalendar(ctx context.Context, c casetype.Calendar) error {
 	r := &calendarRow{ID: c.ID, Name: c.Name, TimeZone: c.TimeZone, Hours: c.Hours, Holidays: c.Holidays}
 	_, err := t.upsert(t.ins(r, "calendars"), "id", "name", "time_zone", "hours", "holidays").Exec(ctx)
 	return t.err(err, "save calendar")
 }
 
-// DeleteCalendar implements casekit.Tx.
+// DeleteCalendar implements store.Tx.
 func (t *Tx) DeleteCalendar(ctx context.Context, id string) error {
 	return t.deleteByID(ctx, "calendars", id)
 }
 
-// SLAs implements casekit.Tx.
-func (t *Tx) SLAs(ctx context.Context) ([]casekit.SLA, error) {
+// SLAs implements store.Tx.
+func (t *Tx) SLAs(ctx context.Context) ([]casetype.SLA, error) {
 	var rows []slaRow
 	if err := t.sel(&rows, "slas", "sla").OrderExpr("sla.id").Scan(ctx); err != nil {
 		return nil, t.err(err, "slas")
 	}
-	out := make([]casekit.SLA, len(rows))
+	out := make([]casetype.SLA, len(rows))
 	for i, r := range rows {
-		s := casekit.SLA{ID: r.ID, Name: r.Name, CalendarID: r.CalendarID, WarnBefore: time.Duration(r.WarnBefore)}
+		s := casetype.SLA{ID: r.ID, Name: r.Name, CalendarID: r.CalendarID, WarnBefore: time.Duration(r.WarnBefore)}
 		for _, tg := range r.Targets {
-			s.Targets = append(s.Targets, casekit.SLATarget{Priority: tg.Priority,
+			s.Targets = append(s.Targets, casetype.SLATarget{Priority: tg.Priority,
 				FirstResponse: time.Duration(tg.FirstResponse), Resolution: time.Duration(tg.Resolution)})
 		}
 		out[i] = s
@@ -146,8 +147,8 @@ func (t *Tx) SLAs(ctx context.Context) ([]casekit.SLA, error) {
 	return out, nil
 }
 
-// SaveSLA implements casekit.Tx.
-func (t *Tx) SaveSLA(ctx context.Context, s casekit.SLA) error {
+// SaveSLA implements store.Tx.
+func (t *Tx) SaveSLA(ctx context.Context, s casetype.SLA) error {
 	r := &slaRow{ID: s.ID, Name: s.Name, CalendarID: s.CalendarID, WarnBefore: int64(s.WarnBefore)}
 	for _, tg := range s.Targets {
 		r.Targets = append(r.Targets, slaTarget{Priority: tg.Priority, FirstResponse: int64(tg.FirstResponse), Resolution: int64(tg.Resolution)})
@@ -156,7 +157,7 @@ func (t *Tx) SaveSLA(ctx context.Context, s casekit.SLA) error {
 	return t.err(err, "save sla")
 }
 
-// DeleteSLA implements casekit.Tx.
+// DeleteSLA implements store.Tx.
 func (t *Tx) DeleteSLA(ctx context.Context, id string) error {
 	return t.deleteByID(ctx, "slas", id)
 }

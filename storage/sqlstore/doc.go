@@ -1,5 +1,5 @@
 // Package sqlstore is casekit's SQL store without its database: an
-// implementation of casekit.Tx over any bun.IDB, the tenant registry and
+// implementation of store.Tx over any bun.IDB, the tenant registry and
 // Kit.Run's work across tenants, the per-tenant migrations, and the
 // converters between the Bun models and casekit's domain types. What
 // differs between databases is one small interface, Dialect; a store
@@ -9,7 +9,7 @@
 // # What is here
 //
 // One file per feature, as in package casekit:
-//   - Tx (tx.go) is casekit.Tx on one tenant's schema: settings.go,
+//   - Tx (tx.go) is store.Tx on one tenant's schema: settings.go,
 //     statuses.go, lookups.go, cases.go (with sort.go for the list's keyset
 //     order and search.go for full-text search), activities.go,
 //     content.go (notes, messages, attachments), events.go, timers.go,
@@ -17,7 +17,7 @@
 //     it one.
 //   - Registry (registry.go) is the tenants table and the per-queue wakeup
 //     tables, with the cache of tenants seen; Host (host.go, work.go)
-//     implements the casekit.Store methods that are the same everywhere:
+//     implements the store.Store methods that are the same everywhere:
 //     Tenant, Tenants, Migrate, FireTimer, ClaimNotifications and
 //     SettleNotifications.
 //   - migrations.go is every tenant schema change, in neutral DDL: "?"
@@ -38,7 +38,7 @@
 //
 // # What a store provides
 //
-// A store implements casekit.Store with:
+// A store implements store.Store with:
 //   - its Dialect, handed to NewRegistry, NewTx, Migrate and Version;
 //   - where a tenant's tables live (a file, a schema) and how they are
 //     made and dropped: CreateTenant makes the place, then runs Build (a
@@ -135,7 +135,8 @@
 //     entry, to ErrConflict through ClassifyCode), and the Access, as
 //     storage/postgres does.
 //  4. Test it: the conformance suite (casekittest.RunStoreTests, each
-//     test on a fresh store) and sqlstoretest.ReleasedDDL with a golden
+//     test on a fresh store, its Harness with OpenAgain opening a second
+//     pool on the databases and SkipLocked true) and sqlstoretest.ReleasedDDL with a golden
 //     file it writes on its first run, to read and commit; then
 //     Kit.Migrate on a tenant made by the previous release, as the
 //     stores' own TestMigrationRanksExistingCases do.

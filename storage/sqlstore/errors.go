@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
 // DriverError is a driver error classified as one of casekit's sentinels:
@@ -21,7 +21,7 @@ func (e *DriverError) Error() string { return fmt.Sprintf("%v: %v", e.Sentinel, 
 func (e *DriverError) Unwrap() []error { return []error{e.Sentinel, e.Cause} }
 
 // Conflict wraps a unique-violation error from the driver.
-func Conflict(cause error) error { return &DriverError{Sentinel: casekit.ErrConflict, Cause: cause} }
+func Conflict(cause error) error { return &DriverError{Sentinel: casetype.ErrConflict, Cause: cause} }
 
 // ClassifyCode returns a classifier that turns errors whose code (read by
 // code) is one of unique into ErrConflict, leaving others as they are.

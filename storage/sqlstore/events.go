@@ -3,11 +3,11 @@ package sqlstore
 import (
 	"context"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
-// AppendEvents implements casekit.Tx.
-func (t *Tx) AppendEvents(ctx context.Context, events ...casekit.Event) error {
+// AppendEvents implements store.Tx.
+func (t *Tx) AppendEvents(ctx context.Context, events ...casetype.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -19,19 +19,19 @@ func (t *Tx) AppendEvents(ctx context.Context, events ...casekit.Event) error {
 	return t.err(err, "append events")
 }
 
-// Events implements casekit.Tx.
-func (t *Tx) Events(ctx context.Context, caseID string) ([]casekit.Event, error) {
+// Events implements store.Tx.
+func (t *Tx) Events(ctx context.Context, caseID string) ([]casetype.Event, error) {
 	var rows []eventRow
 	if err := t.sel(&rows, "events", "e").Where("e.case_id = ?", caseID).OrderExpr("e.seq").Scan(ctx); err != nil {
 		return nil, t.err(err, "events")
 	}
-	out := make([]casekit.Event, len(rows))
+	out := make([]casetype.Event, len(rows))
 	for i, r := range rows {
-		a, err := casekit.ParseActor(r.Actor)
+		a, err := casetype.ParseActor(r.Actor)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = casekit.Event{ID: r.ID, CaseID: r.CaseID, CaseNumber: r.CaseNumber, Type: casekit.EventType(r.Type), Actor: a, At: r.At.UTC(), Data: r.Data}
+		out[i] = casetype.Event{ID: r.ID, CaseID: r.CaseID, CaseNumber: r.CaseNumber, Type: casetype.EventType(r.Type), Actor: a, At: r.At.UTC(), Data: r.Data}
 	}
 	return out, nil
 }

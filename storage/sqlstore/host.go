@@ -8,17 +8,18 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
-// Host implements the casekit.Store methods that are the same on every SQL
+// Host implements the store.Store methods that are the same on every SQL
 // store: listing tenants from the Registry, migrating them, and Kit.Run's
 // work across them (work.go). A store embeds it and adds what is its own:
 // making and dropping a tenant's schema or file, opening transactions on
 // it, its pool or files, and its locks, which it hands over as Access.
 //
 // Stores embed it through an unexported alias (type host = sqlstore.Host),
-// so that only these casekit.Store methods join the store's own.
+// so that only these store.Store methods join the store's own.
 type Host struct {
 	reg    *Registry
 	access Access
@@ -53,9 +54,9 @@ func RunIn(db bun.IDB, newTx func(bun.IDB) *Tx) InTxFunc {
 	}
 }
 
-// Run runs fn in one transaction: casekit.Store.InTx once the store has
+// Run runs fn in one transaction: store.Store.InTx once the store has
 // found the tenant.
-func (in InTxFunc) Run(ctx context.Context, fn func(context.Context, casekit.Tx) error) error {
+func (in InTxFunc) Run(ctx context.Context, fn func(context.Context, store.Tx) error) error {
 	return in(ctx, func(ctx context.Context, tx *Tx) error { return fn(ctx, tx) })
 }
 
@@ -63,19 +64,19 @@ func (in InTxFunc) Run(ctx context.Context, fn func(context.Context, casekit.Tx)
 // its wakeup was read: the tenant is skipped.
 var ErrTenantGone = errors.New("the tenant was dropped")
 
-// Tenant implements casekit.Store.
-func (h Host) Tenant(ctx context.Context, id string) (casekit.Tenant, error) {
+// Tenant implements store.Store.
+func (h Host) Tenant(ctx context.Context, id string) (casetype.Tenant, error) {
 	return h.reg.Tenant(ctx, id)
 }
 
-// Tenants implements casekit.Store.
-func (h Host) Tenants(ctx context.Context) ([]casekit.Tenant, error) { return h.reg.Tenants(ctx) }
+// Tenants implements store.Store.
+func (h Host) Tenants(ctx context.Context) ([]casetype.Tenant, error) { return h.reg.Tenants(ctx) }
 
-// Migrate implements casekit.Store: every registered tenant is brought to
+// Migrate implements store.Store: every registered tenant is brought to
 // the latest version with Access.MigrateTenant, at most opts.Concurrency
 // at once (4 when unset), each reported through opts.Progress; the
 // failures are joined, and one tenant's failure does not stop the others.
-func (h Host) Migrate(ctx context.Context, opts casekit.MigrateOptions) error {
+func (h Host) Migrate(ctx context.Context, opts casetype.MigrateOptions) error {
 	tenants, err := h.reg.Tenants(ctx)
 	if err != nil {
 		return err
@@ -100,7 +101,7 @@ func (h Host) Migrate(ctx context.Context, opts casekit.MigrateOptions) error {
 			from, to, err := h.access.MigrateTenant(ctx, t.ID)
 			mu.Lock()
 			done++
-			p := casekit.MigrateProgress{Tenant: t.ID, Done: done, Total: len(tenants), From: from, To: to, Err: err}
+			p := casetype.MigrateProgress{Tenant: t.ID, Done: done, Total: len(tenants), From: from, To: to, Err: err}
 			if err != nil {
 				errs = append(errs, fmt.Errorf("tenant %q: %w", t.ID, err))
 			}

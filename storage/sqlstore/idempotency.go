@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"casekit.dev/casekit/store"
 	"context"
 	"database/sql"
 	"time"
@@ -10,7 +11,7 @@ import (
 	"casekit.dev/casekit"
 )
 
-// idempotencyRow is one casekit.IdempotencyRecord.
+// idempotencyRow is one store.IdempotencyRecord.
 type idempotencyRow struct {
 	bun.BaseModel `bun:"table:idempotency,alias:ip"`
 
@@ -23,9 +24,9 @@ type idempotencyRow struct {
 	ExpiresAt   time.Time         `bun:"expires_at"`
 }
 
-// InsertIdempotency implements casekit.Tx: expired rows go first, so the
+// InsertIdempotency implements store.Tx: expired rows go first, so the
 // key's insert meets only a live holder, whose primary key refuses it.
-func (t *Tx) InsertIdempotency(ctx context.Context, r casekit.IdempotencyRecord) error {
+func (t *Tx) InsertIdempotency(ctx context.Context, r store.IdempotencyRecord) error {
 	if _, err := t.db.NewRaw("DELETE FROM ?.idempotency WHERE expires_at <= ?", t.schema, r.CreatedAt.UTC()).Exec(ctx); err != nil {
 		return t.err(err, "expire idempotency keys")
 	}
@@ -33,18 +34,18 @@ func (t *Tx) InsertIdempotency(ctx context.Context, r casekit.IdempotencyRecord)
 	return t.err(err, "insert idempotency key")
 }
 
-// IdempotencyByKey implements casekit.Tx.
-func (t *Tx) IdempotencyByKey(ctx context.Context, key string, now time.Time) (*casekit.IdempotencyRecord, error) {
+// IdempotencyByKey implements store.Tx.
+func (t *Tx) IdempotencyByKey(ctx context.Context, key string, now time.Time) (*store.IdempotencyRecord, error) {
 	var r idempotencyRow
 	if err := t.sel(&r, "idempotency", "ip").Where("ip.key = ? AND ip.expires_at > ?", key, now.UTC()).Scan(ctx); err != nil {
 		return nil, t.err(err, "idempotency key")
 	}
-	return &casekit.IdempotencyRecord{Key: r.Key, Fingerprint: r.Fingerprint, Status: r.Status, Header: r.Header,
+	return &store.IdempotencyRecord{Key: r.Key, Fingerprint: r.Fingerprint, Status: r.Status, Header: r.Header,
 		Body: []byte(r.Body), CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}, nil
 }
 
-// FinishIdempotency implements casekit.Tx.
-func (t *Tx) FinishIdempotency(ctx context.Context, r casekit.IdempotencyRecord) error {
+// FinishIdempotency implements store.Tx.
+func (t *Tx) FinishIdempotency(ctx context.Context, r store.IdempotencyRecord) error {
 	var (
 		res sql.Result
 		err error
@@ -62,7 +63,7 @@ func (t *Tx) FinishIdempotency(ctx context.Context, r casekit.IdempotencyRecord)
 }
 
 // idempotencyFrom is the row of r, with an empty header rather than none.
-func idempotencyFrom(r casekit.IdempotencyRecord) *idempotencyRow {
+func idempotencyFrom(r store.IdempotencyRecord) *idempotencyRow {
 	h := r.Header
 	if h == nil {
 		h = map[string]string{}

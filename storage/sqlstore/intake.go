@@ -6,7 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 type intakeRow struct {
@@ -20,22 +20,22 @@ type intakeRow struct {
 	Reason     string    `bun:"reason"`
 }
 
-// InsertIntake implements casekit.Tx.
-func (t *Tx) InsertIntake(ctx context.Context, r casekit.IntakeRecord) error {
+// InsertIntake implements store.Tx.
+func (t *Tx) InsertIntake(ctx context.Context, r store.IntakeRecord) error {
 	_, err := t.ins(&intakeRow{Key: r.Key, CaseID: r.CaseID, RemoteAddr: r.RemoteAddr, At: r.At.UTC(), Junk: r.Junk, Reason: r.Reason}, "intake").Exec(ctx)
 	return t.err(err, "insert intake")
 }
 
-// IntakeByKey implements casekit.Tx.
-func (t *Tx) IntakeByKey(ctx context.Context, key string) (*casekit.IntakeRecord, error) {
+// IntakeByKey implements store.Tx.
+func (t *Tx) IntakeByKey(ctx context.Context, key string) (*store.IntakeRecord, error) {
 	var r intakeRow
 	if err := t.sel(&r, "intake", "ik").Where("ik.key = ?", key).Scan(ctx); err != nil {
 		return nil, t.err(err, "intake")
 	}
-	return &casekit.IntakeRecord{Key: r.Key, CaseID: r.CaseID, RemoteAddr: r.RemoteAddr, At: r.At.UTC(), Junk: r.Junk, Reason: r.Reason}, nil
+	return &store.IntakeRecord{Key: r.Key, CaseID: r.CaseID, RemoteAddr: r.RemoteAddr, At: r.At.UTC(), Junk: r.Junk, Reason: r.Reason}, nil
 }
 
-// CountIntakeOpened implements casekit.Tx: one upsert on the address's
+// CountIntakeOpened implements store.Tx: one upsert on the address's
 // row, which PostgreSQL locks until the transaction ends (SQLite's
 // transactions run one at a time anyway).
 func (t *Tx) CountIntakeOpened(ctx context.Context, addr string, hour time.Time) (int, error) {

@@ -3,26 +3,26 @@ package sqlstore
 import (
 	"context"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
-// Lookups implements casekit.Tx.
-func (t *Tx) Lookups(ctx context.Context, kind casekit.LookupKind) ([]casekit.Lookup, error) {
+// Lookups implements store.Tx.
+func (t *Tx) Lookups(ctx context.Context, kind casetype.LookupKind) ([]casetype.Lookup, error) {
 	var rows []lookupRow
 	if err := t.sel(&rows, "lookups", "l").Where("l.kind = ?", string(kind)).OrderExpr("l.rank, l.key").Scan(ctx); err != nil {
 		return nil, t.err(err, "lookups")
 	}
-	out := make([]casekit.Lookup, len(rows))
+	out := make([]casetype.Lookup, len(rows))
 	for i, r := range rows {
-		out[i] = casekit.Lookup{Kind: casekit.LookupKind(r.Kind), Key: r.Key, Label: r.Label, Rank: r.Rank, Action: r.Action, Disabled: r.Disabled}
+		out[i] = casetype.Lookup{Kind: casetype.LookupKind(r.Kind), Key: r.Key, Label: r.Label, Rank: r.Rank, Action: r.Action, Disabled: r.Disabled}
 	}
 	return out, nil
 }
 
-// SaveLookup implements casekit.Tx.
-func (t *Tx) SaveLookup(ctx context.Context, l casekit.Lookup) error {
+// SaveLookup implements store.Tx.
+func (t *Tx) SaveLookup(ctx context.Context, l casetype.Lookup) error {
 	var old []int
-	if l.Kind == casekit.LookupPriority {
+	if l.Kind == casetype.LookupPriority {
 		err := t.db.NewRaw("SELECT rank FROM ?.lookups WHERE kind = ? AND key = ?", t.schema, string(l.Kind), l.Key).Scan(ctx, &old)
 		if err != nil {
 			return t.err(err, "save lookup")
@@ -33,7 +33,7 @@ func (t *Tx) SaveLookup(ctx context.Context, l casekit.Lookup) error {
 	if err != nil {
 		return t.err(err, "save lookup")
 	}
-	if l.Kind == casekit.LookupPriority && (len(old) == 0 || old[0] != l.Rank) {
+	if l.Kind == casetype.LookupPriority && (len(old) == 0 || old[0] != l.Rank) {
 		return t.rerank(ctx, l.Key, l.Rank)
 	}
 	return nil
@@ -47,13 +47,13 @@ func (t *Tx) rerank(ctx context.Context, key string, rank int) error {
 	return t.err(err, "rank the priority's cases")
 }
 
-// DeleteLookup implements casekit.Tx.
-func (t *Tx) DeleteLookup(ctx context.Context, kind casekit.LookupKind, key string) error {
+// DeleteLookup implements store.Tx.
+func (t *Tx) DeleteLookup(ctx context.Context, kind casetype.LookupKind, key string) error {
 	res, err := t.db.NewRaw("DELETE FROM ?.lookups WHERE kind = ? AND key = ?", t.schema, string(kind), key).Exec(ctx)
 	if err != nil {
 		return t.err(err, "delete lookup")
 	}
-	if err := affected(res, casekit.ErrNotFound); err != nil || kind != casekit.LookupPriority {
+	if err := affected(res, casetype.ErrNotFound); err != nil || kind != casetype.LookupPriority {
 		return err
 	}
 	return t.rerank(ctx, key, unrankedPriority)

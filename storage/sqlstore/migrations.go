@@ -301,7 +301,7 @@ var migrations = []migration{
 	}},
 	{10, "configuration version", []string{
 		// casekit caches each tenant's configuration by this version; every
-		// configuration change sets a new random one (casekit.Tx.SetConfigVersion).
+		// configuration change sets a new random one (store.Tx.SetConfigVersion).
 		`INSERT INTO ?.counters (name, value) VALUES ('config_version', 0)`,
 	}},
 	{11, "indexes for large tenants", []string{
@@ -340,7 +340,7 @@ var migrations = []migration{
 	}},
 	{15, "custom field audience", []string{
 		// Who besides the agents reads a field, and who may set it
-		// (casekit.CustomFieldAudience); existing fields become internal.
+		// (casetype.CustomFieldAudience); existing fields become internal.
 		`ALTER TABLE ?.custom_fields ADD COLUMN audience TEXT NOT NULL DEFAULT 'internal'`,
 	}},
 	{16, "roles", []string{
@@ -356,7 +356,7 @@ var migrations = []migration{
 			role TEXT NOT NULL)`,
 	}},
 	{17, "the mail conversation", []string{
-		// The tenant's mail settings: one JSON document (casekit.MailSettings).
+		// The tenant's mail settings: one JSON document (casetype.MailSettings).
 		`CREATE TABLE ?.mail_settings (
 			id INTEGER PRIMARY KEY,
 			doc {json} NOT NULL)`,
@@ -379,7 +379,7 @@ var migrations = []migration{
 		`ALTER TABLE ?.portal_links ADD COLUMN verifies TEXT NOT NULL DEFAULT ''`,
 	}},
 	{18, "intake rate counters", []string{
-		// casekit.Tx.CountIntakeOpened: each address's count of cases
+		// store.Tx.CountIntakeOpened: each address's count of cases
 		// opened through the web form in its latest clock hour (hour in
 		// Unix seconds). One row per address, updated in the intake's
 		// transaction, so concurrent posts from one address count one
@@ -392,12 +392,12 @@ var migrations = []migration{
 		`DROP INDEX ?.intake_addr_idx`,
 	}},
 	{19, "public tags", []string{
-		// The tags customers may see (casekit.Settings.PublicTags); a
+		// The tags customers may see (casetype.Settings.PublicTags); a
 		// tenant starts with none, so every existing tag stays internal.
 		`ALTER TABLE ?.settings ADD COLUMN public_tags {json} NOT NULL DEFAULT '[]'`,
 	}},
 	{20, "message copies", []string{
-		// The addresses an agent's mail was copied to (casekit.Message.Cc),
+		// The addresses an agent's mail was copied to (casetype.Message.Cc),
 		// beside its To in recipients; none on existing messages.
 		`ALTER TABLE ?.messages ADD COLUMN cc {json}`,
 	}},

@@ -5,7 +5,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 	"casekit.dev/storage/sqlstore/rows"
 )
 
@@ -52,12 +52,12 @@ type statusRow struct {
 	Progress  bool   `bun:"progress"`
 }
 
-func (r statusRow) domain() casekit.Status {
-	return casekit.Status{Key: r.Key, Label: r.Label, Order: r.SortOrder, Initial: r.Initial, Paused: r.Paused,
+func (r statusRow) domain() casetype.Status {
+	return casetype.Status{Key: r.Key, Label: r.Label, Order: r.SortOrder, Initial: r.Initial, Paused: r.Paused,
 		Resolved: r.Resolved, Final: r.Final, Canceled: r.Canceled, Reopen: r.Reopen, Progress: r.Progress}
 }
 
-func statusRowOf(s casekit.Status) statusRow {
+func statusRowOf(s casetype.Status) statusRow {
 	return statusRow{Key: s.Key, Label: s.Label, SortOrder: s.Order, Initial: s.Initial, Paused: s.Paused,
 		Resolved: s.Resolved, Final: s.Final, Canceled: s.Canceled, Reopen: s.Reopen, Progress: s.Progress}
 }
@@ -80,7 +80,7 @@ type lookupRow struct {
 	Disabled bool   `bun:"disabled"`
 }
 
-func caseRowOf(c *casekit.Case) *caseRow {
+func caseRowOf(c *casetype.Case) *caseRow {
 	tags := c.Tags
 	if len(tags) == 0 {
 		tags = nil
@@ -104,8 +104,8 @@ func caseRowOf(c *casekit.Case) *caseRow {
 }
 
 // caseDomain is the case a row holds.
-func caseDomain(r *caseRow) (*casekit.Case, error) {
-	by, err := casekit.ParseActor(r.CreatedBy)
+func caseDomain(r *caseRow) (*casetype.Case, error) {
+	by, err := casetype.ParseActor(r.CreatedBy)
 	if err != nil {
 		return nil, err
 	}
@@ -117,9 +117,9 @@ func caseDomain(r *caseRow) (*casekit.Case, error) {
 	if len(custom) == 0 {
 		custom = nil
 	}
-	return &casekit.Case{
+	return &casetype.Case{
 		ID: r.ID, Number: r.Number, Subject: r.Subject, Description: r.Description, CustomerID: r.CustomerID,
-		Contact: casekit.Contact{ID: r.ContactID, Name: r.ContactName, Email: r.ContactEmail, Phone: r.ContactPhone},
+		Contact: casetype.Contact{ID: r.ContactID, Name: r.ContactName, Email: r.ContactEmail, Phone: r.ContactPhone},
 		Type:    r.Type, Category: r.Category, Priority: r.Priority, Origin: r.Origin, Tags: tags,
 		Deadline: utc(r.Deadline), Custom: custom, AssigneeID: r.AssigneeID, TeamID: r.TeamID, QueueID: r.QueueID,
 		SupportLevel: r.SupportLevel, SLAID: r.SLAID, ResponseDue: utc(r.ResponseDue), ResolutionDue: utc(r.ResolutionDue),
@@ -151,7 +151,7 @@ type activityRow struct {
 	Version       int64      `bun:"version"`
 }
 
-func activityRowOf(a *casekit.Activity) *activityRow {
+func activityRowOf(a *casetype.Activity) *activityRow {
 	return &activityRow{
 		ID: a.ID, CaseID: a.CaseID, Kind: string(a.Kind), Subject: a.Subject, Description: a.Description,
 		State: string(a.State), Due: utc(a.Due), AssigneeID: a.AssigneeID, NotifyContact: a.NotifyContact,
@@ -160,14 +160,14 @@ func activityRowOf(a *casekit.Activity) *activityRow {
 	}
 }
 
-func (r *activityRow) domain() (*casekit.Activity, error) {
-	by, err := casekit.ParseActor(r.CreatedBy)
+func (r *activityRow) domain() (*casetype.Activity, error) {
+	by, err := casetype.ParseActor(r.CreatedBy)
 	if err != nil {
 		return nil, err
 	}
-	return &casekit.Activity{
-		ID: r.ID, CaseID: r.CaseID, Kind: casekit.ActivityKind(r.Kind), Subject: r.Subject, Description: r.Description,
-		State: casekit.ActivityState(r.State), Due: utc(r.Due), AssigneeID: r.AssigneeID, NotifyContact: r.NotifyContact,
+	return &casetype.Activity{
+		ID: r.ID, CaseID: r.CaseID, Kind: casetype.ActivityKind(r.Kind), Subject: r.Subject, Description: r.Description,
+		State: casetype.ActivityState(r.State), Due: utc(r.Due), AssigneeID: r.AssigneeID, NotifyContact: r.NotifyContact,
 		Result: r.Result, CreatedBy: by, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		DoneAt: utc(r.DoneAt), Version: r.Version,
 	}, nil
@@ -198,8 +198,8 @@ type attachmentRow struct {
 	CreatedAt   time.Time `bun:"created_at"`
 }
 
-func (r attachmentRow) domain() casekit.Attachment {
-	return casekit.Attachment{ID: r.ID, CaseID: r.CaseID, Name: r.Name, ContentType: r.ContentType, Size: r.Size, Key: r.BlobKey, CreatedAt: r.CreatedAt.UTC()}
+func (r attachmentRow) domain() casetype.Attachment {
+	return casetype.Attachment{ID: r.ID, CaseID: r.CaseID, Name: r.Name, ContentType: r.ContentType, Size: r.Size, Key: r.BlobKey, CreatedAt: r.CreatedAt.UTC()}
 }
 
 func utc(t *time.Time) *time.Time {
@@ -229,11 +229,11 @@ type queueRow struct {
 type calendarRow struct {
 	bun.BaseModel `bun:"table:calendars,alias:cal"`
 
-	ID       string                 `bun:"id,pk"`
-	Name     string                 `bun:"name"`
-	TimeZone string                 `bun:"time_zone"`
-	Hours    []casekit.WorkingHours `bun:"hours,type:json"`
-	Holidays []string               `bun:"holidays,type:json"`
+	ID       string                  `bun:"id,pk"`
+	Name     string                  `bun:"name"`
+	TimeZone string                  `bun:"time_zone"`
+	Hours    []casetype.WorkingHours `bun:"hours,type:json"`
+	Holidays []string                `bun:"holidays,type:json"`
 }
 
 type slaRow struct {

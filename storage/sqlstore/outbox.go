@@ -7,19 +7,20 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
 // notificationOf is the notification a row holds, of tenant.
-func notificationOf(r outboxRow, tenant string) casekit.Notification {
-	return casekit.Notification{ID: r.ID, Tenant: tenant, EventID: r.EventID, Event: casekit.EventType(r.EventType),
+func notificationOf(r outboxRow, tenant string) casetype.Notification {
+	return casetype.Notification{ID: r.ID, Tenant: tenant, EventID: r.EventID, Event: casetype.EventType(r.EventType),
 		CaseID: r.CaseID, CaseNumber: r.CaseNumber,
-		Recipient: casekit.Recipient{Kind: casekit.RecipientKind(r.RecipientKind), ID: r.RecipientID, Name: r.RecipientName, Email: r.RecipientEmail},
+		Recipient: casetype.Recipient{Kind: casetype.RecipientKind(r.RecipientKind), ID: r.RecipientID, Name: r.RecipientName, Email: r.RecipientEmail},
 		Data:      r.Data, CreatedAt: time.UnixMicro(r.CreatedUS).UTC(), Attempts: r.Attempts, LastError: r.LastError, Dead: r.Dead}
 }
 
-// Enqueue implements casekit.Tx.
-func (t *Tx) Enqueue(ctx context.Context, ns []casekit.Notification) error {
+// Enqueue implements store.Tx.
+func (t *Tx) Enqueue(ctx context.Context, ns []casetype.Notification) error {
 	if len(ns) == 0 {
 		return nil
 	}
@@ -39,27 +40,27 @@ func (t *Tx) Enqueue(ctx context.Context, ns []casekit.Notification) error {
 	return t.wake(ctx, QueueOutbox, earliest)
 }
 
-// DeadLetters implements casekit.Tx.
-func (t *Tx) DeadLetters(ctx context.Context) ([]casekit.Notification, error) {
+// DeadLetters implements store.Tx.
+func (t *Tx) DeadLetters(ctx context.Context) ([]casetype.Notification, error) {
 	var rows []outboxRow
 	if err := t.sel(&rows, "outbox", "ob").Where("ob.dead = ?", true).OrderExpr("ob.created_us, ob.id").Scan(ctx); err != nil {
 		return nil, t.err(err, "dead letters")
 	}
-	out := make([]casekit.Notification, len(rows))
+	out := make([]casetype.Notification, len(rows))
 	for i, r := range rows {
 		out[i] = notificationOf(r, "")
 	}
 	return out, nil
 }
 
-// RetryDeadLetter implements casekit.Tx.
+// RetryDeadLetter implements store.Tx.
 func (t *Tx) RetryDeadLetter(ctx context.Context, id string, now time.Time) error {
 	res, err := t.db.NewRaw("UPDATE ?.outbox SET dead = ?, attempts = 0, due_us = ? WHERE id = ? AND dead = ?",
 		t.schema, false, Micros(now), id, true).Exec(ctx)
 	if err != nil {
 		return t.err(err, "retry dead letter")
 	}
-	if err := affected(res, casekit.ErrNotFound); err != nil {
+	if err := affected(res, casetype.ErrNotFound); err != nil {
 		return err
 	}
 	return t.wake(ctx, QueueOutbox, now)
@@ -68,7 +69,7 @@ func (t *Tx) RetryDeadLetter(ctx context.Context, id string, now time.Time) erro
 // ClaimIn claims up to limit due notifications of the tenant on tx: on
 // PostgreSQL FOR UPDATE SKIP LOCKED, so concurrent claimers take disjoint
 // rows. Each gets one more attempt and is due again after lease.
-func ClaimIn(ctx context.Context, tx *Tx, tenant string, now time.Time, lease time.Duration, limit int) ([]casekit.Notification, error) {
+func ClaimIn(ctx context.Context, tx *Tx, tenant string, now time.Time, lease time.Duration, limit int) ([]casetype.Notification, error) {
 	var rows []outboxRow
 	q := tx.sel(&rows, "outbox", "ob").Where("ob.dead = ?", false).Where("ob.due_us <= ?", Micros(now)).
 		OrderExpr("ob.due_us, ob.id").Limit(int64(limit))
@@ -87,7 +88,7 @@ func ClaimIn(ctx context.Context, tx *Tx, tenant string, now time.Time, lease ti
 	if err != nil {
 		return nil, tx.err(err, "lease notifications")
 	}
-	out := make([]casekit.Notification, len(rows))
+	out := make([]casetype.Notification, len(rows))
 	for i, r := range rows {
 		r.Attempts++
 		out[i] = notificationOf(r, tenant)
@@ -98,7 +99,7 @@ func ClaimIn(ctx context.Context, tx *Tx, tenant string, now time.Time, lease ti
 // Settle ends claimed attempts of one tenant on tx: delivered
 // notifications leave the outbox; failed ones keep the error and are due
 // at their Retry, or dead when that is the zero time.
-func Settle(ctx context.Context, tx *Tx, results []casekit.Settlement) error {
+func Settle(ctx context.Context, tx *Tx, results []store.Settlement) error {
 	var done []string
 	var earliest time.Time
 	for _, r := range results {
@@ -131,8 +132,8 @@ func Settle(ctx context.Context, tx *Tx, results []casekit.Settlement) error {
 }
 
 // ByTenant groups settlements by tenant, in the order tenants first appear.
-func ByTenant(results []casekit.Settlement) (tenants []string, groups map[string][]casekit.Settlement) {
-	groups = map[string][]casekit.Settlement{}
+func ByTenant(results []store.Settlement) (tenants []string, groups map[string][]store.Settlement) {
+	groups = map[string][]store.Settlement{}
 	for _, r := range results {
 		t := r.Notification.Tenant
 		if _, ok := groups[t]; !ok {
@@ -154,34 +155,34 @@ type watcherRow struct {
 	AddedAt time.Time `bun:"added_at"`
 }
 
-// Watchers implements casekit.Tx.
-func (t *Tx) Watchers(ctx context.Context, caseID string) ([]casekit.Watcher, error) {
+// Watchers implements store.Tx.
+func (t *Tx) Watchers(ctx context.Context, caseID string) ([]casetype.Watcher, error) {
 	var rows []watcherRow
 	if err := t.sel(&rows, "watchers", "w").Where("w.case_id = ?", caseID).OrderExpr("w.added_at, w.id").Scan(ctx); err != nil {
 		return nil, t.err(err, "watchers")
 	}
-	out := make([]casekit.Watcher, len(rows))
+	out := make([]casetype.Watcher, len(rows))
 	for i, r := range rows {
-		by, err := casekit.ParseActor(r.AddedBy)
+		by, err := casetype.ParseActor(r.AddedBy)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = casekit.Watcher{ID: r.ID, CaseID: r.CaseID, Name: r.Name, Email: r.Email, AddedBy: by, AddedAt: r.AddedAt.UTC()}
+		out[i] = casetype.Watcher{ID: r.ID, CaseID: r.CaseID, Name: r.Name, Email: r.Email, AddedBy: by, AddedAt: r.AddedAt.UTC()}
 	}
 	return out, nil
 }
 
-// AddWatcher implements casekit.Tx.
-func (t *Tx) AddWatcher(ctx context.Context, w casekit.Watcher) error {
+// AddWatcher implements store.Tx.
+func (t *Tx) AddWatcher(ctx context.Context, w casetype.Watcher) error {
 	_, err := t.ins(&watcherRow{ID: w.ID, CaseID: w.CaseID, Name: w.Name, Email: w.Email, AddedBy: w.AddedBy.String(), AddedAt: w.AddedAt.UTC()}, "watchers").Exec(ctx)
 	return t.err(err, "add watcher")
 }
 
-// RemoveWatcher implements casekit.Tx.
+// RemoveWatcher implements store.Tx.
 func (t *Tx) RemoveWatcher(ctx context.Context, caseID, id string) error {
 	res, err := t.db.NewRaw("DELETE FROM ?.watchers WHERE case_id = ? AND id = ?", t.schema, caseID, id).Exec(ctx)
 	if err != nil {
 		return t.err(err, "remove watcher")
 	}
-	return affected(res, casekit.ErrNotFound)
+	return affected(res, casetype.ErrNotFound)
 }

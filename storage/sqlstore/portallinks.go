@@ -6,7 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
 type portalLinkRow struct {
@@ -23,12 +23,12 @@ type portalLinkRow struct {
 	Verifies string `bun:"verifies"`
 }
 
-func (r portalLinkRow) link() (casekit.PortalLink, error) {
-	by, err := casekit.ParseActor(r.CreatedBy)
+func (r portalLinkRow) link() (casetype.PortalLink, error) {
+	by, err := casetype.ParseActor(r.CreatedBy)
 	if err != nil {
-		return casekit.PortalLink{}, err
+		return casetype.PortalLink{}, err
 	}
-	l := casekit.PortalLink{ID: r.ID, CaseID: r.CaseID, CreatedBy: by, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), Verifies: r.Verifies}
+	l := casetype.PortalLink{ID: r.ID, CaseID: r.CaseID, CreatedBy: by, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), Verifies: r.Verifies}
 	if r.RevokedAt != nil {
 		at := r.RevokedAt.UTC()
 		l.RevokedAt = &at
@@ -36,20 +36,20 @@ func (r portalLinkRow) link() (casekit.PortalLink, error) {
 	return l, nil
 }
 
-// InsertPortalLink implements casekit.Tx.
-func (t *Tx) InsertPortalLink(ctx context.Context, l casekit.PortalLink, tokenHash string) error {
+// InsertPortalLink implements store.Tx.
+func (t *Tx) InsertPortalLink(ctx context.Context, l casetype.PortalLink, tokenHash string) error {
 	_, err := t.ins(&portalLinkRow{ID: l.ID, CaseID: l.CaseID, TokenHash: tokenHash, CreatedBy: l.CreatedBy.String(),
 		CreatedAt: l.CreatedAt.UTC(), ExpiresAt: l.ExpiresAt.UTC(), Verifies: l.Verifies}, "portal_links").Exec(ctx)
 	return t.err(err, "insert portal link")
 }
 
-// PortalLinks implements casekit.Tx.
-func (t *Tx) PortalLinks(ctx context.Context, caseID string) ([]casekit.PortalLink, error) {
+// PortalLinks implements store.Tx.
+func (t *Tx) PortalLinks(ctx context.Context, caseID string) ([]casetype.PortalLink, error) {
 	var rows []portalLinkRow
 	if err := t.sel(&rows, "portal_links", "pl").Where("pl.case_id = ?", caseID).OrderExpr("pl.created_at, pl.id").Scan(ctx); err != nil {
 		return nil, t.err(err, "portal links")
 	}
-	out := make([]casekit.PortalLink, len(rows))
+	out := make([]casetype.PortalLink, len(rows))
 	for i, r := range rows {
 		l, err := r.link()
 		if err != nil {
@@ -60,8 +60,8 @@ func (t *Tx) PortalLinks(ctx context.Context, caseID string) ([]casekit.PortalLi
 	return out, nil
 }
 
-// PortalLinkByHash implements casekit.Tx.
-func (t *Tx) PortalLinkByHash(ctx context.Context, tokenHash string) (*casekit.PortalLink, error) {
+// PortalLinkByHash implements store.Tx.
+func (t *Tx) PortalLinkByHash(ctx context.Context, tokenHash string) (*casetype.PortalLink, error) {
 	var r portalLinkRow
 	if err := t.sel(&r, "portal_links", "pl").Where("pl.token_hash = ?", tokenHash).Scan(ctx); err != nil {
 		return nil, t.err(err, "portal link")
@@ -70,12 +70,12 @@ func (t *Tx) PortalLinkByHash(ctx context.Context, tokenHash string) (*casekit.P
 	return &l, err
 }
 
-// RevokePortalLink implements casekit.Tx.
+// RevokePortalLink implements store.Tx.
 func (t *Tx) RevokePortalLink(ctx context.Context, caseID, id string, at time.Time) error {
 	res, err := t.db.NewRaw("UPDATE ?.portal_links SET revoked_at = ? WHERE case_id = ? AND id = ? AND revoked_at IS NULL",
 		t.schema, at.UTC(), caseID, id).Exec(ctx)
 	if err != nil {
 		return t.err(err, "revoke portal link")
 	}
-	return affected(res, casekit.ErrNotFound)
+	return affected(res, casetype.ErrNotFound)
 }

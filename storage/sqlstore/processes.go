@@ -5,44 +5,44 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 	"casekit.dev/storage/sqlstore/rows"
 )
 
 type processRow struct {
 	bun.BaseModel `bun:"table:processes,alias:pr"`
 
-	Key    string          `bun:"key,pk"`
-	Label  string          `bun:"label"`
-	Stages []casekit.Stage `bun:"stages,type:json"`
+	Key    string           `bun:"key,pk"`
+	Label  string           `bun:"label"`
+	Stages []casetype.Stage `bun:"stages,type:json"`
 }
 
-// processState is a case's casekit.ProcessState as its JSON column holds
+// processState is a case's casetype.ProcessState as its JSON column holds
 // it.
 
-func processStateOf(p *casekit.ProcessState) *rows.ProcessState {
+func processStateOf(p *casetype.ProcessState) *rows.ProcessState {
 	if p == nil {
 		return nil
 	}
 	return &rows.ProcessState{Key: p.Key, Stage: p.Stage, StartedAt: p.StartedAt.UTC(), FinishedAt: utc(p.FinishedAt)}
 }
 
-func processDomain(p *rows.ProcessState) *casekit.ProcessState {
+func processDomain(p *rows.ProcessState) *casetype.ProcessState {
 	if p == nil || p.Key == "" {
 		return nil
 	}
-	return &casekit.ProcessState{Key: p.Key, Stage: p.Stage, StartedAt: p.StartedAt.UTC(), FinishedAt: utc(p.FinishedAt)}
+	return &casetype.ProcessState{Key: p.Key, Stage: p.Stage, StartedAt: p.StartedAt.UTC(), FinishedAt: utc(p.FinishedAt)}
 }
 
-// Processes implements casekit.Tx.
-func (t *Tx) Processes(ctx context.Context) ([]casekit.Process, error) {
+// Processes implements store.Tx.
+func (t *Tx) Processes(ctx context.Context) ([]casetype.Process, error) {
 	var rows []processRow
 	if err := t.sel(&rows, "processes", "pr").OrderExpr("pr.key").Scan(ctx); err != nil {
 		return nil, t.err(err, "processes")
 	}
-	out := make([]casekit.Process, len(rows))
+	out := make([]casetype.Process, len(rows))
 	for i, r := range rows {
-		out[i] = casekit.Process{Key: r.Key, Label: r.Label, Stages: r.Stages}
+		out[i] = casetype.Process{Key: r.Key, Label: r.Label, Stages: r.Stages}
 		for j := range out[i].Stages {
 			if len(out[i].Stages[j].Required) == 0 {
 				out[i].Stages[j].Required = nil
@@ -52,18 +52,18 @@ func (t *Tx) Processes(ctx context.Context) ([]casekit.Process, error) {
 	return out, nil
 }
 
-// SaveProcess implements casekit.Tx.
-func (t *Tx) SaveProcess(ctx context.Context, p casekit.Process) error {
+// SaveProcess implements store.Tx.
+func (t *Tx) SaveProcess(ctx context.Context, p casetype.Process) error {
 	_, err := t.upsert(t.ins(&processRow{Key: p.Key, Label: p.Label, Stages: p.Stages}, "processes"),
 		"key", "label", "stages").Exec(ctx)
 	return t.err(err, "save process")
 }
 
-// DeleteProcess implements casekit.Tx.
+// DeleteProcess implements store.Tx.
 func (t *Tx) DeleteProcess(ctx context.Context, key string) error {
 	res, err := t.db.NewRaw("DELETE FROM ?.processes WHERE key = ?", t.schema, key).Exec(ctx)
 	if err != nil {
 		return t.err(err, "delete process")
 	}
-	return affected(res, casekit.ErrNotFound)
+	return affected(res, casetype.ErrNotFound)
 }

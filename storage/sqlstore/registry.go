@@ -10,7 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
 // Registry is a store's tenant registry, kept outside every tenant: the
@@ -90,7 +90,7 @@ func (r *Registry) Exists(ctx context.Context, id string) (bool, error) {
 // Require is how every command on a tenant starts: a valid ID of a
 // registered tenant, or ErrTenantNotFound.
 func (r *Registry) Require(ctx context.Context, id string) error {
-	if err := casekit.ValidateTenantID(id); err != nil {
+	if err := casetype.ValidateTenantID(id); err != nil {
 		return err
 	}
 	ok, err := r.Exists(ctx, id)
@@ -98,7 +98,7 @@ func (r *Registry) Require(ctx context.Context, id string) error {
 		return err
 	}
 	if !ok {
-		return TenantErr(id, casekit.ErrTenantNotFound)
+		return TenantErr(id, casetype.ErrTenantNotFound)
 	}
 	return nil
 }
@@ -122,7 +122,7 @@ func (r *Registry) Forget(id string) {
 // Register writes the tenant's row on db; a registered ID gives
 // ErrConflict through classify. The creation time is stored as RFC 3339
 // text, which SQLite keeps as is and PostgreSQL reads as a timestamptz.
-func (r *Registry) Register(ctx context.Context, db bun.IDB, t casekit.Tenant, classify func(error) error) error {
+func (r *Registry) Register(ctx context.Context, db bun.IDB, t casetype.Tenant, classify func(error) error) error {
 	_, err := db.NewRaw("INSERT INTO ?.tenants (id, name, created_at) VALUES (?, ?, ?)",
 		r.schema, t.ID, t.Name, t.CreatedAt.UTC().Format(time.RFC3339Nano)).Exec(ctx)
 	if err != nil {
@@ -138,7 +138,7 @@ func (r *Registry) Unregister(ctx context.Context, db bun.IDB, id string) error 
 	if err != nil {
 		return err
 	}
-	if err := affected(res, casekit.ErrTenantNotFound); err != nil {
+	if err := affected(res, casetype.ErrTenantNotFound); err != nil {
 		return err
 	}
 	r.Forget(id)
@@ -157,33 +157,33 @@ type tenantRow struct {
 	CreatedAt time.Time `bun:"created_at"`
 }
 
-func (t tenantRow) domain() casekit.Tenant {
-	return casekit.Tenant{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC()}
+func (t tenantRow) domain() casetype.Tenant {
+	return casetype.Tenant{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC()}
 }
 
-// Tenant implements casekit.Store.Tenant.
-func (r *Registry) Tenant(ctx context.Context, id string) (casekit.Tenant, error) {
-	if err := casekit.ValidateTenantID(id); err != nil {
-		return casekit.Tenant{}, err
+// Tenant implements store.Store.Tenant.
+func (r *Registry) Tenant(ctx context.Context, id string) (casetype.Tenant, error) {
+	if err := casetype.ValidateTenantID(id); err != nil {
+		return casetype.Tenant{}, err
 	}
 	var t tenantRow
 	err := r.db.NewRaw("SELECT id, name, created_at FROM ?.tenants WHERE id = ?", r.schema, id).Scan(ctx, &t)
 	if errors.Is(err, sql.ErrNoRows) {
-		return casekit.Tenant{}, TenantErr(id, casekit.ErrTenantNotFound)
+		return casetype.Tenant{}, TenantErr(id, casetype.ErrTenantNotFound)
 	}
 	if err != nil {
-		return casekit.Tenant{}, TenantErr(id, err)
+		return casetype.Tenant{}, TenantErr(id, err)
 	}
 	return t.domain(), nil
 }
 
-// Tenants implements casekit.Store.Tenants.
-func (r *Registry) Tenants(ctx context.Context) ([]casekit.Tenant, error) {
+// Tenants implements store.Store.Tenants.
+func (r *Registry) Tenants(ctx context.Context) ([]casetype.Tenant, error) {
 	var rows []tenantRow
 	if err := r.db.NewRaw("SELECT id, name, created_at FROM ?.tenants ORDER BY id", r.schema).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("%s: tenants: %w", r.dialect.Name(), err)
 	}
-	out := make([]casekit.Tenant, len(rows))
+	out := make([]casetype.Tenant, len(rows))
 	for i, t := range rows {
 		out[i] = t.domain()
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
 type caseLinkRow struct {
@@ -22,15 +22,15 @@ type caseLinkRow struct {
 	CreatedAt time.Time `bun:"created_at"`
 }
 
-// InsertCaseLink implements casekit.Tx.
-func (t *Tx) InsertCaseLink(ctx context.Context, l casekit.CaseLink) error {
+// InsertCaseLink implements store.Tx.
+func (t *Tx) InsertCaseLink(ctx context.Context, l casetype.CaseLink) error {
 	r := &caseLinkRow{ID: l.ID, Kind: string(l.Kind), FromID: l.FromID, ToID: l.ToID, CreatedBy: l.CreatedBy.String(), CreatedAt: l.CreatedAt.UTC()}
 	_, err := t.ins(r, "case_links").Exec(ctx)
 	return t.err(err, "insert case link")
 }
 
-// CaseLinks implements casekit.Tx.
-func (t *Tx) CaseLinks(ctx context.Context, caseID string) ([]casekit.CaseLink, error) {
+// CaseLinks implements store.Tx.
+func (t *Tx) CaseLinks(ctx context.Context, caseID string) ([]casetype.CaseLink, error) {
 	var rows []caseLinkRow
 	// Two index lookups rather than one OR, so each side uses its index.
 	if err := t.sel(&rows, "case_links", "cl").Where("cl.from_id = ?", caseID).Scan(ctx); err != nil {
@@ -41,33 +41,33 @@ func (t *Tx) CaseLinks(ctx context.Context, caseID string) ([]casekit.CaseLink, 
 		return nil, t.err(err, "case links")
 	}
 	rows = append(rows, to...)
-	out := make([]casekit.CaseLink, 0, len(rows))
+	out := make([]casetype.CaseLink, 0, len(rows))
 	for _, r := range rows {
-		by, err := casekit.ParseActor(r.CreatedBy)
+		by, err := casetype.ParseActor(r.CreatedBy)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, casekit.CaseLink{ID: r.ID, Kind: casekit.LinkKind(r.Kind), FromID: r.FromID, ToID: r.ToID, CreatedBy: by, CreatedAt: r.CreatedAt.UTC()})
+		out = append(out, casetype.CaseLink{ID: r.ID, Kind: casetype.LinkKind(r.Kind), FromID: r.FromID, ToID: r.ToID, CreatedBy: by, CreatedAt: r.CreatedAt.UTC()})
 	}
 	// Oldest first; IDs are UUIDv7, so they break ties in creation order.
-	slices.SortFunc(out, func(a, b casekit.CaseLink) int {
+	slices.SortFunc(out, func(a, b casetype.CaseLink) int {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
 	})
 	return out, nil
 }
 
-// DeleteCaseLink implements casekit.Tx.
+// DeleteCaseLink implements store.Tx.
 func (t *Tx) DeleteCaseLink(ctx context.Context, id string) error {
 	res, err := t.db.NewRaw("DELETE FROM ?.case_links WHERE id = ?", t.schema, id).Exec(ctx)
 	if err != nil {
 		return t.err(err, "delete case link")
 	}
-	return affected(res, casekit.ErrNotFound)
+	return affected(res, casetype.ErrNotFound)
 }
 
-// MoveCaseContent implements casekit.Tx.
-func (t *Tx) MoveCaseContent(ctx context.Context, fromID, toID string) (casekit.Merged, error) {
-	var m casekit.Merged
+// MoveCaseContent implements store.Tx.
+func (t *Tx) MoveCaseContent(ctx context.Context, fromID, toID string) (casetype.Merged, error) {
+	var m casetype.Merged
 	for _, step := range []struct {
 		table string
 		n     *int

@@ -7,15 +7,15 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
 type roleRow struct {
 	bun.BaseModel `bun:"table:roles,alias:ro"`
 
-	Key         string               `bun:"key,pk"`
-	Name        string               `bun:"name"`
-	Permissions []casekit.Permission `bun:"permissions,type:json"`
+	Key         string                `bun:"key,pk"`
+	Name        string                `bun:"name"`
+	Permissions []casetype.Permission `bun:"permissions,type:json"`
 }
 
 type agentRoleRow struct {
@@ -25,43 +25,43 @@ type agentRoleRow struct {
 	Role    string `bun:"role"`
 }
 
-// Roles implements casekit.Tx.
-func (t *Tx) Roles(ctx context.Context) ([]casekit.Role, error) {
+// Roles implements store.Tx.
+func (t *Tx) Roles(ctx context.Context) ([]casetype.Role, error) {
 	var rows []roleRow
 	if err := t.sel(&rows, "roles", "ro").OrderExpr("ro.key").Scan(ctx); err != nil {
 		return nil, t.err(err, "roles")
 	}
-	out := make([]casekit.Role, len(rows))
+	out := make([]casetype.Role, len(rows))
 	for i, r := range rows {
-		out[i] = casekit.Role{Key: r.Key, Name: r.Name, Permissions: r.Permissions}
+		out[i] = casetype.Role{Key: r.Key, Name: r.Name, Permissions: r.Permissions}
 		if out[i].Permissions == nil {
-			out[i].Permissions = []casekit.Permission{}
+			out[i].Permissions = []casetype.Permission{}
 		}
 	}
 	return out, nil
 }
 
-// SaveRole implements casekit.Tx.
-func (t *Tx) SaveRole(ctx context.Context, r casekit.Role) error {
+// SaveRole implements store.Tx.
+func (t *Tx) SaveRole(ctx context.Context, r casetype.Role) error {
 	perms := r.Permissions
 	if perms == nil {
-		perms = []casekit.Permission{}
+		perms = []casetype.Permission{}
 	}
 	_, err := t.upsert(t.ins(&roleRow{Key: r.Key, Name: r.Name, Permissions: perms}, "roles"),
 		"key", "name", "permissions").Exec(ctx)
 	return t.err(err, "save role")
 }
 
-// DeleteRole implements casekit.Tx.
+// DeleteRole implements store.Tx.
 func (t *Tx) DeleteRole(ctx context.Context, key string) error {
 	res, err := t.db.NewRaw("DELETE FROM ?.roles WHERE key = ?", t.schema, key).Exec(ctx)
 	if err != nil {
 		return t.err(err, "delete role")
 	}
-	return affected(res, casekit.ErrNotFound)
+	return affected(res, casetype.ErrNotFound)
 }
 
-// AgentRole implements casekit.Tx.
+// AgentRole implements store.Tx.
 func (t *Tx) AgentRole(ctx context.Context, agentID string) (string, error) {
 	var role string
 	err := t.db.NewRaw("SELECT role FROM ?.agent_roles WHERE agent_id = ?", t.schema, agentID).Scan(ctx, &role)
@@ -71,20 +71,20 @@ func (t *Tx) AgentRole(ctx context.Context, agentID string) (string, error) {
 	return role, t.err(err, "agent role")
 }
 
-// AgentRoles implements casekit.Tx.
-func (t *Tx) AgentRoles(ctx context.Context) ([]casekit.RoleAssignment, error) {
+// AgentRoles implements store.Tx.
+func (t *Tx) AgentRoles(ctx context.Context) ([]casetype.RoleAssignment, error) {
 	var rows []agentRoleRow
 	if err := t.sel(&rows, "agent_roles", "ar").OrderExpr("ar.agent_id").Scan(ctx); err != nil {
 		return nil, t.err(err, "agent roles")
 	}
-	out := make([]casekit.RoleAssignment, len(rows))
+	out := make([]casetype.RoleAssignment, len(rows))
 	for i, r := range rows {
-		out[i] = casekit.RoleAssignment{AgentID: r.AgentID, Role: r.Role}
+		out[i] = casetype.RoleAssignment{AgentID: r.AgentID, Role: r.Role}
 	}
 	return out, nil
 }
 
-// SetAgentRole implements casekit.Tx.
+// SetAgentRole implements store.Tx.
 func (t *Tx) SetAgentRole(ctx context.Context, agentID, role string) error {
 	if role == "" {
 		_, err := t.db.NewRaw("DELETE FROM ?.agent_roles WHERE agent_id = ?", t.schema, agentID).Exec(ctx)

@@ -4,15 +4,15 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 // search is the full-text condition for q's terms: every term in the
 // case's subject and description, or every term in one of its messages
 // (public ones only when the query is a customer's). Terms hold letters
-// and digits only (casekit.CaseQuery.Terms), and the dialect binds them
+// and digits only (store.CaseQuery.Terms), and the dialect binds them
 // as arguments, never splicing them into the SQL.
-func (t *Tx) search(q casekit.CaseQuery) schema.QueryWithArgs {
+func (t *Tx) search(q store.CaseQuery) schema.QueryWithArgs {
 	inCase, inMessage := t.searchConds(q)
 	return bun.SafeQuery("(? OR ?)", inCase, inMessage)
 }
@@ -21,7 +21,7 @@ func (t *Tx) search(q casekit.CaseQuery) schema.QueryWithArgs {
 // text, and the terms in one of its messages. Each half alone can use
 // its own index, which the two joined by OR may not: listArms lists them
 // apart where the dialect says so.
-func (t *Tx) searchConds(q casekit.CaseQuery) (inCase, inMessage schema.QueryWithArgs) {
+func (t *Tx) searchConds(q store.CaseQuery) (inCase, inMessage schema.QueryWithArgs) {
 	public := ""
 	if q.VisibleTo != "" {
 		public = " AND m.public"

@@ -4,16 +4,16 @@ import (
 	"context"
 	"fmt"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
-// Settings implements casekit.Tx.
-func (t *Tx) Settings(ctx context.Context) (casekit.Settings, error) {
+// Settings implements store.Tx.
+func (t *Tx) Settings(ctx context.Context) (casetype.Settings, error) {
 	var r settingsRow
 	if err := t.sel(&r, "settings", "st").Where("st.id = 1").Scan(ctx); err != nil {
-		return casekit.Settings{}, t.err(err, "settings")
+		return casetype.Settings{}, t.err(err, "settings")
 	}
-	s := casekit.Settings{DefaultPriority: r.DefaultPriority, AutoCloseDays: r.AutoCloseDays,
+	s := casetype.Settings{DefaultPriority: r.DefaultPriority, AutoCloseDays: r.AutoCloseDays,
 		FirstReminderDays: r.FirstReminderDays, SecondReminderDays: r.SecondReminderDays,
 		MaxAttachmentBytes: r.MaxAttachmentBytes, AttachmentTypes: r.AttachmentTypes}
 	if len(r.PublicTags) > 0 { // none reads as nil, as casekit writes it
@@ -22,8 +22,8 @@ func (t *Tx) Settings(ctx context.Context) (casekit.Settings, error) {
 	return s, nil
 }
 
-// SaveSettings implements casekit.Tx.
-func (t *Tx) SaveSettings(ctx context.Context, s casekit.Settings) error {
+// SaveSettings implements store.Tx.
+func (t *Tx) SaveSettings(ctx context.Context, s casetype.Settings) error {
 	r := &settingsRow{ID: 1, DefaultPriority: s.DefaultPriority, AutoCloseDays: s.AutoCloseDays,
 		FirstReminderDays: s.FirstReminderDays, SecondReminderDays: s.SecondReminderDays,
 		MaxAttachmentBytes: s.MaxAttachmentBytes, AttachmentTypes: s.AttachmentTypes, PublicTags: s.PublicTags}
@@ -38,18 +38,18 @@ func (t *Tx) SaveSettings(ctx context.Context, s casekit.Settings) error {
 	return t.err(err, "save settings")
 }
 
-// ConfigVersion implements casekit.Tx.
+// ConfigVersion implements store.Tx.
 func (t *Tx) ConfigVersion(ctx context.Context) (int64, error) {
 	var v int64
 	err := t.db.NewRaw("SELECT value FROM ?.counters WHERE name = 'config_version'", t.schema).Scan(ctx, &v)
 	return v, t.err(err, "config version")
 }
 
-// SetConfigVersion implements casekit.Tx.
+// SetConfigVersion implements store.Tx.
 func (t *Tx) SetConfigVersion(ctx context.Context, v int64) error {
 	res, err := t.db.NewRaw("UPDATE ?.counters SET value = ? WHERE name = 'config_version'", t.schema, v).Exec(ctx)
 	if err != nil {
 		return t.err(err, "set config version")
 	}
-	return affected(res, fmt.Errorf("no config version row: %w", casekit.ErrNotFound))
+	return affected(res, fmt.Errorf("no config version row: %w", casetype.ErrNotFound))
 }

@@ -8,7 +8,8 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/sqlstore/rows"
 )
 
@@ -26,10 +27,10 @@ type caseOrder struct {
 	// nullable says the value may be NULL; nullsLast where NULLs go.
 	nullable, nullsLast bool
 	// pos returns a position's value, nil for none.
-	pos func(p *casekit.CasePosition) any
+	pos func(p *store.CasePosition) any
 }
 
-func timeOf(p *casekit.CasePosition) any {
+func timeOf(p *store.CasePosition) any {
 	if p.Time == nil {
 		return nil
 	}
@@ -47,7 +48,7 @@ const unrankedPriority = rows.UnrankedPriority
 var rankSQL = fmt.Sprintf("COALESCE((SELECT l.rank FROM ?.lookups AS l WHERE l.kind = 'priority' AND l.key = ?), %d)",
 	unrankedPriority)
 
-func rankOf(p *casekit.CasePosition) any {
+func rankOf(p *store.CasePosition) any {
 	if p.Rank == nil {
 		return unrankedPriority
 	}
@@ -55,24 +56,24 @@ func rankOf(p *casekit.CasePosition) any {
 }
 
 // caseOrderOf returns the order of q.Sort.
-func caseOrderOf(q casekit.CaseQuery) (caseOrder, error) {
+func caseOrderOf(q store.CaseQuery) (caseOrder, error) {
 	col := func(c string) *schema.QueryWithArgs { v := bun.SafeQuery(c); return &v }
 	switch q.Sort {
-	case casekit.SortCreated:
+	case casetype.SortCreated:
 		return caseOrder{}, nil
-	case casekit.SortCreatedDesc, "":
+	case casetype.SortCreatedDesc, "":
 		return caseOrder{idDesc: true}, nil
-	case casekit.SortUpdated:
+	case casetype.SortUpdated:
 		return caseOrder{value: col("c.updated_at"), pos: timeOf}, nil
-	case casekit.SortUpdatedDesc:
+	case casetype.SortUpdatedDesc:
 		return caseOrder{value: col("c.updated_at"), desc: true, idDesc: true, pos: timeOf}, nil
-	case casekit.SortDue:
+	case casetype.SortDue:
 		return caseOrder{value: col("c.resolution_due"), nullable: true, nullsLast: true, pos: timeOf}, nil
-	case casekit.SortDueDesc:
+	case casetype.SortDueDesc:
 		return caseOrder{value: col("c.resolution_due"), desc: true, idDesc: true, nullable: true, pos: timeOf}, nil
-	case casekit.SortPriority:
+	case casetype.SortPriority:
 		return caseOrder{value: col("c.priority_rank"), desc: true, pos: rankOf}, nil
-	case casekit.SortPriorityDesc:
+	case casetype.SortPriorityDesc:
 		return caseOrder{value: col("c.priority_rank"), idDesc: true, pos: rankOf}, nil
 	}
 	return caseOrder{}, fmt.Errorf("list cases: unknown sort %q", q.Sort)
@@ -80,7 +81,7 @@ func caseOrderOf(q casekit.CaseQuery) (caseOrder, error) {
 
 // orderCases orders s by q.Sort and, when q.Position is set, keeps only the
 // cases after it.
-func orderCases(s *bun.SelectQuery, q casekit.CaseQuery) (*bun.SelectQuery, error) {
+func orderCases(s *bun.SelectQuery, q store.CaseQuery) (*bun.SelectQuery, error) {
 	o, err := caseOrderOf(q)
 	if err != nil {
 		return nil, err
@@ -123,7 +124,7 @@ func (o caseOrder) directions() (value, id string) {
 // value and the ID may run in opposite directions and the value may be
 // NULL; its first term, value >= v, is a plain range on the value for an
 // index to serve.
-func (o caseOrder) after(sort string, p *casekit.CasePosition) (schema.QueryWithArgs, error) {
+func (o caseOrder) after(sort string, p *store.CasePosition) (schema.QueryWithArgs, error) {
 	idOp := ">"
 	if o.idDesc {
 		idOp = "<"
@@ -177,7 +178,7 @@ func (a arm) with(c schema.QueryWithArgs) arm {
 //     every matching case and sort them.
 //
 // It returns nil when the list is best read in one piece.
-func (t *Tx) listArms(q casekit.CaseQuery) []arm {
+func (t *Tx) listArms(q store.CaseQuery) []arm {
 	if q.Limit <= 0 {
 		return nil
 	}
@@ -193,7 +194,7 @@ func (t *Tx) listArms(q casekit.CaseQuery) []arm {
 		arms = []arm{arm{}.with(t.search(q))}
 	}
 	statuses := slices.Compact(slices.Sorted(slices.Values(q.Status)))
-	if (q.Sort == casekit.SortPriority || q.Sort == casekit.SortPriorityDesc) && len(statuses) > 1 {
+	if (q.Sort == casetype.SortPriority || q.Sort == casetype.SortPriorityDesc) && len(statuses) > 1 {
 		var next []arm
 		for _, a := range arms {
 			for _, st := range statuses {
@@ -211,7 +212,7 @@ func (t *Tx) listArms(q casekit.CaseQuery) []arm {
 // armsQuery is the IDs of the first page of each arm, after q's position:
 // SELECT id FROM (arm 1) UNION SELECT id FROM (arm 2) ... (the form
 // both dialects accept with ORDER BY and LIMIT in each arm).
-func (t *Tx) armsQuery(q casekit.CaseQuery, arms []arm) (schema.QueryWithArgs, error) {
+func (t *Tx) armsQuery(q store.CaseQuery, arms []arm) (schema.QueryWithArgs, error) {
 	o, err := caseOrderOf(q)
 	if err != nil {
 		return schema.QueryWithArgs{}, err

@@ -3,37 +3,37 @@ package sqlstore
 import (
 	"context"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
-// Statuses implements casekit.Tx.
-func (t *Tx) Statuses(ctx context.Context) ([]casekit.Status, error) {
+// Statuses implements store.Tx.
+func (t *Tx) Statuses(ctx context.Context) ([]casetype.Status, error) {
 	var rows []statusRow
 	if err := t.sel(&rows, "statuses", "s").OrderExpr("s.sort_order, s.key").Scan(ctx); err != nil {
 		return nil, t.err(err, "statuses")
 	}
-	out := make([]casekit.Status, len(rows))
+	out := make([]casetype.Status, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()
 	}
 	return out, nil
 }
 
-// Transitions implements casekit.Tx.
-func (t *Tx) Transitions(ctx context.Context) ([]casekit.Transition, error) {
+// Transitions implements store.Tx.
+func (t *Tx) Transitions(ctx context.Context) ([]casetype.Transition, error) {
 	var rows []transitionRow
 	if err := t.sel(&rows, "transitions", "t").OrderExpr("t.from_status, t.to_status").Scan(ctx); err != nil {
 		return nil, t.err(err, "transitions")
 	}
-	out := make([]casekit.Transition, len(rows))
+	out := make([]casetype.Transition, len(rows))
 	for i, r := range rows {
-		out[i] = casekit.Transition{From: r.From, To: r.To}
+		out[i] = casetype.Transition{From: r.From, To: r.To}
 	}
 	return out, nil
 }
 
-// ReplaceStatuses implements casekit.Tx.
-func (t *Tx) ReplaceStatuses(ctx context.Context, statuses []casekit.Status, transitions []casekit.Transition) error {
+// ReplaceStatuses implements store.Tx.
+func (t *Tx) ReplaceStatuses(ctx context.Context, statuses []casetype.Status, transitions []casetype.Transition) error {
 	for _, table := range []string{"transitions", "statuses"} {
 		if _, err := t.db.NewRaw("DELETE FROM ?."+table, t.schema).Exec(ctx); err != nil {
 			return t.err(err, "replace statuses")
@@ -50,7 +50,7 @@ func (t *Tx) ReplaceStatuses(ctx context.Context, statuses []casekit.Status, tra
 	}
 	if len(transitions) > 0 {
 		rows := make([]transitionRow, 0, len(transitions))
-		seen := map[casekit.Transition]bool{}
+		seen := map[casetype.Transition]bool{}
 		for _, tr := range transitions {
 			if !seen[tr] {
 				seen[tr] = true

@@ -6,7 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
 type templateRow struct {
@@ -18,35 +18,35 @@ type templateRow struct {
 	UpdatedAt time.Time `bun:"updated_at"`
 }
 
-// TemplateOverrides implements casekit.Tx.
-func (t *Tx) TemplateOverrides(ctx context.Context) ([]casekit.TemplateOverride, error) {
+// TemplateOverrides implements store.Tx.
+func (t *Tx) TemplateOverrides(ctx context.Context) ([]casetype.TemplateOverride, error) {
 	var rows []templateRow
 	if err := t.sel(&rows, "templates", "tp").OrderExpr("tp.name").Scan(ctx); err != nil {
 		return nil, t.err(err, "templates")
 	}
-	out := make([]casekit.TemplateOverride, len(rows))
+	out := make([]casetype.TemplateOverride, len(rows))
 	for i, r := range rows {
-		by, err := casekit.ParseActor(r.UpdatedBy)
+		by, err := casetype.ParseActor(r.UpdatedBy)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = casekit.TemplateOverride{Name: r.Name, Source: r.Source, UpdatedBy: by, UpdatedAt: r.UpdatedAt.UTC()}
+		out[i] = casetype.TemplateOverride{Name: r.Name, Source: r.Source, UpdatedBy: by, UpdatedAt: r.UpdatedAt.UTC()}
 	}
 	return out, nil
 }
 
-// SaveTemplateOverride implements casekit.Tx.
-func (t *Tx) SaveTemplateOverride(ctx context.Context, o casekit.TemplateOverride) error {
+// SaveTemplateOverride implements store.Tx.
+func (t *Tx) SaveTemplateOverride(ctx context.Context, o casetype.TemplateOverride) error {
 	_, err := t.upsert(t.ins(&templateRow{Name: o.Name, Source: o.Source, UpdatedBy: o.UpdatedBy.String(), UpdatedAt: o.UpdatedAt.UTC()}, "templates"),
 		"name", "source", "updated_by", "updated_at").Exec(ctx)
 	return t.err(err, "save template")
 }
 
-// DeleteTemplateOverride implements casekit.Tx.
+// DeleteTemplateOverride implements store.Tx.
 func (t *Tx) DeleteTemplateOverride(ctx context.Context, name string) error {
 	res, err := t.db.NewRaw("DELETE FROM ?.templates WHERE name = ?", t.schema, name).Exec(ctx)
 	if err != nil {
 		return t.err(err, "delete template")
 	}
-	return affected(res, casekit.ErrNotFound)
+	return affected(res, casetype.ErrNotFound)
 }

@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"time"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
 // timerDomain is the timer a row holds.
-func timerDomain(r timerRow) casekit.Timer {
-	return casekit.Timer{ID: r.ID, CaseID: r.CaseID, Kind: casekit.TimerKind(r.Kind), Key: r.Key,
+func timerDomain(r timerRow) casetype.Timer {
+	return casetype.Timer{ID: r.ID, CaseID: r.CaseID, Kind: casetype.TimerKind(r.Kind), Key: r.Key,
 		Due: time.UnixMicro(r.DueUS).UTC(), Attempts: r.Attempts, LastError: r.LastError, Dead: r.Dead}
 }
 
@@ -48,21 +49,21 @@ func (t *Tx) wake(ctx context.Context, queue string, due time.Time) error {
 	return nil
 }
 
-// CaseTimers implements casekit.Tx.
-func (t *Tx) CaseTimers(ctx context.Context, caseID string) ([]casekit.Timer, error) {
+// CaseTimers implements store.Tx.
+func (t *Tx) CaseTimers(ctx context.Context, caseID string) ([]casetype.Timer, error) {
 	var rows []timerRow
 	if err := t.sel(&rows, "timers", "tm").Where("tm.case_id = ?", caseID).OrderExpr("tm.due_us, tm.kind, tm.key").Scan(ctx); err != nil {
 		return nil, t.err(err, "case timers")
 	}
-	out := make([]casekit.Timer, len(rows))
+	out := make([]casetype.Timer, len(rows))
 	for i, r := range rows {
 		out[i] = timerDomain(r)
 	}
 	return out, nil
 }
 
-// SetCaseTimers implements casekit.Tx.
-func (t *Tx) SetCaseTimers(ctx context.Context, caseID string, timers []casekit.Timer) error {
+// SetCaseTimers implements store.Tx.
+func (t *Tx) SetCaseTimers(ctx context.Context, caseID string, timers []casetype.Timer) error {
 	if _, err := t.db.NewRaw("DELETE FROM ?.timers WHERE case_id = ? AND dead = ?", t.schema, caseID, false).Exec(ctx); err != nil {
 		return t.err(err, "clear timers")
 	}
@@ -86,14 +87,14 @@ func (t *Tx) SetCaseTimers(ctx context.Context, caseID string, timers []casekit.
 // fireBatch is how many due timers of a tenant FireOne considers at once.
 const fireBatch = 16
 
-// FireOne fires at most one due timer of the tenant whose casekit.Tx is tx
+// FireOne fires at most one due timer of the tenant whose store.Tx is tx
 // (in the transaction the caller opened), following the lock order every
 // command follows: it reads due timers without locking, locks a timer's
 // case (on PostgreSQL FOR UPDATE SKIP LOCKED, passing over cases another
 // runner or a command holds), then locks the timer and checks it is still
 // there and due. The timer is deleted and fn runs on it. It reports
 // whether a timer fired and whether any was due at all.
-func FireOne(ctx context.Context, tx *Tx, now time.Time, fn func(context.Context, casekit.Timer) error) (fired, due bool, err error) {
+func FireOne(ctx context.Context, tx *Tx, now time.Time, fn func(context.Context, casetype.Timer) error) (fired, due bool, err error) {
 	// A batch read without locks goes stale while other runners fire its
 	// timers: when every candidate turned out gone, read again, so a
 	// runner gives up only when the due timers left are held by runners
@@ -193,9 +194,9 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// FireFunc is what casekit runs on a fired timer (casekit.Store.FireTimer's
+// FireFunc is what casekit runs on a fired timer (store.Store.FireTimer's
 // fn).
-type FireFunc = func(ctx context.Context, tenant string, tx casekit.Tx, t casekit.Timer) error
+type FireFunc = func(ctx context.Context, tenant string, tx store.Tx, t casetype.Timer) error
 
 // FireIn fires at most one due timer of tenant: FireOne in a transaction
 // that inTx opens, and, when fn fails, PutOff in a second one, returning
@@ -204,12 +205,12 @@ type FireFunc = func(ctx context.Context, tenant string, tx casekit.Tx, t caseki
 func FireIn(ctx context.Context, tenant string, inTx InTxFunc,
 	now time.Time, fn FireFunc, retryAt func(int) time.Time) (fired, due bool, err error) {
 	var (
-		failed *casekit.Timer
+		failed *casetype.Timer
 		cause  error
 	)
 	err = inTx(ctx, func(ctx context.Context, tx *Tx) error {
 		var err error
-		fired, due, err = FireOne(ctx, tx, now, func(ctx context.Context, t casekit.Timer) error {
+		fired, due, err = FireOne(ctx, tx, now, func(ctx context.Context, t casetype.Timer) error {
 			if err := fn(ctx, tenant, tx, t); err != nil {
 				failed, cause = &t, err
 				return err

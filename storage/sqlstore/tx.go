@@ -9,10 +9,11 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
-// Tx is casekit.Tx on one tenant schema, running every statement on the
+// Tx is store.Tx on one tenant schema, running every statement on the
 // executor it was handed (a bun.Tx in practice): it never opens a
 // transaction of its own.
 type Tx struct {
@@ -23,9 +24,9 @@ type Tx struct {
 	onWake   func(ctx context.Context, queue string, due time.Time) error
 }
 
-var _ casekit.Tx = (*Tx)(nil)
+var _ store.Tx = (*Tx)(nil)
 
-// NewTx returns the casekit.Tx for the tenant schema on db, speaking d.
+// NewTx returns the store.Tx for the tenant schema on db, speaking d.
 // classify maps the driver's errors to casekit's (unique violations to
 // ErrConflict); it sees every error except sql.ErrNoRows, which is
 // handled here.
@@ -41,7 +42,7 @@ func (t *Tx) err(err error, what string) error {
 		return nil
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%s: %w", what, casekit.ErrNotFound)
+		return fmt.Errorf("%s: %w", what, casetype.ErrNotFound)
 	}
 	return fmt.Errorf("%s: %w", what, t.classify(err))
 }

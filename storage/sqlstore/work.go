@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"time"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
-// FireTimer implements casekit.Store.FireTimer: each tenant with a due
+// FireTimer implements store.Store.FireTimer: each tenant with a due
 // wakeup is tried in turn; one found with nothing due has its wakeup
 // moved on.
 func (h Host) FireTimer(ctx context.Context, now time.Time, fn FireFunc, retryAt func(int) time.Time) (bool, error) {
@@ -41,17 +42,17 @@ func (h Host) FireTimer(ctx context.Context, now time.Time, fn FireFunc, retryAt
 	return false, nil
 }
 
-// ClaimNotifications implements casekit.Store.ClaimNotifications with
+// ClaimNotifications implements store.Store.ClaimNotifications with
 // ClaimIn in each tenant with a due wakeup, until limit are claimed.
-func (h Host) ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]casekit.Notification, error) {
+func (h Host) ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]casetype.Notification, error) {
 	tenants, err := h.reg.DueTenants(ctx, QueueOutbox, now)
 	if err != nil {
 		return nil, err
 	}
-	var out []casekit.Notification
+	var out []casetype.Notification
 	for _, tenant := range tenants {
 		err := h.access.InTenant(ctx, tenant, QueueOutbox, func(inTx InTxFunc) error {
-			var got []casekit.Notification
+			var got []casetype.Notification
 			err := inTx(ctx, func(ctx context.Context, tx *Tx) (err error) {
 				got, err = ClaimIn(ctx, tx, tenant, now, lease, limit-len(out))
 				return err
@@ -84,9 +85,9 @@ func (h Host) moveWakeup(ctx context.Context, tenant, queue string, inTx InTxFun
 	return nil
 }
 
-// SettleNotifications implements casekit.Store.SettleNotifications: one
+// SettleNotifications implements store.Store.SettleNotifications: one
 // transaction per tenant.
-func (h Host) SettleNotifications(ctx context.Context, results []casekit.Settlement) error {
+func (h Host) SettleNotifications(ctx context.Context, results []store.Settlement) error {
 	tenants, groups := ByTenant(results)
 	for _, tenant := range tenants {
 		err := h.access.InTenant(ctx, tenant, QueueOutbox, func(inTx InTxFunc) error {

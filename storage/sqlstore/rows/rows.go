@@ -16,22 +16,22 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
 )
 
 // UnrankedPriority is the rank kept on a case whose priority is not in the
 // tenant's priority lookup: below every rank a lookup may hold
-// (casekit.Lookup.Rank), so such cases come last in the priority sort and
+// (casetype.Lookup.Rank), so such cases come last in the priority sort and
 // first in its reverse, and the rank is never NULL.
 const UnrankedPriority = math.MinInt32
 
-// DefaultRank is the rank the store keeps on a case of priority key in a
-// tenant whose priority lookup is casekit.DefaultLookups' (a new
-// tenant's): what a bulk writer of such a tenant puts in
-// Case.PriorityRank.
-func DefaultRank(key string) int {
-	for _, l := range casekit.DefaultLookups() {
-		if l.Kind == casekit.LookupPriority && l.Key == key {
+// Rank is the rank the store keeps on a case of priority key in a tenant
+// whose lookups are lookups (casekit.DefaultLookups() for a new tenant):
+// what a bulk writer puts in Case.PriorityRank. It takes the lookups, not
+// casekit's defaults, so that the SQL stores never import casekit.
+func Rank(lookups []casetype.Lookup, key string) int {
+	for _, l := range lookups {
+		if l.Kind == casetype.LookupPriority && l.Key == key {
 			return l.Rank
 		}
 	}
@@ -41,7 +41,7 @@ func DefaultRank(key string) int {
 // Case is a row of cases. Its priority_rank is the rank of the case's
 // priority in the tenant's priority lookup (UnrankedPriority for none),
 // kept on the row for the priority sort: the store sets it in SQL from
-// the lookup, a bulk writer with DefaultRank.
+// the lookup, a bulk writer with Rank.
 type Case struct {
 	bun.BaseModel `bun:"table:cases,alias:c"`
 

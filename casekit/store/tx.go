@@ -1,64 +1,17 @@
-package casekit
+package store
 
 import (
 	"context"
-	"io"
 	"time"
+
+	"casekit.dev/casekit/casetype"
 )
 
-// Store persists casekit's data. It holds no rules: validation, permissions
-// and the lifecycle rules live in casekit, once. Every method takes the
-// tenant explicitly; a store checks it with ValidateTenantID before it
-// reaches SQL or the file system, so an empty or malformed tenant fails
-// closed.
-//
-// Adapters prove themselves with casekittest.RunStoreTests.
-type Store interface {
-	// CreateTenant creates the tenant's storage (schema or file) at the
-	// latest version, registers it and runs seed in the same transaction
-	// as the tenant's first writes. If seed fails nothing remains. An ID in
-	// use gives ErrTenantExists.
-	CreateTenant(ctx context.Context, t Tenant, seed func(context.Context, Tx) error) error
-	// DropTenant removes the tenant and all its data. An unknown ID gives
-	// ErrTenantNotFound.
-	DropTenant(ctx context.Context, id string) error
-	// ClaimNotifications takes up to limit notifications, of any tenants,
-	// due at or before now and not dead, counts an attempt on each and
-	// holds them for lease: they are due again then unless settled. Callers
-	// in any number of processes claim disjoint sets. When it fails part
-	// way it returns, with the error, what it claimed before the failure.
-	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Notification, error)
-	// SettleNotifications ends claimed attempts, in one transaction per
-	// tenant: a delivered notification leaves the outbox; a failed one
-	// keeps its error and is due at its Retry, or dead when that is the
-	// zero time.
-	SettleNotifications(ctx context.Context, results []Settlement) error
-	// Tenant returns one registered tenant or ErrTenantNotFound.
-	Tenant(ctx context.Context, id string) (Tenant, error)
-	// Tenants lists the registered tenants ordered by ID.
-	Tenants(ctx context.Context) ([]Tenant, error)
-	// Migrate brings every tenant's storage to the latest version.
-	Migrate(ctx context.Context, opts MigrateOptions) error
-	// FireTimer takes one timer, of any tenant, due at or before now and
-	// not dead, and runs fn on it in one transaction on its tenant's data,
-	// deleting the timer in the same transaction. Callers in any number of
-	// goroutines or processes never fire one timer twice, and finding due
-	// timers does not visit every tenant. It reports false when no timer
-	// is due. When fn fails, the transaction rolls back and, in one of its
-	// own, the timer gets Attempts+1, LastError and Due = retryAt(Attempts),
-	// or is marked dead when retryAt returns the zero time; the error is
-	// returned, naming the tenant.
-	FireTimer(ctx context.Context, now time.Time, fn func(ctx context.Context, tenant string, tx Tx, t Timer) error, retryAt func(attempts int) time.Time) (bool, error)
-	// InTx runs fn in one transaction on the tenant's data: committed if fn
-	// returns nil, rolled back otherwise. An unknown tenant gives
-	// ErrTenantNotFound. fn must do all its work through the Tx it is given.
-	InTx(ctx context.Context, tenant string, fn func(context.Context, Tx) error) error
-	io.Closer
-}
-
-// Tx is one transaction on one tenant's data. Methods that read a single
-// record return ErrNotFound when it is missing. Times are stored with at
-// least microsecond precision and read back in UTC.
+// Tx is one transaction on one tenant's data, handed to the function
+// Store.InTx, CreateTenant and FireTimer run; callers use it from one
+// goroutine and never after that function returns. Methods that read a
+// single record return ErrNotFound when it is missing. Times are stored
+// with at least microsecond precision and read back in UTC.
 type Tx interface {
 	// ConfigVersion reads the tenant's configuration version;
 	// SetConfigVersion replaces it. casekit sets a new random version in
@@ -68,94 +21,94 @@ type Tx interface {
 	SetConfigVersion(ctx context.Context, v int64) error
 
 	// Settings and lookups.
-	Settings(ctx context.Context) (Settings, error)
-	SaveSettings(ctx context.Context, s Settings) error
-	Statuses(ctx context.Context) ([]Status, error)
+	Settings(ctx context.Context) (casetype.Settings, error)
+	SaveSettings(ctx context.Context, s casetype.Settings) error
+	Statuses(ctx context.Context) ([]casetype.Status, error)
 	// ReplaceStatuses replaces the whole status set and transition table.
-	ReplaceStatuses(ctx context.Context, statuses []Status, transitions []Transition) error
-	Transitions(ctx context.Context) ([]Transition, error)
+	ReplaceStatuses(ctx context.Context, statuses []casetype.Status, transitions []casetype.Transition) error
+	Transitions(ctx context.Context) ([]casetype.Transition, error)
 	// Lookups lists one lookup kind ordered by Rank, then Key.
-	Lookups(ctx context.Context, kind LookupKind) ([]Lookup, error)
+	Lookups(ctx context.Context, kind casetype.LookupKind) ([]casetype.Lookup, error)
 	// SaveLookup inserts or replaces the entry with the same Kind and Key.
-	SaveLookup(ctx context.Context, l Lookup) error
+	SaveLookup(ctx context.Context, l casetype.Lookup) error
 	// DeleteLookup removes an entry; ErrNotFound if there is none.
-	DeleteLookup(ctx context.Context, kind LookupKind, key string) error
+	DeleteLookup(ctx context.Context, kind casetype.LookupKind, key string) error
 
 	// Teams lists the tenant's teams ordered by ID.
-	Teams(ctx context.Context) ([]Team, error)
+	Teams(ctx context.Context) ([]casetype.Team, error)
 	// SaveTeam inserts or replaces the team with the same ID.
-	SaveTeam(ctx context.Context, t Team) error
+	SaveTeam(ctx context.Context, t casetype.Team) error
 	// DeleteTeam removes a team; ErrNotFound if there is none.
 	DeleteTeam(ctx context.Context, id string) error
 	// Queues lists the tenant's queues ordered by ID.
-	Queues(ctx context.Context) ([]Queue, error)
+	Queues(ctx context.Context) ([]casetype.Queue, error)
 	// SaveQueue inserts or replaces the queue with the same ID.
-	SaveQueue(ctx context.Context, q Queue) error
+	SaveQueue(ctx context.Context, q casetype.Queue) error
 	// DeleteQueue removes a queue; ErrNotFound if there is none.
 	DeleteQueue(ctx context.Context, id string) error
 	// Calendars lists the tenant's business calendars ordered by ID.
-	Calendars(ctx context.Context) ([]Calendar, error)
+	Calendars(ctx context.Context) ([]casetype.Calendar, error)
 	// SaveCalendar inserts or replaces the calendar with the same ID.
-	SaveCalendar(ctx context.Context, c Calendar) error
+	SaveCalendar(ctx context.Context, c casetype.Calendar) error
 	// DeleteCalendar removes a calendar; ErrNotFound if there is none.
 	DeleteCalendar(ctx context.Context, id string) error
 	// SLAs lists the tenant's SLA policies ordered by ID.
-	SLAs(ctx context.Context) ([]SLA, error)
+	SLAs(ctx context.Context) ([]casetype.SLA, error)
 	// SaveSLA inserts or replaces the SLA with the same ID.
-	SaveSLA(ctx context.Context, s SLA) error
+	SaveSLA(ctx context.Context, s casetype.SLA) error
 	// DeleteSLA removes an SLA; ErrNotFound if there is none.
 	DeleteSLA(ctx context.Context, id string) error
 	// Watchers lists a case's watchers in the order they were added.
-	Watchers(ctx context.Context, caseID string) ([]Watcher, error)
+	Watchers(ctx context.Context, caseID string) ([]casetype.Watcher, error)
 	// AddWatcher stores a watcher; a second one with the same e-mail
 	// address on the case gives ErrConflict.
-	AddWatcher(ctx context.Context, w Watcher) error
+	AddWatcher(ctx context.Context, w casetype.Watcher) error
 	// RemoveWatcher deletes a watcher of the case; ErrNotFound if none.
 	RemoveWatcher(ctx context.Context, caseID, id string) error
 	// InsertPortalLink stores a portal link with its token's hash.
-	InsertPortalLink(ctx context.Context, l PortalLink, tokenHash string) error
+	InsertPortalLink(ctx context.Context, l casetype.PortalLink, tokenHash string) error
 	// PortalLinks lists a case's portal links, oldest first.
-	PortalLinks(ctx context.Context, caseID string) ([]PortalLink, error)
+	PortalLinks(ctx context.Context, caseID string) ([]casetype.PortalLink, error)
 	// PortalLinkByHash finds the link with the token hash; ErrNotFound if
 	// none.
-	PortalLinkByHash(ctx context.Context, tokenHash string) (*PortalLink, error)
+	PortalLinkByHash(ctx context.Context, tokenHash string) (*casetype.PortalLink, error)
 	// RevokePortalLink marks the case's link revoked at at; ErrNotFound if
 	// there is no such link not yet revoked.
 	RevokePortalLink(ctx context.Context, caseID, id string, at time.Time) error
 	// CustomFields lists the tenant's custom field definitions by key.
-	CustomFields(ctx context.Context) ([]CustomField, error)
+	CustomFields(ctx context.Context) ([]casetype.CustomField, error)
 	// SaveCustomField inserts or replaces the definition with the key.
-	SaveCustomField(ctx context.Context, f CustomField) error
+	SaveCustomField(ctx context.Context, f casetype.CustomField) error
 	// DeleteCustomField removes a definition; ErrNotFound if none.
 	DeleteCustomField(ctx context.Context, key string) error
 	// InsertCaseLink stores a link between two cases; one with the same
 	// kind, from and to gives ErrConflict.
-	InsertCaseLink(ctx context.Context, l CaseLink) error
+	InsertCaseLink(ctx context.Context, l casetype.CaseLink) error
 	// CaseLinks lists the links from or to the case, oldest first.
-	CaseLinks(ctx context.Context, caseID string) ([]CaseLink, error)
+	CaseLinks(ctx context.Context, caseID string) ([]casetype.CaseLink, error)
 	// DeleteCaseLink removes a link; ErrNotFound if there is none.
 	DeleteCaseLink(ctx context.Context, id string) error
 	// MoveCaseContent moves a case's messages, activities and notes, with
 	// their attachments, to another case and counts them (the Messages,
 	// Activities and Notes of the result).
-	MoveCaseContent(ctx context.Context, fromID, toID string) (Merged, error)
+	MoveCaseContent(ctx context.Context, fromID, toID string) (casetype.Merged, error)
 	// Processes lists the tenant's process definitions by key.
-	Processes(ctx context.Context) ([]Process, error)
+	Processes(ctx context.Context) ([]casetype.Process, error)
 	// SaveProcess inserts or replaces the definition with the key.
-	SaveProcess(ctx context.Context, p Process) error
+	SaveProcess(ctx context.Context, p casetype.Process) error
 	// DeleteProcess removes a definition; ErrNotFound if there is none.
 	DeleteProcess(ctx context.Context, key string) error
 	// Roles lists the tenant's own roles (not the built-in ones) by key.
-	Roles(ctx context.Context) ([]Role, error)
+	Roles(ctx context.Context) ([]casetype.Role, error)
 	// SaveRole inserts or replaces the role with the same key.
-	SaveRole(ctx context.Context, r Role) error
+	SaveRole(ctx context.Context, r casetype.Role) error
 	// DeleteRole removes a role; ErrNotFound if there is none.
 	DeleteRole(ctx context.Context, key string) error
 	// AgentRole returns the key of the role stored for the agent, "" for
 	// none.
 	AgentRole(ctx context.Context, agentID string) (string, error)
 	// AgentRoles lists the stored role assignments by agent ID.
-	AgentRoles(ctx context.Context) ([]RoleAssignment, error)
+	AgentRoles(ctx context.Context) ([]casetype.RoleAssignment, error)
 	// SetAgentRole stores the agent's role, replacing any; an empty role
 	// removes the agent's assignment.
 	SetAgentRole(ctx context.Context, agentID, role string) error
@@ -186,17 +139,17 @@ type Tx interface {
 	CountIntakeOpened(ctx context.Context, addr string, hour time.Time) (int, error)
 	// MailSettings reads the tenant's mail settings; ErrNotFound when
 	// none were saved.
-	MailSettings(ctx context.Context) (MailSettings, error)
+	MailSettings(ctx context.Context) (casetype.MailSettings, error)
 	// SaveMailSettings replaces the tenant's mail settings.
-	SaveMailSettings(ctx context.Context, s MailSettings) error
+	SaveMailSettings(ctx context.Context, s casetype.MailSettings) error
 	// InsertReplyToken stores a case's reply token; a token in use gives
 	// ErrConflict.
-	InsertReplyToken(ctx context.Context, t ReplyToken) error
+	InsertReplyToken(ctx context.Context, t casetype.ReplyToken) error
 	// ReplyTokens lists a case's reply tokens, oldest first, revoked ones
 	// included.
-	ReplyTokens(ctx context.Context, caseID string) ([]ReplyToken, error)
+	ReplyTokens(ctx context.Context, caseID string) ([]casetype.ReplyToken, error)
 	// ReplyTokenByToken finds a token, revoked or not; ErrNotFound if none.
-	ReplyTokenByToken(ctx context.Context, token string) (*ReplyToken, error)
+	ReplyTokenByToken(ctx context.Context, token string) (*casetype.ReplyToken, error)
 	// RevokeReplyTokens marks the case's tokens not yet revoked revoked at
 	// at and counts them.
 	RevokeReplyTokens(ctx context.Context, caseID string, at time.Time) (int, error)
@@ -207,47 +160,50 @@ type Tx interface {
 	CountMailAcks(ctx context.Context, addr string, since time.Time) (int, error)
 	DeleteMailAcks(ctx context.Context, before time.Time) error
 	// TemplateOverrides lists the tenant's template overrides by name.
-	TemplateOverrides(ctx context.Context) ([]TemplateOverride, error)
+	TemplateOverrides(ctx context.Context) ([]casetype.TemplateOverride, error)
 	// SaveTemplateOverride inserts or replaces the override with the
 	// same name.
-	SaveTemplateOverride(ctx context.Context, o TemplateOverride) error
+	SaveTemplateOverride(ctx context.Context, o casetype.TemplateOverride) error
 	// DeleteTemplateOverride removes an override; ErrNotFound if there is
 	// none.
 	DeleteTemplateOverride(ctx context.Context, name string) error
 	// Enqueue adds notifications to the tenant's outbox, due at once, so
 	// the store can find them without visiting every tenant.
-	Enqueue(ctx context.Context, ns []Notification) error
+	Enqueue(ctx context.Context, ns []casetype.Notification) error
 	// DeadLetters lists the dead notifications, oldest first.
-	DeadLetters(ctx context.Context) ([]Notification, error)
+	DeadLetters(ctx context.Context) ([]casetype.Notification, error)
 	// RetryDeadLetter makes a dead notification due at now with no
 	// attempts; ErrNotFound if there is no dead one with the ID.
 	RetryDeadLetter(ctx context.Context, id string, now time.Time) error
 	// CaseTimers lists a case's timers, dead ones included, by due time.
-	CaseTimers(ctx context.Context, caseID string) ([]Timer, error)
+	CaseTimers(ctx context.Context, caseID string) ([]casetype.Timer, error)
 	// SetCaseTimers replaces the case's timers that are not dead with
 	// timers, so the store can find the earliest due one without visiting
 	// every tenant.
-	SetCaseTimers(ctx context.Context, caseID string, timers []Timer) error
+	SetCaseTimers(ctx context.Context, caseID string, timers []casetype.Timer) error
 	// NextInQueue locks and returns the case Pick gives next: in the
 	// queue, unassigned, in one of q.Statuses, most urgent priority first
 	// (the order of q.Priorities; others after them), then oldest. Cases
 	// another transaction holds locked are skipped, not waited for (FOR
 	// UPDATE SKIP LOCKED where the database has it). ErrNotFound when no
 	// case waits.
-	NextInQueue(ctx context.Context, q PickQuery) (*Case, error)
+	NextInQueue(ctx context.Context, q PickQuery) (*casetype.Case, error)
 
 	// NextCaseNumber takes the tenant's next case number. Two transactions
 	// never get the same number, and a rolled-back transaction's number is
 	// given again, so committed numbers have no gaps.
 	NextCaseNumber(ctx context.Context) (int64, error)
-	InsertCase(ctx context.Context, c *Case) error
+	// InsertCase stores a new case as casekit made it (ID, number, version
+	// and times set).
+	InsertCase(ctx context.Context, c *casetype.Case) error
 	// Case loads a case; with lock set it is locked for the rest of the
 	// transaction (SELECT ... FOR UPDATE where the database has it).
-	Case(ctx context.Context, id string, lock bool) (*Case, error)
-	CaseByNumber(ctx context.Context, number int64, lock bool) (*Case, error)
+	Case(ctx context.Context, id string, lock bool) (*casetype.Case, error)
+	// CaseByNumber is Case by the case's number in the tenant.
+	CaseByNumber(ctx context.Context, number int64, lock bool) (*casetype.Case, error)
 	// UpdateCase writes every field of c if the stored version is still
 	// prevVersion, and ErrConflict otherwise.
-	UpdateCase(ctx context.Context, c *Case, prevVersion int64) error
+	UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64) error
 	// DeleteCase removes the case with its activities, notes, messages,
 	// attachments and links. Its events stay.
 	DeleteCase(ctx context.Context, id string) error
@@ -257,34 +213,38 @@ type Tx interface {
 	// case by the rank of its priority in the tenant's priority lookup as
 	// it stands in this transaction (Lookups, SaveLookup, DeleteLookup);
 	// a case whose priority is not in the lookup ranks below every rank.
-	ListCases(ctx context.Context, q CaseQuery) ([]*Case, error)
+	ListCases(ctx context.Context, q CaseQuery) ([]*casetype.Case, error)
 
-	InsertActivity(ctx context.Context, a *Activity) error
-	Activity(ctx context.Context, id string) (*Activity, error)
+	// InsertActivity stores a new activity of a case.
+	InsertActivity(ctx context.Context, a *casetype.Activity) error
+	// Activity loads one activity; ErrNotFound if there is none.
+	Activity(ctx context.Context, id string) (*casetype.Activity, error)
 	// UpdateActivity writes every field of a.
-	UpdateActivity(ctx context.Context, a *Activity) error
+	UpdateActivity(ctx context.Context, a *casetype.Activity) error
 	// Activities lists a case's activities, oldest first.
-	Activities(ctx context.Context, caseID string) ([]*Activity, error)
+	Activities(ctx context.Context, caseID string) ([]*casetype.Activity, error)
 
 	// InsertNote stores the note with its attachments.
-	InsertNote(ctx context.Context, n *Note) error
+	InsertNote(ctx context.Context, n *casetype.Note) error
 	// Notes lists a case's notes with their attachments, oldest first.
-	Notes(ctx context.Context, caseID string) ([]*Note, error)
+	Notes(ctx context.Context, caseID string) ([]*casetype.Note, error)
 	// InsertMessage stores the message with its attachments.
-	InsertMessage(ctx context.Context, m *Message) error
-	Message(ctx context.Context, id string) (*Message, error)
+	InsertMessage(ctx context.Context, m *casetype.Message) error
+	// Message loads one message with its attachments; ErrNotFound if there
+	// is none.
+	Message(ctx context.Context, id string) (*casetype.Message, error)
 	// Messages lists a case's messages with their attachments, oldest first.
-	Messages(ctx context.Context, caseID string) ([]*Message, error)
+	Messages(ctx context.Context, caseID string) ([]*casetype.Message, error)
 	// AttachedKeys returns those of keys that an attachment (of a message
 	// or a note, of any case) refers to as its blob, each once, in no
 	// order.
 	AttachedKeys(ctx context.Context, keys []string) ([]string, error)
 
 	// AppendEvents adds events to the history. Events are never changed.
-	AppendEvents(ctx context.Context, events ...Event) error
+	AppendEvents(ctx context.Context, events ...casetype.Event) error
 	// Events lists a case's events in the order they were appended; an
 	// empty caseID lists the tenant-level events (settings, lookups).
-	Events(ctx context.Context, caseID string) ([]Event, error)
+	Events(ctx context.Context, caseID string) ([]casetype.Event, error)
 }
 
 // PickQuery is what a Store is asked for when an agent picks from a queue.
@@ -294,14 +254,4 @@ type PickQuery struct {
 	Statuses []string
 	// Priorities are the priority keys from the most urgent down.
 	Priorities []string
-}
-
-// Settlement is how one claimed delivery attempt ended.
-type Settlement struct {
-	Notification Notification
-	// Failure is nil for a delivery.
-	Failure error
-	// Retry is when a failed notification is due again; the zero time
-	// makes it a dead letter.
-	Retry time.Time
 }

@@ -1,4 +1,4 @@
-package casekit
+package casetype
 
 import (
 	"fmt"
@@ -13,11 +13,11 @@ import (
 // invalid calendar gives its *ValidationError; work that does not pass
 // within the calendar's bounds (10 years of working time) an error.
 func (c Calendar) Add(start time.Time, work time.Duration) (time.Time, error) {
-	cal, err := c.compile()
+	cal, err := c.Clock()
 	if err != nil {
 		return time.Time{}, err
 	}
-	at := cal.add(start, work)
+	at := cal.Add(start, work)
 	if at.IsZero() {
 		return time.Time{}, fmt.Errorf("casekit: calendar %q: %v of working time does not pass within its bounds", c.ID, work)
 	}
@@ -30,7 +30,7 @@ func (c Calendar) Add(start time.Time, work time.Duration) (time.Time, error) {
 // on a case whose clock never stopped. ok is false when the SLA has no
 // target for the priority: such a case gets no deadlines.
 func (s SLA) Deadlines(cal *Calendar, priority string, opened time.Time) (response, resolution time.Time, ok bool, err error) {
-	t, ok := s.target(priority)
+	t, ok := s.Target(priority)
 	if !ok {
 		return time.Time{}, time.Time{}, false, nil
 	}

@@ -1,4 +1,4 @@
-package casekit
+package casetype
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package casekit
+package casetype
 
 import (
 	"errors"
@@ -41,9 +41,9 @@ func calBerlinAllDay(holidays ...string) Calendar {
 	return Calendar{ID: "berlin-24", TimeZone: "Europe/Berlin", Hours: calWeekdays("00:00", "24:00", calAllWeek...), Holidays: holidays}
 }
 
-func calMustCompile(t testing.TB, c Calendar) *calendar {
+func calMustCompile(t testing.TB, c Calendar) *CalendarClock {
 	t.Helper()
-	cal, err := c.compile()
+	cal, err := c.Clock()
 	if err != nil {
 		t.Fatalf("compile %s: %v", c.ID, err)
 	}
@@ -158,8 +158,8 @@ func TestCalendarValidate(t *testing.T) {
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("Validate() fields = %v, want %v", got, tt.want)
 			}
-			if _, err := c.compile(); !errors.As(err, &ve) {
-				t.Errorf("compile() = %v, want *ValidationError", err)
+			if _, err := c.Clock(); !errors.As(err, &ve) {
+				t.Errorf("Clock() = %v, want *ValidationError", err)
 			}
 		})
 	}
@@ -201,14 +201,14 @@ func TestBusinessCalendarAdd(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cal := calMustCompile(t, tt.cal)
 			start := calLocal(t, berlin, tt.start)
-			got := cal.add(start, tt.d)
+			got := cal.Add(start, tt.d)
 			if want := calLocal(t, berlin, tt.want); !got.Equal(want) {
 				t.Errorf("add(%s, %v) = %s, want %s", tt.start, tt.d, got.In(want.Location()), want)
 			}
 			if got.Location() != time.UTC {
 				t.Errorf("add returned location %v, want UTC", got.Location())
 			}
-			if b := cal.between(start, got); b != tt.d {
+			if b := cal.Between(start, got); b != tt.d {
 				t.Errorf("between(start, add(start, %v)) = %v", tt.d, b)
 			}
 		})
@@ -219,7 +219,7 @@ func TestBusinessCalendarAddZero(t *testing.T) {
 	cal := calMustCompile(t, calBerlinOffice())
 	start := calLocal(t, "Europe/Berlin", "2026-01-10 10:00") // a Saturday
 	for _, d := range []time.Duration{0, -time.Hour, math.MinInt64} {
-		if got := cal.add(start, d); !got.Equal(start) || got.Location() != time.UTC {
+		if got := cal.Add(start, d); !got.Equal(start) || got.Location() != time.UTC {
 			t.Errorf("add(start, %v) = %v, want start %v in UTC", d, got, start)
 		}
 	}
@@ -256,7 +256,7 @@ func TestBusinessCalendarBetween(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cal := calMustCompile(t, tt.cal)
-			if got := cal.between(calLocal(t, berlin, tt.from), calLocal(t, berlin, tt.to)); got != tt.want {
+			if got := cal.Between(calLocal(t, berlin, tt.from), calLocal(t, berlin, tt.to)); got != tt.want {
 				t.Errorf("between(%s, %s) = %v, want %v", tt.from, tt.to, got, tt.want)
 			}
 		})
@@ -269,7 +269,7 @@ func TestBusinessCalendarNewYork(t *testing.T) {
 	night := calMustCompile(t, Calendar{TimeZone: ny, Hours: calWeekdays("00:00", "04:00", time.Sunday)})
 	tests := []struct {
 		name  string
-		cal   *calendar
+		cal   *CalendarClock
 		start string
 		d     time.Duration
 		want  string
@@ -287,14 +287,14 @@ func TestBusinessCalendarNewYork(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			start := calLocal(t, ny, tt.start)
-			got := tt.cal.add(start, tt.d)
+			got := tt.cal.Add(start, tt.d)
 			if want := calLocal(t, ny, tt.want); !got.Equal(want) {
 				t.Errorf("add(%s, %v) = %s, want %s", tt.start, tt.d, got.In(want.Location()), want)
 			}
 			if want := calLocal(t, "UTC", tt.utc); !got.Equal(want) {
 				t.Errorf("add(%s, %v) = %s, want %s", tt.start, tt.d, got, want)
 			}
-			if b := tt.cal.between(start, got); b != tt.d {
+			if b := tt.cal.Between(start, got); b != tt.d {
 				t.Errorf("between(start, add(start, %v)) = %v", tt.d, b)
 			}
 		})
@@ -302,7 +302,7 @@ func TestBusinessCalendarNewYork(t *testing.T) {
 }
 
 func TestBusinessCalendarNil24x7(t *testing.T) {
-	var cal *calendar
+	var cal *CalendarClock
 	berlin := calMustLoad(t, "Europe/Berlin")
 	start := time.Date(2026, 3, 28, 22, 0, 0, 0, berlin)
 	tests := []struct {
@@ -316,17 +316,17 @@ func TestBusinessCalendarNil24x7(t *testing.T) {
 		{1000 * time.Hour, start.Add(1000 * time.Hour)},
 	}
 	for _, tt := range tests {
-		got := cal.add(start, tt.d)
+		got := cal.Add(start, tt.d)
 		if !got.Equal(tt.want) || got.Location() != time.UTC {
 			t.Errorf("nil add(start, %v) = %v, want %v in UTC", tt.d, got, tt.want)
 		}
 		if tt.d > 0 {
-			if b := cal.between(start, got); b != tt.d {
+			if b := cal.Between(start, got); b != tt.d {
 				t.Errorf("nil between(start, add(start, %v)) = %v", tt.d, b)
 			}
 		}
 	}
-	if got := cal.between(start.Add(time.Hour), start); got != 0 {
+	if got := cal.Between(start.Add(time.Hour), start); got != 0 {
 		t.Errorf("nil between reversed = %v, want 0", got)
 	}
 }
@@ -426,7 +426,7 @@ func TestBusinessCalendarProperties(t *testing.T) {
 					start = start.Truncate(15 * time.Minute) // land on interval edges too
 				}
 				d := calRandomDuration(r)
-				got := cal.add(start, d)
+				got := cal.Add(start, d)
 				if d == 0 {
 					if !got.Equal(start) {
 						t.Fatalf("add(%v, 0) = %v", start, got)
@@ -436,14 +436,14 @@ func TestBusinessCalendarProperties(t *testing.T) {
 				if !got.After(start) || got.Location() != time.UTC {
 					t.Fatalf("add(%v, %v) = %v, want a later UTC time", start, d, got)
 				}
-				if b := cal.between(start, got); b != d {
+				if b := cal.Between(start, got); b != d {
 					t.Fatalf("between(%v, add(%v, %v) = %v) = %v", start, start, d, got, b)
 				}
 				if last := got.Add(-time.Nanosecond); !calWallWorking(c, cal.loc, last) {
 					t.Fatalf("add(%v, %v) = %v: the instant before is not working time", start, d, got)
 				}
 				mid := start.Add(time.Duration(r.Int64N(int64(got.Sub(start)))))
-				if a, b := cal.between(start, mid), cal.between(mid, got); a+b != d {
+				if a, b := cal.Between(start, mid), cal.Between(mid, got); a+b != d {
 					t.Fatalf("between(start, mid) + between(mid, end) = %v + %v, want %v (start %v, mid %v, end %v)", a, b, d, start, mid, got)
 				}
 			}
@@ -476,7 +476,7 @@ func TestBusinessCalendarMatchesWallClock(t *testing.T) {
 						want += time.Minute
 					}
 				}
-				if got := cal.between(start, end); got != want {
+				if got := cal.Between(start, end); got != want {
 					t.Errorf("between(%v, %v) = %v, wall clock counts %v", start.In(loc), end.In(loc), got, want)
 				}
 			}
@@ -493,11 +493,11 @@ func TestBusinessCalendarLongDurations(t *testing.T) {
 	for _, zone := range []string{"", "Europe/Berlin"} {
 		t.Run("zone="+zone, func(t *testing.T) {
 			cal := calMustCompile(t, Calendar{TimeZone: zone, Hours: []WorkingHours{{time.Wednesday, "10:00", "10:01"}}, Holidays: []string{"2026-01-07"}})
-			got := cal.add(start, tenYears)
+			got := cal.Add(start, tenYears)
 			if got.IsZero() {
 				t.Fatal("add gave up")
 			}
-			if b := cal.between(start, got); b != tenYears {
+			if b := cal.Between(start, got); b != tenYears {
 				t.Fatalf("between(start, add(start, 10y)) = %v", b)
 			}
 			l := got.In(cal.loc)
@@ -517,10 +517,10 @@ func TestBusinessCalendarStepBound(t *testing.T) {
 	}
 	bounded := calMustCompile(t, Calendar{Hours: calWeekdays("09:00", "17:00", calMonFri...), Holidays: sundays})
 	bounded.maxSteps = 30
-	empty := &calendar{loc: time.UTC} // no working hours: compile never builds it
+	empty := &CalendarClock{loc: time.UTC} // no working hours: compile never builds it
 	tests := []struct {
 		name        string
-		cal         *calendar
+		cal         *CalendarClock
 		d           time.Duration
 		wantAdd     time.Time
 		to          time.Time
@@ -532,10 +532,10 @@ func TestBusinessCalendarStepBound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.cal.add(start, tt.d); !got.Equal(tt.wantAdd) {
+			if got := tt.cal.Add(start, tt.d); !got.Equal(tt.wantAdd) {
 				t.Errorf("add(start, %v) = %v, want %v", tt.d, got, tt.wantAdd)
 			}
-			if got := tt.cal.between(start, tt.to); got != tt.wantBetween {
+			if got := tt.cal.Between(start, tt.to); got != tt.wantBetween {
 				t.Errorf("between(start, %v) = %v, want %v", tt.to, got, tt.wantBetween)
 			}
 		})
@@ -546,7 +546,7 @@ func BenchmarkBusinessCalendarAdd(b *testing.B) {
 	cal := calMustCompile(b, calBerlinOffice("2026-04-03", "2026-04-06", "2026-05-01", "2026-05-14", "2026-05-25", "2026-10-03", "2026-12-25", "2026-12-26"))
 	start := time.Date(2026, 1, 9, 15, 0, 0, 0, cal.loc)
 	for b.Loop() {
-		if cal.add(start, 1000*time.Hour).IsZero() {
+		if cal.Add(start, 1000*time.Hour).IsZero() {
 			b.Fatal("add gave up")
 		}
 	}

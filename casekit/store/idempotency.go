@@ -1,4 +1,4 @@
-package casekit
+package store
 
 import "time"
 

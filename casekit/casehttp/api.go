@@ -313,20 +313,7 @@ func orEmpty[T any](xs []T) []T {
 // caseCmd is a route that runs a Desk command taking the case in the
 // path and a JSON body, and answers the case it returns.
 func caseCmd[T any](run func(d *casekit.Desk, ctx context.Context, id string, in T) (*casekit.Case, error)) func(c *call) error {
-	return func(c *call) error {
-		if err := c.noIfMatch(); err != nil {
-			return err
-		}
-		var in T
-		if err := c.decode(&in); err != nil {
-			return err
-		}
-		cs, err := run(c.desk, c.r.Context(), c.path("id"), in)
-		if err != nil {
-			return err
-		}
-		return c.replyCase(http.StatusOK, cs)
-	}
+	return bodyCmd(run, func(c *call, cs *casekit.Case) error { return c.replyCase(http.StatusOK, cs) })
 }
 
 // caseAction is a route that runs a Desk command taking only the case in
@@ -368,7 +355,16 @@ func command[T, R any](run func(d *casekit.Desk, ctx context.Context, id string,
 	return recordCmd(http.StatusOK, run)
 }
 
+// recordCmd is created and command: a body command answering status
+// with the record it returns.
 func recordCmd[T, R any](status int, run func(d *casekit.Desk, ctx context.Context, id string, in T) (R, error)) func(c *call) error {
+	return bodyCmd(run, func(c *call, out R) error { return c.reply(status, out) })
+}
+
+// bodyCmd runs a Desk command on the record in the path with the JSON
+// body decoded into T, refusing If-Match (only a case edit has a version
+// to check), and answers what the command returns.
+func bodyCmd[T, R any](run func(d *casekit.Desk, ctx context.Context, id string, in T) (R, error), answer func(*call, R) error) func(c *call) error {
 	return func(c *call) error {
 		if err := c.noIfMatch(); err != nil {
 			return err
@@ -381,6 +377,6 @@ func recordCmd[T, R any](status int, run func(d *casekit.Desk, ctx context.Conte
 		if err != nil {
 			return err
 		}
-		return c.reply(status, out)
+		return answer(c, out)
 	}
 }

@@ -280,6 +280,22 @@ type Tx interface {
 	// order.
 	AttachedKeys(ctx context.Context, keys []string) ([]string, error)
 
+	// Triggers and macros (trigger.go, macro.go), kept together so
+	// that they move as one block.
+	//
+	// Triggers lists the tenant's triggers ordered by Position, then Key.
+	Triggers(ctx context.Context) ([]Trigger, error)
+	// SaveTrigger inserts or replaces the trigger with the same Key.
+	SaveTrigger(ctx context.Context, t Trigger) error
+	// DeleteTrigger removes a trigger; ErrNotFound if there is none.
+	DeleteTrigger(ctx context.Context, key string) error
+	// Macros lists the tenant's macros ordered by Key.
+	Macros(ctx context.Context) ([]Macro, error)
+	// SaveMacro inserts or replaces the macro with the same Key.
+	SaveMacro(ctx context.Context, m Macro) error
+	// DeleteMacro removes a macro; ErrNotFound if there is none.
+	DeleteMacro(ctx context.Context, key string) error
+
 	// AppendEvents adds events to the history. Events are never changed.
 	AppendEvents(ctx context.Context, events ...Event) error
 	// Events lists a case's events in the order they were appended; an

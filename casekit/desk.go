@@ -92,7 +92,7 @@ type cmd struct {
 	// notices holds, by the index of an event, the notify actions of the
 	// triggers that fired on it (runTriggers).
 	notices map[int][]Action
-	events   []Event
+	events  []Event
 	// eventCases holds, for each event, the case it is about (nil for
 	// tenant-level events), as the command leaves it.
 	eventCases []*Case

@@ -131,7 +131,9 @@ func conditionKindOf(field string) (conditionKind, bool) {
 // may say of the event.
 func DefaultTriggers() []Trigger {
 	notify := func(to NotifyTarget) []Action { return []Action{{Kind: ActionNotify, To: to}} }
-	is := func(field string, values ...string) Condition { return Condition{Field: field, Op: OpIs, Values: values} }
+	is := func(field string, values ...string) Condition {
+		return Condition{Field: field, Op: OpIs, Values: values}
+	}
 	cond := func(field string, op ConditionOp, values ...string) Condition {
 		return Condition{Field: field, Op: op, Values: values}
 	}

@@ -51,6 +51,8 @@ var areas = []area{
 	{"idempotency", testIdempotency},
 	{"relations", testRelations},
 	{"processes", testProcesses},
+	{"triggers", testTriggers},
+	{"macros", testMacros},
 	{"isolation", testIsolation},
 	{"rollback", testRollback},
 	{"concurrency", testConcurrency},
@@ -61,7 +63,7 @@ var areas = []area{
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, customer view, roles, validation, errors, history,
 // pagination, sorting, search, tags, distribution, sla, timers, outbox,
-// templates, ratings, portal links, inbound, mail, attachments, custom fields, intake, isolation, rollback, concurrency, properties), each split into the rules
+// templates, ratings, portal links, inbound, mail, attachments, custom fields, intake, processes, triggers, macros, isolation, rollback, concurrency, properties), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
 // and works in tenants of its own. The areas run one after the other, and
 // the timers, outbox, templates and mail areas' tests one at a time, because Kit.RunDue

@@ -9,8 +9,7 @@ import (
 
 // A tenant's configuration (settings, statuses, lookups, teams, queues,
 // calendars, SLAs, custom fields, processes, template overrides, roles,
-// triggers, macros
-// and the agents' roles) is read by almost every command and changed
+// triggers, macros and the agents' roles) is read by almost every command and changed
 // rarely. The kit keeps what it has read per tenant, tagged with the
 // tenant's config version: a random number every configuration write
 // replaces in the same transaction. A command reads the version (one

@@ -10,8 +10,8 @@ import (
 )
 
 // A tenant's configuration (settings, statuses, lookups, teams, queues,
-// calendars, SLAs, custom fields, processes, template overrides, roles
-// and the agents' roles) is read by almost every command and changed
+// calendars, SLAs, custom fields, processes, template overrides, roles,
+// triggers, macros and the agents' roles) is read by almost every command and changed
 // rarely. The kit keeps what it has read per tenant, tagged with the
 // tenant's config version: a random number every configuration write
 // replaces in the same transaction. A command reads the version (one
@@ -377,4 +377,28 @@ func (t *configTx) DeleteRole(ctx context.Context, key string) error {
 
 func (t *configTx) SetAgentRole(ctx context.Context, agentID, role string) error {
 	return t.wrote(ctx, t.Tx.SetAgentRole(ctx, agentID, role))
+}
+
+func (t *configTx) Triggers(ctx context.Context) ([]Trigger, error) {
+	return cachedRead(ctx, t, "triggers", func() ([]Trigger, error) { return t.Tx.Triggers(ctx) })
+}
+
+func (t *configTx) SaveTrigger(ctx context.Context, x Trigger) error {
+	return t.wrote(ctx, t.Tx.SaveTrigger(ctx, x))
+}
+
+func (t *configTx) DeleteTrigger(ctx context.Context, key string) error {
+	return t.wrote(ctx, t.Tx.DeleteTrigger(ctx, key))
+}
+
+func (t *configTx) Macros(ctx context.Context) ([]Macro, error) {
+	return cachedRead(ctx, t, "macros", func() ([]Macro, error) { return t.Tx.Macros(ctx) })
+}
+
+func (t *configTx) SaveMacro(ctx context.Context, m Macro) error {
+	return t.wrote(ctx, t.Tx.SaveMacro(ctx, m))
+}
+
+func (t *configTx) DeleteMacro(ctx context.Context, key string) error {
+	return t.wrote(ctx, t.Tx.DeleteMacro(ctx, key))
 }

@@ -91,7 +91,10 @@ type cmd struct {
 	role *Role
 	// watchers caches each case's watchers for the notifications.
 	watchers map[string][]Watcher
-	events   []Event
+	// notices holds, by the index of an event, the notify actions of the
+	// triggers that fired on it (runTriggers).
+	notices map[int][]Action
+	events  []Event
 	// eventCases holds, for each event, the case it is about (nil for
 	// tenant-level events), as the command leaves it.
 	eventCases []*Case
@@ -176,11 +179,15 @@ func (d *Desk) runTx(ctx context.Context, who access, fn func(*cmd) error) error
 	})
 }
 
-// finish appends the events the command recorded and enqueues the
-// notifications they call for, in the command's transaction.
+// finish runs the tenant's triggers on the events the command recorded,
+// appends the events, theirs too, and enqueues the notifications they
+// call for, in the command's transaction.
 func (c *cmd) finish() error {
 	if len(c.events) == 0 {
 		return nil
+	}
+	if err := c.runTriggers(); err != nil {
+		return err
 	}
 	if err := c.tx.AppendEvents(c.ctx, c.events...); err != nil {
 		return err

@@ -42,10 +42,11 @@ func lookupKindValid(k LookupKind) bool {
 	return false
 }
 
-// Satisfaction actions: what a rating at a level does to the case.
+// Satisfaction actions: what a rating at a level does to the case (as
+// casetype names them).
 const (
-	RatingReopens = "reopen"
-	RatingCloses  = "close"
+	RatingReopens = casetype.RatingReopens
+	RatingCloses  = casetype.RatingCloses
 )
 
 // DefaultLookups returns the lookup lists a new tenant starts with.

@@ -73,8 +73,8 @@ const DefaultDeliveryTimeout = 30 * time.Second
 func WithDeliveryTimeout(d time.Duration) Option { return func(k *Kit) { k.deliveryTimeout = d } }
 
 // notifications turns the command's events into notifications, the way
-// the help desks casekit learns from notify (recipients says who hears of
-// which event): the customer and watchers hear of public replies and of
+// the help desks casekit learns from notify (the tenant's triggers say who
+// hears of which event; DefaultTriggers are the rules below): the customer and watchers hear of public replies and of
 // what happens to their case, the assignee or the team of what customers
 // do and of what is handed to them. The actor is never told of their own
 // doing, so that nobody gets mail about what they just did, save the
@@ -86,10 +86,10 @@ func (c *cmd) notifications() ([]Notification, error) {
 	)
 	for i, ev := range c.events {
 		cs := c.eventCases[i]
-		if cs == nil {
+		if cs == nil || len(c.notices[i]) == 0 {
 			continue
 		}
-		rs, err := c.recipients(ev, cs)
+		rs, err := c.recipients(ev, cs, c.notices[i])
 		if err != nil {
 			return nil, err
 		}
@@ -149,13 +149,28 @@ func (c *cmd) notifications() ([]Notification, error) {
 	return out, nil
 }
 
-// recipients says who hears of ev on case cs.
-func (c *cmd) recipients(ev Event, cs *Case) ([]Recipient, error) {
-	customer := func() ([]Recipient, error) { // and the watchers
-		var out []Recipient
-		if cs.CustomerID != "" || cs.Contact.Email != "" {
-			out = append(out, Recipient{Kind: RecipientCustomer, ID: cs.CustomerID, Name: cs.Contact.Name, Email: cs.Contact.Email})
+// recipients says who hears of ev on case cs: those the notify actions
+// of the triggers that fired on it name (acts), each once.
+func (c *cmd) recipients(ev Event, cs *Case, acts []Action) ([]Recipient, error) {
+	var out []Recipient
+	for _, a := range acts {
+		rs, err := c.target(ev, cs, a)
+		if err != nil {
+			return nil, err
 		}
+		for _, r := range rs {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
+}
+
+// target is who a notify action names for ev on case cs.
+func (c *cmd) target(ev Event, cs *Case, a Action) ([]Recipient, error) {
+	contact := Recipient{Kind: RecipientCustomer, ID: cs.CustomerID, Name: cs.Contact.Name, Email: cs.Contact.Email}
+	watchers := func() ([]Recipient, error) {
 		ws, ok := c.watchers[cs.ID] // read once per command and case
 		if !ok {
 			var err error
@@ -167,88 +182,51 @@ func (c *cmd) recipients(ev Event, cs *Case) ([]Recipient, error) {
 			}
 			c.watchers[cs.ID] = ws
 		}
+		var out []Recipient
 		for _, w := range ws {
 			out = append(out, Recipient{Kind: RecipientWatcher, ID: w.ID, Name: w.Name, Email: w.Email})
 		}
 		return out, nil
 	}
-	owners := func() ([]Recipient, error) { // the assignee, or the team
+	customer := func() ([]Recipient, error) { // and the watchers
+		var out []Recipient
+		if cs.CustomerID != "" || cs.Contact.Email != "" {
+			out = append(out, contact)
+		}
+		ws, err := watchers()
+		return append(out, ws...), err
+	}
+	switch a.To {
+	case NotifyAssignee:
+		if cs.AssigneeID != "" {
+			return []Recipient{{Kind: RecipientAgent, ID: cs.AssigneeID}}, nil
+		}
+	case NotifyTeam:
+		return c.team(cs.TeamID)
+	case NotifyOwners:
 		if cs.AssigneeID != "" {
 			return []Recipient{{Kind: RecipientAgent, ID: cs.AssigneeID}}, nil
 		}
 		return c.team(cs.TeamID)
-	}
-	st, _, err := c.status(cs)
-	if err != nil {
-		return nil, err
-	}
-	switch ev.Type {
-	case EventMessagePosted:
-		if ev.Data["public"] != true {
-			return nil, nil // an internal message never leaves
-		}
-		if ev.Data["direction"] == string(Inbound) { // the customer, a watcher, by mail, portal or API
-			return owners()
-		}
-		if ev.Data["channel"] == string(ChannelEmail) {
-			return c.mailRecipients(ev, cs, customer)
-		}
-	case EventReopened: // a customer's reply reopens too, and tells of itself
-		if ev.Actor.Kind == KindAgent {
-			return owners()
-		}
-	case EventClosed:
-		if ev.Actor.Kind == KindCustomer {
-			return owners()
-		}
-	case EventRated: // a low rating reopens the case: its team must know
-		if ev.Actor.Kind == KindCustomer && ev.Data["action"] == RatingReopens {
-			return owners()
-		}
-	case EventAssigned, EventEscalated:
-		if st.ReadOnly() {
-			return nil, nil
-		}
-		ch, _ := ev.Data["changes"].(map[string]any)
-		if _, ok := ch["assignee_id"]; ok && cs.AssigneeID != "" {
-			return []Recipient{{Kind: RecipientAgent, ID: cs.AssigneeID}}, nil
-		}
-		if _, ok := ch["team_id"]; ok && cs.AssigneeID == "" {
-			return c.team(cs.TeamID)
-		}
-	case EventStatusChanged:
-		if st.Progress || st.Paused {
-			return customer()
-		}
-	case EventResolved, EventCanceled:
+	case NotifyCustomer:
 		return customer()
-	case EventPortalLinkMailed: // to the contact's address alone: it verifies that
-		return []Recipient{{Kind: RecipientCustomer, ID: cs.CustomerID, Name: cs.Contact.Name, Email: cs.Contact.Email}}, nil
-	case EventActivityAdded:
-		if ev.Data["notify_contact"] == true {
-			return customer()
-		}
-	case EventCaseOpened:
-		var out []Recipient
-		var err error
-		switch {
-		case cs.AssigneeID != "":
-			out = []Recipient{{Kind: RecipientAgent, ID: cs.AssigneeID}}
-		case cs.Origin == "portal" || cs.Origin == "web" || cs.Origin == "email":
-			if out, err = c.team(cs.TeamID); err != nil {
-				return nil, err
-			}
+	case NotifyContact:
+		return []Recipient{contact}, nil
+	case NotifyWatchers:
+		return watchers()
+	case NotifyAcknowledgement:
+		if ev.Type != EventCaseOpened {
+			return nil, nil
 		}
 		ack, err := c.acknowledge(cs)
 		if ack {
-			out = append(out, Recipient{Kind: RecipientCustomer, ID: cs.CustomerID, Name: cs.Contact.Name, Email: cs.Contact.Email})
+			return []Recipient{contact}, err
 		}
-		return out, err
-	case EventSLAWarning, EventSLABreached:
-		if cs.AssigneeID != "" {
-			return []Recipient{{Kind: RecipientAgent, ID: cs.AssigneeID}}, nil
-		}
-		return c.team(cs.TeamID)
+		return nil, err
+	case NotifyMail:
+		return c.mailRecipients(ev, cs, customer)
+	case NotifyAddress:
+		return []Recipient{{Kind: RecipientWatcher, ID: "address:" + strings.ToLower(a.Value), Email: strings.ToLower(a.Value)}}, nil
 	}
 	return nil, nil
 }

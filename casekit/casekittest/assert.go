@@ -339,6 +339,8 @@ type tenantState struct {
 	Templates   []casekit.TemplateOverride
 	Roles       []casekit.Role
 	AgentRoles  []casekit.RoleAssignment
+	Triggers    []casekit.Trigger
+	Macros      []casekit.Macro
 	Events      []casekit.Event
 }
 
@@ -390,6 +392,12 @@ func (e *Env) tenantState(t testing.TB) tenantState {
 			return err
 		}
 		if s.AgentRoles, err = tx.AgentRoles(ctx); err != nil {
+			return err
+		}
+		if s.Triggers, err = tx.Triggers(ctx); err != nil {
+			return err
+		}
+		if s.Macros, err = tx.Macros(ctx); err != nil {
 			return err
 		}
 		s.Events, err = tx.Events(ctx, "")

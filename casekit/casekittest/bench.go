@@ -33,6 +33,9 @@ func RunStoreBenchmarks(b *testing.B, newStore func(testing.TB) store.Store) {
 	b.Run("Inbound", func(b *testing.B) { benchmarkInbound(b, newStore(b)) })
 	b.Run("InboundLargest", func(b *testing.B) { benchmarkInboundLargest(b, newStore(b)) })
 	b.Run("Deliver", func(b *testing.B) { benchmarkDeliver(b, newStore(b)) })
+	for _, n := range []int{0, 50} {
+		b.Run(fmt.Sprintf("Triggers/triggers=%d", n), func(b *testing.B) { benchmarkTriggers(b, newStore(b), n) })
+	}
 	b.Run("DeliveryLag", func(b *testing.B) { benchmarkDeliveryLag(b, newStore(b), 500) })
 	b.Run("Pick", func(b *testing.B) {
 		for _, pickers := range []int{1, 4, 16} {

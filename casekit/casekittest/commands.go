@@ -32,6 +32,8 @@ type fixture struct {
 	SpareProcess   string // a process nothing runs
 	SpareTemplate  string // a template override
 	SpareRole      string // a role no agent holds
+	SpareTrigger   string // a disabled trigger
+	SpareMacro     string // a macro that tags
 }
 
 // newFixture builds a fixture for customer in the env's tenant.
@@ -40,10 +42,13 @@ func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 	ctx, d := t.Context(), e.Agent()
 	fx := &fixture{Customer: customer, Team: "fx-team", Queue: "fx-queue", SpareTeam: "fx-spare", SpareQueue: "fx-spare-queue",
 		SpareCalendar: "fx-spare-cal", SpareSLA: "fx-spare-sla", SpareField: "fx-spare-field", SpareProcess: "fx-spare-process",
-		SpareTemplate: "message/case.canceled", SpareRole: "fx-spare-role"}
+		SpareTemplate: "message/case.canceled", SpareRole: "fx-spare-role", SpareTrigger: "fx-spare-trigger", SpareMacro: "fx-spare-macro"}
 	must(t, d.Config().SaveCustomField(ctx, casekit.CustomField{Key: fx.SpareField, Label: "Spare", Type: casekit.CustomText}), "save custom field")
 	must(t, d.Config().SaveProcess(ctx, casekit.Process{Key: fx.SpareProcess, Label: "Spare", Stages: []casekit.Stage{{Key: "one", Label: "One"}}}), "save process")
 	must(t, d.Config().SaveRole(ctx, casekit.Role{Key: fx.SpareRole, Name: "Spare", Permissions: []casekit.Permission{casekit.PermRead}}), "save role")
+	must(t, d.Config().SaveTrigger(ctx, casekit.Trigger{Key: fx.SpareTrigger, Name: "Spare", When: []casekit.EventType{casekit.EventCaseOpened},
+		Then: []casekit.Action{{Kind: casekit.ActionAddTags, Values: []string{"spare"}}}}), "save trigger")
+	must(t, d.Config().SaveMacro(ctx, casekit.Macro{Key: fx.SpareMacro, Name: "Spare", Actions: []casekit.Action{{Kind: casekit.ActionAddTags, Values: []string{"macro"}}}}), "save macro")
 	// Straight through the store: the env's kit may have no template
 	// engine to check the override with. A new config version, as
 	// casekit sets with every configuration write, keeps caches true.
@@ -85,7 +90,8 @@ func fakeFixture() *fixture {
 	id := func() string { return uuid.Must(uuid.NewV7()).String() }
 	return &fixture{Customer: "cust-x", CaseID: id(), Number: 424242, ActivityID: id(), InternalActID: id(), MessageID: id(), ResolvedCaseID: id(),
 		Team: "no-team", Queue: "no-queue", SpareTeam: "no-spare", SpareQueue: "no-spare-queue", SpareCalendar: "no-cal", SpareSLA: "no-sla",
-		SpareField: "no-field", SpareProcess: "no-process", SpareTemplate: "no/template", SpareRole: "no-role"}
+		SpareField: "no-field", SpareProcess: "no-process", SpareTemplate: "no/template", SpareRole: "no-role",
+		SpareTrigger: "no-trigger", SpareMacro: "no-macro"}
 }
 
 // command is one Desk command, with input that succeeds for staff on a
@@ -118,7 +124,7 @@ var needs = map[string]casekit.Permission{
 	"Config.Lookups": casekit.PermRead, "Config.Teams": casekit.PermRead, "Config.Queues": casekit.PermRead, "Config.Calendars": casekit.PermRead,
 	"Config.SLAs": casekit.PermRead, "Config.DeadLetters": casekit.PermRead, "Config.CustomFields": casekit.PermRead, "Config.Processes": casekit.PermRead,
 	"Config.TemplateOverrides": casekit.PermRead, "Config.TemplateSources": casekit.PermRead, "Config.Roles": casekit.PermRead, "Config.AgentRoles": casekit.PermRead,
-	"Config.AgentRole": casekit.PermRead, "Config.MailSettings": casekit.PermRead,
+	"Config.AgentRole": casekit.PermRead, "Config.MailSettings": casekit.PermRead, "Config.Triggers": casekit.PermRead, "Config.Macros": casekit.PermRead,
 
 	"Config.SaveSettings": casekit.PermConfigure, "Config.ReplaceStatuses": casekit.PermConfigure, "Config.SaveLookup": casekit.PermConfigure,
 	"Config.DeleteLookup": casekit.PermConfigure, "Config.SaveTeam": casekit.PermConfigure, "Config.DeleteTeam": casekit.PermConfigure,
@@ -126,7 +132,8 @@ var needs = map[string]casekit.Permission{
 	"Config.DeleteCalendar": casekit.PermConfigure, "Config.SaveSLA": casekit.PermConfigure, "Config.DeleteSLA": casekit.PermConfigure,
 	"Config.SaveCustomField": casekit.PermConfigure, "Config.DeleteCustomField": casekit.PermConfigure, "Config.SaveProcess": casekit.PermConfigure,
 	"Config.DeleteProcess": casekit.PermConfigure, "Config.SaveTemplateOverride": casekit.PermConfigure, "Config.DeleteTemplateOverride": casekit.PermConfigure,
-	"Config.SaveMailSettings": casekit.PermConfigure,
+	"Config.SaveMailSettings": casekit.PermConfigure, "Config.SaveTrigger": casekit.PermConfigure, "Config.DeleteTrigger": casekit.PermConfigure,
+	"Config.SaveMacro": casekit.PermConfigure, "Config.DeleteMacro": casekit.PermConfigure,
 
 	"DeleteCase":      casekit.PermDelete,
 	"Config.SaveRole": casekit.PermManageRoles, "Config.DeleteRole": casekit.PermManageRoles, "Config.SetAgentRole": casekit.PermManageRoles,
@@ -381,6 +388,36 @@ func commands() []command {
 		}},
 		{"Config.DeleteCustomField", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			return d.Config().DeleteCustomField(ctx, fx.SpareField)
+		}},
+		{"Config.Triggers", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().Triggers(ctx)
+			return err
+		}},
+		{"Config.SaveTrigger", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SaveTrigger(ctx, casekit.Trigger{Key: "vip", Name: "VIP", Enabled: true, When: []casekit.EventType{casekit.EventCaseOpened},
+				If:   []casekit.Condition{{Field: "customer", Op: casekit.OpIs, Values: []string{"cust-vip"}}},
+				Then: []casekit.Action{{Kind: casekit.ActionSetPriority, Value: "high"}}})
+		}},
+		{"Config.DeleteTrigger", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().DeleteTrigger(ctx, fx.SpareTrigger)
+		}},
+		{"Config.Macros", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().Macros(ctx)
+			return err
+		}},
+		{"Config.SaveMacro", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SaveMacro(ctx, casekit.Macro{Key: "urgent", Name: "Urgent", Actions: []casekit.Action{{Kind: casekit.ActionSetPriority, Value: "high"}}})
+		}},
+		{"Config.DeleteMacro", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().DeleteMacro(ctx, fx.SpareMacro)
+		}},
+		{"ApplyMacro", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.ApplyMacro(ctx, fx.CaseID, fx.SpareMacro)
+			return err
+		}},
+		{"PreviewMacro", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.PreviewMacro(ctx, fx.CaseID, fx.SpareMacro)
+			return err
 		}},
 		{"Config.Processes", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.Config().Processes(ctx)

@@ -1,13 +1,15 @@
 package casekittest
 
 import (
+	"casekit.dev/casekit/store"
+	"context"
 	"slices"
 	"testing"
 
 	"casekit.dev/casekit"
 )
 
-// These two check a store's migrations: open the cases, take the store's
+// These check a store's migrations: open the cases, take the store's
 // schema back to before a change, migrate it again and check the order.
 
 // OpenRankedCases opens a case of each priority, tagged with the
@@ -79,4 +81,20 @@ func WantRankedCases(t testing.TB, d *casekit.Desk, want []int64) {
 			t.Errorf("cases of tag filter %+v: %v, want %v", f, got, wantTagged)
 		}
 	}
+}
+
+// WantDefaultTriggers wants the tenant's stored triggers, read straight
+// from the store past any cache, to be casekit.DefaultTriggers: what
+// migration 24 gives a tenant made before it.
+func WantDefaultTriggers(t testing.TB, s store.Store, tenant string) {
+	t.Helper()
+	var got []casekit.Trigger
+	err := s.InTx(t.Context(), tenant, func(ctx context.Context, tx store.Tx) (err error) {
+		got, err = tx.Triggers(ctx)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, casekit.DefaultTriggers(), got, "the triggers of a migrated tenant")
 }

@@ -79,6 +79,8 @@ var areas = []area{
 	{"idempotency", plain(testIdempotency)},
 	{"relations", plain(testRelations)},
 	{"processes", plain(testProcesses)},
+	{"triggers", plain(testTriggers)},
+	{"macros", plain(testMacros)},
 	{"isolation", plain(testIsolation)},
 	{"rollback", plain(testRollback)},
 	{"concurrency", plain(testConcurrency)},
@@ -92,7 +94,8 @@ var areas = []area{
 // activities, content, permissions, customer view, roles, validation,
 // errors, history, pagination, sorting, search, tags, distribution, sla,
 // timers, outbox, templates, ratings, portal links, inbound, mail,
-// attachments, custom fields, intake, idempotency, relations, processes, isolation,
+// attachments, custom fields, intake, idempotency, relations, processes,
+// triggers, macros, isolation,
 // rollback, concurrency, properties, picking, two processes), each split
 // into the rules it checks. Most tests run in parallel; each asks h.New for
 // its store and works in tenants of its own. The areas run one after the

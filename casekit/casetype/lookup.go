@@ -32,3 +32,9 @@ type Lookup struct {
 	// for new input.
 	Disabled bool `json:"disabled,omitempty"`
 }
+
+// Satisfaction actions: what a rating at a level does to the case.
+const (
+	RatingReopens = "reopen"
+	RatingCloses  = "close"
+)

@@ -240,6 +240,19 @@ type Tx interface {
 	// order.
 	AttachedKeys(ctx context.Context, keys []string) ([]string, error)
 
+	// Triggers lists the tenant's triggers ordered by Position, then Key.
+	Triggers(ctx context.Context) ([]casetype.Trigger, error)
+	// SaveTrigger inserts or replaces the trigger with the same Key.
+	SaveTrigger(ctx context.Context, t casetype.Trigger) error
+	// DeleteTrigger removes a trigger; ErrNotFound if there is none.
+	DeleteTrigger(ctx context.Context, key string) error
+	// Macros lists the tenant's macros ordered by Key.
+	Macros(ctx context.Context) ([]casetype.Macro, error)
+	// SaveMacro inserts or replaces the macro with the same Key.
+	SaveMacro(ctx context.Context, m casetype.Macro) error
+	// DeleteMacro removes a macro; ErrNotFound if there is none.
+	DeleteMacro(ctx context.Context, key string) error
+
 	// AppendEvents adds events to the history. Events are never changed.
 	AppendEvents(ctx context.Context, events ...casetype.Event) error
 	// Events lists a case's events in the order they were appended; an

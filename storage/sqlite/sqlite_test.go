@@ -595,6 +595,8 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
+		"DROP TABLE triggers", // migration 24
+		"DROP TABLE macros",
 		"DROP TABLE idempotency",                       // migration 21
 		"ALTER TABLE messages DROP COLUMN cc",          // migration 20
 		"ALTER TABLE settings DROP COLUMN public_tags", // migration 19
@@ -636,4 +638,5 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Errorf("migration progress %+v, want from 11 to 13 or later", got)
 	}
 	casekittest.WantRankedCases(t, kit.Desk("r").As(casekit.Agent("agent-1")), want)
+	casekittest.WantDefaultTriggers(t, s, "r")
 }

@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"casekit.dev/casekit/casetype"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -415,6 +417,35 @@ var migrations = []migration{
 			expires_at {ts} NOT NULL)`,
 		`CREATE INDEX idempotency_expires_idx ON ?.idempotency (expires_at)`,
 	}},
+	{24, "triggers and macros", append([]string{
+		// casekit.Trigger and casekit.Macro, each one JSON document; a
+		// trigger's key and position are columns too, for its order.
+		`CREATE TABLE ?.triggers (
+			key TEXT PRIMARY KEY,
+			position INTEGER NOT NULL,
+			doc {json} NOT NULL)`,
+		`CREATE TABLE ?.macros (
+			key TEXT PRIMARY KEY,
+			doc {json} NOT NULL)`,
+	}, defaultTriggerRows()...)},
+}
+
+// defaultTriggerRows inserts casetype.DefaultTriggers, the notification
+// rules casekit had in code before migration 24, so that every tenant,
+// new or migrated, starts with them. They are made from the Go value;
+// TestReleasedMigrationsUnchanged holds them to their released SQL, so a
+// change to the defaults for new tenants needs a migration of its own.
+func defaultTriggerRows() []string {
+	var out []string
+	for _, t := range casetype.DefaultTriggers() {
+		doc, err := json.Marshal(t)
+		if err != nil {
+			panic(err) // a Trigger always marshals
+		}
+		out = append(out, fmt.Sprintf("INSERT INTO ?.triggers (key, position, doc) VALUES ('%s', %d, '%s')",
+			t.Key, t.Position, strings.ReplaceAll(string(doc), "'", "''")))
+	}
+	return out
 }
 
 // LatestVersion is the schema version this release writes.

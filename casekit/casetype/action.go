@@ -1,0 +1,70 @@
+package casetype
+
+// ActionKind says what an Action does. Triggers and macros share them.
+type ActionKind string
+
+// The kinds of action.
+const (
+	// ActionSetPriority and ActionSetType set the case's priority or type
+	// to Value, a key of the tenant's lookup.
+	ActionSetPriority ActionKind = "set_priority"
+	ActionSetType     ActionKind = "set_type"
+	// ActionAddTags and ActionRemoveTags add or remove the tags in Values.
+	ActionAddTags    ActionKind = "add_tags"
+	ActionRemoveTags ActionKind = "remove_tags"
+	// ActionSetCustom sets the custom field Field to Value.
+	ActionSetCustom ActionKind = "set_custom"
+	// ActionAssignQueue, ActionAssignTeam and ActionAssignAgent place the
+	// case in the queue, team or on the agent Value names (a queue with a
+	// team gives the case its team).
+	ActionAssignQueue ActionKind = "assign_queue"
+	ActionAssignTeam  ActionKind = "assign_team"
+	ActionAssignAgent ActionKind = "assign_agent"
+	// ActionAddWatcher makes the address Value a watcher of the case,
+	// named Field; an address already watching stays as it is.
+	ActionAddWatcher ActionKind = "add_watcher"
+	// ActionAddActivity adds an open task with the subject Value, for the
+	// case's assignee.
+	ActionAddActivity ActionKind = "add_activity"
+	// ActionNotify tells To of the event through the outbox, rendered
+	// with the event's template as every notice is. Only triggers notify:
+	// a macro's words go in its Reply.
+	ActionNotify ActionKind = "notify"
+)
+
+// NotifyTarget is who an ActionNotify tells.
+type NotifyTarget string
+
+// The targets of ActionNotify.
+const (
+	NotifyAssignee NotifyTarget = "assignee"
+	NotifyTeam     NotifyTarget = "team"
+	// NotifyOwners is the assignee or, for a case with none, its team.
+	NotifyOwners NotifyTarget = "owners"
+	// NotifyCustomer is the case's customer contact and its watchers.
+	NotifyCustomer NotifyTarget = "customer"
+	// NotifyContact is the case's contact alone.
+	NotifyContact  NotifyTarget = "contact"
+	NotifyWatchers NotifyTarget = "watchers"
+	// NotifyAcknowledgement is the contact of a case just opened, when
+	// the tenant's mail settings acknowledge its origin and the address
+	// is within its hourly limit (MailSettings.Acknowledge, AckLimit).
+	NotifyAcknowledgement NotifyTarget = "acknowledgement"
+	// NotifyMail is everyone an agent's public e-mail message goes to:
+	// the customer, the watchers and the message's To and Cc, never the
+	// agent's own address.
+	NotifyMail NotifyTarget = "mail"
+	// NotifyAddress is the address in Value, told what a watcher is.
+	NotifyAddress NotifyTarget = "address"
+)
+
+// Action is one thing a trigger or a macro does to a case.
+type Action struct {
+	Kind   ActionKind `json:"kind"`
+	Value  string     `json:"value,omitempty"`
+	Values []string   `json:"values,omitempty"`
+	// Field is the custom field of ActionSetCustom and the watcher's name
+	// of ActionAddWatcher.
+	Field string       `json:"field,omitempty"`
+	To    NotifyTarget `json:"to,omitempty"`
+}

@@ -1,0 +1,477 @@
+package casekit
+
+import (
+	"casekit.dev/casekit/casetype"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// These names live in package casetype, where the stores read them too;
+// programs keep writing casekit.Name.
+type (
+	// Trigger is one of a tenant's rules that act on a case when something
+	Trigger = casetype.Trigger
+	// ConditionOp is how a Condition compares.
+	ConditionOp = casetype.ConditionOp
+	// Condition is one test a trigger makes of the event and its case. Field
+	Condition = casetype.Condition
+)
+
+// The constants of those types, as casetype names them.
+const (
+	OpIs          = casetype.OpIs
+	OpIsNot       = casetype.OpIsNot
+	OpContains    = casetype.OpContains
+	OpNotContains = casetype.OpNotContains
+	OpSet         = casetype.OpSet
+	OpUnset       = casetype.OpUnset
+)
+
+// The trigger event types.
+const (
+	EventTriggerChanged EventType = "trigger.changed" // a definition saved or deleted
+	// EventTriggerSkipped is recorded on a case when a trigger with
+	// SkipFailed could not run its actions.
+	EventTriggerSkipped EventType = "trigger.skipped"
+)
+
+// maxTriggerDepth bounds how often triggers fire on the events that
+// triggers recorded: a command's own events are depth one.
+const maxTriggerDepth = 3
+
+// maxTriggers bounds a tenant's triggers.
+const maxTriggers = 200
+
+// triggerEvents are the events a trigger may fire on: those about one
+// case.
+var triggerEvents = []EventType{EventCaseOpened, EventCaseUpdated, EventStatusChanged, EventAssigned, EventEscalated,
+	EventReclassified, EventResolved, EventClosed, EventReopened, EventRated, EventCanceled, EventActivityAdded,
+	EventActivityUpdated, EventActivityCompleted, EventActivityCanceled, EventNoteAdded, EventMessagePosted,
+	EventWatcherAdded, EventWatcherRemoved, EventSLAWarning, EventSLABreached, EventCloseReminder,
+	EventPortalLinkMailed, EventContactVerified, EventProcessStarted, EventStageChanged, EventProcessFinished,
+	EventProcessStopped, EventLinked, EventUnlinked, EventMerged, EventMergedIn}
+
+// conditionKind is how a condition field's value is compared.
+type conditionKind int
+
+const (
+	scalarField conditionKind = iota
+	listField
+	textField // words, case-insensitive
+)
+
+// conditionFields are the fields a condition may test, with their kind.
+var conditionFields = map[string]conditionKind{
+	"status": scalarField, "status_flags": listField, "priority": scalarField, "type": scalarField,
+	"category": scalarField, "origin": scalarField, "service": scalarField, "queue": scalarField,
+	"team": scalarField, "assignee": scalarField, "customer": scalarField, "tags": listField,
+	"subject": textField, "actor": scalarField, "changed": listField, "message.direction": scalarField,
+	"message.channel": scalarField, "message.public": scalarField, "message.body": textField,
+	"business_hours": scalarField,
+}
+
+// conditionKindOf returns the kind of a condition field, false for one
+// no condition may test.
+func conditionKindOf(field string) (conditionKind, bool) {
+	for _, prefix := range []string{"custom.", "event."} {
+		if key, ok := strings.CutPrefix(field, prefix); ok {
+			return scalarField, keyRE.MatchString(key)
+		}
+	}
+	k, ok := conditionFields[field]
+	return k, ok
+}
+
+// DefaultTriggers are the triggers a new tenant starts with: the
+// notification rules casekit has always had, as data. The customer and
+// the watchers hear of public replies and of what happens to their case;
+// the assignee or the team of what customers do and of what is handed to
+// them. What stays code (notify.go): the actor is never told of their
+// own doing, save the acknowledgement that the case they opened arrived;
+// an internal message is never told outside; what a customer's notice
+// may say of the event.
+func DefaultTriggers() []Trigger { return casetype.DefaultTriggers() }
+
+// Triggers lists the tenant's triggers in the order they run.
+func (cf *Config) Triggers(ctx context.Context) ([]Trigger, error) {
+	return runValue(cf.d, ctx, "triggers", staffRead, func(c *cmd) ([]Trigger, error) {
+		return c.tx.Triggers(c.ctx)
+	})
+}
+
+// SaveTrigger adds or replaces a trigger. It is checked against the
+// tenant as it stands: its events, its conditions' fields and operators,
+// its actions' lookup keys, queues, teams, agents and custom fields; and
+// a trigger whose actions record an event that leads, through the
+// tenant's enabled triggers, back to itself is refused as a loop, on the
+// first action on the way ("then[0]").
+func (cf *Config) SaveTrigger(ctx context.Context, t Trigger) error {
+	return cf.d.run(ctx, "save trigger", adminOnly, func(c *cmd) error {
+		t.Name = strings.TrimSpace(t.Name)
+		var v validations
+		if err := v.Merge(validateStruct(t)); err != nil {
+			return err
+		}
+		if len(t.When) == 0 || len(t.When) > len(triggerEvents) {
+			v.Add("when", "required", "names no event, or too many")
+		}
+		for i, ev := range t.When {
+			if !slices.Contains(triggerEvents, ev) {
+				v.Add(fmt.Sprintf("when[%d]", i), "oneof", "%q is not an event about a case", ev)
+			}
+		}
+		if err := c.checkConditions(&v, t.If); err != nil {
+			return err
+		}
+		if len(t.Then) == 0 {
+			v.Add("then", "required", "a trigger does something")
+		}
+		if err := c.checkActions(&v, "then", t.Then, true); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		all, err := c.tx.Triggers(c.ctx)
+		if err != nil {
+			return err
+		}
+		others := slices.DeleteFunc(all, func(o Trigger) bool { return o.Key == t.Key })
+		if len(others) >= maxTriggers {
+			return invalid("key", "max", "a tenant has at most %d triggers", maxTriggers)
+		}
+		if i := loopsAt(t, others); i >= 0 {
+			return invalid(fmt.Sprintf("then[%d]", i), "loop", "its %s leads back to this trigger through the tenant's triggers", t.Then[i].Kind)
+		}
+		if err := c.tx.SaveTrigger(c.ctx, t); err != nil {
+			return err
+		}
+		c.record(nil, EventTriggerChanged, map[string]any{"key": t.Key, "name": t.Name, "enabled": t.Enabled})
+		return nil
+	})
+}
+
+// DeleteTrigger removes a trigger; ErrNotFound if there is none.
+func (cf *Config) DeleteTrigger(ctx context.Context, key string) error {
+	return cf.d.run(ctx, "delete trigger", adminOnly, func(c *cmd) error {
+		if err := c.tx.DeleteTrigger(c.ctx, key); err != nil {
+			return fmt.Errorf("trigger %q: %w", key, err)
+		}
+		c.record(nil, EventTriggerChanged, map[string]any{"key": key, "deleted": true})
+		return nil
+	})
+}
+
+// checkConditions adds a failure for each condition on a field no
+// condition may test, with an unknown operator or without the values its
+// operator compares with.
+func (c *cmd) checkConditions(v *validations, conds []Condition) error {
+	if len(conds) > 30 {
+		v.Add("if", "max", "at most 30 conditions")
+		return nil
+	}
+	var defs []CustomField
+	for i, cd := range conds {
+		field := func(name string) string { return fmt.Sprintf("if[%d].%s", i, name) }
+		if _, ok := conditionKindOf(cd.Field); !ok {
+			v.Add(field("field"), "known", "%q is not a field a condition can test", cd.Field)
+			continue
+		}
+		if key, ok := strings.CutPrefix(cd.Field, "custom."); ok {
+			if defs == nil {
+				var err error
+				if defs, err = c.tx.CustomFields(c.ctx); err != nil {
+					return err
+				}
+			}
+			if len(defs) > 0 && !slices.ContainsFunc(defs, func(d CustomField) bool { return d.Key == key }) {
+				v.Add(field("field"), "known", "%q is not one of the tenant's custom fields", key)
+			}
+		}
+		switch cd.Op {
+		case OpSet, OpUnset:
+			if len(cd.Values) > 0 {
+				v.Add(field("values"), "excluded_with", "%s compares with no value", cd.Op)
+			}
+		case OpIs, OpIsNot, OpContains, OpNotContains:
+			if len(cd.Values) == 0 || len(cd.Values) > 50 || slices.ContainsFunc(cd.Values, func(s string) bool { return len(s) > 200 }) {
+				v.Add(field("values"), "required", "%s compares with 1 to 50 values of up to 200 bytes", cd.Op)
+			}
+		default:
+			v.Add(field("op"), "oneof", "%q is not an operator", cd.Op)
+		}
+	}
+	return nil
+}
+
+// produces lists the events an action records when it changes something.
+func produces(a Action) []EventType {
+	switch a.Kind {
+	case ActionSetPriority, ActionSetType, ActionAddTags, ActionRemoveTags, ActionSetCustom:
+		return []EventType{EventCaseUpdated}
+	case ActionAssignQueue, ActionAssignTeam, ActionAssignAgent:
+		return []EventType{EventAssigned}
+	case ActionAddWatcher:
+		return []EventType{EventWatcherAdded}
+	case ActionAddActivity:
+		return []EventType{EventActivityAdded}
+	}
+	return nil
+}
+
+// loopsAt returns the index of the first action of t whose event leads,
+// through enabled triggers (t among them, others the rest), back to t;
+// -1 when none does or t is disabled. Conditions are not looked at: a
+// loop is refused whether or not the case would meet them.
+func loopsAt(t Trigger, others []Trigger) int {
+	if !t.Enabled {
+		return -1
+	}
+	all := append(keep(others, func(o Trigger) bool { return o.Enabled }), t)
+	for i, a := range t.Then {
+		seen := map[string]bool{}
+		queue := produces(a)
+		for len(queue) > 0 {
+			ev := queue[0]
+			queue = queue[1:]
+			for _, o := range all {
+				if !slices.Contains(o.When, ev) || seen[o.Key] {
+					continue
+				}
+				if o.Key == t.Key {
+					return i
+				}
+				seen[o.Key] = true
+				for _, oa := range o.Then {
+					queue = append(queue, produces(oa)...)
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// runTriggers runs the tenant's enabled triggers on the command's events
+// about cases, and again on the events their actions record, down to
+// maxTriggerDepth. What a trigger changes is recorded with its key and
+// name; its notices are kept per event for notifications.
+func (c *cmd) runTriggers() error {
+	all, err := c.tx.Triggers(c.ctx)
+	if err != nil {
+		return err
+	}
+	ts := keep(all, func(t Trigger) bool { return t.Enabled })
+	if len(ts) == 0 {
+		return nil
+	}
+	start := 0
+	for depth := 0; depth < maxTriggerDepth && start < len(c.events); depth++ {
+		end := len(c.events)
+		for i := start; i < end; i++ {
+			if err := c.fireTriggers(ts, i); err != nil {
+				return err
+			}
+		}
+		start = end
+	}
+	return nil
+}
+
+// fireTriggers runs the triggers ts on the command's i-th event.
+func (c *cmd) fireTriggers(ts []Trigger, i int) error {
+	ev, cs := c.events[i], c.eventCases[i]
+	if cs == nil || ev.Type == EventCaseDeleted {
+		return nil
+	}
+	// A command may have loaded the case more than once: act on the copy
+	// it wrote last, whose version is the stored one.
+	for j := len(c.eventCases) - 1; j > i; j-- {
+		if o := c.eventCases[j]; o != nil && o.ID == cs.ID && o.Version > cs.Version {
+			cs = o
+			break
+		}
+	}
+	for _, t := range ts {
+		if !slices.Contains(t.When, ev.Type) {
+			continue
+		}
+		ok, err := c.matches(t.If, ev, cs)
+		if err != nil {
+			return fmt.Errorf("trigger %q: %w", t.Key, err)
+		}
+		if !ok {
+			continue
+		}
+		r, err := c.plan(cs, "then", t.Then, true)
+		var ve *ValidationError
+		switch {
+		case errors.As(err, &ve) && t.SkipFailed:
+			c.record(cs, EventTriggerSkipped, map[string]any{"trigger": t.Key, "trigger_name": t.Name, "event": string(ev.Type), "error": ve.Error()})
+			continue
+		case err != nil:
+			return fmt.Errorf("trigger %q (%s) on %s: %w", t.Key, t.Name, ev.Type, err)
+		}
+		if err := c.apply(cs, r, map[string]any{"trigger": t.Key, "trigger_name": t.Name}); err != nil {
+			return fmt.Errorf("trigger %q (%s) on %s: %w", t.Key, t.Name, ev.Type, err)
+		}
+		if len(r.notices) > 0 {
+			if c.notices == nil {
+				c.notices = map[int][]Action{}
+			}
+			c.notices[i] = append(c.notices[i], r.notices...)
+		}
+		if t.Stop {
+			break
+		}
+	}
+	return nil
+}
+
+// matches reports whether every condition holds for ev on cs.
+func (c *cmd) matches(conds []Condition, ev Event, cs *Case) (bool, error) {
+	for _, cd := range conds {
+		kind, _ := conditionKindOf(cd.Field)
+		one, many, err := c.conditionValue(cd.Field, ev, cs)
+		if err != nil {
+			return false, err
+		}
+		if kind == textField {
+			many = words(one)
+		}
+		if kind == scalarField && one != "" {
+			many = []string{one}
+		}
+		has := func(fold bool) bool {
+			return slices.ContainsFunc(cd.Values, func(want string) bool {
+				if fold {
+					return slices.Contains(many, strings.ToLower(want))
+				}
+				return slices.Contains(many, want)
+			})
+		}
+		var ok bool
+		switch cd.Op {
+		case OpSet, OpUnset:
+			ok = (len(many) > 0) == (cd.Op == OpSet)
+		case OpIs, OpIsNot:
+			ok = (kind == listField && has(false)) || (kind != listField && slices.Contains(cd.Values, one))
+			ok = ok == (cd.Op == OpIs)
+		case OpContains, OpNotContains:
+			switch kind {
+			case textField:
+				ok = has(true)
+			case listField:
+				ok = has(false)
+			default:
+				ok = slices.ContainsFunc(cd.Values, func(want string) bool { return strings.Contains(strings.ToLower(one), strings.ToLower(want)) })
+			}
+			ok = ok == (cd.Op == OpContains)
+		}
+		if !ok {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// words splits text into its lower-case words.
+func words(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+}
+
+// conditionValue reads a condition field of ev on cs: one value, or
+// many for a list field.
+func (c *cmd) conditionValue(field string, ev Event, cs *Case) (string, []string, error) {
+	if key, ok := strings.CutPrefix(field, "custom."); ok {
+		return anyString(cs.Custom[key]), nil, nil
+	}
+	if key, ok := strings.CutPrefix(field, "event."); ok {
+		return anyString(ev.Data[key]), nil, nil
+	}
+	switch field {
+	case "status":
+		return cs.Status, nil, nil
+	case "status_flags":
+		st, _, err := c.status(cs)
+		if err != nil {
+			return "", nil, err
+		}
+		flags := keep(statusFlagNames, func(f string) bool { return statusHasFlag(st, f) })
+		if st.ReadOnly() {
+			flags = append(flags, "read_only")
+		}
+		return "", flags, nil
+	case "priority":
+		return cs.Priority, nil, nil
+	case "type":
+		return cs.Type, nil, nil
+	case "category":
+		return cs.Category, nil, nil
+	case "origin":
+		return cs.Origin, nil, nil
+	case "service":
+		return cs.Service, nil, nil
+	case "queue":
+		return cs.QueueID, nil, nil
+	case "team":
+		return cs.TeamID, nil, nil
+	case "assignee":
+		return cs.AssigneeID, nil, nil
+	case "customer":
+		return cs.CustomerID, nil, nil
+	case "tags":
+		return "", cs.Tags, nil
+	case "subject":
+		return cs.Subject, nil, nil
+	case "actor":
+		return string(ev.Actor.Kind), nil, nil
+	case "changed":
+		ch, _ := ev.Data["changes"].(map[string]any)
+		return "", sortedKeys(ch), nil
+	case "message.direction", "message.channel", "message.public":
+		if ev.Type != EventMessagePosted {
+			return "", nil, nil
+		}
+		return anyString(ev.Data[strings.TrimPrefix(field, "message.")]), nil, nil
+	case "message.body":
+		if m := c.posted[str(ev.Data["message_id"])]; m != nil {
+			return m.Body, nil, nil
+		}
+		return str(ev.Data["excerpt"]), nil, nil
+	case "business_hours":
+		open, err := c.businessHours(cs)
+		return fmt.Sprint(open), nil, err
+	}
+	return "", nil, fmt.Errorf("condition on %q: no such field", field)
+}
+
+// anyString is an event or custom field value as a condition compares
+// it: "" for none.
+func anyString(v any) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// businessHours reports whether now is within the working time of the
+// case's SLA calendar; always for a case without one.
+func (c *cmd) businessHours(cs *Case) (bool, error) {
+	if cs.SLAID == "" {
+		return true, nil
+	}
+	book, err := c.slaBook()
+	if err != nil {
+		return false, err
+	}
+	cal := book.cals[book.slas[cs.SLAID].CalendarID]
+	if cal == nil {
+		return true, nil
+	}
+	return cal.Between(c.now, c.now.Add(time.Second)) > 0, nil
+}

@@ -245,6 +245,13 @@ type Tx interface {
 	// it stands in this transaction (Lookups, SaveLookup, DeleteLookup);
 	// a case whose priority is not in the lookup ranks below every rank.
 	ListCases(ctx context.Context, q CaseQuery) ([]*Case, error)
+	// CountCases counts the cases matching q as ListCases would list them,
+	// ignoring q.Position, q.Limit and q.Sort. When at most bound match,
+	// n is their number and estimated false, and it reads no more than
+	// bound+1 rows; otherwise estimated is true and n is an estimate
+	// greater than bound (bound+1 where the store has none), so a count
+	// never reads every case.
+	CountCases(ctx context.Context, q CaseQuery, bound int) (n int64, estimated bool, err error)
 
 	InsertActivity(ctx context.Context, a *Activity) error
 	Activity(ctx context.Context, id string) (*Activity, error)

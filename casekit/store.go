@@ -252,6 +252,16 @@ type Tx interface {
 	// greater than bound (bound+1 where the store has none), so a count
 	// never reads every case.
 	CountCases(ctx context.Context, q CaseQuery, bound int) (n int64, estimated bool, err error)
+	// ReportCases calls fn, in no particular order, once for every case
+	// matching q.CaseQuery (its Position, Limit and Sort ignored) that
+	// was opened before q.To and was opened, resolved, closed, reopened or
+	// rated in [q.From, q.To) or was not closed before q.From; with
+	// Reopened the times of its case.reopened events in [q.From, q.To)
+	// and RatedAt that of its case.rated event there. It stops at
+	// fn's first error and returns it. It reads the rows as it goes, so
+	// its memory does not grow with the cases (the reopen events of the
+	// period excepted).
+	ReportCases(ctx context.Context, q ReportScan, fn func(*ReportCase) error) error
 
 	InsertActivity(ctx context.Context, a *Activity) error
 	Activity(ctx context.Context, id string) (*Activity, error)
@@ -288,6 +298,37 @@ type PickQuery struct {
 	Statuses []string
 	// Priorities are the priority keys from the most urgent down.
 	Priorities []string
+}
+
+// ReportScan is what a Store is asked to read for Desk.Report: the
+// checked filter, the period, and the one column the report groups by.
+type ReportScan struct {
+	CaseQuery
+	From, To time.Time
+	// Group is the case column each ReportCase's Group holds: one of
+	// status, priority, type, queue_id, team_id, assignee_id, origin,
+	// customer_id; "" for none. Tags asks for the cases' tags instead.
+	Group string
+	Tags  bool
+}
+
+// ReportCase is one case as Desk.Report reads it: the times its metrics
+// are computed from, and what it is grouped by.
+type ReportCase struct {
+	ID string
+	// Group is the value of ReportScan.Group's column, "" for none.
+	Group string
+	// Tags are the case's tags, read only when ReportScan.Tags is set.
+	Tags      []string
+	CreatedAt time.Time
+	// The times below are nil when they have not happened.
+	FirstResponseAt, ResolvedAt, ClosedAt   *time.Time
+	ResponseDue, ResolutionDue, SLAPausedAt *time.Time
+	Satisfaction                            int
+	// Reopened are the times the case was reopened within the period;
+	// RatedAt is when it was rated, if that was within the period.
+	Reopened []time.Time
+	RatedAt  *time.Time
 }
 
 // Settlement is how one claimed delivery attempt ended.

@@ -1,6 +1,8 @@
 package casekittest
 
 import (
+	"time"
+
 	"context"
 	"math/rand/v2"
 	"testing"
@@ -110,7 +112,7 @@ var agentOnly = map[string]bool{"Pick": true, "PickCase": true}
 // needs names the permission an agent must hold for each command that asks
 // for another than casekit.PermWork, "" for none.
 var needs = map[string]casekit.Permission{
-	"Case": casekit.PermRead, "CaseView": casekit.PermRead, "CaseByNumber": casekit.PermRead, "ListCases": casekit.PermRead, "CountCases": casekit.PermRead,
+	"Case": casekit.PermRead, "CaseView": casekit.PermRead, "CaseByNumber": casekit.PermRead, "ListCases": casekit.PermRead, "CountCases": casekit.PermRead, "Report": casekit.PermRead,
 	"History": casekit.PermRead, "Activities": casekit.PermRead, "Notes": casekit.PermRead, "Messages": casekit.PermRead,
 	"LinkedCases": casekit.PermRead, "Watchers": casekit.PermRead,
 	"Config.Settings": casekit.PermRead, "Config.History": casekit.PermRead, "Config.Statuses": casekit.PermRead, "Config.Transitions": casekit.PermRead,
@@ -164,6 +166,11 @@ func commands() []command {
 		}},
 		{"CountCases", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.CountCases(ctx, casekit.CaseFilter{})
+			return err
+		}},
+		{"Report", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			now := time.Now()
+			_, err := d.Report(ctx, casekit.ReportQuery{From: now.Add(-time.Hour), To: now})
 			return err
 		}},
 		{"History", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {

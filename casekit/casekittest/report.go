@@ -1,8 +1,12 @@
 package casekittest
 
 import (
+	"math"
+	"slices"
 	"testing"
 	"time"
+
+	"pgregory.net/rapid"
 
 	"casekit.dev/casekit"
 )
@@ -137,6 +141,10 @@ func testReport(t *testing.T, newStore StoreFactory) {
 				wantEqual(t, 0, last.Backlog, "the backlog of a day after as-of")
 			}
 		}},
+		{"every metric equals a brute-force count over random cases", func(t *testing.T, e *Env) {
+			limitChecks()
+			testReportProperty(t, e)
+		}},
 		{"bad periods, groups and zones are refused; customers may not see reports", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()
 			now := e.Now()
@@ -150,4 +158,196 @@ func testReport(t *testing.T, newStore StoreFactory) {
 			wantIs(t, try(e.Desk(casekit.Customer("cust-1")).Report(ctx, casekit.ReportQuery{From: now, To: now.Add(h)})).err, casekit.ErrForbidden, "a customer's report")
 		}},
 	})
+}
+
+// reportFacts is what the property test knows of the cases it made
+// besides their stored state: when each was reopened and rated.
+type reportFacts struct {
+	reopens map[string][]time.Time
+	rated   map[string]time.Time
+}
+
+// bruteMetrics computes a group's metrics the slow way, from every case:
+// in says whether a fact of a case at a time belongs to the group, moment
+// is when its backlog is taken (the zero time for none).
+func bruteMetrics(cases []*casekit.Case, facts reportFacts, from, to, asOf, moment time.Time, satisfied []int, in func(*casekit.Case, time.Time) bool) casekit.Metrics {
+	var m casekit.Metrics
+	during := func(t *time.Time) bool { return t != nil && !t.Before(from) && t.Before(to) }
+	var fr, res []time.Duration
+	judge := func(a *casekit.Attainment, c *casekit.Case, done, due *time.Time) {
+		if due == nil {
+			return
+		}
+		if done != nil && done.Before(to) {
+			if done.After(*due) {
+				a.Breached++
+			} else {
+				a.Met++
+			}
+			return
+		}
+		stop := asOf
+		if c.SLAPausedAt != nil && c.SLAPausedAt.Before(asOf) {
+			stop = *c.SLAPausedAt
+		}
+		if stop.After(*due) {
+			a.Breached++
+		} else {
+			a.Running++
+		}
+	}
+	for _, c := range cases {
+		if during(&c.CreatedAt) && in(c, c.CreatedAt) {
+			m.Opened++
+			if during(c.FirstResponseAt) {
+				fr = append(fr, c.FirstResponseAt.Sub(c.CreatedAt))
+			}
+			judge(&m.ResponseSLA, c, c.FirstResponseAt, c.ResponseDue)
+			judge(&m.ResolutionSLA, c, c.ResolvedAt, c.ResolutionDue)
+		}
+		if during(c.ResolvedAt) && in(c, *c.ResolvedAt) {
+			m.Resolved++
+			res = append(res, c.ResolvedAt.Sub(c.CreatedAt))
+		}
+		if during(c.ClosedAt) && in(c, *c.ClosedAt) {
+			m.Closed++
+		}
+		for _, t := range facts.reopens[c.ID] {
+			if during(&t) && in(c, t) {
+				m.Reopened++
+			}
+		}
+		if t, ok := facts.rated[c.ID]; ok && during(&t) && in(c, t) {
+			if m.Satisfaction == nil {
+				m.Satisfaction = map[int]int{}
+			}
+			m.Satisfaction[c.Satisfaction]++
+			m.Rated++
+			for _, l := range satisfied {
+				if l == c.Satisfaction {
+					m.CSAT++
+				}
+			}
+		}
+		open := c.CreatedAt.Before(moment) && (c.ResolvedAt == nil || !c.ResolvedAt.Before(moment)) && (c.ClosedAt == nil || !c.ClosedAt.Before(moment))
+		if !moment.IsZero() && open && in(c, moment.Add(-time.Nanosecond)) {
+			m.Backlog++
+			age, b := moment.Sub(c.CreatedAt), 0
+			for b < len(casekit.AgeBuckets) && age >= casekit.AgeBuckets[b] {
+				b++
+			}
+			m.BacklogByAge[b]++
+		}
+	}
+	if m.Rated > 0 {
+		m.CSAT /= float64(m.Rated)
+	}
+	if m.Resolved > 0 {
+		m.ReopenRate = float64(m.Reopened) / float64(m.Resolved)
+	}
+	m.FirstResponse, m.Resolution = bruteDurations(fr), bruteDurations(res)
+	return m
+}
+
+// bruteDurations is the nearest-rank median and 90th percentile and the
+// mean of ds, counted by hand.
+func bruteDurations(ds []time.Duration) casekit.Durations {
+	if len(ds) == 0 {
+		return casekit.Durations{}
+	}
+	slices.Sort(ds)
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	rank := func(p float64) time.Duration { return ds[int(math.Ceil(p*float64(len(ds))))-1] }
+	return casekit.Durations{Count: len(ds), Median: rank(0.5), P90: rank(0.9), Mean: (sum / time.Duration(len(ds))).Truncate(time.Microsecond)}
+}
+
+// testReportProperty runs random desks (cases opened, answered, resolved,
+// closed, reopened, rated and canceled at random times) and compares
+// every metric of a random period, in random groups, with bruteMetrics.
+func testReportProperty(t *testing.T, e *Env) {
+	ctx, d := t.Context(), e.Agent()
+	e.slaSetup(t)
+	facts := reportFacts{reopens: map[string][]time.Time{}, rated: map[string]time.Time{}}
+	start := e.Now()
+	rapid.Check(t, func(rt *rapid.T) {
+		var ids []string
+		for range rapid.IntRange(5, 12).Draw(rt, "steps") {
+			e.Clock.Advance(time.Duration(rapid.IntRange(0, 40*60).Draw(rt, "minutes")) * time.Minute)
+			if len(ids) == 0 || rapid.IntRange(0, 3).Draw(rt, "open?") == 0 {
+				in := casekit.NewCase{Subject: "Random", CustomerID: "cust-p", Priority: rapid.SampledFrom([]string{"low", "high"}).Draw(rt, "priority")}
+				if rapid.Bool().Draw(rt, "sla") {
+					in.SLAID = "round"
+				}
+				ids = append(ids, openWith(t, d, in).ID)
+				continue
+			}
+			id := rapid.SampledFrom(ids).Draw(rt, "case")
+			var err error
+			switch rapid.IntRange(0, 5).Draw(rt, "action") {
+			case 0:
+				_, err = d.PostMessage(ctx, id, casekit.NewMessage{Body: "Reply"})
+			case 1:
+				_, err = d.Resolve(ctx, id, casekit.Resolution{CancelOpenActivities: true})
+			case 2:
+				_, err = d.Close(ctx, id, casekit.Closure{Reason: "fixed", Note: "done", CancelOpenActivities: true})
+			case 3:
+				if _, err = d.Reopen(ctx, id, casekit.Reopening{Reason: "not_fixed", Note: "again"}); err == nil {
+					facts.reopens[id] = append(facts.reopens[id], e.Now())
+				}
+			case 4:
+				var c *casekit.Case
+				if c, err = e.Desk(casekit.Customer("cust-p")).Rate(ctx, id, casekit.Rating{Level: rapid.IntRange(1, 5).Draw(rt, "level")}); err == nil {
+					facts.rated[id] = e.Now()
+					if c.Status == casekit.StatusReopened {
+						facts.reopens[id] = append(facts.reopens[id], e.Now())
+					}
+				}
+			case 5:
+				_, err = d.Cancel(ctx, id, "spam")
+			}
+			_ = err // a move the case's status does not allow changes nothing
+		}
+		e.Clock.Advance(time.Duration(rapid.IntRange(0, 48).Draw(rt, "hours after")) * time.Hour)
+		now := e.Now()
+		from := start.Add(time.Duration(rapid.IntRange(0, int(now.Sub(start).Hours())).Draw(rt, "from")) * time.Hour)
+		to := from.Add(time.Duration(rapid.IntRange(1, 24*6).Draw(rt, "span")) * time.Hour)
+		group := rapid.SampledFrom([]string{"", casekit.GroupPriority, casekit.GroupDay}).Draw(rt, "group")
+		r := try(d.Report(ctx, casekit.ReportQuery{From: from, To: to, GroupBy: group, TimeZone: "Europe/Berlin"})).get(t)
+		var all []*casekit.Case
+		for f := (casekit.CaseFilter{Limit: 500}); ; {
+			page := try(d.ListCases(ctx, f)).get(t)
+			all = append(all, page.Cases...)
+			if f.After = page.Next; f.After == "" {
+				break
+			}
+		}
+		asOf := minTime(to, now)
+		every := func(*casekit.Case, time.Time) bool { return true }
+		if !wantEqual(t, bruteMetrics(all, facts, from, to, asOf, asOf, r.Satisfied, every), r.Total, "totals of %s–%s", from, to) {
+			rt.FailNow()
+		}
+		for _, g := range r.Groups {
+			in, moment := func(c *casekit.Case, _ time.Time) bool { return c.Priority == g.Key }, asOf
+			if group == casekit.GroupDay {
+				in = func(_ *casekit.Case, t time.Time) bool { return !t.Before(*g.Start) && t.Before(*g.End) }
+				moment = time.Time{}
+				if g.Start.Before(asOf) {
+					moment = minTime(*g.End, asOf)
+				}
+			}
+			if !wantEqual(t, bruteMetrics(all, facts, from, to, asOf, moment, r.Satisfied, in), g.Metrics, "group %s", g.Key) {
+				rt.FailNow()
+			}
+		}
+	})
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }

@@ -37,6 +37,7 @@ var areas = []area{
 	{"search", testSearch},
 	{"counts", testCounts},
 	{"report", testReport},
+	{"export", testExport},
 	{"tags", testTags},
 	{"distribution", testDistribution},
 	{"sla", testSLA},
@@ -61,7 +62,7 @@ var areas = []area{
 // RunStoreTests runs the conformance suite against the stores newStore
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, customer view, roles, validation, errors, history,
-// pagination, sorting, search, counts, report, tags, distribution, sla, timers, outbox,
+// pagination, sorting, search, counts, report, export, tags, distribution, sla, timers, outbox,
 // templates, ratings, portal links, inbound, mail, attachments, custom fields, intake, isolation, rollback, concurrency, properties), each split into the rules
 // it checks. Most tests run in parallel; each asks newStore for its store
 // and works in tenants of its own. The areas run one after the other, and

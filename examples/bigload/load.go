@@ -227,16 +227,21 @@ func (e *env) analyze(ctx context.Context) error {
 // transaction.
 func (e *env) write(ctx context.Context, b []loaded) error {
 	cases := make([]rows.Case, 0, len(b))
+	facts := make([]*rows.CaseFact, 0, len(b))
 	var msgs []rows.Message
 	var evs []rows.Event
 	for i := range b {
 		cases = append(cases, b[i].c)
+		facts = append(facts, rows.FactOf(&b[i].c))
 		msgs = append(msgs, b[i].messages...)
 		evs = append(evs, b[i].events...)
 	}
 	return e.bulk.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&cases).ModelTableExpr("?.cases", e.schema).Exec(ctx); err != nil {
 			return fmt.Errorf("insert cases: %w", err)
+		}
+		if _, err := tx.NewInsert().Model(&facts).ModelTableExpr("?.case_facts", e.schema).Exec(ctx); err != nil {
+			return fmt.Errorf("insert case facts: %w", err)
 		}
 		if _, err := tx.NewInsert().Model(&msgs).ModelTableExpr("?.messages", e.schema).Exec(ctx); err != nil {
 			return fmt.Errorf("insert messages: %w", err)

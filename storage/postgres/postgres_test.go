@@ -620,9 +620,7 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 	want := casekittest.OpenRankedCases(t, d)
 	schema := bun.Ident(s.Schema("r"))
 	for _, stmt := range []string{ // migrations 23, 20, 19, 18, 17, 16, 15, 14, 13, then 12, undone
-		"DROP INDEX ?.cases_created_idx",
-		"DROP INDEX ?.cases_resolved_idx",
-		"DROP INDEX ?.cases_closed_idx",
+		"DROP TABLE ?.case_facts",
 		"DROP INDEX ?.events_type_at_idx",
 		"ALTER TABLE ?.messages DROP COLUMN cc",
 		"ALTER TABLE ?.settings DROP COLUMN public_tags",

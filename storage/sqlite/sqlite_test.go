@@ -594,9 +594,7 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
-		"DROP INDEX cases_created_idx", // migration 23
-		"DROP INDEX cases_resolved_idx",
-		"DROP INDEX cases_closed_idx",
+		"DROP TABLE case_facts", // migration 23
 		"DROP INDEX events_type_at_idx",
 		"ALTER TABLE messages DROP COLUMN cc",          // migration 20
 		"ALTER TABLE settings DROP COLUMN public_tags", // migration 19

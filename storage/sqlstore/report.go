@@ -10,24 +10,27 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 
 	"casekit.dev/casekit"
+	"casekit.dev/storage/sqlstore/rows"
 )
 
 // reportGroups maps casekit.ReportScan.Group to its column: the only
 // names that reach the SQL.
 var reportGroups = map[string]string{
-	"": "''", "status": "c.status", "priority": "c.priority", "type": "c.type", "queue_id": "c.queue_id",
-	"team_id": "c.team_id", "assignee_id": "c.assignee_id", "origin": "c.origin", "customer_id": "c.customer_id",
+	"": "''", "status": "f.status", "priority": "f.priority", "type": "f.type", "queue_id": "f.queue_id",
+	"team_id": "f.team_id", "assignee_id": "f.assignee_id", "origin": "f.origin", "customer_id": "f.customer_id",
 }
 
-// ReportCases implements casekit.Tx. The reopen events of the period come
-// first, by events_type_at_idx (migration 23); then the cases, streamed
-// row by row: those opened in the period, those closed in it or not
-// closed before it (closed_at NULL or from its start on) and those
-// resolved in it, each arm of the OR by an index of its own, so a
-// period's report reads the period's cases and the open ones, never the
-// whole history.
+// ReportCases implements casekit.Tx. The reopen and rating events of the
+// period come first, by events_type_at_idx (migration 23); then the
+// cases' facts (case_facts, the narrow copy of their rows), streamed row
+// by row: those opened in the period, those closed in it or not closed
+// before it (closed_at NULL or from its start on) and those resolved in
+// it, each arm of the OR by an index of its own, so a period's report
+// reads the period's cases and the open ones, never the whole history. A
+// filter joins the facts to the cases it matches.
 func (t *Tx) ReportCases(ctx context.Context, q casekit.ReportScan, fn func(*casekit.ReportCase) error) error {
 	col, ok := reportGroups[q.Group]
 	if !ok {
@@ -53,18 +56,22 @@ func (t *Tx) ReportCases(ctx context.Context, q casekit.ReportScan, fn func(*cas
 			reopened[e.CaseID] = append(reopened[e.CaseID], e.At.UTC())
 		}
 	}
-	tags := "NULL"
+	var tags schema.QueryAppender = bun.Safe("NULL")
 	if q.Tags {
-		tags = "c.tags"
+		tags = bun.SafeQuery("(SELECT c.tags FROM ?.cases AS c WHERE c.id = f.id)", t.schema)
 	}
 	cases := func() *bun.SelectQuery {
-		s := t.caseFilters(t.db.NewSelect().TableExpr("?.cases AS c", t.schema).
-			ColumnExpr("c.id, COALESCE("+col+", ''), "+tags+", c.created_at, c.first_response_at, c.resolved_at, c.closed_at, "+
-				"c.response_due, c.resolution_due, c.sla_paused_at, c.satisfaction"), q.CaseQuery)
-		if len(q.Terms) > 0 {
-			s = s.Where("?", t.search(q.CaseQuery))
+		s := t.db.NewSelect().TableExpr("?.case_facts AS f", t.schema).
+			ColumnExpr("f.id, "+col+", ?, f.created_at, f.first_response_at, f.resolved_at, f.closed_at, "+
+				"f.response_due, f.resolution_due, f.sla_paused_at, f.satisfaction", tags)
+		if filtered(q.CaseQuery) {
+			match := t.caseFilters(t.db.NewSelect().ColumnExpr("c.id").TableExpr("?.cases AS c", t.schema), q.CaseQuery)
+			if len(q.Terms) > 0 {
+				match = match.Where("?", t.search(q.CaseQuery))
+			}
+			s = s.Where("f.id IN (?)", match)
 		}
-		return s.Where("c.created_at < ?", to)
+		return s.Where("f.created_at < ?", to)
 	}
 	// A case reopened in the period is open now or was closed after its
 	// reopening, so the stream has it; one rated in the period may have
@@ -78,13 +85,24 @@ func (t *Tx) ReportCases(ctx context.Context, q casekit.ReportScan, fn func(*cas
 		return fn(rc)
 	}
 	err = t.scanReport(ctx, cases().WhereGroup(" AND ", func(s *bun.SelectQuery) *bun.SelectQuery {
-		return s.Where("c.created_at >= ?", from).WhereOr("c.closed_at IS NULL").
-			WhereOr("c.closed_at >= ?", from).WhereOr("c.resolved_at >= ?", from)
+		return s.Where("f.created_at >= ?", from).WhereOr("f.closed_at IS NULL").
+			WhereOr("f.closed_at >= ?", from).WhereOr("f.resolved_at >= ?", from)
 	}), emit)
 	if err != nil || len(rated) == 0 {
 		return err
 	}
-	return t.scanReport(ctx, cases().Where("c.closed_at < ?", from).Where("c.id IN (?)", bun.In(slices.Collect(maps.Keys(rated)))), emit)
+	return t.scanReport(ctx, cases().Where("f.closed_at < ?", from).Where("f.id IN (?)", bun.In(slices.Collect(maps.Keys(rated)))), emit)
+}
+
+// filtered reports whether q selects fewer than all cases, so that the
+// report joins the facts to the cases it matches; without a filter it
+// reads the facts alone.
+func filtered(q casekit.CaseQuery) bool {
+	f := q.CaseFilter
+	return len(q.IDs)+len(f.Status)+len(f.Priority)+len(f.Tags)+len(q.CustomValues)+len(q.Terms) > 0 ||
+		f.Type+f.CustomerID+f.AssigneeID+f.TeamID+f.QueueID+f.Tag+f.SLAID+q.VisibleTo != "" ||
+		f.CreatedAfter != nil || f.CreatedBefore != nil || f.DeadlineBefore != nil ||
+		f.ResponseDueBefore != nil || f.ResolutionDueBefore != nil || f.Breached || q.Number != 0
 }
 
 // scanReport reads the report rows s selects one at a time into fn.
@@ -116,6 +134,17 @@ func (t *Tx) scanReport(ctx context.Context, s *bun.SelectQuery, fn func(*caseki
 		}
 	}
 	return t.err(rows.Err(), "report cases")
+}
+
+// writeFact writes the case_facts row of the case row c (migration 23),
+// in the transaction that writes c, so a report never reads a fact the
+// case does not hold.
+func (t *Tx) writeFact(ctx context.Context, c *caseRow) error {
+	q := t.upsert(t.ins(rows.FactOf(c), "case_facts"), "id", "status", "priority", "type", "queue_id", "team_id",
+		"assignee_id", "origin", "customer_id", "first_response_at", "resolved_at", "closed_at", "response_due",
+		"resolution_due", "sla_paused_at", "satisfaction")
+	_, err := q.Returning("").Exec(ctx)
+	return t.err(err, "write case facts")
 }
 
 // nullTime is the time a nullable column held, in UTC, or nil.

@@ -215,7 +215,7 @@ func (e *env) analyze(ctx context.Context) error {
 		}
 		return nil
 	}
-	for _, t := range []string{"cases", "messages", "events"} {
+	for _, t := range []string{"cases", "case_facts", "messages", "events"} {
 		if _, err := e.bulk.NewRaw("VACUUM (ANALYZE) ?.?", e.schema, bun.Ident(t)).Exec(ctx); err != nil {
 			return fmt.Errorf("vacuum analyze %s: %w", t, err)
 		}

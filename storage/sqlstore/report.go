@@ -71,7 +71,7 @@ func (t *Tx) ReportCases(ctx context.Context, q casekit.ReportScan, fn func(*cas
 			}
 			s = s.Where("f.id IN (?)", match)
 		}
-		return s.Where("f.created_at < ?", to)
+		return s
 	}
 	// A case reopened in the period is open now or was closed after its
 	// reopening, so the stream has it; one rated in the period may have
@@ -84,14 +84,18 @@ func (t *Tx) ReportCases(ctx context.Context, q casekit.ReportScan, fn func(*cas
 		}
 		return fn(rc)
 	}
+	// Each arm bounds the column its index reads, and the creation
+	// within the same index scan's rows, so none reads every case.
 	err = t.scanReport(ctx, cases().WhereGroup(" AND ", func(s *bun.SelectQuery) *bun.SelectQuery {
-		return s.Where("f.created_at >= ?", from).WhereOr("f.closed_at IS NULL").
-			WhereOr("f.closed_at >= ?", from).WhereOr("f.resolved_at >= ?", from)
+		return s.Where("f.created_at >= ? AND f.created_at < ?", from, to).
+			WhereOr("f.closed_at IS NULL AND f.created_at < ?", to).
+			WhereOr("f.closed_at >= ? AND f.created_at < ?", from, to).
+			WhereOr("f.resolved_at >= ? AND f.resolved_at < ?", from, to)
 	}), emit)
 	if err != nil || len(rated) == 0 {
 		return err
 	}
-	return t.scanReport(ctx, cases().Where("f.closed_at < ?", from).Where("f.id IN (?)", bun.In(slices.Collect(maps.Keys(rated)))), emit)
+	return t.scanReport(ctx, cases().Where("f.created_at < ? AND f.closed_at < ?", to, from).Where("f.id IN (?)", bun.In(slices.Collect(maps.Keys(rated)))), emit)
 }
 
 // filtered reports whether q selects fewer than all cases, so that the

@@ -189,6 +189,9 @@ type reporter struct {
 	groups  map[string]*groupAcc
 	total   groupAcc
 	sat     map[int]bool
+	// scratch is at's result, reused: a year's report asks for it
+	// millions of times.
+	scratch []*groupAcc
 }
 
 // groupAcc is one group being added up: its metrics and the times behind
@@ -334,7 +337,8 @@ func (r *reporter) caseGroups(rc *ReportCase) ([]*groupAcc, error) {
 // at returns the groups a fact of the case at t counts in: the total,
 // and the case's own groups or the time group of t.
 func (r *reporter) at(own []*groupAcc, t time.Time) []*groupAcc {
-	out := append([]*groupAcc{&r.total}, own...)
+	out := append(append(r.scratch[:0], &r.total), own...)
+	defer func() { r.scratch = out[:0] }()
 	if r.buckets != nil {
 		i := sort.Search(len(r.buckets), func(i int) bool { return r.buckets[i].End.After(t) })
 		if i < len(r.buckets) {

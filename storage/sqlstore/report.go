@@ -131,8 +131,9 @@ func (t *Tx) scanReport(ctx context.Context, s *bun.SelectQuery, fn func(*caseki
 			}
 		}
 		rc.CreatedAt = created.Time.UTC()
-		rc.FirstResponseAt, rc.ResolvedAt, rc.ClosedAt = nullTime(fr), nullTime(res), nullTime(cl)
-		rc.ResponseDue, rc.ResolutionDue, rc.SLAPausedAt = nullTime(rdue), nullTime(sdue), nullTime(pause)
+		var times [6]time.Time // one allocation for the six, not six
+		rc.FirstResponseAt, rc.ResolvedAt, rc.ClosedAt = nullTime(fr, &times[0]), nullTime(res, &times[1]), nullTime(cl, &times[2])
+		rc.ResponseDue, rc.ResolutionDue, rc.SLAPausedAt = nullTime(rdue, &times[3]), nullTime(sdue, &times[4]), nullTime(pause, &times[5])
 		if err := fn(&rc); err != nil {
 			return err
 		}
@@ -151,11 +152,12 @@ func (t *Tx) writeFact(ctx context.Context, c *caseRow) error {
 	return t.err(err, "write case facts")
 }
 
-// nullTime is the time a nullable column held, in UTC, or nil.
-func nullTime(t bun.NullTime) *time.Time {
+// nullTime is the time a nullable column held, in UTC, kept in at; or
+// nil.
+func nullTime(t bun.NullTime, at *time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
-	u := t.Time.UTC()
-	return &u
+	*at = t.Time.UTC()
+	return at
 }

@@ -71,23 +71,12 @@ const (
 // field otherwise).
 func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 	return runValue(d, ctx, "list cases", customerRead, func(c *cmd) (out *CasePage, err error) {
-		if err := validateStruct(f); err != nil {
+		q, ok, err := c.caseQuery(f)
+		if err != nil {
 			return nil, err
 		}
-		if err := c.customerFilter(f); err != nil {
-			return nil, err
-		}
-		q := store.CaseQuery{CaseFilter: f, Limit: f.Limit, Now: c.now}
-		q.Sort = sortOrDefault(f.Sort)
-		if q.Limit == 0 {
-			q.Limit = defaultPageSize
-		}
-		if f.After != "" {
-			pos, err := decodeCursor(f.After, q.Sort)
-			if err != nil {
-				return nil, err
-			}
-			q.Position = pos
+		if !ok {
+			return &CasePage{}, nil
 		}
 		var ranks map[string]int // for the cursor of a priority sort
 		if sortsByPriority(q.Sort) {
@@ -98,48 +87,6 @@ func (d *Desk) ListCases(ctx context.Context, f CaseFilter) (*CasePage, error) {
 			ranks = make(map[string]int, len(prios))
 			for _, p := range prios {
 				ranks[p.Key] = p.Rank
-			}
-		}
-		if c.customer() {
-			q.VisibleTo = c.actor.ID
-		}
-		if q.Number, q.Terms, err = parseSearch(f.Text); err != nil {
-			return nil, err
-		}
-		if len(f.Custom) > 0 {
-			if q.CustomValues, err = c.customFilter(f.Custom); err != nil {
-				return nil, err
-			}
-		}
-		if len(f.StatusFlags) > 0 {
-			set, err := c.statuses()
-			if err != nil {
-				return nil, err
-			}
-			keys := slices.Clone(f.Status)
-			for _, s := range set.list {
-				if slices.ContainsFunc(f.StatusFlags, func(flag string) bool { return statusHasFlag(s, flag) }) && !slices.Contains(keys, s.Key) {
-					keys = append(keys, s.Key)
-				}
-			}
-			if len(keys) == 0 {
-				return &CasePage{}, nil // no status has the flags: nothing matches
-			}
-			q.Status = keys
-		}
-		if len(f.Status) > 0 {
-			set, err := c.statuses()
-			if err != nil {
-				return out, err
-			}
-			var v validations
-			for _, s := range f.Status {
-				if _, ok := set.get(s); !ok {
-					v.Add("status", "known", "unknown status %q", s)
-				}
-			}
-			if err := v.Err(); err != nil {
-				return out, err
 			}
 		}
 		want := q.Limit
@@ -356,4 +303,71 @@ func canonicalUUID(s string) bool {
 
 func otherSort(from, sort string) *ValidationError {
 	return invalid("after", "cursor", "the cursor continues a list sorted by %q, not %q", from, sort)
+}
+
+// caseQuery checks f as ListCases, CountCases, ExportCases and Report
+// read it and turns it into the query a store runs: the page size and
+// cursor, the customer's restriction, the search terms, the custom
+// values, the status flags as statuses. ok is false when the filter can
+// match no case at all (no status has the flags asked for).
+func (c *cmd) caseQuery(f CaseFilter) (q store.CaseQuery, ok bool, err error) {
+	if err := validateStruct(f); err != nil {
+		return q, false, err
+	}
+	if err := c.customerFilter(f); err != nil {
+		return q, false, err
+	}
+	q = store.CaseQuery{CaseFilter: f, Limit: f.Limit, Now: c.now}
+	q.Sort = sortOrDefault(f.Sort)
+	if q.Limit == 0 {
+		q.Limit = defaultPageSize
+	}
+	if f.After != "" {
+		if q.Position, err = decodeCursor(f.After, q.Sort); err != nil {
+			return q, false, err
+		}
+	}
+	if c.customer() {
+		q.VisibleTo = c.actor.ID
+	}
+	if q.Number, q.Terms, err = parseSearch(f.Text); err != nil {
+		return q, false, err
+	}
+	if len(f.Custom) > 0 {
+		if q.CustomValues, err = c.customFilter(f.Custom); err != nil {
+			return q, false, err
+		}
+	}
+	if len(f.StatusFlags) > 0 {
+		set, err := c.statuses()
+		if err != nil {
+			return q, false, err
+		}
+		keys := slices.Clone(f.Status)
+		for _, s := range set.list {
+			if slices.ContainsFunc(f.StatusFlags, func(flag string) bool { return statusHasFlag(s, flag) }) && !slices.Contains(keys, s.Key) {
+				keys = append(keys, s.Key)
+			}
+		}
+		if len(keys) == 0 {
+			return q, false, nil // no status has the flags: nothing matches
+		}
+		q.Status = keys
+	}
+	if len(f.Status) > 0 {
+		set, err := c.statuses()
+		if err != nil {
+			return q, false, err
+		}
+		var v validations
+		for _, s := range f.Status {
+			if _, ok := set.get(s); !ok {
+				v.Add("status", "known", "unknown status %q", s)
+			}
+		}
+		if err := v.Err(); err != nil {
+			return q, false, err
+		}
+	}
+	return q, true, nil
 }

@@ -1,6 +1,9 @@
 package casekittest
 
 import (
+	"io"
+	"time"
+
 	"context"
 	"math/rand/v2"
 	"testing"
@@ -117,7 +120,7 @@ var agentOnly = map[string]bool{"Pick": true, "PickCase": true}
 // needs names the permission an agent must hold for each command that asks
 // for another than casekit.PermWork, "" for none.
 var needs = map[string]casekit.Permission{
-	"Case": casekit.PermRead, "CaseView": casekit.PermRead, "CaseByNumber": casekit.PermRead, "ListCases": casekit.PermRead,
+	"Case": casekit.PermRead, "CaseView": casekit.PermRead, "CaseByNumber": casekit.PermRead, "ListCases": casekit.PermRead, "CountCases": casekit.PermRead, "Report": casekit.PermRead, "ExportCases": casekit.PermRead,
 	"History": casekit.PermRead, "Activities": casekit.PermRead, "Notes": casekit.PermRead, "Messages": casekit.PermRead,
 	"LinkedCases": casekit.PermRead, "Watchers": casekit.PermRead,
 	"Config.Settings": casekit.PermRead, "Config.History": casekit.PermRead, "Config.Statuses": casekit.PermRead, "Config.Transitions": casekit.PermRead,
@@ -169,6 +172,18 @@ func commands() []command {
 		{"ListCases", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.ListCases(ctx, casekit.CaseFilter{})
 			return err
+		}},
+		{"CountCases", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.CountCases(ctx, casekit.CaseFilter{})
+			return err
+		}},
+		{"Report", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			now := time.Now()
+			_, err := d.Report(ctx, casekit.ReportQuery{From: now.Add(-time.Hour), To: now})
+			return err
+		}},
+		{"ExportCases", nil, nil, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.ExportCases(ctx, io.Discard, casekit.CaseFilter{})
 		}},
 		{"History", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.History(ctx, fx.CaseID)

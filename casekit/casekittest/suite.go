@@ -63,6 +63,9 @@ var areas = []area{
 	{"pagination", plain(testPagination)},
 	{"sorting", plain(testSorting)},
 	{"search", plain(testSearch)},
+	{"counts", plain(testCounts)},
+	{"report", plain(testReport)},
+	{"export", plain(testExport)},
 	{"tags", plain(testTags)},
 	{"distribution", plain(testDistribution)},
 	{"sla", plain(testSLA)},
@@ -92,11 +95,11 @@ var areas = []area{
 // RunStoreTests runs the conformance suite against the stores h.New
 // returns: one subtest per area (tenants, config, cases, lifecycle,
 // activities, content, permissions, customer view, roles, validation,
-// errors, history, pagination, sorting, search, tags, distribution, sla,
-// timers, outbox, templates, ratings, portal links, inbound, mail,
-// attachments, custom fields, intake, idempotency, relations, processes,
-// triggers, macros, isolation,
-// rollback, concurrency, properties, picking, two processes), each split
+// errors, history, pagination, sorting, search, counts, report, export,
+// tags, distribution, sla, timers, outbox, templates, ratings, portal
+// links, inbound, mail, attachments, custom fields, intake, idempotency,
+// relations, processes, triggers, macros, isolation, rollback,
+// concurrency, properties, picking, two processes), each split
 // into the rules it checks. Most tests run in parallel; each asks h.New for
 // its store and works in tenants of its own. The areas run one after the
 // other, and the timers, outbox, templates, mail and two processes areas'

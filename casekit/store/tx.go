@@ -214,6 +214,23 @@ type Tx interface {
 	// it stands in this transaction (Lookups, SaveLookup, DeleteLookup);
 	// a case whose priority is not in the lookup ranks below every rank.
 	ListCases(ctx context.Context, q CaseQuery) ([]*casetype.Case, error)
+	// CountCases counts the cases matching q as ListCases would list them,
+	// ignoring q.Position, q.Limit and q.Sort. When at most bound match,
+	// n is their number and estimated false, and it reads no more than
+	// bound+1 rows; otherwise estimated is true and n is an estimate
+	// greater than bound (bound+1 where the store has none), so a count
+	// never reads every case.
+	CountCases(ctx context.Context, q CaseQuery, bound int) (n int64, estimated bool, err error)
+	// ReportCases calls fn, in no particular order, once for every case
+	// matching q.CaseQuery (its Position, Limit and Sort ignored) that
+	// was opened before q.To and was opened, resolved, closed, reopened or
+	// rated in [q.From, q.To) or was not closed before q.From; with
+	// Reopened the times of its case.reopened events in [q.From, q.To)
+	// and RatedAt that of its case.rated event there. It stops at
+	// fn's first error and returns it. It reads the rows as it goes, so
+	// its memory does not grow with the cases (the reopen events of the
+	// period excepted).
+	ReportCases(ctx context.Context, q ReportScan, fn func(*ReportCase) error) error
 
 	// InsertActivity stores a new activity of a case.
 	InsertActivity(ctx context.Context, a *casetype.Activity) error

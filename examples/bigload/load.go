@@ -216,7 +216,7 @@ func (e *env) analyze(ctx context.Context) error {
 		}
 		return nil
 	}
-	for _, t := range []string{"cases", "messages", "events"} {
+	for _, t := range []string{"cases", "case_facts", "messages", "events"} {
 		if _, err := e.bulk.NewRaw("VACUUM (ANALYZE) ?.?", e.schema, bun.Ident(t)).Exec(ctx); err != nil {
 			return fmt.Errorf("vacuum analyze %s: %w", t, err)
 		}
@@ -228,16 +228,21 @@ func (e *env) analyze(ctx context.Context) error {
 // transaction.
 func (e *env) write(ctx context.Context, b []loaded) error {
 	cases := make([]rows.Case, 0, len(b))
+	facts := make([]*rows.CaseFact, 0, len(b))
 	var msgs []rows.Message
 	var evs []rows.Event
 	for i := range b {
 		cases = append(cases, b[i].c)
+		facts = append(facts, rows.FactOf(&b[i].c))
 		msgs = append(msgs, b[i].messages...)
 		evs = append(evs, b[i].events...)
 	}
 	return e.bulk.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&cases).ModelTableExpr("?.cases", e.schema).Exec(ctx); err != nil {
 			return fmt.Errorf("insert cases: %w", err)
+		}
+		if _, err := tx.NewInsert().Model(&facts).ModelTableExpr("?.case_facts", e.schema).Exec(ctx); err != nil {
+			return fmt.Errorf("insert case facts: %w", err)
 		}
 		if _, err := tx.NewInsert().Model(&msgs).ModelTableExpr("?.messages", e.schema).Exec(ctx); err != nil {
 			return fmt.Errorf("insert messages: %w", err)

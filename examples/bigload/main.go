@@ -7,6 +7,10 @@
 //	go run ./examples/bigload -store postgres -dsn "$DSN" -cases 1000000
 //	go run ./examples/bigload -store postgres -dsn "$DSN" -cases 1000000 -reuse -out report.md
 //	go run ./examples/bigload -store sqlite -dir /tmp/big -cases 1000000
+//	go run ./examples/bigload -store postgres -dsn "$DSN" -reuse -iters 0 -reports 20
+//
+// -reports also measures Desk.Report (30-day and 12-month dashboards),
+// CountCases and an ExportCases of every case with its peak heap.
 //
 // The tenant is created by Kit.CreateTenant, so its schema is casekit's
 // own; the rows are the ones casekit writes for a case opened, its
@@ -30,7 +34,7 @@ type config struct {
 	cases                           int64
 	seed                            uint64
 	reuse, explain                  bool
-	iters                           int
+	iters, reports                  int
 	out                             string
 }
 
@@ -47,6 +51,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the generated data")
 	fs.BoolVar(&c.reuse, "reuse", false, "reuse the tenant when it already holds -cases cases")
 	fs.IntVar(&c.iters, "iters", 200, "timed runs of each list (0: load only)")
+	fs.IntVar(&c.reports, "reports", 0, "timed runs of each report and count, then one export of every case (0: none)")
 	fs.BoolVar(&c.explain, "explain", true, "explain each list's SQL (PostgreSQL)")
 	fs.StringVar(&c.out, "out", "", "write the Markdown report to this file (default stdout)")
 	if err := fs.Parse(args); err != nil {
@@ -93,12 +98,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if c.iters == 0 {
-		return nil
+	var rs, reps []result
+	if c.iters > 0 {
+		if rs, err = e.bench(ctx, queries(c.cases), c.iters, c.explain && e.pg != nil, stderr); err != nil {
+			return err
+		}
 	}
-	rs, err := e.bench(ctx, queries(c.cases), c.iters, c.explain && e.pg != nil, stderr)
-	if err != nil {
-		return err
+	if c.reports > 0 {
+		if reps, err = e.benchReports(ctx, c.reports, stderr); err != nil {
+			return err
+		}
+	}
+	if rs == nil && reps == nil {
+		return nil
 	}
 	w := stdout
 	if c.out != "" {
@@ -109,7 +121,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer f.Close()
 		w = f
 	}
-	report(w, rs)
+	if reps != nil {
+		reportTable(w, reps)
+	}
+	if rs != nil {
+		report(w, rs)
+	}
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -290,10 +291,23 @@ func TestBenchRuns(t *testing.T) {
 			t.Errorf("a second load into the same tenant: %v, want a refusal naming -reuse", err)
 		}
 		out.Reset()
-		if err := run(context.Background(), append(args, "-reuse"), &out, &log); err != nil {
+		if err := run(context.Background(), append(args, "-reuse", "-reports", "1"), &out, &log); err != nil {
 			t.Fatalf("%v\n%s", err, log.String())
 		}
 		report := out.String()
+		for _, q := range reportQueries(time.Now()) {
+			if !strings.Contains(report, "| "+q.name+" |") {
+				t.Errorf("the report has no line for %q", q.name)
+			}
+		}
+		// The loader writes case_facts with the cases: a year's report of
+		// the loaded cases opened in it (the load spans two years).
+		if !regexp.MustCompile(`\| report, 12 months \|[^\n]*\| (7[0-9]{2}) opened`).MatchString(report) {
+			t.Errorf("the 12-month report does not count about half of the 1,500 loaded cases:\n%s", report)
+		}
+		if !strings.Contains(report, "| export, all cases (CSV) |") || !strings.Contains(report, "1500 rows") {
+			t.Errorf("the export did not write the 1,500 cases:\n%s", report)
+		}
 		for _, q := range queries(1500) {
 			if !strings.Contains(report, "| "+q.name+" |") {
 				t.Errorf("the report has no line for %q", q.name)

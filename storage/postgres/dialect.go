@@ -1,7 +1,9 @@
 package postgres
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -128,4 +130,24 @@ func tsQuery(terms [][]string) string {
 func (Dialect) JSONEquals(col, key string, val any) schema.QueryWithArgs {
 	b, _ := json.Marshal(map[string]any{key: val})
 	return bun.SafeQuery(col+" @> ?::jsonb", string(b))
+}
+
+// EstimateRows implements sqlstore.RowEstimator with the planner's row
+// estimate for query, read from EXPLAIN (FORMAT JSON): what the table
+// statistics say, without running it. Autovacuum keeps the statistics
+// current; a tenant loaded in bulk needs an ANALYZE.
+func (Dialect) EstimateRows(ctx context.Context, db bun.IDB, query string) (int64, error) {
+	var plan string
+	if err := db.NewRaw("EXPLAIN (FORMAT JSON) ?", bun.Safe(query)).Scan(ctx, &plan); err != nil {
+		return 0, err
+	}
+	var out []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(plan), &out); err != nil || len(out) == 0 {
+		return 0, fmt.Errorf("reading the plan's row estimate: %v", err)
+	}
+	return int64(out[0].Plan.Rows), nil
 }

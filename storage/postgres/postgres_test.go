@@ -445,9 +445,11 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 	d := kit.Desk("r").As(casekit.Agent("agent-1"))
 	want := casekittest.OpenRankedCases(t, d)
 	schema := bun.Ident(s.Schema("r"))
-	for _, stmt := range []string{ // migrations 24, 21, 20, 19, 18, 17, 16, 15, 14, 13, then 12, undone
+	for _, stmt := range []string{ // migrations 24, 23, 21, 20, 19, 18, 17, 16, 15, 14, 13, then 12, undone
 		"DROP TABLE ?.triggers",
 		"DROP TABLE ?.macros",
+		"DROP TABLE ?.case_facts",
+		"DROP INDEX ?.events_type_at_idx",
 		"DROP TABLE ?.idempotency",
 		"ALTER TABLE ?.messages DROP COLUMN cc",
 		"ALTER TABLE ?.settings DROP COLUMN public_tags",

@@ -597,6 +597,8 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 	for _, stmt := range []string{
 		"DROP TABLE triggers", // migration 24
 		"DROP TABLE macros",
+		"DROP TABLE case_facts", // migration 23
+		"DROP INDEX events_type_at_idx",
 		"DROP TABLE idempotency",                       // migration 21
 		"ALTER TABLE messages DROP COLUMN cc",          // migration 20
 		"ALTER TABLE settings DROP COLUMN public_tags", // migration 19

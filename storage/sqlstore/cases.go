@@ -23,9 +23,13 @@ func (t *Tx) NextCaseNumber(ctx context.Context) (int64, error) {
 
 // InsertCase implements store.Tx.
 func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
-	_, err := t.ins(caseRowOf(c), "cases").Value("priority_rank", rankSQL, t.schema, c.Priority).
+	row := caseRowOf(c)
+	_, err := t.ins(row, "cases").Value("priority_rank", rankSQL, t.schema, c.Priority).
 		Returning("").Exec(ctx) // nothing to read back: the row is not kept
-	return t.err(err, "insert case")
+	if err != nil {
+		return t.err(err, "insert case")
+	}
+	return t.writeFact(ctx, row)
 }
 
 func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*casetype.Case, error) {
@@ -48,14 +52,18 @@ func (t *Tx) CaseByNumber(ctx context.Context, number int64, lock bool) (*casety
 
 // UpdateCase implements store.Tx.
 func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64) error {
-	res, err := t.db.NewUpdate().Model(caseRowOf(c)).ModelTableExpr("?.cases AS c", t.schema).
+	row := caseRowOf(c)
+	res, err := t.db.NewUpdate().Model(row).ModelTableExpr("?.cases AS c", t.schema).
 		ExcludeColumn("id", "number", "created_by", "created_at").
 		Value("priority_rank", rankSQL, t.schema, c.Priority).
 		WherePK().Where("c.version = ?", prevVersion).Exec(ctx)
 	if err != nil {
 		return t.err(err, "update case")
 	}
-	return affected(res, fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casetype.ErrConflict))
+	if err := affected(res, fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casetype.ErrConflict)); err != nil {
+		return err
+	}
+	return t.writeFact(ctx, row)
 }
 
 // DeleteCase implements store.Tx.
@@ -64,6 +72,9 @@ func (t *Tx) DeleteCase(ctx context.Context, id string) error {
 		if _, err := t.db.NewRaw("DELETE FROM ?."+table+" WHERE case_id = ?", t.schema, id).Exec(ctx); err != nil {
 			return t.err(err, "delete "+table)
 		}
+	}
+	if _, err := t.db.NewRaw("DELETE FROM ?.case_facts WHERE id = ?", t.schema, id).Exec(ctx); err != nil {
+		return t.err(err, "delete case facts")
 	}
 	if _, err := t.db.NewRaw("DELETE FROM ?.case_links WHERE from_id = ? OR to_id = ?", t.schema, id, id).Exec(ctx); err != nil {
 		return t.err(err, "delete case links")

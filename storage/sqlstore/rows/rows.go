@@ -165,3 +165,38 @@ type Outbox struct {
 	LastError      string         `bun:"last_error"`
 	Dead           bool           `bun:"dead"`
 }
+
+// CaseFact is a row of case_facts (migration 23): the narrow copy of a
+// case's row that reports read, its group values and its times, a tenth
+// of the width of cases, so that a year of cases is read in a fraction of
+// the pages. The store writes it with the case in the same transaction;
+// a bulk writer of cases writes FactOf each of them too.
+type CaseFact struct {
+	bun.BaseModel `bun:"table:case_facts,alias:f"`
+
+	ID              string     `bun:"id,pk"`
+	Status          string     `bun:"status"`
+	Priority        string     `bun:"priority"`
+	Type            string     `bun:"type"`
+	QueueID         string     `bun:"queue_id"`
+	TeamID          string     `bun:"team_id"`
+	AssigneeID      string     `bun:"assignee_id"`
+	Origin          string     `bun:"origin"`
+	CustomerID      string     `bun:"customer_id"`
+	CreatedAt       time.Time  `bun:"created_at"`
+	FirstResponseAt *time.Time `bun:"first_response_at"`
+	ResolvedAt      *time.Time `bun:"resolved_at"`
+	ClosedAt        *time.Time `bun:"closed_at"`
+	ResponseDue     *time.Time `bun:"response_due"`
+	ResolutionDue   *time.Time `bun:"resolution_due"`
+	SLAPausedAt     *time.Time `bun:"sla_paused_at"`
+	Satisfaction    int        `bun:"satisfaction"`
+}
+
+// FactOf is the case_facts row of the case row c.
+func FactOf(c *Case) *CaseFact {
+	return &CaseFact{ID: c.ID, Status: c.Status, Priority: c.Priority, Type: c.Type, QueueID: c.QueueID, TeamID: c.TeamID,
+		AssigneeID: c.AssigneeID, Origin: c.Origin, CustomerID: c.CustomerID, CreatedAt: c.CreatedAt,
+		FirstResponseAt: c.FirstResponseAt, ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt, ResponseDue: c.ResponseDue,
+		ResolutionDue: c.ResolutionDue, SLAPausedAt: c.SLAPausedAt, Satisfaction: c.Satisfaction}
+}

@@ -262,8 +262,11 @@ func (s *Store) CreateTenant(ctx context.Context, t casetype.Tenant, seed func(c
 			}
 			return err
 		}
+		if err := schemaTaken(ctx, tx, schema); err != nil {
+			return err
+		}
 		if _, err := tx.NewRaw("CREATE SCHEMA ?", bun.Ident(schema)).Exec(ctx); err != nil {
-			if sqlState(err) == "42P06" { // duplicate_schema
+			if sqlState(err) == "42P06" { // duplicate_schema: made since by something outside casekit's lock
 				return fmt.Errorf("schema %s exists: %w", schema, casetype.ErrTenantExists)
 			}
 			return mayNotCreate(err)

@@ -59,6 +59,7 @@ type loadResult struct {
 	elapsed           time.Duration
 	backends          int    // the pool's backends at the end
 	rss, anon         uint64 // their VmRSS and RssAnon at the end, bytes
+	largest           uint64 // the largest RssAnon of one of them
 	peakRSS, peakAno  uint64 // the most seen while the load ran
 	cluster, clusterA uint64 // VmRSS and RssAnon of every process of the cluster at the end
 	stats             postgres.PoolStats
@@ -165,7 +166,7 @@ func runLoad(ctx context.Context, c config, v loadVariant, plan []int) (loadResu
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
 		for {
-			if rss, anon, _, err := poolMemory(ctx, store.DB(), app); err == nil {
+			if rss, anon, _, _, err := poolMemory(ctx, store.DB(), app); err == nil {
 				res.peakRSS, res.peakAno = max(res.peakRSS, rss), max(res.peakAno, anon)
 			}
 			select {
@@ -214,7 +215,7 @@ func runLoad(ctx context.Context, c config, v loadVariant, plan []int) (loadResu
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	res.rss, res.anon, res.backends, err = poolMemory(ctx, store.DB(), app)
+	res.rss, res.anon, res.largest, res.backends, err = poolMemory(ctx, store.DB(), app)
 	if err != nil {
 		return res, err
 	}
@@ -244,8 +245,8 @@ func (r loadResult) report(name string, c config) string {
 		float64(len(r.cold)+len(r.warm))/r.elapsed.Seconds(), r.errors)
 	fmt.Fprintf(&b, "  first request to a tenant (%d): p50 %s, p99 %s; warm (%d): p50 %s, p99 %s\n",
 		len(r.cold), pct(r.cold, 50), pct(r.cold, 99), len(r.warm), pct(r.warm, 50), pct(r.warm, 99))
-	fmt.Fprintf(&b, "  pool's %d backends at the end: VmRSS %s, RssAnon %s (peak %s, %s); whole cluster: VmRSS %s, RssAnon %s\n",
-		r.backends, mb(r.rss), mb(r.anon), mb(r.peakRSS), mb(r.peakAno), mb(r.cluster), mb(r.clusterA))
+	fmt.Fprintf(&b, "  pool's %d backends at the end: VmRSS %s, RssAnon %s (peak %s, %s), largest RssAnon %s; whole cluster: VmRSS %s, RssAnon %s\n",
+		r.backends, mb(r.rss), mb(r.anon), mb(r.peakRSS), mb(r.peakAno), mb(r.largest), mb(r.cluster), mb(r.clusterA))
 	fmt.Fprintf(&b, "  pool: %d sub-pools, %d connections closed over budget, %d borrowed\n",
 		r.stats.Pools, r.stats.OverBudget, r.stats.Borrowed)
 	return b.String()
@@ -268,11 +269,12 @@ func withAppName(dsn, name string) (string, error) {
 }
 
 // poolMemory sums VmRSS and RssAnon over the backends whose
-// application_name is app, and counts them.
-func poolMemory(ctx context.Context, db bun.IDB, app string) (rss, anon uint64, n int, err error) {
+// application_name is app, and returns the largest RssAnon and how many
+// there are.
+func poolMemory(ctx context.Context, db bun.IDB, app string) (rss, anon, largest uint64, n int, err error) {
 	var pids []int
 	if err := db.NewRaw("SELECT pid FROM pg_stat_activity WHERE application_name = ?", app).Scan(ctx, &pids); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, 0, err
 	}
 	for _, pid := range pids {
 		st, err := procStatus(pid)
@@ -281,8 +283,9 @@ func poolMemory(ctx context.Context, db bun.IDB, app string) (rss, anon uint64, 
 		}
 		rss += st["VmRSS"]
 		anon += st["RssAnon"]
+		largest = max(largest, st["RssAnon"])
 	}
-	return rss, anon, len(pids), nil
+	return rss, anon, largest, len(pids), nil
 }
 
 // clusterMemory sums VmRSS and RssAnon over the postmaster and every

@@ -368,7 +368,8 @@ func (s *Store) DropControl(ctx context.Context) error {
 // Prefix returns the prefix of the store's schema names.
 func (s *Store) Prefix() string { return s.prefix }
 
-// DB returns the executor the store runs on: the *bun.DB, or the host's
+// DB returns the executor the store runs on: the *bun.DB (for a store
+// from Open, the sub-pool that serves the control schema), or the host's
 // transaction for a store from WithTx.
 func (s *Store) DB() bun.IDB { return s.db }
 

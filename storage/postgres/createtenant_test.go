@@ -181,7 +181,9 @@ func TestCreateTenantOverForeignSchema(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Cleanup(func() { s.DB().NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", bun.Ident(foreign)).Exec(context.Background()) })
+	t.Cleanup(func() {
+		s.DB().NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", bun.Ident(foreign)).Exec(context.Background())
+	})
 	relations := func(schema string) (n int) {
 		if err := s.DB().NewRaw("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ?", schema).Scan(ctx, &n); err != nil {
 			t.Fatal(err)
@@ -211,7 +213,9 @@ func TestCreateTenantOverForeignSchema(t *testing.T) {
 	if _, err := s.DB().NewRaw("DELETE FROM ?.tenants WHERE id = 'unlisted'", bun.Ident(s.Prefix()+"control")).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.DB().NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", bun.Ident(s.Schema("unlisted"))).Exec(context.Background()) })
+	t.Cleanup(func() {
+		s.DB().NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", bun.Ident(s.Schema("unlisted"))).Exec(context.Background())
+	})
 	err = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "unlisted"})
 	if !errors.Is(err, casekit.ErrTenantExists) || !strings.Contains(err.Error(), "casekit's migration ledger but no registry row") {
 		t.Fatalf("CreateTenant over an unregistered casekit schema: %v", err)

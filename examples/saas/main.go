@@ -13,7 +13,8 @@
 // -migrate it brings every tenant's schema to the latest version and exits;
 // with -new-key tenant:agent-id it prints a new API key for the tenant,
 // acting as that agent (tenant:system acts as casekit.System), and exits;
-// with -revoke-key ID it revokes a key and exits; with -drop it drops
+// with -revoke-key ID it revokes a key and exits; with -tenancy N it
+// measures N tenants on the server (tenancy.go) and exits; with -drop it drops
 // every tenant, the control schema and the keys, and exits. Otherwise it
 // serves HTTP on -addr until interrupted.
 package main
@@ -64,6 +65,8 @@ type config struct {
 	concurrency int
 	migrate     bool
 	drop        bool
+	tenancy     int
+	requests    int
 	newKey      string
 	revokeKey   string
 }
@@ -80,6 +83,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.concurrency, "concurrency", 4, "tenants created or migrated at once")
 	fs.BoolVar(&c.migrate, "migrate", false, "migrate every tenant to the latest schema and exit")
 	fs.BoolVar(&c.drop, "drop", false, "drop every tenant under -prefix, the control schema and the API keys, then exit")
+	fs.IntVar(&c.tenancy, "tenancy", 0, "measure `N` tenants on one PostgreSQL: provision those missing of tenant-0001 ... tenant-N, then a mixed load over all N without and with the pool's memory bounds; report and exit")
+	fs.IntVar(&c.requests, "requests", 0, "requests of the -tenancy load (default 4 per tenant)")
 	fs.StringVar(&c.newKey, "new-key", "", "print a new API key for `tenant:agent-id` (or tenant:system) and exit")
 	fs.StringVar(&c.revokeKey, "revoke-key", "", "revoke the API key with this `ID` and exit")
 	if err := fs.Parse(args); err != nil {
@@ -97,6 +102,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-provision must be 0 or more, not %d", c.provision)
 	case c.first < 1:
 		return c, fmt.Errorf("-first must be 1 or more, not %d", c.first)
+	case c.tenancy < 0:
+		return c, fmt.Errorf("-tenancy must be 0 or more, not %d", c.tenancy)
+	case c.requests < 0:
+		return c, fmt.Errorf("-requests must be 0 or more, not %d", c.requests)
 	case c.concurrency < 1:
 		return c, fmt.Errorf("-concurrency must be 1 or more, not %d", c.concurrency)
 	}
@@ -124,6 +133,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	if c.drop {
 		return dropAll(ctx, store, stdout)
+	}
+	if c.tenancy > 0 {
+		return tenancy(ctx, c, kit, store, stdout, stderr)
 	}
 	keys, err := openKeys(ctx, store.DB(), store.Prefix(), logger)
 	if err != nil {

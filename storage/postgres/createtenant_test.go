@@ -163,3 +163,61 @@ func TestCreateTenantRoleMayNotCreateSchemas(t *testing.T) {
 		t.Errorf("after the refusal: tenants %v (%v), want none", ts, err)
 	}
 }
+
+// A tenant ID whose schema name another application already uses fails
+// with ErrTenantExists naming that schema and saying it is not casekit's,
+// and touches nothing: the foreign schema keeps its relations and rows,
+// and no tenant is registered. A schema that has casekit's ledger but no
+// registry row is told apart.
+func TestCreateTenantOverForeignSchema(t *testing.T) {
+	s := testStore(t)
+	ctx := context.Background()
+	kit := newKit(t, s)
+	foreign := s.Schema("foreign")
+	for _, stmt := range []string{
+		"CREATE SCHEMA ?", "CREATE TABLE ?.orders (id int PRIMARY KEY, total numeric)", "INSERT INTO ?.orders VALUES (1, 9.5)",
+	} {
+		if _, err := s.DB().NewRaw(stmt, bun.Ident(foreign)).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		s.DB().NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", bun.Ident(foreign)).Exec(context.Background())
+	})
+	relations := func(schema string) (n int) {
+		if err := s.DB().NewRaw("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ?", schema).Scan(ctx, &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := relations(foreign)
+	err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "foreign", Admins: []string{"a"}})
+	if !errors.Is(err, casekit.ErrTenantExists) || !strings.Contains(err.Error(), foreign) || !strings.Contains(err.Error(), "not made by casekit") {
+		t.Fatalf("CreateTenant over a foreign schema: %v, want ErrTenantExists naming %s as not casekit's", err, foreign)
+	}
+	var total float64
+	if err := s.DB().NewRaw("SELECT total FROM ?.orders WHERE id = 1", bun.Ident(foreign)).Scan(ctx, &total); err != nil || total != 9.5 {
+		t.Errorf("the foreign row after the refusal: %v, %v", total, err)
+	}
+	if after := relations(foreign); after != before {
+		t.Errorf("the foreign schema has %d relations after the refusal, %d before", after, before)
+	}
+	if ts, err := s.Tenants(ctx); err != nil || len(ts) != 0 {
+		t.Errorf("tenants after the refusal: %v, %v", ts, err)
+	}
+
+	// A casekit tenant whose registry row was deleted by hand.
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "unlisted"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().NewRaw("DELETE FROM ?.tenants WHERE id = 'unlisted'", bun.Ident(s.Prefix()+"control")).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.DB().NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", bun.Ident(s.Schema("unlisted"))).Exec(context.Background())
+	})
+	err = kit.CreateTenant(ctx, casekit.TenantSpec{ID: "unlisted"})
+	if !errors.Is(err, casekit.ErrTenantExists) || !strings.Contains(err.Error(), "casekit's migration ledger but no registry row") {
+		t.Fatalf("CreateTenant over an unregistered casekit schema: %v", err)
+	}
+}

@@ -42,9 +42,9 @@ type Store struct {
 	host // Tenant, Tenants, Migrate and Kit.Run's work
 
 	db     bun.IDB
-	own    *bun.DB // closed by Close when Open made it
+	pool   *tenantPool // made and closed by Open's store; nil for New and WithTx
 	prefix string
-	conns  int                // pool size for Open
+	cfg    poolConfig         // Open's options for its pool
 	reg    *sqlstore.Registry // in the control schema
 	// replay makes new tenants by replaying every migration instead of
 	// from the baseline: for the test that holds the two equal.
@@ -68,9 +68,10 @@ func WithPrefix(prefix string) Option { return func(s *Store) { s.prefix = prefi
 const DefaultMaxConns = 20
 
 // WithMaxConns sets the most connections the pool that Open makes keeps
-// open, and keeps as many idle, so busy commands do not reconnect. It
-// does nothing for New: the host's pool is the host's.
-func WithMaxConns(n int) Option { return func(s *Store) { s.conns = n } }
+// open, all its sub-pools together (WithAffinityPools), and keeps as many
+// idle, so busy commands do not reconnect. It does nothing for New: the
+// host's pool is the host's.
+func WithMaxConns(n int) Option { return func(s *Store) { s.cfg.conns = n } }
 
 // Open connects to the database at dsn (a postgres:// URL or key=value
 // string) through pgx and returns a store that owns the pool. It fails
@@ -88,25 +89,34 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if _, set := cfg.RuntimeParams["default_query_exec_mode"]; !set && !strings.Contains(dsn, "default_query_exec_mode") {
 		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
-	sqldb := stdlib.OpenDB(*cfg)
-	conns := DefaultMaxConns
+	pc := defaultPool
 	for _, o := range opts {
-		probe := &Store{conns: -1}
+		probe := &Store{cfg: pc}
 		o(probe)
-		if probe.conns != -1 {
-			conns = probe.conns
+		pc = probe.cfg
+	}
+	if err := pc.check(); err != nil {
+		return nil, err
+	}
+	pool := &tenantPool{budget: pc.budget, served: pc.served}
+	pools := min(pc.pools, pc.conns)
+	for i := range pools {
+		// The connections are shared out: the first conns%pools
+		// sub-pools get one more.
+		n := pc.conns / pools
+		if i < pc.conns%pools {
+			n++
 		}
+		sqldb := stdlib.OpenDB(*cfg)
+		sqldb.SetMaxOpenConns(n)
+		sqldb.SetMaxIdleConns(n)
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		sqldb.SetConnMaxLifetime(pc.lifetime)
+		pool.subs = append(pool.subs, bun.NewDB(sqldb, pgdialect.New()))
 	}
-	if conns < 1 {
-		sqldb.Close()
-		return nil, fmt.Errorf("postgres: WithMaxConns(%d): the pool needs at least one connection", conns)
-	}
-	sqldb.SetMaxOpenConns(conns)
-	sqldb.SetMaxIdleConns(conns)
-	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := bun.NewDB(sqldb, pgdialect.New())
+	db := pool.subs[0] // the control schema's
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+		pool.close()
 		switch sqlState(err) {
 		case "28P01", "28000": // invalid_password, invalid_authorization_specification
 			return nil, fmt.Errorf("postgres: cannot connect: the server refused the user name or password in the DSN: %w", err)
@@ -117,10 +127,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	}
 	s, err := New(ctx, db, opts...)
 	if err != nil {
-		db.Close()
+		pool.close()
 		return nil, err
 	}
-	s.own = db
+	s.pool = pool
 	return s, nil
 }
 
@@ -242,7 +252,7 @@ func (s *Store) CreateTenant(ctx context.Context, t casetype.Tenant, seed func(c
 		return err
 	}
 	schema := s.Schema(t.ID)
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.inTenantTx(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.lockTenant(ctx, tx, t.ID); err != nil {
 			return err
 		}
@@ -252,8 +262,11 @@ func (s *Store) CreateTenant(ctx context.Context, t casetype.Tenant, seed func(c
 			}
 			return err
 		}
+		if err := schemaTaken(ctx, tx, schema); err != nil {
+			return err
+		}
 		if _, err := tx.NewRaw("CREATE SCHEMA ?", bun.Ident(schema)).Exec(ctx); err != nil {
-			if sqlState(err) == "42P06" { // duplicate_schema
+			if sqlState(err) == "42P06" { // duplicate_schema: made since by something outside casekit's lock
 				return fmt.Errorf("schema %s exists: %w", schema, casetype.ErrTenantExists)
 			}
 			return mayNotCreate(err)
@@ -283,7 +296,7 @@ func (s *Store) DropTenant(ctx context.Context, id string) error {
 		return err
 	}
 	s.reg.Forget(id)
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.inTenantTx(ctx, id, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.lockTenant(ctx, tx, id); err != nil {
 			return err
 		}
@@ -304,7 +317,17 @@ func (s *Store) DropTenant(ctx context.Context, id string) error {
 // left half-way by a crash is finished on the next run.
 func (s *Store) migrateTenant(ctx context.Context, id string) (int, int, error) {
 	lock := func(ctx context.Context, tx bun.IDB) error { return s.lockTenant(ctx, tx, id) }
-	return sqlstore.Migrate(ctx, s.db, Dialect{}, s.Schema(id), lock)
+	var from, to int
+	err := s.with(ctx, id, func(db bun.IDB) (err error) {
+		from, to, err = sqlstore.Migrate(ctx, db, Dialect{}, s.Schema(id), lock)
+		return err
+	})
+	return from, to, err
+}
+
+// inTenantTx runs fn in a transaction on a connection for the tenant.
+func (s *Store) inTenantTx(ctx context.Context, tenant string, fn func(context.Context, bun.Tx) error) error {
+	return s.with(ctx, tenant, func(db bun.IDB) error { return db.RunInTx(ctx, nil, fn) })
 }
 
 // InTx implements store.Store.
@@ -322,8 +345,8 @@ func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context
 
 // Close closes the pool if Open made it.
 func (s *Store) Close() error {
-	if s.own != nil {
-		return s.own.Close()
+	if s.pool != nil {
+		return s.pool.close()
 	}
 	return nil
 }
@@ -345,7 +368,8 @@ func (s *Store) DropControl(ctx context.Context) error {
 // Prefix returns the prefix of the store's schema names.
 func (s *Store) Prefix() string { return s.prefix }
 
-// DB returns the executor the store runs on: the *bun.DB, or the host's
+// DB returns the executor the store runs on: the *bun.DB (for a store
+// from Open, the sub-pool that serves the control schema), or the host's
 // transaction for a store from WithTx.
 func (s *Store) DB() bun.IDB { return s.db }
 
@@ -358,7 +382,11 @@ func (s *Store) tx(tx bun.IDB, tenant string) *sqlstore.Tx {
 
 // runner runs transactions on a tenant's schema.
 func (s *Store) runner(tenant string) sqlstore.InTxFunc {
-	return sqlstore.RunIn(s.db, func(tx bun.IDB) *sqlstore.Tx { return s.tx(tx, tenant) })
+	return func(ctx context.Context, fn func(context.Context, *sqlstore.Tx) error) error {
+		return s.with(ctx, tenant, func(db bun.IDB) error {
+			return sqlstore.RunIn(db, func(tx bun.IDB) *sqlstore.Tx { return s.tx(tx, tenant) })(ctx, fn)
+		})
+	}
 }
 
 // onTenant calls fn with the runner of transactions on the tenant's
@@ -377,7 +405,7 @@ func (s *Store) onTenant(ctx context.Context, tenant, _ string, fn func(sqlstore
 // every command that lowered it before, so a wakeup is never moved past
 // work a command queued meanwhile.
 func (s *Store) moveWakeup(ctx context.Context, tenant, queue string, _ sqlstore.InTxFunc) error {
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.inTenantTx(ctx, tenant, func(ctx context.Context, tx bun.Tx) error {
 		if ok, err := s.reg.LockWakeup(ctx, tx, tenant, queue); err != nil || !ok {
 			return err
 		}

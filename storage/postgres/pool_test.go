@@ -1,0 +1,214 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"casekit.dev/casekit"
+	"casekit.dev/storage/postgres"
+)
+
+// servedLog is what ServedBy reports: the tenants each backend served.
+type servedLog struct {
+	mu    sync.Mutex
+	byPID map[uint32]map[string]bool
+}
+
+func (l *servedLog) served(pid uint32, tenant string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byPID[pid] == nil {
+		l.byPID[pid] = map[string]bool{}
+	}
+	l.byPID[pid][tenant] = true
+}
+
+func (l *servedLog) reset() map[uint32]map[string]bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := l.byPID
+	l.byPID = map[uint32]map[string]bool{}
+	return m
+}
+
+// parallel calls fn for each of ids, n at a time, and fails the test on
+// the first error.
+func parallel(t *testing.T, n int, ids []string, fn func(id string) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(ids))
+	next := make(chan string)
+	for range n {
+		wg.Go(func() {
+			for id := range next {
+				if err := fn(id); err != nil {
+					errs <- fmt.Errorf("%s: %w", id, err)
+				}
+			}
+		})
+	}
+	for _, id := range ids {
+		next <- id
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+// Sixty tenants over a pool of 4 connections with a budget of 10 tenants
+// each: no backend serves more than 10 tenants, the pool closes backends
+// to keep to it (they leave pg_stat_activity) and opens new ones, and a
+// tenant's transactions stay on its affinity sub-pool's backends.
+func TestTenantBudgetBoundsEachBackend(t *testing.T) {
+	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
+	if dsn == "" {
+		t.Skip("CASEKIT_TEST_DATABASE_URL is not set: skipping the PostgreSQL tests (.ci/run sets it)")
+	}
+	b := make([]byte, 4)
+	rand.Read(b)
+	prefix := "ckb" + hex.EncodeToString(b) + "_"
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("application_name", prefix) // to find its backends
+	u.RawQuery = q.Encode()
+	const conns, budget, tenants = 4, 10, 60
+	log := &servedLog{byPID: map[uint32]map[string]bool{}}
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, u.String(), postgres.WithPrefix(prefix), postgres.WithMaxConns(conns),
+		postgres.WithTenantBudget(budget), postgres.WithAffinityPools(2), postgres.ServedBy(log.served))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dropAllOnCleanup(t, s, s.Close)
+	kit := newKit(t, s)
+	var ids []string
+	for i := range tenants {
+		ids = append(ids, fmt.Sprintf("b%02d", i))
+	}
+	list := func(id string) error {
+		_, err := kit.Desk(id).As(casekit.Agent("a")).ListCases(ctx, casekit.CaseFilter{Limit: 10})
+		return err
+	}
+	all := map[uint32]map[string]bool{}
+	gather := func() map[uint32]map[string]bool {
+		m := log.reset()
+		for pid, ts := range m {
+			if all[pid] == nil {
+				all[pid] = map[string]bool{}
+			}
+			for id := range ts {
+				all[pid][id] = true
+			}
+		}
+		return m
+	}
+
+	parallel(t, conns, ids, func(id string) error { return kit.CreateTenant(ctx, casekit.TenantSpec{ID: id}) })
+	gather()
+	// One at a time, no sub-pool is ever busy, so no transaction borrows
+	// another's connection: each backend serves the tenants of one home.
+	borrowed := s.PoolStats().Borrowed
+	for range 2 {
+		for _, id := range ids {
+			if err := list(id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n := s.PoolStats().Borrowed; n != borrowed {
+		t.Errorf("one transaction at a time borrowed %d connections", n-borrowed)
+	}
+	homes := map[int]bool{}
+	for pid, ts := range gather() {
+		seen := map[int]bool{}
+		for id := range ts {
+			seen[s.Home(id)] = true
+			homes[s.Home(id)] = true
+		}
+		if len(seen) != 1 {
+			t.Errorf("backend %d served tenants of %d affinity sub-pools, want 1", pid, len(seen))
+		}
+	}
+	if len(homes) != 2 {
+		t.Errorf("the tenants hashed to %d sub-pools, want 2", len(homes))
+	}
+	parallel(t, 2*conns, append(slices.Clone(ids), ids...), list)
+	gather()
+
+	for pid, ts := range all {
+		if len(ts) > budget {
+			t.Errorf("backend %d served %d tenants, budget %d", pid, len(ts), budget)
+		}
+	}
+	st := s.PoolStats()
+	if len(all) < tenants/budget || st.OverBudget == 0 || st.Pools != 2 {
+		t.Errorf("%d backends served %d tenants, %+v: the pool did not recycle", len(all), tenants, st)
+	}
+	t.Logf("%d backends served %d tenants; %+v", len(all), tenants, st)
+
+	// The server's view: the store's backends now alive are at most the
+	// pool's, all of them ones the store reported, and those it closed
+	// have exited.
+	var alive []uint32
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		alive = nil
+		if err := s.DB().NewRaw("SELECT pid FROM pg_stat_activity WHERE application_name = ?", prefix).Scan(ctx, &alive); err != nil {
+			t.Fatal(err)
+		}
+		if len(alive) <= conns || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(alive) > conns {
+		t.Errorf("%d backends alive for a pool of %d: %v", len(alive), conns, alive)
+	}
+	// The control sub-pool's connection may have served only the
+	// control schema; any other must be one the store reported.
+	var unreported []uint32
+	for _, pid := range alive {
+		if all[pid] == nil {
+			unreported = append(unreported, pid)
+		}
+	}
+	if len(unreported) > 1 {
+		t.Errorf("backends %v alive but never reported by the store", unreported)
+	}
+}
+
+// Out-of-range pool options are refused before Open connects.
+func TestOpenRefusesBadPoolOptions(t *testing.T) {
+	for _, o := range []struct {
+		name string
+		opt  postgres.Option
+	}{
+		{"WithTenantBudget(-1)", postgres.WithTenantBudget(-1)},
+		{"WithConnLifetime(-1s)", postgres.WithConnLifetime(-time.Second)},
+		{"WithAffinityPools(0)", postgres.WithAffinityPools(0)},
+	} {
+		s, err := postgres.Open(context.Background(), "postgres://nobody@127.0.0.1:1/none", o.opt)
+		if err == nil {
+			s.Close()
+			t.Errorf("Open with %s succeeded", o.name)
+			continue
+		}
+		if !strings.HasPrefix(err.Error(), "postgres: "+o.name) {
+			t.Errorf("Open with %s = %v, want an error naming the option", o.name, err)
+		}
+	}
+}

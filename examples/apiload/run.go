@@ -43,6 +43,10 @@ type Config struct {
 	// is measured, PreloadClients at once. Their IDs join the cases the
 	// status operation resolves.
 	Preload, PreloadClients int
+	// PreloadOnly stops Run after the preload and AfterPreload: the
+	// command's -preload-only, for a store that is then grown by other
+	// means before it is measured.
+	PreloadOnly bool
 	// AfterPreload, when not nil, runs after the preload and before any
 	// measurement: the command runs ANALYZE there, since autovacuum may be
 	// off and a table without statistics is scanned whole.
@@ -85,6 +89,9 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 				return nil, fmt.Errorf("after the preload: %w", err)
 			}
 		}
+	}
+	if cfg.PreloadOnly {
+		return nil, nil
 	}
 	listed, err := t.List(ctx)
 	if err != nil {

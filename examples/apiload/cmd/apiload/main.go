@@ -45,6 +45,7 @@ type config struct {
 	clients, ops, search, cases      string
 	analyzeDB, out                   string
 	duration                         time.Duration
+	preloadOnly                      bool
 	requests, preload, preloadC      int
 }
 
@@ -62,6 +63,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long each operation runs at each number of clients")
 	fs.IntVar(&c.requests, "requests", 0, "at most this many requests per measurement (0: no limit)")
 	fs.IntVar(&c.preload, "preload", 0, "create `N` cases through the API before measuring")
+	fs.BoolVar(&c.preloadOnly, "preload-only", false, "preload (and -analyze-db), then exit without measuring")
 	fs.IntVar(&c.preloadC, "preload-clients", 8, "concurrent clients of the preload")
 	fs.StringVar(&c.analyzeDB, "analyze-db", "", "PostgreSQL URL of the target's database: ANALYZE it after the preload")
 	fs.StringVar(&c.search, "search", apiload.DefaultSearch, "the word the search operation looks for")
@@ -104,14 +106,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := apiload.Config{
 		Target: t, Ops: strings.Split(c.ops, ","), Clients: clients,
 		Duration: c.duration, Requests: c.requests,
-		Preload: c.preload, PreloadClients: c.preloadC, Search: c.search, Progress: stderr,
+		Preload: c.preload, PreloadClients: c.preloadC, PreloadOnly: c.preloadOnly, Search: c.search, Progress: stderr,
 	}
 	if c.analyzeDB != "" {
 		cfg.AfterPreload = func(ctx context.Context) error { return analyze(ctx, c.analyzeDB) }
 	}
 	h := apiload.Header{Target: t.Name(), URL: c.url, Cases: c.cases, LoadAverage: loadAverage(), Started: time.Now()}
 	results, err := apiload.Run(ctx, cfg)
-	if err != nil {
+	if err != nil || c.preloadOnly {
 		return err
 	}
 	if err := apiload.WriteMarkdown(stdout, h, results); err != nil {

@@ -8,7 +8,7 @@
 #   scripts/libredesk.sh grow 100000   # clone conversations in SQL up to N, then ANALYZE
 #   scripts/libredesk.sh analyze       # ANALYZE its database (autovacuum is off here)
 #   scripts/libredesk.sh status        # prints the URL if it runs
-#   scripts/libredesk.sh stop          # stops libredesk and its Redis, drops the database
+#   scripts/libredesk.sh stop          # stops libredesk and its Redis, empties its database
 #
 # start is idempotent: it stops a running instance first and always starts on
 # a fresh database, so every run measures the same thing. No step reads stdin.
@@ -20,7 +20,7 @@
 #   LIBREDESK_PASSWORD  the system user's password [Bench-Passw0rd-2026]
 #   PGHOST PGPORT PGUSER PGPASSWORD  the PostgreSQL server [127.0.0.1 5432 postgres ""]
 #   LIBREDESK_PORT  the HTTP port [a free one]
-#   LIBREDESK_DB    the database it gets, dropped and created by start [libredesk_bench]
+#   LIBREDESK_DB    the database it gets, emptied by start and stop [libredesk_bench]
 set -euo pipefail
 
 WORK=${LIBREDESK_WORK:-/tmp/libredesk-run}
@@ -38,7 +38,7 @@ die() { echo "libredesk.sh: $*" >&2; exit 1; }
 log() { echo "libredesk.sh: $*" >&2; }
 
 # psql_db runs SQL on libredesk's database, quietly, failing on the first error.
-psql_db() { psql -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+psql_db() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
 
 # free_port prints a TCP port nothing listens on.
 free_port() {
@@ -105,6 +105,18 @@ write_config() {
 # alive reports whether the pid in file $1 runs.
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# reset_db leaves libredesk's database empty: it makes it when missing and
+# otherwise drops and recreates its public schema. DROP DATABASE would wait
+# for a checkpoint, minutes on a busy shared server.
+reset_db() {
+	if [ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = '$DB'")" = 0 ]; then
+		psql -X -q -d postgres -c "CREATE DATABASE $DB"
+		return
+	fi
+	psql -X -q -d "$DB" -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
+	psql_db -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public"
+}
+
 stop() {
 	if alive "$WORK/libredesk.pid"; then
 		kill "$(cat "$WORK/libredesk.pid")"
@@ -115,7 +127,7 @@ stop() {
 		redis-cli -p "$(cat "$WORK/redis.port")" shutdown nosave >/dev/null 2>&1 || true
 		rm -f "$WORK/redis.port"
 	fi
-	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
+	reset_db
 }
 
 start() {
@@ -127,7 +139,7 @@ start() {
 	redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --daemonize yes \
 		--dir "$WORK" --logfile "$WORK/redis.log" --pidfile "$WORK/redis.pid"
 	echo "$redis_port" >"$WORK/redis.port"
-	psql -X -q -d postgres -c "CREATE DATABASE $DB"
+	reset_db
 	write_config "$port" "$redis_port"
 	cd "$WORK"
 	LIBREDESK_SYSTEM_USER_PASSWORD=$PASSWORD ./libredesk-bin --config config.toml --install --yes </dev/null >>"$WORK/install.log" 2>&1 ||

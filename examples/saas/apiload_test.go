@@ -10,20 +10,30 @@ import (
 
 	"casekit.dev/casekit"
 	"casekit.dev/examples/apiload"
+	"casekit.dev/storage/postgres"
 )
+
+// loadTarget serves the example in process with a tenant "acme" and
+// returns its URL, a key acting as casekit.System, the store and the load
+// client's target for it.
+func loadTarget(tb testing.TB) (base, key string, store *postgres.Store, target *apiload.Saas) {
+	tb.Helper()
+	kit, store, keys := testKit(tb, "acme")
+	base = testServer(tb, kit, keys, io.Discard)
+	_, key = newTestKey(tb, keys, "acme", casekit.System)
+	target, err := apiload.NewSaas(base+apiPrefix, key, apiload.NewHTTPClient())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return base, key, store, target
+}
 
 // TestAPILoadSelfTest runs the side-by-side load client, briefly, against
 // this example served in process: every operation must succeed through
 // the example's own key check and routes, and what the client says it did
 // must be in the store afterwards (cases created, cases resolved).
 func TestAPILoadSelfTest(t *testing.T) {
-	kit, _, keys := testKit(t, "acme")
-	base := testServer(t, kit, keys, io.Discard)
-	_, key := newTestKey(t, keys, "acme", casekit.System)
-	target, err := apiload.NewSaas(base+apiPrefix, key, apiload.NewHTTPClient())
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, key, _, target := loadTarget(t)
 	const preload, perRun = 40, 30
 	var progress bytes.Buffer
 	analyzed := false

@@ -28,10 +28,50 @@ import (
 // with -v, the statements that take the most time, as the client sees
 // them (round trip included): pg_stat_statements is not loaded here.
 func BenchmarkAPICreate(b *testing.B) {
+	var next atomic.Int64
+	next.Store(apiload.Customers)
+	benchAPI(b, nil, func(ctx context.Context, t *apiload.Saas) error {
+		_, err := t.Create(ctx, int(next.Add(1)))
+		return err
+	})
+}
+
+// BenchmarkAPIStatus is BenchmarkAPICreate for apiload's status change:
+// each of b.N cases, opened before the timer starts, resolved once.
+func BenchmarkAPIStatus(b *testing.B) {
+	var (
+		ids  []string
+		next atomic.Int64
+	)
+	prepare := func(ctx context.Context, t *apiload.Saas) error {
+		ids = make([]string, b.N)
+		for i := range ids {
+			id, err := t.Create(ctx, apiload.Customers+i)
+			if err != nil {
+				return err
+			}
+			ids[i] = id
+		}
+		return nil
+	}
+	benchAPI(b, prepare, func(ctx context.Context, t *apiload.Saas) error {
+		return t.Resolve(ctx, ids[next.Add(1)-1])
+	})
+}
+
+// benchAPI serves the example in process with a case for every customer
+// (so that creates name existing ones), runs prepare untimed, then op
+// b.N times from 8 goroutines, and reports the statements op sent.
+func benchAPI(b *testing.B, prepare, op func(context.Context, *apiload.Saas) error) {
 	_, _, store, target := loadTarget(b)
 	ctx := context.Background()
-	for n := range apiload.Customers { // every later create names an existing customer
+	for n := range apiload.Customers {
 		if _, err := target.Create(ctx, n); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if prepare != nil {
+		if err := prepare(ctx, target); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -43,12 +83,10 @@ func BenchmarkAPICreate(b *testing.B) {
 	db.AddQueryHook(stats)
 	// RunParallel starts parallelism × GOMAXPROCS goroutines: at least 8.
 	b.SetParallelism((8 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-	var next atomic.Int64
-	next.Store(apiload.Customers)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := target.Create(ctx, int(next.Add(1))); err != nil {
+			if err := op(ctx, target); err != nil {
 				b.Error(err)
 				return
 			}
@@ -99,7 +137,7 @@ func (s *statementStats) AfterQuery(_ context.Context, ev *bun.QueryEvent) {
 	s.total++
 }
 
-// report reports statements per create as a metric and logs the
+// report reports statements per request as a metric and logs the
 // statements with the most time.
 func (s *statementStats) report(b *testing.B) {
 	s.mu.Lock()
@@ -113,7 +151,7 @@ func (s *statementStats) report(b *testing.B) {
 	}
 	slices.SortFunc(all, func(x, y *statementStat) int { return int(y.time - x.time) })
 	var out strings.Builder
-	fmt.Fprintf(&out, "%d creates, %d statements, %v in statements (client side, summed over goroutines)\n", b.N, s.total, sum.Round(time.Millisecond))
+	fmt.Fprintf(&out, "%d requests, %d statements, %v in statements (client side, summed over goroutines)\n", b.N, s.total, sum.Round(time.Millisecond))
 	for _, st := range all[:min(len(all), 20)] {
 		fmt.Fprintf(&out, "%5.2f/op %6.2f ms mean %4.1f%%  %s\n", float64(st.count)/float64(b.N),
 			float64(st.time)/float64(st.count)/1e6, 100*float64(st.time)/float64(max(sum, 1)), st.shape)

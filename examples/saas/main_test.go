@@ -25,7 +25,7 @@ import (
 )
 
 // testDSN returns CASEKIT_TEST_DATABASE_URL or skips the test.
-func testDSN(t *testing.T) string {
+func testDSN(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
 	if dsn == "" {
@@ -43,7 +43,7 @@ func testPrefix() string {
 
 // dropOnCleanup drops every tenant of the prefix and its control schema
 // when the test ends.
-func dropOnCleanup(t *testing.T, dsn, prefix string) {
+func dropOnCleanup(t testing.TB, dsn, prefix string) {
 	t.Cleanup(func() {
 		ctx := context.Background()
 		s, err := postgres.Open(ctx, dsn, postgres.WithPrefix(prefix))
@@ -61,7 +61,7 @@ func dropOnCleanup(t *testing.T, dsn, prefix string) {
 // testKit returns a kit on a store with a schema prefix of its own, its
 // API keys table, and the tenants named.
 // Everything is dropped when the test ends.
-func testKit(t *testing.T, tenants ...string) (*casekit.Kit, *postgres.Store, *apiKeys) {
+func testKit(t testing.TB, tenants ...string) (*casekit.Kit, *postgres.Store, *apiKeys) {
 	t.Helper()
 	dsn := testDSN(t)
 	prefix := testPrefix()
@@ -90,7 +90,7 @@ func testKit(t *testing.T, tenants ...string) (*casekit.Kit, *postgres.Store, *a
 
 // testServer serves the example's handler on kit and keys, logging to
 // logs, and returns its URL.
-func testServer(t *testing.T, kit *casekit.Kit, keys *apiKeys, logs io.Writer) string {
+func testServer(t testing.TB, kit *casekit.Kit, keys *apiKeys, logs io.Writer) string {
 	t.Helper()
 	h, err := newHandler(kit, keys, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
@@ -102,7 +102,7 @@ func testServer(t *testing.T, kit *casekit.Kit, keys *apiKeys, logs io.Writer) s
 }
 
 // newTestKey makes a key for tenant acting as actor.
-func newTestKey(t *testing.T, keys *apiKeys, tenant string, actor casekit.Actor) (id, key string) {
+func newTestKey(t testing.TB, keys *apiKeys, tenant string, actor casekit.Actor) (id, key string) {
 	t.Helper()
 	id, key, err := keys.create(context.Background(), tenant, actor)
 	if err != nil {

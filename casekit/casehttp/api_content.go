@@ -33,7 +33,7 @@ var contentRoutes = []apiRoute{
 // key. A refused file is a 422 naming it, and the files stored before it
 // are discarded.
 func upload(c *call) error {
-	if err := c.r.ParseMultipartForm(c.api.cfg.MaxUploadBytes); err != nil {
+	if err := c.r.ParseMultipartForm(multipartMemory); err != nil {
 		return &badRequest{status: http.StatusRequestEntityTooLarge, kind: "bad-upload",
 			msg: "The body must be multipart/form-data within the upload limit: " + clip(err.Error())}
 	}

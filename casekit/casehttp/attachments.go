@@ -16,6 +16,12 @@ func (p *Portal) uploads(r *http.Request, d *casekit.Desk, c *casekit.Case) ([]c
 	return Upload(r, d, c.ID, "files", 20)
 }
 
+// multipartMemory is what a multipart body parsed by the portal, the web
+// form or the API keeps in memory; the rest of its files wait in
+// temporary files until the request ends, so that concurrent uploads
+// cost the server disk, not a whole upload's size of memory each.
+const multipartMemory = 8 << 20
+
 // Upload stores the files of the parsed multipart form's field (at most
 // max) for a case with Desk.Upload, for a message or note to attach: a
 // host's comment form with files. A refused file is a ValidationError

@@ -23,7 +23,7 @@ func (p *Portal) post(w http.ResponseWriter, r *http.Request) (*casekit.Desk, cu
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	var err error
 	if multipart {
-		err = r.ParseMultipartForm(8 << 20) // beyond 8 MiB, files wait on disk
+		err = r.ParseMultipartForm(multipartMemory)
 	} else {
 		err = r.ParseForm()
 	}

@@ -93,7 +93,7 @@ func (f *WebForm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		r.Body = http.MaxBytesReader(w, r.Body, f.cfg.MaxBytes)
-		err = r.ParseMultipartForm(8 << 20)
+		err = r.ParseMultipartForm(multipartMemory)
 	} else {
 		r.Body = http.MaxBytesReader(w, r.Body, f.cfg.MaxBodyBytes)
 		err = r.ParseForm()

@@ -2,6 +2,7 @@ package casehttp_test
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"strings"
 	"testing"
@@ -149,4 +150,36 @@ func multipartFiles(t *testing.T, files map[string]string) multipartBody {
 	}
 	mw.Close()
 	return multipartBody{data: buf.Bytes(), contentType: mw.FormDataContentType()}
+}
+
+// A refused upload leaves no file behind: one over the upload limit, one
+// with more files than MaxSubmittedFiles, and one whose second file is of
+// a refused type after its first was stored.
+func TestAPIRefusedUploadsLeaveNothing(t *testing.T) {
+	k := newAPIKit(t)
+	ag := k.agent()
+	var a casekit.Case
+	ag.do("POST", "/cases", map[string]any{"subject": "Files", "customer_id": "c-1"}).want(t, 201, "open").json(t, &a)
+	png := "\x89PNG\r\n\x1a\n" + strings.Repeat("\x00", 64)
+	many := map[string]string{}
+	for i := range casekit.MaxSubmittedFiles + 1 {
+		many[fmt.Sprintf("p%02d.png", i)] = png
+	}
+	for _, tc := range []struct {
+		what   string
+		body   multipartBody
+		status int
+		kind   string
+	}{
+		{"over the upload limit", multipartFiles(t, map[string]string{"big.png": png + strings.Repeat("\x00", 1<<20)}), 413, "bad-upload"},
+		{"too many files", multipartFiles(t, many), 422, "validation"},
+		{"a refused file after a stored one", multipartFiles(t, map[string]string{"a.png": png, "b.html": "<html><script>1</script></html>"}), 422, "validation"},
+	} {
+		ag.do("POST", "/cases/"+a.ID+"/attachments", tc.body).wantProblem(t, tc.status, tc.kind, tc.what)
+		n := 0
+		err := k.kit.BlobStore().(casekit.BlobLister).ListBlobs(t.Context(), k.tenant, func(casekit.BlobInfo) error { n++; return nil })
+		if err != nil || n != 0 {
+			t.Errorf("%s: %d blobs left (%v), want none", tc.what, n, err)
+		}
+	}
 }

@@ -3,7 +3,9 @@ package casehttp_test
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"mime/multipart"
+	"slices"
 	"strings"
 	"testing"
 
@@ -136,12 +138,14 @@ func TestAPICommands(t *testing.T) {
 	}
 }
 
-// multipartFiles is a multipart body with one "file" part per name.
+// multipartFiles is a multipart body with one "file" part per name, in
+// the names' order.
 func multipartFiles(t *testing.T, files map[string]string) multipartBody {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	for name, data := range files {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		data := files[name]
 		fw, err := mw.CreateFormFile("file", name)
 		if err != nil {
 			t.Fatal(err)

@@ -167,6 +167,13 @@ func (cf *Config) DeleteTrigger(ctx context.Context, key string) error {
 	})
 }
 
+// maxConditionValues and maxConditionValue bound what one condition
+// compares with, since every command's events test it.
+const (
+	maxConditionValues = 50
+	maxConditionValue  = 200
+)
+
 // checkConditions adds a failure for each condition on a field no
 // condition may test, with an unknown operator or without the values its
 // operator compares with.
@@ -178,6 +185,10 @@ func (c *cmd) checkConditions(v *validations, conds []Condition) error {
 	var defs []CustomField
 	for i, cd := range conds {
 		field := func(name string) string { return fmt.Sprintf("if[%d].%s", i, name) }
+		if len(cd.Values) > maxConditionValues || slices.ContainsFunc(cd.Values, func(s string) bool { return len(s) > maxConditionValue }) {
+			v.Add(field("values"), "max", "at most %d values of %d bytes each", maxConditionValues, maxConditionValue)
+			continue
+		}
 		if _, ok := conditionKindOf(cd.Field); !ok {
 			v.Add(field("field"), "known", "%q is not a field a condition can test", cd.Field)
 			continue

@@ -3,6 +3,7 @@ package casekittest
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"casekit.dev/casekit"
@@ -55,6 +56,8 @@ func testTriggers(t *testing.T, newStore StoreFactory) {
 				{"an undefined custom field", "if[0].field", "known", on("x", opened, []casekit.Condition{cond("custom.serial", casekit.OpSet)}, tags("x"))},
 				{"an unknown operator", "if[0].op", "oneof", on("x", opened, []casekit.Condition{cond("priority", "like", "high")}, tags("x"))},
 				{"an operator without values", "if[0].values", "required", on("x", opened, []casekit.Condition{cond("priority", casekit.OpIs)}, tags("x"))},
+				{"too many values", "if[0].values", "max", on("x", opened, []casekit.Condition{cond("subject", casekit.OpContains, strings.Split(strings.Repeat("w,", 51), ",")...)}, tags("x"))},
+				{"a value too long", "if[0].values", "max", on("x", opened, []casekit.Condition{cond("subject", casekit.OpContains, strings.Repeat("w", 201))}, tags("x"))},
 				{"no action", "then", "required", on("x", opened, nil)},
 				{"an unknown action", "then[0].kind", "oneof", on("x", opened, nil, casekit.Action{Kind: "explode"})},
 				{"an unknown priority", "then[0].value", "known", on("x", opened, nil, casekit.Action{Kind: casekit.ActionSetPriority, Value: "urgentest"})},

@@ -88,10 +88,22 @@ func (k *Kit) configTx(tenant string, tx store.Tx) *configTx {
 }
 
 // cachedRead serves key from the cache for the tenant's current version,
-// loading and keeping it on a miss. What it keeps and what it hands out
-// are deep copies (deepCopy), so no caller can change the cached value,
-// however deep the slice it edits.
+// loading and keeping it on a miss. What it hands out is a deep copy
+// (deepCopy), so no caller can change the cached value, however deep the
+// slice it edits.
 func cachedRead[T any](ctx context.Context, t *configTx, key string, load func() (T, error)) (T, error) {
+	v, err := cachedShared(ctx, t, key, load)
+	if err != nil {
+		return v, err
+	}
+	return deepCopy(v), nil
+}
+
+// cachedShared is cachedRead without the copy: the value it returns is
+// the cached one, for casekit's own reads that never write to it (the
+// triggers every command runs), which would otherwise copy the whole set
+// on every command.
+func cachedShared[T any](ctx context.Context, t *configTx, key string, load func() (T, error)) (T, error) {
 	if !t.known {
 		v, err := t.Tx.ConfigVersion(ctx)
 		if err != nil {
@@ -101,13 +113,13 @@ func cachedRead[T any](ctx context.Context, t *configTx, key string, load func()
 		t.version, t.known = v, true
 	}
 	if v, ok := t.cache.get(t.tenant, t.version, key); ok {
-		return deepCopy(v.(T)), nil
+		return v.(T), nil
 	}
 	v, err := load()
 	if err != nil {
 		return v, err
 	}
-	t.cache.put(t.tenant, t.version, key, deepCopy(v))
+	t.cache.put(t.tenant, t.version, key, v)
 	return v, nil
 }
 
@@ -381,6 +393,12 @@ func (t *configTx) SetAgentRole(ctx context.Context, agentID, role string) error
 
 func (t *configTx) Triggers(ctx context.Context) ([]Trigger, error) {
 	return cachedRead(ctx, t, "triggers", func() ([]Trigger, error) { return t.Tx.Triggers(ctx) })
+}
+
+// runningTriggers are the triggers as runTriggers reads them: the cached
+// set itself, which running only reads.
+func (t *configTx) runningTriggers(ctx context.Context) ([]Trigger, error) {
+	return cachedShared(ctx, t, "triggers", func() ([]Trigger, error) { return t.Tx.Triggers(ctx) })
 }
 
 func (t *configTx) SaveTrigger(ctx context.Context, x Trigger) error {

@@ -272,7 +272,11 @@ func loopsAt(t Trigger, others []Trigger) int {
 // maxTriggerDepth. What a trigger changes is recorded with its key and
 // name; its notices are kept per event for notifications.
 func (c *cmd) runTriggers() error {
-	all, err := c.tx.Triggers(c.ctx)
+	read := c.tx.Triggers
+	if ct, ok := c.tx.(*configTx); ok {
+		read = ct.runningTriggers // no copy: running only reads them
+	}
+	all, err := read(c.ctx)
 	if err != nil {
 		return err
 	}

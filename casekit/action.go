@@ -75,6 +75,9 @@ func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify 
 			v.Add(field("value"), "max", "the action's value is too long")
 			continue
 		}
+		if a.Template != "" && a.Kind != ActionNotify {
+			v.Add(field("template"), "excluded_unless", "only a notice has a template")
+		}
 		switch a.Kind {
 		case ActionSetPriority, ActionSetType:
 			kind := map[ActionKind]LookupKind{ActionSetPriority: LookupPriority, ActionSetType: LookupCaseType}[a.Kind]

@@ -165,6 +165,7 @@ func testTimeRules(t *testing.T, newStore StoreFactory) {
 				{"two statuses", "then", "max", waiting("x", 8, true, closeUnanswered, closeUnanswered)},
 				{"a missing template", "then[0].template", "known", waiting("x", 8, true, notifyWith("message/custom.nudge"))},
 				{"a template that is no message", "then[0].template", "known", waiting("x", 8, true, notifyWith("portal/detail"))},
+				{"a template on what is no notice", "then[0].template", "excluded_unless", waiting("x", 8, true, casekit.Action{Kind: casekit.ActionAddTags, Values: []string{"x"}, Template: "message/trigger.elapsed"})},
 				{"an activity due too late", "then[0].due_hours", "range", waiting("x", 8, true, casekit.Action{Kind: casekit.ActionAddActivity, Value: "Call", DueHours: 9000})},
 				{"an activity for no one", "then[0].to", "oneof", waiting("x", 8, true, casekit.Action{Kind: casekit.ActionAddActivity, Value: "Call", To: casekit.NotifyCustomer})},
 			} {

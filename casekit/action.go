@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"time"
 )
 
 // These names live in package casetype, where the stores read them too;
@@ -34,6 +35,7 @@ const (
 	ActionAddWatcher      = casetype.ActionAddWatcher
 	ActionAddActivity     = casetype.ActionAddActivity
 	ActionNotify          = casetype.ActionNotify
+	ActionSetStatus       = casetype.ActionSetStatus
 	NotifyAssignee        = casetype.NotifyAssignee
 	NotifyTeam            = casetype.NotifyTeam
 	NotifyOwners          = casetype.NotifyOwners
@@ -56,11 +58,15 @@ const maxActions = 20
 // casekit can do in this tenant as it stands, naming the action's field
 // under prefix ("then[2].value"): an unknown kind, a lookup key, queue,
 // team, agent or custom field the tenant does not have, a bad address.
-// notify says whether ActionNotify is allowed.
+// notify says whether ActionNotify and ActionSetStatus are allowed (for
+// triggers and process stages, not macros).
 func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify bool) error {
 	if len(acts) > maxActions {
 		v.Add(prefix, "max", "at most %d actions", maxActions)
 		return nil
+	}
+	if n := len(keep(acts, func(a Action) bool { return a.Kind == ActionSetStatus })); n > 1 {
+		v.Add(prefix, "max", "at most one %s", ActionSetStatus)
 	}
 	for i, a := range acts {
 		field := func(name string) string { return fmt.Sprintf("%s[%d].%s", prefix, i, name) }
@@ -68,6 +74,9 @@ func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify 
 		if len(a.Value) > 320 || len(a.Field) > 200 || len(a.Values) > 50 {
 			v.Add(field("value"), "max", "the action's value is too long")
 			continue
+		}
+		if a.Template != "" && a.Kind != ActionNotify {
+			v.Add(field("template"), "excluded_unless", "only a notice has a template")
 		}
 		switch a.Kind {
 		case ActionSetPriority, ActionSetType:
@@ -122,6 +131,20 @@ func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify 
 			if strings.TrimSpace(a.Value) == "" || len(a.Value) > 300 {
 				v.Add(value, "required", "an activity needs a subject of up to 300 bytes")
 			}
+			if a.To != "" && a.To != NotifyAssignee && a.To != NotifyTeam {
+				v.Add(field("to"), "oneof", "an activity is for the %s or the %s", NotifyAssignee, NotifyTeam)
+			}
+			if a.DueHours < 0 || a.DueHours > maxElapsedHours {
+				v.Add(field("due_hours"), "range", "an activity is due 0 to %d hours after it is added", maxElapsedHours)
+			}
+		case ActionSetStatus:
+			if !notify {
+				v.Add(field("kind"), "oneof", "only a trigger or a process stage sets the status; a macro's reply follows its actions")
+				continue
+			}
+			if err := c.checkSetStatus(v, field, a); err != nil {
+				return err
+			}
 		case ActionNotify:
 			switch {
 			case !notify:
@@ -131,6 +154,11 @@ func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify 
 			case a.To == NotifyAddress:
 				if _, err := mail.ParseAddress(a.Value); err != nil || strings.ContainsAny(a.Value, "<> ") {
 					v.Add(value, "email", "%q is not an e-mail address", a.Value)
+				}
+			}
+			if a.Template != "" && notify {
+				if err := c.checkTemplateName(v, field("template"), a.Template); err != nil {
+					return err
 				}
 			}
 		default:
@@ -153,6 +181,10 @@ type actionResult struct {
 	// Watchers and Activities are those the actions add.
 	Watchers   []Watcher   `json:"watchers,omitempty"`
 	Activities []*Activity `json:"activities,omitempty"`
+	// Status is the status a set_status action moves the case to, after
+	// the other actions; closure the closure reason it closes with.
+	Status  string `json:"status,omitempty"`
+	closure string
 	// notices are the actions that notify, for the event's notifications.
 	notices []Action
 }
@@ -181,7 +213,7 @@ func (c *cmd) plan(cs *Case, prefix string, acts []Action, notify bool) (*action
 		}
 	}
 	oldTags := next.Tags
-	for _, a := range acts {
+	for i, a := range acts {
 		switch a.Kind {
 		case ActionSetPriority:
 			set(r.Changes, "priority", &next.Priority, a.Value)
@@ -222,8 +254,15 @@ func (c *cmd) plan(cs *Case, prefix string, acts []Action, notify bool) (*action
 		case ActionAddWatcher:
 			r.Watchers = append(r.Watchers, Watcher{ID: newID(), CaseID: cs.ID, Name: a.Field, Email: strings.ToLower(a.Value), AddedBy: c.actor, AddedAt: c.now})
 		case ActionAddActivity:
-			r.Activities = append(r.Activities, &Activity{ID: newID(), CaseID: cs.ID, Kind: ActivityTask, Subject: strings.TrimSpace(a.Value),
-				State: ActivityOpen, AssigneeID: next.AssigneeID, CreatedBy: c.actor, CreatedAt: c.now, UpdatedAt: c.now, Version: 1})
+			acts, err := c.planActivities(next, a)
+			if err != nil {
+				return nil, err
+			}
+			r.Activities = append(r.Activities, acts...)
+		case ActionSetStatus:
+			if err := c.planStatus(r, next, a, fmt.Sprintf("%s[%d].value", prefix, i)); err != nil {
+				return nil, err
+			}
 		case ActionNotify:
 			r.notices = append(r.notices, a)
 		}
@@ -242,7 +281,7 @@ func (c *cmd) plan(cs *Case, prefix string, acts []Action, notify bool) (*action
 
 // writes reports whether the result changes anything stored.
 func (r *actionResult) writes() bool {
-	return len(r.Changes) > 0 || len(r.Placed) > 0 || len(r.Watchers) > 0 || len(r.Activities) > 0
+	return len(r.Changes) > 0 || len(r.Placed) > 0 || len(r.Watchers) > 0 || len(r.Activities) > 0 || r.Status != ""
 }
 
 // apply writes what plan worked out onto cs, the case as loaded (locked),
@@ -294,5 +333,51 @@ func (c *cmd) apply(cs *Case, r *actionResult, data map[string]any) error {
 			"activity_id": a.ID, "kind": string(a.Kind), "subject": a.Subject, "notify_contact": false,
 		}))
 	}
+	if r.Status != "" {
+		return c.applyStatus(cs, r, data)
+	}
 	return nil
+}
+
+// maxTeamActivities bounds the activities one add_activity action adds
+// for a team's members.
+const maxTeamActivities = 20
+
+// planActivities returns the tasks an add_activity action adds to the
+// case as next stands: one for its assignee, or one for each member of
+// its team (for no one in particular without a Directory or members),
+// due DueHours later in the case's business hours.
+func (c *cmd) planActivities(next *Case, a Action) ([]*Activity, error) {
+	var due *time.Time
+	if a.DueHours > 0 {
+		at, err := c.clockDue(next, a.DueHours, true, c.now)
+		if err != nil {
+			return nil, err
+		}
+		if !at.IsZero() {
+			due = &at
+		}
+	}
+	people := []string{next.AssigneeID}
+	if a.To == NotifyTeam {
+		rs, err := c.team(next.TeamID)
+		if err != nil {
+			return nil, err
+		}
+		people = nil
+		for _, r := range rs {
+			if r.Kind == RecipientAgent && len(people) < maxTeamActivities {
+				people = append(people, r.ID)
+			}
+		}
+		if len(people) == 0 {
+			people = []string{""}
+		}
+	}
+	out := make([]*Activity, len(people))
+	for i, p := range people {
+		out[i] = &Activity{ID: newID(), CaseID: next.ID, Kind: ActivityTask, Subject: strings.TrimSpace(a.Value), State: ActivityOpen,
+			Due: due, AssigneeID: p, CreatedBy: c.actor, CreatedAt: c.now, UpdatedAt: c.now, Version: 1}
+	}
+	return out, nil
 }

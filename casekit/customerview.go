@@ -234,6 +234,9 @@ var customerNoticeKeys = map[EventType][]string{
 	EventMessagePosted: {"message_id", "direction", "channel", "excerpt"},
 	// The link itself (its token) is added for the contact only, by mailData.
 	EventPortalLinkMailed: {"link_id", "expires_at"},
+	EventTimeElapsed:      {"since", "hours", "business_hours"},
+	// The stage a case reached, which a stage's notice to watchers names.
+	EventStageChanged: {"process", "to"},
 }
 
 // customerNotice keeps of a notification's data what a customer or

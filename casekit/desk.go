@@ -85,6 +85,9 @@ type cmd struct {
 	// form's stranger, as Desk.Intake runs as System): like a customer,
 	// they set only the custom fields the tenant opens to them.
 	sender bool
+	// templates is the kit's TemplateEngine, nil without one: a notify
+	// action's template is checked against what it has.
+	templates TemplateEngine
 	// authorize is the kit's Authorizer, nil to use the stored roles.
 	authorize Authorizer
 	// role is the acting agent's stored role, once looked up.
@@ -166,7 +169,7 @@ func (d *Desk) runTx(ctx context.Context, who access, fn func(*cmd) error) error
 	}
 	return d.kit.store.InTx(ctx, d.tenant, func(ctx context.Context, tx store.Tx) error {
 		c := &cmd{ctx: ctx, tenant: d.tenant, dir: d.kit.dir, tx: d.kit.configTx(d.tenant, tx), actor: d.actor, now: d.kit.now(), notify: d.kit.notifier != nil,
-			authorize: d.kit.authorize}
+			authorize: d.kit.authorize, templates: d.kit.templates}
 		if p := who.permission(); p != "" && d.actor.Kind == KindAgent {
 			if err := c.permit(p); err != nil {
 				return err

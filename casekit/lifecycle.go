@@ -278,6 +278,12 @@ func (c *cmd) close(cs *Case, cl Closure) error {
 	if err != nil {
 		return err
 	}
+	return c.closeTo(cs, cur, to, cl)
+}
+
+// closeTo moves a case to the closed status to, which the caller checked
+// it may reach, with the closure cl, checked too.
+func (c *cmd) closeTo(cs *Case, cur, to Status, cl Closure) error {
 	extra := map[string]any{"reason": cl.Reason, "note": cl.Note}
 	if err := c.settleInto(extra, cs, cl.CancelOpenActivities); err != nil {
 		return err

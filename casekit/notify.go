@@ -89,11 +89,11 @@ func (c *cmd) notifications() ([]Notification, error) {
 		if cs == nil || len(c.notices[i]) == 0 {
 			continue
 		}
-		rs, err := c.recipients(ev, cs, c.notices[i])
+		rs, tpls, err := c.recipients(ev, cs, c.notices[i])
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range rs {
+		for j, r := range rs {
 			// An acknowledgement is the one notice about the actor's own
 			// doing: the case they opened arrived.
 			ack := ev.Type == EventCaseOpened && r.Kind == RecipientCustomer
@@ -143,28 +143,33 @@ func (c *cmd) notifications() ([]Notification, error) {
 				}
 			}
 			out = append(out, Notification{ID: newID(), Tenant: c.tenant, EventID: ev.ID, Event: ev.Type,
-				CaseID: cs.ID, CaseNumber: cs.Number, Recipient: r, Data: data, CreatedAt: c.now})
+				CaseID: cs.ID, CaseNumber: cs.Number, Recipient: r, Data: data, Template: tpls[j], CreatedAt: c.now})
 		}
 	}
 	return out, nil
 }
 
 // recipients says who hears of ev on case cs: those the notify actions
-// of the triggers that fired on it name (acts), each once.
-func (c *cmd) recipients(ev Event, cs *Case, acts []Action) ([]Recipient, error) {
-	var out []Recipient
+// of the triggers that fired on it name (acts), each once, with the
+// template of the first action that names them ("" for the event's).
+func (c *cmd) recipients(ev Event, cs *Case, acts []Action) ([]Recipient, []string, error) {
+	var (
+		out  []Recipient
+		tpls []string
+	)
 	for _, a := range acts {
 		rs, err := c.target(ev, cs, a)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, r := range rs {
 			if !slices.Contains(out, r) {
 				out = append(out, r)
+				tpls = append(tpls, a.Template)
 			}
 		}
 	}
-	return out, nil
+	return out, tpls, nil
 }
 
 // target is who a notify action names for ev on case cs.

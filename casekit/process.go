@@ -70,6 +70,9 @@ func (cf *Config) SaveProcess(ctx context.Context, p Process) error {
 					v.Add(field, "known", "%q is not a case field a stage can require", f)
 				}
 			}
+			if err := c.checkActions(&v, fmt.Sprintf("stages[%d].on_enter", i), s.OnEnter, true); err != nil {
+				return err
+			}
 		}
 		if err := v.Err(); err != nil {
 			return err
@@ -134,7 +137,7 @@ func (d *Desk) StartProcess(ctx context.Context, caseID, processKey string) (*Ca
 			return nil, err
 		}
 		c.record(cs, EventProcessStarted, map[string]any{"process": p.Key, "stage": cs.Process.Stage})
-		return cs, nil
+		return cs, c.enterStage(cs, p, 0)
 	})
 }
 
@@ -205,8 +208,30 @@ func (d *Desk) stageStep(ctx context.Context, op, caseID string, step int) (*Cas
 			return out, err
 		}
 		c.record(cs, EventStageChanged, map[string]any{"process": p.Key, "from": cur.Key, "to": next.Key})
-		return cs, nil
+		return cs, c.enterStage(cs, p, at+step)
 	})
+}
+
+// enterStage runs the OnEnter actions of the i-th stage of p, which cs
+// has just reached, on the event just recorded: their changes are
+// recorded with the process and stage, and their notices are of that
+// event. An action that cannot run as the tenant now stands fails the
+// command, naming it ("stages[1].on_enter[0].value").
+func (c *cmd) enterStage(cs *Case, p *Process, i int) error {
+	s := p.Stages[i]
+	if len(s.OnEnter) == 0 {
+		return nil
+	}
+	ev := len(c.events) - 1
+	r, err := c.plan(cs, fmt.Sprintf("stages[%d].on_enter", i), s.OnEnter, true)
+	if err != nil {
+		return fmt.Errorf("process %q, stage %q: %w", p.Key, s.Key, err)
+	}
+	if err := c.apply(cs, r, map[string]any{"process": p.Key, "stage": s.Key}); err != nil {
+		return fmt.Errorf("process %q, stage %q: %w", p.Key, s.Key, err)
+	}
+	c.addNotices(ev, r.notices)
+	return nil
 }
 
 // StopProcess abandons the case's active process; ErrNotFound without

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"casekit.dev/casekit/casetype"
@@ -220,4 +221,38 @@ func (k *Kit) renderOne(ctx context.Context, n Notification, over map[string]str
 	ctx, cancel := context.WithTimeout(ctx, k.deliveryTimeout)
 	defer cancel()
 	return k.templates.RenderNotification(ctx, n, over)
+}
+
+// CustomTemplatePrefix starts the names of the message templates a
+// tenant adds of its own ("message/custom.reminder"), for notify actions
+// to name (Action.Template).
+const CustomTemplatePrefix = "message/custom."
+
+// templateNamer is a TemplateEngine that lists the templates it has.
+type templateNamer interface{ Names() []string }
+
+// checkTemplateName adds a failure on field unless name is a message
+// template a notice can be worded with: one of the tenant's overrides,
+// or one the kit's TemplateEngine has. A kit without an engine renders
+// none, so it takes no template.
+func (c *cmd) checkTemplateName(v *validations, field, name string) error {
+	if c.templates == nil {
+		v.Add(field, "known", "the kit renders no templates (WithTemplates)")
+		return nil
+	}
+	if !strings.HasPrefix(name, "message/") || name == "message/layout" || len(name) > 200 {
+		v.Add(field, "known", "%q is not the name of a message template", name)
+		return nil
+	}
+	if n, ok := c.templates.(templateNamer); ok && slices.Contains(n.Names(), name) {
+		return nil
+	}
+	over, err := c.overrides()
+	if err != nil {
+		return err
+	}
+	if _, ok := over[name]; !ok {
+		v.Add(field, "known", "there is no template %q: save it first", name)
+	}
+	return nil
 }

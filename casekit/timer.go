@@ -71,6 +71,14 @@ func (c *cmd) scheduleTimers(cs *Case) error {
 		}
 	}
 	want := c.keepTimers(all, live)
+	if slices.ContainsFunc(live, func(t Timer) bool { return t.Kind == TimerTrigger }) {
+		clocks, err := c.keepClocks(cs, live)
+		if err != nil {
+			return err
+		}
+		want = append(want, clocks...)
+		sortTimers(want)
+	}
 	if slices.EqualFunc(live, want, sameTimer) {
 		return nil
 	}
@@ -201,6 +209,10 @@ func (c *cmd) fire(t Timer) error {
 		if err := c.autoClose(cs, st); err != nil {
 			return err
 		}
+	case TimerTrigger:
+		if err := c.elapse(cs, t); err != nil {
+			return err
+		}
 	default:
 		return fmt.Errorf("timer %s: unknown kind %q", t.ID, t.Kind)
 	}
@@ -254,7 +266,8 @@ func (k *Kit) fireDue(ctx context.Context) (int, error) {
 	for range maxFiresPerRun {
 		now := k.now()
 		ok, err := k.store.FireTimer(ctx, now, func(ctx context.Context, tenant string, tx store.Tx, t Timer) error {
-			c := &cmd{ctx: ctx, tenant: tenant, dir: k.dir, tx: k.configTx(tenant, tx), actor: System, now: now, notify: k.notifier != nil}
+			c := &cmd{ctx: ctx, tenant: tenant, dir: k.dir, tx: k.configTx(tenant, tx), actor: System, now: now, notify: k.notifier != nil,
+				templates: k.templates}
 			if err := c.fire(t); err != nil {
 				return err
 			}

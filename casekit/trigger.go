@@ -128,6 +128,7 @@ func (cf *Config) SaveTrigger(ctx context.Context, t Trigger) error {
 		if err := c.checkConditions(&v, t.If); err != nil {
 			return err
 		}
+		checkElapsed(&v, t)
 		if len(t.Then) == 0 {
 			v.Add("then", "required", "a trigger does something")
 		}
@@ -231,6 +232,8 @@ func produces(a Action) []EventType {
 		return []EventType{EventWatcherAdded}
 	case ActionAddActivity:
 		return []EventType{EventActivityAdded}
+	case ActionSetStatus:
+		return []EventType{EventStatusChanged, EventResolved, EventClosed, EventCanceled}
 	}
 	return nil
 }
@@ -238,12 +241,14 @@ func produces(a Action) []EventType {
 // loopsAt returns the index of the first action of t whose event leads,
 // through enabled triggers (t among them, others the rest), back to t;
 // -1 when none does or t is disabled. Conditions are not looked at: a
-// loop is refused whether or not the case would meet them.
+// loop is refused whether or not the case would meet them. A time rule
+// is no link of a loop: an event only starts its clock, and its actions
+// run later, in a command of their own.
 func loopsAt(t Trigger, others []Trigger) int {
-	if !t.Enabled {
+	if !t.Enabled || t.After != nil {
 		return -1
 	}
-	all := append(keep(others, func(o Trigger) bool { return o.Enabled }), t)
+	all := append(keep(others, func(o Trigger) bool { return o.Enabled && o.After == nil }), t)
 	for i, a := range t.Then {
 		seen := map[string]bool{}
 		queue := produces(a)
@@ -272,11 +277,7 @@ func loopsAt(t Trigger, others []Trigger) int {
 // maxTriggerDepth. What a trigger changes is recorded with its key and
 // name; its notices are kept per event for notifications.
 func (c *cmd) runTriggers() error {
-	read := c.tx.Triggers
-	if ct, ok := c.tx.(*configTx); ok {
-		read = ct.runningTriggers // no copy: running only reads them
-	}
-	all, err := read(c.ctx)
+	all, err := c.readTriggers()
 	if err != nil {
 		return err
 	}
@@ -297,7 +298,18 @@ func (c *cmd) runTriggers() error {
 	return nil
 }
 
-// fireTriggers runs the triggers ts on the command's i-th event.
+// readTriggers reads the tenant's triggers to run them, through the
+// configuration cache without its copy: running only reads them.
+func (c *cmd) readTriggers() ([]Trigger, error) {
+	if ct, ok := c.tx.(*configTx); ok {
+		return ct.runningTriggers(c.ctx)
+	}
+	return c.tx.Triggers(c.ctx)
+}
+
+// fireTriggers runs the triggers ts on the command's i-th event: a time
+// rule starts its clock on an event of When, and runs its actions on the
+// EventTimeElapsed that names it.
 func (c *cmd) fireTriggers(ts []Trigger, i int) error {
 	ev, cs := c.events[i], c.eventCases[i]
 	if cs == nil || ev.Type == EventCaseDeleted {
@@ -312,14 +324,25 @@ func (c *cmd) fireTriggers(ts []Trigger, i int) error {
 		}
 	}
 	for _, t := range ts {
-		if !slices.Contains(t.When, ev.Type) {
+		elapsed := t.After != nil && ev.Type == EventTimeElapsed && str(ev.Data["trigger"]) == t.Key
+		if !elapsed && !slices.Contains(t.When, ev.Type) {
 			continue
 		}
-		ok, err := c.matches(t.If, ev, cs)
+		conds := t.If
+		if elapsed {
+			conds = caseConditions(conds)
+		}
+		ok, err := c.matches(conds, ev, cs)
 		if err != nil {
 			return fmt.Errorf("trigger %q: %w", t.Key, err)
 		}
 		if !ok {
+			continue
+		}
+		if t.After != nil && !elapsed {
+			if err := c.startClock(cs, t); err != nil {
+				return fmt.Errorf("trigger %q (%s) on %s: %w", t.Key, t.Name, ev.Type, err)
+			}
 			continue
 		}
 		r, err := c.plan(cs, "then", t.Then, true)
@@ -334,17 +357,24 @@ func (c *cmd) fireTriggers(ts []Trigger, i int) error {
 		if err := c.apply(cs, r, map[string]any{"trigger": t.Key, "trigger_name": t.Name}); err != nil {
 			return fmt.Errorf("trigger %q (%s) on %s: %w", t.Key, t.Name, ev.Type, err)
 		}
-		if len(r.notices) > 0 {
-			if c.notices == nil {
-				c.notices = map[int][]Action{}
-			}
-			c.notices[i] = append(c.notices[i], r.notices...)
-		}
+		c.addNotices(i, r.notices)
 		if t.Stop {
 			break
 		}
 	}
 	return nil
+}
+
+// addNotices keeps notify actions for the command's i-th event, whose
+// notifications they make.
+func (c *cmd) addNotices(i int, acts []Action) {
+	if len(acts) == 0 {
+		return
+	}
+	if c.notices == nil {
+		c.notices = map[int][]Action{}
+	}
+	c.notices[i] = append(c.notices[i], acts...)
 }
 
 // matches reports whether every condition holds for ev on cs.
@@ -477,16 +507,9 @@ func anyString(v any) string {
 // businessHours reports whether now is within the working time of the
 // case's SLA calendar; always for a case without one.
 func (c *cmd) businessHours(cs *Case) (bool, error) {
-	if cs.SLAID == "" {
-		return true, nil
-	}
-	book, err := c.slaBook()
-	if err != nil {
-		return false, err
-	}
-	cal := book.cals[book.slas[cs.SLAID].CalendarID]
-	if cal == nil {
-		return true, nil
+	cal, err := c.caseCalendar(cs)
+	if err != nil || cal == nil {
+		return err == nil, err
 	}
 	return cal.Between(c.now, c.now.Add(time.Second)) > 0, nil
 }

@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -141,14 +142,25 @@ var messageEvents = []casekit.EventType{
 	casekit.EventEscalated, casekit.EventResolved, casekit.EventCanceled,
 	casekit.EventClosed, casekit.EventRated, casekit.EventMessagePosted, casekit.EventActivityAdded,
 	casekit.EventSLAWarning, casekit.EventSLABreached, casekit.EventReopened, casekit.EventPortalLinkMailed,
+	casekit.EventTimeElapsed, casekit.EventStageChanged,
 }
+
+// customRE matches the names of the message templates a tenant adds of
+// its own, for notify actions to name.
+var customRE = regexp.MustCompile(`^` + regexp.QuoteMeta(casekit.CustomTemplatePrefix) + `[a-z0-9][a-z0-9_-]{0,63}$`)
+
+// customEvents are the events a tenant's own message template is checked
+// with: those its notices are most often about, and one with no
+// template of its own.
+var customEvents = []casekit.EventType{casekit.EventTimeElapsed, casekit.EventStageChanged, "case.updated"}
 
 // messageSources returns, in the order they are parsed, the sources of
 // the message for an event: the default layout, the tenant's layout, the
 // event's default template (or message/default) and the tenant's
-// override of it. Each may redefine what an earlier one defined, so an
-// override need only define what it changes.
-func (e *Engine) messageSources(ev casekit.EventType, over map[string]string) []source {
+// override of it, then, when a notify action chose the template tmpl,
+// its default and the tenant's version of it. Each may redefine what an
+// earlier one defined, so an override need only define what it changes.
+func (e *Engine) messageSources(ev casekit.EventType, tmpl string, over map[string]string) []source {
 	srcs := []source{{MessageLayout, e.defs[MessageLayout]}}
 	if s, ok := over[MessageLayout]; ok {
 		srcs = append(srcs, source{MessageLayout, s})
@@ -162,6 +174,15 @@ func (e *Engine) messageSources(ev casekit.EventType, over map[string]string) []
 	if s, ok := over[name]; ok {
 		srcs = append(srcs, source{name, s})
 	}
+	if tmpl == "" || tmpl == name || tmpl == MessageLayout {
+		return srcs
+	}
+	if s, ok := e.defs[tmpl]; ok {
+		srcs = append(srcs, source{tmpl, s})
+	}
+	if s, ok := over[tmpl]; ok {
+		srcs = append(srcs, source{tmpl, s})
+	}
 	return srcs
 }
 
@@ -172,7 +193,7 @@ func (e *Engine) RenderNotification(ctx context.Context, n casekit.Notification,
 	if e.links != nil {
 		links = e.links(n)
 	}
-	return e.render(ctx, e.messageSources(n.Event, over), messageData(n, links))
+	return e.render(ctx, e.messageSources(n.Event, n.Template, over), messageData(n, links))
 }
 
 func (e *Engine) render(ctx context.Context, srcs []source, data *Message) (*casekit.RenderedMessage, error) {
@@ -233,7 +254,7 @@ func (e *Engine) CheckTemplate(ctx context.Context, name, source string, over ma
 			if i > 0 {
 				links = Links{}
 			}
-			if _, err := e.render(ctx, e.messageSources(ev, trial), messageData(n, links)); err != nil {
+			if _, err := e.render(ctx, e.messageSources(ev, chosen(name), trial), messageData(n, links)); err != nil {
 				return err
 			}
 		}
@@ -244,7 +265,7 @@ func (e *Engine) CheckTemplate(ctx context.Context, name, source string, over ma
 // trial returns the overrides with source as the template called name,
 // once the name is one of Names and the source within MaxSource.
 func (e *Engine) trial(name, source string, over map[string]string) (map[string]string, error) {
-	if !slices.Contains(e.Names(), name) {
+	if !slices.Contains(e.Names(), name) && !customRE.MatchString(name) {
 		return nil, fmt.Errorf("there is no template called %q", name)
 	}
 	if len(source) > e.lim.MaxSource {
@@ -270,10 +291,22 @@ func samplesOf(name string) (pages []string, events []casekit.EventType) {
 		return nil, append(slices.Clone(messageEvents), "case.updated")
 	case name == MessageDefault:
 		return nil, []casekit.EventType{"case.updated"} // an event with no template of its own
+	case customRE.MatchString(name):
+		return nil, customEvents
 	case strings.HasPrefix(name, "message/"):
 		return nil, []casekit.EventType{casekit.EventType(strings.TrimPrefix(name, "message/"))}
 	}
 	return nil, nil
+}
+
+// chosen is the template a notify action names for the template called
+// name to be rendered: the name itself for a tenant's own template, ""
+// (the event's) for the rest.
+func chosen(name string) string {
+	if customRE.MatchString(name) {
+		return name
+	}
+	return ""
 }
 
 // pool holds compiled copies of one template set, each used by one

@@ -173,6 +173,8 @@ func sampleNotifications(ev casekit.EventType) []casekit.Notification {
 		"deadline": "resolution", "due": due, "message_id": "m",
 		"direction": "inbound", "channel": "portal", "public": true,
 		"level": 2.0, "label": "Dissatisfied", "comment": "Still <broken>.", "action": "reopen", "unassigned": "a-1",
+		"trigger": "remind-waiting", "trigger_name": "Remind a customer we wait for", "since": at.Add(-24 * time.Hour).Format(time.RFC3339Nano),
+		"hours": 24.0, "business_hours": true, "process": "onboarding", "stage": "verify",
 	}
 	mk := func(kind casekit.RecipientKind, name string, data map[string]any) casekit.Notification {
 		return casekit.Notification{ID: "00000000-0000-7000-8000-000000000001", Tenant: "acme", EventID: "00000000-0000-7000-8000-000000000002",

@@ -40,7 +40,7 @@ func (e *Engine) Preview(ctx context.Context, name, source string, over map[stri
 		return &Preview{HTML: b.String()}, nil
 	}
 	ev := events[0]
-	m, err := e.render(ctx, e.messageSources(ev, trial), messageData(sampleNotifications(ev)[0], sampleLinks))
+	m, err := e.render(ctx, e.messageSources(ev, chosen(name), trial), messageData(sampleNotifications(ev)[0], sampleLinks))
 	if err != nil {
 		return nil, err
 	}

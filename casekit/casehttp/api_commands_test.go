@@ -45,6 +45,11 @@ func TestAPICommands(t *testing.T) {
 	}
 	ag.do("PUT", "/config/processes/onboard", map[string]any{"label": "Onboarding", "stages": []map[string]any{
 		{"key": "collect", "label": "Collect", "required": []string{"description"}}, {"key": "done", "label": "Done"}}}).want(t, 204, "save a process")
+	ag.do("PUT", "/config/processes/onboard", map[string]any{"label": "Onboarding", "stages": []map[string]any{{"key": "done", "label": "Done",
+		"on_enter": []map[string]any{{"kind": "notify", "to": "team", "template": "message/custom.none"}}}}}).wantProblem(t, 422, "validation", "a stage naming no template")
+	ag.do("PUT", "/config/processes/onboard", map[string]any{"label": "Onboarding", "stages": []map[string]any{
+		{"key": "collect", "label": "Collect", "required": []string{"description"}},
+		{"key": "done", "label": "Done", "on_enter": []map[string]any{{"kind": "add_activity", "value": "Wrap up", "due_hours": 2}}}}}).want(t, 204, "save a process that acts")
 
 	ag.do("POST", "/cases/"+a.ID+"/assignment", map[string]any{"queue": "front"}).want(t, 200, "assign to a queue")
 	ag.do("POST", "/queues/front/pick", nil).want(t, 200, "pick from the queue")
@@ -109,6 +114,11 @@ func TestAPICommands(t *testing.T) {
 	ag.do("POST", "/cases/"+a.ID+"/process/next", nil).wantProblem(t, 422, "validation", "a stage with a field missing")
 	ag.do("PATCH", "/cases/"+a.ID, map[string]any{"description": "Cracked"}).want(t, 200, "fill it")
 	ag.do("POST", "/cases/"+a.ID+"/process/next", nil).want(t, 200, "next stage")
+	var acts []casekit.Activity
+	ag.do("GET", "/cases/"+a.ID+"/activities", nil).want(t, 200, "activities").json(t, &acts)
+	if last := acts[len(acts)-1]; last.Subject != "Wrap up" || last.Due == nil {
+		t.Errorf("the stage's activity: %+v", last)
+	}
 	ag.do("POST", "/cases/"+a.ID+"/process/previous", nil).want(t, 200, "previous stage")
 	ag.do("DELETE", "/cases/"+a.ID+"/process", nil).want(t, 200, "stop the process")
 	var pl struct {

@@ -24,12 +24,22 @@ const (
 	// named Field; an address already watching stays as it is.
 	ActionAddWatcher ActionKind = "add_watcher"
 	// ActionAddActivity adds an open task with the subject Value, for the
-	// case's assignee.
+	// case's assignee; with To NotifyTeam, one for each member of the
+	// case's team (the Directory's, up to 20; one for no one in
+	// particular without a Directory). DueHours, when set, makes it due
+	// that many hours later, counted as Elapsed counts business hours.
 	ActionAddActivity ActionKind = "add_activity"
 	// ActionNotify tells To of the event through the outbox, rendered
 	// with the event's template as every notice is. Only triggers notify:
 	// a macro's words go in its Reply.
 	ActionNotify ActionKind = "notify"
+	// ActionSetStatus moves the case to the status Value along the
+	// tenant's transition table, as Desk.SetStatus, Resolve, Close or
+	// Cancel would: open activities are canceled on the way to a
+	// resolved or final status, and closing takes the closure reason
+	// Field with a note naming the rule. Triggers and process stages
+	// set statuses; macros do not (their reply follows their actions).
+	ActionSetStatus ActionKind = "set_status"
 )
 
 // NotifyTarget is who an ActionNotify tells.
@@ -67,4 +77,11 @@ type Action struct {
 	// of ActionAddWatcher.
 	Field string       `json:"field,omitempty"`
 	To    NotifyTarget `json:"to,omitempty"`
+	// Template, for ActionNotify, is the message template that words the
+	// notice instead of the event's own: one the kit's TemplateEngine
+	// has, or a template override of the tenant ("message/custom.<key>").
+	Template string `json:"template,omitempty"`
+	// DueHours is the due time of ActionAddActivity's task, in hours from
+	// when it is added: 0 for none, at most 8760.
+	DueHours int `json:"due_hours,omitempty"`
 }

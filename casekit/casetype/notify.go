@@ -54,7 +54,10 @@ type Notification struct {
 	CaseNumber int64          `json:"case_number"`
 	Recipient  Recipient      `json:"recipient"`
 	Data       map[string]any `json:"data,omitempty"`
-	CreatedAt  time.Time      `json:"created_at"`
+	// Template, when set, names the message template a notify action
+	// chose to word this notice instead of the event's own.
+	Template  string    `json:"template,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 	// Attempts counts delivery attempts, this one included.
 	Attempts  int    `json:"attempts"`
 	LastError string `json:"last_error,omitempty"`

@@ -24,6 +24,13 @@ type Stage struct {
 	// tags, deadline, assignee_id, team_id, queue_id, sla_id, or
 	// custom.<key>.
 	Required []string `json:"required" validate:"max=50,dive,required,max=200"`
+	// OnEnter are the actions run, in the command that reaches the
+	// stage (StartProcess for the first, NextStage or PreviousStage), as
+	// a trigger's are: activities for the case's people, notices to the
+	// assignee, team and watchers with a template of their own, field
+	// changes. They are checked when the process is saved and again when
+	// they run; recorded with the process and stage.
+	OnEnter []Action `json:"on_enter,omitempty"`
 }
 
 // ProcessState is where a case stands in its process.

@@ -19,6 +19,9 @@ const (
 	// TimerAutoClose closes a resolved case after the tenant's waiting
 	// period.
 	TimerAutoClose TimerKind = "autoclose"
+	// TimerTrigger is the clock of a time rule (Trigger.After): its Key
+	// is the trigger's key, its Since when the clock started.
+	TimerTrigger TimerKind = "trigger"
 )
 
 // Timer is a durable row with a due time, written in the transaction of
@@ -31,6 +34,10 @@ type Timer struct {
 	// "resolution" for SLA timers, "1" or "2" for reminders.
 	Key string    `json:"key,omitempty"`
 	Due time.Time `json:"due"`
+	// Since is when a time rule's clock started (TimerTrigger), from
+	// which its due time is counted again when it fires; zero for the
+	// other kinds.
+	Since time.Time `json:"since,omitzero"`
 	// Attempts counts the failed firings; LastError is the latest's error.
 	Attempts  int    `json:"attempts,omitempty"`
 	LastError string `json:"last_error,omitempty"`

@@ -21,6 +21,30 @@ type Trigger struct {
 	// trigger.skipped event in the case's history; without it the
 	// command fails.
 	SkipFailed bool `json:"skip_failed,omitempty"`
+	// After makes the trigger a time rule: an event of When that meets
+	// the conditions starts its clock on the case instead of running the
+	// actions, and they run once the clock has run out (see Elapsed).
+	After *Elapsed `json:"after,omitempty"`
+}
+
+// Elapsed is how long a time rule waits. Its clock is a durable timer on
+// the case, set in the transaction of the command whose event started
+// it; another event of When that meets the conditions starts it again.
+// A command that leaves the case failing a condition on the case itself
+// (its status, flags, fields, tags) stops it. When it runs out, those
+// conditions are checked again against the case as it then stands (the
+// ones on the event, actor, changed, message.*, event.* and
+// business_hours, were checked when the clock started), and the actions
+// run as System in one transaction, on a trigger.elapsed event of the
+// case's history naming the trigger.
+type Elapsed struct {
+	// Hours is how long: 1 to 8760.
+	Hours int `json:"hours"`
+	// BusinessHours counts only the working time of the case's SLA
+	// calendar (wall-clock hours for a case with none), as the calendar
+	// stands when the clock runs out: a holiday added meanwhile puts
+	// the actions off.
+	BusinessHours bool `json:"business_hours,omitempty"`
 }
 
 // ConditionOp is how a Condition compares.

@@ -595,6 +595,8 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
+		"ALTER TABLE timers DROP COLUMN since_us", // migration 27
+		"ALTER TABLE outbox DROP COLUMN template",
 		"DROP TABLE triggers", // migration 24
 		"DROP TABLE macros",
 		"DROP TABLE case_facts", // migration 23

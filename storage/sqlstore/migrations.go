@@ -463,6 +463,15 @@ var migrations = []migration{
 			key TEXT PRIMARY KEY,
 			doc {json} NOT NULL)`,
 	}, defaultTriggerRows()...)},
+	{27, "time rules and notice templates", []string{
+		// A time rule's clock (casekit.TimerTrigger) keeps when it
+		// started: its due time is counted from then again as the rule
+		// and the calendar change.
+		`ALTER TABLE ?.timers ADD COLUMN since_us BIGINT NOT NULL DEFAULT 0`,
+		// The message template a notify action chose to word a notice
+		// with, '' for the event's own.
+		`ALTER TABLE ?.outbox ADD COLUMN template TEXT NOT NULL DEFAULT ''`,
+	}},
 }
 
 // defaultTriggerRows inserts casetype.DefaultTriggers, the notification

@@ -16,7 +16,7 @@ func notificationOf(r outboxRow, tenant string) casetype.Notification {
 	return casetype.Notification{ID: r.ID, Tenant: tenant, EventID: r.EventID, Event: casetype.EventType(r.EventType),
 		CaseID: r.CaseID, CaseNumber: r.CaseNumber,
 		Recipient: casetype.Recipient{Kind: casetype.RecipientKind(r.RecipientKind), ID: r.RecipientID, Name: r.RecipientName, Email: r.RecipientEmail},
-		Data:      r.Data, CreatedAt: time.UnixMicro(r.CreatedUS).UTC(), Attempts: r.Attempts, LastError: r.LastError, Dead: r.Dead}
+		Data:      r.Data, Template: r.Template, CreatedAt: time.UnixMicro(r.CreatedUS).UTC(), Attempts: r.Attempts, LastError: r.LastError, Dead: r.Dead}
 }
 
 // Enqueue implements store.Tx.
@@ -29,7 +29,7 @@ func (t *Tx) Enqueue(ctx context.Context, ns []casetype.Notification) error {
 	for i, n := range ns {
 		rows[i] = outboxRow{ID: n.ID, EventID: n.EventID, EventType: string(n.Event), CaseID: n.CaseID, CaseNumber: n.CaseNumber,
 			RecipientKind: string(n.Recipient.Kind), RecipientID: n.Recipient.ID, RecipientName: n.Recipient.Name, RecipientEmail: n.Recipient.Email,
-			Data: n.Data, CreatedUS: Micros(n.CreatedAt), DueUS: Micros(n.CreatedAt)}
+			Data: n.Data, Template: n.Template, CreatedUS: Micros(n.CreatedAt), DueUS: Micros(n.CreatedAt)}
 		if n.CreatedAt.Before(earliest) {
 			earliest = n.CreatedAt
 		}

@@ -13,8 +13,12 @@ import (
 
 // timerDomain is the timer a row holds.
 func timerDomain(r timerRow) casetype.Timer {
-	return casetype.Timer{ID: r.ID, CaseID: r.CaseID, Kind: casetype.TimerKind(r.Kind), Key: r.Key,
+	t := casetype.Timer{ID: r.ID, CaseID: r.CaseID, Kind: casetype.TimerKind(r.Kind), Key: r.Key,
 		Due: time.UnixMicro(r.DueUS).UTC(), Attempts: r.Attempts, LastError: r.LastError, Dead: r.Dead}
+	if r.SinceUS != 0 {
+		t.Since = time.UnixMicro(r.SinceUS).UTC()
+	}
+	return t
 }
 
 // Micros returns t as the Unix microseconds timers are stored in.
@@ -74,6 +78,9 @@ func (t *Tx) SetCaseTimers(ctx context.Context, caseID string, timers []casetype
 	earliest := timers[0].Due
 	for i, tm := range timers {
 		rows[i] = timerRow{ID: tm.ID, CaseID: caseID, Kind: string(tm.Kind), Key: tm.Key, DueUS: Micros(tm.Due)}
+		if !tm.Since.IsZero() {
+			rows[i].SinceUS = Micros(tm.Since)
+		}
 		if tm.Due.Before(earliest) {
 			earliest = tm.Due
 		}

@@ -143,6 +143,9 @@ type Timer struct {
 	Attempts  int    `bun:"attempts"`
 	LastError string `bun:"last_error"`
 	Dead      bool   `bun:"dead"`
+	// SinceUS is when a time rule's clock started, 0 for other timers
+	// (migration 27).
+	SinceUS int64 `bun:"since_us"`
 }
 
 // Outbox is a notification as stored; times are Unix microseconds.
@@ -164,6 +167,9 @@ type Outbox struct {
 	Attempts       int            `bun:"attempts"`
 	LastError      string         `bun:"last_error"`
 	Dead           bool           `bun:"dead"`
+	// Template is the message template a notify action chose, '' for
+	// the event's own (migration 27).
+	Template string `bun:"template"`
 }
 
 // CaseFact is a row of case_facts (migration 23): the narrow copy of a

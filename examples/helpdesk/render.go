@@ -77,6 +77,7 @@ func (a *app) parsePages() error {
 			return customData{prefix, defs, f}
 		},
 		"selected":    func(cur, v string) bool { return cur == v },
+		"inc":         func(i int) int { return i + 1 },
 		"accountView": func(p *accountsPage, row accountRow) accountView { return accountView{p, row} },
 		"files":       func(number int64, atts []casekit.Attachment) filesData { return filesData{number, atts} },
 		"in": func(list []string, v string) bool {

@@ -561,7 +561,7 @@ func (a *app) triggerAction(w http.ResponseWriter, r *http.Request, req *request
 		return
 	}
 	var ve *casekit.ValidationError
-	problem := []string{"Refused: " + err.Error() + "."}
+	problem := []string{"Refused: " + commandRE.ReplaceAllString(err.Error(), "") + "."}
 	if errors.As(err, &ve) {
 		problem = []string{fmt.Sprintf("“%s” was not changed:", ts[i].Name)}
 		for _, fe := range ve.Fields {

@@ -189,6 +189,8 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.HandleFunc("GET /queues", a.agent(a.queues))
 	mux.HandleFunc("POST /queues/{id}/pick", a.agent(a.pick))
 	mux.HandleFunc("GET /mail", a.agent(a.mailView))
+	mux.HandleFunc("GET /reports", a.agent(a.dashboard))
+	mux.HandleFunc("GET /reports/{what}", a.agent(a.dashboardCSV))
 	mux.HandleFunc("GET /admin", a.admin(a.adminHome))
 	mux.HandleFunc("GET /admin/{area}", a.admin(a.adminList))
 	mux.HandleFunc("GET /admin/statuses", a.admin(a.statusesEditor))

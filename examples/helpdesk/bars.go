@@ -93,6 +93,9 @@ func (c *barChart) Draw() svgBars {
 	top = niceCeil(top)
 	y := func(v float64) float64 { return round1(chartTop + chartPlotHeight - v/top*chartPlotHeight) }
 	for _, v := range []float64{0, top / 2, top} {
+		if v == top/2 && c.Unit == "" && v != math.Trunc(v) {
+			continue // no half a case
+		}
 		d.Ticks = append(d.Ticks, svgTick{Y: y(v), Text: formatValue(v, "")})
 	}
 	n := len(c.Labels)

@@ -428,7 +428,7 @@ func (a *app) showCase(w http.ResponseWriter, r *http.Request, req *request, c *
 // describe gives the details of an event worth a glance.
 func describe(e casekit.Event) string {
 	var parts []string
-	for _, k := range []string{"from", "to", "agent", "team", "queue", "level", "reason", "note", "subject", "summary", "result", "excerpt", "rating", "level"} {
+	for _, k := range []string{"from", "to", "agent", "team", "queue", "level", "reason", "note", "subject", "summary", "result", "excerpt", "rating", "trigger_name", "macro_name"} {
 		if v, ok := e.Data[k]; ok && v != "" && v != nil {
 			parts = append(parts, fmt.Sprintf("%s: %v", k, v))
 		}

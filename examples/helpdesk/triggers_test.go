@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -47,6 +48,20 @@ func TestTriggerEditor(t *testing.T) {
 		{"/admin/triggers/save", with(web, "key", "acknowledge-new-case"), http.StatusUnprocessableEntity, []string{"is the key of another trigger"}},
 		{"/admin/triggers/save", web, http.StatusSeeOther, []string{"Saved.", "Web cases go to billing", "If <b>origin is web</b>", "Then Assign to queue: billing"}},
 	})
+	// Every event and condition field the editor offers is one the
+	// library takes (saved disabled: on every event, tagging loops).
+	every := url.Values{"key": {"every"}, "name": {"Every event"}, "if_rows": {fmt.Sprint(len(conditionFields))}, "then_rows": {"1"},
+		"then.0.kind": {"add_tags"}, "then.0.values": {"seen"}}
+	for _, ev := range triggerEvents {
+		every.Set("when."+ev.Value, "on")
+	}
+	for i, f := range conditionFields {
+		every.Set(fmt.Sprintf("if.%d.field", i), f)
+		every.Set(fmt.Sprintf("if.%d.op", i), "set")
+	}
+	posts(t, ava, []step{{"/admin/triggers/save", every, http.StatusSeeOther, []string{"Every event"}},
+		{"/admin/triggers/delete", url.Values{"row": {"every"}}, http.StatusSeeOther, nil}})
+
 	ts, _ := d.Config().Triggers(ctx)
 	last := ts[len(ts)-1]
 	if last.Key != "web-billing" || last.Position != ts[len(ts)-2].Position+10 || len(last.If) != 1 || len(last.Then) != 1 {

@@ -112,10 +112,14 @@ func (cf *Config) DeleteMacro(ctx context.Context, key string) error {
 // reply, as one command: the changes are recorded with the macro's key
 // and name, and an action that cannot run as the tenant now stands (a
 // queue deleted since) fails it all with a ValidationError naming the
-// action ("actions[1].queue"). It returns the case as it leaves it.
-func (d *Desk) ApplyMacro(ctx context.Context, caseID, key string) (*Case, error) {
+// action ("actions[1].queue"). ifVersion, when not zero, is the version
+// of the case the agent decided on (PreviewMacro's Case.Version): a case
+// changed since fails with ErrConflict and nothing is applied, since the
+// macro would no longer do what the preview showed. It returns the case
+// as it leaves it.
+func (d *Desk) ApplyMacro(ctx context.Context, caseID, key string, ifVersion int64) (*Case, error) {
 	return runValue(d, ctx, "apply macro", staffOnly, func(c *cmd) (*Case, error) {
-		m, cs, r, err := c.macroPlan(caseID, key)
+		m, cs, r, err := c.macroPlan(caseID, key, ifVersion)
 		if err != nil {
 			return nil, err
 		}
@@ -133,10 +137,11 @@ func (d *Desk) ApplyMacro(ctx context.Context, caseID, key string) (*Case, error
 }
 
 // PreviewMacro returns what ApplyMacro would do to the case, writing
-// nothing.
+// nothing. Its Case.Version is the version the preview was worked out
+// on, for ApplyMacro's ifVersion.
 func (d *Desk) PreviewMacro(ctx context.Context, caseID, key string) (*MacroPreview, error) {
 	return runValue(d, ctx, "preview macro", staffOnly, func(c *cmd) (*MacroPreview, error) {
-		m, _, r, err := c.macroPlan(caseID, key)
+		m, _, r, err := c.macroPlan(caseID, key, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -152,9 +157,10 @@ func (d *Desk) PreviewMacro(ctx context.Context, caseID, key string) (*MacroPrev
 	})
 }
 
-// macroPlan loads the macro and the case, locked and editable, and works
-// out what the macro's actions do to it.
-func (c *cmd) macroPlan(caseID, key string) (*Macro, *Case, *actionResult, error) {
+// macroPlan loads the macro and the case, locked and editable and at
+// ifVersion unless that is zero, and works out what the macro's actions
+// do to it.
+func (c *cmd) macroPlan(caseID, key string, ifVersion int64) (*Macro, *Case, *actionResult, error) {
 	all, err := c.tx.Macros(c.ctx)
 	if err != nil {
 		return nil, nil, nil, err
@@ -166,6 +172,9 @@ func (c *cmd) macroPlan(caseID, key string) (*Macro, *Case, *actionResult, error
 	cs, err := c.loadEditable(caseID)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if ifVersion != 0 && ifVersion != cs.Version {
+		return nil, nil, nil, fmt.Errorf("case %s is at version %d, not %d: %w", cs.ID, cs.Version, ifVersion, ErrConflict)
 	}
 	r, err := c.plan(cs, "actions", all[i].Actions, false)
 	if err != nil {

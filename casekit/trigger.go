@@ -168,6 +168,47 @@ func (cf *Config) DeleteTrigger(ctx context.Context, key string) error {
 	})
 }
 
+// ReorderTriggers sets the order the tenant's triggers run in: keys
+// names every trigger, each once, the first to run first, and their
+// Positions become 10, 20, 30 and so on, all in one transaction. A list
+// that names a trigger twice or one the tenant lacks, or leaves one out
+// (it was read before someone added or deleted a trigger), is a
+// ValidationError on "keys" and nothing moves.
+func (cf *Config) ReorderTriggers(ctx context.Context, keys []string) error {
+	return cf.d.run(ctx, "reorder triggers", adminOnly, func(c *cmd) error {
+		all, err := c.tx.Triggers(c.ctx)
+		if err != nil {
+			return err
+		}
+		byKey := make(map[string]Trigger, len(all))
+		for _, t := range all {
+			byKey[t.Key] = t
+		}
+		seen := make(map[string]bool, len(keys))
+		for _, k := range keys {
+			if _, ok := byKey[k]; !ok || seen[k] {
+				return invalid("keys", "oneof", "%q is not a trigger of the tenant, or is named twice", k)
+			}
+			seen[k] = true
+		}
+		if len(keys) != len(all) {
+			return invalid("keys", "len", "names %d of the tenant's %d triggers; reload and try again", len(keys), len(all))
+		}
+		for i, k := range keys {
+			t := byKey[k]
+			if t.Position == (i+1)*10 {
+				continue
+			}
+			t.Position = (i + 1) * 10
+			if err := c.tx.SaveTrigger(c.ctx, t); err != nil {
+				return err
+			}
+		}
+		c.record(nil, EventTriggerChanged, map[string]any{"order": keys})
+		return nil
+	})
+}
+
 // maxConditionValues and maxConditionValue bound what one condition
 // compares with, since every command's events test it.
 const (

@@ -135,7 +135,7 @@ var needs = map[string]casekit.Permission{
 	"Config.DeleteCalendar": casekit.PermConfigure, "Config.SaveSLA": casekit.PermConfigure, "Config.DeleteSLA": casekit.PermConfigure,
 	"Config.SaveCustomField": casekit.PermConfigure, "Config.DeleteCustomField": casekit.PermConfigure, "Config.SaveProcess": casekit.PermConfigure,
 	"Config.DeleteProcess": casekit.PermConfigure, "Config.SaveTemplateOverride": casekit.PermConfigure, "Config.DeleteTemplateOverride": casekit.PermConfigure,
-	"Config.SaveMailSettings": casekit.PermConfigure, "Config.SaveTrigger": casekit.PermConfigure, "Config.DeleteTrigger": casekit.PermConfigure,
+	"Config.SaveMailSettings": casekit.PermConfigure, "Config.SaveTrigger": casekit.PermConfigure, "Config.DeleteTrigger": casekit.PermConfigure, "Config.ReorderTriggers": casekit.PermConfigure,
 	"Config.SaveMacro": casekit.PermConfigure, "Config.DeleteMacro": casekit.PermConfigure,
 
 	"DeleteCase":      casekit.PermDelete,
@@ -416,6 +416,17 @@ func commands() []command {
 		{"Config.DeleteTrigger", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			return d.Config().DeleteTrigger(ctx, fx.SpareTrigger)
 		}},
+		{"Config.ReorderTriggers", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			ts, err := d.Config().Triggers(ctx)
+			if err != nil {
+				return err
+			}
+			keys := make([]string, len(ts)) // the last first
+			for i, t := range ts {
+				keys[len(ts)-1-i] = t.Key
+			}
+			return d.Config().ReorderTriggers(ctx, keys)
+		}},
 		{"Config.Macros", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.Config().Macros(ctx)
 			return err
@@ -427,7 +438,7 @@ func commands() []command {
 			return d.Config().DeleteMacro(ctx, fx.SpareMacro)
 		}},
 		{"ApplyMacro", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
-			_, err := d.ApplyMacro(ctx, fx.CaseID, fx.SpareMacro)
+			_, err := d.ApplyMacro(ctx, fx.CaseID, fx.SpareMacro, 0)
 			return err
 		}},
 		{"PreviewMacro", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {

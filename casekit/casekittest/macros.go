@@ -47,7 +47,7 @@ func testMacros(t *testing.T, newStore StoreFactory) {
 			before := e.state(t, c.ID)
 			p := try(d.PreviewMacro(ctx, c.ID, "refund")).get(t)
 			wantUnchanged(t, before, e.state(t, c.ID), "after PreviewMacro")
-			if p.Case.Priority != "high" || p.Case.QueueID != "refunds" || p.Case.TeamID != "billing" || !slices.Equal(p.Case.Tags, []string{"refund"}) {
+			if p.Case.Priority != "high" || p.Case.QueueID != "refunds" || p.Case.TeamID != "billing" || !slices.Equal(p.Case.Tags, []string{"refund"}) || p.Case.Version != before.Case.Version {
 				t.Errorf("preview case %+v, want the macro's changes", p.Case)
 			}
 			for _, f := range []string{"priority", "tags", "queue_id", "team_id"} {
@@ -56,8 +56,16 @@ func testMacros(t *testing.T, newStore StoreFactory) {
 				}
 			}
 			wantEqual(t, "Case 1: we are refunding you, Ada.", p.Reply, "previewed reply")
-			got := try(d.ApplyMacro(ctx, c.ID, "refund")).get(t)
-			if got.Priority != "high" || got.QueueID != "refunds" || !slices.Equal(got.Tags, []string{"refund"}) {
+			// The case changed since the preview: applying at the
+			// preview's version is refused and changes nothing.
+			try(d.Tag(ctx, c.ID, "later")).get(t)
+			stale := e.state(t, c.ID)
+			_, err := d.ApplyMacro(ctx, c.ID, "refund", p.Case.Version)
+			wantIs(t, err, casekit.ErrConflict, "a macro applied at the preview's version after a change")
+			wantUnchanged(t, stale, e.state(t, c.ID), "after the stale ApplyMacro")
+			p = try(d.PreviewMacro(ctx, c.ID, "refund")).get(t)
+			got := try(d.ApplyMacro(ctx, c.ID, "refund", p.Case.Version)).get(t)
+			if got.Priority != "high" || got.QueueID != "refunds" || !slices.Equal(got.Tags, []string{"later", "refund"}) {
 				t.Errorf("applied case %+v, want the previewed changes", got)
 			}
 			ms := try(d.Messages(ctx, c.ID)).get(t)
@@ -70,7 +78,7 @@ func testMacros(t *testing.T, newStore StoreFactory) {
 					t.Errorf("%s event %v does not name the macro", typ, ev.Data)
 				}
 			}
-			_, err := d.ApplyMacro(ctx, c.ID, "nothing")
+			_, err = d.ApplyMacro(ctx, c.ID, "nothing", 0)
 			wantIs(t, err, casekit.ErrNotFound, "an unknown macro")
 		}},
 		{"an action that fails at run time fails it all", func(t *testing.T, e *Env) {
@@ -80,7 +88,7 @@ func testMacros(t *testing.T, newStore StoreFactory) {
 			must(t, d.Config().DeleteQueue(ctx, "refunds"), "DeleteQueue")
 			c := e.open(t, "Money back", "cust-1")
 			before := e.state(t, c.ID)
-			_, err := d.ApplyMacro(ctx, c.ID, "refund")
+			_, err := d.ApplyMacro(ctx, c.ID, "refund", 0)
 			wantRule(t, err, "a macro naming a deleted queue", "actions[2].queue", "known")
 			wantUnchanged(t, before, e.state(t, c.ID), "after the failed macro")
 		}},

@@ -77,6 +77,31 @@ func testTriggers(t *testing.T, newStore StoreFactory) {
 			must(t, d.Config().SaveTrigger(ctx, loop), "a disabled trigger on its own event")
 			must(t, d.Config().DeleteTrigger(ctx, "x"), "DeleteTrigger")
 			wantIs(t, d.Config().DeleteTrigger(ctx, "x"), casekit.ErrNotFound, "deleting twice")
+			// Reordering names every trigger once, or moves none.
+			all := try(d.Config().Triggers(ctx)).get(t)
+			keys := make([]string, len(all))
+			for i, tr := range all {
+				keys[len(all)-1-i] = tr.Key
+			}
+			before = e.tenantState(t)
+			for _, tc := range []struct {
+				what, rule string
+				keys       []string
+			}{
+				{"one left out", "len", keys[1:]},
+				{"one named twice", "oneof", append(slices.Clone(keys[1:]), keys[1])},
+				{"one the tenant lacks", "oneof", append(slices.Clone(keys[1:]), "nowhere")},
+			} {
+				wantRule(t, d.Config().ReorderTriggers(ctx, tc.keys), "reordering with "+tc.what, "keys", tc.rule)
+			}
+			wantEqual(t, before, e.tenantState(t), "the tenant after refused reorderings")
+			must(t, d.Config().ReorderTriggers(ctx, keys), "ReorderTriggers")
+			got := try(d.Config().Triggers(ctx)).get(t)
+			for i, tr := range got {
+				if tr.Key != keys[i] || tr.Position != (i+1)*10 {
+					t.Fatalf("after reordering, trigger %d is %s at %d; want %s at %d", i, tr.Key, tr.Position, keys[i], (i+1)*10)
+				}
+			}
 		}},
 		{"conditions test the event and its case", func(t *testing.T, e *Env) {
 			ctx, d := t.Context(), e.Agent()

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"casekit.dev/casekit"
 	"casekit.dev/internal/browsertest"
 	"casekit.dev/storage/postgres"
 )
@@ -31,6 +32,8 @@ type browser struct {
 	// axe checks each page the walk visits for accessibility; nil when
 	// axe-core is not installed (browsertest.LoadAxe says so).
 	axe *browsertest.Axe
+	// app is the helpdesk served, for the numbers a page must show.
+	app *app
 }
 
 // open loads a path and returns its HTTP status.
@@ -145,16 +148,16 @@ func (b *browser) save(name string) {
 // docs/helpdesk-statuses.png and docs/helpdesk-templates.png.
 func TestHelpdeskInABrowser(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
-		ctx := browsertest.Chromium(t, 1280, 900, 5*time.Minute)
-		_, srv := testApp(t, true)
-		scenario(t, &browser{t: t, ctx: ctx, base: srv.URL, axe: browsertest.LoadAxe(t)}, *updateScreenshots)
+		ctx := browsertest.Chromium(t, 1280, 900, 10*time.Minute)
+		a, srv := testApp(t, true)
+		scenario(t, &browser{t: t, ctx: ctx, base: srv.URL, axe: browsertest.LoadAxe(t), app: a}, *updateScreenshots)
 	})
 	t.Run("postgres", func(t *testing.T) {
 		dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
 		if dsn == "" {
 			t.Skip("CASEKIT_TEST_DATABASE_URL is not set: skipping the PostgreSQL run")
 		}
-		ctx := browsertest.Chromium(t, 1280, 900, 5*time.Minute)
+		ctx := browsertest.Chromium(t, 1280, 900, 10*time.Minute)
 		store, err := postgres.Open(context.Background(), dsn, postgres.WithPrefix(fmt.Sprintf("hd%d_", time.Now().UnixNano()%1e8)))
 		if err != nil {
 			t.Fatal(err)
@@ -176,8 +179,8 @@ func TestHelpdeskInABrowser(t *testing.T) {
 		t.Cleanup(func() { dropAccounts(t, store) })
 		// No demo: no demo cases (the scenario is the same, and seeding on
 		// PostgreSQL costs seconds), and everyone signs in with a password.
-		_, srv := startApp(t, store, accounts, false)
-		scenario(t, &browser{t: t, ctx: ctx, base: srv.URL, passwords: true, axe: browsertest.LoadAxe(t)}, false)
+		a, srv := startApp(t, store, accounts, false)
+		scenario(t, &browser{t: t, ctx: ctx, base: srv.URL, passwords: true, axe: browsertest.LoadAxe(t), app: a}, false)
 	})
 }
 
@@ -395,7 +398,129 @@ func caseWork(t *testing.T, b *browser, screenshots bool) {
 		b.click("#preview-button")
 		b.save("helpdesk-templates.png")
 	}
+	automation(t, b, screenshots)
+	dashboard(t, b, screenshots)
 	walk(t, b, caseURL, portalLink)
+}
+
+// automation adds a trigger through the admin page (a refusal first),
+// sees a web-form case land where it says, then adds a macro and
+// applies it to that case from the case page's menu.
+func automation(t *testing.T, b *browser, screenshots bool) {
+	b.open("/admin/triggers")
+	b.click("#new-trigger")
+	b.typeIn("#trigger-key", "web-billing")
+	b.typeIn("#trigger-name", "Web form cases go to Billing")
+	b.toggle(`input[name="when.case.opened"]`)
+	b.typeIn("#if-0-field", "origin")
+	b.choose("#if-0-op", "is")
+	b.typeIn("#if-0-values", "web")
+	b.choose("#then-0-kind", "assign_queue")
+	b.typeIn("#act-then-0-value", "bill")
+	b.click("#trigger-save")
+	if got := b.text("#act-then-0-value-error"); !strings.Contains(got, `"bill"`) {
+		t.Fatalf("a trigger to a missing queue: the error next to its value says %q", got)
+	}
+	if got, _ := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#if-0-values"))); got != "web" {
+		t.Fatalf("the condition typed is gone after the refusal: %q", got)
+	}
+	b.accessible("the trigger editor with a refusal")
+	b.choose("#act-then-0-value", "billing")
+	b.click("#trigger-save")
+	b.notice("Saved.")
+	if !strings.Contains(b.text("#trigger-web-billing"), "If origin is web") {
+		t.Fatalf("the new trigger in the list: %q", b.text("#trigger-web-billing"))
+	}
+	if screenshots {
+		b.open("/admin/triggers/edit?key=web-billing")
+		b.save("helpdesk-triggers.png")
+	}
+
+	// A stranger writes in through the public form: the case is in
+	// Billing, not in General where the form puts it.
+	b.click(`form[action="/logout"] button`)
+	b.open("/form")
+	b.typeIn("#name", "Zoe Quinn")
+	b.typeIn("#email", "zoe@example.com")
+	b.typeIn("#subject", "Charged for a cancelled order")
+	b.typeIn("#description", "Order 5521 was cancelled but charged.")
+	b.click("#webform button[type=submit]")
+	m := regexp.MustCompile(`case #(\d+)`).FindStringSubmatch(b.text("#thanks"))
+	if m == nil {
+		t.Fatalf("thanks page: %q", b.text("main"))
+	}
+	b.login("u-ava")
+	casePath := "/cases/" + m[1]
+	b.open(casePath)
+	if got := b.text("#queue"); got != "Billing" {
+		t.Fatalf("the web-form case is in %q, want Billing (the trigger)", got)
+	}
+
+	// A macro, made on the admin page and applied on the case.
+	b.open("/admin/macros")
+	b.click("#new-macro")
+	b.typeIn("#macro-key", "refund-started")
+	b.typeIn("#macro-name", "Refund started")
+	b.choose("#then-0-kind", "add_tags")
+	b.typeIn("#act-then-0-values", "refund")
+	b.choose("#then-1-kind", "set_priority")
+	b.typeIn("#act-then-1-value", "high")
+	b.typeIn("#macro-reply", "Hello {{contact_name}}, the refund for case {{number}} is on its way.")
+	b.click("#macro-save")
+	b.notice("Saved.")
+	b.open(casePath)
+	b.choose("#macro-choice", "refund-started")
+	b.click("#macro-preview-button")
+	preview := b.text("#macro-preview")
+	for _, want := range []string{"priority: medium → high", "tags: — → refund", "Sends the customer: “Hello Zoe Quinn, the refund for case " + m[1] + " is on its way.”"} {
+		if !strings.Contains(preview, want) {
+			t.Fatalf("the macro's preview lacks %q:\n%s", want, preview)
+		}
+	}
+	b.accessible("the case page with a macro's preview")
+	if screenshots {
+		b.save("helpdesk-macros.png")
+	}
+	b.click("#macro-apply")
+	b.notice("The macro was applied.")
+	if !strings.Contains(b.text("#tags"), "refund") || !strings.Contains(b.text("#facts"), "Priority high") ||
+		!strings.Contains(b.text("#conversation"), "the refund for case "+m[1]+" is on its way.") {
+		t.Fatalf("after the macro: tags %q, facts %q, conversation %q", b.text("#tags"), b.text("#facts"), b.text("#conversation"))
+	}
+}
+
+// dashboard opens the reports page and checks its numbers against the
+// Desk's report of the same period.
+func dashboard(t *testing.T, b *browser, screenshots bool) {
+	b.open("/reports")
+	d := b.app.kit.Desk(tenant).As(casekit.Agent("u-ava"))
+	today := b.app.clock.Now().UTC().Truncate(24 * time.Hour)
+	q := casekit.ReportQuery{From: today.AddDate(0, 0, -29), To: today.AddDate(0, 0, 1), GroupBy: casekit.GroupQueue}
+	rep, err := d.Report(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]int{"#total-opened": rep.Total.Opened, "#total-resolved": rep.Total.Resolved, "#total-backlog": rep.Total.Backlog} {
+		if got := b.text(id); got != strconv.Itoa(want) {
+			t.Errorf("the dashboard's %s is %s, want %d", id, got, want)
+		}
+	}
+	b.toggle("#backlog summary")
+	table := b.text("#backlog-data")
+	for _, g := range rep.Groups {
+		if g.Key == "general" && !strings.Contains(table, "General\t"+strconv.Itoa(g.Backlog)) {
+			t.Errorf("the backlog table lacks General with %d open cases:\n%s", g.Backlog, table)
+		}
+	}
+	if screenshots {
+		b.save("helpdesk-dashboard.png")
+	}
+	b.choose("#period", "12m")
+	b.click("#period-button")
+	b.toggle("#volume summary")
+	if got := b.text("#volume-data tbody tr:last-child th"); got != today.Format("2006-01") {
+		t.Errorf("the 12-month volume table ends with %q, want this month", got)
+	}
 }
 
 // walk adds a process and an account, then visits every page of the
@@ -437,7 +562,8 @@ func walk(t *testing.T, b *browser, caseURL, portalLink string) {
 	for _, p := range []string{"/cases?status_flags=active", "/cases/new", caseURL, "/queues", "/mail",
 		"/admin", "/admin/teams", "/admin/queues", "/admin/lookups?kind=case_type", "/admin/fields", "/admin/statuses",
 		"/admin/slas", "/admin/calendars", "/admin/processes", "/admin/templates", "/admin/templates/edit?name=message/case.resolved",
-		"/admin/accounts", "/cases/999999"} {
+		"/admin/accounts", "/admin/triggers", "/admin/triggers/edit?key=web-billing", "/admin/triggers/edit", "/admin/macros",
+		"/admin/macros/edit?key=refund-started", "/reports", "/reports?period=12m", "/cases/999999"} {
 		b.visit(p)
 	}
 	b.click(`form[action="/logout"] button`)

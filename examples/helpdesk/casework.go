@@ -353,6 +353,7 @@ type caseControls struct {
 	// blob store.
 	Uploads bool
 	relations
+	macroMenu
 }
 
 // clock is one of a case's deadlines: when, and how long is left.
@@ -397,6 +398,9 @@ func (a *app) controls(r *http.Request, req *request, c *casekit.Case, forms map
 		return err
 	}
 	if err := cc.loadProcess(ctx, req.desk, c); err != nil {
+		return err
+	}
+	if err := cc.loadMacros(r, req, c, forms["macro"]); err != nil {
 		return err
 	}
 	cc.EditWas = editValues(c, cc.CustomFields)

@@ -299,7 +299,7 @@ var notices = map[string]string{
 	"unwatched": "The watcher was removed.", "linked": "The cases are linked.", "unlinked": "The link was removed.",
 	"merged": "The duplicate was merged into this case.", "revoked": "The portal link was revoked.",
 	"process-started": "The process is started.", "stage": "The case moved to another stage of its process.",
-	"process-stopped": "The process is stopped.",
+	"process-stopped": "The process is stopped.", "macro": "The macro was applied.",
 }
 
 func (a *app) loadCase(w http.ResponseWriter, r *http.Request, req *request) (*casekit.Case, bool) {
@@ -428,7 +428,7 @@ func (a *app) showCase(w http.ResponseWriter, r *http.Request, req *request, c *
 // describe gives the details of an event worth a glance.
 func describe(e casekit.Event) string {
 	var parts []string
-	for _, k := range []string{"from", "to", "agent", "team", "queue", "level", "reason", "note", "subject", "summary", "result", "excerpt", "rating", "level"} {
+	for _, k := range []string{"from", "to", "agent", "team", "queue", "level", "reason", "note", "subject", "summary", "result", "excerpt", "rating", "trigger_name", "macro_name"} {
 		if v, ok := e.Data[k]; ok && v != "" && v != nil {
 			parts = append(parts, fmt.Sprintf("%s: %v", k, v))
 		}
@@ -458,6 +458,7 @@ var actionFields = map[string][]string{
 	"process-next":  {},
 	"process-back":  {},
 	"process-stop":  {},
+	"macro":         {"macro"},
 }
 
 // caseAction runs one of the case page's forms.
@@ -566,6 +567,9 @@ func (a *app) caseAction(w http.ResponseWriter, r *http.Request, req *request) {
 	case "process-stop":
 		_, err = d.StopProcess(ctx, c.ID)
 		done = "process-stopped"
+	case "macro":
+		a.applyMacro(w, r, req, c)
+		return
 	}
 	if err != nil {
 		a.refused(w, r, req, c, action, fields, err)

@@ -53,6 +53,17 @@ var demoCases = []demoCase{
 	{"Quote for 20 more seats", "We are growing; what would 20 seats cost?", "linus@example.com", "", "billing", "medium", "question", []string{"licence"}, casekit.StatusNew},
 }
 
+// demoMacros are the macros the demo's agents find on a case's page.
+var demoMacros = []casekit.Macro{
+	{Key: "refund", Name: "Refund requested", Actions: []casekit.Action{{Kind: casekit.ActionAddTags, Values: []string{"refund"}},
+		{Kind: casekit.ActionAssignQueue, Value: "billing"}},
+		Reply: "Hello {{contact_name}}, we have started the refund for case #{{number}}; it reaches your account in 3 to 5 working days."},
+	{Key: "urgent", Name: "Urgent: to the second line", Actions: []casekit.Action{{Kind: casekit.ActionSetPriority, Value: "critical"},
+		{Kind: casekit.ActionAssignQueue, Value: "second-line"}, {Kind: casekit.ActionAddActivity, Value: "Call the customer back within the hour"}}},
+	{Key: "more-info", Name: "Ask for details", Actions: []casekit.Action{{Kind: casekit.ActionAddTags, Values: []string{"needs-info"}}},
+		Reply: "Hello {{contact_name}}, to look into “{{subject}}” we need a little more: since when does it happen, and could you send a screenshot?"},
+}
+
 // seedDemo opens the sample cases and takes each to its status, with
 // activities, notes and messages on the way, over the past 12 days (the
 // clock is set back while it runs). A tenant that has cases already is
@@ -65,6 +76,11 @@ func seedDemo(ctx context.Context, kit *casekit.Kit, dir casekit.StaticDirectory
 	}
 	if len(pg.Cases) > 0 {
 		return nil
+	}
+	for _, m := range demoMacros {
+		if err := sys.Config().SaveMacro(ctx, m); err != nil {
+			return fmt.Errorf("macro %s: %w", m.Key, err)
+		}
 	}
 	defer clock.setBack(0)
 	back := 12 * 24 * time.Hour

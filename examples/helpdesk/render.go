@@ -77,6 +77,8 @@ func (a *app) parsePages() error {
 			return customData{prefix, defs, f}
 		},
 		"selected":    func(cur, v string) bool { return cur == v },
+		"inc":         func(i int) int { return i + 1 },
+		"pct":         func(share float64) float64 { return share * 100 },
 		"accountView": func(p *accountsPage, row accountRow) accountView { return accountView{p, row} },
 		"files":       func(number int64, atts []casekit.Attachment) filesData { return filesData{number, atts} },
 		"in": func(list []string, v string) bool {

@@ -81,10 +81,13 @@ func (Dialect) Hook(name string) ([]string, bool) {
 	return stmts, ok
 }
 
-// LockRows implements sqlstore.Dialect with FOR UPDATE [OF t] [SKIP
-// LOCKED].
+// LockRows implements sqlstore.Dialect with FOR UPDATE (or KEY SHARE)
+// [OF t] [SKIP LOCKED].
 func (Dialect) LockRows(q *bun.SelectQuery, l sqlstore.Lock) *bun.SelectQuery {
 	clause := "UPDATE"
+	if l.KeyShare {
+		clause = "KEY SHARE"
+	}
 	if l.Of != "" {
 		clause += " OF " + l.Of
 	}

@@ -104,6 +104,12 @@ type Lock struct {
 	// SkipLocked skips the rows another transaction holds instead of
 	// waiting for them.
 	SkipLocked bool
+	// KeyShare takes the weakest lock that still keeps the rows from being
+	// locked for update or deleted until the transaction ends (FOR KEY
+	// SHARE), where a plain lock would make every transaction that reads
+	// the row wait for the last: other holders of it, and updates of
+	// columns that are not the key, go on.
+	KeyShare bool
 }
 
 // The dialect's own parts of the schema, which Dialect.Hook returns.

@@ -97,6 +97,10 @@ func (Dialect) LockRows(q *bun.SelectQuery, l sqlstore.Lock) *bun.SelectQuery {
 	return q.For(clause)
 }
 
+// UpdateInWith implements sqlstore.Dialect: PostgreSQL runs data-modifying
+// statements in WITH.
+func (Dialect) UpdateInWith() bool { return true }
+
 // Upsert implements sqlstore.Dialect with ON CONFLICT.
 func (Dialect) Upsert(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery {
 	return sqlstore.OnConflict(q, key, set...)

@@ -25,8 +25,8 @@ type APIConfig struct {
 	// the commands run as. The host checks its own credentials here (an
 	// API key, a session, a verified token). An error that matches
 	// casekit.ErrForbidden is answered 403, one that matches
-	// casekit.ErrTenantNotFound 404, any other 401; the error's text is
-	// never sent.
+	// casekit.ErrTenantNotFound 404, one that matches ErrAuthUnavailable
+	// 503, any other 401; the error's text is never sent.
 	Authenticate func(*http.Request) (tenant string, actor casekit.Actor, err error)
 	// Logger logs the failures a client sees only as a 500; slog.Default()
 	// when nil.
@@ -41,6 +41,13 @@ type APIConfig struct {
 	// response are kept; 24 hours when zero.
 	IdempotencyTTL time.Duration
 }
+
+// ErrAuthUnavailable is what APIConfig.Authenticate wraps when it could
+// not check the credentials at all (its key table could not be read): the
+// request is answered 503 with Retry-After and runs nothing, where a 401
+// would tell a client with a good key that its key is bad. The host logs
+// the cause; the API sends none of it.
+var ErrAuthUnavailable = errors.New("casehttp: the credentials cannot be checked now")
 
 // API serves every Desk and Config command as JSON over REST: an
 // http.Handler for a host's own front end or integrations. The routes
@@ -170,6 +177,11 @@ func (a *API) serve(rt apiRoute) http.Handler {
 		switch {
 		case errors.Is(err, casekit.ErrForbidden):
 			a.fail(w, r, err)
+			return
+		case errors.Is(err, ErrAuthUnavailable):
+			w.Header().Set("Retry-After", "1")
+			writeProblem(w, problem{Status: http.StatusServiceUnavailable, Type: "auth-unavailable", Title: "Service unavailable",
+				Detail: "The credentials cannot be checked now; retry later."})
 			return
 		case errors.Is(err, casekit.ErrTenantNotFound) || err == nil && casekit.ValidateTenantID(tenant) != nil:
 			writeProblem(w, problem{Status: http.StatusNotFound, Type: "tenant-not-found", Title: "No such tenant"})

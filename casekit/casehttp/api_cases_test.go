@@ -100,6 +100,9 @@ func TestAPICases(t *testing.T) {
 
 	// Who asks: nobody, another tenant, a viewer, a customer.
 	k.as("").do("GET", "/cases", nil).wantProblem(t, 401, "unauthenticated", "no actor")
+	if r := k.as("unavailable").do("POST", "/cases", map[string]any{"subject": "x"}).wantProblem(t, 503, "auth-unavailable", "credentials that cannot be checked"); r.header.Get("Retry-After") == "" {
+		t.Errorf("a 503 without Retry-After")
+	}
 	client{k: k, actor: "agent:agent-1", tenant: "elsewhere"}.do("GET", "/cases", nil).wantProblem(t, 404, "tenant-not-found", "an unknown tenant")
 	client{k: k, actor: "agent:agent-1", tenant: "Not A Slug"}.do("GET", "/cases", nil).wantProblem(t, 404, "tenant-not-found", "a tenant that is no slug")
 	k.as("agent:someone").do("DELETE", "/cases/"+c.ID, nil).wantProblem(t, 403, "forbidden", "an agent may not delete")

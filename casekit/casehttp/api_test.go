@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -100,6 +101,9 @@ func newAPIKit(t *testing.T, opts ...casekit.Option) *apiKit {
 		Kit:    kit,
 		Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Authenticate: func(r *http.Request) (string, casekit.Actor, error) {
+			if r.Header.Get("X-Actor") == "unavailable" { // as a host whose key table cannot be read
+				return "", casekit.Actor{}, fmt.Errorf("reading the keys: %w", casehttp.ErrAuthUnavailable)
+			}
 			a, err := casekit.ParseActor(r.Header.Get("X-Actor"))
 			if err != nil || a.IsZero() {
 				return "", casekit.Actor{}, errors.New("no actor")

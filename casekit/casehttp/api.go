@@ -216,11 +216,13 @@ func (a *API) serve(rt apiRoute) http.Handler {
 
 // badRequest is an error the client made in the request itself (its
 // JSON, a header, a query parameter), answered 400 unless status says
-// otherwise.
+// otherwise. A field the body may not have, or has with the wrong type,
+// is named in the problem's errors as a 422 names its fields.
 type badRequest struct {
 	status int
 	kind   string
 	msg    string
+	field  *fieldProblem
 }
 
 func (e *badRequest) Error() string { return e.msg }
@@ -238,6 +240,10 @@ func parseIfMatch(v string) (int64, error) {
 	}
 	return n, nil
 }
+
+// unknownFieldPrefix starts the error encoding/json gives for a field
+// DisallowUnknownFields refuses.
+const unknownFieldPrefix = "json: unknown field "
 
 // decode reads the body, one JSON object, into v: unknown fields,
 // wrong types, trailing data and a body over the limit are refused.
@@ -261,7 +267,21 @@ func (c *call) decode(v any) error {
 	case errors.Is(err, io.EOF):
 		return &badRequest{kind: "bad-json", msg: "The body is empty; this route takes a JSON object."}
 	case errors.As(err, &typeErr):
-		return &badRequest{kind: "bad-json", msg: fmt.Sprintf("Field %q: a JSON %s cannot be a %s.", typeErr.Field, typeErr.Value, typeErr.Type)}
+		msg := fmt.Sprintf("a JSON %s cannot be a %s", typeErr.Value, typeErr.Type)
+		if typeErr.Field == "" {
+			return &badRequest{kind: "bad-json", msg: "The body: " + msg + "."}
+		}
+		return &badRequest{kind: "bad-json", msg: fmt.Sprintf("Field %q: %s.", typeErr.Field, msg),
+			field: &fieldProblem{Field: typeErr.Field, Rule: "type", Message: msg}}
+	case strings.HasPrefix(err.Error(), unknownFieldPrefix):
+		// encoding/json has no error type for it; its text is stable.
+		name := strings.TrimPrefix(err.Error(), unknownFieldPrefix)
+		if s, uerr := strconv.Unquote(name); uerr == nil {
+			name = s
+		}
+		name = clip(name)
+		return &badRequest{kind: "bad-json", msg: fmt.Sprintf("Field %q is not one of this route's fields.", name),
+			field: &fieldProblem{Field: name, Rule: "unknown", Message: "is not one of this route's fields"}}
 	default:
 		return &badRequest{kind: "bad-json", msg: "The body is not one JSON object of this route's fields: " + clip(err.Error())}
 	}

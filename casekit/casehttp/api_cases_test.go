@@ -89,6 +89,18 @@ func TestAPICases(t *testing.T) {
 	} {
 		ag.do("POST", "/cases", tc.body).wantProblem(t, tc.status, tc.typ, tc.name)
 	}
+	// A field the body may not have, or has with the wrong type, is named
+	// as a 422 names its fields.
+	for body, want := range map[string]string{
+		`{"subject":"x","colour":"red"}`:        `{"field":"colour","rule":"unknown"`,
+		`{"subject":42}`:                        `{"field":"subject","rule":"type"`,
+		`{"subject":"x","contact":{"email":7}}`: `{"field":"contact.email","rule":"type"`,
+		`{"subject":"x","contact":{"fax":"1"}}`: `{"field":"fax","rule":"unknown"`,
+	} {
+		if r := ag.do("POST", "/cases", body).wantProblem(t, 400, "bad-json", body); !strings.Contains(string(r.body), want) {
+			t.Errorf("%s: %s, want errors naming the field (%s)", body, r.body, want)
+		}
+	}
 	r = ag.do("POST", "/cases", map[string]any{"subject": ""})
 	if !strings.Contains(string(r.body), `"field":"subject"`) {
 		t.Errorf("a validation problem names no field: %s", r.body)

@@ -158,14 +158,11 @@ func (c *cmd) openCase(in NewCase) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The number is taken last: the counter row stays locked until
-	// commit and serialises the tenant's openings, so every read and
-	// check runs before it.
-	if cs.Number, err = c.tx.NextCaseNumber(c.ctx); err != nil {
-		return nil, err
-	}
+	// Inserting the case takes its number, which locks the tenant's
+	// counter row until commit and so serialises the tenant's openings:
+	// every read and check runs before it.
 	if err := c.tx.InsertCase(c.ctx, cs); err != nil {
-		return nil, fmt.Errorf("case #%d: %w", cs.Number, err)
+		return nil, fmt.Errorf("case %s: %w", cs.ID, err)
 	}
 	if len(timers) > 0 {
 		if err := c.tx.SetCaseTimers(c.ctx, cs.ID, timers); err != nil {

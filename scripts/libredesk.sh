@@ -69,7 +69,7 @@ build() {
 	echo '<!doctype html><title>libredesk API only</title>' >"$stage/frontend/dist/main/index.html"
 	cp "$stage/frontend/dist/main/index.html" "$stage/frontend/dist/widget/index.html"
 	cp -r "$src/i18n" "$src/static" "$src/schema.sql" "$stage/"
-	(cd "$stage" && "$WORK/stuffbin" -a stuff -in "$WORK/libredesk-raw" -out "$WORK/libredesk-bin" frontend/dist i18n schema.sql static)
+	(cd "$stage" && "$WORK/stuffbin" -a stuff -in "$WORK/libredesk-raw" -out "$WORK/libredesk-bin" frontend/dist i18n schema.sql static) >&2 # its report, not the URL start prints
 	echo "$rev" >"$WORK/built-from"
 	echo "$ver" >"$WORK/version"
 }

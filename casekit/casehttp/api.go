@@ -25,8 +25,8 @@ type APIConfig struct {
 	// the commands run as. The host checks its own credentials here (an
 	// API key, a session, a verified token). An error that matches
 	// casekit.ErrForbidden is answered 403, one that matches
-	// casekit.ErrTenantNotFound 404, any other 401; the error's text is
-	// never sent.
+	// casekit.ErrTenantNotFound 404, one that matches ErrAuthUnavailable
+	// 503, any other 401; the error's text is never sent.
 	Authenticate func(*http.Request) (tenant string, actor casekit.Actor, err error)
 	// Logger logs the failures a client sees only as a 500; slog.Default()
 	// when nil.
@@ -41,6 +41,13 @@ type APIConfig struct {
 	// response are kept; 24 hours when zero.
 	IdempotencyTTL time.Duration
 }
+
+// ErrAuthUnavailable is what APIConfig.Authenticate wraps when it could
+// not check the credentials at all (its key table could not be read): the
+// request is answered 503 with Retry-After and runs nothing, where a 401
+// would tell a client with a good key that its key is bad. The host logs
+// the cause; the API sends none of it.
+var ErrAuthUnavailable = errors.New("casehttp: the credentials cannot be checked now")
 
 // API serves every Desk and Config command as JSON over REST: an
 // http.Handler for a host's own front end or integrations. The routes
@@ -171,6 +178,11 @@ func (a *API) serve(rt apiRoute) http.Handler {
 		case errors.Is(err, casekit.ErrForbidden):
 			a.fail(w, r, err)
 			return
+		case errors.Is(err, ErrAuthUnavailable):
+			w.Header().Set("Retry-After", "1")
+			writeProblem(w, problem{Status: http.StatusServiceUnavailable, Type: "auth-unavailable", Title: "Service unavailable",
+				Detail: "The credentials cannot be checked now; retry later."})
+			return
 		case errors.Is(err, casekit.ErrTenantNotFound) || err == nil && casekit.ValidateTenantID(tenant) != nil:
 			writeProblem(w, problem{Status: http.StatusNotFound, Type: "tenant-not-found", Title: "No such tenant"})
 			return
@@ -204,11 +216,13 @@ func (a *API) serve(rt apiRoute) http.Handler {
 
 // badRequest is an error the client made in the request itself (its
 // JSON, a header, a query parameter), answered 400 unless status says
-// otherwise.
+// otherwise. A field the body may not have, or has with the wrong type,
+// is named in the problem's errors as a 422 names its fields.
 type badRequest struct {
 	status int
 	kind   string
 	msg    string
+	field  *fieldProblem
 }
 
 func (e *badRequest) Error() string { return e.msg }
@@ -226,6 +240,10 @@ func parseIfMatch(v string) (int64, error) {
 	}
 	return n, nil
 }
+
+// unknownFieldPrefix starts the error encoding/json gives for a field
+// DisallowUnknownFields refuses.
+const unknownFieldPrefix = "json: unknown field "
 
 // decode reads the body, one JSON object, into v: unknown fields,
 // wrong types, trailing data and a body over the limit are refused.
@@ -249,7 +267,21 @@ func (c *call) decode(v any) error {
 	case errors.Is(err, io.EOF):
 		return &badRequest{kind: "bad-json", msg: "The body is empty; this route takes a JSON object."}
 	case errors.As(err, &typeErr):
-		return &badRequest{kind: "bad-json", msg: fmt.Sprintf("Field %q: a JSON %s cannot be a %s.", typeErr.Field, typeErr.Value, typeErr.Type)}
+		msg := fmt.Sprintf("a JSON %s cannot be a %s", typeErr.Value, typeErr.Type)
+		if typeErr.Field == "" {
+			return &badRequest{kind: "bad-json", msg: "The body: " + msg + "."}
+		}
+		return &badRequest{kind: "bad-json", msg: fmt.Sprintf("Field %q: %s.", typeErr.Field, msg),
+			field: &fieldProblem{Field: typeErr.Field, Rule: "type", Message: msg}}
+	case strings.HasPrefix(err.Error(), unknownFieldPrefix):
+		// encoding/json has no error type for it; its text is stable.
+		name := strings.TrimPrefix(err.Error(), unknownFieldPrefix)
+		if s, uerr := strconv.Unquote(name); uerr == nil {
+			name = s
+		}
+		name = clip(name)
+		return &badRequest{kind: "bad-json", msg: fmt.Sprintf("Field %q is not one of this route's fields.", name),
+			field: &fieldProblem{Field: name, Rule: "unknown", Message: "is not one of this route's fields"}}
 	default:
 		return &badRequest{kind: "bad-json", msg: "The body is not one JSON object of this route's fields: " + clip(err.Error())}
 	}

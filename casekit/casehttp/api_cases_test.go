@@ -89,6 +89,18 @@ func TestAPICases(t *testing.T) {
 	} {
 		ag.do("POST", "/cases", tc.body).wantProblem(t, tc.status, tc.typ, tc.name)
 	}
+	// A field the body may not have, or has with the wrong type, is named
+	// as a 422 names its fields.
+	for body, want := range map[string]string{
+		`{"subject":"x","colour":"red"}`:        `{"field":"colour","rule":"unknown"`,
+		`{"subject":42}`:                        `{"field":"subject","rule":"type"`,
+		`{"subject":"x","contact":{"email":7}}`: `{"field":"contact.email","rule":"type"`,
+		`{"subject":"x","contact":{"fax":"1"}}`: `{"field":"fax","rule":"unknown"`,
+	} {
+		if r := ag.do("POST", "/cases", body).wantProblem(t, 400, "bad-json", body); !strings.Contains(string(r.body), want) {
+			t.Errorf("%s: %s, want errors naming the field (%s)", body, r.body, want)
+		}
+	}
 	r = ag.do("POST", "/cases", map[string]any{"subject": ""})
 	if !strings.Contains(string(r.body), `"field":"subject"`) {
 		t.Errorf("a validation problem names no field: %s", r.body)
@@ -100,6 +112,9 @@ func TestAPICases(t *testing.T) {
 
 	// Who asks: nobody, another tenant, a viewer, a customer.
 	k.as("").do("GET", "/cases", nil).wantProblem(t, 401, "unauthenticated", "no actor")
+	if r := k.as("unavailable").do("POST", "/cases", map[string]any{"subject": "x"}).wantProblem(t, 503, "auth-unavailable", "credentials that cannot be checked"); r.header.Get("Retry-After") == "" {
+		t.Errorf("a 503 without Retry-After")
+	}
 	client{k: k, actor: "agent:agent-1", tenant: "elsewhere"}.do("GET", "/cases", nil).wantProblem(t, 404, "tenant-not-found", "an unknown tenant")
 	client{k: k, actor: "agent:agent-1", tenant: "Not A Slug"}.do("GET", "/cases", nil).wantProblem(t, 404, "tenant-not-found", "a tenant that is no slug")
 	k.as("agent:someone").do("DELETE", "/cases/"+c.ID, nil).wantProblem(t, 403, "forbidden", "an agent may not delete")

@@ -65,7 +65,11 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if status == 0 {
 			status = http.StatusBadRequest
 		}
-		writeProblem(w, problem{Status: status, Type: bad.kind, Title: http.StatusText(status), Detail: bad.msg})
+		p := problem{Status: status, Type: bad.kind, Title: http.StatusText(status), Detail: bad.msg}
+		if bad.field != nil {
+			p.Errors = []fieldProblem{*bad.field}
+		}
+		writeProblem(w, p)
 	case errors.As(err, &ve):
 		p := problem{Status: http.StatusUnprocessableEntity, Type: "validation", Title: "Invalid input",
 			Detail: "See errors for each field that failed."}

@@ -372,18 +372,14 @@ func FillQueue(t testing.TB, e *Env, queue string, n int) {
 	now := e.Now()
 	e.InTx(t, func(ctx context.Context, tx store.Tx) error {
 		for i := range n {
-			num, err := tx.NextCaseNumber(ctx)
-			if err != nil {
-				return err
-			}
 			at := now.Add(time.Duration(i) * time.Microsecond)
-			c := &casekit.Case{ID: newCaseID(), Number: num, Subject: fmt.Sprintf("Queued %d", i), Priority: prios[i%len(prios)],
+			c := &casekit.Case{ID: newCaseID(), Subject: fmt.Sprintf("Queued %d", i), Priority: prios[i%len(prios)],
 				Origin: "api", QueueID: queue, TeamID: "", Status: casekit.StatusNew, CreatedBy: casekit.System,
 				CreatedAt: at, UpdatedAt: at, Version: 1}
 			if err := tx.InsertCase(ctx, c); err != nil {
 				return err
 			}
-			if err := tx.AppendEvents(ctx, casekit.Event{ID: newCaseID(), CaseID: c.ID, CaseNumber: num, Type: casekit.EventCaseOpened, Actor: casekit.System, At: at}); err != nil {
+			if err := tx.AppendEvents(ctx, casekit.Event{ID: newCaseID(), CaseID: c.ID, CaseNumber: c.Number, Type: casekit.EventCaseOpened, Actor: casekit.System, At: at}); err != nil {
 				return err
 			}
 		}

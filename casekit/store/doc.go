@@ -95,7 +95,7 @@
 //     the next due row, or removed, when a caller finds nothing due then.
 //     It never moves a wakeup past work queued meanwhile (sqlstore:
 //     Registry, the timer_wakeups and outbox_wakeups tables).
-//   - Case numbers. NextCaseNumber counts per tenant without gaps: a
+//   - Case numbers. InsertCase numbers cases per tenant without gaps: a
 //     rolled-back transaction's number is given again.
 //   - Migrations. Migrate brings every tenant's data to the store's latest
 //     version, a tenant at a time, resuming where an interrupted run

@@ -189,12 +189,13 @@ type Tx interface {
 	// case waits.
 	NextInQueue(ctx context.Context, q PickQuery) (*casetype.Case, error)
 
-	// NextCaseNumber takes the tenant's next case number. Two transactions
-	// never get the same number, and a rolled-back transaction's number is
-	// given again, so committed numbers have no gaps.
-	NextCaseNumber(ctx context.Context) (int64, error)
-	// InsertCase stores a new case as casekit made it (ID, number, version
-	// and times set).
+	// InsertCase stores a new case as casekit made it (ID, version and
+	// times set) under the tenant's next case number, which it sets in
+	// c.Number. Two transactions never get the same number, and a
+	// rolled-back transaction's number is given again, so committed
+	// numbers have no gaps. Taking the number makes the tenant's other
+	// openings wait until this transaction ends (it is the one gapless
+	// way), so casekit inserts a case as late in its command as it can.
 	InsertCase(ctx context.Context, c *casetype.Case) error
 	// Case loads a case; with lock set it is locked for the rest of the
 	// transaction (SELECT ... FOR UPDATE where the database has it).

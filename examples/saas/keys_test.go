@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"casekit.dev/casekit"
 	"casekit.dev/storage/postgres"
@@ -172,8 +173,57 @@ func TestAPIKeysStoredAsHashes(t *testing.T) {
 	}
 }
 
-// When the keys cannot be read every request is refused, and the cause
-// goes to the log.
+// A verified key is remembered for the cache's TTL: a wrong secret under
+// its ID is still refused (the hash is compared on every request), a
+// revocation through the same keys is refused at once, and one by another
+// process (-revoke-key) once the entry expires.
+func TestAPIKeysCache(t *testing.T) {
+	kit, store, keys := testKit(t, "acme")
+	const ttl = 300 * time.Millisecond
+	keys.cacheVerified(ttl)
+	base := testServer(t, kit, keys, io.Discard)
+	id, key := newTestKey(t, keys, "acme", casekit.Agent("u-17"))
+	get := func(key string) int {
+		resp, _ := bearer(t, base, key).do("GET", "/cases", nil, nil)
+		return resp.StatusCode
+	}
+	if got := get(key); got != http.StatusOK {
+		t.Fatalf("a new key: %d, want 200", got)
+	}
+	if keys.cache.Len() != 1 {
+		t.Fatalf("%d keys cached after one verified, want 1", keys.cache.Len())
+	}
+	if got := get(keyPrefix + id + "_" + strings.Repeat("A", secretLen)); got != http.StatusUnauthorized {
+		t.Errorf("a wrong secret under a cached ID: %d, want 401", got)
+	}
+	// Another process revokes the key: its own keys, no shared cache.
+	other := &apiKeys{db: store.DB(), schema: keys.schema, log: keys.log}
+	if _, err := other.revoke(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(ttl + 2*time.Second)
+	for get(key) != http.StatusUnauthorized {
+		if time.Now().After(deadline) {
+			t.Fatalf("a key revoked by another process is still accepted %v after its TTL", 2*time.Second)
+		}
+		time.Sleep(ttl / 10)
+	}
+	// Revoked through the server's own keys: refused at once.
+	id2, key2 := newTestKey(t, keys, "acme", casekit.Agent("u-17"))
+	if got := get(key2); got != http.StatusOK {
+		t.Fatalf("a second key: %d, want 200", got)
+	}
+	if _, err := keys.revoke(context.Background(), id2); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(key2); got != http.StatusUnauthorized {
+		t.Errorf("a key revoked through the server's keys: %d, want 401 at once", got)
+	}
+}
+
+// When the keys cannot be read every request is refused with a 503 (not
+// a 401, which would tell a good key it is bad), and the cause goes to
+// the log.
 func TestAPIKeysUnreadable(t *testing.T) {
 	kit, _, _ := testKit(t)
 	dsn := testDSN(t)
@@ -186,8 +236,8 @@ func TestAPIKeysUnreadable(t *testing.T) {
 	s.Close() // the pool is closed and the table was never made
 	base := testServer(t, kit, keys, io.Discard)
 	resp, body := bearer(t, base, keyPrefix+"0123456789abcdef_"+strings.Repeat("A", secretLen)).do("GET", "/cases", nil, nil)
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("%d %s, want 401", resp.StatusCode, body)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, problemType("auth-unavailable")) || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("%d %s, want a 503 problem with Retry-After", resp.StatusCode, body)
 	}
 	if !strings.Contains(logs.String(), "cannot read the API keys") {
 		t.Errorf("log: %q, want the failure", logs.String())

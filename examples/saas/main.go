@@ -13,7 +13,9 @@
 // -migrate it brings every tenant's schema to the latest version and exits;
 // with -new-key tenant:agent-id it prints a new API key for the tenant,
 // acting as that agent (tenant:system acts as casekit.System), and exits;
-// with -revoke-key ID it revokes a key and exits; with -tenancy N it
+// with -revoke-key ID it revokes a key and exits (a running server trusts
+// a key it verified for -key-cache, 10s by default, so it refuses the
+// revoked key within that time); with -tenancy N it
 // measures N tenants on the server (tenancy.go) and exits; with -drop it drops
 // every tenant, the control schema and the keys, and exits. Otherwise it
 // serves HTTP on -addr until interrupted.
@@ -69,6 +71,7 @@ type config struct {
 	requests    int
 	newKey      string
 	revokeKey   string
+	keyCache    time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -87,6 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.requests, "requests", 0, "requests of the -tenancy load (default 4 per tenant)")
 	fs.StringVar(&c.newKey, "new-key", "", "print a new API key for `tenant:agent-id` (or tenant:system) and exit")
 	fs.StringVar(&c.revokeKey, "revoke-key", "", "revoke the API key with this `ID` and exit")
+	fs.DurationVar(&c.keyCache, "key-cache", defaultKeyCacheTTL, "how long the server trusts a verified API key before reading its row again; a key revoked meanwhile by -revoke-key is refused after at most this `duration`; 0 reads the row on every request")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -106,6 +110,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-tenancy must be 0 or more, not %d", c.tenancy)
 	case c.requests < 0:
 		return c, fmt.Errorf("-requests must be 0 or more, not %d", c.requests)
+	case c.keyCache < 0:
+		return c, fmt.Errorf("-key-cache must be 0 or more, not %v", c.keyCache)
 	case c.concurrency < 1:
 		return c, fmt.Errorf("-concurrency must be 1 or more, not %d", c.concurrency)
 	}
@@ -183,6 +189,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if c.migrate || c.provision > 0 || c.newKey != "" || c.revokeKey != "" {
 		return nil
 	}
+	keys.cacheVerified(c.keyCache)
 	handler, err := newHandler(kit, keys, logger)
 	if err != nil {
 		return err

@@ -80,6 +80,7 @@ func testKit(t testing.TB, tenants ...string) (*casekit.Kit, *postgres.Store, *a
 	if err != nil {
 		t.Fatal(err)
 	}
+	keys.cacheVerified(defaultKeyCacheTTL) // as the server runs
 	for _, id := range tenants {
 		if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: id, Name: id}); err != nil {
 			t.Fatal(err)

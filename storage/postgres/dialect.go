@@ -81,10 +81,13 @@ func (Dialect) Hook(name string) ([]string, bool) {
 	return stmts, ok
 }
 
-// LockRows implements sqlstore.Dialect with FOR UPDATE [OF t] [SKIP
-// LOCKED].
+// LockRows implements sqlstore.Dialect with FOR UPDATE (or KEY SHARE)
+// [OF t] [SKIP LOCKED].
 func (Dialect) LockRows(q *bun.SelectQuery, l sqlstore.Lock) *bun.SelectQuery {
 	clause := "UPDATE"
+	if l.KeyShare {
+		clause = "KEY SHARE"
+	}
 	if l.Of != "" {
 		clause += " OF " + l.Of
 	}
@@ -93,6 +96,10 @@ func (Dialect) LockRows(q *bun.SelectQuery, l sqlstore.Lock) *bun.SelectQuery {
 	}
 	return q.For(clause)
 }
+
+// UpdateInWith implements sqlstore.Dialect: PostgreSQL runs data-modifying
+// statements in WITH.
+func (Dialect) UpdateInWith() bool { return true }
 
 // Upsert implements sqlstore.Dialect with ON CONFLICT.
 func (Dialect) Upsert(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery {

@@ -401,8 +401,11 @@ func (s *Store) onTenant(ctx context.Context, tenant, _ string, fn func(sqlstore
 }
 
 // moveWakeup moves a tenant's wakeup in a transaction of its own. It
-// locks the wakeup row first; the next statement's snapshot then sees
-// every command that lowered it before, so a wakeup is never moved past
+// locks the wakeup row first, which waits for no command: a row that
+// commands hold (they read or lower it as they queue work, Registry.Wake)
+// is left early for the next round. Once it holds the lock, the next
+// statement's snapshot sees every command that read or lowered the row
+// before, and later ones wait for it, so a wakeup is never moved past
 // work a command queued meanwhile.
 func (s *Store) moveWakeup(ctx context.Context, tenant, queue string, _ sqlstore.InTxFunc) error {
 	err := s.inTenantTx(ctx, tenant, func(ctx context.Context, tx bun.Tx) error {

@@ -99,6 +99,11 @@ func (Dialect) Upsert(q *bun.InsertQuery, key string, set ...string) *bun.Insert
 	return sqlstore.OnConflict(q, key, set...)
 }
 
+// UpdateInWith implements sqlstore.Dialect: SQLite's WITH holds SELECTs
+// only (its transactions on a tenant run one at a time, so the counter's
+// UPDATE on its own costs no waiting).
+func (Dialect) UpdateInWith() bool { return false }
+
 // Least implements sqlstore.Dialect with the scalar MIN.
 func (Dialect) Least() string { return "MIN" }
 

@@ -13,23 +13,35 @@ import (
 	"casekit.dev/casekit/store"
 )
 
-// NextCaseNumber implements store.Tx. The counter row's update lock
-// serialises concurrent commands, and a rollback gives the number back.
-func (t *Tx) NextCaseNumber(ctx context.Context) (int64, error) {
-	var n int64
-	err := t.db.NewRaw("UPDATE ?.counters SET value = value + 1 WHERE name = 'case_number' RETURNING value", t.schema).Scan(ctx, &n)
-	return n, t.err(err, "next case number")
-}
-
-// InsertCase implements store.Tx.
+// InsertCase implements store.Tx. The number comes from the tenant's
+// counter row, whose update lock serialises the tenant's openings until
+// commit and whose rollback gives the number back. So that the lock is
+// held as briefly as the transaction allows, the case's facts are written
+// first, and where the dialect can (UpdateInWith) one statement takes
+// the number and inserts the case.
 func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
 	row := caseRowOf(c)
-	_, err := t.ins(row, "cases").Value("priority_rank", rankSQL, t.schema, c.Priority).
-		Returning("").Exec(ctx) // nothing to read back: the row is not kept
-	if err != nil {
+	if err := t.writeFact(ctx, row); err != nil {
+		return err
+	}
+	next := t.db.NewRaw("UPDATE ?.counters SET value = value + 1 WHERE name = 'case_number' RETURNING value", t.schema)
+	q := t.ins(row, "cases").Value("priority_rank", rankSQL, t.schema, c.Priority)
+	var n int64
+	if t.dialect.UpdateInWith() {
+		if err := q.With("n", next).Value("number", "(SELECT value FROM n)").Returning("number").Scan(ctx, &n); err != nil {
+			return t.err(err, "insert case")
+		}
+		c.Number = n
+		return nil
+	}
+	if err := next.Scan(ctx, &n); err != nil {
+		return t.err(err, "next case number")
+	}
+	if _, err := q.Value("number", "?", n).Returning("").Exec(ctx); err != nil {
 		return t.err(err, "insert case")
 	}
-	return t.writeFact(ctx, row)
+	c.Number = n
+	return nil
 }
 
 func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*casetype.Case, error) {

@@ -43,6 +43,14 @@ type Dialect interface {
 	// the SQL PostgreSQL and SQLite share.
 	Upsert(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery
 
+	// UpdateInWith reports whether a statement's WITH clause may hold an
+	// UPDATE ... RETURNING whose rows the statement reads (PostgreSQL;
+	// not SQLite nor MySQL), so that InsertCase takes the case number and
+	// inserts the case in one statement: one round trip less while the
+	// tenant's counter row is locked. Where it may not, the UPDATE runs
+	// on its own first.
+	UpdateInWith() bool
+
 	// Least is the name of the SQL function of two values giving the
 	// smaller, as the upsert of a wakeup keeps the earlier due time.
 	Least() string
@@ -104,6 +112,12 @@ type Lock struct {
 	// SkipLocked skips the rows another transaction holds instead of
 	// waiting for them.
 	SkipLocked bool
+	// KeyShare takes the weakest lock that still keeps the rows from being
+	// locked for update or deleted until the transaction ends (FOR KEY
+	// SHARE), where a plain lock would make every transaction that reads
+	// the row wait for the last: other holders of it, and updates of
+	// columns that are not the key, go on.
+	KeyShare bool
 }
 
 // The dialect's own parts of the schema, which Dialect.Hook returns.

@@ -123,7 +123,7 @@
 //  2. Grow the interface where the shared SQL above is not MySQL's: the
 //     two upserts written out (ON DUPLICATE KEY UPDATE; the wakeup's
 //     LEAST(due_us, VALUES(due_us))); UPDATE ... RETURNING in
-//     NextCaseNumber and CountIntakeOpened (an UPDATE, then a SELECT in
+//     InsertCase and CountIntakeOpened (an UPDATE, then a SELECT in
 //     the same transaction); NULLS FIRST and LAST (MySQL puts NULLs first
 //     ascending: an "x IS NULL" sort key before the value). Each is one
 //     method more, which PostgreSQL and SQLite implement with the SQL they

@@ -191,9 +191,24 @@ func (r *Registry) Tenants(ctx context.Context) ([]casetype.Tenant, error) {
 }
 
 // Wake lowers the tenant's wakeup for queue to due, on db: the tenant has
-// work due then.
+// work due then. Most commands find the wakeup already as early (some
+// other row of the tenant is due sooner) and only read it, under a lock
+// that other commands share (Lock.KeyShare), where writing it would make
+// every command of the tenant wait for the one before to commit. The
+// shared lock still keeps MoveWakeup, which locks the row for update
+// first, from moving the wakeup past this transaction's work until it
+// commits. Only a wakeup that is later than due, or missing, is written.
 func (r *Registry) Wake(ctx context.Context, db bun.IDB, tenant, queue string, due time.Time) error {
-	_, err := db.NewRaw(`INSERT INTO ?.? AS w (tenant, due_us) VALUES (?, ?)
+	var cur int64
+	q := db.NewSelect().ColumnExpr("due_us").TableExpr("?.?", r.schema, wakeups(queue)).Where("tenant = ?", tenant)
+	err := r.dialect.LockRows(q, Lock{KeyShare: true}).Scan(ctx, &cur)
+	switch {
+	case err == nil && cur <= Micros(due):
+		return nil
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	_, err = db.NewRaw(`INSERT INTO ?.? AS w (tenant, due_us) VALUES (?, ?)
 		ON CONFLICT (tenant) DO UPDATE SET due_us = `+r.dialect.Least()+`(w.due_us, EXCLUDED.due_us)`,
 		r.schema, wakeups(queue), tenant, Micros(due)).Exec(ctx)
 	return err
@@ -230,11 +245,15 @@ func (r *Registry) DropWakeup(ctx context.Context, db bun.IDB, tenant, queue str
 
 // LockWakeup locks the tenant's wakeup row for queue in the transaction
 // tx (FOR UPDATE; SQLite's write lock covers it already) and reports
-// whether there is one.
+// whether there is one to move. A row that commands hold (Wake: they are
+// queueing work now) is skipped and reported as none rather than waited
+// for, since commands share that lock and a steady stream of them would
+// keep the mover waiting, and Run with it, for as long as they come: the
+// wakeup stays early, which is safe, and the next round moves it.
 func (r *Registry) LockWakeup(ctx context.Context, tx bun.IDB, tenant, queue string) (bool, error) {
 	var cur int64
 	q := tx.NewSelect().ColumnExpr("due_us").TableExpr("?.?", r.schema, wakeups(queue)).Where("tenant = ?", tenant)
-	err := r.dialect.LockRows(q, Lock{}).Scan(ctx, &cur)
+	err := r.dialect.LockRows(q, Lock{SkipLocked: true}).Scan(ctx, &cur)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -222,8 +222,10 @@ type queueRow struct {
 
 	ID     string `bun:"id,pk"`
 	Name   string `bun:"name"`
-	TeamID string `bun:"team_id"`
-	SLAID  string `bun:"sla_id"`
+	TeamID     string `bun:"team_id"`
+	SLAID      string `bun:"sla_id"`
+	AssignMode string `bun:"assign_mode"`
+	Capacity   int    `bun:"capacity"`
 }
 
 type calendarRow struct {

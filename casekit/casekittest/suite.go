@@ -84,6 +84,8 @@ var areas = []area{
 	{"processes", plain(testProcesses)},
 	{"triggers", plain(testTriggers)},
 	{"macros", plain(testMacros)},
+	{"auto-assignment", plain(testAutoAssign)},
+	{"auto-assignment notices", plain(testAutoAssignNotices)},
 	{"isolation", plain(testIsolation)},
 	{"rollback", plain(testRollback)},
 	{"concurrency", plain(testConcurrency)},
@@ -98,7 +100,8 @@ var areas = []area{
 // errors, history, pagination, sorting, search, counts, report, export,
 // tags, distribution, sla, timers, outbox, templates, ratings, portal
 // links, inbound, mail, attachments, custom fields, intake, idempotency,
-// relations, processes, triggers, macros, isolation, rollback,
+// relations, processes, triggers, macros, auto-assignment,
+// auto-assignment notices, isolation, rollback,
 // concurrency, properties, picking, two processes), each split
 // into the rules it checks. Most tests run in parallel; each asks h.New for
 // its store and works in tenants of its own. The areas run one after the

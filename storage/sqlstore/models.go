@@ -220,8 +220,8 @@ type teamRow struct {
 type queueRow struct {
 	bun.BaseModel `bun:"table:queues,alias:q"`
 
-	ID     string `bun:"id,pk"`
-	Name   string `bun:"name"`
+	ID         string `bun:"id,pk"`
+	Name       string `bun:"name"`
 	TeamID     string `bun:"team_id"`
 	SLAID      string `bun:"sla_id"`
 	AssignMode string `bun:"assign_mode"`

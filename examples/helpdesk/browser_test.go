@@ -437,7 +437,7 @@ func walk(t *testing.T, b *browser, caseURL, portalLink string) {
 	for _, p := range []string{"/cases?status_flags=active", "/cases/new", caseURL, "/queues", "/mail",
 		"/admin", "/admin/teams", "/admin/queues", "/admin/lookups?kind=case_type", "/admin/fields", "/admin/statuses",
 		"/admin/slas", "/admin/calendars", "/admin/processes", "/admin/templates", "/admin/templates/edit?name=message/case.resolved",
-		"/admin/accounts", "/cases/999999"} {
+		"/admin/accounts", "/admin/assignment", "/cases/999999"} {
 		b.visit(p)
 	}
 	b.click(`form[action="/logout"] button`)

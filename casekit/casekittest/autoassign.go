@@ -364,28 +364,27 @@ func AutoAssignFairness(t *testing.T, s store.Store) {
 // AutoAssignConcurrently opens cases into an assigning queue from many
 // goroutines at once on s and checks that each case is given out exactly
 // once: round robin with n cases from workers goroutines gives each of
-// seven agents within one case of a seventh; then least open with a
-// capacity of 10 fills the seventy places exactly and leaves the rest
-// waiting.
+// seven agents within one case of a seventh; then 100 cases moved at
+// once into a least open queue with room for 10 per agent fill the
+// seventy places exactly and leave the rest waiting.
 func AutoAssignConcurrently(t *testing.T, s store.Store, n, workers int) {
 	ctx := t.Context()
 	e := NewEnv(t, s, casekit.WithDirectory(crewDirectory))
 	agents := crewDirectory.Teams["many"]
 	e.places(t, []string{"many"}, casekit.Queue{ID: "rr", Name: "RR", TeamID: "many", AssignMode: casekit.AssignRoundRobin},
-		casekit.Queue{ID: "cap", Name: "Cap", TeamID: "many", AssignMode: casekit.AssignLeastOpen, Capacity: 10})
+		casekit.Queue{ID: "cap", Name: "Cap", TeamID: "many", AssignMode: casekit.AssignLeastOpen, Capacity: 10},
+		casekit.Queue{ID: "plain", Name: "Plain", TeamID: "many"})
 	e.availableAgents(t, agents...)
-	open := func(queue string, n int) []string {
-		ids, errs := make([]string, n), make([]error, n)
+	host := e.Desk(casekit.System)
+	// concurrently runs do(i) for i < n from workers goroutines.
+	concurrently := func(what string, n int, do func(i int) error) {
+		errs := make([]error, n)
 		next := make(chan int)
 		var wg sync.WaitGroup
-		host := e.Desk(casekit.System)
 		for range workers {
 			wg.Go(func() {
 				for i := range next {
-					c, err := host.OpenCase(ctx, casekit.NewCase{Subject: fmt.Sprintf("Case %d", i), CustomerID: "cust-1", QueueID: queue})
-					if ids[i], errs[i] = "", err; err == nil {
-						ids[i] = c.ID
-					}
+					errs[i] = do(i)
 				}
 			})
 		}
@@ -395,8 +394,18 @@ func AutoAssignConcurrently(t *testing.T, s store.Store, n, workers int) {
 		close(next)
 		wg.Wait()
 		for i, err := range errs {
-			must(t, err, "concurrent OpenCase %d in %s", i, queue)
+			must(t, err, "%s %d", what, i)
 		}
+	}
+	open := func(queue string, n int) []string {
+		ids := make([]string, n)
+		concurrently("OpenCase in "+queue, n, func(i int) error {
+			c, err := host.OpenCase(ctx, casekit.NewCase{Subject: fmt.Sprintf("Case %d", i), CustomerID: "cust-1", QueueID: queue})
+			if err == nil {
+				ids[i] = c.ID
+			}
+			return err
+		})
 		return ids
 	}
 	count := func(ids []string) map[string]int {
@@ -425,10 +434,18 @@ func AutoAssignConcurrently(t *testing.T, s store.Store, n, workers int) {
 		t.Errorf("round robin left %d cases unassigned", per[""])
 	}
 
+	// Openings take turns on the case number; moves into a queue do not,
+	// so only the assignment lock keeps two of them from filling one
+	// agent's last place twice.
 	for _, a := range agents { // room for exactly 10 each in cap
 		must(t, e.Agent().Config().SetAvailability(ctx, a, casekit.AvailabilityUpdate{Capacity: ptr(10 + per[a])}), "capacity of %s", a)
 	}
-	per = count(open("cap", 100))
+	plain := e.openIn(t, "plain", 100)
+	concurrently("Assign to cap", len(plain), func(i int) error {
+		_, err := host.Assign(ctx, plain[i].ID, casekit.Assignment{Queue: "cap"})
+		return err
+	})
+	per = count(ids(plain))
 	for _, a := range agents {
 		if per[a] != 10 {
 			t.Errorf("least open with room for 10: %s got %d", a, per[a])

@@ -164,6 +164,7 @@ func (c *cmd) openCase(in NewCase) (*Case, error) {
 	if err := c.tx.InsertCase(c.ctx, cs); err != nil {
 		return nil, fmt.Errorf("case %s: %w", cs.ID, err)
 	}
+	c.markChanged(cs)
 	if len(timers) > 0 {
 		if err := c.tx.SetCaseTimers(c.ctx, cs.ID, timers); err != nil {
 			return nil, err

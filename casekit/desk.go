@@ -112,6 +112,11 @@ type cmd struct {
 	mailRefs map[string]string
 	// linkTokens are the tokens of the portal links mailed, by link ID.
 	linkTokens map[string]string
+	// changed marks the cases the command inserted or wrote, whose rows
+	// it holds: those auto-assignment looks at (autoassign.go).
+	changed map[string]bool
+	// assign is auto-assignment's state once the command holds the lock.
+	assign *assigning
 	// self is the acting agent's address in the Directory, once looked
 	// up (ownAddress, mailout.go).
 	self *string
@@ -263,12 +268,27 @@ func (c *cmd) save(cs *Case) error {
 	if err := c.tx.UpdateCase(c.ctx, cs, prev); err != nil {
 		return fmt.Errorf("case %s: %w", cs.ID, err)
 	}
+	c.markChanged(cs)
 	return c.scheduleTimers(cs)
+}
+
+// markChanged notes that the command wrote cs.
+func (c *cmd) markChanged(cs *Case) {
+	if c.changed == nil {
+		c.changed = map[string]bool{}
+	}
+	c.changed[cs.ID] = true
 }
 
 // record adds a history event about cs (nil for tenant-level events).
 func (c *cmd) record(cs *Case, typ EventType, data map[string]any) {
-	e := Event{ID: newID(), Type: typ, Actor: c.actor, At: c.now, Data: data}
+	c.recordAs(c.actor, cs, typ, data)
+}
+
+// recordAs is record by another actor than the command's: System, for
+// what casekit does by a tenant's rule.
+func (c *cmd) recordAs(actor Actor, cs *Case, typ EventType, data map[string]any) {
+	e := Event{ID: newID(), Type: typ, Actor: actor, At: c.now, Data: data}
 	if cs != nil {
 		e.CaseID, e.CaseNumber = cs.ID, cs.Number
 	}

@@ -187,6 +187,11 @@ func (d *Desk) Assign(ctx context.Context, id string, a Assignment) (*Case, erro
 // place writes the new agent, team and queue and records ev with the
 // changes, unless nothing changes.
 func (c *cmd) place(cs *Case, agent, team, queue string, ev EventType, extra map[string]any) error {
+	return c.placeAs(c.actor, cs, agent, team, queue, ev, extra)
+}
+
+// placeAs is place with the event recorded as by actor.
+func (c *cmd) placeAs(actor Actor, cs *Case, agent, team, queue string, ev EventType, extra map[string]any) error {
 	changes := map[string]any{}
 	for _, f := range []struct {
 		name     string
@@ -212,7 +217,7 @@ func (c *cmd) place(cs *Case, agent, team, queue string, ev EventType, extra map
 	for k, v := range extra {
 		data[k] = v
 	}
-	c.record(cs, ev, data)
+	c.recordAs(actor, cs, ev, data)
 	return nil
 }
 

@@ -83,6 +83,7 @@ func (c *cmd) notifications() ([]Notification, error) {
 	var (
 		out    []Notification
 		levels []int
+		told   = map[string]bool{} // case, recipient kind and ID
 	)
 	for i, ev := range c.events {
 		cs := c.eventCases[i]
@@ -100,6 +101,14 @@ func (c *cmd) notifications() ([]Notification, error) {
 			if !ack && ((r.Kind == RecipientAgent && c.actor == Agent(r.ID)) || (r.Kind == RecipientCustomer && c.actor == Customer(r.ID))) {
 				continue
 			}
+			// An auto-assignment is not told to whom the command told of
+			// the case already: the triggers on a case's opening see it
+			// as auto-assignment left it, assigned, and tell its agent.
+			who := cs.ID + "\x00" + string(r.Kind) + "\x00" + r.ID
+			if ev.Data["auto_assign"] != nil && told[who] {
+				continue
+			}
+			told[who] = true
 			data := map[string]any{"subject": cs.Subject, "status": cs.Status, "priority": cs.Priority}
 			if st, _, err := c.status(cs); err == nil {
 				flags := []string{}

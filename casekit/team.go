@@ -114,7 +114,8 @@ func (cf *Config) Queues(ctx context.Context) ([]Queue, error) {
 }
 
 // SaveQueue adds a queue or replaces the one with the same ID. Its team,
-// when given, must exist.
+// when given, must exist; a queue that assigns its cases (AssignMode)
+// needs one, and gives out the cases already waiting in it at once.
 func (cf *Config) SaveQueue(ctx context.Context, q Queue) error {
 	return cf.d.run(ctx, "save queue", adminOnly, func(c *cmd) error {
 		var v validations
@@ -129,6 +130,8 @@ func (cf *Config) SaveQueue(ctx context.Context, q Queue) error {
 			if _, ok := dist.teams[q.TeamID]; !ok {
 				v.Add("team_id", "known", "unknown team %q", q.TeamID)
 			}
+		} else if q.AssignMode != AssignNone {
+			v.Add("team_id", "required", "a queue that assigns its cases needs a team to assign them to")
 		}
 		if err := v.Err(); err != nil {
 			return err
@@ -148,8 +151,14 @@ func (cf *Config) SaveQueue(ctx context.Context, q Queue) error {
 		if err := c.tx.SaveQueue(c.ctx, q); err != nil {
 			return fmt.Errorf("queue %q: %w", q.ID, err)
 		}
-		c.record(nil, EventQueueChanged, map[string]any{"queue_id": q.ID, "name": q.Name, "team_id": q.TeamID, "sla_id": q.SLAID})
-		return nil
+		c.dist = nil
+		c.record(nil, EventQueueChanged, map[string]any{"queue_id": q.ID, "name": q.Name, "team_id": q.TeamID, "sla_id": q.SLAID,
+			"assign_mode": string(q.AssignMode), "capacity": q.Capacity})
+		if q.AssignMode == AssignNone {
+			return nil
+		}
+		_, err := c.drain(q) // the cases waiting already
+		return err
 	})
 }
 
@@ -166,6 +175,7 @@ func (cf *Config) DeleteQueue(ctx context.Context, id string) error {
 		if err := c.tx.DeleteQueue(c.ctx, id); err != nil {
 			return fmt.Errorf("queue %q: %w", id, err)
 		}
+		c.dist = nil
 		c.record(nil, EventQueueChanged, map[string]any{"queue_id": id, "deleted": true})
 		return nil
 	})

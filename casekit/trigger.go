@@ -315,7 +315,8 @@ func loopsAt(t Trigger, others []Trigger) int {
 
 // runTriggers runs the tenant's enabled triggers on the command's events
 // about cases, and again on the events their actions record, down to
-// maxTriggerDepth. What a trigger changes is recorded with its key and
+// maxTriggerDepth; before each depth, auto-assignment (autoassign.go) on
+// its events. What a trigger changes is recorded with its key and
 // name; its notices are kept per event for notifications.
 func (c *cmd) runTriggers() error {
 	all, err := c.readTriggers()
@@ -323,20 +324,24 @@ func (c *cmd) runTriggers() error {
 		return err
 	}
 	ts := keep(all, func(t Trigger) bool { return t.Enabled })
-	if len(ts) == 0 {
-		return nil
-	}
 	start := 0
 	for depth := 0; depth < maxTriggerDepth && start < len(c.events); depth++ {
+		// Auto-assignment goes first, so that the triggers see the cases
+		// as it leaves them and fire on its assignments at this depth.
+		if err := c.autoAssign(start); err != nil {
+			return err
+		}
 		end := len(c.events)
-		for i := start; i < end; i++ {
+		for i := start; i < end && len(ts) > 0; i++ {
 			if err := c.fireTriggers(ts, i); err != nil {
 				return err
 			}
 		}
 		start = end
 	}
-	return nil
+	// What the deepest triggers placed is assigned too, without
+	// triggers.
+	return c.autoAssign(start)
 }
 
 // readTriggers reads the tenant's triggers to run them, through the

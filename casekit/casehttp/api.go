@@ -113,7 +113,7 @@ func NewAPI(cfg APIConfig) (*API, error) {
 		_, _ = w.Write(OpenAPIDocument)
 	})
 	for _, group := range [][]apiRoute{caseRoutes, lifecycleRoutes, workRoutes, activityRoutes, contentRoutes,
-		relationRoutes, configRoutes} {
+		relationRoutes, configRoutes, autoAssignRoutes} {
 		for _, rt := range group {
 			a.routes = append(a.routes, rt)
 			a.mux.Handle(rt.method+" "+rt.path, a.serve(rt))

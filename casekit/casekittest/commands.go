@@ -28,6 +28,7 @@ type fixture struct {
 	Queue          string // the case's queue, worked by Team
 	SpareTeam      string // a team nothing uses
 	SpareQueue     string // a queue nothing uses
+	AutoQueue      string // an empty queue that assigns, worked by Team
 	SpareCalendar  string // a calendar nothing uses
 	SpareSLA       string // an SLA nothing uses
 	WatcherID      string // watching the case
@@ -43,7 +44,7 @@ type fixture struct {
 func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 	t.Helper()
 	ctx, d := t.Context(), e.Agent()
-	fx := &fixture{Customer: customer, Team: "fx-team", Queue: "fx-queue", SpareTeam: "fx-spare", SpareQueue: "fx-spare-queue",
+	fx := &fixture{Customer: customer, Team: "fx-team", Queue: "fx-queue", SpareTeam: "fx-spare", SpareQueue: "fx-spare-queue", AutoQueue: "fx-auto-queue",
 		SpareCalendar: "fx-spare-cal", SpareSLA: "fx-spare-sla", SpareField: "fx-spare-field", SpareProcess: "fx-spare-process",
 		SpareTemplate: "message/case.canceled", SpareRole: "fx-spare-role", SpareTrigger: "fx-spare-trigger", SpareMacro: "fx-spare-macro"}
 	must(t, d.Config().SaveCustomField(ctx, casekit.CustomField{Key: fx.SpareField, Label: "Spare", Type: casekit.CustomText}), "save custom field")
@@ -71,6 +72,7 @@ func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 	}
 	must(t, d.Config().SaveQueue(ctx, casekit.Queue{ID: fx.Queue, Name: "Widgets", TeamID: fx.Team}), "save queue")
 	must(t, d.Config().SaveQueue(ctx, casekit.Queue{ID: fx.SpareQueue, Name: "Spare"}), "save queue")
+	must(t, d.Config().SaveQueue(ctx, casekit.Queue{ID: fx.AutoQueue, Name: "Auto", TeamID: fx.Team, AssignMode: casekit.AssignRoundRobin}), "save queue")
 	c := openWith(t, d, casekit.NewCase{Subject: "Broken widget of " + customer, CustomerID: customer, QueueID: fx.Queue})
 	fx.CaseID, fx.Number = c.ID, c.Number
 	a := try(d.AddActivity(ctx, c.ID, casekit.NewActivity{Kind: casekit.ActivityCall, Subject: "Call the customer", NotifyContact: true})).get(t)
@@ -92,7 +94,7 @@ func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 func fakeFixture() *fixture {
 	id := func() string { return uuid.Must(uuid.NewV7()).String() }
 	return &fixture{Customer: "cust-x", CaseID: id(), Number: 424242, ActivityID: id(), InternalActID: id(), MessageID: id(), ResolvedCaseID: id(),
-		Team: "no-team", Queue: "no-queue", SpareTeam: "no-spare", SpareQueue: "no-spare-queue", SpareCalendar: "no-cal", SpareSLA: "no-sla",
+		Team: "no-team", Queue: "no-queue", SpareTeam: "no-spare", SpareQueue: "no-spare-queue", AutoQueue: "no-auto-queue", SpareCalendar: "no-cal", SpareSLA: "no-sla",
 		SpareField: "no-field", SpareProcess: "no-process", SpareTemplate: "no/template", SpareRole: "no-role",
 		SpareTrigger: "no-trigger", SpareMacro: "no-macro"}
 }
@@ -115,7 +117,7 @@ type command struct {
 
 // agentOnly names the commands only an agent may run: the system gets
 // ErrForbidden like a customer.
-var agentOnly = map[string]bool{"Pick": true, "PickCase": true}
+var agentOnly = map[string]bool{"Pick": true, "PickCase": true, "Availability": true, "SetAvailable": true}
 
 // needs names the permission an agent must hold for each command that asks
 // for another than casekit.PermWork, "" for none.
@@ -128,6 +130,7 @@ var needs = map[string]casekit.Permission{
 	"Config.SLAs": casekit.PermRead, "Config.DeadLetters": casekit.PermRead, "Config.CustomFields": casekit.PermRead, "Config.Processes": casekit.PermRead,
 	"Config.TemplateOverrides": casekit.PermRead, "Config.TemplateSources": casekit.PermRead, "Config.Roles": casekit.PermRead, "Config.AgentRoles": casekit.PermRead,
 	"Config.AgentRole": casekit.PermRead, "Config.MailSettings": casekit.PermRead, "Config.Triggers": casekit.PermRead, "Config.Macros": casekit.PermRead,
+	"Availability": casekit.PermRead, "Config.Availabilities": casekit.PermRead,
 
 	"Config.SaveSettings": casekit.PermConfigure, "Config.ReplaceStatuses": casekit.PermConfigure, "Config.SaveLookup": casekit.PermConfigure,
 	"Config.DeleteLookup": casekit.PermConfigure, "Config.SaveTeam": casekit.PermConfigure, "Config.DeleteTeam": casekit.PermConfigure,
@@ -137,6 +140,7 @@ var needs = map[string]casekit.Permission{
 	"Config.DeleteProcess": casekit.PermConfigure, "Config.SaveTemplateOverride": casekit.PermConfigure, "Config.DeleteTemplateOverride": casekit.PermConfigure,
 	"Config.SaveMailSettings": casekit.PermConfigure, "Config.SaveTrigger": casekit.PermConfigure, "Config.DeleteTrigger": casekit.PermConfigure, "Config.ReorderTriggers": casekit.PermConfigure,
 	"Config.SaveMacro": casekit.PermConfigure, "Config.DeleteMacro": casekit.PermConfigure,
+	"Config.SetAvailability": casekit.PermConfigure, "Config.AssignWaiting": casekit.PermConfigure,
 
 	"DeleteCase":      casekit.PermDelete,
 	"Config.SaveRole": casekit.PermManageRoles, "Config.DeleteRole": casekit.PermManageRoles, "Config.SetAgentRole": casekit.PermManageRoles,
@@ -317,6 +321,25 @@ func commands() []command {
 		}},
 		{"Assign", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.Assign(ctx, fx.CaseID, casekit.Assignment{Agent: "agent-7", Team: fx.Team})
+			return err
+		}},
+		{"Availability", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Availability(ctx)
+			return err
+		}},
+		{"SetAvailable", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.SetAvailable(ctx, true)
+			return err
+		}},
+		{"Config.Availabilities", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().Availabilities(ctx)
+			return err
+		}},
+		{"Config.SetAvailability", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().SetAvailability(ctx, "agent-7", casekit.AvailabilityUpdate{Available: ptr(true), Capacity: ptr(3)})
+		}},
+		{"Config.AssignWaiting", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().AssignWaiting(ctx, fx.AutoQueue)
 			return err
 		}},
 		{"Pick", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {

@@ -19,4 +19,28 @@ type Queue struct {
 	// SLAID is the SLA a case opened in or moved to the queue takes when
 	// it has none.
 	SLAID string `json:"sla_id,omitempty" validate:"omitempty,key"`
+	// AssignMode makes the queue hand each case that waits in it
+	// unassigned to one of its team's available agents by itself, so
+	// nobody has to pick it; empty (AssignNone) leaves the cases to be
+	// picked. A queue that assigns needs a team.
+	AssignMode AssignMode `json:"assign_mode,omitempty" validate:"omitempty,oneof=round_robin least_open"`
+	// Capacity is the most open cases an agent may hold for the queue to
+	// give them one more, so that nobody is buried while others wait; 0
+	// for no limit. An agent's own Availability.Capacity replaces it.
+	Capacity int `json:"capacity,omitempty" validate:"min=0,max=100000"`
 }
+
+// AssignMode is how a queue chooses the agent it gives a case to.
+type AssignMode string
+
+// The assignment modes of a queue.
+const (
+	// AssignNone leaves the queue's cases to be picked.
+	AssignNone AssignMode = ""
+	// AssignRoundRobin gives each case to the next eligible agent after
+	// the one the queue gave the last case to, in the order of their IDs.
+	AssignRoundRobin AssignMode = "round_robin"
+	// AssignLeastOpen gives each case to the eligible agent holding the
+	// fewest open cases, the next in round robin order among equals.
+	AssignLeastOpen AssignMode = "least_open"
+)

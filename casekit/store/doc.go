@@ -97,6 +97,11 @@
 //     Registry, the timer_wakeups and outbox_wakeups tables).
 //   - Case numbers. InsertCase numbers cases per tenant without gaps: a
 //     rolled-back transaction's number is given again.
+//   - Assigning. LockAssigning is held by one transaction of a tenant at
+//     a time, and what the next holder reads (cursors, OpenAssigned)
+//     includes what the last one committed, so concurrent commands never
+//     give an agent more cases than their capacity nor read a stale
+//     round robin cursor; OpenAssigned counts from an index, not a scan.
 //   - Migrations. Migrate brings every tenant's data to the store's latest
 //     version, a tenant at a time, resuming where an interrupted run
 //     stopped; CreateTenant makes a tenant at the latest version.

@@ -189,6 +189,31 @@ type Tx interface {
 	// case waits.
 	NextInQueue(ctx context.Context, q PickQuery) (*casetype.Case, error)
 
+	// LockAssigning takes the tenant's assignment lock and holds it until
+	// the transaction ends (SELECT ... FOR UPDATE of one row; a store
+	// whose transactions on a tenant run one at a time holds it already),
+	// then returns each queue's round robin cursor: the agent the queue
+	// gave a case to last, by queue ID. Two transactions never hold the
+	// lock at once, and what the later one reads after taking it
+	// (cursors, OpenAssigned, Availabilities) includes what the earlier
+	// one committed, so no two assignments are made on the same counts.
+	// casekit takes it after the rows of the cases it changed and before
+	// any other case row it waits for.
+	LockAssigning(ctx context.Context) (map[string]string, error)
+	// SetAssignCursor records agentID as the agent queueID gave a case to
+	// last.
+	SetAssignCursor(ctx context.Context, queueID, agentID string) error
+	// OpenAssigned counts, for each of agents, the cases assigned to them
+	// whose status is one of statuses; an agent with none is left out. It
+	// reads an index on (assignee_id, status), not every case.
+	OpenAssigned(ctx context.Context, agents, statuses []string) (map[string]int, error)
+	// Availabilities lists the stored availabilities of agents, or of
+	// every agent when agents is nil, ordered by agent ID.
+	Availabilities(ctx context.Context, agents []string) ([]casetype.Availability, error)
+	// SaveAvailability inserts or replaces the availability of the agent
+	// a.AgentID.
+	SaveAvailability(ctx context.Context, a casetype.Availability) error
+
 	// InsertCase stores a new case as casekit made it (ID, version and
 	// times set) under the tenant's next case number, which it sets in
 	// c.Number. Two transactions never get the same number, and a

@@ -69,7 +69,11 @@ var adminAreas = map[string]*adminArea{
 			}), err
 		},
 		save: func(ctx context.Context, d *casekit.Desk, _ string, v url.Values) error {
-			return d.Config().SaveQueue(ctx, casekit.Queue{ID: v.Get("id"), Name: v.Get("name"), TeamID: v.Get("team_id"), SLAID: v.Get("sla_id")})
+			q := casekit.Queue{ID: v.Get("id"), Name: v.Get("name"), TeamID: v.Get("team_id"), SLAID: v.Get("sla_id")}
+			if err := keepAssignment(ctx, d, &q); err != nil { // edited on /admin/assignment
+				return err
+			}
+			return d.Config().SaveQueue(ctx, q)
 		},
 		del: func(ctx context.Context, d *casekit.Desk, _, key string) error {
 			return d.Config().DeleteQueue(ctx, key)

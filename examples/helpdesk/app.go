@@ -213,6 +213,9 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.HandleFunc("GET /admin/accounts", a.admin(a.accountList))
 	mux.HandleFunc("POST /admin/accounts/{op}", a.admin(a.accountAction))
 	mux.HandleFunc("POST /admin/{area}/{op}", a.admin(a.adminSave))
+	mux.HandleFunc("GET /admin/assignment", a.admin(a.assignAdmin))
+	mux.HandleFunc("POST /admin/assignment/{op}", a.admin(a.assignSave))
+	mux.HandleFunc("POST /availability", a.agent(a.setAvailable))
 
 	mux.Handle("/portal/", http.StripPrefix("/portal", a.customer(portal)))
 

@@ -562,7 +562,7 @@ func walk(t *testing.T, b *browser, caseURL, portalLink string) {
 	for _, p := range []string{"/cases?status_flags=active", "/cases/new", caseURL, "/queues", "/mail",
 		"/admin", "/admin/teams", "/admin/queues", "/admin/lookups?kind=case_type", "/admin/fields", "/admin/statuses",
 		"/admin/slas", "/admin/calendars", "/admin/processes", "/admin/templates", "/admin/templates/edit?name=message/case.resolved",
-		"/admin/accounts", "/admin/triggers", "/admin/triggers/edit?key=web-billing", "/admin/triggers/edit", "/admin/macros",
+		"/admin/accounts", "/admin/assignment", "/admin/triggers", "/admin/triggers/edit?key=web-billing", "/admin/triggers/edit", "/admin/macros",
 		"/admin/macros/edit?key=refund-started", "/reports", "/reports?period=12m", "/cases/999999"} {
 		b.visit(p)
 	}

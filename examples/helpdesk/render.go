@@ -22,6 +22,9 @@ type basePage struct {
 	CSRF  string
 	Path  string
 	Admin bool // the agent may configure the tenant
+	// Presence is the agent's availability for the queues that assign,
+	// for the header's toggle: "available", "away", or "" for others.
+	Presence string
 }
 
 func (a *app) basePage(r *http.Request, s session, title string) basePage {
@@ -31,6 +34,7 @@ func (a *app) basePage(r *http.Request, s session, title string) basePage {
 	}
 	if s.Kind == kindAgent {
 		p.Admin, _ = a.kit.Desk(tenant).As(casekit.Agent(s.ID)).Can(r.Context(), casekit.PermConfigure)
+		p.Presence = a.presence(r, s.ID)
 	}
 	return p
 }

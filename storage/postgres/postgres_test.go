@@ -445,9 +445,15 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 	d := kit.Desk("r").As(casekit.Agent("agent-1"))
 	want := casekittest.OpenRankedCases(t, d)
 	schema := bun.Ident(s.Schema("r"))
-	for _, stmt := range []string{ // migrations 27, 24, 23, 21, 20, 19, 18, 17, 16, 15, 14, 13, then 12, undone
+	for _, stmt := range []string{ // migrations 27, 25, 24, 23, 21, 20, 19, 18, 17, 16, 15, 14, 13, then 12, undone
 		"ALTER TABLE ?.timers DROP COLUMN since_us",
 		"ALTER TABLE ?.outbox DROP COLUMN template",
+		"DROP INDEX ?.cases_assignee_status_idx",
+		"DELETE FROM ?.counters WHERE name = 'assign_lock'",
+		"DROP TABLE ?.assign_cursors",
+		"DROP TABLE ?.agent_availability",
+		"ALTER TABLE ?.queues DROP COLUMN capacity",
+		"ALTER TABLE ?.queues DROP COLUMN assign_mode",
 		"DROP TABLE ?.triggers",
 		"DROP TABLE ?.macros",
 		"DROP TABLE ?.case_facts",

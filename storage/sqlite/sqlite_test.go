@@ -597,6 +597,12 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 	for _, stmt := range []string{
 		"ALTER TABLE timers DROP COLUMN since_us", // migration 27
 		"ALTER TABLE outbox DROP COLUMN template",
+		"DROP INDEX cases_assignee_status_idx", // migration 25
+		"DELETE FROM counters WHERE name = 'assign_lock'",
+		"DROP TABLE assign_cursors",
+		"DROP TABLE agent_availability",
+		"ALTER TABLE queues DROP COLUMN capacity",
+		"ALTER TABLE queues DROP COLUMN assign_mode",
 		"DROP TABLE triggers", // migration 24
 		"DROP TABLE macros",
 		"DROP TABLE case_facts", // migration 23

@@ -44,15 +44,16 @@ func (t *Tx) Queues(ctx context.Context) ([]casetype.Queue, error) {
 	}
 	out := make([]casetype.Queue, len(rows))
 	for i, r := range rows {
-		out[i] = casetype.Queue{ID: r.ID, Name: r.Name, TeamID: r.TeamID, SLAID: r.SLAID}
+		out[i] = casetype.Queue{ID: r.ID, Name: r.Name, TeamID: r.TeamID, SLAID: r.SLAID,
+			AssignMode: casetype.AssignMode(r.AssignMode), Capacity: r.Capacity}
 	}
 	return out, nil
 }
 
 // SaveQueue implements store.Tx.
 func (t *Tx) SaveQueue(ctx context.Context, q casetype.Queue) error {
-	_, err := t.upsert(t.ins(&queueRow{ID: q.ID, Name: q.Name, TeamID: q.TeamID, SLAID: q.SLAID}, "queues"),
-		"id", "name", "team_id", "sla_id").Exec(ctx)
+	r := &queueRow{ID: q.ID, Name: q.Name, TeamID: q.TeamID, SLAID: q.SLAID, AssignMode: string(q.AssignMode), Capacity: q.Capacity}
+	_, err := t.upsert(t.ins(r, "queues"), "id", "name", "team_id", "sla_id", "assign_mode", "capacity").Exec(ctx)
 	return t.err(err, "save queue")
 }
 

@@ -463,6 +463,26 @@ var migrations = []migration{
 			key TEXT PRIMARY KEY,
 			doc {json} NOT NULL)`,
 	}, defaultTriggerRows()...)},
+	{25, "auto-assignment", []string{
+		// casekit.Queue.AssignMode and Capacity; existing queues leave
+		// their cases to be picked, as before.
+		`ALTER TABLE ?.queues ADD COLUMN assign_mode TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE ?.queues ADD COLUMN capacity INTEGER NOT NULL DEFAULT 0`,
+		// casekit.Availability: an agent with no row is away.
+		`CREATE TABLE ?.agent_availability (
+			agent_id TEXT PRIMARY KEY,
+			available {bool} NOT NULL,
+			capacity INTEGER,
+			updated_at {ts} NOT NULL)`,
+		// store.Tx.SetAssignCursor: the agent each queue gave a case to last.
+		`CREATE TABLE ?.assign_cursors (
+			queue_id TEXT PRIMARY KEY,
+			agent_id TEXT NOT NULL)`,
+		// store.Tx.LockAssigning locks this row; its value stays 0.
+		`INSERT INTO ?.counters (name, value) VALUES ('assign_lock', 0)`,
+		// store.Tx.OpenAssigned counts an agent's open cases from it.
+		`CREATE INDEX cases_assignee_status_idx ON ?.cases (assignee_id, status)`,
+	}},
 	{27, "time rules and notice templates", []string{
 		// A time rule's clock (casekit.TimerTrigger) keeps when it
 		// started: its due time is counted from then again as the rule

@@ -220,10 +220,12 @@ type teamRow struct {
 type queueRow struct {
 	bun.BaseModel `bun:"table:queues,alias:q"`
 
-	ID     string `bun:"id,pk"`
-	Name   string `bun:"name"`
-	TeamID string `bun:"team_id"`
-	SLAID  string `bun:"sla_id"`
+	ID         string `bun:"id,pk"`
+	Name       string `bun:"name"`
+	TeamID     string `bun:"team_id"`
+	SLAID      string `bun:"sla_id"`
+	AssignMode string `bun:"assign_mode"`
+	Capacity   int    `bun:"capacity"`
 }
 
 type calendarRow struct {

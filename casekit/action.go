@@ -34,6 +34,7 @@ const (
 	ActionAddWatcher      = casetype.ActionAddWatcher
 	ActionAddActivity     = casetype.ActionAddActivity
 	ActionNotify          = casetype.ActionNotify
+	ActionWebhook         = casetype.ActionWebhook
 	NotifyAssignee        = casetype.NotifyAssignee
 	NotifyTeam            = casetype.NotifyTeam
 	NotifyOwners          = casetype.NotifyOwners
@@ -56,12 +57,13 @@ const maxActions = 20
 // casekit can do in this tenant as it stands, naming the action's field
 // under prefix ("then[2].value"): an unknown kind, a lookup key, queue,
 // team, agent or custom field the tenant does not have, a bad address.
-// notify says whether ActionNotify is allowed.
+// notify says whether ActionNotify and ActionWebhook are allowed.
 func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify bool) error {
 	if len(acts) > maxActions {
 		v.Add(prefix, "max", "at most %d actions", maxActions)
 		return nil
 	}
+	var hooks []Webhook // read at the first ActionWebhook
 	for i, a := range acts {
 		field := func(name string) string { return fmt.Sprintf("%s[%d].%s", prefix, i, name) }
 		value := field("value")
@@ -133,6 +135,20 @@ func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify 
 					v.Add(value, "email", "%q is not an e-mail address", a.Value)
 				}
 			}
+		case ActionWebhook:
+			if !notify {
+				v.Add(field("kind"), "oneof", "only a trigger posts to a webhook: a macro's changes are events the subscriptions get")
+				continue
+			}
+			if hooks == nil {
+				var err error
+				if hooks, err = c.tx.Webhooks(c.ctx); err != nil {
+					return err
+				}
+			}
+			if !slices.ContainsFunc(hooks, func(w Webhook) bool { return w.Key == a.Value }) {
+				v.Add(value, "exists", "%q is not one of the tenant's webhook subscriptions", a.Value)
+			}
 		default:
 			v.Add(field("kind"), "oneof", "%q is not an action casekit knows", a.Kind)
 		}
@@ -153,7 +169,8 @@ type actionResult struct {
 	// Watchers and Activities are those the actions add.
 	Watchers   []Watcher   `json:"watchers,omitempty"`
 	Activities []*Activity `json:"activities,omitempty"`
-	// notices are the actions that notify, for the event's notifications.
+	// notices are the actions that notify or post to a webhook, for the
+	// event's notifications and webhook deliveries.
 	notices []Action
 }
 
@@ -224,7 +241,7 @@ func (c *cmd) plan(cs *Case, prefix string, acts []Action, notify bool) (*action
 		case ActionAddActivity:
 			r.Activities = append(r.Activities, &Activity{ID: newID(), CaseID: cs.ID, Kind: ActivityTask, Subject: strings.TrimSpace(a.Value),
 				State: ActivityOpen, AssigneeID: next.AssigneeID, CreatedBy: c.actor, CreatedAt: c.now, UpdatedAt: c.now, Version: 1})
-		case ActionNotify:
+		case ActionNotify, ActionWebhook:
 			r.notices = append(r.notices, a)
 		}
 	}

@@ -299,17 +299,9 @@ func (c *cmd) runTriggers() error {
 
 // fireTriggers runs the triggers ts on the command's i-th event.
 func (c *cmd) fireTriggers(ts []Trigger, i int) error {
-	ev, cs := c.events[i], c.eventCases[i]
+	ev, cs := c.events[i], c.caseOf(i)
 	if cs == nil || ev.Type == EventCaseDeleted {
 		return nil
-	}
-	// A command may have loaded the case more than once: act on the copy
-	// it wrote last, whose version is the stored one.
-	for j := len(c.eventCases) - 1; j > i; j-- {
-		if o := c.eventCases[j]; o != nil && o.ID == cs.ID && o.Version > cs.Version {
-			cs = o
-			break
-		}
 	}
 	for _, t := range ts {
 		if !slices.Contains(t.When, ev.Type) {
@@ -345,6 +337,22 @@ func (c *cmd) fireTriggers(ts []Trigger, i int) error {
 		}
 	}
 	return nil
+}
+
+// caseOf returns the case the command's i-th event is about, nil for a
+// tenant-level event. A command may have loaded the case more than once:
+// it is the copy the command wrote last, whose version is the stored one.
+func (c *cmd) caseOf(i int) *Case {
+	cs := c.eventCases[i]
+	if cs == nil {
+		return nil
+	}
+	for j := len(c.eventCases) - 1; j > i; j-- {
+		if o := c.eventCases[j]; o != nil && o.ID == cs.ID && o.Version > cs.Version {
+			return o
+		}
+	}
+	return cs
 }
 
 // matches reports whether every condition holds for ev on cs.

@@ -341,6 +341,7 @@ type tenantState struct {
 	AgentRoles  []casekit.RoleAssignment
 	Triggers    []casekit.Trigger
 	Macros      []casekit.Macro
+	Webhooks    []casekit.Webhook
 	Events      []casekit.Event
 }
 
@@ -398,6 +399,9 @@ func (e *Env) tenantState(t testing.TB) tenantState {
 			return err
 		}
 		if s.Macros, err = tx.Macros(ctx); err != nil {
+			return err
+		}
+		if s.Webhooks, err = tx.Webhooks(ctx); err != nil {
 			return err
 		}
 		s.Events, err = tx.Events(ctx, "")

@@ -84,6 +84,7 @@ var areas = []area{
 	{"processes", plain(testProcesses)},
 	{"triggers", plain(testTriggers)},
 	{"macros", plain(testMacros)},
+	{"webhooks", plain(testWebhooks)},
 	{"isolation", plain(testIsolation)},
 	{"rollback", plain(testRollback)},
 	{"concurrency", plain(testConcurrency)},
@@ -98,12 +99,12 @@ var areas = []area{
 // errors, history, pagination, sorting, search, counts, report, export,
 // tags, distribution, sla, timers, outbox, templates, ratings, portal
 // links, inbound, mail, attachments, custom fields, intake, idempotency,
-// relations, processes, triggers, macros, isolation, rollback,
+// relations, processes, triggers, macros, webhooks, isolation, rollback,
 // concurrency, properties, picking, two processes), each split
 // into the rules it checks. Most tests run in parallel; each asks h.New for
 // its store and works in tenants of its own. The areas run one after the
-// other, and the timers, outbox, templates, mail and two processes areas'
-// tests one at a time, because Kit.RunDue fires the timers and delivers the
+// other, and the timers, outbox, templates, mail, webhooks and two
+// processes areas' tests one at a time, because Kit.RunDue fires the timers and delivers the
 // notifications of every tenant of a store. What the harness says the
 // store lacks is skipped with the reason.
 func RunStoreTests(t *testing.T, h Harness) {

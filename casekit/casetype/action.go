@@ -30,6 +30,10 @@ const (
 	// with the event's template as every notice is. Only triggers notify:
 	// a macro's words go in its Reply.
 	ActionNotify ActionKind = "notify"
+	// ActionWebhook posts the event to the tenant's webhook subscription
+	// whose key is Value, whatever event types it subscribes to (once,
+	// should it subscribe to this one too). Only triggers post.
+	ActionWebhook ActionKind = "webhook"
 )
 
 // NotifyTarget is who an ActionNotify tells.

@@ -595,6 +595,8 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
+		"DROP TABLE webhook_attempts", // migration 26
+		"DROP TABLE webhooks",
 		"DROP TABLE triggers", // migration 24
 		"DROP TABLE macros",
 		"DROP TABLE case_facts", // migration 23

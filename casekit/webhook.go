@@ -115,7 +115,8 @@ func (cf *Config) SaveWebhook(ctx context.Context, w Webhook) (*Webhook, error) 
 		if err := c.tx.SaveWebhook(c.ctx, w); err != nil {
 			return nil, err
 		}
-		c.record(nil, EventWebhookChanged, map[string]any{"key": w.Key, "url": w.URL, "enabled": w.Enabled})
+		// Not the URL, which may be a credential: the history is for every reader.
+		c.record(nil, EventWebhookChanged, map[string]any{"key": w.Key, "enabled": w.Enabled, "events": w.Events})
 		if i >= 0 {
 			w.Secret = ""
 		}
@@ -123,8 +124,8 @@ func (cf *Config) SaveWebhook(ctx context.Context, w Webhook) (*Webhook, error) 
 	})
 }
 
-// DeleteWebhook removes a subscription and its delivery log; what was
-// queued for it is dropped unsent. ErrNotFound if there is none, and
+// DeleteWebhook removes a subscription, its delivery log and the
+// deliveries queued for it, unsent. ErrNotFound if there is none, and
 // ErrConflict while a trigger posts to it: change the trigger first.
 func (cf *Config) DeleteWebhook(ctx context.Context, key string) error {
 	return cf.d.run(ctx, "delete webhook", adminOnly, func(c *cmd) error {

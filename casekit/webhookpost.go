@@ -169,8 +169,9 @@ func (k *Kit) webhooksOf(ctx context.Context, batch []Notification) (hooks map[s
 
 // postWebhook delivers n to its subscription w and says how it went, with
 // the entry for the subscription's log: posted, or dropped unsent when
-// the subscription is disabled; a delivery to one deleted since is
-// dropped with no entry.
+// the subscription is disabled. Deleting a subscription deletes its
+// queued deliveries; one claimed meanwhile finds it gone and is dropped
+// with no entry.
 func (k *Kit) postWebhook(ctx context.Context, n Notification, w *Webhook) store.Settlement {
 	if w == nil {
 		k.logger.LogAttrs(ctx, slog.LevelWarn, "casekit: webhook delivery dropped: its subscription is gone",

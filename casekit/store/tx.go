@@ -274,8 +274,9 @@ type Tx interface {
 	Webhooks(ctx context.Context) ([]casetype.Webhook, error)
 	// SaveWebhook inserts or replaces the subscription with the same Key.
 	SaveWebhook(ctx context.Context, w casetype.Webhook) error
-	// DeleteWebhook removes a subscription and its delivery log;
-	// ErrNotFound if there is none.
+	// DeleteWebhook removes a subscription, its delivery log and the
+	// deliveries to it waiting in the outbox; ErrNotFound if there is
+	// none.
 	DeleteWebhook(ctx context.Context, key string) error
 	// WebhookAttempts lists the newest limit entries of a subscription's
 	// delivery log, newest first.

@@ -61,8 +61,12 @@ func (t *Tx) DeleteWebhook(ctx context.Context, key string) error {
 	if err := t.deleteByKey(ctx, "webhooks", key); err != nil {
 		return err
 	}
-	_, err := t.db.NewRaw("DELETE FROM ?.webhook_attempts WHERE webhook = ?", t.schema, key).Exec(ctx)
-	return t.err(err, "delete webhook log")
+	if _, err := t.db.NewRaw("DELETE FROM ?.webhook_attempts WHERE webhook = ?", t.schema, key).Exec(ctx); err != nil {
+		return t.err(err, "delete webhook log")
+	}
+	_, err := t.db.NewRaw("DELETE FROM ?.outbox WHERE recipient_kind = ? AND recipient_id = ?",
+		t.schema, string(casetype.RecipientWebhook), key).Exec(ctx)
+	return t.err(err, "delete webhook deliveries")
 }
 
 // WebhookAttempts implements store.Tx.

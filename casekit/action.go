@@ -36,6 +36,7 @@ const (
 	ActionAddActivity     = casetype.ActionAddActivity
 	ActionNotify          = casetype.ActionNotify
 	ActionSetStatus       = casetype.ActionSetStatus
+	ActionWebhook         = casetype.ActionWebhook
 	NotifyAssignee        = casetype.NotifyAssignee
 	NotifyTeam            = casetype.NotifyTeam
 	NotifyOwners          = casetype.NotifyOwners
@@ -58,8 +59,8 @@ const maxActions = 20
 // casekit can do in this tenant as it stands, naming the action's field
 // under prefix ("then[2].value"): an unknown kind, a lookup key, queue,
 // team, agent or custom field the tenant does not have, a bad address.
-// notify says whether ActionNotify and ActionSetStatus are allowed (for
-// triggers and process stages, not macros).
+// notify says whether ActionNotify, ActionWebhook and ActionSetStatus
+// are allowed (for triggers and process stages, not macros).
 func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify bool) error {
 	if len(acts) > maxActions {
 		v.Add(prefix, "max", "at most %d actions", maxActions)
@@ -68,6 +69,7 @@ func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify 
 	if n := len(keep(acts, func(a Action) bool { return a.Kind == ActionSetStatus })); n > 1 {
 		v.Add(prefix, "max", "at most one %s", ActionSetStatus)
 	}
+	var hooks []Webhook // read at the first ActionWebhook
 	for i, a := range acts {
 		field := func(name string) string { return fmt.Sprintf("%s[%d].%s", prefix, i, name) }
 		value := field("value")
@@ -161,6 +163,20 @@ func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify 
 					return err
 				}
 			}
+		case ActionWebhook:
+			if !notify {
+				v.Add(field("kind"), "oneof", "only a trigger posts to a webhook: a macro's changes are events the subscriptions get")
+				continue
+			}
+			if hooks == nil {
+				var err error
+				if hooks, err = c.tx.Webhooks(c.ctx); err != nil {
+					return err
+				}
+			}
+			if !slices.ContainsFunc(hooks, func(w Webhook) bool { return w.Key == a.Value }) {
+				v.Add(value, "exists", "%q is not one of the tenant's webhook subscriptions", a.Value)
+			}
 		default:
 			v.Add(field("kind"), "oneof", "%q is not an action casekit knows", a.Kind)
 		}
@@ -185,7 +201,8 @@ type actionResult struct {
 	// the other actions; closure the closure reason it closes with.
 	Status  string `json:"status,omitempty"`
 	closure string
-	// notices are the actions that notify, for the event's notifications.
+	// notices are the actions that notify or post to a webhook, for the
+	// event's notifications and webhook deliveries.
 	notices []Action
 }
 
@@ -263,7 +280,7 @@ func (c *cmd) plan(cs *Case, prefix string, acts []Action, notify bool) (*action
 			if err := c.planStatus(r, next, a, fmt.Sprintf("%s[%d].value", prefix, i)); err != nil {
 				return nil, err
 			}
-		case ActionNotify:
+		case ActionNotify, ActionWebhook:
 			r.notices = append(r.notices, a)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 
 // A tenant's configuration (settings, statuses, lookups, teams, queues,
 // calendars, SLAs, custom fields, processes, template overrides, roles,
-// triggers, macros and the agents' roles) is read by almost every command and changed
+// triggers, macros, webhook subscriptions and the agents' roles) is read by almost every command and changed
 // rarely. The kit keeps what it has read per tenant, tagged with the
 // tenant's config version: a random number every configuration write
 // replaces in the same transaction. A command reads the version (one
@@ -419,4 +419,22 @@ func (t *configTx) SaveMacro(ctx context.Context, m Macro) error {
 
 func (t *configTx) DeleteMacro(ctx context.Context, key string) error {
 	return t.wrote(ctx, t.Tx.DeleteMacro(ctx, key))
+}
+
+func (t *configTx) Webhooks(ctx context.Context) ([]Webhook, error) {
+	return cachedRead(ctx, t, "webhooks", func() ([]Webhook, error) { return t.Tx.Webhooks(ctx) })
+}
+
+// runningWebhooks are the subscriptions as every command's deliveries
+// match them: the cached set itself, which matching only reads.
+func (t *configTx) runningWebhooks(ctx context.Context) ([]Webhook, error) {
+	return cachedShared(ctx, t, "webhooks", func() ([]Webhook, error) { return t.Tx.Webhooks(ctx) })
+}
+
+func (t *configTx) SaveWebhook(ctx context.Context, w Webhook) error {
+	return t.wrote(ctx, t.Tx.SaveWebhook(ctx, w))
+}
+
+func (t *configTx) DeleteWebhook(ctx context.Context, key string) error {
+	return t.wrote(ctx, t.Tx.DeleteWebhook(ctx, key))
 }

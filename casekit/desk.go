@@ -94,8 +94,8 @@ type cmd struct {
 	role *Role
 	// watchers caches each case's watchers for the notifications.
 	watchers map[string][]Watcher
-	// notices holds, by the index of an event, the notify actions of the
-	// triggers that fired on it (runTriggers).
+	// notices holds, by the index of an event, the notify and webhook
+	// actions of the triggers that fired on it (runTriggers).
 	notices map[int][]Action
 	events  []Event
 	// eventCases holds, for each event, the case it is about (nil for
@@ -189,7 +189,8 @@ func (d *Desk) runTx(ctx context.Context, who access, fn func(*cmd) error) error
 
 // finish runs the tenant's triggers on the events the command recorded,
 // appends the events, theirs too, and enqueues the notifications they
-// call for, in the command's transaction.
+// call for and the deliveries to the tenant's webhook subscriptions, in
+// the command's transaction.
 func (c *cmd) finish() error {
 	if len(c.events) == 0 {
 		return nil
@@ -200,14 +201,22 @@ func (c *cmd) finish() error {
 	if err := c.tx.AppendEvents(c.ctx, c.events...); err != nil {
 		return err
 	}
-	if !c.notify {
-		return nil
+	var out []Notification
+	if c.notify {
+		ns, err := c.notifications()
+		if err != nil {
+			return err
+		}
+		out = ns
 	}
-	ns, err := c.notifications()
-	if err != nil || len(ns) == 0 {
+	hs, err := c.webhookDeliveries()
+	if err != nil {
 		return err
 	}
-	return c.tx.Enqueue(c.ctx, ns)
+	if out = append(out, hs...); len(out) == 0 {
+		return nil
+	}
+	return c.tx.Enqueue(c.ctx, out)
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -48,6 +48,27 @@ const (
 	EventTemplateChanged    = casetype.EventTemplateChanged
 )
 
+// EventTypes lists every event type casekit records, the types a webhook
+// subscription may name: those about a case first, then those about the
+// tenant's configuration. A webhook with no Events gets them all.
+func EventTypes() []EventType {
+	return []EventType{
+		EventCaseOpened, EventCaseUpdated, EventCaseDeleted, EventStatusChanged, EventAssigned, EventEscalated,
+		EventReclassified, EventResolved, EventClosed, EventReopened, EventRated, EventCanceled,
+		EventActivityAdded, EventActivityUpdated, EventActivityCompleted, EventActivityCanceled,
+		EventNoteAdded, EventMessagePosted, EventWatcherAdded, EventWatcherRemoved,
+		EventSLAWarning, EventSLABreached, EventCloseReminder, EventAutoCloseSkipped,
+		EventPortalLinkCreated, EventPortalLinkRevoked, EventPortalLinkMailed, EventContactVerified, EventReplyTokensRevoked,
+		EventProcessStarted, EventStageChanged, EventProcessFinished, EventProcessStopped,
+		EventLinked, EventUnlinked, EventMerged, EventMergedIn, EventTriggerSkipped,
+
+		EventSettingsChanged, EventStatusesChanged, EventTransitionsChanged, EventLookupChanged, EventTeamChanged,
+		EventQueueChanged, EventCalendarChanged, EventSLAChanged, EventTemplateChanged, EventCustomFieldChanged,
+		EventProcessChanged, EventRoleChanged, EventAgentRoleChanged, EventTriggerChanged, EventMacroChanged,
+		EventWebhookChanged,
+	}
+}
+
 // History returns every event of a case in the order they happened. The
 // history of a deleted case stays readable: it is the deletion's audit
 // record. Customers may not read history.

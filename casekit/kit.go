@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"casekit.dev/casekit/store"
@@ -40,6 +41,10 @@ type Kit struct {
 	authorize Authorizer
 
 	deliveryTimeout time.Duration
+	// privateWebhooks lets webhooks reach private addresses
+	// (WithPrivateWebhookTargets); webhookClient posts them.
+	privateWebhooks bool
+	webhookClient   *http.Client
 }
 
 // Option configures a Kit.
@@ -82,6 +87,7 @@ func New(store store.Store, opts ...Option) (*Kit, error) {
 	if k.poll <= 0 {
 		return nil, fmt.Errorf("casekit: WithPollInterval(%v): the interval must be positive", k.poll)
 	}
+	k.webhookClient = k.newWebhookClient()
 	return k, nil
 }
 

@@ -167,6 +167,9 @@ func (c *cmd) recipients(ev Event, cs *Case, acts []Action) ([]Recipient, []stri
 		tpls []string
 	)
 	for _, a := range acts {
+		if a.Kind != ActionNotify { // a webhook's: webhookDeliveries
+			continue
+		}
 		rs, err := c.target(ev, cs, a)
 		if err != nil {
 			return nil, nil, err
@@ -273,19 +276,18 @@ const (
 )
 
 // deliverDue claims due notifications in batches and hands them to the
-// notifier, several at a time, settling each batch in one go, until none
-// is due. It returns how many were delivered and the first failure.
+// notifier, several at a time, and posts the deliveries to webhook
+// subscriptions itself, settling each batch in one go, until none is
+// due. A kit without a notifier claims only the webhook deliveries. It
+// returns how many were delivered and the first failure.
 func (k *Kit) deliverDue(ctx context.Context) (int, error) {
-	if k.notifier == nil {
-		return 0, nil
-	}
 	delivered := 0
 	var first error
 	for {
 		// A claim that failed part way still hands over what it claimed
 		// before the failure: deliver those now rather than let them wait
 		// out their lease.
-		batch, claimErr := k.store.ClaimNotifications(ctx, k.now(), deliveryLease, deliveryBatch)
+		batch, claimErr := k.store.ClaimNotifications(ctx, k.now(), deliveryLease, deliveryBatch, k.notifier == nil)
 		if len(batch) == 0 {
 			if claimErr != nil {
 				return delivered, claimErr
@@ -294,10 +296,16 @@ func (k *Kit) deliverDue(ctx context.Context) (int, error) {
 		}
 		results := make([]store.Settlement, len(batch))
 		fails := k.renderAll(ctx, batch)
+		hooks, hookFails := k.webhooksOf(ctx, batch)
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, deliveryConcurrency)
 		for i, n := range batch {
+			webhook := n.Recipient.Kind == RecipientWebhook
 			if err, failed := fails[i]; failed {
+				results[i] = store.Settlement{Notification: n, Failure: err}
+				continue
+			}
+			if err, failed := hookFails[n.Tenant]; failed && webhook {
 				results[i] = store.Settlement{Notification: n, Failure: err}
 				continue
 			}
@@ -306,6 +314,10 @@ func (k *Kit) deliverDue(ctx context.Context) (int, error) {
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
+				if webhook {
+					results[i] = k.postWebhook(ctx, n, hooks[n.Tenant][n.Recipient.ID])
+					return
+				}
 				results[i] = store.Settlement{Notification: n, Failure: k.deliver(ctx, n)}
 			}()
 		}
@@ -313,7 +325,10 @@ func (k *Kit) deliverDue(ctx context.Context) (int, error) {
 		for i := range results {
 			r := &results[i]
 			if r.Failure == nil {
-				delivered++
+				// A webhook delivery dropped unsent is settled, not delivered.
+				if r.Notification.Recipient.Kind != RecipientWebhook || (r.Attempt != nil && r.Attempt.Delivered) {
+					delivered++
+				}
 				continue
 			}
 			r.Retry = backoff(k.now(), r.Notification.Attempts)

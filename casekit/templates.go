@@ -173,7 +173,9 @@ func (k *Kit) renderAll(ctx context.Context, batch []Notification) map[int]error
 	defer cancel()
 	tenants := map[string][]int{}
 	for i, n := range batch {
-		tenants[n.Tenant] = append(tenants[n.Tenant], i)
+		if n.Recipient.Kind != RecipientWebhook { // posted as JSON, never rendered
+			tenants[n.Tenant] = append(tenants[n.Tenant], i)
+		}
 	}
 	for _, tenant := range slices.Sorted(maps.Keys(tenants)) {
 		var over map[string]string

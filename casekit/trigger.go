@@ -357,17 +357,9 @@ func (c *cmd) readTriggers() ([]Trigger, error) {
 // rule starts its clock on an event of When, and runs its actions on the
 // EventTimeElapsed that names it.
 func (c *cmd) fireTriggers(ts []Trigger, i int) error {
-	ev, cs := c.events[i], c.eventCases[i]
+	ev, cs := c.events[i], c.caseOf(i)
 	if cs == nil || ev.Type == EventCaseDeleted {
 		return nil
-	}
-	// A command may have loaded the case more than once: act on the copy
-	// it wrote last, whose version is the stored one.
-	for j := len(c.eventCases) - 1; j > i; j-- {
-		if o := c.eventCases[j]; o != nil && o.ID == cs.ID && o.Version > cs.Version {
-			cs = o
-			break
-		}
 	}
 	for _, t := range ts {
 		elapsed := t.After != nil && ev.Type == EventTimeElapsed && str(ev.Data["trigger"]) == t.Key
@@ -411,7 +403,7 @@ func (c *cmd) fireTriggers(ts []Trigger, i int) error {
 	return nil
 }
 
-// addNotices keeps notify actions for the command's i-th event, whose
+// addNotices keeps notify and webhook actions for the command's i-th event, whose
 // notifications they make.
 func (c *cmd) addNotices(i int, acts []Action) {
 	if len(acts) == 0 {
@@ -421,6 +413,22 @@ func (c *cmd) addNotices(i int, acts []Action) {
 		c.notices = map[int][]Action{}
 	}
 	c.notices[i] = append(c.notices[i], acts...)
+}
+
+// caseOf returns the case the command's i-th event is about, nil for a
+// tenant-level event. A command may have loaded the case more than once:
+// it is the copy the command wrote last, whose version is the stored one.
+func (c *cmd) caseOf(i int) *Case {
+	cs := c.eventCases[i]
+	if cs == nil {
+		return nil
+	}
+	for j := len(c.eventCases) - 1; j > i; j-- {
+		if o := c.eventCases[j]; o != nil && o.ID == cs.ID && o.Version > cs.Version {
+			return o
+		}
+	}
+	return cs
 }
 
 // matches reports whether every condition holds for ev on cs.

@@ -33,7 +33,7 @@ func TestAPICommands(t *testing.T) {
 	k.as("agent:u-2").do("PUT", "/config/teams/x", map[string]any{"name": "X"}).wantProblem(t, 403, "forbidden", "an agent configuring")
 	for _, p := range []string{"/config/settings", "/config/statuses", "/config/lookups/priority", "/config/queues", "/config/calendars",
 		"/config/slas", "/config/custom-fields", "/config/processes", "/config/roles", "/config/agent-roles", "/config/agent-roles/u-2",
-		"/config/mail", "/config/templates", "/config/history", "/config/dead-letters", "/permissions"} {
+		"/config/mail", "/config/templates", "/config/history", "/config/dead-letters", "/config/webhooks", "/permissions"} {
 		ag.do("GET", p, nil).want(t, 200, p)
 	}
 	ag.do("PUT", "/config/lookups/priority/urgent", map[string]any{"label": "Urgent", "rank": 90}).want(t, 204, "save a lookup")
@@ -43,6 +43,31 @@ func TestAPICommands(t *testing.T) {
 	if role.Key != "viewer" {
 		t.Errorf("u-3 holds %q", role.Key)
 	}
+	// Webhook subscriptions: the secret shown on creation and rotation
+	// only, the log, and a private address refused.
+	var hook casekit.Webhook
+	ag.do("PUT", "/config/webhooks/crm", map[string]any{"url": "https://hooks.example.com/crm", "events": []string{"case.closed"}}).
+		want(t, 201, "subscribe").json(t, &hook)
+	if hook.Key != "crm" || hook.Secret == "" || hook.Enabled {
+		t.Errorf("new subscription %+v", hook)
+	}
+	var changed casekit.Webhook
+	ag.do("PUT", "/config/webhooks/crm", map[string]any{"url": "https://hooks.example.com/crm2"}).want(t, 200, "change a subscription").json(t, &changed)
+	if changed.Secret != "" || changed.URL != "https://hooks.example.com/crm2" || len(changed.Events) > 0 {
+		t.Errorf("changed subscription %+v", changed)
+	}
+	ag.do("PUT", "/config/webhooks/x", map[string]any{"url": "http://127.0.0.1/in"}).wantProblem(t, 422, "validation", "a loopback URL")
+	ag.do("PUT", "/config/webhooks/x", map[string]any{"key": "y", "url": "https://hooks.example.com/x"}).wantProblem(t, 422, "validation", "a body naming another key")
+	var rotated struct{ Secret string }
+	ag.do("POST", "/config/webhooks/crm/secret", nil).want(t, 200, "rotate").json(t, &rotated)
+	if rotated.Secret == "" {
+		t.Error("rotation gave no secret")
+	}
+	ag.do("GET", "/config/webhooks/crm/log", nil).want(t, 200, "the log")
+	ag.do("GET", "/config/webhooks/nope/log", nil).wantProblem(t, 404, "not-found", "the log of no subscription")
+	k.as("agent:u-2").do("GET", "/config/webhooks", nil).wantProblem(t, 403, "forbidden", "an agent reading webhooks")
+	ag.do("DELETE", "/config/webhooks/crm", nil).want(t, 204, "unsubscribe")
+
 	ag.do("PUT", "/config/processes/onboard", map[string]any{"label": "Onboarding", "stages": []map[string]any{
 		{"key": "collect", "label": "Collect", "required": []string{"description"}}, {"key": "done", "label": "Done"}}}).want(t, 204, "save a process")
 	ag.do("PUT", "/config/processes/onboard", map[string]any{"label": "Onboarding", "stages": []map[string]any{{"key": "done", "label": "Done",

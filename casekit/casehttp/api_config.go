@@ -19,6 +19,11 @@ type templateBody struct {
 	Source string `json:"source"`
 }
 
+// webhookSecret is the answer of POST /config/webhooks/{key}/secret.
+type webhookSecret struct {
+	Secret string `json:"secret"`
+}
+
 // agentRoleBody is the body of PUT /config/agent-roles/{agent}.
 type agentRoleBody struct {
 	Role string `json:"role"`
@@ -106,6 +111,36 @@ var configRoutes = []apiRoute{
 		return c.reply(http.StatusOK, o)
 	}},
 	{method: "DELETE", path: "/config/templates/{key}", run: configDelete((*casekit.Config).DeleteTemplateOverride)},
+	{method: "GET", path: "/config/webhooks", run: configRead((*casekit.Config).Webhooks)},
+	{method: "PUT", path: "/config/webhooks/{key}", run: func(c *call) error {
+		var in casekit.Webhook
+		if err := decodeKeyed(c, &in, keyed(func(w *casekit.Webhook) *string { return &w.Key })); err != nil {
+			return err
+		}
+		w, err := c.desk.Config().SaveWebhook(c.r.Context(), in)
+		if err != nil {
+			return err
+		}
+		if w.Secret != "" { // a new subscription, its secret shown this once
+			return c.reply(http.StatusCreated, w)
+		}
+		return c.reply(http.StatusOK, w)
+	}},
+	{method: "DELETE", path: "/config/webhooks/{key}", run: configDelete((*casekit.Config).DeleteWebhook)},
+	{method: "POST", path: "/config/webhooks/{key}/secret", run: func(c *call) error {
+		secret, err := c.desk.Config().RotateWebhookSecret(c.r.Context(), c.path("key"))
+		if err != nil {
+			return err
+		}
+		return c.reply(http.StatusOK, webhookSecret{Secret: secret})
+	}},
+	{method: "GET", path: "/config/webhooks/{key}/log", run: func(c *call) error {
+		log, err := c.desk.Config().WebhookLog(c.r.Context(), c.path("key"))
+		if err != nil {
+			return err
+		}
+		return c.reply(http.StatusOK, orEmpty(log))
+	}},
 	{method: "GET", path: "/config/history", run: configRead((*casekit.Config).History)},
 	{method: "GET", path: "/config/dead-letters", run: configRead((*casekit.Config).DeadLetters)},
 	{method: "POST", path: "/config/dead-letters/{key}/retry", run: func(c *call) error {
@@ -155,22 +190,32 @@ func keyed[T any](field func(*T) *string) func(c *call, in *T) []keyField {
 func configSave[T any](save func(cf *casekit.Config, ctx context.Context, in T) error, keys func(c *call, in *T) []keyField) func(c *call) error {
 	return func(c *call) error {
 		var in T
-		if err := c.decode(&in); err != nil {
+		if err := decodeKeyed(c, &in, keys); err != nil {
 			return err
-		}
-		if keys != nil {
-			for _, k := range keys(c, &in) {
-				if *k.field != "" && *k.field != k.path {
-					return &casekit.ValidationError{Fields: []casekit.FieldError{{Field: k.name, Rule: "path", Message: "differs from the path's " + k.name}}}
-				}
-				*k.field = k.path
-			}
 		}
 		if err := save(c.desk.Config(), context.WithValue(c.r.Context(), pathKey{}, c.path("key")), in); err != nil {
 			return err
 		}
 		return c.noContent()
 	}
+}
+
+// decodeKeyed decodes the JSON body into in and fills in the keys the
+// path names; a body naming another is a 422.
+func decodeKeyed[T any](c *call, in *T, keys func(c *call, in *T) []keyField) error {
+	if err := c.decode(in); err != nil {
+		return err
+	}
+	if keys == nil {
+		return nil
+	}
+	for _, k := range keys(c, in) {
+		if *k.field != "" && *k.field != k.path {
+			return &casekit.ValidationError{Fields: []casekit.FieldError{{Field: k.name, Rule: "path", Message: "differs from the path's " + k.name}}}
+		}
+		*k.field = k.path
+	}
+	return nil
 }
 
 // configDelete is a route that deletes the configuration record the

@@ -342,6 +342,7 @@ type tenantState struct {
 	Triggers    []casekit.Trigger
 	Macros      []casekit.Macro
 	Available   []casekit.Availability
+	Webhooks    []casekit.Webhook
 	Events      []casekit.Event
 }
 
@@ -402,6 +403,9 @@ func (e *Env) tenantState(t testing.TB) tenantState {
 			return err
 		}
 		if s.Available, err = tx.Availabilities(ctx, nil); err != nil {
+			return err
+		}
+		if s.Webhooks, err = tx.Webhooks(ctx); err != nil {
 			return err
 		}
 		s.Events, err = tx.Events(ctx, "")

@@ -21,6 +21,8 @@ import (
 //	is empty; reports picks/s.
 //	Deliver: Kit.RunDue hands b.N queued notifications to a notifier that
 //	does nothing; reports notifications/s.
+//	Webhooks/subscriptions=N: OpenCase and PostMessage on a tenant with N
+//	webhook subscriptions to every event, against none.
 //	DeliveryLag: b.N commands at up to 500 a second over four tenants,
 //	each queuing one notification, while Kit.Run delivers; reports the
 //	pace reached and the lag from the command to the delivery at p50 and
@@ -35,6 +37,9 @@ func RunStoreBenchmarks(b *testing.B, newStore func(testing.TB) store.Store) {
 	b.Run("Deliver", func(b *testing.B) { benchmarkDeliver(b, newStore(b)) })
 	for _, n := range []int{0, 50} {
 		b.Run(fmt.Sprintf("Triggers/triggers=%d", n), func(b *testing.B) { benchmarkTriggers(b, newStore(b), n) })
+	}
+	for _, n := range []int{0, 3} {
+		b.Run(fmt.Sprintf("Webhooks/subscriptions=%d", n), func(b *testing.B) { benchmarkWebhooks(b, newStore(b), n) })
 	}
 	b.Run("DeliveryLag", func(b *testing.B) { benchmarkDeliveryLag(b, newStore(b), 500) })
 	b.Run("Pick", func(b *testing.B) {

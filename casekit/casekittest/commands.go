@@ -38,6 +38,7 @@ type fixture struct {
 	SpareRole      string // a role no agent holds
 	SpareTrigger   string // a disabled trigger
 	SpareMacro     string // a macro that tags
+	SpareWebhook   string // a disabled webhook subscription
 }
 
 // newFixture builds a fixture for customer in the env's tenant.
@@ -46,13 +47,15 @@ func (e *Env) newFixture(t testing.TB, customer string) *fixture {
 	ctx, d := t.Context(), e.Agent()
 	fx := &fixture{Customer: customer, Team: "fx-team", Queue: "fx-queue", SpareTeam: "fx-spare", SpareQueue: "fx-spare-queue", AutoQueue: "fx-auto-queue",
 		SpareCalendar: "fx-spare-cal", SpareSLA: "fx-spare-sla", SpareField: "fx-spare-field", SpareProcess: "fx-spare-process",
-		SpareTemplate: "message/case.canceled", SpareRole: "fx-spare-role", SpareTrigger: "fx-spare-trigger", SpareMacro: "fx-spare-macro"}
+		SpareTemplate: "message/case.canceled", SpareRole: "fx-spare-role", SpareTrigger: "fx-spare-trigger", SpareMacro: "fx-spare-macro",
+		SpareWebhook: "fx-spare-webhook"}
 	must(t, d.Config().SaveCustomField(ctx, casekit.CustomField{Key: fx.SpareField, Label: "Spare", Type: casekit.CustomText}), "save custom field")
 	must(t, d.Config().SaveProcess(ctx, casekit.Process{Key: fx.SpareProcess, Label: "Spare", Stages: []casekit.Stage{{Key: "one", Label: "One"}}}), "save process")
 	must(t, d.Config().SaveRole(ctx, casekit.Role{Key: fx.SpareRole, Name: "Spare", Permissions: []casekit.Permission{casekit.PermRead}}), "save role")
 	must(t, d.Config().SaveTrigger(ctx, casekit.Trigger{Key: fx.SpareTrigger, Name: "Spare", When: []casekit.EventType{casekit.EventCaseOpened},
 		Then: []casekit.Action{{Kind: casekit.ActionAddTags, Values: []string{"spare"}}}}), "save trigger")
 	must(t, d.Config().SaveMacro(ctx, casekit.Macro{Key: fx.SpareMacro, Name: "Spare", Actions: []casekit.Action{{Kind: casekit.ActionAddTags, Values: []string{"macro"}}}}), "save macro")
+	try(d.Config().SaveWebhook(ctx, casekit.Webhook{Key: fx.SpareWebhook, URL: "https://hooks.example.com/spare"})).get(t)
 	// Straight through the store: the env's kit may have no template
 	// engine to check the override with. A new config version, as
 	// casekit sets with every configuration write, keeps caches true.
@@ -96,7 +99,7 @@ func fakeFixture() *fixture {
 	return &fixture{Customer: "cust-x", CaseID: id(), Number: 424242, ActivityID: id(), InternalActID: id(), MessageID: id(), ResolvedCaseID: id(),
 		Team: "no-team", Queue: "no-queue", SpareTeam: "no-spare", SpareQueue: "no-spare-queue", AutoQueue: "no-auto-queue", SpareCalendar: "no-cal", SpareSLA: "no-sla",
 		SpareField: "no-field", SpareProcess: "no-process", SpareTemplate: "no/template", SpareRole: "no-role",
-		SpareTrigger: "no-trigger", SpareMacro: "no-macro"}
+		SpareTrigger: "no-trigger", SpareMacro: "no-macro", SpareWebhook: "no-webhook"}
 }
 
 // command is one Desk command, with input that succeeds for staff on a
@@ -141,6 +144,8 @@ var needs = map[string]casekit.Permission{
 	"Config.SaveMailSettings": casekit.PermConfigure, "Config.SaveTrigger": casekit.PermConfigure, "Config.DeleteTrigger": casekit.PermConfigure, "Config.ReorderTriggers": casekit.PermConfigure,
 	"Config.SaveMacro": casekit.PermConfigure, "Config.DeleteMacro": casekit.PermConfigure,
 	"Config.SetAvailability": casekit.PermConfigure, "Config.AssignWaiting": casekit.PermConfigure,
+	"Config.Webhooks": casekit.PermConfigure, "Config.SaveWebhook": casekit.PermConfigure, "Config.DeleteWebhook": casekit.PermConfigure,
+	"Config.RotateWebhookSecret": casekit.PermConfigure, "Config.WebhookLog": casekit.PermConfigure,
 
 	"DeleteCase":      casekit.PermDelete,
 	"Config.SaveRole": casekit.PermManageRoles, "Config.DeleteRole": casekit.PermManageRoles, "Config.SetAgentRole": casekit.PermManageRoles,
@@ -459,6 +464,25 @@ func commands() []command {
 		}},
 		{"Config.DeleteMacro", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			return d.Config().DeleteMacro(ctx, fx.SpareMacro)
+		}},
+		{"Config.Webhooks", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().Webhooks(ctx)
+			return err
+		}},
+		{"Config.SaveWebhook", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().SaveWebhook(ctx, casekit.Webhook{Key: "crm", URL: "https://hooks.example.com/crm", Events: []casekit.EventType{casekit.EventCaseOpened}})
+			return err
+		}},
+		{"Config.DeleteWebhook", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			return d.Config().DeleteWebhook(ctx, fx.SpareWebhook)
+		}},
+		{"Config.RotateWebhookSecret", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().RotateWebhookSecret(ctx, fx.SpareWebhook)
+			return err
+		}},
+		{"Config.WebhookLog", forbidden, forbidden, false, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
+			_, err := d.Config().WebhookLog(ctx, fx.SpareWebhook)
+			return err
 		}},
 		{"ApplyMacro", forbidden, forbidden, true, func(ctx context.Context, d *casekit.Desk, fx *fixture) error {
 			_, err := d.ApplyMacro(ctx, fx.CaseID, fx.SpareMacro, 0)

@@ -40,6 +40,10 @@ const (
 	// Field with a note naming the rule. Triggers and process stages
 	// set statuses; macros do not (their reply follows their actions).
 	ActionSetStatus ActionKind = "set_status"
+	// ActionWebhook posts the event to the tenant's webhook subscription
+	// whose key is Value, whatever event types it subscribes to (once,
+	// should it subscribe to this one too). Only triggers post.
+	ActionWebhook ActionKind = "webhook"
 )
 
 // NotifyTarget is who an ActionNotify tells.

@@ -32,7 +32,9 @@ type Store interface {
 	// holds them for lease: they are due again then unless settled. Callers
 	// in any number of processes claim disjoint sets. When it fails part
 	// way it returns, with the error, what it claimed before the failure.
-	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]casetype.Notification, error)
+	// webhooksOnly takes only deliveries to webhook subscriptions
+	// (casetype.RecipientWebhook), for a kit that has no Notifier.
+	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int, webhooksOnly bool) ([]casetype.Notification, error)
 	// SettleNotifications ends claimed attempts, in one transaction per
 	// tenant: a delivered notification leaves the outbox; a failed one
 	// keeps its error and is due at its Retry, or dead when that is the
@@ -69,4 +71,11 @@ type Settlement struct {
 	// Retry is when a failed notification is due again; the zero time
 	// makes it a dead letter.
 	Retry time.Time
+	// Attempt, for a delivery to a webhook subscription, goes to the
+	// subscription's delivery log in the same transaction, which keeps
+	// the newest WebhookLogSize entries of each subscription.
+	Attempt *casetype.WebhookAttempt
 }
+
+// WebhookLogSize is how many entries a subscription's delivery log keeps.
+const WebhookLogSize = 100

@@ -295,6 +295,18 @@ type Tx interface {
 	SaveMacro(ctx context.Context, m casetype.Macro) error
 	// DeleteMacro removes a macro; ErrNotFound if there is none.
 	DeleteMacro(ctx context.Context, key string) error
+	// Webhooks lists the tenant's webhook subscriptions, secrets
+	// included, ordered by Key.
+	Webhooks(ctx context.Context) ([]casetype.Webhook, error)
+	// SaveWebhook inserts or replaces the subscription with the same Key.
+	SaveWebhook(ctx context.Context, w casetype.Webhook) error
+	// DeleteWebhook removes a subscription, its delivery log and the
+	// deliveries to it waiting in the outbox; ErrNotFound if there is
+	// none.
+	DeleteWebhook(ctx context.Context, key string) error
+	// WebhookAttempts lists the newest limit entries of a subscription's
+	// delivery log, newest first.
+	WebhookAttempts(ctx context.Context, key string, limit int) ([]casetype.WebhookAttempt, error)
 
 	// AppendEvents adds events to the history. Events are never changed.
 	AppendEvents(ctx context.Context, events ...casetype.Event) error

@@ -26,9 +26,6 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,11 +38,12 @@ import (
 	"casekit.dev/casekit"
 )
 
-// The headers of every request.
+// The headers of every request: casekit's, which a tenant's webhook
+// subscriptions send too.
 const (
-	HeaderID        = "Casekit-Id"
-	HeaderTimestamp = "Casekit-Timestamp"
-	HeaderSignature = "Casekit-Signature"
+	HeaderID        = casekit.WebhookHeaderID
+	HeaderTimestamp = casekit.WebhookHeaderTimestamp
+	HeaderSignature = casekit.WebhookHeaderSignature
 )
 
 // Config configures a webhook notifier.
@@ -136,34 +134,21 @@ func (w *Notifier) Notify(ctx context.Context, n casekit.Notification) error {
 	return nil
 }
 
-// Sign returns the Casekit-Signature value for a timestamp and body.
+// Sign returns the Casekit-Signature value for a timestamp and body, as
+// casekit.SignWebhook makes it for a tenant's subscriptions too.
 func Sign(secret []byte, timestamp string, body []byte) string {
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte(timestamp))
-	mac.Write([]byte("."))
-	mac.Write(body)
-	return "v1=" + hex.EncodeToString(mac.Sum(nil))
+	return casekit.SignWebhook(secret, timestamp, body)
 }
 
 // ErrBadSignature is returned by Verify for a request that was not signed
 // with the secret, or was signed too long ago or in the future.
-var ErrBadSignature = errors.New("webhook: bad signature")
+var ErrBadSignature = casekit.ErrBadWebhookSignature
 
-// Verify checks a received request's signature headers against its body:
-// the signature must match (compared in constant time) and the timestamp
-// lie within tolerance of now, so a captured request cannot be replayed
-// later. Receivers should also drop repeats of a Casekit-Id they have seen.
+// Verify checks a received request's signature headers against its body
+// with casekit.VerifyWebhook: the signature must match (compared in
+// constant time) and the timestamp lie within tolerance of now, so a
+// captured request cannot be replayed later. Receivers should also drop
+// repeats of a Casekit-Id they have seen.
 func Verify(secret []byte, h http.Header, body []byte, now time.Time, tolerance time.Duration) error {
-	ts := h.Get(HeaderTimestamp)
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return fmt.Errorf("%w: malformed %s %q", ErrBadSignature, HeaderTimestamp, ts)
-	}
-	if d := now.Sub(time.Unix(sec, 0)); d > tolerance || d < -tolerance {
-		return fmt.Errorf("%w: signed %v from now, beyond the tolerance of %v", ErrBadSignature, d.Round(time.Second), tolerance)
-	}
-	if !hmac.Equal([]byte(Sign(secret, ts, body)), []byte(h.Get(HeaderSignature))) {
-		return fmt.Errorf("%w: the signature does not match", ErrBadSignature)
-	}
-	return nil
+	return casekit.VerifyWebhook(secret, h, body, now, tolerance)
 }

@@ -445,9 +445,11 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 	d := kit.Desk("r").As(casekit.Agent("agent-1"))
 	want := casekittest.OpenRankedCases(t, d)
 	schema := bun.Ident(s.Schema("r"))
-	for _, stmt := range []string{ // migrations 27, 25, 24, 23, 21, 20, 19, 18, 17, 16, 15, 14, 13, then 12, undone
+	for _, stmt := range []string{ // migrations 27, 26, 25, 24, 23, 21, 20, 19, 18, 17, 16, 15, 14, 13, then 12, undone
 		"ALTER TABLE ?.timers DROP COLUMN since_us",
 		"ALTER TABLE ?.outbox DROP COLUMN template",
+		"DROP TABLE ?.webhook_attempts",
+		"DROP TABLE ?.webhooks",
 		"DROP INDEX ?.cases_assignee_status_idx",
 		"DELETE FROM ?.counters WHERE name = 'assign_lock'",
 		"DROP TABLE ?.assign_cursors",

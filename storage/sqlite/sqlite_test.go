@@ -597,6 +597,8 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 	for _, stmt := range []string{
 		"ALTER TABLE timers DROP COLUMN since_us", // migration 27
 		"ALTER TABLE outbox DROP COLUMN template",
+		"DROP TABLE webhook_attempts", // migration 26
+		"DROP TABLE webhooks",
 		"DROP INDEX cases_assignee_status_idx", // migration 25
 		"DELETE FROM counters WHERE name = 'assign_lock'",
 		"DROP TABLE assign_cursors",

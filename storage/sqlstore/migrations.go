@@ -483,6 +483,28 @@ var migrations = []migration{
 		// store.Tx.OpenAssigned counts an agent's open cases from it.
 		`CREATE INDEX cases_assignee_status_idx ON ?.cases (assignee_id, status)`,
 	}},
+	{26, "webhook subscriptions", []string{
+		// casekit.Webhook, one JSON document by its key (the secret in
+		// it), and each subscription's delivery log (casekit.WebhookAttempt),
+		// read newest first and cut to its newest entries as they come.
+		// The deliveries themselves wait in the outbox.
+		`CREATE TABLE ?.webhooks (
+			key TEXT PRIMARY KEY,
+			doc {json} NOT NULL)`,
+		`CREATE TABLE ?.webhook_attempts (
+			id TEXT PRIMARY KEY,
+			webhook TEXT NOT NULL,
+			delivery_id TEXT NOT NULL,
+			event_id TEXT NOT NULL,
+			event_type TEXT NOT NULL,
+			attempt INTEGER NOT NULL,
+			at {ts} NOT NULL,
+			status INTEGER NOT NULL DEFAULT 0,
+			error TEXT NOT NULL DEFAULT '',
+			duration_us BIGINT NOT NULL DEFAULT 0,
+			delivered {bool} NOT NULL DEFAULT {false})`,
+		`CREATE INDEX webhook_attempts_idx ON ?.webhook_attempts (webhook, at, id)`,
+	}},
 	{27, "time rules and notice templates", []string{
 		// A time rule's clock (casekit.TimerTrigger) keeps when it
 		// started: its due time is counted from then again as the rule

@@ -69,10 +69,14 @@ func (t *Tx) RetryDeadLetter(ctx context.Context, id string, now time.Time) erro
 // ClaimIn claims up to limit due notifications of the tenant on tx: on
 // PostgreSQL FOR UPDATE SKIP LOCKED, so concurrent claimers take disjoint
 // rows. Each gets one more attempt and is due again after lease.
-func ClaimIn(ctx context.Context, tx *Tx, tenant string, now time.Time, lease time.Duration, limit int) ([]casetype.Notification, error) {
+// webhooksOnly takes only deliveries to webhook subscriptions.
+func ClaimIn(ctx context.Context, tx *Tx, tenant string, now time.Time, lease time.Duration, limit int, webhooksOnly bool) ([]casetype.Notification, error) {
 	var rows []outboxRow
 	q := tx.sel(&rows, "outbox", "ob").Where("ob.dead = ?", false).Where("ob.due_us <= ?", Micros(now)).
 		OrderExpr("ob.due_us, ob.id").Limit(int64(limit))
+	if webhooksOnly {
+		q = q.Where("ob.recipient_kind = ?", string(casetype.RecipientWebhook))
+	}
 	if err := tx.dialect.LockRows(q, Lock{SkipLocked: true}).Scan(ctx); err != nil {
 		return nil, tx.err(err, "claim notifications")
 	}
@@ -98,8 +102,12 @@ func ClaimIn(ctx context.Context, tx *Tx, tenant string, now time.Time, lease ti
 
 // Settle ends claimed attempts of one tenant on tx: delivered
 // notifications leave the outbox; failed ones keep the error and are due
-// at their Retry, or dead when that is the zero time.
+// at their Retry, or dead when that is the zero time. The attempts of
+// webhook deliveries go to their subscriptions' logs.
 func Settle(ctx context.Context, tx *Tx, results []store.Settlement) error {
+	if err := logAttempts(ctx, tx, results); err != nil {
+		return err
+	}
 	var done []string
 	var earliest time.Time
 	for _, r := range results {

@@ -44,7 +44,7 @@ func (h Host) FireTimer(ctx context.Context, now time.Time, fn FireFunc, retryAt
 
 // ClaimNotifications implements store.Store.ClaimNotifications with
 // ClaimIn in each tenant with a due wakeup, until limit are claimed.
-func (h Host) ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]casetype.Notification, error) {
+func (h Host) ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int, webhooksOnly bool) ([]casetype.Notification, error) {
 	tenants, err := h.reg.DueTenants(ctx, QueueOutbox, now)
 	if err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func (h Host) ClaimNotifications(ctx context.Context, now time.Time, lease time.
 		err := h.access.InTenant(ctx, tenant, QueueOutbox, func(inTx InTxFunc) error {
 			var got []casetype.Notification
 			err := inTx(ctx, func(ctx context.Context, tx *Tx) (err error) {
-				got, err = ClaimIn(ctx, tx, tenant, now, lease, limit-len(out))
+				got, err = ClaimIn(ctx, tx, tenant, now, lease, limit-len(out), webhooksOnly)
 				return err
 			})
 			if err != nil || len(got) > 0 {

@@ -60,12 +60,12 @@ func EventTypes() []EventType {
 		EventSLAWarning, EventSLABreached, EventCloseReminder, EventAutoCloseSkipped,
 		EventPortalLinkCreated, EventPortalLinkRevoked, EventPortalLinkMailed, EventContactVerified, EventReplyTokensRevoked,
 		EventProcessStarted, EventStageChanged, EventProcessFinished, EventProcessStopped,
-		EventLinked, EventUnlinked, EventMerged, EventMergedIn, EventTriggerSkipped,
+		EventLinked, EventUnlinked, EventMerged, EventMergedIn, EventTriggerSkipped, EventTimeElapsed,
 
 		EventSettingsChanged, EventStatusesChanged, EventTransitionsChanged, EventLookupChanged, EventTeamChanged,
 		EventQueueChanged, EventCalendarChanged, EventSLAChanged, EventTemplateChanged, EventCustomFieldChanged,
 		EventProcessChanged, EventRoleChanged, EventAgentRoleChanged, EventTriggerChanged, EventMacroChanged,
-		EventWebhookChanged,
+		EventWebhookChanged, EventAvailabilityChanged,
 	}
 }
 

@@ -569,7 +569,10 @@ func testWebhookSchemaOverCommands(t *testing.T, s store.Store) {
 	hook := try(d.Config().SaveWebhook(ctx, casekit.Webhook{Key: "all", URL: r.URL, Enabled: true})).get(t)
 	fx := e.newFixture(t, "cust-1")
 
-	// What commands() does not reach.
+	// What commands() does not reach; a time rule's clock runs out below.
+	timed := on("timed", opened, nil, casekit.Action{Kind: casekit.ActionAddTags, Values: []string{"waited"}})
+	timed.After = &casekit.Elapsed{Hours: 1}
+	must(t, d.Config().SaveTrigger(ctx, timed), "SaveTrigger")
 	must(t, d.Config().SaveSLA(ctx, casekit.SLA{ID: "hooks", Name: "Hooks", Targets: targets(), WarnBefore: time.Hour}), "SaveSLA")
 	openWith(t, d, casekit.NewCase{Subject: "Late", CustomerID: fx.Customer, SLAID: "hooks", Priority: "high"}) // its SLA timers fire below
 	try(e.Desk(casekit.Customer(fx.Customer)).Rate(ctx, fx.ResolvedCaseID, casekit.Rating{Level: 4})).get(t)

@@ -68,6 +68,14 @@ var hooks = map[string][]string{
 		`CREATE TRIGGER case_tags_ad AFTER DELETE ON ?.cases FOR EACH ROW EXECUTE FUNCTION ?.case_tags_sync()`,
 		`ANALYZE ?.case_tags`,
 	},
+	// The store keeps case_tags from migration 30 on (sqlstore's
+	// writeTags): the triggers and their function go.
+	sqlstore.HookCaseTagsByStore: {
+		`DROP TRIGGER case_tags_ai ON ?.cases`,
+		`DROP TRIGGER case_tags_au ON ?.cases`,
+		`DROP TRIGGER case_tags_ad ON ?.cases`,
+		`DROP FUNCTION ?.case_tags_sync()`,
+	},
 	// DueTenants reads the wakeups by due time, over many tenants.
 	sqlstore.HookWakeupIndexes: {
 		`CREATE INDEX IF NOT EXISTS timer_wakeups_due_idx ON ?.timer_wakeups (due_us)`,

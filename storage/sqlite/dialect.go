@@ -79,6 +79,13 @@ var hooks = map[string][]string{
 			DELETE FROM case_tags WHERE case_id = OLD.id;
 		END`,
 	},
+	// The store keeps case_tags from migration 30 on (sqlstore's
+	// writeTags): the triggers go.
+	sqlstore.HookCaseTagsByStore: {
+		`DROP TRIGGER ?.case_tags_ai`,
+		`DROP TRIGGER ?.case_tags_au`,
+		`DROP TRIGGER ?.case_tags_ad`,
+	},
 	// The control file holds few tenants: no index.
 	sqlstore.HookWakeupIndexes: {},
 }

@@ -95,7 +95,9 @@ func baselineScript(db bun.IDB, d Dialect, schema string, b Baseline) (string, e
 // EXISTS included, or DROP TABLE), after which its statements stay as
 // written; an index made and later dropped by DROP INDEX is never made.
 // Every other statement stays as it is, so what Squash does not
-// understand is replayed as written.
+// understand is replayed as written. Likewise a trigger made and later
+// dropped by DROP TRIGGER, or a function of no arguments made and later
+// dropped by DROP FUNCTION, is never made.
 func Squash(d Dialect) (Baseline, error) {
 	stmts, err := squash(d, migrations)
 	if err != nil {
@@ -108,17 +110,42 @@ var (
 	createTableRE = regexp.MustCompile(`^CREATE TABLE \?\.(\w+) \(`)
 	addColumnRE   = regexp.MustCompile(`^ALTER TABLE \?\.(\w+) ADD COLUMN (\w[\s\S]*)$`)
 	ifNotExistsRE = regexp.MustCompile(`^IF NOT EXISTS\b`)
-	createIndexRE = regexp.MustCompile(`^CREATE (?:UNIQUE )?INDEX (\w+) ON `)
-	dropIndexRE   = regexp.MustCompile(`^DROP INDEX \?\.(\w+)$`)
 	alterTableRE  = regexp.MustCompile(`^(?:ALTER|DROP) TABLE (?:IF EXISTS )?(?:ONLY )?\?\.(\w+)`)
 )
+
+// foldable are the kinds of object squash leaves out when a later
+// statement drops them: each kind's CREATE and DROP, whose submatches
+// name the object.
+var foldable = []struct {
+	kind         string
+	create, drop *regexp.Regexp
+}{
+	{"index", regexp.MustCompile(`^CREATE (?:UNIQUE )?INDEX (\w+) ON `), regexp.MustCompile(`^DROP INDEX \?\.(\w+)$`)},
+	{"trigger", regexp.MustCompile(`^CREATE TRIGGER (\w+) [^;]*? ON \?\.(\w+) `), regexp.MustCompile(`^DROP TRIGGER (\w+) ON \?\.(\w+)$`)},
+	{"function", regexp.MustCompile(`^CREATE FUNCTION \?\.(\w+)\(\) `), regexp.MustCompile(`^DROP FUNCTION \?\.(\w+)\(\)$`)},
+}
+
+// objectOf names the object a statement of one of the foldable kinds
+// makes (create) or drops, or returns "".
+func objectOf(stmt string, create bool) string {
+	for _, f := range foldable {
+		re := f.drop
+		if create {
+			re = f.create
+		}
+		if m := re.FindStringSubmatch(stmt); m != nil {
+			return f.kind + " " + strings.Join(m[1:], " on ")
+		}
+	}
+	return ""
+}
 
 // squash folds the statements of ms, as Squash says.
 func squash(d Dialect, ms []migration) ([]string, error) {
 	var out []string
-	tables := map[string]int{}  // table name to its CREATE TABLE in out
-	indexes := map[string]int{} // index name to its CREATE INDEX in out
-	const gone = ""             // a statement folded away
+	tables := map[string]int{} // table name to its CREATE TABLE in out
+	made := map[string]int{}   // a foldable object (objectOf) to its CREATE in out
+	const gone = ""            // a statement folded away
 	for _, m := range ms {
 		for _, s := range m.stmts {
 			group := []string{s}
@@ -138,18 +165,18 @@ func squash(d Dialect, ms []migration) ([]string, error) {
 				if c := alterTableRE.FindStringSubmatch(g); c != nil {
 					delete(tables, c[1]) // changed otherwise: nothing more folds into it
 				}
-				if c := dropIndexRE.FindStringSubmatch(g); c != nil {
-					if i, ok := indexes[c[1]]; ok {
+				if obj := objectOf(g, false); obj != "" {
+					if i, ok := made[obj]; ok {
 						out[i] = gone
-						delete(indexes, c[1])
+						delete(made, obj)
 						continue
 					}
 				}
 				if c := createTableRE.FindStringSubmatch(g); c != nil && strings.HasSuffix(g, ")") {
 					tables[c[1]] = len(out)
 				}
-				if c := createIndexRE.FindStringSubmatch(g); c != nil {
-					indexes[c[1]] = len(out)
+				if obj := objectOf(g, true); obj != "" {
+					made[obj] = len(out)
 				}
 				out = append(out, g)
 			}

@@ -21,13 +21,22 @@ func (t *Tx) NextCaseNumber(ctx context.Context) (int64, error) {
 	return n, t.err(err, "next case number")
 }
 
-// InsertCase implements store.Tx.
+// InsertCase implements store.Tx. The priority rank is read first, in the
+// same transaction, rather than by a subquery in the VALUES: Citus routes
+// no INSERT that holds a subquery (docs/scale-out.md).
 func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
 	row := caseRowOf(c)
-	_, err := t.ins(row, "cases").Value("priority_rank", rankSQL, t.schema, c.Priority).
-		Returning("").Exec(ctx) // nothing to read back: the row is not kept
+	var rank int
+	if err := t.db.NewRaw("SELECT "+rankSQL, t.schema, c.Priority).Scan(ctx, &rank); err != nil {
+		return t.err(err, "priority rank")
+	}
+	row.PriorityRank = rank
+	_, err := t.ins(row, "cases").Returning("").Exec(ctx) // nothing to read back: the row is not kept
 	if err != nil {
 		return t.err(err, "insert case")
+	}
+	if err := t.writeTags(ctx, row, 0, true); err != nil {
+		return err
 	}
 	return t.writeFact(ctx, row)
 }
@@ -37,6 +46,7 @@ func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*ca
 	if err := t.lock(t.sel(&r, "cases", "c").Where(where, arg), lock).Scan(ctx); err != nil {
 		return nil, t.err(err, "case")
 	}
+	t.noteTags(&r)
 	return caseDomain(&r)
 }
 
@@ -63,12 +73,16 @@ func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64
 	if err := affected(res, fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casetype.ErrConflict)); err != nil {
 		return err
 	}
+	if err := t.writeTags(ctx, row, prevVersion, false); err != nil {
+		return err
+	}
 	return t.writeFact(ctx, row)
 }
 
 // DeleteCase implements store.Tx.
 func (t *Tx) DeleteCase(ctx context.Context, id string) error {
-	for _, table := range []string{"attachments", "notes", "messages", "activities", "timers", "watchers", "portal_links"} {
+	delete(t.tagsRead, id)
+	for _, table := range []string{"attachments", "notes", "messages", "activities", "timers", "watchers", "portal_links", "case_tags"} {
 		if _, err := t.db.NewRaw("DELETE FROM ?."+table+" WHERE case_id = ?", t.schema, id).Exec(ctx); err != nil {
 			return t.err(err, "delete "+table)
 		}

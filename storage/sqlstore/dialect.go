@@ -119,6 +119,11 @@ const (
 	// strings of each case's tags array, once each, and keeps it equal to
 	// them as cases are inserted, updated and deleted.
 	HookCaseTags = "case tags"
+	// HookCaseTagsByStore (migration 30) removes what HookCaseTags made
+	// to keep case_tags (triggers, their functions), leaving the table
+	// and its rows: from then on the store writes them in the statements
+	// that write the case (Citus runs no trigger on a distributed table).
+	HookCaseTagsByStore = "case tags by the store"
 	// HookWakeupIndexes (the registry) makes whatever index DueTenants
 	// wants on the due_us of timer_wakeups and outbox_wakeups; none may
 	// do. It runs each time a store opens: its statements must be

@@ -463,6 +463,13 @@ var migrations = []migration{
 			key TEXT PRIMARY KEY,
 			doc {json} NOT NULL)`,
 	}, defaultTriggerRows()...)},
+	{30, "case tags kept by the store", []string{
+		// The store writes a case's case_tags rows with the case
+		// (writeTags) instead of triggers, so that the same statements
+		// run on PostgreSQL, on SQLite and on a Citus cluster, which
+		// refuses triggers on distributed tables (docs/scale-out.md).
+		hook(HookCaseTagsByStore),
+	}},
 }
 
 // defaultTriggerRows inserts casetype.DefaultTriggers, the notification

@@ -34,18 +34,20 @@ type Baseline struct {
 // Build makes a new tenant's schema in the transaction of t from b, and
 // seeds it through t: what a store's CreateTenant runs, so that creation
 // is one transaction. The migration ledger, b's statements and the
-// ledger's rows up to b.Version go to the database as one script, in one
-// round trip; every migration after b.Version is then applied as Migrate
-// would, so a baseline left behind by a new migration still builds the
-// latest schema (only slower).
+// ledger's rows up to b.Version go to the database as a few scripts
+// (baselineScripts); every migration after b.Version is then applied as
+// Migrate would, so a baseline left behind by a new migration still
+// builds the latest schema (only slower).
 func Build(ctx context.Context, t *Tx, b Baseline, seed func(context.Context, store.Tx) error) error {
 	schema := string(t.schema)
-	script, err := baselineScript(t.db, t.dialect, schema, b)
+	scripts, err := baselineScripts(t.db, t.dialect, schema, b)
 	if err != nil {
 		return err
 	}
-	if _, err := t.db.ExecContext(ctx, script); err != nil {
-		return fmt.Errorf("baseline at version %d: %w", b.Version, err)
+	for _, script := range scripts {
+		if _, err := t.db.ExecContext(ctx, script); err != nil {
+			return fmt.Errorf("baseline at version %d: %s: %w", b.Version, firstLine(script), err)
+		}
 	}
 	for _, m := range migrations {
 		if m.version <= b.Version {
@@ -58,17 +60,22 @@ func Build(ctx context.Context, t *Tx, b Baseline, seed func(context.Context, st
 	return seed(ctx, t)
 }
 
-// baselineScript renders the ledger table, b's statements and the
-// ledger's rows for every migration up to b.Version as one script. A
-// version no migration has is refused: the ledger would lie.
-func baselineScript(db bun.IDB, d Dialect, schema string, b Baseline) (string, error) {
+// baselineScripts renders the ledger table, b's statements and the
+// ledger's rows for every migration up to b.Version as scripts of several
+// statements each, one round trip apiece: every CREATE INDEX goes alone,
+// the statements between two of them together. A Citus coordinator
+// (docs/scale-out.md) hands the workers the whole text it was sent for a
+// CREATE INDEX on a distributed table, which they refuse when it holds
+// more than one statement. A version no migration has is refused: the
+// ledger would lie.
+func baselineScripts(db bun.IDB, d Dialect, schema string, b Baseline) ([]string, error) {
 	if b.Version < 0 || b.Version > LatestVersion() || (b.Version == 0) != (len(b.Stmts) == 0) {
-		return "", fmt.Errorf("%s: a baseline at version %d with %d statements: the version must be a migration's (1 to %d) and come with statements",
+		return nil, fmt.Errorf("%s: a baseline at version %d with %d statements: the version must be a migration's (1 to %d) and come with statements",
 			d.Name(), b.Version, len(b.Stmts), LatestVersion())
 	}
 	stmts, err := render(db, d, schema, append([]string{migrationTable}, b.Stmts...))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if b.Version > 0 {
 		now := time.Now().UTC()
@@ -81,7 +88,22 @@ func baselineScript(db bun.IDB, d Dialect, schema string, b Baseline) (string, e
 		}
 		stmts = append(stmts, q+strings.Join(rows, ", "))
 	}
-	return strings.Join(stmts, ";\n"), nil
+	var scripts, run []string
+	for _, s := range stmts {
+		if !strings.HasPrefix(strings.TrimSpace(s), "CREATE INDEX") {
+			run = append(run, s)
+			continue
+		}
+		if len(run) > 0 {
+			scripts = append(scripts, strings.Join(run, ";\n"))
+			run = nil
+		}
+		scripts = append(scripts, s)
+	}
+	if len(run) > 0 {
+		scripts = append(scripts, strings.Join(run, ";\n"))
+	}
+	return scripts, nil
 }
 
 // Squash returns the baseline of the latest version that d's store can

@@ -98,7 +98,7 @@ func TestBaselineVersionChecked(t *testing.T) {
 		{Version: 3},
 		{Stmts: []string{"CREATE TABLE ?.x (id TEXT)"}},
 	} {
-		if _, err := baselineScript(nil, hookDialect{}, "s", b); err == nil || !strings.Contains(err.Error(), "baseline at version") {
+		if _, err := baselineScripts(nil, hookDialect{}, "s", b); err == nil || !strings.Contains(err.Error(), "baseline at version") {
 			t.Errorf("baseline %+v: %v, want a clear error", b, err)
 		}
 	}

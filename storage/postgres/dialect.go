@@ -76,6 +76,11 @@ var hooks = map[string][]string{
 		`DROP TRIGGER case_tags_ad ON ?.cases`,
 		`DROP FUNCTION ?.case_tags_sync()`,
 	},
+	// mail_acks has no primary key: logical replication (a Citus tenant
+	// move) carries its deletes by the whole old row.
+	sqlstore.HookReplicaIdentity: {
+		`ALTER TABLE ?.mail_acks REPLICA IDENTITY FULL`,
+	},
 	// DueTenants reads the wakeups by due time, over many tenants.
 	sqlstore.HookWakeupIndexes: {
 		`CREATE INDEX IF NOT EXISTS timer_wakeups_due_idx ON ?.timer_wakeups (due_us)`,

@@ -86,6 +86,8 @@ var hooks = map[string][]string{
 		`DROP TRIGGER ?.case_tags_au`,
 		`DROP TRIGGER ?.case_tags_ad`,
 	},
+	// Nothing replicates a tenant's file.
+	sqlstore.HookReplicaIdentity: {},
 	// The control file holds few tenants: no index.
 	sqlstore.HookWakeupIndexes: {},
 }

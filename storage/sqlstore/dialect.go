@@ -124,6 +124,12 @@ const (
 	// and its rows: from then on the store writes them in the statements
 	// that write the case (Citus runs no trigger on a distributed table).
 	HookCaseTagsByStore = "case tags by the store"
+	// HookReplicaIdentity (migration 30) gives each tenant table without
+	// a primary key what logical replication needs to carry its updates
+	// and deletes (on PostgreSQL REPLICA IDENTITY FULL), so that Citus
+	// can move a tenant's schema between nodes while it works; none
+	// where nothing replicates.
+	HookReplicaIdentity = "replica identity"
 	// HookWakeupIndexes (the registry) makes whatever index DueTenants
 	// wants on the due_us of timer_wakeups and outbox_wakeups; none may
 	// do. It runs each time a store opens: its statements must be

@@ -24,7 +24,7 @@
 //     for the schema, placeholders for the types ({json}, {ts}, {bool},
 //     {serial}, {false}, {true}: Types), and hooks where a dialect makes a
 //     part its own way (HookSearch, HookCaseTags, HookCaseTagsByStore,
-//     HookWakeupIndexes).
+//     HookReplicaIdentity, HookWakeupIndexes).
 //     Build, Migrate and Version run them; SchemaSQL prints them as a
 //     dialect renders them. baseline.go squashes them (Squash) into the
 //     script a new tenant is made from in one round trip (Baseline).

@@ -463,12 +463,16 @@ var migrations = []migration{
 			key TEXT PRIMARY KEY,
 			doc {json} NOT NULL)`,
 	}, defaultTriggerRows()...)},
-	{30, "case tags kept by the store", []string{
+	{30, "case tags kept by the store, tables that replicate", []string{
 		// The store writes a case's case_tags rows with the case
 		// (writeTags) instead of triggers, so that the same statements
 		// run on PostgreSQL, on SQLite and on a Citus cluster, which
-		// refuses triggers on distributed tables (docs/scale-out.md).
+		// refuses triggers on distributed tables; and mail_acks, the one
+		// table without a primary key, gets a replica identity, so that
+		// Citus can move a tenant by logical replication
+		// (docs/scale-out.md).
 		hook(HookCaseTagsByStore),
+		hook(HookReplicaIdentity),
 	}},
 }
 

@@ -117,8 +117,8 @@ func TestCrashRecovery(t *testing.T) {
 				`UPDATE ` + s + `.cases SET version = $2 WHERE id = $1`, []any{caseID, seen - 1}, 1, []any{caseID, stored}},
 			{"the case number counter moved on", `UPDATE ` + s + `.counters SET value = value + 1 WHERE name = $1`,
 				`UPDATE ` + s + `.counters SET value = value - 1 WHERE name = $1`, []any{"case_number"}, 2, nil},
-			{"a committed notification nobody delivered", `INSERT INTO crashcheck.outbox_log (id, tenant, event_id, event_type) VALUES ('undelivered', $1, $2, 'case.opened')`,
-				`DELETE FROM crashcheck.outbox_log WHERE tenant = $1 AND id = 'undelivered'`, []any{tenant, eventID}, 3, nil},
+			{"a committed notification nobody delivered", `INSERT INTO ` + s + `.crashcheck_outbox_log (id, event_id, event_type) VALUES ('undelivered', $1, 'case.opened')`,
+				`DELETE FROM ` + s + `.crashcheck_outbox_log WHERE id = 'undelivered'`, []any{eventID}, 3, []any{}},
 			{"an event whose case is gone", `UPDATE ` + s + `.events SET case_id = 'gone-' || case_id WHERE id = $1`,
 				`UPDATE ` + s + `.events SET case_id = substr(case_id, 6) WHERE id = $1`, []any{eventID}, 4, nil},
 		} {

@@ -61,13 +61,13 @@ func Build(ctx context.Context, t *Tx, b Baseline, seed func(context.Context, st
 }
 
 // baselineScripts renders the ledger table, b's statements and the
-// ledger's rows for every migration up to b.Version as scripts of several
-// statements each, one round trip apiece: every CREATE INDEX goes alone,
-// the statements between two of them together. A Citus coordinator
-// (docs/scale-out.md) hands the workers the whole text it was sent for a
-// CREATE INDEX on a distributed table, which they refuse when it holds
-// more than one statement. A version no migration has is refused: the
-// ledger would lie.
+// ledger's rows for every migration up to b.Version as scripts, one round
+// trip apiece: the CREATE TABLE, INSERT, UPDATE and ANALYZE statements
+// between two others together, every other statement (CREATE INDEX,
+// ALTER TABLE, ...) alone. A Citus coordinator (docs/scale-out.md) hands
+// the workers the whole text it was sent for such a change to a
+// distributed table, which they refuse when it holds more than one
+// statement. A version no migration has is refused: the ledger would lie.
 func baselineScripts(db bun.IDB, d Dialect, schema string, b Baseline) ([]string, error) {
 	if b.Version < 0 || b.Version > LatestVersion() || (b.Version == 0) != (len(b.Stmts) == 0) {
 		return nil, fmt.Errorf("%s: a baseline at version %d with %d statements: the version must be a migration's (1 to %d) and come with statements",
@@ -90,7 +90,7 @@ func baselineScripts(db bun.IDB, d Dialect, schema string, b Baseline) ([]string
 	}
 	var scripts, run []string
 	for _, s := range stmts {
-		if !strings.HasPrefix(strings.TrimSpace(s), "CREATE INDEX") {
+		if batchable.MatchString(strings.TrimSpace(s)) {
 			run = append(run, s)
 			continue
 		}
@@ -105,6 +105,9 @@ func baselineScripts(db bun.IDB, d Dialect, schema string, b Baseline) ([]string
 	}
 	return scripts, nil
 }
+
+// batchable matches the statements baselineScripts sends together.
+var batchable = regexp.MustCompile(`^(?:CREATE TABLE|INSERT INTO|UPDATE|ANALYZE) `)
 
 // Squash returns the baseline of the latest version that d's store can
 // build new tenants from: the migrations' statements in order, hooks

@@ -226,6 +226,9 @@ func (ct *crashTest) close() {
 		ct.db.Close()
 	}
 	if ct.store != nil {
+		if ct.cfg.move {
+			ct.dropMoved(context.Background())
+		}
 		ct.store.Close()
 	}
 	if ct.cl != nil {
@@ -242,7 +245,11 @@ func (ct *crashTest) load(ctx context.Context) error {
 	ct.stopRunner, ct.runnerDone = stopRunner, make(chan struct{})
 	go func() { defer close(ct.runnerDone); _ = ct.kit.Run(runCtx) }()
 
-	ct.res = &result{Name: "crash test", Mix: "realistic mix", Store: "postgres", Tenants: c.tenants, Workers: c.workers, Seed: c.seed, Runner: true}
+	name := "crash test"
+	if c.move {
+		name = "move test"
+	}
+	ct.res = &result{Name: name, Mix: "realistic mix", Store: "postgres", Tenants: c.tenants, Workers: c.workers, Seed: c.seed, Runner: true}
 	before := ct.rec.start()
 	mem := newGoMemory()
 	bar := startProgress(ct.stderr, "crash", 0, c.duration, p.stats.count, mem.poll)

@@ -103,7 +103,7 @@ func (ct *crashTest) mover(ctx context.Context, start time.Time) error {
 				return err
 			}
 			m := tenantMove{tenant: tenant, from: from, to: to, at: time.Now()}
-			if _, err := ct.db.ExecContext(ctx, `SELECT citus_schema_move($1::regnamespace, $2, $3)`, ct.store.Schema(tenant), host, port); err != nil {
+			if _, err := ct.db.ExecContext(ctx, `SELECT citus_schema_move($1::regnamespace, $2::text, $3::int)`, ct.store.Schema(tenant), host, port); err != nil {
 				return fmt.Errorf("move tenant %s from %s to %s: %w", tenant, from, to, err)
 			}
 			m.took = time.Since(m.at)
@@ -116,4 +116,17 @@ func (ct *crashTest) mover(ctx context.Context, start time.Time) error {
 		}
 	}
 	return nil
+}
+
+// dropMoved drops the move test's tenants and control schema from the
+// cluster, which is not the test's own to throw away.
+func (ct *crashTest) dropMoved(ctx context.Context) {
+	for _, id := range ct.ids {
+		if err := ct.store.DropTenant(ctx, id); err != nil {
+			fmt.Fprintf(ct.stderr, "loadgen: drop tenant %s: %v\n", id, err)
+		}
+	}
+	if err := ct.store.DropControl(ctx); err != nil {
+		fmt.Fprintf(ct.stderr, "loadgen: drop the control schema: %v\n", err)
+	}
 }

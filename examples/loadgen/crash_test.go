@@ -161,6 +161,10 @@ func TestCrashFlags(t *testing.T) {
 		{[]string{"-crash", "-drain", "0s"}, "-drain must be"},
 		{[]string{"-kills", "3"}, "-kills goes with -crash"},
 		{[]string{"-leap"}, "-leap goes with -crash"},
+		{[]string{"-move", "-crash", "-dsn", "postgres://x"}, "give one"},
+		{[]string{"-move", "-dsn", ""}, "-move needs -dsn"},
+		{[]string{"-move", "-dsn", "postgres://x", "-pgbin", "/usr/bin"}, "-pgbin does not apply"},
+		{[]string{"-move", "-dsn", "postgres://x", "-kills", "0"}, "-kills must be"},
 	} {
 		_, err := parseFlags(tc.args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -170,6 +174,10 @@ func TestCrashFlags(t *testing.T) {
 	c, err := parseFlags([]string{"-crash"}, io.Discard)
 	if err != nil || c.store != "postgres" || c.kills != 5 || c.drain != 3*time.Minute || c.leap {
 		t.Errorf("parseFlags(-crash) = %+v, %v", c, err)
+	}
+	c, err = parseFlags([]string{"-move", "-dsn", "postgres://x", "-kills", "2"}, io.Discard)
+	if err != nil || !c.move || !c.crash || c.store != "postgres" || c.dsn != "postgres://x" || c.kills != 2 {
+		t.Errorf("parseFlags(-move) = %+v, %v", c, err)
 	}
 }
 

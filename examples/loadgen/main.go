@@ -67,6 +67,15 @@
 // It exits 1 when a check fails.
 //
 //	go run ./examples/loadgen -crash -kills 5 -duration 40s
+//
+// -move is the same mix and the same four checks on the coordinator of
+// a Citus cluster with schema-based sharding (-dsn; scripts/citus-cluster.sh
+// makes one): instead of killing the server it moves every tenant's
+// schema to another worker (citus_schema_move) while the load runs,
+// -kills rounds of it, then drops its tenants (move.go,
+// docs/scale-out.md).
+//
+//	go run ./examples/loadgen -move -dsn "$CASEKIT_TEST_CITUS_URL" -tenants 3 -duration 60s -kills 1
 package main
 
 import (

@@ -55,8 +55,8 @@
 //   - Tags. ListCases with CaseFilter.Tag or Tags finds cases by any or
 //     all of their tags without reading every case: a store keeps an index
 //     of (tag, case) pairs equal to the cases' Tags as cases are inserted,
-//     updated and deleted (sqlstore: the case_tags table, kept by
-//     triggers, HookCaseTags).
+//     updated and deleted (sqlstore: the case_tags table, written with
+//     the case by InsertCase, UpdateCase and DeleteCase).
 //   - Search. CaseQuery.Terms are lower-case words and phrases of letters
 //     and digits; a case matches when every term is in its subject and
 //     description, or every term in one of its messages (a public one when
@@ -65,7 +65,8 @@
 //     compared without regard to case, so that "arger" does not find
 //     "Ärger" and "cat" does not find "category"; a phrase's words must
 //     stand together in its order. The index is kept as rows change
-//     (sqlstore: HookSearch, triggers on cases and messages).
+//     (sqlstore: HookSearch; PostgreSQL's generated tsvector columns,
+//     SQLite's FTS5 tables kept by triggers).
 //   - Keyset order. ListCases returns the cases in the order of q.Sort
 //     (the casetype.Sort constants) and, with q.Position, only those
 //     strictly after that position: each order sorts on one value (none,

@@ -224,16 +224,18 @@ func (e *env) analyze(ctx context.Context) error {
 	return nil
 }
 
-// write inserts one batch of cases, their messages and events in one
-// transaction.
+// write inserts one batch of cases, their facts, tags, messages and
+// events in one transaction.
 func (e *env) write(ctx context.Context, b []loaded) error {
 	cases := make([]rows.Case, 0, len(b))
 	facts := make([]*rows.CaseFact, 0, len(b))
+	var tags []rows.CaseTag
 	var msgs []rows.Message
 	var evs []rows.Event
 	for i := range b {
 		cases = append(cases, b[i].c)
 		facts = append(facts, rows.FactOf(&b[i].c))
+		tags = append(tags, rows.TagsOf(&b[i].c)...)
 		msgs = append(msgs, b[i].messages...)
 		evs = append(evs, b[i].events...)
 	}
@@ -243,6 +245,11 @@ func (e *env) write(ctx context.Context, b []loaded) error {
 		}
 		if _, err := tx.NewInsert().Model(&facts).ModelTableExpr("?.case_facts", e.schema).Exec(ctx); err != nil {
 			return fmt.Errorf("insert case facts: %w", err)
+		}
+		if len(tags) > 0 {
+			if _, err := tx.NewInsert().Model(&tags).ModelTableExpr("?.case_tags", e.schema).Exec(ctx); err != nil {
+				return fmt.Errorf("insert case tags: %w", err)
+			}
 		}
 		if _, err := tx.NewInsert().Model(&msgs).ModelTableExpr("?.messages", e.schema).Exec(ctx); err != nil {
 			return fmt.Errorf("insert messages: %w", err)

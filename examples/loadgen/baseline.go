@@ -259,6 +259,11 @@ func (b *baseline) open(ctx context.Context, tenant string, s shape) (string, in
 		if _, err := tx.NewInsert().Model(rows.FactOf(r.c)).ModelTableExpr("?.case_facts", schema).Exec(ctx); err != nil {
 			return fmt.Errorf("insert case facts: %w", err)
 		}
+		if tags := rows.TagsOf(r.c); len(tags) > 0 {
+			if _, err := tx.NewInsert().Model(&tags).ModelTableExpr("?.case_tags", schema).Exec(ctx); err != nil {
+				return fmt.Errorf("insert case tags: %w", err)
+			}
+		}
 		if len(r.timers) > 0 {
 			if _, err := tx.NewInsert().Model(&r.timers).ModelTableExpr("?.timers", schema).Exec(ctx); err != nil {
 				return fmt.Errorf("insert timers: %w", err)

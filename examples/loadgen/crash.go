@@ -74,6 +74,9 @@ type crashTest struct {
 	mu       sync.Mutex
 	failures []failure
 
+	workers []string     // -move: the Citus workers, host:port
+	moves   []tenantMove // -move: the moves done
+
 	stopRunner func()
 	runnerDone chan struct{}
 	drainTook  time.Duration
@@ -121,7 +124,7 @@ func runCrash(ctx context.Context, c config, stdout, stderr io.Writer) ([]*resul
 		}
 	}
 	if failed > 0 {
-		return []*result{ct.res}, fmt.Errorf("crash test: %d of %d checks failed", failed, len(checks))
+		return []*result{ct.res}, fmt.Errorf("%s test: %d of %d checks failed", map[bool]string{false: "crash", true: "move"}[c.move], failed, len(checks))
 	}
 	return []*result{ct.res}, nil
 }
@@ -130,10 +133,6 @@ func runCrash(ctx context.Context, c config, stdout, stderr io.Writer) ([]*resul
 // tenants, starts logging their outbox (crashcheck.go) and opens the
 // seed cases. On error it leaves nothing behind.
 func newCrashTest(ctx context.Context, c config, stdout, stderr io.Writer) (ct *crashTest, err error) {
-	bin, err := findPGBin(c.pgbin)
-	if err != nil {
-		return nil, err
-	}
 	ct = &crashTest{cfg: c, stdout: stdout, stderr: stderr, rec: newRecorder(), logs: &logCounter{}, clock: &leapClock{}}
 	defer func() {
 		if err != nil {
@@ -141,15 +140,22 @@ func newCrashTest(ctx context.Context, c config, stdout, stderr io.Writer) (ct *
 		}
 	}()
 	start := time.Now()
-	if ct.cl, err = startCluster(ctx, bin); err != nil {
-		return ct, fmt.Errorf("crash test cluster: %w", err)
+	dsn, bin := c.dsn, ""
+	if !c.move {
+		if bin, err = findPGBin(c.pgbin); err != nil {
+			return nil, err
+		}
+		if ct.cl, err = startCluster(ctx, bin); err != nil {
+			return ct, fmt.Errorf("crash test cluster: %w", err)
+		}
+		dsn = ct.cl.dsn()
 	}
 	openCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if ct.store, err = postgres.Open(openCtx, ct.cl.dsn(), postgres.WithPrefix(c.prefix+"_")); err != nil {
+	if ct.store, err = postgres.Open(openCtx, dsn, postgres.WithPrefix(c.prefix+"_")); err != nil {
 		return ct, err
 	}
-	cfg, err := pgx.ParseConfig(ct.cl.dsn())
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return ct, err
 	}
@@ -195,8 +201,16 @@ func newCrashTest(ctx context.Context, c config, stdout, stderr io.Writer) (ct *
 		}
 		settings[name] = v
 	}
-	fmt.Fprintf(stdout, "== crash test: PostgreSQL %s (%s), a cluster of its own on 127.0.0.1:%d, fsync=%s, synchronous_commit=%s, full_page_writes=%s\n",
-		settings["server_version"], bin, ct.cl.port, settings["fsync"], settings["synchronous_commit"], settings["full_page_writes"])
+	if c.move {
+		if ct.workers, err = ct.citusWorkers(ctx); err != nil {
+			return ct, err
+		}
+		fmt.Fprintf(stdout, "== move test: PostgreSQL %s with Citus, coordinator %s, workers %s, fsync=%s, synchronous_commit=%s\n",
+			settings["server_version"], cfg.Host+":"+fmt.Sprint(cfg.Port), strings.Join(ct.workers, ", "), settings["fsync"], settings["synchronous_commit"])
+	} else {
+		fmt.Fprintf(stdout, "== crash test: PostgreSQL %s (%s), a cluster of its own on 127.0.0.1:%d, fsync=%s, synchronous_commit=%s, full_page_writes=%s\n",
+			settings["server_version"], bin, ct.cl.port, settings["fsync"], settings["synchronous_commit"], settings["full_page_writes"])
+	}
 	fmt.Fprintf(stdout, "cluster, tenants and %d seed cases ready in %v\n", c.tenants*seedCases, time.Since(start).Round(time.Millisecond))
 	return ct, nil
 }
@@ -212,6 +226,9 @@ func (ct *crashTest) close() {
 		ct.db.Close()
 	}
 	if ct.store != nil {
+		if ct.cfg.move {
+			ct.dropMoved(context.Background())
+		}
 		ct.store.Close()
 	}
 	if ct.cl != nil {
@@ -228,7 +245,11 @@ func (ct *crashTest) load(ctx context.Context) error {
 	ct.stopRunner, ct.runnerDone = stopRunner, make(chan struct{})
 	go func() { defer close(ct.runnerDone); _ = ct.kit.Run(runCtx) }()
 
-	ct.res = &result{Name: "crash test", Mix: "realistic mix", Store: "postgres", Tenants: c.tenants, Workers: c.workers, Seed: c.seed, Runner: true}
+	name := "crash test"
+	if c.move {
+		name = "move test"
+	}
+	ct.res = &result{Name: name, Mix: "realistic mix", Store: "postgres", Tenants: c.tenants, Workers: c.workers, Seed: c.seed, Runner: true}
 	before := ct.rec.start()
 	mem := newGoMemory()
 	bar := startProgress(ct.stderr, "crash", 0, c.duration, p.stats.count, mem.poll)
@@ -240,7 +261,12 @@ func (ct *crashTest) load(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); ct.work(ctx, &stop) }()
 	}
-	err := ct.killer(ctx, start)
+	var err error
+	if c.move {
+		err = ct.mover(ctx, start)
+	} else {
+		err = ct.killer(ctx, start)
+	}
 	end := start.Add(c.duration)
 	if n := len(ct.outages); n > 0 {
 		end = later(end, ct.outages[n-1].ready.Add(afterLastRestart))
@@ -252,6 +278,9 @@ func (ct *crashTest) load(ctx context.Context) error {
 	wg.Wait()
 	end = time.Now()
 	bar.finish()
+	if err != nil && c.move {
+		return fmt.Errorf("move the tenants: %w", err)
+	}
 	if err != nil {
 		return fmt.Errorf("kill and restart the server: %w", err)
 	}
@@ -432,11 +461,20 @@ func (ct *crashTest) report(checks []check) {
 		fmt.Fprintf(w, "  at another time: %s at +%v: %s\n", f.kind, f.at.Sub(ct.started).Round(time.Millisecond), oneLine(f.err))
 	}
 	for i, o := range ct.outages {
+		if ct.cfg.move {
+			break // the moves, printed below
+		}
 		fmt.Fprintf(w, "kill %d at +%v: SIGKILL to %d server processes; restarted %v later; accepting connections %v after the restart (crash recovery)\n",
 			i+1, o.at.Sub(ct.started).Round(time.Millisecond), o.procs, o.restart.Sub(o.at).Round(time.Millisecond), o.ready.Sub(o.restart).Round(time.Millisecond))
 	}
-	fmt.Fprintf(w, "server log: %d crash recoveries (\"database system was not properly shut down; automatic recovery in progress\")\n",
-		ct.cl.logLines("automatic recovery in progress"))
+	for i, m := range ct.moves {
+		fmt.Fprintf(w, "move %d at +%v: tenant %s from %s to %s in %v\n",
+			i+1, m.at.Sub(ct.started).Round(time.Millisecond), m.tenant, m.from, m.to, m.took.Round(time.Millisecond))
+	}
+	if ct.cl != nil {
+		fmt.Fprintf(w, "server log: %d crash recoveries (\"database system was not properly shut down; automatic recovery in progress\")\n",
+			ct.cl.logLines("automatic recovery in progress"))
+	}
 	if s := ct.logs.summary(); s != "" {
 		fmt.Fprintf(w, "casekit logged, and went on: %s\n", s)
 	}
@@ -460,7 +498,11 @@ func (ct *crashTest) report(checks []check) {
 			fmt.Fprintf(w, "      %s\n", d)
 		}
 	}
-	fmt.Fprintf(w, "crash test: %d of %d checks passed after %d kills\n", passed, len(checks), len(ct.outages))
+	if ct.cfg.move {
+		fmt.Fprintf(w, "move test: %d of %d checks passed after %d moves\n", passed, len(checks), len(ct.moves))
+	} else {
+		fmt.Fprintf(w, "crash test: %d of %d checks passed after %d kills\n", passed, len(checks), len(ct.outages))
+	}
 }
 
 // afterOutage is how long after the server accepts connections again a

@@ -117,8 +117,8 @@ func TestCrashRecovery(t *testing.T) {
 				`UPDATE ` + s + `.cases SET version = $2 WHERE id = $1`, []any{caseID, seen - 1}, 1, []any{caseID, stored}},
 			{"the case number counter moved on", `UPDATE ` + s + `.counters SET value = value + 1 WHERE name = $1`,
 				`UPDATE ` + s + `.counters SET value = value - 1 WHERE name = $1`, []any{"case_number"}, 2, nil},
-			{"a committed notification nobody delivered", `INSERT INTO crashcheck.outbox_log (id, tenant, event_id, event_type) VALUES ('undelivered', $1, $2, 'case.opened')`,
-				`DELETE FROM crashcheck.outbox_log WHERE tenant = $1 AND id = 'undelivered'`, []any{tenant, eventID}, 3, nil},
+			{"a committed notification nobody delivered", `INSERT INTO ` + s + `.crashcheck_outbox_log (id, event_id, event_type) VALUES ('undelivered', $1, 'case.opened')`,
+				`DELETE FROM ` + s + `.crashcheck_outbox_log WHERE id = 'undelivered'`, []any{eventID}, 3, []any{}},
 			{"an event whose case is gone", `UPDATE ` + s + `.events SET case_id = 'gone-' || case_id WHERE id = $1`,
 				`UPDATE ` + s + `.events SET case_id = substr(case_id, 6) WHERE id = $1`, []any{eventID}, 4, nil},
 		} {
@@ -161,6 +161,10 @@ func TestCrashFlags(t *testing.T) {
 		{[]string{"-crash", "-drain", "0s"}, "-drain must be"},
 		{[]string{"-kills", "3"}, "-kills goes with -crash"},
 		{[]string{"-leap"}, "-leap goes with -crash"},
+		{[]string{"-move", "-crash", "-dsn", "postgres://x"}, "give one"},
+		{[]string{"-move", "-dsn", ""}, "-move needs -dsn"},
+		{[]string{"-move", "-dsn", "postgres://x", "-pgbin", "/usr/bin"}, "-pgbin does not apply"},
+		{[]string{"-move", "-dsn", "postgres://x", "-kills", "0"}, "-kills must be"},
 	} {
 		_, err := parseFlags(tc.args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -170,6 +174,10 @@ func TestCrashFlags(t *testing.T) {
 	c, err := parseFlags([]string{"-crash"}, io.Discard)
 	if err != nil || c.store != "postgres" || c.kills != 5 || c.drain != 3*time.Minute || c.leap {
 		t.Errorf("parseFlags(-crash) = %+v, %v", c, err)
+	}
+	c, err = parseFlags([]string{"-move", "-dsn", "postgres://x", "-kills", "2"}, io.Discard)
+	if err != nil || !c.move || !c.crash || c.store != "postgres" || c.dsn != "postgres://x" || c.kills != 2 {
+		t.Errorf("parseFlags(-move) = %+v, %v", c, err)
 	}
 }
 

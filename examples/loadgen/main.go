@@ -67,6 +67,15 @@
 // It exits 1 when a check fails.
 //
 //	go run ./examples/loadgen -crash -kills 5 -duration 40s
+//
+// -move is the same mix and the same four checks on the coordinator of
+// a Citus cluster with schema-based sharding (-dsn; scripts/citus-cluster.sh
+// makes one): instead of killing the server it moves every tenant's
+// schema to another worker (citus_schema_move) while the load runs,
+// -kills rounds of it, then drops its tenants (move.go,
+// docs/scale-out.md).
+//
+//	go run ./examples/loadgen -move -dsn "$CASEKIT_TEST_CITUS_URL" -tenants 3 -duration 60s -kills 1
 package main
 
 import (
@@ -121,6 +130,7 @@ type config struct {
 	poll     time.Duration
 	cpuprof  string
 	crash    bool
+	move     bool
 	kills    int
 	pgbin    string
 	drain    time.Duration
@@ -150,7 +160,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.poll, "poll", time.Second, "Kit.Run's poll interval (casekit.WithPollInterval)")
 	fs.StringVar(&c.cpuprof, "cpuprofile", "", "write a CPU profile of the whole run to `file` (go tool pprof reads it)")
 	fs.BoolVar(&c.crash, "crash", false, "crash test: run the mix on a PostgreSQL cluster of its own, SIGKILL the server -kills times, then check what survived")
-	fs.IntVar(&c.kills, "kills", 5, "with -crash, how many times to kill and restart the server")
+	fs.BoolVar(&c.move, "move", false, "move test: -crash's mix and checks on the Citus coordinator of -dsn, moving every tenant's schema to another worker (citus_schema_move) -kills times instead of killing the server")
+	fs.IntVar(&c.kills, "kills", 5, "with -crash, how many times to kill and restart the server; with -move, how many rounds of moves")
 	fs.StringVar(&c.pgbin, "pgbin", "", "with -crash, the `directory` of initdb and postgres (default: the newest /usr/lib/postgresql/*/bin)")
 	fs.DurationVar(&c.drain, "drain", 3*time.Minute, "with -crash, the longest wait after the load for the outbox to be delivered")
 	fs.BoolVar(&c.leap, "leap", false, "with -crash, when notifications are still undelivered 5s after the load, move casekit's clock past its 2-minute delivery lease instead of waiting for it")
@@ -163,14 +174,27 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	durationSet := set["duration"]
-	if c.crash {
+	switch {
+	case c.move && c.crash:
+		return c, errors.New("-move and -crash are two tests: give one")
+	case c.move:
+		for _, name := range []string{"store", "dir", "count", "keep", "baseline", "compare", "rounds", "runner", "pgbin"} {
+			if set[name] {
+				return c, fmt.Errorf("-move runs the mix with Kit.Run for -duration on the Citus coordinator of -dsn: -%s does not apply", name)
+			}
+		}
+		if c.dsn == "" {
+			return c, errors.New("-move needs -dsn, the URL of a Citus coordinator (scripts/citus-cluster.sh url prints one)")
+		}
+		c.crash, c.store = true, "postgres"
+	case c.crash:
 		for _, name := range []string{"store", "dsn", "dir", "count", "keep", "baseline", "compare", "rounds", "runner"} {
 			if set[name] {
 				return c, fmt.Errorf("-crash starts a PostgreSQL cluster of its own and runs the mix with Kit.Run for -duration: -%s does not apply", name)
 			}
 		}
 		c.store = "postgres"
-	} else {
+	default:
 		for _, name := range []string{"kills", "pgbin", "drain", "leap"} {
 			if set[name] {
 				return c, fmt.Errorf("-%s goes with -crash", name)

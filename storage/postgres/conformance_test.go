@@ -20,6 +20,26 @@ func testStore(t testing.TB) *postgres.Store {
 	if dsn == "" {
 		t.Skip("CASEKIT_TEST_DATABASE_URL is not set: skipping the PostgreSQL tests (.ci/run sets it)")
 	}
+	return storeOn(t, dsn)
+}
+
+// citusStore is testStore on the coordinator of a Citus cluster with
+// schema-based sharding, CASEKIT_TEST_CITUS_URL (scripts/citus-cluster.sh
+// makes one and prints its URL): each tenant schema the tests make becomes
+// a distributed schema on one worker.
+func citusStore(t testing.TB) *postgres.Store {
+	t.Helper()
+	dsn := os.Getenv("CASEKIT_TEST_CITUS_URL")
+	if dsn == "" {
+		t.Skip("CASEKIT_TEST_CITUS_URL is not set: skipping the Citus tests (scripts/citus-build.sh and scripts/citus-cluster.sh make a cluster; its url command prints the value)")
+	}
+	return storeOn(t, dsn)
+}
+
+// storeOn opens a store on dsn with a schema prefix of its own, and drops
+// every schema it made when the test ends.
+func storeOn(t testing.TB, dsn string) *postgres.Store {
+	t.Helper()
 	b := make([]byte, 4)
 	rand.Read(b)
 	prefix := "ckt" + hex.EncodeToString(b) + "_"
@@ -55,17 +75,24 @@ func dropAllOnCleanup(tb testing.TB, s *postgres.Store, closeFn func() error) {
 }
 
 func TestConformance(t *testing.T) {
-	casekittest.RunStoreTests(t, harness(testStore(t)))
+	casekittest.RunStoreTests(t, harness(testStore(t), os.Getenv("CASEKIT_TEST_DATABASE_URL")))
 }
 
-// harness is the suite's harness for s, one store every test shares: a
-// second pool on s's schemas is another process, and the database skips
-// locked rows.
-func harness(s *postgres.Store) casekittest.Harness {
+// TestCitusConformance runs the whole suite through postgres.Open on a
+// Citus coordinator: the same store, the same code, the tenants' schemas
+// on the workers (docs/scale-out.md).
+func TestCitusConformance(t *testing.T) {
+	casekittest.RunStoreTests(t, harness(citusStore(t), os.Getenv("CASEKIT_TEST_CITUS_URL")))
+}
+
+// harness is the suite's harness for s, opened on dsn, one store every
+// test shares: a second pool on s's schemas is another process, and the
+// database skips locked rows.
+func harness(s *postgres.Store, dsn string) casekittest.Harness {
 	return casekittest.Harness{
 		New: func(*testing.T) store.Store { return s },
 		OpenAgain: func(t *testing.T, _ store.Store) store.Store {
-			other, err := postgres.Open(t.Context(), os.Getenv("CASEKIT_TEST_DATABASE_URL"), postgres.WithPrefix(s.Prefix()))
+			other, err := postgres.Open(t.Context(), dsn, postgres.WithPrefix(s.Prefix()))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -68,6 +68,19 @@ var hooks = map[string][]string{
 		`CREATE TRIGGER case_tags_ad AFTER DELETE ON ?.cases FOR EACH ROW EXECUTE FUNCTION ?.case_tags_sync()`,
 		`ANALYZE ?.case_tags`,
 	},
+	// The store keeps case_tags from migration 30 on (sqlstore's
+	// writeTags): the triggers and their function go.
+	sqlstore.HookCaseTagsByStore: {
+		`DROP TRIGGER case_tags_ai ON ?.cases`,
+		`DROP TRIGGER case_tags_au ON ?.cases`,
+		`DROP TRIGGER case_tags_ad ON ?.cases`,
+		`DROP FUNCTION ?.case_tags_sync()`,
+	},
+	// mail_acks has no primary key: logical replication (a Citus tenant
+	// move) carries its deletes by the whole old row.
+	sqlstore.HookReplicaIdentity: {
+		`ALTER TABLE ?.mail_acks REPLICA IDENTITY FULL`,
+	},
 	// DueTenants reads the wakeups by due time, over many tenants.
 	sqlstore.HookWakeupIndexes: {
 		`CREATE INDEX IF NOT EXISTS timer_wakeups_due_idx ON ?.timer_wakeups (due_us)`,
@@ -96,10 +109,6 @@ func (Dialect) LockRows(q *bun.SelectQuery, l sqlstore.Lock) *bun.SelectQuery {
 	}
 	return q.For(clause)
 }
-
-// UpdateInWith implements sqlstore.Dialect: PostgreSQL runs data-modifying
-// statements in WITH.
-func (Dialect) UpdateInWith() bool { return true }
 
 // Upsert implements sqlstore.Dialect with ON CONFLICT.
 func (Dialect) Upsert(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery {

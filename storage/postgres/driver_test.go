@@ -75,7 +75,7 @@ func driverStore(tb testing.TB, driver string, poolSize int) *postgres.Store {
 // TestConformancePgdriver runs the whole conformance suite a second time,
 // on a store a host built with postgres.New over bun's own pgdriver.
 func TestConformancePgdriver(t *testing.T) {
-	casekittest.RunStoreTests(t, harness(driverStore(t, "pgdriver", 0)))
+	casekittest.RunStoreTests(t, harness(driverStore(t, "pgdriver", 0), os.Getenv("CASEKIT_TEST_DATABASE_URL")))
 }
 
 // Both drivers' server errors are classified by SQLSTATE: a unique

@@ -183,6 +183,9 @@ func (s *Store) ensureControl(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext(?))", s.prefix+"control"); err != nil {
 			return err
 		}
+		if err := place(ctx, tx, placeControl); err != nil {
+			return err
+		}
 		var exists bool
 		if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?)", s.prefix+"control").Scan(ctx, &exists); err != nil {
 			return err
@@ -265,6 +268,9 @@ func (s *Store) CreateTenant(ctx context.Context, t casetype.Tenant, seed func(c
 		if err := schemaTaken(ctx, tx, schema); err != nil {
 			return err
 		}
+		if err := place(ctx, tx, placeTenant); err != nil {
+			return err
+		}
 		if _, err := tx.NewRaw("CREATE SCHEMA ?", bun.Ident(schema)).Exec(ctx); err != nil {
 			if sqlState(err) == "42P06" { // duplicate_schema: made since by something outside casekit's lock
 				return fmt.Errorf("schema %s exists: %w", schema, casetype.ErrTenantExists)
@@ -290,7 +296,11 @@ func (s *Store) CreateTenant(ctx context.Context, t casetype.Tenant, seed func(c
 	return nil
 }
 
-// DropTenant implements store.Store.
+// DropTenant implements store.Store. The schema goes before the registry
+// row: on a Citus coordinator a dropped table constraint makes Citus lock
+// every Citus local table (the control schema's) against new foreign
+// keys, so a drop that had written a registry row first would wait for,
+// and deadlock with, another drop that had done the same.
 func (s *Store) DropTenant(ctx context.Context, id string) error {
 	if err := casetype.ValidateTenantID(id); err != nil {
 		return err
@@ -300,11 +310,10 @@ func (s *Store) DropTenant(ctx context.Context, id string) error {
 		if err := s.lockTenant(ctx, tx, id); err != nil {
 			return err
 		}
-		if err := s.reg.Unregister(ctx, tx, id); err != nil {
+		if _, err := tx.NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", bun.Ident(s.Schema(id))).Exec(ctx); err != nil {
 			return err
 		}
-		_, err := tx.NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", bun.Ident(s.Schema(id))).Exec(ctx)
-		return err
+		return s.reg.Unregister(ctx, tx, id)
 	})
 	if err != nil {
 		return sqlstore.TenantErr(id, err)

@@ -445,7 +445,7 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 	d := kit.Desk("r").As(casekit.Agent("agent-1"))
 	want := casekittest.OpenRankedCases(t, d)
 	schema := bun.Ident(s.Schema("r"))
-	for _, stmt := range []string{ // migrations 27, 26, 25, 24, 23, 21, 20, 19, 18, 17, 16, 15, 14, 13, then 12, undone
+	for _, stmt := range []string{ // migrations 30 (nothing left: it drops), 27, 26, 25, 24, 23, 21, 20, 19, 18, 17, 16, 15, 14, 13, then 12, undone
 		"ALTER TABLE ?.timers DROP COLUMN since_us",
 		"ALTER TABLE ?.outbox DROP COLUMN template",
 		"DROP TABLE ?.webhook_attempts",
@@ -473,8 +473,7 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		"DROP TABLE ?.roles",
 		"ALTER TABLE ?.custom_fields DROP COLUMN audience",
 		"DROP INDEX ?.attachments_key_idx",
-		"DROP TABLE ?.case_tags",
-		"DROP FUNCTION ?.case_tags_sync() CASCADE", // and its triggers
+		"DROP TABLE ?.case_tags", // its function and triggers migration 30 dropped
 		"DROP INDEX ?.cases_status_rank_idx",
 		"DROP INDEX ?.cases_rank_idx",
 		"ALTER TABLE ?.cases DROP COLUMN priority_rank",

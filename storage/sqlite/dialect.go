@@ -79,6 +79,15 @@ var hooks = map[string][]string{
 			DELETE FROM case_tags WHERE case_id = OLD.id;
 		END`,
 	},
+	// The store keeps case_tags from migration 30 on (sqlstore's
+	// writeTags): the triggers go.
+	sqlstore.HookCaseTagsByStore: {
+		`DROP TRIGGER ?.case_tags_ai`,
+		`DROP TRIGGER ?.case_tags_au`,
+		`DROP TRIGGER ?.case_tags_ad`,
+	},
+	// Nothing replicates a tenant's file.
+	sqlstore.HookReplicaIdentity: {},
 	// The control file holds few tenants: no index.
 	sqlstore.HookWakeupIndexes: {},
 }
@@ -98,11 +107,6 @@ func (Dialect) LockRows(q *bun.SelectQuery, _ sqlstore.Lock) *bun.SelectQuery { 
 func (Dialect) Upsert(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery {
 	return sqlstore.OnConflict(q, key, set...)
 }
-
-// UpdateInWith implements sqlstore.Dialect: SQLite's WITH holds SELECTs
-// only (its transactions on a tenant run one at a time, so the counter's
-// UPDATE on its own costs no waiting).
-func (Dialect) UpdateInWith() bool { return false }
 
 // Least implements sqlstore.Dialect with the scalar MIN.
 func (Dialect) Least() string { return "MIN" }

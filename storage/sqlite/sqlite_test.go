@@ -625,10 +625,7 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		"DROP INDEX cases_status_rank_idx",               // migration 12
 		"DROP INDEX cases_rank_idx",
 		"ALTER TABLE cases DROP COLUMN priority_rank",
-		"DROP TRIGGER case_tags_ai", // migration 13
-		"DROP TRIGGER case_tags_au",
-		"DROP TRIGGER case_tags_ad",
-		"DROP TABLE case_tags",
+		"DROP TABLE case_tags", // migration 13 (migration 30 dropped its triggers)
 		"DELETE FROM casekit_migrations WHERE version >= 12",
 	} {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {

@@ -34,18 +34,20 @@ type Baseline struct {
 // Build makes a new tenant's schema in the transaction of t from b, and
 // seeds it through t: what a store's CreateTenant runs, so that creation
 // is one transaction. The migration ledger, b's statements and the
-// ledger's rows up to b.Version go to the database as one script, in one
-// round trip; every migration after b.Version is then applied as Migrate
-// would, so a baseline left behind by a new migration still builds the
-// latest schema (only slower).
+// ledger's rows up to b.Version go to the database as a few scripts
+// (baselineScripts); every migration after b.Version is then applied as
+// Migrate would, so a baseline left behind by a new migration still
+// builds the latest schema (only slower).
 func Build(ctx context.Context, t *Tx, b Baseline, seed func(context.Context, store.Tx) error) error {
 	schema := string(t.schema)
-	script, err := baselineScript(t.db, t.dialect, schema, b)
+	scripts, err := baselineScripts(t.db, t.dialect, schema, b)
 	if err != nil {
 		return err
 	}
-	if _, err := t.db.ExecContext(ctx, script); err != nil {
-		return fmt.Errorf("baseline at version %d: %w", b.Version, err)
+	for _, script := range scripts {
+		if _, err := t.db.ExecContext(ctx, script); err != nil {
+			return fmt.Errorf("baseline at version %d: %s: %w", b.Version, firstLine(script), err)
+		}
 	}
 	for _, m := range migrations {
 		if m.version <= b.Version {
@@ -58,17 +60,22 @@ func Build(ctx context.Context, t *Tx, b Baseline, seed func(context.Context, st
 	return seed(ctx, t)
 }
 
-// baselineScript renders the ledger table, b's statements and the
-// ledger's rows for every migration up to b.Version as one script. A
-// version no migration has is refused: the ledger would lie.
-func baselineScript(db bun.IDB, d Dialect, schema string, b Baseline) (string, error) {
+// baselineScripts renders the ledger table, b's statements and the
+// ledger's rows for every migration up to b.Version as scripts, one round
+// trip apiece: the CREATE TABLE, INSERT, UPDATE and ANALYZE statements
+// between two others together, every other statement (CREATE INDEX,
+// ALTER TABLE, ...) alone. A Citus coordinator (docs/scale-out.md) hands
+// the workers the whole text it was sent for such a change to a
+// distributed table, which they refuse when it holds more than one
+// statement. A version no migration has is refused: the ledger would lie.
+func baselineScripts(db bun.IDB, d Dialect, schema string, b Baseline) ([]string, error) {
 	if b.Version < 0 || b.Version > LatestVersion() || (b.Version == 0) != (len(b.Stmts) == 0) {
-		return "", fmt.Errorf("%s: a baseline at version %d with %d statements: the version must be a migration's (1 to %d) and come with statements",
+		return nil, fmt.Errorf("%s: a baseline at version %d with %d statements: the version must be a migration's (1 to %d) and come with statements",
 			d.Name(), b.Version, len(b.Stmts), LatestVersion())
 	}
 	stmts, err := render(db, d, schema, append([]string{migrationTable}, b.Stmts...))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if b.Version > 0 {
 		now := time.Now().UTC()
@@ -81,8 +88,26 @@ func baselineScript(db bun.IDB, d Dialect, schema string, b Baseline) (string, e
 		}
 		stmts = append(stmts, q+strings.Join(rows, ", "))
 	}
-	return strings.Join(stmts, ";\n"), nil
+	var scripts, run []string
+	for _, s := range stmts {
+		if batchable.MatchString(strings.TrimSpace(s)) {
+			run = append(run, s)
+			continue
+		}
+		if len(run) > 0 {
+			scripts = append(scripts, strings.Join(run, ";\n"))
+			run = nil
+		}
+		scripts = append(scripts, s)
+	}
+	if len(run) > 0 {
+		scripts = append(scripts, strings.Join(run, ";\n"))
+	}
+	return scripts, nil
 }
+
+// batchable matches the statements baselineScripts sends together.
+var batchable = regexp.MustCompile(`^(?:CREATE TABLE|INSERT INTO|UPDATE|ANALYZE) `)
 
 // Squash returns the baseline of the latest version that d's store can
 // build new tenants from: the migrations' statements in order, hooks
@@ -95,7 +120,9 @@ func baselineScript(db bun.IDB, d Dialect, schema string, b Baseline) (string, e
 // EXISTS included, or DROP TABLE), after which its statements stay as
 // written; an index made and later dropped by DROP INDEX is never made.
 // Every other statement stays as it is, so what Squash does not
-// understand is replayed as written.
+// understand is replayed as written. Likewise a trigger made and later
+// dropped by DROP TRIGGER, or a function of no arguments made and later
+// dropped by DROP FUNCTION, is never made.
 func Squash(d Dialect) (Baseline, error) {
 	stmts, err := squash(d, migrations)
 	if err != nil {
@@ -108,17 +135,42 @@ var (
 	createTableRE = regexp.MustCompile(`^CREATE TABLE \?\.(\w+) \(`)
 	addColumnRE   = regexp.MustCompile(`^ALTER TABLE \?\.(\w+) ADD COLUMN (\w[\s\S]*)$`)
 	ifNotExistsRE = regexp.MustCompile(`^IF NOT EXISTS\b`)
-	createIndexRE = regexp.MustCompile(`^CREATE (?:UNIQUE )?INDEX (\w+) ON `)
-	dropIndexRE   = regexp.MustCompile(`^DROP INDEX \?\.(\w+)$`)
 	alterTableRE  = regexp.MustCompile(`^(?:ALTER|DROP) TABLE (?:IF EXISTS )?(?:ONLY )?\?\.(\w+)`)
 )
+
+// foldable are the kinds of object squash leaves out when a later
+// statement drops them: each kind's CREATE and DROP, whose submatches
+// name the object.
+var foldable = []struct {
+	kind         string
+	create, drop *regexp.Regexp
+}{
+	{"index", regexp.MustCompile(`^CREATE (?:UNIQUE )?INDEX (\w+) ON `), regexp.MustCompile(`^DROP INDEX \?\.(\w+)$`)},
+	{"trigger", regexp.MustCompile(`^CREATE TRIGGER (\w+) [^;]*? ON \?\.(\w+) `), regexp.MustCompile(`^DROP TRIGGER (\w+) ON \?\.(\w+)$`)},
+	{"function", regexp.MustCompile(`^CREATE FUNCTION \?\.(\w+)\(\) `), regexp.MustCompile(`^DROP FUNCTION \?\.(\w+)\(\)$`)},
+}
+
+// objectOf names the object a statement of one of the foldable kinds
+// makes (create) or drops, or returns "".
+func objectOf(stmt string, create bool) string {
+	for _, f := range foldable {
+		re := f.drop
+		if create {
+			re = f.create
+		}
+		if m := re.FindStringSubmatch(stmt); m != nil {
+			return f.kind + " " + strings.Join(m[1:], " on ")
+		}
+	}
+	return ""
+}
 
 // squash folds the statements of ms, as Squash says.
 func squash(d Dialect, ms []migration) ([]string, error) {
 	var out []string
-	tables := map[string]int{}  // table name to its CREATE TABLE in out
-	indexes := map[string]int{} // index name to its CREATE INDEX in out
-	const gone = ""             // a statement folded away
+	tables := map[string]int{} // table name to its CREATE TABLE in out
+	made := map[string]int{}   // a foldable object (objectOf) to its CREATE in out
+	const gone = ""            // a statement folded away
 	for _, m := range ms {
 		for _, s := range m.stmts {
 			group := []string{s}
@@ -138,18 +190,18 @@ func squash(d Dialect, ms []migration) ([]string, error) {
 				if c := alterTableRE.FindStringSubmatch(g); c != nil {
 					delete(tables, c[1]) // changed otherwise: nothing more folds into it
 				}
-				if c := dropIndexRE.FindStringSubmatch(g); c != nil {
-					if i, ok := indexes[c[1]]; ok {
+				if obj := objectOf(g, false); obj != "" {
+					if i, ok := made[obj]; ok {
 						out[i] = gone
-						delete(indexes, c[1])
+						delete(made, obj)
 						continue
 					}
 				}
 				if c := createTableRE.FindStringSubmatch(g); c != nil && strings.HasSuffix(g, ")") {
 					tables[c[1]] = len(out)
 				}
-				if c := createIndexRE.FindStringSubmatch(g); c != nil {
-					indexes[c[1]] = len(out)
+				if obj := objectOf(g, true); obj != "" {
+					made[obj] = len(out)
 				}
 				out = append(out, g)
 			}

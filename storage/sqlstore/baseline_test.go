@@ -18,8 +18,9 @@ func (hookDialect) Hook(name string) ([]string, bool) {
 	return []string{"ALTER TABLE ?.b ADD COLUMN z INTEGER", "CREATE INDEX b_z_idx ON ?.b (z)"}, true
 }
 
-// squash folds added columns into their tables in order, drops an index
-// made and later dropped, expands hooks, stops folding into a table
+// squash folds added columns into their tables in order, drops an index,
+// a trigger (by name and table) or a function made and later dropped,
+// expands hooks, stops folding into a table
 // changed otherwise (ADD COLUMN IF NOT EXISTS included, ALTER TABLE ONLY
 // too), and keeps every other statement in its place.
 func TestSquashFoldsTheHistory(t *testing.T) {
@@ -42,6 +43,18 @@ func TestSquashFoldsTheHistory(t *testing.T) {
 			"CREATE TABLE ?.c (id TEXT)",
 			"ALTER TABLE ONLY ?.c ALTER COLUMN id SET NOT NULL",
 			"ALTER TABLE ?.c ADD COLUMN w TEXT",
+			"CREATE FUNCTION ?.f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$",
+			"CREATE FUNCTION ?.g() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$",
+			"CREATE TRIGGER t_ai AFTER INSERT ON ?.a FOR EACH ROW EXECUTE FUNCTION ?.f()",
+			"CREATE TRIGGER t_au AFTER UPDATE OF n ON ?.a FOR EACH ROW EXECUTE FUNCTION ?.f()",
+			"CREATE TRIGGER t_ai AFTER INSERT ON ?.b FOR EACH ROW EXECUTE FUNCTION ?.g()",
+		}},
+		{3, "three", []string{
+			"DROP TRIGGER t_ai ON ?.a",
+			"DROP TRIGGER t_au ON ?.a",
+			"DROP FUNCTION ?.f()",
+			"DROP TRIGGER made_elsewhere ON ?.a",
+			"DROP FUNCTION ?.made_elsewhere()",
 		}},
 	}
 	got, err := squash(hookDialect{}, ms)
@@ -61,6 +74,10 @@ func TestSquashFoldsTheHistory(t *testing.T) {
 		"CREATE TABLE ?.c (id TEXT)",
 		"ALTER TABLE ONLY ?.c ALTER COLUMN id SET NOT NULL",
 		"ALTER TABLE ?.c ADD COLUMN w TEXT",
+		"CREATE FUNCTION ?.g() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$",
+		"CREATE TRIGGER t_ai AFTER INSERT ON ?.b FOR EACH ROW EXECUTE FUNCTION ?.g()",
+		"DROP TRIGGER made_elsewhere ON ?.a",
+		"DROP FUNCTION ?.made_elsewhere()",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("squash =\n%s\nwant\n%s", strings.Join(got, ";\n"), strings.Join(want, ";\n"))
@@ -81,7 +98,7 @@ func TestBaselineVersionChecked(t *testing.T) {
 		{Version: 3},
 		{Stmts: []string{"CREATE TABLE ?.x (id TEXT)"}},
 	} {
-		if _, err := baselineScript(nil, hookDialect{}, "s", b); err == nil || !strings.Contains(err.Error(), "baseline at version") {
+		if _, err := baselineScripts(nil, hookDialect{}, "s", b); err == nil || !strings.Contains(err.Error(), "baseline at version") {
 			t.Errorf("baseline %+v: %v, want a clear error", b, err)
 		}
 	}

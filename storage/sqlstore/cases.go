@@ -17,31 +17,29 @@ import (
 // counter row, whose update lock serialises the tenant's openings until
 // commit and whose rollback gives the number back. So that the lock is
 // held as briefly as the transaction allows, the case's facts are written
-// first, and where the dialect can (UpdateInWith) one statement takes
-// the number and inserts the case.
+// and its priority rank read before the number is taken. The rank is read
+// rather than computed by a subquery in the VALUES, and the number taken
+// by its own UPDATE rather than in a WITH, because Citus routes no INSERT
+// that holds a subquery (docs/scale-out.md).
 func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
 	row := caseRowOf(c)
 	if err := t.writeFact(ctx, row); err != nil {
 		return err
 	}
-	next := t.db.NewRaw("UPDATE ?.counters SET value = value + 1 WHERE name = 'case_number' RETURNING value", t.schema)
-	q := t.ins(row, "cases").Value("priority_rank", rankSQL, t.schema, c.Priority)
-	var n int64
-	if t.dialect.UpdateInWith() {
-		if err := q.With("n", next).Value("number", "(SELECT value FROM n)").Returning("number").Scan(ctx, &n); err != nil {
-			return t.err(err, "insert case")
-		}
-		c.Number = n
-		return nil
+	var rank int
+	if err := t.db.NewRaw("SELECT "+rankSQL, t.schema, c.Priority).Scan(ctx, &rank); err != nil {
+		return t.err(err, "priority rank")
 	}
-	if err := next.Scan(ctx, &n); err != nil {
+	row.PriorityRank = rank
+	var n int64
+	if err := t.db.NewRaw("UPDATE ?.counters SET value = value + 1 WHERE name = 'case_number' RETURNING value", t.schema).Scan(ctx, &n); err != nil {
 		return t.err(err, "next case number")
 	}
-	if _, err := q.Value("number", "?", n).Returning("").Exec(ctx); err != nil {
+	row.Number, c.Number = n, n
+	if _, err := t.ins(row, "cases").Returning("").Exec(ctx); err != nil { // nothing to read back: the row is not kept
 		return t.err(err, "insert case")
 	}
-	c.Number = n
-	return nil
+	return t.writeTags(ctx, row, 0, true)
 }
 
 func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*casetype.Case, error) {
@@ -49,6 +47,7 @@ func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*ca
 	if err := t.lock(t.sel(&r, "cases", "c").Where(where, arg), lock).Scan(ctx); err != nil {
 		return nil, t.err(err, "case")
 	}
+	t.noteTags(&r)
 	return caseDomain(&r)
 }
 
@@ -75,12 +74,16 @@ func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64
 	if err := affected(res, fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casetype.ErrConflict)); err != nil {
 		return err
 	}
+	if err := t.writeTags(ctx, row, prevVersion, false); err != nil {
+		return err
+	}
 	return t.writeFact(ctx, row)
 }
 
 // DeleteCase implements store.Tx.
 func (t *Tx) DeleteCase(ctx context.Context, id string) error {
-	for _, table := range []string{"attachments", "notes", "messages", "activities", "timers", "watchers", "portal_links"} {
+	delete(t.tagsRead, id)
+	for _, table := range []string{"attachments", "notes", "messages", "activities", "timers", "watchers", "portal_links", "case_tags"} {
 		if _, err := t.db.NewRaw("DELETE FROM ?."+table+" WHERE case_id = ?", t.schema, id).Exec(ctx); err != nil {
 			return t.err(err, "delete "+table)
 		}

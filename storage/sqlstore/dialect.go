@@ -43,14 +43,6 @@ type Dialect interface {
 	// the SQL PostgreSQL and SQLite share.
 	Upsert(q *bun.InsertQuery, key string, set ...string) *bun.InsertQuery
 
-	// UpdateInWith reports whether a statement's WITH clause may hold an
-	// UPDATE ... RETURNING whose rows the statement reads (PostgreSQL;
-	// not SQLite nor MySQL), so that InsertCase takes the case number and
-	// inserts the case in one statement: one round trip less while the
-	// tenant's counter row is locked. Where it may not, the UPDATE runs
-	// on its own first.
-	UpdateInWith() bool
-
 	// Least is the name of the SQL function of two values giving the
 	// smaller, as the upsert of a wakeup keeps the earlier due time.
 	Least() string
@@ -133,6 +125,17 @@ const (
 	// strings of each case's tags array, once each, and keeps it equal to
 	// them as cases are inserted, updated and deleted.
 	HookCaseTags = "case tags"
+	// HookCaseTagsByStore (migration 30) removes what HookCaseTags made
+	// to keep case_tags (triggers, their functions), leaving the table
+	// and its rows: from then on the store writes them in the statements
+	// that write the case (Citus runs no trigger on a distributed table).
+	HookCaseTagsByStore = "case tags by the store"
+	// HookReplicaIdentity (migration 30) gives each tenant table without
+	// a primary key what logical replication needs to carry its updates
+	// and deletes (on PostgreSQL REPLICA IDENTITY FULL), so that Citus
+	// can move a tenant's schema between nodes while it works; none
+	// where nothing replicates.
+	HookReplicaIdentity = "replica identity"
 	// HookWakeupIndexes (the registry) makes whatever index DueTenants
 	// wants on the due_us of timer_wakeups and outbox_wakeups; none may
 	// do. It runs each time a store opens: its statements must be

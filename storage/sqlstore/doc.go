@@ -23,7 +23,8 @@
 //   - migrations.go is every tenant schema change, in neutral DDL: "?"
 //     for the schema, placeholders for the types ({json}, {ts}, {bool},
 //     {serial}, {false}, {true}: Types), and hooks where a dialect makes a
-//     part its own way (HookSearch, HookCaseTags, HookWakeupIndexes).
+//     part its own way (HookSearch, HookCaseTags, HookCaseTagsByStore,
+//     HookReplicaIdentity, HookWakeupIndexes).
 //     Build, Migrate and Version run them; SchemaSQL prints them as a
 //     dialect renders them. baseline.go squashes them (Squash) into the
 //     script a new tenant is made from in one round trip (Baseline).
@@ -116,8 +117,9 @@
 //     and on messages (subject, body), the server set to index every word
 //     (innodb_ft_min_token_size=1, no stopwords), and TextMatch is MATCH
 //     (...) AGAINST (? IN BOOLEAN MODE) with each phrase as +"a b";
-//     SearchApart true. HookCaseTags fills case_tags with JSON_TABLE and
-//     keeps it by three triggers; HookWakeupIndexes as PostgreSQL's, made
+//     SearchApart true. HookCaseTags fills case_tags with JSON_TABLE (its
+//     triggers, if any, HookCaseTagsByStore drops: the store writes the
+//     rows); HookWakeupIndexes as PostgreSQL's, made
 //     idempotent. JSONEquals compares JSON_EXTRACT(col, '$."key"') with
 //     CAST(? AS JSON).
 //  2. Grow the interface where the shared SQL above is not MySQL's: the

@@ -514,6 +514,17 @@ var migrations = []migration{
 		// with, '' for the event's own.
 		`ALTER TABLE ?.outbox ADD COLUMN template TEXT NOT NULL DEFAULT ''`,
 	}},
+	{30, "case tags kept by the store, tables that replicate", []string{
+		// The store writes a case's case_tags rows with the case
+		// (writeTags) instead of triggers, so that the same statements
+		// run on PostgreSQL, on SQLite and on a Citus cluster, which
+		// refuses triggers on distributed tables; and mail_acks, the one
+		// table without a primary key, gets a replica identity, so that
+		// Citus can move a tenant by logical replication
+		// (docs/scale-out.md).
+		hook(HookCaseTagsByStore),
+		hook(HookReplicaIdentity),
+	}},
 }
 
 // defaultTriggerRows inserts casetype.DefaultTriggers, the notification

@@ -22,6 +22,7 @@ type Tx struct {
 	dialect  Dialect
 	classify func(error) error
 	onWake   func(ctx context.Context, queue string, due time.Time) error
+	tagsRead map[string]tagsRead // by case ID: see writeTags
 }
 
 var _ store.Tx = (*Tx)(nil)

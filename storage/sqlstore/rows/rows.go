@@ -12,6 +12,7 @@ package rows
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -205,4 +206,27 @@ func FactOf(c *Case) *CaseFact {
 		AssigneeID: c.AssigneeID, Origin: c.Origin, CustomerID: c.CustomerID, CreatedAt: c.CreatedAt,
 		FirstResponseAt: c.FirstResponseAt, ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt, ResponseDue: c.ResponseDue,
 		ResolutionDue: c.ResolutionDue, SLAPausedAt: c.SLAPausedAt, Satisfaction: c.Satisfaction}
+}
+
+// CaseTag is a row of case_tags (migration 13): one tag of one case, what
+// the tag filters read by index. The store writes a case's rows with the
+// case in the same transaction (since migration 30; triggers kept them
+// before); a bulk writer of cases writes TagsOf each of them too.
+type CaseTag struct {
+	bun.BaseModel `bun:"table:case_tags,alias:ct"`
+
+	Tag    string `bun:"tag,pk"`
+	CaseID string `bun:"case_id,pk"`
+}
+
+// TagsOf is the case_tags rows of the case row c: one per distinct tag,
+// in the tags' order.
+func TagsOf(c *Case) []CaseTag {
+	out := make([]CaseTag, 0, len(c.Tags))
+	for i, t := range c.Tags {
+		if !slices.Contains(c.Tags[:i], t) {
+			out = append(out, CaseTag{Tag: t, CaseID: c.ID})
+		}
+	}
+	return out
 }

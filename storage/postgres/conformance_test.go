@@ -16,11 +16,7 @@ import (
 // prefix of its own, and drops every schema it made when the test ends.
 func testStore(t testing.TB) *postgres.Store {
 	t.Helper()
-	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
-	if dsn == "" {
-		t.Skip("CASEKIT_TEST_DATABASE_URL is not set: skipping the PostgreSQL tests (.ci/run sets it)")
-	}
-	return storeOn(t, dsn)
+	return envStore(t, "CASEKIT_TEST_DATABASE_URL", "the PostgreSQL tests (.ci/run sets it)")
 }
 
 // citusStore is testStore on the coordinator of a Citus cluster with
@@ -29,9 +25,16 @@ func testStore(t testing.TB) *postgres.Store {
 // a distributed schema on one worker.
 func citusStore(t testing.TB) *postgres.Store {
 	t.Helper()
-	dsn := os.Getenv("CASEKIT_TEST_CITUS_URL")
+	return envStore(t, "CASEKIT_TEST_CITUS_URL", "the Citus tests (scripts/citus-build.sh and scripts/citus-cluster.sh make a cluster; its url command prints the value)")
+}
+
+// envStore is storeOn the URL in the environment variable env, and skips
+// the test, naming what it skips and how to run it, when env is unset.
+func envStore(t testing.TB, env, skipped string) *postgres.Store {
+	t.Helper()
+	dsn := os.Getenv(env)
 	if dsn == "" {
-		t.Skip("CASEKIT_TEST_CITUS_URL is not set: skipping the Citus tests (scripts/citus-build.sh and scripts/citus-cluster.sh make a cluster; its url command prints the value)")
+		t.Skipf("%s is not set: skipping %s", env, skipped)
 	}
 	return storeOn(t, dsn)
 }
@@ -83,6 +86,15 @@ func TestConformance(t *testing.T) {
 // on the workers (docs/scale-out.md).
 func TestCitusConformance(t *testing.T) {
 	casekittest.RunStoreTests(t, harness(citusStore(t), os.Getenv("CASEKIT_TEST_CITUS_URL")))
+}
+
+// TestConformanceBehindPgBouncer runs the whole suite through PgBouncer in
+// transaction pooling mode (scripts/pgbouncer.sh starts one and prints
+// the URL): casekit keeps no session state, so every command works when
+// each transaction may get another server connection (docs/tenancy.md).
+func TestConformanceBehindPgBouncer(t *testing.T) {
+	s := envStore(t, "CASEKIT_TEST_PGBOUNCER_URL", "the PgBouncer tests (scripts/pgbouncer.sh start prints the value)")
+	casekittest.RunStoreTests(t, harness(s, os.Getenv("CASEKIT_TEST_PGBOUNCER_URL")))
 }
 
 // harness is the suite's harness for s, opened on dsn, one store every

@@ -29,7 +29,7 @@ func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
 	if err != nil {
 		return t.err(err, "insert case")
 	}
-	return t.writeFact(ctx, row)
+	return t.writeFact(ctx, row, true)
 }
 
 func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*casetype.Case, error) {
@@ -63,7 +63,7 @@ func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64
 	if err := affected(res, fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casetype.ErrConflict)); err != nil {
 		return err
 	}
-	return t.writeFact(ctx, row)
+	return t.writeFact(ctx, row, false)
 }
 
 // DeleteCase implements store.Tx.
@@ -73,8 +73,15 @@ func (t *Tx) DeleteCase(ctx context.Context, id string) error {
 			return t.err(err, "delete "+table)
 		}
 	}
+	was, err := t.oldFact(ctx, id)
+	if err != nil {
+		return err
+	}
 	if _, err := t.db.NewRaw("DELETE FROM ?.case_facts WHERE id = ?", t.schema, id).Exec(ctx); err != nil {
 		return t.err(err, "delete case facts")
+	}
+	if err := t.moveFlow(ctx, was, nil); err != nil {
+		return err
 	}
 	if _, err := t.db.NewRaw("DELETE FROM ?.case_links WHERE from_id = ? OR to_id = ?", t.schema, id, id).Exec(ctx); err != nil {
 		return t.err(err, "delete case links")

@@ -463,6 +463,41 @@ var migrations = []migration{
 			key TEXT PRIMARY KEY,
 			doc {json} NOT NULL)`,
 	}, defaultTriggerRows()...)},
+	{28, "report aggregates", []string{
+		// Desk.Report adds up in SQL (report.go): each case's facts row
+		// gains its durations in microseconds, wall-clock and business
+		// (counted by casekit on the case's calendar, kept on cases too),
+		// and ended_at, when it stopped being open: the earlier of its
+		// resolution and closing, never before its creation.
+		`ALTER TABLE ?.cases ADD COLUMN first_response_business BIGINT`,
+		`ALTER TABLE ?.cases ADD COLUMN resolution_business BIGINT`,
+		`ALTER TABLE ?.case_facts ADD COLUMN ended_at {ts}`,
+		`ALTER TABLE ?.case_facts ADD COLUMN first_response_us BIGINT`,
+		`ALTER TABLE ?.case_facts ADD COLUMN resolution_us BIGINT`,
+		`ALTER TABLE ?.case_facts ADD COLUMN first_response_business_us BIGINT`,
+		`ALTER TABLE ?.case_facts ADD COLUMN resolution_business_us BIGINT`,
+		// case_flow: of each day (UTC, days since 1970), the cases opened
+		// and ended on it, in total (dim '') and by each value of the
+		// columns a report groups the backlog by, so that the backlog at
+		// a moment is a sum of days and the moment's own day, never a
+		// read of every open case. Kept by the store in the transaction
+		// that writes the case (flow.go).
+		`CREATE TABLE ?.case_flow (
+			dim TEXT NOT NULL,
+			val TEXT NOT NULL,
+			day INTEGER NOT NULL,
+			opened INTEGER NOT NULL,
+			ended INTEGER NOT NULL,
+			PRIMARY KEY (dim, day, val))`,
+		// The facts' new columns and the days of the cases there.
+		hook(HookReportFacts),
+		// Cases answered or resolved before: on a case with no calendar
+		// the business time is the wall-clock one; with a calendar it is
+		// counted at the case's next change.
+		`UPDATE ?.case_facts SET first_response_business_us = first_response_us, resolution_business_us = resolution_us
+			WHERE id IN (SELECT c.id FROM ?.cases AS c WHERE c.sla_id NOT IN (SELECT s.id FROM ?.slas AS s WHERE s.calendar_id <> ''))`,
+		`CREATE INDEX case_facts_ended_idx ON ?.case_facts (ended_at)`,
+	}},
 }
 
 // defaultTriggerRows inserts casetype.DefaultTriggers, the notification

@@ -1,6 +1,7 @@
 package casekittest
 
 import (
+	"context"
 	"math"
 	"slices"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 // reportStory plays a week of a small desk on e's clock, with every time
@@ -194,6 +196,20 @@ func testReport(t *testing.T, newStore StoreFactory) {
 			wantRule(t, try(d.Report(ctx, casekit.ReportQuery{})).err, "no period", "from", "required")
 			openWith(t, d, casekit.NewCase{Subject: "Mine", CustomerID: "cust-1"})
 			wantIs(t, try(e.Desk(casekit.Customer("cust-1")).Report(ctx, casekit.ReportQuery{From: now, To: now.Add(h)})).err, casekit.ErrForbidden, "a customer's report")
+			// More groups than the bound: the store stops at one more, and
+			// casekit refuses (MaxReportGroups is 400; here 2).
+			for _, c := range []string{"cust-2", "cust-3", "cust-4"} {
+				openWith(t, d, casekit.NewCase{Subject: "Theirs", CustomerID: c})
+			}
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
+				tot, err := tx.ReportMetrics(ctx, store.ReportScan{From: now.Add(-h), To: e.Now().Add(h), AsOf: e.Now(), Group: "customer_id",
+					Moments: []time.Time{e.Now()}, MaxGroups: 2})
+				if err == nil {
+					wantEqual(t, 3, len(tot.Groups), "groups returned past a bound of 2")
+					wantEqual(t, 4, tot.Total.Opened, "the total past the bound")
+				}
+				return err
+			})
 		}},
 	})
 }

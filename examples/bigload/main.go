@@ -105,7 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if c.reports > 0 {
-		if reps, err = e.benchReports(ctx, c.reports, stderr); err != nil {
+		if reps, err = e.benchReports(ctx, c.reports, c.explain && e.pg != nil, stderr); err != nil {
 			return err
 		}
 	}

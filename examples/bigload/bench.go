@@ -21,33 +21,15 @@ import (
 type sqlHook struct {
 	mu   sync.Mutex
 	last string
-	// reports, while recording, are the report statements run (those
-	// reading case_facts or case_flow), for their plans.
-	recording bool
-	reports   []string
-}
-
-// record starts or stops recording the report statements; stopping
-// returns those recorded.
-func (h *sqlHook) record(on bool) []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.recording = on
-	out := h.reports
-	h.reports = nil
-	return out
 }
 
 func (h *sqlHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
 
 func (h *sqlHook) AfterQuery(_ context.Context, ev *bun.QueryEvent) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	if strings.HasPrefix(ev.Query, "SELECT") && strings.Contains(ev.Query, ".cases AS c ") {
+		h.mu.Lock()
 		h.last = ev.Query
-	}
-	if h.recording && strings.HasPrefix(ev.Query, "SELECT") && (strings.Contains(ev.Query, ".case_facts AS f") || strings.Contains(ev.Query, ".case_flow")) {
-		h.reports = append(h.reports, ev.Query)
+		h.mu.Unlock()
 	}
 }
 

@@ -58,7 +58,7 @@ func reportQueries(end time.Time) []reportQuery {
 
 // benchReports runs each report iters times (fewer when slow: see
 // budget) and then exports every case once, measuring the peak heap.
-func (e *env) benchReports(ctx context.Context, iters int, explain bool, log io.Writer) ([]result, error) {
+func (e *env) benchReports(ctx context.Context, iters int, only string, log io.Writer) ([]result, error) {
 	d := e.kit.Desk(e.tenant).As(casekit.Agent("agent-bench"))
 	newest, err := d.ListCases(ctx, casekit.CaseFilter{Limit: 1})
 	if err != nil || len(newest.Cases) == 0 {
@@ -67,6 +67,9 @@ func (e *env) benchReports(ctx context.Context, iters int, explain bool, log io.
 	end := newest.Cases[0].CreatedAt.Add(time.Microsecond)
 	var out []result
 	for _, q := range reportQueries(end) {
+		if !strings.Contains(q.name, only) {
+			continue
+		}
 		r := result{name: q.name}
 		times := make([]time.Duration, 0, iters)
 		began := time.Now()
@@ -86,35 +89,13 @@ func (e *env) benchReports(ctx context.Context, iters int, explain bool, log io.
 		pct := func(p float64) time.Duration { return times[min(len(times)-1, int(p*float64(len(times))))] }
 		r.p50, r.p95, r.p99, r.runs = pct(0.50), pct(0.95), pct(0.99), len(times)
 		fmt.Fprintf(log, "bigload: %-55s p50 %8s  p95 %8s  p99 %8s  runs %d  %s\n", r.name, ms(r.p50), ms(r.p95), ms(r.p99), r.runs, r.sql)
-		if explain && strings.HasPrefix(q.name, "report") {
-			if r.plan, err = e.explainReport(ctx, d, q); err != nil {
-				return nil, err
-			}
-		}
 		out = append(out, r)
+	}
+	if only != "" {
+		return out, nil
 	}
 	r, err := e.benchExport(ctx, d, log)
 	return append(out, r), err
-}
-
-// explainReport runs the report once more, recording its statements,
-// and returns each one's EXPLAIN (ANALYZE, BUFFERS).
-func (e *env) explainReport(ctx context.Context, d *casekit.Desk, q reportQuery) (string, error) {
-	e.hook.record(true)
-	_, err := q.run(ctx, d)
-	stmts := e.hook.record(false)
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	for _, s := range stmts {
-		var lines []string
-		if err := e.bulk.NewRaw("EXPLAIN (ANALYZE, BUFFERS) "+s).Scan(ctx, &lines); err != nil {
-			return "", fmt.Errorf("%s: explain: %w", q.name, err)
-		}
-		fmt.Fprintf(&b, "%s\n\n%s\n\n", s, strings.Join(lines, "\n"))
-	}
-	return b.String(), nil
 }
 
 // benchExport exports every case to a counter and samples the heap every
@@ -170,9 +151,5 @@ func reportTable(w io.Writer, rs []result) {
 	for _, r := range rs {
 		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s |\n", r.name, r.runs, ms(r.p50), ms(r.p95), ms(r.p99), r.sql)
 	}
-	for _, r := range rs {
-		if r.plan != "" {
-			fmt.Fprintf(w, "\n### %s\n\n```\n%s```\n", r.name, r.plan)
-		}
-	}
+
 }

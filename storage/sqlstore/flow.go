@@ -130,7 +130,9 @@ func (t *Tx) oldFact(ctx context.Context, id string) (*rows.CaseFact, error) {
 
 // ReportFacts is HookReportFacts in the SQL every dialect shares, given
 // micros, the dialect's expression of a time column as microseconds
-// since 1970 (NULL for NULL): the new columns of case_facts, then
+// since 1970 (NULL for NULL): the new columns of case_facts in one pass
+// (the business times, of a case with no calendar, the wall-clock ones;
+// casekit counts those of a case with one at its next change), then
 // case_flow summed from them.
 func ReportFacts(micros func(col string) string) []string {
 	least := func(a, b string) string {
@@ -149,10 +151,13 @@ func ReportFacts(micros func(col string) string) []string {
 	val += " ELSE '' END"
 	day := func(col string) string { return "(" + micros(col) + ") / 86400000000" }
 	from := " FROM ?.case_facts AS f, (" + strings.Join(dims, " UNION ALL ") + ") AS d"
+	fr := micros("first_response_at") + " - " + micros("created_at")
+	res := micros("resolved_at") + " - " + micros("created_at")
+	noCalendar := "id IN (SELECT c.id FROM ?.cases AS c WHERE c.sla_id NOT IN (SELECT s.id FROM ?.slas AS s WHERE s.calendar_id <> ''))"
 	return []string{
-		"UPDATE ?.case_facts SET ended_at = " + ended +
-			", first_response_us = " + micros("first_response_at") + " - " + micros("created_at") +
-			", resolution_us = " + micros("resolved_at") + " - " + micros("created_at"),
+		"UPDATE ?.case_facts SET ended_at = " + ended + ", first_response_us = " + fr + ", resolution_us = " + res +
+			", first_response_business_us = CASE WHEN " + noCalendar + " THEN " + fr + " END" +
+			", resolution_business_us = CASE WHEN " + noCalendar + " THEN " + res + " END",
 		"INSERT INTO ?.case_flow (dim, val, day, opened, ended) SELECT dim, val, day, SUM(o), SUM(e) FROM (" +
 			"SELECT d.dim AS dim, " + val + " AS val, " + day("f.created_at") + " AS day, 1 AS o, 0 AS e" + from +
 			" UNION ALL SELECT d.dim, " + val + ", " + day("f.ended_at") + ", 0, 1" + from + " WHERE f.ended_at IS NOT NULL" +

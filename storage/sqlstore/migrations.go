@@ -489,13 +489,11 @@ var migrations = []migration{
 			opened INTEGER NOT NULL,
 			ended INTEGER NOT NULL,
 			PRIMARY KEY (dim, day, val))`,
-		// The facts' new columns and the days of the cases there.
-		hook(HookReportFacts),
-		// Cases answered or resolved before: on a case with no calendar
-		// the business time is the wall-clock one; with a calendar it is
+		// The facts' new columns and the days of the cases there. The
+		// business times of cases answered or resolved before: on a case
+		// with no calendar the wall-clock ones; with a calendar they are
 		// counted at the case's next change.
-		`UPDATE ?.case_facts SET first_response_business_us = first_response_us, resolution_business_us = resolution_us
-			WHERE id IN (SELECT c.id FROM ?.cases AS c WHERE c.sla_id NOT IN (SELECT s.id FROM ?.slas AS s WHERE s.calendar_id <> ''))`,
+		hook(HookReportFacts),
 		`CREATE INDEX case_facts_ended_idx ON ?.case_facts (ended_at)`,
 	}},
 }

@@ -548,8 +548,10 @@ func (r *report) ageSpans(ctx context.Context, p reportPass, where string, ms []
 		}
 	}
 	lo, hi = lo+" END", hi+" ELSE e END"
+	// Only the cases open at some moment (s0 < e) are split by age: a
+	// case opened and ended between two moments is in no backlog.
 	query := "SELECT x.k, a.age, " + lo + ", " + hi + ", COUNT(*) FROM (" + cols + r.source(p, where) + ") AS x, (" +
-		strings.Join(bucket, " UNION ALL ") + ") AS a GROUP BY 1, 2, 3, 4"
+		strings.Join(bucket, " UNION ALL ") + ") AS a WHERE x.s0 < x.e GROUP BY 1, 2, 3, 4"
 	var key string
 	var age, from, to, n int
 	return r.query(ctx, query, func() []any { return []any{&key, &age, &from, &to, &n} }, func() bool {

@@ -271,6 +271,9 @@ func (c *cmd) save(cs *Case) error {
 	if err := c.runSLA(cs); err != nil {
 		return err
 	}
+	if err := c.workTimes(cs); err != nil {
+		return err
+	}
 	prev := cs.Version
 	cs.Version++
 	cs.UpdatedAt = c.now

@@ -136,7 +136,8 @@ func (d *Desk) ExportCases(ctx context.Context, w io.Writer, f CaseFilter) error
 }
 
 // WriteCSV writes the report to w as CSV: a header row, then one row per
-// group and a last row "Total"; durations in hours with two decimals,
+// group and a last row "Total"; durations (wall-clock, then business
+// hours) in hours with two decimals,
 // rates as fractions, one column per satisfaction level. Cells are made
 // safe with SafeCell.
 func (r *Report) WriteCSV(w io.Writer) error {
@@ -148,7 +149,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		lo = strconv.Itoa(int(b.Hours() / 24))
 	}
 	header = append(header, "Backlog over "+lo+" days")
-	for _, d := range []string{"First response", "Resolution"} {
+	for _, d := range []string{"First response", "Resolution", "First response (business)", "Resolution (business)"} {
 		header = append(header, d+" count", d+" median (h)", d+" p90 (h)", d+" mean (h)")
 	}
 	for _, s := range []string{"Response SLA", "Resolution SLA"} {
@@ -166,7 +167,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		for _, n := range m.BacklogByAge {
 			cells = append(cells, itoa(n))
 		}
-		for _, d := range []Durations{m.FirstResponse, m.Resolution} {
+		for _, d := range []Durations{m.FirstResponse, m.Resolution, m.FirstResponseBusiness, m.ResolutionBusiness} {
 			cells = append(cells, itoa(d.Count), hours(d.Median), hours(d.P90), hours(d.Mean))
 		}
 		for _, a := range []Attainment{m.ResponseSLA, m.ResolutionSLA} {

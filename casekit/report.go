@@ -1,12 +1,13 @@
 package casekit
 
 import (
-	"casekit.dev/casekit/store"
 	"context"
-	"maps"
 	"slices"
-	"sort"
+	"strings"
 	"time"
+
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 )
 
 // ReportQuery asks Desk.Report for the metrics of the cases matching Filter
@@ -67,7 +68,17 @@ const MaxReportGroups = 400
 
 // AgeBuckets are the upper bounds of Metrics.BacklogByAge's buckets; the
 // last bucket holds the older cases.
-var AgeBuckets = [...]time.Duration{24 * time.Hour, 3 * 24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour}
+var AgeBuckets = casetype.AgeBuckets
+
+type (
+	// Metrics are the numbers of one group of a report.
+	Metrics = casetype.Metrics
+	// Durations summarise a set of times.
+	Durations = casetype.Durations
+	// Attainment counts the cases that met, breached or are still
+	// running against an SLA target.
+	Attainment = casetype.Attainment
+)
 
 // Report is what Desk.Report computed.
 type Report struct {
@@ -96,63 +107,14 @@ type ReportGroup struct {
 	Metrics
 }
 
-// Metrics are the numbers of one group of a report. The counts are of
-// facts in the period: Opened cases created in it, Resolved and Closed
-// those resolved or closed in it, Reopened the reopenings in it. Times are
-// wall-clock: FirstResponse from the creation of the cases opened in the
-// period to their first public reply, Resolution from creation to
-// resolution of the cases resolved in it. (Business hours are not
-// computed: an SLA's deadlines already count its calendar's working time,
-// so ResponseSLA and ResolutionSLA are the business-hours view.)
-type Metrics struct {
-	Opened   int `json:"opened"`
-	Resolved int `json:"resolved"`
-	Closed   int `json:"closed"`
-	Reopened int `json:"reopened"`
-	// ReopenRate is Reopened / Resolved, 0 when nothing was resolved.
-	ReopenRate float64 `json:"reopen_rate"`
-	// Backlog counts the cases open at AsOf (for a time group, at its
-	// end): opened before, neither resolved nor closed before.
-	// BacklogByAge splits them by age at that moment (AgeBuckets).
-	Backlog       int                      `json:"backlog"`
-	BacklogByAge  [len(AgeBuckets) + 1]int `json:"backlog_by_age"`
-	FirstResponse Durations                `json:"first_response"`
-	Resolution    Durations                `json:"resolution"`
-	// ResponseSLA and ResolutionSLA judge the cases opened in the period
-	// that have the deadline, as of AsOf.
-	ResponseSLA   Attainment `json:"response_sla"`
-	ResolutionSLA Attainment `json:"resolution_sla"`
-	// Satisfaction counts the ratings given in the period by level;
-	// Rated is their sum and CSAT the share of Report.Satisfied levels.
-	Satisfaction map[int]int `json:"satisfaction"`
-	Rated        int         `json:"rated"`
-	CSAT         float64     `json:"csat"`
-}
-
-// Durations summarises a set of times: the median and 90th percentile by
-// nearest rank (the value below which at least half, or 90%, lie), the
-// mean to the microsecond.
-type Durations struct {
-	Count  int           `json:"count"`
-	Median time.Duration `json:"median"`
-	P90    time.Duration `json:"p90"`
-	Mean   time.Duration `json:"mean"`
-}
-
-// Attainment counts the cases whose SLA target was met (done by the
-// deadline), breached (done late, or not done and past it; a paused clock
-// judged at its pause), and still running.
-type Attainment struct {
-	Met      int `json:"met"`
-	Breached int `json:"breached"`
-	Running  int `json:"running"`
-}
-
 // Report computes the metrics of the cases matching q.Filter over q's
-// period, in q's groups, reading only the period's cases and those open in
-// it. Customers get ErrForbidden; agents need PermRead. A period that
-// ends before it starts or is longer than MaxReportSpan, an unknown
-// GroupBy or TimeZone, or more than MaxReportGroups groups is a
+// period, in q's groups. The store adds them up (store.Tx.ReportMetrics),
+// reading the period's facts and a daily rollup of the backlog, so that
+// a row per group, not a row per case, comes back. Times are compared to
+// the microsecond, as stored: From, To and AsOf are rounded up to it.
+// Customers get ErrForbidden; agents need PermRead. A period that ends
+// before it starts or is longer than MaxReportSpan, an unknown GroupBy
+// or TimeZone, or more than MaxReportGroups groups is a
 // *ValidationError.
 func (d *Desk) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	return runValue(d, ctx, "report", staffRead, func(c *cmd) (*Report, error) {
@@ -171,35 +133,48 @@ func (d *Desk) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 			return nil, err
 		}
 		r.levels(levels)
-		if ok {
-			scan := store.ReportScan{CaseQuery: cq, From: r.from, To: r.to, Group: groupColumns[q.GroupBy], Tags: q.GroupBy == GroupTag}
-			if err := c.tx.ReportCases(c.ctx, scan, r.add); err != nil {
-				return nil, err
+		if !ok {
+			return r.report(&store.ReportTotals{}), nil
+		}
+		scan := store.ReportScan{CaseQuery: cq, From: r.from, To: r.to, AsOf: r.out.AsOf, Group: groupColumns[q.GroupBy],
+			Moments: r.moments(), MaxGroups: MaxReportGroups}
+		if q.GroupBy == GroupTag {
+			scan.Group = "tag"
+		}
+		if r.buckets != nil {
+			scan.Bounds = []time.Time{} // time groups, even one
+			for _, b := range r.buckets[1:] {
+				scan.Bounds = append(scan.Bounds, *b.Start)
 			}
 		}
-		return r.report(), nil
+		tot, err := c.tx.ReportMetrics(c.ctx, scan)
+		if err != nil {
+			return nil, err
+		}
+		if len(tot.Groups) > MaxReportGroups {
+			return nil, invalid("group_by", "max_groups", "the cases have more than %d values of %s; narrow the filter", MaxReportGroups, q.GroupBy)
+		}
+		return r.report(tot), nil
 	})
 }
 
-// reporter adds up a report's cases as the store hands them over.
+// reporter turns a report's query into the store's scan and the store's
+// totals into the Report.
 type reporter struct {
 	out      Report
 	from, to time.Time
 	// buckets are the time groups, in order; nil for the other groupings.
-	buckets []*groupAcc
-	groups  map[string]*groupAcc
-	total   groupAcc
+	buckets []*ReportGroup
 	sat     map[int]bool
-	// scratch is at's result, reused: a year's report asks for it
-	// millions of times.
-	scratch []*groupAcc
 }
 
-// groupAcc is one group being added up: its metrics and the times behind
-// its Durations, in microseconds.
-type groupAcc struct {
-	ReportGroup
-	fr, res []int64
+// ceilMicro is t rounded up to the microsecond: a stored time (whole
+// microseconds) is before t exactly when it is before ceilMicro(t).
+func ceilMicro(t time.Time) time.Time {
+	if tr := t.Truncate(time.Microsecond); !tr.Equal(t) {
+		return tr.Add(time.Microsecond).UTC()
+	}
+	return t.UTC()
 }
 
 func newReporter(q ReportQuery, now time.Time) (*reporter, error) {
@@ -228,15 +203,13 @@ func newReporter(q ReportQuery, now time.Time) (*reporter, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	r := &reporter{out: Report{Query: q, AsOf: q.To.UTC()}, from: q.From.UTC(), to: q.To.UTC(), groups: map[string]*groupAcc{}}
-	if now.Before(r.to) {
-		r.out.AsOf = now.UTC()
-	}
+	r := &reporter{out: Report{Query: q}, from: ceilMicro(q.From), to: ceilMicro(q.To)}
+	r.out.AsOf = ceilMicro(minTime(q.To, now))
 	if timeGroup(q.GroupBy) {
 		for start := bucketStart(q.From.In(loc), q.GroupBy); start.Before(r.to); {
 			end := nextBucket(start, q.GroupBy)
-			lo, hi := maxTime(start.UTC(), r.from), minTime(end.UTC(), r.to)
-			r.buckets = append(r.buckets, &groupAcc{ReportGroup: ReportGroup{Key: start.Format(time.DateOnly), Start: &lo, End: &hi}})
+			lo, hi := maxTime(ceilMicro(start), r.from), minTime(ceilMicro(end), r.to)
+			r.buckets = append(r.buckets, &ReportGroup{Key: start.Format(time.DateOnly), Start: &lo, End: &hi})
 			if len(r.buckets) > MaxReportGroups {
 				return nil, invalid("group_by", "max_groups", "a report by %s of this period has more than %d groups", q.GroupBy, MaxReportGroups)
 			}
@@ -244,6 +217,21 @@ func newReporter(q ReportQuery, now time.Time) (*reporter, error) {
 		}
 	}
 	return r, nil
+}
+
+// moments are when the store takes the backlog: the end of each time
+// group that starts before AsOf (AsOf at the latest), then AsOf.
+func (r *reporter) moments() []time.Time {
+	var out []time.Time
+	for _, b := range r.buckets {
+		if b.Start.Before(r.out.AsOf) {
+			out = append(out, minTime(*b.End, r.out.AsOf))
+		}
+	}
+	if len(out) == 0 || out[len(out)-1].Before(r.out.AsOf) {
+		out = append(out, r.out.AsOf)
+	}
+	return out
 }
 
 func timeGroup(g string) bool { return g == GroupDay || g == GroupWeek || g == GroupMonth }
@@ -303,185 +291,42 @@ func (r *reporter) levels(ls []Lookup) {
 	}
 }
 
-func (r *reporter) in(t *time.Time) bool {
-	return t != nil && !t.Before(r.from) && t.Before(r.to)
-}
-
-// caseGroups are the groups a case is in by its values; nil for time
-// groups, whose group is the time of each fact.
-func (r *reporter) caseGroups(rc *store.ReportCase) ([]*groupAcc, error) {
-	if r.buckets != nil {
-		return nil, nil
-	}
-	if r.out.Query.GroupBy == "" {
-		return nil, nil
-	}
-	keys := []string{rc.Group}
-	if r.out.Query.GroupBy == GroupTag && len(rc.Tags) > 0 {
-		keys = rc.Tags
-	}
-	out := make([]*groupAcc, len(keys))
-	for i, k := range keys {
-		g := r.groups[k]
-		if g == nil {
-			if len(r.groups) == MaxReportGroups {
-				return nil, invalid("group_by", "max_groups", "the cases have more than %d values of %s; narrow the filter", MaxReportGroups, r.out.Query.GroupBy)
-			}
-			g = &groupAcc{ReportGroup: ReportGroup{Key: k}}
-			r.groups[k] = g
-		}
-		out[i] = g
-	}
-	return out, nil
-}
-
-// at returns the groups a fact of the case at t counts in: the total,
-// and the case's own groups or the time group of t.
-func (r *reporter) at(own []*groupAcc, t time.Time) []*groupAcc {
-	out := append(append(r.scratch[:0], &r.total), own...)
-	defer func() { r.scratch = out[:0] }()
-	if r.buckets != nil {
-		i := sort.Search(len(r.buckets), func(i int) bool { return r.buckets[i].End.After(t) })
-		if i < len(r.buckets) {
-			out = append(out, r.buckets[i])
-		}
-	}
-	return out
-}
-
-// add counts one case in every group it belongs to.
-func (r *reporter) add(rc *store.ReportCase) error {
-	own, err := r.caseGroups(rc)
-	if err != nil {
-		return err
-	}
-	if r.in(&rc.CreatedAt) {
-		for _, g := range r.at(own, rc.CreatedAt) {
-			g.Opened++
-			if r.in(rc.FirstResponseAt) {
-				g.fr = append(g.fr, rc.FirstResponseAt.Sub(rc.CreatedAt).Microseconds())
-			}
-			r.judge(&g.ResponseSLA, rc, rc.FirstResponseAt, rc.ResponseDue)
-			r.judge(&g.ResolutionSLA, rc, rc.ResolvedAt, rc.ResolutionDue)
-		}
-	}
-	if r.in(rc.ResolvedAt) {
-		for _, g := range r.at(own, *rc.ResolvedAt) {
-			g.Resolved++
-			g.res = append(g.res, rc.ResolvedAt.Sub(rc.CreatedAt).Microseconds())
-		}
-	}
-	if r.in(rc.ClosedAt) {
-		for _, g := range r.at(own, *rc.ClosedAt) {
-			g.Closed++
-		}
-	}
-	for _, t := range rc.Reopened {
-		for _, g := range r.at(own, t) {
-			g.Reopened++
-		}
-	}
-	if r.in(rc.RatedAt) && rc.Satisfaction > 0 {
-		for _, g := range r.at(own, *rc.RatedAt) {
-			if g.Satisfaction == nil {
-				g.Satisfaction = map[int]int{}
-			}
-			g.Satisfaction[rc.Satisfaction]++
-			g.Rated++
-		}
-	}
-	r.backlog(rc, own)
-	return nil
-}
-
-// judge counts one case opened in the period in a, by when it was done
-// and its deadline, as of AsOf.
-func (r *reporter) judge(a *Attainment, rc *store.ReportCase, done, due *time.Time) {
-	switch {
-	case due == nil:
-	case done != nil && done.Before(r.to):
-		if done.After(*due) {
-			a.Breached++
-		} else {
-			a.Met++
-		}
-	default:
-		stop := r.out.AsOf
-		if rc.SLAPausedAt != nil && rc.SLAPausedAt.Before(stop) {
-			stop = *rc.SLAPausedAt
-		}
-		if stop.After(*due) {
-			a.Breached++
-		} else {
-			a.Running++
-		}
-	}
-}
-
-// openAt reports whether the case was open at m: opened before it,
-// neither resolved nor closed before it.
-func openAt(rc *store.ReportCase, m time.Time) bool {
-	return rc.CreatedAt.Before(m) && (rc.ResolvedAt == nil || !rc.ResolvedAt.Before(m)) && (rc.ClosedAt == nil || !rc.ClosedAt.Before(m))
-}
-
-// backlog counts the case in the backlog of the total and its groups at
-// AsOf, or of each time group at whose end it was open.
-func (r *reporter) backlog(rc *store.ReportCase, own []*groupAcc) {
-	count := func(g *groupAcc, m time.Time) {
-		g.Backlog++
-		age := m.Sub(rc.CreatedAt)
-		i := sort.Search(len(AgeBuckets), func(i int) bool { return age < AgeBuckets[i] })
-		g.BacklogByAge[i]++
-	}
-	if openAt(rc, r.out.AsOf) {
-		count(&r.total, r.out.AsOf)
-		for _, g := range own {
-			count(g, r.out.AsOf)
-		}
-	}
-	// The time groups whose end (AsOf at the latest) comes after the
-	// case's creation, while it stays open.
-	i := sort.Search(len(r.buckets), func(i int) bool { return r.bucketMoment(i).After(rc.CreatedAt) })
-	for ; i < len(r.buckets) && r.buckets[i].Start.Before(r.out.AsOf); i++ {
-		m := r.bucketMoment(i)
-		if !openAt(rc, m) {
-			break
-		}
-		count(r.buckets[i], m)
-	}
-}
-
-// bucketMoment is when time group i's backlog is taken: its end, or AsOf
-// when that is earlier.
-func (r *reporter) bucketMoment(i int) time.Time { return minTime(*r.buckets[i].End, r.out.AsOf) }
-
-// report finishes the groups: the durations, the rates, the order.
-func (r *reporter) report() *Report {
+// report finishes the store's totals: the rates, the time groups with
+// their backlogs, the order.
+func (r *reporter) report(tot *store.ReportTotals) *Report {
 	out := r.out
-	out.Total = r.total.finish(r.sat)
-	accs := r.buckets
-	if accs == nil {
-		for _, k := range slices.Sorted(maps.Keys(r.groups)) {
-			accs = append(accs, r.groups[k])
+	out.Total = r.finish(tot.Total)
+	if r.buckets != nil {
+		for _, g := range tot.Groups {
+			if g.Bucket < len(r.buckets) {
+				r.buckets[g.Bucket].Metrics = g.Metrics
+			}
 		}
+		for i, b := range r.buckets {
+			if i < len(tot.Backlogs) && b.Start.Before(out.AsOf) {
+				b.Backlog, b.BacklogByAge = tot.Backlogs[i].Count, tot.Backlogs[i].ByAge
+			}
+			b.Metrics = r.finish(b.Metrics)
+			out.Groups = append(out.Groups, *b)
+		}
+		return &out
 	}
-	for _, g := range accs {
-		g.Metrics = g.finish(r.sat)
-		out.Groups = append(out.Groups, g.ReportGroup)
+	slices.SortFunc(tot.Groups, func(a, b store.ReportTally) int { return strings.Compare(a.Key, b.Key) })
+	for _, g := range tot.Groups {
+		out.Groups = append(out.Groups, ReportGroup{Key: g.Key, Metrics: r.finish(g.Metrics)})
 	}
 	return &out
 }
 
-func (g *groupAcc) finish(sat map[int]bool) Metrics {
-	m := g.Metrics
-	m.FirstResponse, m.Resolution = summarize(g.fr), summarize(g.res)
+// finish works out a group's reopen rate and CSAT.
+func (r *reporter) finish(m Metrics) Metrics {
 	if m.Resolved > 0 {
 		m.ReopenRate = float64(m.Reopened) / float64(m.Resolved)
 	}
 	if m.Rated > 0 {
 		happy := 0
 		for level, n := range m.Satisfaction {
-			if sat[level] {
+			if r.sat[level] {
 				happy += n
 			}
 		}
@@ -490,18 +335,34 @@ func (g *groupAcc) finish(sat map[int]bool) Metrics {
 	return m
 }
 
-// summarize gives the count, nearest-rank median and 90th percentile and
-// the mean of times in microseconds.
-func summarize(us []int64) Durations {
-	n := len(us)
-	if n == 0 {
-		return Durations{}
+// workTimes sets the case's business-hours times when its first response
+// or resolution has just been set: the working time since its creation
+// on its SLA's calendar (around the clock with none), counted once, so
+// that a report sums them without a calendar; cleared with the time they
+// count to (a reopening clears the resolution).
+func (c *cmd) workTimes(cs *Case) error {
+	set := func(at *time.Time, work **time.Duration) error {
+		if at == nil {
+			*work = nil
+			return nil
+		}
+		if *work != nil {
+			return nil
+		}
+		var cal *casetype.CalendarClock
+		if cs.SLAID != "" {
+			book, err := c.slaBook()
+			if err != nil {
+				return err
+			}
+			cal = book.cals[book.slas[cs.SLAID].CalendarID] // nil: around the clock
+		}
+		d := cal.Between(cs.CreatedAt.Truncate(time.Microsecond), at.Truncate(time.Microsecond))
+		*work = &d
+		return nil
 	}
-	slices.Sort(us)
-	var sum int64
-	for _, v := range us {
-		sum += v
+	if err := set(cs.FirstResponseAt, &cs.FirstResponseBusiness); err != nil {
+		return err
 	}
-	rank := func(p int) time.Duration { return time.Duration(us[(n*p+99)/100-1]) * time.Microsecond }
-	return Durations{Count: n, Median: rank(50), P90: rank(90), Mean: time.Duration(sum/int64(n)) * time.Microsecond}
+	return set(cs.ResolvedAt, &cs.ResolutionBusiness)
 }

@@ -1,6 +1,7 @@
 package casekittest
 
 import (
+	"context"
 	"math"
 	"slices"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 // reportStory plays a week of a small desk on e's clock, with every time
@@ -80,9 +82,12 @@ func testReport(t *testing.T, newStore StoreFactory) {
 				Backlog: 4, BacklogByAge: [5]int{0, 1, 3, 0, 0},
 				FirstResponse: casekit.Durations{Count: 3, Median: h, P90: 18 * h, Mean: 6*h + 30*time.Minute},
 				Resolution:    casekit.Durations{Count: 1, Median: 4 * h, P90: 4 * h, Mean: 4 * h},
-				ResponseSLA:   casekit.Attainment{Met: 2, Breached: 2},
-				ResolutionSLA: casekit.Attainment{Met: 1, Breached: 2, Running: 1},
-				Satisfaction:  map[int]int{5: 1, 2: 1}, Rated: 2, CSAT: 0.5,
+				// Around the clock: the business times are the wall-clock ones.
+				FirstResponseBusiness: casekit.Durations{Count: 3, Median: h, P90: 18 * h, Mean: 6*h + 30*time.Minute},
+				ResolutionBusiness:    casekit.Durations{Count: 1, Median: 4 * h, P90: 4 * h, Mean: 4 * h},
+				ResponseSLA:           casekit.Attainment{Met: 2, Breached: 2},
+				ResolutionSLA:         casekit.Attainment{Met: 1, Breached: 2, Running: 1},
+				Satisfaction:          map[int]int{5: 1, 2: 1}, Rated: 2, CSAT: 0.5,
 			}
 			wantEqual(t, want, r.Total, "the period's totals")
 			wantEqual(t, StoredTime(from.Add(120*h)), StoredTime(r.AsOf), "as of")
@@ -104,8 +109,9 @@ func testReport(t *testing.T, newStore StoreFactory) {
 			wantEqual(t, []string{"critical", "high", "low", "medium"}, keys(r), "priority groups")
 			low := r.Groups[2].Metrics
 			wantEqual(t, casekit.Metrics{Opened: 2, Backlog: 2, BacklogByAge: [5]int{0, 1, 1, 0, 0},
-				FirstResponse: casekit.Durations{Count: 2, Median: 30 * time.Minute, P90: 18 * h, Mean: 9*h + 15*time.Minute},
-				ResponseSLA:   casekit.Attainment{Met: 1, Breached: 1}, ResolutionSLA: casekit.Attainment{Breached: 1, Running: 1}},
+				FirstResponse:         casekit.Durations{Count: 2, Median: 30 * time.Minute, P90: 18 * h, Mean: 9*h + 15*time.Minute},
+				FirstResponseBusiness: casekit.Durations{Count: 2, Median: 30 * time.Minute, P90: 18 * h, Mean: 9*h + 15*time.Minute},
+				ResponseSLA:           casekit.Attainment{Met: 1, Breached: 1}, ResolutionSLA: casekit.Attainment{Breached: 1, Running: 1}},
 				low, "the low group")
 			wantEqual(t, 1, r.Groups[0].Backlog, "the critical backlog")
 			q.GroupBy = casekit.GroupTag
@@ -114,6 +120,39 @@ func testReport(t *testing.T, newStore StoreFactory) {
 			r = try(e.Agent().Report(t.Context(), q)).get(t)
 			wantEqual(t, 1, r.Total.Opened, "opened with the filter")
 			wantEqual(t, 1, len(r.Groups), "assignee groups of the high cases")
+		}},
+		{"business-hours times on the case's calendar, beside the wall-clock ones", func(t *testing.T, e *Env) {
+			ctx, d := t.Context(), e.Agent()
+			e.slaSetup(t)
+			// Friday 2031-03-14 16:00 in Berlin; the office works 09:00-17:00.
+			fri := time.Date(2031, 3, 14, 16, 0, 0, 0, berlin)
+			e.Clock.Set(fri)
+			x := openWith(t, d, casekit.NewCase{Subject: "On the office's hours", CustomerID: "cust-x", Priority: "low", SLAID: "office"})
+			e.Clock.Set(fri.Add(66 * h)) // Monday 10:00: one working hour on Friday, one on Monday
+			y := openWith(t, d, casekit.NewCase{Subject: "No calendar", CustomerID: "cust-y"})
+			try(d.PostMessage(ctx, x.ID, casekit.NewMessage{Body: "On it"})).get(t)
+			e.Clock.Set(fri.Add(66*h + 30*time.Minute))
+			try(d.PostMessage(ctx, y.ID, casekit.NewMessage{Body: "On it"})).get(t)
+			e.Clock.Set(fri.Add(68 * h))
+			try(d.Resolve(ctx, y.ID, casekit.Resolution{Summary: "done"})).get(t)
+			e.Clock.Set(fri.Add(69*h + 30*time.Minute)) // Monday 13:30
+			x = try(d.Resolve(ctx, x.ID, casekit.Resolution{Summary: "done"})).get(t)
+			wantEqual(t, []time.Duration{2 * h, 5*h + 30*time.Minute}, []time.Duration{*x.FirstResponseBusiness, *x.ResolutionBusiness}, "the case's business times")
+			q := casekit.ReportQuery{From: fri.Add(-16 * h), To: fri.Add(80 * h)}
+			r := try(d.Report(ctx, q)).get(t)
+			wantEqual(t, []casekit.Durations{
+				{Count: 2, Median: 30 * time.Minute, P90: 66 * h, Mean: 33*h + 15*time.Minute},
+				{Count: 2, Median: 30 * time.Minute, P90: 2 * h, Mean: h + 15*time.Minute},
+				{Count: 2, Median: 2 * h, P90: 69*h + 30*time.Minute, Mean: 35*h + 45*time.Minute},
+				{Count: 2, Median: 2 * h, P90: 5*h + 30*time.Minute, Mean: 3*h + 45*time.Minute},
+			}, []casekit.Durations{r.Total.FirstResponse, r.Total.FirstResponseBusiness, r.Total.Resolution, r.Total.ResolutionBusiness},
+				"first response and resolution, wall-clock and business")
+			x = try(d.Reopen(ctx, x.ID, casekit.Reopening{Reason: "not_fixed", Note: "again"})).get(t)
+			if x.ResolutionBusiness != nil {
+				t.Errorf("a reopened case keeps its business resolution time %v", *x.ResolutionBusiness)
+			}
+			r = try(d.Report(ctx, q)).get(t)
+			wantEqual(t, casekit.Durations{Count: 1, Median: 2 * h, P90: 2 * h, Mean: 2 * h}, r.Total.ResolutionBusiness, "business resolution after the reopening")
 		}},
 		{"day groups in the report's zone, each fact on its own day", func(t *testing.T, e *Env) {
 			from, _ := reportStory(t, e)
@@ -154,8 +193,23 @@ func testReport(t *testing.T, newStore StoreFactory) {
 			wantRule(t, try(d.Report(ctx, casekit.ReportQuery{From: now, To: now.Add(h), TimeZone: "Mars/Base"})).err, "an unknown zone", "time_zone", "timezone")
 			wantRule(t, try(d.Report(ctx, casekit.ReportQuery{From: now, To: now.AddDate(2, 0, 0), GroupBy: casekit.GroupDay})).err, "730 days", "group_by", "max_groups")
 			wantInvalid(t, try(d.Report(ctx, casekit.ReportQuery{From: now, To: now.Add(h), Filter: casekit.CaseFilter{Status: []string{"nope"}}})).err, "an unknown status", "status")
+			wantRule(t, try(d.Report(ctx, casekit.ReportQuery{})).err, "no period", "from", "required")
 			openWith(t, d, casekit.NewCase{Subject: "Mine", CustomerID: "cust-1"})
 			wantIs(t, try(e.Desk(casekit.Customer("cust-1")).Report(ctx, casekit.ReportQuery{From: now, To: now.Add(h)})).err, casekit.ErrForbidden, "a customer's report")
+			// More groups than the bound: the store stops at one more, and
+			// casekit refuses (MaxReportGroups is 400; here 2).
+			for _, c := range []string{"cust-2", "cust-3", "cust-4"} {
+				openWith(t, d, casekit.NewCase{Subject: "Theirs", CustomerID: c})
+			}
+			e.InTx(t, func(ctx context.Context, tx store.Tx) error {
+				tot, err := tx.ReportMetrics(ctx, store.ReportScan{From: now.Add(-h), To: e.Now().Add(h), AsOf: e.Now(), Group: "customer_id",
+					Moments: []time.Time{e.Now()}, MaxGroups: 2})
+				if err == nil {
+					wantEqual(t, 3, len(tot.Groups), "groups returned past a bound of 2")
+					wantEqual(t, 4, tot.Total.Opened, "the total past the bound")
+				}
+				return err
+			})
 		}},
 	})
 }
@@ -173,7 +227,7 @@ type reportFacts struct {
 func bruteMetrics(cases []*casekit.Case, facts reportFacts, from, to, asOf, moment time.Time, satisfied []int, in func(*casekit.Case, time.Time) bool) casekit.Metrics {
 	var m casekit.Metrics
 	during := func(t *time.Time) bool { return t != nil && !t.Before(from) && t.Before(to) }
-	var fr, res []time.Duration
+	var fr, res, frWork, resWork []time.Duration
 	judge := func(a *casekit.Attainment, c *casekit.Case, done, due *time.Time) {
 		if due == nil {
 			return
@@ -201,6 +255,9 @@ func bruteMetrics(cases []*casekit.Case, facts reportFacts, from, to, asOf, mome
 			m.Opened++
 			if during(c.FirstResponseAt) {
 				fr = append(fr, c.FirstResponseAt.Sub(c.CreatedAt))
+				if c.FirstResponseBusiness != nil {
+					frWork = append(frWork, *c.FirstResponseBusiness)
+				}
 			}
 			judge(&m.ResponseSLA, c, c.FirstResponseAt, c.ResponseDue)
 			judge(&m.ResolutionSLA, c, c.ResolvedAt, c.ResolutionDue)
@@ -208,6 +265,9 @@ func bruteMetrics(cases []*casekit.Case, facts reportFacts, from, to, asOf, mome
 		if during(c.ResolvedAt) && in(c, *c.ResolvedAt) {
 			m.Resolved++
 			res = append(res, c.ResolvedAt.Sub(c.CreatedAt))
+			if c.ResolutionBusiness != nil {
+				resWork = append(resWork, *c.ResolutionBusiness)
+			}
 		}
 		if during(c.ClosedAt) && in(c, *c.ClosedAt) {
 			m.Closed++
@@ -246,6 +306,7 @@ func bruteMetrics(cases []*casekit.Case, facts reportFacts, from, to, asOf, mome
 		m.ReopenRate = float64(m.Reopened) / float64(m.Resolved)
 	}
 	m.FirstResponse, m.Resolution = bruteDurations(fr), bruteDurations(res)
+	m.FirstResponseBusiness, m.ResolutionBusiness = bruteDurations(frWork), bruteDurations(resWork)
 	return m
 }
 
@@ -264,29 +325,34 @@ func bruteDurations(ds []time.Duration) casekit.Durations {
 	return casekit.Durations{Count: len(ds), Median: rank(0.5), P90: rank(0.9), Mean: (sum / time.Duration(len(ds))).Truncate(time.Microsecond)}
 }
 
-// testReportProperty runs random desks (cases opened, answered, resolved,
-// closed, reopened, rated and canceled at random times) and compares
-// every metric of a random period, in random groups, with bruteMetrics.
+// testReportProperty runs random desks (cases opened on no SLA, one
+// around the clock or one on the office calendar, answered, resolved,
+// closed, reopened, rated, canceled, deleted and merged at random times)
+// and compares every metric of a random period, in random groups, with
+// or without a filter, with bruteMetrics: the store's sums, percentiles
+// and its daily backlog rollup (kept by each of those commands) against
+// a count over the cases as they are.
 func testReportProperty(t *testing.T, e *Env) {
 	ctx, d := t.Context(), e.Agent()
 	e.slaSetup(t)
 	facts := reportFacts{reopens: map[string][]time.Time{}, rated: map[string]time.Time{}}
 	start := e.Now()
+	customer := map[string]string{}
 	rapid.Check(t, func(rt *rapid.T) {
 		var ids []string
 		for range rapid.IntRange(5, 12).Draw(rt, "steps") {
 			e.Clock.Advance(time.Duration(rapid.IntRange(0, 40*60).Draw(rt, "minutes")) * time.Minute)
 			if len(ids) == 0 || rapid.IntRange(0, 3).Draw(rt, "open?") == 0 {
-				in := casekit.NewCase{Subject: "Random", CustomerID: "cust-p", Priority: rapid.SampledFrom([]string{"low", "high"}).Draw(rt, "priority")}
-				if rapid.Bool().Draw(rt, "sla") {
-					in.SLAID = "round"
-				}
-				ids = append(ids, openWith(t, d, in).ID)
+				in := casekit.NewCase{Subject: "Random", CustomerID: rapid.SampledFrom([]string{"cust-p", "cust-q"}).Draw(rt, "customer"),
+					Priority: rapid.SampledFrom([]string{"low", "high"}).Draw(rt, "priority"),
+					SLAID:    rapid.SampledFrom([]string{"", "round", "office"}).Draw(rt, "sla")}
+				id := openWith(t, d, in).ID
+				ids, customer[id] = append(ids, id), in.CustomerID
 				continue
 			}
 			id := rapid.SampledFrom(ids).Draw(rt, "case")
 			var err error
-			switch rapid.IntRange(0, 5).Draw(rt, "action") {
+			switch rapid.IntRange(0, 7).Draw(rt, "action") {
 			case 0:
 				_, err = d.PostMessage(ctx, id, casekit.NewMessage{Body: "Reply"})
 			case 1:
@@ -299,7 +365,7 @@ func testReportProperty(t *testing.T, e *Env) {
 				}
 			case 4:
 				var c *casekit.Case
-				if c, err = e.Desk(casekit.Customer("cust-p")).Rate(ctx, id, casekit.Rating{Level: rapid.IntRange(1, 5).Draw(rt, "level")}); err == nil {
+				if c, err = e.Desk(casekit.Customer(customer[id])).Rate(ctx, id, casekit.Rating{Level: rapid.IntRange(1, 5).Draw(rt, "level")}); err == nil {
 					facts.rated[id] = e.Now()
 					if c.Status == casekit.StatusReopened {
 						facts.reopens[id] = append(facts.reopens[id], e.Now())
@@ -307,6 +373,12 @@ func testReportProperty(t *testing.T, e *Env) {
 				}
 			case 5:
 				_, err = d.Cancel(ctx, id, "spam")
+			case 6:
+				if err = d.DeleteCase(ctx, id, "by mistake"); err == nil {
+					ids = slices.DeleteFunc(ids, func(s string) bool { return s == id })
+				}
+			case 7:
+				_, err = d.Merge(ctx, id, rapid.SampledFrom(ids).Draw(rt, "into"), casekit.Merge{Note: "same"})
 			}
 			_ = err // a move the case's status does not allow changes nothing
 		}
@@ -314,10 +386,14 @@ func testReportProperty(t *testing.T, e *Env) {
 		now := e.Now()
 		from := start.Add(time.Duration(rapid.IntRange(0, int(now.Sub(start).Hours())).Draw(rt, "from")) * time.Hour)
 		to := from.Add(time.Duration(rapid.IntRange(1, 24*6).Draw(rt, "span")) * time.Hour)
-		group := rapid.SampledFrom([]string{"", casekit.GroupPriority, casekit.GroupDay}).Draw(rt, "group")
-		r := try(d.Report(ctx, casekit.ReportQuery{From: from, To: to, GroupBy: group, TimeZone: "Europe/Berlin"})).get(t)
+		group := rapid.SampledFrom([]string{"", casekit.GroupPriority, casekit.GroupStatus, casekit.GroupCustomer, casekit.GroupDay}).Draw(rt, "group")
+		var filter casekit.CaseFilter
+		if rapid.IntRange(0, 3).Draw(rt, "filtered?") == 0 {
+			filter.Priority = []string{"low"}
+		}
+		r := try(d.Report(ctx, casekit.ReportQuery{From: from, To: to, GroupBy: group, TimeZone: "Europe/Berlin", Filter: filter})).get(t)
 		var all []*casekit.Case
-		for f := (casekit.CaseFilter{Limit: 500}); ; {
+		for f := (casekit.CaseFilter{Limit: 500, Priority: filter.Priority}); ; {
 			page := try(d.ListCases(ctx, f)).get(t)
 			all = append(all, page.Cases...)
 			if f.After = page.Next; f.After == "" {
@@ -330,7 +406,12 @@ func testReportProperty(t *testing.T, e *Env) {
 			rt.FailNow()
 		}
 		for _, g := range r.Groups {
-			in, moment := func(c *casekit.Case, _ time.Time) bool { return c.Priority == g.Key }, asOf
+			value := map[string]func(*casekit.Case) string{
+				casekit.GroupPriority: func(c *casekit.Case) string { return c.Priority },
+				casekit.GroupStatus:   func(c *casekit.Case) string { return c.Status },
+				casekit.GroupCustomer: func(c *casekit.Case) string { return c.CustomerID },
+			}[group]
+			in, moment := func(c *casekit.Case, _ time.Time) bool { return value(c) == g.Key }, asOf
 			if group == casekit.GroupDay {
 				in = func(_ *casekit.Case, t time.Time) bool { return !t.Before(*g.Start) && t.Before(*g.End) }
 				moment = time.Time{}
@@ -350,4 +431,33 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// MigrationReport answers one of the tenant's open cases and resolves
+// another, then reports on the day before now: what a store's migration
+// test compares, after undoing the reporting migrations and migrating
+// again, with WantSameReport, so that the backfill of case_facts and the
+// backlog's rollup give the numbers the commands kept.
+func MigrationReport(t testing.TB, d *casekit.Desk) (casekit.ReportQuery, *casekit.Report) {
+	t.Helper()
+	ctx := t.Context()
+	page := try(d.ListCases(ctx, casekit.CaseFilter{Limit: 2})).get(t)
+	if len(page.Cases) < 2 {
+		t.Fatalf("%d cases to report on, want 2", len(page.Cases))
+	}
+	try(d.PostMessage(ctx, page.Cases[0].ID, casekit.NewMessage{Body: "On it"})).get(t)
+	try(d.Resolve(ctx, page.Cases[1].ID, casekit.Resolution{Summary: "done"})).get(t)
+	to := time.Now().UTC().Truncate(time.Microsecond)
+	q := casekit.ReportQuery{From: to.Add(-24 * time.Hour), To: to, GroupBy: casekit.GroupPriority}
+	r := try(d.Report(ctx, q)).get(t)
+	if r.Total.Backlog == 0 || r.Total.FirstResponse.Count != 1 || r.Total.Resolution.Count != 1 {
+		t.Fatalf("the report to compare has too little in it: %+v", r.Total)
+	}
+	return q, r
+}
+
+// WantSameReport wants d's report of q to be want.
+func WantSameReport(t testing.TB, d *casekit.Desk, q casekit.ReportQuery, want *casekit.Report) {
+	t.Helper()
+	wantEqual(t, want, try(d.Report(t.Context(), q)).get(t), "the report after migrating")
 }

@@ -60,6 +60,14 @@ type Case struct {
 	FirstResponseAt *time.Time `json:"first_response_at,omitempty"`
 	ResolvedAt      *time.Time `json:"resolved_at,omitempty"`
 	ClosedAt        *time.Time `json:"closed_at,omitempty"`
+	// FirstResponseBusiness and ResolutionBusiness are the working time
+	// from creation to FirstResponseAt and to ResolvedAt on the case's
+	// calendar (its SLA's; around the clock without one), counted when
+	// those were set, so that a report sums them without a calendar; nil
+	// while they are not set, and for cases answered or resolved before
+	// casekit counted them (schema 28).
+	FirstResponseBusiness *time.Duration `json:"first_response_business,omitempty"`
+	ResolutionBusiness    *time.Duration `json:"resolution_business,omitempty"`
 
 	// Status is a key of the tenant's status lookup.
 	Status        string `json:"status"`

@@ -96,6 +96,14 @@
 //     the next due row, or removed, when a caller finds nothing due then.
 //     It never moves a wakeup past work queued meanwhile (sqlstore:
 //     Registry, the timer_wakeups and outbox_wakeups tables).
+//   - Reports. ReportMetrics adds up a report's metrics where the data
+//     is and hands back a row per group, exactly (percentiles by rank,
+//     never interpolated nor bucketed), reading the period's facts by
+//     the index of their time and never every case: the backlog at a
+//     moment comes from a rollup of the cases opened and ended each day,
+//     by the values a report groups by, changed in the transaction that
+//     inserts, updates or deletes a case, so it never drifts from the
+//     cases (sqlstore: case_facts and case_flow, flow.go).
 //   - Case numbers. InsertCase numbers cases per tenant without gaps: a
 //     rolled-back transaction's number is given again.
 //   - Assigning. LockAssigning is held by one transaction of a tenant at

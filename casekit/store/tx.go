@@ -247,16 +247,43 @@ type Tx interface {
 	// greater than bound (bound+1 where the store has none), so a count
 	// never reads every case.
 	CountCases(ctx context.Context, q CaseQuery, bound int) (n int64, estimated bool, err error)
-	// ReportCases calls fn, in no particular order, once for every case
-	// matching q.CaseQuery (its Position, Limit and Sort ignored) that
-	// was opened before q.To and was opened, resolved, closed, reopened or
-	// rated in [q.From, q.To) or was not closed before q.From; with
-	// Reopened the times of its case.reopened events in [q.From, q.To)
-	// and RatedAt that of its case.rated event there. It stops at
-	// fn's first error and returns it. It reads the rows as it goes, so
-	// its memory does not grow with the cases (the reopen events of the
-	// period excepted).
-	ReportCases(ctx context.Context, q ReportScan, fn func(*ReportCase) error) error
+	// ReportMetrics adds up the metrics of Desk.Report (casetype.Metrics)
+	// of the cases matching q.CaseQuery (its Position, Limit and Sort
+	// ignored) that exist now, judged by their current rows, in the
+	// store, so that what it returns is a row per group and no case
+	// crosses to casekit. The rules, which the conformance suite checks
+	// against a brute-force count:
+	//
+	//   - A fact is in the period when its time t has From <= t < To:
+	//     Opened by CreatedAt, Resolved by ResolvedAt, Closed by
+	//     ClosedAt, Reopened by each case.reopened event, and a rating by
+	//     the case's last case.rated event in the period, counted at the
+	//     case's Satisfaction when that is above 0. A time group holds the
+	//     facts whose time falls in it.
+	//   - FirstResponse is over the cases opened in the period whose
+	//     FirstResponseAt is in it (FirstResponseAt - CreatedAt),
+	//     Resolution over those resolved in it (ResolvedAt - CreatedAt);
+	//     the Business ones are the cases' FirstResponseBusiness and
+	//     ResolutionBusiness over the same cases where set. Count, the
+	//     nearest-rank median and 90th percentile (the ceil(n*p/100)-th
+	//     smallest, exactly: never interpolated nor from a histogram) and
+	//     the mean, the sum over the count truncated to the microsecond.
+	//   - ResponseSLA and ResolutionSLA judge the cases opened in the
+	//     period with that deadline: met or breached by FirstResponseAt
+	//     (ResolvedAt) when it is before To, else breached when the
+	//     clock's stop (SLAPausedAt if before AsOf, else AsOf) is after the
+	//     deadline, else running.
+	//   - A backlog at moment m is the cases with CreatedAt < m whose
+	//     ResolvedAt and ClosedAt are each unset or not before m, split by
+	//     their age m - CreatedAt: below AgeBuckets[0], [0] to [1], ...,
+	//     from the last on.
+	//   - ReopenRate and CSAT are left zero: casekit works them out.
+	//
+	// Its cost must not grow with the tenant's history: it reads the
+	// period's facts (and the open cases' only when q has a filter or
+	// groups by customer or tag), never every case, and keeps whatever
+	// rollup it reads in the transactions that change the cases.
+	ReportMetrics(ctx context.Context, q ReportScan) (*ReportTotals, error)
 
 	// InsertActivity stores a new activity of a case.
 	InsertActivity(ctx context.Context, a *casetype.Activity) error

@@ -21,6 +21,7 @@ import (
 	"casekit.dev/casekit/store"
 	"casekit.dev/storage/postgres"
 	"casekit.dev/storage/sqlite"
+	"casekit.dev/storage/sqlstore"
 	"casekit.dev/storage/sqlstore/rows"
 )
 
@@ -197,6 +198,15 @@ gen:
 	}
 	if _, err := e.bulk.NewRaw("UPDATE ?.counters SET value = ? WHERE name = 'case_number'", e.schema, count).Exec(ctx); err != nil {
 		return fmt.Errorf("case number counter: %w", err)
+	}
+	// The backlog's daily rollup, which the store keeps case by case, in
+	// one statement over the facts written.
+	var d sqlstore.Dialect = sqlite.Dialect{}
+	if e.pg != nil {
+		d = postgres.Dialect{}
+	}
+	if err := sqlstore.RebuildFlow(ctx, e.bulk, d, string(e.schema)); err != nil {
+		return fmt.Errorf("case flow: %w", err)
 	}
 	fmt.Fprintf(log, "bigload: wrote %d cases in %v; analyzing\n", count, time.Since(start).Round(time.Second))
 	if err := e.analyze(ctx); err != nil {

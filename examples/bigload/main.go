@@ -33,8 +33,9 @@ type config struct {
 	store, dsn, dir, prefix, tenant string
 	cases                           int64
 	seed                            uint64
-	reuse, explain                  bool
+	reuse, explain, vacuum          bool
 	iters, reports                  int
+	only                            string
 	out                             string
 }
 
@@ -52,6 +53,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.reuse, "reuse", false, "reuse the tenant when it already holds -cases cases")
 	fs.IntVar(&c.iters, "iters", 200, "timed runs of each list (0: load only)")
 	fs.IntVar(&c.reports, "reports", 0, "timed runs of each report and count, then one export of every case (0: none)")
+	fs.BoolVar(&c.vacuum, "vacuum", true, "with -reuse, vacuum and analyze after migrating (off: the tables are as a run before left them)")
+	fs.StringVar(&c.only, "only", "", "with -reports, only the reports and counts whose name contains this, and no export")
 	fs.BoolVar(&c.explain, "explain", true, "explain each list's SQL (PostgreSQL)")
 	fs.StringVar(&c.out, "out", "", "write the Markdown report to this file (default stdout)")
 	if err := fs.Parse(args); err != nil {
@@ -87,9 +90,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := e.kit.Migrate(ctx); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "bigload: migrated in %v; vacuuming and analyzing\n", time.Since(start).Round(time.Millisecond))
-		if err := e.analyze(ctx); err != nil {
-			return err
+		fmt.Fprintf(stderr, "bigload: migrated in %v\n", time.Since(start).Round(time.Millisecond))
+		if c.vacuum {
+			if err := e.analyze(ctx); err != nil {
+				return err
+			}
 		}
 	case have >= 0:
 		return fmt.Errorf("tenant %q exists with %d cases: drop it, or pass -reuse with -cases %d", c.tenant, have, have)
@@ -105,7 +110,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if c.reports > 0 {
-		if reps, err = e.benchReports(ctx, c.reports, stderr); err != nil {
+		if reps, err = e.benchReports(ctx, c.reports, c.only, stderr); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,7 +58,7 @@ func reportQueries(end time.Time) []reportQuery {
 
 // benchReports runs each report iters times (fewer when slow: see
 // budget) and then exports every case once, measuring the peak heap.
-func (e *env) benchReports(ctx context.Context, iters int, log io.Writer) ([]result, error) {
+func (e *env) benchReports(ctx context.Context, iters int, only string, log io.Writer) ([]result, error) {
 	d := e.kit.Desk(e.tenant).As(casekit.Agent("agent-bench"))
 	newest, err := d.ListCases(ctx, casekit.CaseFilter{Limit: 1})
 	if err != nil || len(newest.Cases) == 0 {
@@ -66,6 +67,9 @@ func (e *env) benchReports(ctx context.Context, iters int, log io.Writer) ([]res
 	end := newest.Cases[0].CreatedAt.Add(time.Microsecond)
 	var out []result
 	for _, q := range reportQueries(end) {
+		if !strings.Contains(q.name, only) {
+			continue
+		}
 		r := result{name: q.name}
 		times := make([]time.Duration, 0, iters)
 		began := time.Now()
@@ -86,6 +90,9 @@ func (e *env) benchReports(ctx context.Context, iters int, log io.Writer) ([]res
 		r.p50, r.p95, r.p99, r.runs = pct(0.50), pct(0.95), pct(0.99), len(times)
 		fmt.Fprintf(log, "bigload: %-55s p50 %8s  p95 %8s  p99 %8s  runs %d  %s\n", r.name, ms(r.p50), ms(r.p95), ms(r.p99), r.runs, r.sql)
 		out = append(out, r)
+	}
+	if only != "" {
+		return out, nil
 	}
 	r, err := e.benchExport(ctx, d, log)
 	return append(out, r), err
@@ -144,4 +151,5 @@ func reportTable(w io.Writer, rs []result) {
 	for _, r := range rs {
 		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s |\n", r.name, r.runs, ms(r.p50), ms(r.p95), ms(r.p99), r.sql)
 	}
+
 }

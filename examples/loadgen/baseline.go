@@ -20,6 +20,7 @@ import (
 
 	"casekit.dev/casekit"
 	"casekit.dev/storage/postgres"
+	"casekit.dev/storage/sqlstore"
 	"casekit.dev/storage/sqlstore/rows"
 )
 
@@ -256,13 +257,17 @@ func (b *baseline) open(ctx context.Context, tenant string, s shape) (string, in
 		if _, err := tx.NewInsert().Model(r.c).ModelTableExpr("?.cases", schema).Exec(ctx); err != nil {
 			return fmt.Errorf("insert case: %w", err)
 		}
-		if _, err := tx.NewInsert().Model(rows.FactOf(r.c)).ModelTableExpr("?.case_facts", schema).Exec(ctx); err != nil {
+		fact := rows.FactOf(r.c)
+		if _, err := tx.NewInsert().Model(fact).ModelTableExpr("?.case_facts", schema).Exec(ctx); err != nil {
 			return fmt.Errorf("insert case facts: %w", err)
 		}
 		if tags := rows.TagsOf(r.c); len(tags) > 0 {
 			if _, err := tx.NewInsert().Model(&tags).ModelTableExpr("?.case_tags", schema).Exec(ctx); err != nil {
 				return fmt.Errorf("insert case tags: %w", err)
 			}
+		}
+		if err := sqlstore.MoveFlow(ctx, tx, schema, nil, fact); err != nil {
+			return fmt.Errorf("case flow: %w", err)
 		}
 		if len(r.timers) > 0 {
 			if _, err := tx.NewInsert().Model(&r.timers).ModelTableExpr("?.timers", schema).Exec(ctx); err != nil {

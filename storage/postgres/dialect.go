@@ -81,6 +81,11 @@ var hooks = map[string][]string{
 	sqlstore.HookReplicaIdentity: {
 		`ALTER TABLE ?.mail_acks REPLICA IDENTITY FULL`,
 	},
+	// Migration 28's columns of case_facts and case_flow, from the
+	// times in microseconds.
+	sqlstore.HookReportFacts: sqlstore.ReportFacts(func(col string) string {
+		return "(EXTRACT(EPOCH FROM " + col + ") * 1000000)::BIGINT"
+	}),
 	// DueTenants reads the wakeups by due time, over many tenants.
 	sqlstore.HookWakeupIndexes: {
 		`CREATE INDEX IF NOT EXISTS timer_wakeups_due_idx ON ?.timer_wakeups (due_us)`,
@@ -166,4 +171,15 @@ func (Dialect) EstimateRows(ctx context.Context, db bun.IDB, query string) (int6
 		return 0, fmt.Errorf("reading the plan's row estimate: %v", err)
 	}
 	return int64(out[0].Plan.Rows), nil
+}
+
+// Percentiles implements sqlstore.Dialect with percentile_disc, the
+// first value whose position in the order is at or past the fraction:
+// the ceil(n*p)-th, which float8 computes exactly for 0.5 and 0.9 (the
+// product is within half a unit of the integer it should be).
+func (Dialect) Percentiles(v, cond string) (p50, p90 string, ok bool) {
+	p := func(f string) string {
+		return "percentile_disc(" + f + ") WITHIN GROUP (ORDER BY " + v + ") FILTER (WHERE " + cond + ")"
+	}
+	return p("0.5"), p("0.9"), true
 }

@@ -444,8 +444,12 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 	}
 	d := kit.Desk("r").As(casekit.Agent("agent-1"))
 	want := casekittest.OpenRankedCases(t, d)
+	q, report := casekittest.MigrationReport(t, d)
 	schema := bun.Ident(s.Schema("r"))
-	for _, stmt := range []string{ // migrations 30 (nothing left: it drops), 27, 26, 25, 24, 23, 21, 20, 19, 18, 17, 16, 15, 14, 13, then 12, undone
+	for _, stmt := range []string{ // migrations 30 (nothing left: it drops), 28, 27, 26, 25, 24, 23, 21, 20, 19, 18, 17, 16, 15, 14, 13, then 12, undone
+		"DROP TABLE ?.case_flow",
+		"ALTER TABLE ?.cases DROP COLUMN first_response_business",
+		"ALTER TABLE ?.cases DROP COLUMN resolution_business",
 		"ALTER TABLE ?.timers DROP COLUMN since_us",
 		"ALTER TABLE ?.outbox DROP COLUMN template",
 		"DROP TABLE ?.webhook_attempts",
@@ -492,4 +496,5 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 	}
 	casekittest.WantRankedCases(t, d, want)
 	casekittest.WantDefaultTriggers(t, s, "r")
+	casekittest.WantSameReport(t, d, q, report)
 }

@@ -88,6 +88,13 @@ var hooks = map[string][]string{
 	},
 	// Nothing replicates a tenant's file.
 	sqlstore.HookReplicaIdentity: {},
+	// Migration 28's columns of case_facts and case_flow. Times are
+	// text, "2006-01-02 15:04:05.999999+00:00" (Bun's UTC form): whole
+	// seconds by unixepoch, the fraction's digits padded to six.
+	sqlstore.HookReportFacts: sqlstore.ReportFacts(func(col string) string {
+		return "(unixepoch(substr(" + col + ", 1, 19)) * 1000000 + CASE WHEN substr(" + col + ", 20, 1) = '.' THEN " +
+			"CAST(substr(substr(" + col + ", 21, instr(substr(" + col + ", 21), '+') - 1) || '00000', 1, 6) AS INTEGER) ELSE 0 END)"
+	}),
 	// The control file holds few tenants: no index.
 	sqlstore.HookWakeupIndexes: {},
 }
@@ -142,3 +149,7 @@ func (Dialect) JSONEquals(col, key string, val any) bunschema.QueryWithArgs {
 	}
 	return bun.SafeQuery("json_extract("+col+", ?) = ?", path, val)
 }
+
+// Percentiles implements sqlstore.Dialect: SQLite has no percentile
+// aggregate, so sqlstore ranks the values with ROW_NUMBER instead.
+func (Dialect) Percentiles(string, string) (string, string, bool) { return "", "", false }

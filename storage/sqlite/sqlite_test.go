@@ -588,6 +588,7 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := casekittest.OpenRankedCases(t, kit.Desk("r").As(casekit.Agent("agent-1")))
+	q, report := casekittest.MigrationReport(t, kit.Desk("r").As(casekit.Agent("agent-1")))
 	s.Close()
 
 	db, err := sql.Open("sqlite", filepath.Join(dir, "r.db"))
@@ -595,6 +596,9 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
+		"DROP TABLE case_flow", // migration 28
+		"ALTER TABLE cases DROP COLUMN first_response_business",
+		"ALTER TABLE cases DROP COLUMN resolution_business",
 		"ALTER TABLE timers DROP COLUMN since_us", // migration 27
 		"ALTER TABLE outbox DROP COLUMN template",
 		"DROP TABLE webhook_attempts", // migration 26
@@ -648,4 +652,5 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 	}
 	casekittest.WantRankedCases(t, kit.Desk("r").As(casekit.Agent("agent-1")), want)
 	casekittest.WantDefaultTriggers(t, s, "r")
+	casekittest.WantSameReport(t, kit.Desk("r").As(casekit.Agent("agent-1")), q, report)
 }

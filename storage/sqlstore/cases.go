@@ -23,7 +23,7 @@ import (
 // that holds a subquery (docs/scale-out.md).
 func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
 	row := caseRowOf(c)
-	if err := t.writeFact(ctx, row); err != nil {
+	if err := t.writeFact(ctx, row, true); err != nil {
 		return err
 	}
 	var rank int
@@ -77,7 +77,7 @@ func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64
 	if err := t.writeTags(ctx, row, prevVersion, false); err != nil {
 		return err
 	}
-	return t.writeFact(ctx, row)
+	return t.writeFact(ctx, row, false)
 }
 
 // DeleteCase implements store.Tx.
@@ -88,8 +88,15 @@ func (t *Tx) DeleteCase(ctx context.Context, id string) error {
 			return t.err(err, "delete "+table)
 		}
 	}
+	was, err := t.oldFact(ctx, id)
+	if err != nil {
+		return err
+	}
 	if _, err := t.db.NewRaw("DELETE FROM ?.case_facts WHERE id = ?", t.schema, id).Exec(ctx); err != nil {
 		return t.err(err, "delete case facts")
+	}
+	if err := t.moveFlow(ctx, was, nil); err != nil {
+		return err
 	}
 	if _, err := t.db.NewRaw("DELETE FROM ?.case_links WHERE from_id = ? OR to_id = ?", t.schema, id, id).Exec(ctx); err != nil {
 		return t.err(err, "delete case links")

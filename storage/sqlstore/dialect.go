@@ -65,6 +65,15 @@ type Dialect interface {
 	// quote) equal to val, a string, number or bool compared in its JSON
 	// type: true never matches the string "true" nor the number 1.
 	JSONEquals(col, key string, val any) schema.QueryWithArgs
+
+	// Percentiles returns the aggregate expressions of the nearest-rank
+	// 50th and 90th percentile of the integer expression v over a
+	// group's rows where cond holds: the ceil(n*50/100)-th and
+	// ceil(n*90/100)-th smallest of their n values, exactly, NULL for
+	// none. ok false says the database has no such aggregate; sqlstore
+	// then ranks the values with a window function in a query of their
+	// own.
+	Percentiles(v, cond string) (p50, p90 string, ok bool)
 }
 
 // OnConflict is Dialect.Upsert in the SQL PostgreSQL and SQLite share:
@@ -141,4 +150,11 @@ const (
 	// do. It runs each time a store opens: its statements must be
 	// idempotent.
 	HookWakeupIndexes = "wakeup indexes"
+	// HookReportFacts (migration 28) fills the columns migration 28
+	// added to case_facts from the times there (ended_at, the earlier of
+	// resolved_at and closed_at but not before created_at; the
+	// durations in microseconds) and case_flow from case_facts: the
+	// statements ReportFacts makes from the dialect's microseconds of a
+	// time column.
+	HookReportFacts = "report facts"
 )

@@ -90,9 +90,13 @@
 //     SearchApart says whether its two halves (the case, its messages)
 //     are best listed apart.
 //   - JSONEquals compares a custom field's value in its JSON type.
+//   - Percentiles gives the aggregates of an exact nearest-rank median
+//     and 90th percentile, or says there are none (the shared SQL then
+//     ranks with ROW_NUMBER, as on SQLite).
 //
-// The rest is SQL both databases share: the two upserts that compute
-// their update (Registry.Wake, Tx.CountIntakeOpened), UPDATE ...
+// The rest is SQL both databases share: the three upserts that compute
+// their update (Registry.Wake, Tx.CountIntakeOpened, MoveFlow), window
+// functions, aggregates with FILTER (WHERE ...), UPDATE ...
 // RETURNING, UPDATE ... FROM, CREATE TABLE ... IF NOT EXISTS, NULLS
 // FIRST/LAST in ORDER BY, UNION of sub-selects each with its own ORDER BY
 // and LIMIT, and text primary keys.
@@ -121,10 +125,13 @@
 //     triggers, if any, HookCaseTagsByStore drops: the store writes the
 //     rows); HookWakeupIndexes as PostgreSQL's, made
 //     idempotent. JSONEquals compares JSON_EXTRACT(col, '$."key"') with
-//     CAST(? AS JSON).
+//     CAST(? AS JSON). Percentiles has no aggregate (MySQL has none):
+//     false. HookReportFacts is ReportFacts with TIMESTAMPDIFF(MICROSECOND,
+//     '1970-01-01', col).
 //  2. Grow the interface where the shared SQL above is not MySQL's: the
-//     two upserts written out (ON DUPLICATE KEY UPDATE; the wakeup's
-//     LEAST(due_us, VALUES(due_us))); UPDATE ... RETURNING in
+//     three upserts written out (ON DUPLICATE KEY UPDATE; the wakeup's
+//     LEAST(due_us, VALUES(due_us)); case_flow's opened + VALUES(opened));
+//     FILTER (WHERE c) as SUM(CASE WHEN c THEN 1 ELSE 0 END); UPDATE ... RETURNING in
 //     InsertCase and CountIntakeOpened (an UPDATE, then a SELECT in
 //     the same transaction); NULLS FIRST and LAST (MySQL puts NULLs first
 //     ascending: an "x IS NULL" sort key before the value). Each is one

@@ -514,6 +514,39 @@ var migrations = []migration{
 		// with, '' for the event's own.
 		`ALTER TABLE ?.outbox ADD COLUMN template TEXT NOT NULL DEFAULT ''`,
 	}},
+	{28, "report aggregates", []string{
+		// Desk.Report adds up in SQL (report.go): each case's facts row
+		// gains its durations in microseconds, wall-clock and business
+		// (counted by casekit on the case's calendar, kept on cases too),
+		// and ended_at, when it stopped being open: the earlier of its
+		// resolution and closing, never before its creation.
+		`ALTER TABLE ?.cases ADD COLUMN first_response_business BIGINT`,
+		`ALTER TABLE ?.cases ADD COLUMN resolution_business BIGINT`,
+		`ALTER TABLE ?.case_facts ADD COLUMN ended_at {ts}`,
+		`ALTER TABLE ?.case_facts ADD COLUMN first_response_us BIGINT`,
+		`ALTER TABLE ?.case_facts ADD COLUMN resolution_us BIGINT`,
+		`ALTER TABLE ?.case_facts ADD COLUMN first_response_business_us BIGINT`,
+		`ALTER TABLE ?.case_facts ADD COLUMN resolution_business_us BIGINT`,
+		// case_flow: of each day (UTC, days since 1970), the cases opened
+		// and ended on it, in total (dim '') and by each value of the
+		// columns a report groups the backlog by, so that the backlog at
+		// a moment is a sum of days and the moment's own day, never a
+		// read of every open case. Kept by the store in the transaction
+		// that writes the case (flow.go).
+		`CREATE TABLE ?.case_flow (
+			dim TEXT NOT NULL,
+			val TEXT NOT NULL,
+			day INTEGER NOT NULL,
+			opened INTEGER NOT NULL,
+			ended INTEGER NOT NULL,
+			PRIMARY KEY (dim, day, val))`,
+		// The facts' new columns and the days of the cases there. The
+		// business times of cases answered or resolved before: on a case
+		// with no calendar the wall-clock ones; with a calendar they are
+		// counted at the case's next change.
+		hook(HookReportFacts),
+		`CREATE INDEX case_facts_ended_idx ON ?.case_facts (ended_at)`,
+	}},
 	{30, "case tags kept by the store, tables that replicate", []string{
 		// The store writes a case's case_tags rows with the case
 		// (writeTags) instead of triggers, so that the same statements

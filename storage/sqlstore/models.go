@@ -97,6 +97,7 @@ func caseRowOf(c *casetype.Case) *caseRow {
 		SupportLevel: c.SupportLevel, SLAID: c.SLAID, ResponseDue: utc(c.ResponseDue), ResolutionDue: utc(c.ResolutionDue),
 		SLAPausedAt: utc(c.SLAPausedAt), SLAPausedFor: int64(c.SLAPausedFor), Service: c.Service,
 		FirstResponseAt: utc(c.FirstResponseAt), ResolvedAt: utc(c.ResolvedAt), ClosedAt: utc(c.ClosedAt),
+		FirstResponseBiz: copyOf((*int64)(c.FirstResponseBusiness)), ResolutionBiz: copyOf((*int64)(c.ResolutionBusiness)),
 		Status: c.Status, ClosureReason: c.ClosureReason, Satisfaction: c.Satisfaction, SatisfactionComment: c.SatisfactionComment,
 		CreatedBy: c.CreatedBy.String(), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), Version: c.Version,
 		MergedIntoID: c.MergedIntoID, Process: processStateOf(c.Process),
@@ -125,6 +126,7 @@ func caseDomain(r *caseRow) (*casetype.Case, error) {
 		SupportLevel: r.SupportLevel, SLAID: r.SLAID, ResponseDue: utc(r.ResponseDue), ResolutionDue: utc(r.ResolutionDue),
 		SLAPausedAt: utc(r.SLAPausedAt), SLAPausedFor: time.Duration(r.SLAPausedFor), Service: r.Service,
 		FirstResponseAt: utc(r.FirstResponseAt), ResolvedAt: utc(r.ResolvedAt), ClosedAt: utc(r.ClosedAt),
+		FirstResponseBusiness: (*time.Duration)(copyOf(r.FirstResponseBiz)), ResolutionBusiness: (*time.Duration)(copyOf(r.ResolutionBiz)),
 		Status: r.Status, ClosureReason: r.ClosureReason, Satisfaction: r.Satisfaction, SatisfactionComment: r.SatisfactionComment,
 		CreatedBy: by, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 		MergedIntoID: r.MergedIntoID, Process: processDomain(r.Process),
@@ -253,4 +255,14 @@ type slaTarget struct {
 	Priority      string `json:"priority"`
 	FirstResponse int64  `json:"first_response_ns"`
 	Resolution    int64  `json:"resolution_ns"`
+}
+
+// copyOf is a pointer to a copy of *p, nil for nil, so that a row and
+// the case made from it share nothing.
+func copyOf[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }

@@ -1,102 +1,570 @@
 package sqlstore
 
 import (
-	"casekit.dev/casekit/store"
+	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"maps"
+	"math/big"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
-	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/schema"
-
-	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/sqlstore/rows"
 )
 
-// reportGroups maps store.ReportScan.Group to its column: the only
-// names that reach the SQL.
+// reportGroups maps store.ReportScan.Group to the SQL of a fact's group
+// key: the only names that reach the SQL. A tag report joins case_tags
+// as tg, a row per tag, none for a case without tags.
 var reportGroups = map[string]string{
-	"": "''", "status": "f.status", "priority": "f.priority", "type": "f.type", "queue_id": "f.queue_id",
+	"status": "f.status", "priority": "f.priority", "type": "f.type", "queue_id": "f.queue_id",
 	"team_id": "f.team_id", "assignee_id": "f.assignee_id", "origin": "f.origin", "customer_id": "f.customer_id",
+	"tag": "COALESCE(tg.tag, '')",
 }
 
-// ReportCases implements casekit.Tx. The reopen and rating events of the
-// period come first, by events_type_at_idx (migration 23); then the
-// cases' facts (case_facts, the narrow copy of their rows), streamed row
-// by row: those opened in the period, those closed in it or not closed
-// before it (closed_at NULL or from its start on) and those resolved in
-// it, each arm of the OR by an index of its own, so a period's report
-// reads the period's cases and the open ones, never the whole history. A
-// filter joins the facts to the cases it matches.
-func (t *Tx) ReportCases(ctx context.Context, q store.ReportScan, fn func(*store.ReportCase) error) error {
-	col, ok := reportGroups[q.Group]
-	if !ok {
-		return fmt.Errorf("report cases: unknown group %q", q.Group)
-	}
-	from, to := q.From.UTC(), q.To.UTC()
-	var evs []struct {
-		CaseID string    `bun:"case_id"`
-		Type   string    `bun:"type"`
-		At     time.Time `bun:"at"`
-	}
-	err := t.db.NewSelect().TableExpr("?.events AS e", t.schema).ColumnExpr("e.case_id, e.type, e.at").
-		Where("e.type IN (?) AND e.at >= ? AND e.at < ?", bun.In([]string{string(casekit.EventReopened), string(casekit.EventRated)}), from, to).
-		Scan(ctx, &evs)
-	if err != nil {
-		return t.err(err, "report events")
-	}
-	reopened, rated := map[string][]time.Time{}, map[string]time.Time{}
-	for _, e := range evs {
-		if e.Type == string(casekit.EventRated) {
-			rated[e.CaseID] = e.At.UTC()
-		} else {
-			reopened[e.CaseID] = append(reopened[e.CaseID], e.At.UTC())
+// ReportMetrics implements store.Tx: every metric is added up in SQL, so
+// that a group's numbers cross as one row (and the percentiles as one
+// more where the database has no percentile aggregate). The period's
+// facts are read by the index of their time (case_facts_created_idx and
+// the others of migration 23, events_type_at_idx); the backlog at a
+// moment is case_flow's days before it plus the facts of its own day,
+// and its split by age the cases opened in the 30 days before it, so
+// that no report reads every open case unless it is filtered or grouped
+// by customer or tag, which case_flow does not keep.
+func (t *Tx) ReportMetrics(ctx context.Context, q store.ReportScan) (*store.ReportTotals, error) {
+	r := &report{t: t, q: q, from: t.lit(q.From.UTC()), to: t.lit(q.To.UTC()), asOf: t.lit(q.AsOf.UTC()),
+		out: &store.ReportTotals{}, groups: map[string]*store.ReportTally{}}
+	if filtered(q.CaseQuery) {
+		match := t.caseFilters(t.db.NewSelect().ColumnExpr("c.id").TableExpr("?.cases AS c", t.schema), q.CaseQuery)
+		if len(q.Terms) > 0 {
+			match = match.Where("?", t.search(q.CaseQuery))
 		}
+		r.filter = " AND f.id IN (" + match.String() + ")"
 	}
-	var tags schema.QueryAppender = bun.Safe("NULL")
-	if q.Tags {
-		tags = bun.SafeQuery("(SELECT c.tags FROM ?.cases AS c WHERE c.id = f.id)", t.schema)
+	total := reportPass{key: func(string) string { return "''" }, into: func(string) *casetype.Metrics { return &r.out.Total }}
+	passes := []reportPass{total}
+	switch col, ok := reportGroups[q.Group]; {
+	case q.Group != "" && !ok:
+		return nil, fmt.Errorf("report: unknown group %q", q.Group)
+	case q.Group != "":
+		p := reportPass{key: func(string) string { return col }, into: r.group, dim: q.Group}
+		if q.Group == "tag" {
+			p.join = t.sql(" LEFT JOIN ?.case_tags AS tg ON tg.case_id = f.id", t.schema)
+		}
+		passes = append(passes, p)
+	case q.Bounds != nil:
+		bounds := make([]string, len(q.Bounds))
+		for i, b := range q.Bounds {
+			bounds[i] = t.lit(b.UTC())
+		}
+		passes = append(passes, reportPass{key: func(col string) string { return countLE(col, bounds) }, into: r.group})
 	}
-	cases := func() *bun.SelectQuery {
-		s := t.db.NewSelect().TableExpr("?.case_facts AS f", t.schema).
-			ColumnExpr("f.id, "+col+", ?, f.created_at, f.first_response_at, f.resolved_at, f.closed_at, "+
-				"f.response_due, f.resolution_due, f.sla_paused_at, f.satisfaction", tags)
-		if filtered(q.CaseQuery) {
-			match := t.caseFilters(t.db.NewSelect().ColumnExpr("c.id").TableExpr("?.cases AS c", t.schema), q.CaseQuery)
-			if len(q.Terms) > 0 {
-				match = match.Where("?", t.search(q.CaseQuery))
+	for _, p := range passes {
+		for _, add := range []func(context.Context, reportPass) error{r.opened, r.resolved, r.closed, r.reopened, r.rated} {
+			if err := add(ctx, p); err != nil || r.tooMany() {
+				return r.result(), err
 			}
-			s = s.Where("f.id IN (?)", match)
 		}
-		return s
 	}
-	// A case reopened in the period is open now or was closed after its
-	// reopening, so the stream has it; one rated in the period may have
-	// been closed before it, and is read after, by ID.
-	emit := func(rc *store.ReportCase) error {
-		rc.Reopened = reopened[rc.ID]
-		if at, ok := rated[rc.ID]; ok {
-			rc.RatedAt = &at
-			delete(rated, rc.ID)
+	var err error
+	if r.out.Backlogs, err = r.backlog(ctx, total, q.Moments, nil); err != nil {
+		return nil, err
+	}
+	if n := len(r.out.Backlogs); n > 0 {
+		r.out.Total.Backlog, r.out.Total.BacklogByAge = r.out.Backlogs[n-1].Count, r.out.Backlogs[n-1].ByAge
+	}
+	if len(passes) > 1 && passes[1].dim != "" {
+		_, err = r.backlog(ctx, passes[1], q.Moments[len(q.Moments)-1:], func(key string, b store.Backlog) {
+			if m := r.group(key); m != nil {
+				m.Backlog, m.BacklogByAge = b.Count, b.ByAge
+			}
+		})
+	}
+	return r.result(), err
+}
+
+// report is one ReportMetrics under way. Its SQL is made as text, every
+// value a literal bun renders, and sent without arguments.
+type report struct {
+	t              *Tx
+	q              store.ReportScan
+	from, to, asOf string // the literals of the scan's times
+	filter         string // " AND f.id IN (...)" when filtered
+	out            *store.ReportTotals
+	groups         map[string]*store.ReportTally
+}
+
+// reportPass is one way of grouping the facts: by nothing (the total),
+// by a case's value, or by the time group of the fact.
+type reportPass struct {
+	// key is the SQL of the group key of a fact at the time column col.
+	key  func(col string) string
+	join string
+	// into is where a group's numbers go; nil once there are too many.
+	into func(key string) *casetype.Metrics
+	// dim is the ReportScan.Group of a pass by value.
+	dim string
+}
+
+// lit is the SQL literal of v as bun writes it.
+func (t *Tx) lit(v any) string { return t.sql("?", v) }
+
+// sql renders query with its arguments, as bun writes them.
+func (t *Tx) sql(query string, args ...any) string { return t.db.NewRaw(query, args...).String() }
+
+// group returns the metrics of the group key, made on first sight; nil
+// once more than MaxGroups are made, so that reading stops.
+func (r *report) group(key string) *casetype.Metrics {
+	g := r.groups[key]
+	if g == nil {
+		if r.tooMany() {
+			return nil
 		}
-		return fn(rc)
+		g = &store.ReportTally{Key: key}
+		if r.q.Bounds != nil {
+			g.Key = ""
+			g.Bucket, _ = strconv.Atoi(key)
+		}
+		r.groups[key] = g
 	}
-	// Each arm bounds the column its index reads, and the creation
-	// within the same index scan's rows, so none reads every case.
-	err = t.scanReport(ctx, cases().WhereGroup(" AND ", func(s *bun.SelectQuery) *bun.SelectQuery {
-		return s.Where("f.created_at >= ? AND f.created_at < ?", from, to).
-			WhereOr("f.closed_at IS NULL AND f.created_at < ?", to).
-			WhereOr("f.closed_at >= ? AND f.created_at < ?", from, to).
-			WhereOr("f.resolved_at >= ? AND f.resolved_at < ?", from, to)
-	}), emit)
-	if err != nil || len(rated) == 0 {
+	return &g.Metrics
+}
+
+func (r *report) tooMany() bool { return len(r.groups) > r.q.MaxGroups }
+
+func (r *report) result() *store.ReportTotals {
+	for _, g := range r.groups {
+		r.out.Groups = append(r.out.Groups, *g)
+	}
+	return r.out
+}
+
+// source is the FROM of a pass's facts with their WHERE, the filter
+// included.
+func (r *report) source(p reportPass, where string) string {
+	return r.t.sql(" FROM ?.case_facts AS f", r.t.schema) + p.join + " WHERE " + where + r.filter
+}
+
+// in is the condition that the time column col is in the period.
+func (r *report) in(col string) string {
+	return col + " >= " + r.from + " AND " + col + " < " + r.to
+}
+
+// query runs query and scans each row into the values dest returns for
+// it, then calls done; it stops when done returns false.
+func (r *report) query(ctx context.Context, query string, scan func() []any, done func() bool) error {
+	rs, err := r.t.db.QueryContext(ctx, query)
+	if err != nil {
+		return r.t.err(err, "report")
+	}
+	defer rs.Close()
+	for rs.Next() {
+		if err := rs.Scan(scan()...); err != nil {
+			return r.t.err(err, "report")
+		}
+		if !done() {
+			break
+		}
+	}
+	return r.t.err(rs.Err(), "report")
+}
+
+// duration is one of the Durations a pass adds up: the values v of the
+// rows where cond holds.
+type duration struct {
+	v, cond string
+	of      func(*casetype.Metrics) *casetype.Durations
+	// what is scanned: the count, the sum (text: PostgreSQL's sum of
+	// bigints is numeric), the percentiles when inline.
+	n   int
+	sum sql.NullString
+	p50 sql.NullInt64
+	p90 sql.NullInt64
+}
+
+// cols is the aggregate SQL of d's count, sum and, where the dialect has
+// them, percentiles; inline says which.
+func (r *report) cols(d *duration) (string, bool) {
+	cond := d.cond + " AND " + d.v + " IS NOT NULL"
+	s := ", COUNT(*) FILTER (WHERE " + cond + "), SUM(" + d.v + ") FILTER (WHERE " + cond + ")"
+	p50, p90, ok := r.t.dialect.Percentiles(d.v, cond)
+	if ok {
+		s += ", " + p50 + ", " + p90
+	}
+	return s, ok
+}
+
+// dest is what a row of cols scans into.
+func (d *duration) dest(inline bool) []any {
+	out := []any{&d.n, &d.sum}
+	if inline {
+		out = append(out, &d.p50, &d.p90)
+	}
+	return out
+}
+
+// put sets the count and mean of d into m; the percentiles too when
+// inline.
+func (d *duration) put(m *casetype.Metrics, inline bool) error {
+	out := d.of(m)
+	out.Count = d.n
+	if d.n > 0 {
+		sum, ok := new(big.Int).SetString(d.sum.String, 10)
+		if !ok {
+			return fmt.Errorf("report: a sum of durations %q", d.sum.String)
+		}
+		out.Mean = time.Duration(sum.Quo(sum, big.NewInt(int64(d.n))).Int64()) * time.Microsecond
+	}
+	if inline {
+		out.Median, out.P90 = time.Duration(d.p50.Int64)*time.Microsecond, time.Duration(d.p90.Int64)*time.Microsecond
+	}
+	return nil
+}
+
+// aggregate runs one pass's aggregate over the facts where holds,
+// grouped by the key of the time column col: the extra columns with
+// their destinations, then the durations, whose percentiles come from a
+// window query of their own where the dialect has no aggregate for them.
+func (r *report) aggregate(ctx context.Context, p reportPass, col, where string, extra string, dest func() []any, put func(*casetype.Metrics), ds []*duration) error {
+	query := "SELECT " + p.key(col) + " AS k" + extra
+	inline := true
+	for _, d := range ds {
+		s, ok := r.cols(d)
+		query, inline = query+s, ok
+	}
+	var key string
+	var perr error
+	err := r.query(ctx, query+r.source(p, where)+" GROUP BY 1", func() []any {
+		out := append([]any{&key}, dest()...)
+		for _, d := range ds {
+			out = append(out, d.dest(inline)...)
+		}
+		return out
+	}, func() bool {
+		m := p.into(key)
+		if m == nil {
+			return false
+		}
+		put(m)
+		for _, d := range ds {
+			if perr = d.put(m, inline); perr != nil {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil || perr != nil || inline {
+		return cmp.Or(err, perr)
+	}
+	for _, d := range ds {
+		if err := r.percentiles(ctx, p, col, where, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// percentiles sets d's median and 90th percentile in each group by
+// ranking the values with a window: the row numbered ceil(n*p/100).
+func (r *report) percentiles(ctx context.Context, p reportPass, col, where string, d *duration) error {
+	sub := "SELECT " + p.key(col) + " AS k, " + d.v + " AS v" + r.source(p, where+" AND "+d.cond+" AND "+d.v+" IS NOT NULL")
+	query := "SELECT k, MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN v END), MAX(CASE WHEN rn = (n * 90 + 99) / 100 THEN v END) FROM (" +
+		"SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY k) AS n FROM (" + sub + ") AS s" +
+		") AS w WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 90 + 99) / 100 GROUP BY k"
+	var key string
+	return r.query(ctx, query, func() []any { return []any{&key, &d.p50, &d.p90} }, func() bool {
+		m := p.into(key)
+		if m == nil {
+			return false
+		}
+		out := d.of(m)
+		out.Median, out.P90 = time.Duration(d.p50.Int64)*time.Microsecond, time.Duration(d.p90.Int64)*time.Microsecond
+		return true
+	})
+}
+
+// opened adds up the cases opened in the period: their count, first
+// response times and SLA attainment.
+func (r *report) opened(ctx context.Context, p reportPass) error {
+	frIn := r.in("f.first_response_at")
+	ds := []*duration{
+		{v: "f.first_response_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponse }},
+		{v: "f.first_response_business_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponseBusiness }},
+	}
+	stop := "CASE WHEN f.sla_paused_at < " + r.asOf + " THEN f.sla_paused_at ELSE " + r.asOf + " END"
+	extra := ", COUNT(*)"
+	for _, sla := range [][2]string{{"f.first_response_at", "f.response_due"}, {"f.resolved_at", "f.resolution_due"}} {
+		done, due := sla[0], sla[1]
+		doneIn, notDone := done+" < "+r.to, "("+done+" IS NULL OR "+done+" >= "+r.to+")"
+		extra += ", COUNT(*) FILTER (WHERE " + due + " IS NOT NULL AND " + doneIn + " AND " + done + " <= " + due + ")" +
+			", COUNT(*) FILTER (WHERE " + due + " IS NOT NULL AND ((" + doneIn + " AND " + done + " > " + due + ") OR (" + notDone + " AND " + stop + " > " + due + ")))" +
+			", COUNT(*) FILTER (WHERE " + due + " IS NOT NULL AND " + notDone + " AND " + stop + " <= " + due + ")"
+	}
+	var n int
+	var a [2]casetype.Attainment
+	return r.aggregate(ctx, p, "f.created_at", r.in("f.created_at"), extra, func() []any {
+		return []any{&n, &a[0].Met, &a[0].Breached, &a[0].Running, &a[1].Met, &a[1].Breached, &a[1].Running}
+	}, func(m *casetype.Metrics) {
+		m.Opened, m.ResponseSLA, m.ResolutionSLA = n, a[0], a[1]
+	}, ds)
+}
+
+// resolved adds up the cases resolved in the period and their
+// resolution times.
+func (r *report) resolved(ctx context.Context, p reportPass) error {
+	ds := []*duration{
+		{v: "f.resolution_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.Resolution }},
+		{v: "f.resolution_business_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.ResolutionBusiness }},
+	}
+	var n int
+	return r.aggregate(ctx, p, "f.resolved_at", r.in("f.resolved_at"), ", COUNT(*)", func() []any { return []any{&n} },
+		func(m *casetype.Metrics) { m.Resolved = n }, ds)
+}
+
+// closed counts the cases closed in the period.
+func (r *report) closed(ctx context.Context, p reportPass) error {
+	var n int
+	return r.aggregate(ctx, p, "f.closed_at", r.in("f.closed_at"), ", COUNT(*)", func() []any { return []any{&n} },
+		func(m *casetype.Metrics) { m.Closed = n }, nil)
+}
+
+// reopened counts the reopenings in the period of the cases there are,
+// by events_type_at_idx.
+func (r *report) reopened(ctx context.Context, p reportPass) error {
+	var key string
+	var n int
+	query := "SELECT " + p.key("e.at") + ", COUNT(*)" + r.t.sql(" FROM ?.events AS e JOIN ?.case_facts AS f ON f.id = e.case_id", r.t.schema, r.t.schema) +
+		p.join + " WHERE e.type = " + r.t.lit(string(casetype.EventReopened)) + " AND " + r.in("e.at") + r.filter + " GROUP BY 1"
+	return r.query(ctx, query, func() []any { return []any{&key, &n} }, func() bool {
+		m := p.into(key)
+		if m != nil {
+			m.Reopened = n
+		}
+		return m != nil
+	})
+}
+
+// rated counts, by level, the cases rated in the period at their last
+// rating there.
+func (r *report) rated(ctx context.Context, p reportPass) error {
+	var key string
+	var level, n int
+	last := r.t.sql("(SELECT e.case_id, MAX(e.at) AS at FROM ?.events AS e WHERE e.type = ? AND ", r.t.schema, string(casetype.EventRated)) +
+		r.in("e.at") + " GROUP BY e.case_id) AS e"
+	query := "SELECT " + p.key("e.at") + ", f.satisfaction, COUNT(*) FROM " + last + r.t.sql(" JOIN ?.case_facts AS f ON f.id = e.case_id", r.t.schema) +
+		p.join + " WHERE f.satisfaction > 0" + r.filter + " GROUP BY 1, 2"
+	return r.query(ctx, query, func() []any { return []any{&key, &level, &n} }, func() bool {
+		m := p.into(key)
+		if m == nil {
+			return false
+		}
+		if m.Satisfaction == nil {
+			m.Satisfaction = map[int]int{}
+		}
+		m.Satisfaction[level] += n
+		m.Rated += n
+		return true
+	})
+}
+
+// countLE is the SQL of the number of bounds (literals, ascending) at or
+// before the value of expr: a binary search in nested CASEs, so each
+// row costs log2(len(bounds)) comparisons. A NULL expr counts every
+// bound, as if it were after them all.
+func countLE(expr string, bounds []string) string {
+	var rec func(lo, hi int) string
+	rec = func(lo, hi int) string {
+		if lo == hi {
+			return strconv.Itoa(lo)
+		}
+		mid := (lo + hi) / 2
+		return "CASE WHEN " + expr + " < " + bounds[mid] + " THEN " + rec(lo, mid) + " ELSE " + rec(mid+1, hi) + " END"
+	}
+	return rec(0, len(bounds))
+}
+
+// backlog returns the backlog at each of the moments, in total (each by
+// fn == nil) or by the group key of pass p (to fn, each key's backlog at
+// the one moment). Where case_flow keeps the grouping and no filter
+// applies, the counts are case_flow's and the split by age reads the
+// cases opened in the 30 days before the moments; otherwise it reads the
+// cases open at any of the moments.
+func (r *report) backlog(ctx context.Context, p reportPass, moments []time.Time, fn func(string, store.Backlog)) ([]store.Backlog, error) {
+	byKey := map[string][]store.Backlog{}
+	at := func(key string) []store.Backlog {
+		b := byKey[key]
+		if b == nil {
+			if fn != nil && len(byKey) > r.q.MaxGroups {
+				return nil
+			}
+			b = make([]store.Backlog, len(moments)+1) // one more: the differences' end
+			byKey[key] = b
+		}
+		return b
+	}
+	ms := make([]string, len(moments))
+	for i, m := range moments {
+		ms[i] = r.t.lit(m.UTC())
+	}
+	first, last := ms[0], ms[len(ms)-1]
+	rollup := r.filter == "" && (p.dim == "" || slices.Contains(flowDims[:], p.dim))
+	ages := len(casetype.AgeBuckets) + 1
+	var err error
+	if rollup {
+		if err = r.flowCounts(ctx, p, moments, ms, at); err != nil {
+			return nil, err
+		}
+		ages--
+		err = r.ageSpans(ctx, p, "f.created_at > "+r.t.lit(moments[0].Add(-casetype.AgeBuckets[len(casetype.AgeBuckets)-1]).UTC())+
+			" AND f.created_at < "+last+" AND (f.ended_at IS NULL OR f.ended_at >= "+first+")", ms, moments, ages, at)
+	} else {
+		err = r.ageSpans(ctx, p, "f.created_at < "+last+" AND (f.ended_at IS NULL OR f.ended_at >= "+first+")", ms, moments, ages, at)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var total []store.Backlog
+	for key, b := range byKey {
+		// Prefix sums of the differences: the counts at each moment.
+		for j := 1; j < len(moments); j++ {
+			b[j].Count += b[j-1].Count
+			for a := range b[j].ByAge {
+				b[j].ByAge[a] += b[j-1].ByAge[a]
+			}
+		}
+		b = b[:len(moments)]
+		for j := range b {
+			if rollup {
+				n := b[j].Count
+				for _, c := range b[j].ByAge[:ages] {
+					n -= c
+				}
+				b[j].ByAge[ages] = n
+			} else {
+				b[j].Count = 0
+				for _, c := range b[j].ByAge {
+					b[j].Count += c
+				}
+			}
+		}
+		if fn == nil {
+			total = b
+		} else if b[0] != (store.Backlog{}) {
+			fn(key, b[0])
+		}
+	}
+	if fn == nil && total == nil {
+		total = make([]store.Backlog, len(moments))
+	}
+	return total, nil
+}
+
+// flowCounts adds to at the backlog counts at the moments from
+// case_flow: each day before a moment's day, then the cases opened and
+// ended on its day before it, as differences (+n at the first moment a
+// count applies to, -n after the last).
+func (r *report) flowCounts(ctx context.Context, p reportPass, moments []time.Time, ms []string, at func(string) []store.Backlog) error {
+	days := make([]string, len(moments))
+	starts := make([]string, len(moments))
+	var spans []string
+	for j, m := range moments {
+		d := flowDay(m)
+		days[j] = strconv.FormatInt(d, 10)
+		start := time.UnixMicro(d * 86400 * 1e6).UTC()
+		starts[j] = r.t.lit(start)
+		if start.Before(m) {
+			spans = append(spans, "(%[1]s >= "+starts[j]+" AND %[1]s < "+ms[j]+")")
+		}
+	}
+	var key string
+	var lo, hi, n int
+	row := func(sign int) func() bool {
+		return func() bool {
+			b := at(key)
+			if b == nil {
+				return false
+			}
+			if lo < hi {
+				b[lo].Count += sign * n
+				b[hi].Count -= sign * n
+			}
+			return true
+		}
+	}
+	val := "val"
+	if p.dim == "" {
+		val = "''"
+	}
+	query := "SELECT " + val + ", " + countLE("day", days) + ", SUM(opened - ended)" + r.t.sql(" FROM ?.case_flow WHERE dim = ? AND day < ", r.t.schema, p.dim) +
+		days[len(days)-1] + " GROUP BY 1, 2"
+	hi = len(moments)
+	if err := r.query(ctx, query, func() []any { return []any{&key, &lo, &n} }, row(1)); err != nil || len(spans) == 0 {
 		return err
 	}
-	return t.scanReport(ctx, cases().Where("f.created_at < ? AND f.closed_at < ?", to, from).Where("f.id IN (?)", bun.In(slices.Collect(maps.Keys(rated)))), emit)
+	for _, c := range []struct {
+		col  string
+		sign int
+	}{{"f.created_at", 1}, {"f.ended_at", -1}} {
+		where := "(" + fmt.Sprintf(strings.Join(spans, " OR "), c.col) + ")"
+		query := "SELECT " + p.key(c.col) + ", " + countLE(c.col, ms) + ", " + countLE(c.col, starts) + ", COUNT(*)" + r.source(p, where) + " GROUP BY 1, 2, 3"
+		if err := r.query(ctx, query, func() []any { return []any{&key, &lo, &hi, &n} }, row(c.sign)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ageSpans adds to at, for the cases where selects, the spans of moments
+// at which each is open in each of the first ages age buckets, as
+// differences. Of a case opened at c and ended at e (NULL: open), the
+// moments m with c < m <= e are those from s0 = countLE(c) to E =
+// countLE(e); it is in age bucket a at those with m - c in [A(a-1),
+// A(a)), from s(a) = #{m < c + A(a-1)} to s(a+1), within [s0, E).
+func (r *report) ageSpans(ctx context.Context, p reportPass, where string, ms []string, moments []time.Time, ages int, at func(string) []store.Backlog) error {
+	s := []string{countLE("f.created_at", ms)}
+	for _, a := range casetype.AgeBuckets {
+		shifted := make([]string, len(moments))
+		for j, m := range moments {
+			shifted[j] = r.t.lit(m.Add(-a + time.Microsecond).UTC()) // m - a < c: m - a + 1µs <= c
+		}
+		s = append(s, countLE("f.created_at", shifted))
+	}
+	cols := "SELECT " + p.key("f.created_at") + " AS k"
+	for i, e := range s {
+		cols += ", " + e + " AS s" + strconv.Itoa(i)
+	}
+	cols += ", " + countLE("f.ended_at", ms) + " AS e"
+	lo, hi := "CASE a.age", "CASE a.age"
+	var bucket []string
+	least := r.t.dialect.Least()
+	for a := range ages {
+		bucket = append(bucket, "SELECT "+strconv.Itoa(a)+" AS age")
+		lo += " WHEN " + strconv.Itoa(a) + " THEN s" + strconv.Itoa(a)
+		if a+1 < len(s) {
+			hi += " WHEN " + strconv.Itoa(a) + " THEN " + least + "(s" + strconv.Itoa(a+1) + ", e)"
+		}
+	}
+	lo, hi = lo+" END", hi+" ELSE e END"
+	// Only the cases open at some moment (s0 < e) are split by age: a
+	// case opened and ended between two moments is in no backlog.
+	query := "SELECT x.k, a.age, " + lo + ", " + hi + ", COUNT(*) FROM (" + cols + r.source(p, where) + ") AS x, (" +
+		strings.Join(bucket, " UNION ALL ") + ") AS a WHERE x.s0 < x.e GROUP BY 1, 2, 3, 4"
+	var key string
+	var age, from, to, n int
+	return r.query(ctx, query, func() []any { return []any{&key, &age, &from, &to, &n} }, func() bool {
+		b := at(key)
+		if b == nil {
+			return false
+		}
+		if from < to {
+			b[from].ByAge[age] += n
+			b[to].ByAge[age] -= n
+		}
+		return true
+	})
 }
 
 // filtered reports whether q selects fewer than all cases, so that the
@@ -110,55 +578,25 @@ func filtered(q store.CaseQuery) bool {
 		f.ResponseDueBefore != nil || f.ResolutionDueBefore != nil || f.Breached || q.Number != 0
 }
 
-// scanReport reads the report rows s selects one at a time into fn.
-func (t *Tx) scanReport(ctx context.Context, s *bun.SelectQuery, fn func(*store.ReportCase) error) error {
-	rows, err := s.Rows(ctx)
-	if err != nil {
-		return t.err(err, "report cases")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			rc                                      store.ReportCase
-			tagText                                 sql.NullString
-			created, fr, res, cl, rdue, sdue, pause bun.NullTime
-		)
-		if err := rows.Scan(&rc.ID, &rc.Group, &tagText, &created, &fr, &res, &cl, &rdue, &sdue, &pause, &rc.Satisfaction); err != nil {
-			return t.err(err, "report cases")
-		}
-		if tagText.Valid && tagText.String != "" {
-			if err := json.Unmarshal([]byte(tagText.String), &rc.Tags); err != nil {
-				return fmt.Errorf("report cases: tags of case %s: %w", rc.ID, err)
-			}
-		}
-		rc.CreatedAt = created.Time.UTC()
-		var times [6]time.Time // one allocation for the six, not six
-		rc.FirstResponseAt, rc.ResolvedAt, rc.ClosedAt = nullTime(fr, &times[0]), nullTime(res, &times[1]), nullTime(cl, &times[2])
-		rc.ResponseDue, rc.ResolutionDue, rc.SLAPausedAt = nullTime(rdue, &times[3]), nullTime(sdue, &times[4]), nullTime(pause, &times[5])
-		if err := fn(&rc); err != nil {
+// writeFact writes the case_facts row of the case row c (migration 23)
+// and moves case_flow from its stored row (fresh: none, a new case), in
+// the transaction that writes c, so a report never reads a fact or a
+// day's count the case does not hold.
+func (t *Tx) writeFact(ctx context.Context, c *caseRow, fresh bool) error {
+	var was *rows.CaseFact
+	if !fresh {
+		var err error
+		if was, err = t.oldFact(ctx, c.ID); err != nil {
 			return err
 		}
 	}
-	return t.err(rows.Err(), "report cases")
-}
-
-// writeFact writes the case_facts row of the case row c (migration 23),
-// in the transaction that writes c, so a report never reads a fact the
-// case does not hold.
-func (t *Tx) writeFact(ctx context.Context, c *caseRow) error {
-	q := t.upsert(t.ins(rows.FactOf(c), "case_facts"), "id", "status", "priority", "type", "queue_id", "team_id",
+	f := rows.FactOf(c)
+	q := t.upsert(t.ins(f, "case_facts"), "id", "status", "priority", "type", "queue_id", "team_id",
 		"assignee_id", "origin", "customer_id", "first_response_at", "resolved_at", "closed_at", "response_due",
-		"resolution_due", "sla_paused_at", "satisfaction")
-	_, err := q.Returning("").Exec(ctx)
-	return t.err(err, "write case facts")
-}
-
-// nullTime is the time a nullable column held, in UTC, kept in at; or
-// nil.
-func nullTime(t bun.NullTime, at *time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
+		"resolution_due", "sla_paused_at", "satisfaction", "ended_at", "first_response_us", "resolution_us",
+		"first_response_business_us", "resolution_business_us")
+	if _, err := q.Returning("").Exec(ctx); err != nil {
+		return t.err(err, "write case facts")
 	}
-	*at = t.Time.UTC()
-	return at
+	return t.moveFlow(ctx, was, f)
 }

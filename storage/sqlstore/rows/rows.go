@@ -76,6 +76,8 @@ type Case struct {
 	FirstResponseAt     *time.Time     `bun:"first_response_at"`
 	ResolvedAt          *time.Time     `bun:"resolved_at"`
 	ClosedAt            *time.Time     `bun:"closed_at"`
+	FirstResponseBiz    *int64         `bun:"first_response_business"` // nanoseconds
+	ResolutionBiz       *int64         `bun:"resolution_business"`     // nanoseconds
 	Status              string         `bun:"status"`
 	ClosureReason       string         `bun:"closure_reason"`
 	Satisfaction        int            `bun:"satisfaction"`
@@ -198,6 +200,15 @@ type CaseFact struct {
 	ResolutionDue   *time.Time `bun:"resolution_due"`
 	SLAPausedAt     *time.Time `bun:"sla_paused_at"`
 	Satisfaction    int        `bun:"satisfaction"`
+	// EndedAt is when the case stopped being open (migration 28): the
+	// earlier of ResolvedAt and ClosedAt, never before CreatedAt.
+	EndedAt *time.Time `bun:"ended_at"`
+	// The durations from creation to the first response and to the
+	// resolution in microseconds, wall-clock and business (migration 28).
+	FirstResponseUS         *int64 `bun:"first_response_us"`
+	ResolutionUS            *int64 `bun:"resolution_us"`
+	FirstResponseBusinessUS *int64 `bun:"first_response_business_us"`
+	ResolutionBusinessUS    *int64 `bun:"resolution_business_us"`
 }
 
 // FactOf is the case_facts row of the case row c.
@@ -205,7 +216,41 @@ func FactOf(c *Case) *CaseFact {
 	return &CaseFact{ID: c.ID, Status: c.Status, Priority: c.Priority, Type: c.Type, QueueID: c.QueueID, TeamID: c.TeamID,
 		AssigneeID: c.AssigneeID, Origin: c.Origin, CustomerID: c.CustomerID, CreatedAt: c.CreatedAt,
 		FirstResponseAt: c.FirstResponseAt, ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt, ResponseDue: c.ResponseDue,
-		ResolutionDue: c.ResolutionDue, SLAPausedAt: c.SLAPausedAt, Satisfaction: c.Satisfaction}
+		ResolutionDue: c.ResolutionDue, SLAPausedAt: c.SLAPausedAt, Satisfaction: c.Satisfaction,
+		EndedAt: endedAt(c), FirstResponseUS: since(c.CreatedAt, c.FirstResponseAt), ResolutionUS: since(c.CreatedAt, c.ResolvedAt),
+		FirstResponseBusinessUS: micros(c.FirstResponseBiz), ResolutionBusinessUS: micros(c.ResolutionBiz)}
+}
+
+// endedAt is when the case c stopped being open: the earlier of its
+// resolution and closing, but not before its creation; nil while open.
+func endedAt(c *Case) *time.Time {
+	end := c.ResolvedAt
+	if end == nil || (c.ClosedAt != nil && c.ClosedAt.Before(*end)) {
+		end = c.ClosedAt
+	}
+	if end != nil && end.Before(c.CreatedAt) {
+		end = &c.CreatedAt
+	}
+	return end
+}
+
+// since is the time from start to t in whole microseconds (times are
+// kept to the microsecond), nil when t is.
+func since(start time.Time, t *time.Time) *int64 {
+	if t == nil {
+		return nil
+	}
+	us := t.Truncate(time.Microsecond).Sub(start.Truncate(time.Microsecond)).Microseconds()
+	return &us
+}
+
+// micros is nanoseconds ns in microseconds, nil for nil.
+func micros(ns *int64) *int64 {
+	if ns == nil {
+		return nil
+	}
+	us := *ns / 1000
+	return &us
 }
 
 // CaseTag is a row of case_tags (migration 13): one tag of one case, what

@@ -1,0 +1,174 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"casekit.dev/storage/sqlstore/rows"
+)
+
+// flowDims are the dimensions case_flow (migration 28) keeps each day's
+// opened and ended cases by: "" the total, then the columns a report's
+// backlog is grouped by without reading the open cases. Customers and
+// tags have too many values for a row per value and day; a report by
+// them reads the open cases (report.go).
+var flowDims = [...]string{"", "status", "priority", "type", "queue_id", "team_id", "assignee_id", "origin"}
+
+// flowVal is the value of dimension dim of the fact f.
+func flowVal(f *rows.CaseFact, dim string) string {
+	switch dim {
+	case "status":
+		return f.Status
+	case "priority":
+		return f.Priority
+	case "type":
+		return f.Type
+	case "queue_id":
+		return f.QueueID
+	case "team_id":
+		return f.TeamID
+	case "assignee_id":
+		return f.AssigneeID
+	case "origin":
+		return f.Origin
+	}
+	return ""
+}
+
+// flowDay is the day of case_flow that t is in: whole days since 1970 in
+// UTC, as ReportFacts's SQL counts them.
+func flowDay(t time.Time) int64 {
+	us := Micros(t)
+	d := us / (86400 * 1e6)
+	if us < 0 && us%(86400*1e6) != 0 {
+		d--
+	}
+	return d
+}
+
+type flowKey struct {
+	dim, val string
+	day      int64
+}
+
+// flowCounts adds sign times f's part of case_flow to m: opened on the
+// day of its creation and, once ended, ended on the day of ended_at, in
+// every dimension at its value.
+func flowCounts(m map[flowKey][2]int, f *rows.CaseFact, sign int) {
+	if f == nil {
+		return
+	}
+	for _, dim := range flowDims {
+		k := flowKey{dim, flowVal(f, dim), flowDay(f.CreatedAt)}
+		c := m[k]
+		c[0] += sign
+		m[k] = c
+		if f.EndedAt != nil {
+			k.day = flowDay(*f.EndedAt)
+			c = m[k]
+			c[1] += sign
+			m[k] = c
+		}
+	}
+}
+
+// moveFlow is MoveFlow in the transaction's schema.
+func (t *Tx) moveFlow(ctx context.Context, was, now *rows.CaseFact) error {
+	return t.err(MoveFlow(ctx, t.db, t.schema, was, now), "case flow")
+}
+
+// MoveFlow changes case_flow in schema from a case's fact was (nil for a
+// new case) to now (nil for a deleted one), on db, the transaction that
+// writes the fact: one upsert of the rows that change, in key order so
+// that two transactions lock shared rows in the same order. A change of
+// no counted value (a note, a tag) writes nothing. A bulk writer of
+// cases that writes their facts calls it too (examples/loadgen).
+func MoveFlow(ctx context.Context, db bun.IDB, schema bun.Ident, was, now *rows.CaseFact) error {
+	m := map[flowKey][2]int{}
+	flowCounts(m, was, -1)
+	flowCounts(m, now, 1)
+	keys := make([]flowKey, 0, len(m))
+	for k, c := range m {
+		if c != [2]int{} {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.SortFunc(keys, func(a, b flowKey) int {
+		return cmp.Or(strings.Compare(a.dim, b.dim), cmp.Compare(a.day, b.day), strings.Compare(a.val, b.val))
+	})
+	args := []any{schema}
+	vals := make([]string, len(keys))
+	for i, k := range keys {
+		vals[i] = "(?, ?, ?, ?, ?)"
+		args = append(args, k.dim, k.val, k.day, m[k][0], m[k][1])
+	}
+	_, err := db.NewRaw(`INSERT INTO ?.case_flow AS w (dim, val, day, opened, ended) VALUES `+strings.Join(vals, ", ")+`
+		ON CONFLICT (dim, day, val) DO UPDATE SET opened = w.opened + EXCLUDED.opened, ended = w.ended + EXCLUDED.ended`,
+		args...).Exec(ctx)
+	return err
+}
+
+// oldFact reads the stored fact of case id, nil when there is none.
+func (t *Tx) oldFact(ctx context.Context, id string) (*rows.CaseFact, error) {
+	var f []rows.CaseFact
+	err := t.db.NewSelect().Model(&f).ModelTableExpr("?.case_facts AS f", t.schema).
+		Column("id", "status", "priority", "type", "queue_id", "team_id", "assignee_id", "origin", "created_at", "ended_at").
+		Where("f.id = ?", id).Scan(ctx)
+	if err != nil || len(f) == 0 {
+		return nil, t.err(err, "case facts")
+	}
+	return &f[0], nil
+}
+
+// ReportFacts is HookReportFacts in the SQL every dialect shares, given
+// micros, the dialect's expression of a time column as microseconds
+// since 1970 (NULL for NULL): the new columns of case_facts in one pass
+// (the business times, of a case with no calendar, the wall-clock ones;
+// casekit counts those of a case with one at its next change), then
+// case_flow summed from them.
+func ReportFacts(micros func(col string) string) []string {
+	least := func(a, b string) string {
+		return "CASE WHEN " + a + " IS NULL THEN " + b + " WHEN " + b + " IS NULL OR " + a + " < " + b + " THEN " + a + " ELSE " + b + " END"
+	}
+	ended := "CASE WHEN resolved_at IS NULL AND closed_at IS NULL THEN NULL WHEN (" + least("resolved_at", "closed_at") +
+		") < created_at THEN created_at ELSE " + least("resolved_at", "closed_at") + " END"
+	dims := make([]string, len(flowDims))
+	val := "CASE d.dim"
+	for i, dim := range flowDims {
+		dims[i] = "SELECT '" + dim + "' AS dim"
+		if dim != "" {
+			val += " WHEN '" + dim + "' THEN f." + dim
+		}
+	}
+	val += " ELSE '' END"
+	day := func(col string) string { return "(" + micros(col) + ") / 86400000000" }
+	from := " FROM ?.case_facts AS f, (" + strings.Join(dims, " UNION ALL ") + ") AS d"
+	fr := micros("first_response_at") + " - " + micros("created_at")
+	res := micros("resolved_at") + " - " + micros("created_at")
+	noCalendar := "id IN (SELECT c.id FROM ?.cases AS c WHERE c.sla_id NOT IN (SELECT s.id FROM ?.slas AS s WHERE s.calendar_id <> ''))"
+	return []string{
+		"UPDATE ?.case_facts SET ended_at = " + ended + ", first_response_us = " + fr + ", resolution_us = " + res +
+			", first_response_business_us = CASE WHEN " + noCalendar + " THEN " + fr + " END" +
+			", resolution_business_us = CASE WHEN " + noCalendar + " THEN " + res + " END",
+		"INSERT INTO ?.case_flow (dim, val, day, opened, ended) SELECT dim, val, day, SUM(o), SUM(e) FROM (" +
+			"SELECT d.dim AS dim, " + val + " AS val, " + day("f.created_at") + " AS day, 1 AS o, 0 AS e" + from +
+			" UNION ALL SELECT d.dim, " + val + ", " + day("f.ended_at") + ", 0, 1" + from + " WHERE f.ended_at IS NOT NULL" +
+			") AS x GROUP BY dim, val, day",
+	}
+}
+
+// RebuildFlow recomputes case_flow of the tenant schema from its
+// case_facts on db, for a bulk writer of cases (examples/bigload) that
+// wrote facts without it: what migration 28 did for the cases there.
+func RebuildFlow(ctx context.Context, db bun.IDB, d Dialect, schema string) error {
+	stmts, _ := d.Hook(HookReportFacts)
+	return execDDL(ctx, db, d, schema, append([]string{"DELETE FROM ?.case_flow"}, stmts[len(stmts)-1]))
+}

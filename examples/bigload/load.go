@@ -43,7 +43,10 @@ func openEnv(ctx context.Context, c config) (*env, error) {
 	e := &env{tenant: c.tenant, dir: c.dir, dsn: c.dsn, hook: &sqlHook{}}
 	switch c.store {
 	case "postgres":
-		s, err := postgres.Open(ctx, c.dsn, postgres.WithPrefix(c.prefix))
+		// One pool, so the hook below sees every statement: with the
+		// default affinity sub-pools the tenant's commands may run on
+		// another pool than DB()'s (one tenant gains nothing from them).
+		s, err := postgres.Open(ctx, c.dsn, postgres.WithPrefix(c.prefix), postgres.WithAffinityPools(1))
 		if err != nil {
 			return nil, fmt.Errorf("cannot open the store: %w", err)
 		}

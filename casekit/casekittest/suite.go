@@ -104,15 +104,15 @@ var areas = []area{
 // tags, distribution, sla, timers, outbox, templates, ratings, portal
 // links, inbound, mail, attachments, custom fields, intake, idempotency,
 // relations, processes, triggers, time rules, stage actions, macros,
-// webhooks, auto-assignment, auto-assignment notices, isolation, rollback,
-// concurrency, properties, picking, two processes), each split into the
-// rules it checks. Most tests run in parallel; each asks h.New for its
-// store and works in tenants of its own. The areas run one after the
-// other, and the timers, outbox, templates, mail, webhooks, time
-// rules, stage actions and two processes areas' tests one at a time, because
-// Kit.RunDue fires the timers and delivers the notifications of every
-// tenant of a store. What the harness says the store lacks is skipped
-// with the reason.
+// auto-assignment, auto-assignment notices, webhooks, isolation,
+// rollback, concurrency, properties, picking, two processes), each split
+// into the rules it checks. Most tests run in parallel; each asks h.New
+// for its store and works in tenants of its own. The areas run one after
+// the other, and the timers, outbox, templates, mail, webhooks, time
+// rules, stage actions and two processes areas' tests one at a time,
+// because Kit.RunDue fires the timers and delivers the notifications of
+// every tenant of a store. What the harness says the store lacks is
+// skipped with the reason.
 func RunStoreTests(t *testing.T, h Harness) {
 	t.Helper()
 	if h.New == nil {

@@ -18,12 +18,34 @@ type triggerRow struct {
 	Doc      casekit.Trigger `bun:"doc,type:json"`
 }
 
-// macroRow is a casekit.Macro as one JSON document by its key.
-type macroRow struct {
-	bun.BaseModel `bun:"table:macros,alias:mc"`
+// keyedDoc is a row of a table that keeps one JSON document by its key
+// (macros, webhooks): the key a column, the rest the document.
+type keyedDoc[T any] struct {
+	bun.BaseModel `bun:"alias:kd"` // the table is the caller's
 
-	Key string        `bun:"key,pk"`
-	Doc casekit.Macro `bun:"doc,type:json"`
+	Key string `bun:"key,pk"`
+	Doc T      `bun:"doc,type:json"`
+}
+
+// keyedDocs reads the documents of table, a keyedDoc table, in key
+// order, each given its key by setKey.
+func keyedDocs[T any](ctx context.Context, t *Tx, table string, setKey func(*T, string)) ([]T, error) {
+	var rows []keyedDoc[T]
+	if err := t.sel(&rows, table, "kd").OrderExpr("kd.key").Scan(ctx); err != nil {
+		return nil, t.err(err, table)
+	}
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = r.Doc
+		setKey(&out[i], r.Key)
+	}
+	return out, nil
+}
+
+// saveKeyedDoc inserts or replaces the document of key in table.
+func saveKeyedDoc[T any](ctx context.Context, t *Tx, table, key string, doc T) error {
+	_, err := t.upsert(t.ins(&keyedDoc[T]{Key: key, Doc: doc}, table), "key", "doc").Exec(ctx)
+	return t.err(err, "save "+table)
 }
 
 // Triggers implements casekit.Tx.
@@ -54,22 +76,12 @@ func (t *Tx) DeleteTrigger(ctx context.Context, key string) error {
 
 // Macros implements casekit.Tx.
 func (t *Tx) Macros(ctx context.Context) ([]casekit.Macro, error) {
-	var rows []macroRow
-	if err := t.sel(&rows, "macros", "mc").OrderExpr("mc.key").Scan(ctx); err != nil {
-		return nil, t.err(err, "macros")
-	}
-	out := make([]casekit.Macro, len(rows))
-	for i, r := range rows {
-		out[i] = r.Doc
-		out[i].Key = r.Key
-	}
-	return out, nil
+	return keyedDocs(ctx, t, "macros", func(m *casekit.Macro, key string) { m.Key = key })
 }
 
 // SaveMacro implements casekit.Tx.
 func (t *Tx) SaveMacro(ctx context.Context, m casekit.Macro) error {
-	_, err := t.upsert(t.ins(&macroRow{Key: m.Key, Doc: m}, "macros"), "key", "doc").Exec(ctx)
-	return t.err(err, "save macro")
+	return saveKeyedDoc(ctx, t, "macros", m.Key, m)
 }
 
 // DeleteMacro implements casekit.Tx.

@@ -11,14 +11,6 @@ import (
 	"casekit.dev/casekit/store"
 )
 
-// webhookRow is a casetype.Webhook as one JSON document by its key.
-type webhookRow struct {
-	bun.BaseModel `bun:"table:webhooks,alias:wh"`
-
-	Key string           `bun:"key,pk"`
-	Doc casetype.Webhook `bun:"doc,type:json"`
-}
-
 // webhookAttemptRow is one entry of a subscription's delivery log.
 type webhookAttemptRow struct {
 	bun.BaseModel `bun:"table:webhook_attempts,alias:wa"`
@@ -38,22 +30,12 @@ type webhookAttemptRow struct {
 
 // Webhooks implements store.Tx.
 func (t *Tx) Webhooks(ctx context.Context) ([]casetype.Webhook, error) {
-	var rows []webhookRow
-	if err := t.sel(&rows, "webhooks", "wh").OrderExpr("wh.key").Scan(ctx); err != nil {
-		return nil, t.err(err, "webhooks")
-	}
-	out := make([]casetype.Webhook, len(rows))
-	for i, r := range rows {
-		out[i] = r.Doc
-		out[i].Key = r.Key
-	}
-	return out, nil
+	return keyedDocs(ctx, t, "webhooks", func(w *casetype.Webhook, key string) { w.Key = key })
 }
 
 // SaveWebhook implements store.Tx.
 func (t *Tx) SaveWebhook(ctx context.Context, w casetype.Webhook) error {
-	_, err := t.upsert(t.ins(&webhookRow{Key: w.Key, Doc: w}, "webhooks"), "key", "doc").Exec(ctx)
-	return t.err(err, "save webhook")
+	return saveKeyedDoc(ctx, t, "webhooks", w.Key, w)
 }
 
 // DeleteWebhook implements store.Tx.

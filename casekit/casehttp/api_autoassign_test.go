@@ -1,6 +1,7 @@
 package casehttp_test
 
 import (
+	"strings"
 	"testing"
 
 	"casekit.dev/casekit"
@@ -53,4 +54,7 @@ func TestAPIAutoAssign(t *testing.T) {
 	}
 	bob.do("POST", "/queues/front/assign-waiting", nil).wantProblem(t, 403, "forbidden", "assign-waiting by an agent who does not configure")
 	ag.do("POST", "/queues/nowhere/assign-waiting", nil).wantProblem(t, 422, "validation", "assign-waiting on an unknown queue")
+	// Hostile input: a customer, an agent name past its bound.
+	k.as("customer:cust-1").do("PUT", "/availability", map[string]any{"available": true}).wantProblem(t, 403, "forbidden", "a customer setting availability")
+	ag.do("PATCH", "/config/availability/"+strings.Repeat("x", 201), map[string]any{"available": true}).wantProblem(t, 422, "validation", "an agent ID of 201 bytes")
 }

@@ -48,9 +48,41 @@ const (
 	NotifyAddress         = casetype.NotifyAddress
 )
 
-// notifyTargets lists every NotifyTarget, for the checks on save.
+// notifyTargets lists every NotifyTarget, for the checks on save
+// (NotifyTargets).
 var notifyTargets = []NotifyTarget{NotifyAssignee, NotifyTeam, NotifyOwners, NotifyCustomer, NotifyContact,
 	NotifyWatchers, NotifyAcknowledgement, NotifyMail, NotifyAddress}
+
+// NotifyTargets lists whom an ActionNotify may tell; saving refuses any
+// other.
+func NotifyTargets() []NotifyTarget { return slices.Clone(notifyTargets) }
+
+// actionKinds are the kinds of action casekit does, in the order an
+// editor offers them (ActionKinds): checkActions refuses any other.
+var actionKinds = []ActionKind{ActionSetPriority, ActionSetType, ActionAddTags, ActionRemoveTags, ActionSetCustom,
+	ActionAssignQueue, ActionAssignTeam, ActionAssignAgent, ActionAddWatcher, ActionAddActivity, ActionSetStatus,
+	ActionNotify, ActionWebhook}
+
+// ruleOnly are the kinds of action only a trigger or a process stage
+// takes, with why a macro does not.
+var ruleOnly = map[ActionKind]string{
+	ActionSetStatus: "only a trigger or a process stage sets the status; a macro's reply follows its actions",
+	ActionNotify:    "only a trigger notifies; a macro's words are its reply",
+	ActionWebhook:   "only a trigger posts to a webhook: a macro's changes are events the subscriptions get",
+}
+
+// ActionKinds lists every kind of action a trigger or a process stage
+// may take; saving refuses any other. MacroActionKinds are those a
+// macro may take.
+func ActionKinds() []ActionKind { return slices.Clone(actionKinds) }
+
+// MacroActionKinds lists the kinds of action a macro may take:
+// ActionKinds but those that set the status, notify or post to a
+// webhook (a macro speaks through its reply, and its changes are events
+// the subscriptions get).
+func MacroActionKinds() []ActionKind {
+	return keep(actionKinds, func(k ActionKind) bool { _, only := ruleOnly[k]; return !only })
+}
 
 // maxActions bounds the actions of one trigger or macro.
 const maxActions = 20
@@ -59,8 +91,9 @@ const maxActions = 20
 // casekit can do in this tenant as it stands, naming the action's field
 // under prefix ("then[2].value"): an unknown kind, a lookup key, queue,
 // team, agent or custom field the tenant does not have, a bad address.
-// notify says whether ActionNotify, ActionWebhook and ActionSetStatus
-// are allowed (for triggers and process stages, not macros).
+// The kinds are those of actionKinds; notify says whether those of
+// ruleOnly (notify, webhook, set_status) are allowed: for triggers and
+// process stages, not macros.
 func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify bool) error {
 	if len(acts) > maxActions {
 		v.Add(prefix, "max", "at most %d actions", maxActions)
@@ -79,6 +112,14 @@ func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify 
 		}
 		if a.Template != "" && a.Kind != ActionNotify {
 			v.Add(field("template"), "excluded_unless", "only a notice has a template")
+		}
+		if why, only := ruleOnly[a.Kind]; only && !notify {
+			v.Add(field("kind"), "oneof", "%s", why)
+			continue
+		}
+		if !slices.Contains(actionKinds, a.Kind) {
+			v.Add(field("kind"), "oneof", "%q is not an action casekit knows", a.Kind)
+			continue
 		}
 		switch a.Kind {
 		case ActionSetPriority, ActionSetType:
@@ -140,17 +181,11 @@ func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify 
 				v.Add(field("due_hours"), "range", "an activity is due 0 to %d hours after it is added", maxElapsedHours)
 			}
 		case ActionSetStatus:
-			if !notify {
-				v.Add(field("kind"), "oneof", "only a trigger or a process stage sets the status; a macro's reply follows its actions")
-				continue
-			}
 			if err := c.checkSetStatus(v, field, a); err != nil {
 				return err
 			}
 		case ActionNotify:
 			switch {
-			case !notify:
-				v.Add(field("kind"), "oneof", "only a trigger notifies; a macro's words are its reply")
 			case !slices.Contains(notifyTargets, a.To):
 				v.Add(field("to"), "oneof", "%q is not one of %v", a.To, notifyTargets)
 			case a.To == NotifyAddress:
@@ -158,16 +193,12 @@ func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify 
 					v.Add(value, "email", "%q is not an e-mail address", a.Value)
 				}
 			}
-			if a.Template != "" && notify {
+			if a.Template != "" {
 				if err := c.checkTemplateName(v, field("template"), a.Template); err != nil {
 					return err
 				}
 			}
 		case ActionWebhook:
-			if !notify {
-				v.Add(field("kind"), "oneof", "only a trigger posts to a webhook: a macro's changes are events the subscriptions get")
-				continue
-			}
 			if hooks == nil {
 				var err error
 				if hooks, err = c.tx.Webhooks(c.ctx); err != nil {
@@ -177,8 +208,6 @@ func (c *cmd) checkActions(v *validations, prefix string, acts []Action, notify 
 			if !slices.ContainsFunc(hooks, func(w Webhook) bool { return w.Key == a.Value }) {
 				v.Add(value, "exists", "%q is not one of the tenant's webhook subscriptions", a.Value)
 			}
-		default:
-			v.Add(field("kind"), "oneof", "%q is not an action casekit knows", a.Kind)
 		}
 	}
 	return nil

@@ -48,13 +48,18 @@ const maxTriggerDepth = 3
 const maxTriggers = 200
 
 // triggerEvents are the events a trigger may fire on: those about one
-// case.
+// case, in the order of a case's life (TriggerEvents).
 var triggerEvents = []EventType{EventCaseOpened, EventCaseUpdated, EventStatusChanged, EventAssigned, EventEscalated,
-	EventReclassified, EventResolved, EventClosed, EventReopened, EventRated, EventCanceled, EventActivityAdded,
-	EventActivityUpdated, EventActivityCompleted, EventActivityCanceled, EventNoteAdded, EventMessagePosted,
-	EventWatcherAdded, EventWatcherRemoved, EventSLAWarning, EventSLABreached, EventCloseReminder,
-	EventPortalLinkMailed, EventContactVerified, EventProcessStarted, EventStageChanged, EventProcessFinished,
-	EventProcessStopped, EventLinked, EventUnlinked, EventMerged, EventMergedIn}
+	EventReclassified, EventMessagePosted, EventNoteAdded, EventActivityAdded, EventActivityUpdated, EventActivityCompleted,
+	EventActivityCanceled, EventWatcherAdded, EventWatcherRemoved, EventSLAWarning, EventSLABreached, EventResolved,
+	EventClosed, EventCloseReminder, EventReopened, EventRated, EventCanceled, EventProcessStarted, EventStageChanged,
+	EventProcessFinished, EventProcessStopped, EventLinked, EventUnlinked, EventMerged, EventMergedIn,
+	EventPortalLinkMailed, EventContactVerified}
+
+// TriggerEvents lists the events a trigger may fire on (Trigger.When),
+// those about one case, in the order of a case's life. SaveTrigger
+// refuses any other, so an editor that offers these offers them all.
+func TriggerEvents() []EventType { return slices.Clone(triggerEvents) }
 
 // conditionKind is how a condition field's value is compared.
 type conditionKind int
@@ -65,15 +70,52 @@ const (
 	textField // words, case-insensitive
 )
 
-// conditionFields are the fields a condition may test, with their kind.
-var conditionFields = map[string]conditionKind{
-	"status": scalarField, "status_flags": listField, "priority": scalarField, "type": scalarField,
-	"category": scalarField, "origin": scalarField, "service": scalarField, "queue": scalarField,
-	"team": scalarField, "assignee": scalarField, "customer": scalarField, "tags": listField,
-	"subject": textField, "actor": scalarField, "changed": listField, "message.direction": scalarField,
-	"message.channel": scalarField, "message.public": scalarField, "message.body": textField,
-	"business_hours": scalarField,
+// conditionField is a field a condition may test, and its kind.
+type conditionField struct {
+	name string
+	kind conditionKind
 }
+
+// conditionFields are the fields a condition may test besides
+// custom.<key> and event.<key>, in the order an editor offers them
+// (ConditionFields).
+var conditionFields = []conditionField{
+	{"status", scalarField}, {"status_flags", listField}, {"priority", scalarField}, {"type", scalarField},
+	{"category", scalarField}, {"origin", scalarField}, {"service", scalarField}, {"queue", scalarField},
+	{"team", scalarField}, {"assignee", scalarField}, {"customer", scalarField}, {"tags", listField},
+	{"subject", textField}, {"actor", scalarField}, {"changed", listField}, {"message.direction", scalarField},
+	{"message.channel", scalarField}, {"message.public", scalarField}, {"message.body", textField},
+	{"business_hours", scalarField},
+}
+
+// conditionKinds are conditionFields by name, for matching: every event
+// of every command tests them.
+var conditionKinds = func() map[string]conditionKind {
+	m := make(map[string]conditionKind, len(conditionFields))
+	for _, f := range conditionFields {
+		m[f.name] = f.kind
+	}
+	return m
+}()
+
+// ConditionFields lists the fields a Condition may test (see Condition),
+// bar the two families named by a key: custom.<key> (one of the
+// tenant's custom fields) and event.<key> (a detail of the event).
+// SaveTrigger refuses any other.
+func ConditionFields() []string {
+	out := make([]string, len(conditionFields))
+	for i, f := range conditionFields {
+		out[i] = f.name
+	}
+	return out
+}
+
+// conditionOps are the operators a condition may use (ConditionOps).
+var conditionOps = []ConditionOp{OpIs, OpIsNot, OpContains, OpNotContains, OpSet, OpUnset}
+
+// ConditionOps lists the operators a Condition may use; SaveTrigger
+// refuses any other.
+func ConditionOps() []ConditionOp { return slices.Clone(conditionOps) }
 
 // conditionKindOf returns the kind of a condition field, false for one
 // no condition may test.
@@ -83,7 +125,7 @@ func conditionKindOf(field string) (conditionKind, bool) {
 			return scalarField, keyRE.MatchString(key)
 		}
 	}
-	k, ok := conditionFields[field]
+	k, ok := conditionKinds[field]
 	return k, ok
 }
 
@@ -246,17 +288,15 @@ func (c *cmd) checkConditions(v *validations, conds []Condition) error {
 				v.Add(field("field"), "known", "%q is not one of the tenant's custom fields", key)
 			}
 		}
-		switch cd.Op {
-		case OpSet, OpUnset:
+		switch {
+		case !slices.Contains(conditionOps, cd.Op):
+			v.Add(field("op"), "oneof", "%q is not an operator", cd.Op)
+		case cd.Op == OpSet || cd.Op == OpUnset:
 			if len(cd.Values) > 0 {
 				v.Add(field("values"), "excluded_with", "%s compares with no value", cd.Op)
 			}
-		case OpIs, OpIsNot, OpContains, OpNotContains:
-			if len(cd.Values) == 0 || len(cd.Values) > 50 || slices.ContainsFunc(cd.Values, func(s string) bool { return len(s) > 200 }) {
-				v.Add(field("values"), "required", "%s compares with 1 to 50 values of up to 200 bytes", cd.Op)
-			}
-		default:
-			v.Add(field("op"), "oneof", "%q is not an operator", cd.Op)
+		case len(cd.Values) == 0:
+			v.Add(field("values"), "required", "%s compares with 1 to %d values of up to %d bytes", cd.Op, maxConditionValues, maxConditionValue)
 		}
 	}
 	return nil

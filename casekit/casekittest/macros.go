@@ -32,6 +32,15 @@ func testMacros(t *testing.T, newStore StoreFactory) {
 			} {
 				wantRule(t, d.Config().SaveMacro(ctx, tc.m), tc.what, tc.field, tc.rule)
 			}
+			// A macro takes the kinds MacroActionKinds lists; the others
+			// are refused as kinds, those with nothing but their kind for
+			// what they lack.
+			for _, k := range casekit.ActionKinds() {
+				ve := wantInvalid(t, d.Config().SaveMacro(ctx, casekit.Macro{Key: "x", Name: "X", Actions: []casekit.Action{{Kind: k}}}), "a macro's bare "+string(k))
+				if ve != nil && (ve.Field("actions[0].kind") != nil) == slices.Contains(casekit.MacroActionKinds(), k) {
+					t.Errorf("a macro's bare %s: %v (a macro's kinds: %v)", k, ve, casekit.MacroActionKinds())
+				}
+			}
 			wantEqual(t, before, e.tenantState(t), "the tenant after refused macros")
 			e.places(t, []string{"billing"}, casekit.Queue{ID: "refunds", Name: "Refunds", TeamID: "billing"})
 			must(t, d.Config().SaveMacro(ctx, refund), "SaveMacro")

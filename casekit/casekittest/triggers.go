@@ -70,7 +70,32 @@ func testTriggers(t *testing.T, newStore StoreFactory) {
 			} {
 				wantRule(t, d.Config().SaveTrigger(ctx, tc.tr), tc.what, tc.field, tc.rule)
 			}
+			// Every kind of action casekit lists is one it checks: with
+			// nothing but its kind, each is refused for what it lacks,
+			// never as a kind it does not know.
+			for _, k := range casekit.ActionKinds() {
+				if ve := wantInvalid(t, d.Config().SaveTrigger(ctx, on("x", opened, nil, casekit.Action{Kind: k})), "a bare "+string(k)); ve != nil && ve.Field("then[0].kind") != nil {
+					t.Errorf("a bare %s is refused as an unknown kind: %v", k, ve)
+				}
+			}
 			wantEqual(t, before, e.tenantState(t), "the tenant after refused triggers")
+			// Every event, condition field and operator casekit lists is
+			// one a trigger may name (disabled: tagging on every event
+			// loops).
+			every := on("every", casekit.TriggerEvents(), nil, tags("seen"))
+			every.Enabled = false
+			for _, f := range casekit.ConditionFields() {
+				every.If = append(every.If, cond(f, casekit.OpSet))
+			}
+			for _, op := range casekit.ConditionOps() {
+				c := cond("priority", op, "high")
+				if op == casekit.OpSet || op == casekit.OpUnset {
+					c.Values = nil
+				}
+				every.If = append(every.If, c)
+			}
+			must(t, d.Config().SaveTrigger(ctx, every), "a trigger on every event, field and operator casekit lists")
+			must(t, d.Config().DeleteTrigger(ctx, "every"), "DeleteTrigger")
 			// Disabled, a loop is no loop.
 			loop := on("x", updated, nil, tags("again"))
 			loop.Enabled = false

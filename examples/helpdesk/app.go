@@ -58,6 +58,9 @@ type appConfig struct {
 	SessionIdle, SessionMax time.Duration
 	// Now is the sessions' and the sign-in limit's clock; time.Now when nil.
 	Now func() time.Time
+	// PrivateWebhooks lets the webhook subscriptions post to localhost
+	// and private addresses (casekit.WithPrivateWebhookTargets).
+	PrivateWebhooks bool
 }
 
 // app is the helpdesk: one http.Handler over one Kit.
@@ -110,7 +113,7 @@ func newApp(ctx context.Context, cfg appConfig) (*app, error) {
 	a.engine = engine
 	opts := []casekit.Option{casekit.WithLogger(cfg.Logger), casekit.WithDirectory(a.accounts),
 		casekit.WithNotifier(a.mail), casekit.WithTemplates(engine), casekit.WithClock(a.clock),
-		casekit.WithPollInterval(cfg.PollInterval)}
+		casekit.WithPollInterval(cfg.PollInterval), casekit.WithPrivateWebhookTargets(cfg.PrivateWebhooks)}
 	if cfg.Blobs != nil {
 		opts = append(opts, casekit.WithBlobStore(cfg.Blobs))
 	}
@@ -210,6 +213,10 @@ func (a *app) routes(portal http.Handler, webForm http.Handler) {
 	mux.HandleFunc("GET /admin/macros", a.admin(a.macroList))
 	mux.HandleFunc("GET /admin/macros/edit", a.admin(a.macroEditor))
 	mux.HandleFunc("POST /admin/macros/{op}", a.admin(a.macroAction))
+	mux.HandleFunc("GET /admin/webhooks", a.admin(a.webhookList))
+	mux.HandleFunc("GET /admin/webhooks/edit", a.admin(a.webhookEditor))
+	mux.HandleFunc("GET /admin/webhooks/log", a.admin(a.webhookLog))
+	mux.HandleFunc("POST /admin/webhooks/{op}", a.admin(a.webhookAction))
 	mux.HandleFunc("GET /admin/accounts", a.admin(a.accountList))
 	mux.HandleFunc("POST /admin/accounts/{op}", a.admin(a.accountAction))
 	mux.HandleFunc("POST /admin/{area}/{op}", a.admin(a.adminSave))

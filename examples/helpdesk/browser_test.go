@@ -417,14 +417,7 @@ func automation(t *testing.T, b *browser, screenshots bool) {
 	b.typeIn("#if-0-values", "web")
 	b.choose("#then-0-kind", "assign_queue")
 	b.typeIn("#act-then-0-value", "bill")
-	b.click("#trigger-save")
-	if got := b.text("#act-then-0-value-error"); !strings.Contains(got, `"bill"`) {
-		t.Fatalf("a trigger to a missing queue: the error next to its value says %q", got)
-	}
-	if got, _ := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#if-0-values"))); got != "web" {
-		t.Fatalf("the condition typed is gone after the refusal: %q", got)
-	}
-	b.accessible("the trigger editor with a refusal")
+	b.refused("#trigger-save", "#act-then-0-value-error", `"bill"`, "#if-0-values", "web", "the trigger editor with a refusal")
 	b.choose("#act-then-0-value", "billing")
 	b.click("#trigger-save")
 	b.notice("Saved.")
@@ -435,6 +428,7 @@ func automation(t *testing.T, b *browser, screenshots bool) {
 		b.open("/admin/triggers/edit?key=web-billing")
 		b.save("helpdesk-triggers.png")
 	}
+	timeRule(t, b)
 
 	// A stranger writes in through the public form: the case is in
 	// Billing, not in General where the form puts it.
@@ -486,6 +480,75 @@ func automation(t *testing.T, b *browser, screenshots bool) {
 	if !strings.Contains(b.text("#tags"), "refund") || !strings.Contains(b.text("#facts"), "Priority high") ||
 		!strings.Contains(b.text("#conversation"), "the refund for case "+m[1]+" is on its way.") {
 		t.Fatalf("after the macro: tags %q, facts %q, conversation %q", b.text("#tags"), b.text("#facts"), b.text("#conversation"))
+	}
+	webhooks(t, b)
+}
+
+// refused clicks save, whose post is refused: the error at errSel must
+// say want, the field kept still hold what was typed, and the page pass
+// axe-core's check.
+func (b *browser) refused(save, errSel, want, kept, typed, page string) {
+	b.t.Helper()
+	b.click(save)
+	if got := b.text(errSel); !strings.Contains(got, want) {
+		b.t.Fatalf("%s: the error at %s says %q, want %q", page, errSel, got, want)
+	}
+	if got, _ := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS(kept))); got != typed {
+		b.t.Fatalf("%s: %s holds %q after the refusal, not what was typed, %q", page, kept, got, typed)
+	}
+	b.accessible(page)
+}
+
+// timeRule adds a time rule through the trigger editor: a case left
+// waiting for the customer is closed after 40 business hours (a wait of
+// none refused first, at its field).
+func timeRule(t *testing.T, b *browser) {
+	b.open("/admin/triggers/edit")
+	b.typeIn("#trigger-key", "give-up")
+	b.typeIn("#trigger-name", "Close what the customer left")
+	b.toggle(`input[name="when.case.status_changed"]`)
+	b.typeIn("#if-0-field", "status")
+	b.choose("#if-0-op", "is")
+	b.typeIn("#if-0-values", casekit.StatusWaiting)
+	b.typeIn("#after-hours", "0")
+	b.toggle("#after-business")
+	b.choose("#then-0-kind", "set_status")
+	b.typeIn("#act-then-0-value", casekit.StatusClosed)
+	b.typeIn("#act-then-0-field", "no_response")
+	b.refused("#trigger-save", "#after-hours-error", "1 to 8760 hours", "#act-then-0-field", "no_response", "the trigger editor with a refused time rule")
+	b.choose("#after-hours", "40")
+	b.click("#trigger-save")
+	b.notice("Saved.")
+	if got := b.text("#trigger-give-up"); !strings.Contains(got, "after 40 business hours") || !strings.Contains(got, "Set status: closed · closure reason no_response") {
+		t.Fatalf("the time rule in the list: %q", got)
+	}
+}
+
+// webhooks adds a webhook subscription on its page (a receiver on the
+// helpdesk's own host refused first, at the URL), sees its secret once,
+// gives it a new one and opens its delivery log.
+func webhooks(t *testing.T, b *browser) {
+	b.open("/admin/webhooks")
+	b.click("#new-webhook")
+	b.typeIn("#webhook-key", "crm")
+	b.typeIn("#webhook-url", "http://127.0.0.1:9/hook")
+	b.typeIn("#webhook-description", "The CRM")
+	b.toggle(`input[name="event.case.resolved"]`)
+	b.refused("#webhook-save", "#webhook-url-error", "loopback", "#webhook-url", "http://127.0.0.1:9/hook", "the webhook editor with a refused URL")
+	b.choose("#webhook-url", "https://crm.example/casekit")
+	b.click("#webhook-save")
+	secret, _ := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#new-secret")))
+	if !strings.HasPrefix(secret, "whsec_") || !strings.Contains(b.text("#webhook-crm"), "Events: Resolved") {
+		t.Fatalf("the new subscription: secret %q, row %q", secret, b.text("#webhook-crm"))
+	}
+	b.accessible("the webhook list with a new secret")
+	b.click("#rotate-crm")
+	if again, _ := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#new-secret"))); again == secret || !strings.HasPrefix(again, "whsec_") {
+		t.Fatalf("the rotated secret %q (was %q)", again, secret)
+	}
+	b.click("#log-crm")
+	if got := b.text("h1"); got != "Deliveries to crm" {
+		t.Fatalf("the delivery log's heading: %q", got)
 	}
 }
 
@@ -562,8 +625,9 @@ func walk(t *testing.T, b *browser, caseURL, portalLink string) {
 	for _, p := range []string{"/cases?status_flags=active", "/cases/new", caseURL, "/queues", "/mail",
 		"/admin", "/admin/teams", "/admin/queues", "/admin/lookups?kind=case_type", "/admin/fields", "/admin/statuses",
 		"/admin/slas", "/admin/calendars", "/admin/processes", "/admin/templates", "/admin/templates/edit?name=message/case.resolved",
-		"/admin/accounts", "/admin/assignment", "/admin/triggers", "/admin/triggers/edit?key=web-billing", "/admin/triggers/edit", "/admin/macros",
-		"/admin/macros/edit?key=refund-started", "/reports", "/reports?period=12m", "/cases/999999"} {
+		"/admin/accounts", "/admin/assignment", "/admin/triggers", "/admin/triggers/edit?key=web-billing", "/admin/triggers/edit?key=give-up", "/admin/triggers/edit", "/admin/macros",
+		"/admin/macros/edit?key=refund-started", "/admin/webhooks", "/admin/webhooks/edit?key=crm", "/admin/webhooks/edit",
+		"/admin/webhooks/log?key=crm", "/reports", "/reports?period=12m", "/cases/999999"} {
 		b.visit(p)
 	}
 	b.click(`form[action="/logout"] button`)

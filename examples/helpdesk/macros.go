@@ -12,9 +12,9 @@ import (
 	"casekit.dev/casekit"
 )
 
-// macroKinds are the actions a macro may take: a trigger's, without
-// notify (a macro speaks through its reply).
-var macroKinds = slices.DeleteFunc(slices.Clone(actionKinds), func(o option) bool { return o.Value == string(casekit.ActionNotify) })
+// macroKinds are the actions a macro may take, as the library lists
+// them: a trigger's without notify, set_status and webhook.
+var macroKinds = slices.Concat(blank, labelled(casekit.MacroActionKinds(), kindNames))
 
 // macrosPage lists the macros.
 type macrosPage struct {
@@ -98,7 +98,7 @@ func (a *app) showMacroEditor(w http.ResponseWriter, r *http.Request, req *reque
 	}
 	p := &macroEditPage{basePage: a.basePage(r, req.s, title), Form: f, New: !f.Open, Kinds: macroKinds,
 		Actions: rowNumbers(f.Val("then_rows"), maxActionRows)}
-	if err := a.loadReference(r, req, &p.reference); err != nil {
+	if err := a.loadReference(r, req, &p.reference, false); err != nil {
 		a.internal(w, r, err)
 		return
 	}
@@ -132,8 +132,8 @@ func (a *app) macroAction(w http.ResponseWriter, r *http.Request, req *request) 
 		return
 	}
 	m := casekit.Macro{Key: strings.TrimSpace(v.Get("key")), Name: v.Get("name"), Reply: strings.TrimSpace(v.Get("reply"))}
-	var actRows []int
-	m.Actions, actRows = actionsFromForm(v)
+	acts, actRows, unread := actionsFromForm(v)
+	m.Actions = acts
 	ms, err := req.desk.Config().Macros(ctx)
 	if err != nil {
 		a.internal(w, r, err)
@@ -141,6 +141,8 @@ func (a *app) macroAction(w http.ResponseWriter, r *http.Request, req *request) 
 	}
 	exists := slices.ContainsFunc(ms, func(o casekit.Macro) bool { return o.Key == m.Key })
 	switch {
+	case unread != nil:
+		err = unread
 	case key == "" && exists:
 		err = fieldError("key", "unique", "is the key of another macro; choose another")
 	case key != "" && !exists:

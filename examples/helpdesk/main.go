@@ -34,6 +34,9 @@
 // Notifications are rendered with package templates and listed at /mail; with -smtp they are mailed as well.
 // Kit.Run delivers them and fires the timers in the background. SIGINT or
 // SIGTERM shuts the server down gracefully.
+//
+// The administration's webhook subscriptions may not post to this host
+// or its private network unless -private-webhooks allows it.
 package main
 
 import (
@@ -97,6 +100,9 @@ type config struct {
 	proxyHeader   string
 	sessionIdle   time.Duration
 	sessionMax    time.Duration
+	// privateWebhooks lets webhook subscriptions post to this host and
+	// its private network (casekit.WithPrivateWebhookTargets).
+	privateWebhooks bool
 }
 
 // passwordEnv is where -add-agent and -add-customer read the password
@@ -123,6 +129,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.proxyHeader, "trusted-proxy-header", "", "trust this request `header` (e.g. X-Forwarded-User) to name the signed-in person by ID or e-mail address: only behind a proxy that sets it and strips it from clients")
 	fs.DurationVar(&c.sessionIdle, "session-idle", sessionIdle, "end a session after this long without a request")
 	fs.DurationVar(&c.sessionMax, "session-max", sessionMax, "end a session this long after sign-in")
+	fs.BoolVar(&c.privateWebhooks, "private-webhooks", false, "let webhook subscriptions post to localhost and loopback, private and link-local addresses: for receivers on this host or its network")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -214,7 +221,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		deliver = n
 	}
 	app, err := newApp(ctx, appConfig{Store: store, Blobs: blobs, Accounts: accounts, Logger: logger, BaseURL: "http://" + ln.Addr().String(), Deliver: deliver, Demo: c.demo,
-		SecureCookies: c.secureCookies, ProxyHeader: c.proxyHeader, SessionIdle: c.sessionIdle, SessionMax: c.sessionMax})
+		SecureCookies: c.secureCookies, ProxyHeader: c.proxyHeader, SessionIdle: c.sessionIdle, SessionMax: c.sessionMax,
+		PrivateWebhooks: c.privateWebhooks})
 	if err != nil {
 		ln.Close()
 		return err

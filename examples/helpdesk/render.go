@@ -73,6 +73,7 @@ func (a *app) parsePages() error {
 			return ""
 		},
 		"duration": humanDuration,
+		"took":     func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 		"fld":      func(name, label string, f *form) fieldData { return fieldData{name, name, label, f} },
 		"pfld": func(prefix, name, label string, f *form) fieldData {
 			return fieldData{prefix + "-" + strings.ReplaceAll(name, ".", "-"), name, label, f}

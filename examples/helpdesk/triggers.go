@@ -14,53 +14,85 @@ import (
 	"casekit.dev/casekit"
 )
 
-// triggerEvents are the events a trigger may fire on, as the editor
-// offers them, in the order people think of a case's life.
-var triggerEvents = []option{
-	{string(casekit.EventCaseOpened), "Case opened"}, {string(casekit.EventCaseUpdated), "Case updated"},
-	{string(casekit.EventStatusChanged), "Status changed"}, {string(casekit.EventAssigned), "Assigned"},
-	{string(casekit.EventEscalated), "Escalated"}, {string(casekit.EventReclassified), "Reclassified"},
-	{string(casekit.EventMessagePosted), "Message posted"}, {string(casekit.EventNoteAdded), "Note added"},
-	{string(casekit.EventActivityAdded), "Activity added"}, {string(casekit.EventActivityUpdated), "Activity updated"},
-	{string(casekit.EventActivityCompleted), "Activity completed"}, {string(casekit.EventActivityCanceled), "Activity canceled"},
-	{string(casekit.EventWatcherAdded), "Watcher added"}, {string(casekit.EventWatcherRemoved), "Watcher removed"},
-	{string(casekit.EventSLAWarning), "SLA warning"}, {string(casekit.EventSLABreached), "SLA breached"},
-	{string(casekit.EventResolved), "Resolved"}, {string(casekit.EventClosed), "Closed"},
-	{string(casekit.EventCloseReminder), "Auto-close reminder"}, {string(casekit.EventReopened), "Reopened"},
-	{string(casekit.EventRated), "Rated"}, {string(casekit.EventCanceled), "Canceled"},
-	{string(casekit.EventProcessStarted), "Process started"}, {string(casekit.EventStageChanged), "Stage changed"},
-	{string(casekit.EventProcessFinished), "Process finished"}, {string(casekit.EventProcessStopped), "Process stopped"},
-	{string(casekit.EventLinked), "Linked"}, {string(casekit.EventUnlinked), "Unlinked"},
-	{string(casekit.EventMerged), "Merged into another"}, {string(casekit.EventMergedIn), "Duplicate merged in"},
-	{string(casekit.EventPortalLinkMailed), "Portal link mailed"}, {string(casekit.EventContactVerified), "Contact verified"},
+// The editor's menus are the library's lists (casekit.TriggerEvents,
+// ConditionFields, ConditionOps, ActionKinds, NotifyTargets), in the
+// library's order; the editor adds only the words, in maps keyed by the
+// library's values. TestEditorNamesWhatTheLibraryLists fails when the
+// library lists a value these do not name, or they name one it lacks.
+var (
+	eventNames = map[casekit.EventType]string{
+		casekit.EventCaseOpened: "Case opened", casekit.EventCaseUpdated: "Case updated", casekit.EventStatusChanged: "Status changed",
+		casekit.EventAssigned: "Assigned", casekit.EventEscalated: "Escalated", casekit.EventReclassified: "Reclassified",
+		casekit.EventMessagePosted: "Message posted", casekit.EventNoteAdded: "Note added", casekit.EventActivityAdded: "Activity added",
+		casekit.EventActivityUpdated: "Activity updated", casekit.EventActivityCompleted: "Activity completed",
+		casekit.EventActivityCanceled: "Activity canceled", casekit.EventWatcherAdded: "Watcher added",
+		casekit.EventWatcherRemoved: "Watcher removed", casekit.EventSLAWarning: "SLA warning", casekit.EventSLABreached: "SLA breached",
+		casekit.EventResolved: "Resolved", casekit.EventClosed: "Closed", casekit.EventCloseReminder: "Auto-close reminder",
+		casekit.EventReopened: "Reopened", casekit.EventRated: "Rated", casekit.EventCanceled: "Canceled",
+		casekit.EventProcessStarted: "Process started", casekit.EventStageChanged: "Stage changed",
+		casekit.EventProcessFinished: "Process finished", casekit.EventProcessStopped: "Process stopped", casekit.EventLinked: "Linked",
+		casekit.EventUnlinked: "Unlinked", casekit.EventMerged: "Merged into another", casekit.EventMergedIn: "Duplicate merged in",
+		casekit.EventPortalLinkMailed: "Portal link mailed", casekit.EventContactVerified: "Contact verified",
+	}
+	// fieldNames say what a condition field holds.
+	fieldNames = map[string]string{
+		"status": "the status's key", "status_flags": "initial, progress, paused, reopen, resolved, final, canceled, read_only",
+		"priority": "the priority's key", "type": "the case type's key", "category": "the category", "origin": "web, email, portal, phone, …",
+		"service": "the service", "queue": "the queue's ID", "team": "the team's ID", "assignee": "the agent's ID",
+		"customer": "the customer's ID", "tags": "the case's tags", "subject": "words of the subject",
+		"actor": "agent, customer or system", "changed": "the fields the event changed", "message.direction": "inbound or outbound",
+		"message.channel": "email, portal, phone, …", "message.public": "true or false", "message.body": "words of the message",
+		"business_hours": "true within the working hours of the case's calendar",
+	}
+	opNames = map[casekit.ConditionOp]string{casekit.OpIs: "is", casekit.OpIsNot: "is not", casekit.OpContains: "contains",
+		casekit.OpNotContains: "does not contain", casekit.OpSet: "is set", casekit.OpUnset: "is not set"}
+	// kindNames say what each kind of action reads from its row.
+	kindNames = map[casekit.ActionKind]string{
+		casekit.ActionSetPriority: "Set priority (value)", casekit.ActionSetType: "Set type (value)",
+		casekit.ActionAddTags: "Add tags (values)", casekit.ActionRemoveTags: "Remove tags (values)",
+		casekit.ActionSetCustom: "Set custom field (field, value)", casekit.ActionAssignQueue: "Assign to queue (value)",
+		casekit.ActionAssignTeam: "Assign to team (value)", casekit.ActionAssignAgent: "Assign to agent (value)",
+		casekit.ActionAddWatcher:  "Add watcher (value: address, field: name)",
+		casekit.ActionAddActivity: "Add a task (value: subject; to: the assignee or each of the team; due in hours)",
+		casekit.ActionSetStatus:   "Set status (value: status; field: closure reason)",
+		casekit.ActionNotify:      "Notify (to; value: an address; template)",
+		casekit.ActionWebhook:     "Post to a webhook subscription (value: its key)",
+	}
+	targetNames = map[casekit.NotifyTarget]string{casekit.NotifyAssignee: "the assignee", casekit.NotifyTeam: "the team",
+		casekit.NotifyOwners: "the assignee, or else the team", casekit.NotifyCustomer: "the customer and watchers",
+		casekit.NotifyContact: "the contact alone", casekit.NotifyWatchers: "the watchers",
+		casekit.NotifyAcknowledgement: "an acknowledgement to the contact", casekit.NotifyMail: "everyone an agent's e-mail goes to",
+		casekit.NotifyAddress: "the address in value"}
+)
+
+// labelled gives the library's values the editor's words, in the library's
+// order; a value without words shows as itself.
+func labelled[T ~string](values []T, names map[T]string) []option {
+	out := make([]option, len(values))
+	for i, v := range values {
+		out[i] = option{string(v), string(v)}
+		if n, ok := names[v]; ok {
+			out[i].Label = n
+		}
+	}
+	return out
 }
 
-// conditionFields are the fields the editor suggests for a condition;
+// blank is a select's first, empty choice: a row left blank.
+var blank = []option{{"", "—"}}
+
+// The editor's menus: triggerEvents the events a trigger fires on,
+// conditionFields the fields a condition tests (with what they hold;
 // custom.<key> of the tenant's custom fields are added, and event.<key>
-// may be typed.
-var conditionFields = []string{"status", "status_flags", "priority", "type", "category", "origin", "service", "queue", "team",
-	"assignee", "customer", "tags", "subject", "actor", "changed", "message.direction", "message.channel", "message.public",
-	"message.body", "business_hours"}
-
-// conditionOps are a condition's operators as the editor shows them.
-var conditionOps = []option{{string(casekit.OpIs), "is"}, {string(casekit.OpIsNot), "is not"}, {string(casekit.OpContains), "contains"},
-	{string(casekit.OpNotContains), "does not contain"}, {string(casekit.OpSet), "is set"}, {string(casekit.OpUnset), "is not set"}}
-
-// actionKinds are the kinds of action, and what each reads from its row;
-// notify is a trigger's alone (macros.go leaves it out).
-var actionKinds = []option{{"", "—"}, {string(casekit.ActionSetPriority), "Set priority (value)"}, {string(casekit.ActionSetType), "Set type (value)"},
-	{string(casekit.ActionAddTags), "Add tags (values)"}, {string(casekit.ActionRemoveTags), "Remove tags (values)"},
-	{string(casekit.ActionSetCustom), "Set custom field (field, value)"}, {string(casekit.ActionAssignQueue), "Assign to queue (value)"},
-	{string(casekit.ActionAssignTeam), "Assign to team (value)"}, {string(casekit.ActionAssignAgent), "Assign to agent (value)"},
-	{string(casekit.ActionAddWatcher), "Add watcher (value: address, field: name)"}, {string(casekit.ActionAddActivity), "Add a task (value: subject)"},
-	{string(casekit.ActionNotify), "Notify (to; value: an address)"}}
-
-// notifyTargets are whom a notify action tells.
-var notifyTargets = []option{{"", "—"}, {string(casekit.NotifyAssignee), "the assignee"}, {string(casekit.NotifyTeam), "the team"},
-	{string(casekit.NotifyOwners), "the assignee, or else the team"}, {string(casekit.NotifyCustomer), "the customer and watchers"},
-	{string(casekit.NotifyContact), "the contact alone"}, {string(casekit.NotifyWatchers), "the watchers"},
-	{string(casekit.NotifyAcknowledgement), "an acknowledgement to the contact"}, {string(casekit.NotifyMail), "everyone an agent's e-mail goes to"},
-	{string(casekit.NotifyAddress), "the address in value"}}
+// may be typed), conditionOps, actionKinds (a trigger's; macros.go
+// offers the library's MacroActionKinds) and notifyTargets.
+var (
+	triggerEvents   = labelled(casekit.TriggerEvents(), eventNames)
+	conditionFields = labelled(casekit.ConditionFields(), fieldNames)
+	conditionOps    = labelled(casekit.ConditionOps(), opNames)
+	actionKinds     = slices.Concat(blank, labelled(casekit.ActionKinds(), kindNames))
+	notifyTargets   = slices.Concat(blank, labelled(casekit.NotifyTargets(), targetNames))
+)
 
 // Rows the editor adds at a time and takes at most: the library's bounds
 // (30 conditions, 20 actions), so that a post cannot make the page or
@@ -83,6 +115,7 @@ type triggerRow struct {
 	casekit.Trigger
 	First, Last bool
 	Events      string
+	Wait        string // a time rule's: "16 business hours"
 	Conditions  []string
 	Actions     []string
 }
@@ -95,7 +128,7 @@ type triggerEditPage struct {
 	Events     []option // the events offered: triggerEvents and any other the trigger names
 	Conditions []int    // the condition rows' numbers
 	Actions    []int
-	Fields     []string // the condition fields suggested
+	Fields     []option // the condition fields suggested, with what they hold
 	Ops        []option
 	Kinds      []option
 	Targets    []option
@@ -104,14 +137,25 @@ type triggerEditPage struct {
 
 // reference is what an action's value may name: the tenant's queues,
 // teams, agents, priorities, types and custom fields, shown beside an
-// editor of actions.
+// editor of actions; for a trigger's, also the statuses and closure
+// reasons of set_status, the webhook subscriptions and the message
+// templates a notice may use.
 type reference struct {
 	Queues, Teams, Agents, Priorities, Types, Custom []option
+	Rules                                            bool // a trigger's: the rest are filled
+	Statuses, Closures, Webhooks                     []option
+	Templates                                        []string
 }
 
-// loadReference fills r from the tenant's configuration and accounts.
-func (a *app) loadReference(r *http.Request, req *request, ref *reference) error {
+// loadReference fills r from the tenant's configuration and accounts;
+// rules says the actions are a trigger's.
+func (a *app) loadReference(r *http.Request, req *request, ref *reference, rules bool) error {
 	ctx, cf := r.Context(), req.desk.Config()
+	if rules {
+		if err := a.loadRuleReference(r, req, ref); err != nil {
+			return err
+		}
+	}
 	qs, err := cf.Queues(ctx)
 	if err != nil {
 		return err
@@ -141,6 +185,44 @@ func (a *app) loadReference(r *http.Request, req *request, ref *reference) error
 	return err
 }
 
+// loadRuleReference fills what only a trigger's actions name: statuses,
+// closure reasons, webhook subscriptions and message templates (the
+// engine's and the tenant's own message/custom.<key>).
+func (a *app) loadRuleReference(r *http.Request, req *request, ref *reference) error {
+	ctx, cf := r.Context(), req.desk.Config()
+	sts, err := cf.Statuses(ctx)
+	if err != nil {
+		return err
+	}
+	closures, err := cf.Lookups(ctx, casekit.LookupClosureReason)
+	if err != nil {
+		return err
+	}
+	hooks, err := cf.Webhooks(ctx)
+	if err != nil {
+		return err
+	}
+	overrides, err := cf.TemplateOverrides(ctx)
+	if err != nil {
+		return err
+	}
+	ref.Rules = true
+	ref.Statuses = rowsOf(sts, func(s casekit.Status) option { return option{s.Key, s.Label} })
+	ref.Closures = rowsOf(closures, func(l casekit.Lookup) option { return option{l.Key, l.Label} })
+	ref.Webhooks = rowsOf(hooks, func(w casekit.Webhook) option { return option{w.Key, w.Description} })
+	for _, n := range a.engine.Names() {
+		if strings.HasPrefix(n, "message/") && n != "message/layout" {
+			ref.Templates = append(ref.Templates, n)
+		}
+	}
+	for _, o := range overrides {
+		if strings.HasPrefix(o.Name, "message/custom.") {
+			ref.Templates = append(ref.Templates, o.Name)
+		}
+	}
+	return nil
+}
+
 func (a *app) triggerList(w http.ResponseWriter, r *http.Request, req *request) {
 	a.showTriggers(w, r, req, http.StatusOK, nil)
 }
@@ -158,7 +240,7 @@ func (a *app) showTriggers(w http.ResponseWriter, r *http.Request, req *request,
 		p.Notice = triggerNotices[r.URL.Query().Get("done")]
 	}
 	for i, t := range ts {
-		row := triggerRow{Trigger: t, First: i == 0, Last: i == len(ts)-1, Events: eventLabels(t.When)}
+		row := triggerRow{Trigger: t, First: i == 0, Last: i == len(ts)-1, Events: eventLabels(triggerEvents, t.When), Wait: describeWait(t.After)}
 		for _, c := range t.If {
 			row.Conditions = append(row.Conditions, describeCondition(c))
 		}
@@ -173,11 +255,11 @@ func (a *app) showTriggers(w http.ResponseWriter, r *http.Request, req *request,
 // triggerNotices are what the list says after a change.
 var triggerNotices = map[string]string{"saved": "Saved.", "deleted": "Deleted.", "moved": "Moved.", "enabled": "Enabled.", "disabled": "Disabled."}
 
-// eventLabels names events as the editor does.
-func eventLabels(evs []casekit.EventType) string {
+// eventLabels names events as the options opts do.
+func eventLabels(opts []option, evs []casekit.EventType) string {
 	names := make([]string, len(evs))
 	for i, ev := range evs {
-		names[i] = optionLabel(triggerEvents, string(ev))
+		names[i] = optionLabel(opts, string(ev))
 	}
 	return strings.Join(names, ", ")
 }
@@ -201,21 +283,50 @@ func describeCondition(c casekit.Condition) string {
 	return s
 }
 
+// describeWait says how long a time rule waits: "16 business hours";
+// "" for a trigger that acts at once.
+func describeWait(el *casekit.Elapsed) string {
+	switch {
+	case el == nil:
+		return ""
+	case el.BusinessHours:
+		return plural(el.Hours, "business hour")
+	}
+	return plural(el.Hours, "hour")
+}
+
+// plural is n and the noun, in the plural but for one.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // describeAction says an action in words: "Assign to queue: billing".
 func describeAction(act casekit.Action) string {
 	label, _, _ := strings.Cut(optionLabel(actionKinds, string(act.Kind)), " (")
 	var parts []string
-	if act.Kind == casekit.ActionNotify {
+	if act.Kind == casekit.ActionNotify || (act.Kind == casekit.ActionAddActivity && act.To != "") {
 		parts = append(parts, optionLabel(notifyTargets, string(act.To)))
 	}
-	if act.Field != "" {
+	if act.Field != "" && act.Kind != casekit.ActionSetStatus {
 		parts = append(parts, act.Field)
 	}
 	if act.Value != "" {
 		parts = append(parts, act.Value)
 	}
+	if act.Field != "" && act.Kind == casekit.ActionSetStatus {
+		parts = append(parts, "closure reason "+act.Field)
+	}
 	if len(act.Values) > 0 {
 		parts = append(parts, strings.Join(act.Values, ", "))
+	}
+	if act.Template != "" {
+		parts = append(parts, "worded by "+act.Template)
+	}
+	if act.DueHours > 0 {
+		parts = append(parts, "due in "+plural(act.DueHours, "business hour"))
 	}
 	if len(parts) == 0 {
 		return label
@@ -224,11 +335,15 @@ func describeAction(act casekit.Action) string {
 }
 
 // triggerValues are a trigger as its form shows it: "when.<event>",
-// "if.<n>.field|op|values", "then.<n>.kind|value|values|field|to", the
-// lists comma-separated.
+// "after.hours|business_hours" (a time rule's wait),
+// "if.<n>.field|op|values", "then.<n>.kind|value|values|field|to|template|due_hours",
+// the lists comma-separated.
 func triggerValues(t casekit.Trigger) map[string]string {
 	m := map[string]string{"key": t.Key, "name": t.Name, "enabled": checkbox(t.Enabled), "stop": checkbox(t.Stop),
 		"skip_failed": checkbox(t.SkipFailed), "if_rows": strconv.Itoa(len(t.If) + 1)}
+	if t.After != nil {
+		m["after.hours"], m["after.business_hours"] = strconv.Itoa(t.After.Hours), checkbox(t.After.BusinessHours)
+	}
 	for _, ev := range t.When {
 		m["when."+string(ev)] = "on"
 	}
@@ -247,6 +362,10 @@ func actionValues(acts []casekit.Action) map[string]string {
 	for i, act := range acts {
 		p := fmt.Sprintf("then.%d.", i)
 		m[p+"kind"], m[p+"value"], m[p+"values"], m[p+"field"], m[p+"to"] = string(act.Kind), act.Value, strings.Join(act.Values, ", "), act.Field, string(act.To)
+		m[p+"template"] = act.Template
+		if act.DueHours > 0 {
+			m[p+"due_hours"] = strconv.Itoa(act.DueHours)
+		}
 	}
 	return m
 }
@@ -274,24 +393,59 @@ func formRows(v url.Values, name string, limit int) int {
 }
 
 // actionsFromForm reads the action rows of a form; rows[i] is the form
-// row of the i-th action (blank rows are skipped).
-func actionsFromForm(v url.Values) (acts []casekit.Action, rows []int) {
+// row of the i-th action (blank rows are skipped). A due time that is no
+// whole number is a ValidationError on its row's field.
+func actionsFromForm(v url.Values) (acts []casekit.Action, rows []int, err error) {
 	for i := range formRows(v, "then_rows", maxActionRows) {
 		p := fmt.Sprintf("then.%d.", i)
 		kind := strings.TrimSpace(v.Get(p + "kind"))
 		if kind == "" {
 			continue
 		}
+		due, ok := wholeNumber(v.Get(p + "due_hours"))
+		if !ok && err == nil {
+			err = fieldError(p+"due_hours", "number", "is not a whole number of hours")
+		}
 		acts = append(acts, casekit.Action{Kind: casekit.ActionKind(kind), Value: strings.TrimSpace(v.Get(p + "value")),
-			Values: commaList(v.Get(p + "values")), Field: strings.TrimSpace(v.Get(p + "field")), To: casekit.NotifyTarget(v.Get(p + "to"))})
+			Values: commaList(v.Get(p + "values")), Field: strings.TrimSpace(v.Get(p + "field")), To: casekit.NotifyTarget(v.Get(p + "to")),
+			Template: strings.TrimSpace(v.Get(p + "template")), DueHours: due})
 		rows = append(rows, i)
 	}
-	return acts, rows
+	return acts, rows, err
+}
+
+// wholeNumber reads a number field: 0 when it is empty, false when it is
+// not a whole number of at most seven characters (the library's bounds
+// are smaller).
+func wholeNumber(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && len(s) <= 7
+}
+
+// afterFromForm reads a time rule's wait: none when its hours are
+// empty and business hours unticked.
+func afterFromForm(v url.Values) (*casekit.Elapsed, error) {
+	hours, business := strings.TrimSpace(v.Get("after.hours")), v.Get("after.business_hours") == "on"
+	n, ok := wholeNumber(hours)
+	switch {
+	case !ok:
+		return nil, fieldError("after.hours", "number", "is not a whole number of hours")
+	case hours == "" && business:
+		return nil, fieldError("after.hours", "required", "how many business hours should the rule wait?")
+	case hours == "":
+		return nil, nil
+	}
+	return &casekit.Elapsed{Hours: n, BusinessHours: business}, nil
 }
 
 // triggerFromForm reads a trigger from its form; condRows and actRows
-// map the library's condition and action numbers to the form's rows.
-func triggerFromForm(v url.Values) (t casekit.Trigger, condRows, actRows []int) {
+// map the library's condition and action numbers to the form's rows; err
+// is what cannot be read (a number that is none).
+func triggerFromForm(v url.Values) (t casekit.Trigger, condRows, actRows []int, err error) {
 	t = casekit.Trigger{Key: strings.TrimSpace(v.Get("key")), Name: v.Get("name"), Enabled: v.Get("enabled") == "on",
 		Stop: v.Get("stop") == "on", SkipFailed: v.Get("skip_failed") == "on"}
 	// The events in the editor's order, then any other posted.
@@ -320,8 +474,10 @@ func triggerFromForm(v url.Values) (t casekit.Trigger, condRows, actRows []int) 
 		t.If = append(t.If, casekit.Condition{Field: field, Op: casekit.ConditionOp(v.Get(p + "op")), Values: values})
 		condRows = append(condRows, i)
 	}
-	t.Then, actRows = actionsFromForm(v)
-	return t, condRows, actRows
+	var aerr error
+	t.Then, actRows, err = actionsFromForm(v)
+	t.After, aerr = afterFromForm(v)
+	return t, condRows, actRows, joinInvalid(aerr, err)
 }
 
 // optionIndex is the index of the option with value v; past the end when
@@ -383,7 +539,7 @@ func rowFieldNames(v url.Values) []string {
 	}
 	for i := range formRows(v, "then_rows", maxActionRows) {
 		out = append(out, fmt.Sprintf("then.%d", i))
-		for _, f := range []string{"kind", "value", "values", "field", "to"} {
+		for _, f := range []string{"kind", "value", "values", "field", "to", "template", "due_hours"} {
 			out = append(out, fmt.Sprintf("then.%d.%s", i, f))
 		}
 	}
@@ -420,7 +576,7 @@ func (a *app) showTriggerEditor(w http.ResponseWriter, r *http.Request, req *req
 	}
 	p := &triggerEditPage{basePage: a.basePage(r, req.s, title), Form: f, New: !f.Open, Events: slices.Clone(triggerEvents),
 		Fields: slices.Clone(conditionFields), Ops: conditionOps, Kinds: actionKinds, Targets: notifyTargets}
-	if err := a.loadReference(r, req, &p.reference); err != nil {
+	if err := a.loadReference(r, req, &p.reference, true); err != nil {
 		a.internal(w, r, err)
 		return
 	}
@@ -430,7 +586,7 @@ func (a *app) showTriggerEditor(w http.ResponseWriter, r *http.Request, req *req
 		}
 	}
 	for _, c := range p.Custom {
-		p.Fields = append(p.Fields, "custom."+c.Value)
+		p.Fields = append(p.Fields, option{"custom." + c.Value, c.Label})
 	}
 	p.Conditions = rowNumbers(f.Val("if_rows"), maxConditionRows)
 	p.Actions = rowNumbers(f.Val("then_rows"), maxActionRows)
@@ -459,7 +615,7 @@ func (a *app) saveTrigger(w http.ResponseWriter, r *http.Request, req *request) 
 		a.showTriggerEditor(w, r, req, http.StatusOK, moreRows(v, add, key != ""))
 		return
 	}
-	t, condRows, actRows := triggerFromForm(v)
+	t, condRows, actRows, unread := triggerFromForm(v)
 	ts, err := req.desk.Config().Triggers(ctx)
 	if err != nil {
 		a.internal(w, r, err)
@@ -479,6 +635,9 @@ func (a *app) saveTrigger(w http.ResponseWriter, r *http.Request, req *request) 
 	default:
 		t.Position = 10
 	}
+	if unread != nil {
+		err = joinInvalid(err, unread)
+	}
 	if err == nil {
 		err = req.desk.Config().SaveTrigger(ctx, t)
 	}
@@ -491,7 +650,7 @@ func (a *app) saveTrigger(w http.ResponseWriter, r *http.Request, req *request) 
 		return
 	}
 	err = rewriteFields(err, rowFields(condRows, actRows))
-	f := formFrom(v, append([]string{"key", "name", "when", "if", "then"}, rowFieldNames(v)...), err)
+	f := formFrom(v, append([]string{"key", "name", "when", "after.hours", "if", "then"}, rowFieldNames(v)...), err)
 	f.Open = key != ""
 	a.showTriggerEditor(w, r, req, status, f)
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -56,13 +58,51 @@ func TestTriggerEditor(t *testing.T) {
 		every.Set("when."+ev.Value, "on")
 	}
 	for i, f := range conditionFields {
-		every.Set(fmt.Sprintf("if.%d.field", i), f)
+		every.Set(fmt.Sprintf("if.%d.field", i), f.Value)
 		every.Set(fmt.Sprintf("if.%d.op", i), "set")
 	}
 	posts(t, ava, []step{{"/admin/triggers/save", every, http.StatusSeeOther, []string{"Every event"}},
 		{"/admin/triggers/delete", url.Values{"row": {"every"}}, http.StatusSeeOther, nil}})
 
+	// A time rule that closes what waited too long and gives the team a
+	// task: each refusal at the field it names, with what was typed.
+	giveUp := url.Values{"key": {"give-up"}, "name": {"Close what the customer left"}, "enabled": {"on"}, "if_rows": {"1"}, "then_rows": {"2"},
+		"when.case.status_changed": {"on"}, "if.0.field": {"status"}, "if.0.op": {"is"}, "if.0.values": {casekit.StatusWaiting},
+		"after.hours": {"120"}, "after.business_hours": {"on"},
+		"then.0.kind": {"set_status"}, "then.0.value": {"closed"}, "then.0.field": {"no_response"},
+		"then.1.kind": {"add_activity"}, "then.1.value": {"Call the customer"}, "then.1.to": {"team"}, "then.1.due_hours": {"8"}}
+	posts(t, ava, []step{
+		{"/admin/triggers/save", with(giveUp, "after.hours", "soon"), http.StatusUnprocessableEntity,
+			[]string{`id="after-hours" name="after.hours" size="6" value="soon" aria-invalid="true"`, "is not a whole number of hours"}},
+		{"/admin/triggers/save", with(giveUp, "after.hours", "0"), http.StatusUnprocessableEntity,
+			[]string{`<p class="error" id="after-hours-error">a time rule waits 1 to 8760 hours</p>`, `value="Close what the customer left"`}},
+		{"/admin/triggers/save", with(giveUp, "after.hours", ""), http.StatusUnprocessableEntity, []string{`id="after-hours-error">how many business hours`}},
+		{"/admin/triggers/save", with(giveUp, "then.0.field", ""), http.StatusUnprocessableEntity, []string{`id="act-then-0-field-error">closing needs a closure reason`}},
+		{"/admin/triggers/save", with(giveUp, "then.0.value", "gone"), http.StatusUnprocessableEntity,
+			[]string{`id="act-then-0-value" name="then.0.value" value="gone" aria-invalid="true"`}},
+		{"/admin/triggers/save", with(giveUp, "then.1.due_hours", "eight"), http.StatusUnprocessableEntity,
+			[]string{`id="act-then-1-due_hours" name="then.1.due_hours" value="eight" aria-invalid="true"`, "is not a whole number of hours"}},
+		{"/admin/triggers/save", with(giveUp, "then.1.due_hours", "9000"), http.StatusUnprocessableEntity, []string{`id="act-then-1-due_hours-error">an activity is due 0 to 8760 hours`}},
+		{"/admin/triggers/save", with(giveUp, "then.1.template", "message/case.opened"), http.StatusUnprocessableEntity, []string{`id="act-then-1-template-error">only a notice has a template`}},
+		{"/admin/triggers/save", with(giveUp, "then.1.kind", "notify", "then.1.to", "customer", "then.1.template", "message/custom.nudge"), http.StatusUnprocessableEntity,
+			[]string{`id="act-then-1-template-error">there is no template`}},
+		{"/admin/triggers/save", giveUp, http.StatusSeeOther, []string{"When: Status changed; then, after 120 business hours, if the case still meets",
+			"Then Set status: closed · closure reason no_response; Add a task: the team · Call the customer · due in 8 business hours"}},
+	})
+	if _, page := ava.get("/admin/triggers/edit?key=give-up"); !contains(page, `id="after-hours" name="after.hours" size="6" value="120"`,
+		`name="after.business_hours" id="after-business" checked`, `name="then.1.due_hours" value="8"`, `<option value="team" selected>`) {
+		t.Fatalf("the editor of a time rule:\n%s", page)
+	}
+
 	ts, _ := d.Config().Triggers(ctx)
+	if i := slices.IndexFunc(ts, func(t casekit.Trigger) bool { return t.Key == "give-up" }); i < 0 || ts[i].After == nil || *ts[i].After != (casekit.Elapsed{Hours: 120, BusinessHours: true}) ||
+		!reflect.DeepEqual(ts[i].Then[1], casekit.Action{Kind: casekit.ActionAddActivity, Value: "Call the customer", To: casekit.NotifyTeam, DueHours: 8}) {
+		t.Fatalf("the saved time rule: %+v", ts)
+	}
+	if err := d.Config().DeleteTrigger(ctx, "give-up"); err != nil {
+		t.Fatal(err)
+	}
+	ts, _ = d.Config().Triggers(ctx)
 	last := ts[len(ts)-1]
 	if last.Key != "web-billing" || last.Position != ts[len(ts)-2].Position+10 || len(last.If) != 1 || len(last.Then) != 1 {
 		t.Fatalf("the saved trigger: %+v", last)
@@ -103,6 +143,53 @@ func TestTriggerEditor(t *testing.T) {
 	if i := slices.Index(keys, "web-billing"); i != len(keys)-2 || !ts[i].Enabled || slices.Contains(keys, "loop") {
 		t.Fatalf("after the moves: %v (web-billing enabled %v)", keys, ts[i].Enabled)
 	}
+}
+
+// The editors' menus are the library's lists: the library lists nothing
+// the editor has no words for, and the editor has words for nothing the
+// library lacks; the menus offer every value, a macro's only the kinds
+// a macro takes.
+func TestEditorNamesWhatTheLibraryLists(t *testing.T) {
+	values := func(opts []option) []string {
+		return slices.DeleteFunc(rowsOf(opts, func(o option) string { return o.Value }), func(v string) bool { return v == "" })
+	}
+	for _, tc := range []struct {
+		what          string
+		listed, named []string
+		menu          []option
+	}{
+		{"events", stringsOf(casekit.TriggerEvents()), keysOf(eventNames), triggerEvents},
+		{"condition fields", casekit.ConditionFields(), keysOf(fieldNames), conditionFields},
+		{"operators", stringsOf(casekit.ConditionOps()), keysOf(opNames), conditionOps},
+		{"actions", stringsOf(casekit.ActionKinds()), keysOf(kindNames), actionKinds},
+		{"notify targets", stringsOf(casekit.NotifyTargets()), keysOf(targetNames), notifyTargets},
+		{"a macro's actions", stringsOf(casekit.MacroActionKinds()), nil, macroKinds},
+		{"webhook events", stringsOf(casekit.EventTypes()), nil, webhookEvents},
+	} {
+		if tc.named != nil {
+			for _, v := range tc.listed {
+				if !slices.Contains(tc.named, v) {
+					t.Errorf("%s: casekit lists %q, which the editor has no words for", tc.what, v)
+				}
+			}
+			for _, v := range tc.named {
+				if !slices.Contains(tc.listed, v) {
+					t.Errorf("%s: the editor has words for %q, which casekit does not list", tc.what, v)
+				}
+			}
+		}
+		if got := values(tc.menu); !slices.Equal(got, tc.listed) {
+			t.Errorf("%s: the menu offers %v, casekit lists %v", tc.what, got, tc.listed)
+		}
+	}
+}
+
+func stringsOf[T ~string](vs []T) []string {
+	return rowsOf(vs, func(v T) string { return string(v) })
+}
+
+func keysOf[T ~string](m map[T]string) []string {
+	return stringsOf(slices.Collect(maps.Keys(m)))
 }
 
 // contains reports whether page holds every one of wants.

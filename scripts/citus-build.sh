@@ -73,6 +73,11 @@ if grep -q 'extern bool have_createdb_privilege' "$includedir/commands/dbcommand
 fi
 
 cd "$CITUS_SRC"
+# A git checkout stamps each file with the time it was written, so
+# configure can come out a few milliseconds older than configure.ac, and
+# make would then regenerate it with autoreconf (not installed, and not
+# wanted: the release's configure is the one to use).
+touch configure
 log "configuring Citus $want against $("$PG_CONFIG" --version)"
 ./configure PG_CONFIG="$PG_CONFIG" --without-libcurl >/dev/null
 # with_llvm=no: Debian's PostgreSQL is built for JIT, so PGXS would

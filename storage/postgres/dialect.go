@@ -82,9 +82,15 @@ var hooks = map[string][]string{
 		`ALTER TABLE ?.mail_acks REPLICA IDENTITY FULL`,
 	},
 	// Migration 28's columns of case_facts and case_flow, from the
-	// times in microseconds.
+	// times in microseconds. The epoch of the interval since 1970, not of
+	// the timestamptz itself: the latter's EXTRACT is STABLE (it reads
+	// the time zone for other fields), and Citus refuses a STABLE function
+	// of a column in an UPDATE ("STABLE functions used in UPDATE queries
+	// cannot be called with column references"), even in the baseline of
+	// a new, empty tenant; the subtraction and the interval's EXTRACT are
+	// IMMUTABLE and give the same microseconds.
 	sqlstore.HookReportFacts: sqlstore.ReportFacts(func(col string) string {
-		return "(EXTRACT(EPOCH FROM " + col + ") * 1000000)::BIGINT"
+		return "(EXTRACT(EPOCH FROM " + col + " - TIMESTAMPTZ 'epoch') * 1000000)::BIGINT"
 	}),
 	// DueTenants reads the wakeups by due time, over many tenants.
 	sqlstore.HookWakeupIndexes: {

@@ -9,7 +9,7 @@ import "errors"
 type diskFullError struct{ cause error }
 
 func (e *diskFullError) Error() string {
-	return "the database server's disk is full (SQLSTATE 53100), so the transaction was rolled back and nothing was written; free space on the server and try again: " + e.cause.Error()
+	return "the database server's disk is full (SQLSTATE 53100): nothing was written; free space on the server and try again: " + e.cause.Error()
 }
 
 func (e *diskFullError) Unwrap() error { return e.cause }

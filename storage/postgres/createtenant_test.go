@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
 	"casekit.dev/casekit"
@@ -63,13 +64,6 @@ func TestCreateTenantCancelledAnywhereLeavesNothing(t *testing.T) {
 	s.DB().(*bun.DB).AddQueryHook(h)
 	kit := newKit(t, s)
 	bg := context.Background()
-	schemaExists := func() bool {
-		var n int
-		if err := s.DB().NewRaw("SELECT count(*) FROM pg_namespace WHERE nspname = ?", s.Schema("half")).Scan(bg, &n); err != nil {
-			t.Fatal(err)
-		}
-		return n > 0
-	}
 	for at := 1; ; at++ {
 		ctx, cancel := context.WithCancel(bg)
 		h.reset(at, cancel)
@@ -96,13 +90,13 @@ func TestCreateTenantCancelledAnywhereLeavesNothing(t *testing.T) {
 		if _, err := s.Tenant(bg, "half"); !errors.Is(err, casekit.ErrTenantNotFound) {
 			t.Fatalf("cancelled before statement %d: Tenant = %v, want ErrTenantNotFound", at, err)
 		}
-		if schemaExists() {
+		if schemaExists(t, s.DB(), s.Schema("half")) {
 			t.Fatalf("cancelled before statement %d: the schema %s was left", at, s.Schema("half"))
 		}
 	}
 	ts, err := s.Tenants(bg)
-	if err != nil || len(ts) != 1 || ts[0].ID != "half" || !schemaExists() {
-		t.Fatalf("after the uncancelled attempt: tenants %v (%v), schema %v", ts, err, schemaExists())
+	if err != nil || len(ts) != 1 || ts[0].ID != "half" || !schemaExists(t, s.DB(), s.Schema("half")) {
+		t.Fatalf("after the uncancelled attempt: tenants %v (%v), want the tenant and its schema", ts, err)
 	}
 }
 
@@ -115,44 +109,17 @@ func TestCreateTenantRoleMayNotCreateSchemas(t *testing.T) {
 	bg := context.Background()
 	base := strings.TrimSuffix(admin.Prefix(), "_")
 	role, prefix := base+"_nocreate", "ckr"+base[3:]+"_" // the prefix is at most 12 characters
-	exec := func(stmt string, ids ...string) error {
-		args := make([]any, len(ids))
-		for i, id := range ids {
-			args[i] = bun.Ident(id)
-		}
-		_, err := admin.DB().NewRaw(stmt, args...).Exec(bg)
-		return err
-	}
-	// A password, since a server may ask for one on TCP (CI's does).
-	password := role + "-pw"
-	if _, err := admin.DB().NewRaw("CREATE ROLE ? LOGIN PASSWORD ?", bun.Ident(role), password).Exec(bg); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, err := range []error{
-			exec("DROP SCHEMA IF EXISTS ?, ? CASCADE", prefix+"control", prefix+"t_denied"),
-			exec("DROP ROLE ?", role),
-		} {
-			if err != nil {
-				t.Errorf("cleanup: %v", err)
-			}
-		}
-	})
-	u, err := url.Parse(os.Getenv("CASEKIT_TEST_DATABASE_URL"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.UserPassword(role, password)
+	u := loginRole(t, admin, role)
 	wantRefused := func(what string, err error) {
 		t.Helper()
 		if err == nil || !strings.Contains(err.Error(), "may not create schemas") || !strings.Contains(err.Error(), "GRANT CREATE ON DATABASE") {
 			t.Fatalf("%s without CREATE on the database: %v, want an error that says so", what, err)
 		}
 	}
-	_, err = postgres.Open(bg, u.String(), postgres.WithPrefix(prefix))
+	_, err := postgres.Open(bg, u.String(), postgres.WithPrefix(prefix))
 	wantRefused("Open with no control schema", err)
 
-	if err := exec("CREATE SCHEMA ? AUTHORIZATION ?", prefix+"control", role); err != nil {
+	if err := execIdents(admin.DB(), "CREATE SCHEMA ? AUTHORIZATION ?", prefix+"control", role); err != nil {
 		t.Fatal(err)
 	}
 	s, err := postgres.Open(bg, u.String(), postgres.WithPrefix(prefix))
@@ -186,13 +153,7 @@ func TestCreateTenantOverForeignSchema(t *testing.T) {
 	t.Cleanup(func() {
 		s.DB().NewRaw("DROP SCHEMA IF EXISTS ? CASCADE", bun.Ident(foreign)).Exec(context.Background())
 	})
-	relations := func(schema string) (n int) {
-		if err := s.DB().NewRaw("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ?", schema).Scan(ctx, &n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	before := relations(foreign)
+	before := relationCount(t, s.DB(), foreign)
 	err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "foreign", Admins: []string{"a"}})
 	if !errors.Is(err, casekit.ErrTenantExists) || !strings.Contains(err.Error(), foreign) || !strings.Contains(err.Error(), "not made by casekit") {
 		t.Fatalf("CreateTenant over a foreign schema: %v, want ErrTenantExists naming %s as not casekit's", err, foreign)
@@ -201,7 +162,7 @@ func TestCreateTenantOverForeignSchema(t *testing.T) {
 	if err := s.DB().NewRaw("SELECT total FROM ?.orders WHERE id = 1", bun.Ident(foreign)).Scan(ctx, &total); err != nil || total != 9.5 {
 		t.Errorf("the foreign row after the refusal: %v, %v", total, err)
 	}
-	if after := relations(foreign); after != before {
+	if after := relationCount(t, s.DB(), foreign); after != before {
 		t.Errorf("the foreign schema has %d relations after the refusal, %d before", after, before)
 	}
 	if ts, err := s.Tenants(ctx); err != nil || len(ts) != 0 {
@@ -222,4 +183,183 @@ func TestCreateTenantOverForeignSchema(t *testing.T) {
 	if !errors.Is(err, casekit.ErrTenantExists) || !strings.Contains(err.Error(), "casekit's migration ledger but no registry row") {
 		t.Fatalf("CreateTenant over an unregistered casekit schema: %v", err)
 	}
+}
+
+// A disk that fills while CreateTenant builds a tenant: the default
+// tablespace of the role the store logs in as is on a file system smaller
+// than a tenant's files (CASEKIT_TEST_FULL_DIR; scripts/fulldisk.sh makes
+// one), so the server fails part-way with SQLSTATE 53100. CreateTenant
+// says the disk is full and keeps the server's error for errors.As, and
+// leaves no schema, no registry row and no tenant listed; once the space
+// is there again (the role's default tablespace reset) the same ID is
+// created whole, with as many relations as a tenant made elsewhere.
+func TestCreateTenantOnAFullDisk(t *testing.T) {
+	admin := testStore(t)
+	dir := os.Getenv("CASEKIT_TEST_FULL_DIR")
+	if dir == "" {
+		t.Skip("CASEKIT_TEST_FULL_DIR is not set: skipping the full-disk test (scripts/fulldisk.sh start mounts a small file system for it, as root, and prints its path; .ci/run sets it when it can)")
+	}
+	bg := context.Background()
+	u, err := url.Parse(os.Getenv("CASEKIT_TEST_DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := u.Hostname(); h != "" && h != "127.0.0.1" && h != "localhost" && h != "::1" {
+		t.Skipf("CASEKIT_TEST_DATABASE_URL's server %s may not be on this machine, where CASEKIT_TEST_FULL_DIR is: skipping the full-disk test", h)
+	}
+	var super bool
+	if err := admin.DB().NewRaw("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").Scan(bg, &super); err != nil {
+		t.Fatal(err)
+	}
+	if !super {
+		t.Skip("CASEKIT_TEST_DATABASE_URL's role is not a superuser, and CREATE TABLESPACE needs one: skipping the full-disk test")
+	}
+
+	// Made in this order so the cleanups, last first, drop the role and
+	// what it owns before the tablespace its tables may be in.
+	base := strings.TrimSuffix(admin.Prefix(), "_")
+	space, role, prefix := base+"_full", base+"_full", "ckf"+base[3:]+"_"
+	if _, err := admin.DB().NewRaw("CREATE TABLESPACE ? LOCATION ?", bun.Ident(space), dir).Exec(bg); err != nil {
+		t.Fatalf("CREATE TABLESPACE in CASEKIT_TEST_FULL_DIR=%s (it must be empty and the server's user's): %v", dir, err)
+	}
+	t.Cleanup(func() {
+		if err := execIdents(admin.DB(), "DROP TABLESPACE IF EXISTS ?", space); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+	})
+	u = loginRole(t, admin, role)
+	var database string
+	if err := admin.DB().NewRaw("SELECT current_database()").Scan(bg, &database); err != nil {
+		t.Fatal(err)
+	}
+	for _, grant := range []struct{ stmt, on string }{
+		{"GRANT CREATE ON DATABASE ? TO ?", database},
+		{"GRANT CREATE ON TABLESPACE ? TO ?", space},
+	} {
+		if err := execIdents(admin.DB(), grant.stmt, grant.on, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := func() *postgres.Store {
+		s, err := postgres.Open(bg, u.String(), postgres.WithPrefix(prefix))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	// The control schema first, on the default tablespace: only the
+	// tenant's files are to fill the small one.
+	open()
+	spaceRelations := func() (n int) {
+		if err := admin.DB().NewRaw("SELECT count(*) FROM pg_class WHERE reltablespace = (SELECT oid FROM pg_tablespace WHERE spcname = ?)", space).Scan(bg, &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	if err := execIdents(admin.DB(), "ALTER ROLE ? SET default_tablespace = ?", role, space); err != nil {
+		t.Fatal(err)
+	}
+	full := open()
+	const id = "filled"
+	spec := casekit.TenantSpec{ID: id, Admins: []string{"agent-1"}}
+	// A second attempt fails at the same statement as the first: the
+	// first left no file taking space.
+	var failedAt string
+	for attempt := 1; attempt <= 2; attempt++ {
+		err = newKit(t, full).CreateTenant(bg, spec)
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "53100" || !strings.Contains(err.Error(), "the database server's disk is full") || !strings.Contains(err.Error(), `"`+id+`"`) {
+			t.Fatalf("attempt %d on a full disk: %v, want an error naming the tenant, saying the disk is full and wrapping SQLSTATE 53100", attempt, err)
+		}
+		t.Logf("attempt %d: %v", attempt, err)
+		if at, _, _ := strings.Cut(err.Error(), "ERROR:"); attempt == 1 {
+			failedAt = at
+		} else if at != failedAt {
+			t.Fatalf("the second attempt on a full disk failed earlier than the first:\n%s\nthen\n%s", failedAt, at)
+		}
+		if _, err := full.Tenant(bg, id); !errors.Is(err, casekit.ErrTenantNotFound) {
+			t.Fatalf("attempt %d: Tenant = %v, want ErrTenantNotFound", attempt, err)
+		}
+		if ts, err := full.Tenants(bg); err != nil || len(ts) != 0 {
+			t.Fatalf("attempt %d: tenants %v (%v), want none", attempt, ts, err)
+		}
+		if schemaExists(t, admin.DB(), full.Schema(id)) || spaceRelations() != 0 {
+			t.Fatalf("attempt %d: the schema %s or relations in the tablespace were left", attempt, full.Schema(id))
+		}
+	}
+
+	if err := execIdents(admin.DB(), "ALTER ROLE ? RESET default_tablespace", role); err != nil {
+		t.Fatal(err)
+	}
+	freed := open()
+	if err := newKit(t, freed).CreateTenant(bg, spec); err != nil {
+		t.Fatalf("CreateTenant once the space is there: %v", err)
+	}
+	if err := newKit(t, admin).CreateTenant(bg, casekit.TenantSpec{ID: "reference"}); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := freed.Tenants(bg)
+	if err != nil || len(ts) != 1 || ts[0].ID != id {
+		t.Fatalf("tenants once made: %v (%v), want %s", ts, err, id)
+	}
+	if got, want := relationCount(t, admin.DB(), freed.Schema(id)), relationCount(t, admin.DB(), admin.Schema("reference")); got != want || spaceRelations() != 0 {
+		t.Fatalf("the tenant made after the full disk has %d relations (%d in the small tablespace), a tenant made elsewhere %d", got, spaceRelations(), want)
+	}
+}
+
+// loginRole creates a login role with a password (a server may ask for
+// one on TCP; CI's does) and returns the URL of the test server that logs
+// in as it. When the test ends the role goes, with everything it owns in
+// the database and every privilege it was granted.
+func loginRole(t *testing.T, admin *postgres.Store, role string) *url.URL {
+	t.Helper()
+	password := role + "-pw"
+	if _, err := admin.DB().NewRaw("CREATE ROLE ? LOGIN PASSWORD ?", bun.Ident(role), password).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, stmt := range []string{"DROP OWNED BY ? CASCADE", "DROP ROLE ?"} {
+			if err := execIdents(admin.DB(), stmt, role); err != nil {
+				t.Errorf("cleanup: %v", err)
+			}
+		}
+	})
+	u, err := url.Parse(os.Getenv("CASEKIT_TEST_DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(role, password)
+	return u
+}
+
+// execIdents runs stmt on db with ids as its quoted identifiers.
+func execIdents(db bun.IDB, stmt string, ids ...string) error {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = bun.Ident(id)
+	}
+	_, err := db.NewRaw(stmt, args...).Exec(context.Background())
+	return err
+}
+
+// schemaExists says whether db has a schema named schema.
+func schemaExists(t *testing.T, db bun.IDB, schema string) bool {
+	t.Helper()
+	var n int
+	if err := db.NewRaw("SELECT count(*) FROM pg_namespace WHERE nspname = ?", schema).Scan(context.Background(), &n); err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}
+
+// relationCount is the number of relations (tables, indexes, sequences;
+// their TOAST tables are in pg_toast) in the schema.
+func relationCount(t *testing.T, db bun.IDB, schema string) (n int) {
+	t.Helper()
+	if err := db.NewRaw("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ?", schema).Scan(context.Background(), &n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

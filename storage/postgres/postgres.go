@@ -213,13 +213,14 @@ func mayNotCreate(err error) error {
 	return err
 }
 
-// classify maps unique violations (SQLSTATE 23505) to casetype.ErrConflict,
-// whichever driver the *bun.DB runs on.
+// classify maps unique violations (SQLSTATE 23505) to casetype.ErrConflict
+// and a full disk (53100) to an error that says so (diskFull), whichever
+// driver the *bun.DB runs on.
 func classify(err error) error {
 	if sqlState(err) == "23505" { // unique_violation
 		return sqlstore.Conflict(err)
 	}
-	return err
+	return diskFull(err)
 }
 
 // sqlState returns the SQLSTATE of a server error from either driver a
@@ -290,7 +291,9 @@ func (s *Store) CreateTenant(ctx context.Context, t casetype.Tenant, seed func(c
 		return s.reg.Register(ctx, tx, t, classify)
 	})
 	if err != nil {
-		return sqlstore.TenantErr(t.ID, err)
+		// The baseline's scripts and the commit do not pass through
+		// classify; a full disk there is told the same way.
+		return sqlstore.TenantErr(t.ID, diskFull(err))
 	}
 	s.reg.Remember(t.ID)
 	return nil

@@ -15,9 +15,11 @@
 #
 # Environment (defaults in brackets): BINS [this tree's saas], ROUNDS [2],
 # REQUESTS per measurement [2000], CLIENTS [4], PRELOAD [4000],
-# DB, a database of its own made and dropped here [apicpu],
-# SERVER [postgres://postgres@127.0.0.1:5432], OUT [/tmp/apicpu.md],
-# BIN where the commands are built [/tmp/apicpu-bin].
+# DSN [postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable], where
+# the store's schemas (prefix apicpu_) are made and dropped again; only the
+# backends of the server's application_name are metered, so others may use
+# the database meanwhile. OUT [/tmp/apicpu.md], BIN where the commands are
+# built [/tmp/apicpu-bin].
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,11 +27,9 @@ ROUNDS=${ROUNDS:-2}
 REQUESTS=${REQUESTS:-2000}
 CLIENTS=${CLIENTS:-4}
 PRELOAD=${PRELOAD:-4000}
-DB=${DB:-apicpu}
-SERVER=${SERVER:-postgres://postgres@127.0.0.1:5432}
+DSN=${DSN:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 OUT=${OUT:-/tmp/apicpu.md}
 BIN=${BIN:-/tmp/apicpu-bin}
-DSN="$SERVER/$DB?sslmode=disable"
 APP=apicpu_saas
 PREFIX=apicpu_
 
@@ -41,11 +41,9 @@ if [ -z "${BINS:-}" ]; then
 	go build -o "$BIN/saas" ./examples/saas
 	BINS="$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo '+')=$BIN/saas"
 fi
-psql -X -q -d "$SERVER/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 SAAS_PID=
 cleanup() {
 	[ -n "$SAAS_PID" ] && kill "$SAAS_PID" 2>/dev/null || true
-	psql -X -q -d "$SERVER/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
 }
 trap cleanup EXIT
 

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"strings"
 
 	"github.com/uptrace/bun/schema"
 )
@@ -25,22 +24,28 @@ type Batcher interface {
 // transaction is then for rolling back, as after any failed statement.
 func (t *Tx) execAll(ctx context.Context, qs ...schema.QueryAppender) error {
 	gen := schema.NewQueryGen(t.db.Dialect())
-	texts := make([]string, 0, len(qs))
+	if b, ok := t.dialect.(Batcher); ok && b.Batches() && len(qs) > 1 {
+		var text []byte
+		for i, q := range qs {
+			if i > 0 {
+				text = append(text, ";\n"...)
+			}
+			var err error
+			if text, err = q.AppendQuery(gen, text); err != nil {
+				return err
+			}
+		}
+		// No arguments: the text goes as it is, and pgx sends it by the
+		// simple protocol, which takes several statements.
+		_, err := t.db.ExecContext(ctx, string(text))
+		return err
+	}
 	for _, q := range qs {
-		b, err := q.AppendQuery(gen, nil)
+		text, err := q.AppendQuery(gen, nil)
 		if err != nil {
 			return err
 		}
-		texts = append(texts, string(b))
-	}
-	if b, ok := t.dialect.(Batcher); ok && b.Batches() && len(texts) > 1 {
-		// No arguments: the text goes as it is, and pgx sends it by the
-		// simple protocol, which takes several statements.
-		_, err := t.db.ExecContext(ctx, strings.Join(texts, ";\n"))
-		return err
-	}
-	for _, s := range texts {
-		if _, err := t.db.ExecContext(ctx, s); err != nil {
+		if _, err := t.db.ExecContext(ctx, string(text)); err != nil {
 			return err
 		}
 	}

@@ -18,12 +18,13 @@ import (
 // commit and whose rollback gives the number back. The statement that
 // takes the number also reads the priority's rank, and the case, its
 // tags, its facts and the day's case_flow rows then go in one round trip
-// where the dialect batches (execAll): the lock is held for two round
-// trips and the commit, as few as a number taken by its own statement
-// allows. The rank is read rather than computed by a subquery in the
-// VALUES, and the number taken by its own UPDATE rather than in a WITH,
-// because Citus routes no INSERT that holds a subquery
-// (docs/scale-out.md).
+// where the dialect batches (execAll): the lock is held over that batch,
+// the command's events and the commit, as long as over the case's own
+// INSERT before, and the facts and flow, once written ahead of the
+// number, cost no round trips of their own. The rank is read rather than
+// computed by a subquery in the VALUES, and the number taken by its own
+// UPDATE rather than in a WITH, because Citus routes no INSERT that
+// holds a subquery (docs/scale-out.md).
 func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
 	row := caseRowOf(c)
 	var n int64

@@ -2,8 +2,9 @@
 # apicpu.sh measures what one request of each examples/apiload operation
 # (list, get, search, create, status) costs casekit's side in CPU time: the
 # examples/saas process and the PostgreSQL backends serving it, read from
-# /proc before and after each measurement (apiload -cpu-pid, -cpu-db). On a
-# shared machine that figure moves far less with the load than req/s does.
+# /proc before and after each measurement (apiload -cpu-pid, -cpu-db). It
+# counts no waiting, but contention on a busy machine still inflates it:
+# compare binaries in alternating rounds (ROUNDS) and take medians.
 # BENCHMARKS.md, "CPU per request", quotes it.
 #
 #   scripts/apicpu.sh                                   # this tree

@@ -13,10 +13,12 @@ import (
 )
 
 // On a machine shared with other work, throughput and latency move with
-// the load, by a factor of two between runs; what one request costs the
-// processes that serve it in CPU time moves far less. A Meter reads that
-// cost: Run reads each of Config.Meters before and after a measurement
-// and reports the CPU time used per request (Result.CPU).
+// the load; what one request costs the processes that serve it in CPU
+// time does not wait on the others, though contention still inflates it
+// (by up to a factor of two at a load of 10-20 on two cores, BENCHMARKS.md
+// "CPU per request"): compare it in alternating rounds. A Meter reads
+// that cost: Run reads each of Config.Meters before and after a
+// measurement and reports the CPU time used per request (Result.CPU).
 
 // Meter is a set of processes whose CPU time a run reports per request:
 // the server's, or the database backends serving it.

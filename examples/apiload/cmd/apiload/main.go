@@ -4,8 +4,8 @@
 // clients, and prints req/s and p50/p95/p99 per operation with a Markdown
 // table. See BENCHMARKS.md, "HTTP API against libredesk". With -cpu-pid
 // and -cpu-db it also reports what each request cost the server and its
-// PostgreSQL backends in CPU time, a figure the machine's load moves far
-// less than req/s (scripts/apicpu.sh).
+// PostgreSQL backends in CPU time, a figure that does not count waiting
+// (scripts/apicpu.sh).
 //
 //	KEY=$(go run ./examples/saas -db "$DSN" -new-key tenant-0001:system)
 //	go run ./examples/apiload/cmd/apiload -target saas -url http://127.0.0.1:8081/api/v1 -key "$KEY" -preload 4000 -analyze-db "$DSN"

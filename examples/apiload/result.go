@@ -19,6 +19,9 @@ type Result struct {
 	// Exhausted says the status operation ran out of cases to resolve
 	// before its time was up.
 	Exhausted bool
+	// CPU is the CPU time per request (failed ones too) of each of
+	// Config.Meters, in their order.
+	CPU []CPUCost
 
 	latencies []time.Duration // sorted
 }
@@ -51,6 +54,15 @@ func ms(d time.Duration) string {
 	return fmt.Sprintf("%.1f", f)
 }
 
+// CPUCost is what one request cost a Meter's processes in CPU time.
+type CPUCost struct {
+	Meter      string
+	PerRequest time.Duration
+}
+
+// micros is d in microseconds.
+func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
 // line is the result on one line, for the progress output.
 func (r Result) line() string {
 	s := fmt.Sprintf("%-6s x%-3d %7.1f req/s  p50 %s ms  p95 %s ms  p99 %s ms  (%d requests in %v",
@@ -61,6 +73,9 @@ func (r Result) line() string {
 	}
 	if r.Exhausted {
 		s += ", every created case resolved"
+	}
+	for _, c := range r.CPU {
+		s += fmt.Sprintf(", %s CPU %.0f µs/req", c.Meter, micros(c.PerRequest))
 	}
 	return s + ")"
 }
@@ -73,16 +88,28 @@ type Header struct {
 }
 
 // WriteMarkdown writes the results as a Markdown table under a line that
-// says what was measured.
+// says what was measured, with a column of CPU time per request for each
+// meter the run read.
 func WriteMarkdown(w io.Writer, h Header, results []Result) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s at %s, %s cases, %s (load average %s)\n\n",
 		h.Target, h.URL, h.Cases, h.Started.UTC().Format("2006-01-02 15:04 MST"), h.LoadAverage)
-	b.WriteString("| operation | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| operation | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
+	var meters []CPUCost
+	if len(results) > 0 {
+		meters = results[0].CPU
+	}
+	for _, m := range meters {
+		b.WriteString(" " + m.Meter + " CPU µs/req |")
+	}
+	b.WriteString("\n|---|---:|---:|---:|---:|---:|---:|---:|" + strings.Repeat("---:|", len(meters)) + "\n")
 	for _, r := range results {
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %.1f | %s | %s | %s |\n", r.Op, r.Clients, r.Requests, r.Errors,
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %.1f | %s | %s | %s |", r.Op, r.Clients, r.Requests, r.Errors,
 			r.PerSecond(), ms(r.Percentile(50)), ms(r.Percentile(95)), ms(r.Percentile(99)))
+		for _, c := range r.CPU {
+			fmt.Fprintf(&b, " %.0f |", micros(c.PerRequest))
+		}
+		b.WriteString("\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

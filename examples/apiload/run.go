@@ -56,6 +56,11 @@ type Config struct {
 	// Progress, when not nil, gets a line per measurement and the
 	// preload's progress.
 	Progress io.Writer
+	// Meters are read before and after each measurement: Result.CPU is
+	// the CPU time per request of each, in this order. What the meters
+	// count is the processes' whole use, the run's own requests and
+	// whatever else they serve meanwhile.
+	Meters []Meter
 }
 
 // Run measures cfg's operations against its target and returns one
@@ -132,7 +137,18 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 					return t.Resolve(ctx, id)
 				}
 			}
+			before, err := meterAll(ctx, cfg.Meters)
+			if err != nil {
+				return results, err
+			}
 			r := measure(ctx, op, c, cfg.Duration, cfg.Requests, do)
+			after, err := meterAll(ctx, cfg.Meters)
+			if err != nil {
+				return results, err
+			}
+			for i, m := range cfg.Meters {
+				r.CPU = append(r.CPU, CPUCost{Meter: m.Name, PerRequest: cpuPerRequest(after[i].Since(before[i]), r.Requests+r.Errors)})
+			}
 			cfg.logf("%s", r.line())
 			results = append(results, r)
 		}

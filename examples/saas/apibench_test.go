@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"casekit.dev/examples/apiload"
+	"casekit.dev/storage/postgres"
 )
 
 // BenchmarkAPICreate opens cases through the example's handler, in
@@ -59,11 +60,46 @@ func BenchmarkAPIStatus(b *testing.B) {
 	})
 }
 
+// BenchmarkAPIList is BenchmarkAPICreate for apiload's list: page 1, 30
+// cases, newest first.
+func BenchmarkAPIList(b *testing.B) {
+	benchAPI(b, nil, func(ctx context.Context, t *apiload.Saas) error {
+		_, err := t.List(ctx)
+		return err
+	})
+}
+
+// BenchmarkAPIGet is BenchmarkAPICreate for apiload's get: one case, by
+// turns each of page 1's.
+func BenchmarkAPIGet(b *testing.B) {
+	var (
+		ids  []string
+		next atomic.Int64
+	)
+	prepare := func(ctx context.Context, t *apiload.Saas) (err error) {
+		ids, err = t.List(ctx)
+		return err
+	}
+	benchAPI(b, prepare, func(ctx context.Context, t *apiload.Saas) error {
+		return t.Get(ctx, ids[int(next.Add(1))%len(ids)])
+	})
+}
+
+// BenchmarkAPISearch is BenchmarkAPICreate for apiload's search: the
+// full-text filter, page 1.
+func BenchmarkAPISearch(b *testing.B) {
+	benchAPI(b, nil, func(ctx context.Context, t *apiload.Saas) error {
+		return t.Search(ctx, apiload.DefaultSearch)
+	})
+}
+
 // benchAPI serves the example in process with a case for every customer
 // (so that creates name existing ones), runs prepare untimed, then op
 // b.N times from 8 goroutines, and reports the statements op sent.
 func benchAPI(b *testing.B, prepare, op func(context.Context, *apiload.Saas) error) {
-	_, _, store, target := loadTarget(b)
+	// One sub-pool, so that the query hook on store.DB() sees every
+	// statement: with several, a busy tenant borrows the others'.
+	_, _, store, target := loadTarget(b, postgres.WithAffinityPools(1))
 	ctx := context.Background()
 	for n := range apiload.Customers {
 		if _, err := target.Create(ctx, n); err != nil {

@@ -14,11 +14,11 @@ import (
 )
 
 // loadTarget serves the example in process with a tenant "acme" and
-// returns its URL, a key acting as casekit.System, the store and the load
-// client's target for it.
-func loadTarget(tb testing.TB) (base, key string, store *postgres.Store, target *apiload.Saas) {
+// returns its URL, a key acting as casekit.System, the store (opened with
+// opts) and the load client's target for it.
+func loadTarget(tb testing.TB, opts ...postgres.Option) (base, key string, store *postgres.Store, target *apiload.Saas) {
 	tb.Helper()
-	kit, store, keys := testKit(tb, "acme")
+	kit, store, keys := testKitWith(tb, opts, "acme")
 	base = testServer(tb, kit, keys, io.Discard)
 	_, key = newTestKey(tb, keys, "acme", casekit.System)
 	target, err := apiload.NewSaas(base+apiPrefix, key, apiload.NewHTTPClient())

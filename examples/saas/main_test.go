@@ -63,10 +63,16 @@ func dropOnCleanup(t testing.TB, dsn, prefix string) {
 // Everything is dropped when the test ends.
 func testKit(t testing.TB, tenants ...string) (*casekit.Kit, *postgres.Store, *apiKeys) {
 	t.Helper()
+	return testKitWith(t, nil, tenants...)
+}
+
+// testKitWith is testKit with options for the store.
+func testKitWith(t testing.TB, opts []postgres.Option, tenants ...string) (*casekit.Kit, *postgres.Store, *apiKeys) {
+	t.Helper()
 	dsn := testDSN(t)
 	prefix := testPrefix()
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, dsn, postgres.WithPrefix(prefix))
+	s, err := postgres.Open(ctx, dsn, append([]postgres.Option{postgres.WithPrefix(prefix)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -189,3 +189,7 @@ func (Dialect) Percentiles(v, cond string) (p50, p90 string, ok bool) {
 	}
 	return p("0.5"), p("0.9"), true
 }
+
+// Batches implements sqlstore.Batcher: statements without arguments go by
+// the simple query protocol, several to a round trip.
+func (Dialect) Batches() bool { return true }

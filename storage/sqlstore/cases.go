@@ -15,31 +15,32 @@ import (
 
 // InsertCase implements store.Tx. The number comes from the tenant's
 // counter row, whose update lock serialises the tenant's openings until
-// commit and whose rollback gives the number back. So that the lock is
-// held as briefly as the transaction allows, the case's facts are written
-// and its priority rank read before the number is taken. The rank is read
-// rather than computed by a subquery in the VALUES, and the number taken
-// by its own UPDATE rather than in a WITH, because Citus routes no INSERT
-// that holds a subquery (docs/scale-out.md).
+// commit and whose rollback gives the number back. The statement that
+// takes the number also reads the priority's rank, and the case, its
+// tags, its facts and the day's case_flow rows then go in one round trip
+// where the dialect batches (execAll): the lock is held over that batch,
+// the command's events and the commit, as long as over the case's own
+// INSERT before, and the facts and flow, once written ahead of the
+// number, cost no round trips of their own. The rank is read rather than
+// computed by a subquery in the VALUES, and the number taken by its own
+// UPDATE rather than in a WITH, because Citus routes no INSERT that
+// holds a subquery (docs/scale-out.md).
 func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
 	row := caseRowOf(c)
-	if err := t.writeFact(ctx, row, true); err != nil {
-		return err
-	}
-	var rank int
-	if err := t.db.NewRaw("SELECT "+rankSQL, t.schema, c.Priority).Scan(ctx, &rank); err != nil {
-		return t.err(err, "priority rank")
-	}
-	row.PriorityRank = rank
 	var n int64
-	if err := t.db.NewRaw("UPDATE ?.counters SET value = value + 1 WHERE name = 'case_number' RETURNING value", t.schema).Scan(ctx, &n); err != nil {
+	var rank int
+	if err := t.db.NewRaw("UPDATE ?.counters SET value = value + 1 WHERE name = 'case_number' RETURNING value, "+rankSQL,
+		t.schema, t.schema, c.Priority).Scan(ctx, &n, &rank); err != nil {
 		return t.err(err, "next case number")
 	}
-	row.Number, c.Number = n, n
-	if _, err := t.ins(row, "cases").Returning("").Exec(ctx); err != nil { // nothing to read back: the row is not kept
-		return t.err(err, "insert case")
+	row.Number, c.Number, row.PriorityRank = n, n, rank
+	qs := []schema.QueryAppender{t.ins(row, "cases").Returning("")} // nothing to read back: the row is not kept
+	qs = append(qs, t.tagWrites(row, 0, true)...)
+	facts, err := t.factWrites(ctx, row, true)
+	if err != nil {
+		return err
 	}
-	return t.writeTags(ctx, row, 0, true)
+	return t.err(t.execAll(ctx, append(qs, facts...)...), "insert case")
 }
 
 func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*casetype.Case, error) {
@@ -61,7 +62,9 @@ func (t *Tx) CaseByNumber(ctx context.Context, number int64, lock bool) (*casety
 	return t.oneCase(ctx, lock, "c.number = ?", number)
 }
 
-// UpdateCase implements store.Tx.
+// UpdateCase implements store.Tx. The version check runs alone, so that
+// a stale write changes nothing; the case's tags, facts and case_flow
+// rows follow in one round trip where the dialect batches (execAll).
 func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64) error {
 	row := caseRowOf(c)
 	res, err := t.db.NewUpdate().Model(row).ModelTableExpr("?.cases AS c", t.schema).
@@ -74,10 +77,12 @@ func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64
 	if err := affected(res, fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casetype.ErrConflict)); err != nil {
 		return err
 	}
-	if err := t.writeTags(ctx, row, prevVersion, false); err != nil {
+	qs := t.tagWrites(row, prevVersion, false)
+	facts, err := t.factWrites(ctx, row, false)
+	if err != nil {
 		return err
 	}
-	return t.writeFact(ctx, row, false)
+	return t.err(t.execAll(ctx, append(qs, facts...)...), "case tags and facts")
 }
 
 // DeleteCase implements store.Tx.

@@ -84,11 +84,22 @@ func (t *Tx) moveFlow(ctx context.Context, was, now *rows.CaseFact) error {
 
 // MoveFlow changes case_flow in schema from a case's fact was (nil for a
 // new case) to now (nil for a deleted one), on db, the transaction that
-// writes the fact: one upsert of the rows that change, in key order so
-// that two transactions lock shared rows in the same order. A change of
-// no counted value (a note, a tag) writes nothing. A bulk writer of
-// cases that writes their facts calls it too (examples/loadgen).
+// writes the fact: FlowWrite's statement, when there is one. A bulk
+// writer of cases that writes their facts calls it too (examples/loadgen).
 func MoveFlow(ctx context.Context, db bun.IDB, schema bun.Ident, was, now *rows.CaseFact) error {
+	q := FlowWrite(db, schema, was, now)
+	if q == nil {
+		return nil
+	}
+	_, err := q.Exec(ctx)
+	return err
+}
+
+// FlowWrite is the statement that changes case_flow in schema from a
+// case's fact was to now: one upsert of the rows that change, in key
+// order so that two transactions lock shared rows in the same order; nil
+// when a change moves no counted value (a note, a tag).
+func FlowWrite(db bun.IDB, schema bun.Ident, was, now *rows.CaseFact) *bun.RawQuery {
 	m := map[flowKey][2]int{}
 	flowCounts(m, was, -1)
 	flowCounts(m, now, 1)
@@ -110,10 +121,9 @@ func MoveFlow(ctx context.Context, db bun.IDB, schema bun.Ident, was, now *rows.
 		vals[i] = "(?, ?, ?, ?, ?)"
 		args = append(args, k.dim, k.val, k.day, m[k][0], m[k][1])
 	}
-	_, err := db.NewRaw(`INSERT INTO ?.case_flow AS w (dim, val, day, opened, ended) VALUES `+strings.Join(vals, ", ")+`
+	return db.NewRaw(`INSERT INTO ?.case_flow AS w (dim, val, day, opened, ended) VALUES `+strings.Join(vals, ", ")+`
 		ON CONFLICT (dim, day, val) DO UPDATE SET opened = w.opened + EXCLUDED.opened, ended = w.ended + EXCLUDED.ended`,
-		args...).Exec(ctx)
-	return err
+		args...)
 }
 
 // oldFact reads the stored fact of case id, nil when there is none.

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uptrace/bun/schema"
+
 	"casekit.dev/casekit/casetype"
 	"casekit.dev/casekit/store"
 	"casekit.dev/storage/sqlstore/rows"
@@ -578,16 +580,16 @@ func filtered(q store.CaseQuery) bool {
 		f.ResponseDueBefore != nil || f.ResolutionDueBefore != nil || f.Breached || q.Number != 0
 }
 
-// writeFact writes the case_facts row of the case row c (migration 23)
-// and moves case_flow from its stored row (fresh: none, a new case), in
-// the transaction that writes c, so a report never reads a fact or a
-// day's count the case does not hold.
-func (t *Tx) writeFact(ctx context.Context, c *caseRow, fresh bool) error {
+// factWrites returns the statements that write the case_facts row of the
+// case row c (migration 23) and move case_flow from its stored row
+// (fresh: none, a new case), for the transaction that writes c, so a
+// report never reads a fact or a day's count the case does not hold.
+func (t *Tx) factWrites(ctx context.Context, c *caseRow, fresh bool) ([]schema.QueryAppender, error) {
 	var was *rows.CaseFact
 	if !fresh {
 		var err error
 		if was, err = t.oldFact(ctx, c.ID); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	f := rows.FactOf(c)
@@ -595,8 +597,9 @@ func (t *Tx) writeFact(ctx context.Context, c *caseRow, fresh bool) error {
 		"assignee_id", "origin", "customer_id", "first_response_at", "resolved_at", "closed_at", "response_due",
 		"resolution_due", "sla_paused_at", "satisfaction", "ended_at", "first_response_us", "resolution_us",
 		"first_response_business_us", "resolution_business_us")
-	if _, err := q.Returning("").Exec(ctx); err != nil {
-		return t.err(err, "write case facts")
+	qs := []schema.QueryAppender{q.Returning("")}
+	if flow := FlowWrite(t.db, t.schema, was, f); flow != nil {
+		qs = append(qs, flow)
 	}
-	return t.moveFlow(ctx, was, f)
+	return qs, nil
 }

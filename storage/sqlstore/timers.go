@@ -66,13 +66,13 @@ func (t *Tx) CaseTimers(ctx context.Context, caseID string) ([]casetype.Timer, e
 	return out, nil
 }
 
-// SetCaseTimers implements store.Tx.
+// SetCaseTimers implements store.Tx. The old timers go and the new ones
+// come in one round trip where the dialect batches (execAll).
 func (t *Tx) SetCaseTimers(ctx context.Context, caseID string, timers []casetype.Timer) error {
-	if _, err := t.db.NewRaw("DELETE FROM ?.timers WHERE case_id = ? AND dead = ?", t.schema, caseID, false).Exec(ctx); err != nil {
-		return t.err(err, "clear timers")
-	}
+	clear := t.db.NewRaw("DELETE FROM ?.timers WHERE case_id = ? AND dead = ?", t.schema, caseID, false)
 	if len(timers) == 0 {
-		return nil
+		_, err := clear.Exec(ctx)
+		return t.err(err, "clear timers")
 	}
 	rows := make([]timerRow, len(timers))
 	earliest := timers[0].Due
@@ -85,8 +85,8 @@ func (t *Tx) SetCaseTimers(ctx context.Context, caseID string, timers []casetype
 			earliest = tm.Due
 		}
 	}
-	if _, err := t.ins(&rows, "timers").Exec(ctx); err != nil {
-		return t.err(err, "insert timers")
+	if err := t.execAll(ctx, clear, t.ins(&rows, "timers").Returning("")); err != nil {
+		return t.err(err, "replace timers")
 	}
 	return t.wake(ctx, QueueTimers, earliest)
 }

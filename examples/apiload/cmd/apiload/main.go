@@ -2,7 +2,10 @@
 // examples/saas or libredesk: create (existing customer), list page 1
 // (30), get one, text search and status change, at 1 and 8 concurrent
 // clients, and prints req/s and p50/p95/p99 per operation with a Markdown
-// table. See BENCHMARKS.md, "HTTP API against libredesk".
+// table. See BENCHMARKS.md, "HTTP API against libredesk". With -cpu-pid
+// and -cpu-db it also reports what each request cost the server and its
+// PostgreSQL backends in CPU time, a figure that does not count waiting
+// (scripts/apicpu.sh).
 //
 //	KEY=$(go run ./examples/saas -db "$DSN" -new-key tenant-0001:system)
 //	go run ./examples/apiload/cmd/apiload -target saas -url http://127.0.0.1:8081/api/v1 -key "$KEY" -preload 4000 -analyze-db "$DSN"
@@ -23,7 +26,7 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for -analyze-db
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for -analyze-db and -cpu-db
 
 	"casekit.dev/examples/apiload"
 )
@@ -44,6 +47,7 @@ type config struct {
 	target, url, key, user, password string
 	clients, ops, search, cases      string
 	analyzeDB, out                   string
+	cpuPIDs, cpuDB, cpuApp           string
 	duration                         time.Duration
 	preloadOnly                      bool
 	requests, preload, preloadC      int
@@ -69,6 +73,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.search, "search", apiload.DefaultSearch, "the word the search operation looks for")
 	fs.StringVar(&c.cases, "cases", "", "how many cases the target holds, for the report (default: -preload)")
 	fs.StringVar(&c.out, "out", "", "append the Markdown table to this file (it always goes to stdout)")
+	fs.StringVar(&c.cpuPIDs, "cpu-pid", "", "report the CPU time per request of these `PIDs` (comma separated: the server, its Redis), read from /proc")
+	fs.StringVar(&c.cpuDB, "cpu-db", "", "report the CPU time per request of the PostgreSQL backends on this URL's database (the server's; Linux /proc)")
+	fs.StringVar(&c.cpuApp, "cpu-app", "", "with -cpu-db, only the backends whose application_name is this (set it in the server's database URL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -110,6 +117,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if c.analyzeDB != "" {
 		cfg.AfterPreload = func(ctx context.Context) error { return analyze(ctx, c.analyzeDB) }
+	}
+	if c.cpuPIDs != "" {
+		pids, err := parseInts(c.cpuPIDs)
+		if err != nil {
+			return fmt.Errorf("-cpu-pid: %w", err)
+		}
+		cfg.Meters = append(cfg.Meters, apiload.ProcessMeter("server", pids...))
+	}
+	if c.cpuDB != "" {
+		db, err := sql.Open("pgx", c.cpuDB)
+		if err != nil {
+			return fmt.Errorf("-cpu-db: %w", err)
+		}
+		defer db.Close()
+		db.SetMaxOpenConns(1) // one backend of its own, left out of what it reads
+		cfg.Meters = append(cfg.Meters, apiload.BackendMeter(db, c.cpuApp))
 	}
 	h := apiload.Header{Target: t.Name(), URL: c.url, Cases: c.cases, LoadAverage: loadAverage(), Started: time.Now()}
 	results, err := apiload.Run(ctx, cfg)

@@ -1,0 +1,53 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/uptrace/bun/schema"
+)
+
+// Batcher is implemented by a Dialect whose database takes several
+// statements sent as one text and runs them in order, stopping at the
+// first that fails: PostgreSQL, where pgx sends a statement without
+// arguments by the simple query protocol, and Bun writes every value into
+// the text. Each statement that rides along is a round trip saved, and a
+// round trip costs both the client and the server more CPU than a small
+// statement does (BENCHMARKS.md, "CPU per request").
+type Batcher interface {
+	// Batches reports whether several statements may be sent as one.
+	Batches() bool
+}
+
+// execAll runs qs, statements whose results nobody reads, in order: in
+// one round trip where the dialect batches (Batcher), one by one
+// elsewhere. Its error is the first statement's that failed; the
+// transaction is then for rolling back, as after any failed statement.
+func (t *Tx) execAll(ctx context.Context, qs ...schema.QueryAppender) error {
+	gen := schema.NewQueryGen(t.db.Dialect())
+	if b, ok := t.dialect.(Batcher); ok && b.Batches() && len(qs) > 1 {
+		var text []byte
+		for i, q := range qs {
+			if i > 0 {
+				text = append(text, ";\n"...)
+			}
+			var err error
+			if text, err = q.AppendQuery(gen, text); err != nil {
+				return err
+			}
+		}
+		// No arguments: the text goes as it is, and pgx sends it by the
+		// simple protocol, which takes several statements.
+		_, err := t.db.ExecContext(ctx, string(text))
+		return err
+	}
+	for _, q := range qs {
+		text, err := q.AppendQuery(gen, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := t.db.ExecContext(ctx, string(text)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -153,3 +153,7 @@ func (Dialect) JSONEquals(col, key string, val any) bunschema.QueryWithArgs {
 // Percentiles implements sqlstore.Dialect: SQLite has no percentile
 // aggregate, so sqlstore ranks the values with ROW_NUMBER instead.
 func (Dialect) Percentiles(string, string) (string, string, bool) { return "", "", false }
+
+// FlowSlots implements sqlstore.Dialect: SQLite writes one transaction at
+// a time, so one row is never waited on longer than the database is.
+func (Dialect) FlowSlots() int { return 1 }

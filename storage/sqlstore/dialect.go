@@ -74,6 +74,12 @@ type Dialect interface {
 	// then ranks the values with a window function in a query of their
 	// own.
 	Percentiles(v, cond string) (p50, p90 string, ok bool)
+
+	// FlowSlots is how many rows of case_flow a day's count of a value
+	// is spread over, each transaction writing one of them, so that
+	// concurrent commands do not queue on one row until they commit: 1
+	// where the database runs one writing transaction at a time.
+	FlowSlots() int
 }
 
 // OnConflict is Dialect.Upsert in the SQL PostgreSQL and SQLite share:

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -77,18 +78,27 @@ func flowCounts(m map[flowKey][2]int, f *rows.CaseFact, sign int) {
 	}
 }
 
-// moveFlow is MoveFlow in the transaction's schema.
+// moveFlow is MoveFlow in the transaction's schema, in the slot of the
+// transaction: one of the dialect's FlowSlots, drawn at its first move,
+// so that every move of one transaction locks its rows in key order.
 func (t *Tx) moveFlow(ctx context.Context, was, now *rows.CaseFact) error {
-	return t.err(MoveFlow(ctx, t.db, t.schema, was, now), "case flow")
+	if t.flowSlot < 0 {
+		t.flowSlot = rand.IntN(max(1, t.dialect.FlowSlots()))
+	}
+	return t.err(MoveFlow(ctx, t.db, t.schema, t.flowSlot, was, now), "case flow")
 }
 
 // MoveFlow changes case_flow in schema from a case's fact was (nil for a
 // new case) to now (nil for a deleted one), on db, the transaction that
-// writes the fact: one upsert of the rows that change, in key order so
-// that two transactions lock shared rows in the same order. A change of
-// no counted value (a note, a tag) writes nothing. A bulk writer of
-// cases that writes their facts calls it too (examples/loadgen).
-func MoveFlow(ctx context.Context, db bun.IDB, schema bun.Ident, was, now *rows.CaseFact) error {
+// writes the fact: one upsert of the rows that change in slot, in key
+// order so that two transactions lock shared rows in the same order. A
+// day's count of a value is the sum of its slots' rows (migration 31),
+// so that transactions in different slots, which every command of a
+// busy tenant would otherwise queue on (today's total row), do not wait
+// for each other. A change of no counted value (a note, a tag) writes
+// nothing. A bulk writer of cases that writes their facts calls it too
+// (examples/loadgen).
+func MoveFlow(ctx context.Context, db bun.IDB, schema bun.Ident, slot int, was, now *rows.CaseFact) error {
 	m := map[flowKey][2]int{}
 	flowCounts(m, was, -1)
 	flowCounts(m, now, 1)
@@ -107,11 +117,11 @@ func MoveFlow(ctx context.Context, db bun.IDB, schema bun.Ident, was, now *rows.
 	args := []any{schema}
 	vals := make([]string, len(keys))
 	for i, k := range keys {
-		vals[i] = "(?, ?, ?, ?, ?)"
-		args = append(args, k.dim, k.val, k.day, m[k][0], m[k][1])
+		vals[i] = "(?, ?, ?, ?, ?, ?)"
+		args = append(args, k.dim, k.val, k.day, slot, m[k][0], m[k][1])
 	}
-	_, err := db.NewRaw(`INSERT INTO ?.case_flow AS w (dim, val, day, opened, ended) VALUES `+strings.Join(vals, ", ")+`
-		ON CONFLICT (dim, day, val) DO UPDATE SET opened = w.opened + EXCLUDED.opened, ended = w.ended + EXCLUDED.ended`,
+	_, err := db.NewRaw(`INSERT INTO ?.case_flow AS w (dim, val, day, slot, opened, ended) VALUES `+strings.Join(vals, ", ")+`
+		ON CONFLICT (dim, day, val, slot) DO UPDATE SET opened = w.opened + EXCLUDED.opened, ended = w.ended + EXCLUDED.ended`,
 		args...).Exec(ctx)
 	return err
 }

@@ -2,13 +2,11 @@ package postgres_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/uptrace/bun"
 
-	"casekit.dev/casekit"
 	"casekit.dev/storage/sqlstore"
 	"casekit.dev/storage/sqlstore/rows"
 )
@@ -19,15 +17,8 @@ import (
 // commit; in the same slot the second waits, which is what the slots are
 // for (and what shows this test can fail).
 func TestFlowSlotsDoNotWait(t *testing.T) {
-	s := testStore(t)
-	if os.Getenv("CASEKIT_TEST_DATABASE_URL") == "" {
-		return
-	}
+	s, _ := testTenant(t, "flow")
 	ctx := context.Background()
-	kit := newKit(t, s)
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "flow"}); err != nil {
-		t.Fatal(err)
-	}
 	schema := bun.Ident(s.Schema("flow"))
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	resolved := func(id string) (was, after *rows.CaseFact) {

@@ -433,11 +433,14 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-// MigrationReport answers one of the tenant's open cases and resolves
-// another, then reports on the day before now: what a store's migration
-// test compares, after undoing the reporting migrations and migrating
-// again, with WantSameReport, so that the backfill of case_facts and the
-// backlog's rollup give the numbers the commands kept.
+// MigrationReport puts two of the tenant's open cases on an SLA whose
+// calendar works only on another weekday than today's, answers one and
+// resolves the other, then reports on the day before now: what a store's
+// migration test compares, after undoing the reporting migrations and
+// migrating again, with WantSameReport, so that the backfill of
+// case_facts, of the business times on a calendar (zero here, not the
+// wall-clock time, not none) and the backlog's rollup give the numbers
+// the commands kept.
 func MigrationReport(t testing.TB, d *casekit.Desk) (casekit.ReportQuery, *casekit.Report) {
 	t.Helper()
 	ctx := t.Context()
@@ -445,12 +448,21 @@ func MigrationReport(t testing.TB, d *casekit.Desk) (casekit.ReportQuery, *casek
 	if len(page.Cases) < 2 {
 		t.Fatalf("%d cases to report on, want 2", len(page.Cases))
 	}
+	day := (time.Now().UTC().Weekday() + 3) % 7
+	must(t, d.Config().SaveCalendar(ctx, casekit.Calendar{ID: "elsewhen", Name: "Another weekday", TimeZone: "UTC",
+		Hours: []casekit.WorkingHours{{Day: day, Start: "09:00", End: "17:00"}}}), "SaveCalendar")
+	sla := "elsewhen"
+	must(t, d.Config().SaveSLA(ctx, casekit.SLA{ID: sla, Name: "Another weekday's hours", CalendarID: "elsewhen", Targets: targets()}), "SaveSLA")
+	for _, c := range page.Cases {
+		try(d.Reclassify(ctx, c.ID, casekit.Reclassification{SLA: &sla})).get(t)
+	}
 	try(d.PostMessage(ctx, page.Cases[0].ID, casekit.NewMessage{Body: "On it"})).get(t)
 	try(d.Resolve(ctx, page.Cases[1].ID, casekit.Resolution{Summary: "done"})).get(t)
 	to := time.Now().UTC().Truncate(time.Microsecond)
 	q := casekit.ReportQuery{From: to.Add(-24 * time.Hour), To: to, GroupBy: casekit.GroupPriority}
 	r := try(d.Report(ctx, q)).get(t)
-	if r.Total.Backlog == 0 || r.Total.FirstResponse.Count != 1 || r.Total.Resolution.Count != 1 {
+	if r.Total.Backlog == 0 || r.Total.FirstResponse.Count != 1 || r.Total.Resolution.Count != 1 ||
+		r.Total.FirstResponseBusiness != (casekit.Durations{Count: 1}) || r.Total.ResolutionBusiness != (casekit.Durations{Count: 1}) {
 		t.Fatalf("the report to compare has too little in it: %+v", r.Total)
 	}
 	return q, r

@@ -270,8 +270,20 @@ func (g *generator) nextCase() loaded {
 		c.ClosedAt, c.UpdatedAt = &cl, cl
 		c.Version++
 	}
+	// The business times casekit counts when the first response or
+	// resolution is set: on no SLA's calendar, the wall-clock ones.
+	c.FirstResponseBiz, c.ResolutionBiz = nanosSince(created, c.FirstResponseAt), nanosSince(created, c.ResolvedAt)
 	l.c = c
 	return l
+}
+
+// nanosSince is the time from start to t in nanoseconds, nil for nil t.
+func nanosSince(start time.Time, t *time.Time) *int64 {
+	if t == nil {
+		return nil
+	}
+	ns := int64(t.Sub(start))
+	return &ns
 }
 
 // excerpt is the message excerpt casekit puts in the message.posted

@@ -266,7 +266,7 @@ func (b *baseline) open(ctx context.Context, tenant string, s shape) (string, in
 				return fmt.Errorf("insert case tags: %w", err)
 			}
 		}
-		if err := sqlstore.MoveFlow(ctx, tx, schema, nil, fact); err != nil {
+		if err := sqlstore.MoveFlow(ctx, tx, schema, 0, nil, fact); err != nil {
 			return fmt.Errorf("case flow: %w", err)
 		}
 		if len(r.timers) > 0 {

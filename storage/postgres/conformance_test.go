@@ -7,6 +7,7 @@ import (
 	"os"
 	"testing"
 
+	"casekit.dev/casekit"
 	"casekit.dev/casekit/casekittest"
 	"casekit.dev/casekit/store"
 	"casekit.dev/storage/postgres"
@@ -17,6 +18,18 @@ import (
 func testStore(t testing.TB) *postgres.Store {
 	t.Helper()
 	return envStore(t, "CASEKIT_TEST_DATABASE_URL", "the PostgreSQL tests (.ci/run sets it)")
+}
+
+// testTenant is testStore with a kit on it and the tenant id made, for
+// the tests that hold transactions open against each other.
+func testTenant(t *testing.T, id string) (*postgres.Store, *casekit.Kit) {
+	t.Helper()
+	s := testStore(t)
+	kit := newKit(t, s)
+	if err := kit.CreateTenant(context.Background(), casekit.TenantSpec{ID: id}); err != nil {
+		t.Fatal(err)
+	}
+	return s, kit
 }
 
 // citusStore is testStore on the coordinator of a Citus cluster with

@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -20,15 +19,8 @@ import (
 // the wakeup on, still never moves it past work an uncommitted command
 // queued, and does not wait for such a command either.
 func TestWakeupsUnderConcurrentCommands(t *testing.T) {
-	s := testStore(t)
-	if os.Getenv("CASEKIT_TEST_DATABASE_URL") == "" {
-		return
-	}
+	s, kit := testTenant(t, "busy")
 	ctx := context.Background()
-	kit := newKit(t, s)
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "busy"}); err != nil {
-		t.Fatal(err)
-	}
 	d := kit.Desk("busy").As(casekit.Agent("a"))
 	var ids []string
 	for _, subject := range []string{"a", "b", "c"} {

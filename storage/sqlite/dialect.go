@@ -153,3 +153,13 @@ func (Dialect) JSONEquals(col, key string, val any) bunschema.QueryWithArgs {
 // Percentiles implements sqlstore.Dialect: SQLite has no percentile
 // aggregate, so sqlstore ranks the values with ROW_NUMBER instead.
 func (Dialect) Percentiles(string, string) (string, string, bool) { return "", "", false }
+
+// GroupingSets implements sqlstore.Dialect: SQLite has none.
+func (Dialect) GroupingSets() bool { return false }
+
+// ReportSetup implements sqlstore.Dialect: nothing to set.
+func (Dialect) ReportSetup() []string { return nil }
+
+// FlowSlots implements sqlstore.Dialect: SQLite writes one transaction at
+// a time, so one row is never waited on longer than the database is.
+func (Dialect) FlowSlots() int { return 1 }

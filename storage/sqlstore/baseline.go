@@ -120,7 +120,8 @@ var batchable = regexp.MustCompile(`^(?:CREATE TABLE|INSERT INTO|UPDATE|ANALYZE)
 // EXISTS included, or DROP TABLE), after which its statements stay as
 // written; an index made and later dropped by DROP INDEX is never made.
 // Every other statement stays as it is, so what Squash does not
-// understand is replayed as written. Likewise a trigger made and later
+// understand is replayed as written; the Go steps, which change existing
+// rows of which a new tenant has none, are left out. Likewise a trigger made and later
 // dropped by DROP TRIGGER, or a function of no arguments made and later
 // dropped by DROP FUNCTION, is never made.
 func Squash(d Dialect) (Baseline, error) {
@@ -173,6 +174,9 @@ func squash(d Dialect, ms []migration) ([]string, error) {
 	const gone = ""            // a statement folded away
 	for _, m := range ms {
 		for _, s := range m.stmts {
+			if strings.HasPrefix(s, stepPrefix) {
+				continue // work on existing rows: an empty tenant has none
+			}
 			group := []string{s}
 			if name, ok := strings.CutPrefix(s, hookPrefix); ok {
 				if group, ok = d.Hook(name); !ok {

@@ -74,6 +74,22 @@ type Dialect interface {
 	// then ranks the values with a window function in a query of their
 	// own.
 	Percentiles(v, cond string) (p50, p90 string, ok bool)
+
+	// GroupingSets reports whether the database takes GROUP BY GROUPING
+	// SETS, so that a report adds up its total in the statement that
+	// adds up its groups; without, the total is a statement of its own.
+	GroupingSets() bool
+
+	// ReportSetup returns the statements a report runs first in its
+	// transaction: settings for its statements alone, such as the memory
+	// its sorts may take.
+	ReportSetup() []string
+
+	// FlowSlots is how many rows of case_flow a day's count of a value
+	// is spread over, each transaction writing one of them, so that
+	// concurrent commands do not queue on one row until they commit: 1
+	// where the database runs one writing transaction at a time.
+	FlowSlots() int
 }
 
 // OnConflict is Dialect.Upsert in the SQL PostgreSQL and SQLite share:

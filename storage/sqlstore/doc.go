@@ -93,12 +93,18 @@
 //   - Percentiles gives the aggregates of an exact nearest-rank median
 //     and 90th percentile, or says there are none (the shared SQL then
 //     ranks with ROW_NUMBER, as on SQLite).
+//   - GroupingSets says whether GROUP BY GROUPING SETS is there; a
+//     report's total is a statement of its own where it is not.
+//   - ReportSetup returns statements valid at the start of a
+//     transaction, changing nothing but that transaction's settings.
+//   - FlowSlots is 1 or more: any number gives the same reports, and
+//     more rows of case_flow spare concurrent writers a wait.
 //
 // The rest is SQL both databases share: the three upserts that compute
 // their update (Registry.Wake, Tx.CountIntakeOpened, MoveFlow), window
 // functions, aggregates with FILTER (WHERE ...), UPDATE ...
-// RETURNING, UPDATE ... FROM, CREATE TABLE ... IF NOT EXISTS, NULLS
-// FIRST/LAST in ORDER BY, UNION of sub-selects each with its own ORDER BY
+// RETURNING, UPDATE ... FROM (VALUES ...) (migration 31's step), CREATE
+// TABLE ... IF NOT EXISTS, NULLS FIRST/LAST in ORDER BY, UNION of sub-selects each with its own ORDER BY
 // and LIMIT, and text primary keys.
 //
 // # Adding a store for another database (MySQL)
@@ -126,7 +132,9 @@
 //     rows); HookWakeupIndexes as PostgreSQL's, made
 //     idempotent. JSONEquals compares JSON_EXTRACT(col, '$."key"') with
 //     CAST(? AS JSON). Percentiles has no aggregate (MySQL has none):
-//     false. HookReportFacts is ReportFacts with TIMESTAMPDIFF(MICROSECOND,
+//     false; GroupingSets false (WITH ROLLUP is not sets); ReportSetup
+//     none; FlowSlots 8, as PostgreSQL's, for InnoDB's row locks.
+//     HookReportFacts is ReportFacts with TIMESTAMPDIFF(MICROSECOND,
 //     '1970-01-01', col).
 //  2. Grow the interface where the shared SQL above is not MySQL's: the
 //     three upserts written out (ON DUPLICATE KEY UPDATE; the wakeup's

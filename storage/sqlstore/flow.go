@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -77,17 +78,28 @@ func flowCounts(m map[flowKey][2]int, f *rows.CaseFact, sign int) {
 	}
 }
 
-// moveFlow is MoveFlow in the transaction's schema.
+// moveFlow is MoveFlow in the transaction's schema and slot.
 func (t *Tx) moveFlow(ctx context.Context, was, now *rows.CaseFact) error {
-	return t.err(MoveFlow(ctx, t.db, t.schema, was, now), "case flow")
+	return t.err(MoveFlow(ctx, t.db, t.schema, t.slot(), was, now), "case flow")
+}
+
+// slot is the transaction's case_flow slot: one of the dialect's
+// FlowSlots, drawn at its first move, so that every move of one
+// transaction locks its rows in key order.
+func (t *Tx) slot() int {
+	if t.flowSlot < 0 {
+		t.flowSlot = rand.IntN(max(1, t.dialect.FlowSlots()))
+	}
+	return t.flowSlot
 }
 
 // MoveFlow changes case_flow in schema from a case's fact was (nil for a
 // new case) to now (nil for a deleted one), on db, the transaction that
-// writes the fact: FlowWrite's statement, when there is one. A bulk
-// writer of cases that writes their facts calls it too (examples/loadgen).
-func MoveFlow(ctx context.Context, db bun.IDB, schema bun.Ident, was, now *rows.CaseFact) error {
-	q := FlowWrite(db, schema, was, now)
+// writes the fact, in slot: FlowWrite's statement, when there is one. A
+// bulk writer of cases that writes their facts calls it too
+// (examples/loadgen).
+func MoveFlow(ctx context.Context, db bun.IDB, schema bun.Ident, slot int, was, now *rows.CaseFact) error {
+	q := FlowWrite(db, schema, slot, was, now)
 	if q == nil {
 		return nil
 	}
@@ -96,10 +108,14 @@ func MoveFlow(ctx context.Context, db bun.IDB, schema bun.Ident, was, now *rows.
 }
 
 // FlowWrite is the statement that changes case_flow in schema from a
-// case's fact was to now: one upsert of the rows that change, in key
-// order so that two transactions lock shared rows in the same order; nil
-// when a change moves no counted value (a note, a tag).
-func FlowWrite(db bun.IDB, schema bun.Ident, was, now *rows.CaseFact) *bun.RawQuery {
+// case's fact was to now: one upsert of the rows that change in slot, in
+// key order so that two transactions lock shared rows in the same order.
+// A day's count of a value is the sum of its slots' rows (migration 31),
+// so that transactions in different slots, which every command of a busy
+// tenant would otherwise queue on (today's total row), do not wait for
+// each other. It is nil when a change moves no counted value (a note, a
+// tag).
+func FlowWrite(db bun.IDB, schema bun.Ident, slot int, was, now *rows.CaseFact) *bun.RawQuery {
 	m := map[flowKey][2]int{}
 	flowCounts(m, was, -1)
 	flowCounts(m, now, 1)
@@ -118,11 +134,11 @@ func FlowWrite(db bun.IDB, schema bun.Ident, was, now *rows.CaseFact) *bun.RawQu
 	args := []any{schema}
 	vals := make([]string, len(keys))
 	for i, k := range keys {
-		vals[i] = "(?, ?, ?, ?, ?)"
-		args = append(args, k.dim, k.val, k.day, m[k][0], m[k][1])
+		vals[i] = "(?, ?, ?, ?, ?, ?)"
+		args = append(args, k.dim, k.val, k.day, slot, m[k][0], m[k][1])
 	}
-	return db.NewRaw(`INSERT INTO ?.case_flow AS w (dim, val, day, opened, ended) VALUES `+strings.Join(vals, ", ")+`
-		ON CONFLICT (dim, day, val) DO UPDATE SET opened = w.opened + EXCLUDED.opened, ended = w.ended + EXCLUDED.ended`,
+	return db.NewRaw(`INSERT INTO ?.case_flow AS w (dim, val, day, slot, opened, ended) VALUES `+strings.Join(vals, ", ")+`
+		ON CONFLICT (dim, day, val, slot) DO UPDATE SET opened = w.opened + EXCLUDED.opened, ended = w.ended + EXCLUDED.ended`,
 		args...)
 }
 

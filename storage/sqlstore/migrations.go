@@ -558,6 +558,28 @@ var migrations = []migration{
 		hook(HookCaseTagsByStore),
 		hook(HookReplicaIdentity),
 	}},
+	{31, "business times of calendar cases, case_flow slots", []string{
+		// Migration 28 left the business times of the cases on an SLA
+		// with a calendar answered or resolved before it NULL, to be
+		// counted at each case's next change, so a report left them out:
+		// counted here on the calendar's hours instead (businesstimes.go).
+		step(StepBusinessTimes),
+		// case_flow gains a slot (flow.go, MoveFlow): a day's count of a
+		// value is the sum of its slots' rows, each transaction writing
+		// one, so that concurrent commands do not queue on today's row.
+		// The rows there are slot 0.
+		`ALTER TABLE ?.case_flow RENAME TO case_flow_28`,
+		`CREATE TABLE ?.case_flow (
+			dim TEXT NOT NULL,
+			val TEXT NOT NULL,
+			day INTEGER NOT NULL,
+			slot INTEGER NOT NULL DEFAULT 0,
+			opened INTEGER NOT NULL,
+			ended INTEGER NOT NULL,
+			PRIMARY KEY (dim, day, val, slot))`,
+		`INSERT INTO ?.case_flow (dim, val, day, slot, opened, ended) SELECT dim, val, day, 0, opened, ended FROM ?.case_flow_28`,
+		`DROP TABLE ?.case_flow_28`,
+	}},
 }
 
 // defaultTriggerRows inserts casetype.DefaultTriggers, the notification
@@ -593,6 +615,22 @@ const hookPrefix = "HOOK:"
 // hook is the statement that stands for the dialect's own statements of
 // the part of the schema named name (Dialect.Hook), run at its place.
 func hook(name string) string { return hookPrefix + name }
+
+// stepPrefix starts a statement that stands for a step written in Go
+// (steps): work on a tenant's existing rows that SQL cannot do, run at
+// its place in the migration's transaction. A schema is rendered without
+// it (a comment names it), and a baseline, which builds empty tenants,
+// leaves it out.
+const stepPrefix = "STEP:"
+
+// step is the statement that stands for the Go step named name.
+func step(name string) string { return stepPrefix + name }
+
+// steps are the migrations' Go steps by name, each given the tenant's
+// store on the migration's transaction.
+var steps = map[string]func(context.Context, *Tx) error{
+	StepBusinessTimes: businessTimes,
+}
 
 // Version returns the tenant schema's current version, 0 for none.
 func Version(ctx context.Context, db bun.IDB, d Dialect, schema string) (int, error) {
@@ -644,11 +682,19 @@ func Migrate(ctx context.Context, db bun.IDB, d Dialect, schema string, lock fun
 	return from, to, nil
 }
 
-// apply runs one migration's statements and records it, on db as given
-// (the caller's transaction).
+// apply runs one migration's statements and steps, in order, and records
+// it, on db as given (the caller's transaction).
 func apply(ctx context.Context, db bun.IDB, d Dialect, schema string, m migration) error {
-	if err := execDDL(ctx, db, d, schema, m.stmts); err != nil {
-		return err
+	for _, s := range m.stmts {
+		if name, ok := strings.CutPrefix(s, stepPrefix); ok {
+			if err := steps[name](ctx, NewTx(db, d, schema, nil)); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			continue
+		}
+		if err := execDDL(ctx, db, d, schema, []string{s}); err != nil {
+			return err
+		}
 	}
 	_, err := db.NewRaw("INSERT INTO ?.casekit_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		bun.Ident(schema), m.version, m.name, time.Now().UTC()).Exec(ctx)
@@ -704,6 +750,10 @@ func execDDL(ctx context.Context, db bun.IDB, d Dialect, schema string, stmts []
 func render(db bun.IDB, d Dialect, schema string, stmts []string) ([]string, error) {
 	var out []string
 	for _, s := range stmts {
+		if name, ok := strings.CutPrefix(s, stepPrefix); ok {
+			out = append(out, "-- a step in Go: "+name)
+			continue
+		}
 		group := []string{s}
 		if name, ok := strings.CutPrefix(s, hookPrefix); ok {
 			if group, ok = d.Hook(name); !ok {

@@ -30,15 +30,23 @@ var reportGroups = map[string]string{
 // ReportMetrics implements store.Tx: every metric is added up in SQL, so
 // that a group's numbers cross as one row (and the percentiles as one
 // more where the database has no percentile aggregate). The period's
-// facts are read by the index of their time (case_facts_created_idx and
-// the others of migration 23, events_type_at_idx); the backlog at a
-// moment is case_flow's days before it plus the facts of its own day,
-// and its split by age the cases opened in the 30 days before it, so
-// that no report reads every open case unless it is filtered or grouped
-// by customer or tag, which case_flow does not keep.
+// openings, resolutions and closings are added up together (facts: the
+// indexes of migration 23 find them, and a year is one pass over the
+// table, not one per kind), and the total comes from the statements of
+// the groups where the database has grouping sets; reopenings and
+// ratings are read by events_type_at_idx. The backlog at a moment is case_flow's days before
+// it plus the facts of its own day, and its split by age the cases opened
+// in the 30 days before it, so that no report reads every open case
+// unless it is filtered or grouped by customer or tag, which case_flow
+// does not keep.
 func (t *Tx) ReportMetrics(ctx context.Context, q store.ReportScan) (*store.ReportTotals, error) {
 	r := &report{t: t, q: q, from: t.lit(q.From.UTC()), to: t.lit(q.To.UTC()), asOf: t.lit(q.AsOf.UTC()),
 		out: &store.ReportTotals{}, groups: map[string]*store.ReportTally{}}
+	for _, s := range t.dialect.ReportSetup() {
+		if _, err := t.db.ExecContext(ctx, s); err != nil {
+			return nil, t.err(err, "report setup")
+		}
+	}
 	if filtered(q.CaseQuery) {
 		match := t.caseFilters(t.db.NewSelect().ColumnExpr("c.id").TableExpr("?.cases AS c", t.schema), q.CaseQuery)
 		if len(q.Terms) > 0 {
@@ -48,24 +56,33 @@ func (t *Tx) ReportMetrics(ctx context.Context, q store.ReportScan) (*store.Repo
 	}
 	total := reportPass{key: func(string) string { return "''" }, into: func(string) *casetype.Metrics { return &r.out.Total }}
 	passes := []reportPass{total}
+	var group *reportPass
 	switch col, ok := reportGroups[q.Group]; {
 	case q.Group != "" && !ok:
 		return nil, fmt.Errorf("report: unknown group %q", q.Group)
 	case q.Group != "":
-		p := reportPass{key: func(string) string { return col }, into: r.group, dim: q.Group}
+		group = &reportPass{key: func(string) string { return col }, into: r.group, dim: q.Group}
 		if q.Group == "tag" {
-			p.join = t.sql(" LEFT JOIN ?.case_tags AS tg ON tg.case_id = f.id", t.schema)
+			group.join = t.sql(" LEFT JOIN ?.case_tags AS tg ON tg.case_id = f.id", t.schema)
 		}
-		passes = append(passes, p)
 	case q.Bounds != nil:
 		bounds := make([]string, len(q.Bounds))
 		for i, b := range q.Bounds {
 			bounds[i] = t.lit(b.UTC())
 		}
-		passes = append(passes, reportPass{key: func(col string) string { return countLE(col, bounds) }, into: r.group})
+		group = &reportPass{key: func(col string) string { return countLE(col, bounds) }, into: r.group}
+	}
+	if group != nil {
+		// The groups' pass gives the total too, but for tags: a case
+		// with two is in two groups and once in the total.
+		group.withTotal = t.dialect.GroupingSets() && q.Group != "tag"
+		if group.withTotal {
+			passes = nil
+		}
+		passes = append(passes, *group)
 	}
 	for _, p := range passes {
-		for _, add := range []func(context.Context, reportPass) error{r.opened, r.resolved, r.closed, r.reopened, r.rated} {
+		for _, add := range []func(context.Context, reportPass) error{r.facts, r.reopened, r.rated} {
 			if err := add(ctx, p); err != nil || r.tooMany() {
 				return r.result(), err
 			}
@@ -78,8 +95,8 @@ func (t *Tx) ReportMetrics(ctx context.Context, q store.ReportScan) (*store.Repo
 	if n := len(r.out.Backlogs); n > 0 {
 		r.out.Total.Backlog, r.out.Total.BacklogByAge = r.out.Backlogs[n-1].Count, r.out.Backlogs[n-1].ByAge
 	}
-	if len(passes) > 1 && passes[1].dim != "" {
-		_, err = r.backlog(ctx, passes[1], q.Moments[len(q.Moments)-1:], func(key string, b store.Backlog) {
+	if group != nil && group.dim != "" {
+		_, err = r.backlog(ctx, *group, q.Moments[len(q.Moments)-1:], func(key string, b store.Backlog) {
 			if m := r.group(key); m != nil {
 				m.Backlog, m.BacklogByAge = b.Count, b.ByAge
 			}
@@ -109,6 +126,36 @@ type reportPass struct {
 	into func(key string) *casetype.Metrics
 	// dim is the ReportScan.Group of a pass by value.
 	dim string
+	// withTotal makes the pass's statements add up the total as well,
+	// by grouping sets (groupBy).
+	withTotal bool
+}
+
+// groupBy is the GROUP BY of pass p's statements, whose select list
+// starts with the group key and then the n other grouping columns, by
+// their positions (a key may be a constant, which PostgreSQL groups by
+// only so); with p.withTotal the grouping sets of the groups and of the
+// total, whose rows have a NULL key (a group key never is) and come
+// first, so that the total is read before reading stops at too many
+// groups.
+func (p reportPass) groupBy(n int) string {
+	pos := make([]string, 1+n)
+	for i := range pos {
+		pos[i] = strconv.Itoa(i + 1)
+	}
+	if !p.withTotal {
+		return " GROUP BY " + strings.Join(pos, ", ")
+	}
+	return " GROUP BY GROUPING SETS ((" + strings.Join(pos, ", ") + "), (" + strings.Join(pos[1:], ", ") + ")) ORDER BY 1 NULLS FIRST"
+}
+
+// target is where the numbers of the row of pass p with group key key go:
+// the total for the total's row of a pass withTotal (NULL key).
+func (r *report) target(p reportPass, key sql.NullString) *casetype.Metrics {
+	if !key.Valid {
+		return &r.out.Total
+	}
+	return p.into(key.String)
 }
 
 // lit is the SQL literal of v as bun writes it.
@@ -174,25 +221,29 @@ func (r *report) query(ctx context.Context, query string, scan func() []any, don
 	return r.t.err(rs.Err(), "report")
 }
 
-// duration is one of the Durations a pass adds up: the values v of the
-// rows where cond holds.
+// duration is one of the Durations a kind of fact adds up: the values v
+// of its rows where cond holds.
 type duration struct {
 	v, cond string
 	of      func(*casetype.Metrics) *casetype.Durations
-	// what is scanned: the count, the sum (text: PostgreSQL's sum of
-	// bigints is numeric), the percentiles when inline.
+}
+
+// durationSums is what a statement gives of one Durations: the count, the
+// sum (text: PostgreSQL's sum of bigints is numeric), the percentiles
+// when inline.
+type durationSums struct {
 	n   int
 	sum sql.NullString
 	p50 sql.NullInt64
 	p90 sql.NullInt64
 }
 
-// cols is the aggregate SQL of d's count, sum and, where the dialect has
-// them, percentiles; inline says which.
-func (r *report) cols(d *duration) (string, bool) {
-	cond := d.cond + " AND " + d.v + " IS NOT NULL"
-	s := ", COUNT(*) FILTER (WHERE " + cond + "), SUM(" + d.v + ") FILTER (WHERE " + cond + ")"
-	p50, p90, ok := r.t.dialect.Percentiles(d.v, cond)
+// cols is the aggregate SQL of the count, sum and, where the dialect has
+// them, percentiles of the values v of the rows where cond holds; inline
+// says whether the percentiles are there.
+func (r *report) cols(v, cond string) (string, bool) {
+	s := ", COUNT(*) FILTER (WHERE " + cond + "), SUM(" + v + ") FILTER (WHERE " + cond + ")"
+	p50, p90, ok := r.t.dialect.Percentiles(v, cond)
 	if ok {
 		s += ", " + p50 + ", " + p90
 	}
@@ -200,7 +251,7 @@ func (r *report) cols(d *duration) (string, bool) {
 }
 
 // dest is what a row of cols scans into.
-func (d *duration) dest(inline bool) []any {
+func (d *durationSums) dest(inline bool) []any {
 	out := []any{&d.n, &d.sum}
 	if inline {
 		out = append(out, &d.p50, &d.p90)
@@ -208,10 +259,9 @@ func (d *duration) dest(inline bool) []any {
 	return out
 }
 
-// put sets the count and mean of d into m; the percentiles too when
+// put sets the count and mean of d into out; the percentiles too when
 // inline.
-func (d *duration) put(m *casetype.Metrics, inline bool) error {
-	out := d.of(m)
+func (d *durationSums) put(out *casetype.Durations, inline bool) error {
 	out.Count = d.n
 	if d.n > 0 {
 		sum, ok := new(big.Int).SetString(d.sum.String, 10)
@@ -226,34 +276,114 @@ func (d *duration) put(m *casetype.Metrics, inline bool) error {
 	return nil
 }
 
-// aggregate runs one pass's aggregate over the facts where holds,
-// grouped by the key of the time column col: the extra columns with
-// their destinations, then the durations, whose percentiles come from a
-// window query of their own where the dialect has no aggregate for them.
-func (r *report) aggregate(ctx context.Context, p reportPass, col, where string, extra string, dest func() []any, put func(*casetype.Metrics), ds []*duration) error {
-	query := "SELECT " + p.key(col) + " AS k" + extra
-	inline := true
-	for _, d := range ds {
-		s, ok := r.cols(d)
-		query, inline = query+s, ok
+// factKinds are the facts of a case_facts row that facts adds up, each
+// at its time: opened (kind 0) by created_at, resolved (1) by
+// resolved_at, closed (2) by closed_at; with the Durations of each
+// (none for closed).
+func (r *report) factKinds() (times [3]string, durs [3][]*duration) {
+	frIn := r.in("f.first_response_at")
+	return [3]string{"f.created_at", "f.resolved_at", "f.closed_at"}, [3][]*duration{
+		{{v: "f.first_response_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponse }},
+			{v: "f.first_response_business_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponseBusiness }}},
+		{{v: "f.resolution_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.Resolution }},
+			{v: "f.resolution_business_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.ResolutionBusiness }}},
+		nil,
 	}
-	var key string
+}
+
+// facts adds up the cases opened in the period (their count, first
+// response times and SLA attainment), resolved in it (count and
+// resolution times) and closed in it: for the total and groups by value,
+// in one statement over the rows of case_facts with any of the three
+// times in the period, each kind's aggregates filtered by its time (so
+// PostgreSQL reads the rows by an OR of the times' indexes, or for a
+// long period in one pass over the table instead of one per kind); for
+// time groups, whose key is the time of the fact, a statement per kind.
+func (r *report) facts(ctx context.Context, p reportPass) error {
+	times, _ := r.factKinds()
+	if p.key(times[0]) == p.key(times[1]) {
+		return r.factsOf(ctx, p, 0, 1, 2)
+	}
+	for kind := range times {
+		if err := r.factsOf(ctx, p, kind); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// factsOf is facts for the kinds given, grouped by the key of the first
+// one's time. Where the dialect has no percentile aggregate, the
+// percentiles come from a window query per kind and duration
+// (percentiles).
+func (r *report) factsOf(ctx context.Context, p reportPass, kinds ...int) error {
+	times, durs := r.factKinds()
+	key := p.key(times[kinds[0]])
+	query, where := "SELECT "+key, ""
+	inline := true
+	for i, kind := range kinds {
+		in := r.in(times[kind])
+		if i > 0 {
+			where += " OR "
+		}
+		where += "(" + in + ")"
+		query += ", COUNT(*) FILTER (WHERE " + in + ")"
+		if kind == 0 {
+			stop := "CASE WHEN f.sla_paused_at < " + r.asOf + " THEN f.sla_paused_at ELSE " + r.asOf + " END"
+			for _, sla := range [][2]string{{"f.first_response_at", "f.response_due"}, {"f.resolved_at", "f.resolution_due"}} {
+				done, due := sla[0], sla[1]
+				doneIn, notDone := done+" < "+r.to, "("+done+" IS NULL OR "+done+" >= "+r.to+")"
+				opened := in + " AND " + due + " IS NOT NULL AND "
+				query += ", COUNT(*) FILTER (WHERE " + opened + doneIn + " AND " + done + " <= " + due + ")" +
+					", COUNT(*) FILTER (WHERE " + opened + "((" + doneIn + " AND " + done + " > " + due + ") OR (" + notDone + " AND " + stop + " > " + due + ")))" +
+					", COUNT(*) FILTER (WHERE " + opened + notDone + " AND " + stop + " <= " + due + ")"
+			}
+		}
+		for _, d := range durs[kind] {
+			var cols string
+			cols, inline = r.cols(d.v, in+" AND "+d.cond+" AND "+d.v+" IS NOT NULL")
+			query += cols
+		}
+	}
+	query += r.source(p, "("+where+")") + p.groupBy(0)
+	var k sql.NullString
+	var n [3]int
+	var sla [2]casetype.Attainment
+	var sums [3][]durationSums
+	for _, kind := range kinds {
+		sums[kind] = make([]durationSums, len(durs[kind]))
+	}
 	var perr error
-	err := r.query(ctx, query+r.source(p, where)+" GROUP BY 1", func() []any {
-		out := append([]any{&key}, dest()...)
-		for _, d := range ds {
-			out = append(out, d.dest(inline)...)
+	err := r.query(ctx, query, func() []any {
+		out := []any{&k}
+		for _, kind := range kinds {
+			out = append(out, &n[kind])
+			if kind == 0 {
+				out = append(out, &sla[0].Met, &sla[0].Breached, &sla[0].Running, &sla[1].Met, &sla[1].Breached, &sla[1].Running)
+			}
+			for j := range sums[kind] {
+				out = append(out, sums[kind][j].dest(inline)...)
+			}
 		}
 		return out
 	}, func() bool {
-		m := p.into(key)
+		m := r.target(p, k)
 		if m == nil {
 			return false
 		}
-		put(m)
-		for _, d := range ds {
-			if perr = d.put(m, inline); perr != nil {
-				return false
+		for _, kind := range kinds {
+			switch kind {
+			case 0:
+				m.Opened, m.ResponseSLA, m.ResolutionSLA = n[0], sla[0], sla[1]
+			case 1:
+				m.Resolved = n[1]
+			case 2:
+				m.Closed = n[2]
+			}
+			for j, d := range durs[kind] {
+				if perr = sums[kind][j].put(d.of(m), inline); perr != nil {
+					return false
+				}
 			}
 		}
 		return true
@@ -261,9 +391,11 @@ func (r *report) aggregate(ctx context.Context, p reportPass, col, where string,
 	if err != nil || perr != nil || inline {
 		return cmp.Or(err, perr)
 	}
-	for _, d := range ds {
-		if err := r.percentiles(ctx, p, col, where, d); err != nil {
-			return err
+	for _, kind := range kinds {
+		for _, d := range durs[kind] {
+			if err := r.percentiles(ctx, p, times[kind], r.in(times[kind]), d); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -277,71 +409,28 @@ func (r *report) percentiles(ctx context.Context, p reportPass, col, where strin
 		"SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY k) AS n FROM (" + sub + ") AS s" +
 		") AS w WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 90 + 99) / 100 GROUP BY k"
 	var key string
-	return r.query(ctx, query, func() []any { return []any{&key, &d.p50, &d.p90} }, func() bool {
+	var p50, p90 sql.NullInt64
+	return r.query(ctx, query, func() []any { return []any{&key, &p50, &p90} }, func() bool {
 		m := p.into(key)
 		if m == nil {
 			return false
 		}
 		out := d.of(m)
-		out.Median, out.P90 = time.Duration(d.p50.Int64)*time.Microsecond, time.Duration(d.p90.Int64)*time.Microsecond
+		out.Median, out.P90 = time.Duration(p50.Int64)*time.Microsecond, time.Duration(p90.Int64)*time.Microsecond
 		return true
 	})
-}
-
-// opened adds up the cases opened in the period: their count, first
-// response times and SLA attainment.
-func (r *report) opened(ctx context.Context, p reportPass) error {
-	frIn := r.in("f.first_response_at")
-	ds := []*duration{
-		{v: "f.first_response_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponse }},
-		{v: "f.first_response_business_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponseBusiness }},
-	}
-	stop := "CASE WHEN f.sla_paused_at < " + r.asOf + " THEN f.sla_paused_at ELSE " + r.asOf + " END"
-	extra := ", COUNT(*)"
-	for _, sla := range [][2]string{{"f.first_response_at", "f.response_due"}, {"f.resolved_at", "f.resolution_due"}} {
-		done, due := sla[0], sla[1]
-		doneIn, notDone := done+" < "+r.to, "("+done+" IS NULL OR "+done+" >= "+r.to+")"
-		extra += ", COUNT(*) FILTER (WHERE " + due + " IS NOT NULL AND " + doneIn + " AND " + done + " <= " + due + ")" +
-			", COUNT(*) FILTER (WHERE " + due + " IS NOT NULL AND ((" + doneIn + " AND " + done + " > " + due + ") OR (" + notDone + " AND " + stop + " > " + due + ")))" +
-			", COUNT(*) FILTER (WHERE " + due + " IS NOT NULL AND " + notDone + " AND " + stop + " <= " + due + ")"
-	}
-	var n int
-	var a [2]casetype.Attainment
-	return r.aggregate(ctx, p, "f.created_at", r.in("f.created_at"), extra, func() []any {
-		return []any{&n, &a[0].Met, &a[0].Breached, &a[0].Running, &a[1].Met, &a[1].Breached, &a[1].Running}
-	}, func(m *casetype.Metrics) {
-		m.Opened, m.ResponseSLA, m.ResolutionSLA = n, a[0], a[1]
-	}, ds)
-}
-
-// resolved adds up the cases resolved in the period and their
-// resolution times.
-func (r *report) resolved(ctx context.Context, p reportPass) error {
-	ds := []*duration{
-		{v: "f.resolution_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.Resolution }},
-		{v: "f.resolution_business_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.ResolutionBusiness }},
-	}
-	var n int
-	return r.aggregate(ctx, p, "f.resolved_at", r.in("f.resolved_at"), ", COUNT(*)", func() []any { return []any{&n} },
-		func(m *casetype.Metrics) { m.Resolved = n }, ds)
-}
-
-// closed counts the cases closed in the period.
-func (r *report) closed(ctx context.Context, p reportPass) error {
-	var n int
-	return r.aggregate(ctx, p, "f.closed_at", r.in("f.closed_at"), ", COUNT(*)", func() []any { return []any{&n} },
-		func(m *casetype.Metrics) { m.Closed = n }, nil)
 }
 
 // reopened counts the reopenings in the period of the cases there are,
 // by events_type_at_idx.
 func (r *report) reopened(ctx context.Context, p reportPass) error {
-	var key string
+	var key sql.NullString
 	var n int
-	query := "SELECT " + p.key("e.at") + ", COUNT(*)" + r.t.sql(" FROM ?.events AS e JOIN ?.case_facts AS f ON f.id = e.case_id", r.t.schema, r.t.schema) +
-		p.join + " WHERE e.type = " + r.t.lit(string(casetype.EventReopened)) + " AND " + r.in("e.at") + r.filter + " GROUP BY 1"
+	k := p.key("e.at")
+	query := "SELECT " + k + ", COUNT(*)" + r.t.sql(" FROM ?.events AS e JOIN ?.case_facts AS f ON f.id = e.case_id", r.t.schema, r.t.schema) +
+		p.join + " WHERE e.type = " + r.t.lit(string(casetype.EventReopened)) + " AND " + r.in("e.at") + r.filter + p.groupBy(0)
 	return r.query(ctx, query, func() []any { return []any{&key, &n} }, func() bool {
-		m := p.into(key)
+		m := r.target(p, key)
 		if m != nil {
 			m.Reopened = n
 		}
@@ -352,14 +441,15 @@ func (r *report) reopened(ctx context.Context, p reportPass) error {
 // rated counts, by level, the cases rated in the period at their last
 // rating there.
 func (r *report) rated(ctx context.Context, p reportPass) error {
-	var key string
+	var key sql.NullString
 	var level, n int
+	k := p.key("e.at")
 	last := r.t.sql("(SELECT e.case_id, MAX(e.at) AS at FROM ?.events AS e WHERE e.type = ? AND ", r.t.schema, string(casetype.EventRated)) +
 		r.in("e.at") + " GROUP BY e.case_id) AS e"
-	query := "SELECT " + p.key("e.at") + ", f.satisfaction, COUNT(*) FROM " + last + r.t.sql(" JOIN ?.case_facts AS f ON f.id = e.case_id", r.t.schema) +
-		p.join + " WHERE f.satisfaction > 0" + r.filter + " GROUP BY 1, 2"
+	query := "SELECT " + k + ", f.satisfaction, COUNT(*) FROM " + last + r.t.sql(" JOIN ?.case_facts AS f ON f.id = e.case_id", r.t.schema) +
+		p.join + " WHERE f.satisfaction > 0" + r.filter + p.groupBy(1)
 	return r.query(ctx, query, func() []any { return []any{&key, &level, &n} }, func() bool {
-		m := p.into(key)
+		m := r.target(p, key)
 		if m == nil {
 			return false
 		}
@@ -598,7 +688,7 @@ func (t *Tx) factWrites(ctx context.Context, c *caseRow, fresh bool) ([]schema.Q
 		"resolution_due", "sla_paused_at", "satisfaction", "ended_at", "first_response_us", "resolution_us",
 		"first_response_business_us", "resolution_business_us")
 	qs := []schema.QueryAppender{q.Returning("")}
-	if flow := FlowWrite(t.db, t.schema, was, f); flow != nil {
+	if flow := FlowWrite(t.db, t.schema, t.slot(), was, f); flow != nil {
 		qs = append(qs, flow)
 	}
 	return qs, nil

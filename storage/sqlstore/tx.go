@@ -23,6 +23,7 @@ type Tx struct {
 	classify func(error) error
 	onWake   func(ctx context.Context, queue string, due time.Time) error
 	tagsRead map[string]tagsRead // by case ID: see writeTags
+	flowSlot int                 // case_flow's slot of this transaction, -1 until drawn: see moveFlow
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -35,7 +36,7 @@ func NewTx(db bun.IDB, d Dialect, schema string, classify func(error) error) *Tx
 	if classify == nil {
 		classify = func(err error) error { return err }
 	}
-	return &Tx{db: db, schema: bun.Ident(schema), dialect: d, classify: classify}
+	return &Tx{db: db, schema: bun.Ident(schema), dialect: d, classify: classify, flowSlot: -1}
 }
 
 func (t *Tx) err(err error, what string) error {

@@ -24,7 +24,7 @@ import (
 //     or hands away a case assigned to them), makes one available, raises
 //     a capacity or turns a queue's assignment on, the cases waiting
 //     longest (most urgent first, as Pick takes them) in the queues
-//     concerned are given out, at most assignBatch per queue and command.
+//     concerned are given out, at most AssignBatch per queue and command.
 //   - Eligible agents are the members of the queue's team (its Directory;
 //     without one, every agent who made themselves available) who are
 //     available (an AvailabilityDirectory's say, else the stored
@@ -62,11 +62,11 @@ const (
 // availability or capacity is set.
 const EventAvailabilityChanged EventType = "agent.availability_changed"
 
-// assignBatch bounds the waiting cases one command gives out per queue,
-// so that making an agent available in front of a long queue stays one
-// short transaction; the rest go to the next command that frees someone
-// (or Config.AssignWaiting).
-const assignBatch = 25
+// AssignBatch bounds the waiting cases one command gives out per queue,
+// so that making an agent available in front of a long queue, or one
+// Config.AssignWaiting, stays one short transaction; the rest go to the
+// next command that frees someone (or the next AssignWaiting).
+const AssignBatch = 25
 
 // maxAssignees bounds the agents one queue chooses among (a team's
 // members, by ID) and the availabilities a tenant stores.
@@ -544,7 +544,7 @@ func (c *cmd) drainFor(agents map[string]bool) error {
 }
 
 // drain gives out the cases waiting in q, in the order Pick takes them,
-// until none waits, no agent is eligible or assignBatch are given; it
+// until none waits, no agent is eligible or AssignBatch are given; it
 // returns how many it gave. The lock comes first: the cases are then
 // locked skipping those another transaction holds, never waited for.
 func (c *cmd) drain(q Queue) (int, error) {
@@ -565,7 +565,7 @@ func (c *cmd) drain(q Queue) (int, error) {
 		pq.Priorities = append(pq.Priorities, p.Key)
 	}
 	n := 0
-	for n < assignBatch {
+	for n < AssignBatch {
 		cs, err := c.tx.NextInQueue(c.ctx, pq)
 		if errors.Is(err, ErrNotFound) {
 			break

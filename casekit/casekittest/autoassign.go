@@ -270,6 +270,21 @@ func testAutoAssign(t *testing.T, newStore StoreFactory) {
 			wantEqual(t, []string{"agent-8", "agent-9", "agent-8"}, e.assignees(t, e.openIn(t, "rr", 3)), "round robin among the available")
 			wantEqual(t, []string{"agent-8", "agent-9"}, agentIDs(try(e.Agent().Config().Availabilities(t.Context())).get(t)), "Availabilities")
 		}},
+		{"one command gives out at most AssignBatch waiting cases of a queue, the next the rest", func(t *testing.T, e *Env) {
+			e.places(t, []string{"crew"}, casekit.Queue{ID: "rr", Name: "RR", TeamID: "crew", AssignMode: casekit.AssignRoundRobin})
+			cs := e.openIn(t, "rr", casekit.AssignBatch+2)
+			wantEqual(t, make([]string, len(cs)), e.assignees(t, cs), "assignees while nobody is available")
+			e.availableAgents(t, "agent-9")
+			given := 0
+			for _, a := range e.assignees(t, cs) {
+				if a != "" {
+					given++
+				}
+			}
+			wantEqual(t, casekit.AssignBatch, given, "cases given out by making agent-9 available")
+			wantEqual(t, 2, try(e.Agent().Config().AssignWaiting(t.Context(), "rr")).get(t), "AssignWaiting after the batch")
+			wantEqual(t, 0, try(e.Agent().Config().AssignWaiting(t.Context(), "rr")).get(t), "AssignWaiting with none waiting")
+		}},
 	})
 
 	t.Run("with an AvailabilityDirectory the host says who is available", func(t *testing.T) {

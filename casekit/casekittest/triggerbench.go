@@ -24,6 +24,14 @@ func benchmarkTriggers(b *testing.B, store store.Store, n int) {
 			[]casekit.Condition{cond("customer", casekit.OpIs, fmt.Sprintf("vip-%02d", i)), cond("subject", casekit.OpContains, "urgent")},
 			casekit.Action{Kind: casekit.ActionSetPriority, Value: "high"})), "SaveTrigger %d", i)
 	}
+	benchmarkOpenAndPost(b, e)
+}
+
+// benchmarkOpenAndPost measures OpenCase and PostMessage (an internal
+// message) by e's agent: the two commands whose events the automation
+// benchmarks (triggers, webhook subscriptions) weigh the cost of.
+func benchmarkOpenAndPost(b *testing.B, e *Env) {
+	ctx, d := b.Context(), e.Agent()
 	b.Run("OpenCase", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

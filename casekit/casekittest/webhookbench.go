@@ -21,21 +21,5 @@ func benchmarkWebhooks(b *testing.B, store store.Store, n int) {
 		_, err := d.Config().SaveWebhook(ctx, casekit.Webhook{Key: fmt.Sprintf("hook-%d", i), URL: fmt.Sprintf("https://hooks.example.com/%d", i), Enabled: true})
 		must(b, err, "SaveWebhook %d", i)
 	}
-	b.Run("OpenCase", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := d.OpenCase(ctx, casekit.NewCase{Subject: "Printer jam", CustomerID: "cust-1"}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	c := e.open(b, "Printer jam", "cust-1")
-	b.Run("PostMessage", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := d.PostMessage(ctx, c.ID, casekit.NewMessage{Body: "Try turning it off and on", Internal: true}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	benchmarkOpenAndPost(b, e)
 }

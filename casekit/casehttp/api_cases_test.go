@@ -101,6 +101,11 @@ func TestAPICases(t *testing.T) {
 			t.Errorf("%s: %s, want errors naming the field (%s)", body, r.body, want)
 		}
 	}
+	// A hostile field name is named clipped, not echoed whole.
+	long := strings.Repeat("y", 10_000)
+	if r := ag.do("POST", "/cases", `{"subject":"x","`+long+`":1}`).wantProblem(t, 400, "bad-json", "a field name of 10,000 bytes"); len(r.body) > 1_000 || !strings.Contains(string(r.body), `"rule":"unknown"`) {
+		t.Errorf("a field name of 10,000 bytes: %d bytes of problem, want it named clipped: %.200s", len(r.body), r.body)
+	}
 	r = ag.do("POST", "/cases", map[string]any{"subject": ""})
 	if !strings.Contains(string(r.body), `"field":"subject"`) {
 		t.Errorf("a validation problem names no field: %s", r.body)

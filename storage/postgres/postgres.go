@@ -291,9 +291,7 @@ func (s *Store) CreateTenant(ctx context.Context, t casetype.Tenant, seed func(c
 		return s.reg.Register(ctx, tx, t, classify)
 	})
 	if err != nil {
-		// The baseline's scripts and the commit do not pass through
-		// classify; a full disk there is told the same way.
-		return sqlstore.TenantErr(t.ID, diskFull(err))
+		return sqlstore.TenantErr(t.ID, err)
 	}
 	s.reg.Remember(t.ID)
 	return nil
@@ -334,12 +332,15 @@ func (s *Store) migrateTenant(ctx context.Context, id string) (int, int, error) 
 		from, to, err = sqlstore.Migrate(ctx, db, Dialect{}, s.Schema(id), lock)
 		return err
 	})
-	return from, to, err
+	return from, to, diskFull(err)
 }
 
-// inTenantTx runs fn in a transaction on a connection for the tenant.
+// inTenantTx runs fn in a transaction on a connection for the tenant. A
+// full disk anywhere in it, the statements that bypass classify (a
+// baseline's scripts, a migration's DDL) and the commit included, is told
+// in words a person can act on (diskFull).
 func (s *Store) inTenantTx(ctx context.Context, tenant string, fn func(context.Context, bun.Tx) error) error {
-	return s.with(ctx, tenant, func(db bun.IDB) error { return db.RunInTx(ctx, nil, fn) })
+	return diskFull(s.with(ctx, tenant, func(db bun.IDB) error { return db.RunInTx(ctx, nil, fn) }))
 }
 
 // InTx implements store.Store.
@@ -347,7 +348,8 @@ func (s *Store) InTx(ctx context.Context, tenant string, fn func(context.Context
 	if err := s.reg.Require(ctx, tenant); err != nil {
 		return err
 	}
-	err := s.runner(tenant).Run(ctx, fn)
+	// The commit bypasses classify.
+	err := diskFull(s.runner(tenant).Run(ctx, fn))
 	if sqlState(err) == "3F000" { // invalid_schema_name: dropped by another replica
 		s.reg.Forget(tenant)
 		return sqlstore.TenantErr(tenant, casetype.ErrTenantNotFound)

@@ -35,11 +35,12 @@ func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
 	}
 	row.Number, c.Number, row.PriorityRank = n, n, rank
 	qs := []schema.QueryAppender{t.ins(row, "cases").Returning("")} // nothing to read back: the row is not kept
-	qs = append(qs, t.tagWrites(row, 0, true)...)
-	facts, err := t.factWrites(ctx, row, true)
+	qs = append(qs, t.tagWrites(row, caseRead{}, true, true)...)
+	facts, err := t.factWrites(ctx, row, caseRead{}, true)
 	if err != nil {
 		return err
 	}
+	t.noteRead(row)
 	return t.err(t.execAll(ctx, append(qs, facts...)...), "insert case")
 }
 
@@ -48,7 +49,7 @@ func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*ca
 	if err := t.lock(t.sel(&r, "cases", "c").Where(where, arg), lock).Scan(ctx); err != nil {
 		return nil, t.err(err, "case")
 	}
-	t.noteTags(&r)
+	t.noteRead(&r)
 	return caseDomain(&r)
 }
 
@@ -64,7 +65,10 @@ func (t *Tx) CaseByNumber(ctx context.Context, number int64, lock bool) (*casety
 
 // UpdateCase implements store.Tx. The version check runs alone, so that
 // a stale write changes nothing; the case's tags, facts and case_flow
-// rows follow in one round trip where the dialect batches (execAll).
+// rows follow in one round trip where the dialect batches (execAll). The
+// case_flow move starts from the facts of the case as the transaction
+// read it at prevVersion, the usual case (a command loads what it
+// updates), and from its stored facts row, read, otherwise.
 func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64) error {
 	row := caseRowOf(c)
 	res, err := t.db.NewUpdate().Model(row).ModelTableExpr("?.cases AS c", t.schema).
@@ -77,17 +81,19 @@ func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64
 	if err := affected(res, fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casetype.ErrConflict)); err != nil {
 		return err
 	}
-	qs := t.tagWrites(row, prevVersion, false)
-	facts, err := t.factWrites(ctx, row, false)
+	old, known := t.readAt(c.ID, prevVersion)
+	qs := t.tagWrites(row, old, known, false)
+	facts, err := t.factWrites(ctx, row, old, known)
 	if err != nil {
 		return err
 	}
+	t.noteRead(row)
 	return t.err(t.execAll(ctx, append(qs, facts...)...), "case tags and facts")
 }
 
 // DeleteCase implements store.Tx.
 func (t *Tx) DeleteCase(ctx context.Context, id string) error {
-	delete(t.tagsRead, id)
+	delete(t.read, id)
 	for _, table := range []string{"attachments", "notes", "messages", "activities", "timers", "watchers", "portal_links", "case_tags"} {
 		if _, err := t.db.NewRaw("DELETE FROM ?."+table+" WHERE case_id = ?", t.schema, id).Exec(ctx); err != nil {
 			return t.err(err, "delete "+table)

@@ -8,47 +8,54 @@ import (
 	"casekit.dev/storage/sqlstore/rows"
 )
 
-// tagsRead is what a Tx read of one case's tags: the case's version and
-// its case_tags rows then.
-type tagsRead struct {
+// caseRead is what a Tx read, or wrote, of one case: the case's version
+// and, as of that version, its case_tags rows and its case_facts row.
+// Every writer of a case moves its version (UpdateCase's check) and writes
+// its tags and facts in the same transaction, so a case at that version
+// has those rows stored: an update from it needs to read neither.
+type caseRead struct {
 	version int64
 	tags    []rows.CaseTag
+	fact    *rows.CaseFact
 }
 
-// noteTags remembers the tags of the case row r, read in this
-// transaction, so that writeTags can leave case_tags alone when an
-// update keeps them.
-func (t *Tx) noteTags(r *caseRow) {
-	if t.tagsRead == nil {
-		t.tagsRead = map[string]tagsRead{}
+// noteRead remembers the case row r, read or written in this transaction,
+// so that an update from its version can leave case_tags alone when it
+// keeps the tags (tagWrites) and move case_flow from r's facts without
+// reading them again (factWrites).
+func (t *Tx) noteRead(r *caseRow) {
+	if t.read == nil {
+		t.read = map[string]caseRead{}
 	}
-	t.tagsRead[r.ID] = tagsRead{version: r.Version, tags: rows.TagsOf(r)}
+	t.read[r.ID] = caseRead{version: r.Version, tags: rows.TagsOf(r), fact: rows.FactOf(r)}
+}
+
+// readAt returns what the transaction read of case id at version, if
+// that is the version it read.
+func (t *Tx) readAt(id string, version int64) (caseRead, bool) {
+	r, ok := t.read[id]
+	return r, ok && r.version == version
 }
 
 // tagWrites returns the statements that keep case_tags (migration 13)
 // for the case row c, which this transaction is inserting (inserted) or
-// has just updated from prevVersion: the store's own statements, in the
+// has just updated from old, what it read of the case at the version the
+// update started from (known: it did). The store's own statements, in the
 // case's transaction, where triggers did it before migration 30, because
 // Citus runs no trigger on a distributed table (docs/scale-out.md). An
-// update that keeps the tags the transaction read at prevVersion needs
-// none: every writer of a case moves its version (UpdateCase's check), so
-// the rows read at prevVersion are the rows there. Any other update
-// replaces the case's rows. It notes c's tags as read, as the
-// transaction leaves them once the statements have run.
-func (t *Tx) tagWrites(c *caseRow, prevVersion int64, inserted bool) []schema.QueryAppender {
+// update that keeps the tags read at that version needs none: the rows
+// read then are the rows there. Any other update replaces the case's rows.
+func (t *Tx) tagWrites(c *caseRow, old caseRead, known, inserted bool) []schema.QueryAppender {
 	tags := rows.TagsOf(c)
+	if !inserted && known && slices.Equal(old.tags, tags) {
+		return nil
+	}
 	var qs []schema.QueryAppender
 	if !inserted {
-		old, ok := t.tagsRead[c.ID]
-		if ok && old.version == prevVersion && slices.Equal(old.tags, tags) {
-			t.tagsRead[c.ID] = tagsRead{version: c.Version, tags: tags}
-			return nil
-		}
 		qs = append(qs, t.db.NewRaw("DELETE FROM ?.case_tags WHERE case_id = ?", t.schema, c.ID))
 	}
 	if len(tags) > 0 {
 		qs = append(qs, t.ins(&tags, "case_tags").Returning(""))
 	}
-	t.noteTags(c)
 	return qs
 }

@@ -671,12 +671,14 @@ func filtered(q store.CaseQuery) bool {
 }
 
 // factWrites returns the statements that write the case_facts row of the
-// case row c (migration 23) and move case_flow from its stored row
-// (fresh: none, a new case), for the transaction that writes c, so a
-// report never reads a fact or a day's count the case does not hold.
-func (t *Tx) factWrites(ctx context.Context, c *caseRow, fresh bool) ([]schema.QueryAppender, error) {
-	var was *rows.CaseFact
-	if !fresh {
+// case row c (migration 23) and move case_flow from its stored row, for
+// the transaction that writes c, so a report never reads a fact or a
+// day's count the case does not hold. The stored row is old's (a new
+// case: none) when known says the transaction read the case at the
+// version c was written from, and is read otherwise.
+func (t *Tx) factWrites(ctx context.Context, c *caseRow, old caseRead, known bool) ([]schema.QueryAppender, error) {
+	was := old.fact
+	if !known {
 		var err error
 		if was, err = t.oldFact(ctx, c.ID); err != nil {
 			return nil, err

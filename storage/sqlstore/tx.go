@@ -22,7 +22,7 @@ type Tx struct {
 	dialect  Dialect
 	classify func(error) error
 	onWake   func(ctx context.Context, queue string, due time.Time) error
-	tagsRead map[string]tagsRead // by case ID: see writeTags
+	read     map[string]caseRead // by case ID: see noteRead
 	flowSlot int                 // case_flow's slot of this transaction, -1 until drawn: see moveFlow
 }
 

@@ -1,0 +1,111 @@
+package postgres_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"github.com/uptrace/bun"
+
+	"casekit.dev/casekit"
+	"casekit.dev/storage/postgres"
+	"casekit.dev/storage/sqlstore"
+)
+
+// statementCount is a Bun query hook that counts the statements sent,
+// BEGIN and COMMIT included: each is one round trip to the server (a
+// batch of execAll is one text, so one statement here).
+type statementCount struct{ n atomic.Int64 }
+
+func (c *statementCount) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
+
+func (c *statementCount) AfterQuery(context.Context, *bun.QueryEvent) { c.n.Add(1) }
+
+// TestRoundTripsPerCommand holds the round trips of the commands the HTTP
+// API's load measures most (BENCHMARKS.md, "CPU per request"): each costs
+// the process and the server more CPU than a small statement does, so
+// one more is a regression to look at. An update of a case the command
+// read (a status change) moves case_flow from the facts of the case row
+// it read, without reading the case_facts row again; the flow it leaves
+// is checked against one recomputed from the facts.
+func TestRoundTripsPerCommand(t *testing.T) {
+	s := driverStore(t, "pgx", 4)
+	kit := newKit(t, s)
+	ctx := context.Background()
+	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "trips", Admins: []string{"agent-1"}}); err != nil {
+		t.Fatal(err)
+	}
+	d := kit.Desk("trips").As(casekit.System)
+	// A first case and resolution make the tenant's timer wakeup, which
+	// later resolutions only read.
+	first, err := d.OpenCase(ctx, casekit.NewCase{Subject: "first", CustomerID: "customer-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SetStatus(ctx, first.ID, "resolved"); err != nil {
+		t.Fatal(err)
+	}
+	hook := &statementCount{}
+	s.DB().(*bun.DB).AddQueryHook(hook)
+	count := func(what string, want int64, fn func() error) {
+		t.Helper()
+		hook.n.Store(0)
+		if err := fn(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if n := hook.n.Load(); n > want {
+			t.Errorf("%s sent %d statements, want at most %d", what, n, want)
+		} else {
+			t.Logf("%s: %d statements", what, n)
+		}
+	}
+	var cs *casekit.Case
+	count("OpenCase", 6, func() (err error) {
+		cs, err = d.OpenCase(ctx, casekit.NewCase{Subject: "second", CustomerID: "customer-1"})
+		return err
+	})
+	count("SetStatus resolved", 11, func() error {
+		_, err := d.SetStatus(ctx, cs.ID, "resolved")
+		return err
+	})
+	assertFlowRebuilt(t, s.DB(), s.Schema("trips"))
+}
+
+// assertFlowRebuilt checks that case_flow in schema holds, summed over its
+// slots, what sqlstore.RebuildFlow computes from the facts.
+func assertFlowRebuilt(t *testing.T, db bun.IDB, schema string) {
+	t.Helper()
+	ctx := context.Background()
+	sums := func() map[[3]string][2]int {
+		var rs []struct {
+			Dim, Val, Day string
+			Opened, Ended int
+		}
+		if err := db.NewRaw("SELECT dim, val, day::text AS day, SUM(opened)::int AS opened, SUM(ended)::int AS ended FROM ?.case_flow GROUP BY 1, 2, 3 HAVING SUM(opened) <> 0 OR SUM(ended) <> 0",
+			bun.Ident(schema)).Scan(ctx, &rs); err != nil {
+			t.Fatal(err)
+		}
+		m := map[[3]string][2]int{}
+		for _, r := range rs {
+			m[[3]string{r.Dim, r.Val, r.Day}] = [2]int{r.Opened, r.Ended}
+		}
+		return m
+	}
+	got := sums()
+	if err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return sqlstore.RebuildFlow(ctx, tx, postgres.Dialect{}, schema)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := sums()
+	if len(got) != len(want) {
+		t.Errorf("case_flow has %d counts, the facts give %d:\n%v\n%v", len(got), len(want), got, want)
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("case_flow %v = %v, the facts give %v", k, got[k], w)
+		}
+	}
+}

@@ -18,13 +18,17 @@ import (
 // every value by duration, cost a query and a sort per duration, several
 // times Go's (BENCHMARKS.md, "SQLite report percentiles").
 //
+// A pass p.ranksTotal ranks the total's values too, from the same rows:
+// a grouped report reads each value once, not once for the total and
+// once for the groups.
+//
 // Memory: each value is an int64 of microseconds, and each group's slice
 // is made at the size the facts statement just counted (the Durations'
-// Count, read in the same transaction), so the kind's values are the
-// most held, 8 bytes each times the kind's durations: the facts of the
-// period (at most casekit.MaxReportSpan) and the groups (at most
-// MaxGroups+1), a tag counted once per tag of its case. They are freed
-// when the kind is done, before the next kind's are read.
+// Count, read in the same transaction), so the most held is 8 bytes
+// times the kind's durations times the facts of the kind in the period
+// (at most casekit.MaxReportSpan long) in the groups (at most
+// MaxGroups+1; a case in a group per tag), twice with the total. They
+// are freed when the kind is done, before the next kind's are read.
 func (r *report) percentiles(ctx context.Context, p reportPass, kind int) error {
 	times, durs := r.factKinds()
 	ds := durs[kind]
@@ -41,6 +45,19 @@ func (r *report) percentiles(ctx context.Context, p reportPass, kind int) error 
 		m  *casetype.Metrics
 		vs [][]int64
 	}
+	made := func(m *casetype.Metrics) *values {
+		g := &values{m: m, vs: make([][]int64, len(ds))}
+		for j, d := range ds {
+			g.vs[j] = make([]int64, 0, d.of(m).Count)
+		}
+		return g
+	}
+	var all []*values
+	var total *values
+	if p.ranksTotal {
+		total = made(&r.out.Total)
+		all = append(all, total)
+	}
 	groups := map[string]*values{}
 	var key sql.RawBytes // reused: a row's key is looked up, not kept
 	vals := make([]sql.NullInt64, len(ds))
@@ -55,15 +72,15 @@ func (r *report) percentiles(ctx context.Context, p reportPass, kind int) error 
 			if m == nil {
 				return false
 			}
-			g = &values{m: m, vs: make([][]int64, len(ds))}
-			for j, d := range ds {
-				g.vs[j] = make([]int64, 0, d.of(m).Count)
-			}
-			groups[string(key)] = g
+			g = made(m)
+			groups[string(key)], all = g, append(all, g)
 		}
 		for j, v := range vals {
 			if v.Valid {
 				g.vs[j] = append(g.vs[j], v.Int64)
+				if total != nil {
+					total.vs[j] = append(total.vs[j], v.Int64)
+				}
 			}
 		}
 		return true
@@ -71,7 +88,7 @@ func (r *report) percentiles(ctx context.Context, p reportPass, kind int) error 
 	if err != nil {
 		return err
 	}
-	for _, g := range groups {
+	for _, g := range all {
 		for j, d := range ds {
 			if vs := g.vs[j]; len(vs) > 0 {
 				p50, p90 := nearestRanks(vs)

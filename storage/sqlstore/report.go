@@ -76,7 +76,11 @@ func (t *Tx) ReportMetrics(ctx context.Context, q store.ReportScan) (*store.Repo
 	if group != nil {
 		// The groups' pass gives the total too, but for tags: a case
 		// with two is in two groups and once in the total.
+		// So do its percentiles where Go ranks them: the total's pass
+		// reads no values.
 		group.withTotal = t.dialect.GroupingSets() && q.Group != "tag"
+		group.ranksTotal = q.Group != "tag"
+		passes[0].unranked = group.ranksTotal
 		if group.withTotal {
 			passes = nil
 		}
@@ -130,6 +134,10 @@ type reportPass struct {
 	// withTotal makes the pass's statements add up the total as well,
 	// by grouping sets (groupBy).
 	withTotal bool
+	// ranksTotal makes the pass's percentiles, where Go ranks them, rank
+	// the total's values as well (each fact is in one group), and
+	// unranked leaves the total's pass without (percentiles).
+	ranksTotal, unranked bool
 }
 
 // groupBy is the GROUP BY of pass p's statements, whose select list
@@ -389,7 +397,7 @@ func (r *report) factsOf(ctx context.Context, p reportPass, kinds ...int) error 
 		}
 		return true
 	})
-	if err != nil || perr != nil || inline {
+	if err != nil || perr != nil || inline || p.unranked {
 		return cmp.Or(err, perr)
 	}
 	for _, kind := range kinds {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"runtime"
 	"slices"
@@ -30,7 +32,13 @@ func reportQueries(end time.Time) []reportQuery {
 			if err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("%d opened, %d resolved, backlog %d, %d groups", r.Total.Opened, r.Total.Resolved, r.Total.Backlog, len(r.Groups)), nil
+			// The digest of the whole report tells whether two versions
+			// measured on the same data give the same numbers.
+			js, err := json.Marshal(r)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%d opened, %d resolved, backlog %d, %d groups, digest %08x", r.Total.Opened, r.Total.Resolved, r.Total.Backlog, len(r.Groups), crc32.ChecksumIEEE(js)), nil
 		}
 	}
 	count := func(f casekit.CaseFilter) func(context.Context, *casekit.Desk) (string, error) {

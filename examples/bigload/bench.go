@@ -109,6 +109,7 @@ type result struct {
 	name          string
 	rows, runs    int
 	p50, p95, p99 time.Duration
+	cpu           time.Duration // a report's median CPU time (processCPU)
 	sql, plan     string
 	err           error
 }

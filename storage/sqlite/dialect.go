@@ -151,7 +151,7 @@ func (Dialect) JSONEquals(col, key string, val any) bunschema.QueryWithArgs {
 }
 
 // Percentiles implements sqlstore.Dialect: SQLite has no percentile
-// aggregate, so sqlstore ranks the values with ROW_NUMBER instead.
+// aggregate, so sqlstore reads the values and ranks them in Go instead.
 func (Dialect) Percentiles(string, string) (string, string, bool) { return "", "", false }
 
 // GroupingSets implements sqlstore.Dialect: SQLite has none.

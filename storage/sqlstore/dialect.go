@@ -71,8 +71,8 @@ type Dialect interface {
 	// group's rows where cond holds: the ceil(n*50/100)-th and
 	// ceil(n*90/100)-th smallest of their n values, exactly, NULL for
 	// none. ok false says the database has no such aggregate; sqlstore
-	// then ranks the values with a window function in a query of their
-	// own.
+	// then reads the values, a query per kind of fact, and ranks them in
+	// Go.
 	Percentiles(v, cond string) (p50, p90 string, ok bool)
 
 	// GroupingSets reports whether the database takes GROUP BY GROUPING

@@ -91,8 +91,8 @@
 //     are best listed apart.
 //   - JSONEquals compares a custom field's value in its JSON type.
 //   - Percentiles gives the aggregates of an exact nearest-rank median
-//     and 90th percentile, or says there are none (the shared SQL then
-//     ranks with ROW_NUMBER, as on SQLite).
+//     and 90th percentile, or says there are none (sqlstore then reads
+//     the values and ranks them in Go, as on SQLite).
 //   - GroupingSets says whether GROUP BY GROUPING SETS is there; a
 //     report's total is a statement of its own where it is not.
 //   - ReportSetup returns statements valid at the start of a

@@ -28,11 +28,12 @@ var reportGroups = map[string]string{
 }
 
 // ReportMetrics implements store.Tx: every metric is added up in SQL, so
-// that a group's numbers cross as one row (and the percentiles as one
-// more where the database has no percentile aggregate). The period's
-// openings, resolutions and closings are added up together (facts: the
-// indexes of migration 23 find them, and a year is one pass over the
-// table, not one per kind), and the total comes from the statements of
+// that a group's numbers cross as one row (and where the database has
+// no percentile aggregate, its durations as one row per fact, which Go
+// ranks: percentiles). The period's openings, resolutions and closings
+// are added up together (facts: the indexes of migration 23 find them,
+// and a year is one pass over the table, not one per kind), and the
+// total comes from the statements of
 // the groups where the database has grouping sets; reopenings and
 // ratings are read by events_type_at_idx. The backlog at a moment is case_flow's days before
 // it plus the facts of its own day, and its split by age the cases opened
@@ -75,7 +76,11 @@ func (t *Tx) ReportMetrics(ctx context.Context, q store.ReportScan) (*store.Repo
 	if group != nil {
 		// The groups' pass gives the total too, but for tags: a case
 		// with two is in two groups and once in the total.
+		// So do its percentiles where Go ranks them: the total's pass
+		// reads no values.
 		group.withTotal = t.dialect.GroupingSets() && q.Group != "tag"
+		group.ranksTotal = q.Group != "tag"
+		passes[0].unranked = group.ranksTotal
 		if group.withTotal {
 			passes = nil
 		}
@@ -129,6 +134,10 @@ type reportPass struct {
 	// withTotal makes the pass's statements add up the total as well,
 	// by grouping sets (groupBy).
 	withTotal bool
+	// ranksTotal makes the pass's percentiles, where Go ranks them, rank
+	// the total's values as well (each fact is in one group), and
+	// unranked leaves the total's pass without (percentiles).
+	ranksTotal, unranked bool
 }
 
 // groupBy is the GROUP BY of pass p's statements, whose select list
@@ -314,7 +323,7 @@ func (r *report) facts(ctx context.Context, p reportPass) error {
 
 // factsOf is facts for the kinds given, grouped by the key of the first
 // one's time. Where the dialect has no percentile aggregate, the
-// percentiles come from a window query per kind and duration
+// percentiles come from a query per kind whose values Go ranks
 // (percentiles).
 func (r *report) factsOf(ctx context.Context, p reportPass, kinds ...int) error {
 	times, durs := r.factKinds()
@@ -388,37 +397,17 @@ func (r *report) factsOf(ctx context.Context, p reportPass, kinds ...int) error 
 		}
 		return true
 	})
-	if err != nil || perr != nil || inline {
+	if err != nil || perr != nil || inline || p.unranked {
 		return cmp.Or(err, perr)
 	}
 	for _, kind := range kinds {
-		for _, d := range durs[kind] {
-			if err := r.percentiles(ctx, p, times[kind], r.in(times[kind]), d); err != nil {
+		if len(durs[kind]) > 0 {
+			if err := r.percentiles(ctx, p, kind); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-// percentiles sets d's median and 90th percentile in each group by
-// ranking the values with a window: the row numbered ceil(n*p/100).
-func (r *report) percentiles(ctx context.Context, p reportPass, col, where string, d *duration) error {
-	sub := "SELECT " + p.key(col) + " AS k, " + d.v + " AS v" + r.source(p, where+" AND "+d.cond+" AND "+d.v+" IS NOT NULL")
-	query := "SELECT k, MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN v END), MAX(CASE WHEN rn = (n * 90 + 99) / 100 THEN v END) FROM (" +
-		"SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY k) AS n FROM (" + sub + ") AS s" +
-		") AS w WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 90 + 99) / 100 GROUP BY k"
-	var key string
-	var p50, p90 sql.NullInt64
-	return r.query(ctx, query, func() []any { return []any{&key, &p50, &p90} }, func() bool {
-		m := p.into(key)
-		if m == nil {
-			return false
-		}
-		out := d.of(m)
-		out.Median, out.P90 = time.Duration(p50.Int64)*time.Microsecond, time.Duration(p90.Int64)*time.Microsecond
-		return true
-	})
 }
 
 // reopened counts the reopenings in the period of the cases there are,

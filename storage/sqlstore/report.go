@@ -47,6 +47,9 @@ func (t *Tx) ReportMetrics(ctx context.Context, q store.ReportScan) (*store.Repo
 			return nil, t.err(err, "report setup")
 		}
 	}
+	if err := r.sameBusiness(ctx); err != nil {
+		return nil, err
+	}
 	if filtered(q.CaseQuery) {
 		match := t.caseFilters(t.db.NewSelect().ColumnExpr("c.id").TableExpr("?.cases AS c", t.schema), q.CaseQuery)
 		if len(q.Terms) > 0 {
@@ -114,6 +117,9 @@ type report struct {
 	filter         string // " AND f.id IN (...)" when filtered
 	out            *store.ReportTotals
 	groups         map[string]*store.ReportTally
+	// same says whether the business durations of openings (0) and
+	// resolutions (1) are the wall-clock ones (sameBusiness).
+	same [2]bool
 }
 
 // reportPass is one way of grouping the facts: by nothing (the total),
@@ -190,7 +196,21 @@ func (r *report) group(key string) *casetype.Metrics {
 
 func (r *report) tooMany() bool { return len(r.groups) > r.q.MaxGroups }
 
+// result is the totals and groups added up, the business durations
+// that are the wall-clock ones (sameBusiness) copied from those.
 func (r *report) result() *store.ReportTotals {
+	ms := []*casetype.Metrics{&r.out.Total}
+	for _, g := range r.groups {
+		ms = append(ms, &g.Metrics)
+	}
+	for _, m := range ms {
+		if r.same[0] {
+			m.FirstResponseBusiness = m.FirstResponse
+		}
+		if r.same[1] {
+			m.ResolutionBusiness = m.Resolution
+		}
+	}
 	for _, g := range r.groups {
 		r.out.Groups = append(r.out.Groups, *g)
 	}
@@ -285,16 +305,46 @@ func (d *durationSums) put(out *casetype.Durations, inline bool) error {
 // factKinds are the facts of a case_facts row that facts adds up, each
 // at its time: opened (kind 0) by created_at, resolved (1) by
 // resolved_at, closed (2) by closed_at; with the Durations of each
-// (none for closed).
+// (none for closed): the wall-clock one, then the business one unless
+// it is the same (sameBusiness).
 func (r *report) factKinds() (times [3]string, durs [3][]*duration) {
 	frIn := r.in("f.first_response_at")
-	return [3]string{"f.created_at", "f.resolved_at", "f.closed_at"}, [3][]*duration{
-		{{v: "f.first_response_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponse }},
-			{v: "f.first_response_business_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponseBusiness }}},
-		{{v: "f.resolution_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.Resolution }},
-			{v: "f.resolution_business_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.ResolutionBusiness }}},
+	durs = [3][]*duration{
+		{{v: "f.first_response_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponse }}},
+		{{v: "f.resolution_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.Resolution }}},
 		nil,
 	}
+	if !r.same[0] {
+		durs[0] = append(durs[0], &duration{v: "f.first_response_business_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponseBusiness }})
+	}
+	if !r.same[1] {
+		durs[1] = append(durs[1], &duration{v: "f.resolution_business_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.ResolutionBusiness }})
+	}
+	return [3]string{"f.created_at", "f.resolved_at", "f.closed_at"}, durs
+}
+
+// sameBusiness finds whether every business duration of the period's
+// openings (same[0]) and resolutions (same[1]) is its wall-clock one, as
+// on a tenant without calendars: then facts adds up and sorts only the
+// wall-clock ones, and result copies them. The facts with a business
+// time of their own are in the partial indexes of migration 32, so the
+// check reads none of the others: the first such fact in the time's
+// order, which PostgreSQL reads from the smaller of the two indexes
+// ordered by it (an EXISTS it plans as a sequential scan stopping at the
+// first match, which the planner expects at once, not knowing how few
+// differ). It is over the period, not the filter: a filtered report's
+// facts are among these.
+func (r *report) sameBusiness(ctx context.Context) error {
+	differ := func(at, business, wall string) string {
+		return r.t.sql("(SELECT "+at+" FROM ?.case_facts AS f WHERE ", r.t.schema) + r.in(at) + " AND " + business + " IS DISTINCT FROM " + wall +
+			" ORDER BY " + at + " LIMIT 1) IS NOT NULL"
+	}
+	var differs [2]bool
+	query := "SELECT " + differ("f.created_at", "f.first_response_business_us", "f.first_response_us") + ", " +
+		differ("f.resolved_at", "f.resolution_business_us", "f.resolution_us")
+	err := r.query(ctx, query, func() []any { return []any{&differs[0], &differs[1]} }, func() bool { return true })
+	r.same = [2]bool{!differs[0], !differs[1]}
+	return err
 }
 
 // facts adds up the cases opened in the period (their count, first

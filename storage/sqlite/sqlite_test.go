@@ -596,7 +596,7 @@ func TestMigrationRanksExistingCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
-		"DROP TABLE case_flow", // migration 28 (31 counted business times: they go with its columns)
+		"DROP TABLE case_flow", // migration 28 (31 counted business times: they go with its columns; 32's indexes go with case_facts)
 		"ALTER TABLE cases DROP COLUMN first_response_business",
 		"ALTER TABLE cases DROP COLUMN resolution_business",
 		"ALTER TABLE timers DROP COLUMN since_us", // migration 27

@@ -68,12 +68,19 @@ type Dialect interface {
 
 	// Percentiles returns the aggregate expressions of the nearest-rank
 	// 50th and 90th percentile of the integer expression v over a
-	// group's rows where cond holds: the ceil(n*50/100)-th and
+	// group's rows where it is not NULL: the ceil(n*50/100)-th and
 	// ceil(n*90/100)-th smallest of their n values, exactly, NULL for
 	// none. ok false says the database has no such aggregate; sqlstore
 	// then reads the values, a query per kind of fact, and ranks them in
 	// Go.
-	Percentiles(v, cond string) (p50, p90 string, ok bool)
+	Percentiles(v string) (p50, p90 string, ok bool)
+
+	// Fence is the end of a subquery in FROM that makes the database
+	// compute the subquery's select list before the outer query reads it,
+	// rather than merging the two (which would compute an expression
+	// again for every use of it, and sort a grouping's input with every
+	// column the expressions read); "" to leave it to the database.
+	Fence() string
 
 	// GroupingSets reports whether the database takes GROUP BY GROUPING
 	// SETS, so that a report adds up its total in the statement that

@@ -91,8 +91,11 @@
 //     are best listed apart.
 //   - JSONEquals compares a custom field's value in its JSON type.
 //   - Percentiles gives the aggregates of an exact nearest-rank median
-//     and 90th percentile, or says there are none (sqlstore then reads
-//     the values and ranks them in Go, as on SQLite).
+//     and 90th percentile, NULLs left out, or says there are none
+//     (sqlstore then reads the values and ranks them in Go, as on
+//     SQLite).
+//   - Fence ends a subquery so that its select list is computed before
+//     the query around it reads it, or is empty.
 //   - GroupingSets says whether GROUP BY GROUPING SETS is there; a
 //     report's total is a statement of its own where it is not.
 //   - ReportSetup returns statements valid at the start of a
@@ -132,8 +135,9 @@
 //     rows); HookWakeupIndexes as PostgreSQL's, made
 //     idempotent. JSONEquals compares JSON_EXTRACT(col, '$."key"') with
 //     CAST(? AS JSON). Percentiles has no aggregate (MySQL has none):
-//     false; GroupingSets false (WITH ROLLUP is not sets); ReportSetup
-//     none; FlowSlots 8, as PostgreSQL's, for InnoDB's row locks.
+//     false; Fence empty; GroupingSets false (WITH ROLLUP is not sets);
+//     ReportSetup none; FlowSlots 8, as PostgreSQL's, for InnoDB's row
+//     locks.
 //     HookReportFacts is ReportFacts with TIMESTAMPDIFF(MICROSECOND,
 //     '1970-01-01', col).
 //  2. Grow the interface where the shared SQL above is not MySQL's: the

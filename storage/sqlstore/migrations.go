@@ -580,6 +580,17 @@ var migrations = []migration{
 		`INSERT INTO ?.case_flow (dim, val, day, slot, opened, ended) SELECT dim, val, day, 0, opened, ended FROM ?.case_flow_28`,
 		`DROP TABLE ?.case_flow_28`,
 	}},
+	{32, "facts whose business times differ", []string{
+		// A report sorts the business durations of a period for their
+		// percentiles only when one of its facts has a business time that
+		// is not its wall-clock one (report.go, sameBusiness): these
+		// partial indexes hold just those facts, none on a tenant without
+		// calendars, so the check reads no other.
+		`CREATE INDEX case_facts_response_business_idx ON ?.case_facts (created_at)
+			WHERE first_response_business_us IS DISTINCT FROM first_response_us`,
+		`CREATE INDEX case_facts_resolution_business_idx ON ?.case_facts (resolved_at)
+			WHERE resolution_business_us IS DISTINCT FROM resolution_us`,
+	}},
 }
 
 // defaultTriggerRows inserts casetype.DefaultTriggers, the notification

@@ -48,6 +48,9 @@ func (t *Tx) ReportMetrics(ctx context.Context, q store.ReportScan) (*store.Repo
 			return nil, t.err(err, "report setup")
 		}
 	}
+	if err := r.sameBusiness(ctx); err != nil {
+		return nil, err
+	}
 	if filtered(q.CaseQuery) {
 		match := t.caseFilters(t.db.NewSelect().ColumnExpr("c.id").TableExpr("?.cases AS c", t.schema), q.CaseQuery)
 		if len(q.Terms) > 0 {
@@ -71,7 +74,7 @@ func (t *Tx) ReportMetrics(ctx context.Context, q store.ReportScan) (*store.Repo
 		for i, b := range q.Bounds {
 			bounds[i] = t.lit(b.UTC())
 		}
-		group = &reportPass{key: func(col string) string { return countLE(col, bounds) }, into: r.group}
+		group = &reportPass{key: func(col string) string { return countLE(col, bounds) }, into: r.group, timed: true}
 	}
 	if group != nil {
 		// The groups' pass gives the total too, but for tags: a case
@@ -119,6 +122,9 @@ type report struct {
 	filter         string // " AND f.id IN (...)" when filtered
 	out            *store.ReportTotals
 	groups         map[string]*store.ReportTally
+	// same says whether the business durations of openings (0) and
+	// resolutions (1) are the wall-clock ones (sameBusiness).
+	same [2]bool
 }
 
 // reportPass is one way of grouping the facts: by nothing (the total),
@@ -138,7 +144,13 @@ type reportPass struct {
 	// the total's values as well (each fact is in one group), and
 	// unranked leaves the total's pass without (percentiles).
 	ranksTotal, unranked bool
+	// timed says the pass makes time groups: the key of a fact depends
+	// on which of its times it is.
+	timed bool
 }
+
+// grouped says whether p makes groups, not the total alone.
+func (p reportPass) grouped() bool { return p.dim != "" || p.timed }
 
 // groupBy is the GROUP BY of pass p's statements, whose select list
 // starts with the group key and then the n other grouping columns, by
@@ -193,7 +205,21 @@ func (r *report) group(key string) *casetype.Metrics {
 
 func (r *report) tooMany() bool { return len(r.groups) > r.q.MaxGroups }
 
+// result is the totals and groups added up, the business durations
+// that are the wall-clock ones (sameBusiness) copied from those.
 func (r *report) result() *store.ReportTotals {
+	ms := []*casetype.Metrics{&r.out.Total}
+	for _, g := range r.groups {
+		ms = append(ms, &g.Metrics)
+	}
+	for _, m := range ms {
+		if r.same[0] {
+			m.FirstResponseBusiness = m.FirstResponse
+		}
+		if r.same[1] {
+			m.ResolutionBusiness = m.Resolution
+		}
+	}
 	for _, g := range r.groups {
 		r.out.Groups = append(r.out.Groups, *g)
 	}
@@ -248,11 +274,11 @@ type durationSums struct {
 }
 
 // cols is the aggregate SQL of the count, sum and, where the dialect has
-// them, percentiles of the values v of the rows where cond holds; inline
-// says whether the percentiles are there.
-func (r *report) cols(v, cond string) (string, bool) {
-	s := ", COUNT(*) FILTER (WHERE " + cond + "), SUM(" + v + ") FILTER (WHERE " + cond + ")"
-	p50, p90, ok := r.t.dialect.Percentiles(v, cond)
+// them, percentiles of the values of the column v, NULL where a row adds
+// none; inline says whether the percentiles are there.
+func (r *report) cols(v string) (string, bool) {
+	s := ", COUNT(" + v + "), SUM(" + v + ")"
+	p50, p90, ok := r.t.dialect.Percentiles(v)
 	if ok {
 		s += ", " + p50 + ", " + p90
 	}
@@ -288,88 +314,108 @@ func (d *durationSums) put(out *casetype.Durations, inline bool) error {
 // factKinds are the facts of a case_facts row that facts adds up, each
 // at its time: opened (kind 0) by created_at, resolved (1) by
 // resolved_at, closed (2) by closed_at; with the Durations of each
-// (none for closed).
+// (none for closed): the wall-clock one, then the business one unless
+// it is the same (sameBusiness).
 func (r *report) factKinds() (times [3]string, durs [3][]*duration) {
 	frIn := r.in("f.first_response_at")
-	return [3]string{"f.created_at", "f.resolved_at", "f.closed_at"}, [3][]*duration{
-		{{v: "f.first_response_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponse }},
-			{v: "f.first_response_business_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponseBusiness }}},
-		{{v: "f.resolution_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.Resolution }},
-			{v: "f.resolution_business_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.ResolutionBusiness }}},
+	durs = [3][]*duration{
+		{{v: "f.first_response_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponse }}},
+		{{v: "f.resolution_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.Resolution }}},
 		nil,
 	}
+	if !r.same[0] {
+		durs[0] = append(durs[0], &duration{v: "f.first_response_business_us", cond: frIn, of: func(m *casetype.Metrics) *casetype.Durations { return &m.FirstResponseBusiness }})
+	}
+	if !r.same[1] {
+		durs[1] = append(durs[1], &duration{v: "f.resolution_business_us", cond: "1 = 1", of: func(m *casetype.Metrics) *casetype.Durations { return &m.ResolutionBusiness }})
+	}
+	return [3]string{"f.created_at", "f.resolved_at", "f.closed_at"}, durs
+}
+
+// sameBusiness finds whether every business duration of the period's
+// openings (same[0]) and resolutions (same[1]) is its wall-clock one, as
+// on a tenant without calendars: then facts adds up and sorts only the
+// wall-clock ones, and result copies them. The facts with a business
+// time of their own are in the partial indexes of migration 32, so the
+// check reads none of the others: the first such fact in the time's
+// order, which PostgreSQL reads from the smaller of the two indexes
+// ordered by it (an EXISTS it plans as a sequential scan stopping at the
+// first match, which the planner expects at once, not knowing how few
+// differ). It is over the period, not the filter: a filtered report's
+// facts are among these.
+func (r *report) sameBusiness(ctx context.Context) error {
+	differ := func(at, business, wall string) string {
+		return r.t.sql("(SELECT "+at+" FROM ?.case_facts AS f WHERE ", r.t.schema) + r.in(at) + " AND " + business + " IS DISTINCT FROM " + wall +
+			" ORDER BY " + at + " LIMIT 1) IS NOT NULL"
+	}
+	var differs [2]bool
+	query := "SELECT " + differ("f.created_at", "f.first_response_business_us", "f.first_response_us") + ", " +
+		differ("f.resolved_at", "f.resolution_business_us", "f.resolution_us")
+	err := r.query(ctx, query, func() []any { return []any{&differs[0], &differs[1]} }, func() bool { return true })
+	r.same = [2]bool{!differs[0], !differs[1]}
+	return err
 }
 
 // facts adds up the cases opened in the period (their count, first
 // response times and SLA attainment), resolved in it (count and
-// resolution times) and closed in it: for the total and groups by value,
-// in one statement over the rows of case_facts with any of the three
-// times in the period, each kind's aggregates filtered by its time (so
-// PostgreSQL reads the rows by an OR of the times' indexes, or for a
-// long period in one pass over the table instead of one per kind); for
-// time groups, whose key is the time of the fact, a statement per kind.
+// resolution times) and closed in it, in one statement over the rows of
+// case_facts with any of the three times in the period (PostgreSQL reads
+// them by an OR of the times' indexes, or for a long period in one pass
+// over the table). Its inner query turns each row, once, into the few
+// values the aggregates read (factColumns): a 1 for each kind of fact it
+// is, its SLA states, the durations it adds, NULL for none; behind the
+// dialect's fence, so that a grouping sorts those and not the row's
+// times, and no condition is evaluated again by each aggregate that
+// needs it. Time groups key each kind of fact by its own time
+// (timeGroupRows), so that a year by month too is one pass, not one per
+// kind.
 func (r *report) facts(ctx context.Context, p reportPass) error {
-	times, _ := r.factKinds()
-	if p.key(times[0]) == p.key(times[1]) {
-		return r.factsOf(ctx, p, 0, 1, 2)
-	}
-	for kind := range times {
-		if err := r.factsOf(ctx, p, kind); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// factsOf is facts for the kinds given, grouped by the key of the first
-// one's time. Where the dialect has no percentile aggregate, the
-// percentiles come from a query per kind whose values Go ranks
-// (percentiles).
-func (r *report) factsOf(ctx context.Context, p reportPass, kinds ...int) error {
 	times, durs := r.factKinds()
-	key := p.key(times[kinds[0]])
-	query, where := "SELECT "+key, ""
+	var of [3]string // the condition that a row is a fact of kind k
+	var either []string
+	for k, t := range times {
+		of[k] = r.in(t)
+		either = append(either, "("+of[k]+")")
+	}
+	cols, outer := factColumns(of, r.to, r.asOf, durs)
+	src := r.source(p, "("+strings.Join(either, " OR ")+")") + r.t.dialect.Fence()
+	var query string
+	if p.timed {
+		query = r.timeGroupRows(p, times, cols, src)
+	} else {
+		query = "SELECT " + p.key(times[0]) + " AS k"
+		for _, c := range cols {
+			query += ", " + c.expr + " AS " + c.name
+		}
+		query += src
+	}
 	inline := true
-	for i, kind := range kinds {
-		in := r.in(times[kind])
-		if i > 0 {
-			where += " OR "
-		}
-		where += "(" + in + ")"
-		query += ", COUNT(*) FILTER (WHERE " + in + ")"
-		if kind == 0 {
-			stop := "CASE WHEN f.sla_paused_at < " + r.asOf + " THEN f.sla_paused_at ELSE " + r.asOf + " END"
-			for _, sla := range [][2]string{{"f.first_response_at", "f.response_due"}, {"f.resolved_at", "f.resolution_due"}} {
-				done, due := sla[0], sla[1]
-				doneIn, notDone := done+" < "+r.to, "("+done+" IS NULL OR "+done+" >= "+r.to+")"
-				opened := in + " AND " + due + " IS NOT NULL AND "
-				query += ", COUNT(*) FILTER (WHERE " + opened + doneIn + " AND " + done + " <= " + due + ")" +
-					", COUNT(*) FILTER (WHERE " + opened + "((" + doneIn + " AND " + done + " > " + due + ") OR (" + notDone + " AND " + stop + " > " + due + ")))" +
-					", COUNT(*) FILTER (WHERE " + opened + notDone + " AND " + stop + " <= " + due + ")"
-			}
-		}
-		for _, d := range durs[kind] {
-			var cols string
-			cols, inline = r.cols(d.v, in+" AND "+d.cond+" AND "+d.v+" IS NOT NULL")
-			query += cols
+	for kind := range durs {
+		for j := range durs[kind] {
+			var sums string
+			sums, inline = r.cols("x.d" + strconv.Itoa(kind) + strconv.Itoa(j))
+			outer += sums
 		}
 	}
-	query += r.source(p, "("+where+")") + p.groupBy(0)
+	if p.grouped() {
+		query = "SELECT x.k" + outer + " FROM (" + query + ") AS x" + p.groupBy(0)
+	} else {
+		query = "SELECT NULL" + outer + " FROM (" + query + ") AS x"
+	}
 	var k sql.NullString
 	var n [3]int
 	var sla [2]casetype.Attainment
 	var sums [3][]durationSums
-	for _, kind := range kinds {
+	for kind := range durs {
 		sums[kind] = make([]durationSums, len(durs[kind]))
 	}
 	var perr error
 	err := r.query(ctx, query, func() []any {
-		out := []any{&k}
-		for _, kind := range kinds {
-			out = append(out, &n[kind])
-			if kind == 0 {
-				out = append(out, &sla[0].Met, &sla[0].Breached, &sla[0].Running, &sla[1].Met, &sla[1].Breached, &sla[1].Running)
-			}
+		out := []any{&k, &n[0], &n[1], &n[2]}
+		for i := range sla {
+			out = append(out, &sla[i].Met, &sla[i].Breached, &sla[i].Running)
+		}
+		for kind := range sums {
 			for j := range sums[kind] {
 				out = append(out, sums[kind][j].dest(inline)...)
 			}
@@ -380,15 +426,8 @@ func (r *report) factsOf(ctx context.Context, p reportPass, kinds ...int) error 
 		if m == nil {
 			return false
 		}
-		for _, kind := range kinds {
-			switch kind {
-			case 0:
-				m.Opened, m.ResponseSLA, m.ResolutionSLA = n[0], sla[0], sla[1]
-			case 1:
-				m.Resolved = n[1]
-			case 2:
-				m.Closed = n[2]
-			}
+		m.Opened, m.Resolved, m.Closed, m.ResponseSLA, m.ResolutionSLA = n[0], n[1], n[2], sla[0], sla[1]
+		for kind := range durs {
 			for j, d := range durs[kind] {
 				if perr = sums[kind][j].put(d.of(m), inline); perr != nil {
 					return false
@@ -400,7 +439,7 @@ func (r *report) factsOf(ctx context.Context, p reportPass, kinds ...int) error 
 	if err != nil || perr != nil || inline || p.unranked {
 		return cmp.Or(err, perr)
 	}
-	for _, kind := range kinds {
+	for kind := range durs {
 		if len(durs[kind]) > 0 {
 			if err := r.percentiles(ctx, p, kind); err != nil {
 				return err
@@ -408,6 +447,81 @@ func (r *report) factsOf(ctx context.Context, p reportPass, kinds ...int) error 
 		}
 	}
 	return nil
+}
+
+// timeGroupRows is the query of facts's rows for time groups, from the
+// fact columns cols and the source src of the case_facts rows: a row per
+// time group a case has a fact in, keyed by it, holding the columns of
+// the kinds of fact in that group, NULL for the others. A case resolved
+// and closed in the month it was opened in is one row, not three, so
+// that a year by month sorts about one row per case for its groups.
+func (r *report) timeGroupRows(p reportPass, times [3]string, cols []factColumn, src string) string {
+	inner := "SELECT "
+	for k, t := range times {
+		inner += "CASE WHEN " + r.in(t) + " THEN " + p.key(t) + " END AS k" + strconv.Itoa(k) + ", "
+	}
+	// Each kind's row unless an earlier kind has the same key.
+	key, keep := "CASE v.kind", make([]string, len(times))
+	for k := range times {
+		kk := "y.k" + strconv.Itoa(k)
+		key += " WHEN " + strconv.Itoa(k) + " THEN " + kk
+		keep[k] = "(v.kind = " + strconv.Itoa(k) + " AND " + kk + " IS NOT NULL"
+		for e := range k {
+			keep[k] += " AND " + kk + " IS DISTINCT FROM y.k" + strconv.Itoa(e)
+		}
+		keep[k] += ")"
+	}
+	key += " END"
+	outer := "SELECT " + key + " AS k"
+	for i, c := range cols {
+		if i > 0 {
+			inner += ", "
+		}
+		inner += c.expr + " AS " + c.name
+		outer += ", CASE WHEN y.k" + strconv.Itoa(c.kind) + " = " + key + " THEN y." + c.name + " END AS " + c.name
+	}
+	return outer + " FROM (" + inner + src + ") AS y, (SELECT 0 AS kind UNION ALL SELECT 1 UNION ALL SELECT 2) AS v WHERE " +
+		strings.Join(keep, " OR ") + r.t.dialect.Fence()
+}
+
+// factColumn is a column of facts's inner query: its name, SQL, and the
+// kind of fact it is of.
+type factColumn struct {
+	name, expr string
+	kind       int
+}
+
+// factColumns are the columns of facts's inner query for a row that is a
+// fact of kind k where of[k] holds, and the outer aggregates over them
+// but for the durations' (outer): n0, n1 and n2, 1 for a fact of each
+// kind (COUNTed); s0 and s1, the state of the response and resolution
+// SLA of a case opened in the period with that deadline (1 met, 2
+// breached, 3 still running at asOf); and dKJ, the Jth duration of kind K
+// (durs) where the row adds it.
+func factColumns(of [3]string, to, asOf string, durs [3][]*duration) (cols []factColumn, outer string) {
+	for k := range of {
+		cols = append(cols, factColumn{"n" + strconv.Itoa(k), "CASE WHEN " + of[k] + " THEN 1 END", k})
+		outer += ", COUNT(x.n" + strconv.Itoa(k) + ")"
+	}
+	stop := "CASE WHEN f.sla_paused_at < " + asOf + " THEN f.sla_paused_at ELSE " + asOf + " END"
+	for i, sla := range [][2]string{{"f.first_response_at", "f.response_due"}, {"f.resolved_at", "f.resolution_due"}} {
+		done, due := sla[0], sla[1]
+		doneIn := done + " < " + to
+		s := "s" + strconv.Itoa(i)
+		// Done in the period: met or breached by its time; not (yet):
+		// breached once the clock, stopped at a pause, passed the due time.
+		cols = append(cols, factColumn{s, "CASE WHEN " + of[0] + " AND " + due + " IS NOT NULL THEN CASE WHEN " + doneIn + " THEN CASE WHEN " +
+			done + " <= " + due + " THEN 1 ELSE 2 END WHEN " + stop + " > " + due + " THEN 2 ELSE 3 END END", 0})
+		for state := 1; state <= 3; state++ {
+			outer += ", COUNT(*) FILTER (WHERE x." + s + " = " + strconv.Itoa(state) + ")"
+		}
+	}
+	for kind := range durs {
+		for j, d := range durs[kind] {
+			cols = append(cols, factColumn{"d" + strconv.Itoa(kind) + strconv.Itoa(j), "CASE WHEN " + of[kind] + " AND " + d.cond + " THEN " + d.v + " END", kind})
+		}
+	}
+	return cols, outer
 }
 
 // reopened counts the reopenings in the period of the cases there are,
@@ -603,7 +717,10 @@ func (r *report) flowCounts(ctx context.Context, p reportPass, moments []time.Ti
 // differences. Of a case opened at c and ended at e (NULL: open), the
 // moments m with c < m <= e are those from s0 = countLE(c) to E =
 // countLE(e); it is in age bucket a at those with m - c in [A(a-1),
-// A(a)), from s(a) = #{m < c + A(a-1)} to s(a+1), within [s0, E).
+// A(a)), from s(a) = #{m < c + A(a-1)} to s(a+1), within [s0, E). The
+// cases are counted by their s0, s1, ... and E, which few moments make
+// few rows, and the spans made from those here: a row per case and
+// bucket would be several times the rows to group.
 func (r *report) ageSpans(ctx context.Context, p reportPass, where string, ms []string, moments []time.Time, ages int, at func(string) []store.Backlog) error {
 	s := []string{countLE("f.created_at", ms)}
 	for _, a := range casetype.AgeBuckets {
@@ -613,36 +730,39 @@ func (r *report) ageSpans(ctx context.Context, p reportPass, where string, ms []
 		}
 		s = append(s, countLE("f.created_at", shifted))
 	}
-	cols := "SELECT " + p.key("f.created_at") + " AS k"
+	cols, group := "SELECT "+p.key("f.created_at")+" AS k", "1"
 	for i, e := range s {
 		cols += ", " + e + " AS s" + strconv.Itoa(i)
+		group += ", " + strconv.Itoa(i+2)
 	}
 	cols += ", " + countLE("f.ended_at", ms) + " AS e"
-	lo, hi := "CASE a.age", "CASE a.age"
-	var bucket []string
-	least := r.t.dialect.Least()
-	for a := range ages {
-		bucket = append(bucket, "SELECT "+strconv.Itoa(a)+" AS age")
-		lo += " WHEN " + strconv.Itoa(a) + " THEN s" + strconv.Itoa(a)
-		if a+1 < len(s) {
-			hi += " WHEN " + strconv.Itoa(a) + " THEN " + least + "(s" + strconv.Itoa(a+1) + ", e)"
-		}
-	}
-	lo, hi = lo+" END", hi+" ELSE e END"
+	group += ", " + strconv.Itoa(len(s)+2)
 	// Only the cases open at some moment (s0 < e) are split by age: a
 	// case opened and ended between two moments is in no backlog.
-	query := "SELECT x.k, a.age, " + lo + ", " + hi + ", COUNT(*) FROM (" + cols + r.source(p, where) + ") AS x, (" +
-		strings.Join(bucket, " UNION ALL ") + ") AS a WHERE x.s0 < x.e GROUP BY 1, 2, 3, 4"
+	query := "SELECT x.*, COUNT(*) FROM (" + cols + r.source(p, where) + ") AS x WHERE x.s0 < x.e GROUP BY " + group
 	var key string
-	var age, from, to, n int
-	return r.query(ctx, query, func() []any { return []any{&key, &age, &from, &to, &n} }, func() bool {
+	var e, n int
+	from := make([]int, len(s))
+	return r.query(ctx, query, func() []any {
+		out := []any{&key}
+		for i := range from {
+			out = append(out, &from[i])
+		}
+		return append(out, &e, &n)
+	}, func() bool {
 		b := at(key)
 		if b == nil {
 			return false
 		}
-		if from < to {
-			b[from].ByAge[age] += n
-			b[to].ByAge[age] -= n
+		for a := range ages {
+			lo, hi := from[a], e
+			if a+1 < len(from) {
+				hi = min(hi, from[a+1])
+			}
+			if lo < hi {
+				b[lo].ByAge[a] += n
+				b[hi].ByAge[a] -= n
+			}
 		}
 		return true
 	})

@@ -204,7 +204,7 @@ func TestTenantBudgetBoundsEachBackend(t *testing.T) {
 // (one idle connection again), the next tenant's request finds it ready:
 // no request waits for a dial. Closing it only when a third tenant came
 // would make that request wait for the new connection.
-func TestRetiredConnectionIsReplacedInTheBackground(t *testing.T) {
+func TestPoolReplacesARetiredConnectionInTheBackground(t *testing.T) {
 	dsn, prefix := poolTestDB(t, "ckr")
 	ctx := context.Background()
 	s, err := postgres.Open(ctx, dsn, postgres.WithPrefix(prefix),

@@ -102,8 +102,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	db := pool.subs[0].db // the control schema's
-	if err := db.PingContext(ctx); err != nil {
+	// Pinged through the pgx pool, not database/sql: Open's own wait
+	// for a first connection is not a request's (PoolStats.WaitedForDial).
+	if err := pool.subs[0].pgx.Ping(ctx); err != nil {
 		pool.close()
 		switch sqlState(err) {
 		case "28P01", "28000": // invalid_password, invalid_authorization_specification
@@ -113,7 +114,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		}
 		return nil, fmt.Errorf("postgres: cannot connect: %w", err)
 	}
-	s, err := New(ctx, db, opts...)
+	s, err := New(ctx, pool.subs[0].db, opts...) // the control schema's
 	if err != nil {
 		pool.close()
 		return nil, err

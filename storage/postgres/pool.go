@@ -137,8 +137,9 @@ type subPool struct {
 // Each keeps all of its connections open (MinConns = MaxConns), dialing
 // them in the background from the start and again whenever one is
 // closed, over budget or lifetime, so a request finds an idle one
-// instead of waiting for a dial.
-func newTenantPool(ctx context.Context, cfg *pgxpool.Config, c poolConfig) (*tenantPool, error) {
+// instead of waiting for a dial; each new connection first reads the
+// tenant registry in the control schema (warm).
+func newTenantPool(ctx context.Context, cfg *pgxpool.Config, c poolConfig, control string) (*tenantPool, error) {
 	p := &tenantPool{budget: c.budget, served: c.served}
 	pools := min(c.pools, c.conns)
 	for i := range pools {
@@ -151,7 +152,7 @@ func newTenantPool(ctx context.Context, cfg *pgxpool.Config, c poolConfig) (*ten
 		sc := cfg.Copy()
 		sc.MaxConns, sc.MinConns = int32(n), int32(n)
 		sc.MaxConnLifetime, sc.MaxConnLifetimeJitter = c.lifetime-c.lifetime/10, c.lifetime/10
-		sc.BeforeConnect = p.dialing
+		sc.BeforeConnect, sc.AfterConnect = p.dialing, warm(control)
 		pp, err := pgxpool.NewWithConfig(ctx, sc)
 		if err != nil {
 			p.close()
@@ -195,6 +196,28 @@ func (p *tenantPool) home(tenant string) int {
 	h := fnv.New32a()
 	h.Write([]byte(tenant))
 	return int(h.Sum32() % uint32(len(p.subs)))
+}
+
+// warm returns the sub-pools' AfterConnect: a read of the tenant
+// registry in the schema control, which loads into the new backend's
+// caches what every request's statements share (the catalog entries of
+// text and timestamptz, their B-tree operators and sorting, the
+// planner's own), so the first request the connection serves does not
+// pay for them. Measured with psql on the 2-core machine: a fresh
+// backend's first read of a tenant's cases took 30-37 ms at the median,
+// 15-18 ms after this read, 10-15 ms on a backend that had served
+// another tenant. A registry not made yet (the first Open on a
+// database) is no error.
+func warm(control string) func(context.Context, *pgx.Conn) error {
+	read := "SELECT id, name, created_at FROM " + pgx.Identifier{control, "tenants"}.Sanitize() +
+		" WHERE id > '' ORDER BY created_at DESC LIMIT 25"
+	return func(ctx context.Context, conn *pgx.Conn) error {
+		_, err := conn.Exec(ctx, read)
+		if code := sqlState(err); code == "3F000" || code == "42P01" { // invalid_schema_name, undefined_table
+			return nil
+		}
+		return err
+	}
 }
 
 // pick returns the sub-pool to take a tenant's connection from: its home,

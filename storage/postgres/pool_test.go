@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"net/url"
@@ -67,8 +68,10 @@ func parallel(t *testing.T, n int, ids []string, fn func(id string) error) {
 	}
 }
 
-// poolTestDB returns CASEKIT_TEST_DATABASE_URL and a schema prefix of the
-// test's own starting with tag, and skips the test when the URL is unset.
+// poolTestDB returns a schema prefix of the test's own starting with tag,
+// and CASEKIT_TEST_DATABASE_URL with the prefix as its application_name,
+// which finds the store's backends in pg_stat_activity. It skips the test
+// when the URL is unset.
 func poolTestDB(t *testing.T, tag string) (dsn, prefix string) {
 	dsn = os.Getenv("CASEKIT_TEST_DATABASE_URL")
 	if dsn == "" {
@@ -76,7 +79,15 @@ func poolTestDB(t *testing.T, tag string) (dsn, prefix string) {
 	}
 	b := make([]byte, 4)
 	rand.Read(b)
-	return dsn, tag + hex.EncodeToString(b) + "_"
+	prefix = tag + hex.EncodeToString(b) + "_"
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("application_name", prefix)
+	u.RawQuery = q.Encode()
+	return u.String(), prefix
 }
 
 // Sixty tenants over a pool of 4 connections with a budget of 10 tenants
@@ -85,17 +96,10 @@ func poolTestDB(t *testing.T, tag string) (dsn, prefix string) {
 // tenant's transactions stay on its affinity sub-pool's backends.
 func TestTenantBudgetBoundsEachBackend(t *testing.T) {
 	dsn, prefix := poolTestDB(t, "ckb")
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("application_name", prefix) // to find its backends
-	u.RawQuery = q.Encode()
 	const conns, budget, tenants = 4, 10, 60
 	log := &servedLog{byPID: map[uint32]map[string]bool{}}
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, u.String(), postgres.WithPrefix(prefix), postgres.WithMaxConns(conns),
+	s, err := postgres.Open(ctx, dsn, postgres.WithPrefix(prefix), postgres.WithMaxConns(conns),
 		postgres.WithTenantBudget(budget), postgres.WithAffinityPools(2), postgres.ServedBy(log.served))
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +207,9 @@ func TestTenantBudgetBoundsEachBackend(t *testing.T) {
 // pool; the pool dials the replacement in the background, so once it has
 // (one idle connection again), the next tenant's request finds it ready:
 // no request waits for a dial. Closing it only when a third tenant came
-// would make that request wait for the new connection.
+// would make that request wait for the new connection. Each replacement
+// has read the tenant registry (its last statement in pg_stat_activity)
+// before any request reaches it, which warmed its caches.
 func TestPoolReplacesARetiredConnectionInTheBackground(t *testing.T) {
 	dsn, prefix := poolTestDB(t, "ckr")
 	ctx := context.Background()
@@ -234,13 +240,43 @@ func TestPoolReplacesARetiredConnectionInTheBackground(t *testing.T) {
 			}
 		}
 	}
+	// warmed checks, through a connection of its own, the last statement
+	// of the pool's one backend.
+	admin, err := sql.Open("pgx", os.Getenv("CASEKIT_TEST_DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	warmed := func() {
+		t.Helper()
+		var last []string
+		rows, err := admin.QueryContext(ctx, "SELECT query FROM pg_stat_activity WHERE application_name = $1", prefix)
+		for err == nil && rows.Next() {
+			var q string
+			err = rows.Scan(&q)
+			last = append(last, q)
+		}
+		if err == nil {
+			err = rows.Err()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(last) != 1 || !strings.Contains(last[0], `"`+prefix+`control"."tenants"`) {
+			t.Errorf("the new connection's backend ran %q, want the read of the tenant registry", last)
+		}
+	}
 	refilled()
 	before := s.PoolStats()
 	for _, id := range ids {
+		closed := s.PoolStats().OverBudget
 		if _, err := kit.Desk(id).As(casekit.Agent("a")).ListCases(ctx, casekit.CaseFilter{Limit: 10}); err != nil {
 			t.Fatal(err)
 		}
 		refilled()
+		if s.PoolStats().OverBudget > closed {
+			warmed()
+		}
 	}
 	after := s.PoolStats()
 	if n := after.OverBudget - before.OverBudget; n < 3 {

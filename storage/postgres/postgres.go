@@ -89,16 +89,16 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if _, set := cfg.RuntimeParams["default_query_exec_mode"]; !set && !strings.Contains(dsn, "default_query_exec_mode") {
 		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
-	pc := defaultPool
+	pc, prefix := defaultPool, DefaultPrefix
 	for _, o := range opts {
-		probe := &Store{cfg: pc}
+		probe := &Store{cfg: pc, prefix: prefix}
 		o(probe)
-		pc = probe.cfg
+		pc, prefix = probe.cfg, probe.prefix
 	}
 	if err := pc.check(); err != nil {
 		return nil, err
 	}
-	pool, err := newTenantPool(ctx, pcfg, pc)
+	pool, err := newTenantPool(ctx, pcfg, pc, prefix+"control")
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}

@@ -247,8 +247,8 @@ func (r loadResult) report(name string, c config) string {
 		len(r.cold), pct(r.cold, 50), pct(r.cold, 99), len(r.warm), pct(r.warm, 50), pct(r.warm, 99))
 	fmt.Fprintf(&b, "  pool's %d backends at the end: VmRSS %s, RssAnon %s (peak %s, %s), largest RssAnon %s; whole cluster: VmRSS %s, RssAnon %s\n",
 		r.backends, mb(r.rss), mb(r.anon), mb(r.peakRSS), mb(r.peakAno), mb(r.largest), mb(r.cluster), mb(r.clusterA))
-	fmt.Fprintf(&b, "  pool: %d sub-pools, %d connections closed over budget, %d borrowed\n",
-		r.stats.Pools, r.stats.OverBudget, r.stats.Borrowed)
+	fmt.Fprintf(&b, "  pool: %d sub-pools, %d connections closed over budget, %d borrowed, %d requests waited for a new connection\n",
+		r.stats.Pools, r.stats.OverBudget, r.stats.Borrowed, r.stats.WaitedForDial)
 	return b.String()
 }
 

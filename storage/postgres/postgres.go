@@ -15,13 +15,11 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/driver/pgdriver"
 
 	"casekit.dev/casekit/casetype"
@@ -67,10 +65,11 @@ func WithPrefix(prefix string) Option { return func(s *Store) { s.prefix = prefi
 // DefaultMaxConns is the pool size Open gives its connection pool.
 const DefaultMaxConns = 20
 
-// WithMaxConns sets the most connections the pool that Open makes keeps
-// open, all its sub-pools together (WithAffinityPools), and keeps as many
-// idle, so busy commands do not reconnect. It does nothing for New: the
-// host's pool is the host's.
+// WithMaxConns sets how many connections the pool that Open makes keeps
+// open, all its sub-pools together (WithAffinityPools): it dials them in
+// the background from the start and replaces each one it closes (budget,
+// lifetime) the same way, so commands do not wait to connect. It does
+// nothing for New: the host's pool is the host's.
 func WithMaxConns(n int) Option { return func(s *Store) { s.cfg.conns = n } }
 
 // Open connects to the database at dsn (a postgres:// URL or key=value
@@ -78,10 +77,11 @@ func WithMaxConns(n int) Option { return func(s *Store) { s.cfg.conns = n } }
 // with a clear error when the server cannot be reached or refuses the
 // login.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	cfg, err := pgx.ParseConfig(dsn)
+	pcfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	cfg := pcfg.ConnConfig
 	// Bun writes the values into the SQL text, so almost no statement
 	// repeats: pgx's default of preparing and caching each one costs a
 	// round trip and memory for nothing (measured with examples/loadgen).
@@ -89,33 +89,22 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if _, set := cfg.RuntimeParams["default_query_exec_mode"]; !set && !strings.Contains(dsn, "default_query_exec_mode") {
 		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
-	pc := defaultPool
+	pc, prefix := defaultPool, DefaultPrefix
 	for _, o := range opts {
-		probe := &Store{cfg: pc}
+		probe := &Store{cfg: pc, prefix: prefix}
 		o(probe)
-		pc = probe.cfg
+		pc, prefix = probe.cfg, probe.prefix
 	}
 	if err := pc.check(); err != nil {
 		return nil, err
 	}
-	pool := &tenantPool{budget: pc.budget, served: pc.served}
-	pools := min(pc.pools, pc.conns)
-	for i := range pools {
-		// The connections are shared out: the first conns%pools
-		// sub-pools get one more.
-		n := pc.conns / pools
-		if i < pc.conns%pools {
-			n++
-		}
-		sqldb := stdlib.OpenDB(*cfg)
-		sqldb.SetMaxOpenConns(n)
-		sqldb.SetMaxIdleConns(n)
-		sqldb.SetConnMaxIdleTime(5 * time.Minute)
-		sqldb.SetConnMaxLifetime(pc.lifetime)
-		pool.subs = append(pool.subs, bun.NewDB(sqldb, pgdialect.New()))
+	pool, err := newTenantPool(ctx, pcfg, pc, prefix+"control")
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	db := pool.subs[0] // the control schema's
-	if err := db.PingContext(ctx); err != nil {
+	// Pinged through the pgx pool, not database/sql: Open's own wait
+	// for a first connection is not a request's (PoolStats.WaitedForDial).
+	if err := pool.subs[0].pgx.Ping(ctx); err != nil {
 		pool.close()
 		switch sqlState(err) {
 		case "28P01", "28000": // invalid_password, invalid_authorization_specification
@@ -125,7 +114,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		}
 		return nil, fmt.Errorf("postgres: cannot connect: %w", err)
 	}
-	s, err := New(ctx, db, opts...)
+	s, err := New(ctx, pool.subs[0].db, opts...) // the control schema's
 	if err != nil {
 		pool.close()
 		return nil, err

@@ -132,13 +132,22 @@ type subPool struct {
 	db  *bun.DB
 }
 
+// warmConns is how many connections each sub-pool keeps dialed at least
+// (MinConns; all of them where it has fewer): two, so that when one is
+// retired (over budget or lifetime) the next request finds the other
+// idle while the pgx pool dials the replacement in the background.
+// Keeping every connection dialed would also serve bursts without a dial,
+// but would hold WithMaxConns backends per store while idle, and the
+// server's max_connections is shared by every store and process on it.
+const warmConns = 2
+
 // newTenantPool makes the pool Open makes on cfg (from
 // pgxpool.ParseConfig): c.pools sub-pools sharing c.conns connections.
-// Each keeps all of its connections open (MinConns = MaxConns), dialing
-// them in the background from the start and again whenever one is
-// closed, over budget or lifetime, so a request finds an idle one
-// instead of waiting for a dial; each new connection first reads the
-// tenant registry in the control schema (warm).
+// Each keeps warmConns of them open, dialing them in the background from
+// the start and again whenever one is closed, over budget or lifetime,
+// so a request finds an idle one instead of waiting for a dial; each new
+// connection first reads the tenant registry in the control schema
+// (warm). Connections past warmConns are dialed when the load needs them.
 func newTenantPool(ctx context.Context, cfg *pgxpool.Config, c poolConfig, control string) (*tenantPool, error) {
 	p := &tenantPool{budget: c.budget, served: c.served}
 	pools := min(c.pools, c.conns)
@@ -150,7 +159,7 @@ func newTenantPool(ctx context.Context, cfg *pgxpool.Config, c poolConfig, contr
 			n++
 		}
 		sc := cfg.Copy()
-		sc.MaxConns, sc.MinConns = int32(n), int32(n)
+		sc.MaxConns, sc.MinConns = int32(n), int32(min(n, warmConns))
 		sc.MaxConnLifetime, sc.MaxConnLifetimeJitter = c.lifetime-c.lifetime/10, c.lifetime/10
 		sc.BeforeConnect, sc.AfterConnect = p.dialing, warm(control)
 		pp, err := pgxpool.NewWithConfig(ctx, sc)

@@ -65,11 +65,12 @@ func WithPrefix(prefix string) Option { return func(s *Store) { s.prefix = prefi
 // DefaultMaxConns is the pool size Open gives its connection pool.
 const DefaultMaxConns = 20
 
-// WithMaxConns sets how many connections the pool that Open makes keeps
-// open, all its sub-pools together (WithAffinityPools): it dials them in
-// the background from the start and replaces each one it closes (budget,
-// lifetime) the same way, so commands do not wait to connect. It does
-// nothing for New: the host's pool is the host's.
+// WithMaxConns sets how many connections the pool that Open makes opens
+// at most, all its sub-pools together (WithAffinityPools). Each sub-pool
+// keeps two of them open from the start (warmConns) and replaces each one
+// it closes (budget, lifetime) in the background, so commands do not wait
+// to connect; the rest it opens as the load needs them. It does nothing
+// for New: the host's pool is the host's.
 func WithMaxConns(n int) Option { return func(s *Store) { s.cfg.conns = n } }
 
 // Open connects to the database at dsn (a postgres:// URL or key=value

@@ -99,7 +99,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err := pc.check(); err != nil {
 		return nil, err
 	}
-	pool, err := newTenantPool(ctx, pcfg, pc, prefix+"control")
+	pool, err := newTenantPool(ctx, pcfg, pc, controlSchema(prefix))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
@@ -152,14 +152,20 @@ func (s *Store) WithTx(tx bun.Tx) *Store { return s.on(tx) }
 // of its own: a host's transaction must not fill the cache of the pool's
 // store with tenants it may roll back.
 func (s *Store) on(db bun.IDB) *Store {
-	n := &Store{db: db, prefix: s.prefix, replay: s.replay, reg: sqlstore.NewRegistry(db, Dialect{}, s.prefix+"control")}
+	n := &Store{db: db, prefix: s.prefix, replay: s.replay, reg: sqlstore.NewRegistry(db, Dialect{}, controlSchema(s.prefix))}
 	// The control schema's wakeup tables say which tenants have work due;
 	// a schema dropped meanwhile (SQLSTATE 3F000) is skipped.
 	n.host = sqlstore.NewHost(n.reg, sqlstore.Access{InTenant: n.onTenant, MoveWakeup: n.moveWakeup, MigrateTenant: n.migrateTenant})
 	return n
 }
 
-func (s *Store) control() bun.Ident { return bun.Ident(s.prefix + "control") }
+// controlSchema names the control schema of the stores under prefix: the
+// one place the name is made, for Open's pool (before the Store exists)
+// and the Store alike.
+func controlSchema(prefix string) string { return prefix + "control" }
+
+// control is the store's control schema as an identifier.
+func (s *Store) control() bun.Ident { return bun.Ident(controlSchema(s.prefix)) }
 
 // Schema returns the schema that holds a tenant's tables.
 func (s *Store) Schema(tenant string) string { return s.prefix + "t_" + tenant }
@@ -170,14 +176,14 @@ func (s *Store) Schema(tenant string) string { return s.prefix + "t_" + tenant }
 // create schemas (an administrator made it) still opens the store.
 func (s *Store) ensureControl(ctx context.Context) error {
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext(?))", s.prefix+"control"); err != nil {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext(?))", controlSchema(s.prefix)); err != nil {
 			return err
 		}
 		if err := place(ctx, tx, placeControl); err != nil {
 			return err
 		}
 		var exists bool
-		if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?)", s.prefix+"control").Scan(ctx, &exists); err != nil {
+		if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?)", controlSchema(s.prefix)).Scan(ctx, &exists); err != nil {
 			return err
 		}
 		if !exists {
@@ -188,7 +194,7 @@ func (s *Store) ensureControl(ctx context.Context) error {
 		return s.reg.CreateTables(ctx, tx)
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: control schema %s: %w", s.prefix+"control", err)
+		return fmt.Errorf("postgres: control schema %s: %w", controlSchema(s.prefix), err)
 	}
 	return nil
 }

@@ -206,7 +206,7 @@ func squash(d Dialect, ms []migration) ([]string, error) {
 	tables := map[string]int{}  // table name to its CREATE TABLE in out
 	made := map[string]int{}    // a foldable object (objectOf) to its CREATE in out
 	renamed := map[string]int{} // a table renamed, by its new name, to its CREATE TABLE in out
-	naming := map[int][]int{}   // a renamed table's CREATE TABLE in out to the statements naming it
+	naming := map[int][]int{}   // a table's CREATE TABLE in out to the later statements naming it
 	live := map[string]int{}    // every table by its name to its CREATE TABLE in out
 	const gone = ""             // a statement folded away
 	for _, m := range ms {
@@ -252,6 +252,7 @@ func squash(d Dialect, ms []migration) ([]string, error) {
 						delete(live, c[1])
 						continue
 					}
+					delete(live, c[1])
 				}
 				for _, n := range tableNameRE.FindAllStringSubmatch(g, -1) {
 					if i, ok := live[n[1]]; ok && !slices.Contains(naming[i], len(out)) {

@@ -53,8 +53,10 @@ var catalogQueries = map[string]string{
 }
 
 // catalog returns every line of catalogQueries for the schema, prefixed
-// by its kind, the schema's name replaced by "S", sorted; and the
-// tenant's migration ledger and counter names.
+// by its kind, the schema's name replaced by "S", sorted; the number of
+// rows of each table (the baseline leaves out statements that fill and
+// empty tables that no tenant keeps); and the tenant's migration ledger
+// and counter names.
 func catalog(t *testing.T, db bun.IDB, schema string) []string {
 	t.Helper()
 	ctx := context.Background()
@@ -76,6 +78,18 @@ func catalog(t *testing.T, db bun.IDB, schema string) []string {
 	var counters []string
 	if err := db.NewRaw("SELECT name FROM ?.counters", bun.Ident(schema)).Scan(ctx, &counters); err != nil {
 		t.Fatal(err)
+	}
+	var tables []string
+	if err := db.NewRaw(`SELECT relname FROM pg_class WHERE relkind = 'r'
+		AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = ?)`, schema).Scan(ctx, &tables); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range tables {
+		var n int
+		if err := db.NewRaw("SELECT count(*) FROM ?.?", bun.Ident(schema), bun.Ident(table)).Scan(ctx, &n); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("rows: %s %d", table, n))
 	}
 	for _, l := range ledger {
 		out = append(out, "ledger: "+l)
@@ -107,8 +121,8 @@ func catalogDiff(a, b []string) []string {
 // catalog of one made by replaying every migration, as existing tenants
 // were: the same tables,
 // columns (order, types, defaults, nullability, generation, identity),
-// indexes, constraints, triggers, functions, sequences and types, and the
-// same migration ledger. A migration appended later is squashed with the
+// indexes, constraints, triggers, functions, sequences and types, the
+// same number of rows in each table, and the same migration ledger. A migration appended later is squashed with the
 // rest, and this test holds the folding to it. Then one index dropped from the baseline tenant
 // is reported, so the comparison is known to see a difference.
 func TestBaselineEqualsHistory(t *testing.T) {

@@ -92,6 +92,15 @@ var hooks = map[string][]string{
 	sqlstore.HookReportFacts: sqlstore.ReportFacts(func(col string) string {
 		return "(EXTRACT(EPOCH FROM " + col + " - TIMESTAMPTZ 'epoch') * 1000000)::BIGINT"
 	}),
+	// events.id UNIQUE is a constraint: its index goes with it.
+	sqlstore.HookEventIDUnique: {
+		`ALTER TABLE ?.events DROP CONSTRAINT events_id_key`,
+	},
+	// A baseline tenant, which never made the table migration 31
+	// renamed away, has case_flow_pkey already.
+	sqlstore.HookFlowKeyName: {
+		`ALTER INDEX IF EXISTS ?.case_flow_pkey1 RENAME TO case_flow_pkey`,
+	},
 	// DueTenants reads the wakeups by due time, over many tenants.
 	sqlstore.HookWakeupIndexes: {
 		`CREATE INDEX IF NOT EXISTS timer_wakeups_due_idx ON ?.timer_wakeups (due_us)`,

@@ -95,6 +95,12 @@ var hooks = map[string][]string{
 		return "(unixepoch(substr(" + col + ", 1, 19)) * 1000000 + CASE WHEN substr(" + col + ", 20, 1) = '.' THEN " +
 			"CAST(substr(substr(" + col + ", 21, instr(substr(" + col + ", 21), '+') - 1) || '00000', 1, 6) AS INTEGER) ELSE 0 END)"
 	}),
+	// A UNIQUE column's index cannot be dropped without rebuilding the
+	// table: events.id keeps it.
+	sqlstore.HookEventIDUnique: {},
+	// SQLite names a primary key's index after its table
+	// (sqlite_autoindex_case_flow_1), whatever was renamed before.
+	sqlstore.HookFlowKeyName: {},
 	// The control file holds few tenants: no index.
 	sqlstore.HookWakeupIndexes: {},
 }

@@ -123,7 +123,19 @@ var batchable = regexp.MustCompile(`^(?:CREATE TABLE|INSERT INTO|UPDATE|ANALYZE)
 // understand is replayed as written; the Go steps, which change existing
 // rows of which a new tenant has none, are left out. Likewise a trigger made and later
 // dropped by DROP TRIGGER, or a function of no arguments made and later
-// dropped by DROP FUNCTION, is never made.
+// dropped by DROP FUNCTION, is never made; a column's UNIQUE whose
+// constraint ALTER TABLE ... DROP CONSTRAINT later drops (by the name
+// PostgreSQL gives it, table_column_key) is never declared, while the
+// table is still folded into. Nor is a table that is
+// renamed by ALTER TABLE ... RENAME TO and later dropped under its new
+// name (a table rebuilt under its old name, as case_flow was by
+// migration 31): its CREATE TABLE, its rename and drop, and every
+// statement naming it under either name in between (its indexes, the
+// rows written into it and copied out of it) go with it, as on an empty
+// schema it held only what such statements put there from the empty
+// tables, and nothing it held outlives it; the store's test that
+// compares a baseline tenant with a replayed one, catalog and every
+// table's row count, holds this.
 func Squash(d Dialect) (Baseline, error) {
 	stmts, err := squash(d, migrations)
 	if err != nil {
@@ -137,7 +149,29 @@ var (
 	addColumnRE   = regexp.MustCompile(`^ALTER TABLE \?\.(\w+) ADD COLUMN (\w[\s\S]*)$`)
 	ifNotExistsRE = regexp.MustCompile(`^IF NOT EXISTS\b`)
 	alterTableRE  = regexp.MustCompile(`^(?:ALTER|DROP) TABLE (?:IF EXISTS )?(?:ONLY )?\?\.(\w+)`)
+	renameTableRE = regexp.MustCompile(`^ALTER TABLE \?\.(\w+) RENAME TO (\w+)$`)
+	dropTableRE   = regexp.MustCompile(`^DROP TABLE \?\.(\w+)$`)
+	tableNameRE   = regexp.MustCompile(`\?\.(\w+)`)
+	dropUniqueRE  = regexp.MustCompile(`^ALTER TABLE \?\.(\w+) DROP CONSTRAINT (\w+)_key$`)
 )
+
+// dropUnique takes UNIQUE away from the one column of the CREATE TABLE
+// *create of table whose constraint name (PostgreSQL's table_column, a
+// column's UNIQUE, with _key after it) names: what dropping that
+// constraint leaves. It reports false, changing nothing, unless exactly
+// one such column declares UNIQUE.
+func dropUnique(create *string, table, name string) bool {
+	col, ok := strings.CutPrefix(name, table+"_")
+	if !ok {
+		return false
+	}
+	re := regexp.MustCompile(`(?m)^(\s*` + regexp.QuoteMeta(col) + `\s[^,\n]*?) UNIQUE\b`)
+	if len(re.FindAllStringIndex(*create, -1)) != 1 {
+		return false
+	}
+	*create = re.ReplaceAllString(*create, "$1")
+	return true
+}
 
 // foldable are the kinds of object squash leaves out when a later
 // statement drops them: each kind's CREATE and DROP, whose submatches
@@ -169,9 +203,12 @@ func objectOf(stmt string, create bool) string {
 // squash folds the statements of ms, as Squash says.
 func squash(d Dialect, ms []migration) ([]string, error) {
 	var out []string
-	tables := map[string]int{} // table name to its CREATE TABLE in out
-	made := map[string]int{}   // a foldable object (objectOf) to its CREATE in out
-	const gone = ""            // a statement folded away
+	tables := map[string]int{}  // table name to its CREATE TABLE in out
+	made := map[string]int{}    // a foldable object (objectOf) to its CREATE in out
+	renamed := map[string]int{} // a table renamed, by its new name, to its CREATE TABLE in out
+	naming := map[int][]int{}   // a table's CREATE TABLE in out to the later statements naming it
+	live := map[string]int{}    // every table by its name to its CREATE TABLE in out
+	const gone = ""             // a statement folded away
 	for _, m := range ms {
 		for _, s := range m.stmts {
 			if strings.HasPrefix(s, stepPrefix) {
@@ -191,6 +228,11 @@ func squash(d Dialect, ms []migration) ([]string, error) {
 						continue
 					}
 				}
+				if c := dropUniqueRE.FindStringSubmatch(g); c != nil {
+					if i, ok := tables[c[1]]; ok && dropUnique(&out[i], c[1], c[2]) {
+						continue
+					}
+				}
 				if c := alterTableRE.FindStringSubmatch(g); c != nil {
 					delete(tables, c[1]) // changed otherwise: nothing more folds into it
 				}
@@ -201,8 +243,33 @@ func squash(d Dialect, ms []migration) ([]string, error) {
 						continue
 					}
 				}
-				if c := createTableRE.FindStringSubmatch(g); c != nil && strings.HasSuffix(g, ")") {
-					tables[c[1]] = len(out)
+				if c := dropTableRE.FindStringSubmatch(g); c != nil {
+					if i, ok := renamed[c[1]]; ok { // renamed, now dropped: never made
+						for _, j := range append(naming[i], i) {
+							out[j] = gone
+						}
+						delete(renamed, c[1])
+						delete(live, c[1])
+						continue
+					}
+					delete(live, c[1])
+				}
+				for _, n := range tableNameRE.FindAllStringSubmatch(g, -1) {
+					if i, ok := live[n[1]]; ok && !slices.Contains(naming[i], len(out)) {
+						naming[i] = append(naming[i], len(out))
+					}
+				}
+				if c := renameTableRE.FindStringSubmatch(g); c != nil {
+					if i, ok := live[c[1]]; ok {
+						delete(live, c[1])
+						live[c[2]], renamed[c[2]] = i, i
+					}
+				}
+				if c := createTableRE.FindStringSubmatch(g); c != nil {
+					live[c[1]] = len(out)
+					if strings.HasSuffix(g, ")") {
+						tables[c[1]] = len(out)
+					}
 				}
 				if obj := objectOf(g, true); obj != "" {
 					made[obj] = len(out)

@@ -20,7 +20,8 @@ func (hookDialect) Hook(name string) ([]string, bool) {
 
 // squash folds added columns into their tables in order, drops an index,
 // a trigger (by name and table) or a function made and later dropped,
-// expands hooks, stops folding into a table
+// a column's UNIQUE later dropped, and a table renamed and later dropped
+// with every statement naming it, expands hooks, stops folding into a table
 // changed otherwise (ADD COLUMN IF NOT EXISTS included, ALTER TABLE ONLY
 // too), and keeps every other statement in its place.
 func TestSquashFoldsTheHistory(t *testing.T) {
@@ -30,6 +31,11 @@ func TestSquashFoldsTheHistory(t *testing.T) {
 			"CREATE INDEX a_x_idx ON ?.a (id)",
 			"INSERT INTO ?.a (id) VALUES ('x')",
 			"CREATE TABLE ?.b (\n\tid TEXT,\n\tPRIMARY KEY (id))",
+			"CREATE TABLE ?.d (\n\tid TEXT NOT NULL UNIQUE,\n\tn INTEGER UNIQUE)",
+			"CREATE TABLE ?.flow (k TEXT PRIMARY KEY)",
+			"CREATE INDEX flow_k_idx ON ?.flow (k)",
+			"INSERT INTO ?.flow (k) SELECT id FROM ?.b",
+			"CREATE TABLE ?.e (id TEXT)",
 		}},
 		{2, "two", []string{
 			"ALTER TABLE ?.a ADD COLUMN n INTEGER NOT NULL DEFAULT 0",
@@ -55,6 +61,13 @@ func TestSquashFoldsTheHistory(t *testing.T) {
 			"DROP FUNCTION ?.f()",
 			"DROP TRIGGER made_elsewhere ON ?.a",
 			"DROP FUNCTION ?.made_elsewhere()",
+			"ALTER TABLE ?.flow RENAME TO flow_3",
+			"CREATE TABLE ?.flow (k TEXT PRIMARY KEY, v INTEGER)",
+			"INSERT INTO ?.flow (k, v) SELECT k, 0 FROM ?.flow_3",
+			"DROP TABLE ?.flow_3",
+			"DROP TABLE ?.e",
+			"ALTER TABLE ?.d DROP CONSTRAINT d_id_key",
+			"ALTER TABLE ?.c DROP CONSTRAINT c_id_key",
 		}},
 	}
 	got, err := squash(hookDialect{}, ms)
@@ -65,6 +78,8 @@ func TestSquashFoldsTheHistory(t *testing.T) {
 		"CREATE TABLE ?.a (id TEXT PRIMARY KEY,\n\t\t\tn INTEGER NOT NULL DEFAULT 0)",
 		"INSERT INTO ?.a (id) VALUES ('x')",
 		"CREATE TABLE ?.b (\n\tid TEXT,\n\tPRIMARY KEY (id),\n\t\t\tz INTEGER)",
+		"CREATE TABLE ?.d (\n\tid TEXT NOT NULL,\n\tn INTEGER UNIQUE)",
+		"CREATE TABLE ?.e (id TEXT)",
 		"CREATE INDEX b_z_idx ON ?.b (z)",
 		"ALTER TABLE ?.a RENAME COLUMN n TO m",
 		"ALTER TABLE ?.a ADD COLUMN k TEXT",
@@ -78,6 +93,9 @@ func TestSquashFoldsTheHistory(t *testing.T) {
 		"CREATE TRIGGER t_ai AFTER INSERT ON ?.b FOR EACH ROW EXECUTE FUNCTION ?.g()",
 		"DROP TRIGGER made_elsewhere ON ?.a",
 		"DROP FUNCTION ?.made_elsewhere()",
+		"CREATE TABLE ?.flow (k TEXT PRIMARY KEY, v INTEGER)",
+		"DROP TABLE ?.e",
+		"ALTER TABLE ?.c DROP CONSTRAINT c_id_key",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("squash =\n%s\nwant\n%s", strings.Join(got, ";\n"), strings.Join(want, ";\n"))

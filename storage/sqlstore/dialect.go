@@ -180,4 +180,18 @@ const (
 	// statements ReportFacts makes from the dialect's microseconds of a
 	// time column.
 	HookReportFacts = "report facts"
+	// HookEventIDUnique (migration 33) drops the uniqueness of events.id
+	// where that takes no more than dropping its index: no query reads
+	// an event by its ID, which casekit makes (a UUIDv7), so the index
+	// is a relation each new tenant pays for and a write each event
+	// pays for. A store that cannot drop it without rebuilding the
+	// table (SQLite's UNIQUE column) keeps it.
+	HookEventIDUnique = "event ID unique"
+	// HookFlowKeyName (migration 33) names case_flow's primary key as a
+	// new tenant's baseline names it, where migration 31 named it
+	// otherwise: PostgreSQL named the key of the table migration 31 made
+	// case_flow_pkey1, the one it renamed away still holding
+	// case_flow_pkey. It must do nothing on a schema whose key already
+	// has the name.
+	HookFlowKeyName = "case_flow key name"
 )

@@ -591,6 +591,23 @@ var migrations = []migration{
 		`CREATE INDEX case_facts_resolution_business_idx ON ?.case_facts (resolved_at)
 			WHERE resolution_business_us IS DISTINCT FROM resolution_us`,
 	}},
+	{33, "fewer relations a tenant", []string{
+		// A new tenant's time is the server making its relations, an
+		// index about 0.8 ms of CPU (BENCHMARKS.md, "Provisioning: what
+		// each relation costs"). Every index of a tenant was reviewed
+		// against the queries that read it, at a million cases; none is
+		// a left prefix of another, and one is read by no query:
+		// events.id's UNIQUE. No query reads an event by its ID, a
+		// UUIDv7 casekit makes; its index cost each tenant a relation
+		// and each event a write (a million cases: 3.5 million
+		// entries). Where dropping it would rebuild the table (SQLite),
+		// it stays.
+		hook(HookEventIDUnique),
+		// A new tenant, made from the baseline, never made the table
+		// migration 31 renamed away, so its case_flow key has the name
+		// the tenants migration 31 rebuilt case_flow in do not have.
+		hook(HookFlowKeyName),
+	}},
 }
 
 // defaultTriggerRows inserts casetype.DefaultTriggers, the notification

@@ -40,7 +40,7 @@ func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
 	if err != nil {
 		return err
 	}
-	t.noteRead(row)
+	t.noteRead(row, nil)
 	return t.err(t.execAll(ctx, append(qs, facts...)...), "insert case")
 }
 
@@ -49,7 +49,7 @@ func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*ca
 	if err := t.lock(t.sel(&r, "cases", "c").Where(where, arg), lock).Scan(ctx); err != nil {
 		return nil, t.err(err, "case")
 	}
-	t.noteRead(&r)
+	t.noteRead(&r, nil)
 	return caseDomain(&r)
 }
 
@@ -68,26 +68,41 @@ func (t *Tx) CaseByNumber(ctx context.Context, number int64, lock bool) (*casety
 // rows follow in one round trip where the dialect batches (execAll). The
 // case_flow move starts from the facts of the case as the transaction
 // read it at prevVersion, the usual case (a command loads what it
-// updates), and from its stored facts row, read, otherwise.
+// updates), and from its stored facts row, read, otherwise. From a case
+// read at prevVersion the UPDATE sets only the columns whose values
+// differ from the row read (changedCaseCols): the version check makes
+// sure the stored row is that one, since every writer of a case but a
+// priority's rank change (which a priority set here overrides) moves its
+// version.
 func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64) error {
 	row := caseRowOf(c)
-	res, err := t.db.NewUpdate().Model(row).ModelTableExpr("?.cases AS c", t.schema).
-		ExcludeColumn("id", "number", "created_by", "created_at").
-		Value("priority_rank", rankSQL, t.schema, c.Priority).
-		WherePK().Where("c.version = ?", prevVersion).Exec(ctx)
+	old, known := t.readAt(c.ID, prevVersion)
+	cols := t.caseLiterals(row)
+	q := t.db.NewUpdate().Model(row).ModelTableExpr("?.cases AS c", t.schema)
+	if known {
+		set, priority := t.changedCaseCols(old.cols, cols)
+		if priority {
+			set = append(set, "priority_rank")
+			q = q.Value("priority_rank", rankSQL, t.schema, c.Priority)
+		}
+		q = q.Column(set...)
+	} else {
+		q = q.ExcludeColumn("id", "number", "created_by", "created_at").
+			Value("priority_rank", rankSQL, t.schema, c.Priority)
+	}
+	res, err := q.WherePK().Where("c.version = ?", prevVersion).Exec(ctx)
 	if err != nil {
 		return t.err(err, "update case")
 	}
 	if err := affected(res, fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casetype.ErrConflict)); err != nil {
 		return err
 	}
-	old, known := t.readAt(c.ID, prevVersion)
 	qs := t.tagWrites(row, old, known, false)
 	facts, err := t.factWrites(ctx, row, old, known)
 	if err != nil {
 		return err
 	}
-	t.noteRead(row)
+	t.noteRead(row, cols)
 	return t.err(t.execAll(ctx, append(qs, facts...)...), "case tags and facts")
 }
 

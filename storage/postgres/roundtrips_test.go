@@ -75,7 +75,7 @@ func TestRoundTripsPerCommand(t *testing.T) {
 		cs, err = d.OpenCase(ctx, casekit.NewCase{Subject: "second", CustomerID: "customer-1"})
 		return err
 	})
-	count("SetStatus resolved", 11, func() error {
+	count("SetStatus resolved", 10, func() error {
 		_, err := d.SetStatus(ctx, cs.ID, "resolved")
 		return err
 	})

@@ -20,21 +20,23 @@ type caseRead struct {
 	tags    []rows.CaseTag
 	fact    *rows.CaseFact
 	cols    [][]byte
+	locked  bool // the transaction holds the case row's lock: it read it FOR UPDATE, inserted or updated it
 }
 
 // noteRead remembers the case row r, read or written in this transaction,
 // so that an update from its version can leave case_tags alone when it
 // keeps the tags (tagWrites) and move case_flow from r's facts without
 // reading them again (factWrites), and set only the columns it changes
-// (UpdateCase). cols are r's caseLiterals, when the caller has them.
-func (t *Tx) noteRead(r *caseRow, cols [][]byte) {
+// (UpdateCase). cols are r's caseLiterals, when the caller has them;
+// locked says the transaction holds the row's lock.
+func (t *Tx) noteRead(r *caseRow, cols [][]byte, locked bool) {
 	if t.read == nil {
 		t.read = map[string]caseRead{}
 	}
 	if cols == nil {
 		cols = t.caseLiterals(r)
 	}
-	t.read[r.ID] = caseRead{version: r.Version, tags: rows.TagsOf(r), fact: rows.FactOf(r), cols: cols}
+	t.read[r.ID] = caseRead{version: r.Version, tags: rows.TagsOf(r), fact: rows.FactOf(r), cols: cols, locked: locked}
 }
 
 // readAt returns what the transaction read of case id at version, if

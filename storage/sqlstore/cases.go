@@ -52,19 +52,30 @@ type caseAndConfig struct {
 	ConfigVersion int64 `bun:"config_version,scanonly"`
 }
 
-// oneCase reads the case that matches where, and with it, in the same
-// statement, the configuration version, which it keeps for ConfigVersion:
-// nearly every command that loads a case reads its configuration next,
-// and this spares that read its round trip.
+// oneCase reads the case that matches where. A case read FOR UPDATE
+// comes with, in the same statement, the configuration version, which
+// oneCase keeps for ConfigVersion: a command that loads a case to change
+// it reads its configuration next, and this spares that read its round
+// trip. A read to show a case (a get) reads no configuration, so it is
+// spared the subquery.
 func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*casetype.Case, error) {
 	var r caseAndConfig
-	q := t.sel(&r, "cases", "c").ColumnExpr("?TableColumns").
-		ColumnExpr("(SELECT k.value FROM ?.counters AS k WHERE k.name = 'config_version') AS config_version", t.schema)
+	q := t.sel(&r, "cases", "c")
+	if lock && t.config == nil {
+		q = q.ColumnExpr("?TableColumns").
+			ColumnExpr("(SELECT k.value FROM ?.counters AS k WHERE k.name = 'config_version') AS config_version", t.schema)
+	}
 	if err := t.lock(q.Where(where, arg), lock).Scan(ctx); err != nil {
 		return nil, t.err(err, "case")
 	}
-	t.config = &r.ConfigVersion
-	t.noteRead(&r.caseRow, nil, lock)
+	var cols [][]byte
+	if lock {
+		if t.config == nil {
+			t.config = &r.ConfigVersion
+		}
+		cols = t.caseLiterals(&r.caseRow)
+	}
+	t.noteRead(&r.caseRow, cols, lock)
 	return caseDomain(&r.caseRow)
 }
 
@@ -81,11 +92,11 @@ func (t *Tx) CaseByNumber(ctx context.Context, number int64, lock bool) (*casety
 // UpdateCase implements store.Tx. The case_flow move starts from the
 // facts of the case as the transaction read it at prevVersion, the usual
 // case (a command loads what it updates), and from its stored facts row,
-// read, otherwise. From a case read at prevVersion the UPDATE sets only
-// the columns whose values differ from the row read (changedCaseCols):
-// the version check makes sure the stored row is that one, since every
-// writer of a case but a priority's rank change (which a priority set
-// here overrides) moves its version.
+// read, otherwise. From a case read FOR UPDATE (or updated) at
+// prevVersion the UPDATE sets only the columns whose values differ from
+// the row read (changedCaseCols): the version check makes sure the stored
+// row is that one, since every writer of a case but a priority's rank
+// change (which a priority set here overrides) moves its version.
 //
 // The case's tags, facts and case_flow rows go in one round trip where
 // the dialect batches (execAll). When the transaction holds the case
@@ -100,7 +111,7 @@ func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64
 	old, known := t.readAt(c.ID, prevVersion)
 	cols := t.caseLiterals(row)
 	q := t.db.NewUpdate().Model(row).ModelTableExpr("?.cases AS c", t.schema)
-	if known {
+	if known && old.cols != nil {
 		set, priority := t.changedCaseCols(old.cols, cols)
 		if priority {
 			set = append(set, "priority_rank")

@@ -25,16 +25,15 @@ type caseRead struct {
 
 // noteRead remembers the case row r, read or written in this transaction,
 // so that an update from its version can leave case_tags alone when it
-// keeps the tags (tagWrites) and move case_flow from r's facts without
-// reading them again (factWrites), and set only the columns it changes
-// (UpdateCase). cols are r's caseLiterals, when the caller has them;
-// locked says the transaction holds the row's lock.
+// keeps the tags (tagWrites), move case_flow from r's facts without
+// reading them again (factWrites), and, given cols, r's caseLiterals, set
+// only the columns it changes (UpdateCase). locked says the transaction
+// holds the row's lock. Only a row read FOR UPDATE, which the command is
+// about to change, or one just updated, pays for its literals: a read of
+// a case to show it, or a new case, does not.
 func (t *Tx) noteRead(r *caseRow, cols [][]byte, locked bool) {
 	if t.read == nil {
 		t.read = map[string]caseRead{}
-	}
-	if cols == nil {
-		cols = t.caseLiterals(r)
 	}
 	t.read[r.ID] = caseRead{version: r.Version, tags: rows.TagsOf(r), fact: rows.FactOf(r), cols: cols, locked: locked}
 }

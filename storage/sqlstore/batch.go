@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/uptrace/bun/schema"
 )
@@ -22,7 +23,10 @@ type Batcher interface {
 // one round trip where the dialect batches (Batcher), one by one
 // elsewhere. Its error is the first statement's that failed; the
 // transaction is then for rolling back, as after any failed statement.
-func (t *Tx) execAll(ctx context.Context, qs ...schema.QueryAppender) error {
+// Its result is the last statement's, whose rows affected a caller may
+// check (UpdateCase's version check): the server reports each
+// statement's count, and pgx hands back the last.
+func (t *Tx) execAll(ctx context.Context, qs ...schema.QueryAppender) (sql.Result, error) {
 	gen := schema.NewQueryGen(t.db.Dialect())
 	if b, ok := t.dialect.(Batcher); ok && b.Batches() && len(qs) > 1 {
 		var text []byte
@@ -32,22 +36,22 @@ func (t *Tx) execAll(ctx context.Context, qs ...schema.QueryAppender) error {
 			}
 			var err error
 			if text, err = q.AppendQuery(gen, text); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		// No arguments: the text goes as it is, and pgx sends it by the
 		// simple protocol, which takes several statements.
-		_, err := t.db.ExecContext(ctx, string(text))
-		return err
+		return t.db.ExecContext(ctx, string(text))
 	}
+	var res sql.Result
 	for _, q := range qs {
 		text, err := q.AppendQuery(gen, nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if _, err := t.db.ExecContext(ctx, string(text)); err != nil {
-			return err
+		if res, err = t.db.ExecContext(ctx, string(text)); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return res, nil
 }

@@ -40,17 +40,43 @@ func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
 	if err != nil {
 		return err
 	}
-	t.noteRead(row)
-	return t.err(t.execAll(ctx, append(qs, facts...)...), "insert case")
+	t.noteRead(row, nil, true)
+	_, err = t.execAll(ctx, append(qs, facts...)...)
+	return t.err(err, "insert case")
 }
 
+// caseAndConfig is a case row read with the tenant's configuration
+// version (oneCase).
+type caseAndConfig struct {
+	caseRow       `bun:",extend"`
+	ConfigVersion int64 `bun:"config_version,scanonly"`
+}
+
+// oneCase reads the case that matches where. A case read FOR UPDATE
+// comes with, in the same statement, the configuration version, which
+// oneCase keeps for ConfigVersion: a command that loads a case to change
+// it reads its configuration next, and this spares that read its round
+// trip. A read to show a case (a get) reads no configuration, so it is
+// spared the subquery.
 func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*casetype.Case, error) {
-	var r caseRow
-	if err := t.lock(t.sel(&r, "cases", "c").Where(where, arg), lock).Scan(ctx); err != nil {
+	var r caseAndConfig
+	q := t.sel(&r, "cases", "c")
+	if lock && t.config == nil {
+		q = q.ColumnExpr("?TableColumns").
+			ColumnExpr("(SELECT k.value FROM ?.counters AS k WHERE k.name = 'config_version') AS config_version", t.schema)
+	}
+	if err := t.lock(q.Where(where, arg), lock).Scan(ctx); err != nil {
 		return nil, t.err(err, "case")
 	}
-	t.noteRead(&r)
-	return caseDomain(&r)
+	var cols [][]byte
+	if lock {
+		if t.config == nil {
+			t.config = &r.ConfigVersion
+		}
+		cols = t.caseLiterals(&r.caseRow)
+	}
+	t.noteRead(&r.caseRow, cols, lock)
+	return caseDomain(&r.caseRow)
 }
 
 // Case implements store.Tx.
@@ -63,32 +89,70 @@ func (t *Tx) CaseByNumber(ctx context.Context, number int64, lock bool) (*casety
 	return t.oneCase(ctx, lock, "c.number = ?", number)
 }
 
-// UpdateCase implements store.Tx. The version check runs alone, so that
-// a stale write changes nothing; the case's tags, facts and case_flow
-// rows follow in one round trip where the dialect batches (execAll). The
-// case_flow move starts from the facts of the case as the transaction
-// read it at prevVersion, the usual case (a command loads what it
-// updates), and from its stored facts row, read, otherwise.
+// UpdateCase implements store.Tx. The case_flow move starts from the
+// facts of the case as the transaction read it at prevVersion, the usual
+// case (a command loads what it updates), and from its stored facts row,
+// read, otherwise. From a case read FOR UPDATE (or updated) at
+// prevVersion the UPDATE sets only the columns whose values differ from
+// the row read (changedCaseCols): the version check makes sure the stored
+// row is that one, since every writer of a case but a priority's rank
+// change (which a priority set here overrides) moves its version.
+//
+// The case's tags, facts and case_flow rows go in one round trip where
+// the dialect batches (execAll). When the transaction holds the case
+// row's lock (it read it FOR UPDATE), the versioned UPDATE goes last in
+// that same round trip, and its rows affected, the last statement's, make
+// the version check: a stale one is ErrConflict, and the command's
+// transaction, rolled back, keeps none of the batch. Without the lock the
+// UPDATE runs alone first, so that the case row is locked before the facts
+// and flow rows, in the order every other writer of the case takes them.
 func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64) error {
 	row := caseRowOf(c)
-	res, err := t.db.NewUpdate().Model(row).ModelTableExpr("?.cases AS c", t.schema).
-		ExcludeColumn("id", "number", "created_by", "created_at").
-		Value("priority_rank", rankSQL, t.schema, c.Priority).
-		WherePK().Where("c.version = ?", prevVersion).Exec(ctx)
-	if err != nil {
-		return t.err(err, "update case")
-	}
-	if err := affected(res, fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casetype.ErrConflict)); err != nil {
-		return err
-	}
 	old, known := t.readAt(c.ID, prevVersion)
+	cols := t.caseLiterals(row)
+	q := t.db.NewUpdate().Model(row).ModelTableExpr("?.cases AS c", t.schema)
+	if known && old.cols != nil {
+		set, priority := t.changedCaseCols(old.cols, cols)
+		if priority {
+			set = append(set, "priority_rank")
+			q = q.Value("priority_rank", rankSQL, t.schema, c.Priority)
+		}
+		q = q.Column(set...)
+	} else {
+		q = q.ExcludeColumn("id", "number", "created_by", "created_at").
+			Value("priority_rank", rankSQL, t.schema, c.Priority)
+	}
+	q = q.WherePK().Where("c.version = ?", prevVersion)
+	stale := fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casetype.ErrConflict)
+	if !known || !old.locked {
+		res, err := q.Exec(ctx)
+		if err != nil {
+			return t.err(err, "update case")
+		}
+		if err := affected(res, stale); err != nil {
+			return err
+		}
+	}
 	qs := t.tagWrites(row, old, known, false)
 	facts, err := t.factWrites(ctx, row, old, known)
 	if err != nil {
 		return err
 	}
-	t.noteRead(row)
-	return t.err(t.execAll(ctx, append(qs, facts...)...), "case tags and facts")
+	qs = append(qs, facts...)
+	if known && old.locked {
+		qs = append(qs, q)
+	}
+	res, err := t.execAll(ctx, qs...)
+	if err != nil {
+		return t.err(err, "update case, its tags and facts")
+	}
+	if known && old.locked {
+		if err := affected(res, stale); err != nil {
+			return err
+		}
+	}
+	t.noteRead(row, cols, true)
+	return nil
 }
 
 // DeleteCase implements store.Tx.

@@ -9,7 +9,9 @@ import (
 )
 
 // caseRead is what a Tx read, or wrote, of one case: the case's version
-// and, as of that version, its case_tags rows and its case_facts row.
+// and, as of that version, its case_tags rows, its case_facts row and the
+// literals of its columns (caseLiterals), from which an update sets only
+// the columns it changes.
 // Every writer of a case moves its version (UpdateCase's check) and writes
 // its tags and facts in the same transaction, so a case at that version
 // has those rows stored: an update from it needs to read neither.
@@ -17,17 +19,23 @@ type caseRead struct {
 	version int64
 	tags    []rows.CaseTag
 	fact    *rows.CaseFact
+	cols    [][]byte
+	locked  bool // the transaction holds the case row's lock: it read it FOR UPDATE, inserted or updated it
 }
 
 // noteRead remembers the case row r, read or written in this transaction,
 // so that an update from its version can leave case_tags alone when it
-// keeps the tags (tagWrites) and move case_flow from r's facts without
-// reading them again (factWrites).
-func (t *Tx) noteRead(r *caseRow) {
+// keeps the tags (tagWrites), move case_flow from r's facts without
+// reading them again (factWrites), and, given cols, r's caseLiterals, set
+// only the columns it changes (UpdateCase). locked says the transaction
+// holds the row's lock. Only a row read FOR UPDATE, which the command is
+// about to change, or one just updated, pays for its literals: a read of
+// a case to show it, or a new case, does not.
+func (t *Tx) noteRead(r *caseRow, cols [][]byte, locked bool) {
 	if t.read == nil {
 		t.read = map[string]caseRead{}
 	}
-	t.read[r.ID] = caseRead{version: r.Version, tags: rows.TagsOf(r), fact: rows.FactOf(r)}
+	t.read[r.ID] = caseRead{version: r.Version, tags: rows.TagsOf(r), fact: rows.FactOf(r), cols: cols, locked: locked}
 }
 
 // readAt returns what the transaction read of case id at version, if

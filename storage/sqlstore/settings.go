@@ -38,11 +38,22 @@ func (t *Tx) SaveSettings(ctx context.Context, s casetype.Settings) error {
 	return t.err(err, "save settings")
 }
 
-// ConfigVersion implements store.Tx.
+// ConfigVersion implements store.Tx. The version read with a case
+// (oneCase), or set, earlier in the transaction serves without a round
+// trip: under READ COMMITTED each statement sees its own snapshot, so the
+// version read a statement earlier is as good as one read now, and the
+// configuration cache is keyed by it (casekit/configcache.go).
 func (t *Tx) ConfigVersion(ctx context.Context) (int64, error) {
+	if t.config != nil {
+		return *t.config, nil
+	}
 	var v int64
 	err := t.db.NewRaw("SELECT value FROM ?.counters WHERE name = 'config_version'", t.schema).Scan(ctx, &v)
-	return v, t.err(err, "config version")
+	if err != nil {
+		return 0, t.err(err, "config version")
+	}
+	t.config = &v
+	return v, nil
 }
 
 // SetConfigVersion implements store.Tx.
@@ -51,5 +62,9 @@ func (t *Tx) SetConfigVersion(ctx context.Context, v int64) error {
 	if err != nil {
 		return t.err(err, "set config version")
 	}
-	return affected(res, fmt.Errorf("no config version row: %w", casetype.ErrNotFound))
+	if err := affected(res, fmt.Errorf("no config version row: %w", casetype.ErrNotFound)); err != nil {
+		return err
+	}
+	t.config = &v
+	return nil
 }

@@ -85,7 +85,7 @@ func (t *Tx) SetCaseTimers(ctx context.Context, caseID string, timers []casetype
 			earliest = tm.Due
 		}
 	}
-	if err := t.execAll(ctx, clear, t.ins(&rows, "timers").Returning("")); err != nil {
+	if _, err := t.execAll(ctx, clear, t.ins(&rows, "timers").Returning("")); err != nil {
 		return t.err(err, "replace timers")
 	}
 	return t.wake(ctx, QueueTimers, earliest)

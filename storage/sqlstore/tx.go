@@ -24,6 +24,7 @@ type Tx struct {
 	onWake   func(ctx context.Context, queue string, due time.Time) error
 	read     map[string]caseRead // by case ID: see noteRead
 	flowSlot int                 // case_flow's slot of this transaction, -1 until drawn: see moveFlow
+	config   *int64              // the configuration version read or set, nil until then: see ConfigVersion
 }
 
 var _ store.Tx = (*Tx)(nil)

@@ -151,7 +151,9 @@ func (Dialect) JSONEquals(col, key string, val any) bunschema.QueryWithArgs {
 }
 
 // Percentiles implements sqlstore.Dialect: SQLite has no percentile
-// aggregate, so sqlstore reads the values and ranks them in Go instead.
+// aggregate, so sqlstore reads the values and ranks them in Go instead,
+// or reads them sorted by SQLite where Go would hold more than
+// sqlstore.MaxRankedValues.
 func (Dialect) Percentiles(string) (string, string, bool) { return "", "", false }
 
 // Fence implements sqlstore.Dialect: none, SQLite merging the subquery as

@@ -72,7 +72,8 @@ type Dialect interface {
 	// ceil(n*90/100)-th smallest of their n values, exactly, NULL for
 	// none. ok false says the database has no such aggregate; sqlstore
 	// then reads the values, a query per kind of fact, and ranks them in
-	// Go.
+	// Go, or above MaxRankedValues values reads them sorted by the
+	// database, a query per duration.
 	Percentiles(v string) (p50, p90 string, ok bool)
 
 	// Fence is the end of a subquery in FROM that makes the database

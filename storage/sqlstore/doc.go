@@ -93,7 +93,8 @@
 //   - Percentiles gives the aggregates of an exact nearest-rank median
 //     and 90th percentile, NULLs left out, or says there are none
 //     (sqlstore then reads the values and ranks them in Go, as on
-//     SQLite).
+//     SQLite, or above MaxRankedValues values reads them sorted by
+//     the database).
 //   - Fence ends a subquery so that its select list is computed before
 //     the query around it reads it, or is empty.
 //   - GroupingSets says whether GROUP BY GROUPING SETS is there; a

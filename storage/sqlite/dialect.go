@@ -167,6 +167,10 @@ func (Dialect) GroupingSets() bool { return false }
 // ReportSetup implements sqlstore.Dialect: nothing to set.
 func (Dialect) ReportSetup() []string { return nil }
 
+// GroupKey implements sqlstore.Dialect: expr as it is, SQLite comparing
+// text by its bytes (BINARY) unless told otherwise.
+func (Dialect) GroupKey(expr string) string { return expr }
+
 // FlowSlots implements sqlstore.Dialect: SQLite writes one transaction at
 // a time, so one row is never waited on longer than the database is.
 func (Dialect) FlowSlots() int { return 1 }

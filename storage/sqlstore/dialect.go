@@ -88,6 +88,13 @@ type Dialect interface {
 	// adds up its groups; without, the total is a statement of its own.
 	GroupingSets() bool
 
+	// GroupKey returns the SQL a report groups the text expression expr
+	// by: expr compared byte by byte, which is equality as in any
+	// deterministic collation (so the groups are the same) but cheaper to
+	// sort by than a language's collation. The groups' order is not the
+	// database's to keep: casekit sorts them.
+	GroupKey(expr string) string
+
 	// ReportSetup returns the statements a report runs first in its
 	// transaction: settings for its statements alone, such as the memory
 	// its sorts may take.

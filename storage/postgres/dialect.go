@@ -217,7 +217,7 @@ func (Dialect) ReportSetup() []string {
 // are memcmp. In the database's collation (C.UTF-8 here) each is a
 // strcoll, and a year's report by assignee sorts half a million rows by
 // the assignee: 0.85 of the statement's time with "C" (BENCHMARKS.md,
-// "A year by month and by assignee under 1 s").
+// "A year by month and by assignee (migration 35)").
 func (Dialect) GroupKey(expr string) string { return expr + ` COLLATE "C"` }
 
 // FlowSlots implements sqlstore.Dialect: eight, so that eight commands

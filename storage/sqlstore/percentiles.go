@@ -149,9 +149,8 @@ func (r *report) ranked(p reportPass, ds []*duration) int {
 // total where p ranks it), each a sort SQLite spills to temporary files
 // when it outgrows its cache: slower than ranking in Go, but memory is
 // the database's bounded sort's, not 8 bytes a value here. (A query per
-// rank, ORDER BY v LIMIT 1 OFFSET k, would sort every value again for
-// each of the four ranks of each group, and SQLite's sorter holds all
-// k+1 rows before the offset in memory.)
+// rank, ORDER BY v LIMIT 1 OFFSET k, would sort the values again for
+// each of the two ranks of each group and duration.)
 func (r *report) rankSorted(ctx context.Context, p reportPass, col string, ds []*duration) error {
 	passes := []reportPass{p}
 	if p.grouped() && p.ranksTotal {

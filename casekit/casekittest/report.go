@@ -69,6 +69,12 @@ func reportStory(t *testing.T, e *Env) (from time.Time, ids map[string]string) {
 	return from, ids
 }
 
+// RunReportTests runs the suite's report area alone (its exact values
+// and the property test against a brute-force count), for a store's own
+// test of a second way it computes the same metrics: sqlstore's
+// percentiles ranked by the database rather than in Go.
+func RunReportTests(t *testing.T, newStore StoreFactory) { testReport(t, newStore) }
+
 // testReport checks Desk.Report's every metric with exact values from the
 // story above, its groups, and its refusals.
 func testReport(t *testing.T, newStore StoreFactory) {

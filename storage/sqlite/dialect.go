@@ -157,7 +157,9 @@ func (Dialect) JSONEquals(col, key string, val any) bunschema.QueryWithArgs {
 }
 
 // Percentiles implements sqlstore.Dialect: SQLite has no percentile
-// aggregate, so sqlstore reads the values and ranks them in Go instead.
+// aggregate, so sqlstore reads the values and ranks them in Go instead,
+// or reads them sorted by SQLite where Go would hold more than
+// sqlstore.MaxRankedValues.
 func (Dialect) Percentiles(string) (string, string, bool) { return "", "", false }
 
 // Fence implements sqlstore.Dialect: none, SQLite merging the subquery as
@@ -170,6 +172,10 @@ func (Dialect) GroupingSets() bool { return false }
 
 // ReportSetup implements sqlstore.Dialect: nothing to set.
 func (Dialect) ReportSetup() []string { return nil }
+
+// GroupKey implements sqlstore.Dialect: expr as it is, SQLite comparing
+// text by its bytes (BINARY) unless told otherwise.
+func (Dialect) GroupKey(expr string) string { return expr }
 
 // FlowSlots implements sqlstore.Dialect: SQLite writes one transaction at
 // a time, so one row is never waited on longer than the database is.

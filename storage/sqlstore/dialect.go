@@ -72,7 +72,8 @@ type Dialect interface {
 	// ceil(n*90/100)-th smallest of their n values, exactly, NULL for
 	// none. ok false says the database has no such aggregate; sqlstore
 	// then reads the values, a query per kind of fact, and ranks them in
-	// Go.
+	// Go, or above MaxRankedValues values reads them sorted by the
+	// database, a query per duration.
 	Percentiles(v string) (p50, p90 string, ok bool)
 
 	// Fence is the end of a subquery in FROM that makes the database
@@ -86,6 +87,13 @@ type Dialect interface {
 	// SETS, so that a report adds up its total in the statement that
 	// adds up its groups; without, the total is a statement of its own.
 	GroupingSets() bool
+
+	// GroupKey returns the SQL a report groups the text expression expr
+	// by: expr compared byte by byte, which is equality as in any
+	// deterministic collation (so the groups are the same) but cheaper to
+	// sort by than a language's collation. The groups' order is not the
+	// database's to keep: casekit sorts them.
+	GroupKey(expr string) string
 
 	// ReportSetup returns the statements a report runs first in its
 	// transaction: settings for its statements alone, such as the memory

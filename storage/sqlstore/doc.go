@@ -93,11 +93,14 @@
 //   - Percentiles gives the aggregates of an exact nearest-rank median
 //     and 90th percentile, NULLs left out, or says there are none
 //     (sqlstore then reads the values and ranks them in Go, as on
-//     SQLite).
+//     SQLite, or above MaxRankedValues values reads them sorted by
+//     the database).
 //   - Fence ends a subquery so that its select list is computed before
 //     the query around it reads it, or is empty.
 //   - GroupingSets says whether GROUP BY GROUPING SETS is there; a
 //     report's total is a statement of its own where it is not.
+//   - GroupKey makes a text expression compare by its bytes, or leaves
+//     it as it is where it does already.
 //   - ReportSetup returns statements valid at the start of a
 //     transaction, changing nothing but that transaction's settings.
 //   - FlowSlots is 1 or more: any number gives the same reports, and

@@ -608,6 +608,19 @@ var migrations = []migration{
 		// the tenants migration 31 rebuilt case_flow in do not have.
 		hook(HookFlowKeyName),
 	}},
+	{35, "facts' creation and end times in one index", []string{
+		// The backlog's split by age (report.go, ageSpans) keeps, of the
+		// cases opened in a period, those still open at one of its
+		// moments: for a year by month, 48,000 of 500,000. With ended_at
+		// beside created_at in the index it reads them from the index
+		// alone, not from every row of the year. The index serves every
+		// range of created_at that case_facts_created_idx did, which it
+		// replaces; ended_at changes only with resolved_at or closed_at,
+		// which are indexed already, so no update that could skip the
+		// indexes (HOT) is lost.
+		`CREATE INDEX case_facts_created_ended_idx ON ?.case_facts (created_at, ended_at)`,
+		`DROP INDEX ?.case_facts_created_idx`,
+	}},
 }
 
 // defaultTriggerRows inserts casetype.DefaultTriggers, the notification

@@ -1,13 +1,28 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"time"
 
 	"casekit.dev/casekit/casetype"
 )
+
+// MaxRankedValues is the most durations a report's percentiles hold in
+// Go's memory at once, 8 bytes each: 4 Mi values, 32 MiB. A kind of fact
+// whose values in a pass's groups (and total) would be more is ranked by
+// the database instead (rankSorted). A year at a million cases holds
+// about 2 Mi (500,000 openings, two durations, once in a group and once
+// in the total); three years over ten million cases would be 40 Mi, 320
+// MiB, which the cap turns into sorts SQLite spills to temporary files.
+const MaxRankedValues = 4 << 20
+
+// maxRanked is the cap percentiles applies: MaxRankedValues, lowered by
+// tests (export_test.go) to rank every report by the database.
+var maxRanked = MaxRankedValues
 
 // percentiles sets the median and 90th percentile of each duration of
 // the facts of kind in every group of pass p, where the dialect has no
@@ -24,14 +39,19 @@ import (
 //
 // Memory: each value is an int64 of microseconds, and each group's slice
 // is made at the size the facts statement just counted (the Durations'
-// Count, read in the same transaction), so the most held is 8 bytes
-// times the kind's durations times the facts of the kind in the period
-// (at most casekit.MaxReportSpan long) in the groups (at most
-// MaxGroups+1; a case in a group per tag), twice with the total. They
-// are freed when the kind is done, before the next kind's are read.
+// Count, read in the same transaction), so what the values would hold is
+// known before any is read: the kind's durations times its facts in the
+// period (at most casekit.MaxReportSpan long) in the groups (at most
+// MaxGroups+1; a case in a group per tag), twice with the total. Above
+// maxRanked values the database ranks them instead (rankSorted), holding
+// none in Go. They are freed when the kind is done, before the next
+// kind's are read.
 func (r *report) percentiles(ctx context.Context, p reportPass, kind int) error {
 	times, durs := r.factKinds()
 	ds := durs[kind]
+	if r.ranked(p, ds) > maxRanked {
+		return r.rankSorted(ctx, p, times[kind], ds)
+	}
 	query, some := "SELECT "+p.key(times[kind]), ""
 	for j, d := range ds {
 		query += ", CASE WHEN " + d.cond + " THEN " + d.v + " END"
@@ -92,18 +112,117 @@ func (r *report) percentiles(ctx context.Context, p reportPass, kind int) error 
 		for j, d := range ds {
 			if vs := g.vs[j]; len(vs) > 0 {
 				p50, p90 := nearestRanks(vs)
-				out := d.of(g.m)
-				out.Median, out.P90 = time.Duration(p50)*time.Microsecond, time.Duration(p90)*time.Microsecond
+				setRanks(d.of(g.m), p50, p90)
 			}
 		}
 	}
 	return nil
 }
 
+// ranked is how many values percentiles would hold for the durations ds
+// of pass p: their Counts, which the facts statement set, in the pass's
+// groups and, where it ranks the total, the total.
+func (r *report) ranked(p reportPass, ds []*duration) int {
+	ms := []*casetype.Metrics{&r.out.Total}
+	if p.grouped() {
+		if !p.ranksTotal {
+			ms = nil
+		}
+		for _, g := range r.groups {
+			ms = append(ms, &g.Metrics)
+		}
+	}
+	n := 0
+	for _, m := range ms {
+		for _, d := range ds {
+			n += d.of(m).Count
+		}
+	}
+	return n
+}
+
+// rankSorted is percentiles for more values than Go may hold: for each
+// duration of ds, the database sorts the facts' values at time col by
+// the group key of pass p and then by value, and Go reads them in that
+// order, keeping of each group only the values at its two ranks, which
+// the group's Count places. A query per duration (and another for the
+// total where p ranks it), each a sort SQLite spills to temporary files
+// when it outgrows its cache: slower than ranking in Go, but memory is
+// the database's bounded sort's, not 8 bytes a value here. (A query per
+// rank, ORDER BY v LIMIT 1 OFFSET k, would sort the values again for
+// each of the two ranks of each group and duration.)
+func (r *report) rankSorted(ctx context.Context, p reportPass, col string, ds []*duration) error {
+	passes := []reportPass{p}
+	if p.grouped() && p.ranksTotal {
+		passes = append(passes, reportPass{key: func(string) string { return "''" }, join: p.join,
+			into: func(string) *casetype.Metrics { return &r.out.Total }})
+	}
+	for _, q := range passes {
+		for _, d := range ds {
+			if err := r.rankOrdered(ctx, q, col, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// rankOrdered sets the percentiles of the duration d of each group of
+// pass p from its values at time col, read sorted by group and value.
+func (r *report) rankOrdered(ctx context.Context, p reportPass, col string, d *duration) error {
+	query := "SELECT " + p.key(col) + ", " + d.v + r.source(p, r.in(col)+" AND "+d.cond+" AND "+d.v+" IS NOT NULL") + " ORDER BY 1, 2"
+	var key, last sql.RawBytes
+	var v int64
+	var out *casetype.Durations
+	var at, n, i50, i90 int // the row's place in its group, the group's count and ranks
+	var p50 int64
+	ended := func() error {
+		if out != nil && at != n {
+			return fmt.Errorf("report: %d durations of group %q, where the count was %d", at, last, n)
+		}
+		return nil
+	}
+	var perr error
+	err := r.query(ctx, query, func() []any { return []any{&key, &v} }, func() bool {
+		if out == nil || string(key) != string(last) {
+			if perr = ended(); perr != nil {
+				return false
+			}
+			m := p.into(string(key))
+			if m == nil {
+				return false
+			}
+			out, last, at = d.of(m), append(last[:0], key...), 0
+			n = out.Count
+			i50, i90 = rankPlaces(n)
+		}
+		if at == i50 {
+			p50 = v
+		}
+		if at == i90 { // i50 <= i90: p50 is set
+			setRanks(out, p50, v)
+		}
+		at++
+		return true
+	})
+	return cmp.Or(err, perr, ended())
+}
+
 // nearestRanks returns the ceil(n*50/100)-th and ceil(n*90/100)-th
 // smallest of the n values vs (n > 0), which it sorts.
 func nearestRanks(vs []int64) (p50, p90 int64) {
 	slices.Sort(vs)
-	n := len(vs)
-	return vs[(n*50+99)/100-1], vs[(n*90+99)/100-1]
+	i50, i90 := rankPlaces(len(vs))
+	return vs[i50], vs[i90]
+}
+
+// rankPlaces returns the places, from 0, of the ceil(n*50/100)-th and
+// ceil(n*90/100)-th smallest of n values.
+func rankPlaces(n int) (i50, i90 int) {
+	return (n*50+99)/100 - 1, (n*90+99)/100 - 1
+}
+
+// setRanks sets the median and 90th percentile of out from microseconds.
+func setRanks(out *casetype.Durations, p50, p90 int64) {
+	out.Median, out.P90 = time.Duration(p50)*time.Microsecond, time.Duration(p90)*time.Microsecond
 }

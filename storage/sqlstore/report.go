@@ -65,7 +65,8 @@ func (t *Tx) ReportMetrics(ctx context.Context, q store.ReportScan) (*store.Repo
 	case q.Group != "" && !ok:
 		return nil, fmt.Errorf("report: unknown group %q", q.Group)
 	case q.Group != "":
-		group = &reportPass{key: func(string) string { return col }, into: r.group, dim: q.Group}
+		key := t.dialect.GroupKey(col)
+		group = &reportPass{key: func(string) string { return key }, into: r.group, dim: q.Group}
 		if q.Group == "tag" {
 			group.join = t.sql(" LEFT JOIN ?.case_tags AS tg ON tg.case_id = f.id", t.schema)
 		}

@@ -1,0 +1,9 @@
+package sqlstore
+
+// RankInDatabase makes every report's percentiles, where Go would rank
+// them (SQLite), ranked by the database instead, as those of more than
+// MaxRankedValues values are, until the returned func restores the cap.
+func RankInDatabase() (restore func()) {
+	maxRanked = -1
+	return func() { maxRanked = MaxRankedValues }
+}

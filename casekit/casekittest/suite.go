@@ -32,6 +32,13 @@ type Harness struct {
 	// end (FOR UPDATE SKIP LOCKED). False for a store whose transactions
 	// on one tenant run one at a time (SQLite), where pickers take turns.
 	SkipLocked bool
+	// Areas, when set, runs only the areas it names (as RunStoreTests
+	// lists them), in the suite's order: for a second harness of a store
+	// whose other mode runs the whole suite already, such as SQLite in
+	// memory beside SQLite on files, so that it checks where the modes
+	// differ without paying for the whole suite twice. A name the suite
+	// does not have fails the run.
+	Areas []string
 }
 
 // area is one part of the suite, run as a subtest named for it.
@@ -118,8 +125,19 @@ func RunStoreTests(t *testing.T, h Harness) {
 	if h.New == nil {
 		t.Fatal("casekittest: RunStoreTests needs Harness.New")
 	}
+	only := map[string]bool{}
+	for _, name := range h.Areas {
+		only[name] = true
+	}
 	for _, a := range areas {
+		if len(only) > 0 && !only[a.name] {
+			continue
+		}
+		delete(only, a.name)
 		t.Run(a.name, func(t *testing.T) { a.run(t, h) })
+	}
+	for name := range only {
+		t.Errorf("casekittest: Harness.Areas names %q, which the suite does not have", name)
 	}
 }
 

@@ -124,7 +124,8 @@ func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64
 	}
 	q = q.WherePK().Where("c.version = ?", prevVersion)
 	stale := fmt.Errorf("case %s is no longer at version %d: %w", c.ID, prevVersion, casetype.ErrConflict)
-	if !known || !old.locked {
+	batched := known && old.locked // the UPDATE goes last in the batch below
+	if !batched {
 		res, err := q.Exec(ctx)
 		if err != nil {
 			return t.err(err, "update case")
@@ -139,14 +140,14 @@ func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64
 		return err
 	}
 	qs = append(qs, facts...)
-	if known && old.locked {
+	if batched {
 		qs = append(qs, q)
 	}
 	res, err := t.execAll(ctx, qs...)
 	if err != nil {
 		return t.err(err, "update case, its tags and facts")
 	}
-	if known && old.locked {
+	if batched {
 		if err := affected(res, stale); err != nil {
 			return err
 		}

@@ -119,7 +119,7 @@ func (t *Tx) UpdateCase(ctx context.Context, c *casetype.Case, prevVersion int64
 		}
 		q = q.Column(set...)
 	} else {
-		q = q.ExcludeColumn("id", "number", "created_by", "created_at").
+		q = q.ExcludeColumn(insertOnlyCaseCols...).
 			Value("priority_rank", rankSQL, t.schema, c.Priority)
 	}
 	q = q.WherePK().Where("c.version = ?", prevVersion)

@@ -7,11 +7,21 @@ import (
 	"github.com/uptrace/bun/schema"
 )
 
-// fixedCaseCols are the cases columns an update never compares: the key
-// and what never changes after the insert. priority_rank is not among them:
-// an update sets it, from the priority, when it sets priority (rankSQL),
-// and a rank change rewrites it in place (lookups.go).
-var fixedCaseCols = map[string]bool{"id": true, "number": true, "created_by": true, "created_at": true, "priority_rank": true}
+// insertOnlyCaseCols are the cases columns no update sets: the key and
+// what never changes after the insert.
+var insertOnlyCaseCols = []string{"id", "number", "created_by", "created_at"}
+
+// fixedCaseCols are the cases columns an update never compares: the
+// insert-only ones, and priority_rank, which an update sets from the
+// priority when it sets priority (rankSQL), and a rank change rewrites in
+// place (lookups.go).
+var fixedCaseCols = func() map[string]bool {
+	m := map[string]bool{"priority_rank": true}
+	for _, c := range insertOnlyCaseCols {
+		m[c] = true
+	}
+	return m
+}()
 
 // caseLiterals is the SQL literal of each of the case row r's updatable
 // columns as the store writes it, in the order of the row model's data

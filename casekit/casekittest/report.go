@@ -211,8 +211,9 @@ func testReport(t *testing.T, newStore StoreFactory) {
 				tot, err := tx.ReportMetrics(ctx, store.ReportScan{From: now.Add(-h), To: e.Now().Add(h), AsOf: e.Now(), Group: "customer_id",
 					Moments: []time.Time{e.Now()}, MaxGroups: 2})
 				if err == nil {
+					// Past the bound the numbers are the store's to leave
+					// unfinished (the store contract): casekit refuses.
 					wantEqual(t, 3, len(tot.Groups), "groups returned past a bound of 2")
-					wantEqual(t, 4, tot.Total.Opened, "the total past the bound")
 				}
 				return err
 			})

@@ -42,8 +42,10 @@ type ReportTotals struct {
 	Total casetype.Metrics
 	// Groups are the groups with at least one fact or backlog case, in no
 	// particular order; at most MaxGroups+1 of them, so that casekit can
-	// tell that there were more than MaxGroups. A group by value has its
-	// Backlog at AsOf; a time group none (see Backlogs).
+	// tell that there were more than MaxGroups, and refuse: a store may
+	// stop reading at the one group too many, leaving the numbers (the
+	// Total's too, which may add up the groups) unfinished. A group by
+	// value has its Backlog at AsOf; a time group none (see Backlogs).
 	Groups []ReportTally
 	// Backlogs are the backlog at each of the scan's Moments, in their
 	// order: the cases open then, by age (casetype.AgeBuckets).

@@ -188,14 +188,13 @@ func (Dialect) EstimateRows(ctx context.Context, db bun.IDB, query string) (int6
 	return int64(out[0].Plan.Rows), nil
 }
 
-// Percentiles implements sqlstore.Dialect with percentile_disc, the
-// first value whose position in the order is at or past the fraction:
-// the ceil(n*p)-th, which float8 computes exactly for 0.5 and 0.9 (the
-// product is within half a unit of the integer it should be). It leaves
-// out NULLs; the two of one v share one sort.
-func (Dialect) Percentiles(v string) (p50, p90 string, ok bool) {
-	p := func(f string) string { return "percentile_disc(" + f + ") WITHIN GROUP (ORDER BY " + v + ")" }
-	return p("0.5"), p("0.9"), true
+// ValueList implements sqlstore.Dialect with array_agg, whose text
+// form is {1,2,3}. The array is built in the server's memory, 8 bytes a
+// value, where percentile_disc's sorts spilled to disk past work_mem: a
+// year at a million cases is some 900,000 values, 7 MB; the report's
+// guard keeps those it sends within sqlstore.MaxRankedValues.
+func (Dialect) ValueList(v string) (string, bool) {
+	return "array_agg(" + v + ") FILTER (WHERE " + v + " IS NOT NULL)", true
 }
 
 // Fence implements sqlstore.Dialect: PostgreSQL merges a subquery into
@@ -206,20 +205,22 @@ func (Dialect) Fence() string { return " OFFSET 0" }
 // the simple query protocol, several to a round trip.
 func (Dialect) Batches() bool { return true }
 
-// GroupingSets implements sqlstore.Dialect.
-func (Dialect) GroupingSets() bool { return true }
-
-// ReportSetup implements sqlstore.Dialect: a report's percentiles sort
-// every value of its period (percentile_disc), half a million of each
-// duration for a year of a large tenant, which at the default work_mem of
-// 4 MB spill to disk; for this transaction alone they may take 64 MB.
-// And no JIT: a report's statements cost enough for the planner to
-// compile them with inlining and optimization, which for the nested
-// CASEs of a year's time groups took 12 s of a 15.7 s statement
-// (auto_explain at a million cases), against an evaluation that compiled
-// code would save a fraction of.
+// ReportSetup implements sqlstore.Dialect, for the report's
+// transaction alone. Its groups are hashed, not sorted: a report has
+// few (casekit reads at most MaxGroups of them), but the planner cannot
+// know that of a time group's key, an expression of a subquery's
+// columns, and guesses a tenth of the rows (85,000 for a year at a
+// million cases), too many to hash in its estimate, so it sorts half a
+// million rows to group them; enable_sort off leaves a sort only where
+// nothing else can do (a report's ranks read in order). Its hash tables
+// and those sorts may take 64 MB, where the default work_mem of 4 MB
+// spills to disk. And no JIT: a report's statements cost enough for the
+// planner to compile them with inlining and optimization, which for the
+// nested CASEs of a year's time groups took 12 s of a 15.7 s statement
+// (auto_explain at a million cases), against an evaluation that
+// compiled code would save a fraction of.
 func (Dialect) ReportSetup() []string {
-	return []string{"SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off"}
+	return []string{"SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off", "SET LOCAL enable_sort = off"}
 }
 
 // GroupKey implements sqlstore.Dialect: COLLATE "C", whose comparisons

@@ -156,11 +156,12 @@ func (Dialect) JSONEquals(col, key string, val any) bunschema.QueryWithArgs {
 	return bun.SafeQuery("json_extract("+col+", ?) = ?", path, val)
 }
 
-// Percentiles implements sqlstore.Dialect: SQLite has no percentile
-// aggregate, so sqlstore reads the values and ranks them in Go instead,
-// or reads them sorted by SQLite where Go would hold more than
-// sqlstore.MaxRankedValues.
-func (Dialect) Percentiles(string) (string, string, bool) { return "", "", false }
+// ValueList implements sqlstore.Dialect: none. SQLite runs in the
+// program's own memory, where group_concat would hold every value of a
+// period as text before anything could check their number; sqlstore
+// reads the counts first and then the values, or reads them sorted by
+// SQLite where Go would hold more than sqlstore.MaxRankedValues.
+func (Dialect) ValueList(string) (string, bool) { return "", false }
 
 // Fence implements sqlstore.Dialect: an OFFSET, which SQLite does not
 // flatten into the outer query (its query flattener's rule 14), so each
@@ -170,9 +171,6 @@ func (Dialect) Percentiles(string) (string, string, bool) { return "", "", false
 // 0.76 (BENCHMARKS.md, "SQLite's subqueries fenced"). LIMIT -1 is no
 // limit; SQLite takes an OFFSET only after a LIMIT.
 func (Dialect) Fence() string { return " LIMIT -1 OFFSET 0" }
-
-// GroupingSets implements sqlstore.Dialect: SQLite has none.
-func (Dialect) GroupingSets() bool { return false }
 
 // ReportSetup implements sqlstore.Dialect: nothing to set.
 func (Dialect) ReportSetup() []string { return nil }

@@ -66,15 +66,16 @@ type Dialect interface {
 	// type: true never matches the string "true" nor the number 1.
 	JSONEquals(col, key string, val any) schema.QueryWithArgs
 
-	// Percentiles returns the aggregate expressions of the nearest-rank
-	// 50th and 90th percentile of the integer expression v over a
-	// group's rows where it is not NULL: the ceil(n*50/100)-th and
-	// ceil(n*90/100)-th smallest of their n values, exactly, NULL for
-	// none. ok false says the database has no such aggregate; sqlstore
-	// then reads the values, a query per kind of fact, and ranks them in
-	// Go, or above MaxRankedValues values reads them sorted by the
-	// database, a query per duration.
-	Percentiles(v string) (p50, p90 string, ok bool)
+	// ValueList returns the aggregate expression of the list of the
+	// values of the integer expression v over a group's rows where it is
+	// not NULL, in any order, as text: the integers in decimal, separated
+	// by anything but digits and '-' ("{1,2,3}", "1,2,3"), NULL for none;
+	// sqlstore ranks them in Go (percentiles). ok false says there is
+	// none, or the database would build it in the program's own memory
+	// before its size could be checked; sqlstore then reads the values
+	// with a query per kind of fact, or above MaxRankedValues values
+	// reads them sorted by the database, a query per duration.
+	ValueList(v string) (list string, ok bool)
 
 	// Fence is the end of a subquery in FROM that makes the database
 	// compute the subquery's select list before the outer query reads it,
@@ -82,11 +83,6 @@ type Dialect interface {
 	// again for every use of it, and sort a grouping's input with every
 	// column the expressions read); "" to leave it to the database.
 	Fence() string
-
-	// GroupingSets reports whether the database takes GROUP BY GROUPING
-	// SETS, so that a report adds up its total in the statement that
-	// adds up its groups; without, the total is a statement of its own.
-	GroupingSets() bool
 
 	// GroupKey returns the SQL a report groups the text expression expr
 	// by: expr compared byte by byte, which is equality as in any

@@ -90,15 +90,12 @@
 //     SearchApart says whether its two halves (the case, its messages)
 //     are best listed apart.
 //   - JSONEquals compares a custom field's value in its JSON type.
-//   - Percentiles gives the aggregates of an exact nearest-rank median
-//     and 90th percentile, NULLs left out, or says there are none
-//     (sqlstore then reads the values and ranks them in Go, as on
-//     SQLite, or above MaxRankedValues values reads them sorted by
-//     the database).
+//   - ValueList gives the aggregate of a group's values as a text list
+//     sqlstore ranks in Go, or says there is none (sqlstore then reads
+//     the values with statements of their own, as on SQLite, or above
+//     MaxRankedValues values reads them sorted by the database).
 //   - Fence ends a subquery so that its select list is computed before
 //     the query around it reads it, or is empty.
-//   - GroupingSets says whether GROUP BY GROUPING SETS is there; a
-//     report's total is a statement of its own where it is not.
 //   - GroupKey makes a text expression compare by its bytes, or leaves
 //     it as it is where it does already.
 //   - ReportSetup returns statements valid at the start of a
@@ -137,9 +134,10 @@
 //     triggers, if any, HookCaseTagsByStore drops: the store writes the
 //     rows); HookWakeupIndexes as PostgreSQL's, made
 //     idempotent. JSONEquals compares JSON_EXTRACT(col, '$."key"') with
-//     CAST(? AS JSON). Percentiles has no aggregate (MySQL has none):
-//     false; Fence empty; GroupingSets false (WITH ROLLUP is not sets);
-//     ReportSetup none; FlowSlots 8, as PostgreSQL's, for InnoDB's row
+//     CAST(? AS JSON). ValueList is GROUP_CONCAT(v), with the session's
+//     group_concat_max_len raised in ReportSetup to hold
+//     MaxRankedValues values (or false, to read them apart); Fence empty;
+//     ReportSetup that setting; FlowSlots 8, as PostgreSQL's, for InnoDB's row
 //     locks.
 //     HookReportFacts is ReportFacts with TIMESTAMPDIFF(MICROSECOND,
 //     '1970-01-01', col).

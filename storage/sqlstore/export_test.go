@@ -7,3 +7,6 @@ func RankInDatabase() (restore func()) {
 	maxRanked = -1
 	return func() { maxRanked = MaxRankedValues }
 }
+
+// RankedInGo returns how many values Go has ranked so far.
+func RankedInGo() int64 { return rankedInGo.Load() }

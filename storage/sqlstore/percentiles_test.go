@@ -1,6 +1,10 @@
 package sqlstore
 
-import "testing"
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
 
 // TestNearestRanks checks the ranks on the edges the conformance suite's
 // random desks rarely reach: one value, an n where n*p/100 is whole
@@ -19,6 +23,42 @@ func TestNearestRanks(t *testing.T) {
 	} {
 		if p50, p90 := nearestRanks(c.vs); p50 != c.p50 || p90 != c.p90 {
 			t.Errorf("nearestRanks: got %d, %d; want %d, %d", p50, p90, c.p50, c.p90)
+		}
+	}
+}
+
+// TestNearestRanksSelect checks the selection against a sort on random
+// values of every length up to a few hundred, drawn from ranges narrow
+// enough for many ties and wide enough for none.
+func TestNearestRanksSelect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 1; n < 400; n++ {
+		for _, span := range []int64{3, 1 << 40} {
+			vs := make([]int64, n)
+			for i := range vs {
+				vs[i] = rng.Int64N(span) - span/2
+			}
+			sorted := slices.Sorted(slices.Values(vs))
+			i50, i90 := rankPlaces(n)
+			if p50, p90 := nearestRanks(vs); p50 != sorted[i50] || p90 != sorted[i90] {
+				t.Fatalf("n %d, span %d: got %d, %d; want %d, %d", n, span, p50, p90, sorted[i50], sorted[i90])
+			}
+		}
+	}
+}
+
+// TestAppendValues reads both dialects' list forms, negative values and
+// an empty list.
+func TestAppendValues(t *testing.T) {
+	for in, want := range map[string][]int64{
+		"{1,22,-3}":              {1, 22, -3},
+		"4,0,5":                  {4, 0, 5},
+		"{}":                     nil,
+		"":                       nil,
+		"{-9223372036854775807}": {-9223372036854775807},
+	} {
+		if got := appendValues(nil, []byte(in)); !slices.Equal(got, want) {
+			t.Errorf("appendValues(%q) = %v, want %v", in, got, want)
 		}
 	}
 }

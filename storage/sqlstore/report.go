@@ -28,18 +28,17 @@ var reportGroups = map[string]string{
 }
 
 // ReportMetrics implements store.Tx: every metric is added up in SQL, so
-// that a group's numbers cross as one row (and where the database has
-// no percentile aggregate, its durations as one row per fact, which Go
-// ranks: percentiles). The period's openings, resolutions and closings
-// are added up together (facts: the indexes of migration 23 find them,
-// and a year is one pass over the table, not one per kind), and the
-// total comes from the statements of
-// the groups where the database has grouping sets; reopenings and
-// ratings are read by events_type_at_idx. The backlog at a moment is case_flow's days before
-// it plus the facts of its own day, and its split by age the cases opened
-// in the 30 days before it, so that no report reads every open case
-// unless it is filtered or grouped by customer or tag, which case_flow
-// does not keep.
+// that a group's numbers cross as one row, with its durations' values
+// as a list the database aggregates (ValueList) or, where it has none,
+// as one row per fact, which Go ranks (percentiles). The period's
+// openings, resolutions and closings are added up together (facts: the
+// indexes of migration 23 find them, and a year is one pass over the
+// table, not one per kind), and the total is the sum of the groups, but
+// for tags; reopenings and ratings are read by events_type_at_idx. The
+// backlog at a moment is case_flow's days before it plus the facts of its
+// own day, and its split by age the cases opened in the 30 days before
+// it, so that no report reads every open case unless it is filtered or
+// grouped by customer or tag, which case_flow does not keep.
 func (t *Tx) ReportMetrics(ctx context.Context, q store.ReportScan) (*store.ReportTotals, error) {
 	r := &report{t: t, q: q, from: t.lit(q.From.UTC()), to: t.lit(q.To.UTC()), asOf: t.lit(q.AsOf.UTC()),
 		out: &store.ReportTotals{}, groups: map[string]*store.ReportTally{}}
@@ -78,14 +77,11 @@ func (t *Tx) ReportMetrics(ctx context.Context, q store.ReportScan) (*store.Repo
 		group = &reportPass{key: func(col string) string { return countLE(col, bounds) }, into: r.group, timed: true}
 	}
 	if group != nil {
-		// The groups' pass gives the total too, but for tags: a case
-		// with two is in two groups and once in the total.
-		// So do its percentiles where Go ranks them: the total's pass
-		// reads no values.
-		group.withTotal = t.dialect.GroupingSets() && q.Group != "tag"
-		group.ranksTotal = q.Group != "tag"
-		passes[0].unranked = group.ranksTotal
-		if group.withTotal {
+		// Each fact is in one group, so the groups add up to the total,
+		// values to rank included; but for tags: a case with two is in
+		// two groups and once in the total, which is a pass of its own.
+		if q.Group != "tag" {
+			group.addsTotal = true
 			passes = nil
 		}
 		passes = append(passes, *group)
@@ -138,13 +134,9 @@ type reportPass struct {
 	into func(key string) *casetype.Metrics
 	// dim is the ReportScan.Group of a pass by value.
 	dim string
-	// withTotal makes the pass's statements add up the total as well,
-	// by grouping sets (groupBy).
-	withTotal bool
-	// ranksTotal makes the pass's percentiles, where Go ranks them, rank
-	// the total's values as well (each fact is in one group), and
-	// unranked leaves the total's pass without (percentiles).
-	ranksTotal, unranked bool
+	// addsTotal makes the pass add each group's numbers, and the values
+	// it ranks, to the total as well: each fact is in one of its groups.
+	addsTotal bool
 	// timed says the pass makes time groups: the key of a fact depends
 	// on which of its times it is.
 	timed bool
@@ -153,31 +145,30 @@ type reportPass struct {
 // grouped says whether p makes groups, not the total alone.
 func (p reportPass) grouped() bool { return p.dim != "" || p.timed }
 
-// groupBy is the GROUP BY of pass p's statements, whose select list
+// groupBy is the GROUP BY of a report's statements, whose select list
 // starts with the group key and then the n other grouping columns, by
 // their positions (a key may be a constant, which PostgreSQL groups by
-// only so); with p.withTotal the grouping sets of the groups and of the
-// total, whose rows have a NULL key (a group key never is) and come
-// first, so that the total is read before reading stops at too many
-// groups.
-func (p reportPass) groupBy(n int) string {
+// only so).
+func groupBy(n int) string {
 	pos := make([]string, 1+n)
 	for i := range pos {
 		pos[i] = strconv.Itoa(i + 1)
 	}
-	if !p.withTotal {
-		return " GROUP BY " + strings.Join(pos, ", ")
-	}
-	return " GROUP BY GROUPING SETS ((" + strings.Join(pos, ", ") + "), (" + strings.Join(pos[1:], ", ") + ")) ORDER BY 1 NULLS FIRST"
+	return " GROUP BY " + strings.Join(pos, ", ")
 }
 
-// target is where the numbers of the row of pass p with group key key go:
-// the total for the total's row of a pass withTotal (NULL key).
-func (r *report) target(p reportPass, key sql.NullString) *casetype.Metrics {
-	if !key.Valid {
-		return &r.out.Total
+// targets returns the metrics the numbers of a row of pass p with group
+// key key add to: the group's and, where p adds the total, the total's;
+// nil once there are too many groups.
+func (r *report) targets(p reportPass, key string) []*casetype.Metrics {
+	m := p.into(key)
+	switch {
+	case m == nil:
+		return nil
+	case p.addsTotal:
+		return []*casetype.Metrics{m, &r.out.Total}
 	}
-	return p.into(key.String)
+	return []*casetype.Metrics{m}
 }
 
 // lit is the SQL literal of v as bun writes it.
@@ -264,51 +255,32 @@ type duration struct {
 	of      func(*casetype.Metrics) *casetype.Durations
 }
 
-// durationSums is what a statement gives of one Durations: the count, the
-// sum (text: PostgreSQL's sum of bigints is numeric), the percentiles
-// when inline.
-type durationSums struct {
-	n   int
-	sum sql.NullString
-	p50 sql.NullInt64
-	p90 sql.NullInt64
+// durationTally is what the rows of facts add up of one Durations: the
+// count, the sum in microseconds (the database's sum of bigints may be
+// past int64's range as text, PostgreSQL's numeric) and, where the
+// database lists them, the values to rank.
+type durationTally struct {
+	n      int
+	sum    big.Int
+	values []int64
 }
 
-// cols is the aggregate SQL of the count, sum and, where the dialect has
-// them, percentiles of the values of the column v, NULL where a row adds
-// none; inline says whether the percentiles are there.
-func (r *report) cols(v string) (string, bool) {
-	s := ", COUNT(" + v + "), SUM(" + v + ")"
-	p50, p90, ok := r.t.dialect.Percentiles(v)
-	if ok {
-		s += ", " + p50 + ", " + p90
-	}
-	return s, ok
-}
-
-// dest is what a row of cols scans into.
-func (d *durationSums) dest(inline bool) []any {
-	out := []any{&d.n, &d.sum}
-	if inline {
-		out = append(out, &d.p50, &d.p90)
-	}
-	return out
-}
-
-// put sets the count and mean of d into out; the percentiles too when
-// inline.
-func (d *durationSums) put(out *casetype.Durations, inline bool) error {
+// put sets out's count and mean and, when ranked, its percentiles from
+// the values, which must be as many as the count.
+func (d *durationTally) put(out *casetype.Durations, ranked bool) error {
 	out.Count = d.n
-	if d.n > 0 {
-		sum, ok := new(big.Int).SetString(d.sum.String, 10)
-		if !ok {
-			return fmt.Errorf("report: a sum of durations %q", d.sum.String)
-		}
-		out.Mean = time.Duration(sum.Quo(sum, big.NewInt(int64(d.n))).Int64()) * time.Microsecond
+	if d.n == 0 {
+		return nil
 	}
-	if inline {
-		out.Median, out.P90 = time.Duration(d.p50.Int64)*time.Microsecond, time.Duration(d.p90.Int64)*time.Microsecond
+	out.Mean = time.Duration(new(big.Int).Quo(&d.sum, big.NewInt(int64(d.n))).Int64()) * time.Microsecond
+	if !ranked {
+		return nil
 	}
+	if len(d.values) != d.n {
+		return fmt.Errorf("report: %d listed durations, where the count was %d", len(d.values), d.n)
+	}
+	p50, p90 := nearestRanks(d.values)
+	setRanks(out, p50, p90)
 	return nil
 }
 
@@ -365,11 +337,19 @@ func (r *report) sameBusiness(ctx context.Context) error {
 // over the table). Its inner query turns each row, once, into the few
 // values the aggregates read (factColumns): a 1 for each kind of fact it
 // is, its SLA states, the durations it adds, NULL for none; behind the
-// dialect's fence, so that a grouping sorts those and not the row's
-// times, and no condition is evaluated again by each aggregate that
-// needs it. Time groups key each kind of fact by its own time
-// (timeGroupRows), so that a year by month too is one pass, not one per
-// kind.
+// dialect's fence, so that no condition is evaluated again by each
+// aggregate that needs it. Every number it adds up is a count, a sum or
+// a list of values, so a group's are the sum of any split of its rows:
+// time groups are grouped by the three kinds' groups at once (factKey)
+// and added up here, a year by month in one pass over the facts and not
+// three, and the total is the groups' sum (addsTotal).
+//
+// Where the dialect lists a group's values (ValueList), Go ranks them
+// from the same rows. The lists come only while the values of all the
+// groups, counted twice where the total holds them too, are at most
+// maxRanked, which the statement itself checks on its groups' counts
+// before sending any; above it, or without lists, percentiles reads the
+// values, sorted by the database when they are that many.
 func (r *report) facts(ctx context.Context, p reportPass) error {
 	times, durs := r.factKinds()
 	var of [3]string // the condition that a row is a fact of kind k
@@ -379,66 +359,116 @@ func (r *report) facts(ctx context.Context, p reportPass) error {
 		either = append(either, "("+of[k]+")")
 	}
 	cols, outer := factColumns(of, r.to, r.asOf, durs)
-	src := r.source(p, "("+strings.Join(either, " OR ")+")") + r.t.dialect.Fence()
-	var query string
-	if p.timed {
-		query = r.timeGroupRows(p, times, cols, src)
-	} else {
-		query = "SELECT " + p.key(times[0]) + " AS k"
-		for _, c := range cols {
-			query += ", " + c.expr + " AS " + c.name
-		}
-		query += src
+	inner := "SELECT " + r.factKey(p, times, of) + " AS k"
+	for _, c := range cols {
+		inner += ", " + c.expr + " AS " + c.name
 	}
-	inline := true
+	inner += r.source(p, "("+strings.Join(either, " OR ")+")") + r.t.dialect.Fence()
+	var counts, lists []string
 	for kind := range durs {
 		for j := range durs[kind] {
-			var sums string
-			sums, inline = r.cols("x.d" + strconv.Itoa(kind) + strconv.Itoa(j))
-			outer += sums
-		}
-	}
-	if p.grouped() {
-		query = "SELECT x.k" + outer + " FROM (" + query + ") AS x" + p.groupBy(0)
-	} else {
-		query = "SELECT NULL" + outer + " FROM (" + query + ") AS x"
-	}
-	var k sql.NullString
-	var n [3]int
-	var sla [2]casetype.Attainment
-	var sums [3][]durationSums
-	for kind := range durs {
-		sums[kind] = make([]durationSums, len(durs[kind]))
-	}
-	var perr error
-	err := r.query(ctx, query, func() []any {
-		out := []any{&k, &n[0], &n[1], &n[2]}
-		for i := range sla {
-			out = append(out, &sla[i].Met, &sla[i].Breached, &sla[i].Running)
-		}
-		for kind := range sums {
-			for j := range sums[kind] {
-				out = append(out, sums[kind][j].dest(inline)...)
+			v := "x.d" + strconv.Itoa(kind) + strconv.Itoa(j)
+			outer += ", COUNT(" + v + "), SUM(" + v + ")"
+			counts = append(counts, "COUNT("+v+")")
+			if list, ok := r.t.dialect.ValueList(v); ok {
+				lists = append(lists, list)
 			}
 		}
-		return out
-	}, func() bool {
-		m := r.target(p, k)
-		if m == nil {
+	}
+	listed := len(lists) > 0 && len(lists) == len(counts)
+	if listed {
+		held := "SUM(" + strings.Join(counts, " + ") + ") OVER ()"
+		if p.addsTotal {
+			held += " * 2"
+		}
+		for _, list := range lists {
+			outer += ", CASE WHEN " + held + " <= " + strconv.Itoa(maxRanked) + " THEN " + list + " END"
+		}
+	}
+	query := "SELECT x.k" + outer + " FROM (" + inner + ") AS x" + groupBy(0)
+
+	var key string
+	var n [3]int
+	var sla [2]casetype.Attainment
+	type durationRow struct {
+		n    int
+		sum  sql.NullString
+		list sql.RawBytes
+	}
+	var ds [3][]durationRow
+	dest := []any{&key, &n[0], &n[1], &n[2]}
+	for i := range sla {
+		dest = append(dest, &sla[i].Met, &sla[i].Breached, &sla[i].Running)
+	}
+	for kind := range durs {
+		ds[kind] = make([]durationRow, len(durs[kind]))
+		for j := range ds[kind] {
+			dest = append(dest, &ds[kind][j].n, &ds[kind][j].sum)
+		}
+	}
+	if listed {
+		for kind := range ds {
+			for j := range ds[kind] {
+				dest = append(dest, &ds[kind][j].list)
+			}
+		}
+	}
+	tallies := map[*casetype.Durations]*durationTally{}
+	unlisted := !listed // a list withheld: the values were too many
+	var perr error
+	err := r.query(ctx, query, func() []any { return dest }, func() bool {
+		at, ok, err := r.factTargets(p, key)
+		if !ok {
+			perr = err
 			return false
 		}
-		m.Opened, m.Resolved, m.Closed, m.ResponseSLA, m.ResolutionSLA = n[0], n[1], n[2], sla[0], sla[1]
+		for _, m := range at[0] {
+			m.Opened += n[0]
+			for i, a := range []*casetype.Attainment{&m.ResponseSLA, &m.ResolutionSLA} {
+				a.Met, a.Breached, a.Running = a.Met+sla[i].Met, a.Breached+sla[i].Breached, a.Running+sla[i].Running
+			}
+		}
+		for _, m := range at[1] {
+			m.Resolved += n[1]
+		}
+		for _, m := range at[2] {
+			m.Closed += n[2]
+		}
 		for kind := range durs {
 			for j, d := range durs[kind] {
-				if perr = sums[kind][j].put(d.of(m), inline); perr != nil {
+				row := &ds[kind][j]
+				sum, _ := new(big.Int).SetString(cmp.Or(row.sum.String, "0"), 10)
+				if sum == nil {
+					perr = fmt.Errorf("report: a sum of durations %q", row.sum.String)
 					return false
+				}
+				unlisted = unlisted || row.n > 0 && row.list == nil
+				for _, m := range at[kind] {
+					t := tallies[d.of(m)]
+					if t == nil {
+						t = &durationTally{}
+						tallies[d.of(m)] = t
+					}
+					t.n += row.n
+					t.sum.Add(&t.sum, sum)
+					if !unlisted {
+						t.values = appendValues(t.values, row.list)
+					}
 				}
 			}
 		}
 		return true
 	})
-	if err != nil || perr != nil || inline || p.unranked {
+	if err != nil || perr != nil {
 		return cmp.Or(err, perr)
+	}
+	for out, t := range tallies {
+		if perr = t.put(out, !unlisted); perr != nil {
+			return perr
+		}
+	}
+	if !unlisted {
+		return nil
 	}
 	for kind := range durs {
 		if len(durs[kind]) > 0 {
@@ -450,39 +480,48 @@ func (r *report) facts(ctx context.Context, p reportPass) error {
 	return nil
 }
 
-// timeGroupRows is the query of facts's rows for time groups, from the
-// fact columns cols and the source src of the case_facts rows: a row per
-// time group a case has a fact in, keyed by it, holding the columns of
-// the kinds of fact in that group, NULL for the others. A case resolved
-// and closed in the month it was opened in is one row, not three, so
-// that a year by month sorts about one row per case for its groups.
-func (r *report) timeGroupRows(p reportPass, times [3]string, cols []factColumn, src string) string {
-	inner := "SELECT "
+// factKey is the SQL of the group key of a facts row of pass p: the
+// pass's key; for time groups, the groups of the row's three times
+// (factTargets), each that of a time in the period or none (B-1, for B
+// the number of groups plus one), as the one integer k0*B*B + k1*B + k2:
+// a year by month has some 80 of them, each a row facts adds up.
+func (r *report) factKey(p reportPass, times, of [3]string) string {
+	if !p.timed {
+		return p.key(times[0])
+	}
+	b, none := strconv.Itoa(len(r.q.Bounds)+2), strconv.Itoa(len(r.q.Bounds)+1)
+	key := ""
 	for k, t := range times {
-		inner += "CASE WHEN " + r.in(t) + " THEN " + p.key(t) + " END AS k" + strconv.Itoa(k) + ", "
-	}
-	// Each kind's row unless an earlier kind has the same key.
-	key, keep := "CASE v.kind", make([]string, len(times))
-	for k := range times {
-		kk := "y.k" + strconv.Itoa(k)
-		key += " WHEN " + strconv.Itoa(k) + " THEN " + kk
-		keep[k] = "(v.kind = " + strconv.Itoa(k) + " AND " + kk + " IS NOT NULL"
-		for e := range k {
-			keep[k] += " AND " + kk + " IS DISTINCT FROM y.k" + strconv.Itoa(e)
+		if k > 0 {
+			key = "(" + key + ") * " + b + " + "
 		}
-		keep[k] += ")"
+		key += "COALESCE(CASE WHEN " + of[k] + " THEN " + p.key(t) + " END, " + none + ")"
 	}
-	key += " END"
-	outer := "SELECT " + key + " AS k"
-	for i, c := range cols {
-		if i > 0 {
-			inner += ", "
+	return key
+}
+
+// factTargets returns, for each kind of fact, the metrics the numbers of
+// that kind in a facts row with key key add to (targets); ok false once
+// there are too many groups, or with an error for a key that is not
+// factKey's.
+func (r *report) factTargets(p reportPass, key string) (at [3][]*casetype.Metrics, ok bool, err error) {
+	if !p.timed {
+		m := r.targets(p, key)
+		return [3][]*casetype.Metrics{m, m, m}, m != nil, nil
+	}
+	b := len(r.q.Bounds) + 2
+	v, err := strconv.Atoi(key)
+	if err != nil || v < 0 || v >= b*b*b {
+		return at, false, fmt.Errorf("report: a time group key %q", key)
+	}
+	for k := 2; k >= 0; k, v = k-1, v/b {
+		if g := v % b; g != b-1 {
+			if at[k] = r.targets(p, strconv.Itoa(g)); at[k] == nil {
+				return at, false, nil
+			}
 		}
-		inner += c.expr + " AS " + c.name
-		outer += ", CASE WHEN y.k" + strconv.Itoa(c.kind) + " = " + key + " THEN y." + c.name + " END AS " + c.name
 	}
-	return outer + " FROM (" + inner + src + ") AS y, (SELECT 0 AS kind UNION ALL SELECT 1 UNION ALL SELECT 2) AS v WHERE " +
-		strings.Join(keep, " OR ") + r.t.dialect.Fence()
+	return at, true, nil
 }
 
 // factColumn is a column of facts's inner query: its name, SQL, and the
@@ -528,41 +567,40 @@ func factColumns(of [3]string, to, asOf string, durs [3][]*duration) (cols []fac
 // reopened counts the reopenings in the period of the cases there are,
 // by events_type_at_idx.
 func (r *report) reopened(ctx context.Context, p reportPass) error {
-	var key sql.NullString
+	var key string
 	var n int
 	k := p.key("e.at")
 	query := "SELECT " + k + ", COUNT(*)" + r.t.sql(" FROM ?.events AS e JOIN ?.case_facts AS f ON f.id = e.case_id", r.t.schema, r.t.schema) +
-		p.join + " WHERE e.type = " + r.t.lit(string(casetype.EventReopened)) + " AND " + r.in("e.at") + r.filter + p.groupBy(0)
+		p.join + " WHERE e.type = " + r.t.lit(string(casetype.EventReopened)) + " AND " + r.in("e.at") + r.filter + groupBy(0)
 	return r.query(ctx, query, func() []any { return []any{&key, &n} }, func() bool {
-		m := r.target(p, key)
-		if m != nil {
-			m.Reopened = n
+		at := r.targets(p, key)
+		for _, m := range at {
+			m.Reopened += n
 		}
-		return m != nil
+		return at != nil
 	})
 }
 
 // rated counts, by level, the cases rated in the period at their last
 // rating there.
 func (r *report) rated(ctx context.Context, p reportPass) error {
-	var key sql.NullString
+	var key string
 	var level, n int
 	k := p.key("e.at")
 	last := r.t.sql("(SELECT e.case_id, MAX(e.at) AS at FROM ?.events AS e WHERE e.type = ? AND ", r.t.schema, string(casetype.EventRated)) +
 		r.in("e.at") + " GROUP BY e.case_id) AS e"
 	query := "SELECT " + k + ", f.satisfaction, COUNT(*) FROM " + last + r.t.sql(" JOIN ?.case_facts AS f ON f.id = e.case_id", r.t.schema) +
-		p.join + " WHERE f.satisfaction > 0" + r.filter + p.groupBy(1)
+		p.join + " WHERE f.satisfaction > 0" + r.filter + groupBy(1)
 	return r.query(ctx, query, func() []any { return []any{&key, &level, &n} }, func() bool {
-		m := r.target(p, key)
-		if m == nil {
-			return false
+		at := r.targets(p, key)
+		for _, m := range at {
+			if m.Satisfaction == nil {
+				m.Satisfaction = map[int]int{}
+			}
+			m.Satisfaction[level] += n
+			m.Rated += n
 		}
-		if m.Satisfaction == nil {
-			m.Satisfaction = map[int]int{}
-		}
-		m.Satisfaction[level] += n
-		m.Rated += n
-		return true
+		return at != nil
 	})
 }
 

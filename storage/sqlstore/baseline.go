@@ -45,7 +45,8 @@ type Baseline struct {
 // ledger's rows up to b.Version go to the database as a few scripts
 // (baselineScripts); every migration after b.Version is then applied as
 // Migrate would, so a baseline left behind by a new migration still
-// builds the latest schema (only slower).
+// builds the latest schema (only slower). The seed's writes are held and
+// sent together where the dialect batches (holdDB).
 func Build(ctx context.Context, t *Tx, b Baseline, seed func(context.Context, store.Tx) error) error {
 	schema := string(t.schema)
 	scripts, err := baselineScripts(t.db, t.dialect, schema, b)
@@ -68,7 +69,7 @@ func Build(ctx context.Context, t *Tx, b Baseline, seed func(context.Context, st
 			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
 		}
 	}
-	return seed(ctx, t)
+	return t.holding(ctx, func() error { return seed(ctx, t) })
 }
 
 // baselineScripts renders the ledger table, b's statements and the

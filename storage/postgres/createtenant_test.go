@@ -372,8 +372,8 @@ func relationCount(t *testing.T, db bun.IDB, schema string) (n int) {
 // it, in order: the second rank of a priority wins, the statuses replaced
 // are read back, an agent's role set and then removed is gone. The seed
 // of casekit's own tenants goes in a few round trips, and a held write
-// the server refuses (a status key twice) fails CreateTenant and leaves
-// nothing.
+// the server refuses (a status key twice) fails the read after it and
+// CreateTenant, and leaves nothing.
 func TestCreateTenantSeedHeld(t *testing.T) {
 	s := testStore(t)
 	ctx := context.Background()
@@ -438,7 +438,13 @@ func TestCreateTenantSeedHeld(t *testing.T) {
 
 	twice := []casetype.Status{{Key: "open", Label: "Open", Initial: true}, {Key: "open", Label: "Again"}}
 	err = st.CreateTenant(ctx, casekit.Tenant{ID: "refused", Name: "Refused", CreatedAt: now}, func(ctx context.Context, tx store.Tx) error {
-		return tx.ReplaceStatuses(ctx, twice, nil)
+		if err := tx.ReplaceStatuses(ctx, twice, nil); err != nil {
+			return err
+		}
+		if got, err := tx.Statuses(ctx); err == nil {
+			t.Errorf("a read after a held write the server refused gave %+v and no error", got)
+		}
+		return nil
 	})
 	if err == nil {
 		t.Fatal("a seed writing a status key twice created its tenant")

@@ -89,14 +89,23 @@ func (h *holdDB) QueryContext(ctx context.Context, query string, args ...any) (*
 	return h.IDB.QueryContext(ctx, query, args...)
 }
 
-// QueryRowContext flushes first; a flush that fails leaves the row to the
-// transaction's error, as the server refuses every statement after one
-// has failed in it.
+// QueryRowContext flushes first (neither Bun's queries nor the store
+// read a row this way, but a host's code on the Tx's executor could).
 func (h *holdDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if err := h.flush(ctx); err != nil {
-		return h.IDB.QueryRowContext(ctx, "SELECT 1 WHERE false")
+		return failedRow(ctx, h.IDB, query)
 	}
 	return h.IDB.QueryRowContext(ctx, query, args...)
+}
+
+// failedRow is the row a read gets after the writes held before it
+// failed: one that holds an error, never the row of a read that missed
+// them. A *sql.Row carries no error of its own making, so it is the
+// error of a context already cancelled.
+func failedRow(ctx context.Context, c bun.IConn, query string) *sql.Row {
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	return c.QueryRowContext(done, query)
 }
 
 func (h *holdDB) BeginTx(ctx context.Context, opts *sql.TxOptions) (bun.Tx, error) {
@@ -134,7 +143,7 @@ func (c conn) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if err := c.h.flush(ctx); err != nil {
-		return c.h.raw.QueryRowContext(ctx, "SELECT 1 WHERE false")
+		return failedRow(ctx, c.h.raw, query)
 	}
 	return c.h.raw.QueryRowContext(ctx, query, args...)
 }

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -152,5 +153,50 @@ func TestBaselineEqualsHistory(t *testing.T) {
 	d := catalogDiff(hist, catalog(t, s.DB(), s.Schema("baseline")))
 	if !slices.ContainsFunc(d, func(l string) bool { return strings.HasPrefix(l, "- index: CREATE INDEX cases_team_idx") }) {
 		t.Errorf("a dropped index went unseen; the diff is %s", fmt.Sprint(d))
+	}
+}
+
+// A new tenant's baseline goes to plain PostgreSQL as one statement, all
+// its CREATE INDEX in it, where a Citus coordinator (SplitBaseline
+// pretends to be one) gets each CREATE INDEX alone; the tenant is the same
+// either way.
+func TestBaselineSentWhole(t *testing.T) {
+	s := testStore(t)
+	ctx := context.Background()
+	db := openDriverDB(t, "pgx", os.Getenv("CASEKIT_TEST_DATABASE_URL"), 2)
+	seen := &statements{}
+	db.AddQueryHook(seen)
+	sent := func(st *postgres.Store, id string) (stmts []string, indexes int) {
+		t.Helper()
+		seen.take()
+		if err := newKit(t, st).CreateTenant(ctx, casekit.TenantSpec{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range seen.take() {
+			if n := strings.Count(q, "CREATE INDEX "); n > 0 {
+				stmts = append(stmts, q)
+				indexes += n
+			}
+		}
+		return stmts, indexes
+	}
+	whole, err := postgres.New(ctx, db, postgres.WithPrefix(s.Prefix()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	split, err := postgres.New(ctx, db, postgres.WithPrefix(s.Prefix()), postgres.SplitBaseline())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wholeStmts, wholeIndexes := sent(whole, "whole")
+	splitStmts, splitIndexes := sent(split, "split")
+	if len(wholeStmts) != 1 || wholeIndexes < 40 {
+		t.Errorf("plain PostgreSQL got the baseline's %d CREATE INDEX in %d statements, want one", wholeIndexes, len(wholeStmts))
+	}
+	if len(splitStmts) != splitIndexes || splitIndexes != wholeIndexes {
+		t.Errorf("as to Citus, %d CREATE INDEX went in %d statements, want each alone, %d of them", splitIndexes, len(splitStmts), wholeIndexes)
+	}
+	if d := catalogDiff(catalog(t, db, whole.Schema("split")), catalog(t, db, whole.Schema("whole"))); len(d) > 0 {
+		t.Errorf("the tenant sent whole (+) differs from the one sent split (-) in %d lines:\n%s", len(d), strings.Join(d, "\n"))
 	}
 }

@@ -9,11 +9,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/casetype"
+	"casekit.dev/casekit/store"
 	"casekit.dev/storage/postgres"
 )
 
@@ -362,4 +365,95 @@ func relationCount(t *testing.T, db bun.IDB, schema string) (n int) {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// A new tenant's seed runs with its writes held and sent together
+// (sqlstore's holdDB), yet each read in it sees every write made before
+// it, in order: the second rank of a priority wins, the statuses replaced
+// are read back, an agent's role set and then removed is gone. The seed
+// of casekit's own tenants goes in a few round trips, and a held write
+// the server refuses (a status key twice) fails the read after it and
+// CreateTenant, and leaves nothing.
+func TestCreateTenantSeedHeld(t *testing.T) {
+	s := testStore(t)
+	ctx := context.Background()
+	db := openDriverDB(t, "pgx", os.Getenv("CASEKIT_TEST_DATABASE_URL"), 2)
+	seen := &statements{}
+	db.AddQueryHook(seen)
+	st, err := postgres.New(ctx, db, postgres.WithPrefix(s.Prefix()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen.take()
+	if err := newKit(t, st).CreateTenant(ctx, casekit.TenantSpec{ID: "kit"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(seen.take()); n > 25 {
+		t.Errorf("CreateTenant sent %d statements, want the seed's writes held together (at most 25 in all)", n)
+	}
+
+	now := time.Now().UTC()
+	err = st.CreateTenant(ctx, casekit.Tenant{ID: "held", Name: "Held", CreatedAt: now}, func(ctx context.Context, tx store.Tx) error {
+		for _, rank := range []int{5, 7} {
+			if err := tx.SaveLookup(ctx, casetype.Lookup{Kind: casetype.LookupPriority, Key: "p", Label: "P", Rank: rank}); err != nil {
+				return err
+			}
+		}
+		ls, err := tx.Lookups(ctx, casetype.LookupPriority)
+		if err != nil || len(ls) != 1 || ls[0].Rank != 7 {
+			t.Errorf("read in the seed: lookups %+v (%v), want p at rank 7", ls, err)
+		}
+		statuses := []casetype.Status{{Key: "open", Label: "Open", Initial: true}, {Key: "done", Label: "Done", Final: true}}
+		if err := tx.ReplaceStatuses(ctx, statuses, []casetype.Transition{{From: "open", To: "done"}}); err != nil {
+			return err
+		}
+		got, err := tx.Statuses(ctx)
+		if err != nil || len(got) != 2 {
+			t.Errorf("read in the seed: statuses %+v (%v), want open and done", got, err)
+		}
+		if err := tx.SetAgentRole(ctx, "ann", "admin"); err != nil {
+			return err
+		}
+		if err := tx.SetAgentRole(ctx, "ann", ""); err != nil {
+			return err
+		}
+		if role, err := tx.AgentRole(ctx, "ann"); err != nil || role != "" {
+			t.Errorf("read in the seed: ann's role %q (%v), want none", role, err)
+		}
+		return tx.SaveLookup(ctx, casetype.Lookup{Kind: casetype.LookupCaseType, Key: "q", Label: "Q", Rank: 1})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.InTx(ctx, "held", func(ctx context.Context, tx store.Tx) error {
+		ls, err := tx.Lookups(ctx, casetype.LookupCaseType)
+		if err != nil || len(ls) != 1 || ls[0].Key != "q" {
+			t.Errorf("after the seed: case types %+v (%v), want q, the last write held", ls, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	twice := []casetype.Status{{Key: "open", Label: "Open", Initial: true}, {Key: "open", Label: "Again"}}
+	err = st.CreateTenant(ctx, casekit.Tenant{ID: "refused", Name: "Refused", CreatedAt: now}, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.ReplaceStatuses(ctx, twice, nil); err != nil {
+			return err
+		}
+		if got, err := tx.Statuses(ctx); err == nil {
+			t.Errorf("a read after a held write the server refused gave %+v and no error", got)
+		}
+		return nil
+	})
+	if err == nil {
+		t.Fatal("a seed writing a status key twice created its tenant")
+	}
+	if _, err := st.Tenant(ctx, "refused"); !errors.Is(err, casekit.ErrTenantNotFound) {
+		t.Errorf("after the refused seed: Tenant = %v, want ErrTenantNotFound", err)
+	}
+	var schemas int
+	if err := db.NewRaw("SELECT count(*) FROM pg_namespace WHERE nspname = ?", st.Schema("refused")).Scan(ctx, &schemas); err != nil || schemas != 0 {
+		t.Errorf("after the refused seed: %d schemas named %s (%v), want none", schemas, st.Schema("refused"), err)
+	}
 }

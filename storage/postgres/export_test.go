@@ -5,6 +5,11 @@ package postgres
 // baseline: the other side of TestBaselineEqualsHistory.
 func ReplayMigrations() Option { return func(s *Store) { s.replay = true } }
 
+// SplitBaseline makes a store send a new tenant's baseline as it does to
+// a Citus coordinator, each CREATE INDEX and ALTER alone, on any database:
+// the other side of TestBaselineSentWhole.
+func SplitBaseline() Option { return func(s *Store) { s.citus = true } }
+
 // ServedBy makes the pool Open makes call f with the backend's process ID
 // each time it hands a connection out for a tenant.
 func ServedBy(f func(pid uint32, tenant string)) Option {

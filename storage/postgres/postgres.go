@@ -47,6 +47,11 @@ type Store struct {
 	// replay makes new tenants by replaying every migration instead of
 	// from the baseline: for the test that holds the two equal.
 	replay bool
+	// citus says the database has the Citus extension (ensureControl
+	// asks), whose coordinator refuses several DDL statements sent as one
+	// text: the baseline then goes a statement at a time (Baseline.Whole).
+	// A test sets it to send the baseline so anywhere.
+	citus bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -152,7 +157,7 @@ func (s *Store) WithTx(tx bun.Tx) *Store { return s.on(tx) }
 // of its own: a host's transaction must not fill the cache of the pool's
 // store with tenants it may roll back.
 func (s *Store) on(db bun.IDB) *Store {
-	n := &Store{db: db, prefix: s.prefix, replay: s.replay, reg: sqlstore.NewRegistry(db, Dialect{}, controlSchema(s.prefix))}
+	n := &Store{db: db, prefix: s.prefix, replay: s.replay, citus: s.citus, reg: sqlstore.NewRegistry(db, Dialect{}, controlSchema(s.prefix))}
 	// The control schema's wakeup tables say which tenants have work due;
 	// a schema dropped meanwhile (SQLSTATE 3F000) is skipped.
 	n.host = sqlstore.NewHost(n.reg, sqlstore.Access{InTenant: n.onTenant, MoveWakeup: n.moveWakeup, MigrateTenant: n.migrateTenant})
@@ -182,10 +187,12 @@ func (s *Store) ensureControl(ctx context.Context) error {
 		if err := place(ctx, tx, placeControl); err != nil {
 			return err
 		}
-		var exists bool
-		if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?)", controlSchema(s.prefix)).Scan(ctx, &exists); err != nil {
+		var exists, citus bool
+		if err := tx.NewRaw(`SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?),
+			EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')`, controlSchema(s.prefix)).Scan(ctx, &exists, &citus); err != nil {
 			return err
 		}
+		s.citus = s.citus || citus
 		if !exists {
 			if _, err := tx.NewRaw("CREATE SCHEMA ?", s.control()).Exec(ctx); err != nil {
 				return mayNotCreate(err)
@@ -244,6 +251,13 @@ func (s *Store) lockTenant(ctx context.Context, tx bun.IDB, id string) error {
 // (sqlstore.Squash), once per process.
 var baseline = sync.OnceValues(func() (sqlstore.Baseline, error) { return sqlstore.Squash(Dialect{}) })
 
+// serialIndexBuilds spares each CREATE INDEX of a new tenant's empty
+// tables the planner's estimate of parallel workers for its build
+// (plan_create_index_workers: a planner set up, the table's size and every
+// column's width looked up in the catalogs, all to choose none), which
+// PostgreSQL skips when the setting is 0; for this transaction only.
+const serialIndexBuilds = "SET LOCAL max_parallel_maintenance_workers = 0"
+
 // CreateTenant implements store.Store: schema, tables, indexes, seed and
 // registry row in one transaction, the schema made from the baseline (at
 // the latest version) in one round trip.
@@ -268,6 +282,9 @@ func (s *Store) CreateTenant(ctx context.Context, t casetype.Tenant, seed func(c
 		if err := place(ctx, tx, placeTenant); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, serialIndexBuilds); err != nil {
+			return err
+		}
 		if _, err := tx.NewRaw("CREATE SCHEMA ?", bun.Ident(schema)).Exec(ctx); err != nil {
 			if sqlState(err) == "42P06" { // duplicate_schema: made since by something outside casekit's lock
 				return fmt.Errorf("schema %s exists: %w", schema, casetype.ErrTenantExists)
@@ -281,6 +298,7 @@ func (s *Store) CreateTenant(ctx context.Context, t casetype.Tenant, seed func(c
 		if err != nil {
 			return err
 		}
+		b.Whole = !s.citus && b.Version > 0
 		if err := sqlstore.Build(ctx, s.tx(tx, t.ID), b, seed); err != nil {
 			return err
 		}

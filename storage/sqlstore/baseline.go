@@ -29,6 +29,14 @@ type Baseline struct {
 	// Stmts are the script's statements, in the form Dialect.DDL takes
 	// (hooks included), "?" standing for the schema.
 	Stmts []string
+	// Whole sends the ledger table, the statements and the ledger's rows
+	// as one text, one round trip, where the database runs every kind of
+	// DDL statement sent together: PostgreSQL, not a Citus coordinator
+	// (see baselineScripts). Each statement sent alone costs the client
+	// and the server a round trip, about a tenth of a millisecond of CPU
+	// apiece, some 70 a tenant (BENCHMARKS.md, "Provisioning: round
+	// trips"). The zero value splits, which every database takes.
+	Whole bool
 }
 
 // Build makes a new tenant's schema in the transaction of t from b, and
@@ -37,7 +45,8 @@ type Baseline struct {
 // ledger's rows up to b.Version go to the database as a few scripts
 // (baselineScripts); every migration after b.Version is then applied as
 // Migrate would, so a baseline left behind by a new migration still
-// builds the latest schema (only slower).
+// builds the latest schema (only slower). The seed's writes are held and
+// sent together where the dialect batches (holdDB).
 func Build(ctx context.Context, t *Tx, b Baseline, seed func(context.Context, store.Tx) error) error {
 	schema := string(t.schema)
 	scripts, err := baselineScripts(t.db, t.dialect, schema, b)
@@ -46,6 +55,9 @@ func Build(ctx context.Context, t *Tx, b Baseline, seed func(context.Context, st
 	}
 	for _, script := range scripts {
 		if _, err := t.db.ExecContext(ctx, script); err != nil {
+			if b.Whole { // the error names the statement's object; the first line would not
+				return fmt.Errorf("baseline at version %d, sent whole: %w", b.Version, err)
+			}
 			return fmt.Errorf("baseline at version %d: %s: %w", b.Version, firstLine(script), err)
 		}
 	}
@@ -57,12 +69,13 @@ func Build(ctx context.Context, t *Tx, b Baseline, seed func(context.Context, st
 			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
 		}
 	}
-	return seed(ctx, t)
+	return t.holding(ctx, func() error { return seed(ctx, t) })
 }
 
 // baselineScripts renders the ledger table, b's statements and the
 // ledger's rows for every migration up to b.Version as scripts, one round
-// trip apiece: the CREATE TABLE, INSERT, UPDATE and ANALYZE statements
+// trip apiece: all of them as one where b.Whole says the database takes
+// that, otherwise the CREATE TABLE, INSERT, UPDATE and ANALYZE statements
 // between two others together, every other statement (CREATE INDEX,
 // ALTER TABLE, ...) alone. A Citus coordinator (docs/scale-out.md) hands
 // the workers the whole text it was sent for such a change to a
@@ -87,6 +100,9 @@ func baselineScripts(db bun.IDB, d Dialect, schema string, b Baseline) ([]string
 			}
 		}
 		stmts = append(stmts, q+strings.Join(rows, ", "))
+	}
+	if b.Whole {
+		return []string{strings.Join(stmts, ";\n")}, nil
 	}
 	var scripts, run []string
 	for _, s := range stmts {

@@ -29,7 +29,7 @@ func (t *Tx) SaveLookup(ctx context.Context, l casetype.Lookup) error {
 		}
 	}
 	r := &lookupRow{Kind: string(l.Kind), Key: l.Key, Label: l.Label, Rank: l.Rank, Action: l.Action, Disabled: l.Disabled}
-	_, err := t.upsert(t.ins(r, "lookups"), "kind, key", "label", "rank", "action", "disabled").Exec(ctx)
+	err := t.write(ctx, t.upsert(t.ins(r, "lookups"), "kind, key", "label", "rank", "action", "disabled"))
 	if err != nil {
 		return t.err(err, "save lookup")
 	}
@@ -43,7 +43,7 @@ func (t *Tx) SaveLookup(ctx context.Context, l casetype.Lookup) error {
 // rankSQL): a rank change rewrites that priority's cases, all in this
 // transaction.
 func (t *Tx) rerank(ctx context.Context, key string, rank int) error {
-	_, err := t.db.NewRaw("UPDATE ?.cases SET priority_rank = ? WHERE priority = ?", t.schema, rank, key).Exec(ctx)
+	err := t.write(ctx, t.db.NewRaw("UPDATE ?.cases SET priority_rank = ? WHERE priority = ?", t.schema, rank, key))
 	return t.err(err, "rank the priority's cases")
 }
 

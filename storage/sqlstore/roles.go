@@ -87,10 +87,10 @@ func (t *Tx) AgentRoles(ctx context.Context) ([]casetype.RoleAssignment, error) 
 // SetAgentRole implements store.Tx.
 func (t *Tx) SetAgentRole(ctx context.Context, agentID, role string) error {
 	if role == "" {
-		_, err := t.db.NewRaw("DELETE FROM ?.agent_roles WHERE agent_id = ?", t.schema, agentID).Exec(ctx)
+		err := t.write(ctx, t.db.NewRaw("DELETE FROM ?.agent_roles WHERE agent_id = ?", t.schema, agentID))
 		return t.err(err, "set agent role")
 	}
-	_, err := t.upsert(t.ins(&agentRoleRow{AgentID: agentID, Role: role}, "agent_roles"),
-		"agent_id", "role").Exec(ctx)
+	err := t.write(ctx, t.upsert(t.ins(&agentRoleRow{AgentID: agentID, Role: role}, "agent_roles"),
+		"agent_id", "role"))
 	return t.err(err, "set agent role")
 }

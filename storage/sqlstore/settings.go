@@ -33,8 +33,8 @@ func (t *Tx) SaveSettings(ctx context.Context, s casetype.Settings) error {
 	if r.PublicTags == nil {
 		r.PublicTags = []string{}
 	}
-	_, err := t.upsert(t.ins(r, "settings"), "id", "default_priority", "auto_close_days", "first_reminder_days",
-		"second_reminder_days", "max_attachment_bytes", "attachment_types", "public_tags").Exec(ctx)
+	err := t.write(ctx, t.upsert(t.ins(r, "settings"), "id", "default_priority", "auto_close_days", "first_reminder_days",
+		"second_reminder_days", "max_attachment_bytes", "attachment_types", "public_tags"))
 	return t.err(err, "save settings")
 }
 

@@ -35,7 +35,7 @@ func (t *Tx) Transitions(ctx context.Context) ([]casetype.Transition, error) {
 // ReplaceStatuses implements store.Tx.
 func (t *Tx) ReplaceStatuses(ctx context.Context, statuses []casetype.Status, transitions []casetype.Transition) error {
 	for _, table := range []string{"transitions", "statuses"} {
-		if _, err := t.db.NewRaw("DELETE FROM ?."+table, t.schema).Exec(ctx); err != nil {
+		if err := t.write(ctx, t.db.NewRaw("DELETE FROM ?."+table, t.schema)); err != nil {
 			return t.err(err, "replace statuses")
 		}
 	}
@@ -44,7 +44,7 @@ func (t *Tx) ReplaceStatuses(ctx context.Context, statuses []casetype.Status, tr
 		for i, s := range statuses {
 			rows[i] = statusRowOf(s)
 		}
-		if _, err := t.ins(&rows, "statuses").Exec(ctx); err != nil {
+		if err := t.write(ctx, t.ins(&rows, "statuses")); err != nil {
 			return t.err(err, "insert statuses")
 		}
 	}
@@ -57,7 +57,7 @@ func (t *Tx) ReplaceStatuses(ctx context.Context, statuses []casetype.Status, tr
 				rows = append(rows, transitionRow{From: tr.From, To: tr.To})
 			}
 		}
-		if _, err := t.ins(&rows, "transitions").Exec(ctx); err != nil {
+		if err := t.write(ctx, t.ins(&rows, "transitions")); err != nil {
 			return t.err(err, "insert transitions")
 		}
 	}

@@ -386,6 +386,11 @@ func (r *report) facts(ctx context.Context, p reportPass) error {
 		}
 	}
 	query := "SELECT x.k" + outer + " FROM (" + inner + ") AS x" + groupBy(0)
+	if !p.grouped() {
+		// One row, without grouping by the constant key (which SQLite
+		// does by sorting every row by it).
+		query = "SELECT ''" + outer + " FROM (" + inner + ") AS x"
+	}
 
 	var key string
 	var n [3]int

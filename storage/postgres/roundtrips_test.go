@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -41,8 +42,9 @@ func (c *statementCount) AfterQuery(_ context.Context, e *bun.QueryEvent) {
 // case's columns that change, finds the configuration version in the
 // statement that loaded the case, and sends its versioned UPDATE in one
 // round trip with the facts and flow; the flow it leaves is checked
-// against one recomputed from the facts, and a stale version in that
-// round trip still fails.
+// against one recomputed from the facts, a stale version in that round
+// trip still fails, and a command that waited for the case's lock reads
+// the timers the command before it left.
 func TestRoundTripsPerCommand(t *testing.T) {
 	s := driverStore(t, "pgx", 4)
 	kit := newKit(t, s)
@@ -87,7 +89,67 @@ func TestRoundTripsPerCommand(t *testing.T) {
 		t.Errorf("the status change's UPDATE of cases set subject, which it did not change")
 	}
 	assertStaleBatchedUpdate(t, s, cs.ID)
+	assertTimersAfterLockWait(t, s, cs.ID)
 	assertFlowRebuilt(t, s.DB(), s.Schema("trips"))
+}
+
+// assertTimersAfterLockWait checks that a command whose locking load of
+// case id waited for another command that replaced the case's timers
+// lists the new timers. A read folded into the locking statement (a
+// json_agg of the timers beside the config version, say) would fail
+// this: under READ COMMITTED it sees the statement's snapshot, taken
+// before the wait, and with the old timers a command can keep a fired or
+// an obsolete timer. The activities the lifecycle reads are held to the
+// same by the conformance case "Resolve racing AddActivity ...".
+func assertTimersAfterLockWait(t *testing.T, s *postgres.Store, id string) {
+	t.Helper()
+	ctx := context.Background()
+	schema := s.Schema("trips")
+	locked, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- s.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			stx := sqlstore.NewTx(tx, postgres.Dialect{}, schema, nil)
+			if _, err := stx.Case(ctx, id, true); err != nil {
+				return err
+			}
+			next := []casekit.Timer{{ID: "timer-new", CaseID: id, Kind: casekit.TimerAutoClose, Due: time.Now().Add(time.Hour).UTC()}}
+			if err := stx.SetCaseTimers(ctx, id, next); err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	select {
+	case <-locked:
+	case err := <-done:
+		t.Fatalf("the first command: %v", err)
+	}
+	go func() {
+		time.Sleep(200 * time.Millisecond) // the second command is waiting for the case by then
+		close(release)
+	}()
+	err := s.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		stx := sqlstore.NewTx(tx, postgres.Dialect{}, schema, nil)
+		if _, err := stx.Case(ctx, id, true); err != nil {
+			return err
+		}
+		timers, err := stx.CaseTimers(ctx, id)
+		if err != nil {
+			return err
+		}
+		if len(timers) != 1 || timers[0].ID != "timer-new" {
+			t.Errorf("after waiting for the case the command lists timers %v, want only timer-new", timers)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("the first command: %v", err)
+	}
 }
 
 // assertStaleBatchedUpdate checks that the version check of an update

@@ -21,9 +21,10 @@ import (
 // MiB, which the cap turns into sorts SQLite spills to temporary files.
 const MaxRankedValues = 4 << 20
 
-// rankedInGo counts the values Go has ranked, for tests to tell which
+// rankedInGo counts the values Go has ranked, and listedInGo those of
+// them that came in a facts statement's lists, for tests to tell which
 // way a report's percentiles went (export_test.go).
-var rankedInGo atomic.Int64
+var rankedInGo, listedInGo atomic.Int64
 
 // maxRanked is the cap percentiles applies: MaxRankedValues, lowered by
 // tests (export_test.go) to rank every report by the database.

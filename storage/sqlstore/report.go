@@ -473,6 +473,9 @@ func (r *report) facts(ctx context.Context, p reportPass) error {
 		}
 	}
 	if !unlisted {
+		for _, t := range tallies {
+			listedInGo.Add(int64(len(t.values)))
+		}
 		return nil
 	}
 	for kind := range durs {

@@ -54,53 +54,74 @@ func TestReportRankedInDatabase(t *testing.T) {
 	}
 }
 
-// TestReportListsCap checks the lists' cap at its edge on PostgreSQL: a
-// year grouped by priority whose three resolutions, held twice (their
-// groups' and the total's), are six values gets its ranks from lists
-// with the cap at six, and from values read apart with the cap at five,
-// the same ranks either way.
+// TestReportListsCap checks the cap on the values Go ranks at its edge,
+// on both stores: a year grouped by priority whose three resolutions,
+// held twice (their groups' and the total's), are six values is ranked
+// by Go with the cap at six (on PostgreSQL from the facts statement's
+// lists) and by the database with the cap at five, the same ranks either
+// way.
 func TestReportListsCap(t *testing.T) {
-	ctx := t.Context()
-	kit, err := casekit.New(pgStore(t), casekit.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "cap"}); err != nil {
-		t.Fatal(err)
-	}
-	d := kit.Desk("cap").As(casekit.Agent("agent-1"))
-	for i := range 3 {
-		c, err := d.OpenCase(ctx, casekit.NewCase{Subject: fmt.Sprint("case ", i), CustomerID: "customer-1"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := d.Resolve(ctx, c.ID, casekit.Resolution{Summary: "done"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	now := time.Now()
-	q := casekit.ReportQuery{From: now.Add(-time.Hour), To: now.Add(time.Hour), GroupBy: casekit.GroupPriority}
-	var reports []*casekit.Report
 	for _, c := range []struct {
-		cap    int
-		listed bool
-	}{{6, true}, {5, false}} {
-		t.Cleanup(sqlstore.CapRanked(c.cap))
-		_, before := sqlstore.RankedInGo()
-		r, err := d.Report(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, after := sqlstore.RankedInGo(); (after > before) != c.listed {
-			t.Errorf("with the cap at %d, values listed: %d; want lists %v", c.cap, after-before, c.listed)
-		}
-		if r.Total.Resolution.Count != 3 {
-			t.Fatalf("resolutions: %d, want 3", r.Total.Resolution.Count)
-		}
-		reports = append(reports, r)
-	}
-	if a, b := reports[0].Total.Resolution, reports[1].Total.Resolution; a != b {
-		t.Errorf("the resolution times differ: %+v from lists, %+v read apart", a, b)
+		name  string
+		store func(t *testing.T) store.Store
+		lists bool
+	}{
+		{"sqlite", func(t *testing.T) store.Store {
+			s, err := sqlite.Open(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}, false},
+		{"postgres", pgStore, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := t.Context()
+			kit, err := casekit.New(c.store(t), casekit.WithLogger(slog.New(slog.DiscardHandler)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := kit.CreateTenant(ctx, casekit.TenantSpec{ID: "cap"}); err != nil {
+				t.Fatal(err)
+			}
+			d := kit.Desk("cap").As(casekit.Agent("agent-1"))
+			for i := range 3 {
+				cs, err := d.OpenCase(ctx, casekit.NewCase{Subject: fmt.Sprint("case ", i), CustomerID: "customer-1"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := d.Resolve(ctx, cs.ID, casekit.Resolution{Summary: "done"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now := time.Now()
+			q := casekit.ReportQuery{From: now.Add(-time.Hour), To: now.Add(time.Hour), GroupBy: casekit.GroupPriority}
+			var got []casekit.Durations
+			for _, limit := range []int{6, 5} {
+				restore := sqlstore.CapRanked(limit)
+				all, listed := sqlstore.RankedInGo()
+				r, err := d.Report(ctx, q)
+				restore()
+				if err != nil {
+					t.Fatal(err)
+				}
+				all2, listed2 := sqlstore.RankedInGo()
+				if inGo := all2 > all; inGo != (limit == 6) {
+					t.Errorf("with the cap at %d Go ranked %d values", limit, all2-all)
+				}
+				if fromLists := listed2 > listed; fromLists != (c.lists && limit == 6) {
+					t.Errorf("with the cap at %d %d values came in lists", limit, listed2-listed)
+				}
+				if r.Total.Resolution.Count != 3 {
+					t.Fatalf("resolutions: %d, want 3", r.Total.Resolution.Count)
+				}
+				got = append(got, r.Total.Resolution)
+			}
+			if got[0] != got[1] {
+				t.Errorf("the resolution times differ: %+v ranked by Go, %+v by the database", got[0], got[1])
+			}
+		})
 	}
 }
 

@@ -163,9 +163,7 @@ func TestBaselineEqualsHistory(t *testing.T) {
 func TestBaselineSentWhole(t *testing.T) {
 	s := testStore(t)
 	ctx := context.Background()
-	db := openDriverDB(t, "pgx", os.Getenv("CASEKIT_TEST_DATABASE_URL"), 2)
-	seen := &statements{}
-	db.AddQueryHook(seen)
+	db, seen := watchedDB(t, os.Getenv("CASEKIT_TEST_DATABASE_URL"), 2)
 	sent := func(st *postgres.Store, id string) (stmts []string, indexes int) {
 		t.Helper()
 		seen.take()

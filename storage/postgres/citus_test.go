@@ -39,6 +39,15 @@ func (s *statements) take() []string {
 	return out
 }
 
+// watchedDB opens a pgx pool of conns connections to dsn whose statements
+// the returned recorder keeps, for tests that check what a command sent.
+func watchedDB(t *testing.T, dsn string, conns int) (*bun.DB, *statements) {
+	db := openDriverDB(t, "pgx", dsn, conns)
+	seen := &statements{}
+	db.AddQueryHook(seen)
+	return db, seen
+}
+
 // On a Citus cluster with schema-based sharding, every tenant's schema is
 // a distributed schema whose tables all live on one worker, the tenants
 // spread over the workers, the control schema's tables are Citus local
@@ -51,9 +60,7 @@ func TestCitusPlacementAndRouterPlans(t *testing.T) {
 		t.Skip("CASEKIT_TEST_CITUS_URL is not set: skipping the Citus tests (scripts/citus-cluster.sh url prints the value)")
 	}
 	ctx := context.Background()
-	db := openDriverDB(t, "pgx", dsn, 4)
-	seen := &statements{}
-	db.AddQueryHook(seen)
+	db, seen := watchedDB(t, dsn, 4)
 	b := make([]byte, 4)
 	rand.Read(b)
 	s, err := postgres.New(ctx, db, postgres.WithPrefix("ckc"+hex.EncodeToString(b)+"_"))

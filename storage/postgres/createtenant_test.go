@@ -377,9 +377,7 @@ func relationCount(t *testing.T, db bun.IDB, schema string) (n int) {
 func TestCreateTenantSeedHeld(t *testing.T) {
 	s := testStore(t)
 	ctx := context.Background()
-	db := openDriverDB(t, "pgx", os.Getenv("CASEKIT_TEST_DATABASE_URL"), 2)
-	seen := &statements{}
-	db.AddQueryHook(seen)
+	db, seen := watchedDB(t, os.Getenv("CASEKIT_TEST_DATABASE_URL"), 2)
 	st, err := postgres.New(ctx, db, postgres.WithPrefix(s.Prefix()))
 	if err != nil {
 		t.Fatal(err)

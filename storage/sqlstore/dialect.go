@@ -70,7 +70,7 @@ type Dialect interface {
 	// values of the integer expression v over a group's rows where it is
 	// not NULL, in any order, as text: the integers in decimal, separated
 	// by anything but digits and '-' ("{1,2,3}", "1,2,3"), NULL for none;
-	// sqlstore ranks them in Go (percentiles). ok false says there is
+	// sqlstore ranks them in Go (facts). ok false says there is
 	// none, or the database would build it in the program's own memory
 	// before its size could be checked; sqlstore then reads the values
 	// with a query per kind of fact, or above MaxRankedValues values

@@ -30,19 +30,8 @@ func TestReportRankedInDatabase(t *testing.T) {
 	restore := sqlstore.RankInDatabase()
 	t.Cleanup(restore)
 	before, _ := sqlstore.RankedInGo()
-	t.Run("sqlite", func(t *testing.T) {
-		casekittest.RunReportTests(t, func(t *testing.T) store.Store {
-			s, err := sqlite.Open(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		})
-	})
-	pg := func(t *testing.T) {
-		casekittest.RunReportTests(t, func(t *testing.T) store.Store { return pgStore(t) })
-	}
+	t.Run("sqlite", func(t *testing.T) { casekittest.RunReportTests(t, sqliteStore) })
+	pg := func(t *testing.T) { casekittest.RunReportTests(t, pgStore) }
 	t.Run("postgres", pg)
 	if n, _ := sqlstore.RankedInGo(); n != before {
 		t.Fatalf("Go ranked %d values with the cap at none", n-before)
@@ -66,14 +55,7 @@ func TestReportListsCap(t *testing.T) {
 		store func(t *testing.T) store.Store
 		lists bool
 	}{
-		{"sqlite", func(t *testing.T) store.Store {
-			s, err := sqlite.Open(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}, false},
+		{"sqlite", sqliteStore, false},
 		{"postgres", pgStore, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -123,6 +105,16 @@ func TestReportListsCap(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sqliteStore returns a SQLite store in a directory of the test's own.
+func sqliteStore(t *testing.T) store.Store {
+	s, err := sqlite.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
 // pgStore returns a PostgreSQL store of its own schemas, dropped at the

@@ -279,6 +279,7 @@ func (d *durationTally) put(out *casetype.Durations, ranked bool) error {
 	if len(d.values) != d.n {
 		return fmt.Errorf("report: %d listed durations, where the count was %d", len(d.values), d.n)
 	}
+	listedInGo.Add(int64(d.n))
 	p50, p90 := nearestRanks(d.values)
 	setRanks(out, p50, p90)
 	return nil
@@ -364,24 +365,22 @@ func (r *report) facts(ctx context.Context, p reportPass) error {
 		inner += ", " + c.expr + " AS " + c.name
 	}
 	inner += r.source(p, "("+strings.Join(either, " OR ")+")") + r.t.dialect.Fence()
-	var counts, lists []string
+	var vs, counts []string // each duration's column, and its count
 	for kind := range durs {
 		for j := range durs[kind] {
-			v := "x.d" + strconv.Itoa(kind) + strconv.Itoa(j)
-			outer += ", COUNT(" + v + "), SUM(" + v + ")"
-			counts = append(counts, "COUNT("+v+")")
-			if list, ok := r.t.dialect.ValueList(v); ok {
-				lists = append(lists, list)
-			}
+			vs = append(vs, "x.d"+strconv.Itoa(kind)+strconv.Itoa(j))
+			counts = append(counts, "COUNT("+vs[len(vs)-1]+")")
 		}
 	}
-	listed := len(lists) > 0 && len(lists) == len(counts)
-	if listed {
-		held := "SUM(" + strings.Join(counts, " + ") + ") OVER ()"
-		if p.addsTotal {
-			held += " * 2"
-		}
-		for _, list := range lists {
+	held := "SUM(" + strings.Join(counts, " + ") + ") OVER ()" // the values Go would hold
+	if p.addsTotal {
+		held += " * 2"
+	}
+	var listed bool // the dialect's, the same for every duration
+	for i, v := range vs {
+		outer += ", " + counts[i] + ", SUM(" + v + ")"
+		var list string
+		if list, listed = r.t.dialect.ValueList(v); listed {
 			outer += ", CASE WHEN " + held + " <= " + strconv.Itoa(maxRanked) + " THEN " + list + " END"
 		}
 	}
@@ -409,11 +408,7 @@ func (r *report) facts(ctx context.Context, p reportPass) error {
 		ds[kind] = make([]durationRow, len(durs[kind]))
 		for j := range ds[kind] {
 			dest = append(dest, &ds[kind][j].n, &ds[kind][j].sum)
-		}
-	}
-	if listed {
-		for kind := range ds {
-			for j := range ds[kind] {
+			if listed {
 				dest = append(dest, &ds[kind][j].list)
 			}
 		}
@@ -473,9 +468,6 @@ func (r *report) facts(ctx context.Context, p reportPass) error {
 		}
 	}
 	if !unlisted {
-		for _, t := range tallies {
-			listedInGo.Add(int64(len(t.values)))
-		}
 		return nil
 	}
 	for kind := range durs {

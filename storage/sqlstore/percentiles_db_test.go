@@ -31,7 +31,14 @@ func TestReportRankedInDatabase(t *testing.T) {
 	t.Cleanup(restore)
 	before, _ := sqlstore.RankedInGo()
 	t.Run("sqlite", func(t *testing.T) { casekittest.RunReportTests(t, sqliteStore) })
-	pg := func(t *testing.T) { casekittest.RunReportTests(t, pgStore) }
+	// One store, one pool, for the area's parallel tests (each its own
+	// tenant), as storage/postgres's harness keeps: a pool per test would
+	// hold connections the server's max_connections shares with the other
+	// packages' tests.
+	pg := func(t *testing.T) {
+		s := pgStore(t)
+		casekittest.RunReportTests(t, func(*testing.T) store.Store { return s })
+	}
 	t.Run("postgres", pg)
 	if n, _ := sqlstore.RankedInGo(); n != before {
 		t.Fatalf("Go ranked %d values with the cap at none", n-before)
@@ -118,7 +125,9 @@ func sqliteStore(t *testing.T) store.Store {
 }
 
 // pgStore returns a PostgreSQL store of its own schemas, dropped at the
-// test's end, or skips without CASEKIT_TEST_DATABASE_URL.
+// test's end, or skips without CASEKIT_TEST_DATABASE_URL. Four
+// connections: the tests of this package run beside storage/postgres's,
+// and the server's max_connections (100 by default) is shared.
 func pgStore(t *testing.T) store.Store {
 	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
 	if dsn == "" {
@@ -126,7 +135,7 @@ func pgStore(t *testing.T) store.Store {
 	}
 	b := make([]byte, 4)
 	rand.Read(b)
-	s, err := postgres.Open(t.Context(), dsn, postgres.WithPrefix("rk"+hex.EncodeToString(b)+"_"))
+	s, err := postgres.Open(t.Context(), dsn, postgres.WithPrefix("rk"+hex.EncodeToString(b)+"_"), postgres.WithMaxConns(4))
 	if err != nil {
 		t.Fatal(err)
 	}

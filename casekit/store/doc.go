@@ -38,7 +38,12 @@
 //     already taken or a stale version as casetype.ErrConflict, a missing
 //     tenant as casetype.ErrTenantNotFound and a taken tenant ID as
 //     casetype.ErrTenantExists, wrapped so that errors.Is finds them; any
-//     other failure is an error naming the store;
+//     other failure is an error naming the store. A write whose result
+//     nobody reads (InsertCase's rows after the number, SetCaseTimers,
+//     AppendEvents) may be held and sent with a later statement of the
+//     transaction, so its failure may be reported by that statement or by
+//     InTx itself, classified as its own would have been: a failure
+//     rolls back the whole transaction anyway;
 //   - within InTx, sees the writes made earlier in the same transaction
 //     and, when fn fails, leaves nothing of them: Tx methods never open or
 //     commit a transaction of their own;

@@ -52,6 +52,10 @@ type Store struct {
 	// text: the baseline then goes a statement at a time (Baseline.Whole).
 	// A test sets it to send the baseline so anywhere.
 	citus bool
+	// slots hands out case_flow slots to the store's own transactions
+	// (RunIn); nil for a store on a host's transaction (WithTx), whose
+	// end the store does not see.
+	slots *sqlstore.Slots
 }
 
 var _ store.Store = (*Store)(nil)
@@ -141,6 +145,7 @@ func New(ctx context.Context, db *bun.DB, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("postgres: schema prefix %q must be 1-12 lower-case letters, digits or underscores, starting with a letter", s.prefix)
 	}
 	s = s.on(db)
+	s.slots = new(sqlstore.Slots)
 	if err := s.ensureControl(ctx); err != nil {
 		return nil, err
 	}
@@ -412,7 +417,7 @@ func (s *Store) tx(tx bun.IDB, tenant string) *sqlstore.Tx {
 func (s *Store) runner(tenant string) sqlstore.InTxFunc {
 	return func(ctx context.Context, fn func(context.Context, *sqlstore.Tx) error) error {
 		return s.with(ctx, tenant, func(db bun.IDB) error {
-			return sqlstore.RunIn(db, func(tx bun.IDB) *sqlstore.Tx { return s.tx(tx, tenant) })(ctx, fn)
+			return sqlstore.RunIn(db, func(tx bun.IDB) *sqlstore.Tx { return s.tx(tx, tenant).WithSlots(s.slots) })(ctx, fn)
 		})
 	}
 }

@@ -55,3 +55,25 @@ func (t *Tx) execAll(ctx context.Context, qs ...schema.QueryAppender) (sql.Resul
 	}
 	return res, nil
 }
+
+// writeAll is execAll for writes of which nobody reads a result, rows
+// affected included: while t holds its writes (holdDB) they are held,
+// to go with the next statement that reaches the database or with the
+// end of the transaction; otherwise they run now, in one round trip
+// where the dialect batches. A failure of a held write is told by the
+// statement that sends it (a later read, or the store's InTx before it
+// commits), classified as its own would have been: every command is one
+// transaction, rolled back on any failure, so no caller can act on it
+// earlier anyway.
+func (t *Tx) writeAll(ctx context.Context, qs ...schema.QueryAppender) error {
+	if h, ok := t.db.(*holdDB); ok {
+		for _, q := range qs {
+			if err := h.hold(q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	_, err := t.execAll(ctx, qs...)
+	return err
+}

@@ -21,7 +21,10 @@ import (
 // where the dialect batches (execAll): the lock is held over that batch,
 // the command's events and the commit, as long as over the case's own
 // INSERT before, and the facts and flow, once written ahead of the
-// number, cost no round trips of their own. The rank is read rather than
+// number, cost no round trips of their own. Where the command holds its
+// writes (RunIn), the batch is held too and goes with the command's
+// events, just before the commit: one round trip fewer while the number
+// is locked. The rank is read rather than
 // computed by a subquery in the VALUES, and the number taken by its own
 // UPDATE rather than in a WITH, because Citus routes no INSERT that
 // holds a subquery (docs/scale-out.md).
@@ -41,8 +44,7 @@ func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
 		return err
 	}
 	t.noteRead(row, nil, true)
-	_, err = t.execAll(ctx, append(qs, facts...)...)
-	return t.err(err, "insert case")
+	return t.err(t.writeAll(ctx, append(qs, facts...)...), "insert case")
 }
 
 // caseAndConfig is a case row read with the tenant's configuration

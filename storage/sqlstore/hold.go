@@ -201,5 +201,5 @@ func (t *Tx) holding(ctx context.Context, f func() error) error {
 	if err := f(); err != nil {
 		return err
 	}
-	return h.flush(ctx)
+	return t.err(h.flush(ctx), "writes held")
 }

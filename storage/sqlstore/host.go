@@ -47,10 +47,23 @@ func NewHost(reg *Registry, a Access) Host { return Host{reg: reg, access: a} }
 type InTxFunc func(ctx context.Context, fn func(context.Context, *Tx) error) error
 
 // RunIn returns the InTxFunc that runs each fn in a transaction of its
-// own on db, handing it the Tx newTx makes on that transaction.
+// own on db, handing it the Tx newTx makes on that transaction. The Tx
+// holds its writes (Tx.holding) where the dialect batches, so the writes
+// a command ends with (a new case, its timers, its events) reach the
+// database in one round trip just before the commit, and it gives back
+// its case_flow slot once the transaction has ended (Slots).
 func RunIn(db bun.IDB, newTx func(bun.IDB) *Tx) InTxFunc {
 	return func(ctx context.Context, fn func(context.Context, *Tx) error) error {
-		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, newTx(tx)) })
+		var t *Tx
+		defer func() {
+			if t != nil {
+				t.releaseSlot()
+			}
+		}()
+		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			t = newTx(tx)
+			return t.holding(ctx, func() error { return fn(ctx, t) })
+		})
 	}
 }
 

@@ -71,8 +71,7 @@ func (t *Tx) CaseTimers(ctx context.Context, caseID string) ([]casetype.Timer, e
 func (t *Tx) SetCaseTimers(ctx context.Context, caseID string, timers []casetype.Timer) error {
 	clear := t.db.NewRaw("DELETE FROM ?.timers WHERE case_id = ? AND dead = ?", t.schema, caseID, false)
 	if len(timers) == 0 {
-		_, err := clear.Exec(ctx)
-		return t.err(err, "clear timers")
+		return t.err(t.writeAll(ctx, clear), "clear timers")
 	}
 	rows := make([]timerRow, len(timers))
 	earliest := timers[0].Due
@@ -85,7 +84,7 @@ func (t *Tx) SetCaseTimers(ctx context.Context, caseID string, timers []casetype
 			earliest = tm.Due
 		}
 	}
-	if _, err := t.execAll(ctx, clear, t.ins(&rows, "timers").Returning("")); err != nil {
+	if err := t.writeAll(ctx, clear, t.ins(&rows, "timers").Returning("")); err != nil {
 		return t.err(err, "replace timers")
 	}
 	return t.wake(ctx, QueueTimers, earliest)

@@ -17,14 +17,16 @@ import (
 // executor it was handed (a bun.Tx in practice): it never opens a
 // transaction of its own.
 type Tx struct {
-	db       bun.IDB
-	schema   bun.Ident
-	dialect  Dialect
-	classify func(error) error
-	onWake   func(ctx context.Context, queue string, due time.Time) error
-	read     map[string]caseRead // by case ID: see noteRead
-	flowSlot int                 // case_flow's slot of this transaction, -1 until drawn: see moveFlow
-	config   *int64              // the configuration version read or set, nil until then: see ConfigVersion
+	db        bun.IDB
+	schema    bun.Ident
+	dialect   Dialect
+	classify  func(error) error
+	onWake    func(ctx context.Context, queue string, due time.Time) error
+	read      map[string]caseRead // by case ID: see noteRead
+	flowSlot  int                 // case_flow's slot of this transaction, -1 until drawn: see moveFlow
+	slots     *Slots              // where flowSlot is drawn from, if the store keeps them: see WithSlots
+	slotTaken bool                // flowSlot was taken from slots and is to be given back
+	config    *int64              // the configuration version read or set, nil until then: see ConfigVersion
 }
 
 var _ store.Tx = (*Tx)(nil)

@@ -185,14 +185,14 @@ var (
 )
 
 // retype folds clauses, the ALTER COLUMN clauses of one ALTER TABLE, into
-// the CREATE TABLE *create: each TYPE clause (a type of one word, and a
-// length: VARCHAR(64)) replaces the type its column is declared with,
-// and each SET DEFAULT must set the default the column already declares
-// (a default set again after its column's new type, so that it reads as
-// declared with that type, as a new table's does). It reports false,
-// changing nothing, unless every clause is one of these and names a
-// column declared once, with a type of one word and a length at most,
-// in *create.
+// the CREATE TABLE *create: each TYPE clause replaces the type its
+// column is declared with, and each SET DEFAULT must set the default the
+// column already declares (a default set again after its column's new
+// type, so that it reads as declared with that type, as a new table's
+// does). Types are one word with a length or none (TEXT, VARCHAR(64)),
+// defaults a quoted string or a number. It reports false, changing
+// nothing, unless every clause is one of these and its column is
+// declared exactly once in *create.
 func retype(create *string, clauses string) bool {
 	s := *create
 	for _, clause := range strings.Split(clauses, ",") {

@@ -206,7 +206,9 @@ const (
 	// cost of about 0.8 ms of CPU a table to every new tenant
 	// (BENCHMARKS.md, "Provisioning without the TOAST tables casekit
 	// never fills"). The bounds are casekit's validation's, which refuses
-	// a longer value before any store sees it, so no value stored before
-	// exceeds them. A store that makes no such table keeps its columns.
+	// a longer value before any store sees it; a longer value written
+	// past casekit would stop the migration of its tenant with the
+	// database's error, the transaction rolled back. A store that makes
+	// no such table keeps its columns.
 	HookBoundedText = "bounded text"
 )

@@ -101,6 +101,44 @@ var hooks = map[string][]string{
 	sqlstore.HookFlowKeyName: {
 		`ALTER INDEX IF EXISTS ?.case_flow_pkey1 RENAME TO case_flow_pkey`,
 	},
+	// Each column's type is the bound casekit's validation holds its
+	// values to (or casekit's own values' length), in characters, as
+	// varchar counts them; a row of each table is then at most about
+	// 1.9 kB (4 bytes a character in UTF-8), under the 2 kB past which
+	// PostgreSQL gives a table a TOAST table. Each ALTER TABLE rewrites
+	// its table once; a default is set again so that it reads as the
+	// one CREATE TABLE declares with the new type (a new tenant's
+	// baseline declares these types from the start: sqlstore.Squash).
+	sqlstore.HookBoundedText: {
+		// casekit's own counter names: case_number, config_version, assign_lock.
+		`ALTER TABLE ?.counters ALTER COLUMN name TYPE VARCHAR(64)`,
+		// Status keys (casetype.Status: key max 64, label max 200), and
+		// the transitions between them (known keys).
+		`ALTER TABLE ?.statuses ALTER COLUMN key TYPE VARCHAR(64), ALTER COLUMN label TYPE VARCHAR(200)`,
+		`ALTER TABLE ?.transitions ALTER COLUMN from_status TYPE VARCHAR(64), ALTER COLUMN to_status TYPE VARCHAR(64)`,
+		// casetype.Lookup: a known kind, key max 64, label max 200, action
+		// reopen or close.
+		`ALTER TABLE ?.lookups ALTER COLUMN kind TYPE VARCHAR(64), ALTER COLUMN key TYPE VARCHAR(64),
+			ALTER COLUMN label TYPE VARCHAR(200), ALTER COLUMN action TYPE VARCHAR(64), ALTER COLUMN action SET DEFAULT ''`,
+		// casetype.Team and casetype.Queue: keys (64), names max 200, an
+		// assign mode of casetype.AssignMode.
+		`ALTER TABLE ?.teams ALTER COLUMN id TYPE VARCHAR(64), ALTER COLUMN name TYPE VARCHAR(200)`,
+		`ALTER TABLE ?.queues ALTER COLUMN id TYPE VARCHAR(64), ALTER COLUMN name TYPE VARCHAR(200),
+			ALTER COLUMN team_id TYPE VARCHAR(64), ALTER COLUMN team_id SET DEFAULT '',
+			ALTER COLUMN sla_id TYPE VARCHAR(64), ALTER COLUMN sla_id SET DEFAULT '',
+			ALTER COLUMN assign_mode TYPE VARCHAR(32), ALTER COLUMN assign_mode SET DEFAULT ''`,
+		// A case's tags (max 100 each) by the case's ID (casekit's, a UUID).
+		`ALTER TABLE ?.case_tags ALTER COLUMN tag TYPE VARCHAR(100), ALTER COLUMN case_id TYPE VARCHAR(64)`,
+		// Reply tokens casekit makes (replyTokenLen letters), by case ID.
+		`ALTER TABLE ?.reply_tokens ALTER COLUMN token TYPE VARCHAR(64), ALTER COLUMN case_id TYPE VARCHAR(64)`,
+		// A case's contact address (casetype.Contact: max 320).
+		`ALTER TABLE ?.mail_acks ALTER COLUMN address TYPE VARCHAR(320)`,
+		// The web form's remote address (casekit.Submission: max 100).
+		`ALTER TABLE ?.intake_rate ALTER COLUMN remote_addr TYPE VARCHAR(100)`,
+		// Agents' roles and availability (agent IDs max 200, role keys 64).
+		`ALTER TABLE ?.agent_roles ALTER COLUMN agent_id TYPE VARCHAR(200), ALTER COLUMN role TYPE VARCHAR(64)`,
+		`ALTER TABLE ?.agent_availability ALTER COLUMN agent_id TYPE VARCHAR(200)`,
+	},
 	// DueTenants reads the wakeups by due time, over many tenants.
 	sqlstore.HookWakeupIndexes: {
 		`CREATE INDEX IF NOT EXISTS timer_wakeups_due_idx ON ?.timer_wakeups (due_us)`,

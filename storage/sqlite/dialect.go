@@ -101,6 +101,9 @@ var hooks = map[string][]string{
 	// SQLite names a primary key's index after its table
 	// (sqlite_autoindex_case_flow_1), whatever was renamed before.
 	sqlstore.HookFlowKeyName: {},
+	// SQLite keeps any text in any column and makes no TOAST tables:
+	// casekit's validation bounds the values.
+	sqlstore.HookBoundedText: {},
 	// The control file holds few tenants: no index.
 	sqlstore.HookWakeupIndexes: {},
 }

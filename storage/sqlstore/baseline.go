@@ -131,9 +131,14 @@ var batchable = regexp.MustCompile(`^(?:CREATE TABLE|INSERT INTO|UPDATE|ANALYZE)
 // schema. A column added by ALTER TABLE ... ADD COLUMN joins its table's
 // CREATE TABLE at the end of the list (after any table constraint, which
 // PostgreSQL reads as the same table; SQLite would not, and replays), so
-// the columns keep the order the migrations gave them, until the table
+// the columns keep the order the migrations gave them, and a column's
+// type changed by ALTER TABLE ... ALTER COLUMN ... TYPE is declared in
+// its CREATE TABLE (retype), so that PostgreSQL makes the table once,
+// as the rewrite leaves it (a table whose every text column is bounded
+// gets no TOAST table either way), until the table
 // is changed any other way (any other ALTER TABLE, ADD COLUMN IF NOT
-// EXISTS included, or DROP TABLE), after which its statements stay as
+// EXISTS included, or DROP TABLE; REPLICA IDENTITY, which stays in its
+// place, leaves the columns alone), after which its statements stay as
 // written; an index made and later dropped by DROP INDEX is never made.
 // Every other statement stays as it is, so what Squash does not
 // understand is replayed as written; the Go steps, which change existing
@@ -169,7 +174,56 @@ var (
 	dropTableRE   = regexp.MustCompile(`^DROP TABLE \?\.(\w+)$`)
 	tableNameRE   = regexp.MustCompile(`\?\.(\w+)`)
 	dropUniqueRE  = regexp.MustCompile(`^ALTER TABLE \?\.(\w+) DROP CONSTRAINT (\w+)_key$`)
+	// replicaIdentityRE matches a change of what logical replication
+	// carries of a table's rows, which leaves its columns as they are.
+	replicaIdentityRE = regexp.MustCompile(`^ALTER TABLE \?\.\w+ REPLICA IDENTITY \w+$`)
+	// alterColumnsRE matches an ALTER TABLE of ALTER COLUMN clauses, which
+	// retype may fold.
+	alterColumnsRE = regexp.MustCompile(`^ALTER TABLE \?\.(\w+) (ALTER COLUMN [\s\S]*)$`)
+	typeClauseRE   = regexp.MustCompile(`^ALTER COLUMN (\w+) TYPE (\w+(?:\(\d+\))?)$`)
+	defaultRE      = regexp.MustCompile(`^ALTER COLUMN (\w+) SET DEFAULT ('[^',]*'|\d+)$`)
 )
+
+// retype folds clauses, the ALTER COLUMN clauses of one ALTER TABLE, into
+// the CREATE TABLE *create: each TYPE clause replaces the type its
+// column is declared with, and each SET DEFAULT must set the default the
+// column already declares (a default set again after its column's new
+// type, so that it reads as declared with that type, as a new table's
+// does). Types are one word with a length or none (TEXT, VARCHAR(64)),
+// defaults a quoted string or a number. It reports false, changing
+// nothing, unless every clause is one of these and its column is
+// declared exactly once in *create.
+func retype(create *string, clauses string) bool {
+	s := *create
+	for _, clause := range strings.Split(clauses, ",") {
+		clause = strings.Join(strings.Fields(clause), " ")
+		if c := typeClauseRE.FindStringSubmatch(clause); c != nil {
+			re := regexp.MustCompile(columnDecl(c[1]) + `\w+(?:\(\d+\))?([\s,)]|$)`)
+			if len(re.FindAllStringIndex(s, -1)) != 1 {
+				return false
+			}
+			s = re.ReplaceAllString(s, "${1}"+c[2]+"${2}")
+			continue
+		}
+		if c := defaultRE.FindStringSubmatch(clause); c != nil {
+			re := regexp.MustCompile(columnDecl(c[1]) + `[^,\n]*? DEFAULT ` + regexp.QuoteMeta(c[2]) + `(?:[\s,)]|$)`)
+			if len(re.FindAllStringIndex(s, -1)) != 1 {
+				return false
+			}
+			continue
+		}
+		return false
+	}
+	*create = s
+	return true
+}
+
+// columnDecl is the pattern of the start of column col's declaration in
+// a CREATE TABLE, up to its type, as the first submatch: the start of a
+// line, an opening parenthesis or a comma, blanks, the name, blanks.
+func columnDecl(col string) string {
+	return `(?m)((?:^|[(,])\s*` + regexp.QuoteMeta(col) + `\s+)`
+}
 
 // dropUnique takes UNIQUE away from the one column of the CREATE TABLE
 // *create of table whose constraint name (PostgreSQL's table_column, a
@@ -249,7 +303,12 @@ func squash(d Dialect, ms []migration) ([]string, error) {
 						continue
 					}
 				}
-				if c := alterTableRE.FindStringSubmatch(g); c != nil {
+				if c := alterColumnsRE.FindStringSubmatch(g); c != nil {
+					if i, ok := tables[c[1]]; ok && retype(&out[i], c[2]) {
+						continue
+					}
+				}
+				if c := alterTableRE.FindStringSubmatch(g); c != nil && !replicaIdentityRE.MatchString(g) {
 					delete(tables, c[1]) // changed otherwise: nothing more folds into it
 				}
 				if obj := objectOf(g, false); obj != "" {

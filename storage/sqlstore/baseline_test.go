@@ -21,9 +21,12 @@ func (hookDialect) Hook(name string) ([]string, bool) {
 // squash folds added columns into their tables in order, drops an index,
 // a trigger (by name and table) or a function made and later dropped,
 // a column's UNIQUE later dropped, and a table renamed and later dropped
-// with every statement naming it, expands hooks, stops folding into a table
-// changed otherwise (ADD COLUMN IF NOT EXISTS included, ALTER TABLE ONLY
-// too), and keeps every other statement in its place.
+// with every statement naming it, folds a column's new type (and its
+// default set again as it was) into its table, past a REPLICA IDENTITY
+// too, expands hooks, stops folding into a table changed otherwise
+// (a default set to another value, a column it does not have,
+// ADD COLUMN IF NOT EXISTS, ALTER TABLE ONLY), and keeps every other
+// statement in its place.
 func TestSquashFoldsTheHistory(t *testing.T) {
 	ms := []migration{
 		{1, "one", []string{
@@ -68,6 +71,18 @@ func TestSquashFoldsTheHistory(t *testing.T) {
 			"DROP TABLE ?.e",
 			"ALTER TABLE ?.d DROP CONSTRAINT d_id_key",
 			"ALTER TABLE ?.c DROP CONSTRAINT c_id_key",
+			"CREATE TABLE ?.r (\n\tkey TEXT PRIMARY KEY,\n\tlabel TEXT NOT NULL,\n\tkind TEXT NOT NULL DEFAULT '',\n\tn INTEGER)",
+			"CREATE TABLE ?.s (id TEXT PRIMARY KEY, v TEXT NOT NULL DEFAULT 'a')",
+			"CREATE TABLE ?.u (id TEXT PRIMARY KEY, v TEXT)",
+			"ALTER TABLE ?.r REPLICA IDENTITY FULL",
+		}},
+		{4, "four", []string{
+			"ALTER TABLE ?.r ALTER COLUMN key TYPE VARCHAR(64),\n\t\t\tALTER COLUMN kind TYPE VARCHAR(16), ALTER COLUMN kind SET DEFAULT ''",
+			"ALTER TABLE ?.r ALTER COLUMN label TYPE VARCHAR(200)",
+			"ALTER TABLE ?.r ADD COLUMN m INTEGER",
+			"ALTER TABLE ?.s ALTER COLUMN v TYPE VARCHAR(8), ALTER COLUMN v SET DEFAULT 'b'",
+			"ALTER TABLE ?.s ADD COLUMN w TEXT",
+			"ALTER TABLE ?.u ALTER COLUMN w TYPE VARCHAR(8)",
 		}},
 	}
 	got, err := squash(hookDialect{}, ms)
@@ -96,6 +111,13 @@ func TestSquashFoldsTheHistory(t *testing.T) {
 		"CREATE TABLE ?.flow (k TEXT PRIMARY KEY, v INTEGER)",
 		"DROP TABLE ?.e",
 		"ALTER TABLE ?.c DROP CONSTRAINT c_id_key",
+		"CREATE TABLE ?.r (\n\tkey VARCHAR(64) PRIMARY KEY,\n\tlabel VARCHAR(200) NOT NULL,\n\tkind VARCHAR(16) NOT NULL DEFAULT '',\n\tn INTEGER,\n\t\t\tm INTEGER)",
+		"CREATE TABLE ?.s (id TEXT PRIMARY KEY, v TEXT NOT NULL DEFAULT 'a')",
+		"CREATE TABLE ?.u (id TEXT PRIMARY KEY, v TEXT)",
+		"ALTER TABLE ?.r REPLICA IDENTITY FULL",
+		"ALTER TABLE ?.s ALTER COLUMN v TYPE VARCHAR(8), ALTER COLUMN v SET DEFAULT 'b'",
+		"ALTER TABLE ?.s ADD COLUMN w TEXT",
+		"ALTER TABLE ?.u ALTER COLUMN w TYPE VARCHAR(8)",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("squash =\n%s\nwant\n%s", strings.Join(got, ";\n"), strings.Join(want, ";\n"))

@@ -198,4 +198,17 @@ const (
 	// case_flow_pkey. It must do nothing on a schema whose key already
 	// has the name.
 	HookFlowKeyName = "case_flow key name"
+	// HookBoundedText (migration 36) gives the text columns of the
+	// tables whose every value casekit bounds (a status key, a lookup
+	// label, a team's name, a reply token, ...) a type of that bound,
+	// where the store's table then needs no TOAST table: PostgreSQL makes
+	// one, with its index, for a table whose row could outgrow 2 kB, at a
+	// cost of about 0.8 ms of CPU a table to every new tenant
+	// (BENCHMARKS.md, "Provisioning without the TOAST tables casekit
+	// never fills"). The bounds are casekit's validation's, which refuses
+	// a longer value before any store sees it; a longer value written
+	// past casekit would stop the migration of its tenant with the
+	// database's error, the transaction rolled back. A store that makes
+	// no such table keeps its columns.
+	HookBoundedText = "bounded text"
 )

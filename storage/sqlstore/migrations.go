@@ -621,6 +621,13 @@ var migrations = []migration{
 		`CREATE INDEX case_facts_created_ended_idx ON ?.case_facts (created_at, ended_at)`,
 		`DROP INDEX ?.case_facts_created_idx`,
 	}},
+	{36, "bounded text without TOAST tables", []string{
+		// The tables whose every value casekit bounds (validation, or
+		// values casekit makes itself) get column types of those bounds,
+		// so that PostgreSQL gives them no TOAST table and its index,
+		// two of a new tenant's relations each (HookBoundedText).
+		hook(HookBoundedText),
+	}},
 }
 
 // defaultTriggerRows inserts casetype.DefaultTriggers, the notification

@@ -41,7 +41,9 @@ as_owner() {
 	fi
 }
 
-url() { echo "postgres://$PGUSER@127.0.0.1:$PORT/$PGDATABASE?sslmode=disable"; }
+# exec mode: PgBouncer 1.18 in transaction mode keeps no prepared
+# statements, so the store prepares none (docs/tenancy.md).
+url() { echo "postgres://$PGUSER@127.0.0.1:$PORT/$PGDATABASE?sslmode=disable&default_query_exec_mode=exec"; }
 
 running() { [ -f "$DIR/pgbouncer.pid" ] && kill -0 "$(cat "$DIR/pgbouncer.pid")" 2>/dev/null; }
 

@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 
+	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 )
 
@@ -28,20 +30,24 @@ type Batcher interface {
 // statement's count, and pgx hands back the last.
 func (t *Tx) execAll(ctx context.Context, qs ...schema.QueryAppender) (sql.Result, error) {
 	gen := schema.NewQueryGen(t.db.Dialect())
-	if b, ok := t.dialect.(Batcher); ok && b.Batches() && len(qs) > 1 {
-		var text []byte
+	if b, ok := t.dialect.(Batcher); ok && b.Batches() && (len(qs) > 1 || t.batch != nil) {
+		texts := make([]string, len(qs))
 		for i, q := range qs {
-			if i > 0 {
-				text = append(text, ";\n"...)
-			}
-			var err error
-			if text, err = q.AppendQuery(gen, text); err != nil {
+			text, err := q.AppendQuery(gen, nil)
+			if err != nil {
 				return nil, err
 			}
+			texts[i] = string(text)
+		}
+		text := strings.Join(texts, ";\n")
+		if stmts, ok := t.batched(texts); ok {
+			// Prepared, in one round trip (Tx.Batch); Bun's hooks see
+			// the one text.
+			return t.db.NewRaw("?", bun.Safe(text)).Conn(batchConn{t.batch, stmts}).Exec(ctx)
 		}
 		// No arguments: the text goes as it is, and pgx sends it by the
 		// simple protocol, which takes several statements.
-		return t.db.ExecContext(ctx, string(text))
+		return t.db.ExecContext(ctx, text)
 	}
 	var res sql.Result
 	for _, q := range qs {

@@ -15,7 +15,7 @@ func (t *Tx) AppendEvents(ctx context.Context, events ...casetype.Event) error {
 	for i, e := range events {
 		rows[i] = eventRow{ID: e.ID, CaseID: e.CaseID, CaseNumber: e.CaseNumber, Type: string(e.Type), Actor: e.Actor.String(), At: e.At.UTC(), Data: e.Data}
 	}
-	_, err := t.ins(&rows, "events").ExcludeColumn("seq").Exec(ctx)
+	_, err := prep(t, t.ins(&rows, "events").ExcludeColumn("seq")).Exec(ctx)
 	return t.err(err, "append events")
 }
 

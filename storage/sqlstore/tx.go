@@ -25,6 +25,8 @@ type Tx struct {
 	read     map[string]caseRead // by case ID: see noteRead
 	flowSlot int                 // case_flow's slot of this transaction, -1 until drawn: see moveFlow
 	config   *int64              // the configuration version read or set, nil until then: see ConfigVersion
+	lead     []any               // the arguments that make the driver prepare the hot statements: see Prepare
+	batch    Batch               // what sends execAll's statements prepared, nil for one text: see Tx.Batch
 }
 
 var _ store.Tx = (*Tx)(nil)

@@ -41,9 +41,7 @@ as_owner() {
 	fi
 }
 
-# exec mode: PgBouncer 1.18 in transaction mode keeps no prepared
-# statements, so the store prepares none (docs/tenancy.md).
-url() { echo "postgres://$PGUSER@127.0.0.1:$PORT/$PGDATABASE?sslmode=disable&default_query_exec_mode=exec"; }
+url() { echo "postgres://$PGUSER@127.0.0.1:$PORT/$PGDATABASE?sslmode=disable"; }
 
 running() { [ -f "$DIR/pgbouncer.pid" ] && kill -0 "$(cat "$DIR/pgbouncer.pid")" 2>/dev/null; }
 

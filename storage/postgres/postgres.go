@@ -3,10 +3,9 @@
 // many application replicas share.
 //
 // Every statement names its schema explicitly; the store never sets
-// search_path or any other session state but the statements every command
-// sends, which pgx prepares once per connection (the DSN's
-// default_query_exec_mode other than cache_statement turns that off), so
-// it is safe on pooled connections, and behind PgBouncer in exec mode
+// search_path or any other session state (but the prepared statements of
+// WithPreparedStatements, which a DSN naming pgx's exec mode turns off),
+// so it is safe on pooled connections and behind PgBouncer
 // (docs/tenancy.md). Tenant IDs are validated slugs and reach SQL only as
 // quoted identifiers.
 package postgres
@@ -56,13 +55,35 @@ type Store struct {
 	// text: the baseline then goes a statement at a time (Baseline.Whole).
 	// A test sets it to send the baseline so anywhere.
 	citus bool
+	// prepare is WithPreparedStatements.
+	prepare bool
 	// lead, when set, makes the hot statements of a tenant's commands go
 	// with their values as parameters, prepared once per connection
-	// (sqlstore.Tx.Prepare): pgx's statement cache, on pgx connections
-	// that allow it (prepares), and not on Citus, whose coordinator the
-	// prepared statements have not been tried on.
+	// (sqlstore.Tx.Prepare): pgx's statement cache, where the store was
+	// asked to (prepare), on pgx connections that allow it (prepares),
+	// and not on Citus, whose coordinator the prepared statements have
+	// not been tried on.
 	lead []any
 }
+
+// WithPreparedStatements makes the statements every create and status
+// change sends (the locking load of a case, its UPDATE, the facts, flow,
+// timers, events and wakeup) go with their values as parameters, each
+// text prepared once per connection and run prepared after: PostgreSQL
+// then parses and plans them once per connection instead of once per
+// command. It pays where a connection runs a tenant's statements many
+// times, a few busy tenants: with one tenant a status change cost
+// PostgreSQL up to a third less CPU and a get two thirds less
+// (BENCHMARKS.md, "Statements prepared once"). It costs where a
+// connection serves many tenants, each rarely: each text names its
+// tenant's schema, its first use on a connection is a round trip more,
+// PostgreSQL plans its first five runs anyway, and the caches of 512
+// texts a connection keeps turn over; a mix over 99 tenants ran a fifth
+// to a third slower. It needs pgx in its default
+// mode (cache_statement) and does nothing on bun's pgdriver, on Citus,
+// or on a DSN naming another default_query_exec_mode (as behind a
+// PgBouncer that keeps no prepared statements).
+func WithPreparedStatements() Option { return func(s *Store) { s.prepare = true } }
 
 var _ store.Store = (*Store)(nil)
 
@@ -98,11 +119,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	cfg := pcfg.ConnConfig
-	// The store's hot statements are prepared where the DSN leaves pgx
-	// its default mode (cache_statement) and statement cache: a DSN that
-	// names another mode, such as exec for a PgBouncer that keeps no
-	// prepared statements, or statement_cache_capacity=0, keeps every
-	// statement unprepared.
+	// The hot statements are prepared (WithPreparedStatements) where the
+	// DSN leaves pgx its default mode (cache_statement) and statement
+	// cache: a DSN that names another mode, such as exec for a PgBouncer
+	// that keeps no prepared statements, or statement_cache_capacity=0,
+	// keeps every statement unprepared.
 	prepare := prepares(cfg)
 	// Bun writes the values into the SQL text, so almost no other
 	// statement repeats: pgx's default of preparing and caching each one
@@ -143,7 +164,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	s.pool = pool
-	if prepare && !s.citus {
+	if prepare && s.prepare && !s.citus {
 		s.lead = cacheStatement
 	}
 	return s, nil
@@ -196,12 +217,14 @@ func New(ctx context.Context, db *bun.DB, opts ...Option) (*Store, error) {
 	if err := s.ensureControl(ctx); err != nil {
 		return nil, err
 	}
-	prepare, err := hostPrepares(ctx, db)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
-	if prepare && !s.citus {
-		s.lead = cacheStatement
+	if s.prepare && !s.citus {
+		prepare, err := hostPrepares(ctx, db)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		if prepare {
+			s.lead = cacheStatement
+		}
 	}
 	return s, nil
 }
@@ -216,7 +239,7 @@ func (s *Store) WithTx(tx bun.Tx) *Store { return s.on(tx) }
 // of its own: a host's transaction must not fill the cache of the pool's
 // store with tenants it may roll back.
 func (s *Store) on(db bun.IDB) *Store {
-	n := &Store{db: db, prefix: s.prefix, replay: s.replay, citus: s.citus, lead: s.lead, reg: sqlstore.NewRegistry(db, Dialect{}, controlSchema(s.prefix))}
+	n := &Store{db: db, prefix: s.prefix, replay: s.replay, citus: s.citus, prepare: s.prepare, lead: s.lead, reg: sqlstore.NewRegistry(db, Dialect{}, controlSchema(s.prefix))}
 	// The control schema's wakeup tables say which tenants have work due;
 	// a schema dropped meanwhile (SQLSTATE 3F000) is skipped.
 	n.host = sqlstore.NewHost(n.reg, sqlstore.Access{InTenant: n.onTenant, MoveWakeup: n.moveWakeup, MigrateTenant: n.migrateTenant})

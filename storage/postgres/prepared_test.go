@@ -26,8 +26,9 @@ type preparedStatement struct {
 // events INSERT with parameters, each run once per command; and commands
 // on more cases of the tenant prepare nothing more, so a command's text
 // does not depend on its values and the first use's Parse and Describe
-// are not paid again. A store on a DSN that names another mode
-// (default_query_exec_mode=exec) prepares nothing.
+// are not paid again. A store without WithPreparedStatements, or on a
+// DSN that names another mode (default_query_exec_mode=exec), prepares
+// nothing.
 func TestHotStatementsPrepared(t *testing.T) {
 	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
 	base := testStore(t) // for the prefix and the cleanup
@@ -35,7 +36,7 @@ func TestHotStatementsPrepared(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, dsn, postgres.WithPrefix(base.Prefix()), postgres.WithMaxConns(1))
+	s, err := postgres.Open(ctx, dsn, postgres.WithPrefix(base.Prefix()), postgres.WithMaxConns(1), postgres.WithPreparedStatements())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,22 +111,30 @@ func TestHotStatementsPrepared(t *testing.T) {
 		}
 	}
 
-	// exec mode: nothing prepared.
-	plain, err := postgres.Open(ctx, withParam(dsn, "default_query_exec_mode=exec"), postgres.WithPrefix(base.Prefix()), postgres.WithMaxConns(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plain.Close()
-	pd := newKit(t, plain).Desk("prep").As(casekit.System)
-	c, err := pd.OpenCase(ctx, casekit.NewCase{Subject: "plain", CustomerID: "customer-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pd.SetStatus(ctx, c.ID, "resolved"); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(prepared(plain.DB())); n > 0 {
-		t.Errorf("a store on default_query_exec_mode=exec prepared %d statements", n)
+	// Without the option, or on a DSN naming exec mode: nothing prepared.
+	for _, v := range []struct {
+		what, dsn string
+		opts      []postgres.Option
+	}{
+		{"a store without WithPreparedStatements", dsn, nil},
+		{"a store on default_query_exec_mode=exec", withParam(dsn, "default_query_exec_mode=exec"), []postgres.Option{postgres.WithPreparedStatements()}},
+	} {
+		plain, err := postgres.Open(ctx, v.dsn, append(v.opts, postgres.WithPrefix(base.Prefix()), postgres.WithMaxConns(1))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pd := newKit(t, plain).Desk("prep").As(casekit.System)
+		c, err := pd.OpenCase(ctx, casekit.NewCase{Subject: "plain", CustomerID: "customer-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pd.SetStatus(ctx, c.ID, "resolved"); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(prepared(plain.DB())); n > 0 {
+			t.Errorf("%s prepared %d statements", v.what, n)
+		}
+		plain.Close()
 	}
 }
 

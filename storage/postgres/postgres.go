@@ -78,8 +78,9 @@ type Store struct {
 // connection serves many tenants, each rarely: each text names its
 // tenant's schema, its first use on a connection is a round trip more,
 // PostgreSQL plans its first five runs anyway, and the caches of 512
-// texts a connection keeps turn over; a mix over 99 tenants ran a fifth
-// to a third slower. It needs pgx in its default
+// texts a connection keeps turn over; short mixes over 99 tenants ran
+// from as fast to a third slower, on a machine whose drift was as large.
+// It needs pgx in its default
 // mode (cache_statement) and does nothing on bun's pgdriver, on Citus,
 // or on a DSN naming another default_query_exec_mode (as behind a
 // PgBouncer that keeps no prepared statements).

@@ -72,6 +72,7 @@ type config struct {
 	newKey      string
 	revokeKey   string
 	keyCache    time.Duration
+	prepared    bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -91,6 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.newKey, "new-key", "", "print a new API key for `tenant:agent-id` (or tenant:system) and exit")
 	fs.StringVar(&c.revokeKey, "revoke-key", "", "revoke the API key with this `ID` and exit")
 	fs.DurationVar(&c.keyCache, "key-cache", defaultKeyCacheTTL, "how long the server trusts a verified API key before reading its row again; a key revoked meanwhile by -revoke-key is refused after at most this `duration`; 0 reads the row on every request")
+	fs.BoolVar(&c.prepared, "prepared-statements", false, "send the statements of every create and status change prepared once per connection (postgres.WithPreparedStatements): cheaper for a few busy tenants, dearer for many quiet ones")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -125,7 +127,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	openCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	store, err := postgres.Open(openCtx, c.db, postgres.WithPrefix(c.prefix))
+	opts := []postgres.Option{postgres.WithPrefix(c.prefix)}
+	if c.prepared {
+		opts = append(opts, postgres.WithPreparedStatements())
+	}
+	store, err := postgres.Open(openCtx, c.db, opts...)
 	cancel()
 	if err != nil {
 		return fmt.Errorf("cannot open the store: %w", err)

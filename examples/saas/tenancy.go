@@ -143,7 +143,11 @@ func runLoad(ctx context.Context, c config, v loadVariant, plan []int) (loadResu
 	if err != nil {
 		return loadResult{}, err
 	}
-	store, err := postgres.Open(ctx, dsn, append([]postgres.Option{postgres.WithPrefix(c.prefix)}, v.opts...)...)
+	opts := append([]postgres.Option{postgres.WithPrefix(c.prefix)}, v.opts...)
+	if c.prepared {
+		opts = append(opts, postgres.WithPreparedStatements())
+	}
+	store, err := postgres.Open(ctx, dsn, opts...)
 	if err != nil {
 		return loadResult{}, err
 	}

@@ -54,13 +54,13 @@ func envStore(t testing.TB, env, skipped string) *postgres.Store {
 
 // storeOn opens a store on dsn with a schema prefix of its own, and drops
 // every schema it made when the test ends.
-func storeOn(t testing.TB, dsn string) *postgres.Store {
+func storeOn(t testing.TB, dsn string, opts ...postgres.Option) *postgres.Store {
 	t.Helper()
 	b := make([]byte, 4)
 	rand.Read(b)
 	prefix := "ckt" + hex.EncodeToString(b) + "_"
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, dsn, postgres.WithPrefix(prefix))
+	s, err := postgres.Open(ctx, dsn, append([]postgres.Option{postgres.WithPrefix(prefix)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +97,19 @@ func TestConformance(t *testing.T) {
 // TestCitusConformance runs the whole suite through postgres.Open on a
 // Citus coordinator: the same store, the same code, the tenants' schemas
 // on the workers (docs/scale-out.md).
+// TestConformancePrepared runs the whole conformance suite on a store
+// whose hot statements go prepared (WithPreparedStatements): their
+// values lifted out of Bun's text, the single ones through pgx's
+// statement cache and the batches through pgx batches of named
+// statements.
+func TestConformancePrepared(t *testing.T) {
+	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
+	if dsn == "" {
+		t.Skip("CASEKIT_TEST_DATABASE_URL is not set: skipping the PostgreSQL tests (.ci/run sets it)")
+	}
+	casekittest.RunStoreTests(t, harness(storeOn(t, dsn, postgres.WithPreparedStatements()), dsn))
+}
+
 func TestCitusConformance(t *testing.T) {
 	casekittest.RunStoreTests(t, harness(citusStore(t), os.Getenv("CASEKIT_TEST_CITUS_URL")))
 }

@@ -3,9 +3,11 @@
 // many application replicas share.
 //
 // Every statement names its schema explicitly; the store never sets
-// search_path or any other session state, so it is safe on pooled
-// connections and behind PgBouncer. Tenant IDs are validated slugs and
-// reach SQL only as quoted identifiers.
+// search_path or any other session state (but the prepared statements of
+// WithPreparedStatements, which a DSN naming pgx's exec mode turns off),
+// so it is safe on pooled connections and behind PgBouncer
+// (docs/tenancy.md). Tenant IDs are validated slugs and reach SQL only as
+// quoted identifiers.
 package postgres
 
 import (
@@ -19,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/driver/pgdriver"
 
@@ -56,7 +59,36 @@ type Store struct {
 	// (RunIn); nil for a store on a host's transaction (WithTx), whose
 	// end the store does not see.
 	slots *sqlstore.Slots
+	// prepare is WithPreparedStatements.
+	prepare bool
+	// lead, when set, makes the hot statements of a tenant's commands go
+	// with their values as parameters, prepared once per connection
+	// (sqlstore.Tx.Prepare): pgx's statement cache, where the store was
+	// asked to (prepare), on pgx connections that allow it (prepares),
+	// and not on Citus, whose coordinator the prepared statements have
+	// not been tried on.
+	lead []any
 }
+
+// WithPreparedStatements makes the statements every create and status
+// change sends (the locking load of a case, its UPDATE, the facts, flow,
+// timers, events and wakeup) go with their values as parameters, each
+// text prepared once per connection and run prepared after: PostgreSQL
+// then parses and plans them once per connection instead of once per
+// command. It pays where a connection runs a tenant's statements many
+// times, a few busy tenants: with one tenant a status change cost
+// PostgreSQL up to a third less CPU and a get two thirds less
+// (BENCHMARKS.md, "Statements prepared once"). It costs where a
+// connection serves many tenants, each rarely: each text names its
+// tenant's schema, its first use on a connection is a round trip more,
+// PostgreSQL plans its first five runs anyway, and the caches of 512
+// texts a connection keeps turn over; short mixes over 99 tenants ran
+// from as fast to a third slower, on a machine whose drift was as large.
+// It needs pgx in its default
+// mode (cache_statement) and does nothing on bun's pgdriver, on Citus,
+// or on a DSN naming another default_query_exec_mode (as behind a
+// PgBouncer that keeps no prepared statements).
+func WithPreparedStatements() Option { return func(s *Store) { s.prepare = true } }
 
 var _ store.Store = (*Store)(nil)
 
@@ -92,10 +124,17 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	cfg := pcfg.ConnConfig
-	// Bun writes the values into the SQL text, so almost no statement
-	// repeats: pgx's default of preparing and caching each one costs a
-	// round trip and memory for nothing (measured with examples/loadgen).
-	// A DSN that names default_query_exec_mode keeps its choice.
+	// The hot statements are prepared (WithPreparedStatements) where the
+	// DSN leaves pgx its default mode (cache_statement) and statement
+	// cache: a DSN that names another mode, such as exec for a PgBouncer
+	// that keeps no prepared statements, or statement_cache_capacity=0,
+	// keeps every statement unprepared.
+	prepare := prepares(cfg)
+	// Bun writes the values into the SQL text, so almost no other
+	// statement repeats: pgx's default of preparing and caching each one
+	// costs a round trip and memory for nothing (measured with
+	// examples/loadgen). A DSN that names default_query_exec_mode keeps
+	// its choice.
 	if _, set := cfg.RuntimeParams["default_query_exec_mode"]; !set && !strings.Contains(dsn, "default_query_exec_mode") {
 		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
@@ -130,7 +169,42 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	s.pool = pool
+	if prepare && s.prepare && !s.citus {
+		s.lead = cacheStatement
+	}
 	return s, nil
+}
+
+// cacheStatement is the lead of the hot statements (Store.lead) on pgx:
+// the mode that prepares a text once per connection and keeps it in the
+// connection's statement cache (StatementCacheCapacity statements, least
+// recently used out first, with a DEALLOCATE).
+var cacheStatement = []any{pgx.QueryExecModeCacheStatement}
+
+// prepares reports whether pgx on cfg may prepare and cache statements:
+// its default mode is cache_statement and its cache holds any.
+func prepares(cfg *pgx.ConnConfig) bool {
+	return cfg.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement && cfg.StatementCacheCapacity > 0
+}
+
+// hostPrepares reports whether the host's db runs on pgx connections that
+// may prepare and cache statements (prepares); false for any other
+// driver, bun's pgdriver included, whose statements keep their values in
+// the text.
+func hostPrepares(ctx context.Context, db *bun.DB) (bool, error) {
+	conn, err := db.DB.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	var ok bool
+	err = conn.Raw(func(dc any) error {
+		if c, is := dc.(*stdlib.Conn); is {
+			ok = prepares(c.Conn().Config())
+		}
+		return nil
+	})
+	return ok, err
 }
 
 // New returns a store on the host's own *bun.DB (pgdialect), which keeps
@@ -149,6 +223,15 @@ func New(ctx context.Context, db *bun.DB, opts ...Option) (*Store, error) {
 	if err := s.ensureControl(ctx); err != nil {
 		return nil, err
 	}
+	if s.prepare && !s.citus {
+		prepare, err := hostPrepares(ctx, db)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		if prepare {
+			s.lead = cacheStatement
+		}
+	}
 	return s, nil
 }
 
@@ -162,7 +245,7 @@ func (s *Store) WithTx(tx bun.Tx) *Store { return s.on(tx) }
 // of its own: a host's transaction must not fill the cache of the pool's
 // store with tenants it may roll back.
 func (s *Store) on(db bun.IDB) *Store {
-	n := &Store{db: db, prefix: s.prefix, replay: s.replay, citus: s.citus, reg: sqlstore.NewRegistry(db, Dialect{}, controlSchema(s.prefix))}
+	n := &Store{db: db, prefix: s.prefix, replay: s.replay, citus: s.citus, prepare: s.prepare, lead: s.lead, reg: sqlstore.NewRegistry(db, Dialect{}, controlSchema(s.prefix))}
 	// The control schema's wakeup tables say which tenants have work due;
 	// a schema dropped meanwhile (SQLSTATE 3F000) is skipped.
 	n.host = sqlstore.NewHost(n.reg, sqlstore.Access{InTenant: n.onTenant, MoveWakeup: n.moveWakeup, MigrateTenant: n.migrateTenant})
@@ -304,7 +387,7 @@ func (s *Store) CreateTenant(ctx context.Context, t casetype.Tenant, seed func(c
 			return err
 		}
 		b.Whole = !s.citus && b.Version > 0
-		if err := sqlstore.Build(ctx, s.tx(tx, t.ID), b, seed); err != nil {
+		if err := sqlstore.Build(ctx, s.tx(tx, t.ID, nil), b, seed); err != nil {
 			return err
 		}
 		return s.reg.Register(ctx, tx, t, classify)
@@ -408,16 +491,19 @@ func (s *Store) DB() bun.IDB { return s.db }
 
 // tx returns the store.Tx of a tenant on the transaction tx. Work it
 // queues (timers, notifications) lowers the tenant's wakeup in the control
-// schema, in the same transaction.
-func (s *Store) tx(tx bun.IDB, tenant string) *sqlstore.Tx {
-	return sqlstore.NewTx(tx, Dialect{}, s.Schema(tenant), classify).OnWake(s.reg.WakeOn(tx, tenant))
+// schema, in the same transaction. lead (Store.lead, or nil) makes its hot
+// statements prepared: the commands' transactions do, a new tenant's
+// build and a wakeup's move, whose statements run once, do not.
+func (s *Store) tx(tx bun.IDB, tenant string, lead []any) *sqlstore.Tx {
+	return sqlstore.NewTx(tx, Dialect{}, s.Schema(tenant), classify).Prepare(lead...).OnWake(s.reg.WakeOn(tx, tenant, lead...))
 }
 
 // runner runs transactions on a tenant's schema.
 func (s *Store) runner(tenant string) sqlstore.InTxFunc {
 	return func(ctx context.Context, fn func(context.Context, *sqlstore.Tx) error) error {
 		return s.with(ctx, tenant, func(db bun.IDB) error {
-			return sqlstore.RunIn(db, func(tx bun.IDB) *sqlstore.Tx { return s.tx(tx, tenant).WithSlots(s.slots) })(ctx, fn)
+			batch := s.batcher(db)
+			return sqlstore.RunIn(db, func(tx bun.IDB) *sqlstore.Tx { return s.tx(tx, tenant, s.lead).Batch(batch).WithSlots(s.slots) })(ctx, fn)
 		})
 	}
 }
@@ -445,7 +531,7 @@ func (s *Store) moveWakeup(ctx context.Context, tenant, queue string, _ sqlstore
 		if ok, err := s.reg.LockWakeup(ctx, tx, tenant, queue); err != nil || !ok {
 			return err
 		}
-		return s.reg.MoveWakeup(ctx, tx, s.tx(tx, tenant), tenant, queue)
+		return s.reg.MoveWakeup(ctx, tx, s.tx(tx, tenant, nil), tenant, queue)
 	})
 	if sqlState(err) == "3F000" {
 		return nil

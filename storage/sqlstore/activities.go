@@ -34,7 +34,7 @@ func (t *Tx) UpdateActivity(ctx context.Context, a *casetype.Activity) error {
 // Activities implements store.Tx.
 func (t *Tx) Activities(ctx context.Context, caseID string) ([]*casetype.Activity, error) {
 	var rows []activityRow
-	if err := t.sel(&rows, "activities", "a").Where("a.case_id = ?", caseID).OrderExpr("a.id").Scan(ctx); err != nil {
+	if err := prep(t, t.sel(&rows, "activities", "a").Where("a.case_id = ?", caseID).OrderExpr("a.id")).Scan(ctx); err != nil {
 		return nil, t.err(err, "activities")
 	}
 	out := make([]*casetype.Activity, len(rows))

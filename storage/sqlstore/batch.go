@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 
+	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 )
 
@@ -28,20 +30,21 @@ type Batcher interface {
 // statement's count, and pgx hands back the last.
 func (t *Tx) execAll(ctx context.Context, qs ...schema.QueryAppender) (sql.Result, error) {
 	gen := schema.NewQueryGen(t.db.Dialect())
-	if b, ok := t.dialect.(Batcher); ok && b.Batches() && len(qs) > 1 {
-		var text []byte
+	_, holding := t.db.(*holdDB)
+	if b, ok := t.dialect.(Batcher); ok && b.Batches() && (len(qs) > 1 || t.batch != nil || holding) {
+		texts := make([]string, len(qs))
 		for i, q := range qs {
-			if i > 0 {
-				text = append(text, ";\n"...)
-			}
-			var err error
-			if text, err = q.AppendQuery(gen, text); err != nil {
+			text, err := q.AppendQuery(gen, nil)
+			if err != nil {
 				return nil, err
 			}
+			texts[i] = string(text)
 		}
-		// No arguments: the text goes as it is, and pgx sends it by the
-		// simple protocol, which takes several statements.
-		return t.db.ExecContext(ctx, string(text))
+		if h, ok := t.db.(*holdDB); ok {
+			// The writes held ride ahead, in the same round trip.
+			return t.sendTexts(ctx, h.IDB, append(h.take(), texts...))
+		}
+		return t.sendTexts(ctx, t.db, texts)
 	}
 	var res sql.Result
 	for _, q := range qs {
@@ -76,4 +79,18 @@ func (t *Tx) writeAll(ctx context.Context, qs ...schema.QueryAppender) error {
 	}
 	_, err := t.execAll(ctx, qs...)
 	return err
+}
+
+// sendTexts runs texts, statements as Bun wrote them, in order in one
+// round trip on db: prepared as one Batch where t sends one (batched),
+// or else as one text, which pgx sends by the simple protocol (no
+// arguments), which takes several statements. Its result is the last
+// statement's.
+func (t *Tx) sendTexts(ctx context.Context, db bun.IDB, texts []string) (sql.Result, error) {
+	text := strings.Join(texts, ";\n")
+	if stmts, ok := t.batched(texts); ok {
+		// Bun's hooks see the one text.
+		return db.NewRaw("?", bun.Safe(text)).Conn(batchConn{t.batch, stmts}).Exec(ctx)
+	}
+	return db.ExecContext(ctx, text)
 }

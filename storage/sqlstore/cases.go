@@ -32,8 +32,8 @@ func (t *Tx) InsertCase(ctx context.Context, c *casetype.Case) error {
 	row := caseRowOf(c)
 	var n int64
 	var rank int
-	if err := t.db.NewRaw("UPDATE ?.counters SET value = value + 1 WHERE name = 'case_number' RETURNING value, "+rankSQL,
-		t.schema, t.schema, c.Priority).Scan(ctx, &n, &rank); err != nil {
+	if err := prep(t, t.db.NewRaw("UPDATE ?.counters SET value = value + 1 WHERE name = 'case_number' RETURNING value, "+rankSQL,
+		t.schema, t.schema, c.Priority)).Scan(ctx, &n, &rank); err != nil {
 		return t.err(err, "next case number")
 	}
 	row.Number, c.Number, row.PriorityRank = n, n, rank
@@ -67,7 +67,7 @@ func (t *Tx) oneCase(ctx context.Context, lock bool, where string, arg any) (*ca
 		q = q.ColumnExpr("?TableColumns").
 			ColumnExpr("(SELECT k.value FROM ?.counters AS k WHERE k.name = 'config_version') AS config_version", t.schema)
 	}
-	if err := t.lock(q.Where(where, arg), lock).Scan(ctx); err != nil {
+	if err := prep(t, t.lock(q.Where(where, arg), lock)).Scan(ctx); err != nil {
 		return nil, t.err(err, "case")
 	}
 	var cols [][]byte

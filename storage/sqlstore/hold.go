@@ -27,6 +27,9 @@ type holdDB struct {
 	raw     bun.IConn // the transaction's connection under Bun's hooks, which bind queries run on
 	held    []string  // the writes held, in order
 	gen     schema.QueryGen
+	// send runs the texts of a flush in one round trip; the Tx that
+	// holds (Tx.holding) sends them as it sends its batches (sendTexts).
+	send func(ctx context.Context, texts []string) (sql.Result, error)
 }
 
 // newHoldDB returns db holding writes, or false where db is not a
@@ -34,6 +37,9 @@ type holdDB struct {
 // the hooks the queries need).
 func newHoldDB(db bun.IDB) (*holdDB, bool) {
 	h := &holdDB{IDB: db, gen: schema.NewQueryGen(db.Dialect())}
+	h.send = func(ctx context.Context, texts []string) (sql.Result, error) {
+		return db.ExecContext(ctx, strings.Join(texts, ";\n"))
+	}
 	switch v := db.(type) {
 	case bun.Tx:
 		h.raw = v.Tx
@@ -64,15 +70,21 @@ func (h *holdDB) flush(ctx context.Context) error {
 	if len(h.held) == 0 {
 		return nil
 	}
-	text := strings.Join(h.held, ";\n")
-	n := len(h.held)
-	h.held = nil
-	// No arguments: Bun sends the text as it is, pgx by the simple
-	// protocol, which takes several statements (execAll).
-	if _, err := h.IDB.ExecContext(ctx, text); err != nil {
-		return fmt.Errorf("%d writes held together: %w", n, err)
+	texts := h.take()
+	// No arguments, unless the holder prepares: Bun sends the text as it
+	// is, pgx by the simple protocol, which takes several statements
+	// (sendTexts).
+	if _, err := h.send(ctx, texts); err != nil {
+		return fmt.Errorf("%d writes held together: %w", len(texts), err)
 	}
 	return nil
+}
+
+// take returns the writes held and holds none.
+func (h *holdDB) take() []string {
+	held := h.held
+	h.held = nil
+	return held
 }
 
 func (h *holdDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -195,6 +207,7 @@ func (t *Tx) holding(ctx context.Context, f func() error) error {
 	if !ok {
 		return f()
 	}
+	h.send = func(ctx context.Context, texts []string) (sql.Result, error) { return t.sendTexts(ctx, h.IDB, texts) }
 	db := t.db
 	t.db = h
 	defer func() { t.db = db }()

@@ -199,26 +199,35 @@ func (r *Registry) Tenants(ctx context.Context) ([]casetype.Tenant, error) {
 // first, from moving the wakeup past this transaction's work until it
 // commits. Only a wakeup that is later than due, or missing, is written.
 func (r *Registry) Wake(ctx context.Context, db bun.IDB, tenant, queue string, due time.Time) error {
+	return r.wake(ctx, db, nil, tenant, queue, due)
+}
+
+// wake is Wake, its statements sent with their values as parameters
+// after lead where lead is set (Tx.Prepare): a command that queues work
+// reads the wakeup, in the control schema, with the one text every tenant
+// shares.
+func (r *Registry) wake(ctx context.Context, db bun.IDB, lead []any, tenant, queue string, due time.Time) error {
 	var cur int64
 	q := db.NewSelect().ColumnExpr("due_us").TableExpr("?.?", r.schema, wakeups(queue)).Where("tenant = ?", tenant)
-	err := r.dialect.LockRows(q, Lock{KeyShare: true}).Scan(ctx, &cur)
+	err := prepared(db, lead, r.dialect.LockRows(q, Lock{KeyShare: true})).Scan(ctx, &cur)
 	switch {
 	case err == nil && cur <= Micros(due):
 		return nil
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return err
 	}
-	_, err = db.NewRaw(`INSERT INTO ?.? AS w (tenant, due_us) VALUES (?, ?)
+	_, err = prepared(db, lead, db.NewRaw(`INSERT INTO ?.? AS w (tenant, due_us) VALUES (?, ?)
 		ON CONFLICT (tenant) DO UPDATE SET due_us = `+r.dialect.Least()+`(w.due_us, EXCLUDED.due_us)`,
-		r.schema, wakeups(queue), tenant, Micros(due)).Exec(ctx)
+		r.schema, wakeups(queue), tenant, Micros(due))).Exec(ctx)
 	return err
 }
 
 // WakeOn returns what Tx.OnWake wants for the tenant: the function that
-// lowers its wakeups on db (Wake).
-func (r *Registry) WakeOn(db bun.IDB, tenant string) func(ctx context.Context, queue string, due time.Time) error {
+// lowers its wakeups on db (Wake), sending its statements with their
+// values as parameters after lead where lead is set (Tx.Prepare).
+func (r *Registry) WakeOn(db bun.IDB, tenant string, lead ...any) func(ctx context.Context, queue string, due time.Time) error {
 	return func(ctx context.Context, queue string, due time.Time) error {
-		return r.Wake(ctx, db, tenant, queue, due)
+		return r.wake(ctx, db, lead, tenant, queue, due)
 	}
 }
 

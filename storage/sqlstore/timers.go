@@ -56,7 +56,7 @@ func (t *Tx) wake(ctx context.Context, queue string, due time.Time) error {
 // CaseTimers implements store.Tx.
 func (t *Tx) CaseTimers(ctx context.Context, caseID string) ([]casetype.Timer, error) {
 	var rows []timerRow
-	if err := t.sel(&rows, "timers", "tm").Where("tm.case_id = ?", caseID).OrderExpr("tm.due_us, tm.kind, tm.key").Scan(ctx); err != nil {
+	if err := prep(t, t.sel(&rows, "timers", "tm").Where("tm.case_id = ?", caseID).OrderExpr("tm.due_us, tm.kind, tm.key")).Scan(ctx); err != nil {
 		return nil, t.err(err, "case timers")
 	}
 	out := make([]casetype.Timer, len(rows))

@@ -27,6 +27,8 @@ type Tx struct {
 	slots     *Slots              // where flowSlot is drawn from, if the store keeps them: see WithSlots
 	slotTaken bool                // flowSlot was taken from slots and is to be given back
 	config    *int64              // the configuration version read or set, nil until then: see ConfigVersion
+	lead      []any               // the arguments that make the driver prepare the hot statements: see Prepare
+	batch     Batch               // what sends execAll's statements prepared, nil for one text: see Tx.Batch
 }
 
 var _ store.Tx = (*Tx)(nil)

@@ -41,15 +41,16 @@ func citusStore(t testing.TB) *postgres.Store {
 	return envStore(t, "CASEKIT_TEST_CITUS_URL", "the Citus tests (scripts/citus-build.sh and scripts/citus-cluster.sh make a cluster; its url command prints the value)")
 }
 
-// envStore is storeOn the URL in the environment variable env, and skips
-// the test, naming what it skips and how to run it, when env is unset.
-func envStore(t testing.TB, env, skipped string) *postgres.Store {
+// envStore is storeOn the URL in the environment variable env, with
+// opts, and skips the test, naming what it skips and how to run it, when
+// env is unset.
+func envStore(t testing.TB, env, skipped string, opts ...postgres.Option) *postgres.Store {
 	t.Helper()
 	dsn := os.Getenv(env)
 	if dsn == "" {
 		t.Skipf("%s is not set: skipping %s", env, skipped)
 	}
-	return storeOn(t, dsn)
+	return storeOn(t, dsn, opts...)
 }
 
 // storeOn opens a store on dsn with a schema prefix of its own, and drops
@@ -94,22 +95,19 @@ func TestConformance(t *testing.T) {
 	casekittest.RunStoreTests(t, harness(testStore(t), os.Getenv("CASEKIT_TEST_DATABASE_URL")))
 }
 
-// TestCitusConformance runs the whole suite through postgres.Open on a
-// Citus coordinator: the same store, the same code, the tenants' schemas
-// on the workers (docs/scale-out.md).
 // TestConformancePrepared runs the whole conformance suite on a store
 // whose hot statements go prepared (WithPreparedStatements): their
 // values lifted out of Bun's text, the single ones through pgx's
 // statement cache and the batches through pgx batches of named
 // statements.
 func TestConformancePrepared(t *testing.T) {
-	dsn := os.Getenv("CASEKIT_TEST_DATABASE_URL")
-	if dsn == "" {
-		t.Skip("CASEKIT_TEST_DATABASE_URL is not set: skipping the PostgreSQL tests (.ci/run sets it)")
-	}
-	casekittest.RunStoreTests(t, harness(storeOn(t, dsn, postgres.WithPreparedStatements()), dsn))
+	s := envStore(t, "CASEKIT_TEST_DATABASE_URL", "the PostgreSQL tests (.ci/run sets it)", postgres.WithPreparedStatements())
+	casekittest.RunStoreTests(t, harness(s, os.Getenv("CASEKIT_TEST_DATABASE_URL")))
 }
 
+// TestCitusConformance runs the whole suite through postgres.Open on a
+// Citus coordinator: the same store, the same code, the tenants' schemas
+// on the workers (docs/scale-out.md).
 func TestCitusConformance(t *testing.T) {
 	casekittest.RunStoreTests(t, harness(citusStore(t), os.Getenv("CASEKIT_TEST_CITUS_URL")))
 }

@@ -30,7 +30,7 @@ type Batcher interface {
 // statement's count, and pgx hands back the last.
 func (t *Tx) execAll(ctx context.Context, qs ...schema.QueryAppender) (sql.Result, error) {
 	gen := schema.NewQueryGen(t.db.Dialect())
-	_, holding := t.db.(*holdDB)
+	h, holding := t.db.(*holdDB)
 	if b, ok := t.dialect.(Batcher); ok && b.Batches() && (len(qs) > 1 || t.batch != nil || holding) {
 		texts := make([]string, len(qs))
 		for i, q := range qs {
@@ -40,7 +40,7 @@ func (t *Tx) execAll(ctx context.Context, qs ...schema.QueryAppender) (sql.Resul
 			}
 			texts[i] = string(text)
 		}
-		if h, ok := t.db.(*holdDB); ok {
+		if holding {
 			// The writes held ride ahead, in the same round trip.
 			return t.sendTexts(ctx, h.IDB, append(h.take(), texts...))
 		}

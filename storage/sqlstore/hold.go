@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
@@ -27,30 +26,34 @@ type holdDB struct {
 	raw     bun.IConn // the transaction's connection under Bun's hooks, which bind queries run on
 	held    []string  // the writes held, in order
 	gen     schema.QueryGen
-	// send runs the texts of a flush in one round trip; the Tx that
-	// holds (Tx.holding) sends them as it sends its batches (sendTexts).
-	send func(ctx context.Context, texts []string) (sql.Result, error)
+	tx      *Tx // the holder, which sends a flush as it sends its batches (sendTexts)
 }
 
-// newHoldDB returns db holding writes, or false where db is not a
-// transaction, connection or database of Bun's (whose connection under
+// newHoldDB returns t's executor holding writes, or false where it is not
+// a transaction, connection or database of Bun's (whose connection under
 // the hooks the queries need).
-func newHoldDB(db bun.IDB) (*holdDB, bool) {
-	h := &holdDB{IDB: db, gen: schema.NewQueryGen(db.Dialect())}
-	h.send = func(ctx context.Context, texts []string) (sql.Result, error) {
-		return db.ExecContext(ctx, strings.Join(texts, ";\n"))
-	}
-	switch v := db.(type) {
-	case bun.Tx:
-		h.raw = v.Tx
-	case *bun.DB:
-		h.raw = v.DB
-	case bun.Conn:
-		h.raw = v.Conn
-	default:
+func newHoldDB(t *Tx) (*holdDB, bool) {
+	raw, ok := underHooks(t.db)
+	if !ok {
 		return nil, false
 	}
-	return h, true
+	return &holdDB{IDB: t.db, raw: raw, gen: schema.NewQueryGen(t.db.Dialect()), tx: t}, true
+}
+
+// underHooks returns the connection under Bun's hooks of db, one of Bun's
+// executors, which a query bound to a connection of its own (holdDB's,
+// the prepared statements' params) hands the text Bun wrote; false for
+// any other executor.
+func underHooks(db bun.IDB) (bun.IConn, bool) {
+	switch v := db.(type) {
+	case bun.Tx:
+		return v.Tx, true
+	case *bun.DB:
+		return v.DB, true
+	case bun.Conn:
+		return v.Conn, true
+	}
+	return nil, false
 }
 
 // hold keeps q to be sent with the next flush.
@@ -74,7 +77,7 @@ func (h *holdDB) flush(ctx context.Context) error {
 	// No arguments, unless the holder prepares: Bun sends the text as it
 	// is, pgx by the simple protocol, which takes several statements
 	// (sendTexts).
-	if _, err := h.send(ctx, texts); err != nil {
+	if _, err := h.tx.sendTexts(ctx, h.IDB, texts); err != nil {
 		return fmt.Errorf("%d writes held together: %w", len(texts), err)
 	}
 	return nil
@@ -203,11 +206,10 @@ func (t *Tx) holding(ctx context.Context, f func() error) error {
 	if !ok || !b.Batches() {
 		return f()
 	}
-	h, ok := newHoldDB(t.db)
+	h, ok := newHoldDB(t)
 	if !ok {
 		return f()
 	}
-	h.send = func(ctx context.Context, texts []string) (sql.Result, error) { return t.sendTexts(ctx, h.IDB, texts) }
 	db := t.db
 	t.db = h
 	defer func() { t.db = db }()

@@ -36,26 +36,19 @@ type conner[Q any] interface{ Conn(bun.IConn) Q }
 
 // prepared binds the Bun query q on db to the connection that sends it
 // with its values as parameters, where lead is set and db is one of
-// Bun's executors; otherwise, a Tx holding its writes (holdDB: a new
-// tenant's seed, whose statements run once) included, it returns q as it
-// is. A Tx holding its writes for a command (RunIn) prepares its reads
-// too, each sent after the writes held before it. Bun still runs its hooks, writes the text and scans the rows; only
-// what reaches the driver changes (params).
+// Bun's executors or a holdDB on one (a command's Tx, RunIn: the query
+// then goes after the writes held before it); otherwise it returns q as
+// it is. Bun still runs its hooks, writes the text and scans the rows;
+// only what reaches the driver changes (params).
 func prepared[Q conner[Q]](db bun.IDB, lead []any, q Q) Q {
 	if len(lead) == 0 {
 		return q
 	}
-	var c bun.IConn
-	switch v := db.(type) {
-	case bun.Tx:
-		c = v.Tx
-	case bun.Conn:
-		c = v.Conn
-	case *bun.DB:
-		c = v.DB
-	case *holdDB:
-		c = conn{v} // the writes held go first
-	default:
+	if h, ok := db.(*holdDB); ok {
+		return q.Conn(params{conn{h}, lead})
+	}
+	c, ok := underHooks(db)
+	if !ok {
 		return q
 	}
 	return q.Conn(params{c, lead})

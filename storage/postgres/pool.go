@@ -252,7 +252,9 @@ func (p *tenantPool) pick(tenant string) *bun.DB {
 // budget left for it. A connection that reaches its budget serving the
 // tenant is closed as fn returns (its backend exits and frees its
 // caches), so the pgx pool dials its replacement in the background while
-// the next request takes another idle connection.
+// the next request takes another idle connection. The connection goes
+// back to the pool however fn ends, a panic included: one kept would be
+// lost to the pool for good.
 func (p *tenantPool) with(ctx context.Context, tenant string, fn func(bun.IDB) error) error {
 	db := p.pick(tenant)
 	for {
@@ -269,17 +271,17 @@ func (p *tenantPool) with(ctx context.Context, tenant string, fn func(bun.IDB) e
 			p.overBudget.Add(1)
 			continue
 		}
+		defer conn.Close()
 		if err != nil {
-			conn.Close()
 			return err
 		}
-		err = fn(conn)
 		if full {
-			p.overBudget.Add(1)
-			conn.Raw(retire)
+			defer func() {
+				p.overBudget.Add(1)
+				conn.Raw(retire)
+			}()
 		}
-		conn.Close()
-		return err
+		return fn(conn)
 	}
 }
 

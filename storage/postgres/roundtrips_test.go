@@ -80,11 +80,11 @@ func TestRoundTripsPerCommand(t *testing.T) {
 		}
 	}
 	var cs *casekit.Case
-	count("OpenCase", 5, func() (err error) {
+	count("OpenCase", 4, func() (err error) {
 		cs, err = d.OpenCase(ctx, casekit.NewCase{Subject: "second", CustomerID: "customer-1"})
 		return err
 	})
-	count("SetStatus resolved", 8, func() error {
+	count("SetStatus resolved", 7, func() error {
 		_, err := d.SetStatus(ctx, cs.ID, "resolved")
 		return err
 	})

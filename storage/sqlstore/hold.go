@@ -66,19 +66,19 @@ func (h *holdDB) hold(q schema.QueryAppender) error {
 	return nil
 }
 
-// flush sends the writes held, if any, as one text: the statements run in
-// order and the first that fails stops the rest, its error returned (the
-// transaction is then for rolling back).
-func (h *holdDB) flush(ctx context.Context) error {
-	if len(h.held) == 0 {
+// flush sends the writes held, if any, and then end, as one text: the
+// statements run in order and the first that fails stops the rest, its
+// error returned (the transaction is then for rolling back).
+func (h *holdDB) flush(ctx context.Context, end ...string) error {
+	if len(h.held) == 0 && len(end) == 0 {
 		return nil
 	}
-	texts := h.take()
+	texts := append(h.take(), end...)
 	// No arguments, unless the holder prepares: Bun sends the text as it
 	// is, pgx by the simple protocol, which takes several statements
 	// (sendTexts).
 	if _, err := h.tx.sendTexts(ctx, h.IDB, texts); err != nil {
-		return fmt.Errorf("%d writes held together: %w", len(texts), err)
+		return fmt.Errorf("%d statements held together: %w", len(texts), err)
 	}
 	return nil
 }
@@ -200,15 +200,21 @@ func (t *Tx) write(ctx context.Context, q writeQuery) error {
 
 // holding runs f with t holding its writes (holdDB) where its dialect
 // batches (Batcher) and t is on Bun's own executor, and sends what is
-// held when f returns without an error.
-func (t *Tx) holding(ctx context.Context, f func() error) error {
-	b, ok := t.dialect.(Batcher)
-	if !ok || !b.Batches() {
-		return f()
-	}
-	h, ok := newHoldDB(t)
+// held when f returns without an error, followed by end, statements that
+// go last in the same round trip (RunCommitting's COMMIT). Where t holds
+// nothing, end goes alone.
+func (t *Tx) holding(ctx context.Context, f func() error, end ...string) error {
+	h, ok := t.holder()
 	if !ok {
-		return f()
+		if err := f(); err != nil {
+			return err
+		}
+		for _, q := range end {
+			if _, err := t.db.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	db := t.db
 	t.db = h
@@ -216,5 +222,14 @@ func (t *Tx) holding(ctx context.Context, f func() error) error {
 	if err := f(); err != nil {
 		return err
 	}
-	return t.err(h.flush(ctx), "writes held")
+	return t.err(h.flush(ctx, end...), "writes held")
+}
+
+// holder returns the executor that holds t's writes, or false where its
+// dialect does not batch or t is not on Bun's own executor.
+func (t *Tx) holder() (*holdDB, bool) {
+	if b, ok := t.dialect.(Batcher); !ok || !b.Batches() {
+		return nil, false
+	}
+	return newHoldDB(t)
 }

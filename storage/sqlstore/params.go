@@ -287,7 +287,9 @@ func (t *Tx) batched(texts []string) ([]Stmt, bool) {
 	if h, ok := db.(*holdDB); ok {
 		db = h.IDB
 	}
-	if _, ok := db.(bun.Tx); !ok {
+	switch db.(type) {
+	case bun.Tx, bun.Conn: // a transaction on the batch's connection (RunIn's or RunCommitting's)
+	default:
 		return nil, false
 	}
 	stmts := make([]Stmt, len(texts))

@@ -73,6 +73,7 @@ type config struct {
 	revokeKey   string
 	keyCache    time.Duration
 	prepared    bool
+	pprof       string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -93,6 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.revokeKey, "revoke-key", "", "revoke the API key with this `ID` and exit")
 	fs.DurationVar(&c.keyCache, "key-cache", defaultKeyCacheTTL, "how long the server trusts a verified API key before reading its row again; a key revoked meanwhile by -revoke-key is refused after at most this `duration`; 0 reads the row on every request")
 	fs.BoolVar(&c.prepared, "prepared-statements", false, "send the statements of every create and status change prepared once per connection (postgres.WithPreparedStatements): cheaper for a few busy tenants, dearer for many quiet ones")
+	fs.StringVar(&c.pprof, "pprof", "", "also serve Go's runtime profiles (net/http/pprof) on this `address`, e.g. 127.0.0.1:6060, apart from -addr; off by default")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -199,6 +201,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	handler, err := newHandler(kit, keys, logger)
 	if err != nil {
 		return err
+	}
+	if c.pprof != "" {
+		if err := servePprof(ctx, c.pprof, stderr); err != nil {
+			return err
+		}
 	}
 	return serve(ctx, c.addr, kit, handler, stderr)
 }

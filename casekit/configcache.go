@@ -130,9 +130,12 @@ func cachedShared[T any](ctx context.Context, t *configTx, key string, load func
 // cycles, channels or functions.
 func deepCopy[T any](v T) T {
 	src := reflect.ValueOf(&v).Elem()
-	dst := reflect.New(src.Type()).Elem()
-	copyValue(dst, src)
-	return dst.Interface().(T)
+	if flat(src.Type()) {
+		return v
+	}
+	var out T
+	copyValue(reflect.ValueOf(&out).Elem(), src)
+	return out
 }
 
 // copyValue sets dst, a settable value, to a deep copy of src.
@@ -147,6 +150,12 @@ func copyValue(dst, src reflect.Value) {
 			return
 		}
 		dst.Set(reflect.MakeSlice(src.Type(), src.Len(), src.Len()))
+		if flat(src.Type().Elem()) {
+			// Lookups, statuses, transitions: one copy of the
+			// backing array, not a walk of every element.
+			reflect.Copy(dst, src)
+			return
+		}
 		for i := range src.Len() {
 			copyValue(dst.Index(i), src.Index(i))
 		}
@@ -159,10 +168,23 @@ func copyValue(dst, src reflect.Value) {
 			return
 		}
 		dst.Set(reflect.MakeMapWithSize(src.Type(), src.Len()))
+		// One key, one value and one copy reused for every entry
+		// (SetMapIndex stores copies of them): MapIter.Key and Value
+		// would allocate both anew each time.
+		k := reflect.New(src.Type().Key()).Elem()
+		v := reflect.New(src.Type().Elem()).Elem()
+		e := reflect.New(src.Type().Elem()).Elem()
+		flatElem := flat(src.Type().Elem())
 		for it := src.MapRange(); it.Next(); {
-			e := reflect.New(it.Value().Type()).Elem()
-			copyValue(e, it.Value())
-			dst.SetMapIndex(it.Key(), e)
+			k.SetIterKey(it)
+			v.SetIterValue(it)
+			if flatElem {
+				dst.SetMapIndex(k, v)
+				continue
+			}
+			e.SetZero()
+			copyValue(e, v)
+			dst.SetMapIndex(k, e)
 		}
 	case reflect.Pointer:
 		if src.IsNil() {

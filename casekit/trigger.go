@@ -363,7 +363,13 @@ func (c *cmd) runTriggers() error {
 	if err != nil {
 		return err
 	}
-	ts := keep(all, func(t Trigger) bool { return t.Enabled })
+	// The disabled ones are skipped by fireTriggers rather than filtered
+	// out here: a filtered copy of the set cost every command a few
+	// allocations of whole Trigger values.
+	ts := all
+	if !slices.ContainsFunc(ts, func(t Trigger) bool { return t.Enabled }) {
+		ts = nil
+	}
 	start := 0
 	for depth := 0; depth < maxTriggerDepth && start < len(c.events); depth++ {
 		// Auto-assignment goes first, so that the triggers see the cases
@@ -393,15 +399,18 @@ func (c *cmd) readTriggers() ([]Trigger, error) {
 	return c.tx.Triggers(c.ctx)
 }
 
-// fireTriggers runs the triggers ts on the command's i-th event: a time
-// rule starts its clock on an event of When, and runs its actions on the
-// EventTimeElapsed that names it.
+// fireTriggers runs the enabled ones of the triggers ts on the command's
+// i-th event: a time rule starts its clock on an event of When, and runs
+// its actions on the EventTimeElapsed that names it.
 func (c *cmd) fireTriggers(ts []Trigger, i int) error {
 	ev, cs := c.events[i], c.caseOf(i)
 	if cs == nil || ev.Type == EventCaseDeleted {
 		return nil
 	}
 	for _, t := range ts {
+		if !t.Enabled {
+			continue
+		}
 		elapsed := t.After != nil && ev.Type == EventTimeElapsed && str(ev.Data["trigger"]) == t.Key
 		if !elapsed && !slices.Contains(t.When, ev.Type) {
 			continue

@@ -295,9 +295,14 @@ func (c *call) reply(status int, v any) error {
 	}
 	c.w.Header().Set("Content-Type", "application/json")
 	c.w.WriteHeader(status)
-	_, _ = c.w.Write(append(b, '\n'))
+	// Two writes into the response's buffer rather than append(b, '\n'),
+	// which copies the whole body to a new array (Marshal's is full).
+	_, _ = c.w.Write(b)
+	_, _ = c.w.Write(newline)
 	return nil
 }
+
+var newline = []byte{'\n'}
 
 // replyCase sends a case with its version as the ETag.
 func (c *call) replyCase(status int, cs *casekit.Case) error {

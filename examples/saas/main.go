@@ -18,7 +18,9 @@
 // revoked key within that time); with -tenancy N it
 // measures N tenants on the server (tenancy.go) and exits; with -drop it drops
 // every tenant, the control schema and the keys, and exits. Otherwise it
-// serves HTTP on -addr until interrupted.
+// serves HTTP on -addr until interrupted; with -pprof addr it also serves
+// Go's runtime profiles there. It runs with GOGC 400 (-gc-percent; see
+// gc.go), not Go's 100.
 package main
 
 import (
@@ -73,6 +75,9 @@ type config struct {
 	revokeKey   string
 	keyCache    time.Duration
 	prepared    bool
+	pprof       string
+	gcPercent   int
+	gcGiven     bool // -gc-percent was on the command line
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -93,12 +98,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.revokeKey, "revoke-key", "", "revoke the API key with this `ID` and exit")
 	fs.DurationVar(&c.keyCache, "key-cache", defaultKeyCacheTTL, "how long the server trusts a verified API key before reading its row again; a key revoked meanwhile by -revoke-key is refused after at most this `duration`; 0 reads the row on every request")
 	fs.BoolVar(&c.prepared, "prepared-statements", false, "send the statements of every create and status change prepared once per connection (postgres.WithPreparedStatements): cheaper for a few busy tenants, dearer for many quiet ones")
+	fs.StringVar(&c.pprof, "pprof", "", "also serve Go's runtime profiles (net/http/pprof) on this `address`, e.g. 127.0.0.1:6060, apart from -addr; off by default")
+	fs.IntVar(&c.gcPercent, "gc-percent", defaultGCPercent, "Go's GOGC for this process: how far the heap grows past its live size before the next collection; without the flag GOGC from the environment, if set, stands")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
 		}
 		return c, errUsage
 	}
+	fs.Visit(func(f *flag.Flag) { c.gcGiven = c.gcGiven || f.Name == "gc-percent" })
 	switch {
 	case fs.NArg() > 0:
 		return c, fmt.Errorf("unexpected argument %q (flags only; see -h)", fs.Arg(0))
@@ -116,6 +124,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-key-cache must be 0 or more, not %v", c.keyCache)
 	case c.concurrency < 1:
 		return c, fmt.Errorf("-concurrency must be 1 or more, not %d", c.concurrency)
+	case c.gcPercent < 1:
+		return c, fmt.Errorf("-gc-percent must be 1 or more, not %d", c.gcPercent)
 	}
 	return c, nil
 }
@@ -126,6 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	setGCPercent(c.gcGiven, c.gcPercent)
 	openCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	opts := []postgres.Option{postgres.WithPrefix(c.prefix)}
 	if c.prepared {
@@ -199,6 +210,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	handler, err := newHandler(kit, keys, logger)
 	if err != nil {
 		return err
+	}
+	if c.pprof != "" {
+		if err := servePprof(ctx, c.pprof, stderr); err != nil {
+			return err
+		}
 	}
 	return serve(ctx, c.addr, kit, handler, stderr)
 }

@@ -525,6 +525,7 @@ func TestRunCommandLine(t *testing.T) {
 		{"bad concurrency", []string{"-db", dsn, "-concurrency", "0"}, "-concurrency"},
 		{"bad first", []string{"-db", dsn, "-provision", "2", "-first", "0"}, "-first"},
 		{"bad address", []string{"-db", dsn, "-prefix", prefix, "-addr", "256.0.0.1:1"}, "cannot serve on -addr"},
+		{"bad pprof address", []string{"-db", dsn, "-prefix", prefix, "-pprof", "256.0.0.1:1"}, "cannot serve the profiles on -pprof"},
 		{"key without agent", []string{"-db", dsn, "-prefix", prefix, "-new-key", "tenant-0001"}, "want tenant:agent-id"},
 		{"key of a bad tenant ID", []string{"-db", dsn, "-prefix", prefix, "-new-key", "Tenant_1:u-1"}, "tenant ID"},
 		{"key of no tenant", []string{"-db", dsn, "-prefix", prefix, "-new-key", "tenant-0099:u-1"}, `no tenant "tenant-0099"`},

@@ -341,6 +341,10 @@ func (t *configTx) SaveLookup(ctx context.Context, l Lookup) error {
 	return t.wrote(ctx, t.Tx.SaveLookup(ctx, l))
 }
 
+func (t *configTx) SaveLookups(ctx context.Context, ls []Lookup) error {
+	return t.wrote(ctx, t.Tx.SaveLookups(ctx, ls))
+}
+
 func (t *configTx) DeleteLookup(ctx context.Context, kind LookupKind, key string) error {
 	return t.wrote(ctx, t.Tx.DeleteLookup(ctx, kind, key))
 }

@@ -128,10 +128,8 @@ func (k *Kit) CreateTenant(ctx context.Context, spec TenantSpec) error {
 		if err := tx.ReplaceStatuses(ctx, DefaultStatuses(), DefaultTransitions()); err != nil {
 			return err
 		}
-		for _, l := range lookups {
-			if err := tx.SaveLookup(ctx, l); err != nil {
-				return err
-			}
+		if err := tx.SaveLookups(ctx, lookups); err != nil {
+			return err
 		}
 		for _, id := range spec.Admins {
 			if err := tx.SetAgentRole(ctx, id, RoleAdmin); err != nil {

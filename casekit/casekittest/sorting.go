@@ -2,6 +2,7 @@ package casekittest
 
 import (
 	"cmp"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"casekit.dev/casekit"
+	"casekit.dev/casekit/store"
 )
 
 // sortKeys lists every key of CaseFilter.Sort; "" is the default.
@@ -274,6 +276,38 @@ func testSorting(t *testing.T, newStore StoreFactory) {
 			}
 			wantEqual(t, before, e.tenantState(t), "tenant configuration after refused ranks")
 			check("after refused ranks")
+			// Several saved at once, as a new tenant's defaults are: a
+			// rank changed (the later of two saves of low wins), one
+			// unchanged, one back in the lookup, and a lookup of another
+			// kind; the configuration's version changes with them, as
+			// the kit's own writes change it, so that the kit reads them.
+			ranks := e.priorityRanks(t)
+			must(t, e.Store.InTx(ctx, e.Tenant, func(ctx context.Context, tx store.Tx) error {
+				err := tx.SaveLookups(ctx, []casekit.Lookup{
+					{Kind: casekit.LookupPriority, Key: "low", Label: "Low", Rank: 5},
+					{Kind: casekit.LookupCaseType, Key: "billing", Label: "Billing", Rank: 50},
+					{Kind: casekit.LookupPriority, Key: "urgent", Label: "Urgent", Rank: 60},
+					{Kind: casekit.LookupPriority, Key: "medium", Label: "Medium", Rank: ranks["medium"]},
+					{Kind: casekit.LookupPriority, Key: "low", Label: "Lowest", Rank: 55},
+				})
+				if err != nil {
+					return err
+				}
+				v, err := tx.ConfigVersion(ctx)
+				if err != nil {
+					return err
+				}
+				return tx.SetConfigVersion(ctx, v+1)
+			}), "SaveLookups")
+			ranks = e.priorityRanks(t)
+			if ranks["low"] != 55 || ranks["urgent"] != 60 {
+				t.Errorf("after SaveLookups, low ranks %d and urgent %d, want 55 and 60", ranks["low"], ranks["urgent"])
+			}
+			types := try(d.Config().Lookups(ctx, casekit.LookupCaseType)).get(t)
+			if !slices.ContainsFunc(types, func(l casekit.Lookup) bool { return l.Key == "billing" && l.Rank == 50 }) {
+				t.Errorf("after SaveLookups, case types %+v, want billing at 50", types)
+			}
+			check("several saved at once")
 		}},
 		{"the sorts' orders, spelled out", func(t *testing.T, e *Env) {
 			d := e.Agent()

@@ -31,6 +31,10 @@ type Tx interface {
 	Lookups(ctx context.Context, kind casetype.LookupKind) ([]casetype.Lookup, error)
 	// SaveLookup inserts or replaces the entry with the same Kind and Key.
 	SaveLookup(ctx context.Context, l casetype.Lookup) error
+	// SaveLookups saves ls as SaveLookup would each, in order (of two
+	// with the same Kind and Key the later wins), in fewer statements:
+	// a new tenant's default lookups are some forty.
+	SaveLookups(ctx context.Context, ls []casetype.Lookup) error
 	// DeleteLookup removes an entry; ErrNotFound if there is none.
 	DeleteLookup(ctx context.Context, kind casetype.LookupKind, key string) error
 

@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 
 	"casekit.dev/casekit/casetype"
+	"github.com/uptrace/bun"
 )
 
 // Lookups implements store.Tx.
@@ -37,6 +39,67 @@ func (t *Tx) SaveLookup(ctx context.Context, l casetype.Lookup) error {
 		return t.rerank(ctx, l.Key, l.Rank)
 	}
 	return nil
+}
+
+// SaveLookups implements store.Tx with one upsert of the rows and, when
+// priorities are among them, one read of their ranks before and one
+// rewrite of the ranks of the cases of those whose rank changed, where
+// SaveLookup takes three statements a priority and one for every other
+// lookup; each statement costs its parse, plan and executor start, one
+// over cases a plan against every index of it (BENCHMARKS.md,
+// "Provisioning: the rows a new tenant does not need").
+func (t *Tx) SaveLookups(ctx context.Context, ls []casetype.Lookup) error {
+	type kindKey struct{ kind, key string }
+	at := map[kindKey]int{} // each kind and key to its row in rows
+	var rows []lookupRow
+	var priorities []string
+	for _, l := range ls {
+		r := lookupRow{Kind: string(l.Kind), Key: l.Key, Label: l.Label, Rank: l.Rank, Action: l.Action, Disabled: l.Disabled}
+		if i, ok := at[kindKey{r.Kind, r.Key}]; ok {
+			rows[i] = r // saved in order, the later wins
+			continue
+		}
+		at[kindKey{r.Kind, r.Key}] = len(rows)
+		rows = append(rows, r)
+		if l.Kind == casetype.LookupPriority {
+			priorities = append(priorities, l.Key)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	var old []lookupRow
+	if len(priorities) > 0 {
+		err := t.db.NewRaw("SELECT key, rank FROM ?.lookups WHERE kind = ? AND key IN (?)",
+			t.schema, string(casetype.LookupPriority), bun.In(priorities)).Scan(ctx, &old)
+		if err != nil {
+			return t.err(err, "save lookups")
+		}
+	}
+	err := t.write(ctx, t.upsert(t.ins(&rows, "lookups"), "kind, key", "label", "rank", "action", "disabled"))
+	if err != nil {
+		return t.err(err, "save lookups")
+	}
+	was := map[string]int{}
+	for _, o := range old {
+		was[o.Key] = o.Rank
+	}
+	var ranks []any
+	var changed []string
+	for _, key := range priorities {
+		rank := rows[at[kindKey{string(casetype.LookupPriority), key}]].Rank
+		if r, ok := was[key]; !ok || r != rank {
+			ranks = append(ranks, key, rank)
+			changed = append(changed, key)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	set := "CASE priority" + strings.Repeat(" WHEN ? THEN ?", len(changed)) + " END"
+	err = t.write(ctx, t.db.NewRaw("UPDATE ?.cases SET priority_rank = "+set+" WHERE priority IN (?)",
+		append(append([]any{t.schema}, ranks...), bun.In(changed))...))
+	return t.err(err, "rank the priorities' cases")
 }
 
 // rerank sets the priority rank kept on every case of priority key (see

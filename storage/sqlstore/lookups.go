@@ -21,24 +21,11 @@ func (t *Tx) Lookups(ctx context.Context, kind casetype.LookupKind) ([]casetype.
 	return out, nil
 }
 
-// SaveLookup implements store.Tx.
+// SaveLookup implements store.Tx: SaveLookups of one, whose statements
+// are the same (a priority's old rank read, the upsert, its cases'
+// ranks rewritten when the rank changed).
 func (t *Tx) SaveLookup(ctx context.Context, l casetype.Lookup) error {
-	var old []int
-	if l.Kind == casetype.LookupPriority {
-		err := t.db.NewRaw("SELECT rank FROM ?.lookups WHERE kind = ? AND key = ?", t.schema, string(l.Kind), l.Key).Scan(ctx, &old)
-		if err != nil {
-			return t.err(err, "save lookup")
-		}
-	}
-	r := &lookupRow{Kind: string(l.Kind), Key: l.Key, Label: l.Label, Rank: l.Rank, Action: l.Action, Disabled: l.Disabled}
-	err := t.write(ctx, t.upsert(t.ins(r, "lookups"), "kind, key", "label", "rank", "action", "disabled"))
-	if err != nil {
-		return t.err(err, "save lookup")
-	}
-	if l.Kind == casetype.LookupPriority && (len(old) == 0 || old[0] != l.Rank) {
-		return t.rerank(ctx, l.Key, l.Rank)
-	}
-	return nil
+	return t.SaveLookups(ctx, []casetype.Lookup{l})
 }
 
 // SaveLookups implements store.Tx with one upsert of the rows and, when

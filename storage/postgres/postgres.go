@@ -501,18 +501,14 @@ func (s *Store) tx(tx bun.IDB, tenant string, lead []any) *sqlstore.Tx {
 // runner runs transactions on a tenant's schema. A connection of the
 // store's own pool, or one taken from the host's *bun.DB, runs each in a
 // transaction the store opens and ends itself, its COMMIT sent with the
-// command's last writes (sqlstore.RunCommitting); a host's transaction
-// (WithTx) runs each in a savepoint of it, and a Citus coordinator, on
-// which a COMMIT inside a text of several statements has not been tried,
-// in a database/sql transaction (sqlstore.RunIn).
+// command's last writes (sqlstore.RunCommitting), on a Citus coordinator
+// too (TestCitusConformance); a host's transaction (WithTx) runs each in
+// a savepoint of it (sqlstore.RunIn).
 func (s *Store) runner(tenant string) sqlstore.InTxFunc {
 	return func(ctx context.Context, fn func(context.Context, *sqlstore.Tx) error) error {
 		return s.with(ctx, tenant, func(db bun.IDB) error {
 			batch := s.batcher(db)
 			newTx := func(tx bun.IDB) *sqlstore.Tx { return s.tx(tx, tenant, s.lead).Batch(batch).WithSlots(s.slots) }
-			if s.citus {
-				return sqlstore.RunIn(db, newTx)(ctx, fn)
-			}
 			switch db := db.(type) {
 			case bun.Conn:
 				return sqlstore.RunCommitting(db, newTx)(ctx, fn)

@@ -85,10 +85,6 @@ func TestSquashFoldsTheHistory(t *testing.T) {
 			"ALTER TABLE ?.u ALTER COLUMN w TYPE VARCHAR(8)",
 		}},
 	}
-	got, err := squash(hookDialect{}, ms)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := []string{
 		"CREATE TABLE ?.a (id TEXT PRIMARY KEY,\n\t\t\tn INTEGER NOT NULL DEFAULT 0)",
 		"INSERT INTO ?.a (id) VALUES ('x')",
@@ -119,9 +115,7 @@ func TestSquashFoldsTheHistory(t *testing.T) {
 		"ALTER TABLE ?.s ADD COLUMN w TEXT",
 		"ALTER TABLE ?.u ALTER COLUMN w TYPE VARCHAR(8)",
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("squash =\n%s\nwant\n%s", strings.Join(got, ";\n"), strings.Join(want, ";\n"))
-	}
+	wantSquash(t, ms, want)
 	ms[1].stmts = append(ms[1].stmts, hook("unknown"))
 	if _, err := squash(hookDialect{}, ms); err == nil || !strings.Contains(err.Error(), `"unknown"`) {
 		t.Errorf("an unknown hook gave %v, want an error naming it", err)
@@ -188,10 +182,6 @@ func TestSquashLeavesOutWorkOnEmptyTables(t *testing.T) {
 			"UPDATE ?.g SET id = id",
 		}},
 	}
-	got, err := squash(hookDialect{}, ms)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := []string{
 		"CREATE TABLE ?.a (id TEXT PRIMARY KEY, n INTEGER)",
 		"CREATE TABLE ?.b (id TEXT PRIMARY KEY, n INTEGER)",
@@ -217,11 +207,21 @@ func TestSquashLeavesOutWorkOnEmptyTables(t *testing.T) {
 		"UPDATE ?.d SET id = id",
 		"UPDATE ?.g SET id = id",
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("squash =\n%s\nwant\n%s", strings.Join(got, ";\n"), strings.Join(want, ";\n"))
-	}
+	wantSquash(t, ms, want)
 	unknown := []string{"CREATE TABLE ?.e (id TEXT PRIMARY KEY)", "SELECT ?.refill()", "DELETE FROM ?.e"}
 	if got := emptyWorkGone(unknown); !slices.Equal(got, unknown) {
 		t.Errorf("after a statement squash does not know, emptyWorkGone = %q, want all kept", got)
+	}
+}
+
+// wantSquash fails t unless squash of ms, in hookDialect, gives want.
+func wantSquash(t *testing.T, ms []migration, want []string) {
+	t.Helper()
+	got, err := squash(hookDialect{}, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("squash =\n%s\nwant\n%s", strings.Join(got, ";\n"), strings.Join(want, ";\n"))
 	}
 }
